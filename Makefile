@@ -1,0 +1,122 @@
+# caselib — plain GNU make. `make run` and `make test` are the two entry points
+# (README.md); both install missing Debian packages first.
+
+CC  ?= cc
+CXX ?= c++
+BUILD ?= build
+SANITIZER ?=
+PKG_CONFIG ?= pkg-config
+
+# Libraries the library and programs link (pkg-config names).
+PKGS      := sqlite3 jansson libcurl libmicrohttpd libxml-2.0 libutf8proc
+TEST_PKGS := criterion
+XAPIAN_CONFIG ?= xapian-config
+
+WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+        -Wcast-qual -Wpointer-arith -Wformat=2 -Wvla -Werror
+CSTD := -std=c11 -D_GNU_SOURCE
+OPT  ?= -O2 -g
+
+ifneq ($(SANITIZER),)
+  SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  OPT := -O1 -g
+  BUILD := build-san
+endif
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstemmer -lpthread -lm
+TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+XAPIAN_CXXFLAGS = $(shell $(XAPIAN_CONFIG) --cxxflags 2>/dev/null)
+XAPIAN_LIBS     = $(shell $(XAPIAN_CONFIG) --libs 2>/dev/null)
+
+INCLUDES := -Icorpus -Iindexer -Iquery -Iapi -I$(BUILD)/gen
+CFLAGS_ALL   = $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
+CXXFLAGS_ALL = -std=c++17 -Wall -Wextra -Wshadow -Werror $(OPT) $(SANFLAGS) $(INCLUDES) \
+               $(XAPIAN_CXXFLAGS) $(CXXFLAGS)
+LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
+
+# Library modules: every .c under the four source folders except entry points.
+LIB_C   := $(filter-out api/main.c,$(wildcard corpus/*.c indexer/*.c query/*.c api/*.c))
+LIB_CC  := $(wildcard query/*.cc)
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o) $(BUILD)/gen/taxonomy_data.o
+TEST_C  := $(wildcard tests/test_*.c)
+TEST_OBJ := $(TEST_C:%.c=$(BUILD)/%.o) $(BUILD)/tests/testutil.o
+
+BIN      := $(BUILD)/caselib
+LIB      := $(BUILD)/libcaselib.a
+TEST_BIN := $(BUILD)/tests/unit
+
+DATA ?= data
+SHARED ?= ../shared/data
+export CASELIB_SHARED ?= $(SHARED)
+
+.PHONY: all deps run test check-unit valgrind clean demo help bench
+all: $(BIN)
+
+help:
+	@echo "make run        install packages, build, load the demo corpus, show it"
+	@echo "make test       install packages, build, run every test"
+	@echo "make SANITIZER=address,undefined test   the same under ASan+UBSan"
+	@echo "make valgrind   the unit tests under valgrind (memcheck)"
+	@echo "make clean      remove build output"
+
+deps:
+	@scripts/install-deps
+
+# Generated: the taxonomy tables compiled in as text.
+$(BUILD)/gen/taxonomy_data.c: corpus/taxonomies.tsv tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $(BUILD)/gen/embed tools/embed.c
+	$(BUILD)/gen/embed tax_builtin_tsv < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/taxonomy_data.o: $(BUILD)/gen/taxonomy_data.c
+	$(CC) $(CSTD) $(OPT) -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/api/main.o $(LIB)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(XAPIAN_LIBS)
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
+
+# --- the two commands ------------------------------------------------------
+run: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@scripts/run-demo $(BIN) $(DATA)
+
+test: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory check-unit
+
+# Tests find the binary through CASELIB_BIN and the real data through
+# CASELIB_SHARED. Criterion forks per test; --jobs keeps it to the cores.
+check-unit: $(BIN) $(TEST_BIN)
+	CASELIB_BIN=$(abspath $(BIN)) $(TEST_BIN) --jobs=$$(nproc) $(TESTFLAGS)
+
+valgrind: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	CASELIB_BIN=$(abspath $(BIN)) valgrind --trace-children=yes --error-exitcode=99 \
+	  --leak-check=full --errors-for-leak-kinds=definite \
+	  $(TEST_BIN) --jobs=1 $(TESTFLAGS)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

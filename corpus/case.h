@@ -1,0 +1,139 @@
+/* case.h — the case record: C struct, JSON read/write, validation.
+ *
+ * One JSON shape is shared by the files, the store and the API; it is
+ * documented in docs/case-format.md. Validation reports every problem at
+ * once, each with a JSON path ("$.buyer.org_number", "$.sources[0].url")
+ * and a reason. */
+#ifndef CASE_H
+#define CASE_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "cl_err.h"
+
+/* Limits (documented in docs/case-format.md and docs/limits.md). Lengths in
+ * Unicode code points unless said otherwise. */
+#define CASE_ID_MAX 96             /* [a-z0-9][a-z0-9._-]{2,95} */
+#define CASE_TITLE_MAX 500
+#define CASE_SUMMARY_MAX 4000
+#define CASE_BODY_MAX_BYTES (200 * 1024)
+#define CASE_TEXT_MAX 20000        /* outcome, lessons */
+#define CASE_NAME_MAX 300          /* buyer.name */
+#define CASE_URL_MAX 2048
+#define CASE_LIST_MAX 64           /* items in any code list */
+#define CASE_SOURCES_MAX 32
+#define CASE_JSON_MAX_BYTES (1024 * 1024) /* one serialised record */
+
+/* A list of owned strings. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+struct case_source {
+	char *url;          /* required: http, https or file URL */
+	char *retrieved_at; /* required: RFC 3339 UTC, e.g. 2026-11-27T05:00:00Z */
+	char *sha256;       /* optional: 64 lowercase hex digits of the payload */
+	char *format;       /* optional: ocds, eforms, ted-xml, se-stats-csv, ... */
+	char *licence;      /* optional: SPDX id or free text */
+};
+
+struct case_buyer {
+	char *name;
+	char *org_number; /* NNNNNN-NNNN, checksum-valid (Swedish) */
+	char *country;    /* ISO 3166-1 alpha-2 */
+	char *nuts;
+};
+
+/* Every char * is owned by the record (NULL when absent) and freed by
+ * case_release(). */
+struct case_record {
+	char *id;
+	char *kind; /* "procurement" | "case" */
+	char *title;
+	char *summary;
+	char *body;
+	char *language;
+	struct case_buyer buyer;
+	char *authority_type;
+	struct strlist sectors;
+	struct strlist categories; /* CPV divisions, "03".."98" */
+	struct strlist cpv;        /* full CPV codes, "79212000" or "79212000-3" */
+	struct strlist goals;
+	struct strlist strategic;
+	char *procedure;
+	struct strlist innovation;
+	char *published; /* YYYY-MM-DD */
+	char *awarded;   /* YYYY-MM-DD */
+	int has_value;
+	double value_amount;
+	char *value_currency; /* ISO 4217 */
+	char *outcome;
+	char *lessons;
+	struct case_source *sources;
+	size_t nsources;
+	char *status; /* submitted | changes_requested | published | rejected | withdrawn */
+	long version;     /* 0 when not stored yet */
+	char *created_at; /* set by the store */
+	char *updated_at; /* set by the store */
+};
+
+struct case_problem {
+	char *path;   /* JSON path, "$" for the whole record */
+	char *reason; /* one line, no trailing period */
+};
+
+struct case_problems {
+	struct case_problem *v;
+	size_t n, cap;
+};
+
+/* Validation flags. */
+#define CASE_ID_OPTIONAL 0x1u /* submissions: the server assigns the id */
+
+void case_init(struct case_record *c);
+/* Frees everything the record owns and re-initialises it. NULL is a no-op. */
+void case_release(struct case_record *c);
+/* Deep copy; dst must be initialised (it is released first). */
+int case_copy(struct case_record *dst, const struct case_record *src);
+
+void case_problems_init(struct case_problems *p);
+void case_problems_release(struct case_problems *p);
+/* Appends a problem (copies both strings). Returns CL_OK or CL_ENOMEM. */
+int case_problems_add(struct case_problems *p, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Validates a JSON value as a case record. Appends every problem found to
+ * probs (which the caller initialised) and returns CL_OK when there are
+ * none, CL_EVALIDATION otherwise. Checks: object type, unknown fields,
+ * required fields (id unless CASE_ID_OPTIONAL, kind, title, sources),
+ * types, lengths, control characters, id pattern, taxonomy codes,
+ * duplicates in lists, dates, org number checksum, country, currency,
+ * URLs and timestamps in sources. */
+int case_validate_json(const json_t *j, unsigned flags, struct case_problems *probs);
+
+/* Validates j and, when valid, fills c (initialised by the caller; released
+ * first). On CL_EVALIDATION, c is left empty and probs holds the reasons. */
+int case_from_json(const json_t *j, unsigned flags, struct case_record *c,
+		   struct case_problems *probs);
+
+/* Parses UTF-8 JSON text (at most CASE_JSON_MAX_BYTES) and validates it.
+ * Malformed JSON or invalid UTF-8 gives one problem at "$" naming the
+ * line and column. Returns CL_OK, CL_EVALIDATION or CL_ENOMEM. */
+int case_parse(const char *buf, size_t len, unsigned flags, struct case_record *c,
+	       struct case_problems *probs);
+
+/* The record as JSON with keys in the documented order; absent fields
+ * are omitted. New reference: caller json_decref()s. NULL on ENOMEM. */
+json_t *case_to_json(const struct case_record *c);
+
+/* Compact canonical JSON text of case_to_json(). Caller free()s. When
+ * content_only is non-zero, version, status, created_at and updated_at are
+ * left out (used to detect unchanged content). */
+char *case_to_string(const struct case_record *c, int content_only);
+
+/* Derived: the year of `published` (else `awarded`), 0 when neither. */
+int case_year(const struct case_record *c);
+
+#endif

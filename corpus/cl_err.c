@@ -1,0 +1,31 @@
+/* cl_err.c — error texts and the error-buffer helper (see cl_err.h). */
+#include "cl_err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+const char *cl_strerror(int err)
+{
+	switch (err) {
+	case CL_OK:
+		return "ok";
+#define CL_XX(name, code, msg) \
+	case CL_E##name:       \
+		return msg;
+		CL_ERR_MAP(CL_XX)
+#undef CL_XX
+	default:
+		return "unknown error";
+	}
+}
+
+int cl_fail(struct cl_errbuf *eb, int err, const char *fmt, ...)
+{
+	if (eb) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(eb->msg, sizeof eb->msg, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}

@@ -1,0 +1,204 @@
+/* testutil.c — see testutil.h. */
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *tu_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *path = NULL;
+
+	if (!base || !*base)
+		base = "/tmp";
+	cr_assert(asprintf(&path, "%s/caselib-test-XXXXXX", base) > 0);
+	cr_assert_not_null(mkdtemp(path), "mkdtemp: %s", strerror(errno));
+	return path;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+void tu_rmtree(const char *path)
+{
+	if (path)
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *tu_shared(const char *rel)
+{
+	const char *base = getenv("CASELIB_SHARED");
+	char *path = NULL;
+
+	if (!base || !*base)
+		base = "../shared/data";
+	cr_assert(asprintf(&path, "%s/%s", base, rel) > 0);
+	return path;
+}
+
+const char *tu_bin(void)
+{
+	const char *b = getenv("CASELIB_BIN");
+	return b && *b ? b : "build/caselib";
+}
+
+struct sink {
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
+static void sink_read(struct sink *s)
+{
+	char tmp[65536];
+	ssize_t n = read(s->fd, tmp, sizeof tmp);
+
+	if (n <= 0) {
+		close(s->fd);
+		s->fd = -1;
+		return;
+	}
+	if (s->len + (size_t)n + 1 > s->cap) {
+		s->cap = (s->len + (size_t)n + 1) * 2;
+		s->buf = realloc(s->buf, s->cap);
+		cr_assert_not_null(s->buf);
+	}
+	memcpy(s->buf + s->len, tmp, (size_t)n);
+	s->len += (size_t)n;
+	s->buf[s->len] = '\0';
+}
+
+int tu_run(char *const argv[], const char *stdin_data, char **out, char **err)
+{
+	int po[2], pe[2], pi[2];
+	pid_t pid;
+	int status = 0;
+	struct sink so = {0}, se = {0};
+	size_t in_len = stdin_data ? strlen(stdin_data) : 0, in_off = 0;
+
+	cr_assert(pipe(po) == 0 && pipe(pe) == 0 && pipe(pi) == 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(pi[0], 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(pi[0]); close(pi[1]);
+		close(po[0]); close(po[1]);
+		close(pe[0]); close(pe[1]);
+		execvp(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pi[0]);
+	close(po[1]);
+	close(pe[1]);
+	so.fd = po[0];
+	se.fd = pe[0];
+	if (in_len == 0) {
+		close(pi[1]);
+		pi[1] = -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	while (so.fd >= 0 || se.fd >= 0) {
+		struct pollfd pf[3];
+		int n = 0, io = -1, ie = -1, ii = -1;
+		if (so.fd >= 0) { pf[n].fd = so.fd; pf[n].events = POLLIN; io = n++; }
+		if (se.fd >= 0) { pf[n].fd = se.fd; pf[n].events = POLLIN; ie = n++; }
+		if (pi[1] >= 0) { pf[n].fd = pi[1]; pf[n].events = POLLOUT; ii = n++; }
+		if (poll(pf, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (io >= 0 && pf[io].revents)
+			sink_read(&so);
+		if (ie >= 0 && pf[ie].revents)
+			sink_read(&se);
+		if (ii >= 0 && pf[ii].revents) {
+			ssize_t w = write(pi[1], stdin_data + in_off, in_len - in_off);
+			if (w > 0)
+				in_off += (size_t)w;
+			if (w <= 0 || in_off == in_len) {
+				close(pi[1]);
+				pi[1] = -1;
+			}
+		}
+	}
+	if (pi[1] >= 0)
+		close(pi[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (out)
+		*out = so.buf ? so.buf : strdup("");
+	else
+		free(so.buf);
+	if (err)
+		*err = se.buf ? se.buf : strdup("");
+	else
+		free(se.buf);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+char *tu_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - n < 65536) {
+			cap = cap ? cap * 2 : 131072;
+			buf = realloc(buf, cap + 1);
+			cr_assert_not_null(buf);
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+void tu_write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f, "open %s: %s", path, strerror(errno));
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+size_t tu_count(const char *hay, const char *needle)
+{
+	size_t n = 0, nl = strlen(needle);
+	const char *p = hay;
+
+	if (!nl)
+		return 0;
+	while ((p = strstr(p, needle))) {
+		n++;
+		p += nl;
+	}
+	return n;
+}

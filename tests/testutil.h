@@ -1,0 +1,37 @@
+/* testutil.h — helpers shared by the Criterion tests: temporary
+ * directories, paths into the real data (../shared/data, or
+ * $CASELIB_SHARED), running the caselib binary ($CASELIB_BIN) and
+ * reading whole files. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh empty directory under $TMPDIR (or /tmp). Caller free()s the
+ * returned path; tu_rmtree() removes it. Aborts the test on failure. */
+char *tu_tmpdir(void);
+/* rm -rf path. NULL is a no-op. */
+void tu_rmtree(const char *path);
+
+/* Path of rel inside the shared real data folder. Caller free()s. */
+char *tu_shared(const char *rel);
+
+/* Path of the caselib binary under test. Borrowed. */
+const char *tu_bin(void);
+
+/* Runs argv (argv[0] is looked up as given; use tu_bin()) with stdin from
+ * stdin_data (NULL: /dev/null), captures stdout and stderr (each caller
+ * free()s; either out pointer may be NULL). Returns the exit status, or
+ * 128+signal if killed. */
+int tu_run(char *const argv[], const char *stdin_data, char **out, char **err);
+
+/* Reads a whole file; NUL-terminated. *len (may be NULL) gets the length.
+ * Returns NULL if unreadable. Caller free()s. */
+char *tu_read_file(const char *path, size_t *len);
+/* Writes data to path (created or truncated); aborts the test on failure. */
+void tu_write_file(const char *path, const char *data, size_t len);
+
+/* Counts occurrences of needle in hay. */
+size_t tu_count(const char *hay, const char *needle);
+
+#endif
