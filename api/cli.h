@@ -1,0 +1,30 @@
+/* cli.h — the `caselib` command line: one dispatch table of commands over
+ * the library modules. api/main.c is only `return cli_main(argc, argv);`
+ * so that tests can link the commands too.
+ *
+ * Exit codes (docs/cli.md): */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdio.h>
+
+#define CLI_EXIT_OK 0       /* success */
+#define CLI_EXIT_REJECTED 1 /* ran, but some input was rejected or check found problems */
+#define CLI_EXIT_USAGE 2    /* bad command line */
+#define CLI_EXIT_STORE 3    /* store missing, busy, newer schema or database error */
+#define CLI_EXIT_IO 4       /* a file could not be read or written */
+#define CLI_EXIT_NOTFOUND 5 /* the named case does not exist */
+
+/* Runs the command line. Returns the process exit code. */
+int cli_main(int argc, char **argv);
+
+/* Context shared by the commands (defined in cli.c). */
+struct cli_ctx {
+	const char *data_dir; /* --data, $CASELIB_DATA, or "data" */
+	const char *prog;     /* argv[0] basename, for messages */
+};
+
+/* The data directory from --data / $CASELIB_DATA / default "data". */
+const char *cli_default_data_dir(void);
+
+#endif

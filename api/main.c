@@ -1,0 +1,7 @@
+/* main.c — entry point of the `caselib` program; everything is in cli.c. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+	return cli_main(argc, argv);
+}

@@ -1,0 +1,170 @@
+/* engine.h — one search-engine interface, two engines (Xapian through the
+ * xs_ shim, SQLite FTS5 with our own tokenizer).
+ *
+ * Engines hold only *published* cases. indexer/sync.c replays the store's
+ * change log into an engine: for each change it loads the case's current
+ * state and calls engine_put (published) or engine_delete (anything else),
+ * then engine_commit with the last applied sequence number, which the engine
+ * stores atomically with the index data. Replaying an entry twice changes
+ * nothing, so an interrupted sync is repaired by running it again.
+ *
+ * Search semantics (identical in both engines; docs/search.md):
+ * - free text: AND by default; when AND finds nothing, OR (res->used_or_fallback);
+ *   "phrases", prefix word*, field prefixes title: buyer: body:; text either
+ *   engine cannot parse is searched as plain words (res->parsed_as_plain);
+ *   an empty text matches every published case;
+ * - filters: OR within a facet, AND across facets; year range;
+ * - facet counts: disjunctive (a facet's counts ignore that facet's own
+ *   filter), exact, over the whole match set, for every facet asked;
+ * - paging: offset + limit (limit <= ENGINE_LIMIT_MAX, offset <=
+ *   ENGINE_OFFSET_MAX), total is exact; ties broken by id so pages are stable.
+ * A handle is used by one thread at a time. */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "case.h"
+#include "cl_err.h"
+
+struct store;
+struct engine; /* opaque */
+
+#define ENGINE_LIMIT_MAX 100
+#define ENGINE_OFFSET_MAX 10000
+#define ENGINE_TEXT_MAX 1024     /* bytes of query text */
+#define ENGINE_FILTER_VALUES_MAX 64
+
+/* Facets an engine filters on and counts. */
+#define ENGINE_FACET_MAP(XX)                   \
+	XX(KIND, "kind")                       \
+	XX(AUTHORITY_TYPE, "authority_type")   \
+	XX(SECTORS, "sectors")                 \
+	XX(CATEGORIES, "categories")           \
+	XX(GOALS, "goals")                     \
+	XX(STRATEGIC, "strategic")             \
+	XX(PROCEDURE, "procedure")             \
+	XX(INNOVATION, "innovation")           \
+	XX(YEAR, "year")                       \
+	XX(COUNTRY, "country")                 \
+	XX(LANGUAGE, "language")
+
+enum engine_facet {
+#define ENG_XX(id, name) EF_##id,
+	ENGINE_FACET_MAP(ENG_XX)
+#undef ENG_XX
+	EF_COUNT
+};
+
+#define ENGINE_ALL_FACETS ((1u << EF_COUNT) - 1)
+
+enum engine_kind { ENGINE_XAPIAN, ENGINE_FTS5 };
+
+enum engine_sort { SORT_RELEVANCE, SORT_DATE_DESC, SORT_DATE_ASC };
+
+/* The values of one facet of a case (borrowed strings, at most 64). Used
+ * by both engines so that they index exactly the same facet values. */
+struct engine_facet_values {
+	const char *v[CASE_LIST_MAX + 1];
+	size_t n;
+	char buf[16]; /* storage for the year */
+};
+
+/* Fills fv with the values of facet f of c (the year as "2021"; country
+ * from buyer.country; nothing for absent fields). */
+void engine_case_facet(const struct case_record *c, enum engine_facet f,
+		       struct engine_facet_values *fv);
+
+const char *engine_facet_name(enum engine_facet f);
+/* -1 if unknown. */
+int engine_facet_from_name(const char *name);
+
+struct search_request {
+	const char *text;      /* may be NULL or "" (match all) */
+	const char *lang;      /* "sv" or "en": stemming of the query; NULL = "sv" */
+	const char *const *filters[EF_COUNT]; /* per facet: NULL or array of values */
+	size_t nfilters[EF_COUNT];
+	int year_from, year_to;   /* 0 = open */
+	enum engine_sort sort;
+	size_t offset, limit;
+	unsigned facets;       /* bit mask (1u << EF_x) of facets to count */
+	int snippets;          /* 1: make HTML snippets */
+	size_t snippet_chars;  /* 0: 200 */
+};
+
+void search_request_init(struct search_request *rq);
+
+struct search_hit {
+	char *id;
+	double score;
+	char *title;
+	char *snippet; /* HTML-safe: text escaped, matches in <mark>...</mark> */
+};
+
+struct facet_count {
+	char *value;
+	long count;
+};
+
+struct facet_counts {
+	struct facet_count *v; /* sorted: count desc, then value asc */
+	size_t n;
+};
+
+struct search_result {
+	long total;
+	struct search_hit *hits;
+	size_t nhits;
+	struct facet_counts facets[EF_COUNT];
+	int used_or_fallback;
+	int parsed_as_plain;
+	char *suggestion; /* "did you mean", or NULL */
+};
+
+void search_result_init(struct search_result *r);
+void search_result_release(struct search_result *r);
+
+/* Opens the engine of kind k for the store in data_dir. Xapian keeps its
+ * database in data_dir/xapian/; FTS5 lives in the store's own database
+ * file (it uses store_db(s)). s is borrowed and must outlive the engine.
+ * writable: 1 for sync/reindex. Caller frees with engine_close. */
+int engine_open(enum engine_kind k, const char *data_dir, struct store *s, int writable,
+		struct engine **out, struct cl_errbuf *eb);
+void engine_close(struct engine *e);
+const char *engine_kind_name(enum engine_kind k);
+/* -1 if unknown. */
+int engine_kind_from_name(const char *name);
+
+/* Indexes (or re-indexes) a published case. */
+int engine_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb);
+/* Removes a case; removing an absent id is not an error. */
+int engine_delete(struct engine *e, const char *id, struct cl_errbuf *eb);
+/* Makes everything since the last commit durable together with seq. */
+int engine_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb);
+/* The last committed seq (0 for a new index). */
+int engine_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb);
+/* Drops every document and sets last seq to 0 (reindex). */
+int engine_clear(struct engine *e, struct cl_errbuf *eb);
+/* Number of indexed cases. */
+int engine_count(struct engine *e, long *n, struct cl_errbuf *eb);
+
+/* Validates the request (limits, facet values) and searches. Errors:
+ * CL_EINVAL with a reason for a bad request, CL_EQUERY for query text
+ * that cannot be read (with the position), CL_EENGINE. */
+int engine_search(struct engine *e, const struct search_request *rq,
+		  struct search_result *res, struct cl_errbuf *eb);
+
+/* Cases similar to case id (not including it), honouring rq's filters,
+ * paging and facets; rq->text is ignored. CL_ENOTFOUND if id is not indexed. */
+int engine_similar(struct engine *e, const char *id, const struct search_request *rq,
+		   struct search_result *res, struct cl_errbuf *eb);
+
+/* Cases similar to a free-text description of a need; rq->text is it. */
+int engine_similar_text(struct engine *e, const struct search_request *rq,
+			struct search_result *res, struct cl_errbuf *eb);
+
+/* A spelling suggestion for text, or *out = NULL when none. Caller frees. */
+int engine_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb);
+
+#endif

@@ -1,0 +1,59 @@
+/* qparse.h — the user query syntax, parsed once into clauses that each
+ * engine translates to its own query language. Both engines thus give the
+ * same meaning to the same text, and no user text ever reaches Xapian's
+ * or FTS5's own parser as syntax (no query injection).
+ *
+ * Syntax (docs/search.md):
+ *   word            a word (stemmed by the engine)
+ *   "two words"     a phrase
+ *   upphandl*       a prefix (at least 2 characters before *; not stemmed)
+ *   title:word  title:"a phrase"  buyer:...  body:...   field-scoped clause
+ *                   (Swedish aliases: titel: köpare:)
+ *   -word -"phrase" exclusion (ignored when nothing positive remains)
+ * Clauses are ANDed (the engines fall back to OR when AND finds nothing).
+ * An unknown field name is searched as words; an unterminated quote runs to
+ * the end of the text; a lone * or - is ignored. Never fails on syntax: the
+ * only errors are invalid UTF-8 (CL_EQUERY, with the byte position) and
+ * over-long text (CL_EINVAL). */
+#ifndef QPARSE_H
+#define QPARSE_H
+
+#include <stddef.h>
+
+#include "cl_err.h"
+
+#define QP_TEXT_MAX 1024
+#define QP_CLAUSES_MAX 32
+
+enum qp_kind { QP_WORD, QP_PHRASE, QP_PREFIX };
+enum qp_field { QP_ANY, QP_TITLE, QP_BUYER, QP_BODY };
+
+struct qp_clause {
+	enum qp_kind kind;
+	enum qp_field field;
+	int negated;
+	char *text; /* owned; the clause text without quotes, '*', '-' or field */
+	size_t pos; /* byte offset in the query where the clause starts */
+};
+
+struct qp_query {
+	struct qp_clause *v;
+	size_t n;
+	int npositive;
+	int rewritten; /* 1: some syntax was ignored or repaired */
+};
+
+void qp_init(struct qp_query *q);
+void qp_release(struct qp_query *q);
+
+/* Parses text (len bytes). q must be initialised; on error it stays empty. */
+int qp_parse(const char *text, size_t len, struct qp_query *q, struct cl_errbuf *eb);
+
+/* Field name for an enum ("title"), NULL for QP_ANY. */
+const char *qp_field_name(enum qp_field f);
+
+/* Checks that s[0..len) is valid UTF-8 (no overlong forms, no surrogates,
+ * no NUL). Returns -1 when valid, else the byte offset of the first bad byte. */
+long qp_utf8_invalid_at(const char *s, size_t len);
+
+#endif
