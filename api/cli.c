@@ -588,9 +588,9 @@ static int list_row(const struct case_record *c, void *ud)
 	char title[256];
 	long *n = ud;
 
-	utf8_trunc(c->title ? c->title : "", 64, title, sizeof title);
-	printf("%-28s %-10s %-11s %4d  %s\n", c->id, c->status ? c->status : "",
-	       c->kind ? c->kind : "", case_year(c), title);
+	utf8_trunc(c->title ? c->title : "", 60, title, sizeof title);
+	printf("%-17s %-11s %4d  %-40s  %s\n", c->status ? c->status : "", c->kind ? c->kind : "",
+	       case_year(c), c->id, title);
 	(*n)++;
 	return 0;
 }
@@ -620,7 +620,7 @@ static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 	rc = open_store(ctx, STORE_READONLY, &s);
 	if (rc)
 		return rc;
-	printf("%-28s %-10s %-11s %4s  %s\n", "ID", "STATUS", "KIND", "YEAR", "TITLE");
+	printf("%-17s %-11s %4s  %-40s  %s\n", "STATUS", "KIND", "YEAR", "ID", "TITLE");
 	rc = store_foreach_case(s, status, list_row, &n, &eb);
 	store_close(s);
 	if (rc != CL_OK) {

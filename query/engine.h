@@ -132,6 +132,7 @@ void search_result_release(struct search_result *r);
 int engine_open(enum engine_kind k, const char *data_dir, struct store *s, int writable,
 		struct engine **out, struct cl_errbuf *eb);
 void engine_close(struct engine *e);
+enum engine_kind engine_get_kind(const struct engine *e);
 const char *engine_kind_name(enum engine_kind k);
 /* -1 if unknown. */
 int engine_kind_from_name(const char *name);
@@ -148,6 +149,10 @@ int engine_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb);
 int engine_clear(struct engine *e, struct cl_errbuf *eb);
 /* Number of indexed cases. */
 int engine_count(struct engine *e, long *n, struct cl_errbuf *eb);
+/* Calls cb for every indexed case id, in no particular order; a non-zero
+ * return from cb stops the walk and is returned. */
+int engine_foreach_id(struct engine *e, int (*cb)(const char *id, void *ud), void *ud,
+		      struct cl_errbuf *eb);
 
 /* Validates the request (limits, facet values) and searches. Errors:
  * CL_EINVAL with a reason for a bad request, CL_EQUERY for query text

@@ -215,7 +215,7 @@ Test(cli, mixed_good_and_bad_records)
 	cr_assert_eq(RUN(data, NULL, NULL, NULL, "init"), 0);
 	cr_assert_eq(RUN(data, before, NULL, NULL, "import", "-"), 0);
 	/* line 2: wrong org number checksum; line 4: not JSON; line 6: unknown goal
-	 * and missing title; line 7: invalid UTF-8. */
+	 * and missing title; line 8: invalid UTF-8. */
 	char *ck = strdup(bad1);
 	char *p = strstr(ck, "212000-1132");
 	p[10] = '3';
@@ -239,7 +239,7 @@ Test(cli, mixed_good_and_bad_records)
 	cr_assert(strstr(err, "mixed.jsonl:6: $.goals[0]:"), "%s", err);
 	cr_assert(strstr(err, "mixed.jsonl:6: $.title:"), "%s", err);
 	cr_assert(strstr(err, "mixed.jsonl:6: $.tjtle:"), "%s", err);
-	cr_assert(strstr(err, "mixed.jsonl:7: $:"), "%s", err);
+	cr_assert(strstr(err, "mixed.jsonl:8: $:"), "%s", err);
 	cr_assert(strstr(err, "4 new, 0 updated, 0 unchanged, 4 rejected"), "%s", err);
 	free(err);
 	cr_assert_eq(count_cases(data), 3 + 4);
@@ -359,11 +359,13 @@ Test(cli, two_importers_at_once)
 	cr_assert_eq(RUN(data, NULL, NULL, NULL, "init"), 0);
 	ka = fork();
 	if (ka == 0) {
+		freopen("/dev/null", "w", stderr);
 		execl(tu_bin(), "caselib", "--data", data, "import", "--batch", "7", pa, (char *)NULL);
 		_exit(127);
 	}
 	kb = fork();
 	if (kb == 0) {
+		freopen("/dev/null", "w", stderr);
 		execl(tu_bin(), "caselib", "--data", data, "import", "--batch", "5", pb, (char *)NULL);
 		_exit(127);
 	}
@@ -478,6 +480,7 @@ Test(cli, backup_while_importing)
 	cr_assert_eq(mkdir(bdata, 0750), 0);
 	pid = fork();
 	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
 		execl(tu_bin(), "caselib", "--data", data, "import", "--batch", "10", path, (char *)NULL);
 		_exit(127);
 	}

@@ -1,0 +1,348 @@
+/* sync.c — change-log replay into a search engine (see sync.h). */
+#include "sync.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "engine.h"
+#include "store.h"
+
+struct batch {
+	char **ids;
+	size_t n, cap;
+	int64_t last;
+	int err;
+};
+
+static int collect(const struct store_change *ch, void *ud)
+{
+	struct batch *b = ud;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		char **v = realloc(b->ids, cap * sizeof *v);
+		if (!v)
+			return b->err = CL_ENOMEM;
+		b->ids = v;
+		b->cap = cap;
+	}
+	b->ids[b->n] = strdup(ch->case_id);
+	if (!b->ids[b->n])
+		return b->err = CL_ENOMEM;
+	b->n++;
+	b->last = ch->seq;
+	return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Makes the engine match the store for one id. */
+static int apply_id(struct store *s, struct engine *e, const char *id, struct sync_stats *st,
+		    struct cl_errbuf *eb)
+{
+	struct case_record c;
+	int rc;
+
+	case_init(&c);
+	rc = store_get_case(s, id, &c, eb);
+	if (rc == CL_OK && c.status && !strcmp(c.status, "published")) {
+		rc = engine_put(e, &c, eb);
+		if (rc == CL_OK)
+			st->put++;
+	} else if (rc == CL_OK || rc == CL_ENOTFOUND) {
+		rc = engine_delete(e, id, eb);
+		if (rc == CL_OK)
+			st->deleted++;
+	}
+	case_release(&c);
+	return rc;
+}
+
+int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_fn progress,
+		void *ud, struct sync_stats *stp, struct cl_errbuf *eb)
+{
+	struct sync_stats st = {0};
+	struct batch b = {0};
+	int64_t seq = 0;
+	int rc;
+
+	if (batch == 0)
+		batch = 1000;
+	if ((rc = engine_last_seq(e, &seq, eb)) != CL_OK)
+		return rc;
+	st.from_seq = st.to_seq = seq;
+	for (;;) {
+		b.n = 0;
+		b.err = 0;
+		rc = store_changes_since(s, seq, batch, collect, &b, eb);
+		if (b.err)
+			rc = cl_fail(eb, b.err, "out of memory reading the change log");
+		if (rc != CL_OK || b.n == 0)
+			break;
+		st.changes += (long)b.n;
+		/* One application per id per batch: the current state wins. */
+		qsort(b.ids, b.n, sizeof *b.ids, str_cmp);
+		for (size_t i = 0; i < b.n && rc == CL_OK; i++)
+			if (i == 0 || strcmp(b.ids[i], b.ids[i - 1]))
+				rc = apply_id(s, e, b.ids[i], &st, eb);
+		for (size_t i = 0; i < b.n; i++)
+			free(b.ids[i]);
+		if (rc != CL_OK)
+			break;
+		if ((rc = engine_commit(e, b.last, eb)) != CL_OK)
+			break;
+		seq = st.to_seq = b.last;
+		if (progress)
+			progress(&st, ud);
+	}
+	free(b.ids);
+	if (stp)
+		*stp = st;
+	return rc;
+}
+
+struct reindex_state {
+	struct engine *e;
+	struct sync_stats *st;
+	struct cl_errbuf *eb;
+	sync_progress_fn progress;
+	void *ud;
+	int rc;
+};
+
+static int reindex_one(const struct case_record *c, void *ud)
+{
+	struct reindex_state *rs = ud;
+
+	rs->rc = engine_put(rs->e, c, rs->eb);
+	if (rs->rc != CL_OK)
+		return rs->rc;
+	rs->st->put++;
+	if (rs->progress && rs->st->put % 10000 == 0)
+		rs->progress(rs->st, rs->ud);
+	return 0;
+}
+
+int sync_reindex(struct store *s, struct engine *e, sync_progress_fn progress, void *ud,
+		 struct sync_stats *stp, struct cl_errbuf *eb)
+{
+	struct sync_stats st = {0};
+	struct reindex_state rs = {e, &st, eb, progress, ud, CL_OK};
+	int64_t seq = 0;
+	int rc;
+
+	if ((rc = store_last_seq(s, &seq, eb)) != CL_OK)
+		return rc;
+	if ((rc = engine_clear(e, eb)) != CL_OK)
+		return rc;
+	rc = store_foreach_case(s, "published", reindex_one, &rs, eb);
+	if (rc == CL_OK && rs.rc != CL_OK)
+		rc = rs.rc;
+	if (rc == CL_OK)
+		rc = engine_commit(e, seq, eb);
+	st.to_seq = rc == CL_OK ? seq : 0;
+	if (rc == CL_OK && progress)
+		progress(&st, ud);
+	if (stp)
+		*stp = st;
+	return rc;
+}
+
+/* --- compare ----------------------------------------------------------- */
+
+struct idset {
+	char **v;
+	size_t n, cap;
+	int err;
+};
+
+static int idset_add(struct idset *s, const char *id)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		char **v = realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return s->err = CL_ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	if (!(s->v[s->n] = strdup(id)))
+		return s->err = CL_ENOMEM;
+	s->n++;
+	return 0;
+}
+
+static int engine_id_cb(const char *id, void *ud)
+{
+	return idset_add(ud, id);
+}
+
+/* Facet value counts computed from the store (the reference). */
+struct ref_counts {
+	struct idset ids;
+	struct facet_tally {
+		char **val;
+		long *cnt;
+		size_t n, cap;
+	} f[EF_COUNT];
+	int err;
+};
+
+static int tally(struct facet_tally *t, const char *v)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->val[i], v)) {
+			t->cnt[i]++;
+			return 0;
+		}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **nv = realloc(t->val, cap * sizeof *nv);
+		long *nc;
+		if (!nv)
+			return CL_ENOMEM;
+		t->val = nv;
+		nc = realloc(t->cnt, cap * sizeof *nc);
+		if (!nc)
+			return CL_ENOMEM;
+		t->cnt = nc;
+		t->cap = cap;
+	}
+	if (!(t->val[t->n] = strdup(v)))
+		return CL_ENOMEM;
+	t->cnt[t->n++] = 1;
+	return 0;
+}
+
+static int ref_case(const struct case_record *c, void *ud)
+{
+	struct ref_counts *rc = ud;
+
+	if (idset_add(&rc->ids, c->id))
+		return rc->err = CL_ENOMEM;
+	for (int f = 0; f < EF_COUNT; f++) {
+		struct engine_facet_values fv;
+		engine_case_facet(c, (enum engine_facet)f, &fv);
+		for (size_t i = 0; i < fv.n; i++) {
+			/* a value listed twice in one case counts once */
+			int dup = 0;
+			for (size_t k = 0; k < i; k++)
+				dup |= !strcmp(fv.v[k], fv.v[i]);
+			if (!dup && tally(&rc->f[f], fv.v[i]))
+				return rc->err = CL_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void diff(void (*report)(const char *, void *), void *ud, long *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void diff(void (*report)(const char *, void *), void *ud, long *n, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	(*n)++;
+	if (!report || *n > 50) /* the first 50 differences are enough to act on */
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	report(line, ud);
+}
+
+int sync_compare(struct store *s, struct engine *e, void (*report)(const char *line, void *ud),
+		 void *ud, long *ndiff, struct cl_errbuf *eb)
+{
+	struct ref_counts ref;
+	struct idset eng = {0};
+	struct search_request rq;
+	struct search_result res;
+	const char *ename = engine_kind_name(engine_get_kind(e));
+	long n = 0;
+	size_t i, j;
+	int rc;
+
+	memset(&ref, 0, sizeof ref);
+	search_result_init(&res);
+	rc = store_foreach_case(s, "published", ref_case, &ref, eb);
+	if (rc == CL_OK && ref.err)
+		rc = cl_fail(eb, ref.err, "out of memory");
+	if (rc == CL_OK)
+		rc = engine_foreach_id(e, engine_id_cb, &eng, eb);
+	if (rc == CL_OK && eng.err)
+		rc = cl_fail(eb, eng.err, "out of memory");
+	if (rc != CL_OK)
+		goto out;
+
+	/* ids: store ids come sorted; sort the engine's and merge. */
+	qsort(eng.v, eng.n, sizeof *eng.v, str_cmp);
+	for (i = 0, j = 0; i < ref.ids.n || j < eng.n;) {
+		int c = i == ref.ids.n ? 1 : j == eng.n ? -1 : strcmp(ref.ids.v[i], eng.v[j]);
+		if (c < 0)
+			diff(report, ud, &n, "%s: case %s is published but not indexed", ename,
+			     ref.ids.v[i++]);
+		else if (c > 0)
+			diff(report, ud, &n, "%s: case %s is indexed but not published", ename,
+			     eng.v[j++]);
+		else
+			i++, j++;
+	}
+
+	/* facet counts over everything */
+	search_request_init(&rq);
+	rq.limit = 0;
+	rq.facets = ENGINE_ALL_FACETS;
+	rc = engine_search(e, &rq, &res, eb);
+	if (rc != CL_OK)
+		goto out;
+	if (res.total != (long)ref.ids.n)
+		diff(report, ud, &n, "%s: %ld cases match everything, the store has %zu published",
+		     ename, res.total, ref.ids.n);
+	for (int f = 0; f < EF_COUNT; f++) {
+		const struct facet_tally *t = &ref.f[f];
+		const struct facet_counts *fc = &res.facets[f];
+		for (i = 0; i < t->n; i++) {
+			long got = 0;
+			for (j = 0; j < fc->n; j++)
+				if (!strcmp(fc->v[j].value, t->val[i]))
+					got = fc->v[j].count;
+			if (got != t->cnt[i])
+				diff(report, ud, &n, "%s: facet %s=%s counts %ld, the store %ld", ename,
+				     engine_facet_name((enum engine_facet)f), t->val[i], got, t->cnt[i]);
+		}
+		for (j = 0; j < fc->n; j++) {
+			int known = 0;
+			for (i = 0; i < t->n; i++)
+				known |= !strcmp(fc->v[j].value, t->val[i]);
+			if (!known)
+				diff(report, ud, &n, "%s: facet %s=%s counts %ld, the store 0", ename,
+				     engine_facet_name((enum engine_facet)f), fc->v[j].value,
+				     fc->v[j].count);
+		}
+	}
+out:
+	search_result_release(&res);
+	for (i = 0; i < ref.ids.n; i++)
+		free(ref.ids.v[i]);
+	free(ref.ids.v);
+	for (int f = 0; f < EF_COUNT; f++) {
+		for (i = 0; i < ref.f[f].n; i++)
+			free(ref.f[f].val[i]);
+		free(ref.f[f].val);
+		free(ref.f[f].cnt);
+	}
+	for (i = 0; i < eng.n; i++)
+		free(eng.v[i]);
+	free(eng.v);
+	if (ndiff)
+		*ndiff = n;
+	return rc;
+}

@@ -1,0 +1,52 @@
+/* sync.h — keeps a search engine in step with the store by replaying the
+ * store's change log (see engine.h for the contract).
+ *
+ * For each change after the engine's last applied seq, the case's *current*
+ * state is loaded: published -> engine_put, anything else or gone ->
+ * engine_delete. Changes are applied in batches; each batch ends with
+ * engine_commit(seq of its last change). A crash at any point leaves the
+ * engine at its last commit; the next sync replays from there, and since
+ * applying a change means "make the engine match the store for this id",
+ * replaying twice changes nothing. */
+#ifndef SYNC_H
+#define SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cl_err.h"
+
+struct store;
+struct engine;
+
+struct sync_stats {
+	int64_t from_seq; /* engine's seq before */
+	int64_t to_seq;   /* engine's seq after */
+	long changes;     /* change-log entries read */
+	long put;         /* cases (re)indexed */
+	long deleted;     /* cases removed from the engine */
+};
+
+/* Called after each committed batch (may be NULL). */
+typedef void (*sync_progress_fn)(const struct sync_stats *st, void *ud);
+
+/* Applies every change after the engine's last seq. batch: changes per
+ * commit (0: 1000). st may be NULL. */
+int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_fn progress,
+		void *ud, struct sync_stats *st, struct cl_errbuf *eb);
+
+/* Rebuilds the engine from the store: clears it, indexes every published
+ * case, commits with the store's last seq read *before* the scan (so later
+ * changes are replayed by the next sync). */
+int sync_reindex(struct store *s, struct engine *e, sync_progress_fn progress, void *ud,
+		 struct sync_stats *st, struct cl_errbuf *eb);
+
+/* Compares the engine with the store: the set of ids equals the store's
+ * published cases, and the counts of every facet value (engine search with
+ * no text and no filter) equal counts computed from the store records.
+ * Each difference is passed to report (may be NULL) as one line; *ndiff
+ * gets their number. The engine should be synced first. */
+int sync_compare(struct store *s, struct engine *e, void (*report)(const char *line, void *ud),
+		 void *ud, long *ndiff, struct cl_errbuf *eb);
+
+#endif

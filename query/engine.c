@@ -1,0 +1,326 @@
+/* engine.c — the engine-independent half of search: request validation,
+ * query parsing, AND -> OR fallback, disjunctive facet passes, and dispatch
+ * to the engine's ops. Helpers live in engine_util.c. */
+#include "engine_impl.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "taxonomy.h"
+
+/* The taxonomy behind each facet, -1 for facets checked by shape. */
+static const int facet_tax[EF_COUNT] = {
+	[EF_KIND] = TAX_KIND,
+	[EF_AUTHORITY_TYPE] = TAX_AUTHORITY_TYPE,
+	[EF_SECTORS] = TAX_SECTORS,
+	[EF_CATEGORIES] = TAX_CATEGORIES,
+	[EF_GOALS] = TAX_GOALS,
+	[EF_STRATEGIC] = TAX_STRATEGIC,
+	[EF_PROCEDURE] = TAX_PROCEDURE,
+	[EF_INNOVATION] = TAX_INNOVATION,
+	[EF_YEAR] = -1,
+	[EF_COUNTRY] = -1,
+	[EF_LANGUAGE] = -1,
+};
+
+/* --- dispatch ---------------------------------------------------------- */
+
+int engine_open(enum engine_kind k, const char *data_dir, struct store *s, int writable,
+		struct engine **out, struct cl_errbuf *eb)
+{
+	struct engine *e;
+	int rc;
+
+	*out = NULL;
+	if (k != ENGINE_XAPIAN && k != ENGINE_FTS5)
+		return cl_fail(eb, CL_EINVAL, "unknown engine %d", (int)k);
+	if ((rc = tax_load(eb)) != CL_OK)
+		return rc;
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	e->kind = k;
+	e->ops = k == ENGINE_XAPIAN ? &engine_xapian_ops : &engine_fts5_ops;
+	rc = e->ops->open(e, data_dir, s, writable, eb);
+	if (rc != CL_OK) {
+		free(e);
+		return rc;
+	}
+	*out = e;
+	return CL_OK;
+}
+
+void engine_close(struct engine *e)
+{
+	if (!e)
+		return;
+	e->ops->close(e);
+	free(e);
+}
+
+enum engine_kind engine_get_kind(const struct engine *e)
+{
+	return e->kind;
+}
+
+int engine_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
+{
+	return e->ops->put(e, c, eb);
+}
+
+int engine_delete(struct engine *e, const char *id, struct cl_errbuf *eb)
+{
+	return e->ops->del(e, id, eb);
+}
+
+int engine_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
+{
+	return e->ops->commit(e, seq, eb);
+}
+
+int engine_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb)
+{
+	return e->ops->last_seq(e, seq, eb);
+}
+
+int engine_clear(struct engine *e, struct cl_errbuf *eb)
+{
+	return e->ops->clear(e, eb);
+}
+
+int engine_count(struct engine *e, long *n, struct cl_errbuf *eb)
+{
+	return e->ops->count(e, n, eb);
+}
+
+int engine_foreach_id(struct engine *e, int (*cb)(const char *id, void *ud), void *ud,
+		      struct cl_errbuf *eb)
+{
+	return e->ops->foreach_id(e, cb, ud, eb);
+}
+
+int engine_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb)
+{
+	*out = NULL;
+	if (!text || !*text)
+		return CL_OK;
+	return e->ops->suggest(e, text, out, eb);
+}
+
+static int valid_value(enum engine_facet f, const char *v)
+{
+	size_t n;
+
+	if (!v)
+		return 0;
+	n = strlen(v);
+	if (facet_tax[f] >= 0)
+		return tax_lookup((enum tax_facet)facet_tax[f], v) != NULL;
+	switch (f) {
+	case EF_YEAR:
+		return n == 4 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
+		       isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]);
+	case EF_COUNTRY:
+		return n == 2 && isupper((unsigned char)v[0]) && isupper((unsigned char)v[1]);
+	case EF_LANGUAGE:
+		return n == 2 && islower((unsigned char)v[0]) && islower((unsigned char)v[1]);
+	default:
+		return 0;
+	}
+}
+
+static int check_request(const struct search_request *rq, struct cl_errbuf *eb)
+{
+	if (rq->limit > ENGINE_LIMIT_MAX)
+		return cl_fail(eb, CL_EINVAL, "limit %zu is over the maximum of %d", rq->limit,
+			       ENGINE_LIMIT_MAX);
+	if (rq->offset > ENGINE_OFFSET_MAX)
+		return cl_fail(eb, CL_EINVAL, "offset %zu is over the maximum of %d", rq->offset,
+			       ENGINE_OFFSET_MAX);
+	if (rq->sort != SORT_RELEVANCE && rq->sort != SORT_DATE_DESC && rq->sort != SORT_DATE_ASC)
+		return cl_fail(eb, CL_EINVAL, "unknown sort order");
+	if (rq->lang && strcmp(rq->lang, "sv") && strcmp(rq->lang, "en"))
+		return cl_fail(eb, CL_EINVAL, "query language must be sv or en");
+	if ((rq->year_from && (rq->year_from < 1900 || rq->year_from > 2100)) ||
+	    (rq->year_to && (rq->year_to < 1900 || rq->year_to > 2100)))
+		return cl_fail(eb, CL_EINVAL, "years must be within 1900..2100");
+	if (rq->year_from && rq->year_to && rq->year_from > rq->year_to)
+		return cl_fail(eb, CL_EINVAL, "year range %d..%d is empty", rq->year_from,
+			       rq->year_to);
+	if (rq->facets & ~ENGINE_ALL_FACETS)
+		return cl_fail(eb, CL_EINVAL, "unknown facet in the facet mask");
+	for (int f = 0; f < EF_COUNT; f++) {
+		if (rq->nfilters[f] > ENGINE_FILTER_VALUES_MAX)
+			return cl_fail(eb, CL_EINVAL, "too many values for filter %s (at most %d)",
+				       engine_facet_name((enum engine_facet)f), ENGINE_FILTER_VALUES_MAX);
+		if (rq->nfilters[f] && !rq->filters[f])
+			return cl_fail(eb, CL_EINVAL, "filter %s has no values", engine_facet_name((enum engine_facet)f));
+		for (size_t i = 0; i < rq->nfilters[f]; i++)
+			if (!valid_value((enum engine_facet)f, rq->filters[f][i]))
+				return cl_fail(eb, CL_EINVAL, "unknown value '%.64s' for filter %s",
+					       rq->filters[f][i] ? rq->filters[f][i] : "(null)",
+					       engine_facet_name((enum engine_facet)f));
+	}
+	return CL_OK;
+}
+
+/* Facets whose counts come from the main pass: asked for and not filtered. */
+static unsigned main_mask(const struct search_request *rq)
+{
+	unsigned m = 0;
+	for (int f = 0; f < EF_COUNT; f++)
+		if ((rq->facets & (1u << f)) && rq->nfilters[f] == 0)
+			m |= 1u << f;
+	return m;
+}
+
+/* Disjunctive counts: for every asked facet that is filtered, count over
+ * the match set with that facet's own filter removed. */
+typedef int (*pass_fn)(struct engine *e, const struct search_request *rq, void *arg,
+		       unsigned mask, struct search_result *res, struct cl_errbuf *eb);
+
+static int disjunctive(struct engine *e, const struct search_request *rq, void *arg,
+		       pass_fn pass, struct search_result *res, struct cl_errbuf *eb)
+{
+	for (int f = 0; f < EF_COUNT; f++) {
+		struct search_request sub;
+		struct search_result tmp;
+		int rc;
+
+		if (!(rq->facets & (1u << f)) || rq->nfilters[f] == 0)
+			continue;
+		sub = *rq;
+		sub.filters[f] = NULL;
+		sub.nfilters[f] = 0;
+		sub.offset = 0;
+		sub.limit = 0;
+		sub.snippets = 0;
+		search_result_init(&tmp);
+		rc = pass(e, &sub, arg, 1u << f, &tmp, eb);
+		if (rc != CL_OK) {
+			search_result_release(&tmp);
+			return rc;
+		}
+		engine_facet_counts_release(&res->facets[f]);
+		res->facets[f] = tmp.facets[f];
+		tmp.facets[f].v = NULL;
+		tmp.facets[f].n = 0;
+		search_result_release(&tmp);
+	}
+	for (int f = 0; f < EF_COUNT; f++)
+		engine_facet_sort(&res->facets[f]);
+	return CL_OK;
+}
+
+struct text_pass {
+	const struct qp_query *q;
+	int or_mode;
+};
+
+static int text_pass(struct engine *e, const struct search_request *rq, void *arg,
+		     unsigned mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct text_pass *tp = arg;
+	return e->ops->search(e, rq, tp->q, tp->or_mode, mask, res, eb);
+}
+
+int engine_search(struct engine *e, const struct search_request *rq,
+		  struct search_result *res, struct cl_errbuf *eb)
+{
+	struct qp_query q;
+	struct text_pass tp;
+	int rc;
+
+	search_result_init(res);
+	if ((rc = check_request(rq, eb)) != CL_OK)
+		return rc;
+	qp_init(&q);
+	if (rq->text && (rc = qp_parse(rq->text, strlen(rq->text), &q, eb)) != CL_OK)
+		return rc;
+	tp.q = &q;
+	tp.or_mode = 0;
+	rc = text_pass(e, rq, &tp, main_mask(rq), res, eb);
+	if (rc == CL_OK && res->total == 0 && q.npositive > 0) {
+		/* AND found nothing: say what else there is. */
+		char *sugg = NULL;
+		if (e->ops->suggest(e, rq->text, &sugg, eb) == CL_OK && sugg &&
+		    strcmp(sugg, rq->text))
+			res->suggestion = sugg;
+		else
+			free(sugg);
+		if (q.npositive > 1) {
+			char *keep = res->suggestion;
+			res->suggestion = NULL;
+			search_result_release(res);
+			tp.or_mode = 1;
+			rc = text_pass(e, rq, &tp, main_mask(rq), res, eb);
+			res->suggestion = keep;
+			res->used_or_fallback = 1;
+		}
+	}
+	if (rc == CL_OK)
+		rc = disjunctive(e, rq, &tp, text_pass, res, eb);
+	res->parsed_as_plain = q.rewritten;
+	qp_release(&q);
+	if (rc != CL_OK)
+		search_result_release(res);
+	return rc;
+}
+
+struct similar_pass {
+	const char *id; /* NULL: similar_text */
+};
+
+static int similar_pass(struct engine *e, const struct search_request *rq, void *arg,
+			unsigned mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct similar_pass *sp = arg;
+	if (sp->id)
+		return e->ops->similar(e, sp->id, rq, mask, res, eb);
+	return e->ops->similar_text(e, rq, mask, res, eb);
+}
+
+int engine_similar(struct engine *e, const char *id, const struct search_request *rq,
+		   struct search_result *res, struct cl_errbuf *eb)
+{
+	struct similar_pass sp = {id};
+	int rc;
+
+	search_result_init(res);
+	if (!id || !*id)
+		return cl_fail(eb, CL_EINVAL, "no case id");
+	if ((rc = check_request(rq, eb)) != CL_OK)
+		return rc;
+	rc = similar_pass(e, rq, &sp, main_mask(rq), res, eb);
+	if (rc == CL_OK)
+		rc = disjunctive(e, rq, &sp, similar_pass, res, eb);
+	if (rc != CL_OK)
+		search_result_release(res);
+	return rc;
+}
+
+int engine_similar_text(struct engine *e, const struct search_request *rq,
+			struct search_result *res, struct cl_errbuf *eb)
+{
+	struct similar_pass sp = {NULL};
+	int rc;
+
+	search_result_init(res);
+	if (!rq->text || !*rq->text)
+		return cl_fail(eb, CL_EINVAL, "describe the need in a few words");
+	if (strlen(rq->text) > 8 * ENGINE_TEXT_MAX)
+		return cl_fail(eb, CL_EINVAL, "the description is over %d bytes", 8 * ENGINE_TEXT_MAX);
+	if (qp_utf8_invalid_at(rq->text, strlen(rq->text)) >= 0)
+		return cl_fail(eb, CL_EQUERY, "invalid UTF-8 at byte %ld of the description",
+			       qp_utf8_invalid_at(rq->text, strlen(rq->text)));
+	if ((rc = check_request(rq, eb)) != CL_OK)
+		return rc;
+	rc = similar_pass(e, rq, &sp, main_mask(rq), res, eb);
+	if (rc == CL_OK)
+		rc = disjunctive(e, rq, &sp, similar_pass, res, eb);
+	if (rc != CL_OK)
+		search_result_release(res);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/* engine_impl.h — what an engine implements (private to query/). engine.c
+ * validates requests, parses the query text once (qparse), runs the AND ->
+ * OR fallback and the disjunctive facet passes, so that both engines share
+ * one semantics; an engine only runs "this query, these filters, count
+ * these facets". */
+#ifndef ENGINE_IMPL_H
+#define ENGINE_IMPL_H
+
+#include "engine.h"
+#include "qparse.h"
+
+struct engine_ops {
+	const char *name;
+	/* e->impl is set by open; close frees it. */
+	int (*open)(struct engine *e, const char *data_dir, struct store *s, int writable,
+		    struct cl_errbuf *eb);
+	void (*close)(struct engine *e);
+	int (*put)(struct engine *e, const struct case_record *c, struct cl_errbuf *eb);
+	int (*del)(struct engine *e, const char *id, struct cl_errbuf *eb);
+	int (*commit)(struct engine *e, int64_t seq, struct cl_errbuf *eb);
+	int (*last_seq)(struct engine *e, int64_t *seq, struct cl_errbuf *eb);
+	int (*clear)(struct engine *e, struct cl_errbuf *eb);
+	int (*count)(struct engine *e, long *n, struct cl_errbuf *eb);
+	int (*foreach_id)(struct engine *e, int (*cb)(const char *id, void *ud), void *ud,
+			  struct cl_errbuf *eb);
+	/* Runs q (all clauses ANDed, or ORed when or_mode; negated clauses
+	 * always excluded; q->n == 0 matches all) with rq's filters and year
+	 * range, fills res->total, res->hits (rq->offset, rq->limit, rq->sort,
+	 * snippets when rq->snippets) and the counts of every facet in
+	 * count_mask over the whole match set. rq->limit may be 0 (counts only). */
+	int (*search)(struct engine *e, const struct search_request *rq, const struct qp_query *q,
+		      int or_mode, unsigned count_mask, struct search_result *res,
+		      struct cl_errbuf *eb);
+	/* Similar cases: see engine.h. count_mask as above. */
+	int (*similar)(struct engine *e, const char *id, const struct search_request *rq,
+		       unsigned count_mask, struct search_result *res, struct cl_errbuf *eb);
+	int (*similar_text)(struct engine *e, const struct search_request *rq,
+			    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb);
+	int (*suggest)(struct engine *e, const char *text, char **out, struct cl_errbuf *eb);
+};
+
+struct engine {
+	const struct engine_ops *ops;
+	enum engine_kind kind;
+	void *impl;
+};
+
+extern const struct engine_ops engine_xapian_ops;
+extern const struct engine_ops engine_fts5_ops;
+
+/* Snippet helper shared by the engines: text in which matches are marked
+ * with ENGINE_HI_START / ENGINE_HI_END bytes becomes HTML: everything
+ * escaped (& < > " '), markers turned into <mark> and </mark>, other
+ * control characters dropped. Caller frees. NULL on ENOMEM. */
+#define ENGINE_HI_START "\x01"
+#define ENGINE_HI_END "\x02"
+char *engine_html_snippet(const char *marked);
+
+/* Appends a facet value count to fc (copies value). */
+int engine_facet_add(struct facet_counts *fc, const char *value, size_t len, long count);
+/* Frees fc's values and empties it. */
+void engine_facet_counts_release(struct facet_counts *fc);
+/* Sorts fc by count desc, value asc. */
+void engine_facet_sort(struct facet_counts *fc);
+
+#endif

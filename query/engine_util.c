@@ -1,0 +1,225 @@
+/* engine_util.c — engine-independent helpers of engine.h and
+ * engine_impl.h: facet names and the facet values of a case, request and
+ * result life cycle, facet count lists, snippet escaping. Kept apart from
+ * engine.c (dispatch) so that tools and tests can use them alone. */
+#include "engine_impl.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "taxonomy.h"
+
+static const char *const facet_names[EF_COUNT] = {
+#define ENG_XX(id, name) name,
+	ENGINE_FACET_MAP(ENG_XX)
+#undef ENG_XX
+};
+
+
+const char *engine_facet_name(enum engine_facet f)
+{
+	return (unsigned)f < EF_COUNT ? facet_names[f] : NULL;
+}
+
+int engine_facet_from_name(const char *name)
+{
+	for (int i = 0; i < EF_COUNT; i++)
+		if (name && !strcmp(facet_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *engine_kind_name(enum engine_kind k)
+{
+	return k == ENGINE_XAPIAN ? "xapian" : k == ENGINE_FTS5 ? "fts5" : NULL;
+}
+
+int engine_kind_from_name(const char *name)
+{
+	if (name && !strcmp(name, "xapian"))
+		return ENGINE_XAPIAN;
+	if (name && !strcmp(name, "fts5"))
+		return ENGINE_FTS5;
+	return -1;
+}
+
+static void add_one(struct engine_facet_values *fv, const char *s)
+{
+	if (s && *s && fv->n < CASE_LIST_MAX)
+		fv->v[fv->n++] = s;
+}
+
+static void add_list(struct engine_facet_values *fv, const struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		add_one(fv, l->v[i]);
+}
+
+void engine_case_facet(const struct case_record *c, enum engine_facet f,
+		       struct engine_facet_values *fv)
+{
+	fv->n = 0;
+	switch (f) {
+	case EF_KIND:
+		add_one(fv, c->kind);
+		break;
+	case EF_AUTHORITY_TYPE:
+		add_one(fv, c->authority_type);
+		break;
+	case EF_SECTORS:
+		add_list(fv, &c->sectors);
+		break;
+	case EF_CATEGORIES:
+		add_list(fv, &c->categories);
+		break;
+	case EF_GOALS:
+		add_list(fv, &c->goals);
+		break;
+	case EF_STRATEGIC:
+		add_list(fv, &c->strategic);
+		break;
+	case EF_PROCEDURE:
+		add_one(fv, c->procedure);
+		break;
+	case EF_INNOVATION:
+		add_list(fv, &c->innovation);
+		break;
+	case EF_YEAR: {
+		int y = case_year(c);
+		if (y > 0) {
+			snprintf(fv->buf, sizeof fv->buf, "%04d", y);
+			add_one(fv, fv->buf);
+		}
+		break;
+	}
+	case EF_COUNTRY:
+		add_one(fv, c->buyer.country);
+		break;
+	case EF_LANGUAGE:
+		add_one(fv, c->language);
+		break;
+	default:
+		break;
+	}
+}
+
+void search_request_init(struct search_request *rq)
+{
+	memset(rq, 0, sizeof *rq);
+	rq->limit = 20;
+	rq->sort = SORT_RELEVANCE;
+}
+
+void search_result_init(struct search_result *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void engine_facet_counts_release(struct facet_counts *fc)
+{
+	for (size_t i = 0; i < fc->n; i++)
+		free(fc->v[i].value);
+	free(fc->v);
+	fc->v = NULL;
+	fc->n = 0;
+}
+
+void search_result_release(struct search_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nhits; i++) {
+		free(r->hits[i].id);
+		free(r->hits[i].title);
+		free(r->hits[i].snippet);
+	}
+	free(r->hits);
+	for (int f = 0; f < EF_COUNT; f++)
+		engine_facet_counts_release(&r->facets[f]);
+	free(r->suggestion);
+	search_result_init(r);
+}
+
+int engine_facet_add(struct facet_counts *fc, const char *value, size_t len, long count)
+{
+	struct facet_count *v = realloc(fc->v, (fc->n + 1) * sizeof *v);
+	if (!v)
+		return CL_ENOMEM;
+	fc->v = v;
+	v[fc->n].value = strndup(value, len);
+	if (!v[fc->n].value)
+		return CL_ENOMEM;
+	v[fc->n].count = count;
+	fc->n++;
+	return CL_OK;
+}
+
+static int fc_cmp(const void *a, const void *b)
+{
+	const struct facet_count *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+void engine_facet_sort(struct facet_counts *fc)
+{
+	if (fc->n > 1)
+		qsort(fc->v, fc->n, sizeof *fc->v, fc_cmp);
+}
+
+char *engine_html_snippet(const char *in)
+{
+	size_t cap = 1, n = 0;
+	const char *p;
+	char *out;
+
+	if (!in)
+		return strdup("");
+	for (p = in; *p; p++)
+		cap += 7; /* worst case: &quot; or </mark> */
+	out = malloc(cap);
+	if (!out)
+		return NULL;
+#define PUT(s)                                   \
+	do {                                     \
+		size_t k_ = strlen(s);           \
+		memcpy(out + n, s, k_);          \
+		n += k_;                         \
+	} while (0)
+	for (p = in; *p; p++) {
+		switch (*p) {
+		case '\x01':
+			PUT("<mark>");
+			break;
+		case '\x02':
+			PUT("</mark>");
+			break;
+		case '&':
+			PUT("&amp;");
+			break;
+		case '<':
+			PUT("&lt;");
+			break;
+		case '>':
+			PUT("&gt;");
+			break;
+		case '"':
+			PUT("&quot;");
+			break;
+		case '\'':
+			PUT("&#39;");
+			break;
+		default:
+			if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
+				break;
+			out[n++] = *p;
+		}
+	}
+#undef PUT
+	out[n] = '\0';
+	return out;
+}
+
