@@ -39,7 +39,13 @@ LDFLAGS_ALL  = $(SANFLAGS) $(LDFLAGS)
 # Library modules: every .c under the four source folders except entry points.
 LIB_C   := $(filter-out api/main.c,$(wildcard corpus/*.c indexer/*.c query/*.c api/*.c))
 LIB_CC  := $(wildcard query/*.cc)
-LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o) $(BUILD)/gen/taxonomy_data.o
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o)
+# Data tables compiled in as text (tools/embed.c). Linked as objects, not
+# through the archive, because their users may refer to them weakly.
+MAP_TSV := $(wildcard indexer/maps/*.tsv)
+GEN_OBJ := $(BUILD)/gen/taxonomy_data.o $(BUILD)/gen/synonyms_data.o \
+           $(MAP_TSV:indexer/maps/%.tsv=$(BUILD)/gen/maps_%.o)
+EMBED := $(BUILD)/gen/embed
 TEST_C  := $(wildcard tests/test_*.c)
 TEST_OBJ := $(TEST_C:%.c=$(BUILD)/%.o) $(BUILD)/tests/testutil.o
 
@@ -64,14 +70,22 @@ help:
 deps:
 	@scripts/install-deps
 
-# Generated: the taxonomy tables compiled in as text.
-$(BUILD)/gen/taxonomy_data.c: corpus/taxonomies.tsv tools/embed.c
+# Generated: data tables compiled in as text.
+$(EMBED): tools/embed.c
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -o $(BUILD)/gen/embed tools/embed.c
-	$(BUILD)/gen/embed tax_builtin_tsv < $< > $@.tmp && mv $@.tmp $@
+	$(CC) -O1 -o $@ $<
 
-$(BUILD)/gen/taxonomy_data.o: $(BUILD)/gen/taxonomy_data.c
-	$(CC) $(CSTD) $(OPT) -c -o $@ $<
+$(BUILD)/gen/taxonomy_data.c: corpus/taxonomies.tsv $(EMBED)
+	$(EMBED) tax_builtin_tsv < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/synonyms_data.c: query/synonyms.tsv $(EMBED)
+	$(EMBED) syn_builtin_tsv < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/maps_%.c: indexer/maps/%.tsv $(EMBED)
+	$(EMBED) maps_$*_tsv < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CSTD) $(OPT) $(SANFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -89,10 +103,10 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/api/main.o $(LIB)
+$(BIN): $(BUILD)/api/main.o $(GEN_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(XAPIAN_LIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(LIB)
+$(TEST_BIN): $(TEST_OBJ) $(GEN_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
 

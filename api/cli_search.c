@@ -1,0 +1,499 @@
+/* cli_search.c — `caselib search|sync|reindex` and the engine checks of
+ * `caselib check`: thin layers over query/engine.h and indexer/sync.h. */
+#include "cli_search.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "store.h"
+#include "sync.h"
+
+static int usage(struct cli_ctx *ctx, const char *cmd, const char *msg)
+{
+	fprintf(stderr, "%s %s: %s (see '%s %s --help')\n", ctx->prog, cmd, msg, ctx->prog, cmd);
+	return CLI_EXIT_USAGE;
+}
+
+static int open_store_rw(struct cli_ctx *ctx, struct store **s)
+{
+	struct cl_errbuf eb = {{0}};
+	int rc = store_open(ctx->data_dir, 0, s, &eb);
+	if (rc == CL_OK)
+		return 0;
+	if (rc == CL_ENOTFOUND)
+		fprintf(stderr, "%s: no store in %s (run '%s init --data %s' first)\n", ctx->prog,
+			ctx->data_dir, ctx->prog, ctx->data_dir);
+	else
+		fprintf(stderr, "%s: cannot open store in %s: %s\n", ctx->prog, ctx->data_dir, eb.msg);
+	return CLI_EXIT_STORE;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(const struct sync_stats *st, void *ud)
+{
+	const char *name = engine_kind_name((enum engine_kind) * (const int *)ud);
+	if (isatty(2))
+		fprintf(stderr, "\r%s: %ld indexed, %ld removed, seq %lld", name, st->put, st->deleted,
+			(long long)st->to_seq);
+}
+
+/* Opens engine k writable and syncs it; when another process holds the
+ * write lock, opens it read-only instead (the search then sees the last
+ * committed state). */
+static int open_synced(struct cli_ctx *ctx, struct store *s, enum engine_kind k,
+		       struct engine **e, int quiet)
+{
+	struct cl_errbuf eb = {{0}};
+	struct sync_stats st;
+	int rc = engine_open(k, ctx->data_dir, s, 1, e, &eb);
+
+	if (rc == CL_EBUSY) {
+		rc = engine_open(k, ctx->data_dir, s, 0, e, &eb);
+		if (rc == CL_OK)
+			return 0;
+	}
+	if (rc != CL_OK) {
+		fprintf(stderr, "%s: cannot open the %s engine: %s\n", ctx->prog,
+			engine_kind_name(k), eb.msg);
+		return CLI_EXIT_STORE;
+	}
+	int ki = (int)k;
+	rc = sync_engine(s, *e, 0, quiet ? NULL : progress, &ki, &st, &eb);
+	if (!quiet && isatty(2) && st.changes)
+		fputc('\n', stderr);
+	if (rc != CL_OK) {
+		fprintf(stderr, "%s: syncing the %s engine failed: %s\n", ctx->prog,
+			engine_kind_name(k), eb.msg);
+		engine_close(*e);
+		*e = NULL;
+		return CLI_EXIT_STORE;
+	}
+	return 0;
+}
+
+/* --- search ------------------------------------------------------------ */
+
+struct filter_opt {
+	const char *opt;
+	enum engine_facet f;
+};
+
+static const struct filter_opt filter_opts[] = {
+	{"kind", EF_KIND},
+	{"authority-type", EF_AUTHORITY_TYPE},
+	{"sector", EF_SECTORS},
+	{"category", EF_CATEGORIES},
+	{"goal", EF_GOALS},
+	{"strategic", EF_STRATEGIC},
+	{"procedure", EF_PROCEDURE},
+	{"innovation", EF_INNOVATION},
+	{"country", EF_COUNTRY},
+	{"language", EF_LANGUAGE},
+};
+#define NFILTER_OPTS (sizeof filter_opts / sizeof *filter_opts)
+
+/* Snippet HTML to terminal text: <mark> as bold (or «» when not a tty),
+ * entities decoded. */
+static void print_snippet(const char *html, int tty)
+{
+	const char *p = html;
+	fputs("     ", stdout);
+	while (*p) {
+		if (!strncmp(p, "<mark>", 6)) {
+			fputs(tty ? "\033[1m" : "«", stdout);
+			p += 6;
+		} else if (!strncmp(p, "</mark>", 7)) {
+			fputs(tty ? "\033[0m" : "»", stdout);
+			p += 7;
+		} else if (*p == '&') {
+			static const struct { const char *e; char c; } ents[] = {
+				{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''},
+			};
+			size_t k;
+			for (k = 0; k < sizeof ents / sizeof *ents; k++)
+				if (!strncmp(p, ents[k].e, strlen(ents[k].e))) {
+					putchar(ents[k].c);
+					p += strlen(ents[k].e);
+					break;
+				}
+			if (k == sizeof ents / sizeof *ents)
+				putchar(*p++);
+		} else if (*p == '\n') {
+			putchar(' ');
+			p++;
+		} else {
+			putchar(*p++);
+		}
+	}
+	putchar('\n');
+}
+
+static json_t *result_json(const struct search_request *rq, const struct search_result *res)
+{
+	json_t *j = json_object(), *hits = json_array(), *facets = json_object();
+
+	json_object_set_new(j, "total", json_integer(res->total));
+	json_object_set_new(j, "offset", json_integer((json_int_t)rq->offset));
+	json_object_set_new(j, "limit", json_integer((json_int_t)rq->limit));
+	json_object_set_new(j, "used_or_fallback", json_boolean(res->used_or_fallback));
+	json_object_set_new(j, "parsed_as_plain", json_boolean(res->parsed_as_plain));
+	if (res->suggestion)
+		json_object_set_new(j, "suggestion", json_string(res->suggestion));
+	for (size_t i = 0; i < res->nhits; i++) {
+		json_t *h = json_object();
+		json_object_set_new(h, "id", json_string(res->hits[i].id));
+		json_object_set_new(h, "score", json_real(res->hits[i].score));
+		if (res->hits[i].title)
+			json_object_set_new(h, "title", json_string(res->hits[i].title));
+		if (res->hits[i].snippet)
+			json_object_set_new(h, "snippet", json_string(res->hits[i].snippet));
+		json_array_append_new(hits, h);
+	}
+	json_object_set_new(j, "hits", hits);
+	for (int f = 0; f < EF_COUNT; f++) {
+		json_t *vals;
+		if (!(rq->facets & (1u << f)))
+			continue;
+		vals = json_array();
+		for (size_t i = 0; i < res->facets[f].n; i++) {
+			json_t *v = json_object();
+			json_object_set_new(v, "value", json_string(res->facets[f].v[i].value));
+			json_object_set_new(v, "count", json_integer(res->facets[f].v[i].count));
+			json_array_append_new(vals, v);
+		}
+		json_object_set_new(facets, engine_facet_name((enum engine_facet)f), vals);
+	}
+	json_object_set_new(j, "facets", facets);
+	return j;
+}
+
+static int parse_size(const char *s, size_t max, size_t *out)
+{
+	char *end;
+	unsigned long v;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
+{
+	enum { O_YEAR = 256, O_FACETS, O_ENGINE, O_SORT, O_LIMIT, O_OFFSET, O_LANG, O_JSON,
+	       O_SIMILAR, O_FILTER0 };
+	struct option opts[NFILTER_OPTS + 10];
+	const char **vals[EF_COUNT] = {0};
+	struct search_request rq;
+	struct search_result res;
+	struct store *s = NULL;
+	struct engine *e = NULL;
+	struct cl_errbuf eb = {{0}};
+	char *text = NULL, *similar = NULL;
+	int kind = ENGINE_XAPIAN, json = 0, ch, rc, ret = CLI_EXIT_OK;
+	size_t len = 0, no = 0;
+	double t0;
+
+	for (size_t i = 0; i < NFILTER_OPTS; i++)
+		opts[no++] = (struct option){filter_opts[i].opt, required_argument, NULL,
+					     O_FILTER0 + (int)i};
+	opts[no++] = (struct option){"year", required_argument, NULL, O_YEAR};
+	opts[no++] = (struct option){"facets", required_argument, NULL, O_FACETS};
+	opts[no++] = (struct option){"engine", required_argument, NULL, O_ENGINE};
+	opts[no++] = (struct option){"sort", required_argument, NULL, O_SORT};
+	opts[no++] = (struct option){"limit", required_argument, NULL, O_LIMIT};
+	opts[no++] = (struct option){"offset", required_argument, NULL, O_OFFSET};
+	opts[no++] = (struct option){"lang", required_argument, NULL, O_LANG};
+	opts[no++] = (struct option){"json", no_argument, NULL, O_JSON};
+	opts[no++] = (struct option){"similar", required_argument, NULL, O_SIMILAR};
+	opts[no] = (struct option){NULL, 0, NULL, 0};
+
+	search_request_init(&rq);
+	rq.snippets = 1;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch >= O_FILTER0 && ch < O_FILTER0 + (int)NFILTER_OPTS) {
+			enum engine_facet f = filter_opts[ch - O_FILTER0].f;
+			/* a comma-separated list or a repeated option: OR within the facet */
+			char *copy = strdup(optarg), *save = NULL;
+			for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				const char **nv = realloc(vals[f], (rq.nfilters[f] + 1) * sizeof *nv);
+				if (!nv)
+					break;
+				vals[f] = nv;
+				vals[f][rq.nfilters[f]++] = strdup(tok);
+			}
+			free(copy);
+			rq.filters[f] = vals[f];
+			continue;
+		}
+		switch (ch) {
+		case O_YEAR: {
+			int a = 0, b = 0, n = 0;
+			if (sscanf(optarg, "%d..%d%n", &a, &b, &n) == 2 && optarg[n] == '\0') {
+				rq.year_from = a;
+				rq.year_to = b;
+			} else if (sscanf(optarg, "%d%n", &a, &n) == 1 && optarg[n] == '\0') {
+				rq.year_from = rq.year_to = a;
+			} else {
+				ret = usage(ctx, "search", "--year takes YYYY or YYYY..YYYY");
+				goto out;
+			}
+			break;
+		}
+		case O_FACETS:
+			if (!strcmp(optarg, "all")) {
+				rq.facets = ENGINE_ALL_FACETS;
+			} else {
+				char *copy = strdup(optarg), *save = NULL;
+				for (char *tok = strtok_r(copy, ",", &save); tok;
+				     tok = strtok_r(NULL, ",", &save)) {
+					int f = engine_facet_from_name(tok);
+					if (f < 0) {
+						free(copy);
+						ret = usage(ctx, "search", "unknown facet in --facets");
+						goto out;
+					}
+					rq.facets |= 1u << f;
+				}
+				free(copy);
+			}
+			break;
+		case O_ENGINE:
+			kind = engine_kind_from_name(optarg);
+			if (kind < 0) {
+				ret = usage(ctx, "search", "--engine is xapian or fts5");
+				goto out;
+			}
+			break;
+		case O_SORT:
+			if (!strcmp(optarg, "relevance"))
+				rq.sort = SORT_RELEVANCE;
+			else if (!strcmp(optarg, "date"))
+				rq.sort = SORT_DATE_DESC;
+			else if (!strcmp(optarg, "date-asc"))
+				rq.sort = SORT_DATE_ASC;
+			else {
+				ret = usage(ctx, "search", "--sort is relevance, date or date-asc");
+				goto out;
+			}
+			break;
+		case O_LIMIT:
+			if (parse_size(optarg, ENGINE_LIMIT_MAX, &rq.limit)) {
+				ret = usage(ctx, "search", "--limit takes 0..100");
+				goto out;
+			}
+			break;
+		case O_OFFSET:
+			if (parse_size(optarg, ENGINE_OFFSET_MAX, &rq.offset)) {
+				ret = usage(ctx, "search", "--offset takes 0..10000");
+				goto out;
+			}
+			break;
+		case O_LANG:
+			rq.lang = optarg;
+			break;
+		case O_JSON:
+			json = 1;
+			break;
+		case O_SIMILAR:
+			similar = optarg;
+			break;
+		default:
+			ret = usage(ctx, "search", "unknown option");
+			goto out;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	text = calloc(len + 1, 1);
+	for (int i = optind; i < argc; i++) {
+		if (i > optind)
+			strcat(text, " ");
+		strcat(text, argv[i]);
+	}
+	rq.text = text;
+
+	if ((ret = open_store_rw(ctx, &s)))
+		goto out;
+	if ((ret = open_synced(ctx, s, (enum engine_kind)kind, &e, json)))
+		goto out;
+	t0 = mono();
+	if (similar)
+		rc = engine_similar(e, similar, &rq, &res, &eb);
+	else
+		rc = engine_search(e, &rq, &res, &eb);
+	if (rc != CL_OK) {
+		fprintf(stderr, "%s search: %s\n", ctx->prog, eb.msg[0] ? eb.msg : cl_strerror(rc));
+		ret = rc == CL_EINVAL || rc == CL_EQUERY ? CLI_EXIT_USAGE
+		      : rc == CL_ENOTFOUND            ? CLI_EXIT_NOTFOUND
+						      : CLI_EXIT_STORE;
+		goto out;
+	}
+	if (json) {
+		json_t *j = result_json(&rq, &res);
+		char *out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(out ? out : "{}");
+		free(out);
+		json_decref(j);
+	} else {
+		int tty = isatty(1);
+		printf("%ld cases%s (%s, %.1f ms)%s\n", res.total,
+		       res.used_or_fallback ? " with any of the words (none had all)" : "",
+		       engine_kind_name((enum engine_kind)kind), (mono() - t0) * 1e3,
+		       res.parsed_as_plain ? "; some query syntax was read as plain words" : "");
+		if (res.suggestion)
+			printf("did you mean: %s\n", res.suggestion);
+		for (size_t i = 0; i < res.nhits; i++) {
+			printf("%3zu. %-28s %s\n", rq.offset + i + 1, res.hits[i].id,
+			       res.hits[i].title ? res.hits[i].title : "");
+			if (res.hits[i].snippet && *res.hits[i].snippet)
+				print_snippet(res.hits[i].snippet, tty);
+		}
+		for (int f = 0; f < EF_COUNT; f++) {
+			if (!(rq.facets & (1u << f)))
+				continue;
+			printf("%s:", engine_facet_name((enum engine_facet)f));
+			for (size_t i = 0; i < res.facets[f].n && i < 12; i++)
+				printf(" %s (%ld)", res.facets[f].v[i].value, res.facets[f].v[i].count);
+			if (res.facets[f].n > 12)
+				printf(" … %zu more", res.facets[f].n - 12);
+			putchar('\n');
+		}
+	}
+	search_result_release(&res);
+out:
+	for (int f = 0; f < EF_COUNT; f++) {
+		for (size_t i = 0; i < rq.nfilters[f]; i++)
+			free((void *)(uintptr_t)vals[f][i]);
+		free(vals[f]);
+	}
+	free(text);
+	engine_close(e);
+	store_close(s);
+	return ret;
+}
+
+/* --- sync / reindex ------------------------------------------------------ */
+
+static int engines_from_opt(struct cli_ctx *ctx, const char *cmd, int argc, char **argv,
+			    int *which)
+{
+	static const struct option opts[] = {
+		{"engine", required_argument, NULL, 'e'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	*which = 3; /* both */
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		int k;
+		if (ch != 'e')
+			return usage(ctx, cmd, "unknown option");
+		k = engine_kind_from_name(optarg);
+		if (k < 0)
+			return usage(ctx, cmd, "--engine is xapian or fts5");
+		*which = 1 << k;
+	}
+	if (optind != argc)
+		return usage(ctx, cmd, "takes no arguments");
+	return 0;
+}
+
+static int sync_or_reindex(struct cli_ctx *ctx, int argc, char **argv, int reindex)
+{
+	const char *cmd = reindex ? "reindex" : "sync";
+	struct store *s = NULL;
+	int which, ret;
+
+	if ((ret = engines_from_opt(ctx, cmd, argc, argv, &which)))
+		return ret;
+	if ((ret = open_store_rw(ctx, &s)))
+		return ret;
+	for (int k = 0; k < 2 && !ret; k++) {
+		struct engine *e = NULL;
+		struct cl_errbuf eb = {{0}};
+		struct sync_stats st;
+		double t0 = mono();
+		int rc;
+
+		if (!(which & (1 << k)))
+			continue;
+		rc = engine_open((enum engine_kind)k, ctx->data_dir, s, 1, &e, &eb);
+		if (rc == CL_OK)
+			rc = reindex ? sync_reindex(s, e, progress, &k, &st, &eb)
+				     : sync_engine(s, e, 0, progress, &k, &st, &eb);
+		if (isatty(2))
+			fputc('\n', stderr);
+		if (rc != CL_OK) {
+			fprintf(stderr, "%s %s: %s engine: %s\n", ctx->prog, cmd,
+				engine_kind_name((enum engine_kind)k), eb.msg);
+			ret = CLI_EXIT_STORE;
+		} else {
+			printf("%s: %ld indexed, %ld removed, now at change %lld (%.2f s)\n",
+			       engine_kind_name((enum engine_kind)k), st.put, st.deleted,
+			       (long long)st.to_seq, mono() - t0);
+		}
+		engine_close(e);
+	}
+	store_close(s);
+	return ret;
+}
+
+int cli_cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return sync_or_reindex(ctx, argc, argv, 0);
+}
+
+int cli_cmd_reindex(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return sync_or_reindex(ctx, argc, argv, 1);
+}
+
+static void report_line(const char *line, void *ud)
+{
+	(void)ud;
+	printf("problem: %s\n", line);
+}
+
+long cli_check_engines(struct cli_ctx *ctx, struct store *s)
+{
+	long total = 0;
+
+	for (int k = 0; k < 2; k++) {
+		struct engine *e = NULL;
+		struct cl_errbuf eb = {{0}};
+		long n = 0, count = 0;
+		int rc;
+
+		if ((rc = open_synced(ctx, s, (enum engine_kind)k, &e, 1)))
+			return -1;
+		rc = sync_compare(s, e, report_line, NULL, &n, &eb);
+		if (rc == CL_OK)
+			rc = engine_count(e, &count, &eb);
+		engine_close(e);
+		if (rc != CL_OK) {
+			fprintf(stderr, "%s check: %s engine: %s\n", ctx->prog,
+				engine_kind_name((enum engine_kind)k), eb.msg);
+			return -1;
+		}
+		printf("%s: %ld cases indexed, %ld differences from the store\n",
+		       engine_kind_name((enum engine_kind)k), count, n);
+		total += n;
+	}
+	return total;
+}
