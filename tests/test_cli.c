@@ -501,3 +501,24 @@ Test(cli, backup_while_importing)
 	tu_rmtree(dir);
 	free(dir);
 }
+
+Test(cli, stats_counts_per_facet_value)
+{
+	char *dir = tu_tmpdir(), *data = data_in(dir), *out;
+	char *in = gen_jsonl("st", 1, 30);
+	cr_assert_eq(RUN(data, NULL, NULL, NULL, "init"), 0);
+	cr_assert_eq(RUN(data, in, NULL, NULL, "import", "-"), 0);
+	cr_assert_eq(RUN(data, NULL, &out, NULL, "stats"), 0);
+	cr_assert(strstr(out, "## Corpus: 30 cases"), "%s", out);
+	cr_assert(strstr(out, "| `case-json` |  | 30 |"), "%s", out);
+	cr_assert(strstr(out, "| `education` | Education | 30 |"), "%s", out);
+	cr_assert(strstr(out, "| `sdg-4` | Quality education | 30 |"), "%s", out);
+	cr_assert(strstr(out, "| `la` | Local authority | 30 |"), "%s", out);
+	/* gen_record spreads years over 2010..2024: 15 distinct years, 2 each */
+	cr_assert_eq(tu_count(out, " | 2 |\n"), 15, "%s", out);
+	free(out);
+	free(in);
+	free(data);
+	tu_rmtree(dir);
+	free(dir);
+}
