@@ -1,0 +1,514 @@
+/* parse.c — helpers shared by the source parsers (see parse.h): text
+ * cleaning and truncation, ids, URLs, dates, list building, the id set
+ * that keeps a parse's ids unique, and the validate-then-emit step. */
+#include "parse.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+size_t parse_cp_count(const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* ---- cleaning ------------------------------------------------------------ */
+
+static int is_invisible(int32_t cp)
+{
+	return cp == 0x200B || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	       cp == 0x2060 || cp == 0xFEFF;
+}
+
+static int is_line_end(int32_t cp)
+{
+	return cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C || cp == 0x2028 ||
+	       cp == 0x2029 || cp == 0x85;
+}
+
+static int is_space(int32_t cp)
+{
+	return cp == ' ' || cp == '\t' || utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+
+/* Shared by clean_line and clean_text: multiline keeps paragraph breaks. */
+static char *clean(const char *s, int multiline)
+{
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t n;
+	char *out = NULL;
+	size_t o = 0;
+	int pend_space = 0, pend_nl = 0;
+	const utf8proc_uint8_t *p;
+
+	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &nfc,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0) {
+		/* Not valid UTF-8 after all (callers promise it is): keep the
+		 * bytes, the validator will say what is wrong. */
+		if (n != UTF8PROC_ERROR_NOMEM)
+			return strdup(s);
+		return NULL;
+	}
+	out = malloc((size_t)n + 1);
+	if (!out)
+		goto out;
+	p = nfc;
+	while (*p) {
+		int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+
+		if (k <= 0) { /* cannot happen after utf8proc_map */
+			p++;
+			continue;
+		}
+		p += k;
+		if (cp == '\r' && *p == '\n')
+			continue; /* the LF that follows ends the line */
+		if (is_line_end(cp)) {
+			if (multiline) {
+				pend_space = 0;
+				if (o > 0 && pend_nl < 2)
+					pend_nl++;
+			} else if (o > 0) {
+				pend_space = 1;
+			}
+			continue;
+		}
+		if (is_space(cp)) {
+			if (o > 0 && !pend_nl)
+				pend_space = 1;
+			continue;
+		}
+		if (is_invisible(cp) || utf8proc_category(cp) == UTF8PROC_CATEGORY_CC)
+			continue;
+		if (pend_nl) {
+			for (int i = 0; i < pend_nl; i++)
+				out[o++] = '\n';
+			pend_nl = 0;
+			pend_space = 0;
+		} else if (pend_space) {
+			out[o++] = ' ';
+			pend_space = 0;
+		}
+		o += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)out + o);
+	}
+	out[o] = '\0';
+out:
+	free(nfc);
+	return out;
+}
+
+char *parse_clean_line(const char *s, size_t max_cp)
+{
+	char *c = clean(s ? s : "", 0), *t;
+
+	if (!c || max_cp == 0 || parse_cp_count(c) <= max_cp)
+		return c;
+	t = parse_truncate(c, max_cp);
+	free(c);
+	return t;
+}
+
+char *parse_clean_text(const char *s)
+{
+	return clean(s ? s : "", 1);
+}
+
+/* Byte offset after the first n code points of s (or its length). */
+static size_t cp_offset(const char *s, size_t n)
+{
+	size_t i, cps = 0;
+
+	for (i = 0; s[i]; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && cps++ == n)
+			break;
+	return i;
+}
+
+char *parse_truncate(const char *s, size_t max_cp)
+{
+	static const char ell[] = "\xE2\x80\xA6"; /* … */
+	size_t full, cut, i;
+	char *out;
+
+	if (parse_cp_count(s) <= max_cp)
+		return strdup(s);
+	if (max_cp == 0)
+		return strdup("");
+	full = cp_offset(s, max_cp);    /* room without "…" */
+	cut = cp_offset(s, max_cp - 1); /* room with "…" */
+
+	/* The last sentence end in the second half: ".!?" followed by a space
+	 * or line end, or a line end itself. */
+	for (i = full; i > full / 2; i--) {
+		char c = s[i - 1], next = s[i];
+
+		if ((c == '.' || c == '!' || c == '?') && (next == ' ' || next == '\n'))
+			return strndup(s, i);
+		if (next == '\n') {
+			size_t e = i;
+			while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\n'))
+				e--;
+			if (e > full / 2)
+				return strndup(s, e);
+		}
+	}
+	/* Else the last space in the second half, with "…". */
+	for (i = cut; i > cut / 2; i--) {
+		if (s[i] == ' ' || s[i] == '\n') {
+			while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\n'))
+				i--;
+			if (i > cut / 2) {
+				cut = i;
+				break;
+			}
+		}
+	}
+	out = malloc(cut + sizeof ell);
+	if (!out)
+		return NULL;
+	memcpy(out, s, cut);
+	memcpy(out + cut, ell, sizeof ell);
+	return out;
+}
+
+/* ---- ids, URLs, dates, lists --------------------------------------------- */
+
+int parse_make_id(char *out, const char *prefix, const char *native)
+{
+	size_t o = 0;
+
+	if (!native || !*native)
+		return CL_EINVAL;
+	for (const char *p = prefix; *p && o < CASE_ID_MAX; p++)
+		out[o++] = *p;
+	for (const unsigned char *p = (const unsigned char *)native; *p && o < CASE_ID_MAX; p++) {
+		unsigned c = *p;
+
+		if (c >= 'A' && c <= 'Z')
+			c = c - 'A' + 'a';
+		if ((c & 0xC0) == 0x80)
+			continue; /* one '-' per non-ASCII character */
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			c = '-';
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return CL_OK;
+}
+
+static int host_char(unsigned c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+}
+
+/* Checks and copies one candidate URL of n bytes; NULL if not acceptable. */
+static char *url_candidate(const char *s, size_t n, int *enomem)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t skip, i, o = 0, hstart;
+	char *out;
+
+	if (n >= 7 && strncasecmp(s, "http://", 7) == 0)
+		skip = 7;
+	else if (n >= 8 && strncasecmp(s, "https://", 8) == 0)
+		skip = 8;
+	else
+		return NULL;
+	out = malloc(n * 3 + 1);
+	if (!out) {
+		if (enomem)
+			*enomem = 1;
+		return NULL;
+	}
+	for (i = 0; i < skip; i++)
+		out[o++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+	/* host (and port) */
+	hstart = o;
+	for (; i < n && s[i] != '/' && s[i] != '?' && s[i] != '#'; i++) {
+		unsigned c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = c - 'A' + 'a';
+		if (c == ':') {
+			out[o++] = ':';
+			for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+				out[o++] = s[i];
+			if (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#')
+				goto bad;
+			break;
+		}
+		if (!host_char(c))
+			goto bad;
+		out[o++] = (char)c;
+	}
+	if (o == hstart || out[hstart] == '.' || out[hstart] == '-' || !memchr(out + hstart, '.', o - hstart))
+		goto bad;
+	for (; i < n; i++) {
+		unsigned c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' ||
+		    c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
+			if (c <= 0x20 || c == 0x7F)
+				goto bad;
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else if (c >= 0x80) {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	if (o > CASE_URL_MAX)
+		goto bad;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+/* Separator between URLs in a field: ASCII space or control, ',', ';', or
+ * a Unicode space (NBSP, ...). Returns its length in bytes, 0 if none. */
+static size_t sep_len(const char *p)
+{
+	int32_t cp;
+	utf8proc_ssize_t k;
+	unsigned c = (unsigned char)*p;
+
+	if (c == ',' || c == ';' || c <= 0x20)
+		return 1;
+	if (c < 0x80)
+		return 0;
+	k = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+	if (k > 0 && (is_space(cp) || is_line_end(cp) || is_invisible(cp)))
+		return (size_t)k;
+	return 0;
+}
+
+char *parse_first_url(const char *s, int *enomem)
+{
+	const char *p = s;
+
+	if (enomem)
+		*enomem = 0;
+	if (!s)
+		return NULL;
+	while (*p) {
+		size_t k, n = 0;
+		char *u;
+
+		while (*p && (k = sep_len(p)) > 0)
+			p += k;
+		if (!*p)
+			break;
+		while (p[n] && sep_len(p + n) == 0)
+			n++;
+		u = url_candidate(p, n, enomem);
+		if (u)
+			return u;
+		if (enomem && *enomem)
+			return NULL;
+		p += n;
+	}
+	return NULL;
+}
+
+int parse_is_date(const char *s)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d, leap;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+int parse_list_add(struct strlist *l, const char *s)
+{
+	char **nv, *copy;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return CL_OK;
+	if (l->n >= CASE_LIST_MAX)
+		return CL_OK;
+	copy = strdup(s);
+	if (!copy)
+		return CL_ENOMEM;
+	nv = realloc(l->v, (l->n + 1) * sizeof *nv);
+	if (!nv) {
+		free(copy);
+		return CL_ENOMEM;
+	}
+	l->v = nv;
+	l->v[l->n++] = copy;
+	return CL_OK;
+}
+
+/* ---- id set -------------------------------------------------------------- */
+
+void parse_ids_init(struct parse_ids *ids)
+{
+	memset(ids, 0, sizeof *ids);
+}
+
+void parse_ids_release(struct parse_ids *ids)
+{
+	if (!ids)
+		return;
+	for (size_t i = 0; i < ids->cap; i++)
+		free(ids->slot[i]);
+	free(ids->slot);
+	parse_ids_init(ids);
+}
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL & SIZE_MAX; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Slot of s, or of the empty slot where it would go. */
+static size_t ids_slot(const struct parse_ids *ids, const char *s)
+{
+	size_t i = hash_str(s) & (ids->cap - 1);
+
+	while (ids->slot[i] && strcmp(ids->slot[i], s) != 0)
+		i = (i + 1) & (ids->cap - 1);
+	return i;
+}
+
+static int ids_grow(struct parse_ids *ids)
+{
+	size_t ncap = ids->cap ? ids->cap * 2 : 1024;
+	struct parse_ids n = {calloc(ncap, sizeof(char *)), ncap, ids->n};
+
+	if (!n.slot)
+		return CL_ENOMEM;
+	for (size_t i = 0; i < ids->cap; i++)
+		if (ids->slot[i])
+			n.slot[ids_slot(&n, ids->slot[i])] = ids->slot[i];
+	free(ids->slot);
+	*ids = n;
+	return CL_OK;
+}
+
+int parse_ids_claim(struct parse_ids *ids, char *id, int *renamed)
+{
+	char base[CASE_ID_MAX + 1], cand[CASE_ID_MAX + 1];
+	size_t i;
+
+	if (renamed)
+		*renamed = 0;
+	if ((ids->n + 1) * 2 > ids->cap && ids_grow(ids))
+		return CL_ENOMEM;
+	snprintf(base, sizeof base, "%s", id);
+	snprintf(cand, sizeof cand, "%s", id);
+	for (long k = 2; ids->slot[i = ids_slot(ids, cand)]; k++) {
+		char suffix[24];
+		int sl = snprintf(suffix, sizeof suffix, "-%ld", k);
+		size_t bl = strlen(base);
+
+		if (bl + (size_t)sl > CASE_ID_MAX)
+			bl = CASE_ID_MAX - (size_t)sl;
+		snprintf(cand, sizeof cand, "%.*s%s", (int)bl, base, suffix);
+		if (renamed)
+			*renamed = 1;
+	}
+	ids->slot[i] = strdup(cand);
+	if (!ids->slot[i])
+		return CL_ENOMEM;
+	ids->n++;
+	memcpy(id, cand, strlen(cand) + 1);
+	return CL_OK;
+}
+
+/* ---- emit ---------------------------------------------------------------- */
+
+void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...)
+{
+	char msg[CL_ERRBUF_SIZE];
+	va_list ap;
+
+	if (!sink->reject)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sink->reject(sink->ud, line, msg);
+}
+
+int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long line)
+{
+	struct case_problems probs;
+	json_t *j = case_to_json(c);
+	int rc;
+
+	if (!j)
+		return CL_ENOMEM;
+	case_problems_init(&probs);
+	rc = case_validate_json(j, 0, &probs);
+	json_decref(j);
+	if (rc == CL_EVALIDATION) {
+		if (probs.n > 1)
+			parse_reject(sink, line, "fails validation: %s: %s (and %zu more)",
+				     probs.v[0].path, probs.v[0].reason, probs.n - 1);
+		else if (probs.n == 1)
+			parse_reject(sink, line, "fails validation: %s: %s", probs.v[0].path,
+				     probs.v[0].reason);
+		else
+			parse_reject(sink, line, "fails validation");
+		case_problems_release(&probs);
+		return CL_EVALIDATION;
+	}
+	case_problems_release(&probs);
+	if (rc)
+		return rc;
+	return sink->emit(sink->ud, c);
+}
+
+int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
+		      struct cl_errbuf *eb)
+{
+	long c = maptab_col(t, col);
+
+	if (c < 0)
+		return cl_fail(eb, CL_ECORRUPT, "map %s: no column \"%s\"", t->name, col);
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *code = maptab_cell(t, r, (size_t)c);
+
+		if (*code == '\0' || strcmp(code, "-") == 0)
+			continue;
+		if (!tax_lookup(f, code))
+			return cl_fail(eb, CL_ECORRUPT, "map %s line %ld: \"%s\" is not a %s code",
+				       t->name, t->line[r], code, tax_facet_name(f));
+	}
+	return CL_OK;
+}

@@ -1,0 +1,117 @@
+/* parse.h — what the source parsers (indexer/parse_*.c) share: the
+ * description of the payload being parsed, the callbacks that receive
+ * records and rejects, and small text helpers that turn publisher text
+ * into values the case record accepts (one-line titles and names, plain
+ * text with paragraphs, truncation at a sentence or word, ids, URLs,
+ * dates).
+ *
+ * Every helper that returns char * returns a new string the caller
+ * free()s, or NULL when out of memory. Input must be valid UTF-8 (the CSV
+ * reader guarantees it). */
+#ifndef PARSE_H
+#define PARSE_H
+
+#include <stddef.h>
+
+#include "case.h"
+#include "cl_err.h"
+#include "maptab.h"
+#include "taxonomy.h"
+
+/* The payload a parser reads. Strings are borrowed for the call. */
+struct parse_src {
+	const char *url;          /* base of the per-row source reference; NULL:
+				     the format's documented default */
+	const char *retrieved_at; /* RFC 3339 UTC, when the payload was fetched */
+	const char *sha256;       /* 64 lowercase hex digits of the whole payload,
+				     or NULL */
+};
+
+/* Where records go. emit gets a record owned by the parser, valid for the
+ * call: the parser case_release()s it afterwards, so emit may copy it
+ * (case_copy) or move pointers out of it (setting them to NULL). emit
+ * returns CL_OK to go on, or a negative code that stops the parse and is
+ * returned by it. reject (may be NULL) hears about every row that gives no
+ * record: the physical line where the row starts and a one-line reason. */
+struct parse_sink {
+	int (*emit)(void *ud, struct case_record *c);
+	void (*reject)(void *ud, long line, const char *reason);
+	void *ud;
+};
+
+/* Number of Unicode code points in s. */
+size_t parse_cp_count(const char *s);
+
+/* One-line text: NFC; every run of whitespace (any Unicode space, TAB, CR,
+ * LF, line and paragraph separators) becomes one space; other control
+ * characters and invisible marks (U+200B, U+200E, U+200F, U+202A..U+202E,
+ * U+2060, U+FEFF) are dropped; leading and trailing spaces trimmed; then
+ * truncated to max_cp code points as parse_truncate() does (max_cp 0: no
+ * limit). May return "". */
+char *parse_clean_line(const char *s, size_t max_cp);
+
+/* Multi-line plain text: as parse_clean_line, but line ends (CRLF, CR,
+ * U+2028, U+2029, VT, FF) become LF, spaces around a LF are dropped, and
+ * at most one empty line is kept between paragraphs. No truncation. */
+char *parse_clean_text(const char *s);
+
+/* s cut to at most max_cp code points: at the end of the last sentence
+ * (". ", "! ", "? ", or a line end) in the second half of the allowed
+ * length; otherwise at the last space there, with "…" appended; otherwise
+ * at a code point boundary with "…". Unchanged when short enough. */
+char *parse_truncate(const char *s, size_t max_cp);
+
+/* A record id: prefix followed by native lower-cased, with every
+ * character outside [a-z0-9._-] replaced by '-', cut to CASE_ID_MAX
+ * bytes. Writes into out (at least CASE_ID_MAX + 1 bytes). Returns CL_OK,
+ * or CL_EINVAL when native is empty. */
+int parse_make_id(char *out, const char *prefix, const char *native);
+
+/* The first http or https URL in s (which may hold several, separated by
+ * spaces, commas, semicolons or line ends; surrounding spaces including
+ * NBSP are ignored): scheme and host lower-case letters, digits, '.', '-'
+ * (a port allowed), no spaces or control characters, at most CASE_URL_MAX
+ * bytes; non-ASCII characters are percent-encoded. NULL when there is none
+ * (or out of memory: *enomem is then set, may be NULL). */
+char *parse_first_url(const char *s, int *enomem);
+
+/* 1 if s is a real calendar date YYYY-MM-DD (years 1900..2199), else 0. */
+int parse_is_date(const char *s);
+
+/* Appends a copy of s to l unless already there (or l holds
+ * CASE_LIST_MAX items). CL_OK or CL_ENOMEM. */
+int parse_list_add(struct strlist *l, const char *s);
+
+/* Ids seen in one parse, to keep them unique. */
+struct parse_ids {
+	char **slot;
+	size_t cap, n;
+};
+
+void parse_ids_init(struct parse_ids *ids);
+void parse_ids_release(struct parse_ids *ids);
+/* Makes id unique among those claimed so far: if taken, appends "-2",
+ * "-3", ... (shortening the base when needed to stay within
+ * CASE_ID_MAX) and rewrites id in place (CASE_ID_MAX + 1 bytes). Sets
+ * *renamed (may be NULL) to 1 when it did. CL_OK or CL_ENOMEM. */
+int parse_ids_claim(struct parse_ids *ids, char *id, int *renamed);
+
+/* Validates c as case_validate_json() does (via case_to_json). On success
+ * hands c to sink->emit and returns its result (CL_OK when it took it).
+ * When invalid, tells sink->reject "fails validation: PATH: REASON" (the
+ * first problem; the count when there are more) and returns
+ * CL_EVALIDATION; the caller goes on with the next row. CL_ENOMEM when
+ * out of memory. */
+int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long line);
+
+/* Checks that every cell of column col of t is a code of facet f (or "-"
+ * or empty, meaning no code). CL_OK, or CL_ECORRUPT naming the table, line
+ * and code; CL_ECORRUPT also when the column is missing. */
+int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
+		      struct cl_errbuf *eb);
+
+/* Tells sink->reject, formatting the reason. */
+void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,621 @@
+/* test_parse_ips.c — the IPS innovation cases CSV as case records
+ * (indexer/parse_ips.c), and the text helpers it leans on (indexer/parse.c:
+ * cleaning, truncation at a sentence or word, URLs).
+ *
+ * The real file is parsed whole; every record is validated again here and
+ * compared with its row; facet counts are checked against counts the test
+ * makes itself from the CSV columns. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "csvread.h"
+#include "parse.h"
+#include "parsers.h"
+#include "parse_ips.h"
+#include "testutil.h"
+
+#define REAL "ips-cases/cases.csv"
+#define REAL_ROWS 853
+#define WHEN "2026-11-27T05:00:00Z"
+#define HASH "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+/* ---- the real file's rows, read independently ------------------------------ */
+
+struct rows {
+	char **hdr;
+	size_t nh;
+	char ***row;
+	size_t n;
+};
+
+static void rows_read(struct rows *rs)
+{
+	char *path = tu_shared(REAL);
+	FILE *f = fopen(path, "rb");
+	struct csvr r;
+	struct cl_errbuf eb;
+	int rc;
+
+	cr_assert_not_null(f, "cannot open %s (set CASELIB_SHARED?)", path);
+	memset(rs, 0, sizeof *rs);
+	csvr_init_file(&r, f);
+	while ((rc = csvr_next(&r, &eb)) == CSVR_RECORD) {
+		size_t nf = csvr_nfields(&r);
+		char **v = calloc(nf, sizeof *v);
+
+		cr_assert_not_null(v);
+		for (size_t i = 0; i < nf; i++)
+			v[i] = strdup(csvr_field(&r, i, NULL));
+		if (!rs->hdr) {
+			rs->hdr = v;
+			rs->nh = nf;
+			continue;
+		}
+		rs->row = realloc(rs->row, (rs->n + 1) * sizeof *rs->row);
+		cr_assert_not_null(rs->row);
+		rs->row[rs->n++] = v;
+	}
+	cr_assert_eq(rc, CSVR_END, "%s", eb.msg);
+	csvr_release(&r);
+	fclose(f);
+	free(path);
+}
+
+static size_t col_of(const struct rows *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->nh; i++)
+		if (strcmp(rs->hdr[i], name) == 0)
+			return i;
+	cr_assert_fail("column %s not in the file", name);
+	return 0;
+}
+
+static long rows_where(const struct rows *rs, const char *col, const char *value)
+{
+	size_t c = col_of(rs, col);
+	long n = 0;
+
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->row[i][c], value) == 0)
+			n++;
+	return n;
+}
+
+static void rows_release(struct rows *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		for (size_t k = 0; k < rs->nh; k++)
+			free(rs->row[i][k]);
+		free(rs->row[i]);
+	}
+	for (size_t k = 0; k < rs->nh; k++)
+		free(rs->hdr[k]);
+	free(rs->hdr);
+	free(rs->row);
+}
+
+/* ---- a sink keeping copies of the records -------------------------------- */
+
+struct collect {
+	struct case_record *rec;
+	long n, cap, invalid, rejected;
+	char first_invalid[512];
+	long reject_line[8];
+	char reject_reason[8][CL_ERRBUF_SIZE];
+};
+
+static int on_emit(void *ud, struct case_record *r)
+{
+	struct collect *c = ud;
+	struct case_problems probs;
+	json_t *j = case_to_json(r);
+
+	cr_assert_not_null(j);
+	case_problems_init(&probs);
+	if (case_validate_json(j, 0, &probs) != CL_OK) {
+		if (!c->invalid)
+			snprintf(c->first_invalid, sizeof c->first_invalid, "%s: %s: %s", r->id,
+				 probs.n ? probs.v[0].path : "?", probs.n ? probs.v[0].reason : "?");
+		c->invalid++;
+	}
+	case_problems_release(&probs);
+	json_decref(j);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->rec = realloc(c->rec, (size_t)c->cap * sizeof *c->rec);
+		cr_assert_not_null(c->rec);
+	}
+	case_init(&c->rec[c->n]);
+	cr_assert_eq(case_copy(&c->rec[c->n], r), CL_OK);
+	c->n++;
+	return CL_OK;
+}
+
+static void on_reject(void *ud, long line, const char *reason)
+{
+	struct collect *c = ud;
+
+	if (c->rejected < 8) {
+		c->reject_line[c->rejected] = line;
+		snprintf(c->reject_reason[c->rejected], CL_ERRBUF_SIZE, "%s", reason);
+	}
+	c->rejected++;
+}
+
+static void collect_release(struct collect *c)
+{
+	for (long i = 0; i < c->n; i++)
+		case_release(&c->rec[i]);
+	free(c->rec);
+}
+
+static long with_list(const struct collect *c, size_t off, const char *code)
+{
+	long n = 0;
+
+	for (long i = 0; i < c->n; i++) {
+		const struct strlist *l = (const struct strlist *)((const char *)&c->rec[i] + off);
+		for (size_t k = 0; k < l->n; k++)
+			if (strcmp(l->v[k], code) == 0)
+				n++;
+	}
+	return n;
+}
+
+static long with_authority(const struct collect *c, const char *code)
+{
+	long n = 0;
+
+	for (long i = 0; i < c->n; i++)
+		if (code ? c->rec[i].authority_type && strcmp(c->rec[i].authority_type, code) == 0
+			 : !c->rec[i].authority_type)
+			n++;
+	return n;
+}
+
+static const struct parse_src the_src = {NULL, WHEN, HASH};
+
+static int parse_real(struct collect *c, struct ips_stats *st, struct cl_errbuf *eb)
+{
+	char *path = tu_shared(REAL);
+	FILE *f = fopen(path, "rb");
+	struct parse_sink sink = {on_emit, on_reject, c};
+	int rc;
+
+	cr_assert_not_null(f, "cannot open %s", path);
+	rc = ips_parse_file(f, &the_src, &sink, st, eb);
+	fclose(f);
+	free(path);
+	return rc;
+}
+
+/* ---- the real file --------------------------------------------------------- */
+
+Test(ips, real_file_records, .timeout = 60)
+{
+	struct collect c = {0};
+	struct ips_stats st;
+	struct cl_errbuf eb;
+	struct rows rs;
+	size_t cid, cname, cdesc, cstart, cgeo, curl;
+
+	cr_assert_eq(parse_real(&c, &st, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(c.n + c.rejected, REAL_ROWS);
+	cr_assert_eq(c.rejected, 0, "line %ld: %s", c.reject_line[0], c.reject_reason[0]);
+	cr_assert_eq(c.invalid, 0, "%ld invalid, first %s", c.invalid, c.first_invalid);
+	cr_assert_eq(st.rows, REAL_ROWS);
+	cr_assert_eq(st.emitted, REAL_ROWS);
+	cr_assert_eq(st.renamed_ids, 0);
+
+	rows_read(&rs);
+	cr_assert_eq(rs.n, REAL_ROWS);
+	cid = col_of(&rs, "id");
+	cname = col_of(&rs, "name");
+	cdesc = col_of(&rs, "description");
+	cstart = col_of(&rs, "start_date");
+	cgeo = col_of(&rs, "geocoverage_codes");
+	curl = col_of(&rs, "url");
+
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct case_record *r = &c.rec[i];
+		char want[128];
+		char *desc = parse_clean_text(rs.row[i][cdesc]);
+		size_t dl = parse_cp_count(desc);
+		const struct case_source *last = &r->sources[r->nsources - 1];
+
+		snprintf(want, sizeof want, "ips-%s", rs.row[i][cid]);
+		cr_assert_str_eq(r->id, want);
+		cr_assert_str_eq(r->kind, "case");
+		cr_assert_str_eq(r->language, "en");
+		{
+			char *t = parse_clean_line(rs.row[i][cname], CASE_TITLE_MAX);
+			cr_assert_str_eq(r->title, t, "row %zu", i + 1);
+			free(t);
+		}
+		/* summary: the description, cut only when over the limit; then
+		 * body holds all of it */
+		cr_assert_leq(parse_cp_count(r->summary), CASE_SUMMARY_MAX);
+		if (dl <= CASE_SUMMARY_MAX) {
+			cr_assert_str_eq(r->summary, desc, "row %zu", i + 1);
+			cr_assert_null(r->body, "row %zu", i + 1);
+		} else {
+			cr_assert_str_eq(r->body, desc, "row %zu", i + 1);
+			cr_assert(strncmp(r->summary, desc, strlen(r->summary) - 3) == 0);
+			cr_assert_gt(parse_cp_count(r->summary), CASE_SUMMARY_MAX * 9 / 10);
+		}
+		free(desc);
+		/* published: the start year, as its first of January */
+		snprintf(want, sizeof want, "%s-01-01", rs.row[i][cstart]);
+		cr_assert_str_eq(r->published, want, "row %zu", i + 1);
+		/* country: the one ISO code, else none */
+		if (strlen(rs.row[i][cgeo]) == 2)
+			cr_assert_str_eq(r->buyer.country, rs.row[i][cgeo]);
+		else
+			cr_assert_null(r->buyer.country);
+		/* strategic innovation, and its goal */
+		cr_assert_eq(r->strategic.n, 1);
+		cr_assert_str_eq(r->strategic.v[0], "inn");
+		cr_assert_eq(r->goals.n, 1);
+		cr_assert_str_eq(r->goals.v[0], "sdg-9");
+		/* sources: the service page when the row has an http(s) URL, and
+		 * always the observatory's page with the file's hash */
+		snprintf(want, sizeof want, IPS_REF_BASE "%s.html", rs.row[i][cid]);
+		cr_assert_str_eq(last->url, want);
+		cr_assert_str_eq(last->sha256, HASH);
+		cr_assert_str_eq(last->retrieved_at, WHEN);
+		cr_assert_str_eq(last->format, "ips-csv");
+		cr_assert_str_eq(last->licence, "EUPL-1.2");
+		{
+			char *u = parse_first_url(rs.row[i][curl], NULL);
+			if (u) {
+				cr_assert_eq(r->nsources, 2, "row %zu", i + 1);
+				cr_assert_str_eq(r->sources[0].url, u);
+				cr_assert_null(r->sources[0].sha256);
+				cr_assert_str_eq(r->sources[0].format, "ips-csv");
+			} else {
+				cr_assert_eq(r->nsources, 1, "row %zu", i + 1);
+			}
+			free(u);
+		}
+	}
+
+	/* sectors: one per case, from primary_sector */
+	{
+		static const char *const cofog[][2] = {
+			{"General public services", "gen-pub"},
+			{"Economic affairs", "econ-aff"},
+			{"Health", "health"},
+			{"Public order and safety", "pub-os"},
+			{"Social protection", "soc-pro"},
+			{"Education", "education"},
+			{"Environmental protection", "env-pro"},
+			{"Housing and community amenities", "hc-am"},
+			{"Recreation, culture and religion", "rcr"},
+			{"Defence", "defence"},
+		};
+		long sum = 0;
+
+		for (size_t k = 0; k < sizeof cofog / sizeof cofog[0]; k++) {
+			long want = rows_where(&rs, "primary_sector", cofog[k][0]);
+			cr_assert_gt(want, 0);
+			cr_assert_eq(with_list(&c, offsetof(struct case_record, sectors), cofog[k][1]),
+				     want, "%s", cofog[k][0]);
+			sum += want;
+		}
+		cr_assert_eq(sum, REAL_ROWS, "a primary_sector value the test does not know");
+		cr_assert_eq(with_list(&c, offsetof(struct case_record, sectors), "gen-pub"), 284);
+	}
+
+	/* authority types from the organisation category (ips_org.tsv) */
+	{
+		const char *C = "lead_organisation_category";
+		long other = rows_where(&rs, C, "Private sector") + rows_where(&rs, C, "Academic-Research") +
+			     rows_where(&rs, C, "Consortium") + rows_where(&rs, C, "Non-governmental") +
+			     rows_where(&rs, C, "Community led");
+
+		cr_assert_eq(with_authority(&c, "cga"), rows_where(&rs, C, "Central-Government"));
+		cr_assert_eq(with_authority(&c, "cga"), 398);
+		cr_assert_eq(with_authority(&c, "la"), rows_where(&rs, C, "Local Government"));
+		cr_assert_eq(with_authority(&c, "la"), 275);
+		cr_assert_eq(with_authority(&c, "ra"), rows_where(&rs, C, "Regional Government"));
+		cr_assert_eq(with_authority(&c, "body-pl"), rows_where(&rs, C, "Governmental"));
+		cr_assert_eq(with_authority(&c, "other"), other);
+		cr_assert_eq(with_authority(&c, NULL), 0);
+	}
+
+	/* other counters, measured on the file */
+	cr_assert_eq(st.summary_cut, 2);
+	cr_assert_eq(st.name_cut, 1);
+	cr_assert_eq(st.no_buyer_name, 23);
+	cr_assert_eq(st.no_country, 24);
+	cr_assert_eq(st.year_only, REAL_ROWS);
+	cr_assert_eq(st.no_published, 0);
+	cr_assert_eq(st.no_sector, 0);
+	cr_assert_eq(st.no_authority_type, 0);
+	{
+		long two = 0, se = 0;
+		for (long i = 0; i < c.n; i++) {
+			two += c.rec[i].nsources == 2;
+			se += c.rec[i].buyer.country && strcmp(c.rec[i].buyer.country, "SE") == 0;
+		}
+		cr_assert_eq(two, st.with_url);
+		cr_assert_gt(st.with_url, 600);
+		cr_assert_eq(se, rows_where(&rs, "geocoverage_codes", "SE"));
+		cr_assert_eq(se, 23);
+	}
+
+	rows_release(&rs);
+	collect_release(&c);
+}
+
+/* ---- broken input ----------------------------------------------------------- */
+
+static char *read_real(size_t *len)
+{
+	char *path = tu_shared(REAL);
+	char *text = tu_read_file(path, len);
+
+	cr_assert_not_null(text);
+	free(path);
+	return text;
+}
+
+Test(ips, missing_required_columns)
+{
+	static const char *const req[] = {"id", "name", "description", "primary_sector"};
+	size_t len;
+	char *text = read_real(&len);
+
+	for (size_t i = 0; i < sizeof req / sizeof req[0]; i++) {
+		char *copy = strdup(text), needle[64], msg[128], *hit;
+		struct collect c = {0};
+		struct cl_errbuf eb;
+		struct parse_sink sink = {on_emit, on_reject, &c};
+
+		snprintf(needle, sizeof needle, ",%s,", req[i]);
+		hit = strstr(copy, needle);
+		cr_assert_not_null(hit);
+		cr_assert_lt((size_t)(hit - copy), (size_t)(strchr(copy, '\n') - copy));
+		hit[1] = 'X';
+		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_EPARSE);
+		snprintf(msg, sizeof msg, "required column \"%s\" is missing", req[i]);
+		cr_assert_not_null(strstr(eb.msg, msg), "%s", eb.msg);
+		cr_assert_eq(c.n, 0);
+		free(copy);
+	}
+	/* the category has two spellings in the file: both must go */
+	{
+		char *copy = strdup(text), *a = strstr(copy, ",lead_organisation_category,"),
+		     *b = strstr(copy, ",lead_organisation:category");
+		struct collect c = {0};
+		struct cl_errbuf eb;
+		struct parse_sink sink = {on_emit, on_reject, &c};
+
+		cr_assert(a && b);
+		a[1] = 'X';
+		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_OK);
+		collect_release(&c);
+		memset(&c, 0, sizeof c);
+		b[1] = 'X';
+		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_EPARSE);
+		cr_assert_not_null(strstr(eb.msg, "\"lead_organisation_category\""), "%s", eb.msg);
+		free(copy);
+	}
+	free(text);
+}
+
+/* A copy cut in the middle of a row (outside quotes): the rows before are
+ * records, the cut row a reject naming its line. */
+Test(ips, truncated_copy)
+{
+	size_t len;
+	char *text = read_real(&len);
+	/* the start of row 11 (id 10010) */
+	char *row = strstr(text, "\ncase,10001,10010,");
+	char *dir = tu_tmpdir(), path[512];
+	struct collect c = {0};
+	struct ips_stats st;
+	struct cl_errbuf eb;
+	struct parse_sink sink = {on_emit, on_reject, &c};
+	long line = 1;
+	FILE *f;
+
+	cr_assert_not_null(row);
+	for (char *p = text; p <= row; p++)
+		line += *p == '\n';
+	snprintf(path, sizeof path, "%s/cut.csv", dir);
+	tu_write_file(path, text, (size_t)(row + 1 + strlen("case,10001,10010,Service") - text));
+	f = fopen(path, "rb");
+	cr_assert_not_null(f);
+	cr_assert_eq(ips_parse_file(f, &the_src, &sink, &st, &eb), CL_OK, "%s", eb.msg);
+	fclose(f);
+	cr_assert_eq(c.n, 10);
+	cr_assert_eq(c.invalid, 0);
+	cr_assert_eq(c.rejected, 1);
+	cr_assert_eq(c.reject_line[0], line);
+	cr_assert_not_null(strstr(c.reject_reason[0], "4 fields, the header has 26"), "%s",
+			   c.reject_reason[0]);
+	cr_assert_str_eq(c.rec[9].id, "ips-10009");
+	collect_release(&c);
+	tu_rmtree(dir);
+	free(dir);
+	free(text);
+}
+
+/* Rows the parser cannot use are rejected with a reason, others are
+ * records even with odd values. */
+Test(ips, odd_rows)
+{
+	static const char csv[] =
+		"id,name,description,primary_sector,lead_organisation_category,lead_organisation_name,"
+		"url,geocoverage_codes,start_date\n"
+		"1,,text,Health,Local Government,X,,SE,2020\n"
+		",Name,text,Health,Local Government,X,,SE,2020\n"
+		"7,\"  Two\nlines \",\"Para one.\r\n\r\n\r\nPara\u2028two.\",Unknown,Nobody,\"Org name:\","
+		"\"\u00a0 not a url, https://Example.ORG/a b?q=\u00e5\",EU,2019-05-04\n"
+		"7,Again,,Health,Governmental,,ftp://x.example,se,20x1\n";
+	struct collect c = {0};
+	struct ips_stats st;
+	struct cl_errbuf eb;
+	struct parse_sink sink = {on_emit, on_reject, &c};
+
+	cr_assert_eq(ips_parse_mem(csv, sizeof csv - 1, &the_src, &sink, &st, &eb), CL_OK, "%s",
+		     eb.msg);
+	cr_assert_eq(c.rejected, 2);
+	cr_assert_eq(c.reject_line[0], 2);
+	cr_assert_not_null(strstr(c.reject_reason[0], "empty name"));
+	cr_assert_eq(c.reject_line[1], 3);
+	cr_assert_not_null(strstr(c.reject_reason[1], "empty id"));
+	cr_assert_eq(c.n, 2);
+	cr_assert_eq(c.invalid, 0, "%s", c.first_invalid);
+	/* row 7 */
+	cr_assert_str_eq(c.rec[0].id, "ips-7");
+	cr_assert_str_eq(c.rec[0].title, "Two lines");
+	cr_assert_str_eq(c.rec[0].summary, "Para one.\n\nPara\ntwo.");
+	cr_assert_str_eq(c.rec[0].buyer.name, "Org name");
+	cr_assert_null(c.rec[0].buyer.country);
+	cr_assert_null(c.rec[0].authority_type);
+	cr_assert_eq(c.rec[0].sectors.n, 0);
+	cr_assert_str_eq(c.rec[0].published, "2019-05-04");
+	/* the first token that is an http(s) URL; a space ends it */
+	cr_assert_eq(c.rec[0].nsources, 2);
+	cr_assert_str_eq(c.rec[0].sources[0].url, "https://example.org/a");
+	/* the repeated id gets a suffix */
+	cr_assert_str_eq(c.rec[1].id, "ips-7-2");
+	cr_assert_null(c.rec[1].summary);
+	cr_assert_null(c.rec[1].buyer.name);
+	cr_assert_null(c.rec[1].buyer.country); /* "se" is not an ISO code as written */
+	cr_assert_str_eq(c.rec[1].authority_type, "body-pl");
+	cr_assert_null(c.rec[1].published);
+	cr_assert_eq(c.rec[1].nsources, 1);
+	cr_assert_eq(st.renamed_ids, 1);
+	cr_assert_eq(st.no_published, 1);
+	cr_assert_eq(st.no_sector, 1);
+	cr_assert_eq(st.no_authority_type, 1);
+	collect_release(&c);
+}
+
+/* ---- text helpers ----------------------------------------------------------- */
+
+Test(ips, clean_line_and_text)
+{
+	static const char *const line_cases[][2] = {
+		{"  a \t b\n c  ", "a b c"},
+		{"\u00a0x\u2003y\u200b z\u2028w", "x y z w"},
+		{"e\u0301t\u00e9", "\u00e9t\u00e9"}, /* NFC */
+		{"a\x01" "b\x7f" "c", "abc"},
+		{"", ""},
+		{"   ", ""},
+	};
+	static const char *const text_cases[][2] = {
+		{"a\r\nb", "a\nb"},
+		{"a\rb", "a\nb"},
+		{"a \n\n\n\n b", "a\n\nb"},
+		{"\n\n a \n", "a"},
+		{"x\u2029y\u2028z", "x\ny\nz"},
+		{"tab\there", "tab here"},
+	};
+
+	for (size_t i = 0; i < sizeof line_cases / sizeof line_cases[0]; i++) {
+		char *got = parse_clean_line(line_cases[i][0], 0);
+		cr_assert_str_eq(got, line_cases[i][1], "line case %zu", i);
+		free(got);
+	}
+	for (size_t i = 0; i < sizeof text_cases / sizeof text_cases[0]; i++) {
+		char *got = parse_clean_text(text_cases[i][0]);
+		cr_assert_str_eq(got, text_cases[i][1], "text case %zu", i);
+		free(got);
+	}
+	{
+		char *got = parse_clean_line("one two three four", 10);
+		cr_assert_str_eq(got, "one two\u2026");
+		free(got);
+	}
+	cr_assert_eq(parse_cp_count("\u00e5\u00e4\u00f6x"), 4);
+}
+
+Test(ips, truncate)
+{
+	static const struct {
+		const char *in;
+		size_t max;
+		const char *want;
+	} cases[] = {
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		/* a sentence end in the second half wins, no ellipsis */
+		{"First one. Second sentence here", 18, "First one."},
+		{"Is it? Yes it is", 11, "Is it?"},
+		/* else the last space, with an ellipsis */
+		{"alpha beta gamma delta", 15, "alpha beta\u2026"},
+		/* a sentence end too early (first half) does not count */
+		{"A. bcdefgh ijklmnop qrstu", 20, "A. bcdefgh ijklmnop\u2026"},
+		/* no space at all: cut at a code point boundary */
+		{"\u00e5\u00e5\u00e5\u00e5\u00e5\u00e5\u00e5\u00e5", 5, "\u00e5\u00e5\u00e5\u00e5\u2026"},
+		/* a line end is a sentence end */
+		{"Heading\nbody text goes on", 12, "Heading"},
+		{"abc", 0, ""},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = parse_truncate(cases[i].in, cases[i].max);
+		cr_assert_str_eq(got, cases[i].want, "case %zu: \"%s\"", i, got);
+		cr_assert_leq(parse_cp_count(got), cases[i].max ? cases[i].max : 0);
+		free(got);
+	}
+}
+
+Test(ips, first_url)
+{
+	static const char *const cases[][2] = {
+		{"https://example.org/x", "https://example.org/x"},
+		{"\u00a0https://acpaas.digipolis.be/nl/home", "https://acpaas.digipolis.be/nl/home"},
+		{"https://a.example/1\nhttps://b.example/2", "https://a.example/1"},
+		{"https://a.example/1#intro, \nhttps://b.example/2", "https://a.example/1#intro"},
+		{"see www.example.org or http://Example.ORG:8080/P?q=1", "http://example.org:8080/P?q=1"},
+		{"https://example.org/\u00e5", "https://example.org/%C3%A5"},
+		{"https://example.org/a\"b", "https://example.org/a%22b"},
+		{"ftp://example.org/", NULL},
+		{"https://", NULL},
+		{"https://nodot/", NULL},
+		{"https://bad_host.example/", NULL},
+		{"\u00a0", NULL},
+		{"", NULL},
+	};
+	int enomem;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = parse_first_url(cases[i][0], &enomem);
+		cr_assert_not(enomem);
+		if (cases[i][1])
+			cr_assert_str_eq(got ? got : "(null)", cases[i][1], "case %zu", i);
+		else
+			cr_assert_null(got, "case %zu: %s", i, got);
+		free(got);
+	}
+	cr_assert_null(parse_first_url(NULL, NULL));
+}
+
+/* The registry entry point has the registry's type and parses the same. */
+Test(ips, registry_shape)
+{
+	parser_fn fn = ips_parse;
+	static const char csv[] = "id,name,description,primary_sector,lead_organisation_category\n"
+				  "42,A case,Text.,Health,Local Government\n";
+	struct collect c = {0};
+	struct cl_errbuf eb;
+	struct parse_sink sink = {on_emit, on_reject, &c};
+
+	cr_assert_eq(fn(csv, sizeof csv - 1, &the_src, &sink, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(c.n, 1);
+	cr_assert_eq(c.invalid, 0, "%s", c.first_invalid);
+	cr_assert_str_eq(c.rec[0].id, "ips-42");
+	cr_assert_str_eq(c.rec[0].authority_type, "la");
+	cr_assert_str_eq(c.rec[0].sectors.v[0], "health");
+	cr_assert_eq(c.rec[0].nsources, 1);
+	cr_assert_str_eq(c.rec[0].sources[0].url, IPS_REF_BASE "42.html");
+	collect_release(&c);
+}
