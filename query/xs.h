@@ -1,0 +1,425 @@
+/* xs.h — the Xapian shim: a C interface to Xapian 1.4, the only C++ in
+ * caselib (query/xs.cc). The search engine on top (query/engine_xapian.c)
+ * decides WHAT to index and how to name prefixes and value slots; this
+ * module only offers the mechanisms, generic and data-driven.
+ *
+ * Conventions (docs/xapian-shim.md has the long form):
+ * - Opaque handles (struct xs_db, struct xs_doc); no Xapian or STL type
+ *   crosses this header. Every function is extern "C" and noexcept: C++
+ *   exceptions (Xapian::Error, std::exception, anything) are caught at the
+ *   boundary and become a negative code from cl_err.h, with a one-line
+ *   message "<what>: <XapianErrorType>: <message>" in eb (eb may be NULL).
+ * - Error mapping: DatabaseLockError -> CL_EBUSY; DatabaseNotFoundError,
+ *   DocNotFoundError -> CL_ENOTFOUND; DatabaseCorruptError -> CL_ECORRUPT;
+ *   NetworkError (incl. timeouts) -> CL_ENET; QueryParserError,
+ *   WildcardError -> CL_EQUERY; InvalidArgumentError -> CL_EINVAL;
+ *   UnimplementedError, FeatureUnavailableError -> CL_EUNSUPPORTED;
+ *   DatabaseVersionError -> CL_ESCHEMA; DatabaseCreateError -> CL_EIO;
+ *   std::bad_alloc -> CL_ENOMEM;
+ *   every other error -> CL_EENGINE. A NULL handle or required pointer
+ *   argument -> CL_EINVAL.
+ * - Ownership: strings returned through char **out are malloc()ed (caller
+ *   free()s). A struct xs_result is freed with xs_result_free, handles with
+ *   xs_db_close / xs_doc_free; all free functions accept NULL. Input
+ *   pointers are borrowed for the duration of the call only.
+ * - Term naming: Xapian's conventions. Free-text words are indexed
+ *   unprefixed and lowercase ("upphandling", with positions) plus their
+ *   stem with a Z prefix ("Zupphandl", no positions: STEM_SOME); a field
+ *   prefix is a run of ASCII capitals ("S" title, "B" buyer, "XS..." for
+ *   a multi-letter one), giving "Supphandling" and "ZSupphandl". The shim
+ *   reserves "Q" (unique id term "Q"+id) and "Z" (stems): prefixes and
+ *   boolean terms may not start with either.
+ * - A handle is used by one thread at a time (Xapian objects are not
+ *   thread-safe); open one xs_db per thread. */
+#ifndef XS_H
+#define XS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include "cl_err.h" /* a C header: inside extern "C" for xs.cc */
+
+struct xs_db;          /* opaque: an open database (local, or stub of shards) */
+struct xs_doc;         /* opaque: a document being built for indexing */
+struct xs_result_priv; /* opaque: what a result keeps alive for snippets */
+
+/* Highlight markers in snippets: bytes that never occur in the text given
+ * to xs_snippet (they are replaced by spaces there first). The omission
+ * marker is U+2026 HORIZONTAL ELLIPSIS. */
+#define XS_HI_START "\x01"
+#define XS_HI_END "\x02"
+#define XS_OMIT "\xe2\x80\xa6"
+
+/* Longest id (bytes) accepted for "Q"+id; Xapian's term limit is 245. */
+#define XS_ID_MAX 240
+/* Longest term or prefix accepted by xs_doc_add_boolean / filters. */
+#define XS_TERM_MAX 240
+/* Buffer size for xs_sortable_serialise (Xapian needs at most 9). */
+#define XS_SORTABLE_MAX 16
+/* Default cap on the terms one prefix wildcard expands to (the most
+ * frequent ones are kept). */
+#define XS_DEFAULT_MAX_WILDCARD 1000
+
+/* The Xapian library version, e.g. "1.4.22". Static, never NULL. */
+const char *xs_version(void);
+
+/* ---- databases ---------------------------------------------------------- */
+
+/* Opens the Xapian database in directory path. writable: create it when
+ * missing (one writer at a time: a second writer, even in the same
+ * process, gets CL_EBUSY "DatabaseLockError: ..."). Read-only: a missing
+ * database is CL_ENOTFOUND; a file that is not a database gives
+ * CL_EENGINE or CL_ECORRUPT. Caller frees *out with xs_db_close. */
+int xs_db_open(const char *path, int writable, struct xs_db **out, struct cl_errbuf *eb);
+
+/* Opens a stub file listing shards, one per line, read-only:
+ *   remote tcp HOST:PORT     (also "remote HOST:PORT"; IPv6 as [addr]:port)
+ *   auto PATH | glass PATH   (a local database; relative to the stub's folder)
+ * Blank lines and lines starting with '#' are ignored. timeout_ms bounds
+ * each remote operation and the connect (0: Xapian's default, 10 s);
+ * exceeding it is CL_ENET. A stub without shards, or a bad line: CL_EINVAL
+ * with the line number. Remote shards do not offer spelling or synonym
+ * data in Xapian 1.4 (queries still work; suggestions are just empty). */
+int xs_db_open_stub(const char *path, unsigned timeout_ms, struct xs_db **out,
+		    struct cl_errbuf *eb);
+
+/* Closes the handle. A writable database commits pending changes (that is
+ * Xapian's close(); errors there are lost: call xs_db_commit first when it
+ * matters). NULL is a no-op. */
+void xs_db_close(struct xs_db *db);
+
+/* Brings a read-only handle up to the latest committed revision (searches
+ * also retry once by themselves on DatabaseModifiedError). A no-op for a
+ * writable handle. */
+int xs_db_reopen(struct xs_db *db, struct cl_errbuf *eb);
+
+/* Number of documents (all shards). */
+int xs_doc_count(struct xs_db *db, unsigned long *out, struct cl_errbuf *eb);
+
+/* Makes every change since the last commit durable, atomically: documents,
+ * deletions, metadata, synonyms and spelling data together. Writable only
+ * (else CL_EINVAL). */
+int xs_db_commit(struct xs_db *db, struct cl_errbuf *eb);
+
+/* User metadata (e.g. "last applied change-log seq"), committed with the
+ * documents by xs_db_commit. An empty value deletes the key. get: *out is a
+ * malloc()ed NUL-terminated copy, or NULL when the key is not set. Keys are
+ * 1..200 bytes. */
+int xs_db_set_metadata(struct xs_db *db, const char *key, const char *value,
+		       struct cl_errbuf *eb);
+int xs_db_get_metadata(struct xs_db *db, const char *key, char **out, struct cl_errbuf *eb);
+
+/* Spelling data. When enabled on a writable handle, xs_db_replace adds the
+ * unprefixed free-text words of each document (with their frequencies) to
+ * the spelling table and removes those of the document it replaces;
+ * xs_db_delete removes them. Off by default; the setting is per handle. */
+int xs_db_enable_spelling(struct xs_db *db, int on, struct cl_errbuf *eb);
+/* Adds freq (0 is taken as 1) to word's spelling frequency. */
+int xs_db_add_spelling(struct xs_db *db, const char *word, unsigned freq,
+		       struct cl_errbuf *eb);
+
+/* Synonyms, raw: term and synonym are index terms ("landsting" ->
+ * "Zregion"). Xapian's query expansion looks a word up unstemmed first,
+ * then as "Z"+stem; a multi-word key is the lowercase words joined by one
+ * space. Writable only. */
+int xs_db_add_synonym(struct xs_db *db, const char *term, const char *synonym,
+		      struct cl_errbuf *eb);
+/* Synonyms, from words: adds synonym (one word) as "Z"+stem(synonym) to
+ * the keys lowercase(words) and, when words is a single word, also
+ * "Z"+stem(words), so that inflected forms expand too. lang as for
+ * xs_doc_new. A multi-word synonym is CL_EINVAL (Xapian 1.4 expands a key
+ * to single terms only: add it the other way round). */
+int xs_db_add_synonym_words(struct xs_db *db, const char *lang, const char *words,
+			    const char *synonym, struct cl_errbuf *eb);
+/* Removes the synonyms of key term, or every synonym when term is NULL. */
+int xs_db_clear_synonyms(struct xs_db *db, const char *term, struct cl_errbuf *eb);
+
+/* ---- indexing ----------------------------------------------------------- */
+
+/* A new empty document. lang "sv"/"swedish" and "en"/"english" select the
+ * Snowball stemmer; anything else (or NULL) indexes without stemming.
+ * Caller frees with xs_doc_free. */
+int xs_doc_new(const char *lang, struct xs_doc **out, struct cl_errbuf *eb);
+void xs_doc_free(struct xs_doc *doc);
+
+/* Sets the document's unique id: the term "Q"+id (1..XS_ID_MAX bytes). A
+ * second call replaces the first. */
+int xs_doc_set_id(struct xs_doc *doc, const char *id, struct cl_errbuf *eb);
+
+/* Indexes text (UTF-8; NULL is a no-op) with Xapian's TermGenerator: words
+ * lowercased, positions kept (phrases), stems added with a Z prefix
+ * (STEM_SOME), each occurrence adding weight to the within-document
+ * frequency (0 is taken as 1; title 3, summary 2, body 1 gives field
+ * weights). prefix: "" or NULL for free text, else ASCII capitals ("S");
+ * not "Q..." or "Z...". Successive calls are separated by a gap of 100
+ * positions so phrases never join two fields. */
+int xs_doc_index_text(struct xs_doc *doc, const char *text, const char *prefix,
+		      unsigned weight, struct cl_errbuf *eb);
+
+/* Adds a boolean (filter/facet) term, e.g. "XSsector:health": wdf 0, no
+ * position, no effect on ranking. Must start with an ASCII capital other
+ * than Q or Z, at most XS_TERM_MAX bytes. */
+int xs_doc_add_boolean(struct xs_doc *doc, const char *term, struct cl_errbuf *eb);
+
+/* Adds a term the caller analysed itself (its own stems, say), exactly as
+ * given: wdf_inc added to its within-document frequency, no position
+ * (xs_doc_add_posting: at position pos >= 1, for XS_C_TERM_PHRASE; the
+ * caller numbers those positions, independently of xs_doc_index_text).
+ * The term must carry a prefix: start with an ASCII capital other than Q
+ * ("XV..." or "Z..."), at most XS_TERM_MAX bytes; so it is never taken for
+ * spelling data. */
+int xs_doc_add_term(struct xs_doc *doc, const char *term, unsigned wdf_inc,
+		    struct cl_errbuf *eb);
+int xs_doc_add_posting(struct xs_doc *doc, const char *term, unsigned pos, unsigned wdf_inc,
+		       struct cl_errbuf *eb);
+
+/* Sets value slot (0..0xfffffffe) to len bytes (sort keys, ranges, counts).
+ * len 0 removes it. */
+int xs_doc_set_value(struct xs_doc *doc, unsigned slot, const char *bytes, size_t len,
+		     struct cl_errbuf *eb);
+/* Appends one item to a multi-valued slot (items separated by NUL bytes:
+ * item must not contain one; len 0 items are ignored). Count such a slot
+ * with xs_count_req.multi = 1; each document counts once per distinct item. */
+int xs_doc_add_value_item(struct xs_doc *doc, unsigned slot, const char *item, size_t len,
+			  struct cl_errbuf *eb);
+
+/* Sets the stored data returned with hits (NULL: empty). */
+int xs_doc_set_data(struct xs_doc *doc, const char *data, struct cl_errbuf *eb);
+
+/* Adds or replaces the document whose id term is "Q"+id (replace_document
+ * by term). id NULL uses the id set with xs_doc_set_id; a different id
+ * replaces it in doc. No id at all: CL_EINVAL. doc stays owned by the
+ * caller and may be freed right after. Writable only. */
+int xs_db_replace(struct xs_db *db, const char *id, struct xs_doc *doc, struct cl_errbuf *eb);
+
+/* Deletes the document with id; an absent id is not an error (change-log
+ * replay is idempotent). Writable only. */
+int xs_db_delete(struct xs_db *db, const char *id, struct cl_errbuf *eb);
+
+/* The stored data of document id (see xs_doc_set_data): *data is a
+ * malloc()ed NUL-terminated copy, *len (may be NULL) its length.
+ * CL_ENOTFOUND when id is not indexed. */
+int xs_db_get_data(struct xs_db *db, const char *id, char **data, size_t *len,
+		   struct cl_errbuf *eb);
+
+/* Xapian's sortable encoding of a number: byte order = numeric order, so
+ * it works for sort keys, value ranges and counts. buf has room for
+ * XS_SORTABLE_MAX bytes; *len gets the length used. */
+void xs_sortable_serialise(double v, char buf[XS_SORTABLE_MAX], size_t *len);
+/* The inverse (for values from counts). */
+double xs_sortable_unserialise(const char *bytes, size_t len);
+
+/* Stems one word with Xapian's Snowball stemmer for lang (any language
+ * Xapian knows: "sv", "en", "swedish", ...); the word is used as given
+ * (no case folding). CL_EINVAL for an unknown language. Caller frees. */
+int xs_stem(const char *lang, const char *word, char **out, struct cl_errbuf *eb);
+
+/* ---- querying ----------------------------------------------------------- */
+
+/* xs_query_opts.flags */
+#define XS_Q_DEFAULT_AND 0x001u   /* words are ANDed (else ORed) */
+#define XS_Q_PHRASE 0x002u        /* text: "a phrase" */
+#define XS_Q_WILDCARD 0x004u      /* text: prefix word* */
+#define XS_Q_SYNONYMS 0x008u      /* expand words with the synonym table */
+#define XS_Q_BOOLEAN 0x010u       /* text: AND OR NOT ( ) and +word -word */
+#define XS_Q_OR_FALLBACK 0x020u   /* AND found nothing: run again as OR */
+#define XS_Q_PLAIN_ON_ERROR 0x040u /* text the parser rejects: plain words */
+#define XS_Q_SPELLING 0x080u      /* text: fill corrected from spelling data */
+#define XS_Q_FOLD_CASE 0x100u     /* lowercase words first (else Xapian
+				   * leaves Capitalised words unstemmed) */
+#define XS_Q_DEFAULTS                                                          \
+	(XS_Q_DEFAULT_AND | XS_Q_PHRASE | XS_Q_WILDCARD | XS_Q_SYNONYMS |       \
+	 XS_Q_BOOLEAN | XS_Q_OR_FALLBACK | XS_Q_PLAIN_ON_ERROR | XS_Q_FOLD_CASE)
+
+/* A user field name mapped to a term prefix in query text: "title" -> "S"
+ * (free text, stemmed) or, with boolean set, a filter field "sector" ->
+ * "XSsector:" whose value is taken verbatim. */
+struct xs_field {
+	const char *field;
+	const char *prefix;
+	int boolean;
+};
+
+/* A query clause, for callers that parse the user's syntax themselves
+ * (query/qparse.c): nothing in clause text is syntax to Xapian. */
+enum xs_clause_kind {
+	XS_C_WORD,       /* word(s): tokenised like the index, stemmed (STEM_SOME) */
+	XS_C_PHRASE,     /* the words in this order, adjacent (unstemmed terms) */
+	XS_C_PREFIX,     /* every indexed word starting with text (unstemmed) */
+	XS_C_TERMS,      /* exact terms separated by single spaces, matched as
+			  * alternatives weighted as one term (OP_SYNONYM) */
+	XS_C_TERM_PHRASE /* exact terms separated by single spaces, at
+			  * consecutive positions (xs_doc_add_posting) */
+};
+struct xs_clause {
+	enum xs_clause_kind kind;
+	const char *text;
+	const char *prefix; /* field term prefix ("S"), "" or NULL: free text;
+			     * for the TERM kinds prepended to each term as is */
+	int negated;        /* exclude matches (AND NOT) */
+};
+
+/* OR within a group, AND across groups; applied with OP_FILTER so they
+ * never change weights. An empty group is ignored. */
+struct xs_filter_group {
+	const char *const *terms;
+	size_t n;
+};
+
+/* Value range on a slot, bytes compared as strings (use
+ * xs_sortable_serialise for numbers, "YYYY-MM-DD" for dates). lo NULL:
+ * no lower bound; hi NULL: no upper bound. Ranges are ANDed. */
+struct xs_range {
+	unsigned slot;
+	const char *lo;
+	size_t lo_len;
+	const char *hi;
+	size_t hi_len;
+};
+
+enum xs_sort {
+	XS_SORT_RELEVANCE,           /* weight desc */
+	XS_SORT_KEYS,                /* by the sort keys only */
+	XS_SORT_RELEVANCE_THEN_KEYS, /* weight, ties by the keys */
+	XS_SORT_KEYS_THEN_RELEVANCE  /* keys, ties by weight */
+};
+/* Remaining ties are always broken by ascending docid: paging is stable. */
+struct xs_sort_key {
+	unsigned slot;
+	int descending;
+};
+
+/* Value slots to count over the whole match set (exact). */
+struct xs_count_req {
+	unsigned slot;
+	int multi; /* 1: the slot holds NUL-separated items (xs_doc_add_value_item) */
+};
+
+/* Xapian's BM25 parameters (defaults k1 1, k2 0, k3 1, b 0.5,
+ * min_normlen 0.5). */
+struct xs_bm25 {
+	double k1, k2, k3, b, min_normlen;
+};
+
+struct xs_query_opts {
+	/* What to match: clauses when n_clauses > 0, else text parsed by
+	 * Xapian's QueryParser (the syntax flags above). Neither (NULL or
+	 * blank text): every document. */
+	const char *text;
+	const struct xs_clause *clauses;
+	size_t n_clauses;
+	const char *lang;  /* stemmer as for xs_doc_new */
+	unsigned flags;    /* XS_Q_* */
+	const struct xs_field *fields; /* text mode: field:word */
+	size_t n_fields;
+	const char *const *stopwords; /* dropped from queries (not phrases) */
+	size_t n_stopwords;
+	unsigned max_wildcard; /* 0: XS_DEFAULT_MAX_WILDCARD */
+
+	const struct xs_filter_group *filters;
+	size_t n_filters;
+	const struct xs_range *ranges;
+	size_t n_ranges;
+
+	enum xs_sort sort;
+	const struct xs_sort_key *sort_keys;
+	size_t n_sort_keys;
+	size_t offset, limit; /* limit 0: counts and total only */
+
+	const struct xs_count_req *counts;
+	size_t n_counts;
+
+	int use_bm25; /* 1: use bm25 below, else Xapian's defaults */
+	struct xs_bm25 bm25;
+
+	/* xs_similar / xs_similar_text: term prefixes the expansion may use
+	 * (NULL: only unprefixed words and their Z stems, i.e. {""}). */
+	const char *const *expand_prefixes;
+	size_t n_expand_prefixes;
+};
+
+/* Defaults: flags XS_Q_DEFAULTS, limit 10, Xapian's BM25 values (unused
+ * until use_bm25 is set), everything else 0/NULL. */
+void xs_query_opts_init(struct xs_query_opts *o);
+
+struct xs_hit {
+	char *id;        /* from the "Q" term; NULL if the document has none */
+	unsigned docid;
+	double weight;
+	int percent;
+	char *data;      /* stored data, NUL-terminated */
+	size_t data_len;
+};
+
+struct xs_count {
+	char *value;     /* bytes (NUL-terminated for convenience) */
+	size_t len;
+	unsigned long count;
+};
+
+struct xs_slot_counts {
+	unsigned slot;
+	struct xs_count *items; /* in byte order of value */
+	size_t n;
+};
+
+struct xs_result {
+	unsigned long total;        /* exact number of matches */
+	struct xs_hit *hits;        /* offset .. offset+limit */
+	size_t n_hits;
+	struct xs_slot_counts *counts; /* one per xs_count_req, same order */
+	size_t n_counts;
+	int used_or_fallback;       /* AND found nothing; these are OR results */
+	int parsed_as_plain;        /* the parser rejected the text: plain words */
+	char *corrected;            /* spelling-corrected text, or NULL */
+	char *query_desc;           /* Xapian's description of the query run */
+	struct xs_result_priv *priv;
+};
+
+/* Runs a search. *out is set on success; caller frees with xs_result_free.
+ * Errors: CL_EQUERY (text the parser rejects and XS_Q_PLAIN_ON_ERROR not
+ * set, or a wildcard error), CL_EINVAL (bad options), others as above. */
+int xs_search(struct xs_db *db, const struct xs_query_opts *o, struct xs_result **out,
+	      struct cl_errbuf *eb);
+
+void xs_result_free(struct xs_result *r);
+
+/* A snippet of text (plain UTF-8) around the terms the result's query
+ * matched, about max_bytes long (Xapian's target, not a hard cap; 0: 200),
+ * matches marked XS_HI_START .. XS_HI_END, cut ends marked XS_OMIT. The
+ * output is NOT HTML-escaped: the caller escapes it and then turns the
+ * markers into <mark>. lang: stemmer for matching stems (NULL: the
+ * query's). Caller frees *out. */
+int xs_snippet(const struct xs_result *r, const char *text, size_t max_bytes,
+	       const char *lang, char **out, struct cl_errbuf *eb);
+
+/* Documents similar to document id, not including it: the nterms best
+ * expansion terms of id (Enquire::get_eset with id as the relevant set,
+ * 0: 40), restricted to o->expand_prefixes (boolean, facet and id terms
+ * never qualify), ORed and run with o's filters, ranges, sort, paging and
+ * counts (o->text and o->clauses are ignored; o may be NULL for defaults).
+ * CL_ENOTFOUND if id is not indexed. */
+int xs_similar(struct xs_db *db, const char *id, size_t nterms,
+	       const struct xs_query_opts *o, struct xs_result **out, struct cl_errbuf *eb);
+
+/* Documents similar to a free-text description: its words (stemmed by
+ * o->lang, stopwords dropped) ORed, keeping the nterms best by weight
+ * (OP_ELITE_SET; 0: 40). Other options as for xs_similar. */
+int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
+		    const struct xs_query_opts *o, struct xs_result **out,
+		    struct cl_errbuf *eb);
+
+/* "Did you mean": each word of text (runs of letters and digits,
+ * lowercased) replaced by its spelling suggestion from the database's
+ * spelling data; everything else kept. *out is NULL when no word changes.
+ * Caller frees. */
+int xs_suggest(struct xs_db *db, const char *text, char **out, struct cl_errbuf *eb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
