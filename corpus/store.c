@@ -129,6 +129,19 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are immutable'); END;\n"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are immutable'); END;\n",
+	/* 1 -> 2: the harvester's conditional-GET state, one row per URL
+	 * (docs/harvest.md). Written in the same transaction as the cases of
+	 * the payload, so a crash before the commit makes the next run fetch
+	 * the URL again. */
+	"CREATE TABLE fetch_state (\n"
+	"  url           TEXT PRIMARY KEY NOT NULL,\n"
+	"  etag          TEXT,\n"
+	"  last_modified TEXT,\n"
+	"  sha256        TEXT CHECK (sha256 IS NULL OR (length(sha256) = 64\n"
+	"                  AND sha256 NOT GLOB '*[^0-9a-f]*')),\n"
+	"  status        INTEGER NOT NULL CHECK (status >= 0),\n"
+	"  fetched_at    TEXT NOT NULL\n"
+	");\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -180,6 +193,15 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
 		   " (SELECT count(*) FROM raw_documents)")                           \
 	XX(PUT_RAW, "INSERT OR IGNORE INTO raw_documents(sha256, url, retrieved_at,"  \
 		    " content_type, size, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")     \
+	XX(GET_RAW, "SELECT body FROM raw_documents WHERE sha256 = ?1")               \
+	XX(GET_FETCH, "SELECT etag, last_modified, sha256, status, fetched_at"        \
+		      " FROM fetch_state WHERE url = ?1")                             \
+	XX(PUT_FETCH, "INSERT INTO fetch_state(url, etag, last_modified, sha256,"     \
+		      " status, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"          \
+		      " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"         \
+		      " last_modified = excluded.last_modified,"                      \
+		      " sha256 = excluded.sha256, status = excluded.status,"          \
+		      " fetched_at = excluded.fetched_at")                            \
 	XX(CK_INTEGRITY, "PRAGMA integrity_check")                                    \
 	XX(CK_FOREIGN, "PRAGMA foreign_key_check")                                    \
 	XX(CK_GAPS, "SELECT seq, nxt FROM (SELECT seq, lead(seq) OVER (ORDER BY seq)" \
@@ -1343,6 +1365,140 @@ int store_put_raw(struct store *s, const char *sha256, const char *url,
 	rc = brc ? st_fail(s, brc, eb, "store raw document")
 		 : step_done(s, st, eb, "store raw document");
 	st_put(s, ST_PUT_RAW, st);
+	return rc;
+}
+
+int store_get_raw(struct store *s, const char *sha256, char **body, size_t *len,
+		  struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	const void *b;
+	int rc, brc = SQLITE_OK, n;
+
+	if (body)
+		*body = NULL;
+	if (len)
+		*len = 0;
+	if (!s || !sha256 || !body || !len)
+		return cl_fail(eb, CL_EINVAL, "store_get_raw: missing argument");
+	rc = st_get(s, ST_GET_RAW, &st, eb);
+	if (rc)
+		return rc;
+	b_text(st, 1, sha256, &brc);
+	if (brc != SQLITE_OK) {
+		rc = st_fail(s, brc, eb, "read raw document");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		b = sqlite3_column_blob(st, 0);
+		n = sqlite3_column_bytes(st, 0);
+		/* One byte more, NUL, so text payloads can be used as strings. */
+		*body = malloc((size_t)n + 1);
+		if (!*body) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (n > 0)
+			memcpy(*body, b, (size_t)n);
+		(*body)[n] = '\0';
+		*len = (size_t)n;
+		rc = CL_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = cl_fail(eb, CL_ENOTFOUND, "no raw document %s", sha256);
+	} else {
+		rc = st_fail(s, rc, eb, "read raw document");
+	}
+out:
+	st_put(s, ST_GET_RAW, st);
+	return rc;
+}
+
+/* ---- fetch state (the harvester's conditional GET) -------------------- */
+
+void store_fetch_state_init(struct store_fetch_state *fs)
+{
+	memset(fs, 0, sizeof *fs);
+}
+
+void store_fetch_state_release(struct store_fetch_state *fs)
+{
+	if (!fs)
+		return;
+	free(fs->etag);
+	free(fs->last_modified);
+	free(fs->sha256);
+	free(fs->fetched_at);
+	store_fetch_state_init(fs);
+}
+
+int store_get_fetch_state(struct store *s, const char *url, struct store_fetch_state *fs,
+			  struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, brc = SQLITE_OK, nomem = 0;
+
+	if (!s || !url || !fs)
+		return cl_fail(eb, CL_EINVAL, "store_get_fetch_state: missing argument");
+	store_fetch_state_release(fs);
+	rc = st_get(s, ST_GET_FETCH, &st, eb);
+	if (rc)
+		return rc;
+	b_text(st, 1, url, &brc);
+	if (brc != SQLITE_OK) {
+		rc = st_fail(s, brc, eb, "read fetch state");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		fs->etag = dup_col(st, 0, &nomem);
+		fs->last_modified = dup_col(st, 1, &nomem);
+		fs->sha256 = dup_col(st, 2, &nomem);
+		fs->status = sqlite3_column_int(st, 3);
+		fs->fetched_at = dup_col(st, 4, &nomem);
+		rc = nomem ? cl_fail(eb, CL_ENOMEM, "out of memory") : CL_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = cl_fail(eb, CL_ENOTFOUND, "no fetch state for %s", url);
+	} else {
+		rc = st_fail(s, rc, eb, "read fetch state");
+	}
+out:
+	st_put(s, ST_GET_FETCH, st);
+	if (rc)
+		store_fetch_state_release(fs);
+	return rc;
+}
+
+int store_put_fetch_state(struct store *s, const char *url, const char *etag,
+			  const char *last_modified, const char *sha256, int status,
+			  const char *fetched_at, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	int rc, brc = SQLITE_OK;
+
+	if (!s || !url || !*url)
+		return cl_fail(eb, CL_EINVAL, "store_put_fetch_state: missing store or url");
+	if (sha256 && !is_sha256_hex(sha256))
+		return cl_fail(eb, CL_EINVAL,
+			       "store_put_fetch_state: sha256 must be 64 lowercase hex digits");
+	if (status < 0)
+		return cl_fail(eb, CL_EINVAL, "store_put_fetch_state: negative status");
+	if ((rc = tx_usable(s, eb)))
+		return rc;
+	store_now(now);
+	rc = st_get(s, ST_PUT_FETCH, &st, eb);
+	if (rc)
+		return rc;
+	b_text(st, 1, url, &brc);
+	b_text(st, 2, etag, &brc);
+	b_text(st, 3, last_modified, &brc);
+	b_text(st, 4, sha256, &brc);
+	b_int(st, 5, status, &brc);
+	b_text(st, 6, fetched_at ? fetched_at : now, &brc);
+	rc = brc ? st_fail(s, brc, eb, "write fetch state")
+		 : step_done(s, st, eb, "write fetch state");
+	st_put(s, ST_PUT_FETCH, st);
 	return rc;
 }
 

@@ -21,7 +21,7 @@
 struct store;     /* opaque */
 struct sqlite3;   /* borrowed by engines that live in the same file */
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_DB_NAME "caselib.db"
 
 /* store_open flags */
@@ -133,6 +133,42 @@ int store_counts(struct store *s, struct store_counts *out, struct cl_errbuf *eb
 int store_put_raw(struct store *s, const char *sha256, const char *url,
 		  const char *retrieved_at, const char *content_type,
 		  const void *body, size_t len, struct cl_errbuf *eb);
+
+/* Reads the raw payload with that sha256 (hex). On success *body is a
+ * new buffer of *len bytes plus a terminating NUL (caller free()s).
+ * CL_ENOTFOUND when no such payload is kept. */
+int store_get_raw(struct store *s, const char *sha256, char **body, size_t *len,
+		  struct cl_errbuf *eb);
+
+/* The harvester's conditional-GET state for one URL (table fetch_state,
+ * schema version 2): what the last successful fetch saw. Every string is
+ * owned by the struct (NULL when absent) and freed by
+ * store_fetch_state_release. */
+struct store_fetch_state {
+	char *etag;          /* ETag response header, verbatim (quotes, W/ kept) */
+	char *last_modified; /* Last-Modified response header, verbatim */
+	char *sha256;        /* hex digest of the last payload processed */
+	int status;          /* HTTP status of that fetch (200, 304; 0 for file:) */
+	char *fetched_at;    /* RFC 3339 UTC */
+};
+
+void store_fetch_state_init(struct store_fetch_state *fs);
+/* Frees the strings and re-initialises. NULL is a no-op. */
+void store_fetch_state_release(struct store_fetch_state *fs);
+
+/* Reads the state of url into fs (initialised by the caller; released
+ * first). CL_ENOTFOUND when the URL was never fetched successfully. */
+int store_get_fetch_state(struct store *s, const char *url, struct store_fetch_state *fs,
+			  struct cl_errbuf *eb);
+
+/* Writes (inserts or replaces) the state of url; the fields as in struct
+ * store_fetch_state, each string may be NULL (fetched_at NULL: now;
+ * sha256 must be NULL or 64 lowercase hex digits). Inside store_begin the
+ * write joins that transaction: the harvester writes the state together
+ * with the cases of the payload. */
+int store_put_fetch_state(struct store *s, const char *url, const char *etag,
+			  const char *last_modified, const char *sha256, int status,
+			  const char *fetched_at, struct cl_errbuf *eb);
 
 /* Appends to the audit log. detail may be NULL. */
 int store_audit(struct store *s, const char *actor, const char *action,

@@ -1,0 +1,197 @@
+/* cli_harvest.c — `caselib harvest`: a thin layer over indexer/harvest.h
+ * that reads the sources file, shows progress on a terminal and prints
+ * what every source did (docs/harvest.md). */
+#include "cli_harvest.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harvest.h"
+#include "sources.h"
+#include "store.h"
+
+static int usage(struct cli_ctx *ctx, const char *msg)
+{
+	fprintf(stderr, "%s harvest: %s (see '%s harvest --help')\n", ctx->prog, msg, ctx->prog);
+	return CLI_EXIT_USAGE;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct prog {
+	int on;        /* stderr is a terminal */
+	double t0, last;
+	int shown;     /* a progress line is on screen */
+};
+
+static void progress_clear(struct prog *p)
+{
+	if (p->shown) {
+		fprintf(stderr, "\r%-79s\r", "");
+		p->shown = 0;
+	}
+}
+
+static void on_progress(const struct harvest_progress *hp, void *ud)
+{
+	struct prog *p = ud;
+	double now = mono(), secs;
+
+	if (!p->on || now - p->last < 0.2)
+		return;
+	p->last = now;
+	secs = now - p->t0 > 0.001 ? now - p->t0 : 0.001;
+	fprintf(stderr, "\rharvest: %.24s: %ld records, %.1f MB, %.1f MB/s   ", hp->source,
+		hp->records, (double)hp->bytes / 1e6, (double)hp->bytes / 1e6 / secs);
+	p->shown = 1;
+}
+
+static void print_stats(const struct harvest_stats *st, int verbose)
+{
+	size_t i, shown;
+
+	if (st->skipped) {
+		printf("%s (%s): skipped: %s\n", st->name, st->format, st->skipped);
+		return;
+	}
+	printf("%s (%s): %ld new, %ld updated, %ld unchanged, %ld rejected", st->name, st->format,
+	       st->created, st->updated, st->unchanged, st->rejected);
+	if (st->merged)
+		printf(" (%ld merged with a case from another source)", st->merged);
+	printf("; %ld URL%s: %ld fetched, %ld not modified, %ld identical, %ld failed",
+	       st->payloads, st->payloads == 1 ? "" : "s", st->fetched, st->not_modified,
+	       st->identical, st->failed);
+	if (st->page_capped)
+		printf(", %ld page chain%s stopped at max_pages", st->page_capped,
+		       st->page_capped == 1 ? "" : "s");
+	printf("; %.1f MB\n", (double)st->bytes / 1e6);
+
+	shown = verbose ? st->nrejects
+			: (st->nrejects < CLI_HARVEST_REJECTS_SHOWN ? st->nrejects
+								    : CLI_HARVEST_REJECTS_SHOWN);
+	for (i = 0; i < shown; i++) {
+		const struct harvest_reject *rj = &st->rejects[i];
+		if (rj->line > 0)
+			fprintf(stderr, "%s: %s:%ld: %s\n", st->name, rj->url, rj->line, rj->reason);
+		else
+			fprintf(stderr, "%s: %s: %s\n", st->name, rj->url, rj->reason);
+	}
+	if ((long)shown < st->rejected)
+		fprintf(stderr, "%s: ... and %ld more rejected record%s%s\n", st->name,
+			st->rejected - (long)shown, st->rejected - (long)shown == 1 ? "" : "s",
+			verbose ? " (not kept: over the report limit)" : " (--verbose shows them)");
+	for (i = 0; i < st->nerrors; i++)
+		fprintf(stderr, "%s: failed: %s\n", st->name, st->errors[i]);
+}
+
+int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"source", required_argument, NULL, 's'},
+		{"sources", required_argument, NULL, 'f'},
+		{"force", no_argument, NULL, 'F'},
+		{"verbose", no_argument, NULL, 'v'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *file = SOURCES_DEFAULT_FILE;
+	struct harvest_opts ho;
+	struct harvest_report rep;
+	struct sources ss;
+	struct store *s = NULL;
+	struct cl_errbuf eb = {{0}};
+	struct prog p = {0};
+	long created = 0, updated = 0, unchanged = 0, rejected = 0, failed = 0;
+	int ch, rc, verbose = 0, exit_code = CLI_EXIT_OK;
+	size_t i;
+
+	memset(&ho, 0, sizeof ho);
+	sources_init(&ss);
+	harvest_report_init(&rep);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			ho.only = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'F':
+			ho.force = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			return usage(ctx, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage(ctx, "takes no arguments besides the options");
+
+	rc = sources_load(&ss, file, &eb);
+	if (rc != CL_OK) {
+		fprintf(stderr, "%s harvest: %s\n", ctx->prog, eb.msg);
+		return rc == CL_EIO || rc == CL_ENOMEM ? CLI_EXIT_IO : CLI_EXIT_USAGE;
+	}
+	if (ho.only && !sources_find(&ss, ho.only)) {
+		fprintf(stderr, "%s harvest: %s has no source named \"%s\"\n", ctx->prog, file,
+			ho.only);
+		sources_release(&ss);
+		return CLI_EXIT_USAGE;
+	}
+	rc = store_open(ctx->data_dir, 0, &s, &eb);
+	if (rc != CL_OK) {
+		if (rc == CL_ENOTFOUND)
+			fprintf(stderr, "%s: no store in %s (run '%s init --data %s' first)\n",
+				ctx->prog, ctx->data_dir, ctx->prog, ctx->data_dir);
+		else
+			fprintf(stderr, "%s: cannot open store in %s: %s\n", ctx->prog,
+				ctx->data_dir, eb.msg);
+		sources_release(&ss);
+		return CLI_EXIT_STORE;
+	}
+
+	p.on = isatty(2);
+	p.t0 = mono();
+	ho.progress = on_progress;
+	ho.ud = &p;
+	rc = harvest_run(s, &ss, &ho, &rep, &eb);
+	progress_clear(&p);
+
+	for (i = 0; i < rep.n; i++) {
+		const struct harvest_stats *st = &rep.v[i];
+		print_stats(st, verbose);
+		created += st->created;
+		updated += st->updated;
+		unchanged += st->unchanged;
+		rejected += st->rejected;
+		failed += st->failed + (st->skipped ? 1 : 0);
+	}
+	printf("harvest: %zu source%s: %ld new, %ld updated, %ld unchanged, %ld rejected,"
+	       " %ld failed in %.1f s\n", rep.n, rep.n == 1 ? "" : "s", created, updated, unchanged,
+	       rejected, failed, mono() - p.t0);
+	if (rc != CL_OK) {
+		fprintf(stderr, "%s harvest: stopped: %s\n", ctx->prog, eb.msg);
+		/* CL_ENET: libcurl could not start; else the store failed. */
+		exit_code = rc == CL_ENET ? CLI_EXIT_IO : CLI_EXIT_STORE;
+	} else if (failed) {
+		exit_code = CLI_EXIT_IO;
+	} else if (rejected) {
+		exit_code = CLI_EXIT_REJECTED;
+	}
+	harvest_report_release(&rep);
+	sources_release(&ss);
+	store_close(s);
+	return exit_code;
+}

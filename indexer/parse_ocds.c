@@ -1,0 +1,1542 @@
+/* parse_ocds.c — OCDS release/record packages, records, releases and JSON
+ * Lines -> case records, one per ocid (see parse_ocds.h). The shapes are
+ * told apart by their members; every release becomes a draft, drafts of
+ * the same ocid are merged (latest date wins field by field), and the
+ * drafts are validated and emitted when the whole payload has been read.
+ * Value-to-code rules live in indexer/maps/ocds_*.tsv. */
+#include "parse_ocds.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "maptab.h"
+#include "norm.h"
+#include "orgnr.h"
+#include "taxonomy.h"
+
+void ocds_stats_init(struct ocds_stats *st)
+{
+	memset(st, 0, sizeof *st);
+}
+
+/* ---- bounded JSON reading ------------------------------------------------- */
+
+void ocds_jpos_init(struct ocds_jpos *p)
+{
+	memset(p, 0, sizeof *p);
+}
+
+void ocds_jpos_release(struct ocds_jpos *p)
+{
+	if (!p)
+		return;
+	free(p->line);
+	ocds_jpos_init(p);
+}
+
+static int jpos_add(struct ocds_jpos *p, long line)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		long *v = realloc(p->line, cap * sizeof *v);
+
+		if (!v)
+			return CL_ENOMEM;
+		p->line = v;
+		p->cap = cap;
+	}
+	p->line[p->n++] = line;
+	return CL_OK;
+}
+
+int ocds_json_scan(const char *d, size_t len, const char *key, int max_depth,
+		   struct ocds_jpos *pos)
+{
+	int top_arr = key && strcmp(key, "$") == 0;
+	size_t klen = key ? strlen(key) : 0;
+	int depth = 0, watch = 0, want = 0, expect_key = 0, key_hit = 0;
+	int top_kind = 0;
+	long line = 1;
+	size_t i = 0;
+
+	pos->n = 0;
+	pos->depth = 0;
+	if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)d[i];
+
+		if (ch == '\n') {
+			line++;
+			continue;
+		}
+		if (ch == ' ' || ch == '\t' || ch == '\r')
+			continue;
+		if (want && depth == watch && ch != ']') {
+			if (jpos_add(pos, line))
+				return CL_ENOMEM;
+			want = 0;
+		}
+		switch (ch) {
+		case '"': {
+			size_t start = i + 1;
+
+			for (i++; i < len && d[i] != '"'; i++) {
+				if (d[i] == '\\' && i + 1 < len)
+					i++;
+				if (d[i] == '\n')
+					line++;
+			}
+			if (depth == 1 && top_kind == '{' && expect_key && key && !top_arr)
+				key_hit = i - start == klen && memcmp(d + start, key, klen) == 0;
+			break;
+		}
+		case '{':
+		case '[':
+			if (depth == 0 && !top_kind)
+				top_kind = ch;
+			depth++;
+			if (depth > pos->depth)
+				pos->depth = depth;
+			if (depth > max_depth)
+				return CL_OK;
+			if (ch == '[' && top_arr && depth == 1 && top_kind == '[') {
+				watch = 1;
+				want = 1;
+			} else if (ch == '[' && key && !top_arr && depth == 2 && top_kind == '{' &&
+				   key_hit && !expect_key) {
+				watch = 2;
+				want = 1;
+			}
+			if (depth == 1 && ch == '{')
+				expect_key = 1;
+			break;
+		case '}':
+		case ']':
+			if (watch && depth == watch) {
+				watch = 0;
+				want = 0;
+				key_hit = 0;
+			}
+			if (depth > 0)
+				depth--;
+			break;
+		case ',':
+			if (watch && depth == watch)
+				want = 1;
+			if (depth == 1 && top_kind == '{') {
+				expect_key = 1;
+				key_hit = 0;
+			}
+			break;
+		case ':':
+			if (depth == 1 && top_kind == '{')
+				expect_key = 0;
+			break;
+		default:
+			break;
+		}
+	}
+	return CL_OK;
+}
+
+/* jansson's message as one printable ASCII line. */
+static void ascii_line(char *dst, size_t n, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 1 < n; s++)
+		dst[o++] = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7F ? *s : '?';
+	dst[o] = '\0';
+}
+
+int ocds_json_load(const char *data, size_t len, size_t max_bytes, size_t flags, json_t **out,
+		   struct cl_errbuf *eb)
+{
+	struct ocds_jpos pos;
+	json_error_t err;
+	char text[sizeof err.text];
+	size_t off = 0;
+	int rc, depth;
+
+	*out = NULL;
+	if (len > max_bytes)
+		return cl_fail(eb, CL_ETOOBIG, "%zu bytes, more than the %zu bytes (%zu MiB) allowed",
+			       len, max_bytes, max_bytes >> 20);
+	ocds_jpos_init(&pos);
+	rc = ocds_json_scan(data ? data : "", data ? len : 0, NULL, OCDS_MAX_DEPTH, &pos);
+	depth = pos.depth;
+	ocds_jpos_release(&pos);
+	if (rc)
+		return cl_fail(eb, rc, "out of memory");
+	if (depth > OCDS_MAX_DEPTH)
+		return cl_fail(eb, CL_ETOOBIG, "nested more than %d levels deep", OCDS_MAX_DEPTH);
+	if (data && len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		off = 3;
+	*out = json_loadb(data ? data + off : "", data ? len - off : 0, flags, &err);
+	if (*out)
+		return CL_OK;
+	if (json_error_code(&err) == json_error_out_of_memory)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	ascii_line(text, sizeof text, err.text);
+	return cl_fail(eb, CL_EPARSE, "line %d column %d: %s", err.line, err.column, text);
+}
+
+/* The next line of d from *off: start and length without the line end
+ * and outer blanks. Returns 0 at the end. *lineno counts lines. */
+static int next_line(const char *d, size_t len, size_t *off, long *lineno, const char **s,
+		     size_t *n)
+{
+	const char *p, *e, *nl;
+
+	if (*off >= len)
+		return 0;
+	p = d + *off;
+	nl = memchr(p, '\n', len - *off);
+	e = nl ? nl : d + len;
+	*off = nl ? (size_t)(nl - d) + 1 : len;
+	(*lineno)++;
+	if (*lineno == 1 && e - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	*s = p;
+	*n = (size_t)(e - p);
+	return 1;
+}
+
+/* 1 when s (one line) is a complete JSON object or array by itself. */
+static int complete_line(const char *s, size_t n)
+{
+	json_t *j = NULL;
+	int ok;
+
+	if (n == 0 || n > OCDS_MAX_BYTES || (s[0] != '{' && s[0] != '[') ||
+	    (s[n - 1] != '}' && s[n - 1] != ']'))
+		return 0;
+	ok = ocds_json_load(s, n, OCDS_MAX_BYTES, 0, &j, NULL) == CL_OK;
+	json_decref(j);
+	return ok;
+}
+
+int ocds_is_jsonl(const char *d, size_t len)
+{
+	size_t off = 0, n[2] = {0, 0}, nb = 0;
+	const char *s[2] = {NULL, NULL}, *p;
+	long lineno = 0;
+	json_t *j = NULL;
+	int whole;
+
+	if (!d)
+		return 0;
+	while (nb < 2 && next_line(d, len, &off, &lineno, &p, &n[nb]))
+		if (n[nb])
+			s[nb++] = p;
+	if (nb < 2)
+		return 0;
+	/* a first line that is JSON by itself with more after it */
+	if (complete_line(s[0], n[0]))
+		return 1;
+	/* a broken first line: JSON Lines when the second line is JSON by
+	 * itself and the whole is no single JSON text */
+	if (!complete_line(s[1], n[1]))
+		return 0;
+	if (len > OCDS_MAX_BYTES)
+		return 1;
+	whole = ocds_json_load(d, len, OCDS_MAX_BYTES, 0, &j, NULL) == CL_OK;
+	json_decref(j);
+	return !whole;
+}
+
+/* ---- reading JSON values leniently ---------------------------------------- */
+
+static const json_t *jobj(const json_t *j, const char *k)
+{
+	const json_t *m = json_is_object(j) ? json_object_get(j, k) : NULL;
+	return json_is_object(m) ? m : NULL;
+}
+
+static const json_t *jarr(const json_t *j, const char *k)
+{
+	const json_t *m = json_is_object(j) ? json_object_get(j, k) : NULL;
+	return json_is_array(m) ? m : NULL;
+}
+
+/* A string member with something besides blanks, else NULL. */
+static const char *jstr(const json_t *j, const char *k)
+{
+	const json_t *m = json_is_object(j) ? json_object_get(j, k) : NULL;
+	const char *s;
+
+	if (!json_is_string(m))
+		return NULL;
+	s = json_string_value(m);
+	for (const char *p = s; *p; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			return s;
+	return NULL;
+}
+
+/* A string or integer member as text (identifiers are written both ways). */
+static const char *jid(const json_t *j, const char *k, char *buf, size_t n)
+{
+	const json_t *m = json_is_object(j) ? json_object_get(j, k) : NULL;
+
+	if (json_is_integer(m)) {
+		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(m));
+		return buf;
+	}
+	return jstr(j, k);
+}
+
+/* ---- mapping tables ------------------------------------------------------- */
+
+struct maps {
+	struct maptab method, country, language, words;
+};
+
+static void maps_release(struct maps *m)
+{
+	maptab_release(&m->method);
+	maptab_release(&m->country);
+	maptab_release(&m->language);
+	maptab_release(&m->words);
+}
+
+static int maps_load(struct maps *m, struct cl_errbuf *eb)
+{
+	int rc;
+
+	if ((rc = maptab_load_builtin(&m->method, "ocds_method", eb)) ||
+	    (rc = maptab_load_builtin(&m->country, "ocds_country", eb)) ||
+	    (rc = maptab_load_builtin(&m->language, "ocds_language", eb)))
+		return rc;
+	if ((rc = maptab_load_builtin(&m->words, "name_words", eb)))
+		return rc;
+	if ((rc = parse_check_codes(&m->method, "procedure", TAX_PROCEDURE, eb)))
+		return rc;
+	if (maptab_col(&m->method, "procedure") != 3 || maptab_col(&m->country, "country") != 1 ||
+	    maptab_col(&m->language, "language") != 1)
+		return cl_fail(eb, CL_ECORRUPT, "map ocds_*: unexpected columns");
+	for (size_t i = 0; i < m->country.nrows; i++) {
+		const char *c = maptab_cell(&m->country, i, 1);
+		if (strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')
+			return cl_fail(eb, CL_ECORRUPT, "map ocds_country line %ld: '%s' is no ISO code",
+				       m->country.line[i], c);
+	}
+	for (size_t i = 0; i < m->language.nrows; i++) {
+		const char *c = maptab_cell(&m->language, i, 1);
+		if (strcmp(c, "-") != 0 &&
+		    (strlen(c) != 2 || c[0] < 'a' || c[0] > 'z' || c[1] < 'a' || c[1] > 'z'))
+			return cl_fail(eb, CL_ECORRUPT, "map ocds_language line %ld: '%s' is no ISO 639-1 code",
+				       m->language.line[i], c);
+	}
+	return CL_OK;
+}
+
+/* ---- drafts: one per ocid ------------------------------------------------- */
+
+#define RANK_NONE 99
+
+struct draft {
+	char *ocid;
+	char *date;    /* the latest release's date as written (ordering) */
+	char *base;    /* source url base from the package uri, or NULL */
+	char *licence; /* the package's license */
+	long line;
+	char where[96];
+	int title_rank, summary_rank, value_rank;
+	struct case_record c;
+};
+
+static void draft_init(struct draft *d)
+{
+	memset(d, 0, sizeof *d);
+	case_init(&d->c);
+	d->title_rank = d->summary_rank = d->value_rank = RANK_NONE;
+}
+
+static void draft_release(struct draft *d)
+{
+	if (!d)
+		return;
+	free(d->ocid);
+	free(d->date);
+	free(d->base);
+	free(d->licence);
+	case_release(&d->c);
+	draft_init(d);
+}
+
+struct drafts {
+	struct draft *v;
+	size_t n, cap;
+	size_t *slot; /* index + 1, 0 = empty; open addressing by ocid */
+	size_t nslot;
+};
+
+static void drafts_release(struct drafts *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		draft_release(&t->v[i]);
+	free(t->v);
+	free(t->slot);
+	memset(t, 0, sizeof *t);
+}
+
+static size_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* The slot of ocid: holding it, or the empty one where it would go. */
+static size_t drafts_slot(const struct drafts *t, const char *ocid)
+{
+	size_t i = hash_str(ocid) & (t->nslot - 1);
+
+	while (t->slot[i] && strcmp(t->v[t->slot[i] - 1].ocid, ocid) != 0)
+		i = (i + 1) & (t->nslot - 1);
+	return i;
+}
+
+static int drafts_grow(struct drafts *t)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct draft *v = realloc(t->v, cap * sizeof *v);
+
+		if (!v)
+			return CL_ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	if ((t->n + 1) * 2 > t->nslot) {
+		size_t ns = t->nslot ? t->nslot * 2 : 64;
+		size_t *s = calloc(ns, sizeof *s);
+
+		if (!s)
+			return CL_ENOMEM;
+		free(t->slot);
+		t->slot = s;
+		t->nslot = ns;
+		for (size_t i = 0; i < t->n; i++)
+			t->slot[drafts_slot(t, t->v[i].ocid)] = i + 1;
+	}
+	return CL_OK;
+}
+
+/* Moves *src into *dst (freeing what dst held). */
+static void take(char **dst, char **src)
+{
+	free(*dst);
+	*dst = *src;
+	*src = NULL;
+}
+
+static void take_list(struct strlist *dst, struct strlist *src)
+{
+	for (size_t i = 0; i < dst->n; i++)
+		free(dst->v[i]);
+	free(dst->v);
+	*dst = *src;
+	src->v = NULL;
+	src->n = 0;
+}
+
+/* Takes what s has into d where s is newer or d lacks it. */
+static void take_if(char **d, char **s, int s_newer)
+{
+	if (*s && (!*d || s_newer))
+		take(d, s);
+}
+
+static int ranked(int s_rank, int d_rank, int s_newer)
+{
+	return s_rank != RANK_NONE && (s_rank < d_rank || (s_rank == d_rank && s_newer));
+}
+
+/* Folds src (another release of the same ocid) into dst. */
+static void draft_merge(struct draft *dst, struct draft *src, int s_newer)
+{
+	struct case_record *d = &dst->c, *s = &src->c;
+
+	if (ranked(src->title_rank, dst->title_rank, s_newer)) {
+		take(&d->title, &s->title);
+		dst->title_rank = src->title_rank;
+	}
+	if (ranked(src->summary_rank, dst->summary_rank, s_newer)) {
+		take(&d->summary, &s->summary);
+		dst->summary_rank = src->summary_rank;
+	}
+	if (ranked(src->value_rank, dst->value_rank, s_newer)) {
+		d->has_value = s->has_value;
+		d->value_amount = s->value_amount;
+		take(&d->value_currency, &s->value_currency);
+		dst->value_rank = src->value_rank;
+	}
+	take_if(&d->buyer.name, &s->buyer.name, s_newer);
+	take_if(&d->buyer.org_number, &s->buyer.org_number, s_newer);
+	take_if(&d->buyer.country, &s->buyer.country, s_newer);
+	take_if(&d->procedure, &s->procedure, s_newer);
+	take_if(&d->published, &s->published, s_newer);
+	take_if(&d->language, &s->language, s_newer);
+	/* awarded: the earliest award date of the process */
+	if (s->awarded && (!d->awarded || strcmp(s->awarded, d->awarded) < 0))
+		take(&d->awarded, &s->awarded);
+	if (s->cpv.n && (!d->cpv.n || s_newer)) {
+		take_list(&d->cpv, &s->cpv);
+		take_list(&d->categories, &s->categories);
+	}
+	take_if(&dst->base, &src->base, s_newer);
+	take_if(&dst->licence, &src->licence, s_newer);
+	if (s_newer)
+		take(&dst->date, &src->date);
+}
+
+/* ---- one parse ------------------------------------------------------------ */
+
+struct ctx {
+	const struct parse_src *src;
+	const struct parse_sink *sink;
+	struct ocds_stats *st;
+	struct maps m;
+	struct drafts d;
+	struct parse_ids ids;
+};
+
+static int set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+	return s && !*dst ? CL_ENOMEM : CL_OK;
+}
+
+/* Cleaned one-line text of s (NULL when s is NULL or cleans to ""). */
+static int clean_into(char **dst, const char *s, size_t max)
+{
+	char *t;
+
+	if (!s)
+		return CL_OK;
+	if (!(t = parse_clean_line(s, max)))
+		return CL_ENOMEM;
+	if (!*t) {
+		free(t);
+		return CL_OK;
+	}
+	free(*dst);
+	*dst = t;
+	return CL_OK;
+}
+
+static int is_http(const char *s)
+{
+	return s && (strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0);
+}
+
+/* tag of an award or contract that does not count ("cancelled", ...). */
+static int dead_status(const json_t *o)
+{
+	const char *s = jstr(o, "status");
+	return s && (strcmp(s, "cancelled") == 0 || strcmp(s, "unsuccessful") == 0);
+}
+
+/* Appends the UTF-8 form of cp (a character, not a control one). */
+static size_t put_cp(char *o, long cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Publishers put HTML into descriptions ("<p>...</p>", "&amp;"). Tags go
+ * (block tags become line ends), the common entities and numeric
+ * references are decoded. Text without '<' or '&' is copied as it is.
+ * New string, NULL when out of memory. */
+static char *strip_html(const char *s)
+{
+	static const char *const blocks[] = {"p", "br", "div", "li", "ul", "ol", "tr", "table",
+					     "h1", "h2", "h3", "h4", "h5", "h6", NULL};
+	static const struct {
+		const char *name, *text;
+	} ents[] = {{"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"},
+		    {"nbsp", " "}, {"rsquo", "’"}, {"lsquo", "‘"}, {"rdquo", "”"},
+		    {"ldquo", "“"}, {"ndash", "–"}, {"mdash", "—"}, {"hellip", "…"},
+		    {"euro", "€"}, {"aring", "å"}, {"auml", "ä"}, {"ouml", "ö"},
+		    {"Aring", "Å"}, {"Auml", "Ä"}, {"Ouml", "Ö"}, {"eacute", "é"}};
+	size_t n = strlen(s);
+	char *out = malloc(n + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (const char *p = s; *p;) {
+		if (p[0] == '<' && (((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z') || p[1] == '/' ||
+				    p[1] == '!')) {
+			const char *e = strchr(p, '>');
+			const char *nm = p + 1 + (p[1] == '/');
+			size_t nl = strspn(nm, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+
+			if (e) {
+				for (int i = 0; blocks[i]; i++)
+					if (strlen(blocks[i]) == nl && strncasecmp(nm, blocks[i], nl) == 0)
+						*o++ = '\n';
+				p = e + 1;
+				continue;
+			}
+		}
+		if (p[0] == '&') {
+			const char *semi = strchr(p, ';');
+			size_t k = semi ? (size_t)(semi - p - 1) : 0;
+			int done = 0;
+
+			if (semi && k >= 2 && k <= 8 && p[1] == '#') {
+				char *end;
+				long cp = p[2] == 'x' || p[2] == 'X' ? strtol(p + 3, &end, 16)
+								     : strtol(p + 2, &end, 10);
+				if (end == semi && cp >= 0x20 && cp <= 0x10FFFF && cp != 0x7F &&
+				    !(cp >= 0x80 && cp < 0xA0) && !(cp >= 0xD800 && cp <= 0xDFFF)) {
+					/* never longer than the reference it replaces */
+					o += put_cp(o, cp);
+					done = 1;
+				}
+			}
+			for (size_t i = 0; !done && semi && i < sizeof ents / sizeof ents[0]; i++) {
+				if (strlen(ents[i].name) == k && strncmp(p + 1, ents[i].name, k) == 0) {
+					size_t tl = strlen(ents[i].text);
+					memcpy(o, ents[i].text, tl);
+					o += tl;
+					done = 1;
+				}
+			}
+			if (done) {
+				p = semi + 1;
+				continue;
+			}
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* title and summary: tender text first, then planning, contracts, awards. */
+static int set_texts(struct draft *dr, const json_t *r)
+{
+	const json_t *tender = jobj(r, "tender"), *planning = jobj(r, "planning");
+	const json_t *budget = jobj(planning, "budget");
+	const char *groups[2] = {"contracts", "awards"};
+	const char *t = NULL, *s = NULL;
+	int trank = RANK_NONE, srank = RANK_NONE, rc;
+
+	if ((t = jstr(tender, "title")))
+		trank = 0;
+	else if ((t = jstr(planning, "project")) || (t = jstr(budget, "project")))
+		trank = 1;
+	if ((s = jstr(tender, "description")))
+		srank = 0;
+	else if ((s = jstr(planning, "rationale")) || (s = jstr(budget, "description")))
+		srank = 1;
+	for (int g = 0; g < 2 && (!t || !s); g++) {
+		const json_t *a = jarr(r, groups[g]);
+
+		for (size_t i = 0; a && i < json_array_size(a); i++) {
+			const json_t *e = json_array_get(a, i);
+			if (!t && (t = jstr(e, "title")))
+				trank = 2 + g;
+			if (!s && (s = jstr(e, "description")))
+				srank = 2 + g;
+		}
+	}
+	if (t) {
+		char *h = strip_html(t);
+
+		if (!h)
+			return CL_ENOMEM;
+		rc = clean_into(&dr->c.title, h, CASE_TITLE_MAX);
+		free(h);
+		if (rc)
+			return rc;
+	}
+	if (dr->c.title)
+		dr->title_rank = trank;
+	if (s) {
+		char *h = strip_html(s), *x, *y;
+
+		if (!h)
+			return CL_ENOMEM;
+		x = parse_clean_text(h);
+		free(h);
+		if (!x)
+			return CL_ENOMEM;
+		y = parse_truncate(x, CASE_SUMMARY_MAX);
+		free(x);
+		if (!y)
+			return CL_ENOMEM;
+		if (!*y || (dr->c.title && strcmp(y, dr->c.title) == 0)) {
+			free(y);
+		} else {
+			dr->c.summary = y;
+			dr->summary_rank = srank;
+		}
+	}
+	return CL_OK;
+}
+
+/* The country code of an org-id.guide scheme prefix ("GB-LAC" -> GB) when
+ * the country table knows the code. */
+static const char *scheme_country(const struct maptab *t, const char *scheme)
+{
+	if (!scheme || strlen(scheme) < 4 || scheme[2] != '-')
+		return NULL;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *c = maptab_cell(t, i, 1);
+		if (c[0] == scheme[0] && c[1] == scheme[1])
+			return c;
+	}
+	return NULL;
+}
+
+/* Looks at one identifier object: SE-ORG number, country from the scheme. */
+static int read_identifier(struct ctx *x, struct draft *dr, const json_t *id,
+			   const char **cc_scheme)
+{
+	const char *scheme = jstr(id, "scheme");
+	char buf[64], canon[12];
+	const char *v;
+
+	if (!scheme)
+		return CL_OK;
+	if (!*cc_scheme)
+		*cc_scheme = scheme_country(&x->m.country, scheme);
+	if (strcasecmp(scheme, "SE-ORG") != 0 || dr->c.buyer.org_number)
+		return CL_OK;
+	if (!(v = jid(id, "id", buf, sizeof buf)))
+		return CL_OK;
+	if (orgnr_check(v, canon, NULL) == 0)
+		return set_str(&dr->c.buyer.org_number, canon);
+	x->st->bad_orgnr++;
+	return CL_OK;
+}
+
+static int set_buyer(struct ctx *x, struct draft *dr, const json_t *r)
+{
+	const json_t *bref = jobj(r, "buyer"), *parties = jarr(r, "parties");
+	const json_t *party = NULL, *addr;
+	const char *bid = jstr(bref, "id"), *name, *cc = NULL, *cc_scheme = NULL;
+	const json_t *owners[2];
+	int rc;
+
+	for (size_t i = 0; bid && i < json_array_size(parties) && !party; i++) {
+		const json_t *p = json_array_get(parties, i);
+		const char *pid = jstr(p, "id");
+		if (pid && strcmp(pid, bid) == 0)
+			party = p;
+	}
+	for (size_t i = 0; i < json_array_size(parties) && !party; i++) {
+		const json_t *p = json_array_get(parties, i);
+		const json_t *roles = jarr(p, "roles");
+		for (size_t k = 0; k < json_array_size(roles); k++) {
+			const json_t *role = json_array_get(roles, k);
+			if (json_is_string(role) && strcmp(json_string_value(role), "buyer") == 0)
+				party = p;
+		}
+	}
+	name = jstr(bref, "name");
+	if (!name)
+		name = jstr(party, "name");
+	if (!name)
+		name = jstr(jobj(party, "identifier"), "legalName");
+	if (!name)
+		name = jstr(jobj(jobj(r, "tender"), "procuringEntity"), "name");
+	if ((rc = clean_into(&dr->c.buyer.name, name, CASE_NAME_MAX)))
+		return rc;
+
+	/* identifiers of the party and of the buyer reference (OCDS 1.0) */
+	owners[0] = party;
+	owners[1] = bref;
+	for (int o = 0; o < 2; o++) {
+		const json_t *more = jarr(owners[o], "additionalIdentifiers");
+
+		if ((rc = read_identifier(x, dr, jobj(owners[o], "identifier"), &cc_scheme)))
+			return rc;
+		for (size_t i = 0; i < json_array_size(more); i++)
+			if ((rc = read_identifier(x, dr, json_array_get(more, i), &cc_scheme)))
+				return rc;
+	}
+
+	/* country: address name, address code, identifier scheme, SE-ORG */
+	addr = jobj(party, "address");
+	if (!addr)
+		addr = jobj(bref, "address");
+	if (jstr(addr, "countryName")) {
+		char *n = parse_clean_line(jstr(addr, "countryName"), 0);
+		const char *keys[1];
+		long row;
+
+		if (!n)
+			return CL_ENOMEM;
+		keys[0] = n;
+		row = maptab_find(&x->m.country, 0, keys, 1);
+		if (row >= 0)
+			cc = maptab_cell(&x->m.country, (size_t)row, 1);
+		free(n);
+	}
+	if (!cc) {
+		const char *a = jstr(addr, "country");
+
+		if (!a)
+			a = jstr(addr, "countryCode");
+		if (a && strlen(a) == 2 && ((a[0] | 0x20) >= 'a' && (a[0] | 0x20) <= 'z') &&
+		    ((a[1] | 0x20) >= 'a' && (a[1] | 0x20) <= 'z')) {
+			char code[3] = {(char)(a[0] & ~0x20), (char)(a[1] & ~0x20), 0};
+			if ((rc = set_str(&dr->c.buyer.country, code)))
+				return rc;
+		}
+	}
+	if (!dr->c.buyer.country && !cc)
+		cc = cc_scheme;
+	if (!dr->c.buyer.country && !cc && dr->c.buyer.org_number)
+		cc = "SE";
+	if (cc && (rc = set_str(&dr->c.buyer.country, cc)))
+		return rc;
+	return CL_OK;
+}
+
+/* A CPV code from a classification id: "45233130", "45233162-2",
+ * "45233130.0" (a spreadsheet's float), or a JSON number. 0 if none. */
+static int cpv_code(const json_t *id, char out[11])
+{
+	const char *s;
+	size_t n;
+
+	if (json_is_integer(id) || json_is_real(id)) {
+		double v = json_number_value(id);
+
+		if (!(v >= 1 && v <= 99999999) || v != floor(v))
+			return 0;
+		snprintf(out, 11, "%08ld", (long)v);
+		return 1;
+	}
+	if (!json_is_string(id))
+		return 0;
+	s = json_string_value(id);
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	if (n < 8 || strspn(s, "0123456789") < 8)
+		return 0;
+	memcpy(out, s, 8);
+	out[8] = '\0';
+	if (n == 8)
+		return 1;
+	if (n == 10 && s[8] == '-' && s[9] >= '0' && s[9] <= '9') {
+		out[8] = '-';
+		out[9] = s[9];
+		out[10] = '\0';
+		return 1;
+	}
+	if (s[8] == '.' && n > 9 && strspn(s + 9, "0") == n - 9)
+		return 1;
+	return 0;
+}
+
+static int add_classification(struct ctx *x, struct draft *dr, const json_t *cl)
+{
+	const char *scheme = jstr(cl, "scheme");
+	char code[11], div[3];
+	int rc;
+
+	if (!scheme || strcasecmp(scheme, "CPV") != 0)
+		return CL_OK;
+	if (!cpv_code(json_object_get(cl, "id"), code)) {
+		x->st->bad_cpv++;
+		return CL_OK;
+	}
+	memcpy(div, code, 2);
+	div[2] = '\0';
+	if (!tax_lookup(TAX_CATEGORIES, div)) {
+		x->st->bad_cpv++;
+		return CL_OK;
+	}
+	if ((rc = parse_list_add(&dr->c.cpv, code)) || (rc = parse_list_add(&dr->c.categories, div)))
+		return rc;
+	return CL_OK;
+}
+
+static int add_items(struct ctx *x, struct draft *dr, const json_t *items)
+{
+	int rc;
+
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		const json_t *it = json_array_get(items, i);
+		const json_t *more = jarr(it, "additionalClassifications");
+
+		if ((rc = add_classification(x, dr, jobj(it, "classification"))))
+			return rc;
+		for (size_t k = 0; k < json_array_size(more); k++)
+			if ((rc = add_classification(x, dr, json_array_get(more, k))))
+				return rc;
+	}
+	return CL_OK;
+}
+
+static int set_cpv(struct ctx *x, struct draft *dr, const json_t *r)
+{
+	const char *groups[2] = {"awards", "contracts"};
+	int rc;
+
+	if ((rc = add_items(x, dr, jarr(jobj(r, "tender"), "items"))))
+		return rc;
+	for (int g = 0; g < 2; g++) {
+		const json_t *a = jarr(r, groups[g]);
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if ((rc = add_items(x, dr, jarr(json_array_get(a, i), "items"))))
+				return rc;
+	}
+	return CL_OK;
+}
+
+static int set_procedure(struct ctx *x, struct draft *dr, const json_t *r)
+{
+	const json_t *tender = jobj(r, "tender");
+	char *method = NULL, *details = NULL;
+	const char *keys[3], *code = NULL;
+	int rc = CL_OK;
+	long row;
+
+	if ((rc = clean_into(&method, jstr(tender, "procurementMethod"), 0)) ||
+	    (rc = clean_into(&details, jstr(tender, "procurementMethodDetails"), 0)))
+		goto out;
+	if (!method && !details)
+		goto out;
+	keys[0] = method ? method : "";
+	keys[1] = details ? details : "";
+	keys[2] = dr->c.buyer.country ? dr->c.buyer.country : "";
+	row = maptab_find(&x->m.method, 0, keys, 3);
+	if (row >= 0)
+		code = maptab_cell(&x->m.method, (size_t)row, 3);
+	if (code && strcmp(code, "-") != 0)
+		rc = set_str(&dr->c.procedure, code);
+	else
+		x->st->unknown_procedure++;
+out:
+	free(method);
+	free(details);
+	return rc;
+}
+
+/* amount: a JSON number or a numeric string; finite and positive. */
+static int amount_of(const json_t *v, double *out)
+{
+	const json_t *a = json_is_object(v) ? json_object_get(v, "amount") : NULL;
+	double d;
+
+	if (json_is_number(a)) {
+		d = json_number_value(a);
+	} else if (json_is_string(a)) {
+		const char *s = json_string_value(a);
+		char *end;
+
+		if (!*s)
+			return 0;
+		d = strtod(s, &end);
+		if (*end || end == s)
+			return 0;
+	} else {
+		return 0;
+	}
+	/* 0 is how several publishers write "not known" */
+	if (!isfinite(d) || d <= 0)
+		return 0;
+	*out = d;
+	return 1;
+}
+
+/* currency: three ASCII letters, upper-cased ("mdl" -> "MDL"). */
+static int currency_of(const json_t *v, char out[4])
+{
+	const char *s = jstr(v, "currency");
+
+	if (!s || strlen(s) != 3)
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		char c = (char)(s[i] & ~0x20);
+		if (c < 'A' || c > 'Z')
+			return 0;
+		out[i] = c;
+	}
+	out[3] = '\0';
+	return 1;
+}
+
+/* value: the tender's; else the sum of the live awards in one currency. */
+static int set_value(struct draft *dr, const json_t *r)
+{
+	const json_t *tv = jobj(jobj(r, "tender"), "value");
+	const json_t *awards = jarr(r, "awards");
+	char cur[4], c2[4];
+	double amt = 0, a;
+	int n = 0, rank = RANK_NONE;
+
+	if (amount_of(tv, &amt) && currency_of(tv, cur)) {
+		rank = 0;
+	} else {
+		amt = 0;
+		for (size_t i = 0; i < json_array_size(awards); i++) {
+			const json_t *aw = json_array_get(awards, i);
+			const json_t *v = jobj(aw, "value");
+
+			if (dead_status(aw) || !amount_of(v, &a) || !currency_of(v, c2))
+				continue;
+			if (n && strcmp(c2, cur) != 0) {
+				n = 0; /* mixed currencies: no sum */
+				break;
+			}
+			memcpy(cur, c2, 4);
+			amt += a;
+			n++;
+		}
+		if (n && isfinite(amt))
+			rank = 1;
+	}
+	if (rank == RANK_NONE)
+		return CL_OK;
+	dr->c.has_value = 1;
+	dr->c.value_amount = amt;
+	dr->value_rank = rank;
+	return set_str(&dr->c.value_currency, cur);
+}
+
+/* The YYYY-MM-DD part of a date-time, or 0. */
+static int date_part(const char *s, char out[11])
+{
+	if (!s || strlen(s) < 10)
+		return 0;
+	memcpy(out, s, 10);
+	out[10] = '\0';
+	return parse_is_date(out) && (s[10] == '\0' || s[10] == 'T' || s[10] == ' ');
+}
+
+static int set_dates(struct draft *dr, const json_t *r)
+{
+	const json_t *awards = jarr(r, "awards");
+	char d[11], best[11] = "";
+	int rc;
+
+	if (date_part(jstr(r, "date"), d) && (rc = set_str(&dr->c.published, d)))
+		return rc;
+	for (size_t i = 0; i < json_array_size(awards); i++) {
+		const json_t *aw = json_array_get(awards, i);
+		if (!dead_status(aw) && date_part(jstr(aw, "date"), d) && (!*best || strcmp(d, best) < 0))
+			memcpy(best, d, sizeof best);
+	}
+	if (*best && (rc = set_str(&dr->c.awarded, best)))
+		return rc;
+	return CL_OK;
+}
+
+/* language: the release's, else the package's, else OCDS's default "en". */
+static int set_language(struct ctx *x, struct draft *dr, const json_t *r, const json_t *pkg)
+{
+	const char *s = jstr(r, "language");
+	char tag[16];
+	const char *keys[1] = {tag};
+	size_t n = 0;
+	long row;
+
+	if (!s)
+		s = jstr(pkg, "language");
+	if (!s)
+		return set_str(&dr->c.language, "en");
+	while (*s == ' ')
+		s++;
+	for (; s[n] && s[n] != '-' && s[n] != '_' && s[n] != ' ' && n + 1 < sizeof tag; n++)
+		tag[n] = (char)((s[n] >= 'A' && s[n] <= 'Z') ? s[n] | 0x20 : s[n]);
+	tag[n] = '\0';
+	row = maptab_find(&x->m.language, 0, keys, 1);
+	if (row >= 0) {
+		const char *code = maptab_cell(&x->m.language, (size_t)row, 1);
+		if (strcmp(code, "-") != 0)
+			return set_str(&dr->c.language, code);
+	} else if (n == 2 && tag[0] >= 'a' && tag[0] <= 'z' && tag[1] >= 'a' && tag[1] <= 'z') {
+		return set_str(&dr->c.language, tag);
+	}
+	x->st->bad_language++;
+	return CL_OK;
+}
+
+/* One release (or compiled release) -> a draft, merged with the draft of
+ * its ocid when there is one. rec_ocid: the record's ocid (fallback). */
+static int add_release(struct ctx *x, const json_t *r, const json_t *pkg, const char *rec_ocid,
+		       long line, const char *where)
+{
+	struct draft dr;
+	const char *ocid = jstr(r, "ocid");
+	int rc;
+
+	x->st->releases++;
+	if (!json_is_object(r)) {
+		x->st->rejected++;
+		parse_reject(x->sink, line, "%s: not an object", where);
+		return CL_OK;
+	}
+	if (!ocid)
+		ocid = rec_ocid;
+	draft_init(&dr);
+	if ((rc = clean_into(&dr.ocid, ocid, 0)))
+		goto out;
+	if (!dr.ocid) {
+		x->st->rejected++;
+		parse_reject(x->sink, line, "%s: no ocid", where);
+		goto out;
+	}
+	dr.line = line;
+	snprintf(dr.where, sizeof dr.where, "%s", where);
+	if ((rc = set_str(&dr.date, jstr(r, "date"))))
+		goto out;
+	if (!(x->src->url && *x->src->url) && is_http(jstr(pkg, "uri")) &&
+	    (rc = set_str(&dr.base, jstr(pkg, "uri"))))
+		goto out;
+	if ((rc = clean_into(&dr.licence, jstr(pkg, "license"), CASE_NAME_MAX)) ||
+	    (rc = set_texts(&dr, r)) || (rc = set_buyer(x, &dr, r)) || (rc = set_cpv(x, &dr, r)) ||
+	    (rc = set_procedure(x, &dr, r)) || (rc = set_value(&dr, r)) ||
+	    (rc = set_dates(&dr, r)) || (rc = set_language(x, &dr, r, pkg)))
+		goto out;
+
+	if ((rc = drafts_grow(&x->d)))
+		goto out;
+	{
+		size_t slot = drafts_slot(&x->d, dr.ocid);
+
+		if (x->d.slot[slot]) {
+			struct draft *old = &x->d.v[x->d.slot[slot] - 1];
+			int newer = !old->date || (dr.date && strcmp(dr.date, old->date) >= 0);
+
+			draft_merge(old, &dr, newer);
+			x->st->merged++;
+		} else {
+			x->d.v[x->d.n] = dr;
+			draft_init(&dr);
+			x->d.slot[slot] = ++x->d.n;
+		}
+	}
+out:
+	draft_release(&dr);
+	return rc;
+}
+
+static int add_record(struct ctx *x, const json_t *rec, const json_t *pkg, long line,
+		      const char *where)
+{
+	const json_t *cr = jobj(rec, "compiledRelease"), *rels = jarr(rec, "releases");
+	char w[128];
+	int rc, any = 0;
+
+	x->st->records++;
+	if (!json_is_object(rec)) {
+		x->st->rejected++;
+		parse_reject(x->sink, line, "%s: not an object", where);
+		return CL_OK;
+	}
+	if (cr) {
+		snprintf(w, sizeof w, "%s.compiledRelease", where);
+		return add_release(x, cr, pkg, jstr(rec, "ocid"), line, w);
+	}
+	/* No compiled release: the embedded releases (linked ones only have
+	 * url, date and tag) */
+	for (size_t i = 0; i < json_array_size(rels); i++) {
+		const json_t *r = json_array_get(rels, i);
+
+		if (!json_object_get(r, "ocid") && !json_object_get(r, "id"))
+			continue;
+		snprintf(w, sizeof w, "%s.releases[%zu]", where, i);
+		if ((rc = add_release(x, r, pkg, jstr(rec, "ocid"), line, w)))
+			return rc;
+		any = 1;
+	}
+	if (!any) {
+		x->st->rejected++;
+		parse_reject(x->sink, line, "%s: no compiledRelease and no embedded release", where);
+	}
+	return CL_OK;
+}
+
+/* What kind of OCDS object o is. */
+enum shape { S_NONE, S_RELEASE_PACKAGE, S_RECORD_PACKAGE, S_RECORD, S_RELEASE };
+
+static enum shape shape_of(const json_t *o)
+{
+	if (!json_is_object(o))
+		return S_NONE;
+	if (jarr(o, "records"))
+		return S_RECORD_PACKAGE;
+	if (jobj(o, "compiledRelease"))
+		return S_RECORD;
+	if (jarr(o, "releases") && !json_object_get(o, "ocid"))
+		return S_RELEASE_PACKAGE;
+	if (json_object_get(o, "ocid") && jarr(o, "releases") && !json_object_get(o, "tag") &&
+	    !json_object_get(o, "date"))
+		return S_RECORD;
+	if (json_object_get(o, "ocid"))
+		return S_RELEASE;
+	return S_NONE;
+}
+
+/* One object of a payload (the payload, a line, or an element of a top
+ * array). lines: start lines of the package's elements, or NULL (then
+ * every element is at `line`). prefix: "" or "line N: " or "[i]". */
+static int add_object(struct ctx *x, const json_t *o, long line, const struct ocds_jpos *lines,
+		      const char *prefix)
+{
+	enum shape sh = shape_of(o);
+	const json_t *a;
+	char w[96];
+	int rc;
+
+	switch (sh) {
+	case S_RECORD_PACKAGE:
+	case S_RELEASE_PACKAGE:
+		a = jarr(o, sh == S_RECORD_PACKAGE ? "records" : "releases");
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			long ln = lines && i < lines->n ? lines->line[i] : line;
+
+			snprintf(w, sizeof w, "%s%s[%zu]", prefix,
+				 sh == S_RECORD_PACKAGE ? "records" : "releases", i);
+			rc = sh == S_RECORD_PACKAGE ? add_record(x, json_array_get(a, i), o, ln, w)
+						    : add_release(x, json_array_get(a, i), o, NULL, ln, w);
+			if (rc)
+				return rc;
+		}
+		return CL_OK;
+	case S_RECORD:
+		snprintf(w, sizeof w, "%srecord", prefix);
+		return add_record(x, o, NULL, line, w);
+	case S_RELEASE:
+		snprintf(w, sizeof w, "%srelease", prefix);
+		return add_release(x, o, NULL, NULL, line, w);
+	default:
+		return CL_EPARSE;
+	}
+}
+
+static const char not_ocds[] =
+	"not OCDS: no releases, records, compiledRelease or ocid member";
+
+/* The drafts -> validated cases. */
+static int finish(struct ctx *x, struct cl_errbuf *eb)
+{
+	for (size_t i = 0; i < x->d.n; i++) {
+		struct draft *dr = &x->d.v[i];
+		struct case_record *c = &dr->c;
+		const char *native = dr->ocid, *base;
+		char id[CASE_ID_MAX + 1];
+		int rc, renamed = 0;
+		size_t blen;
+		char *url, *p;
+
+		if (!c->title) {
+			x->st->rejected++;
+			parse_reject(x->sink, dr->line,
+				     "%s (ocid %.100s): no title in tender, planning, contracts or awards",
+				     dr->where, dr->ocid);
+			continue;
+		}
+		if (strncasecmp(native, "ocds-", 5) == 0)
+			native += 5;
+		if (parse_make_id(id, "ocds-", native) != CL_OK) {
+			x->st->rejected++;
+			parse_reject(x->sink, dr->line, "%s: ocid '%.100s' gives no id", dr->where, dr->ocid);
+			continue;
+		}
+		if ((rc = parse_ids_claim(&x->ids, id, &renamed)))
+			return cl_fail(eb, rc, "ocds: out of memory");
+		x->st->renamed_ids += renamed;
+		base = x->src->url && *x->src->url ? x->src->url : dr->base;
+		if (!base) {
+			x->st->rejected++;
+			parse_reject(x->sink, dr->line,
+				     "%s (ocid %.100s): no source url (none given, and the package has no uri)",
+				     dr->where, dr->ocid);
+			continue;
+		}
+		/* Swedish register names in capitals read better the Swedish way
+		 * (after merging: the country may come from another release) */
+		if (c->buyer.name && c->buyer.country && strcmp(c->buyer.country, "SE") == 0) {
+			char *nm = norm_buyer_name(c->buyer.name, &x->m.words);
+
+			if (!nm)
+				return cl_fail(eb, CL_ENOMEM, "ocds: out of memory");
+			free(c->buyer.name);
+			c->buyer.name = nm;
+		}
+		if (!c->procedure)
+			x->st->no_procedure++;
+		if (!c->has_value)
+			x->st->no_value++;
+		if (!c->buyer.country)
+			x->st->no_country++;
+
+		/* source: base without its fragment, "#", the ocid percent-encoded */
+		blen = strcspn(base, "#");
+		url = malloc(blen + 2 + strlen(dr->ocid) * 3);
+		if (!url)
+			return cl_fail(eb, CL_ENOMEM, "ocds: out of memory");
+		memcpy(url, base, blen);
+		p = url + blen;
+		*p++ = '#';
+		for (const unsigned char *q = (const unsigned char *)dr->ocid; *q; q++) {
+			if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			    (*q >= '0' && *q <= '9') || strchr("-._~", *q)) {
+				*p++ = (char)*q;
+			} else {
+				snprintf(p, 4, "%%%02X", *q);
+				p += 3;
+			}
+		}
+		*p = '\0';
+		c->sources = calloc(1, sizeof *c->sources);
+		if (!c->sources) {
+			free(url);
+			return cl_fail(eb, CL_ENOMEM, "ocds: out of memory");
+		}
+		c->nsources = 1;
+		c->sources[0].url = url;
+		if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")) ||
+		    (rc = set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
+		    (rc = set_str(&c->sources[0].sha256, x->src->sha256)) ||
+		    (rc = set_str(&c->sources[0].format, OCDS_FORMAT)))
+			return cl_fail(eb, rc, "ocds: out of memory");
+		c->sources[0].licence = dr->licence;
+		dr->licence = NULL;
+
+		rc = parse_emit_valid(x->sink, c, dr->line);
+		if (rc == CL_EVALIDATION) {
+			x->st->rejected++;
+			continue;
+		}
+		if (rc)
+			return cl_fail(eb, rc, "ocds: %s (ocid %.100s): %s", dr->where, dr->ocid,
+				       rc == CL_ENOMEM ? "out of memory" : "stopped by the receiver");
+		x->st->emitted++;
+	}
+	return CL_OK;
+}
+
+/* A loader message about one line of JSON Lines: "line 1 column C: ..."
+ * counts within the line, so only the column is kept. */
+static const char *jsonl_msg(const char *msg)
+{
+	return strncmp(msg, "line 1 column ", 14) == 0 ? msg + 7 : msg;
+}
+
+static int run_jsonl(struct ctx *x, const char *data, size_t len)
+{
+	size_t off = 0, n;
+	long lineno = 0;
+	const char *s;
+
+	while (next_line(data, len, &off, &lineno, &s, &n)) {
+		struct cl_errbuf lerr;
+		char prefix[40];
+		json_t *j = NULL;
+		int rc;
+
+		if (n == 0)
+			continue;
+		x->st->lines++;
+		rc = ocds_json_load(s, n, OCDS_MAX_BYTES, 0, &j, &lerr);
+		if (rc == CL_ENOMEM)
+			return rc;
+		if (rc) {
+			x->st->bad_lines++;
+			x->st->rejected++;
+			parse_reject(x->sink, lineno, "line %ld: %s", lineno, jsonl_msg(lerr.msg));
+			continue;
+		}
+		snprintf(prefix, sizeof prefix, "line %ld: ", lineno);
+		rc = add_object(x, j, lineno, NULL, prefix);
+		json_decref(j);
+		if (rc == CL_EPARSE) {
+			x->st->bad_lines++;
+			x->st->rejected++;
+			parse_reject(x->sink, lineno, "line %ld: %s", lineno, not_ocds);
+			continue;
+		}
+		if (rc)
+			return rc;
+	}
+	return CL_OK;
+}
+
+static int run_doc(struct ctx *x, const char *data, size_t len, struct cl_errbuf *eb)
+{
+	struct ocds_jpos pos;
+	json_t *j = NULL;
+	int rc;
+
+	ocds_jpos_init(&pos);
+	if ((rc = ocds_json_load(data, len, OCDS_MAX_BYTES, 0, &j, eb))) {
+		char msg[CL_ERRBUF_SIZE];
+
+		snprintf(msg, sizeof msg, "%s", eb ? eb->msg : "");
+		return cl_fail(eb, rc, "ocds: %s%s", rc == CL_EPARSE ? "not JSON: " : "payload ", msg);
+	}
+	if (json_is_array(j)) {
+		if ((rc = ocds_json_scan(data, len, "$", OCDS_MAX_DEPTH, &pos)))
+			goto out;
+		for (size_t i = 0; i < json_array_size(j); i++) {
+			char prefix[40];
+			long ln = i < pos.n ? pos.line[i] : 1;
+
+			snprintf(prefix, sizeof prefix, "[%zu].", i);
+			rc = add_object(x, json_array_get(j, i), ln, NULL, prefix);
+			if (rc == CL_EPARSE) {
+				x->st->rejected++;
+				parse_reject(x->sink, ln, "[%zu]: %s", i, not_ocds);
+				rc = CL_OK;
+			}
+			if (rc)
+				goto out;
+		}
+	} else {
+		enum shape sh = shape_of(j);
+
+		if (sh == S_RECORD_PACKAGE || sh == S_RELEASE_PACKAGE)
+			if ((rc = ocds_json_scan(data, len,
+						 sh == S_RECORD_PACKAGE ? "records" : "releases",
+						 OCDS_MAX_DEPTH, &pos)))
+				goto out;
+		rc = add_object(x, j, 1, &pos, "");
+		if (rc == CL_EPARSE) {
+			rc = cl_fail(eb, CL_EPARSE, "ocds: %s", not_ocds);
+			goto out;
+		}
+	}
+out:
+	if (rc == CL_ENOMEM)
+		cl_fail(eb, rc, "ocds: out of memory");
+	ocds_jpos_release(&pos);
+	json_decref(j);
+	return rc;
+}
+
+static int only_blanks(const char *d, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!strchr(" \t\r\n", d[i]))
+			return 0;
+	return 1;
+}
+
+int ocds_parse(const char *data, size_t len, const struct parse_src *src,
+	       const struct parse_sink *sink, struct ocds_stats *st, struct cl_errbuf *eb)
+{
+	struct ocds_stats local;
+	struct ctx x;
+	int rc;
+
+	memset(&x, 0, sizeof x);
+	x.st = st ? st : &local;
+	ocds_stats_init(x.st);
+	if (!src || !src->retrieved_at || !*src->retrieved_at)
+		return cl_fail(eb, CL_EINVAL, "ocds: no retrieved_at given");
+	if (!sink || !sink->emit)
+		return cl_fail(eb, CL_EINVAL, "ocds: no emit callback");
+	if (!data || only_blanks(data, len))
+		return cl_fail(eb, CL_EPARSE, "ocds: empty payload");
+	x.src = src;
+	x.sink = sink;
+	parse_ids_init(&x.ids);
+	if ((rc = maps_load(&x.m, eb)))
+		goto out;
+	if (ocds_is_jsonl(data, len)) {
+		if ((rc = run_jsonl(&x, data, len))) {
+			cl_fail(eb, rc, "ocds: %s", rc == CL_ENOMEM ? "out of memory" : "stopped");
+			goto out;
+		}
+	} else if ((rc = run_doc(&x, data, len, eb))) {
+		goto out;
+	}
+	rc = finish(&x, eb);
+out:
+	drafts_release(&x.d);
+	parse_ids_release(&x.ids);
+	maps_release(&x.m);
+	return rc;
+}
+
+int ocds_parse_mem(const char *data, size_t len, const struct parse_src *src,
+		   const struct parse_sink *sink, struct cl_errbuf *eb)
+{
+	return ocds_parse(data, len, src, sink, NULL, eb);
+}
+
+/* ---- pagination ----------------------------------------------------------- */
+
+int ocds_next_link(const char *data, size_t len, char **url)
+{
+	const char *doc = data, *s, *next;
+	size_t dlen = len, off = 0, n;
+	long lineno = 0;
+	json_t *j = NULL;
+	int rc, enomem = 0;
+
+	if (!url)
+		return CL_EINVAL;
+	*url = NULL;
+	if (!data)
+		return CL_EPARSE;
+	if (ocds_is_jsonl(data, len))
+		while (next_line(data, len, &off, &lineno, &s, &n))
+			if (n) {
+				doc = s;
+				dlen = n;
+			}
+	if ((rc = ocds_json_load(doc, dlen, OCDS_MAX_BYTES, 0, &j, NULL)))
+		return rc;
+	next = jstr(jobj(j, "links"), "next");
+	if (!next) {
+		rc = CL_OK;
+		goto out;
+	}
+	while (*next == ' ')
+		next++;
+	if (!is_http(next) || next[strcspn(next, " \t\r\n")] != '\0') {
+		rc = CL_EPARSE;
+		goto out;
+	}
+	*url = parse_first_url(next, &enomem);
+	rc = *url ? CL_OK : enomem ? CL_ENOMEM : CL_EPARSE;
+out:
+	json_decref(j);
+	return rc;
+}

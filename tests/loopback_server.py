@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""loopback_server.py — a small HTTP/1.1 server for the harvester's tests
+(stdlib only). Serves a directory the way a publisher would (ETag,
+Last-Modified, conditional GET, optional gzip) plus fault routes that
+misbehave on purpose. Binds 127.0.0.1 on a free port (port 0) and prints
+the port on the first line of stdout; runs until killed.
+
+usage: loopback_server.py --root DIR [--log FILE]
+
+Routes (REL is a path relative to --root):
+  /REL                           the file: ETag, Last-Modified, 304 on a
+                                 matching If-None-Match / If-Modified-Since
+  /_gz/REL                       the file gzip-encoded (Content-Encoding)
+  /_nocond/REL                   the file without ETag or Last-Modified
+  /_fault/status/CODE/N/REL      the first N requests answer CODE, then the
+                                 file; ?retry_after=S adds Retry-After: S
+  /_fault/truncate/REL           Content-Length of the whole file, half of it
+                                 sent, then the connection is closed
+  /_fault/badgzip                Content-Encoding: gzip on bytes that are not
+  /_fault/loop                   302 to itself, forever
+  /_fault/redirect?to=URL        302 to URL (any scheme)
+  /_fault/big/BYTES              BYTES bytes; ?chunked=1: chunked, no length
+  /_fault/slow/SECS              headers, then SECS seconds of silence, then
+                                 the body
+  /_fault/reset                  the connection closes without an answer
+  /_page/REL?page=N&of=K         the JSON file REL with links.next set to
+                                 page N+1 while N < K; &loop=1: to itself
+
+Every request is logged to --log as one JSON line: method, path, status,
+inm / ims (whether If-None-Match / If-Modified-Since were sent), bytes.
+"""
+import argparse
+import email.utils
+import gzip
+import hashlib
+import json
+import mimetypes
+import os
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ROOT = "."
+LOG = None
+LOCK = threading.Lock()
+COUNTS = {}
+
+
+def log(entry):
+    if not LOG:
+        return
+    with LOCK:
+        with open(LOG, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+
+
+def bump(key):
+    with LOCK:
+        COUNTS[key] = COUNTS.get(key, 0) + 1
+        return COUNTS[key]
+
+
+def safe_path(rel):
+    """The file under ROOT for rel, or None when it escapes or is missing."""
+    rel = urllib.parse.unquote(rel).lstrip("/")
+    full = os.path.realpath(os.path.join(ROOT, rel))
+    root = os.path.realpath(ROOT)
+    if full != root and not full.startswith(root + os.sep):
+        return None
+    return full if os.path.isfile(full) else None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "caselib-loopback/1"
+
+    def log_message(self, fmt, *args):  # quiet: the JSON log is enough
+        pass
+
+    def finish_log(self, status, nbytes):
+        log({
+            "method": self.command,
+            "path": self.path,
+            "status": status,
+            "inm": self.headers.get("If-None-Match") is not None,
+            "ims": self.headers.get("If-Modified-Since") is not None,
+            "ae": self.headers.get("Accept-Encoding") or "",
+            "ua": self.headers.get("User-Agent") or "",
+            "bytes": nbytes,
+        })
+
+    def send_body(self, status, body, headers=None, head_only=False):
+        # Logged before the answer goes out, so a client that has its
+        # answer finds the request in the log.
+        self.finish_log(status, len(body))
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head_only and body:
+            self.wfile.write(body)
+
+    def serve_file(self, rel, gz=False, cond=True, head_only=False):
+        full = safe_path(rel)
+        if not full:
+            self.send_body(404, b"not found\n", {"Content-Type": "text/plain"}, head_only)
+            return
+        st = os.stat(full)
+        with open(full, "rb") as f:
+            data = f.read()
+        etag = '"%s"' % hashlib.sha256(data).hexdigest()[:32]
+        lm = email.utils.formatdate(st.st_mtime, usegmt=True)
+        ctype = mimetypes.guess_type(full)[0] or "application/octet-stream"
+        headers = {"Content-Type": ctype}
+        if cond:
+            headers["ETag"] = etag
+            headers["Last-Modified"] = lm
+            inm = self.headers.get("If-None-Match")
+            ims = self.headers.get("If-Modified-Since")
+            fresh = False
+            if inm is not None:
+                fresh = etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+            elif ims is not None:
+                try:
+                    t = email.utils.parsedate_to_datetime(ims).timestamp()
+                    fresh = int(st.st_mtime) <= int(t)
+                except (TypeError, ValueError):
+                    fresh = False
+            if fresh:
+                self.finish_log(304, 0)
+                self.send_response(304)
+                for k in ("ETag", "Last-Modified"):
+                    self.send_header(k, headers[k])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        if gz and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            data = gzip.compress(data)
+            headers["Content-Encoding"] = "gzip"
+        self.send_body(200, data, headers, head_only)
+
+    def do_HEAD(self):
+        self.route(head_only=True)
+
+    def do_GET(self):
+        self.route(head_only=False)
+
+    def route(self, head_only):
+        u = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(u.query)
+        p = u.path
+        try:
+            if p.startswith("/_gz/"):
+                return self.serve_file(p[5:], gz=True, head_only=head_only)
+            if p.startswith("/_nocond/"):
+                return self.serve_file(p[9:], cond=False, head_only=head_only)
+            if p.startswith("/_page/"):
+                return self.page(p[7:], q, head_only)
+            if p.startswith("/_fault/"):
+                return self.fault(p[8:], q, head_only)
+            return self.serve_file(p, head_only=head_only)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def page(self, rel, q, head_only):
+        full = safe_path(rel)
+        if not full:
+            return self.send_body(404, b"not found\n", head_only=head_only)
+        with open(full, "rb") as f:
+            doc = json.loads(f.read().decode("utf-8"))
+        n = int(q.get("page", ["1"])[0])
+        k = int(q.get("of", ["1"])[0])
+        host = self.headers.get("Host")
+        if q.get("loop"):
+            nxt = "http://%s%s" % (host, self.path)
+        elif n < k:
+            nxt = "http://%s/_page/%s?page=%d&of=%d" % (host, rel, n + 1, k)
+        else:
+            nxt = None
+        if isinstance(doc, dict):
+            if nxt:
+                doc["links"] = {"next": nxt}
+            else:
+                doc.pop("links", None)
+        body = json.dumps(doc).encode("utf-8")
+        self.send_body(200, body, {"Content-Type": "application/json"}, head_only)
+
+    def fault(self, rest, q, head_only):
+        parts = rest.split("/")
+        kind = parts[0]
+        if kind == "status":
+            code, n, rel = int(parts[1]), int(parts[2]), "/".join(parts[3:])
+            if bump(self.path) <= n:
+                headers = {"Content-Type": "text/plain"}
+                if "retry_after" in q:
+                    headers["Retry-After"] = q["retry_after"][0]
+                return self.send_body(code, b"fault: status %d\n" % code, headers, head_only)
+            return self.serve_file(rel, head_only=head_only)
+        if kind == "truncate":
+            full = safe_path("/".join(parts[1:]))
+            if not full:
+                return self.send_body(404, b"not found\n", head_only=head_only)
+            with open(full, "rb") as f:
+                data = f.read()
+            half = data[: len(data) // 2]
+            self.finish_log(200, len(half))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(half)
+            self.wfile.flush()
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return None
+        if kind == "badgzip":
+            body = b"this is not gzip data at all, " * 20
+            return self.send_body(200, body, {"Content-Type": "text/plain",
+                                              "Content-Encoding": "gzip"}, head_only)
+        if kind == "loop":
+            return self.send_body(302, b"", {"Location": "/_fault/loop"}, head_only)
+        if kind == "redirect":
+            return self.send_body(302, b"", {"Location": q.get("to", ["/"])[0]}, head_only)
+        if kind == "big":
+            n = int(parts[1])
+            if q.get("chunked"):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                sent = 0
+                chunk = b"a" * 65536
+                try:
+                    while sent < n:
+                        c = chunk[: min(len(chunk), n - sent)]
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(c), c))
+                        sent += len(c)
+                    self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+                self.finish_log(200, sent)
+                return None
+            return self.send_body(200, b"a" * n, {"Content-Type": "text/plain"}, head_only)
+        if kind == "slow":
+            secs = float(parts[1])
+            body = b"slow body\n"
+            self.finish_log(200, len(body))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(secs)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+            return None
+        if kind == "reset":
+            self.finish_log(0, 0)
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return None
+        return self.send_body(404, b"no such fault\n", head_only=head_only)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that gives up (timeouts, size limits) is part of the
+        # tests; only unexpected errors are worth a traceback.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+def main():
+    global ROOT, LOG
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--log")
+    a = ap.parse_args()
+    ROOT = a.root
+    LOG = a.log
+    srv = Server(("127.0.0.1", 0), Handler)
+    print(srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
