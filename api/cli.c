@@ -17,6 +17,8 @@
 
 #include "case.h"
 #include "cl_err.h"
+#include "cli_harvest.h"
+#include "cli_search.h"
 #include "csv.h"
 #include "store.h"
 #include "taxonomy.h"
@@ -862,16 +864,25 @@ static void check_report(const char *line, void *ud)
 
 static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{"store-only", no_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
+	};
 	struct store *s = NULL;
 	struct store_counts n;
 	struct cl_errbuf eb = {{0}};
-	long problems = 0;
-	int rc;
+	long problems = 0, ediff = 0;
+	int rc, ch, store_only = 0;
 
-	(void)argv;
-	if (argc > 1)
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch != 's')
+			return usage_error(ctx, "check", "unknown option");
+		store_only = 1;
+	}
+	if (optind != argc)
 		return usage_error(ctx, "check", "takes no arguments");
-	rc = open_store(ctx, STORE_READONLY, &s);
+	rc = open_store(ctx, store_only ? STORE_READONLY : 0, &s);
 	if (rc)
 		return rc;
 	rc = store_check(s, check_report, &problems, &eb);
@@ -883,9 +894,18 @@ static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 	if (store_counts(s, &n, &eb) == CL_OK)
 		printf("store: %ld cases (%ld published), %ld versions, %ld changes, %ld sources, %ld raw documents\n",
 		       n.cases, n.published, n.versions, n.changes, n.sources, n.raw_documents);
+	/* The engines: synced, then compared with the store (ids, counts,
+	 * facet counts). Only on a clean store: a damaged one is fixed first. */
+	if (!store_only && rc == CL_OK && problems == 0) {
+		ediff = cli_check_engines(ctx, s);
+		if (ediff < 0) {
+			store_close(s);
+			return CLI_EXIT_STORE;
+		}
+	}
 	store_close(s);
-	if (rc == CL_ECORRUPT || problems) {
-		printf("check: %ld problems\n", problems);
+	if (rc == CL_ECORRUPT || problems || ediff) {
+		printf("check: %ld problems\n", problems + ediff);
 		return CLI_EXIT_REJECTED;
 	}
 	printf("check: ok\n");
@@ -1073,6 +1093,20 @@ static const struct cli_cmd commands[] = {
 	 "  --verbose     print 'stored|updated|unchanged ID vN' per record once committed\n\n"
 	 "Good records are stored, bad ones reported as FILE[:LINE]: PATH: REASON;\n"
 	 "the exit code is 1 when any record was rejected."},
+	{"harvest", cli_cmd_harvest, CLI_HARVEST_SUMMARY, CLI_HARVEST_USAGE},
+	{"search", cli_cmd_search, "full-text and faceted search of the published cases",
+	 "search [TEXT...] [--sector S] [--authority-type A] [--goal G] [--category C]\n"
+	 "       [--strategic X] [--procedure P] [--innovation I] [--kind K] [--country CC]\n"
+	 "       [--language L] [--year Y|Y1..Y2] [--facets all|f1,f2] [--sort relevance|date|date-asc]\n"
+	 "       [--limit N] [--offset N] [--lang sv|en] [--engine xapian|fts5] [--similar ID] [--json]\n\n"
+	 "Syntax: words (AND, stemmed), \"a phrase\", prefix*, title: buyer: body:, -exclude.\n"
+	 "Filters: repeat an option or give a comma list for OR; different options AND.\n"
+	 "Facet counts are disjunctive. The engine is synced with the store first.\n"
+	 "See docs/search.md."},
+	{"sync", cli_cmd_sync, "apply the store's change log to the search engines",
+	 "sync [--engine xapian|fts5]\n\nReplays every change since the engine's last applied one."},
+	{"reindex", cli_cmd_reindex, "rebuild the search engines from the store",
+	 "reindex [--engine xapian|fts5]"},
 	{"show", cmd_show, "print one case as JSON, a version of it, or its history",
 	 "show [--version N | --history] ID"},
 	{"list", cmd_list, "list the cases in the store",
@@ -1085,8 +1119,9 @@ static const struct cli_cmd commands[] = {
 	{"backup", cmd_backup, "online backup of the store to FILE",
 	 "backup FILE\n\nSafe while other processes read and write the store."},
 	{"check", cmd_check, "check the store's consistency",
-	 "check\n\nintegrity_check, foreign_key_check, change log continuity, versions\n"
-	 "and sources; exit code 1 when a problem is found."},
+	 "check [--store-only]\n\nintegrity_check, foreign_key_check, change log continuity, versions\n"
+	 "and sources; then each search engine is synced and compared with the store\n"
+	 "(ids, counts, facet counts). Exit code 1 when a problem is found."},
 	{"stats", cmd_stats, "counts per source format, status and facet value (Markdown)",
 	 "stats\n\nPrints Markdown tables: cases per source format and status, and published\n"
 	 "cases per facet value with the English label (docs/corpus.md is made with it)."},
