@@ -1,0 +1,1646 @@
+/* engine_xapian.c — the Xapian engine (engine_impl.h) on top of the C shim
+ * query/xs.h. It decides what a case becomes in the index (terms, value
+ * slots, stored data) and how a parsed query (qparse.h) becomes a Xapian
+ * query, so that both engines give one meaning to one search. The index
+ * layout and every rule are explained in docs/engine-xapian.md. */
+#include "engine_impl.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "qparse.h"
+#include "synonyms.h"
+#include "textan.h"
+#include "xs.h"
+
+#define XAP_SUBDIR "xapian"
+#define META_LAST_SEQ "caselib:last_seq"
+
+/* Value slots. */
+enum {
+	SLOT_ID = 0,        /* the case id: tie-break of every order */
+	SLOT_DATE_ASC = 1,  /* "YYYYMMDD", undated "~" (after every digit) */
+	SLOT_DATE_DESC = 2, /* each digit d as '9'-d, undated "~" */
+	SLOT_YEAR = 3,      /* "YYYY" of the derived year: the year range */
+	SLOT_FACET0 = 10,   /* + enum engine_facet: the facet's values as items */
+};
+
+/* Boolean term prefixes of the facets (term = prefix ":" value). */
+static const char *const facet_prefix[EF_COUNT] = {
+	[EF_KIND] = "XK",     [EF_AUTHORITY_TYPE] = "XA", [EF_SECTORS] = "XSE",
+	[EF_CATEGORIES] = "XC", [EF_GOALS] = "XG",        [EF_STRATEGIC] = "XST",
+	[EF_PROCEDURE] = "XP", [EF_INNOVATION] = "XI",    [EF_YEAR] = "XY",
+	[EF_COUNTRY] = "XCO", [EF_LANGUAGE] = "XL",
+};
+
+/* Text fields. Words are indexed unprefixed (free text) and with the
+ * field's prefix, both by Xapian's TermGenerator (raw word with positions +
+ * "Z" stem); our own stems (textan, the same stems as the FTS5 engine) go
+ * to the stem prefix (exact terms, no positions). qp_raw/qp_stem name the
+ * same prefixes as QueryParser fields, for the query text we write in the
+ * one case the shim's clauses cannot express (see "queries" below). */
+struct xfield {
+	const char *qp_raw;  /* NULL: unprefixed */
+	const char *raw;     /* term prefix of words */
+	const char *qp_stem;
+	const char *stem;    /* term prefix of our stems */
+};
+
+static const struct xfield xfields[] = {
+	[QP_ANY] = {NULL, "", "xv", "XV"},
+	[QP_TITLE] = {"title", "S", "xvs", "XVS"},
+	[QP_BUYER] = {"buyer", "XB", "xvb", "XVB"},
+	[QP_BODY] = {"body", "XT", "xvt", "XVT"},
+};
+
+/* QueryParser fields for the query text we build (never user syntax). */
+static const struct xs_field qp_fields[] = {
+	{"title", "S", 0}, {"buyer", "XB", 0}, {"body", "XT", 0}, {"xv", "XV", 0},
+	{"xvs", "XVS", 0}, {"xvb", "XVB", 0},  {"xvt", "XVT", 0},
+};
+#define N_QP_FIELDS (sizeof qp_fields / sizeof *qp_fields)
+
+/* Field weights: within-document frequency added per occurrence. */
+#define W_TITLE 3
+#define W_SUMMARY 2
+#define W_BODY 1
+#define W_BUYER 1
+
+/* Xapian's TermGenerator skips words longer than this (bytes); the query
+ * side drops them too so both sides agree. */
+#define WORD_MAX_BYTES 64
+#define STEM_BUF 512
+/* Stored snippet source: at most this many bytes of summary/body. */
+#define SNIP_SRC_MAX (16 * 1024)
+/* Built query text cap (32 clauses with synonyms stay far below). */
+#define QTEXT_MAX (256 * 1024)
+/* similar(): expansion terms, and the extra hits re-ranked by sector. */
+#define SIMILAR_TERMS 40
+#define SIMILAR_WINDOW 100
+#define SIMILAR_SECTOR_BONUS 0.1
+/* foreach_id / clear page size. */
+#define ID_PAGE 1000
+
+enum doc_lang { DL_NONE, DL_SV, DL_EN };
+
+struct xap {
+	struct xs_db *db;
+	int writable;
+	char *path;
+	struct ta *ta_words; /* fold only: the words of query and English/other text */
+	struct ta *ta_dc;    /* Swedish documents: words + compound heads (writable) */
+	struct ta *ta_sv;    /* stems */
+	struct ta *ta_en;
+	struct ta *ta_stop;  /* "auto": stopwords of either language */
+	const char **stopwords; /* sv + en, for similar() */
+	size_t nstopwords;
+};
+
+/* ---- a growable string with a cap and a sticky error -------------------- */
+
+struct sb {
+	char *p;
+	size_t n, cap, max;
+	int err;
+};
+
+static void sb_init(struct sb *b, size_t max)
+{
+	memset(b, 0, sizeof *b);
+	b->max = max;
+}
+
+static void sb_release(struct sb *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+static void sb_add(struct sb *b, const char *s, size_t len)
+{
+	if (b->err)
+		return;
+	if (b->n + len + 1 > b->max) {
+		b->err = CL_ETOOBIG;
+		return;
+	}
+	if (b->n + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+		while (cap < b->n + len + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->err = CL_ENOMEM;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+}
+
+static void sb_puts(struct sb *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static const char *sb_str(const struct sb *b)
+{
+	return b->p ? b->p : "";
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static struct xap *X(struct engine *e)
+{
+	return e->impl;
+}
+
+static enum doc_lang doc_lang(const char *lang)
+{
+	if (lang && !strcmp(lang, "sv"))
+		return DL_SV;
+	if (lang && !strcmp(lang, "en"))
+		return DL_EN;
+	return DL_NONE;
+}
+
+static const char *doc_lang_name(enum doc_lang l)
+{
+	return l == DL_SV ? "sv" : l == DL_EN ? "en" : NULL;
+}
+
+/* Read-only handles follow the writer's commits before each read. */
+static int refresh(struct xap *x, struct cl_errbuf *eb)
+{
+	return x->writable ? CL_OK : xs_db_reopen(x->db, eb);
+}
+
+static int need_writable(struct xap *x, const char *what, struct cl_errbuf *eb)
+{
+	if (!x->writable)
+		return cl_fail(eb, CL_EINVAL, "xapian: %s needs the index opened for writing", what);
+	return CL_OK;
+}
+
+/* ---- open / close -------------------------------------------------------- */
+
+static void xap_free(struct xap *x)
+{
+	if (!x)
+		return;
+	xs_db_close(x->db);
+	ta_close(x->ta_words);
+	ta_close(x->ta_dc);
+	ta_close(x->ta_sv);
+	ta_close(x->ta_en);
+	ta_close(x->ta_stop);
+	free(x->stopwords);
+	free(x->path);
+	free(x);
+}
+
+static int xap_open(struct engine *e, const char *data_dir, struct store *s, int writable,
+		    struct cl_errbuf *eb)
+{
+	struct xap *x = NULL;
+	const char *const *sw;
+	size_t nsv, nen;
+	int rc;
+
+	(void)s;
+	if (!data_dir || !*data_dir)
+		return cl_fail(eb, CL_EINVAL, "xapian: no data directory");
+	if ((rc = syn_load(eb)) != CL_OK)
+		return rc;
+	x = calloc(1, sizeof *x);
+	if (!x)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	x->writable = writable != 0;
+	if (asprintf(&x->path, "%s/%s", data_dir, XAP_SUBDIR) < 0) {
+		x->path = NULL;
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (x->writable && mkdir(x->path, 0777) != 0 && errno != EEXIST) {
+		rc = cl_fail(eb, CL_EIO, "xapian: cannot create %s: %s", x->path, strerror(errno));
+		goto out;
+	}
+	rc = xs_db_open(x->path, x->writable, &x->db, eb);
+	if (rc == CL_ENOTFOUND && !x->writable) {
+		rc = cl_fail(eb, CL_ENOTFOUND,
+			     "no Xapian index in %s: build it with `caselib reindex --engine xapian`",
+			     x->path);
+		goto out;
+	}
+	if (rc != CL_OK)
+		goto out;
+	if (x->writable && (rc = xs_db_enable_spelling(x->db, 1, eb)) != CL_OK)
+		goto out;
+	if ((rc = ta_open(&x->ta_words, "none", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_sv, "sv", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_en, "en", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_stop, "auto", 0, eb)) != CL_OK)
+		goto out;
+	if (x->writable &&
+	    (rc = ta_open(&x->ta_dc, "sv", TA_NO_STEM | TA_NO_STOPWORDS | TA_DECOMPOUND, eb)) !=
+		    CL_OK)
+		goto out;
+	nsv = ta_stopwords(TA_LANG_SV, &sw);
+	nen = ta_stopwords(TA_LANG_EN, &sw);
+	x->stopwords = calloc(nsv + nen + 1, sizeof *x->stopwords);
+	if (!x->stopwords) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	nsv = ta_stopwords(TA_LANG_SV, &sw);
+	for (size_t i = 0; i < nsv; i++)
+		x->stopwords[x->nstopwords++] = sw[i];
+	nen = ta_stopwords(TA_LANG_EN, &sw);
+	for (size_t i = 0; i < nen; i++)
+		x->stopwords[x->nstopwords++] = sw[i];
+	e->impl = x;
+	x = NULL;
+out:
+	xap_free(x);
+	return rc;
+}
+
+static void xap_close(struct engine *e)
+{
+	xap_free(X(e));
+	e->impl = NULL;
+}
+
+/* ---- indexing ------------------------------------------------------------ */
+
+/* One field of one case being indexed. Words go to a folded stream for
+ * Xapian's TermGenerator (raw terms with positions, "Z" stems, spelling
+ * data); our own stems and the Swedish compound heads are added as exact
+ * terms under the stem prefixes (no positions: only words make phrases). */
+struct ix_state {
+	struct xap *x;
+	struct xs_doc *doc;
+	enum doc_lang lang;
+	enum qp_field field;
+	unsigned weight;
+	struct sb words;
+	struct cl_errbuf *eb;
+	int rc;
+};
+
+static void add_stem(struct ix_state *st, struct ta *ta, const char *w, size_t len)
+{
+	char stem[STEM_BUF], term[XS_TERM_MAX + 1];
+	int n = ta_stem_word(ta, w, len, stem, sizeof stem);
+
+	if (n <= 0 || st->rc != CL_OK)
+		return;
+	for (int k = 0; k < 2 && st->rc == CL_OK; k++) {
+		const char *pfx = k == 0 ? xfields[QP_ANY].stem : xfields[st->field].stem;
+		if (k == 1 && st->field == QP_ANY)
+			break;
+		if ((size_t)snprintf(term, sizeof term, "%s%s", pfx, stem) >= sizeof term)
+			return;
+		st->rc = xs_doc_add_term(st->doc, term, st->weight, st->eb);
+	}
+}
+
+static int ix_token(void *ud, const struct ta_token *t)
+{
+	struct ix_state *st = ud;
+
+	if (t->len > WORD_MAX_BYTES)
+		return CL_OK; /* TermGenerator would skip it */
+	if (t->flags & TA_TOK_COLOCATED) { /* a compound head (Swedish only) */
+		add_stem(st, st->x->ta_sv, t->term, t->len);
+	} else {
+		if (st->words.n)
+			sb_add(&st->words, " ", 1);
+		sb_add(&st->words, t->term, t->len);
+		if (st->lang == DL_SV)
+			add_stem(st, st->x->ta_sv, t->term, t->len);
+		else if (st->lang == DL_EN)
+			add_stem(st, st->x->ta_en, t->term, t->len);
+	}
+	if (st->rc != CL_OK)
+		return st->rc;
+	return st->words.err;
+}
+
+/* Indexes one field's text into doc under the free-text and the field's
+ * prefixes. */
+static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, const char *text,
+		       enum qp_field f, unsigned weight, struct cl_errbuf *eb)
+{
+	struct ix_state st;
+	struct ta *ta;
+	int rc;
+
+	if (!text || !*text)
+		return CL_OK;
+	memset(&st, 0, sizeof st);
+	st.x = x;
+	st.doc = doc;
+	st.lang = lang;
+	st.field = f;
+	st.weight = weight;
+	st.eb = eb;
+	sb_init(&st.words, (size_t)-1 / 2);
+	ta = lang == DL_SV && ta_decompound_available() ? x->ta_dc : x->ta_words;
+	rc = ta_tokenize(ta, text, strlen(text), 0, ix_token, &st);
+	if (rc != CL_OK) {
+		if (st.rc == CL_OK) /* not an error of the shim's (eb set) */
+			rc = cl_fail(eb, rc, "xapian: analysing text: %s", cl_strerror(rc));
+		goto out;
+	}
+	if (st.words.n &&
+	    ((rc = xs_doc_index_text(doc, sb_str(&st.words), "", weight, eb)) != CL_OK ||
+	     (f != QP_ANY &&
+	      (rc = xs_doc_index_text(doc, sb_str(&st.words), xfields[f].raw, weight, eb)) != CL_OK)))
+		goto out;
+out:
+	sb_release(&st.words);
+	return rc;
+}
+
+/* Cuts s to at most max bytes at a UTF-8 character boundary. */
+static size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+/* Stored data: title, snippet source, language and sectors (for similar). */
+static char *doc_data(const struct case_record *c)
+{
+	const char *src = c->summary && *c->summary ? c->summary
+			  : c->body && *c->body     ? c->body
+						    : c->title;
+	json_t *j = json_object(), *sec = json_array();
+	char *out = NULL;
+
+	if (!j || !sec)
+		goto out;
+	for (size_t i = 0; i < c->sectors.n; i++)
+		if (json_array_append_new(sec, json_string(c->sectors.v[i])))
+			goto out;
+	if (json_object_set_new(j, "t", json_string(c->title ? c->title : "")) ||
+	    json_object_set_new(j, "x", json_stringn(src ? src : "",
+						     src ? utf8_cut(src, strlen(src), SNIP_SRC_MAX) : 0)) ||
+	    json_object_set_new(j, "l", json_string(c->language ? c->language : "")) ||
+	    json_object_set(j, "s", sec))
+		goto out;
+	out = json_dumps(j, JSON_COMPACT);
+out:
+	json_decref(sec);
+	json_decref(j);
+	return out;
+}
+
+/* Date sort keys: ascending and descending, undated last in both. */
+static void date_keys(const char *published, char asc[16], char desc[16])
+{
+	int ok = published && strlen(published) == 10;
+	for (int i = 0; ok && i < 10; i++)
+		ok = (i == 4 || i == 7) ? published[i] == '-'
+					: (published[i] >= '0' && published[i] <= '9');
+	if (!ok) {
+		strcpy(asc, "~");
+		strcpy(desc, "~");
+		return;
+	}
+	size_t n = 0;
+	for (int i = 0; i < 10; i++) {
+		if (published[i] == '-')
+			continue;
+		asc[n] = published[i];
+		desc[n] = (char)('9' - (published[i] - '0'));
+		n++;
+	}
+	asc[n] = desc[n] = '\0';
+}
+
+static int xap_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct xs_doc *doc = NULL;
+	enum doc_lang lang;
+	char *data = NULL, asc[16], desc[16], term[XS_TERM_MAX + 1];
+	int rc;
+
+	if ((rc = need_writable(x, "put", eb)) != CL_OK)
+		return rc;
+	if (!c || !c->id || !*c->id || strlen(c->id) > XS_ID_MAX)
+		return cl_fail(eb, CL_EINVAL, "xapian: a case needs an id of 1..%d bytes", XS_ID_MAX);
+	lang = doc_lang(c->language);
+	if ((rc = xs_doc_new(doc_lang_name(lang), &doc, eb)) != CL_OK)
+		return rc;
+	if ((rc = xs_doc_set_id(doc, c->id, eb)) != CL_OK)
+		goto out;
+
+	if ((rc = index_field(x, doc, lang, c->title, QP_TITLE, W_TITLE, eb)) != CL_OK ||
+	    (rc = index_field(x, doc, lang, c->summary, QP_BODY, W_SUMMARY, eb)) != CL_OK ||
+	    (rc = index_field(x, doc, lang, c->body, QP_BODY, W_BODY, eb)) != CL_OK ||
+	    (rc = index_field(x, doc, lang, c->outcome, QP_BODY, W_BODY, eb)) != CL_OK ||
+	    (rc = index_field(x, doc, lang, c->lessons, QP_BODY, W_BODY, eb)) != CL_OK ||
+	    (rc = index_field(x, doc, lang, c->buyer.name, QP_BUYER, W_BUYER, eb)) != CL_OK)
+		goto out;
+
+	for (int f = 0; f < EF_COUNT; f++) {
+		struct engine_facet_values fv;
+		engine_case_facet(c, (enum engine_facet)f, &fv);
+		for (size_t i = 0; i < fv.n; i++) {
+			int n = snprintf(term, sizeof term, "%s:%s", facet_prefix[f], fv.v[i]);
+			if (n < 0 || (size_t)n >= sizeof term) {
+				rc = cl_fail(eb, CL_EINVAL, "xapian: %s value of %s is too long",
+					     engine_facet_name((enum engine_facet)f), c->id);
+				goto out;
+			}
+			if ((rc = xs_doc_add_boolean(doc, term, eb)) != CL_OK ||
+			    (rc = xs_doc_add_value_item(doc, SLOT_FACET0 + (unsigned)f, fv.v[i],
+							strlen(fv.v[i]), eb)) != CL_OK)
+				goto out;
+		}
+		if (f == EF_YEAR && fv.n &&
+		    (rc = xs_doc_set_value(doc, SLOT_YEAR, fv.v[0], strlen(fv.v[0]), eb)) != CL_OK)
+			goto out;
+	}
+	date_keys(c->published, asc, desc);
+	if ((rc = xs_doc_set_value(doc, SLOT_ID, c->id, strlen(c->id), eb)) != CL_OK ||
+	    (rc = xs_doc_set_value(doc, SLOT_DATE_ASC, asc, strlen(asc), eb)) != CL_OK ||
+	    (rc = xs_doc_set_value(doc, SLOT_DATE_DESC, desc, strlen(desc), eb)) != CL_OK)
+		goto out;
+	data = doc_data(c);
+	if (!data) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = xs_doc_set_data(doc, data, eb)) != CL_OK)
+		goto out;
+	rc = xs_db_replace(x->db, c->id, doc, eb);
+out:
+	free(data);
+	xs_doc_free(doc);
+	return rc;
+}
+
+static int xap_del(struct engine *e, const char *id, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	int rc;
+
+	if ((rc = need_writable(x, "delete", eb)) != CL_OK)
+		return rc;
+	if (!id || !*id || strlen(id) > XS_ID_MAX)
+		return CL_OK; /* such an id can never be indexed: nothing to remove */
+	return xs_db_delete(x->db, id, eb);
+}
+
+static int xap_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	char buf[32];
+	int rc;
+
+	if ((rc = need_writable(x, "commit", eb)) != CL_OK)
+		return rc;
+	if (seq < 0)
+		return cl_fail(eb, CL_EINVAL, "xapian: negative seq %lld", (long long)seq);
+	snprintf(buf, sizeof buf, "%lld", (long long)seq);
+	if ((rc = xs_db_set_metadata(x->db, META_LAST_SEQ, buf, eb)) != CL_OK)
+		return rc;
+	return xs_db_commit(x->db, eb);
+}
+
+static int xap_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	char *v = NULL, *end = NULL;
+	long long n;
+	int rc;
+
+	*seq = 0;
+	if ((rc = refresh(x, eb)) != CL_OK ||
+	    (rc = xs_db_get_metadata(x->db, META_LAST_SEQ, &v, eb)) != CL_OK)
+		return rc;
+	if (!v)
+		return CL_OK;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end || n < 0)
+		rc = cl_fail(eb, CL_ECORRUPT, "xapian: metadata %s is not a seq: \"%.40s\"",
+			     META_LAST_SEQ, v);
+	else
+		*seq = n;
+	free(v);
+	return rc;
+}
+
+static int xap_count(struct engine *e, long *n, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	unsigned long c = 0;
+	int rc;
+
+	*n = 0;
+	if ((rc = refresh(x, eb)) != CL_OK || (rc = xs_doc_count(x->db, &c, eb)) != CL_OK)
+		return rc;
+	*n = (long)c;
+	return CL_OK;
+}
+
+/* Every indexed id, page by page in id order. */
+static int walk_ids(struct xap *x, int (*cb)(const char *id, void *ud), void *ud,
+		    struct cl_errbuf *eb)
+{
+	static const struct xs_sort_key by_id = {SLOT_ID, 0};
+	struct xs_query_opts o;
+	size_t off = 0;
+	int rc = CL_OK;
+
+	for (;;) {
+		struct xs_result *r = NULL;
+		xs_query_opts_init(&o);
+		o.flags = 0;
+		o.sort = XS_SORT_KEYS;
+		o.sort_keys = &by_id;
+		o.n_sort_keys = 1;
+		o.offset = off;
+		o.limit = ID_PAGE;
+		if ((rc = xs_search(x->db, &o, &r, eb)) != CL_OK)
+			return rc;
+		for (size_t i = 0; rc == CL_OK && i < r->n_hits; i++)
+			if (r->hits[i].id)
+				rc = cb(r->hits[i].id, ud);
+		size_t got = r->n_hits;
+		xs_result_free(r);
+		if (rc != CL_OK || got < ID_PAGE)
+			return rc;
+		off += got;
+	}
+}
+
+static int xap_foreach_id(struct engine *e, int (*cb)(const char *id, void *ud), void *ud,
+			  struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	int rc = refresh(x, eb);
+	return rc != CL_OK ? rc : walk_ids(x, cb, ud, eb);
+}
+
+struct idlist {
+	char **v;
+	size_t n, cap;
+};
+
+static int collect_id(const char *id, void *ud)
+{
+	struct idlist *l = ud;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		char **v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return CL_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(id)))
+		return CL_ENOMEM;
+	l->n++;
+	return CL_OK;
+}
+
+static int xap_clear(struct engine *e, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct idlist ids = {NULL, 0, 0};
+	int rc;
+
+	if ((rc = need_writable(x, "clear", eb)) != CL_OK)
+		return rc;
+	rc = walk_ids(x, collect_id, &ids, eb);
+	if (rc == CL_ENOMEM)
+		cl_fail(eb, rc, "out of memory");
+	for (size_t i = 0; rc == CL_OK && i < ids.n; i++)
+		rc = xs_db_delete(x->db, ids.v[i], eb);
+	if (rc == CL_OK && (rc = xs_db_set_metadata(x->db, META_LAST_SEQ, "0", eb)) == CL_OK)
+		rc = xs_db_commit(x->db, eb);
+	for (size_t i = 0; i < ids.n; i++)
+		free(ids.v[i]);
+	free(ids.v);
+	return rc;
+}
+
+/* ---- queries -------------------------------------------------------------
+ * qparse clauses become "xclauses": each an OR of alternatives (the word's
+ * forms, a phrase, a prefix, and the members of its synonym group), made of
+ * folded words cut by textan (letters, digits, inner apostrophes). They go
+ * to the shim as structured clauses: all forms of a word as one XS_C_TERMS
+ * clause of exact terms, a phrase as XS_C_TERM_PHRASE, a prefix as
+ * XS_C_PREFIX. The shim ANDs (or ORs) clauses but cannot OR two of them
+ * inside an AND, so a query of several clauses where one has a phrase or
+ * prefix alternative (a phrase synonym: "pcp" = "förkommersiell
+ * upphandling") is written as QueryParser text instead, by us, from the
+ * same folded words, each either quoted ("w": the raw term) or bare (w:
+ * "Z" + Xapian's stem): no user syntax ever reaches QueryParser. */
+
+struct words {
+	char **v;
+	size_t n, cap;
+};
+
+static void words_release(struct words *w)
+{
+	for (size_t i = 0; w && i < w->n; i++)
+		free(w->v[i]);
+	if (w)
+		free(w->v);
+}
+
+static int words_push(struct words *w, const char *s, size_t len)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 8;
+		char **v = realloc(w->v, cap * sizeof *v);
+		if (!v)
+			return CL_ENOMEM;
+		w->v = v;
+		w->cap = cap;
+	}
+	if (!(w->v[w->n] = strndup(s, len)))
+		return CL_ENOMEM;
+	w->n++;
+	return CL_OK;
+}
+
+static int words_tok(void *ud, const struct ta_token *t)
+{
+	if (t->len > WORD_MAX_BYTES)
+		return CL_OK; /* never indexed (TermGenerator's limit) */
+	return words_push(ud, t->term, t->len);
+}
+
+/* The folded words of s[0..len). */
+static int split_words(struct xap *x, const char *s, size_t len, struct words *w)
+{
+	memset(w, 0, sizeof *w);
+	return ta_tokenize(x->ta_words, s, len, TA_NO_EXTRA, words_tok, w);
+}
+
+/* The words joined by single spaces (a synonym key). NULL on ENOMEM. */
+static char *join_words(const struct words *w, const char *prefix)
+{
+	size_t len = 1, pl = strlen(prefix);
+	char *s, *p;
+
+	for (size_t i = 0; i < w->n; i++)
+		len += pl + strlen(w->v[i]) + 1;
+	s = p = malloc(len);
+	if (!s)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < w->n; i++) {
+		if (i)
+			*p++ = ' ';
+		p = stpcpy(stpcpy(p, prefix), w->v[i]);
+	}
+	return s;
+}
+
+enum alt_kind { ALT_WORD, ALT_PHRASE, ALT_PREFIX };
+
+struct alt {
+	enum alt_kind kind;
+	struct words w; /* ALT_WORD, ALT_PREFIX: one word */
+};
+
+struct xclause {
+	enum qp_field field;
+	int negated;
+	struct alt *v;
+	size_t n;
+};
+
+struct xquery {
+	struct xclause *v;
+	size_t n;
+	size_t npos;
+};
+
+static void xquery_release(struct xquery *xq)
+{
+	for (size_t i = 0; i < xq->n; i++) {
+		for (size_t k = 0; k < xq->v[i].n; k++)
+			words_release(&xq->v[i].v[k].w);
+		free(xq->v[i].v);
+	}
+	free(xq->v);
+	memset(xq, 0, sizeof *xq);
+}
+
+/* A new empty clause at the end of xq (NULL on ENOMEM). */
+static struct xclause *xq_add(struct xquery *xq, enum qp_field f, int negated)
+{
+	struct xclause *v = realloc(xq->v, (xq->n + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	xq->v = v;
+	memset(&v[xq->n], 0, sizeof *v);
+	v[xq->n].field = f;
+	v[xq->n].negated = negated;
+	if (!negated)
+		xq->npos++;
+	return &v[xq->n++];
+}
+
+/* Moves w into a new alternative of c (w is emptied). */
+static int xc_alt(struct xclause *c, enum alt_kind k, struct words *w)
+{
+	struct alt *v = realloc(c->v, (c->n + 1) * sizeof *v);
+	if (!v)
+		return CL_ENOMEM;
+	c->v = v;
+	v[c->n].kind = k;
+	v[c->n].w = *w;
+	memset(w, 0, sizeof *w);
+	c->n++;
+	return CL_OK;
+}
+
+/* One word of a clause as its own clause (a prefix clause's leading words). */
+static int xq_word(struct xquery *xq, enum qp_field f, int negated, const char *word,
+		   enum alt_kind k)
+{
+	struct xclause *c = xq_add(xq, f, negated);
+	struct words w = {NULL, 0, 0};
+	int rc;
+
+	if (!c)
+		return CL_ENOMEM;
+	if ((rc = words_push(&w, word, strlen(word))) == CL_OK)
+		rc = xc_alt(c, k, &w);
+	words_release(&w);
+	return rc;
+}
+
+/* Adds the members of key's synonym group to c. */
+static int xc_synonyms(struct xap *x, struct xclause *c, const char *key)
+{
+	size_t n = 0;
+	const char *const *m = key ? syn_lookup(key, &n) : NULL;
+	int rc = CL_OK;
+
+	for (size_t i = 0; m && i < n && rc == CL_OK; i++) {
+		struct words w;
+		rc = split_words(x, m[i], strlen(m[i]), &w);
+		if (rc == CL_OK && w.n)
+			rc = xc_alt(c, w.n == 1 ? ALT_WORD : ALT_PHRASE, &w);
+		words_release(&w);
+	}
+	return rc;
+}
+
+static int is_stopword(struct xap *x, const struct words *w)
+{
+	return w->n == 1 && ta_is_stopword(x->ta_stop, w->v[0], strlen(w->v[0]));
+}
+
+/* q as xclauses. A word clause that is a stopword is dropped unless every
+ * positive clause is one; a clause without words is dropped. */
+static int build_xquery(struct xap *x, const struct qp_query *q, struct xquery *xq)
+{
+	int any_content = 0, rc = CL_OK;
+
+	memset(xq, 0, sizeof *xq);
+	for (size_t i = 0; i < q->n && rc == CL_OK; i++) {
+		struct words w;
+		rc = split_words(x, q->v[i].text, strlen(q->v[i].text), &w);
+		if (rc == CL_OK && !q->v[i].negated && w.n &&
+		    !(q->v[i].kind == QP_WORD && is_stopword(x, &w)))
+			any_content = 1;
+		words_release(&w);
+	}
+	for (size_t i = 0; i < q->n && rc == CL_OK; i++) {
+		const struct qp_clause *qc = &q->v[i];
+		enum qp_field f = qc->field <= QP_BODY ? qc->field : QP_ANY;
+		struct xclause *c;
+		struct words w;
+		char *key = NULL;
+		size_t nsyn = 0;
+
+		rc = split_words(x, qc->text, strlen(qc->text), &w);
+		if (rc != CL_OK || w.n == 0 ||
+		    (!qc->negated && any_content && qc->kind == QP_WORD && is_stopword(x, &w))) {
+			words_release(&w);
+			continue;
+		}
+		if (qc->kind == QP_PREFIX) {
+			/* leading words as words, the last one as the prefix */
+			for (size_t k = 0; k < w.n && rc == CL_OK; k++)
+				rc = xq_word(xq, f, qc->negated, w.v[k],
+					     k + 1 < w.n ? ALT_WORD : ALT_PREFIX);
+			words_release(&w);
+			continue;
+		}
+		if (!(c = xq_add(xq, f, qc->negated))) {
+			words_release(&w);
+			rc = CL_ENOMEM;
+			break;
+		}
+		/* synonyms of the clause as typed (folded), else of its words */
+		key = syn_fold(qc->text, strlen(qc->text));
+		if (!key || !syn_lookup(key, &nsyn)) {
+			free(key);
+			key = join_words(&w, "");
+		}
+		rc = xc_alt(c, qc->kind == QP_WORD && w.n == 1 ? ALT_WORD : ALT_PHRASE, &w);
+		if (rc == CL_OK)
+			rc = key ? xc_synonyms(x, c, key) : CL_ENOMEM;
+		free(key);
+		words_release(&w);
+	}
+	if (rc != CL_OK)
+		xquery_release(xq);
+	return rc;
+}
+
+/* Shim clauses a clause needs: its word alternatives merge into one. */
+static size_t xc_nshim(const struct xclause *c)
+{
+	size_t n = 0;
+	int words = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].kind == ALT_WORD)
+			words = 1;
+		else
+			n++;
+	}
+	return n + (size_t)words;
+}
+
+/* 1 when the shim's clauses can express xq: every positive clause is one
+ * shim clause, or there is nothing to AND (OR mode, one positive clause). */
+static int clause_mode_ok(const struct xquery *xq, int or_mode)
+{
+	if (or_mode || xq->npos <= 1)
+		return 1;
+	for (size_t i = 0; i < xq->n; i++)
+		if (!xq->v[i].negated && xc_nshim(&xq->v[i]) > 1)
+			return 0;
+	return 1;
+}
+
+/* Appends term (dedupe: terms are space-separated in b). */
+static void add_term_once(struct sb *b, const char *term)
+{
+	size_t tl = strlen(term);
+	const char *p = sb_str(b);
+
+	while ((p = strstr(p, term)) != NULL) {
+		if ((p == sb_str(b) || p[-1] == ' ') && (p[tl] == ' ' || p[tl] == '\0'))
+			return;
+		p++;
+	}
+	if (b->n)
+		sb_add(b, " ", 1);
+	sb_add(b, term, tl);
+}
+
+/* The exact terms of folded word w in field f: the raw word, Xapian's
+ * Swedish and English stems ("Z": what TermGenerator indexed, and what
+ * snippets highlight), our Swedish and English stems (textan's, the FTS5
+ * engine's, under the stem prefix: these carry the "-et" rule that
+ * Xapian 1.4's Swedish stemmer lacks). */
+static int word_terms(struct xap *x, enum qp_field f, const char *w, struct sb *b,
+		      struct cl_errbuf *eb)
+{
+	const struct xfield *fd = &xfields[f];
+	char stem[STEM_BUF], term[XS_TERM_MAX + 1];
+	char *zs = NULL;
+	int n, rc;
+
+	snprintf(term, sizeof term, "%s%s", fd->raw, w);
+	add_term_once(b, term);
+	for (int k = 0; k < 2; k++) {
+		if ((rc = xs_stem(k == 0 ? "sv" : "en", w, &zs, eb)) != CL_OK)
+			return rc;
+		if (*zs && (size_t)snprintf(term, sizeof term, "Z%s%s", fd->raw, zs) < sizeof term)
+			add_term_once(b, term);
+		free(zs);
+		zs = NULL;
+	}
+	for (int k = 0; k < 2; k++) {
+		n = ta_stem_word(k == 0 ? x->ta_sv : x->ta_en, w, strlen(w), stem, sizeof stem);
+		if (n > 0 && (size_t)snprintf(term, sizeof term, "%s%s", fd->stem, stem) < sizeof term)
+			add_term_once(b, term);
+	}
+	return b->err ? cl_fail(eb, b->err, "xapian: the query is too large") : CL_OK;
+}
+
+/* Shim clauses being built: texts owned here. */
+struct shimq {
+	struct xs_clause *v;
+	char **text;
+	size_t n;
+};
+
+static void shimq_release(struct shimq *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->text[i]);
+	free(s->text);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* Appends a clause; takes text (malloc()ed) even on failure. */
+static int shimq_add(struct shimq *s, enum xs_clause_kind k, char *text, const char *prefix,
+		     int negated)
+{
+	struct xs_clause *v = realloc(s->v, (s->n + 1) * sizeof *v);
+	char **t;
+
+	if (v)
+		s->v = v;
+	t = v ? realloc(s->text, (s->n + 1) * sizeof *t) : NULL;
+	if (!t || !text) {
+		free(text);
+		return CL_ENOMEM;
+	}
+	s->text = t;
+	s->text[s->n] = text;
+	s->v[s->n].kind = k;
+	s->v[s->n].text = text;
+	s->v[s->n].prefix = prefix && *prefix ? prefix : NULL;
+	s->v[s->n].negated = negated;
+	s->n++;
+	return CL_OK;
+}
+
+static int render_clauses(struct xap *x, const struct xquery *xq, struct shimq *s,
+			  struct cl_errbuf *eb)
+{
+	int rc = CL_OK;
+
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < xq->n && rc == CL_OK; i++) {
+		const struct xclause *c = &xq->v[i];
+		const char *raw = xfields[c->field].raw;
+		struct sb terms;
+
+		sb_init(&terms, QTEXT_MAX);
+		for (size_t k = 0; k < c->n && rc == CL_OK; k++)
+			if (c->v[k].kind == ALT_WORD)
+				rc = word_terms(x, c->field, c->v[k].w.v[0], &terms, eb);
+		if (rc == CL_OK && terms.n) {
+			rc = shimq_add(s, XS_C_TERMS, terms.p, NULL, c->negated);
+			terms.p = NULL;
+		}
+		sb_release(&terms);
+		for (size_t k = 0; k < c->n && rc == CL_OK; k++) {
+			const struct alt *a = &c->v[k];
+			if (a->kind == ALT_PHRASE)
+				rc = shimq_add(s, XS_C_TERM_PHRASE, join_words(&a->w, ""), raw,
+					       c->negated);
+			else if (a->kind == ALT_PREFIX)
+				rc = shimq_add(s, XS_C_PREFIX, strdup(a->w.v[0]), raw, c->negated);
+		}
+		if (rc == CL_ENOMEM)
+			rc = cl_fail(eb, rc, "out of memory");
+	}
+	if (rc != CL_OK)
+		shimq_release(s);
+	return rc;
+}
+
+/* --- the QueryParser text rendering (see above) --- */
+
+static void t_field(struct sb *b, const char *qp_name)
+{
+	if (qp_name) {
+		sb_puts(b, qp_name);
+		sb_puts(b, ":");
+	}
+}
+
+static void t_quoted(struct sb *b, const char *qp_name, char *const *w, size_t n)
+{
+	t_field(b, qp_name);
+	sb_puts(b, "\"");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_puts(b, " ");
+		sb_puts(b, w[i]);
+	}
+	sb_puts(b, "\"");
+}
+
+/* A word's forms, as word_terms() has them. */
+static void t_word(struct xap *x, struct sb *b, const struct xfield *fd, char *const *w)
+{
+	char stem[STEM_BUF];
+
+	t_quoted(b, fd->qp_raw, w, 1);
+	sb_puts(b, " OR ");
+	t_field(b, fd->qp_raw);
+	sb_puts(b, w[0]);
+	for (int k = 0; k < 2; k++) {
+		int n = ta_stem_word(k == 0 ? x->ta_sv : x->ta_en, w[0], strlen(w[0]), stem,
+				     sizeof stem);
+		if (n > 0) {
+			char *one[1] = {stem};
+			sb_puts(b, " OR ");
+			t_quoted(b, fd->qp_stem, one, 1);
+		}
+	}
+}
+
+static int render_text(struct xap *x, const struct xquery *xq, int or_mode, struct sb *b,
+		       struct cl_errbuf *eb)
+{
+	size_t np = 0, nn = 0;
+
+	for (int neg = 0; neg < 2; neg++) {
+		for (size_t i = 0; i < xq->n; i++) {
+			const struct xclause *c = &xq->v[i];
+			const struct xfield *fd = &xfields[c->field];
+			if (c->negated != neg)
+				continue;
+			if (neg)
+				sb_puts(b, nn++ ? " OR " : np ? " AND NOT (" : "");
+			else if (np++)
+				sb_puts(b, or_mode ? " OR " : " AND ");
+			sb_puts(b, "(");
+			for (size_t k = 0; k < c->n; k++) {
+				const struct alt *a = &c->v[k];
+				if (k)
+					sb_puts(b, " OR ");
+				if (a->kind == ALT_WORD) {
+					t_word(x, b, fd, a->w.v);
+				} else if (a->kind == ALT_PHRASE) {
+					t_quoted(b, fd->qp_raw, a->w.v, a->w.n);
+				} else {
+					t_field(b, fd->qp_raw);
+					sb_puts(b, a->w.v[0]);
+					sb_puts(b, "*");
+				}
+			}
+			sb_puts(b, ")");
+		}
+	}
+	if (nn && np)
+		sb_puts(b, ")");
+	return b->err ? cl_fail(eb, b->err, "xapian: the query is too large") : CL_OK;
+}
+
+/* Sets o's clauses or text for xq; what they point to lives in s and t. */
+static int set_query(struct xap *x, const struct xquery *xq, int or_mode,
+		     struct xs_query_opts *o, struct shimq *s, struct sb *t, struct cl_errbuf *eb)
+{
+	int rc;
+
+	o->flags = XS_Q_PHRASE | XS_Q_WILDCARD;
+	if (xq->n == 0)
+		return CL_OK; /* no clause, no text: every case */
+	if (clause_mode_ok(xq, or_mode)) {
+		int single = 0;
+		for (size_t i = 0; i < xq->n; i++)
+			if (!xq->v[i].negated && xc_nshim(&xq->v[i]) > 1)
+				single = 1; /* the only positive clause, as alternatives */
+		if ((rc = render_clauses(x, xq, s, eb)) != CL_OK)
+			return rc;
+		o->clauses = s->v;
+		o->n_clauses = s->n;
+		if (!or_mode && !single)
+			o->flags |= XS_Q_DEFAULT_AND;
+		return CL_OK;
+	}
+	if ((rc = render_text(x, xq, or_mode, t, eb)) != CL_OK)
+		return rc;
+	o->text = sb_str(t);
+	o->flags |= XS_Q_BOOLEAN | (or_mode ? 0 : XS_Q_DEFAULT_AND);
+	return CL_OK;
+}
+
+/* ---- running a query ----------------------------------------------------- */
+
+/* A request's filters, ranges, sort and counts as shim options. */
+struct prep {
+	struct xs_query_opts o;
+	struct xs_filter_group groups[EF_COUNT];
+	char **terms; /* all filter terms (owned) */
+	size_t nterms;
+	struct xs_range range;
+	char lo[8], hi[8];
+	struct xs_sort_key keys[2];
+	struct xs_count_req counts[EF_COUNT];
+	int count_facet[EF_COUNT]; /* facet of counts[i] */
+};
+
+static void prep_release(struct prep *p)
+{
+	for (size_t i = 0; i < p->nterms; i++)
+		free(p->terms[i]);
+	free(p->terms);
+	p->terms = NULL;
+	p->nterms = 0;
+}
+
+static int prep_init(const struct search_request *rq, unsigned count_mask,
+		     struct prep *p, struct cl_errbuf *eb)
+{
+	size_t total = 0, ng = 0, nc = 0;
+
+	memset(p, 0, sizeof *p);
+	xs_query_opts_init(&p->o);
+	for (int f = 0; f < EF_COUNT; f++)
+		total += rq->nfilters[f];
+	if (total && !(p->terms = calloc(total, sizeof *p->terms)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	for (int f = 0; f < EF_COUNT; f++) {
+		if (!rq->nfilters[f])
+			continue;
+		p->groups[ng].terms = (const char *const *)(p->terms + p->nterms);
+		p->groups[ng].n = rq->nfilters[f];
+		for (size_t i = 0; i < rq->nfilters[f]; i++) {
+			if (asprintf(&p->terms[p->nterms], "%s:%s", facet_prefix[f],
+				     rq->filters[f][i]) < 0) {
+				p->terms[p->nterms] = NULL;
+				return cl_fail(eb, CL_ENOMEM, "out of memory");
+			}
+			if (strlen(p->terms[p->nterms]) > XS_TERM_MAX) {
+				p->nterms++;
+				return cl_fail(eb, CL_EINVAL, "filter value of %s is too long",
+					       engine_facet_name((enum engine_facet)f));
+			}
+			p->nterms++;
+		}
+		ng++;
+	}
+	p->o.filters = p->groups;
+	p->o.n_filters = ng;
+	if (rq->year_from || rq->year_to) {
+		p->range.slot = SLOT_YEAR;
+		if (rq->year_from) {
+			snprintf(p->lo, sizeof p->lo, "%04d", rq->year_from);
+			p->range.lo = p->lo;
+			p->range.lo_len = strlen(p->lo);
+		}
+		if (rq->year_to) {
+			snprintf(p->hi, sizeof p->hi, "%04d", rq->year_to);
+			p->range.hi = p->hi;
+			p->range.hi_len = strlen(p->hi);
+		}
+		p->o.ranges = &p->range;
+		p->o.n_ranges = 1;
+	}
+	switch (rq->sort) {
+	case SORT_DATE_DESC:
+	case SORT_DATE_ASC:
+		p->keys[0].slot = rq->sort == SORT_DATE_DESC ? SLOT_DATE_DESC : SLOT_DATE_ASC;
+		p->keys[1].slot = SLOT_ID;
+		p->o.sort = XS_SORT_KEYS;
+		p->o.n_sort_keys = 2;
+		break;
+	default:
+		p->keys[0].slot = SLOT_ID;
+		p->o.sort = XS_SORT_RELEVANCE_THEN_KEYS;
+		p->o.n_sort_keys = 1;
+		break;
+	}
+	p->o.sort_keys = p->keys;
+	for (int f = 0; f < EF_COUNT; f++) {
+		if (!(count_mask & (1u << f)))
+			continue;
+		p->counts[nc].slot = SLOT_FACET0 + (unsigned)f;
+		p->counts[nc].multi = 1;
+		p->count_facet[nc] = f;
+		nc++;
+	}
+	p->o.counts = p->counts;
+	p->o.n_counts = nc;
+	p->o.offset = rq->offset;
+	p->o.limit = rq->limit;
+	p->o.lang = "sv"; /* text rendering: bare words give "Z" + Swedish stem */
+	p->o.flags = 0;
+	p->o.fields = qp_fields;
+	p->o.n_fields = N_QP_FIELDS;
+	/* no stopwords: build_xquery() drops them by our own rule */
+	return CL_OK;
+}
+
+/* Counts the characters of a marked snippet, markers excluded, and cuts
+ * it to max characters keeping the markers balanced. */
+static void cut_snippet(char *s, size_t max)
+{
+	size_t chars = 0;
+	int open = 0;
+	char *p = s;
+
+	for (; *p; p++) {
+		if (*p == ENGINE_HI_START[0]) {
+			open = 1;
+			continue;
+		}
+		if (*p == ENGINE_HI_END[0]) {
+			open = 0;
+			continue;
+		}
+		if (((unsigned char)*p & 0xC0) == 0x80)
+			continue;
+		if (chars == max)
+			break;
+		chars++;
+	}
+	if (!*p)
+		return;
+	/* p is the first byte past the limit: cut there, close the mark */
+	if (open && max > 0) {
+		*p++ = ENGINE_HI_END[0];
+	}
+	*p = '\0';
+}
+
+static int make_snippet(const struct xs_result *r, const char *src, const char *lang,
+			size_t chars, char **out, struct cl_errbuf *eb)
+{
+	char *marked = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = xs_snippet(r, src, chars, lang && *lang ? lang : NULL, &marked, eb);
+	if (rc != CL_OK)
+		return rc;
+	cut_snippet(marked, chars);
+	*out = engine_html_snippet(marked);
+	free(marked);
+	return *out ? CL_OK : cl_fail(eb, CL_ENOMEM, "out of memory");
+}
+
+/* Fills res from r: total, counts and the hits order[from..from+n). */
+static int fill_result(const struct search_request *rq, const struct prep *p,
+		       const struct xs_result *r, const size_t *order, const double *score,
+		       size_t from, size_t n, struct search_result *res, struct cl_errbuf *eb)
+{
+	int rc = CL_OK;
+
+	res->total = (long)r->total;
+	for (size_t i = 0; i < r->n_counts && i < p->o.n_counts; i++) {
+		int f = p->count_facet[i];
+		for (size_t k = 0; k < r->counts[i].n; k++) {
+			const struct xs_count *c = &r->counts[i].items[k];
+			if (c->count == 0)
+				continue;
+			if (engine_facet_add(&res->facets[f], c->value, c->len, (long)c->count))
+				return cl_fail(eb, CL_ENOMEM, "out of memory");
+		}
+	}
+	if (n == 0)
+		return CL_OK;
+	res->hits = calloc(n, sizeof *res->hits);
+	if (!res->hits)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && rc == CL_OK; i++) {
+		size_t k = order ? order[from + i] : from + i;
+		const struct xs_hit *h = &r->hits[k];
+		struct search_hit *sh = &res->hits[res->nhits];
+		json_t *j = json_loadb(h->data ? h->data : "", h->data_len, 0, NULL);
+		const char *title = j ? json_string_value(json_object_get(j, "t")) : NULL;
+		const char *src = j ? json_string_value(json_object_get(j, "x")) : NULL;
+		const char *lang = j ? json_string_value(json_object_get(j, "l")) : NULL;
+
+		sh->id = strdup(h->id ? h->id : "");
+		sh->title = strdup(title ? title : "");
+		sh->score = score ? score[k] : h->weight;
+		res->nhits++;
+		if (!sh->id || !sh->title)
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		else if (rq->snippets)
+			rc = make_snippet(r, src ? src : "", lang,
+					  rq->snippet_chars ? rq->snippet_chars : 200, &sh->snippet,
+					  eb);
+		json_decref(j);
+	}
+	return rc;
+}
+
+static int xap_search(struct engine *e, const struct search_request *rq, const struct qp_query *q,
+		      int or_mode, unsigned count_mask, struct search_result *res,
+		      struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct xs_result *r = NULL;
+	struct xquery xq;
+	struct shimq sq;
+	struct prep p;
+	struct sb text;
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	memset(&xq, 0, sizeof xq);
+	memset(&sq, 0, sizeof sq);
+	sb_init(&text, QTEXT_MAX);
+	if ((rc = refresh(x, eb)) != CL_OK || (rc = prep_init(rq, count_mask, &p, eb)) != CL_OK)
+		goto out;
+	if ((rc = build_xquery(x, q, &xq)) != CL_OK) {
+		rc = cl_fail(eb, rc, "xapian: building the query: %s", cl_strerror(rc));
+		goto out;
+	}
+	if ((rc = set_query(x, &xq, or_mode, &p.o, &sq, &text, eb)) != CL_OK ||
+	    (rc = xs_search(x->db, &p.o, &r, eb)) != CL_OK)
+		goto out;
+	rc = fill_result(rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
+out:
+	xs_result_free(r);
+	shimq_release(&sq);
+	xquery_release(&xq);
+	prep_release(&p);
+	sb_release(&text);
+	return rc;
+}
+
+/* ---- similar ------------------------------------------------------------- */
+
+/* Number of sectors of data (a hit's stored JSON) that are in src. */
+static size_t shared_sectors(const char *data, size_t len, json_t *src)
+{
+	json_t *j = json_loadb(data ? data : "", len, 0, NULL), *s, *v, *w;
+	size_t n = 0, i, k;
+
+	s = j ? json_object_get(j, "s") : NULL;
+	json_array_foreach(s, i, v) {
+		json_array_foreach(src, k, w) {
+			if (json_equal(v, w)) {
+				n++;
+				break;
+			}
+		}
+	}
+	json_decref(j);
+	return n;
+}
+
+struct rank {
+	size_t k;
+	double score;
+	const char *id;
+};
+
+static int rank_cmp(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int xap_similar(struct engine *e, const char *id, const struct search_request *rq,
+		       unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct xs_result *r = NULL;
+	struct prep p;
+	char *data = NULL;
+	json_t *src = NULL, *sec;
+	struct rank *rk = NULL;
+	size_t *order = NULL;
+	double *score = NULL;
+	int rc, rerank;
+
+	memset(&p, 0, sizeof p);
+	if ((rc = refresh(x, eb)) != CL_OK || (rc = prep_init(rq, count_mask, &p, eb)) != CL_OK)
+		goto out;
+	if (strlen(id) > XS_ID_MAX) {
+		rc = cl_fail(eb, CL_ENOTFOUND, "case %.64s... is not indexed", id);
+		goto out;
+	}
+	rc = xs_db_get_data(x->db, id, &data, NULL, eb);
+	if (rc == CL_ENOTFOUND) {
+		rc = cl_fail(eb, CL_ENOTFOUND, "case %s is not indexed", id);
+		goto out;
+	}
+	if (rc != CL_OK)
+		goto out;
+	src = json_loads(data, 0, NULL);
+	sec = src ? json_object_get(src, "s") : NULL;
+	/* Relevance: fetch a window past the page and give cases that share
+	 * the case's sectors a bonus (docs/engine-xapian.md). */
+	rerank = rq->sort == SORT_RELEVANCE && rq->limit > 0 && json_array_size(sec) > 0;
+	if (rerank) {
+		p.o.offset = 0;
+		p.o.limit = rq->offset + rq->limit + SIMILAR_WINDOW;
+	}
+	p.o.expand_prefixes = NULL;
+	p.o.n_expand_prefixes = 0;
+	p.o.stopwords = x->stopwords;
+	p.o.n_stopwords = x->nstopwords;
+	if ((rc = xs_similar(x->db, id, SIMILAR_TERMS, &p.o, &r, eb)) != CL_OK)
+		goto out;
+	if (!rerank) {
+		rc = fill_result(rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
+		goto out;
+	}
+	rk = calloc(r->n_hits + 1, sizeof *rk);
+	order = calloc(r->n_hits + 1, sizeof *order);
+	score = calloc(r->n_hits + 1, sizeof *score);
+	if (!rk || !order || !score) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	double top = r->n_hits ? r->hits[0].weight : 0;
+	for (size_t i = 0; i < r->n_hits; i++) {
+		const struct xs_hit *h = &r->hits[i];
+		size_t sh = shared_sectors(h->data, h->data_len, sec);
+		rk[i].k = i;
+		rk[i].id = h->id ? h->id : "";
+		rk[i].score = h->weight + SIMILAR_SECTOR_BONUS * top * (double)sh /
+						  (double)json_array_size(sec);
+		score[i] = rk[i].score;
+	}
+	qsort(rk, r->n_hits, sizeof *rk, rank_cmp);
+	for (size_t i = 0; i < r->n_hits; i++)
+		order[i] = rk[i].k;
+	{
+		size_t from = rq->offset < r->n_hits ? rq->offset : r->n_hits;
+		size_t n = r->n_hits - from < rq->limit ? r->n_hits - from : rq->limit;
+		rc = fill_result(rq, &p, r, order, score, from, n, res, eb);
+	}
+out:
+	free(rk);
+	free(order);
+	free(score);
+	json_decref(src);
+	free(data);
+	xs_result_free(r);
+	prep_release(&p);
+	return rc;
+}
+
+static int xap_similar_text(struct engine *e, const struct search_request *rq,
+			    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct xs_result *r = NULL;
+	struct prep p;
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	if ((rc = refresh(x, eb)) != CL_OK || (rc = prep_init(rq, count_mask, &p, eb)) != CL_OK)
+		goto out;
+	/* The description's own language picks the stemmer unless asked. */
+	p.o.lang = rq->lang ? rq->lang
+			    : ta_detect_lang(rq->text, strlen(rq->text)) == TA_LANG_EN ? "en" : "sv";
+	p.o.stopwords = x->stopwords;
+	p.o.n_stopwords = x->nstopwords;
+	if ((rc = xs_similar_text(x->db, rq->text, SIMILAR_TERMS, &p.o, &r, eb)) != CL_OK)
+		goto out;
+	rc = fill_result(rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
+out:
+	xs_result_free(r);
+	prep_release(&p);
+	return rc;
+}
+
+/* ---- suggest ------------------------------------------------------------- */
+
+/* 1 if the folded word w matches an indexed case (as a word or a stem). */
+static int word_known(struct xap *x, const char *w, int *known, struct cl_errbuf *eb)
+{
+	struct xs_query_opts o;
+	struct xs_clause c;
+	struct xs_result *r = NULL;
+	struct sb b;
+	int rc;
+
+	*known = 0;
+	sb_init(&b, QTEXT_MAX);
+	if ((rc = word_terms(x, QP_ANY, w, &b, eb)) != CL_OK)
+		goto out;
+	memset(&c, 0, sizeof c);
+	c.kind = XS_C_TERMS;
+	c.text = sb_str(&b);
+	xs_query_opts_init(&o);
+	o.flags = 0;
+	o.clauses = &c;
+	o.n_clauses = 1;
+	o.limit = 0;
+	if ((rc = xs_search(x->db, &o, &r, eb)) == CL_OK)
+		*known = r->total > 0;
+out:
+	xs_result_free(r);
+	sb_release(&b);
+	return rc;
+}
+
+struct sugg_state {
+	struct xap *x;
+	const char *text;
+	size_t base;     /* offset of the segment in text */
+	struct sb *out;
+	size_t copied;   /* bytes of text already copied to out */
+	int changed;
+	struct cl_errbuf *eb;
+};
+
+static int sugg_tok(void *ud, const struct ta_token *t)
+{
+	struct sugg_state *st = ud;
+	char *s = NULL;
+	int known, rc;
+
+	if (t->len > WORD_MAX_BYTES || ta_is_stopword(st->x->ta_stop, t->term, t->len))
+		return CL_OK;
+	if ((rc = word_known(st->x, t->term, &known, st->eb)) != CL_OK)
+		return rc;
+	if (known)
+		return CL_OK;
+	if ((rc = xs_suggest(st->x->db, t->term, &s, st->eb)) != CL_OK)
+		return rc;
+	if (s && *s && strcmp(s, t->term)) {
+		size_t at = st->base + t->start;
+		sb_add(st->out, st->text + st->copied, at - st->copied);
+		sb_puts(st->out, s);
+		st->copied = st->base + t->end;
+		st->changed = 1;
+	}
+	free(s);
+	return st->out->err;
+}
+
+static int xap_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct qp_query q;
+	struct sb b;
+	struct sugg_state st;
+	size_t len = strlen(text);
+	int rc;
+
+	*out = NULL;
+	qp_init(&q);
+	sb_init(&b, 4 * QP_TEXT_MAX + 64);
+	if ((rc = refresh(x, eb)) != CL_OK)
+		goto out;
+	if ((rc = qp_parse(text, len, &q, eb)) != CL_OK)
+		goto out;
+	memset(&st, 0, sizeof st);
+	st.x = x;
+	st.text = text;
+	st.out = &b;
+	st.eb = eb;
+	for (size_t i = 0; i < q.n && rc == CL_OK; i++) {
+		const struct qp_clause *c = &q.v[i];
+		const char *seg;
+		if (c->kind == QP_PREFIX || c->negated || !*c->text)
+			continue;
+		/* the clause text inside the query, at or after its start */
+		seg = c->pos < len ? strstr(text + c->pos, c->text) : NULL;
+		if (!seg || (size_t)(seg - text) < st.copied)
+			continue;
+		st.base = (size_t)(seg - text);
+		rc = ta_tokenize(x->ta_words, seg, strlen(c->text), TA_NO_EXTRA, sugg_tok, &st);
+		if (rc == CL_ENOMEM || rc == CL_ETOOBIG)
+			rc = cl_fail(eb, rc, "xapian: suggest: %s", cl_strerror(rc));
+	}
+	if (rc != CL_OK || !st.changed)
+		goto out;
+	sb_add(&b, text + st.copied, len - st.copied);
+	if (b.err) {
+		rc = cl_fail(eb, b.err, "xapian: suggest: %s", cl_strerror(b.err));
+		goto out;
+	}
+	*out = b.p;
+	b.p = NULL;
+out:
+	sb_release(&b);
+	qp_release(&q);
+	return rc;
+}
+
+const struct engine_ops engine_xapian_ops = {
+	.name = "xapian",
+	.open = xap_open,
+	.close = xap_close,
+	.put = xap_put,
+	.del = xap_del,
+	.commit = xap_commit,
+	.last_seq = xap_last_seq,
+	.clear = xap_clear,
+	.count = xap_count,
+	.foreach_id = xap_foreach_id,
+	.search = xap_search,
+	.similar = xap_similar,
+	.similar_text = xap_similar_text,
+	.suggest = xap_suggest,
+};
