@@ -24,7 +24,7 @@ ifneq ($(SANITIZER),)
 endif
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstemmer -lroaring -lpthread -lm
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstemmer -lpthread -lm
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 XAPIAN_CXXFLAGS = $(shell $(XAPIAN_CONFIG) --cxxflags 2>/dev/null)
@@ -57,7 +57,7 @@ DATA ?= data
 SHARED ?= ../shared/data
 export CASELIB_SHARED ?= $(SHARED)
 
-.PHONY: all deps run test check-unit valgrind clean demo help bench
+.PHONY: all deps run test check-unit valgrind clean demo help bench ranking
 all: $(BIN)
 
 help:
@@ -65,6 +65,7 @@ help:
 	@echo "make test       install packages, build, run every test"
 	@echo "make SANITIZER=address,undefined test   the same under ASan+UBSan"
 	@echo "make valgrind   the unit tests under valgrind (memcheck)"
+	@echo "make ranking    ranking quality of both engines on Cranfield"
 	@echo "make clean      remove build output"
 
 deps:
@@ -109,6 +110,16 @@ $(BIN): $(BUILD)/api/main.o $(GEN_OBJ) $(LIB)
 $(TEST_BIN): $(TEST_OBJ) $(GEN_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(GEN_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@.o -c $<
+	$(CXX) $(LDFLAGS_ALL) -o $@ $@.o $(GEN_OBJ) $(LIB) $(PKG_LIBS) $(XAPIAN_LIBS)
+
+# Ranking quality on Cranfield (MAP, nDCG@10, P@10) for each engine.
+ranking: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/ranking
+	$(BUILD)/bench/ranking
 
 # --- the two commands ------------------------------------------------------
 run: deps

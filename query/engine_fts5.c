@@ -1,0 +1,2457 @@
+/* engine_fts5.c — the SQLite FTS5 engine (engine_impl.h): the index lives
+ * in the store's own database file next to the cases, as fts_* tables,
+ * tokenized by our "caselib" tokenizer (fts5tok.h); facet filters and
+ * exact facet counts run on in-memory chunked bitsets rebuilt from the
+ * fts_facets table. docs/engine-fts5.md explains the layout and each rule. */
+#include "engine_impl.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "fts5tok.h"
+#include "store.h"
+#include "synonyms.h"
+#include "textan.h"
+
+/* The tokenizer arguments of fts_cases. "auto": each column value is
+ * stemmed as Swedish or English by its own stopwords, and a query word
+ * gives both languages' stems as alternatives at one position. (-D may
+ * override it, for the size comparisons in docs/engine-fts5.md.) */
+#ifndef FTS_TOKENIZE
+#define FTS_TOKENIZE "caselib auto decompound"
+#endif
+/* bm25 column weights: title, summary, body, buyer. */
+#define FTS_BM25 "bm25(fts_cases, 10.0, 4.0, 1.0, 2.0)"
+
+/* Bump FTS_LAYOUT_VERSION when a table changes: a writable open then drops
+ * the old fts_* tables and starts again from seq 0 (the next sync replays
+ * the whole change log). The facet names are part of the layout because
+ * fts_facets stores facets by their enum number. */
+#define FTS_LAYOUT_VERSION "fts5-layout-1"
+
+#define SIMILAR_TERMS 20      /* distinctive terms of a similar() query */
+#define SIMILAR_TEXT_MAX 32768 /* bytes of a case's text analysed for similar() */
+#define SIMILAR_TOKENS_MAX 8000
+#define SECTOR_BONUS 0.2      /* similar(): score * (1 + 0.2 * shared sector share) */
+#define EXPR_MAX (256 * 1024) /* bytes of one MATCH expression */
+#define SUGGEST_MAX_DIST 2
+
+/* --- prepared statements ------------------------------------------------ */
+
+#define FTS_STMT_MAP(XX)                                                                      \
+	XX(META_GET, "SELECT value FROM fts_meta WHERE key = ?1")                             \
+	XX(META_SET, "INSERT INTO fts_meta(key, value) VALUES(?1, ?2)"                        \
+		     " ON CONFLICT(key) DO UPDATE SET value = excluded.value")                \
+	XX(DOC_BY_ID, "SELECT rid, title, summary, body, buyer FROM fts_docs WHERE id = ?1")  \
+	XX(DOC_BY_RID, "SELECT id, title, summary, body FROM fts_docs WHERE rid = ?1")        \
+	XX(DOC_INSERT, "INSERT INTO fts_docs(id, published, dkey, akey, year, title,"         \
+		       " summary, body, buyer) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"    \
+		       " RETURNING rid")                                                      \
+	XX(DOC_UPDATE, "UPDATE fts_docs SET published = ?2, dkey = ?3, akey = ?4, year = ?5," \
+		       " title = ?6, summary = ?7, body = ?8, buyer = ?9 WHERE rid = ?1")     \
+	XX(DOC_DELETE, "DELETE FROM fts_docs WHERE rid = ?1")                                 \
+	XX(DOC_COUNT, "SELECT count(*) FROM fts_docs")                                        \
+	XX(DOC_IDS, "SELECT id FROM fts_docs")                                                \
+	XX(DOC_RIDS, "SELECT rid FROM fts_docs")                                              \
+	XX(FTS_INSERT, "INSERT INTO fts_cases(rowid, title, summary, body, buyer)"            \
+		       " VALUES(?1, ?2, ?3, ?4, ?5)")                                         \
+	XX(FTS_DELETE, "INSERT INTO fts_cases(fts_cases, rowid, title, summary, body, buyer)" \
+		       " VALUES('delete', ?1, ?2, ?3, ?4, ?5)")                               \
+	XX(FTS_DELETE_ALL, "INSERT INTO fts_cases(fts_cases) VALUES('delete-all')")           \
+	XX(FTS_REBUILD, "INSERT INTO fts_cases(fts_cases) VALUES('rebuild')")                 \
+	XX(FACET_INSERT, "INSERT OR IGNORE INTO fts_facets(rid, facet, value)"                \
+			 " VALUES(?1, ?2, ?3)")                                               \
+	XX(FACET_DELETE, "DELETE FROM fts_facets WHERE rid = ?1")                             \
+	XX(FACET_ALL, "SELECT rid, facet, value FROM fts_facets")                             \
+	XX(WORD_ADD, "INSERT INTO fts_words(word, nchars, ndocs) VALUES(?1, ?2, 1)"           \
+		     " ON CONFLICT(word) DO UPDATE SET ndocs = ndocs + 1")                    \
+	XX(WORD_SUB, "UPDATE fts_words SET ndocs = ndocs - 1 WHERE word = ?1")                \
+	XX(WORD_GC, "DELETE FROM fts_words WHERE word = ?1 AND ndocs <= 0")                   \
+	XX(WORD_NEAR, "SELECT word, ndocs FROM fts_words WHERE nchars BETWEEN ?1 AND ?2")     \
+	XX(CLEAR_DOCS, "DELETE FROM fts_docs")                                                \
+	XX(CLEAR_FACETS, "DELETE FROM fts_facets")                                            \
+	XX(CLEAR_WORDS, "DELETE FROM fts_words")                                              \
+	XX(MATCH_RIDS, "SELECT rowid FROM fts_cases WHERE fts_cases MATCH ?1")                \
+	XX(MATCH_SCORED, "SELECT rowid, " FTS_BM25 " FROM fts_cases WHERE fts_cases MATCH ?1") \
+	XX(MATCH_ANY, "SELECT 1 FROM fts_cases WHERE fts_cases MATCH ?1 LIMIT 1")             \
+	XX(HIT_MATCH, "SELECT " FTS_BM25 ", highlight(fts_cases, ?3, char(1), char(2))"       \
+		      " FROM fts_cases WHERE fts_cases MATCH ?1 AND rowid = ?2")              \
+	XX(PAGE_ID, "SELECT rid FROM fts_docs WHERE fts_in_set(rid, ?1)"                      \
+		    " ORDER BY id LIMIT ?2 OFFSET ?3")                                        \
+	XX(PAGE_DDESC, "SELECT rid FROM fts_docs WHERE fts_in_set(rid, ?1)"                   \
+		       " ORDER BY dkey DESC, id LIMIT ?2 OFFSET ?3")                          \
+	XX(PAGE_DASC, "SELECT rid FROM fts_docs WHERE fts_in_set(rid, ?1)"                    \
+		      " ORDER BY akey, id LIMIT ?2 OFFSET ?3")                                \
+	XX(VOCAB_DF, "SELECT doc FROM temp.fts_vocab WHERE term = ?1")                        \
+	XX(BEGIN, "BEGIN IMMEDIATE")                                                          \
+	XX(COMMIT, "COMMIT")                                                                  \
+	XX(ROLLBACK, "ROLLBACK")
+
+enum fts_stmt {
+#define FTS_XX(id, sql) FS_##id,
+	FTS_STMT_MAP(FTS_XX)
+#undef FTS_XX
+	FS_COUNT
+};
+
+static const char *const stmt_sql[FS_COUNT] = {
+#define FTS_XX(id, sql) sql,
+	FTS_STMT_MAP(FTS_XX)
+#undef FTS_XX
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS fts_meta(key TEXT PRIMARY KEY, value);\n"
+	"CREATE TABLE IF NOT EXISTS fts_docs(\n"
+	"  rid INTEGER PRIMARY KEY,\n"
+	"  id TEXT NOT NULL UNIQUE,\n"
+	"  published TEXT,\n"
+	"  dkey INTEGER NOT NULL,\n" /* YYYYMMDD, 0 when undated: date desc */
+	"  akey INTEGER NOT NULL,\n" /* YYYYMMDD, 99999999 when undated: date asc */
+	"  year INTEGER NOT NULL,\n"
+	"  title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, buyer TEXT NOT NULL);\n"
+	"CREATE INDEX IF NOT EXISTS fts_docs_ddesc ON fts_docs(dkey DESC, id);\n"
+	"CREATE INDEX IF NOT EXISTS fts_docs_dasc ON fts_docs(akey, id);\n"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts_cases USING fts5(title, summary, body, buyer,\n"
+	"  content = 'fts_docs', content_rowid = 'rid', tokenize = '" FTS_TOKENIZE "');\n"
+	"CREATE TABLE IF NOT EXISTS fts_facets(rid INTEGER NOT NULL, facet INTEGER NOT NULL,\n"
+	"  value TEXT NOT NULL, PRIMARY KEY(rid, facet, value)) WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS fts_words(word TEXT PRIMARY KEY, nchars INTEGER NOT NULL,\n"
+	"  ndocs INTEGER NOT NULL) WITHOUT ROWID;\n"
+	"CREATE INDEX IF NOT EXISTS fts_words_len ON fts_words(nchars);\n";
+
+static const char drop_sql[] = "DROP TABLE IF EXISTS fts_cases;\n"
+			       "DROP TABLE IF EXISTS fts_docs;\n"
+			       "DROP TABLE IF EXISTS fts_facets;\n"
+			       "DROP TABLE IF EXISTS fts_words;\n"
+			       "DROP TABLE IF EXISTS fts_meta;\n";
+
+/* --- sets of row ids -------------------------------------------------------
+ *
+ * A set of 32-bit row ids as 8 KiB bitset blocks, one per 65,536 ids that
+ * have a member, kept sorted by block number (the high 16 bits). Counting
+ * |a AND b| is a popcount over the blocks both have: at 1M cases a facet
+ * value is at most 16 blocks. */
+
+#define BS_WORDS 1024 /* 64-bit words per block: 65,536 ids */
+
+struct bset {
+	size_t n, cap;
+	uint16_t *key; /* block numbers, ascending */
+	uint64_t **blk;
+};
+
+static struct bset *bs_new(void)
+{
+	return calloc(1, sizeof(struct bset));
+}
+
+static void bs_free(struct bset *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		free(b->blk[i]);
+	free(b->key);
+	free(b->blk);
+	free(b);
+}
+
+/* Index of block k in b, or where it would go (*found = 0). */
+static size_t bs_find(const struct bset *b, uint16_t k, int *found)
+{
+	size_t lo = 0, hi = b->n;
+
+	*found = 0;
+	if (b->n && b->key[b->n - 1] < k) /* appending in order: the common case */
+		return b->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->key[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < b->n && b->key[lo] == k;
+	return lo;
+}
+
+/* Block k of b, created (zeroed) when absent. NULL on ENOMEM. */
+static uint64_t *bs_block(struct bset *b, uint16_t k)
+{
+	int found;
+	size_t i = bs_find(b, k, &found);
+	uint64_t *blk;
+
+	if (found)
+		return b->blk[i];
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4;
+		uint16_t *nk = realloc(b->key, cap * sizeof *nk);
+		uint64_t **nb;
+		if (!nk)
+			return NULL;
+		b->key = nk;
+		if (!(nb = realloc(b->blk, cap * sizeof *nb)))
+			return NULL;
+		b->blk = nb;
+		b->cap = cap;
+	}
+	if (!(blk = calloc(BS_WORDS, sizeof *blk)))
+		return NULL;
+	memmove(b->key + i + 1, b->key + i, (b->n - i) * sizeof *b->key);
+	memmove(b->blk + i + 1, b->blk + i, (b->n - i) * sizeof *b->blk);
+	b->key[i] = k;
+	b->blk[i] = blk;
+	b->n++;
+	return blk;
+}
+
+static int bs_add(struct bset *b, uint32_t x)
+{
+	uint64_t *blk = bs_block(b, (uint16_t)(x >> 16));
+
+	if (!blk)
+		return CL_ENOMEM;
+	blk[(x & 0xFFFFu) >> 6] |= UINT64_C(1) << (x & 63);
+	return CL_OK;
+}
+
+static void bs_remove(struct bset *b, uint32_t x)
+{
+	int found;
+	size_t i = bs_find(b, (uint16_t)(x >> 16), &found);
+
+	if (found)
+		b->blk[i][(x & 0xFFFFu) >> 6] &= ~(UINT64_C(1) << (x & 63));
+}
+
+static int bs_has(const struct bset *b, uint32_t x)
+{
+	int found;
+	size_t i = bs_find(b, (uint16_t)(x >> 16), &found);
+
+	return found && (b->blk[i][(x & 0xFFFFu) >> 6] >> (x & 63)) & 1;
+}
+
+/* a |= b */
+static int bs_or(struct bset *a, const struct bset *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t *d = bs_block(a, b->key[i]);
+		if (!d)
+			return CL_ENOMEM;
+		for (size_t w = 0; w < BS_WORDS; w++)
+			d[w] |= b->blk[i][w];
+	}
+	return CL_OK;
+}
+
+/* a &= b */
+static void bs_and(struct bset *a, const struct bset *b)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		int found;
+		size_t j = bs_find(b, a->key[i], &found);
+		if (!found) {
+			memset(a->blk[i], 0, BS_WORDS * sizeof *a->blk[i]);
+			continue;
+		}
+		for (size_t w = 0; w < BS_WORDS; w++)
+			a->blk[i][w] &= b->blk[j][w];
+	}
+}
+
+static uint64_t bs_card(const struct bset *b)
+{
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		for (size_t w = 0; w < BS_WORDS; w++)
+			if (b->blk[i][w])
+				c += (uint64_t)__builtin_popcountll(b->blk[i][w]);
+	return c;
+}
+
+/* |a AND b| */
+static uint64_t bs_and_card(const struct bset *a, const struct bset *b)
+{
+	uint64_t c = 0;
+	size_t i = 0, j = 0;
+
+	while (i < a->n && j < b->n) {
+		if (a->key[i] < b->key[j]) {
+			i++;
+		} else if (a->key[i] > b->key[j]) {
+			j++;
+		} else {
+			const uint64_t *x = a->blk[i++], *y = b->blk[j++];
+			for (size_t w = 0; w < BS_WORDS; w++) {
+				uint64_t v = x[w] & y[w];
+				if (v) /* most words of a sparse value are empty */
+					c += (uint64_t)__builtin_popcountll(v);
+			}
+		}
+	}
+	return c;
+}
+
+static struct bset *bs_copy(const struct bset *b)
+{
+	struct bset *c = bs_new();
+
+	if (c && bs_or(c, b) != CL_OK) {
+		bs_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* --- the handle ----------------------------------------------------------- */
+
+/* One facet value and the set of rids that have it. */
+struct fval {
+	char *value;
+	struct bset *bm;
+};
+
+struct fvals {
+	struct fval *v;
+	size_t n, cap;
+};
+
+struct fts {
+	sqlite3 *db; /* the store's connection, borrowed */
+	int writable;
+	int in_tx; /* our BEGIN IMMEDIATE is open */
+	sqlite3_stmt *st[FS_COUNT];
+	struct ta *ta_q; /* "auto": query clauses, document terms for similar() */
+	struct ta *ta_w; /* "none": folded words for the suggestion table */
+	/* The set cache: valid when cache_ok and fts_meta.gen == cache_gen. */
+	int cache_ok;
+	int64_t cache_gen;
+	struct bset *all;
+	struct fvals fc[EF_COUNT];
+};
+
+/* --- small helpers --------------------------------------------------------- */
+
+struct sbuf {
+	char *p;
+	size_t n, cap;
+	int err;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->err)
+		return;
+	if (b->n + n + 1 > EXPR_MAX) {
+		b->err = CL_ETOOBIG;
+		return;
+	}
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->err = CL_ENOMEM;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* s[0..n) as an FTS5 string: in double quotes, quotes doubled. */
+static void sb_fts_string(struct sbuf *b, const char *s, size_t n)
+{
+	size_t i, from = 0;
+
+	sb_add(b, "\"", 1);
+	for (i = 0; i < n; i++)
+		if (s[i] == '"') {
+			sb_add(b, s + from, i + 1 - from);
+			sb_add(b, "\"", 1);
+			from = i + 1;
+		}
+	sb_add(b, s + from, n - from);
+	sb_add(b, "\"", 1);
+}
+
+static void sb_release(struct sbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+static int db_fail(struct fts *f, struct cl_errbuf *eb, int src, const char *what)
+{
+	int code = (src == SQLITE_BUSY || src == SQLITE_LOCKED) ? CL_EBUSY
+		   : src == SQLITE_NOMEM			 ? CL_ENOMEM
+								 : CL_EDB;
+	return cl_fail(eb, code, "fts5: %s: %s", what, sqlite3_errmsg(f->db));
+}
+
+/* The prepared statement id, reset and with its bindings cleared. */
+static int stmt(struct fts *f, enum fts_stmt id, sqlite3_stmt **out, struct cl_errbuf *eb)
+{
+	int rc;
+
+	*out = NULL;
+	if (!f->st[id]) {
+		rc = sqlite3_prepare_v3(f->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					&f->st[id], NULL);
+		if (rc != SQLITE_OK)
+			return db_fail(f, eb, rc, "prepare");
+	}
+	sqlite3_reset(f->st[id]);
+	sqlite3_clear_bindings(f->st[id]);
+	*out = f->st[id];
+	return CL_OK;
+}
+
+/* Runs a statement that returns no rows (or whose rows are ignored). */
+static int run_done(struct fts *f, sqlite3_stmt *st, struct cl_errbuf *eb, const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		rc = db_fail(f, eb, rc, what);
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return CL_OK;
+}
+
+static int run_simple(struct fts *f, enum fts_stmt id, struct cl_errbuf *eb, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(f, id, &st, eb);
+
+	return rc ? rc : run_done(f, st, eb, what);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s ? s : "";
+}
+
+static int meta_get(struct fts *f, const char *key, int64_t *out, char **text,
+		    struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(f, FS_META_GET, &st, eb);
+
+	if (out)
+		*out = 0;
+	if (text)
+		*text = NULL;
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (out)
+			*out = sqlite3_column_int64(st, 0);
+		if (text && !(*text = strdup(col_text(st, 0)))) {
+			sqlite3_reset(st);
+			return cl_fail(eb, CL_ENOMEM, "out of memory");
+		}
+		rc = SQLITE_DONE;
+	}
+	if (rc != SQLITE_DONE)
+		rc = db_fail(f, eb, rc, "read fts_meta");
+	else
+		rc = CL_OK;
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int meta_set(struct fts *f, const char *key, int64_t ival, const char *sval,
+		    struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(f, FS_META_SET, &st, eb);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sval)
+		sqlite3_bind_text(st, 2, sval, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 2, ival);
+	return run_done(f, st, eb, "write fts_meta");
+}
+
+/* Number of code points of UTF-8 s[0..n). */
+static size_t cp_count(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* --- the set cache --------------------------------------------------------- */
+
+static void fvals_release(struct fvals *fv)
+{
+	for (size_t i = 0; i < fv->n; i++) {
+		free(fv->v[i].value);
+		bs_free(fv->v[i].bm);
+	}
+	free(fv->v);
+	memset(fv, 0, sizeof *fv);
+}
+
+static void cache_drop(struct fts *f)
+{
+	for (int i = 0; i < EF_COUNT; i++)
+		fvals_release(&f->fc[i]);
+	bs_free(f->all);
+	f->all = NULL;
+	f->cache_ok = 0;
+}
+
+static struct fval *fval_find(struct fvals *fv, const char *value)
+{
+	for (size_t i = 0; i < fv->n; i++)
+		if (!strcmp(fv->v[i].value, value))
+			return &fv->v[i];
+	return NULL;
+}
+
+static struct fval *fval_get(struct fvals *fv, const char *value)
+{
+	struct fval *v = fval_find(fv, value);
+
+	if (v)
+		return v;
+	if (fv->n == fv->cap) {
+		size_t cap = fv->cap ? fv->cap * 2 : 16;
+		struct fval *nv = realloc(fv->v, cap * sizeof *nv);
+		if (!nv)
+			return NULL;
+		fv->v = nv;
+		fv->cap = cap;
+	}
+	v = &fv->v[fv->n];
+	v->value = strdup(value);
+	v->bm = bs_new();
+	if (!v->value || !v->bm) {
+		free(v->value);
+		bs_free(v->bm);
+		return NULL;
+	}
+	fv->n++;
+	return v;
+}
+
+static int rid_ok(sqlite3_int64 rid)
+{
+	return rid >= 0 && rid <= (sqlite3_int64)UINT32_MAX;
+}
+
+static int cache_empty(struct fts *f, struct cl_errbuf *eb)
+{
+	cache_drop(f);
+	f->all = bs_new();
+	if (!f->all)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	return CL_OK;
+}
+
+/* Loads the sets from fts_docs and fts_facets unless the cache is
+ * current (fts_meta.gen unchanged since it was built). */
+static int cache_sync(struct fts *f, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int64_t gen;
+	int rc;
+
+	if ((rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK)
+		return rc;
+	if (f->cache_ok && gen == f->cache_gen)
+		return CL_OK;
+	if ((rc = cache_empty(f, eb)) != CL_OK)
+		return rc;
+	if ((rc = stmt(f, FS_DOC_RIDS, &st, eb)) != CL_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		if (rid_ok(rid) && bs_add(f->all, (uint32_t)rid) != CL_OK) {
+			sqlite3_reset(st);
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_fail(f, eb, rc, "load documents");
+		goto out;
+	}
+	if ((rc = stmt(f, FS_FACET_ALL, &st, eb)) != CL_OK)
+		goto out;
+	{
+		struct fval *last = NULL;
+		int last_f = -1;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+			int fa = sqlite3_column_int(st, 1);
+			const char *v = col_text(st, 2);
+			if (!rid_ok(rid) || fa < 0 || fa >= EF_COUNT)
+				continue;
+			if (!last || last_f != fa || strcmp(last->value, v))
+				last = fval_get(&f->fc[fa], v);
+			last_f = fa;
+			if (!last || bs_add(last->bm, (uint32_t)rid) != CL_OK) {
+				sqlite3_reset(st);
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_fail(f, eb, rc, "load facets");
+		goto out;
+	}
+	f->cache_ok = 1;
+	f->cache_gen = gen;
+	rc = CL_OK;
+out:
+	if (rc != CL_OK)
+		cache_drop(f);
+	return rc;
+}
+
+static void cache_remove(struct fts *f, uint32_t rid)
+{
+	if (!f->cache_ok)
+		return;
+	bs_remove(f->all, rid);
+	for (int i = 0; i < EF_COUNT; i++)
+		for (size_t k = 0; k < f->fc[i].n; k++)
+			bs_remove(f->fc[i].v[k].bm, rid);
+}
+
+/* --- transactions ------------------------------------------------------------ */
+
+static int tx_ensure(struct fts *f, struct cl_errbuf *eb)
+{
+	int64_t gen;
+	int rc;
+
+	if (f->in_tx)
+		return CL_OK;
+	if (!f->writable)
+		return cl_fail(eb, CL_EINVAL, "fts5: the engine was opened read-only");
+	if (!sqlite3_get_autocommit(f->db))
+		return cl_fail(eb, CL_EINVAL, "fts5: a store transaction is open; the engine"
+					      " writes in its own transaction");
+	if ((rc = run_simple(f, FS_BEGIN, eb, "begin")) != CL_OK)
+		return rc;
+	f->in_tx = 1;
+	/* Incremental cache updates are only right on top of what this
+	 * transaction sees: drop a cache that another writer made stale. */
+	if (f->cache_ok) {
+		if ((rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK)
+			return rc;
+		if (gen != f->cache_gen)
+			cache_drop(f);
+	}
+	return CL_OK;
+}
+
+static void tx_abort(struct fts *f)
+{
+	if (f->in_tx && !sqlite3_get_autocommit(f->db))
+		sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL);
+	f->in_tx = 0;
+	cache_drop(f);
+}
+
+/* --- text analysis helpers ----------------------------------------------------- */
+
+static int count_cb(void *ud, const struct ta_token *tok)
+{
+	(void)tok;
+	(*(size_t *)ud)++;
+	return 0;
+}
+
+/* Terms the FTS5 query tokenizer gives for s[0..n) (0: a phrase that
+ * matches nothing, e.g. only stopwords or punctuation). */
+static size_t query_terms(struct fts *f, const char *s, size_t n, int prefix)
+{
+	size_t k = 0;
+
+	if (ta_tokenize(f->ta_q, s, n, TA_QUERY | (prefix ? TA_PREFIX : 0u), count_cb, &k) !=
+	    CL_OK)
+		return 0;
+	return k;
+}
+
+/* A list of strings in one arena (distinct folded words of a document). */
+struct words {
+	char *buf;
+	size_t n, cap;
+	size_t *off;
+	size_t count, ocap;
+	int err;
+};
+
+static int words_cb(void *ud, const struct ta_token *tok)
+{
+	struct words *w = ud;
+
+	if (tok->len < 2 || tok->len > 4 * TA_WORD_MAX_CHARS)
+		return 0;
+	for (size_t i = 0; i < tok->len; i++)
+		if (tok->term[i] >= '0' && tok->term[i] <= '9')
+			return 0; /* numbers, codes: not spelling candidates */
+	if (w->n + tok->len + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 4096;
+		char *b;
+		while (cap < w->n + tok->len + 1)
+			cap *= 2;
+		if (!(b = realloc(w->buf, cap)))
+			return w->err = CL_ENOMEM;
+		w->buf = b;
+		w->cap = cap;
+	}
+	if (w->count == w->ocap) {
+		size_t cap = w->ocap ? w->ocap * 2 : 256;
+		size_t *o = realloc(w->off, cap * sizeof *o);
+		if (!o)
+			return w->err = CL_ENOMEM;
+		w->off = o;
+		w->ocap = cap;
+	}
+	w->off[w->count++] = w->n;
+	memcpy(w->buf + w->n, tok->term, tok->len);
+	w->n += tok->len;
+	w->buf[w->n++] = '\0';
+	return 0;
+}
+
+static int off_cmp(const void *a, const void *b, void *arena)
+{
+	const char *base = arena;
+	return strcmp(base + *(const size_t *)a, base + *(const size_t *)b);
+}
+
+static void words_release(struct words *w)
+{
+	free(w->buf);
+	free(w->off);
+	memset(w, 0, sizeof *w);
+}
+
+/* The distinct folded words of the texts, sorted. */
+static int doc_words(struct fts *f, const char *const *texts, size_t ntexts, struct words *w)
+{
+	size_t k = 0;
+	int rc;
+
+	memset(w, 0, sizeof *w);
+	for (size_t i = 0; i < ntexts; i++) {
+		rc = ta_tokenize(f->ta_w, texts[i], strlen(texts[i]), TA_NO_EXTRA, words_cb, w);
+		if (w->err)
+			return w->err;
+		if (rc != CL_OK)
+			return rc;
+	}
+	if (w->count > 1) {
+		qsort_r(w->off, w->count, sizeof *w->off, off_cmp, w->buf);
+		for (size_t i = 0; i < w->count; i++)
+			if (k == 0 || strcmp(w->buf + w->off[i], w->buf + w->off[k - 1]))
+				w->off[k++] = w->off[i];
+		w->count = k;
+	}
+	return CL_OK;
+}
+
+static int words_update(struct fts *f, const char *const *texts, size_t ntexts, int add,
+			struct cl_errbuf *eb)
+{
+	struct words w;
+	sqlite3_stmt *st;
+	int rc = doc_words(f, texts, ntexts, &w);
+
+	if (rc != CL_OK) {
+		rc = cl_fail(eb, rc, "fts5: cannot analyse the text for the word list");
+		goto out;
+	}
+	for (size_t i = 0; i < w.count; i++) {
+		const char *word = w.buf + w.off[i];
+		if (add) {
+			if ((rc = stmt(f, FS_WORD_ADD, &st, eb)) != CL_OK)
+				goto out;
+			sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)cp_count(word, strlen(word)));
+			if ((rc = run_done(f, st, eb, "add word")) != CL_OK)
+				goto out;
+		} else {
+			if ((rc = stmt(f, FS_WORD_SUB, &st, eb)) != CL_OK)
+				goto out;
+			sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
+			if ((rc = run_done(f, st, eb, "remove word")) != CL_OK)
+				goto out;
+			if ((rc = stmt(f, FS_WORD_GC, &st, eb)) != CL_OK)
+				goto out;
+			sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
+			if ((rc = run_done(f, st, eb, "remove word")) != CL_OK)
+				goto out;
+		}
+	}
+	rc = CL_OK;
+out:
+	words_release(&w);
+	return rc;
+}
+
+/* --- open / close ------------------------------------------------------------- */
+
+/* fts_in_set(rid, set): 1 when rid is in the row-id set passed with
+ * sqlite3_bind_pointer (type "caselib_bset"), so that SQLite can walk
+ * an ordered index and stop after the page it needs. */
+static void fn_in_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct bset *bm;
+	sqlite3_int64 rid;
+
+	(void)argc;
+	bm = sqlite3_value_pointer(argv[1], "caselib_bset");
+	rid = sqlite3_value_int64(argv[0]);
+	sqlite3_result_int(ctx, bm && rid_ok(rid) && bs_has(bm, (uint32_t)rid));
+}
+
+static int layout_string(char *out, size_t outsz)
+{
+	size_t n = (size_t)snprintf(out, outsz, "%s;%s;", FTS_LAYOUT_VERSION, FTS_TOKENIZE);
+	for (int i = 0; i < EF_COUNT && n < outsz; i++)
+		n += (size_t)snprintf(out + n, outsz - n, "%s,",
+				      engine_facet_name((enum engine_facet)i));
+	return n < outsz ? CL_OK : CL_ETOOBIG;
+}
+
+/* What the tokenizer's output depends on besides its arguments (rules,
+ * stemmer, decompounding dictionary): ta_fingerprint(). A change means the
+ * stored postings no longer match what the tokenizer makes now. */
+static void analyser_string(char *out, size_t outsz)
+{
+	if (ta_fingerprint(out, outsz) != CL_OK)
+		snprintf(out, outsz, "unknown");
+}
+
+static int create_schema(struct fts *f, struct cl_errbuf *eb)
+{
+	char layout[512], analyser[256], *old = NULL, *olda = NULL;
+	int have = 0, rc;
+	int64_t ndocs = 0;
+	sqlite3_stmt *st = NULL;
+
+	if ((rc = layout_string(layout, sizeof layout)) != CL_OK)
+		return cl_fail(eb, rc, "fts5: layout string too long");
+	analyser_string(analyser, sizeof analyser);
+	if (!sqlite3_get_autocommit(f->db))
+		return cl_fail(eb, CL_EINVAL, "fts5: open: a store transaction is open");
+	if ((rc = run_simple(f, FS_BEGIN, eb, "open: begin")) != CL_OK)
+		return rc;
+	rc = sqlite3_prepare_v2(f->db, "SELECT 1 FROM sqlite_schema WHERE name = 'fts_meta'", -1,
+				&st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		have = 1;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(f, eb, rc, "open: read schema");
+		goto out;
+	}
+	if (have && (rc = meta_get(f, "layout", NULL, &old, eb)) != CL_OK)
+		goto out;
+	if (have && (!old || strcmp(old, layout))) {
+		/* an index of another layout: start again, seq 0 */
+		rc = sqlite3_exec(f->db, drop_sql, NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			rc = db_fail(f, eb, rc, "open: drop the old index");
+			goto out;
+		}
+		have = 0;
+	}
+	/* statements prepared against dropped tables must be prepared again */
+	for (int i = 0; i < FS_COUNT; i++) {
+		sqlite3_finalize(f->st[i]);
+		f->st[i] = NULL;
+	}
+	rc = sqlite3_exec(f->db, schema_sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(f, eb, rc, "open: create tables");
+		goto out;
+	}
+	if (!have) {
+		if ((rc = meta_set(f, "layout", 0, layout, eb)) != CL_OK ||
+		    (rc = meta_set(f, "last_seq", 0, NULL, eb)) != CL_OK ||
+		    (rc = meta_set(f, "gen", 1, NULL, eb)) != CL_OK ||
+		    (rc = meta_set(f, "analyser", 0, analyser, eb)) != CL_OK)
+			goto out;
+	} else {
+		if ((rc = meta_get(f, "analyser", NULL, &olda, eb)) != CL_OK)
+			goto out;
+		if (!olda || strcmp(olda, analyser)) {
+			int64_t gen;
+			if ((rc = stmt(f, FS_DOC_COUNT, &st, eb)) != CL_OK)
+				goto out;
+			if (sqlite3_step(st) == SQLITE_ROW)
+				ndocs = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+			/* the dictionary changed: tokenize every stored text again */
+			if (ndocs > 0 && (rc = run_simple(f, FS_FTS_REBUILD, eb, "rebuild")) != CL_OK)
+				goto out;
+			if ((rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK ||
+			    (rc = meta_set(f, "gen", gen + 1, NULL, eb)) != CL_OK ||
+			    (rc = meta_set(f, "analyser", 0, analyser, eb)) != CL_OK)
+				goto out;
+		}
+	}
+	rc = run_simple(f, FS_COMMIT, eb, "open: commit");
+out:
+	if (rc != CL_OK && !sqlite3_get_autocommit(f->db))
+		sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL);
+	free(old);
+	free(olda);
+	return rc;
+}
+
+static int check_schema(struct fts *f, struct cl_errbuf *eb)
+{
+	char layout[512], *old = NULL;
+	sqlite3_stmt *st = NULL;
+	int have = 0, rc;
+
+	if ((rc = layout_string(layout, sizeof layout)) != CL_OK)
+		return cl_fail(eb, rc, "fts5: layout string too long");
+	rc = sqlite3_prepare_v2(f->db, "SELECT 1 FROM sqlite_schema WHERE name = 'fts_meta'", -1,
+				&st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		have = 1;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return db_fail(f, eb, rc, "open: read schema");
+	if (!have)
+		return cl_fail(eb, CL_ENOTFOUND,
+			       "fts5: the index has not been built yet (run caselib sync --engine fts5)");
+	if ((rc = meta_get(f, "layout", NULL, &old, eb)) != CL_OK)
+		return rc;
+	if (!old || strcmp(old, layout))
+		rc = cl_fail(eb, CL_ESCHEMA,
+			     "fts5: the index has another layout (%s); run caselib sync --engine fts5",
+			     old ? old : "none");
+	free(old);
+	return rc;
+}
+
+static void fts_close(struct engine *e)
+{
+	struct fts *f = e->impl;
+
+	if (!f)
+		return;
+	if (f->in_tx && !sqlite3_get_autocommit(f->db))
+		sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL); /* uncommitted work is dropped */
+	for (int i = 0; i < FS_COUNT; i++)
+		sqlite3_finalize(f->st[i]);
+	cache_drop(f);
+	ta_close(f->ta_q);
+	ta_close(f->ta_w);
+	free(f);
+	e->impl = NULL;
+}
+
+static int fts_open(struct engine *e, const char *data_dir, struct store *s, int writable,
+		    struct cl_errbuf *eb)
+{
+	struct fts *f;
+	int rc;
+
+	(void)data_dir; /* the index lives in the store's database file */
+	if (!s || !store_db(s))
+		return cl_fail(eb, CL_EINVAL, "fts5: no store");
+	if ((rc = syn_load(eb)) != CL_OK)
+		return rc;
+	f = calloc(1, sizeof *f);
+	if (!f)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	e->impl = f;
+	f->db = (sqlite3 *)store_db(s);
+	f->writable = writable;
+	if ((rc = fts5tok_register(f->db, eb)) != CL_OK)
+		goto out;
+	rc = sqlite3_create_function(f->db, "fts_in_set", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL,
+				     fn_in_set, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(f, eb, rc, "register fts_in_set");
+		goto out;
+	}
+	if ((rc = ta_open(&f->ta_q, "auto", 0, eb)) != CL_OK ||
+	    (rc = ta_open(&f->ta_w, "none", 0, eb)) != CL_OK)
+		goto out;
+	rc = writable ? create_schema(f, eb) : check_schema(f, eb);
+	if (rc != CL_OK)
+		goto out;
+	rc = sqlite3_exec(f->db,
+			  "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab"
+			  " USING fts5vocab(main, fts_cases, row)",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(f, eb, rc, "open: create the vocabulary table");
+		goto out;
+	}
+	rc = CL_OK;
+out:
+	if (rc != CL_OK)
+		fts_close(e);
+	return rc;
+}
+
+/* --- writing ----------------------------------------------------------------- */
+
+/* The four indexed texts of a case (owned copies; the highlight marker
+ * bytes can never come from the data). */
+struct doc_text {
+	char *t[4]; /* title, summary, body, buyer */
+};
+
+static void doc_text_release(struct doc_text *d)
+{
+	for (int i = 0; i < 4; i++)
+		free(d->t[i]);
+	memset(d, 0, sizeof *d);
+}
+
+static char *clean_dup(const char *a, const char *b, const char *c)
+{
+	const char *parts[3] = {a, b, c};
+	size_t n = 0, k = 0;
+	char *out;
+
+	for (int i = 0; i < 3; i++)
+		if (parts[i] && *parts[i])
+			n += strlen(parts[i]) + 2;
+	out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	for (int i = 0; i < 3; i++) {
+		size_t l;
+		if (!parts[i] || !*parts[i])
+			continue;
+		if (k) {
+			memcpy(out + k, "\n\n", 2);
+			k += 2;
+		}
+		l = strlen(parts[i]);
+		memcpy(out + k, parts[i], l);
+		k += l;
+	}
+	out[k] = '\0';
+	for (size_t i = 0; i < k; i++)
+		if (out[i] == '\x01' || out[i] == '\x02')
+			out[i] = ' ';
+	return out;
+}
+
+static int doc_text_of(const struct case_record *c, struct doc_text *d)
+{
+	memset(d, 0, sizeof *d);
+	d->t[0] = clean_dup(c->title, NULL, NULL);
+	d->t[1] = clean_dup(c->summary, NULL, NULL);
+	d->t[2] = clean_dup(c->body, c->outcome, c->lessons);
+	d->t[3] = clean_dup(c->buyer.name, NULL, NULL);
+	for (int i = 0; i < 4; i++)
+		if (!d->t[i]) {
+			doc_text_release(d);
+			return CL_ENOMEM;
+		}
+	return CL_OK;
+}
+
+/* YYYY-MM-DD -> YYYYMMDD, 0 when absent or malformed. */
+static int date_key(const char *s)
+{
+	int y, m, d;
+	char tail;
+
+	if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return 0;
+	return y * 10000 + m * 100 + d;
+}
+
+/* Removes rid's postings, facets and words (not its fts_docs row). */
+static int unindex(struct fts *f, sqlite3_int64 rid, const char *const old[4],
+		   struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = stmt(f, FS_FTS_DELETE, &st, eb)) != CL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, rid);
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_text(st, 2 + i, old[i], -1, SQLITE_STATIC);
+	if ((rc = run_done(f, st, eb, "remove postings")) != CL_OK)
+		return rc;
+	if ((rc = stmt(f, FS_FACET_DELETE, &st, eb)) != CL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, rid);
+	if ((rc = run_done(f, st, eb, "remove facets")) != CL_OK)
+		return rc;
+	if ((rc = words_update(f, old, 4, 0, eb)) != CL_OK)
+		return rc;
+	cache_remove(f, (uint32_t)rid);
+	return CL_OK;
+}
+
+/* The current row of id: rid and its four texts (copied). *found = 0 when absent. */
+static int doc_lookup(struct fts *f, const char *id, sqlite3_int64 *rid, struct doc_text *d,
+		      int *found, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*found = 0;
+	memset(d, 0, sizeof *d);
+	if ((rc = stmt(f, FS_DOC_BY_ID, &st, eb)) != CL_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*rid = sqlite3_column_int64(st, 0);
+		for (int i = 0; i < 4; i++)
+			if (!(d->t[i] = strdup(col_text(st, 1 + i)))) {
+				sqlite3_reset(st);
+				doc_text_release(d);
+				return cl_fail(eb, CL_ENOMEM, "out of memory");
+			}
+		*found = 1;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(f, eb, rc, "look up a case");
+	if (*found && !rid_ok(*rid)) {
+		doc_text_release(d);
+		return cl_fail(eb, CL_ECORRUPT, "fts5: row id %lld out of range", (long long)*rid);
+	}
+	return CL_OK;
+}
+
+static int fts_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	struct doc_text d = {0}, old = {0};
+	sqlite3_stmt *st;
+	sqlite3_int64 rid = 0;
+	int found = 0, rc, dk, year;
+
+	if (!c || !c->id || !*c->id)
+		return cl_fail(eb, CL_EINVAL, "fts5: a case without an id");
+	if ((rc = tx_ensure(f, eb)) != CL_OK)
+		return rc;
+	if (doc_text_of(c, &d) != CL_OK)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	if ((rc = doc_lookup(f, c->id, &rid, &old, &found, eb)) != CL_OK)
+		goto out;
+	if (found && (rc = unindex(f, rid, (const char *const *)old.t, eb)) != CL_OK)
+		goto out;
+	dk = date_key(c->published);
+	year = case_year(c);
+	if ((rc = stmt(f, found ? FS_DOC_UPDATE : FS_DOC_INSERT, &st, eb)) != CL_OK)
+		goto out;
+	if (found)
+		sqlite3_bind_int64(st, 1, rid);
+	else
+		sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	if (c->published)
+		sqlite3_bind_text(st, 2, c->published, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, dk);
+	sqlite3_bind_int(st, 4, dk ? dk : 99999999);
+	sqlite3_bind_int(st, 5, year);
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_text(st, 6 + i, d.t[i], -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (!found && rc == SQLITE_ROW) {
+		rid = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_fail(f, eb, rc, "write a case");
+		goto out;
+	}
+	if (!rid_ok(rid)) {
+		rc = cl_fail(eb, CL_ECORRUPT, "fts5: row id %lld out of range", (long long)rid);
+		goto out;
+	}
+	if ((rc = stmt(f, FS_FTS_INSERT, &st, eb)) != CL_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, rid);
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_text(st, 2 + i, d.t[i], -1, SQLITE_STATIC);
+	if ((rc = run_done(f, st, eb, "index a case")) != CL_OK)
+		goto out;
+	if (f->cache_ok && bs_add(f->all, (uint32_t)rid) != CL_OK) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int fa = 0; fa < EF_COUNT; fa++) {
+		struct engine_facet_values fv;
+		engine_case_facet(c, (enum engine_facet)fa, &fv);
+		for (size_t i = 0; i < fv.n; i++) {
+			if ((rc = stmt(f, FS_FACET_INSERT, &st, eb)) != CL_OK)
+				goto out;
+			sqlite3_bind_int64(st, 1, rid);
+			sqlite3_bind_int(st, 2, fa);
+			sqlite3_bind_text(st, 3, fv.v[i], -1, SQLITE_STATIC);
+			if ((rc = run_done(f, st, eb, "write facets")) != CL_OK)
+				goto out;
+			if (f->cache_ok) {
+				struct fval *v = fval_get(&f->fc[fa], fv.v[i]);
+				if (!v || bs_add(v->bm, (uint32_t)rid) != CL_OK) {
+					rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+					goto out;
+				}
+			}
+		}
+	}
+	rc = words_update(f, (const char *const *)d.t, 4, 1, eb);
+out:
+	if (rc != CL_OK)
+		cache_drop(f); /* the transaction is now in an unknown state */
+	doc_text_release(&d);
+	doc_text_release(&old);
+	return rc;
+}
+
+static int fts_del(struct engine *e, const char *id, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	struct doc_text old = {0};
+	sqlite3_stmt *st;
+	sqlite3_int64 rid = 0;
+	int found = 0, rc;
+
+	if (!id)
+		return cl_fail(eb, CL_EINVAL, "fts5: delete without an id");
+	if ((rc = doc_lookup(f, id, &rid, &old, &found, eb)) != CL_OK || !found)
+		return rc; /* an absent id is not an error */
+	if ((rc = tx_ensure(f, eb)) != CL_OK)
+		goto out;
+	if ((rc = unindex(f, rid, (const char *const *)old.t, eb)) != CL_OK)
+		goto out;
+	if ((rc = stmt(f, FS_DOC_DELETE, &st, eb)) != CL_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, rid);
+	rc = run_done(f, st, eb, "delete a case");
+out:
+	if (rc != CL_OK)
+		cache_drop(f);
+	doc_text_release(&old);
+	return rc;
+}
+
+static int fts_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	int64_t gen = 0;
+	int rc;
+
+	if ((rc = tx_ensure(f, eb)) != CL_OK)
+		return rc;
+	if ((rc = meta_set(f, "last_seq", seq, NULL, eb)) != CL_OK ||
+	    (rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK ||
+	    (rc = meta_set(f, "gen", gen + 1, NULL, eb)) != CL_OK ||
+	    (rc = run_simple(f, FS_COMMIT, eb, "commit")) != CL_OK) {
+		tx_abort(f);
+		return rc;
+	}
+	f->in_tx = 0;
+	if (f->cache_ok)
+		f->cache_gen = gen + 1;
+	return CL_OK;
+}
+
+static int fts_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb)
+{
+	return meta_get(e->impl, "last_seq", seq, NULL, eb);
+}
+
+static int fts_clear(struct engine *e, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	int64_t gen = 0;
+	int rc;
+
+	/* part of the open transaction: the next engine_commit makes the
+	 * empty index (or the reindexed one) visible at once */
+	if ((rc = tx_ensure(f, eb)) != CL_OK)
+		return rc;
+	if ((rc = run_simple(f, FS_FTS_DELETE_ALL, eb, "clear postings")) != CL_OK ||
+	    (rc = run_simple(f, FS_CLEAR_DOCS, eb, "clear cases")) != CL_OK ||
+	    (rc = run_simple(f, FS_CLEAR_FACETS, eb, "clear facets")) != CL_OK ||
+	    (rc = run_simple(f, FS_CLEAR_WORDS, eb, "clear words")) != CL_OK ||
+	    (rc = meta_set(f, "last_seq", 0, NULL, eb)) != CL_OK ||
+	    (rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK ||
+	    (rc = cache_empty(f, eb)) != CL_OK) {
+		cache_drop(f);
+		return rc;
+	}
+	f->cache_ok = 1;
+	f->cache_gen = gen;
+	return CL_OK;
+}
+
+static int fts_count(struct engine *e, long *n, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	sqlite3_stmt *st;
+	int rc = stmt(f, FS_DOC_COUNT, &st, eb);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CL_OK : db_fail(f, eb, rc, "count");
+}
+
+static int fts_foreach_id(struct engine *e, int (*cb)(const char *id, void *ud), void *ud,
+			  struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	sqlite3_stmt *st;
+	char **ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc = stmt(f, FS_DOC_IDS, &st, eb);
+
+	if (rc)
+		return rc;
+	/* read all first: cb may search or write through the same handle */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			char **v = realloc(ids, nc * sizeof *v);
+			if (!v)
+				break;
+			ids = v;
+			cap = nc;
+		}
+		if (!(ids[n] = strdup(col_text(st, 0))))
+			break;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+	else if (rc != SQLITE_DONE)
+		rc = db_fail(f, eb, rc, "list ids");
+	else
+		rc = CL_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == CL_OK)
+			rc = cb(ids[i], ud);
+		free(ids[i]);
+	}
+	free(ids);
+	return rc;
+}
+
+/* --- query expressions ---------------------------------------------------------- */
+
+static const char *const field_cols[] = {
+	[QP_ANY] = NULL,
+	[QP_TITLE] = "{title} : ",
+	[QP_BUYER] = "{buyer} : ",
+	[QP_BODY] = "{summary body} : ",
+};
+
+/* One clause as an FTS5 expression into b; 0 when it contributes nothing
+ * (stopwords only, punctuation): the clause is then left out. */
+static int clause_expr(struct fts *f, const struct qp_clause *c, struct sbuf *b)
+{
+	const char *alts[1 + 16];
+	size_t nalt = 0, nsyn = 0;
+	const char *const *syn = NULL;
+	char *folded = NULL;
+	int prefix = c->kind == QP_PREFIX;
+
+	if (query_terms(f, c->text, strlen(c->text), prefix) > 0)
+		alts[nalt++] = c->text;
+	if (!prefix && (folded = syn_fold(c->text, strlen(c->text))) != NULL)
+		syn = syn_lookup(folded, &nsyn);
+	for (size_t i = 0; syn && i < nsyn && nalt < sizeof alts / sizeof *alts; i++)
+		if (query_terms(f, syn[i], strlen(syn[i]), 0) > 0)
+			alts[nalt++] = syn[i];
+	free(folded);
+	if (nalt == 0)
+		return 0;
+	if (c->field != QP_ANY && (unsigned)c->field < sizeof field_cols / sizeof *field_cols)
+		sb_str(b, field_cols[c->field]);
+	sb_add(b, "(", 1);
+	for (size_t i = 0; i < nalt; i++) {
+		if (i)
+			sb_add(b, " OR ", 4);
+		sb_fts_string(b, alts[i], strlen(alts[i]));
+		if (prefix)
+			sb_add(b, " *", 2);
+	}
+	sb_add(b, ")", 1);
+	return 1;
+}
+
+/* The MATCH expression of q into out: positive clauses joined by AND (OR
+ * in or_mode), then each negated one with NOT. *nomatch = 1 when no
+ * positive clause is left (a query of stopwords matches nothing). */
+static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, struct sbuf *out,
+		      int *nomatch)
+{
+	struct sbuf neg = {0};
+	int npos = 0;
+
+	*nomatch = 0;
+	sb_add(out, "(", 1);
+	for (size_t i = 0; i < q->n; i++) {
+		const struct qp_clause *c = &q->v[i];
+		struct sbuf one = {0};
+		if (!clause_expr(f, c, &one) || one.err) {
+			int err = one.err;
+			sb_release(&one);
+			if (err)
+				out->err = err;
+			continue;
+		}
+		if (c->negated) {
+			sb_add(&neg, " NOT ", 5);
+			sb_add(&neg, one.p, one.n);
+		} else {
+			if (npos++)
+				sb_str(out, or_mode ? " OR " : " AND ");
+			sb_add(out, one.p, one.n);
+		}
+		sb_release(&one);
+	}
+	sb_add(out, ")", 1);
+	if (neg.err)
+		out->err = neg.err;
+	if (neg.n)
+		sb_add(out, neg.p, neg.n);
+	sb_release(&neg);
+	if (npos == 0)
+		*nomatch = 1;
+	return out->err;
+}
+
+/* --- the search pass -------------------------------------------------------------- */
+
+struct pass {
+	const char *expr; /* MATCH expression; NULL: every case */
+	int nomatch;      /* 1: nothing matches */
+	int has_exclude;
+	uint32_t exclude; /* similar(): the case itself */
+	int sector_bonus; /* similar(): boost cases sharing the excluded case's sectors */
+};
+
+struct scored {
+	uint32_t rid;
+	double score;
+	char *id; /* fetched for ties only */
+};
+
+static int scored_cmp(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->rid < y->rid ? -1 : x->rid > y->rid;
+}
+
+static int scored_id_cmp(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+/* The filter set of rq (NULL in *out: no filter). */
+static int filter_set(struct fts *f, const struct search_request *rq, struct bset **out,
+		      struct cl_errbuf *eb)
+{
+	struct bset *F = NULL;
+
+	*out = NULL;
+	for (int fa = 0; fa < EF_COUNT; fa++) {
+		struct bset *u;
+		if (rq->nfilters[fa] == 0)
+			continue;
+		if (!(u = bs_new()))
+			goto nomem;
+		for (size_t i = 0; i < rq->nfilters[fa]; i++) {
+			const struct fval *v = rq->filters[fa][i]
+						       ? fval_find(&f->fc[fa], rq->filters[fa][i])
+						       : NULL;
+			if (v && bs_or(u, v->bm) != CL_OK) {
+				bs_free(u);
+				goto nomem;
+			}
+		}
+		if (F) {
+			bs_and(F, u);
+			bs_free(u);
+		} else {
+			F = u;
+		}
+	}
+	if (rq->year_from || rq->year_to) {
+		struct bset *u = bs_new();
+		const struct fvals *yv = &f->fc[EF_YEAR];
+		if (!u)
+			goto nomem;
+		for (size_t i = 0; i < yv->n; i++) {
+			int y = atoi(yv->v[i].value);
+			if ((!rq->year_from || y >= rq->year_from) &&
+			    (!rq->year_to || y <= rq->year_to) && bs_or(u, yv->v[i].bm) != CL_OK) {
+				bs_free(u);
+				goto nomem;
+			}
+		}
+		if (F) {
+			bs_and(F, u);
+			bs_free(u);
+		} else {
+			F = u;
+		}
+	}
+	*out = F;
+	return CL_OK;
+nomem:
+	bs_free(F);
+	return cl_fail(eb, CL_ENOMEM, "out of memory");
+}
+
+/* The snippet window of a highlighted (or plain) text: whitespace runs
+ * collapsed, at most maxc visible code points (an ellipsis counts as one),
+ * starting a little before the first match, never cutting a UTF-8
+ * sequence, marks balanced. Caller frees. */
+static char *snippet_window(const char *s, size_t maxc)
+{
+	size_t n = strlen(s), k = 0, start = 0, first = 0, total = 0, i, vis, end;
+	int space = 0, lead, trail;
+	char *t = malloc(n + 1), *out = NULL;
+
+	if (!t)
+		return NULL;
+	for (i = 0; i < n; i++) { /* collapse whitespace */
+		char ch = s[i];
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
+			space = k > 0;
+			continue;
+		}
+		if (space) {
+			t[k++] = ' ';
+			space = 0;
+		}
+		t[k++] = ch;
+	}
+	t[k] = '\0';
+	n = k;
+#define VISIBLE(c) (((unsigned char)(c) & 0xC0) != 0x80 && (c) != '\x01' && (c) != '\x02')
+	for (i = 0; i < n; i++)
+		total += VISIBLE(t[i]);
+	if (total <= maxc)
+		return t;
+	for (i = 0; i < n && t[i] != '\x01'; i++)
+		;
+	first = i < n ? i : 0;
+	/* back up to a third of the window before the first match, then to
+	 * the start of a word */
+	start = first;
+	for (vis = 0; start > 0 && vis < maxc / 3;) {
+		start--;
+		vis += VISIBLE(t[start]);
+	}
+	while (start > 0 && ((unsigned char)t[start] & 0xC0) == 0x80)
+		start--;
+	if (start > 0 && t[start - 1] != ' ') {
+		size_t sp = start;
+		while (sp < first && t[sp] != ' ')
+			sp++;
+		if (sp < first)
+			start = sp + 1;
+	}
+	lead = start > 0 && maxc >= 10;
+	/* copy as many visible characters as fit, one kept for "…" */
+	trail = maxc >= 10;
+	{
+		size_t budget = maxc - (size_t)lead - (size_t)trail, cut = start, last_space = 0;
+		for (vis = 0; cut < n; cut++) {
+			if (VISIBLE(t[cut])) {
+				if (vis == budget)
+					break;
+				vis++;
+			}
+			if (t[cut] == ' ')
+				last_space = cut;
+		}
+		end = cut;
+		if (end < n && last_space > start + (end - start) / 2)
+			end = last_space; /* do not cut a word in two */
+		if (end == n)
+			trail = 0;
+	}
+	while (end > start && t[end - 1] == ' ')
+		end--;
+	out = malloc((end - start) + 16);
+	if (out) {
+		size_t o = 0;
+		int open = 0;
+		if (lead) {
+			memcpy(out, "\xe2\x80\xa6", 3);
+			o = 3;
+		}
+		for (i = start; i < end; i++) {
+			if (t[i] == '\x01')
+				open = 1;
+			else if (t[i] == '\x02')
+				open = 0;
+			out[o++] = t[i];
+		}
+		if (open)
+			out[o++] = '\x02';
+		if (trail && end < n) {
+			memcpy(out + o, "\xe2\x80\xa6", 3);
+			o += 3;
+		}
+		out[o] = '\0';
+	}
+#undef VISIBLE
+	free(t);
+	return out;
+}
+
+/* One row of HIT_MATCH for rid: bm25 score and column col highlighted
+ * (*marked NULL when the row does not match, which cannot happen for a
+ * hit of the same expression). */
+static int hit_match(struct fts *f, const char *expr, uint32_t rid, int col, double *score,
+		     char **marked, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*marked = NULL;
+	if ((rc = stmt(f, FS_HIT_MATCH, &st, eb)) != CL_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, rid);
+	sqlite3_bind_int(st, 3, col);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*score = -sqlite3_column_double(st, 0);
+		*marked = strdup(col_text(st, 1));
+		sqlite3_reset(st);
+		return *marked ? CL_OK : cl_fail(eb, CL_ENOMEM, "out of memory");
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, "highlight");
+}
+
+/* Fills hit h for rid: id, title, score (with have_score 0 and an
+ * expression: the row's bm25), snippet. The snippet comes from the
+ * summary, or the body when the summary is empty, or the title — unless
+ * the match is elsewhere: then from the first of summary, body, title
+ * that holds a highlighted match. */
+static int fill_hit(struct fts *f, const struct search_request *rq, const struct pass *p,
+		    uint32_t rid, int have_score, double score, struct search_hit *h,
+		    struct cl_errbuf *eb)
+{
+	static const int order[3] = {1, 2, 0}; /* summary, body, title */
+	sqlite3_stmt *st;
+	char *marked = NULL, *plain = NULL, *win = NULL;
+	int col, nonempty[3], rc;
+	double sc = 0.0;
+
+	memset(h, 0, sizeof *h);
+	h->score = have_score ? score : 0.0;
+	if ((rc = stmt(f, FS_DOC_BY_RID, &st, eb)) != CL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, rid);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? cl_fail(eb, CL_ECORRUPT, "fts5: row %u has no case", rid)
+					 : db_fail(f, eb, rc, "read a hit");
+	}
+	h->id = strdup(col_text(st, 0));
+	h->title = strdup(col_text(st, 1));
+	for (int i = 0; i < 3; i++)
+		nonempty[i] = *col_text(st, 1 + i) != '\0';
+	col = nonempty[1] ? 1 : nonempty[2] ? 2 : 0;
+	if (rq->snippets)
+		plain = strdup(col_text(st, 1 + col));
+	sqlite3_reset(st);
+	if (!h->id || !h->title || (rq->snippets && !plain))
+		goto nomem;
+	if (p->expr && !have_score) {
+		if ((rc = hit_match(f, p->expr, rid, col, &sc, &marked, eb)) != CL_OK)
+			goto out;
+		h->score = sc;
+		free(marked);
+		marked = NULL;
+	}
+	if (rq->snippets) {
+		for (int i = 0; p->expr && i < 3; i++) {
+			if (!nonempty[order[i]])
+				continue;
+			if ((rc = hit_match(f, p->expr, rid, order[i], &sc, &marked, eb)) != CL_OK)
+				goto out;
+			if (marked && strchr(marked, '\x01'))
+				break;
+			free(marked);
+			marked = NULL;
+		}
+		win = snippet_window(marked ? marked : plain,
+				     rq->snippet_chars ? rq->snippet_chars : 200);
+		if (!win)
+			goto nomem;
+		h->snippet = engine_html_snippet(win);
+		if (!h->snippet)
+			goto nomem;
+	}
+	rc = CL_OK;
+	goto out;
+nomem:
+	rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+out:
+	free(marked);
+	free(plain);
+	free(win);
+	return rc;
+}
+
+static void hits_release(struct search_hit *hits, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(hits[i].id);
+		free(hits[i].title);
+		free(hits[i].snippet);
+	}
+	free(hits);
+}
+
+/* Runs one pass: the match set of p, filtered by rq, its exact size, the
+ * counts of count_mask, and the page of hits. */
+static int run_pass(struct fts *f, const struct search_request *rq, const struct pass *p,
+		    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct bset *F = NULL, *M = NULL;
+	struct scored *sc = NULL;
+	size_t nsc = 0, capsc = 0;
+	uint32_t *page = NULL;
+	size_t npage = 0;
+	int want_scores = rq->limit > 0 && rq->sort == SORT_RELEVANCE && p->expr;
+	const struct bset *bonus[CASE_LIST_MAX];
+	size_t nbonus = 0;
+	sqlite3_stmt *st;
+	uint64_t total;
+	int rc;
+
+	if ((rc = cache_sync(f, eb)) != CL_OK)
+		return rc;
+	if (p->sector_bonus && p->has_exclude) {
+		const struct fvals *sv = &f->fc[EF_SECTORS];
+		for (size_t i = 0; i < sv->n && nbonus < CASE_LIST_MAX; i++)
+			if (bs_has(sv->v[i].bm, p->exclude))
+				bonus[nbonus++] = sv->v[i].bm;
+	}
+	if ((rc = filter_set(f, rq, &F, eb)) != CL_OK)
+		return rc;
+	if (p->nomatch) {
+		M = bs_new();
+	} else if (!p->expr) {
+		M = bs_copy(f->all);
+	} else if ((M = bs_new()) != NULL) {
+		if ((rc = stmt(f, want_scores ? FS_MATCH_SCORED : FS_MATCH_RIDS, &st, eb)) != CL_OK)
+			goto out;
+		sqlite3_bind_text(st, 1, p->expr, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+			if (!rid_ok(rid))
+				continue;
+			if (bs_add(M, (uint32_t)rid) != CL_OK) {
+				sqlite3_reset(st);
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				goto out;
+			}
+			if (!want_scores || (F && !bs_has(F, (uint32_t)rid)) ||
+			    (p->has_exclude && (uint32_t)rid == p->exclude))
+				continue;
+			if (nsc == capsc) {
+				size_t cap = capsc ? capsc * 2 : 256;
+				struct scored *v = realloc(sc, cap * sizeof *v);
+				if (!v) {
+					sqlite3_reset(st);
+					rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+					goto out;
+				}
+				sc = v;
+				capsc = cap;
+			}
+			sc[nsc].rid = (uint32_t)rid;
+			sc[nsc].score = -sqlite3_column_double(st, 1);
+			sc[nsc].id = NULL;
+			nsc++;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			rc = cl_fail(eb, CL_EENGINE, "fts5: search failed: %s",
+				     sqlite3_errmsg(f->db));
+			goto out;
+		}
+	}
+	if (!M) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (F)
+		bs_and(M, F);
+	if (p->has_exclude)
+		bs_remove(M, p->exclude);
+	total = bs_card(M);
+	res->total = (long)total;
+
+	for (int fa = 0; fa < EF_COUNT; fa++) {
+		const struct fvals *fv = &f->fc[fa];
+		if (!(count_mask & (1u << fa)))
+			continue;
+		for (size_t i = 0; i < fv->n; i++) {
+			uint64_t c = bs_and_card(M, fv->v[i].bm);
+			if (c > 0 && engine_facet_add(&res->facets[fa], fv->v[i].value,
+						      strlen(fv->v[i].value), (long)c) != CL_OK) {
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+	}
+
+	rc = CL_OK;
+	if (rq->limit == 0 || rq->offset >= total)
+		goto out;
+	res->hits = calloc(rq->limit, sizeof *res->hits);
+	if (!res->hits) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (want_scores) {
+		size_t need = rq->offset + rq->limit, end;
+		for (size_t i = 0; nbonus && i < nsc; i++) {
+			size_t shared = 0;
+			for (size_t k = 0; k < nbonus; k++)
+				shared += bs_has(bonus[k], sc[i].rid);
+			sc[i].score *= 1.0 + SECTOR_BONUS * (double)shared / (double)nbonus;
+		}
+		qsort(sc, nsc, sizeof *sc, scored_cmp);
+		if (need > nsc)
+			need = nsc;
+		/* ties at the page end are ordered by id: fetch the ids of the
+		 * whole head, ties included */
+		end = need;
+		while (end < nsc && need > 0 && sc[end].score == sc[need - 1].score)
+			end++;
+		if ((rc = stmt(f, FS_DOC_BY_RID, &st, eb)) != CL_OK)
+			goto out;
+		for (size_t i = 0; i < end; i++) {
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, sc[i].rid);
+			if (sqlite3_step(st) == SQLITE_ROW && !(sc[i].id = strdup(col_text(st, 0)))) {
+				sqlite3_reset(st);
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		sqlite3_reset(st);
+		qsort(sc, end, sizeof *sc, scored_id_cmp);
+		for (size_t i = rq->offset; i < need; i++) {
+			rc = fill_hit(f, rq, p, sc[i].rid, 1, sc[i].score, &res->hits[res->nhits], eb);
+			res->nhits++;
+			if (rc != CL_OK)
+				goto out;
+		}
+	} else {
+		enum fts_stmt id = rq->sort == SORT_DATE_DESC ? FS_PAGE_DDESC
+				   : rq->sort == SORT_DATE_ASC ? FS_PAGE_DASC
+							       : FS_PAGE_ID;
+		page = malloc(rq->limit * sizeof *page);
+		if (!page) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = stmt(f, id, &st, eb)) != CL_OK)
+			goto out;
+		sqlite3_bind_pointer(st, 1, M, "caselib_bset", NULL);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)rq->limit);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)rq->offset);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW && npage < rq->limit)
+			page[npage++] = (uint32_t)sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+			rc = db_fail(f, eb, rc, "page of hits");
+			goto out;
+		}
+		rc = CL_OK;
+		for (size_t i = 0; i < npage; i++) {
+			rc = fill_hit(f, rq, p, page[i], 0, 0.0, &res->hits[res->nhits], eb);
+			res->nhits++;
+			if (rc != CL_OK)
+				goto out;
+		}
+	}
+out:
+	if (rc != CL_OK) {
+		hits_release(res->hits, res->nhits);
+		res->hits = NULL;
+		res->nhits = 0;
+	}
+	for (size_t i = 0; i < nsc; i++)
+		free(sc[i].id);
+	free(sc);
+	free(page);
+	bs_free(M);
+	bs_free(F);
+	return rc;
+}
+
+static int fts_search(struct engine *e, const struct search_request *rq, const struct qp_query *q,
+		      int or_mode, unsigned count_mask, struct search_result *res,
+		      struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	struct pass p;
+	struct sbuf ex = {0};
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	if (q && q->n > 0) {
+		if ((rc = query_expr(f, q, or_mode, &ex, &p.nomatch)) != CL_OK) {
+			sb_release(&ex);
+			return cl_fail(eb, rc, "fts5: the query is too large");
+		}
+		p.expr = p.nomatch ? NULL : ex.p;
+	}
+	rc = run_pass(f, rq, &p, count_mask, res, eb);
+	sb_release(&ex);
+	return rc;
+}
+
+/* --- similar cases ------------------------------------------------------------------ */
+
+struct term {
+	char *stem;
+	char *surface; /* the word as written, for the query */
+	double w;
+	double score;
+};
+
+struct terms {
+	struct term *v;
+	size_t n, cap;
+	double weight; /* of the text being tokenized */
+	const char *text;
+	int err;
+};
+
+static int terms_cb(void *ud, const struct ta_token *tok)
+{
+	struct terms *t = ud;
+
+	if (t->n >= SIMILAR_TOKENS_MAX)
+		return 0;
+	if (tok->len < 2 || tok->end <= tok->start)
+		return 0;
+	for (size_t i = 0; i < tok->len; i++)
+		if (tok->term[i] >= '0' && tok->term[i] <= '9')
+			return 0; /* numbers and codes say little about a need */
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct term *v = realloc(t->v, cap * sizeof *v);
+		if (!v)
+			return t->err = CL_ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	t->v[t->n].stem = strndup(tok->term, tok->len);
+	t->v[t->n].surface = strndup(t->text + tok->start, tok->end - tok->start);
+	t->v[t->n].w = t->weight;
+	t->v[t->n].score = 0;
+	if (!t->v[t->n].stem || !t->v[t->n].surface) {
+		free(t->v[t->n].stem);
+		free(t->v[t->n].surface);
+		return t->err = CL_ENOMEM;
+	}
+	t->n++;
+	return 0;
+}
+
+static void terms_release(struct terms *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].stem);
+		free(t->v[i].surface);
+	}
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+static int term_stem_cmp(const void *a, const void *b)
+{
+	const struct term *x = a, *y = b;
+	return strcmp(x->stem, y->stem);
+}
+
+static int term_score_cmp(const void *a, const void *b)
+{
+	const struct term *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return strcmp(x->stem, y->stem);
+}
+
+/* The OR expression of the most distinctive terms of the texts (tf
+ * weighted by field, times idf from the index's vocabulary). Terms found
+ * in fewer than min_df cases are skipped. *nomatch = 1 when none is left. */
+static int distinctive_expr(struct fts *f, const char *const *texts, const double *weights,
+			    size_t ntexts, int64_t min_df, struct sbuf *out, int *nomatch,
+			    struct cl_errbuf *eb)
+{
+	struct terms t = {0};
+	sqlite3_stmt *st;
+	size_t k = 0, used = 0;
+	double ndocs;
+	int rc = CL_OK;
+
+	*nomatch = 1;
+	if ((rc = cache_sync(f, eb)) != CL_OK)
+		return rc;
+	ndocs = (double)bs_card(f->all);
+	for (size_t i = 0; i < ntexts; i++) {
+		size_t len = strlen(texts[i]);
+		if (len > SIMILAR_TEXT_MAX)
+			len = SIMILAR_TEXT_MAX;
+		while (len > 0 && ((unsigned char)texts[i][len] & 0xC0) == 0x80)
+			len--; /* do not cut a UTF-8 sequence */
+		t.weight = weights[i];
+		t.text = texts[i];
+		/* document mode: the stems as indexed (language by the text) */
+		rc = ta_tokenize(f->ta_q, texts[i], len, TA_NO_EXTRA, terms_cb, &t);
+		if (t.err)
+			rc = t.err;
+		if (rc != CL_OK) {
+			rc = cl_fail(eb, rc, "fts5: cannot analyse the text");
+			goto out;
+		}
+	}
+	if (t.n == 0)
+		goto out;
+	qsort(t.v, t.n, sizeof *t.v, term_stem_cmp);
+	for (size_t i = 0; i < t.n; i++) { /* merge equal stems, keep the first surface */
+		if (k > 0 && !strcmp(t.v[k - 1].stem, t.v[i].stem)) {
+			t.v[k - 1].w += t.v[i].w;
+			free(t.v[i].stem);
+			free(t.v[i].surface);
+			continue;
+		}
+		t.v[k++] = t.v[i];
+	}
+	t.n = k;
+	if ((rc = stmt(f, FS_VOCAB_DF, &st, eb)) != CL_OK)
+		goto out;
+	for (size_t i = 0; i < t.n; i++) {
+		int64_t df = 0;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, t.v[i].stem, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			df = sqlite3_column_int64(st, 0);
+		else if (rc != SQLITE_DONE) {
+			rc = db_fail(f, eb, rc, "read the vocabulary");
+			sqlite3_reset(st);
+			goto out;
+		}
+		t.v[i].score = df >= min_df && df > 0
+				       ? (1.0 + log(t.v[i].w)) * log(1.0 + ndocs / (double)df)
+				       : -1.0;
+	}
+	sqlite3_reset(st);
+	rc = CL_OK;
+	qsort(t.v, t.n, sizeof *t.v, term_score_cmp);
+	for (size_t i = 0; i < t.n && used < SIMILAR_TERMS; i++) {
+		if (t.v[i].score <= 0)
+			break;
+		if (query_terms(f, t.v[i].surface, strlen(t.v[i].surface), 0) == 0)
+			continue;
+		if (used++)
+			sb_add(out, " OR ", 4);
+		sb_fts_string(out, t.v[i].surface, strlen(t.v[i].surface));
+	}
+	if (out->err)
+		rc = cl_fail(eb, out->err, "fts5: the similarity query is too large");
+	*nomatch = used == 0;
+out:
+	terms_release(&t);
+	return rc;
+}
+
+static int fts_similar(struct engine *e, const char *id, const struct search_request *rq,
+		       unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	struct doc_text d = {0};
+	struct sbuf ex = {0};
+	struct pass p;
+	sqlite3_int64 rid = 0;
+	int found = 0, rc;
+	static const double weights[3] = {3.0, 2.0, 1.0};
+
+	memset(&p, 0, sizeof p);
+	if ((rc = doc_lookup(f, id, &rid, &d, &found, eb)) != CL_OK)
+		return rc;
+	if (!found)
+		return cl_fail(eb, CL_ENOTFOUND, "fts5: case %s is not indexed", id);
+	rc = distinctive_expr(f, (const char *const *)d.t, weights, 3, 2, &ex, &p.nomatch, eb);
+	if (rc != CL_OK)
+		goto out;
+	p.expr = p.nomatch ? NULL : ex.p;
+	p.has_exclude = 1;
+	p.exclude = (uint32_t)rid;
+	p.sector_bonus = 1;
+	rc = run_pass(f, rq, &p, count_mask, res, eb);
+out:
+	sb_release(&ex);
+	doc_text_release(&d);
+	return rc;
+}
+
+static int fts_similar_text(struct engine *e, const struct search_request *rq,
+			    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	struct sbuf ex = {0};
+	struct pass p;
+	const char *texts[1] = {rq->text ? rq->text : ""};
+	static const double weights[1] = {1.0};
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	rc = distinctive_expr(f, texts, weights, 1, 1, &ex, &p.nomatch, eb);
+	if (rc == CL_OK) {
+		p.expr = p.nomatch ? NULL : ex.p;
+		rc = run_pass(f, rq, &p, count_mask, res, eb);
+	}
+	sb_release(&ex);
+	return rc;
+}
+
+/* --- spelling suggestions ------------------------------------------------------------- */
+
+/* Code points of UTF-8 s into cp (at most max); the count. */
+static size_t to_cps(const char *s, uint32_t *cp, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p && n < max) {
+		uint32_t c = *p++;
+		int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+		if (more)
+			c &= 0x3Fu >> more;
+		while (more-- > 0 && (*p & 0xC0) == 0x80)
+			c = (c << 6) | (*p++ & 0x3F);
+		cp[n++] = c;
+	}
+	return n;
+}
+
+/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
+ * transpositions) of a and b, or max + 1 when it is over max. */
+static int osa_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max)
+{
+	int rows[3][TA_WORD_MAX_CHARS + 2];
+	int *pp = rows[0], *prev = rows[1], *cur = rows[2];
+
+	if (na > TA_WORD_MAX_CHARS || nb > TA_WORD_MAX_CHARS)
+		return max + 1;
+	if ((na > nb ? na - nb : nb - na) > (size_t)max)
+		return max + 1;
+	for (size_t j = 0; j <= nb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= na; i++) {
+		int best;
+		cur[0] = (int)i;
+		best = cur[0];
+		for (size_t j = 1; j <= nb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (prev[j - 1] + cost < v)
+				v = prev[j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			cur[j] = v;
+			if (v < best)
+				best = v;
+		}
+		if (best > max)
+			return max + 1;
+		{
+			int *tmp = pp;
+			pp = prev;
+			prev = cur;
+			cur = tmp;
+		}
+	}
+	return prev[nb] <= max ? prev[nb] : max + 1;
+}
+
+/* 1 when the word (an FTS5 string) matches some indexed case. */
+static int word_known(struct fts *f, const char *word, int *known, struct cl_errbuf *eb)
+{
+	struct sbuf b = {0};
+	sqlite3_stmt *st;
+	int rc;
+
+	*known = 0;
+	sb_fts_string(&b, word, strlen(word));
+	if (b.err) {
+		sb_release(&b);
+		return cl_fail(eb, b.err, "out of memory");
+	}
+	if ((rc = stmt(f, FS_MATCH_ANY, &st, eb)) != CL_OK) {
+		sb_release(&b);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, b.p, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*known = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	sb_release(&b);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cl_fail(eb, CL_EENGINE, "fts5: word lookup failed: %s", sqlite3_errmsg(f->db));
+	return CL_OK;
+}
+
+/* The best known word within SUGGEST_MAX_DIST of word (folded), by
+ * distance, then number of cases, then the word; NULL when none. */
+static int best_candidate(struct fts *f, const char *word, char **out, struct cl_errbuf *eb)
+{
+	uint32_t a[TA_WORD_MAX_CHARS + 1], b[TA_WORD_MAX_CHARS + 1];
+	size_t na = to_cps(word, a, TA_WORD_MAX_CHARS + 1), nb;
+	int maxd = na <= 4 ? 1 : SUGGEST_MAX_DIST, bestd = INT_MAX, rc;
+	sqlite3_int64 bestn = -1;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	if (na > TA_WORD_MAX_CHARS)
+		return CL_OK;
+	if ((rc = stmt(f, FS_WORD_NEAR, &st, eb)) != CL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)na - maxd);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)na + maxd);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *w = col_text(st, 0);
+		sqlite3_int64 nd = sqlite3_column_int64(st, 1);
+		int d;
+		if (nd <= 0 || !strcmp(w, word))
+			continue;
+		nb = to_cps(w, b, TA_WORD_MAX_CHARS + 1);
+		d = osa_distance(a, na, b, nb, maxd);
+		if (d > maxd)
+			continue;
+		if (d < bestd || (d == bestd && (nd > bestn || (nd == bestn && strcmp(w, *out) < 0)))) {
+			char *c = strdup(w);
+			if (!c) {
+				sqlite3_reset(st);
+				free(*out);
+				*out = NULL;
+				return cl_fail(eb, CL_ENOMEM, "out of memory");
+			}
+			free(*out);
+			*out = c;
+			bestd = d;
+			bestn = nd;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		return db_fail(f, eb, rc, "read the word list");
+	}
+	return CL_OK;
+}
+
+struct span {
+	size_t start, end;
+	char *word;
+};
+
+struct spans {
+	struct span v[QP_CLAUSES_MAX * 4];
+	size_t n;
+	size_t off; /* offset of the clause text in the query */
+};
+
+static int span_cb(void *ud, const struct ta_token *tok)
+{
+	struct spans *s = ud;
+
+	if (s->n == sizeof s->v / sizeof *s->v)
+		return 0;
+	s->v[s->n].start = s->off + tok->start;
+	s->v[s->n].end = s->off + tok->end;
+	s->v[s->n].word = strndup(tok->term, tok->len);
+	if (!s->v[s->n].word)
+		return CL_ENOMEM;
+	s->n++;
+	return 0;
+}
+
+/* Where the clause's text starts in the query (qparse keeps pos, the
+ * start of the clause with its '-' and field). */
+static long clause_text_at(const char *text, size_t len, const struct qp_clause *c)
+{
+	size_t p = c->pos, j, tl = strlen(c->text);
+	const char *hit;
+
+	if (p < len && text[p] == '-')
+		p++;
+	if (c->field != QP_ANY) {
+		for (j = p; j < len && text[j] != ':' && text[j] != ' ' && text[j] != '"'; j++)
+			;
+		if (j < len && text[j] == ':')
+			p = j + 1;
+	}
+	if (p < len && text[p] == '"')
+		p++;
+	if (p > len || tl == 0)
+		return -1;
+	hit = memmem(text + p, len - p, c->text, tl);
+	return hit ? (long)(hit - text) : -1;
+}
+
+static int fts_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	struct qp_query q;
+	struct spans sp;
+	struct sbuf b = {0};
+	size_t len = strlen(text), at = 0;
+	int changed = 0, rc;
+
+	*out = NULL;
+	qp_init(&q);
+	sp.n = 0;
+	if ((rc = qp_parse(text, len, &q, eb)) != CL_OK)
+		return rc;
+	for (size_t i = 0; i < q.n; i++) {
+		const struct qp_clause *c = &q.v[i];
+		long pos;
+		if (c->kind == QP_PREFIX || (pos = clause_text_at(text, len, c)) < 0)
+			continue;
+		sp.off = (size_t)pos;
+		if ((rc = ta_tokenize(f->ta_w, c->text, strlen(c->text), TA_NO_EXTRA, span_cb,
+				      &sp)) != CL_OK) {
+			rc = cl_fail(eb, rc, "out of memory");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < sp.n; i++) {
+		const char *w = sp.v[i].word;
+		size_t wl = strlen(w), nc = cp_count(w, wl);
+		char *cand = NULL;
+		int known = 0, digit = 0;
+
+		for (size_t k = 0; k < wl; k++)
+			digit |= w[k] >= '0' && w[k] <= '9';
+		if (nc < 3 || digit || ta_is_stopword(f->ta_q, w, wl) || sp.v[i].start < at)
+			continue;
+		if ((rc = word_known(f, w, &known, eb)) != CL_OK)
+			goto out;
+		if (known)
+			continue;
+		if ((rc = best_candidate(f, w, &cand, eb)) != CL_OK)
+			goto out;
+		if (!cand)
+			continue;
+		sb_add(&b, text + at, sp.v[i].start - at);
+		sb_str(&b, cand);
+		at = sp.v[i].end;
+		changed = 1;
+		free(cand);
+	}
+	if (changed) {
+		sb_add(&b, text + at, len - at);
+		if (b.err) {
+			rc = cl_fail(eb, b.err, "out of memory");
+			goto out;
+		}
+		*out = b.p;
+		b.p = NULL;
+	}
+	rc = CL_OK;
+out:
+	for (size_t i = 0; i < sp.n; i++)
+		free(sp.v[i].word);
+	sb_release(&b);
+	qp_release(&q);
+	return rc;
+}
+
+const struct engine_ops engine_fts5_ops = {
+	.name = "fts5",
+	.open = fts_open,
+	.close = fts_close,
+	.put = fts_put,
+	.del = fts_del,
+	.commit = fts_commit,
+	.last_seq = fts_last_seq,
+	.clear = fts_clear,
+	.count = fts_count,
+	.foreach_id = fts_foreach_id,
+	.search = fts_search,
+	.similar = fts_similar,
+	.similar_text = fts_similar_text,
+	.suggest = fts_suggest,
+};
