@@ -1036,6 +1036,8 @@ static void print_tally(const char *title, const char *what, struct tally *t, in
 			int tf = tax_facet_from_name(stats_facets[facet]);
 			if (tf >= 0)
 				te = tax_lookup((enum tax_facet)tf, t->val[i]);
+		} else if (facet == -2) {
+			te = tax_lookup(TAX_STATUS, t->val[i]);
 		}
 		printf("| `%s` | %s | %ld |\n", t->val[i], te ? te->label_en : "", t->cnt[i]);
 	}
@@ -1063,7 +1065,7 @@ static int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	printf("## Corpus: %ld cases\n", st.cases);
 	print_tally("Cases per source format", "format", &st.formats, -1);
-	print_tally("Cases per status", "status", &st.status, -1);
+	print_tally("Cases per status", "status", &st.status, -2);
 	for (int f = 0; f < STATS_NFACETS; f++) {
 		char title[96];
 		snprintf(title, sizeof title, "Published cases per %s", stats_facets[f]);
