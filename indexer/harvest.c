@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "fetch.h"
+#include "langdet.h"
 #include "parse_ocds.h"
 #include "parsers.h"
 #include "store.h"
@@ -344,6 +345,21 @@ static int fill_sources(struct case_record *c, const struct source *src)
 	return CL_OK;
 }
 
+/* A record that came without a language gets the detected one (sv, en,
+ * fi); "other" and undecided leave it absent (docs/harvest.md). */
+static int detect_language(struct case_record *c)
+{
+	char buf[4096];
+	const char *code;
+
+	snprintf(buf, sizeof buf, "%s\n%s\n%s", c->title ? c->title : "",
+		 c->summary ? c->summary : "", c->body ? c->body : "");
+	code = langdet_code(langdet_detect(buf, strlen(buf)));
+	if (code && !(c->language = strdup(code)))
+		return CL_ENOMEM;
+	return CL_OK;
+}
+
 static int on_emit(void *ud, struct case_record *c)
 {
 	struct payload *p = ud;
@@ -363,6 +379,8 @@ static int on_emit(void *ud, struct case_record *c)
 		return CL_OK;
 	}
 	if ((rc = fill_sources(c, r->src)))
+		goto fatal;
+	if (!c->language && (rc = detect_language(c)))
 		goto fatal;
 	rc = store_get_case(r->s, c->id, &old, &eb);
 	if (rc == CL_OK) {

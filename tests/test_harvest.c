@@ -682,6 +682,52 @@ Test(harvest, bad_records_are_skipped_with_their_line)
 	free(fixture);
 }
 
+/* A record that comes without a language gets the detected one; a record
+ * whose language cannot be told keeps none; a given language is kept. */
+Test(harvest, language_is_detected_when_absent)
+{
+	struct harvest_report rep;
+	struct case_record c;
+	struct cl_errbuf eb = {{0}};
+	char *json = one_source("lang", "/lang.jsonl", "case-json", NULL);
+	char *path = site_path("lang.jsonl");
+	const char *body =
+		"{\"id\":\"lang-sv\",\"kind\":\"case\",\"title\":\"Upphandling av skolmåltider "
+		"för kommunens skolor\",\"summary\":\"Kommunen har ställt klimatkrav på maten och "
+		"följer upp dem varje år.\"}\n"
+		"{\"id\":\"lang-en\",\"kind\":\"case\",\"title\":\"Procurement of school meals "
+		"with climate requirements\",\"summary\":\"The municipality set requirements on the "
+		"food and follows them up every year.\"}\n"
+		"{\"id\":\"lang-fi\",\"kind\":\"case\",\"title\":\"Kunta hankkii sähköbusseja "
+		"joukkoliikenteeseen\",\"summary\":\"Hankintayksikkö pyytää tarjouksia ja tarjoukset "
+		"on jätettävä sähköisesti.\"}\n"
+		"{\"id\":\"lang-none\",\"kind\":\"case\",\"title\":\"Skolmåltider\"}\n"
+		"{\"id\":\"lang-kept\",\"kind\":\"case\",\"language\":\"en\",\"title\":"
+		"\"Upphandling av skolmåltider för kommunens skolor\"}\n";
+	static const struct {
+		const char *id, *lang;
+	} want[] = {{"lang-sv", "sv"}, {"lang-en", "en"}, {"lang-fi", "fi"},
+		    {"lang-none", NULL}, {"lang-kept", "en"}};
+
+	tu_write_file(path, body, strlen(body));
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].created, 5, "created %ld, rejected %ld", rep.v[0].created,
+		     rep.v[0].rejected);
+	harvest_report_release(&rep);
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		case_init(&c);
+		cr_assert_eq(store_get_case(st, want[i].id, &c, &eb), CL_OK, "%s", eb.msg);
+		if (want[i].lang)
+			cr_expect_str_eq(c.language, want[i].lang, "%s", want[i].id);
+		else
+			cr_expect_null(c.language, "%s", want[i].id);
+		case_release(&c);
+	}
+	check_clean();
+	free(json);
+	free(path);
+}
+
 Test(harvest, one_record_from_two_sources_is_one_case_with_two_sources)
 {
 	struct harvest_report rep;
