@@ -133,7 +133,8 @@ test: deps
 # Tests find the binary through CASELIB_BIN and the real data through
 # CASELIB_SHARED. Criterion forks per test; --jobs keeps it to the cores.
 check-unit: $(BIN) $(TEST_BIN)
-	CASELIB_BIN=$(abspath $(BIN)) $(TEST_BIN) --jobs=$$(nproc) $(TESTFLAGS)
+	CASELIB_BIN=$(abspath $(BIN)) LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
+	  $(TEST_BIN) --jobs=$$(nproc) $(TESTFLAGS)
 
 valgrind: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
