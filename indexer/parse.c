@@ -512,3 +512,75 @@ int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 	}
 	return CL_OK;
 }
+
+/* ---- growable text ----------------------------------------------------- */
+
+void parse_text_add(struct parse_text *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (b->oom || n == 0)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *ns;
+
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		ns = realloc(b->s, cap);
+		if (!ns) {
+			b->oom = 1;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n + 1);
+	b->n += n;
+}
+
+/* Adds a paragraph (blank line before it unless first). */
+void parse_text_para(struct parse_text *b, const char *s)
+{
+	if (!s || !*s)
+		return;
+	if (b->n)
+		parse_text_add(b, "\n\n");
+	parse_text_add(b, s);
+}
+
+/* Takes the text out of b, cut to at most max bytes at a code point
+ * boundary (parse_truncate, so at a sentence or word end when it can).
+ * NULL when empty; *oom set when out of memory. */
+char *parse_text_take(struct parse_text *b, size_t max, int *oom)
+{
+	char *s = b->s;
+
+	b->s = NULL;
+	if (b->oom) {
+		free(s);
+		*oom = 1;
+		return NULL;
+	}
+	if (!s || !*s) {
+		free(s);
+		return NULL;
+	}
+	if (b->n > max) {
+		size_t cps = 0, i;
+		char *t;
+
+		/* code points that fit in max - 3 bytes (room for "…") */
+		for (i = 0; s[i] && i < max - 3; i++)
+			if (((unsigned char)s[i] & 0xC0) != 0x80)
+				cps++;
+		if (s[i] && ((unsigned char)s[i] & 0xC0) == 0x80)
+			cps--; /* the last one started but does not fit */
+		t = parse_truncate(s, cps);
+		free(s);
+		if (!t)
+			*oom = 1;
+		return t;
+	}
+	return s;
+}

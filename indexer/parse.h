@@ -114,4 +114,21 @@ int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A growable text for bodies built from several parts. Out of memory is
+ * sticky (oom) and reported by parse_text_take. Start from {0}. */
+struct parse_text {
+	char *s;
+	size_t n, cap;
+	int oom;
+};
+
+/* Appends s (NULL or "" is a no-op). */
+void parse_text_add(struct parse_text *b, const char *s);
+/* Appends s as a paragraph: a blank line before it unless it is the first. */
+void parse_text_para(struct parse_text *b, const char *s);
+/* Takes the text out of b (b is left empty), cut to at most max bytes with
+ * parse_truncate (at a sentence or word end when it can, "…" appended).
+ * NULL when empty; *oom set when out of memory. Caller frees. */
+char *parse_text_take(struct parse_text *b, size_t max, int *oom);
+
 #endif

@@ -213,83 +213,6 @@ static int is_nuts(const char *s)
 	return 1;
 }
 
-/* ---- a growable text with a byte cap -------------------------------------- */
-
-struct tbuf {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
-static void tb_add(struct tbuf *b, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (b->oom || n == 0)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *ns;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n + 1);
-	b->n += n;
-}
-
-/* Adds a paragraph (blank line before it unless first). */
-static void tb_para(struct tbuf *b, const char *s)
-{
-	if (!s || !*s)
-		return;
-	if (b->n)
-		tb_add(b, "\n\n");
-	tb_add(b, s);
-}
-
-/* Takes the text out of b, cut to at most max bytes at a code point
- * boundary (parse_truncate, so at a sentence or word end when it can).
- * NULL when empty; *oom set when out of memory. */
-static char *tb_take(struct tbuf *b, size_t max, int *oom)
-{
-	char *s = b->s;
-
-	b->s = NULL;
-	if (b->oom) {
-		free(s);
-		*oom = 1;
-		return NULL;
-	}
-	if (!s || !*s) {
-		free(s);
-		return NULL;
-	}
-	if (b->n > max) {
-		size_t cps = 0, i;
-		char *t;
-
-		/* code points that fit in max - 3 bytes (room for "…") */
-		for (i = 0; s[i] && i < max - 3; i++)
-			if (((unsigned char)s[i] & 0xC0) != 0x80)
-				cps++;
-		if (s[i] && ((unsigned char)s[i] & 0xC0) == 0x80)
-			cps--; /* the last one started but does not fit */
-		t = parse_truncate(s, cps);
-		free(s);
-		if (!t)
-			*oom = 1;
-		return t;
-	}
-	return s;
-}
 
 /* ---- the notice ----------------------------------------------------------- */
 
@@ -719,11 +642,11 @@ static int add_additional(struct ef *x, struct case_record *c, const xmlNode *pp
  * translation (Swedish chosen over the original). Markdown. */
 static char *make_body(struct ef *x, const struct case_record *c, const char *fulldesc, int *oom)
 {
-	struct tbuf b = {NULL, 0, 0, 0};
+	struct parse_text b = {NULL, 0, 0, 0};
 	char *name = NULL, *desc = NULL, *t = NULL, id[64];
 
 	if (fulldesc && c->summary && strcmp(fulldesc, c->summary) != 0)
-		tb_para(&b, fulldesc);
+		parse_text_para(&b, fulldesc);
 	for (xmlNode *lot = ef_child(x->root, NS_CAC, "ProcurementProjectLot"); lot && !*oom;
 	     lot = xmlsafe_next(lot, NS_CAC, "ProcurementProjectLot")) {
 		xmlNode *lpp = ef_child(lot, NS_CAC, "ProcurementProject");
@@ -739,10 +662,10 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 				t = NULL;
 				*oom = 1;
 			}
-			tb_para(&b, t);
+			parse_text_para(&b, t);
 			free(t);
 			t = NULL;
-			tb_para(&b, desc);
+			parse_text_para(&b, desc);
 		}
 		free(name);
 		free(desc);
@@ -761,9 +684,9 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 				t = NULL;
 				*oom = 1;
 			}
-			tb_para(&b, t);
-			tb_para(&b, name);
-			tb_para(&b, desc);
+			parse_text_para(&b, t);
+			parse_text_para(&b, name);
+			parse_text_para(&b, desc);
 		}
 		free(t);
 		free(name);
@@ -773,7 +696,7 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		free(b.s);
 		return NULL;
 	}
-	return tb_take(&b, CASE_BODY_MAX_BYTES, oom);
+	return parse_text_take(&b, CASE_BODY_MAX_BYTES, oom);
 }
 
 static int build(struct ef *x, struct case_record *c)

@@ -172,78 +172,6 @@ static const char *date_of(const char *s, char out[11])
 	return out;
 }
 
-/* ---- a growable text with a byte cap (as in parse_eforms.c) --------------- */
-
-struct tbuf {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
-static void tb_add(struct tbuf *b, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (b->oom || n == 0)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *ns;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n + 1);
-	b->n += n;
-}
-
-static void tb_para(struct tbuf *b, const char *s)
-{
-	if (!s || !*s)
-		return;
-	if (b->n)
-		tb_add(b, "\n\n");
-	tb_add(b, s);
-}
-
-static char *tb_take(struct tbuf *b, size_t max, int *oom)
-{
-	char *s = b->s;
-
-	b->s = NULL;
-	if (b->oom) {
-		free(s);
-		*oom = 1;
-		return NULL;
-	}
-	if (!s || !*s) {
-		free(s);
-		return NULL;
-	}
-	if (b->n > max) {
-		size_t cps = 0, i;
-		char *t;
-
-		for (i = 0; s[i] && i < max - 3; i++)
-			if (((unsigned char)s[i] & 0xC0) != 0x80)
-				cps++;
-		if (s[i] && ((unsigned char)s[i] & 0xC0) == 0x80)
-			cps--;
-		t = parse_truncate(s, cps);
-		free(s);
-		if (!t)
-			*oom = 1;
-		return t;
-	}
-	return s;
-}
 
 static char *line_of(const xmlNode *n, size_t max_cp, int *oom)
 {
@@ -585,13 +513,13 @@ static int set_dates(struct ted *x, struct case_record *c)
  * translation (when it is not). */
 static char *make_body(struct ted *x, const struct case_record *c, const char *fulldesc, int *oom)
 {
-	struct tbuf b = {NULL, 0, 0, 0};
+	struct parse_text b = {NULL, 0, 0, 0};
 	xmlNode *oc = child(x->form, "OBJECT_CONTRACT");
 	char *name = NULL, *desc = NULL, *t = NULL, lot[32];
 	const char *lg = xmlsafe_attr(x->form, "LG");
 
 	if (fulldesc && c->summary && strcmp(fulldesc, c->summary) != 0)
-		tb_para(&b, fulldesc);
+		parse_text_para(&b, fulldesc);
 	for (xmlNode *od = child(oc, "OBJECT_DESCR"); od && !*oom; od = next(od, "OBJECT_DESCR")) {
 		name = line_of(child(od, "TITLE"), 0, oom);
 		desc = text_of(child(od, "SHORT_DESCR"), oom);
@@ -605,10 +533,10 @@ static char *make_body(struct ted *x, const struct case_record *c, const char *f
 				t = NULL;
 			if (!t)
 				*oom = 1;
-			tb_para(&b, t);
+			parse_text_para(&b, t);
 			free(t);
 			t = NULL;
-			tb_para(&b, desc);
+			parse_text_para(&b, desc);
 		}
 		free(name);
 		free(desc);
@@ -625,15 +553,15 @@ static char *make_body(struct ted *x, const struct case_record *c, const char *f
 		low[0] = (char)tolower((unsigned char)x->lg_orig[0]);
 		low[1] = (char)tolower((unsigned char)x->lg_orig[1]);
 		if ((name || desc) && asprintf(&t, "## Original text (%s)", low) >= 0) {
-			tb_para(&b, t);
-			tb_para(&b, name);
-			tb_para(&b, desc);
+			parse_text_para(&b, t);
+			parse_text_para(&b, name);
+			parse_text_para(&b, desc);
 		}
 	} else if (!streq(lg, "SV")) {
 		name = line_of(ml_title(x, "SV"), 0, oom);
 		if (name) {
-			tb_para(&b, "## Swedish title (sv)");
-			tb_para(&b, name);
+			parse_text_para(&b, "## Swedish title (sv)");
+			parse_text_para(&b, name);
 		}
 	}
 out:
@@ -644,7 +572,7 @@ out:
 		free(b.s);
 		return NULL;
 	}
-	return tb_take(&b, CASE_BODY_MAX_BYTES, oom);
+	return parse_text_take(&b, CASE_BODY_MAX_BYTES, oom);
 }
 
 static int build(struct ted *x, struct case_record *c)
