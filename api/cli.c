@@ -19,6 +19,7 @@
 #include "cl_err.h"
 #include "cli_harvest.h"
 #include "cli_search.h"
+#include "cli_token.h"
 #include "csv.h"
 #include "store.h"
 #include "taxonomy.h"
@@ -1109,6 +1110,7 @@ static const struct cli_cmd commands[] = {
 	 "sync [--engine xapian|fts5]\n\nReplays every change since the engine's last applied one."},
 	{"reindex", cli_cmd_reindex, "rebuild the search engines from the store",
 	 "reindex [--engine xapian|fts5]"},
+	{"token", cli_cmd_token, CLI_TOKEN_SUMMARY, CLI_TOKEN_USAGE},
 	{"show", cmd_show, "print one case as JSON, a version of it, or its history",
 	 "show [--version N | --history] ID"},
 	{"list", cmd_list, "list the cases in the store",

@@ -142,6 +142,28 @@ static const char *const migrations[] = {
 	"  status        INTEGER NOT NULL CHECK (status >= 0),\n"
 	"  fetched_at    TEXT NOT NULL\n"
 	");\n",
+	/* 2 -> 3: follow-up statistics (docs/workflow.md), aggregated counts
+	 * only: no address, token, user agent or time finer than a day. */
+	"CREATE TABLE stats_daily (\n"
+	"  day          TEXT PRIMARY KEY NOT NULL CHECK (length(day) = 10),\n"
+	"  searches     INTEGER NOT NULL DEFAULT 0 CHECK (searches >= 0),\n"
+	"  zero_results INTEGER NOT NULL DEFAULT 0 CHECK (zero_results >= 0),\n"
+	"  case_views   INTEGER NOT NULL DEFAULT 0 CHECK (case_views >= 0)\n"
+	");\n"
+	"CREATE TABLE stats_zero_queries (\n"
+	"  query     TEXT PRIMARY KEY NOT NULL,\n"
+	"  count     INTEGER NOT NULL CHECK (count >= 1),\n"
+	"  first_day TEXT NOT NULL,\n"
+	"  last_day  TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE stats_facets (\n"
+	"  facet TEXT PRIMARY KEY NOT NULL,\n"
+	"  uses  INTEGER NOT NULL CHECK (uses >= 1)\n"
+	");\n"
+	"CREATE TABLE stats_case_views (\n"
+	"  case_id TEXT PRIMARY KEY NOT NULL,\n"
+	"  views   INTEGER NOT NULL CHECK (views >= 1)\n"
+	");\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -1115,7 +1115,7 @@ Test(harvest, fetch_state_table_migration_and_transactions)
 	size_t len = 0;
 
 	store_fetch_state_init(&fs);
-	cr_assert_eq(STORE_SCHEMA_VERSION, 2);
+	cr_assert_eq(STORE_SCHEMA_VERSION, 3);
 	/* Put, get, replace. */
 	cr_assert_eq(store_get_fetch_state(st, "https://x/a", &fs, &eb), CL_ENOTFOUND);
 	cr_assert_eq(store_put_fetch_state(st, "https://x/a", "\"e1\"", "Mon, 01 Jan 2024 00:00:00 GMT",
@@ -1154,8 +1154,12 @@ Test(harvest, fetch_state_table_migration_and_transactions)
 	cr_assert_eq(store_get_raw(st, "0000000000000000000000000000000000000000000000000000000000000000",
 				   &body, &len, &eb), CL_ENOTFOUND);
 
-	/* A version-1 store (no fetch_state) is migrated on open. */
-	cr_assert_eq(sqlite3_exec(store_db(st), "DROP TABLE fetch_state; PRAGMA user_version = 1",
+	/* A version-1 store (no fetch_state, no schema-3 statistics) is
+	 * migrated on open. */
+	cr_assert_eq(sqlite3_exec(store_db(st),
+				  "DROP TABLE fetch_state; DROP TABLE stats_daily;"
+				  " DROP TABLE stats_zero_queries; DROP TABLE stats_facets;"
+				  " DROP TABLE stats_case_views; PRAGMA user_version = 1",
 				  NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	st = NULL;
@@ -1165,7 +1169,7 @@ Test(harvest, fetch_state_table_migration_and_transactions)
 	cr_assert_eq(sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &q, NULL),
 		     SQLITE_OK);
 	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(q, 0), 2);
+	cr_assert_eq(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
 	sqlite3_finalize(q);
 	cr_assert_eq(store_get_fetch_state(st, "https://x/a", &fs, &eb), CL_ENOTFOUND);
 	cr_assert_eq(store_put_fetch_state(st, "https://x/a", "\"e\"", NULL, NULL, 200, NULL, &eb),

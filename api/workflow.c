@@ -1,0 +1,1163 @@
+/* workflow.c — submissions, review decisions and follow-up statistics
+ * (see workflow.h; states, roles and audit entries in docs/workflow.md).
+ *
+ * Every check (role, ownership, state, body, comment) runs before anything
+ * is written; each step then writes, in one store transaction, the case
+ * version (store_put_case), the submissions row, a reviews row for a
+ * decision and an audit entry naming the token id, never the token. */
+#include "workflow.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "engine.h"
+#include "store.h"
+#include "textan.h"
+
+/* A published case is reported as a possible duplicate of a submission when
+ * the set cosine of the stemmed, stopword-free terms of title + summary is
+ * at least this (docs/workflow.md: how it was calibrated). */
+#ifndef WF_DUP_THRESHOLD
+#define WF_DUP_THRESHOLD 0.45
+#endif
+#define WF_DUP_CANDIDATES 10   /* engine hits scored */
+#define WF_COMMENT_MAX 4000    /* bytes of a review comment */
+#define WF_QUEUE_LIMIT_DEFAULT 50
+#define WF_QUEUE_LIMIT_MAX 100
+#define WF_QUEUE_OFFSET_MAX 100000
+#define WF_QUERY_KEEP_MAX 200  /* bytes of a zero-result query kept */
+#define WF_QUERY_DIGITS_MAX 5  /* more digits than this: the text is withheld */
+#define WF_WITHHELD "(withheld)"
+#define WF_REPORT_DAYS 90
+#define WF_REPORT_TOP 100
+#define WF_ID_TRIES 8
+
+static const char *const wf_statuses[] = {"submitted", "changes_requested", "published",
+					  "rejected", "withdrawn"};
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static int db_err(struct store *s, struct cl_errbuf *eb, const char *what)
+{
+	sqlite3 *db = store_db(s);
+	int code = sqlite3_errcode(db) & 0xff;
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return cl_fail(eb, CL_EBUSY, "%s: the database is busy", what);
+	if (code == SQLITE_NOMEM)
+		return cl_fail(eb, CL_ENOMEM, "%s: out of memory", what);
+	return cl_fail(eb, CL_EDB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct cl_errbuf *eb)
+{
+	*st = NULL;
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+		int rc = db_err(s, eb, "prepare");
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return rc;
+	}
+	return CL_OK;
+}
+
+/* Runs sql with up to three text parameters (NULL binds NULL). */
+static int run3(struct store *s, const char *sql, const char *a, const char *b, const char *c,
+		struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	const char *v[3] = {a, b, c};
+	int rc = prepare(s, sql, &st, eb), n;
+
+	if (rc)
+		return rc;
+	n = sqlite3_bind_parameter_count(st);
+	for (int i = 0; i < n && i < 3; i++)
+		sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : db_err(s, eb, "write");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int nomem(struct cl_errbuf *eb)
+{
+	return cl_fail(eb, CL_ENOMEM, "out of memory");
+}
+
+static int is_reviewer(const struct auth_principal *who)
+{
+	return who && who->token_id[0] && (who->role == ROLE_REVIEWER || who->role == ROLE_ADMIN);
+}
+
+static int is_member(const struct auth_principal *who)
+{
+	return who && who->token_id[0] && who->role >= ROLE_CONTRIBUTOR &&
+	       who->role <= ROLE_ADMIN;
+}
+
+static void actor_of(const struct auth_principal *who, char out[48])
+{
+	snprintf(out, 48, "token:%s", who->token_id);
+}
+
+static int set_status(struct case_record *c, const char *status)
+{
+	char *d = strdup(status);
+
+	if (!d)
+		return CL_ENOMEM;
+	free(c->status);
+	c->status = d;
+	return CL_OK;
+}
+
+/* The submissions row of id. */
+struct sub_row {
+	int found;
+	char token_id[40];
+	char status[24];
+	char created_at[32];
+	char updated_at[32];
+};
+
+static int read_sub(struct store *s, const char *id, struct sub_row *r, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if ((rc = prepare(s, "SELECT coalesce(token_id, ''), status, created_at, updated_at"
+			     " FROM submissions WHERE id = ?1", &st, eb)))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->found = 1;
+		snprintf(r->token_id, sizeof r->token_id, "%s", sqlite3_column_text(st, 0));
+		snprintf(r->status, sizeof r->status, "%s", sqlite3_column_text(st, 1));
+		snprintf(r->created_at, sizeof r->created_at, "%s", sqlite3_column_text(st, 2));
+		snprintf(r->updated_at, sizeof r->updated_at, "%s", sqlite3_column_text(st, 3));
+		rc = CL_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = CL_OK;
+	} else {
+		rc = db_err(s, eb, "read submission");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int is_owner(const struct auth_principal *who, const struct sub_row *r)
+{
+	return who->token_id[0] && r->token_id[0] && !strcmp(who->token_id, r->token_id);
+}
+
+/* Reads the submission and checks that who may see it (need_owner: and
+ * change it). A contributor asking for someone else's submission gets the
+ * same CL_ENOTFOUND as for a missing one: existence is not leaked. */
+static int access_sub(struct store *s, const struct auth_principal *who, const char *id,
+		      int need_owner, struct sub_row *r, struct cl_errbuf *eb)
+{
+	int rc;
+
+	if (!is_member(who))
+		return cl_fail(eb, CL_EDENIED, "a token is required");
+	if (!id || !*id || strlen(id) > CASE_ID_MAX)
+		return cl_fail(eb, CL_ENOTFOUND, "no such submission");
+	if ((rc = read_sub(s, id, r, eb)))
+		return rc;
+	if (!r->found || (!is_owner(who, r) && !is_reviewer(who)))
+		return cl_fail(eb, CL_ENOTFOUND, "no submission %s", id);
+	if (need_owner && !is_owner(who, r))
+		return cl_fail(eb, CL_EDENIED, "only the contributor of %s may revise it", id);
+	return CL_OK;
+}
+
+/* Parses and validates a submission body. want_id (revise): the body's id,
+ * when present, must be it. */
+static int parse_body(const char *body, size_t len, const char *want_id, struct case_record *c,
+		      struct case_problems *probs, struct cl_errbuf *eb)
+{
+	int rc;
+
+	if (!body)
+		return cl_fail(eb, CL_EINVAL, "no request body");
+	rc = case_parse(body, len, CASE_ID_OPTIONAL, c, probs);
+	if (rc == CL_OK && want_id && c->id && strcmp(c->id, want_id) != 0) {
+		rc = case_problems_add(probs, "$.id", "must be the submission's id %s", want_id);
+		if (rc == CL_OK)
+			rc = CL_EVALIDATION;
+		case_release(c);
+	}
+	if (rc == CL_EVALIDATION)
+		return cl_fail(eb, rc, "%zu problem%s in the case record", probs->n,
+			       probs->n == 1 ? "" : "s");
+	if (rc)
+		return cl_fail(eb, rc, "%s", cl_strerror(rc));
+	return CL_OK;
+}
+
+static void random_hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int case_exists(struct store *s, const char *id, int *exists, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prepare(s, "SELECT 1 FROM cases WHERE id = ?1", &st, eb)))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*exists = rc == SQLITE_ROW;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CL_OK : db_err(s, eb, "read case");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* "sub-" + 12 random hex digits, not yet used by any case. */
+static int new_sub_id(struct store *s, char out[32], struct cl_errbuf *eb)
+{
+	unsigned char b[6];
+
+	for (int t = 0; t < WF_ID_TRIES; t++) {
+		int exists = 0, rc;
+		size_t got = 0;
+
+		while (got < sizeof b) {
+			ssize_t n = getrandom(b + got, sizeof b - got, 0);
+			if (n < 0 && errno != EINTR)
+				return cl_fail(eb, CL_EIO, "getrandom: %s", strerror(errno));
+			if (n > 0)
+				got += (size_t)n;
+		}
+		memcpy(out, "sub-", 4);
+		random_hex(b, sizeof b, out + 4);
+		if ((rc = case_exists(s, out, &exists, eb)))
+			return rc;
+		if (!exists)
+			return CL_OK;
+	}
+	return cl_fail(eb, CL_EEXISTS, "could not find a free submission id");
+}
+
+/* Ends a transaction begun with store_begin: commit on success, else
+ * roll back. */
+static int tx_finish(struct store *s, int rc, struct cl_errbuf *eb)
+{
+	if (rc == CL_OK) {
+		rc = store_commit(s, eb);
+		if (rc == CL_OK)
+			return CL_OK;
+	}
+	store_rollback(s);
+	return rc;
+}
+
+/* ---- duplicates ------------------------------------------------------------- */
+
+struct termset {
+	char **v;
+	size_t n, cap;
+	int err;
+};
+
+static int termset_cb(void *ud, const struct ta_token *tok)
+{
+	struct termset *t = ud;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		char **v = realloc(t->v, cap * sizeof *v);
+		if (!v)
+			return t->err = CL_ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	if (!(t->v[t->n] = strndup(tok->term, tok->len)))
+		return t->err = CL_ENOMEM;
+	t->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void termset_release(struct termset *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+/* The distinct terms of title and summary, sorted. */
+static int termset_of(struct ta *ta, const char *title, const char *summary, struct termset *t)
+{
+	const char *parts[2] = {title, summary};
+	size_t k = 0;
+	int rc = CL_OK;
+
+	for (int i = 0; i < 2 && rc == CL_OK; i++)
+		if (parts[i])
+			rc = ta_tokenize(ta, parts[i], strlen(parts[i]), TA_NO_EXTRA, termset_cb, t);
+	if (t->err)
+		rc = t->err;
+	if (rc)
+		return rc;
+	if (t->n)
+		qsort(t->v, t->n, sizeof *t->v, cmp_str);
+	for (size_t i = 0; i < t->n; i++) {
+		if (k > 0 && !strcmp(t->v[k - 1], t->v[i])) {
+			free(t->v[i]);
+			continue;
+		}
+		t->v[k++] = t->v[i];
+	}
+	t->n = k;
+	return CL_OK;
+}
+
+/* |A ∩ B| / sqrt(|A| |B|) of two sorted sets. */
+static double set_cosine(const struct termset *a, const struct termset *b)
+{
+	size_t i = 0, j = 0, common = 0;
+
+	if (!a->n || !b->n)
+		return 0;
+	while (i < a->n && j < b->n) {
+		int c = strcmp(a->v[i], b->v[j]);
+		if (c == 0) {
+			common++;
+			i++;
+			j++;
+		} else if (c < 0) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return (double)common / sqrt((double)a->n * (double)b->n);
+}
+
+struct dup {
+	char *id;
+	char *title;
+	double score;
+};
+
+static int dup_cmp(const void *x, const void *y)
+{
+	const struct dup *a = x, *b = y;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/* Possible duplicates of c among the published cases of e, appended to
+ * arr: the engine's similar_text hits, re-scored by set cosine. */
+static int find_duplicates(struct store *s, struct engine *e, const struct case_record *c,
+			   json_t *arr, struct cl_errbuf *eb)
+{
+	struct search_request rq;
+	struct search_result res;
+	struct termset mine = {0};
+	struct ta *ta = NULL;
+	struct dup d[WF_DUP_CANDIDATES];
+	char text[ENGINE_TEXT_MAX + 1];
+	size_t nd = 0, len;
+	int rc;
+
+	search_request_init(&rq);
+	search_result_init(&res);
+	snprintf(text, sizeof text, "%s\n%s", c->title ? c->title : "",
+		 c->summary ? c->summary : "");
+	len = strlen(text);
+	while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+		len--; /* snprintf may have cut a UTF-8 sequence */
+	text[len] = '\0';
+	rq.text = text;
+	rq.lang = c->language && !strcmp(c->language, "en") ? "en" : "sv";
+	rq.limit = WF_DUP_CANDIDATES;
+	rq.facets = 0;
+	if ((rc = engine_similar_text(e, &rq, &res, eb)))
+		goto out;
+	if ((rc = ta_open(&ta, "auto", 0, eb)))
+		goto out;
+	if ((rc = termset_of(ta, c->title, c->summary, &mine))) {
+		rc = cl_fail(eb, rc, "cannot analyse the submission's text");
+		goto out;
+	}
+	for (size_t i = 0; i < res.nhits && nd < WF_DUP_CANDIDATES; i++) {
+		struct case_record other;
+		struct termset theirs = {0};
+		double score;
+
+		case_init(&other);
+		if (store_get_case(s, res.hits[i].id, &other, NULL) != CL_OK) {
+			case_release(&other);
+			continue; /* the engine is behind the store: not a duplicate */
+		}
+		rc = termset_of(ta, other.title, other.summary, &theirs);
+		score = set_cosine(&mine, &theirs);
+		termset_release(&theirs);
+		if (rc == CL_OK && score >= WF_DUP_THRESHOLD) {
+			d[nd].id = strdup(other.id);
+			d[nd].title = strdup(other.title ? other.title : "");
+			d[nd].score = score;
+			if (!d[nd].id || !d[nd].title) {
+				free(d[nd].id);
+				free(d[nd].title);
+				rc = CL_ENOMEM;
+			} else {
+				nd++;
+			}
+		}
+		case_release(&other);
+		if (rc) {
+			rc = cl_fail(eb, rc, "out of memory");
+			goto out;
+		}
+	}
+	qsort(d, nd, sizeof *d, dup_cmp);
+	for (size_t i = 0; i < nd && rc == CL_OK; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:f}", "id", d[i].id, "title", d[i].title,
+				      "score", round(d[i].score * 1000) / 1000);
+		if (!o || json_array_append_new(arr, o))
+			rc = nomem(eb);
+	}
+out:
+	for (size_t i = 0; i < nd; i++) {
+		free(d[i].id);
+		free(d[i].title);
+	}
+	termset_release(&mine);
+	ta_close(ta);
+	search_result_release(&res);
+	return rc;
+}
+
+/* ---- submit / revise ------------------------------------------------------- */
+
+int wf_submit(struct store *s, struct engine *e, const struct auth_principal *who,
+	      const char *body, size_t len, json_t **out, struct case_problems *probs,
+	      struct cl_errbuf *eb)
+{
+	struct case_record c;
+	struct store_put_result res;
+	json_t *dups = NULL;
+	char actor[48], idbuf[32], now[32], detail[32];
+	int rc, exists = 0, checked = 0;
+
+	case_init(&c);
+	if (out)
+		*out = NULL;
+	if (!s || !out || !probs)
+		return cl_fail(eb, CL_EINVAL, "wf_submit: missing store, output or problems");
+	if (!is_member(who))
+		return cl_fail(eb, CL_EDENIED, "submitting needs a contributor token");
+	if ((rc = parse_body(body, len, NULL, &c, probs, eb)))
+		goto out;
+	if (c.id) {
+		if ((rc = case_exists(s, c.id, &exists, eb)))
+			goto out;
+		if (exists) {
+			rc = cl_fail(eb, CL_EEXISTS,
+				     "a case with id %s exists; leave the id out to get a new one",
+				     c.id);
+			goto out;
+		}
+	} else {
+		if ((rc = new_sub_id(s, idbuf, eb)))
+			goto out;
+		if (!(c.id = strdup(idbuf))) {
+			rc = nomem(eb);
+			goto out;
+		}
+	}
+	if (set_status(&c, "submitted")) {
+		rc = nomem(eb);
+		goto out;
+	}
+	if (!(dups = json_array())) {
+		rc = nomem(eb);
+		goto out;
+	}
+	if (e) {
+		struct cl_errbuf deb = {{0}};
+		/* A failing engine does not block a submission; the answer says
+		 * that duplicates were not checked. */
+		checked = find_duplicates(s, e, &c, dups, &deb) == CL_OK;
+		if (!checked)
+			json_array_clear(dups);
+	}
+
+	actor_of(who, actor);
+	store_now(now);
+	if ((rc = store_begin(s, eb)))
+		goto out;
+	rc = store_put_case(s, &c, actor, &res, eb);
+	if (rc == CL_OK)
+		rc = run3(s, "INSERT INTO submissions(id, case_id, token_id, status, created_at,"
+			     " updated_at) VALUES (?1, ?1, ?2, 'submitted', ?3, ?3)",
+			  c.id, who->token_id, now, eb);
+	if (rc == CL_OK) {
+		snprintf(detail, sizeof detail, "v%ld", res.version);
+		rc = store_audit(s, actor, "submission.submit", c.id, detail, eb);
+	}
+	if ((rc = tx_finish(s, rc, eb)))
+		goto out;
+	*out = json_pack("{s:s, s:s, s:I, s:O, s:b}", "id", c.id, "status", "submitted",
+			 "version", (json_int_t)res.version, "duplicates", dups,
+			 "duplicates_checked", checked);
+	if (!*out)
+		rc = nomem(eb);
+out:
+	json_decref(dups);
+	case_release(&c);
+	return rc;
+}
+
+int wf_revise(struct store *s, const struct auth_principal *who, const char *id,
+	      const char *body, size_t len, json_t **out, struct case_problems *probs,
+	      struct cl_errbuf *eb)
+{
+	struct case_record c;
+	struct store_put_result res;
+	struct sub_row r;
+	char actor[48], now[32], detail[48];
+	int rc;
+
+	case_init(&c);
+	if (out)
+		*out = NULL;
+	if (!s || !out || !probs)
+		return cl_fail(eb, CL_EINVAL, "wf_revise: missing store, output or problems");
+	if ((rc = access_sub(s, who, id, 1, &r, eb)))
+		return rc;
+	if (strcmp(r.status, "submitted") != 0 && strcmp(r.status, "changes_requested") != 0)
+		return cl_fail(eb, CL_ECONFLICT, "submission %s is %s and cannot be revised", id,
+			       r.status);
+	if ((rc = parse_body(body, len, id, &c, probs, eb)))
+		goto out;
+	if ((!c.id && !(c.id = strdup(id))) || set_status(&c, "submitted")) {
+		rc = nomem(eb);
+		goto out;
+	}
+	actor_of(who, actor);
+	store_now(now);
+	if ((rc = store_begin(s, eb)))
+		goto out;
+	rc = store_put_case(s, &c, actor, &res, eb);
+	if (rc == CL_OK)
+		rc = run3(s, "UPDATE submissions SET status = 'submitted', updated_at = ?2"
+			     " WHERE id = ?1", id, now, NULL, eb);
+	if (rc == CL_OK) {
+		snprintf(detail, sizeof detail, res.unchanged ? "v%ld unchanged" : "v%ld",
+			 res.version);
+		rc = store_audit(s, actor, "submission.revise", id, detail, eb);
+	}
+	if ((rc = tx_finish(s, rc, eb)))
+		goto out;
+	*out = json_pack("{s:s, s:s, s:I, s:b}", "id", id, "status", "submitted", "version",
+			 (json_int_t)res.version, "unchanged", res.unchanged);
+	if (!*out)
+		rc = nomem(eb);
+out:
+	case_release(&c);
+	return rc;
+}
+
+/* ---- diff ------------------------------------------------------------------ */
+
+/* Keys the store or the record derive: never part of a content diff. */
+static int derived_key(const char *k)
+{
+	static const char *const keys[] = {"status", "version", "created_at", "updated_at",
+					   "year"};
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (!strcmp(k, keys[i]))
+			return 1;
+	return 0;
+}
+
+static int diff_add(json_t *arr, const char *path, json_t *before, json_t *after)
+{
+	json_t *o = json_pack("{s:s, s:O?, s:O?}", "path", path, "before", before, "after",
+			      after);
+
+	if (!o)
+		return -1;
+	return json_array_append_new(arr, o);
+}
+
+/* Appends a change for key of a / b (either may lack it). Objects
+ * (buyer, value) are compared member by member. */
+static int diff_key(json_t *arr, const char *prefix, const char *key, json_t *a, json_t *b,
+		    int depth)
+{
+	char path[160];
+	json_t *va = a ? json_object_get(a, key) : NULL;
+	json_t *vb = b ? json_object_get(b, key) : NULL;
+
+	snprintf(path, sizeof path, "%s.%s", prefix, key);
+	if (va && vb && json_equal(va, vb))
+		return 0;
+	if (depth == 0 && (!va || json_is_object(va)) && (!vb || json_is_object(vb))) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(vb, k, v)
+			if (diff_key(arr, path, k, va, vb, 1))
+				return -1;
+		json_object_foreach(va, k, v)
+			if (!vb || !json_object_get(vb, k))
+				if (diff_key(arr, path, k, va, vb, 1))
+					return -1;
+		return 0;
+	}
+	return diff_add(arr, path, va, vb);
+}
+
+json_t *wf_diff(const struct case_record *before, const struct case_record *after)
+{
+	json_t *a = before ? case_to_json(before) : json_object();
+	json_t *b = after ? case_to_json(after) : json_object();
+	json_t *arr = json_array(), *v;
+	const char *k;
+	int bad = !a || !b || !arr;
+
+	if (!bad) {
+		json_object_foreach(b, k, v)
+			if (!derived_key(k) && diff_key(arr, "$", k, a, b, 0))
+				bad = 1;
+		json_object_foreach(a, k, v)
+			if (!bad && !derived_key(k) && !json_object_get(b, k) &&
+			    diff_key(arr, "$", k, a, b, 0))
+				bad = 1;
+	}
+	json_decref(a);
+	json_decref(b);
+	if (bad) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* ---- get / queue --------------------------------------------------------------- */
+
+struct base_walk {
+	long current;
+	long base; /* newest version before current with status changes_requested */
+};
+
+static int base_cb(const struct store_version_info *vi, void *ud)
+{
+	struct base_walk *w = ud;
+
+	if (vi->version < w->current && vi->status && !strcmp(vi->status, "changes_requested"))
+		w->base = vi->version;
+	return 0;
+}
+
+static int reviews_json(struct store *s, const char *id, json_t *arr, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prepare(s, "SELECT decision, comment, at FROM reviews"
+			     " WHERE submission_id = ?1 ORDER BY id", &st, eb)))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = json_pack("{s:s, s:s?, s:s}", "decision", sqlite3_column_text(st, 0),
+				      "comment", sqlite3_column_text(st, 1), "at",
+				      sqlite3_column_text(st, 2));
+		if (!o || json_array_append_new(arr, o)) {
+			sqlite3_finalize(st);
+			return nomem(eb);
+		}
+	}
+	rc = rc == SQLITE_DONE ? CL_OK : db_err(s, eb, "read reviews");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int wf_get(struct store *s, const struct auth_principal *who, const char *id, json_t **out,
+	   struct cl_errbuf *eb)
+{
+	struct case_record cur, prev;
+	struct base_walk w = {0, 0};
+	struct sub_row r;
+	json_t *cj = NULL, *reviews = NULL, *diff = NULL;
+	int rc;
+
+	case_init(&cur);
+	case_init(&prev);
+	if (out)
+		*out = NULL;
+	if (!s || !out)
+		return cl_fail(eb, CL_EINVAL, "wf_get: missing store or output");
+	if ((rc = access_sub(s, who, id, 0, &r, eb)))
+		return rc;
+	if ((rc = store_get_case(s, id, &cur, eb)))
+		goto out;
+	w.current = cur.version;
+	if ((rc = store_list_versions(s, id, base_cb, &w, eb)))
+		goto out;
+	if (!w.base && cur.version > 1)
+		w.base = cur.version - 1;
+	if (w.base && (rc = store_get_version(s, id, w.base, &prev, eb)))
+		goto out;
+	cj = case_to_json(&cur);
+	reviews = json_array();
+	diff = w.base ? wf_diff(&prev, &cur) : json_array();
+	if (!cj || !reviews || !diff) {
+		rc = nomem(eb);
+		goto out;
+	}
+	if ((rc = reviews_json(s, id, reviews, eb)))
+		goto out;
+	*out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:O, s:O, s:o, s:O}", "id", id, "status",
+			 r.status, "version", (json_int_t)cur.version, "submitted_at",
+			 r.created_at, "updated_at", r.updated_at, "case", cj, "reviews", reviews,
+			 "diff_from", w.base ? json_integer(w.base) : json_null(), "diff", diff);
+	if (!*out)
+		rc = nomem(eb);
+out:
+	json_decref(cj);
+	json_decref(reviews);
+	json_decref(diff);
+	case_release(&cur);
+	case_release(&prev);
+	return rc;
+}
+
+static int known_status(const char *st)
+{
+	for (size_t i = 0; i < sizeof wf_statuses / sizeof *wf_statuses; i++)
+		if (!strcmp(st, wf_statuses[i]))
+			return 1;
+	return 0;
+}
+
+int wf_queue(struct store *s, const struct auth_principal *who, const char *status,
+	     size_t offset, size_t limit, json_t **out, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *items = NULL;
+	long total = 0;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!s || !out)
+		return cl_fail(eb, CL_EINVAL, "wf_queue: missing store or output");
+	if (!is_reviewer(who))
+		return cl_fail(eb, CL_EDENIED, "the review queue needs a reviewer token");
+	if (!status)
+		status = "submitted";
+	if (!known_status(status))
+		return cl_fail(eb, CL_EINVAL, "unknown status '%s'", status);
+	if (limit == 0)
+		limit = WF_QUEUE_LIMIT_DEFAULT;
+	if (limit > WF_QUEUE_LIMIT_MAX)
+		return cl_fail(eb, CL_EINVAL, "limit is at most %d", WF_QUEUE_LIMIT_MAX);
+	if (offset > WF_QUEUE_OFFSET_MAX)
+		return cl_fail(eb, CL_EINVAL, "offset is at most %d", WF_QUEUE_OFFSET_MAX);
+
+	if ((rc = prepare(s, "SELECT count(*) FROM submissions WHERE status = ?1", &st, eb)))
+		return rc;
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_err(s, eb, "count submissions");
+		goto out;
+	}
+	total = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (!(items = json_array())) {
+		rc = nomem(eb);
+		goto out;
+	}
+	if ((rc = prepare(s, "SELECT s.id, s.status, s.created_at, s.updated_at, t.name"
+			     " FROM submissions s LEFT JOIN tokens t ON t.id = s.token_id"
+			     " WHERE s.status = ?1 ORDER BY s.created_at, s.rowid"
+			     " LIMIT ?2 OFFSET ?3", &st, eb)))
+		goto out;
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sid = (const char *)sqlite3_column_text(st, 0);
+		struct case_record c;
+		json_t *o;
+
+		case_init(&c);
+		if (store_get_case(s, sid, &c, eb) != CL_OK) {
+			case_release(&c);
+			rc = CL_ECORRUPT;
+			goto out;
+		}
+		o = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?}", "id", sid, "title", c.title,
+			      "status", sqlite3_column_text(st, 1), "submitted_at",
+			      sqlite3_column_text(st, 2), "updated_at",
+			      sqlite3_column_text(st, 3), "contributor",
+			      sqlite3_column_text(st, 4));
+		case_release(&c);
+		if (!o || json_array_append_new(items, o)) {
+			rc = nomem(eb);
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = db_err(s, eb, "read the queue");
+		goto out;
+	}
+	*out = json_pack("{s:I, s:s, s:O}", "total", (json_int_t)total, "status", status, "items",
+			 items);
+	rc = *out ? CL_OK : nomem(eb);
+out:
+	sqlite3_finalize(st);
+	json_decref(items);
+	return rc;
+}
+
+/* ---- decide ---------------------------------------------------------------- */
+
+static int blank(const char *s)
+{
+	if (!s)
+		return 1;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
+	      const char *decision, const char *comment, json_t **out, struct cl_errbuf *eb)
+{
+	struct case_record c;
+	struct store_put_result res;
+	struct sub_row r;
+	const char *status;
+	char actor[48], now[32], action[48], detail[32];
+	int rc;
+
+	case_init(&c);
+	if (out)
+		*out = NULL;
+	if (!s || !out)
+		return cl_fail(eb, CL_EINVAL, "wf_decide: missing store or output");
+	if (!is_reviewer(who))
+		return cl_fail(eb, CL_EDENIED, "decisions need a reviewer token");
+	if (!decision)
+		return cl_fail(eb, CL_EINVAL, "no decision");
+	if (!strcmp(decision, "approve"))
+		status = "published";
+	else if (!strcmp(decision, "reject"))
+		status = "rejected";
+	else if (!strcmp(decision, "request_changes"))
+		status = "changes_requested";
+	else
+		return cl_fail(eb, CL_EINVAL,
+			       "decision must be approve, reject or request_changes");
+	if (strcmp(decision, "approve") != 0 && blank(comment))
+		return cl_fail(eb, CL_EINVAL, "%s needs a comment for the contributor", decision);
+	if (comment && strlen(comment) > WF_COMMENT_MAX)
+		return cl_fail(eb, CL_EINVAL, "the comment is over %d bytes", WF_COMMENT_MAX);
+	if (blank(comment))
+		comment = NULL;
+	if ((rc = access_sub(s, who, id, 0, &r, eb)))
+		return rc;
+	if (strcmp(r.status, "submitted") != 0)
+		return cl_fail(eb, CL_ECONFLICT, "submission %s is %s, not waiting for review", id,
+			       r.status);
+	if (!strcmp(decision, "approve") && is_owner(who, &r))
+		return cl_fail(eb, CL_EDENIED, "a reviewer cannot approve their own submission");
+
+	if ((rc = store_get_case(s, id, &c, eb)))
+		goto out;
+	if (set_status(&c, status)) {
+		rc = nomem(eb);
+		goto out;
+	}
+	actor_of(who, actor);
+	store_now(now);
+	if ((rc = store_begin(s, eb)))
+		goto out;
+	rc = store_put_case(s, &c, actor, &res, eb);
+	if (rc == CL_OK)
+		rc = run3(s, "UPDATE submissions SET status = ?2, updated_at = ?3 WHERE id = ?1",
+			  id, status, now, eb);
+	if (rc == CL_OK) {
+		sqlite3_stmt *st = NULL;
+		if ((rc = prepare(s, "INSERT INTO reviews(submission_id, reviewer_token_id,"
+				     " decision, comment, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+				  &st, eb)) == CL_OK) {
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, who->token_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, decision, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, comment, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : db_err(s, eb, "write review");
+			sqlite3_finalize(st);
+		}
+	}
+	if (rc == CL_OK) {
+		snprintf(action, sizeof action, "review.%s", decision);
+		snprintf(detail, sizeof detail, "v%ld", res.version);
+		rc = store_audit(s, actor, action, id, detail, eb);
+	}
+	if ((rc = tx_finish(s, rc, eb)))
+		goto out;
+	*out = json_pack("{s:s, s:s, s:s, s:I, s:I}", "id", id, "decision", decision, "status",
+			 status, "version", (json_int_t)res.version, "seq", (json_int_t)res.seq);
+	if (!*out)
+		rc = nomem(eb);
+out:
+	case_release(&c);
+	return rc;
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+static void today(char day[11])
+{
+	char now[32];
+
+	store_now(now);
+	memcpy(day, now, 10);
+	day[10] = '\0';
+}
+
+/* The form a zero-result query is kept in: folded, whitespace collapsed,
+ * at most WF_QUERY_KEEP_MAX bytes; WF_WITHHELD when it may name a person
+ * (an e-mail address, or more than WF_QUERY_DIGITS_MAX digits: personal
+ * identity and phone numbers). "" when nothing is left. Caller frees. */
+static char *keep_query(const char *q)
+{
+	char *f = NULL, *o;
+	size_t n = 0, digits = 0, len;
+	int space = 0;
+
+	if (ta_fold(q, strlen(q), &f, NULL) != CL_OK)
+		return NULL;
+	for (const char *p = f; *p; p++) {
+		if (*p == '@')
+			digits = WF_QUERY_DIGITS_MAX + 1;
+		else if (*p >= '0' && *p <= '9')
+			digits++;
+	}
+	if (digits > WF_QUERY_DIGITS_MAX) {
+		free(f);
+		return strdup(WF_WITHHELD);
+	}
+	o = f;
+	for (const char *p = f; *p; p++) {
+		int ws = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
+			 *p == '\v';
+		if (ws) {
+			space = n > 0;
+			continue;
+		}
+		if (space)
+			o[n++] = ' ';
+		space = 0;
+		o[n++] = *p;
+	}
+	len = n;
+	if (len > WF_QUERY_KEEP_MAX) {
+		len = WF_QUERY_KEEP_MAX;
+		while (len > 0 && ((unsigned char)o[len] & 0xC0) == 0x80)
+			len--;
+	}
+	o[len] = '\0';
+	return o;
+}
+
+static int sp_begin(struct store *s, struct cl_errbuf *eb)
+{
+	if (sqlite3_exec(store_db(s), "SAVEPOINT wf_stats", NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(s, eb, "statistics");
+	return CL_OK;
+}
+
+static int sp_end(struct store *s, int rc, struct cl_errbuf *eb)
+{
+	sqlite3 *db = store_db(s);
+
+	if (rc == CL_OK && sqlite3_exec(db, "RELEASE wf_stats", NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_err(s, eb, "statistics: commit");
+	if (rc != CL_OK && !sqlite3_get_autocommit(db)) {
+		sqlite3_exec(db, "ROLLBACK TO wf_stats", NULL, NULL, NULL);
+		sqlite3_exec(db, "RELEASE wf_stats", NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+int wf_stats_search(struct store *s, const char *query, long total, unsigned facets_used,
+		    struct cl_errbuf *eb)
+{
+	char day[11], *kept = NULL;
+	int rc;
+
+	if (!s || total < 0)
+		return cl_fail(eb, CL_EINVAL, "wf_stats_search: missing store or negative total");
+	today(day);
+	if (total == 0 && query && !(kept = keep_query(query)))
+		return nomem(eb);
+	if ((rc = sp_begin(s, eb))) {
+		free(kept);
+		return rc;
+	}
+	rc = run3(s, total == 0 ? "INSERT INTO stats_daily(day, searches, zero_results)"
+				  " VALUES (?1, 1, 1) ON CONFLICT(day) DO UPDATE SET"
+				  " searches = searches + 1, zero_results = zero_results + 1"
+				: "INSERT INTO stats_daily(day, searches) VALUES (?1, 1)"
+				  " ON CONFLICT(day) DO UPDATE SET searches = searches + 1",
+		  day, NULL, NULL, eb);
+	if (rc == CL_OK && kept && *kept)
+		rc = run3(s, "INSERT INTO stats_zero_queries(query, count, first_day, last_day)"
+			     " VALUES (?1, 1, ?2, ?2) ON CONFLICT(query) DO UPDATE SET"
+			     " count = count + 1, last_day = excluded.last_day",
+			  kept, day, NULL, eb);
+	for (int f = 0; rc == CL_OK && f < EF_COUNT; f++)
+		if (facets_used & (1u << f))
+			rc = run3(s, "INSERT INTO stats_facets(facet, uses) VALUES (?1, 1)"
+				     " ON CONFLICT(facet) DO UPDATE SET uses = uses + 1",
+				  engine_facet_name((enum engine_facet)f), NULL, NULL, eb);
+	free(kept);
+	return sp_end(s, rc, eb);
+}
+
+int wf_stats_view(struct store *s, const char *case_id, struct cl_errbuf *eb)
+{
+	char day[11];
+	int rc;
+
+	if (!s || !case_id || !*case_id || strlen(case_id) > CASE_ID_MAX)
+		return cl_fail(eb, CL_EINVAL, "wf_stats_view: missing store or bad case id");
+	today(day);
+	if ((rc = sp_begin(s, eb)))
+		return rc;
+	rc = run3(s, "INSERT INTO stats_daily(day, case_views) VALUES (?1, 1)"
+		     " ON CONFLICT(day) DO UPDATE SET case_views = case_views + 1",
+		  day, NULL, NULL, eb);
+	if (rc == CL_OK)
+		rc = run3(s, "INSERT INTO stats_case_views(case_id, views) VALUES (?1, 1)"
+			     " ON CONFLICT(case_id) DO UPDATE SET views = views + 1",
+			  case_id, NULL, NULL, eb);
+	return sp_end(s, rc, eb);
+}
+
+/* Appends one object per row of sql: keys[i] names column i; integer
+ * columns become JSON integers, the rest strings. */
+static int rows_json(struct store *s, const char *sql, const char *const *keys, int nkeys,
+		     json_t *arr, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, sql, &st, eb);
+
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = json_object();
+		for (int i = 0; o && i < nkeys; i++) {
+			json_t *v = sqlite3_column_type(st, i) == SQLITE_INTEGER
+					    ? json_integer(sqlite3_column_int64(st, i))
+					    : json_string((const char *)sqlite3_column_text(st, i));
+			if (!v || json_object_set_new(o, keys[i], v)) {
+				json_decref(o);
+				o = NULL;
+			}
+		}
+		if (!o || json_array_append_new(arr, o)) {
+			sqlite3_finalize(st);
+			return nomem(eb);
+		}
+	}
+	rc = rc == SQLITE_DONE ? CL_OK : db_err(s, eb, "read statistics");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **out,
+		    struct cl_errbuf *eb)
+{
+	static const char *const day_keys[] = {"day", "searches", "zero_results", "case_views"};
+	static const char *const zq_keys[] = {"query", "count", "first_day", "last_day"};
+	static const char *const f_keys[] = {"facet", "uses"};
+	static const char *const v_keys[] = {"id", "views"};
+	static const char *const t_keys[] = {"searches", "zero_results", "case_views"};
+	json_t *days = json_array(), *zq = json_array(), *facets = json_array();
+	json_t *views = json_array(), *totals = json_array();
+	char sql[256];
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!s || !out) {
+		rc = cl_fail(eb, CL_EINVAL, "wf_stats_report: missing store or output");
+		goto out;
+	}
+	if (!is_reviewer(who)) {
+		rc = cl_fail(eb, CL_EDENIED, "statistics need a reviewer token");
+		goto out;
+	}
+	if (!days || !zq || !facets || !views || !totals) {
+		rc = nomem(eb);
+		goto out;
+	}
+	snprintf(sql, sizeof sql, "SELECT day, searches, zero_results, case_views"
+				  " FROM stats_daily ORDER BY day DESC LIMIT %d", WF_REPORT_DAYS);
+	if ((rc = rows_json(s, sql, day_keys, 4, days, eb)))
+		goto out;
+	snprintf(sql, sizeof sql, "SELECT query, count, first_day, last_day"
+				  " FROM stats_zero_queries ORDER BY count DESC, query LIMIT %d",
+		 WF_REPORT_TOP);
+	if ((rc = rows_json(s, sql, zq_keys, 4, zq, eb)))
+		goto out;
+	if ((rc = rows_json(s, "SELECT facet, uses FROM stats_facets ORDER BY uses DESC, facet",
+			    f_keys, 2, facets, eb)))
+		goto out;
+	snprintf(sql, sizeof sql, "SELECT case_id, views FROM stats_case_views"
+				  " ORDER BY views DESC, case_id LIMIT %d", WF_REPORT_TOP);
+	if ((rc = rows_json(s, sql, v_keys, 2, views, eb)))
+		goto out;
+	if ((rc = rows_json(s, "SELECT coalesce(sum(searches), 0), coalesce(sum(zero_results), 0),"
+			       " coalesce(sum(case_views), 0) FROM stats_daily",
+			    t_keys, 3, totals, eb)))
+		goto out;
+	*out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "totals", json_array_get(totals, 0),
+			 "days", days, "zero_result_queries", zq, "facets", facets, "case_views",
+			 views);
+	rc = *out ? CL_OK : nomem(eb);
+out:
+	json_decref(days);
+	json_decref(zq);
+	json_decref(facets);
+	json_decref(views);
+	json_decref(totals);
+	return rc;
+}

@@ -1,0 +1,70 @@
+/* workflow.h — submissions, review and follow-up statistics: the API's
+ * write side, independent of HTTP (api/server.c maps routes to these).
+ *
+ * A submission is a case with status "submitted" in the store (its id is
+ * assigned as "sub-" + 12 random hex digits when the body has none) plus a
+ * row in `submissions` naming the contributor's token. Reviewers see the
+ * queue oldest first, open a submission with a field-level diff against its
+ * previous version, and decide: approve (status published — the server then
+ * syncs the engines, so it is searchable within a second), reject (comment
+ * required), request changes (the contributor revises with PUT and it goes
+ * back to the queue). A reviewer cannot approve their own submission. Every
+ * step writes an audit entry (who, when, what). Results are JSON objects the
+ * caller json_decref()s. Errors: CL_EVALIDATION (probs filled), CL_EDENIED
+ * (role or ownership), CL_ENOTFOUND, CL_ECONFLICT (wrong state), CL_EINVAL. */
+#ifndef WORKFLOW_H
+#define WORKFLOW_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "auth.h"
+#include "case.h"
+#include "cl_err.h"
+
+struct store;
+struct engine;
+
+/* POST /v1/submissions. e (may be NULL) finds possible duplicates: similar
+ * published cases above a documented score threshold. *out:
+ * {"id", "status", "version", "duplicates": [{"id", "title", "score"}]}. */
+int wf_submit(struct store *s, struct engine *e, const struct auth_principal *who,
+	      const char *body, size_t len, json_t **out, struct case_problems *probs,
+	      struct cl_errbuf *eb);
+
+/* GET /v1/submissions/{id}: the owner or a reviewer/admin. *out: {"id",
+ * "status", "case": {...}, "reviews": [{"decision", "comment", "at"}]}. */
+int wf_get(struct store *s, const struct auth_principal *who, const char *id, json_t **out,
+	   struct cl_errbuf *eb);
+
+/* PUT /v1/submissions/{id}: the owner revises while submitted or
+ * changes_requested; it returns to the queue as submitted. */
+int wf_revise(struct store *s, const struct auth_principal *who, const char *id,
+	      const char *body, size_t len, json_t **out, struct case_problems *probs,
+	      struct cl_errbuf *eb);
+
+/* GET /v1/review/queue: reviewer/admin; oldest first; status filter
+ * (NULL: submitted). *out: {"total", "items": [{"id", "title", "status",
+ * "submitted_at", "contributor"}]}. */
+int wf_queue(struct store *s, const struct auth_principal *who, const char *status,
+	     size_t offset, size_t limit, json_t **out, struct cl_errbuf *eb);
+
+/* The field-level diff between two versions of a case: [{"path",
+ * "before", "after"}] for every field that differs (absent = null). */
+json_t *wf_diff(const struct case_record *before, const struct case_record *after);
+
+/* POST /v1/review/{id}/decision: decision "approve" | "reject" |
+ * "request_changes"; comment required for reject and request_changes. */
+int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
+	      const char *decision, const char *comment, json_t **out, struct cl_errbuf *eb);
+
+/* Follow-up statistics, aggregated, without personal data (no IP, no
+ * token): searches per day, zero-result queries, facet use, case views. */
+int wf_stats_search(struct store *s, const char *query, long total, unsigned facets_used,
+		    struct cl_errbuf *eb);
+int wf_stats_view(struct store *s, const char *case_id, struct cl_errbuf *eb);
+/* GET /v1/stats (reviewer/admin). */
+int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **out,
+		    struct cl_errbuf *eb);
+
+#endif
