@@ -57,7 +57,7 @@ DATA ?= data
 SHARED ?= ../shared/data
 export CASELIB_SHARED ?= $(SHARED)
 
-.PHONY: all deps run test check-unit valgrind clean demo help bench ranking
+.PHONY: all deps run test check-unit check-browser valgrind clean demo help bench ranking
 all: $(BIN)
 
 help:
@@ -129,6 +129,12 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
 	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-browser
+
+# The web page in headless Debian chromium (playwright-core, axe-core from npm;
+# installs chromium and the npm packages when missing).
+check-browser: $(BIN)
+	scripts/browser-test $(abspath $(BIN))
 
 # Tests find the binary through CASELIB_BIN and the real data through
 # CASELIB_SHARED. Criterion forks per test; --jobs keeps it to the cores.

@@ -19,6 +19,7 @@
 #include "cl_err.h"
 #include "cli_harvest.h"
 #include "cli_search.h"
+#include "cli_serve.h"
 #include "cli_token.h"
 #include "csv.h"
 #include "store.h"
@@ -1110,6 +1111,7 @@ static const struct cli_cmd commands[] = {
 	 "sync [--engine xapian|fts5]\n\nReplays every change since the engine's last applied one."},
 	{"reindex", cli_cmd_reindex, "rebuild the search engines from the store",
 	 "reindex [--engine xapian|fts5]"},
+	{"serve", cli_cmd_serve, CLI_SERVE_SUMMARY, CLI_SERVE_USAGE},
 	{"token", cli_cmd_token, CLI_TOKEN_SUMMARY, CLI_TOKEN_USAGE},
 	{"show", cmd_show, "print one case as JSON, a version of it, or its history",
 	 "show [--version N | --history] ID"},

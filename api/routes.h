@@ -1,0 +1,29 @@
+/* routes.h — the API's routing table and handlers (api/routes.c), used by
+ * the request dispatcher in api/server.c. One entry per (method, pattern);
+ * a pattern segment "{id}" captures one decoded path segment. */
+#ifndef ROUTES_H
+#define ROUTES_H
+
+#include <stddef.h>
+
+#include "server.h"
+
+struct srv_route {
+	const char *method;  /* "GET", "POST", "PUT" (GET also answers HEAD) */
+	const char *pattern; /* "/v1/cases/{id}/similar"; also the metrics label */
+	int json_body;       /* 1: the body must be application/json (else 415) */
+	void (*handler)(struct srv_req *r);
+};
+
+/* The table, terminated by an entry with pattern NULL. */
+extern const struct srv_route rt_routes[];
+
+/* Static files of the web page for any other GET path (api/web/). */
+void rt_static(struct srv_req *r);
+
+/* The OpenAPI document (api/openapi.json), compiled in by
+ * scripts/gen-openapi-c into api/openapi_data.c. */
+extern const char rt_openapi_json[];
+extern const size_t rt_openapi_json_len;
+
+#endif

@@ -1,0 +1,1440 @@
+/* server.c — the HTTP server on libmicrohttpd: request life cycle with
+ * limits, our own URL decoding (so that %00, %2e%2e, %2f and invalid UTF-8
+ * are seen and refused), routing to api/routes.c, responses with security
+ * headers, ETag/304 and problem+json, the worker pool, the sync thread,
+ * metrics and graceful shutdown. Contract in server.h. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "fetch.h"
+#include "routes.h"
+#include "store.h"
+#include "sync.h"
+#include "taxonomy.h"
+
+#define MAX_EXTRA_HEADERS 8
+
+/* Latency histogram bounds (seconds). */
+static const double lat_bounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+#define NBOUNDS (sizeof lat_bounds / sizeof *lat_bounds)
+
+struct metric {
+	const char *route; /* static string: a route pattern or a fixed label */
+	char method[16];
+	unsigned status;
+	unsigned long long n;
+	struct metric *next;
+};
+
+struct srv {
+	struct srv_config cfg;
+	char *data_dir, *listen, *cors, *web_dir; /* owned copies behind cfg */
+	struct MHD_Daemon *d;
+	unsigned port;
+	int stopping;
+
+	pthread_mutex_t pool_mu;
+	struct srv_worker *pool; /* idle workers */
+
+	/* sync thread */
+	pthread_t sync_th;
+	int have_sync_th;
+	pthread_mutex_t sync_mu;
+	pthread_cond_t sync_cv;
+	int sync_stop, sync_kick, sync_ok;
+	struct store *sync_store;
+	struct engine *sync_engine;
+	int64_t store_seq, engine_seq;
+
+	/* requests in flight */
+	pthread_mutex_t fl_mu;
+	pthread_cond_t fl_cv;
+	long inflight;
+
+	/* metrics */
+	pthread_mutex_t m_mu;
+	struct metric *metrics;
+	unsigned long long lat_buckets[NBOUNDS + 1];
+	double lat_sum;
+	unsigned long long lat_count;
+};
+
+struct srv_req {
+	struct srv *srv;
+	struct MHD_Connection *conn;
+	char *raw; /* request target as received (NULL when too long) */
+	int too_long;
+	char method[16];
+	int head;
+	char *path;
+	struct srv_param *params;
+	size_t nparams;
+	char *args[SRV_PATH_ARGS];
+	const char *label; /* metrics label */
+	const struct srv_route *route;
+	char *body;
+	size_t blen, bcap;
+	int body_too_big;
+	int started, queued;
+	struct srv_worker *w;
+	struct auth_principal who;
+	int who_state; /* 0 not yet, 1 ok, -1 failed */
+	struct MHD_Response *resp;
+	unsigned status;
+	char *xh_name[MAX_EXTRA_HEADERS], *xh_val[MAX_EXTRA_HEADERS];
+	size_t nxh;
+	struct timespec t0;
+};
+
+struct stream_wrap {
+	struct srv *srv;
+	struct srv_worker *w;
+	long (*read)(void *ud, uint64_t pos, char *buf, size_t max);
+	void (*release)(void *ud);
+	void *ud;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		unsigned cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			k = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			k = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			k = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (i + k >= n)
+			return 0;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + j] & 0x3F);
+		}
+		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s[0..n) ('+' as space when plus). Returns a new string,
+ * or NULL with *why set: "malformed percent-encoding", "NUL byte",
+ * "invalid UTF-8", "out of memory". */
+static char *pct_decode(const char *s, size_t n, int plus, const char **why)
+{
+	char *out = malloc(n + 1), *p = out;
+	if (!out) {
+		*why = "out of memory";
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int h, l;
+			if (i + 2 >= n) {
+				*why = "malformed percent-encoding";
+				goto fail;
+			}
+			h = hexval((unsigned char)s[i + 1]);
+			l = hexval((unsigned char)s[i + 2]);
+			if (h < 0 || l < 0) {
+				*why = "malformed percent-encoding";
+				goto fail;
+			}
+			*p = (char)(h * 16 + l);
+			if (*p == '\0') {
+				*why = "NUL byte";
+				goto fail;
+			}
+			p++;
+			i += 2;
+		} else if (s[i] == '+' && plus) {
+			*p++ = ' ';
+		} else {
+			*p++ = s[i];
+		}
+	}
+	*p = '\0';
+	if (!utf8_valid((const unsigned char *)out, (size_t)(p - out))) {
+		*why = "invalid UTF-8";
+		goto fail;
+	}
+	return out;
+fail:
+	free(out);
+	return NULL;
+}
+
+/* ---- metrics ---------------------------------------------------------- */
+
+static void metrics_record(struct srv *s, const char *label, const char *method,
+			   unsigned status, double secs)
+{
+	struct metric *m;
+	size_t b;
+
+	pthread_mutex_lock(&s->m_mu);
+	for (m = s->metrics; m; m = m->next)
+		if (m->route == label && m->status == status && !strcmp(m->method, method))
+			break;
+	if (!m && (m = calloc(1, sizeof *m))) {
+		m->route = label;
+		snprintf(m->method, sizeof m->method, "%s", method);
+		m->status = status;
+		m->next = s->metrics;
+		s->metrics = m;
+	}
+	if (m)
+		m->n++;
+	for (b = 0; b < NBOUNDS && secs > lat_bounds[b]; b++)
+		;
+	s->lat_buckets[b]++;
+	s->lat_sum += secs;
+	s->lat_count++;
+	pthread_mutex_unlock(&s->m_mu);
+}
+
+void srv_seqs(struct srv *s, int64_t *store_seq, int64_t *engine_seq, int *sync_ok)
+{
+	pthread_mutex_lock(&s->sync_mu);
+	if (store_seq)
+		*store_seq = s->store_seq;
+	if (engine_seq)
+		*engine_seq = s->engine_seq;
+	if (sync_ok)
+		*sync_ok = s->sync_ok;
+	pthread_mutex_unlock(&s->sync_mu);
+}
+
+char *srv_metrics_text(struct srv *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int64_t sseq, eseq;
+	int ok;
+	unsigned long long cum = 0;
+	long inflight;
+
+	if (!f)
+		return NULL;
+	fputs("# HELP caselib_http_requests_total HTTP requests by route, method and status.\n"
+	      "# TYPE caselib_http_requests_total counter\n",
+	      f);
+	pthread_mutex_lock(&s->m_mu);
+	for (struct metric *m = s->metrics; m; m = m->next)
+		fprintf(f, "caselib_http_requests_total{route=\"%s\",method=\"%s\",status=\"%u\"} %llu\n",
+			m->route, m->method, m->status, m->n);
+	fputs("# HELP caselib_http_request_duration_seconds Time from request line to response done.\n"
+	      "# TYPE caselib_http_request_duration_seconds histogram\n",
+	      f);
+	for (size_t b = 0; b < NBOUNDS; b++) {
+		cum += s->lat_buckets[b];
+		fprintf(f, "caselib_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			lat_bounds[b], cum);
+	}
+	cum += s->lat_buckets[NBOUNDS];
+	fprintf(f, "caselib_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+	fprintf(f, "caselib_http_request_duration_seconds_sum %.6f\n", s->lat_sum);
+	fprintf(f, "caselib_http_request_duration_seconds_count %llu\n", s->lat_count);
+	pthread_mutex_unlock(&s->m_mu);
+	pthread_mutex_lock(&s->fl_mu);
+	inflight = s->inflight;
+	pthread_mutex_unlock(&s->fl_mu);
+	srv_seqs(s, &sseq, &eseq, &ok);
+	fprintf(f,
+		"# HELP caselib_http_requests_in_flight Requests being processed.\n"
+		"# TYPE caselib_http_requests_in_flight gauge\n"
+		"caselib_http_requests_in_flight %ld\n"
+		"# HELP caselib_store_seq Last change-log sequence number of the store.\n"
+		"# TYPE caselib_store_seq gauge\n"
+		"caselib_store_seq %lld\n"
+		"# HELP caselib_engine_seq Last change applied to the search engine.\n"
+		"# TYPE caselib_engine_seq gauge\n"
+		"caselib_engine_seq{engine=\"%s\"} %lld\n"
+		"# HELP caselib_engine_seq_lag Changes in the store not yet in the engine.\n"
+		"# TYPE caselib_engine_seq_lag gauge\n"
+		"caselib_engine_seq_lag{engine=\"%s\"} %lld\n"
+		"# HELP caselib_engine_sync_ok 1 when the last sync succeeded.\n"
+		"# TYPE caselib_engine_sync_ok gauge\n"
+		"caselib_engine_sync_ok %d\n",
+		inflight, (long long)sseq, engine_kind_name(s->cfg.engine), (long long)eseq,
+		engine_kind_name(s->cfg.engine), (long long)(sseq - eseq), ok);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* ---- worker pool ------------------------------------------------------ */
+
+static void worker_free(struct srv_worker *w)
+{
+	if (!w)
+		return;
+	engine_close(w->engine);
+	store_close(w->store);
+	free(w);
+}
+
+static int worker_get(struct srv *s, struct srv_worker **out, struct cl_errbuf *eb)
+{
+	struct srv_worker *w;
+	int rc;
+
+	pthread_mutex_lock(&s->pool_mu);
+	w = s->pool;
+	if (w)
+		s->pool = w->next;
+	pthread_mutex_unlock(&s->pool_mu);
+	if (w) {
+		w->next = NULL;
+		*out = w;
+		return CL_OK;
+	}
+	if (!(w = calloc(1, sizeof *w)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	rc = store_open(s->data_dir, 0, &w->store, eb);
+	if (rc == CL_OK)
+		rc = engine_open(s->cfg.engine, s->data_dir, w->store, 0, &w->engine, eb);
+	if (rc != CL_OK) {
+		worker_free(w);
+		return rc;
+	}
+	*out = w;
+	return CL_OK;
+}
+
+static void worker_put(struct srv *s, struct srv_worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&s->pool_mu);
+	w->next = s->pool;
+	s->pool = w;
+	pthread_mutex_unlock(&s->pool_mu);
+}
+
+/* ---- sync thread ------------------------------------------------------ */
+
+static void sync_once(struct srv *s)
+{
+	struct cl_errbuf eb = {{0}};
+	int64_t sseq = 0, eseq = 0;
+	int rc = sync_engine(s->sync_store, s->sync_engine, 0, NULL, NULL, NULL, &eb);
+
+	if (rc != CL_OK)
+		fprintf(stderr, "caselib serve: sync: %s\n", eb.msg[0] ? eb.msg : cl_strerror(rc));
+	store_last_seq(s->sync_store, &sseq, NULL);
+	engine_last_seq(s->sync_engine, &eseq, NULL);
+	pthread_mutex_lock(&s->sync_mu);
+	s->sync_ok = rc == CL_OK;
+	s->store_seq = sseq;
+	s->engine_seq = eseq;
+	pthread_mutex_unlock(&s->sync_mu);
+}
+
+static void *sync_main(void *arg)
+{
+	struct srv *s = arg;
+	unsigned ms = s->cfg.sync_ms ? s->cfg.sync_ms : SRV_SYNC_MS;
+
+	pthread_mutex_lock(&s->sync_mu);
+	while (!s->sync_stop) {
+		struct timespec dl;
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_nsec += (long)(ms % 1000) * 1000000L;
+		dl.tv_sec += ms / 1000 + dl.tv_nsec / 1000000000L;
+		dl.tv_nsec %= 1000000000L;
+		while (!s->sync_stop && !s->sync_kick)
+			if (pthread_cond_timedwait(&s->sync_cv, &s->sync_mu, &dl) == ETIMEDOUT)
+				break;
+		if (s->sync_stop)
+			break;
+		s->sync_kick = 0;
+		pthread_mutex_unlock(&s->sync_mu);
+		sync_once(s);
+		pthread_mutex_lock(&s->sync_mu);
+	}
+	pthread_mutex_unlock(&s->sync_mu);
+	return NULL;
+}
+
+void srv_sync_now(struct srv *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->sync_mu);
+	s->sync_kick = 1;
+	pthread_cond_signal(&s->sync_cv);
+	pthread_mutex_unlock(&s->sync_mu);
+}
+
+/* ---- request accessors ------------------------------------------------ */
+
+const char *srv_arg(const struct srv_req *r, int i)
+{
+	return i >= 0 && i < SRV_PATH_ARGS ? r->args[i] : NULL;
+}
+
+const struct srv_param *srv_params(const struct srv_req *r, size_t *n)
+{
+	*n = r->nparams;
+	return r->params;
+}
+
+const char *srv_header(const struct srv_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *srv_body(const struct srv_req *r, size_t *len)
+{
+	if (len)
+		*len = r->blen;
+	return r->body ? r->body : "";
+}
+
+const char *srv_method(const struct srv_req *r)
+{
+	return r->method;
+}
+
+const char *srv_path(const struct srv_req *r)
+{
+	return r->path ? r->path : "";
+}
+
+const struct srv_config *srv_cfg(const struct srv_req *r)
+{
+	return &r->srv->cfg;
+}
+
+struct srv *srv_of(const struct srv_req *r)
+{
+	return r->srv;
+}
+
+struct srv_worker *srv_worker(struct srv_req *r)
+{
+	struct cl_errbuf eb = {{0}};
+	int rc;
+
+	if (r->w)
+		return r->w;
+	rc = worker_get(r->srv, &r->w, &eb);
+	if (rc != CL_OK) {
+		fprintf(stderr, "caselib serve: cannot open store/engine: %s\n", eb.msg);
+		srv_problem(r, 503, "unavailable", "Service unavailable",
+			    "the store or the search index cannot be opened; try again later");
+		r->w = NULL;
+	}
+	return r->w;
+}
+
+const struct auth_principal *srv_who(struct srv_req *r)
+{
+	struct cl_errbuf eb = {{0}};
+	const char *h;
+	struct srv_worker *w;
+	int rc;
+
+	if (r->who_state == 1)
+		return &r->who;
+	if (r->who_state == -1)
+		return NULL;
+	h = srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	memset(&r->who, 0, sizeof r->who);
+	r->who.role = ROLE_ANONYMOUS;
+	if (!h) {
+		r->who_state = 1;
+		return &r->who;
+	}
+	if (!(w = srv_worker(r))) {
+		r->who_state = -1;
+		return NULL;
+	}
+	rc = auth_verify(w->store, h, &r->who, &eb);
+	if (rc != CL_OK) {
+		r->who_state = -1;
+		if (rc == CL_EINVAL || rc == CL_EDENIED) {
+			srv_add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"caselib\"");
+			srv_problem(r, 401, "unauthorized", "Unauthorized",
+				    "the bearer token is malformed, unknown or revoked");
+		} else {
+			srv_problem_err(r, rc, &eb);
+		}
+		return NULL;
+	}
+	r->who_state = 1;
+	return &r->who;
+}
+
+/* ---- responses -------------------------------------------------------- */
+
+void srv_add_header(struct srv_req *r, const char *name, const char *value)
+{
+	if (r->nxh >= MAX_EXTRA_HEADERS)
+		return;
+	r->xh_name[r->nxh] = strdup(name);
+	r->xh_val[r->nxh] = strdup(value);
+	if (!r->xh_name[r->nxh] || !r->xh_val[r->nxh]) {
+		free(r->xh_name[r->nxh]);
+		free(r->xh_val[r->nxh]);
+		return;
+	}
+	r->nxh++;
+}
+
+static void set_response(struct srv_req *r, struct MHD_Response *resp, unsigned status)
+{
+	const struct srv *s = r->srv;
+
+	if (!resp)
+		return;
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; script-src 'self'; style-src 'self'; "
+				"frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (s->cors) {
+		MHD_add_response_header(resp, "Access-Control-Allow-Origin", s->cors);
+		MHD_add_response_header(resp, "Vary", "Origin");
+		MHD_add_response_header(resp, "Access-Control-Expose-Headers", "ETag, Location");
+	}
+	if (!MHD_get_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+					srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION)
+						? "private, no-cache"
+						: "no-cache");
+	if (s->stopping)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	for (size_t i = 0; i < r->nxh; i++) {
+		MHD_add_response_header(resp, r->xh_name[i], r->xh_val[i]);
+		free(r->xh_name[i]);
+		free(r->xh_val[i]);
+	}
+	r->nxh = 0;
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = resp;
+	r->status = status;
+}
+
+/* 1 when If-None-Match lists etag (or is "*"). */
+static int etag_matches(const char *inm, const char *etag)
+{
+	if (!inm)
+		return 0;
+	if (!strcmp(inm, "*"))
+		return 1;
+	return strstr(inm, etag) != NULL;
+}
+
+void srv_reply_bytes(struct srv_req *r, unsigned status, const char *ctype, const void *data,
+		     size_t len, int etag)
+{
+	struct MHD_Response *resp;
+	char tag[68];
+
+	if (etag && status == 200 && (!strcmp(r->method, "GET") || r->head)) {
+		char hex[65];
+		fetch_sha256_hex(data, len, hex);
+		snprintf(tag, sizeof tag, "\"%.64s\"", hex);
+		if (etag_matches(srv_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH), tag)) {
+			resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+			if (resp)
+				MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, tag);
+			set_response(r, resp, 304);
+			return;
+		}
+	} else {
+		etag = 0;
+	}
+	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (etag)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, tag);
+	set_response(r, resp, status);
+}
+
+static void reply_json_ctype(struct srv_req *r, unsigned status, json_t *j, const char *ctype,
+			     int etag)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text) {
+		const char *fb = "{\"type\":\"" SRV_PROBLEM_BASE "internal\",\"title\":\"Internal error\","
+				 "\"status\":500,\"detail\":\"out of memory\"}";
+		srv_reply_bytes(r, 500, "application/problem+json", fb, strlen(fb), 0);
+		return;
+	}
+	srv_reply_bytes(r, status, ctype, text, strlen(text), etag);
+	free(text);
+}
+
+void srv_reply_json(struct srv_req *r, unsigned status, json_t *j)
+{
+	reply_json_ctype(r, status, j, "application/json", 1);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream_wrap *sw = cls;
+	long n = sw->read(sw->ud, pos, buf, max);
+	if (n == -1)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream_wrap *sw = cls;
+	if (sw->release)
+		sw->release(sw->ud);
+	worker_put(sw->srv, sw->w);
+	free(sw);
+}
+
+void srv_reply_stream(struct srv_req *r, unsigned status, const char *ctype,
+		      const char *disposition,
+		      long (*read)(void *ud, uint64_t pos, char *buf, size_t max), void *ud,
+		      void (*release)(void *ud))
+{
+	struct stream_wrap *sw = calloc(1, sizeof *sw);
+	struct MHD_Response *resp;
+
+	if (!sw) {
+		if (release)
+			release(ud);
+		srv_problem(r, 500, "internal", "Internal error", "out of memory");
+		return;
+	}
+	sw->srv = r->srv;
+	sw->read = read;
+	sw->release = release;
+	sw->ud = ud;
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, sw,
+						 stream_free);
+	if (!resp) {
+		stream_free(sw);
+		srv_problem(r, 500, "internal", "Internal error", "out of memory");
+		return;
+	}
+	/* the worker now belongs to the stream */
+	sw->w = r->w;
+	r->w = NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (disposition)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+	set_response(r, resp, status);
+}
+
+void srv_problem_ext(struct srv_req *r, unsigned status, const char *type, const char *title,
+		     const char *detail, json_t *ext)
+{
+	json_t *j = json_object();
+	char tbuf[160];
+
+	snprintf(tbuf, sizeof tbuf, "%s%s", SRV_PROBLEM_BASE, type);
+	json_object_set_new(j, "type", json_string(tbuf));
+	json_object_set_new(j, "title", json_string(title));
+	json_object_set_new(j, "status", json_integer(status));
+	if (detail) {
+		json_t *d = json_string(detail);
+		/* a detail quoting invalid UTF-8 is replaced, never dropped silently */
+		json_object_set_new(j, "detail", d ? d : json_string("(detail not valid UTF-8)"));
+	}
+	if (ext)
+		json_object_update(j, ext);
+	json_decref(ext);
+	reply_json_ctype(r, status, j, "application/problem+json", 0);
+}
+
+void srv_problem(struct srv_req *r, unsigned status, const char *type, const char *title,
+		 const char *detail_fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	vsnprintf(detail, sizeof detail, detail_fmt, ap);
+	va_end(ap);
+	srv_problem_ext(r, status, type, title, detail, NULL);
+}
+
+void srv_problem_validation(struct srv_req *r, const char *detail, json_t *errors)
+{
+	json_t *ext = json_object();
+	json_object_set_new(ext, "errors", errors ? errors : json_array());
+	srv_problem_ext(r, 400, "validation", "Validation failed", detail, ext);
+}
+
+void srv_problem_err(struct srv_req *r, int rc, const struct cl_errbuf *eb)
+{
+	const char *msg = eb && eb->msg[0] ? eb->msg : cl_strerror(rc);
+
+	switch (rc) {
+	case CL_EINVAL:
+	case CL_EPARSE:
+	case CL_EVALIDATION: {
+		json_t *errs = json_array();
+		json_array_append_new(errs, json_pack("{s:s,s:s?}", "path", "$", "reason", msg));
+		srv_problem_validation(r, msg, errs);
+		break;
+	}
+	case CL_EQUERY:
+		srv_problem(r, 400, "query-syntax", "Query cannot be read", "%s", msg);
+		break;
+	case CL_ENOTFOUND:
+		srv_problem(r, 404, "not-found", "Not found", "%s", msg);
+		break;
+	case CL_EDENIED:
+		if (r->who_state == 1 && r->who.role == ROLE_ANONYMOUS) {
+			srv_add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"caselib\"");
+			srv_problem(r, 401, "unauthorized", "Unauthorized",
+				    "this needs a bearer token: %s", msg);
+		} else {
+			srv_problem(r, 403, "forbidden", "Forbidden", "%s", msg);
+		}
+		break;
+	case CL_ECONFLICT:
+	case CL_EEXISTS:
+		srv_problem(r, 409, "conflict", "Conflict", "%s", msg);
+		break;
+	case CL_ETOOBIG:
+		srv_problem(r, 413, "payload-too-large", "Payload too large", "%s", msg);
+		break;
+	case CL_EBUSY:
+		srv_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		srv_problem(r, 503, "unavailable", "Service unavailable", "the store is busy; retry");
+		break;
+	default:
+		fprintf(stderr, "caselib serve: %s %s: %s (%s)\n", r->method, srv_path(r),
+			cl_strerror(rc), msg);
+		srv_problem(r, 500, "internal", "Internal error",
+			    "an internal error occurred; it has been logged");
+		break;
+	}
+}
+
+/* ---- URL parsing and routing ------------------------------------------ */
+
+static void req_free(struct srv_req *r)
+{
+	if (!r)
+		return;
+	if (r->w)
+		worker_put(r->srv, r->w);
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	for (size_t i = 0; i < r->nparams; i++) {
+		free(r->params[i].name);
+		free(r->params[i].value);
+	}
+	for (int i = 0; i < SRV_PATH_ARGS; i++)
+		free(r->args[i]);
+	for (size_t i = 0; i < r->nxh; i++) {
+		free(r->xh_name[i]);
+		free(r->xh_val[i]);
+	}
+	free(r->params);
+	free(r->path);
+	free(r->raw);
+	free(r->body);
+	free(r);
+}
+
+/* Splits r->raw into the decoded path and parameters. On a bad URL sets
+ * a 400 problem and returns -1. */
+static int parse_target(struct srv_req *r)
+{
+	const char *raw = r->raw, *q, *why = NULL;
+	size_t plen;
+	char *path = NULL;
+	size_t pcap, pn = 0;
+
+	if (raw[0] != '/') {
+		srv_problem(r, 400, "bad-request", "Bad request",
+			    "the request target must be an absolute path");
+		return -1;
+	}
+	q = strchr(raw, '?');
+	plen = q ? (size_t)(q - raw) : strlen(raw);
+	if (memchr(raw, '#', strlen(raw))) {
+		srv_problem(r, 400, "bad-request", "Bad request", "a fragment is not allowed");
+		return -1;
+	}
+	/* the path, segment by segment */
+	pcap = plen + 2;
+	if (!(path = malloc(pcap)))
+		goto nomem;
+	path[0] = '\0';
+	for (size_t i = 1; i <= plen;) {
+		size_t j = i;
+		char *seg;
+		while (j < plen && raw[j] != '/')
+			j++;
+		seg = pct_decode(raw + i, j - i, 0, &why);
+		if (!seg) {
+			free(path);
+			srv_problem(r, 400, "bad-path", "Bad path", "the path has a %s", why);
+			return -1;
+		}
+		if (!strcmp(seg, ".") || !strcmp(seg, "..") || strchr(seg, '/') ||
+		    strchr(seg, '\\')) {
+			free(seg);
+			free(path);
+			srv_problem(r, 400, "bad-path", "Bad path",
+				    "path segments '.', '..' and encoded slashes are not allowed");
+			return -1;
+		}
+		{
+			size_t k = strlen(seg);
+			if (pn + k + 2 > pcap) {
+				char *np = realloc(path, pn + k + 2);
+				if (!np) {
+					free(seg);
+					goto nomem;
+				}
+				path = np;
+				pcap = pn + k + 2;
+			}
+			path[pn++] = '/';
+			memcpy(path + pn, seg, k);
+			pn += k;
+			path[pn] = '\0';
+		}
+		free(seg);
+		i = j + 1;
+	}
+	if (pn == 0) {
+		path[0] = '/';
+		path[1] = '\0';
+	}
+	r->path = path;
+	path = NULL;
+	/* the query */
+	if (q) {
+		const char *p = q + 1;
+		while (*p) {
+			const char *amp = strchr(p, '&'), *eq;
+			size_t n = amp ? (size_t)(amp - p) : strlen(p);
+			if (n > 0) {
+				struct srv_param *np;
+				char *name, *value;
+				eq = memchr(p, '=', n);
+				if (r->nparams >= SRV_PARAMS_MAX) {
+					srv_problem(r, 400, "bad-request", "Bad request",
+						    "more than %d query parameters", SRV_PARAMS_MAX);
+					return -1;
+				}
+				name = pct_decode(p, eq ? (size_t)(eq - p) : n, 1, &why);
+				value = name ? pct_decode(eq ? eq + 1 : p + n,
+							  eq ? n - (size_t)(eq + 1 - p) : 0, 1, &why)
+					     : NULL;
+				if (!name || !value) {
+					free(name);
+					srv_problem(r, 400, "bad-request", "Bad request",
+						    "a query parameter has a %s", why);
+					return -1;
+				}
+				np = realloc(r->params, (r->nparams + 1) * sizeof *np);
+				if (!np) {
+					free(name);
+					free(value);
+					goto nomem;
+				}
+				r->params = np;
+				np[r->nparams].name = name;
+				np[r->nparams].value = value;
+				r->nparams++;
+			}
+			if (!amp)
+				break;
+			p = amp + 1;
+		}
+	}
+	return 0;
+nomem:
+	free(path);
+	srv_problem(r, 500, "internal", "Internal error", "out of memory");
+	return -1;
+}
+
+/* Does path match pattern? Captures {x} segments into args (when args). */
+static int route_match(const char *pattern, const char *path, char **args)
+{
+	const char *p = pattern, *u = path;
+	int na = 0;
+
+	while (*p && *u) {
+		if (*p != '/' || *u != '/')
+			return 0;
+		p++;
+		u++;
+		const char *pe = strchr(p, '/'), *ue = strchr(u, '/');
+		size_t pl = pe ? (size_t)(pe - p) : strlen(p);
+		size_t ul = ue ? (size_t)(ue - u) : strlen(u);
+		if (pl > 1 && p[0] == '{') {
+			if (ul == 0)
+				return 0;
+			if (args && na < SRV_PATH_ARGS)
+				args[na] = strndup(u, ul);
+			na++;
+		} else if (pl != ul || memcmp(p, u, pl) != 0) {
+			return 0;
+		}
+		p += pl;
+		u += ul;
+	}
+	return *p == '\0' && *u == '\0';
+}
+
+static int is_api_path(const char *path)
+{
+	return !strncmp(path, "/v1/", 4) || !strcmp(path, "/v1") || !strcmp(path, "/healthz") ||
+	       !strcmp(path, "/metrics") || !strcmp(path, "/openapi.json");
+}
+
+/* Allowed methods for path ("GET, HEAD, POST"), into buf. */
+static void allowed_methods(const char *path, char *buf, size_t cap)
+{
+	int get = 0, post = 0, put = 0;
+	for (const struct srv_route *rt = rt_routes; rt->pattern; rt++) {
+		if (!route_match(rt->pattern, path, NULL))
+			continue;
+		get |= !strcmp(rt->method, "GET");
+		post |= !strcmp(rt->method, "POST");
+		put |= !strcmp(rt->method, "PUT");
+	}
+	snprintf(buf, cap, "%s%s%sOPTIONS", get ? "GET, HEAD, " : "", post ? "POST, " : "",
+		 put ? "PUT, " : "");
+}
+
+/* 1 when Content-Type is application/json (charset utf-8 if given). */
+static int is_json_ctype(const char *ct)
+{
+	size_t n;
+	if (!ct)
+		return 0;
+	n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n != 16 || strncasecmp(ct, "application/json", 16) != 0)
+		return 0;
+	if (ct[16 + strspn(ct + 16, " \t")] == ';') {
+		const char *cs = strcasestr(ct, "charset=");
+		if (cs && strncasecmp(cs + 8, "utf-8", 5) && strncasecmp(cs + 8, "\"utf-8\"", 7))
+			return 0;
+	}
+	return 1;
+}
+
+/* First call: limits, URL, routing, method, content type. Sets a problem
+ * (and returns -1) when the request is refused before its body. */
+static int precheck(struct srv_req *r)
+{
+	const char *cl;
+	char allow[64];
+
+	if (r->too_long) {
+		srv_problem(r, 414, "uri-too-long", "URI too long",
+			    "the request target is over %d bytes", SRV_URL_MAX);
+		return -1;
+	}
+	if (!r->raw || parse_target(r) != 0) {
+		if (!r->resp)
+			srv_problem(r, 400, "bad-request", "Bad request", "unreadable request target");
+		return -1;
+	}
+	cl = srv_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		unsigned long long v;
+		errno = 0;
+		v = strtoull(cl, &end, 10);
+		if (errno || *end || v > SRV_BODY_MAX) {
+			srv_problem(r, 413, "payload-too-large", "Payload too large",
+				    "the request body is over %d bytes", SRV_BODY_MAX);
+			return -1;
+		}
+	}
+	r->label = "unmatched";
+	if (!is_api_path(r->path)) {
+		r->label = "static";
+		if (strcmp(r->method, "GET") && !r->head) {
+			if (!strcmp(r->method, "OPTIONS")) {
+				srv_add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
+				srv_reply_bytes(r, 204, "text/plain", "", 0, 0);
+				return -1;
+			}
+			srv_add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
+			srv_problem(r, 405, "method-not-allowed", "Method not allowed",
+				    "%s is not allowed here", r->method);
+			return -1;
+		}
+		return 0;
+	}
+	for (const struct srv_route *rt = rt_routes; rt->pattern; rt++) {
+		const char *m = r->head ? "GET" : r->method;
+		if (strcmp(rt->method, m) || !route_match(rt->pattern, r->path, NULL))
+			continue;
+		r->route = rt;
+		r->label = rt->pattern;
+		route_match(rt->pattern, r->path, r->args);
+		break;
+	}
+	if (!r->route) {
+		int known = 0;
+		for (const struct srv_route *rt = rt_routes; rt->pattern; rt++)
+			if (route_match(rt->pattern, r->path, NULL)) {
+				known = 1;
+				r->label = rt->pattern;
+				break;
+			}
+		if (!known) {
+			srv_problem(r, 404, "not-found", "Not found", "no such resource: %s", r->path);
+			return -1;
+		}
+		allowed_methods(r->path, allow, sizeof allow);
+		srv_add_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+		if (!strcmp(r->method, "OPTIONS")) {
+			if (r->srv->cors) {
+				srv_add_header(r, "Access-Control-Allow-Methods", allow);
+				srv_add_header(r, "Access-Control-Allow-Headers",
+					       "Authorization, Content-Type, If-None-Match");
+				srv_add_header(r, "Access-Control-Max-Age", "600");
+			}
+			srv_reply_bytes(r, 204, "text/plain", "", 0, 0);
+			return -1;
+		}
+		srv_problem(r, 405, "method-not-allowed", "Method not allowed",
+			    "%s is not allowed on %s (allowed: %s)", r->method, r->path, allow);
+		return -1;
+	}
+	if (r->route->json_body && !is_json_ctype(srv_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		srv_add_header(r, "Accept-Post", "application/json");
+		srv_problem(r, 415, "unsupported-media-type", "Unsupported media type",
+			    "the body must be application/json (UTF-8)");
+		return -1;
+	}
+	return 0;
+}
+
+static void dispatch(struct srv_req *r)
+{
+	if (r->body_too_big) {
+		srv_problem(r, 413, "payload-too-large", "Payload too large",
+			    "the request body is over %d bytes", SRV_BODY_MAX);
+		return;
+	}
+	if (r->route)
+		r->route->handler(r);
+	else
+		rt_static(r);
+	if (!r->resp)
+		srv_problem(r, 500, "internal", "Internal error", "the handler gave no response");
+}
+
+static enum MHD_Result queue(struct srv_req *r)
+{
+	enum MHD_Result ret;
+	if (!r->resp)
+		return MHD_NO;
+	ret = MHD_queue_response(r->conn, r->status, r->resp);
+	MHD_destroy_response(r->resp);
+	r->resp = NULL;
+	r->queued = 1;
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct srv *s = cls;
+	struct srv_req *r = *con_cls;
+
+	(void)url;
+	(void)version;
+	if (!r)
+		return MHD_NO; /* never: the URI callback made it */
+	if (!r->started) {
+		r->started = 1;
+		r->conn = conn;
+		r->srv = s;
+		snprintf(r->method, sizeof r->method, "%s", method);
+		r->head = !strcmp(method, "HEAD");
+		if (precheck(r) != 0)
+			return queue(r);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (r->queued || r->body_too_big)
+			return MHD_YES;
+		if (r->blen + n > SRV_BODY_MAX) {
+			r->body_too_big = 1;
+			free(r->body);
+			r->body = NULL;
+			r->blen = 0;
+			return MHD_YES;
+		}
+		if (r->blen + n + 1 > r->bcap) {
+			size_t cap = r->bcap ? r->bcap : 4096;
+			char *nb;
+			while (cap < r->blen + n + 1)
+				cap *= 2;
+			if (!(nb = realloc(r->body, cap)))
+				return MHD_NO;
+			r->body = nb;
+			r->bcap = cap;
+		}
+		memcpy(r->body + r->blen, upload_data, n);
+		r->blen += n;
+		r->body[r->blen] = '\0';
+		return MHD_YES;
+	}
+	if (r->queued)
+		return MHD_YES;
+	dispatch(r);
+	return queue(r);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct srv *s = cls;
+	struct srv_req *r = calloc(1, sizeof *r);
+
+	(void)conn;
+	if (!r)
+		return NULL;
+	r->srv = s;
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	r->label = "unmatched";
+	if (strlen(uri) > SRV_URL_MAX)
+		r->too_long = 1;
+	else
+		r->raw = strdup(uri);
+	pthread_mutex_lock(&s->fl_mu);
+	s->inflight++;
+	pthread_mutex_unlock(&s->fl_mu);
+	return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct srv *s = cls;
+	struct srv_req *r = *con_cls;
+
+	(void)conn;
+	if (!r)
+		return;
+	*con_cls = NULL;
+	if (r->started) {
+		double secs = since(&r->t0);
+		metrics_record(s, r->label, r->method, r->status ? r->status : 0, secs);
+		if (s->cfg.access_log)
+			fprintf(stderr, "%s %s %u %.1fms%s\n", r->method, r->path ? r->path : "-",
+				r->status, secs * 1e3,
+				toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	}
+	req_free(r);
+	pthread_mutex_lock(&s->fl_mu);
+	s->inflight--;
+	pthread_cond_broadcast(&s->fl_cv);
+	pthread_mutex_unlock(&s->fl_mu);
+}
+
+/* ---- start / stop ----------------------------------------------------- */
+
+void srv_config_init(struct srv_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->engine = ENGINE_XAPIAN;
+}
+
+unsigned srv_port(const struct srv *s)
+{
+	return s ? s->port : 0;
+}
+
+/* "host:port", "[v6]:port" or ":port" -> sockaddr. */
+static int parse_listen(const char *spec, struct sockaddr_storage *ss, int *v6,
+			struct cl_errbuf *eb)
+{
+	char host[128];
+	const char *colon, *hs = spec;
+	size_t hl;
+	char *end;
+	long port;
+
+	memset(ss, 0, sizeof *ss);
+	*v6 = 0;
+	if (spec[0] == '[') {
+		const char *rb = strchr(spec, ']');
+		if (!rb || rb[1] != ':')
+			return cl_fail(eb, CL_EINVAL, "bad --listen '%s' (want [ADDR]:PORT)", spec);
+		hs = spec + 1;
+		hl = (size_t)(rb - hs);
+		colon = rb + 1;
+		*v6 = 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon)
+			return cl_fail(eb, CL_EINVAL, "bad --listen '%s' (want HOST:PORT)", spec);
+		hl = (size_t)(colon - spec);
+	}
+	if (hl >= sizeof host)
+		return cl_fail(eb, CL_EINVAL, "bad --listen '%s'", spec);
+	memcpy(host, hs, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
+		return cl_fail(eb, CL_EINVAL, "bad port in --listen '%s'", spec);
+	if (*v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return cl_fail(eb, CL_EINVAL, "bad IPv6 address in --listen '%s'", spec);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (hl == 0 || !strcmp(host, "localhost"))
+			strcpy(host, hl == 0 ? "0.0.0.0" : "127.0.0.1");
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return cl_fail(eb, CL_EINVAL, "bad IPv4 address in --listen '%s' (use a numeric address)",
+				       spec);
+	}
+	return CL_OK;
+}
+
+static void srv_free(struct srv *s)
+{
+	if (!s)
+		return;
+	if (s->have_sync_th) {
+		pthread_mutex_lock(&s->sync_mu);
+		s->sync_stop = 1;
+		pthread_cond_signal(&s->sync_cv);
+		pthread_mutex_unlock(&s->sync_mu);
+		pthread_join(s->sync_th, NULL);
+	}
+	engine_close(s->sync_engine);
+	store_close(s->sync_store);
+	while (s->pool) {
+		struct srv_worker *w = s->pool;
+		s->pool = w->next;
+		worker_free(w);
+	}
+	while (s->metrics) {
+		struct metric *m = s->metrics;
+		s->metrics = m->next;
+		free(m);
+	}
+	pthread_mutex_destroy(&s->pool_mu);
+	pthread_mutex_destroy(&s->sync_mu);
+	pthread_cond_destroy(&s->sync_cv);
+	pthread_mutex_destroy(&s->fl_mu);
+	pthread_cond_destroy(&s->fl_cv);
+	pthread_mutex_destroy(&s->m_mu);
+	free(s->data_dir);
+	free(s->listen);
+	free(s->cors);
+	free(s->web_dir);
+	free(s);
+}
+
+int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *eb)
+{
+	struct srv *s = NULL;
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *di;
+	unsigned threads, flags;
+	int v6 = 0, rc;
+	const char *web;
+
+	*out = NULL;
+	if (!cfg || !cfg->data_dir)
+		return cl_fail(eb, CL_EINVAL, "no data directory");
+	if ((rc = tax_load(eb)) != CL_OK)
+		return rc;
+	if (!(s = calloc(1, sizeof *s)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	pthread_mutex_init(&s->pool_mu, NULL);
+	pthread_mutex_init(&s->sync_mu, NULL);
+	pthread_cond_init(&s->sync_cv, NULL);
+	pthread_mutex_init(&s->fl_mu, NULL);
+	pthread_cond_init(&s->fl_cv, NULL);
+	pthread_mutex_init(&s->m_mu, NULL);
+	s->cfg = *cfg;
+	web = cfg->web_dir ? cfg->web_dir : getenv("CASELIB_WEB");
+	s->data_dir = strdup(cfg->data_dir);
+	s->listen = strdup(cfg->listen ? cfg->listen : "127.0.0.1:8080");
+	s->cors = dup_or_null(cfg->cors_origin);
+	s->web_dir = strdup(web && *web ? web : "api/web");
+	if (!s->data_dir || !s->listen || !s->web_dir || (cfg->cors_origin && !s->cors)) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	s->cfg.data_dir = s->data_dir;
+	s->cfg.listen = s->listen;
+	s->cfg.cors_origin = s->cors;
+	s->cfg.web_dir = s->web_dir;
+	if (s->cors && (strchr(s->cors, '\r') || strchr(s->cors, '\n'))) {
+		rc = cl_fail(eb, CL_EINVAL, "bad --cors origin");
+		goto out;
+	}
+	if ((rc = parse_listen(s->listen, &ss, &v6, eb)) != CL_OK)
+		goto out;
+
+	/* the writer: one store handle and the writable engine, synced now */
+	if ((rc = store_open(s->data_dir, 0, &s->sync_store, eb)) != CL_OK)
+		goto out;
+	rc = engine_open(s->cfg.engine, s->data_dir, s->sync_store, 1, &s->sync_engine, eb);
+	if (rc == CL_EBUSY) {
+		fprintf(stderr,
+			"caselib serve: the %s index is locked by another process; serving it "
+			"read-only without syncing\n",
+			engine_kind_name(s->cfg.engine));
+		s->sync_engine = NULL;
+	} else if (rc != CL_OK) {
+		goto out;
+	} else {
+		struct sync_stats st;
+		rc = sync_engine(s->sync_store, s->sync_engine, 0, NULL, NULL, &st, eb);
+		if (rc != CL_OK)
+			goto out;
+		s->sync_ok = 1;
+		store_last_seq(s->sync_store, &s->store_seq, NULL);
+		engine_last_seq(s->sync_engine, &s->engine_seq, NULL);
+		if (pthread_create(&s->sync_th, NULL, sync_main, s) != 0) {
+			rc = cl_fail(eb, CL_ENOMEM, "cannot start the sync thread");
+			goto out;
+		}
+		s->have_sync_th = 1;
+	}
+
+	threads = cfg->threads;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	if (threads > 64)
+		threads = 64;
+	flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	s->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)(cfg->conn_limit ? cfg->conn_limit : SRV_CONN_LIMIT),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SRV_PER_IP_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)(cfg->conn_timeout ? cfg->conn_timeout : SRV_CONN_TIMEOUT),
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0), MHD_OPTION_END);
+	if (!s->d) {
+		rc = cl_fail(eb, CL_EIO, "cannot listen on %s: %s", s->listen, strerror(errno));
+		goto out;
+	}
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	*out = s;
+	return CL_OK;
+out:
+	srv_free(s);
+	return rc;
+}
+
+void srv_stop(struct srv *s)
+{
+	MHD_socket fd;
+	struct timespec dl;
+
+	if (!s)
+		return;
+	if (s->d) {
+		s->stopping = 1;
+		fd = MHD_quiesce_daemon(s->d);
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += SRV_DRAIN_SECONDS;
+		pthread_mutex_lock(&s->fl_mu);
+		while (s->inflight > 0)
+			if (pthread_cond_timedwait(&s->fl_cv, &s->fl_mu, &dl) == ETIMEDOUT)
+				break;
+		pthread_mutex_unlock(&s->fl_mu);
+		MHD_stop_daemon(s->d);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+		s->d = NULL;
+	}
+	srv_free(s);
+}

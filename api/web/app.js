@@ -1,0 +1,1241 @@
+/* app.js — the caselib web page: search with facets, case page, submission
+ * form and reviewer view over the JSON API (/v1/...). Plain JavaScript, no
+ * framework, no build step. Every text goes in with textContent; the only
+ * HTML inserted is a search snippet from the server, and only after
+ * safeSnippet() has checked that it holds nothing but text, &entities; and
+ * <mark></mark>. State lives in the query string so a search can be shared
+ * and a reload restores it. See docs/web.md. */
+'use strict';
+
+(function () {
+  // ---------------------------------------------------------------- strings
+  const STRINGS = {
+    sv: {
+      pageTitle: 'Fallbiblioteket för innovationsupphandling',
+      skip: 'Hoppa till innehållet',
+      siteTitle: 'Fallbiblioteket för innovationsupphandling',
+      navMain: 'Huvudmeny',
+      navSearch: 'Sök fall',
+      navSubmit: 'Lämna in ett fall',
+      navReview: 'Granska',
+      langSwitch: 'English',
+      searchTitle: 'Sök innovationsupphandlingar',
+      searchLabel: 'Sökord',
+      searchButton: 'Sök',
+      searchHint: 'Till exempel: skolmåltider, "förkommersiell upphandling", upphandl*',
+      facetsTitle: 'Filtrera',
+      activeFilters: 'Valda filter',
+      clearAll: 'Rensa alla',
+      removeFilter: 'Ta bort filter: {0}',
+      yearFrom: 'Från',
+      yearTo: 'Till',
+      yearApply: 'Använd',
+      showAll: 'Visa alla ({0})',
+      showFewer: 'Visa färre',
+      resultsTitle: 'Resultat',
+      sortLabel: 'Sortera',
+      sortRelevance: 'Relevans',
+      sortDate: 'Datum, nyast först',
+      exportCsv: 'Exportera dessa resultat (CSV)',
+      pagerLabel: 'Sidor',
+      prevPage: 'Föregående',
+      nextPage: 'Nästa',
+      pageInfo: 'Sida {0} av {1}',
+      loading: 'Söker …',
+      hitsNone: 'Inga träffar.',
+      hitsOne: '1 träff.',
+      hitsMany: '{0} träffar.',
+      hitsRange: 'Visar {0}–{1}.',
+      orFallback: 'Inget fall innehöll alla orden, så fall med något av orden visas.',
+      parsedPlain: 'Sökfrågan kunde inte tolkas helt och lästes som vanliga ord.',
+      didYouMean: 'Menade du: ',
+      searchFailed: 'Sökningen misslyckades: {0}',
+      networkError: 'kunde inte nå servern',
+      backToSearch: 'Tillbaka till sökningen',
+      caseLoading: 'Hämtar fallet …',
+      caseNotFound: 'Fallet hittades inte.',
+      caseFailed: 'Fallet kunde inte hämtas: {0}',
+      caseFacts: 'Uppgifter',
+      caseSources: 'Källor',
+      caseHistory: 'Historik',
+      caseSimilar: 'Liknande fall',
+      noSimilar: 'Inga liknande fall hittades.',
+      noHistory: 'Ingen historik.',
+      version: 'version {0}',
+      retrieved: 'hämtad {0}',
+      f_id: 'Id',
+      f_kind: 'Typ',
+      f_status: 'Status',
+      f_title: 'Titel',
+      f_summary: 'Sammanfattning',
+      f_body: 'Beskrivning',
+      f_language: 'Språk',
+      f_buyerName: 'Upphandlande organisation',
+      f_orgNumber: 'Organisationsnummer',
+      f_country: 'Land',
+      f_nuts: 'NUTS-område',
+      f_authorityType: 'Typ av myndighet',
+      f_sectors: 'Sektorer',
+      f_categories: 'Kategorier (CPV)',
+      f_cpv: 'CPV-koder',
+      f_goals: 'Mål',
+      f_strategic: 'Strategisk upphandling',
+      f_procedure: 'Förfarande',
+      f_innovation: 'Innovation',
+      f_published: 'Publicerad',
+      f_awarded: 'Tilldelad',
+      f_year: 'År',
+      f_value: 'Värde',
+      f_outcome: 'Resultat',
+      f_lessons: 'Lärdomar',
+      f_version: 'Version',
+      f_createdAt: 'Skapad',
+      f_updatedAt: 'Uppdaterad',
+      f_sourceUrl: 'Källa (webbadress)',
+      f_sources: 'Källor',
+      facet_kind: 'Typ',
+      facet_authority_type: 'Typ av myndighet',
+      facet_sectors: 'Sektor',
+      facet_categories: 'Kategori (CPV)',
+      facet_goals: 'Mål',
+      facet_strategic: 'Strategisk upphandling',
+      facet_procedure: 'Förfarande',
+      facet_innovation: 'Innovation',
+      facet_year: 'År',
+      facet_country: 'Land',
+      facet_language: 'Språk',
+      kindCase: 'Innovationsfall',
+      kindProcurement: 'Upphandling',
+      langSv: 'Svenska',
+      langEn: 'Engelska',
+      langFi: 'Finska',
+      chooseNone: '(ingen vald)',
+      submitTitle: 'Lämna in ett fall',
+      submitIntro: 'Fallet granskas innan det publiceras. Fält markerade med * är obligatoriska.',
+      contribToken: 'Din API-nyckel (bidragsgivare)',
+      tokenHint: 'Nyckeln sparas bara under den här sessionen i webbläsaren.',
+      orgHint: 'Till exempel 212000-1132',
+      submitButton: 'Skicka in',
+      submitting: 'Skickar …',
+      submitOk: 'Tack! Fallet har skickats in för granskning med id {0} (status: {1}).',
+      submitErrors: 'Fallet kunde inte skickas in. Rätta följande:',
+      submitFailed: 'Fallet kunde inte skickas in: {0}',
+      tokenRequired: 'Ange din API-nyckel.',
+      tokenRejected: 'Nyckeln godtogs inte.',
+      duplicatesTitle: 'Möjliga dubbletter',
+      reviewTitle: 'Granska inskickade fall',
+      reviewToken: 'Granskarens API-nyckel',
+      saveToken: 'Spara nyckel',
+      forgetToken: 'Glöm nyckeln',
+      tokenSaved: 'Nyckeln är sparad för den här sessionen.',
+      tokenForgotten: 'Nyckeln är borttagen.',
+      needReviewToken: 'Ange granskarens API-nyckel för att se kön.',
+      queueTitle: 'Kö',
+      queueEmpty: 'Kön är tom.',
+      queueCount: '{0} i kön.',
+      queueFailed: 'Kön kunde inte hämtas: {0}',
+      openItem: 'Granska: {0}',
+      submittedBy: 'Inskickad {0} av {1}, status: {2}',
+      diffCaption: 'Ändringar mot föregående version',
+      diffField: 'Fält',
+      diffBefore: 'Före',
+      diffAfter: 'Efter',
+      diffNone: 'Inga tidigare versioner: alla fält är nya.',
+      decisionComment: 'Kommentar (krävs för avslag och ändringsbegäran)',
+      approve: 'Godkänn',
+      requestChanges: 'Begär ändringar',
+      reject: 'Avslå',
+      decisionDone: 'Beslutet är registrerat: {0} är nu {1}.',
+      decisionFailed: 'Beslutet kunde inte registreras: {0}',
+      commentRequired: 'Skriv en kommentar för avslag eller ändringsbegäran.',
+      status_submitted: 'Inskickad',
+      status_changes_requested: 'Ändringar begärda',
+      status_published: 'Publicerad',
+      status_rejected: 'Avslagen',
+      status_withdrawn: 'Tillbakadragen',
+      footer: 'Fallbiblioteket samlar exempel på innovationsupphandling från svenska offentliga organisationer.',
+      apiLink: 'API-beskrivning (OpenAPI)',
+      httpError: 'fel {0}',
+      yes: 'ja',
+      no: 'nej'
+    },
+    en: {
+      pageTitle: 'Innovation procurement case library',
+      skip: 'Skip to content',
+      siteTitle: 'Innovation procurement case library',
+      navMain: 'Main menu',
+      navSearch: 'Search cases',
+      navSubmit: 'Submit a case',
+      navReview: 'Review',
+      langSwitch: 'Svenska',
+      searchTitle: 'Search innovation procurements',
+      searchLabel: 'Search terms',
+      searchButton: 'Search',
+      searchHint: 'For example: school meals, "pre-commercial procurement", procure*',
+      facetsTitle: 'Filter',
+      activeFilters: 'Active filters',
+      clearAll: 'Clear all',
+      removeFilter: 'Remove filter: {0}',
+      yearFrom: 'From',
+      yearTo: 'To',
+      yearApply: 'Apply',
+      showAll: 'Show all ({0})',
+      showFewer: 'Show fewer',
+      resultsTitle: 'Results',
+      sortLabel: 'Sort by',
+      sortRelevance: 'Relevance',
+      sortDate: 'Date, newest first',
+      exportCsv: 'Export these results (CSV)',
+      pagerLabel: 'Pages',
+      prevPage: 'Previous',
+      nextPage: 'Next',
+      pageInfo: 'Page {0} of {1}',
+      loading: 'Searching …',
+      hitsNone: 'No results.',
+      hitsOne: '1 result.',
+      hitsMany: '{0} results.',
+      hitsRange: 'Showing {0}–{1}.',
+      orFallback: 'No case contained all the words, so cases with any of them are shown.',
+      parsedPlain: 'The query could not be fully understood and was read as plain words.',
+      didYouMean: 'Did you mean: ',
+      searchFailed: 'The search failed: {0}',
+      networkError: 'could not reach the server',
+      backToSearch: 'Back to the search',
+      caseLoading: 'Loading the case …',
+      caseNotFound: 'The case was not found.',
+      caseFailed: 'The case could not be loaded: {0}',
+      caseFacts: 'Details',
+      caseSources: 'Sources',
+      caseHistory: 'History',
+      caseSimilar: 'Similar cases',
+      noSimilar: 'No similar cases found.',
+      noHistory: 'No history.',
+      version: 'version {0}',
+      retrieved: 'retrieved {0}',
+      f_id: 'Id',
+      f_kind: 'Kind',
+      f_status: 'Status',
+      f_title: 'Title',
+      f_summary: 'Summary',
+      f_body: 'Description',
+      f_language: 'Language',
+      f_buyerName: 'Buyer',
+      f_orgNumber: 'Organisation number',
+      f_country: 'Country',
+      f_nuts: 'NUTS region',
+      f_authorityType: 'Authority type',
+      f_sectors: 'Sectors',
+      f_categories: 'Categories (CPV)',
+      f_cpv: 'CPV codes',
+      f_goals: 'Goals',
+      f_strategic: 'Strategic procurement',
+      f_procedure: 'Procedure',
+      f_innovation: 'Innovation',
+      f_published: 'Published',
+      f_awarded: 'Awarded',
+      f_year: 'Year',
+      f_value: 'Value',
+      f_outcome: 'Outcome',
+      f_lessons: 'Lessons learned',
+      f_version: 'Version',
+      f_createdAt: 'Created',
+      f_updatedAt: 'Updated',
+      f_sourceUrl: 'Source (web address)',
+      f_sources: 'Sources',
+      facet_kind: 'Kind',
+      facet_authority_type: 'Authority type',
+      facet_sectors: 'Sector',
+      facet_categories: 'Category (CPV)',
+      facet_goals: 'Goal',
+      facet_strategic: 'Strategic procurement',
+      facet_procedure: 'Procedure',
+      facet_innovation: 'Innovation',
+      facet_year: 'Year',
+      facet_country: 'Country',
+      facet_language: 'Language',
+      kindCase: 'Innovation case',
+      kindProcurement: 'Procurement',
+      langSv: 'Swedish',
+      langEn: 'English',
+      langFi: 'Finnish',
+      chooseNone: '(none chosen)',
+      submitTitle: 'Submit a case',
+      submitIntro: 'The case is reviewed before it is published. Fields marked * are required.',
+      contribToken: 'Your API token (contributor)',
+      tokenHint: 'The token is kept only for this browser session.',
+      orgHint: 'For example 212000-1132',
+      submitButton: 'Submit',
+      submitting: 'Submitting …',
+      submitOk: 'Thank you! The case was submitted for review with id {0} (status: {1}).',
+      submitErrors: 'The case could not be submitted. Please correct the following:',
+      submitFailed: 'The case could not be submitted: {0}',
+      tokenRequired: 'Enter your API token.',
+      tokenRejected: 'The token was not accepted.',
+      duplicatesTitle: 'Possible duplicates',
+      reviewTitle: 'Review submitted cases',
+      reviewToken: 'Reviewer API token',
+      saveToken: 'Save token',
+      forgetToken: 'Forget token',
+      tokenSaved: 'The token is saved for this session.',
+      tokenForgotten: 'The token was removed.',
+      needReviewToken: 'Enter the reviewer API token to see the queue.',
+      queueTitle: 'Queue',
+      queueEmpty: 'The queue is empty.',
+      queueCount: '{0} in the queue.',
+      queueFailed: 'The queue could not be loaded: {0}',
+      openItem: 'Review: {0}',
+      submittedBy: 'Submitted {0} by {1}, status: {2}',
+      diffCaption: 'Changes from the previous version',
+      diffField: 'Field',
+      diffBefore: 'Before',
+      diffAfter: 'After',
+      diffNone: 'No earlier version: every field is new.',
+      decisionComment: 'Comment (required to reject or request changes)',
+      approve: 'Approve',
+      requestChanges: 'Request changes',
+      reject: 'Reject',
+      decisionDone: 'The decision is recorded: {0} is now {1}.',
+      decisionFailed: 'The decision could not be recorded: {0}',
+      commentRequired: 'Write a comment to reject or request changes.',
+      status_submitted: 'Submitted',
+      status_changes_requested: 'Changes requested',
+      status_published: 'Published',
+      status_rejected: 'Rejected',
+      status_withdrawn: 'Withdrawn',
+      footer: 'The case library collects examples of innovation procurement by Swedish public bodies.',
+      apiLink: 'API description (OpenAPI)',
+      httpError: 'error {0}',
+      yes: 'yes',
+      no: 'no'
+    }
+  };
+
+  // Facets shown as checkbox panels, in this order; year is a range.
+  const FACETS = ['kind', 'authority_type', 'sectors', 'goals', 'categories', 'strategic',
+    'procedure', 'innovation', 'language', 'country'];
+  const LANG_NAMES = { sv: 'langSv', en: 'langEn', fi: 'langFi' };
+  const FACET_SHORT = 5;       // values shown before "show all"
+  const PAGE_SIZE = 20;
+  const TOKEN_KEYS = { contributor: 'caselib.token.contributor', reviewer: 'caselib.token.reviewer' };
+
+  // API error paths ($.buyer.org_number, $.sectors[2], ...) -> form field id.
+  const ERROR_FIELDS = [
+    [/^\$\.title\b/, 'sub-title'],
+    [/^\$\.summary\b/, 'sub-summary'],
+    [/^\$\.kind\b/, 'sub-kind'],
+    [/^\$\.language\b/, 'sub-language'],
+    [/^\$\.buyer\.org_number\b/, 'sub-org-number'],
+    [/^\$\.buyer(\.name)?\b/, 'sub-buyer-name'],
+    [/^\$\.authority_type\b/, 'sub-authority-type'],
+    [/^\$\.sectors\b/, 'sub-sectors'],
+    [/^\$\.goals\b/, 'sub-goals'],
+    [/^\$\.sources\b/, 'sub-source-url']
+  ];
+
+  let lang = 'sv';
+  let labels = {};            // facet -> code -> {sv, en}
+  let lastSearch = null;      // last search response, re-rendered on language switch
+  let lastCase = null;        // {c, history, similar}
+  let expanded = {};          // facet -> true when "show all" is open
+  let lastSearchUrl = './';
+  let currentReviewId = null;
+
+  // ---------------------------------------------------------------- helpers
+  function $(id) { return document.getElementById(id); }
+
+  function t(key) {
+    const args = Array.prototype.slice.call(arguments, 1);
+    let s = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.sv[key] || key;
+    args.forEach(function (a, i) { s = s.split('{' + i + '}').join(String(a)); });
+    return s;
+  }
+
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (attrs[k] !== null && attrs[k] !== undefined) e.setAttribute(k, attrs[k]);
+      });
+    }
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  function label(facet, code) {
+    const m = labels[facet] && labels[facet][code];
+    if (m && (m[lang] || m.sv || m.en)) return m[lang] || m.sv || m.en;
+    if (facet === 'kind') return code === 'case' ? t('kindCase') : code === 'procurement' ? t('kindProcurement') : code;
+    if (facet === 'language' && LANG_NAMES[code]) return t(LANG_NAMES[code]);
+    if (facet === 'status' && STRINGS.sv['status_' + code]) return t('status_' + code);
+    return code;
+  }
+
+  function fmtNumber(n) {
+    try { return Number(n).toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB'); } catch (e) { return String(n); }
+  }
+
+  // A snippet may be inserted as HTML only when it consists of nothing but
+  // text, character references and non-nested <mark></mark>.
+  const SNIPPET_TOKEN = /<mark>|<\/mark>|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});|[^<>&]+/g;
+  function safeSnippet(s) {
+    if (typeof s !== 'string') return false;
+    let pos = 0;
+    let open = false;
+    SNIPPET_TOKEN.lastIndex = 0;
+    let m;
+    while ((m = SNIPPET_TOKEN.exec(s)) !== null) {
+      if (m.index !== pos) return false;
+      if (m[0] === '<mark>') { if (open) return false; open = true; }
+      else if (m[0] === '</mark>') { if (!open) return false; open = false; }
+      pos = m.index + m[0].length;
+    }
+    return pos === s.length && !open;
+  }
+
+  function setSnippet(node, s) {
+    if (safeSnippet(s)) node.innerHTML = s; // checked: text, &entities; and <mark> only
+    else node.textContent = s == null ? '' : String(s);
+  }
+
+  function safeHref(url) {
+    return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  function token(role) {
+    try { return sessionStorage.getItem(TOKEN_KEYS[role]) || ''; } catch (e) { return ''; }
+  }
+  function setToken(role, v) {
+    try {
+      if (v) sessionStorage.setItem(TOKEN_KEYS[role], v);
+      else sessionStorage.removeItem(TOKEN_KEYS[role]);
+    } catch (e) { /* storage disabled: keep nothing */ }
+  }
+
+  // fetch JSON; resolves {status, body} (body null when not JSON); rejects
+  // only on network failure.
+  function api(method, path, opts) {
+    opts = opts || {};
+    const headers = { Accept: 'application/json' };
+    if (opts.token) headers.Authorization = 'Bearer ' + opts.token;
+    let body;
+    if (opts.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(opts.json);
+    }
+    return fetch(path, { method: method, headers: headers, body: body, credentials: 'same-origin' })
+      .then(function (r) {
+        return r.text().then(function (txt) {
+          let j = null;
+          try { j = txt ? JSON.parse(txt) : null; } catch (e) { j = null; }
+          return { status: r.status, ok: r.ok, body: j };
+        });
+      });
+  }
+
+  function problemText(res) {
+    const b = res.body;
+    if (b && (b.detail || b.title)) return String(b.detail || b.title);
+    return t('httpError', res.status);
+  }
+
+  // ---------------------------------------------------------------- state / URL
+  function readState() {
+    const p = new URLSearchParams(location.search);
+    let hashCase = null;
+    const hm = /^#\/case\/(.+)$/.exec(location.hash);
+    if (hm) hashCase = decodeURIComponent(hm[1]);
+    const st = {
+      view: p.get('view') || 'search',
+      caseId: p.get('case') || hashCase,
+      q: p.get('q') || '',
+      filters: {},
+      year: p.get('year') || '',
+      sort: p.get('sort') === 'date' ? 'date' : 'relevance',
+      offset: Math.max(0, parseInt(p.get('offset') || '0', 10) || 0)
+    };
+    if (st.caseId) st.view = 'case';
+    FACETS.forEach(function (f) {
+      const v = p.getAll(f).filter(function (x) { return x !== ''; });
+      if (v.length) st.filters[f] = Array.from(new Set(v));
+    });
+    return st;
+  }
+
+  // Query string of a search (no view/lang): used for the page URL, the API and the export.
+  function searchParams(st, extra) {
+    const p = new URLSearchParams();
+    if (st.q) p.set('q', st.q);
+    FACETS.forEach(function (f) { (st.filters[f] || []).forEach(function (v) { p.append(f, v); }); });
+    if (st.year) p.set('year', st.year);
+    if (extra) Object.keys(extra).forEach(function (k) { p.set(k, extra[k]); });
+    return p;
+  }
+
+  function pageUrl(st) {
+    const p = searchParams(st);
+    if (st.sort !== 'relevance') p.set('sort', st.sort);
+    if (st.offset) p.set('offset', String(st.offset));
+    if (lang === 'en') p.set('lang', 'en');
+    const qs = p.toString();
+    return location.pathname + (qs ? '?' + qs : '');
+  }
+
+  function withLang(url) {
+    if (lang !== 'en') return url;
+    return url + (url.indexOf('?') >= 0 ? '&' : '?') + 'lang=en';
+  }
+
+  function navigate(url, push) {
+    if (push) history.pushState(null, '', url);
+    route(true);
+  }
+
+  // ---------------------------------------------------------------- i18n
+  function applyStrings() {
+    document.documentElement.lang = lang;
+    document.title = t('pageTitle');
+    document.querySelectorAll('[data-i18n]').forEach(function (n) { n.textContent = t(n.getAttribute('data-i18n')); });
+    document.querySelectorAll('[data-i18n-aria]').forEach(function (n) { n.setAttribute('aria-label', t(n.getAttribute('data-i18n-aria'))); });
+    const sw = $('lang-switch');
+    sw.textContent = t('langSwitch');
+    sw.setAttribute('lang', lang === 'sv' ? 'en' : 'sv');
+    document.querySelectorAll('[data-view-link]').forEach(function (a) {
+      const v = a.getAttribute('data-view-link');
+      a.setAttribute('href', withLang(v === 'search' ? location.pathname : location.pathname + '?view=' + v));
+    });
+    $('home-link').setAttribute('href', withLang(location.pathname));
+    fillSubmitOptions();
+  }
+
+  function setLang(l, push) {
+    lang = l === 'en' ? 'en' : 'sv';
+    try { localStorage.setItem('caselib.lang', lang); } catch (e) { /* ignore */ }
+    const p = new URLSearchParams(location.search);
+    if (lang === 'en') p.set('lang', 'en'); else p.delete('lang');
+    const qs = p.toString();
+    if (push) history.replaceState(null, '', location.pathname + (qs ? '?' + qs : '') + location.hash);
+    applyStrings();
+    if (lastSearch) renderSearch(lastSearch.state, lastSearch.res);
+    if (lastCase) renderCase(lastCase);
+  }
+
+  // /v1/facets: tolerate {facets:{f:[{code|value, sv|label_sv, en|label_en}]}}
+  // and {f:{code:{sv,en}}} shapes.
+  function loadLabels() {
+    return api('GET', '/v1/facets').then(function (res) {
+      if (!res.ok || !res.body) return;
+      const root = res.body.facets || res.body;
+      Object.keys(root).forEach(function (f) {
+        const m = {};
+        const v = root[f];
+        const items = Array.isArray(v) ? v : (v && Array.isArray(v.values) ? v.values : null);
+        if (items) {
+          items.forEach(function (it) {
+            const code = it.code !== undefined ? it.code : it.value;
+            if (code === undefined) return;
+            const lb = it.labels || it.label || {};
+            m[String(code)] = {
+              sv: it.sv || it.label_sv || lb.sv || (typeof it.label === 'string' ? it.label : ''),
+              en: it.en || it.label_en || lb.en || (typeof it.label === 'string' ? it.label : '')
+            };
+          });
+        } else if (v && typeof v === 'object') {
+          Object.keys(v).forEach(function (code) {
+            const x = v[code];
+            m[code] = typeof x === 'string' ? { sv: x, en: x } : { sv: x.sv || x.label_sv || '', en: x.en || x.label_en || '' };
+          });
+        }
+        labels[f] = m;
+      });
+    }).catch(function () { /* labels fall back to codes */ });
+  }
+
+  // ---------------------------------------------------------------- views
+  function showView(name) {
+    ['search', 'case', 'submit', 'review'].forEach(function (v) {
+      $('view-' + v).hidden = v !== name;
+    });
+    document.querySelectorAll('[data-view-link]').forEach(function (a) {
+      if (a.getAttribute('data-view-link') === name || (name === 'case' && a.getAttribute('data-view-link') === 'search')) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    });
+  }
+
+  function route(focus) {
+    const st = readState();
+    if (st.view === 'case' && st.caseId) { showView('case'); loadCase(st.caseId, focus); }
+    else if (st.view === 'submit') { showView('submit'); if (focus) $('submit-title').focus(); }
+    else if (st.view === 'review') { showView('review'); loadQueue(); if (focus) $('review-title').focus(); }
+    else { showView('search'); runSearch(st, focus); }
+  }
+
+  // ---------------------------------------------------------------- search
+  let searchSeq = 0;
+
+  function runSearch(st, focus) {
+    lastSearchUrl = pageUrl(st);
+    $('q').value = st.q;
+    $('sort').value = st.sort;
+    const yr = /^(\d{4})?(?:\.\.(\d{4})?)?$/.exec(st.year) || [];
+    $('year-from').value = yr[1] || '';
+    $('year-to').value = st.year.indexOf('..') >= 0 ? (yr[2] || '') : (yr[1] || '');
+    $('result-status').textContent = t('loading');
+    const seq = ++searchSeq;
+    const p = searchParams(st, { sort: st.sort, offset: String(st.offset), limit: String(PAGE_SIZE), facets: 'all', lang: lang });
+    api('GET', '/v1/search?' + p.toString()).then(function (res) {
+      if (seq !== searchSeq) return;
+      if (!res.ok || !res.body) {
+        lastSearch = null;
+        clear($('hits'));
+        $('result-status').textContent = t('searchFailed', problemText(res));
+        return;
+      }
+      lastSearch = { state: st, res: res.body };
+      renderSearch(st, res.body);
+      if (focus) $('results-heading').focus();
+    }).catch(function () {
+      if (seq !== searchSeq) return;
+      $('result-status').textContent = t('searchFailed', t('networkError'));
+    });
+  }
+
+  function renderSearch(st, r) {
+    const total = r.total || 0;
+    const hits = r.hits || [];
+    const from = hits.length ? (r.offset || 0) + 1 : 0;
+    const to = (r.offset || 0) + hits.length;
+    let msg = total === 0 ? t('hitsNone') : total === 1 ? t('hitsOne') : t('hitsMany', fmtNumber(total));
+    if (total > hits.length && hits.length) msg += ' ' + t('hitsRange', fmtNumber(from), fmtNumber(to));
+    $('result-status').textContent = msg;
+
+    const notice = $('search-notice');
+    const notes = [];
+    if (r.used_or_fallback) notes.push(t('orFallback'));
+    if (r.parsed_as_plain) notes.push(t('parsedPlain'));
+    notice.textContent = notes.join(' ');
+    notice.hidden = notes.length === 0;
+
+    const sug = $('suggestion');
+    clear(sug);
+    if (r.suggestion && typeof r.suggestion === 'string') {
+      sug.appendChild(document.createTextNode(t('didYouMean')));
+      const ns = Object.assign({}, st, { q: r.suggestion, offset: 0 });
+      const a = el('a', { href: pageUrl(ns) }, r.suggestion);
+      a.addEventListener('click', function (ev) { ev.preventDefault(); navigate(pageUrl(ns), true); });
+      sug.appendChild(a);
+      sug.hidden = false;
+    } else {
+      sug.hidden = true;
+    }
+
+    const list = $('hits');
+    clear(list);
+    hits.forEach(function (h) {
+      const li = el('li', { class: 'hit' });
+      const h3 = el('h3');
+      const a = el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(h.id)) }, h.title || h.id);
+      a.addEventListener('click', function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+        ev.preventDefault();
+        navigate(a.getAttribute('href'), true);
+      });
+      h3.appendChild(a);
+      li.appendChild(h3);
+      if (h.snippet) {
+        const p = el('p', { class: 'snippet' });
+        setSnippet(p, h.snippet);
+        li.appendChild(p);
+      }
+      li.appendChild(el('p', { class: 'hit-id' }, h.id));
+      list.appendChild(li);
+    });
+
+    // paging
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const page = Math.floor((st.offset || 0) / PAGE_SIZE) + 1;
+    $('pager').hidden = total <= PAGE_SIZE;
+    $('page-info').textContent = t('pageInfo', page, pages);
+    $('prev-page').disabled = page <= 1;
+    $('next-page').disabled = page >= pages;
+
+    // export link: the same filters, all matching cases
+    const ex = searchParams(st, { format: 'csv' });
+    if (st.sort !== 'relevance') ex.set('sort', st.sort);
+    $('export-link').setAttribute('href', '/v1/export?' + ex.toString());
+
+    renderFacets(st, r.facets || {});
+    renderActiveFilters(st);
+  }
+
+  function renderFacets(st, facets) {
+    const box = $('facet-panels');
+    clear(box);
+    FACETS.forEach(function (f) {
+      // each value: {value|code, count[, label_sv, label_en]}
+      let values = (facets[f] || []).map(function (x) {
+        const code = String(x.value !== undefined ? x.value : x.code);
+        if (x.label_sv || x.label_en) {
+          labels[f] = labels[f] || {};
+          if (!labels[f][code]) labels[f][code] = { sv: x.label_sv || x.label_en, en: x.label_en || x.label_sv };
+        }
+        return { value: code, count: x.count || 0 };
+      });
+      const selected = st.filters[f] || [];
+      selected.forEach(function (v) {
+        if (!values.some(function (x) { return String(x.value) === v; })) values.push({ value: v, count: 0 });
+      });
+      if (!values.length) return;
+      const fs = el('fieldset', { class: 'facet', id: 'facet-' + f });
+      fs.appendChild(el('legend', null, t('facet_' + f)));
+      const ul = el('ul', { class: 'facet-values', id: 'facet-values-' + f });
+      const open = !!expanded[f];
+      // selected values first so they never hide behind "show all"
+      values.sort(function (a, b) {
+        const sa = selected.indexOf(String(a.value)) >= 0 ? 0 : 1;
+        const sb = selected.indexOf(String(b.value)) >= 0 ? 0 : 1;
+        return sa - sb;
+      });
+      values.forEach(function (v, i) {
+        const code = String(v.value);
+        const id = 'f-' + f + '-' + code.replace(/[^A-Za-z0-9_-]/g, '_');
+        const li = el('li');
+        if (i >= FACET_SHORT && !open) li.hidden = true;
+        const cb = el('input', { type: 'checkbox', id: id, name: f, value: code });
+        cb.checked = selected.indexOf(code) >= 0;
+        cb.addEventListener('change', function () { toggleFilter(f, code, cb.checked); });
+        const lb = el('label', { for: id });
+        lb.appendChild(el('span', { class: 'facet-label' }, label(f, code)));
+        lb.appendChild(el('span', { class: 'count' }, fmtNumber(v.count)));
+        li.appendChild(cb);
+        li.appendChild(lb);
+        ul.appendChild(li);
+      });
+      fs.appendChild(ul);
+      if (values.length > FACET_SHORT) {
+        const b = el('button', { type: 'button', class: 'link-button show-all', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': 'facet-values-' + f },
+          open ? t('showFewer') : t('showAll', values.length));
+        b.addEventListener('click', function () {
+          expanded[f] = !expanded[f];
+          const now = expanded[f];
+          ul.querySelectorAll('li').forEach(function (li, i) { if (i >= FACET_SHORT) li.hidden = !now; });
+          b.setAttribute('aria-expanded', now ? 'true' : 'false');
+          b.textContent = now ? t('showFewer') : t('showAll', values.length);
+          if (now) { const first = ul.querySelectorAll('li')[FACET_SHORT]; if (first) first.querySelector('input').focus(); }
+        });
+        fs.appendChild(b);
+      }
+      box.appendChild(fs);
+    });
+  }
+
+  function renderActiveFilters(st) {
+    const list = $('active-filter-list');
+    clear(list);
+    let n = 0;
+    FACETS.forEach(function (f) {
+      (st.filters[f] || []).forEach(function (v) {
+        n++;
+        const li = el('li');
+        const text = t('facet_' + f) + ': ' + label(f, v);
+        const b = el('button', { type: 'button', class: 'chip', 'aria-label': t('removeFilter', text) }, text + ' ×');
+        b.addEventListener('click', function () { toggleFilter(f, v, false); });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+    });
+    if (st.year) {
+      n++;
+      const li = el('li');
+      const text = t('facet_year') + ': ' + st.year.replace('..', '–');
+      const b = el('button', { type: 'button', class: 'chip', 'aria-label': t('removeFilter', text) }, text + ' ×');
+      b.addEventListener('click', function () { const s = readState(); s.year = ''; s.offset = 0; navigate(pageUrl(s), true); });
+      li.appendChild(b);
+      list.appendChild(li);
+    }
+    $('active-filters').hidden = n === 0;
+  }
+
+  function toggleFilter(f, code, on) {
+    const st = readState();
+    const cur = st.filters[f] || [];
+    const next = cur.filter(function (v) { return v !== code; });
+    if (on) next.push(code);
+    if (next.length) st.filters[f] = next; else delete st.filters[f];
+    st.offset = 0;
+    history.pushState(null, '', pageUrl(st));
+    runSearch(st, false);
+  }
+
+  // ---------------------------------------------------------------- case page
+  let caseSeq = 0;
+
+  function loadCase(id, focus) {
+    const seq = ++caseSeq;
+    $('case-article').hidden = true;
+    $('case-status').textContent = t('caseLoading');
+    $('back-to-search').setAttribute('href', lastSearchUrl);
+    const enc = encodeURIComponent(id);
+    Promise.all([
+      api('GET', '/v1/cases/' + enc),
+      api('GET', '/v1/cases/' + enc + '/history').catch(function () { return null; }),
+      api('GET', '/v1/cases/' + enc + '/similar').catch(function () { return null; })
+    ]).then(function (rs) {
+      if (seq !== caseSeq) return;
+      const c = rs[0];
+      if (!c.ok || !c.body) {
+        lastCase = null;
+        $('case-status').textContent = c.status === 404 ? t('caseNotFound') : t('caseFailed', problemText(c));
+        return;
+      }
+      lastCase = {
+        c: c.body.case || c.body,
+        history: rs[1] && rs[1].ok ? rs[1].body : null,
+        similar: rs[2] && rs[2].ok ? rs[2].body : null
+      };
+      $('case-status').textContent = '';
+      renderCase(lastCase);
+      if (focus) $('case-title').focus();
+    }).catch(function () {
+      if (seq !== caseSeq) return;
+      $('case-status').textContent = t('caseFailed', t('networkError'));
+    });
+  }
+
+  function addField(dl, key, value, multiline) {
+    if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) return;
+    dl.appendChild(el('dt', null, t(key)));
+    const dd = el('dd', multiline ? { class: 'multiline' } : null);
+    if (Array.isArray(value)) {
+      const ul = el('ul', { class: 'inline-list' });
+      value.forEach(function (v) { ul.appendChild(el('li', null, v)); });
+      dd.appendChild(ul);
+    } else {
+      dd.textContent = String(value);
+    }
+    dl.appendChild(dd);
+  }
+
+  function codes(facet, list) {
+    if (!Array.isArray(list)) return list;
+    return list.map(function (c) { const l = label(facet, c); return l === c ? c : l + ' (' + c + ')'; });
+  }
+  function code1(facet, c) {
+    if (c === undefined || c === null || c === '') return c;
+    const l = label(facet, c);
+    return l === c ? c : l + ' (' + c + ')';
+  }
+
+  function renderCase(lc) {
+    const c = lc.c || {};
+    document.title = (c.title || c.id || '') + ' – ' + t('pageTitle');
+    $('case-title').textContent = c.title || c.id || '';
+    $('case-summary').textContent = c.summary || '';
+    $('case-summary').hidden = !c.summary;
+    const dl = $('case-fields');
+    clear(dl);
+    const b = c.buyer || {};
+    addField(dl, 'f_id', c.id);
+    addField(dl, 'f_kind', code1('kind', c.kind));
+    addField(dl, 'f_status', code1('status', c.status));
+    addField(dl, 'f_buyerName', b.name);
+    addField(dl, 'f_orgNumber', b.org_number);
+    addField(dl, 'f_country', b.country);
+    addField(dl, 'f_nuts', b.nuts);
+    addField(dl, 'f_authorityType', code1('authority_type', c.authority_type));
+    addField(dl, 'f_sectors', codes('sectors', c.sectors));
+    addField(dl, 'f_categories', codes('categories', c.categories));
+    addField(dl, 'f_cpv', c.cpv);
+    addField(dl, 'f_goals', codes('goals', c.goals));
+    addField(dl, 'f_strategic', codes('strategic', c.strategic));
+    addField(dl, 'f_procedure', code1('procedure', c.procedure));
+    addField(dl, 'f_innovation', codes('innovation', c.innovation));
+    addField(dl, 'f_language', code1('language', c.language));
+    addField(dl, 'f_published', c.published);
+    addField(dl, 'f_awarded', c.awarded);
+    addField(dl, 'f_year', c.year);
+    if (c.value && c.value.amount !== undefined) addField(dl, 'f_value', fmtNumber(c.value.amount) + ' ' + (c.value.currency || ''));
+    addField(dl, 'f_body', c.body, true);
+    addField(dl, 'f_outcome', c.outcome, true);
+    addField(dl, 'f_lessons', c.lessons, true);
+    addField(dl, 'f_version', c.version);
+    addField(dl, 'f_createdAt', c.created_at);
+    addField(dl, 'f_updatedAt', c.updated_at);
+
+    const src = $('case-sources');
+    clear(src);
+    (c.sources || []).forEach(function (s) {
+      const li = el('li');
+      const href = safeHref(s.url);
+      li.appendChild(href ? el('a', { href: href, rel: 'noopener noreferrer' }, s.url) : el('span', { class: 'url' }, s.url || ''));
+      const meta = [];
+      if (s.retrieved_at) meta.push(t('retrieved', s.retrieved_at));
+      if (s.format) meta.push(s.format);
+      if (s.licence) meta.push(s.licence);
+      if (meta.length) li.appendChild(el('span', { class: 'meta' }, ' — ' + meta.join(', ')));
+      if (s.sha256) li.appendChild(el('span', { class: 'hash' }, 'sha256 ' + s.sha256));
+      src.appendChild(li);
+    });
+
+    const hist = $('case-history');
+    clear(hist);
+    let hv = lc.history;
+    if (hv && !Array.isArray(hv)) hv = hv.versions || hv.history || hv.items || [];
+    (hv || []).forEach(function (h) {
+      const parts = [];
+      if (h.version !== undefined) parts.push(t('version', h.version));
+      const at = h.at || h.created_at || h.updated_at || h.time;
+      if (at) parts.push(at);
+      if (h.status) parts.push(code1('status', h.status));
+      const who = h.actor || h.by || h.origin || h.source || h.change;
+      if (who && typeof who === 'string') parts.push(who);
+      if (h.comment) parts.push('“' + h.comment + '”');
+      hist.appendChild(el('li', null, parts.join(' · ')));
+    });
+    if (!hist.firstChild) hist.appendChild(el('li', null, t('noHistory')));
+
+    const sim = $('case-similar');
+    clear(sim);
+    let sv = lc.similar;
+    if (sv && !Array.isArray(sv)) sv = sv.hits || sv.similar || sv.items || [];
+    (sv || []).forEach(function (h) {
+      if (!h || h.id === c.id) return;
+      const li = el('li');
+      const a = el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(h.id)) }, h.title || h.id);
+      a.addEventListener('click', function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+        ev.preventDefault();
+        navigate(a.getAttribute('href'), true);
+      });
+      li.appendChild(a);
+      sim.appendChild(li);
+    });
+    if (!sim.firstChild) sim.appendChild(el('li', null, t('noSimilar')));
+    $('case-article').hidden = false;
+  }
+
+  // ---------------------------------------------------------------- submission
+  function fillSubmitOptions() {
+    const at = $('sub-authority-type');
+    const keep = at.value;
+    while (at.options.length > 1) at.remove(1);
+    Object.keys(labels.authority_type || {}).forEach(function (code) {
+      at.appendChild(el('option', { value: code }, label('authority_type', code)));
+    });
+    at.value = keep;
+    fillChecks('sub-sectors-list', 'sectors');
+    fillChecks('sub-goals-list', 'goals');
+  }
+
+  function fillChecks(boxId, facet) {
+    const box = $(boxId);
+    const checked = {};
+    box.querySelectorAll('input:checked').forEach(function (i) { checked[i.value] = true; });
+    clear(box);
+    Object.keys(labels[facet] || {}).forEach(function (code) {
+      const id = 'sub-' + facet + '-' + code.replace(/[^A-Za-z0-9_-]/g, '_');
+      const d = el('div', { class: 'check' });
+      const cb = el('input', { type: 'checkbox', id: id, value: code, name: facet });
+      cb.checked = !!checked[code];
+      d.appendChild(cb);
+      d.appendChild(el('label', { for: id }, label(facet, code)));
+      box.appendChild(d);
+    });
+  }
+
+  function clearErrors() {
+    document.querySelectorAll('#submit-form .field-error').forEach(function (p) { p.textContent = ''; });
+    document.querySelectorAll('#submit-form [aria-invalid]').forEach(function (n) { n.removeAttribute('aria-invalid'); });
+    clear($('submit-errors'));
+    $('submit-errors').hidden = true;
+  }
+
+  function fieldFor(path) {
+    for (let i = 0; i < ERROR_FIELDS.length; i++) if (ERROR_FIELDS[i][0].test(path)) return ERROR_FIELDS[i][1];
+    return null;
+  }
+
+  function fieldName(id) {
+    const lb = document.querySelector('label[for="' + id + '"]') || document.querySelector('#' + id + ' > legend');
+    return lb ? lb.textContent.replace(/\s*\*\s*$/, '') : id;
+  }
+
+  // errors: [{field id | null, message}]
+  function showErrors(errors, heading) {
+    const box = $('submit-errors');
+    clear(box);
+    box.appendChild(el('h2', null, heading));
+    const ul = el('ul');
+    errors.forEach(function (e) {
+      const li = el('li');
+      if (e.field) {
+        const p = $('err-' + e.field);
+        p.textContent = p.textContent ? p.textContent + ' ' + e.message : e.message;
+        const ctl = $(e.field);
+        ctl.setAttribute('aria-invalid', 'true');
+        const a = el('a', { href: '#' + e.field }, fieldName(e.field) + ': ' + e.message);
+        a.addEventListener('click', function (ev) {
+          ev.preventDefault();
+          const target = ctl.tagName === 'FIELDSET' ? ctl.querySelector('input') : ctl;
+          if (target) target.focus();
+        });
+        li.appendChild(a);
+      } else {
+        li.textContent = e.message;
+      }
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    box.hidden = false;
+    box.focus();
+  }
+
+  function buildCase() {
+    const c = { kind: $('sub-kind').value, title: $('sub-title').value.trim() };
+    const summary = $('sub-summary').value.trim();
+    if (summary) c.summary = summary;
+    if ($('sub-language').value) c.language = $('sub-language').value;
+    const bn = $('sub-buyer-name').value.trim();
+    const on = $('sub-org-number').value.trim();
+    if (bn || on) {
+      c.buyer = {};
+      if (bn) c.buyer.name = bn;
+      if (on) c.buyer.org_number = on;
+    }
+    if ($('sub-authority-type').value) c.authority_type = $('sub-authority-type').value;
+    const sec = Array.from(document.querySelectorAll('#sub-sectors-list input:checked')).map(function (i) { return i.value; });
+    if (sec.length) c.sectors = sec;
+    const goals = Array.from(document.querySelectorAll('#sub-goals-list input:checked')).map(function (i) { return i.value; });
+    if (goals.length) c.goals = goals;
+    c.sources = [{ url: $('sub-source-url').value.trim(), retrieved_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
+    return c;
+  }
+
+  function onSubmit(ev) {
+    ev.preventDefault();
+    clearErrors();
+    $('submit-status').textContent = '';
+    $('submit-duplicates').hidden = true;
+    const tok = $('sub-token').value.trim();
+    if (!tok) {
+      showErrors([{ field: 'sub-token', message: t('tokenRequired') }], t('submitErrors'));
+      return;
+    }
+    setToken('contributor', tok);
+    $('submit-status').textContent = t('submitting');
+    api('POST', '/v1/submissions', { token: tok, json: buildCase() }).then(function (res) {
+      $('submit-status').textContent = '';
+      if (res.status === 201 || (res.ok && res.body && res.body.id)) {
+        const b = res.body || {};
+        $('submit-status').textContent = t('submitOk', b.id || '', code1('status', b.status || 'submitted'));
+        const dl = $('submit-duplicate-list');
+        clear(dl);
+        (b.duplicates || []).forEach(function (d) {
+          const li = el('li');
+          li.appendChild(el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(d.id)) }, d.title || d.id));
+          dl.appendChild(li);
+        });
+        $('submit-duplicates').hidden = !dl.firstChild;
+        $('submit-form').reset();
+        $('sub-token').value = tok;
+        $('submit-status').focus();
+        return;
+      }
+      if (res.status === 401 || res.status === 403) {
+        showErrors([{ field: 'sub-token', message: t('tokenRejected') + ' ' + problemText(res) }], t('submitErrors'));
+        return;
+      }
+      const errs = res.body && Array.isArray(res.body.errors) ? res.body.errors : null;
+      if (errs && errs.length) {
+        showErrors(errs.map(function (e) {
+          const path = String(e.path || '');
+          const field = fieldFor(path);
+          const reason = String(e.reason || e.message || '');
+          return { field: field, message: field ? reason : reason + (path ? ' (' + path + ')' : '') };
+        }), t('submitErrors'));
+      } else {
+        showErrors([{ field: null, message: t('submitFailed', problemText(res)) }], t('submitErrors'));
+      }
+    }).catch(function () {
+      showErrors([{ field: null, message: t('submitFailed', t('networkError')) }], t('submitErrors'));
+    });
+  }
+
+  // ---------------------------------------------------------------- review
+  function loadQueue() {
+    const tok = token('reviewer');
+    $('review-token').value = tok;
+    $('review-error').textContent = '';
+    const q = $('review-queue');
+    clear(q);
+    if (!tok) { $('review-status').textContent = t('needReviewToken'); return Promise.resolve(); }
+    return api('GET', '/v1/review/queue', { token: tok }).then(function (res) {
+      if (!res.ok || !res.body) {
+        $('review-status').textContent = '';
+        $('review-error').textContent = t('queueFailed', (res.status === 401 || res.status === 403) ? t('tokenRejected') : problemText(res));
+        return;
+      }
+      const items = res.body.items || [];
+      $('review-status').textContent = items.length ? t('queueCount', res.body.total !== undefined ? res.body.total : items.length) : t('queueEmpty');
+      items.forEach(function (it) {
+        const li = el('li');
+        const b = el('button', { type: 'button', class: 'link-button', 'data-id': it.id }, it.title || it.id);
+        b.setAttribute('aria-label', t('openItem', it.title || it.id));
+        b.addEventListener('click', function () { openSubmission(it.id, it.contributor); });
+        li.appendChild(b);
+        li.appendChild(el('span', { class: 'meta' }, ' ' + [it.id, it.submitted_at, code1('status', it.status)].filter(Boolean).join(' · ')));
+        q.appendChild(li);
+      });
+    }).catch(function () { $('review-error').textContent = t('queueFailed', t('networkError')); });
+  }
+
+  function show(v) {
+    if (v === undefined || v === null) return '—';
+    if (typeof v === 'string') return v;
+    return JSON.stringify(v);
+  }
+
+  function openSubmission(id, contributor) {
+    const tok = token('reviewer');
+    $('review-error').textContent = '';
+    api('GET', '/v1/submissions/' + encodeURIComponent(id), { token: tok }).then(function (res) {
+      if (!res.ok || !res.body) { $('review-error').textContent = t('queueFailed', problemText(res)); return; }
+      const s = res.body;
+      const c = s.case || {};
+      currentReviewId = s.id || id;
+      $('review-item-title').textContent = c.title || currentReviewId;
+      $('review-item-meta').textContent = t('submittedBy', s.submitted_at || c.created_at || '', s.contributor || contributor || '—', code1('status', s.status || c.status || ''));
+      const body = $('review-diff-body');
+      clear(body);
+      let diff = Array.isArray(s.diff) ? s.diff : null;
+      const fresh = !diff || (!diff.length && !s.diff_from);
+      if (fresh) {
+        // a first version: every field of the case is new
+        diff = Object.keys(c).map(function (k) { return { path: '$.' + k, before: null, after: c[k] }; });
+      }
+      $('review-diff-note').textContent = fresh ? t('diffNone') : '';
+      diff.forEach(function (d) {
+        const tr = el('tr');
+        tr.appendChild(el('th', { scope: 'row' }, d.path));
+        tr.appendChild(el('td', { class: 'before' }, show(d.before)));
+        tr.appendChild(el('td', { class: 'after' }, show(d.after)));
+        body.appendChild(tr);
+      });
+      $('decision-comment').value = '';
+      $('review-item').hidden = false;
+      $('review-item-title').focus();
+    }).catch(function () { $('review-error').textContent = t('queueFailed', t('networkError')); });
+  }
+
+  function decide(decision) {
+    if (!currentReviewId) return;
+    const comment = $('decision-comment').value.trim();
+    $('review-error').textContent = '';
+    if (decision !== 'approve' && !comment) {
+      $('review-error').textContent = t('commentRequired');
+      $('decision-comment').focus();
+      return;
+    }
+    const body = { decision: decision };
+    if (comment) body.comment = comment;
+    const id = currentReviewId;
+    api('POST', '/v1/review/' + encodeURIComponent(id) + '/decision', { token: token('reviewer'), json: body }).then(function (res) {
+      if (!res.ok) { $('review-error').textContent = t('decisionFailed', problemText(res)); return; }
+      const st = (res.body && res.body.status) || decision;
+      $('review-item').hidden = true;
+      currentReviewId = null;
+      return loadQueue().then(function () {
+        $('review-status').textContent = t('decisionDone', id, code1('status', st)) + ' ' + $('review-status').textContent;
+        $('queue-title').setAttribute('tabindex', '-1');
+        $('queue-title').focus();
+      });
+    }).catch(function () { $('review-error').textContent = t('decisionFailed', t('networkError')); });
+  }
+
+  // ---------------------------------------------------------------- wiring
+  function init() {
+    const p = new URLSearchParams(location.search);
+    let l = p.get('lang');
+    if (!l) { try { l = localStorage.getItem('caselib.lang'); } catch (e) { l = null; } }
+    lang = l === 'en' ? 'en' : 'sv';
+    // #/case/ID links become ?case=ID so the URL has one form
+    const hm = /^#\/case\/(.+)$/.exec(location.hash);
+    if (hm) history.replaceState(null, '', withLang(location.pathname + '?case=' + encodeURIComponent(decodeURIComponent(hm[1]))));
+    applyStrings();
+
+    $('lang-switch').addEventListener('click', function () { setLang(lang === 'sv' ? 'en' : 'sv', true); });
+    $('search-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      const st = readState();
+      st.view = 'search';
+      st.caseId = null;
+      st.q = $('q').value.trim();
+      st.offset = 0;
+      navigate(pageUrl(st), true);
+    });
+    $('sort').addEventListener('change', function () {
+      const st = readState(); st.sort = $('sort').value; st.offset = 0; navigate(pageUrl(st), true);
+    });
+    $('prev-page').addEventListener('click', function () {
+      const st = readState(); st.offset = Math.max(0, st.offset - PAGE_SIZE); navigate(pageUrl(st), true);
+    });
+    $('next-page').addEventListener('click', function () {
+      const st = readState(); st.offset += PAGE_SIZE; navigate(pageUrl(st), true);
+    });
+    $('clear-all').addEventListener('click', function () {
+      const st = readState(); st.filters = {}; st.year = ''; st.offset = 0; navigate(pageUrl(st), true);
+    });
+    $('year-apply').addEventListener('click', function () {
+      const a = $('year-from').value.trim();
+      const b = $('year-to').value.trim();
+      const st = readState();
+      st.year = a && b ? (a === b ? a : a + '..' + b) : a ? a + '..' : b ? '..' + b : '';
+      st.offset = 0;
+      navigate(pageUrl(st), true);
+    });
+    document.querySelectorAll('[data-view-link]').forEach(function (a) {
+      a.addEventListener('click', function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+        ev.preventDefault();
+        navigate(a.getAttribute('href'), true);
+      });
+    });
+    $('back-to-search').addEventListener('click', function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+      ev.preventDefault();
+      navigate(lastSearchUrl, true);
+    });
+    $('submit-form').addEventListener('submit', onSubmit);
+    $('sub-token').value = token('contributor');
+    $('review-token-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      setToken('reviewer', $('review-token').value.trim());
+      loadQueue().then(function () {
+        if (token('reviewer') && !$('review-error').textContent) $('review-status').textContent = t('tokenSaved') + ' ' + $('review-status').textContent;
+      });
+    });
+    $('forget-token').addEventListener('click', function () {
+      setToken('reviewer', '');
+      $('review-token').value = '';
+      $('review-item').hidden = true;
+      clear($('review-queue'));
+      $('review-status').textContent = t('tokenForgotten');
+    });
+    document.querySelectorAll('[data-decision]').forEach(function (b) {
+      b.addEventListener('click', function () { decide(b.getAttribute('data-decision')); });
+    });
+    window.addEventListener('popstate', function () { route(false); });
+
+    loadLabels().then(function () {
+      applyStrings();
+      route(false);
+    });
+  }
+
+  // exposed for the browser test's unit checks of the snippet filter
+  window.caselibSafeSnippet = safeSnippet;
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,367 @@
+// browser.test.mjs — drives the caselib web page (api/web/) in headless
+// Debian chromium through playwright-core against a running server, as a
+// person would: search, filter by two facets, open a case, submit a case as
+// contributor, approve it as reviewer, find it in search; checks that a
+// stored <script> in a title stays text, and runs axe-core on the search,
+// case and submission pages. Screenshots go to tests/browser/out/.
+//
+// Run by scripts/browser-test, which starts the server and sets
+//   CASELIB_URL            base URL of the server (http://127.0.0.1:PORT)
+//   CASELIB_CONTRIB_TOKEN  a contributor token
+//   CASELIB_REVIEW_TOKEN   a reviewer token
+//   CHROMIUM               browser executable (default /usr/bin/chromium)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const here = dirname(fileURLToPath(import.meta.url));
+const OUT = join(here, 'out');
+const AXE = join(here, 'node_modules', 'axe-core', 'axe.min.js');
+const BASE = (process.env.CASELIB_URL || 'http://127.0.0.1:8765').replace(/\/$/, '');
+const CONTRIB = process.env.CASELIB_CONTRIB_TOKEN || 'contrib-token';
+const REVIEW = process.env.CASELIB_REVIEW_TOKEN || 'review-token';
+const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// A unique word, so the submitted case is the only hit for it.
+const MARKER = 'zebrakorsning' + Date.now().toString(36).replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
+const EVIL_TITLE = `Elektriska ${MARKER} <script>window.__caselibXss=1</script><img src=x onerror="window.__caselibXss=2">`;
+
+let context, page, profile;
+const pageErrors = [];
+
+async function shot(name) {
+  await page.screenshot({ path: join(OUT, name + '.png'), fullPage: true });
+}
+
+// axe-core on the current page; WCAG 2.0/2.1 A and AA rules plus best practice.
+// page.addScriptTag({path}) would insert an inline <script>, which the
+// server's Content-Security-Policy (script-src 'self') rightly blocks; the
+// test keeps the policy on (so it also shows the page works under it) and
+// evaluates axe's source through the DevTools protocol instead.
+const AXE_SOURCE = readFileSync(AXE, 'utf8');
+async function axe(name) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE_SOURCE);
+  const res = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations']
+    });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary)
+    }));
+  });
+  assert.deepEqual(res, [], `axe violations on the ${name} page:\n` + JSON.stringify(res, null, 2));
+}
+
+async function waitResults() {
+  await page.waitForFunction(() => {
+    const s = document.getElementById('result-status').textContent;
+    return s && !/…/.test(s);
+  });
+}
+
+async function total() {
+  const s = await page.textContent('#result-status');
+  const m = /([\d\s\u00a0,.]+)\s*(träff|result)/.exec(s);
+  if (m) return parseInt(m[1].replace(/[^\d]/g, ''), 10);
+  if (/^(Inga|No) /.test(s)) return 0;
+  if (/^1 (träff|result)/.test(s)) return 1;
+  throw new Error('no total in: ' + s);
+}
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), 'caselib-chromium-'));
+  // a fresh profile directory (--user-data-dir) for every run
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: EXE,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run'],
+    viewport: { width: 1280, height: 900 },
+    locale: 'sv-SE'
+  });
+  page = context.pages()[0] || await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) pageErrors.push('console: ' + m.text());
+  });
+  // failed requests, except the deliberately invalid submission and the favicon
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (r.status() >= 400 && u.pathname !== '/favicon.ico' &&
+        !(r.status() === 400 && u.pathname === '/v1/submissions'))
+      pageErrors.push(`HTTP ${r.status()} ${r.request().method()} ${u.pathname}${u.search}`);
+  });
+  page.on('dialog', (d) => { pageErrors.push('dialog opened: ' + d.message()); d.dismiss(); });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+test('the page loads in Swedish with landmarks, a skip link and no script errors', async () => {
+  const resp = await page.goto(BASE + '/');
+  assert.equal(resp.status(), 200);
+  await waitResults();
+  assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+  assert.equal(await page.textContent('#search-title'), 'Sök innovationsupphandlingar');
+  for (const sel of ['header', 'nav', 'main', 'footer', 'a.skip-link[href="#main"]'])
+    assert.equal(await page.locator(sel).count() >= 1, true, sel + ' missing');
+  // the skip link is the first thing the keyboard reaches and is visible then
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
+  const box = await page.locator('a.skip-link').boundingBox();
+  assert.ok(box && box.y >= 0, 'skip link visible when focused');
+  assert.ok(await total() >= 5, 'the demo corpus is listed with an empty query');
+});
+
+test('search: hits with checked highlighted snippets, total, focus on the results heading', async () => {
+  await page.fill('#q', 'upphandling');
+  await page.press('#q', 'Enter');
+  await page.waitForURL(/[?&]q=upphandling/);
+  await waitResults();
+  const n = await total();
+  assert.ok(n >= 2, 'several hits for upphandling, got ' + n);
+  assert.equal(await page.locator('#hits > li').count(), Math.min(n, 20));
+  assert.ok(await page.locator('#hits .snippet mark').count() >= 1, 'highlighted terms in snippets');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'results-heading');
+  assert.equal(await page.getAttribute('#result-status', 'aria-live'), 'polite');
+  const exp = await page.getAttribute('#export-link', 'href');
+  assert.match(exp, /^\/v1\/export\?q=upphandling&format=csv$/);
+  await shot('01-search');
+  await axe('search');
+});
+
+test('the snippet filter lets through only text, entities and <mark>', async () => {
+  const cases = await page.evaluate(() => [
+    'a <mark>b</mark> &amp; c &#228; &#xE4;',
+    '<mark>x</mark><mark>y</mark>',
+    'a <script>alert(1)</script>',
+    '<mark onclick="x()">a</mark>',
+    '<img src=x onerror=alert(1)>',
+    '<mark><mark>a</mark></mark>',
+    '<mark>a',
+    'a & b',
+    'a &#x110000000; b',
+    '<MARK>a</MARK>'
+  ].map((s) => window.caselibSafeSnippet(s)));
+  assert.deepEqual(cases, [true, true, false, false, false, false, false, false, false, false]);
+});
+
+test('filter by two facets: URL, counts, active filters, reload restores', async () => {
+  await page.goto(BASE + '/?q=upphandling');
+  await waitResults();
+  const before = await total();
+  // sectors: pick the first value; authority type: the first value
+  const sec = page.locator('#facet-sectors input[type=checkbox]').first();
+  const secVal = await sec.getAttribute('value');
+  await sec.check();
+  await page.waitForURL(new RegExp('sectors=' + secVal));
+  await waitResults();
+  const afterOne = await total();
+  assert.ok(afterOne <= before && afterOne >= 1);
+  const at = page.locator('#facet-authority_type input[type=checkbox]').first();
+  const atVal = await at.getAttribute('value');
+  await at.check();
+  await page.waitForURL(new RegExp('authority_type=' + atVal));
+  await waitResults();
+  const afterTwo = await total();
+  assert.ok(afterTwo <= afterOne && afterTwo >= 1, `two filters: ${afterTwo} <= ${afterOne}`);
+  // every hit really has both codes: check through the API
+  const api = await page.evaluate(async (u) => (await fetch(u)).json(),
+    `/v1/search?q=upphandling&sectors=${secVal}&authority_type=${atVal}&limit=100`);
+  assert.equal(api.total, afterTwo);
+  assert.equal(await page.locator('#active-filter-list li').count(), 2);
+  assert.equal(await page.isVisible('#clear-all'), true);
+  assert.equal(await page.textContent('#clear-all'), 'Rensa alla');
+  await shot('02-filters');
+  // reload restores the search and both checkboxes
+  await page.reload();
+  await waitResults();
+  assert.equal(await total(), afterTwo);
+  assert.equal(await page.inputValue('#q'), 'upphandling');
+  assert.equal(await page.isChecked(`#facet-sectors input[value="${secVal}"]`), true);
+  assert.equal(await page.isChecked(`#facet-authority_type input[value="${atVal}"]`), true);
+  // back button undoes the second filter
+  await page.goBack();
+  await waitResults();
+  assert.equal(await total(), afterOne);
+  // clear all
+  await page.goForward();
+  await waitResults();
+  await page.click('#clear-all');
+  await waitResults();
+  assert.equal(await total(), before);
+  assert.equal(await page.isHidden('#active-filters'), true);
+});
+
+test('long facets show five values and "Visa alla"', async () => {
+  await page.goto(BASE + '/');
+  await waitResults();
+  const goals = page.locator('#facet-goals li');
+  const n = await goals.count();
+  assert.ok(n > 5, 'the goals facet of the demo corpus has more than five values');
+  assert.equal(await page.locator('#facet-goals li:visible').count(), 5);
+  const btn = page.locator('#facet-goals button.show-all');
+  assert.match(await btn.textContent(), /^Visa alla/);
+  assert.equal(await btn.getAttribute('aria-expanded'), 'false');
+  await btn.click();
+  assert.equal(await page.locator('#facet-goals li:visible').count(), n);
+  assert.equal(await btn.getAttribute('aria-expanded'), 'true');
+});
+
+test('English switch: strings, facet labels and the lang attribute', async () => {
+  await page.goto(BASE + '/?q=upphandling');
+  await waitResults();
+  const svLabel = await page.locator('#facet-authority_type .facet-label').first().textContent();
+  await page.click('#lang-switch');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.textContent('#search-title'), 'Search innovation procurements');
+  assert.match(await page.textContent('#result-status'), /results?\./);
+  const enLabel = await page.locator('#facet-authority_type .facet-label').first().textContent();
+  assert.notEqual(enLabel, svLabel, 'facet labels follow the language');
+  assert.match(page.url(), /lang=en/);
+  await page.reload();
+  await waitResults();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.click('#lang-switch');
+  assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+});
+
+test('case page: every field, sources as links, history, similar cases', async () => {
+  await page.goto(BASE + '/?q=skolmåltider');
+  await waitResults();
+  const link = page.locator('#hits h3 a').first();
+  const title = await link.textContent();
+  await link.click();
+  await page.waitForURL(/[?&]case=/);
+  await page.waitForSelector('#case-article:not([hidden])');
+  assert.equal(await page.textContent('#case-title'), title);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'case-title');
+  const dts = await page.locator('#case-fields dt').allTextContents();
+  for (const f of ['Id', 'Typ', 'Upphandlande organisation', 'Organisationsnummer', 'Sektorer', 'Mål', 'Publicerad', 'Värde', 'Lärdomar'])
+    assert.ok(dts.includes(f), 'field ' + f + ' shown, got ' + dts.join(', '));
+  assert.ok(await page.locator('#case-sources a[href^="https://"]').count() >= 1);
+  assert.ok(await page.locator('#case-history li').count() >= 1);
+  assert.ok(await page.locator('#case-similar li').count() >= 1);
+  await shot('03-case');
+  await axe('case');
+  // the URL is shareable: opening it fresh shows the same case; #/case/ID works too
+  const id = new URL(page.url()).searchParams.get('case');
+  await page.goto(BASE + '/#/case/' + encodeURIComponent(id));
+  await page.waitForSelector('#case-article:not([hidden])');
+  assert.equal(await page.textContent('#case-title'), title);
+  await page.click('#back-to-search');
+  await waitResults();
+});
+
+let submittedId = null;
+
+test('submission: API errors beside each field, then a valid case is accepted', async () => {
+  await page.goto(BASE + '/?view=submit');
+  await page.waitForSelector('#view-submit:not([hidden])');
+  await page.fill('#sub-token', CONTRIB);
+  await page.fill('#sub-title', EVIL_TITLE);
+  await page.fill('#sub-summary', `Regionen köpte elektriska arbetsmaskiner (${MARKER}) efter en marknadsdialog.`);
+  await page.selectOption('#sub-kind', 'case');
+  await page.selectOption('#sub-language', 'sv');
+  await page.fill('#sub-buyer-name', 'Lunds kommun');
+  await page.fill('#sub-org-number', '212000-1133'); // wrong check digit
+  await page.selectOption('#sub-authority-type', 'la');
+  await page.check('#sub-sectors-list input[value="education"]');
+  await page.check('#sub-goals-list input[value="sdg-13"]');
+  await page.fill('#sub-source-url', 'ftp://example.org/x'); // not http(s)
+  await page.click('#submit-form button[type=submit]');
+  await page.waitForSelector('#submit-errors:not([hidden])');
+  assert.ok((await page.textContent('#err-sub-org-number')).length > 0, 'org number error beside its field');
+  assert.ok((await page.textContent('#err-sub-source-url')).length > 0, 'source url error beside its field');
+  assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), 'true');
+  assert.equal(await page.getAttribute('#sub-source-url', 'aria-invalid'), 'true');
+  assert.equal(await page.getAttribute('#sub-title', 'aria-invalid'), null);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'submit-errors');
+  await shot('04-submit-errors');
+  await axe('submission');
+
+  await page.fill('#sub-org-number', '212000-1132');
+  await page.fill('#sub-source-url', 'https://www.example.se/fall/' + MARKER);
+  await page.click('#submit-form button[type=submit]');
+  await page.waitForFunction(() => /sub-|id /.test(document.getElementById('submit-status').textContent));
+  assert.equal(await page.isHidden('#submit-errors'), true);
+  assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), null);
+  const msg = await page.textContent('#submit-status');
+  const m = /id (\S+) \(/.exec(msg);
+  assert.ok(m, 'the new id is reported: ' + msg);
+  submittedId = m[1];
+  await shot('05-submitted');
+});
+
+test('review: the queue, the diff and approve', async () => {
+  assert.ok(submittedId, 'a submission exists');
+  await page.goto(BASE + '/?view=review');
+  await page.waitForSelector('#view-review:not([hidden])');
+  await page.fill('#review-token', REVIEW);
+  await page.click('#review-token-form button[type=submit]');
+  const item = page.locator(`#review-queue button[data-id="${submittedId}"]`);
+  await item.waitFor();
+  // the title is shown as text, tags and all
+  assert.equal(await item.textContent(), EVIL_TITLE);
+  await item.click();
+  await page.waitForSelector('#review-item:not([hidden])');
+  assert.equal(await page.textContent('#review-item-title'), EVIL_TITLE);
+  assert.ok(await page.locator('#review-diff-body tr').count() >= 3, 'a diff row per field');
+  const diffText = await page.textContent('#review-diff-body');
+  assert.ok(diffText.includes('212000-1132'));
+  await shot('06-review');
+  // the token is kept for the session: a reload still shows the queue
+  await page.reload();
+  await page.locator(`#review-queue button[data-id="${submittedId}"]`).waitFor();
+  await page.locator(`#review-queue button[data-id="${submittedId}"]`).click();
+  await page.waitForSelector('#review-item:not([hidden])');
+  // reject without a comment is refused on the page
+  await page.click('button[data-decision="reject"]');
+  assert.ok((await page.textContent('#review-error')).length > 0);
+  await page.fill('#decision-comment', 'Bra exempel.');
+  await page.click('button[data-decision="approve"]');
+  await page.waitForFunction(() => /registrerat/.test(document.getElementById('review-status').textContent));
+  assert.equal(await page.locator(`#review-queue button[data-id="${submittedId}"]`).count(), 0);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('caselib.token.reviewer')), REVIEW);
+});
+
+test('the approved case is found in search; its <script> title stays text and never runs', async () => {
+  let n = 0;
+  for (let i = 0; i < 20 && n === 0; i++) { // the server syncs its engines on approval
+    await page.goto(BASE + '/?q=' + MARKER);
+    await waitResults();
+    n = await total();
+    if (n === 0) await page.waitForTimeout(250);
+  }
+  assert.equal(n, 1, 'the approved case is the one hit for its marker word');
+  const link = page.locator('#hits h3 a').first();
+  assert.equal(await link.textContent(), EVIL_TITLE);
+  assert.equal(await page.locator('#hits script, #hits img').count(), 0);
+  await shot('07-found');
+  await link.click();
+  await page.waitForSelector('#case-article:not([hidden])');
+  assert.equal(await page.textContent('#case-title'), EVIL_TITLE);
+  assert.equal(await page.locator('main script, main img').count(), 0);
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.__caselibXss), undefined, 'the stored script never ran');
+  await shot('08-evil-case');
+});
+
+test('no script errors on any page', () => {
+  // CSP violations, script exceptions and failed API requests show here
+  assert.deepEqual(pageErrors, []);
+});

@@ -1,0 +1,1002 @@
+/* test_server.c — the HTTP API (api/server.c, api/routes.c) started
+ * in-process on a free loopback port over a temporary store (the demo
+ * corpus plus the first rows of the real statistics CSV and one submitted
+ * case), driven with libcurl: read endpoints, visibility of unpublished
+ * cases, bad input -> 4xx problem+json with nothing lost, security
+ * headers, ETag/304, the OpenAPI document, graceful stop during an export. */
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "parse_sestat.h"
+#include "routes.h"
+#include "server.h"
+#include "store.h"
+#include "testutil.h"
+
+#define NSESTAT 300
+#define HIDDEN_ID "zz-hidden-submission"
+#define HIDDEN_WORD "hemligordxyzzy"
+#define FLIP_ID "zz-flip-case"
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static char *g_dir, *g_web;
+static struct srv *g_srv;
+static char g_base[64];
+static char g_reviewer[AUTH_TOKEN_LEN + 1], g_contributor[AUTH_TOKEN_LEN + 1];
+
+struct load {
+	struct store *s;
+	long n, max;
+};
+
+static int emit_case(void *ud, struct case_record *c)
+{
+	struct load *l = ud;
+	struct cl_errbuf eb = {{0}};
+	struct store_put_result res;
+	int rc;
+
+	if (l->n >= l->max)
+		return CL_EEXISTS; /* enough: stops the parse */
+	rc = store_put_case(l->s, c, "import", &res, &eb);
+	cr_assert_eq(rc, CL_OK, "put %s: %s", c->id, eb.msg);
+	l->n++;
+	return CL_OK;
+}
+
+static void put_json(struct store *s, const char *json, const char *status_override)
+{
+	struct case_record c;
+	struct case_problems probs;
+	struct store_put_result res;
+	struct cl_errbuf eb = {{0}};
+	int rc;
+
+	case_init(&c);
+	case_problems_init(&probs);
+	rc = case_parse(json, strlen(json), 0, &c, &probs);
+	cr_assert_eq(rc, CL_OK, "parse: %s", probs.n ? probs.v[0].reason : "?");
+	if (status_override) {
+		free(c.status);
+		c.status = strdup(status_override);
+	}
+	cr_assert_eq(store_put_case(s, &c, "import", &res, &eb), CL_OK, "%s", eb.msg);
+	case_release(&c);
+	case_problems_release(&probs);
+}
+
+static const char *hidden_json =
+	"{\"id\":\"" HIDDEN_ID "\",\"kind\":\"case\",\"title\":\"Hemlig inlämning " HIDDEN_WORD
+	" om skolmåltider\",\"summary\":\"Klimatsmarta skolmåltider " HIDDEN_WORD
+	"\",\"sources\":[{\"url\":\"https://example.org/hidden\","
+	"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+
+#define FLIP_JSON                                                                            \
+	"{\"id\":\"" FLIP_ID "\",\"kind\":\"case\",\"title\":\"Elbussar i kollektivtrafiken\"," \
+	"\"summary\":\"%s\",\"sources\":[{\"url\":\"https://example.org/flip\","               \
+	"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}"
+
+static void load_store(const char *dir)
+{
+	struct store *s = NULL;
+	struct cl_errbuf eb = {{0}};
+	char *demo = strdup("corpus/demo"), *csv = tu_shared("se-procurements-2021/number_of_procurements.csv");
+	DIR *d = opendir(demo);
+	struct dirent *de;
+	struct load l;
+	struct parse_src src = {NULL, "2026-01-01T00:00:00Z", NULL};
+	struct parse_sink sink;
+	FILE *f;
+	char buf[512], tok_id[40];
+	int rc;
+
+	cr_assert_eq(store_open(dir, STORE_CREATE, &s, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_not_null(d);
+	while ((de = readdir(d))) {
+		char path[512];
+		char *text;
+		if (!strstr(de->d_name, ".json"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", demo, de->d_name);
+		text = tu_read_file(path, NULL);
+		cr_assert_not_null(text);
+		put_json(s, text, NULL);
+		free(text);
+	}
+	closedir(d);
+	/* real records: the first rows of the statistics CSV */
+	l.s = s;
+	l.n = 0;
+	l.max = NSESTAT;
+	sink.emit = emit_case;
+	sink.reject = NULL;
+	sink.ud = &l;
+	f = fopen(csv, "rb");
+	cr_assert_not_null(f, "cannot open %s", csv);
+	rc = sestat_parse_file(f, &src, &sink, NULL, &eb);
+	fclose(f);
+	cr_assert(rc == CL_EEXISTS || rc == CL_OK, "sestat: %s", eb.msg);
+	cr_assert_eq(l.n, NSESTAT);
+	/* one submitted case: never visible to anonymous callers */
+	put_json(s, hidden_json, "submitted");
+	/* a case first submitted, then published with new text: its history
+	 * shows anonymous callers only the published version */
+	snprintf(buf, sizeof buf, FLIP_JSON, "Första utkastet, ej publicerat");
+	put_json(s, buf, "submitted");
+	snprintf(buf, sizeof buf, FLIP_JSON, "Laddinfrastruktur och elbussar, publicerad text");
+	put_json(s, buf, "published");
+	cr_assert_eq(auth_token_create(s, ROLE_REVIEWER, "test reviewer", g_reviewer, tok_id, &eb),
+		     CL_OK, "%s", eb.msg);
+	cr_assert_eq(auth_token_create(s, ROLE_CONTRIBUTOR, "test contributor", g_contributor,
+				       tok_id, &eb),
+		     CL_OK, "%s", eb.msg);
+	store_close(s);
+	free(demo);
+	free(csv);
+}
+
+/* (Re)starts the server over the fixture's store. */
+static void serve(unsigned row_delay_us, const char *cors)
+{
+	struct srv_config cfg;
+	struct cl_errbuf eb = {{0}};
+
+	srv_stop(g_srv);
+	g_srv = NULL;
+	srv_config_init(&cfg);
+	cfg.data_dir = g_dir;
+	cfg.listen = "127.0.0.1:0";
+	cfg.threads = 2;
+	cfg.web_dir = g_web;
+	cfg.cors_origin = cors;
+	cfg.export_row_delay_us = row_delay_us;
+	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
+	cr_assert_gt(srv_port(g_srv), 0);
+	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+}
+
+static void setup(void)
+{
+	char path[512];
+
+	g_dir = tu_tmpdir();
+	g_web = tu_tmpdir();
+	snprintf(path, sizeof path, "%s/index.html", g_web);
+	tu_write_file(path, "<!doctype html><title>caselib</title>", 37);
+	snprintf(path, sizeof path, "%s/app.js", g_web);
+	tu_write_file(path, "console.log(1);\n", 16);
+	snprintf(path, sizeof path, "%s/app.css", g_web);
+	tu_write_file(path, "body{}\n", 7);
+	load_store(g_dir);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	serve(0, NULL);
+}
+
+static void teardown(void)
+{
+	srv_stop(g_srv);
+	g_srv = NULL;
+	if (g_dir) {
+		curl_global_cleanup();
+		tu_rmtree(g_dir);
+		tu_rmtree(g_web);
+	}
+	free(g_dir);
+	free(g_web);
+	g_dir = g_web = NULL;
+}
+
+
+/* ---- HTTP client --------------------------------------------------------- */
+
+struct resp {
+	long status;
+	char *body;
+	size_t len;
+	char *hdr;
+	size_t hlen;
+	json_t *json;
+	int curl_rc;
+};
+
+static size_t on_data(char *p, size_t sz, size_t n, void *ud)
+{
+	char **buf = ud;
+	size_t *len = (size_t *)(buf + 1);
+	char *nb = realloc(*buf, *len + sz * n + 1);
+	if (!nb)
+		return 0;
+	memcpy(nb + *len, p, sz * n);
+	*len += sz * n;
+	nb[*len] = '\0';
+	*buf = nb;
+	return sz * n;
+}
+
+struct sink2 {
+	char *buf;
+	size_t len;
+};
+
+static void resp_free(struct resp *r)
+{
+	free(r->body);
+	free(r->hdr);
+	json_decref(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+/* One request. headers: NULL-terminated "Name: value" list (may be NULL). */
+static void http(const char *method, const char *path, const char *const *headers,
+		 const char *body, size_t blen, struct resp *out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	struct sink2 b = {NULL, 0}, h = {NULL, 0};
+	char url[16384];
+
+	memset(out, 0, sizeof *out);
+	snprintf(url, sizeof url, "%s%s", g_base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	if (strcmp(method, "GET"))
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+	}
+	hl = curl_slist_append(hl, "Expect:");
+	for (size_t i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	out->curl_rc = (int)curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	out->body = b.buf ? b.buf : strdup("");
+	out->len = b.len;
+	out->hdr = h.buf ? h.buf : strdup("");
+	out->hlen = h.len;
+	out->json = json_loadb(out->body, out->len, 0, NULL);
+}
+
+static void get(const char *path, struct resp *out)
+{
+	http("GET", path, NULL, NULL, 0, out);
+}
+
+static void post_json(const char *path, const char *body, struct resp *out)
+{
+	static const char *const h[] = {"Content-Type: application/json", NULL};
+	http("POST", path, h, body, strlen(body), out);
+}
+
+/* The value of response header name (last one), copied into buf; NULL if absent. */
+static const char *header(const struct resp *r, const char *name, char *buf, size_t cap)
+{
+	const char *p = r->hdr, *found = NULL;
+	size_t nl = strlen(name);
+	while (p && *p) {
+		const char *e = strstr(p, "\r\n");
+		size_t ll = e ? (size_t)(e - p) : strlen(p);
+		if (ll > nl && !strncasecmp(p, name, nl) && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			while (*v == ' ')
+				v++;
+			snprintf(buf, cap, "%.*s", (int)(ll - (size_t)(v - p)), v);
+			found = buf;
+		}
+		p = e ? e + 2 : NULL;
+	}
+	return found;
+}
+
+static int hits_contain(const json_t *res, const char *id)
+{
+	size_t i;
+	json_t *h;
+	json_array_foreach(json_object_get(res, "hits"), i, h)
+		if (!strcmp(json_string_value(json_object_get(h, "id")), id))
+			return 1;
+	return 0;
+}
+
+static void assert_problem(const struct resp *r, long status, const char *slug, const char *what)
+{
+	char ct[128], want[160];
+	cr_assert_eq(r->status, status, "%s: status %ld, want %ld: %s", what, r->status, status,
+		     r->body);
+	cr_assert_lt(r->status, 500, "%s: 5xx", what);
+	cr_assert_not_null(header(r, "Content-Type", ct, sizeof ct), "%s: no content type", what);
+	cr_assert_str_eq(ct, "application/problem+json", "%s: content type %s", what, ct);
+	cr_assert_not_null(r->json, "%s: problem body is not JSON: %s", what, r->body);
+	snprintf(want, sizeof want, "%s%s", SRV_PROBLEM_BASE, slug);
+	cr_assert_str_eq(json_string_value(json_object_get(r->json, "type")), want, "%s: %s", what,
+			 r->body);
+	cr_assert_eq(json_integer_value(json_object_get(r->json, "status")), status, "%s", what);
+	cr_assert(json_is_string(json_object_get(r->json, "title")), "%s", what);
+	cr_assert(json_is_string(json_object_get(r->json, "detail")), "%s", what);
+	if (!strcmp(slug, "validation")) {
+		json_t *errs = json_object_get(r->json, "errors"), *e0 = json_array_get(errs, 0);
+		cr_assert(json_array_size(errs) > 0, "%s: no errors[]", what);
+		cr_assert(json_is_string(json_object_get(e0, "path")), "%s", what);
+		cr_assert(json_is_string(json_object_get(e0, "reason")), "%s", what);
+	}
+}
+
+static struct store_counts counts_now(void)
+{
+	struct store *s = NULL;
+	struct store_counts sc;
+	struct cl_errbuf eb = {{0}};
+	cr_assert_eq(store_open(g_dir, STORE_READONLY, &s, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(store_counts(s, &sc, &eb), CL_OK, "%s", eb.msg);
+	store_close(s);
+	return sc;
+}
+
+TestSuite(server, .init = setup, .fini = teardown, .timeout = 120);
+
+/* ---- read endpoints ------------------------------------------------------- */
+
+Test(server, search_happy_path)
+{
+	struct resp r;
+	json_t *facets, *sectors, *hit;
+	char ct[128];
+
+	get("/v1/search?q=skolm%C3%A5ltider&facets=all&limit=5", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_str_eq(header(&r, "Content-Type", ct, sizeof ct), "application/json");
+	cr_assert_geq(json_integer_value(json_object_get(r.json, "total")), 1);
+	cr_assert(hits_contain(r.json, "case-lund-skolmaltider-2021"), "%s", r.body);
+	hit = json_array_get(json_object_get(r.json, "hits"), 0);
+	cr_assert(json_is_string(json_object_get(hit, "snippet")));
+	cr_assert_null(strstr(json_string_value(json_object_get(hit, "snippet")), "<script"));
+	facets = json_object_get(r.json, "facets");
+	sectors = json_object_get(facets, "sectors");
+	cr_assert(json_array_size(sectors) > 0, "%s", r.body);
+	cr_assert(json_is_string(json_object_get(json_array_get(sectors, 0), "label_en")));
+	cr_assert(json_is_boolean(json_object_get(r.json, "used_or_fallback")));
+	cr_assert(json_is_boolean(json_object_get(r.json, "parsed_as_plain")));
+	resp_free(&r);
+
+	/* no text: every published case; the hidden submission is not counted */
+	get("/v1/search?limit=0", &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "total")),
+		     counts_now().published, "%s", r.body);
+	resp_free(&r);
+
+	/* a filter by repeated values (OR) and a year range narrow the set */
+	get("/v1/search?kind=case&kind=procurement&limit=0", &r);
+	long all = json_integer_value(json_object_get(r.json, "total"));
+	resp_free(&r);
+	get("/v1/search?kind=case&limit=100", &r);
+	cr_assert_eq(r.status, 200);
+	long ncase = json_integer_value(json_object_get(r.json, "total"));
+	cr_assert(ncase > 0 && ncase < all, "case %ld all %ld", ncase, all);
+	cr_assert(hits_contain(r.json, "case-lund-skolmaltider-2021"));
+	resp_free(&r);
+	get("/v1/search?year=2021..2021&limit=0&facets=year", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	{
+		json_t *years = json_object_get(json_object_get(r.json, "facets"), "year");
+		cr_assert(json_array_size(years) > 0);
+	}
+	resp_free(&r);
+
+	/* unreadable syntax is read as plain words, not an error */
+	get("/v1/search?q=%22skolm%C3%A5ltider", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(r.json, "parsed_as_plain")), "%s", r.body);
+	resp_free(&r);
+
+	/* paging is stable: offset 1 limit 1 is the second hit of limit 2 */
+	get("/v1/search?q=upphandling&limit=2", &r);
+	json_t *two = json_incref(json_object_get(r.json, "hits"));
+	resp_free(&r);
+	get("/v1/search?q=upphandling&limit=1&offset=1", &r);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "hits"), 0), "id")),
+			 json_string_value(json_object_get(json_array_get(two, 1), "id")));
+	json_decref(two);
+	resp_free(&r);
+}
+
+Test(server, case_similar_history_facets)
+{
+	struct resp r;
+	json_t *v;
+
+	get("/v1/cases/case-lund-skolmaltider-2021", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "id")), "case-lund-skolmaltider-2021");
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "published");
+	cr_assert(json_array_size(json_object_get(r.json, "sources")) > 0);
+	resp_free(&r);
+
+	get("/v1/cases/case-lund-skolmaltider-2021/similar?limit=5", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(json_array_size(json_object_get(r.json, "hits")) > 0);
+	cr_assert(!hits_contain(r.json, "case-lund-skolmaltider-2021"), "similar lists itself");
+	resp_free(&r);
+
+	post_json("/v1/similar", "{\"text\":\"klimatsmarta skolmåltider i kommunens skolor\",\"limit\":3}", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(hits_contain(r.json, "case-lund-skolmaltider-2021"), "%s", r.body);
+	cr_assert_leq(json_array_size(json_object_get(r.json, "hits")), 3);
+	resp_free(&r);
+
+	/* history: anonymous sees only the published version of the flip case */
+	get("/v1/cases/" FLIP_ID "/history", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	v = json_object_get(r.json, "versions");
+	cr_assert_eq(json_array_size(v), 1, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(v, 0), "status")), "published");
+	cr_assert_null(json_object_get(json_array_get(v, 0), "actor"));
+	resp_free(&r);
+	/* a reviewer sees both, with the field-level change */
+	{
+		char auth[128];
+		const char *h[] = {auth, NULL};
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", g_reviewer);
+		http("GET", "/v1/cases/" FLIP_ID "/history", h, NULL, 0, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		v = json_object_get(r.json, "versions");
+		cr_assert_eq(json_array_size(v), 2, "%s", r.body);
+		cr_assert(json_array_size(json_object_get(json_array_get(v, 1), "changes")) > 0, "%s", r.body);
+		resp_free(&r);
+		http("GET", "/v1/cases/" HIDDEN_ID, h, NULL, 0, &r);
+		cr_assert_eq(r.status, 200, "reviewer sees a submitted case: %s", r.body);
+		resp_free(&r);
+	}
+
+	get("/v1/facets", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	v = json_object_get(json_object_get(r.json, "facets"), "goals");
+	cr_assert_geq(json_array_size(v), 34, "every goal code is listed");
+	{
+		size_t i;
+		json_t *x;
+		int found = 0;
+		json_array_foreach(v, i, x)
+			if (!strcmp(json_string_value(json_object_get(x, "code")), "sdg-13")) {
+				found = 1;
+				cr_assert(json_is_string(json_object_get(x, "label_sv")));
+				cr_assert(json_is_integer(json_object_get(x, "count")));
+			}
+		cr_assert(found);
+	}
+	cr_assert(json_object_get(json_object_get(r.json, "facets"), "year"));
+	resp_free(&r);
+}
+
+Test(server, export_health_metrics_static)
+{
+	struct resp r;
+	char buf[256];
+	long published = counts_now().published;
+
+	get("/v1/export?format=csv", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_not_null(strstr(header(&r, "Content-Type", buf, sizeof buf), "text/csv"));
+	cr_assert_eq(strncmp(r.body, "id,kind,status,title,", 21), 0, "%.80s", r.body);
+	cr_assert_eq((long)tu_count(r.body, "\r\n"), published + 1, "rows");
+	cr_assert_eq(strtol(header(&r, "X-Total-Count", buf, sizeof buf), NULL, 10), published);
+	resp_free(&r);
+
+	get("/v1/export?format=jsonl&kind=case", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	{
+		long lines = (long)tu_count(r.body, "\n");
+		cr_assert(lines > 0 && lines < published, "%ld", lines);
+		cr_assert_null(strstr(r.body, "\"kind\":\"procurement\""));
+		json_t *first = json_loadb(r.body, strcspn(r.body, "\n"), 0, NULL);
+		cr_assert_not_null(first);
+		json_decref(first);
+	}
+	resp_free(&r);
+
+	get("/v1/export?q=skolm%C3%A5ltider&format=jsonl", &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_not_null(strstr(r.body, "case-lund-skolmaltider-2021"));
+	resp_free(&r);
+
+	get("/healthz", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "ok");
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "lag")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "indexed")), published);
+	resp_free(&r);
+
+	get("/v1/nope", &r);
+	resp_free(&r);
+	get("/metrics", &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_not_null(strstr(r.body, "caselib_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1"), "%s", r.body);
+	cr_assert_not_null(strstr(r.body, "status=\"404\""));
+	cr_assert_not_null(strstr(r.body, "caselib_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
+	cr_assert_not_null(strstr(r.body, "caselib_engine_seq_lag{engine=\"xapian\"} 0"));
+	resp_free(&r);
+
+	static const struct {
+		const char *path, *type, *needle;
+	} files[] = {
+		{"/", "text/html; charset=utf-8", "<title>caselib"},
+		{"/index.html", "text/html; charset=utf-8", "<!doctype"},
+		{"/app.js", "text/javascript; charset=utf-8", "console.log"},
+		{"/app.css", "text/css; charset=utf-8", "body{}"},
+	};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		get(files[i].path, &r);
+		cr_assert_eq(r.status, 200, "%s", files[i].path);
+		cr_assert_str_eq(header(&r, "Content-Type", buf, sizeof buf), files[i].type);
+		cr_assert_not_null(strstr(r.body, files[i].needle));
+		resp_free(&r);
+	}
+}
+
+/* ---- visibility ------------------------------------------------------------ */
+
+Test(server, anonymous_never_sees_unpublished)
+{
+	struct resp r;
+
+	get("/v1/search?q=" HIDDEN_WORD, &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "total")), 0, "%s", r.body);
+	resp_free(&r);
+	get("/v1/search?q=skolm%C3%A5ltider&limit=100", &r);
+	cr_assert(!hits_contain(r.json, HIDDEN_ID));
+	resp_free(&r);
+
+	get("/v1/cases/" HIDDEN_ID, &r);
+	assert_problem(&r, 404, "not-found", "case by id");
+	resp_free(&r);
+	get("/v1/cases/" HIDDEN_ID "/history", &r);
+	assert_problem(&r, 404, "not-found", "history");
+	resp_free(&r);
+	get("/v1/cases/" HIDDEN_ID "/similar", &r);
+	assert_problem(&r, 404, "not-found", "similar of it");
+	resp_free(&r);
+	post_json("/v1/similar", "{\"text\":\"hemlig inlämning " HIDDEN_WORD " skolmåltider\",\"limit\":100}", &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert(!hits_contain(r.json, HIDDEN_ID), "similar text lists the hidden case");
+	resp_free(&r);
+	get("/v1/export?format=jsonl", &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_null(strstr(r.body, HIDDEN_ID));
+	cr_assert_null(strstr(r.body, "\"status\":\"submitted\""));
+	resp_free(&r);
+	get("/v1/export?format=csv&q=" HIDDEN_WORD, &r);
+	cr_assert_null(strstr(r.body, HIDDEN_ID));
+	resp_free(&r);
+}
+
+/* ---- bad input ------------------------------------------------------------- */
+
+static const char *const H_JSON[] = {"Content-Type: application/json", NULL};
+static const char *const H_TEXT[] = {"Content-Type: text/plain", NULL};
+static const char *const H_BADTOKEN[] = {"Authorization: Bearer cl_0000", NULL};
+static const char *const H_BADAUTH[] = {"Authorization: Basic Zm9vOmJhcg==", NULL};
+
+static const struct bad {
+	const char *method, *path;
+	const char *const *headers;
+	const char *body;
+	long status;
+	const char *type;
+} bad[] = {
+	{"GET", "/v1/search?limit=101", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?limit=-1", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?offset=10001", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?offset=99999999999999999999999", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?limit=1e3", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?sectors=no-such-sector", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?goals=sdg-99", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?sectors=", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?country=sweden", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?colour=red", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?q=a&q=b", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?year=20x1", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?year=2022..2019", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?sort=random", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?lang=de", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?facets=colour", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/search?q=%FF%FE", NULL, NULL, 400, "bad-request"},
+	{"GET", "/v1/search?q=%C0%AF", NULL, NULL, 400, "bad-request"},
+	{"GET", "/v1/search?q=a%00b", NULL, NULL, 400, "bad-request"},
+	{"GET", "/v1/search?q=%zz", NULL, NULL, 400, "bad-request"},
+	{"GET", "/v1/search?q=%4", NULL, NULL, 400, "bad-request"},
+	{"GET", "/v1/export?format=xml", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/export?limit=5", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/cases/case-lund-skolmaltider-2021?x=1", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/cases/no-such-case", NULL, NULL, 404, "not-found"},
+	{"GET", "/v1/cases/no-such-case/history", NULL, NULL, 404, "not-found"},
+	{"GET", "/v1/cases/no-such-case/similar", NULL, NULL, 404, "not-found"},
+	{"GET", "/v1/nothing-here", NULL, NULL, 404, "not-found"},
+	{"GET", "/v1/cases", NULL, NULL, 404, "not-found"},
+	{"GET", "/no-such-file.html", NULL, NULL, 404, "not-found"},
+	{"GET", "//etc/passwd", NULL, NULL, 404, "not-found"},
+	{"GET", "/.hidden.js", NULL, NULL, 404, "not-found"},
+	{"GET", "/app.exe", NULL, NULL, 404, "not-found"},
+	{"GET", "/../etc/passwd", NULL, NULL, 400, "bad-path"},
+	{"GET", "/static/../../etc/passwd", NULL, NULL, 400, "bad-path"},
+	{"GET", "/%2e%2e/etc/passwd", NULL, NULL, 400, "bad-path"},
+	{"GET", "/%2E%2E%2Fetc%2Fpasswd", NULL, NULL, 400, "bad-path"},
+	{"GET", "/..%2f..%2fetc%2fpasswd", NULL, NULL, 400, "bad-path"},
+	{"GET", "/app.js%00.html", NULL, NULL, 400, "bad-path"},
+	{"GET", "/%ff.html", NULL, NULL, 400, "bad-path"},
+	{"GET", "/v1/cases/%2e%2e", NULL, NULL, 400, "bad-path"},
+	{"DELETE", "/v1/search", NULL, NULL, 405, "method-not-allowed"},
+	{"POST", "/v1/search", H_JSON, "{}", 405, "method-not-allowed"},
+	{"PUT", "/v1/cases/case-lund-skolmaltider-2021", H_JSON, "{}", 405, "method-not-allowed"},
+	{"POST", "/index.html", H_JSON, "{}", 405, "method-not-allowed"},
+	{"POST", "/v1/similar", H_TEXT, "{\"text\":\"x\"}", 415, "unsupported-media-type"},
+	{"POST", "/v1/similar", NULL, "text=x", 415, "unsupported-media-type"},
+	{"POST", "/v1/submissions", H_TEXT, "{}", 415, "unsupported-media-type"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\": ", 400, "invalid-json"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\": \"\xff\xfe\"}", 400, "invalid-json"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\":\"a\",\"text\":\"b\"}", 400, "invalid-json"},
+	{"POST", "/v1/similar", H_JSON, "", 400, "invalid-json"},
+	{"POST", "/v1/similar", H_JSON, "[1,2]", 400, "validation"},
+	{"POST", "/v1/similar", H_JSON, "{}", 400, "validation"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\":\"skola\",\"colour\":1}", 400, "validation"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\":42}", 400, "validation"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\":\"skola\",\"limit\":1000}", 400, "validation"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\":\"skola\",\"offset\":-5}", 400, "validation"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\":\"skola\",\"filters\":{\"sectors\":[\"nope\"]}}", 400, "validation"},
+	{"POST", "/v1/similar", H_JSON, "{\"text\":\"a\\u0000b\"}", 400, "invalid-json"},
+	{"GET", "/v1/cases/case-lund-skolmaltider-2021", H_BADTOKEN, NULL, 401, "unauthorized"},
+	{"GET", "/v1/cases/case-lund-skolmaltider-2021", H_BADAUTH, NULL, 401, "unauthorized"},
+	{"GET", "/v1/review/queue", NULL, NULL, 401, "unauthorized"},
+	{"GET", "/v1/review/queue?limit=500", NULL, NULL, 400, "validation"},
+	{"GET", "/v1/stats", NULL, NULL, 401, "unauthorized"},
+	{"POST", "/v1/submissions", H_JSON, "{\"kind\":\"case\"}", 401, "unauthorized"},
+	{"POST", "/v1/review/" HIDDEN_ID "/decision", H_JSON, "{\"decision\":\"approve\"}", 401, "unauthorized"},
+	{"POST", "/v1/review/" HIDDEN_ID "/decision", H_JSON, "{\"decision\":\"maybe\"}", 400, "validation"},
+	{"GET", "/v1/submissions/" HIDDEN_ID, NULL, NULL, 401, "unauthorized"},
+};
+
+Test(server, bad_input_gives_problem_json_and_loses_nothing)
+{
+	struct store_counts before = counts_now(), after;
+	struct resp r;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char what[300];
+		snprintf(what, sizeof what, "%s %s", bad[i].method, bad[i].path);
+		http(bad[i].method, bad[i].path, bad[i].headers, bad[i].body,
+		     bad[i].body ? strlen(bad[i].body) : 0, &r);
+		assert_problem(&r, bad[i].status, bad[i].type, what);
+		if (bad[i].status == 405) {
+			char allow[128];
+			cr_assert_not_null(header(&r, "Allow", allow, sizeof allow), "%s: no Allow", what);
+		}
+		resp_free(&r);
+	}
+
+	/* oversize: body over 1 MiB, URL over 8 KiB */
+	{
+		size_t n = SRV_BODY_MAX + 1;
+		char *big = malloc(n + 1);
+		memset(big, ' ', n);
+		big[0] = '{';
+		big[n - 1] = '}';
+		big[n] = '\0';
+		http("POST", "/v1/similar", H_JSON, big, n, &r);
+		assert_problem(&r, 413, "payload-too-large", "1 MiB + 1 body");
+		resp_free(&r);
+		http("POST", "/v1/submissions", H_JSON, big, n, &r);
+		assert_problem(&r, 413, "payload-too-large", "1 MiB + 1 submission");
+		resp_free(&r);
+		free(big);
+	}
+	{
+		char *path = malloc(SRV_URL_MAX + 64);
+		strcpy(path, "/v1/search?q=");
+		memset(path + 13, 'a', SRV_URL_MAX);
+		path[13 + SRV_URL_MAX] = '\0';
+		get(path, &r);
+		assert_problem(&r, 414, "uri-too-long", "long URL");
+		resp_free(&r);
+		free(path);
+	}
+	/* a text over the engine's 1,024 bytes */
+	{
+		char path[1200];
+		strcpy(path, "/v1/search?q=");
+		memset(path + 13, 'b', 1100);
+		path[13 + 1100] = '\0';
+		get(path, &r);
+		assert_problem(&r, 400, "validation", "long q");
+		resp_free(&r);
+	}
+	/* headers over the connection's memory: MHD answers itself, never 5xx */
+	{
+		size_t n = SRV_CONN_MEMORY + 100;
+		char *h = malloc(n + 16);
+		const char *hs[] = {h, NULL};
+		strcpy(h, "X-Big: ");
+		memset(h + 7, 'x', n);
+		h[7 + n] = '\0';
+		http("GET", "/healthz", hs, NULL, 0, &r);
+		cr_assert(r.status >= 400 && r.status < 500, "huge header: %ld", r.status);
+		resp_free(&r);
+		free(h);
+	}
+	after = counts_now();
+	cr_assert_eq(after.cases, before.cases);
+	cr_assert_eq(after.versions, before.versions);
+	cr_assert_eq(after.changes, before.changes);
+	cr_assert_eq(after.published, before.published);
+	/* still serving */
+	get("/healthz", &r);
+	cr_assert_eq(r.status, 200);
+	resp_free(&r);
+}
+
+/* ---- headers, ETag --------------------------------------------------------- */
+
+Test(server, security_headers_and_etag)
+{
+	static const char *const paths[] = {"/v1/search?q=skola", "/v1/facets", "/healthz",
+					    "/v1/nothing", "/", "/openapi.json",
+					    "/v1/export?format=csv&kind=case"};
+	struct resp r, r2;
+	char buf[512], etag[128], inm[160];
+
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		get(paths[i], &r);
+		cr_assert_str_eq(header(&r, "Content-Security-Policy", buf, sizeof buf),
+				 "default-src 'self'; script-src 'self'; style-src 'self'; "
+				 "frame-ancestors 'none'; base-uri 'none'", "%s", paths[i]);
+		cr_assert_str_eq(header(&r, "X-Content-Type-Options", buf, sizeof buf), "nosniff");
+		cr_assert_str_eq(header(&r, "Referrer-Policy", buf, sizeof buf), "no-referrer");
+		cr_assert_null(header(&r, "Access-Control-Allow-Origin", buf, sizeof buf),
+			       "CORS is off by default");
+		resp_free(&r);
+	}
+
+	get("/v1/cases/case-lund-skolmaltider-2021", &r);
+	cr_assert_not_null(header(&r, "ETag", etag, sizeof etag));
+	cr_assert_eq(etag[0], '"');
+	cr_assert_eq(strlen(etag), 66);
+	snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+	{
+		const char *h[] = {inm, NULL};
+		http("GET", "/v1/cases/case-lund-skolmaltider-2021", h, NULL, 0, &r2);
+		cr_assert_eq(r2.status, 304);
+		cr_assert_eq(r2.len, 0);
+		cr_assert_str_eq(header(&r2, "ETag", buf, sizeof buf), etag);
+		cr_assert_not_null(header(&r2, "Content-Security-Policy", buf, sizeof buf));
+		resp_free(&r2);
+	}
+	{
+		const char *h[] = {"If-None-Match: \"0000\"", NULL};
+		http("GET", "/v1/cases/case-lund-skolmaltider-2021", h, NULL, 0, &r2);
+		cr_assert_eq(r2.status, 200);
+		cr_assert_eq(r2.len, r.len);
+		resp_free(&r2);
+	}
+	resp_free(&r);
+	/* the same body gives the same ETag; HEAD has it too */
+	get("/v1/facets", &r);
+	http("HEAD", "/v1/facets", NULL, NULL, 0, &r2);
+	cr_assert_eq(r2.status, 200);
+	cr_assert_str_eq(header(&r, "ETag", buf, sizeof buf), header(&r2, "ETag", etag, sizeof etag));
+	resp_free(&r);
+	resp_free(&r2);
+}
+
+Test(server, cors_only_when_configured)
+{
+	struct resp r;
+	char buf[256];
+
+	serve(0, "https://example.org");
+	get("/v1/facets", &r);
+	cr_assert_str_eq(header(&r, "Access-Control-Allow-Origin", buf, sizeof buf), "https://example.org");
+	resp_free(&r);
+	http("OPTIONS", "/v1/similar", NULL, NULL, 0, &r);
+	cr_assert_eq(r.status, 204);
+	cr_assert_not_null(strstr(header(&r, "Access-Control-Allow-Methods", buf, sizeof buf), "POST"));
+	resp_free(&r);
+}
+
+/* ---- the OpenAPI document -------------------------------------------------- */
+
+static json_t *resolve(json_t *doc, json_t *schema)
+{
+	const char *ref = json_string_value(json_object_get(schema, "$ref"));
+	if (ref && !strncmp(ref, "#/components/schemas/", 21))
+		return json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"),
+				       ref + 21);
+	return schema;
+}
+
+Test(server, openapi_lists_every_route_and_matches_responses)
+{
+	struct resp r;
+	json_t *doc, *paths;
+	char *file = tu_read_file("api/openapi.json", NULL);
+	char auth[128];
+	const char *hr[] = {auth, NULL};
+
+	cr_assert_not_null(file);
+	cr_assert_str_eq(file, rt_openapi_json, "api/openapi_data.c is stale: run scripts/gen-openapi-c");
+	free(file);
+	get("/openapi.json", &r);
+	cr_assert_eq(r.status, 200);
+	doc = json_incref(r.json);
+	resp_free(&r);
+	cr_assert_not_null(doc);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
+	paths = json_object_get(doc, "paths");
+	for (const struct srv_route *rt = rt_routes; rt->pattern; rt++) {
+		char m[8];
+		size_t i;
+		for (i = 0; rt->method[i] && i < 7; i++)
+			m[i] = (char)(rt->method[i] - 'A' + 'a');
+		m[i] = '\0';
+		cr_assert_not_null(json_object_get(json_object_get(paths, rt->pattern), m),
+				   "%s %s is not in openapi.json", rt->method, rt->pattern);
+	}
+
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", g_reviewer);
+	static const struct {
+		const char *method, *path, *doc_path, *body;
+		int authed;
+	} real[] = {
+		{"GET", "/v1/search?q=skola&facets=all", "/v1/search", NULL, 0},
+		{"GET", "/v1/cases/case-lund-skolmaltider-2021", "/v1/cases/{id}", NULL, 0},
+		{"GET", "/v1/cases/case-lund-skolmaltider-2021/similar", "/v1/cases/{id}/similar", NULL, 0},
+		{"GET", "/v1/cases/case-lund-skolmaltider-2021/history", "/v1/cases/{id}/history", NULL, 0},
+		{"POST", "/v1/similar", "/v1/similar", "{\"text\":\"skolmåltider\"}", 0},
+		{"GET", "/v1/facets", "/v1/facets", NULL, 0},
+		{"GET", "/healthz", "/healthz", NULL, 0},
+		{"GET", "/v1/review/queue", "/v1/review/queue", NULL, 1},
+		{"GET", "/v1/stats", "/v1/stats", NULL, 1},
+	};
+	/* a real submission by a contributor, then read by a reviewer */
+	{
+		char cauth[128], loc[160], subpath[200];
+		const char *hc[] = {cauth, "Content-Type: application/json", NULL};
+		const char *sub = "{\"kind\":\"case\",\"title\":\"Ny inlämning om cirkulära möbler\","
+				  "\"sources\":[{\"url\":\"https://example.org/new\","
+				  "\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+		json_t *schema, *v;
+		size_t k;
+		snprintf(cauth, sizeof cauth, "Authorization: Bearer %s", g_contributor);
+		http("POST", "/v1/submissions", hc, sub, strlen(sub), &r);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		cr_assert_not_null(header(&r, "Location", loc, sizeof loc));
+		schema = resolve(doc, json_object_get(json_object_get(json_object_get(json_object_get(json_object_get(
+			json_object_get(json_object_get(paths, "/v1/submissions"), "post"), "responses"), "201"), "content"),
+			"application/json"), "schema"));
+		json_array_foreach(json_object_get(schema, "required"), k, v)
+			cr_assert_not_null(json_object_get(r.json, json_string_value(v)), "submit lacks %s", json_string_value(v));
+		snprintf(subpath, sizeof subpath, "%s", loc);
+		resp_free(&r);
+		http("GET", subpath, hr, NULL, 0, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		schema = resolve(doc, json_object_get(json_object_get(json_object_get(json_object_get(json_object_get(
+			json_object_get(json_object_get(paths, "/v1/submissions/{id}"), "get"), "responses"), "200"), "content"),
+			"application/json"), "schema"));
+		json_array_foreach(json_object_get(schema, "required"), k, v)
+			cr_assert_not_null(json_object_get(r.json, json_string_value(v)), "submission lacks %s", json_string_value(v));
+		resp_free(&r);
+	}
+	for (size_t i = 0; i < sizeof real / sizeof *real; i++) {
+		char m[8];
+		json_t *op, *schema, *req;
+		size_t k;
+		const char *key;
+		json_t *v;
+		for (k = 0; real[i].method[k]; k++)
+			m[k] = (char)(real[i].method[k] - 'A' + 'a');
+		m[k] = '\0';
+		op = json_object_get(json_object_get(paths, real[i].doc_path), m);
+		cr_assert_not_null(op, "%s", real[i].doc_path);
+		schema = json_object_get(json_object_get(json_object_get(json_object_get(json_object_get(op, "responses"), "200"), "content"), "application/json"), "schema");
+		cr_assert_not_null(schema, "%s: no 200 schema", real[i].doc_path);
+		schema = resolve(doc, schema);
+		if (real[i].body)
+			http(real[i].method, real[i].path, H_JSON, real[i].body, strlen(real[i].body), &r);
+		else
+			http(real[i].method, real[i].path, real[i].authed ? hr : NULL, NULL, 0, &r);
+		cr_assert_eq(r.status, 200, "%s: %ld %s", real[i].path, r.status, r.body);
+		cr_assert(json_is_object(r.json), "%s", real[i].path);
+		req = json_object_get(schema, "required");
+		json_array_foreach(req, k, v)
+			cr_assert_not_null(json_object_get(r.json, json_string_value(v)),
+					   "%s: response lacks '%s' the document requires", real[i].path,
+					   json_string_value(v));
+		(void)key;
+		resp_free(&r);
+	}
+	json_decref(doc);
+}
+
+/* ---- graceful stop ---------------------------------------------------------- */
+
+struct slow {
+	struct resp r;
+	volatile int started;
+};
+
+static size_t slow_data(char *p, size_t sz, size_t n, void *ud)
+{
+	struct slow *s = ud;
+	size_t k = sz * n;
+	char *nb = realloc(s->r.body, s->r.len + k + 1);
+	if (!nb)
+		return 0;
+	memcpy(nb + s->r.len, p, k);
+	s->r.len += k;
+	nb[s->r.len] = '\0';
+	s->r.body = nb;
+	__atomic_store_n(&s->started, 1, __ATOMIC_SEQ_CST);
+	return k;
+}
+
+static void *slow_export(void *arg)
+{
+	struct slow *s = arg;
+	CURL *c = curl_easy_init();
+	char url[128];
+	snprintf(url, sizeof url, "%s/v1/export?format=csv", g_base);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, slow_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
+	s->r.curl_rc = (int)curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &s->r.status);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+Test(server, stop_finishes_a_streaming_export)
+{
+	struct slow s;
+	pthread_t th;
+	long published;
+
+	serve(2000, NULL); /* 2 ms per row: the export takes about a second */
+	published = counts_now().published;
+	memset(&s, 0, sizeof s);
+	cr_assert_eq(pthread_create(&th, NULL, slow_export, &s), 0);
+	while (!__atomic_load_n(&s.started, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	srv_stop(g_srv); /* as on SIGTERM: returns once the export is done */
+	g_srv = NULL;
+	pthread_join(th, NULL);
+	cr_assert_eq(s.r.curl_rc, CURLE_OK, "curl: %s", curl_easy_strerror((CURLcode)s.r.curl_rc));
+	cr_assert_eq(s.r.status, 200);
+	cr_assert_eq((long)tu_count(s.r.body, "\r\n"), published + 1, "every row arrived");
+	free(s.r.body);
+	/* nothing listens any more */
+	{
+		struct resp r;
+		get("/healthz", &r);
+		cr_assert_neq(r.curl_rc, CURLE_OK);
+		resp_free(&r);
+	}
+}
