@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <zlib.h>
 
 #include "fetch.h"
 #include "routes.h"
@@ -586,30 +587,111 @@ static int etag_matches(const char *inm, const char *etag)
 	return strstr(inm, etag) != NULL;
 }
 
+/* 1 when the client accepts gzip: Accept-Encoding lists "gzip" (or "*")
+ * with no q-value of zero. */
+static int accepts_gzip(struct srv_req *r)
+{
+	const char *p = srv_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+	while (p && *p) {
+		const char *end = strchr(p, ','), *q;
+		size_t n;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		n = end ? (size_t)(end - p) : strlen(p);
+		if ((n >= 4 && !strncasecmp(p, "gzip", 4) && (n == 4 || p[4] == ';' || p[4] == ' ')) ||
+		    (n >= 1 && p[0] == '*' && (n == 1 || p[1] == ';' || p[1] == ' '))) {
+			q = memchr(p, ';', n);
+			if (!q)
+				return 1;
+			q = strstr(q, "q=");
+			if (!q || q >= p + n)
+				return 1;
+			return strtod(q + 2, NULL) > 0.0;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* gzip of data (zlib, default level), or NULL when it would not help or
+ * fails; *outlen gets the compressed size. Caller frees. */
+static unsigned char *gzip_bytes(const void *data, size_t len, size_t *outlen)
+{
+	z_stream zs;
+	unsigned char *out;
+	uLong cap;
+
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&zs, (uLong)len);
+	out = malloc(cap);
+	if (!out) {
+		deflateEnd(&zs);
+		return NULL;
+	}
+	zs.next_in = (Bytef *)(uintptr_t)data;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END || zs.total_out >= len) {
+		deflateEnd(&zs);
+		free(out);
+		return NULL;
+	}
+	*outlen = zs.total_out;
+	deflateEnd(&zs);
+	return out;
+}
+
 void srv_reply_bytes(struct srv_req *r, unsigned status, const char *ctype, const void *data,
 		     size_t len, int etag)
 {
 	struct MHD_Response *resp;
-	char tag[68];
+	char tag[80];
+	unsigned char *gz = NULL;
+	size_t gzlen = 0;
+	/* Text bodies of 1 KiB or more are gzipped for clients that accept it;
+	 * the ETag names the representation (strong ETags differ per encoding). */
+	int compressible = len >= 1024 && (!strncmp(ctype, "application/", 12) ||
+					   !strncmp(ctype, "text/", 5));
 
+	if (compressible && accepts_gzip(r))
+		gz = gzip_bytes(data, len, &gzlen);
 	if (etag && status == 200 && (!strcmp(r->method, "GET") || r->head)) {
 		char hex[65];
 		fetch_sha256_hex(data, len, hex);
-		snprintf(tag, sizeof tag, "\"%.64s\"", hex);
+		snprintf(tag, sizeof tag, "\"%.64s%s\"", hex, gz ? "-gzip" : "");
 		if (etag_matches(srv_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH), tag)) {
+			free(gz);
 			resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-			if (resp)
+			if (resp) {
 				MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, tag);
+				if (compressible)
+					MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+			}
 			set_response(r, resp, 304);
 			return;
 		}
 	} else {
 		etag = 0;
 	}
-	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
-	if (!resp)
+	if (gz)
+		resp = MHD_create_response_from_buffer(gzlen, gz, MHD_RESPMEM_MUST_FREE);
+	else
+		resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
+						       MHD_RESPMEM_MUST_COPY);
+	if (!resp) {
+		free(gz);
 		return;
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (gz)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (compressible)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	if (etag)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, tag);
 	set_response(r, resp, status);

@@ -6,6 +6,7 @@
  * headers, ETag/304, the OpenAPI document, graceful stop during an export. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <zlib.h>
 #include <dirent.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -999,4 +1000,63 @@ Test(server, stop_finishes_a_streaming_export)
 		cr_assert_neq(r.curl_rc, CURLE_OK);
 		resp_free(&r);
 	}
+}
+
+/* gzip for clients that ask for it: the body inflates to the same JSON as
+ * the identity response, the ETag names the representation, and a client
+ * that refuses gzip (q=0) or does not ask gets identity. */
+Test(server, gzip_when_accepted)
+{
+	static const char *const gzh[] = {"Accept-Encoding: gzip", NULL};
+	static const char *const q0[] = {"Accept-Encoding: gzip;q=0, identity", NULL};
+	struct resp plain, gz, refused, again;
+	char ce[64], et1[128], et2[128], vary[64];
+	const char *path = "/v1/search?q=&limit=50&facets=all";
+	z_stream zs;
+	unsigned char *out;
+	size_t cap;
+
+	get(path, &plain);
+	cr_assert_eq(plain.status, 200);
+	cr_assert_gt(plain.len, 1024, "the response is big enough to compress");
+	cr_assert_null(header(&plain, "Content-Encoding", ce, sizeof ce));
+	http("GET", path, gzh, NULL, 0, &gz);
+	cr_assert_eq(gz.status, 200);
+	cr_assert_not_null(header(&gz, "Content-Encoding", ce, sizeof ce));
+	cr_assert_str_eq(ce, "gzip");
+	cr_assert_not_null(header(&gz, "Vary", vary, sizeof vary));
+	cr_assert_lt(gz.len, plain.len, "compressed %zu < %zu", gz.len, plain.len);
+	/* inflate and compare */
+	cap = plain.len + 1;
+	out = malloc(cap);
+	memset(&zs, 0, sizeof zs);
+	cr_assert_eq(inflateInit2(&zs, 15 + 16), Z_OK);
+	zs.next_in = (Bytef *)gz.body;
+	zs.avail_in = (uInt)gz.len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	cr_assert_eq(inflate(&zs, Z_FINISH), Z_STREAM_END);
+	cr_assert_eq(zs.total_out, plain.len);
+	cr_assert_eq(memcmp(out, plain.body, plain.len), 0);
+	inflateEnd(&zs);
+	free(out);
+	/* ETags differ per representation, and each revalidates */
+	cr_assert_not_null(header(&plain, "ETag", et1, sizeof et1));
+	cr_assert_not_null(header(&gz, "ETag", et2, sizeof et2));
+	cr_assert_str_neq(et1, et2);
+	{
+		char inm[160];
+		const char *const hv[] = {"Accept-Encoding: gzip", inm, NULL};
+		snprintf(inm, sizeof inm, "If-None-Match: %s", et2);
+		http("GET", path, hv, NULL, 0, &again);
+		cr_assert_eq(again.status, 304);
+		resp_free(&again);
+	}
+	http("GET", path, q0, NULL, 0, &refused);
+	cr_assert_eq(refused.status, 200);
+	cr_assert_null(header(&refused, "Content-Encoding", ce, sizeof ce));
+	cr_assert_eq(refused.len, plain.len);
+	resp_free(&plain);
+	resp_free(&gz);
+	resp_free(&refused);
 }
