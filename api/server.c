@@ -1170,6 +1170,13 @@ static void dispatch(struct srv_req *r)
 			    "the request body is over %d bytes", SRV_BODY_MAX);
 		return;
 	}
+	/* A credential, when given, must be good on every API route — a bad
+	 * token is a 401 even where anonymous access would be allowed, so a
+	 * client never mistakes a revoked token for a working one. Health,
+	 * metrics and static files ignore it. */
+	if (r->route && strncmp(r->path, "/v1/", 4) == 0 &&
+	    srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION) && !srv_who(r))
+		return;
 	if (r->route)
 		r->route->handler(r);
 	else

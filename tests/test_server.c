@@ -1060,3 +1060,126 @@ Test(server, gzip_when_accepted)
 	resp_free(&gz);
 	resp_free(&refused);
 }
+
+/* Every role at the HTTP boundary: anonymous, contributor, reviewer,
+ * admin, a revoked token and a malformed one, over the endpoints whose
+ * answer depends on the role; then the whole workflow over HTTP, ending
+ * with the approved case found by an anonymous search within a second. */
+enum { R_ANON, R_CONTRIB, R_REVIEWER, R_ADMIN, R_REVOKED, R_MALFORMED, R_N };
+
+static void auth_header(int role, const char *toks[R_N], char *buf, size_t cap)
+{
+	if (role == R_ANON)
+		snprintf(buf, cap, "X-None: 1");
+	else if (role == R_MALFORMED)
+		snprintf(buf, cap, "Authorization: Bearer cl_not-a-token");
+	else
+		snprintf(buf, cap, "Authorization: Bearer %s", toks[role]);
+}
+
+static long req_as(int role, const char *toks[R_N], const char *method, const char *path,
+		   const char *body, json_t **json)
+{
+	char ah[160];
+	const char *h[] = {ah, "Content-Type: application/json", NULL};
+	struct resp r;
+	long st;
+
+	auth_header(role, toks, ah, sizeof ah);
+	http(method, path, h, body, body ? strlen(body) : 0, &r);
+	st = r.status;
+	if (json) {
+		*json = r.json;
+		r.json = NULL;
+	}
+	resp_free(&r);
+	return st;
+}
+
+Test(server, role_boundaries_and_workflow_over_http)
+{
+	static char admin[AUTH_TOKEN_LEN + 1], revoked[AUTH_TOKEN_LEN + 1];
+	const char *toks[R_N] = {NULL, g_contributor, g_reviewer, admin, revoked, NULL};
+	struct store *s = NULL;
+	struct cl_errbuf eb = {{0}};
+	char id_admin[40], id_rev[40], path[256];
+	json_t *j = NULL;
+	const char *sub_id;
+	char sub[128];
+
+	cr_assert_eq(store_open(g_dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(auth_token_create(s, ROLE_ADMIN, "test admin", admin, id_admin, &eb), CL_OK);
+	cr_assert_eq(auth_token_create(s, ROLE_CONTRIBUTOR, "gone", revoked, id_rev, &eb), CL_OK);
+	cr_assert_eq(auth_token_revoke(s, id_rev, &eb), CL_OK);
+	store_close(s);
+
+	static const struct {
+		const char *method, *path;
+		long want[R_N]; /* anon, contributor, reviewer, admin, revoked, malformed */
+	} table[] = {
+		{"GET", "/v1/search?q=skola", {200, 200, 200, 200, 401, 401}},
+		{"GET", "/v1/cases/" HIDDEN_ID, {404, 404, 200, 200, 401, 401}},
+		{"GET", "/v1/cases/" HIDDEN_ID "/history", {404, 404, 200, 200, 401, 401}},
+		{"GET", "/v1/review/queue", {401, 403, 200, 200, 401, 401}},
+		{"GET", "/v1/stats", {401, 403, 200, 200, 401, 401}},
+		{"GET", "/healthz", {200, 200, 200, 200, 200, 200}},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+		for (int role = 0; role < R_N; role++) {
+			long st = req_as(role, toks, table[i].method, table[i].path, NULL, NULL);
+			cr_expect_eq(st, table[i].want[role], "%s %s as role %d: %ld, want %ld",
+				     table[i].method, table[i].path, role, st, table[i].want[role]);
+		}
+
+	/* submit: anonymous and revoked cannot; a contributor can */
+	const char *body = "{\"kind\":\"case\",\"title\":\"Rollprov kvarnstensbageri\",\"language\":\"sv\","
+			   "\"summary\":\"Ett test av rollerna.\",\"sources\":[{\"url\":\"https://example.org/r\","
+			   "\"retrieved_at\":\"2026-11-27T05:00:00Z\"}]}";
+	cr_assert_eq(req_as(R_ANON, toks, "POST", "/v1/submissions", body, NULL), 401);
+	cr_assert_eq(req_as(R_REVOKED, toks, "POST", "/v1/submissions", body, NULL), 401);
+	cr_assert_eq(req_as(R_CONTRIB, toks, "POST", "/v1/submissions", body, &j), 201);
+	sub_id = json_string_value(json_object_get(j, "id"));
+	cr_assert_not_null(sub_id);
+	snprintf(sub, sizeof sub, "%s", sub_id);
+	json_decref(j);
+
+	/* deciding: only reviewers and admins */
+	snprintf(path, sizeof path, "/v1/review/%s/decision", sub);
+	const char *rc_body = "{\"decision\":\"request_changes\",\"comment\":\"Lägg till utfall.\"}";
+	cr_expect_eq(req_as(R_ANON, toks, "POST", path, rc_body, NULL), 401);
+	cr_expect_eq(req_as(R_CONTRIB, toks, "POST", path, rc_body, NULL), 403);
+	cr_expect_eq(req_as(R_REVOKED, toks, "POST", path, rc_body, NULL), 401);
+	cr_expect_eq(req_as(R_MALFORMED, toks, "POST", path, rc_body, NULL), 401);
+	cr_assert_eq(req_as(R_ADMIN, toks, "POST", path,
+			    "{\"decision\":\"reject\"}", NULL), 400, "reject needs a comment");
+	cr_assert_eq(req_as(R_ADMIN, toks, "POST", path, rc_body, NULL), 200);
+
+	/* the contributor revises; it is back in the queue */
+	snprintf(path, sizeof path, "/v1/submissions/%s", sub);
+	const char *rev = "{\"kind\":\"case\",\"title\":\"Rollprov kvarnstensbageri\",\"language\":\"sv\","
+			  "\"summary\":\"Ett test av rollerna.\",\"outcome\":\"Utfallet blev bra.\","
+			  "\"sources\":[{\"url\":\"https://example.org/r\",\"retrieved_at\":\"2026-11-27T05:00:00Z\"}]}";
+	cr_assert_eq(req_as(R_REVIEWER, toks, "PUT", path, rev, NULL), 403, "only the owner revises");
+	cr_assert_eq(req_as(R_CONTRIB, toks, "PUT", path, rev, NULL), 200);
+	cr_assert_eq(req_as(R_REVIEWER, toks, "GET", path, NULL, &j), 200);
+	cr_assert_not_null(json_object_get(j, "diff"));
+	json_decref(j);
+
+	/* approve; published and searchable for anyone within a second */
+	snprintf(path, sizeof path, "/v1/review/%s/decision", sub);
+	cr_assert_eq(req_as(R_REVIEWER, toks, "POST", path, "{\"decision\":\"approve\"}", NULL), 200);
+	{
+		long total = 0;
+		for (int i = 0; i < 20 && total == 0; i++) {
+			cr_assert_eq(req_as(R_ANON, toks, "GET", "/v1/search?q=kvarnstensbageri", NULL, &j),
+				     200);
+			total = (long)json_integer_value(json_object_get(j, "total"));
+			json_decref(j);
+			if (!total)
+				usleep(50000);
+		}
+		cr_assert_eq(total, 1, "the approved case is found within a second");
+	}
+	snprintf(path, sizeof path, "/v1/cases/%s", sub);
+	cr_assert_eq(req_as(R_ANON, toks, "GET", path, NULL, NULL), 200);
+}
