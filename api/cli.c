@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "case.h"
+#include "case_csv.h"
 #include "cl_err.h"
 #include "cli_harvest.h"
 #include "cli_search.h"
@@ -645,42 +646,6 @@ struct export_state {
 	int err;
 };
 
-static void csv_list(struct csv_writer *w, const struct strlist *l)
-{
-	size_t len = 0;
-	char *buf, *p;
-
-	for (size_t i = 0; i < l->n; i++)
-		len += strlen(l->v[i]) + 1;
-	if (len == 0) {
-		csv_field(w, NULL);
-		return;
-	}
-	buf = malloc(len);
-	if (!buf) {
-		w->err = CL_ENOMEM;
-		return;
-	}
-	p = buf;
-	for (size_t i = 0; i < l->n; i++) {
-		size_t k = strlen(l->v[i]);
-		if (i)
-			*p++ = ';';
-		memcpy(p, l->v[i], k);
-		p += k;
-	}
-	*p = '\0';
-	csv_field(w, buf);
-	free(buf);
-}
-
-static const char *const csv_header[] = {
-	"id", "kind", "status", "title", "summary", "language", "buyer_name",
-	"buyer_org_number", "buyer_country", "authority_type", "sectors", "categories", "cpv",
-	"goals", "strategic", "procedure", "innovation", "published", "awarded", "year",
-	"value_amount", "value_currency", "source_urls", "version", "updated_at", NULL,
-};
-
 static int export_row(const struct case_record *c, void *ud)
 {
 	struct export_state *ex = ud;
@@ -691,53 +656,9 @@ static int export_row(const struct case_record *c, void *ud)
 			ex->err = CL_EIO;
 		free(s);
 	} else {
-		struct csv_writer *w = &ex->w;
-		char num[64];
-		struct strlist urls = {NULL, 0};
-
-		csv_field_raw(w, c->id);
-		csv_field_raw(w, c->kind);
-		csv_field_raw(w, c->status);
-		csv_field(w, c->title);
-		csv_field(w, c->summary);
-		csv_field_raw(w, c->language);
-		csv_field(w, c->buyer.name);
-		csv_field_raw(w, c->buyer.org_number);
-		csv_field_raw(w, c->buyer.country);
-		csv_field_raw(w, c->authority_type);
-		csv_list(w, &c->sectors);
-		csv_list(w, &c->categories);
-		csv_list(w, &c->cpv);
-		csv_list(w, &c->goals);
-		csv_list(w, &c->strategic);
-		csv_field_raw(w, c->procedure);
-		csv_list(w, &c->innovation);
-		csv_field_raw(w, c->published);
-		csv_field_raw(w, c->awarded);
-		if (case_year(c))
-			snprintf(num, sizeof num, "%d", case_year(c));
-		else
-			num[0] = '\0';
-		csv_field_raw(w, num);
-		if (c->has_value)
-			snprintf(num, sizeof num, "%.2f", c->value_amount);
-		else
-			num[0] = '\0';
-		csv_field_raw(w, num);
-		csv_field_raw(w, c->value_currency);
-		urls.v = calloc(c->nsources ? c->nsources : 1, sizeof *urls.v);
-		if (urls.v) {
-			for (size_t i = 0; i < c->nsources; i++)
-				urls.v[urls.n++] = c->sources[i].url;
-			csv_list(w, &urls);
-			free(urls.v);
-		}
-		snprintf(num, sizeof num, "%ld", c->version);
-		csv_field_raw(w, num);
-		csv_field_raw(w, c->updated_at);
-		csv_end_row(w);
-		if (csv_error(w))
-			ex->err = csv_error(w);
+		case_csv_row(&ex->w, c);
+		if (csv_error(&ex->w))
+			ex->err = csv_error(&ex->w);
 	}
 	ex->n++;
 	return ex->err;
@@ -800,9 +721,7 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (ex.csv) {
 		csv_writer_init(&ex.w, ex.f, 1);
-		for (int i = 0; csv_header[i]; i++)
-			csv_field_raw(&ex.w, csv_header[i]);
-		csv_end_row(&ex.w);
+		case_csv_header(&ex.w);
 	}
 	rc = store_foreach_case(s, status, export_row, &ex, &eb);
 	if (rc == CL_OK && fflush(ex.f) != 0)

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "case_csv.h"
 #include "csv.h"
 #include "store.h"
 #include "taxonomy.h"
@@ -807,92 +808,6 @@ out:
 
 /* ---- GET /v1/export ----------------------------------------------------- */
 
-/* The columns of `caselib export --format csv` (api/cli.c). */
-static const char *const csv_header[] = {
-	"id", "kind", "status", "title", "summary", "language", "buyer_name",
-	"buyer_org_number", "buyer_country", "authority_type", "sectors", "categories", "cpv",
-	"goals", "strategic", "procedure", "innovation", "published", "awarded", "year",
-	"value_amount", "value_currency", "source_urls", "version", "updated_at", NULL,
-};
-
-static void csv_list(struct csv_writer *w, const char *const *v, size_t n)
-{
-	size_t len = 0;
-	char *buf, *p;
-
-	for (size_t i = 0; i < n; i++)
-		len += strlen(v[i]) + 1;
-	if (len == 0) {
-		csv_field(w, NULL);
-		return;
-	}
-	if (!(buf = malloc(len))) {
-		w->err = CL_ENOMEM;
-		return;
-	}
-	p = buf;
-	for (size_t i = 0; i < n; i++) {
-		size_t k = strlen(v[i]);
-		if (i)
-			*p++ = ';';
-		memcpy(p, v[i], k);
-		p += k;
-	}
-	*p = '\0';
-	csv_field(w, buf);
-	free(buf);
-}
-
-static void csv_row(struct csv_writer *w, const struct case_record *c)
-{
-	char num[64];
-	const char **urls;
-
-	csv_field_raw(w, c->id);
-	csv_field_raw(w, c->kind);
-	csv_field_raw(w, c->status);
-	csv_field(w, c->title);
-	csv_field(w, c->summary);
-	csv_field_raw(w, c->language);
-	csv_field(w, c->buyer.name);
-	csv_field_raw(w, c->buyer.org_number);
-	csv_field_raw(w, c->buyer.country);
-	csv_field_raw(w, c->authority_type);
-	csv_list(w, (const char *const *)c->sectors.v, c->sectors.n);
-	csv_list(w, (const char *const *)c->categories.v, c->categories.n);
-	csv_list(w, (const char *const *)c->cpv.v, c->cpv.n);
-	csv_list(w, (const char *const *)c->goals.v, c->goals.n);
-	csv_list(w, (const char *const *)c->strategic.v, c->strategic.n);
-	csv_field_raw(w, c->procedure);
-	csv_list(w, (const char *const *)c->innovation.v, c->innovation.n);
-	csv_field_raw(w, c->published);
-	csv_field_raw(w, c->awarded);
-	if (case_year(c))
-		snprintf(num, sizeof num, "%d", case_year(c));
-	else
-		num[0] = '\0';
-	csv_field_raw(w, num);
-	if (c->has_value)
-		snprintf(num, sizeof num, "%.2f", c->value_amount);
-	else
-		num[0] = '\0';
-	csv_field_raw(w, num);
-	csv_field_raw(w, c->value_currency);
-	urls = calloc(c->nsources ? c->nsources : 1, sizeof *urls);
-	if (urls) {
-		for (size_t i = 0; i < c->nsources; i++)
-			urls[i] = c->sources[i].url;
-		csv_list(w, urls, c->nsources);
-		free(urls);
-	} else {
-		csv_field(w, NULL);
-	}
-	snprintf(num, sizeof num, "%ld", c->version);
-	csv_field_raw(w, num);
-	csv_field_raw(w, c->updated_at);
-	csv_end_row(w);
-}
-
 struct export {
 	struct store *store; /* borrowed: the stream holds the worker */
 	char **ids;
@@ -977,9 +892,7 @@ static int export_fill(struct export *ex)
 	csv_writer_init(&w, f, 1);
 	case_init(&c);
 	if (ex->csv && !ex->header_done) {
-		for (int i = 0; csv_header[i]; i++)
-			csv_field_raw(&w, csv_header[i]);
-		csv_end_row(&w);
+		case_csv_header(&w);
 	}
 	ex->header_done = 1;
 	while (ex->next < ex->n && ftell(f) < 16 * 1024) {
@@ -991,7 +904,7 @@ static int export_fill(struct export *ex)
 		    strcmp(c.status, "published"))
 			continue;
 		if (ex->csv) {
-			csv_row(&w, &c);
+			case_csv_row(&w, &c);
 		} else {
 			char *s = case_to_string(&c, 0);
 			if (s) {
