@@ -85,6 +85,9 @@ $(BUILD)/gen/synonyms_data.c: query/synonyms.tsv $(EMBED)
 $(BUILD)/gen/maps_%.c: indexer/maps/%.tsv $(EMBED)
 	$(EMBED) maps_$*_tsv < $< > $@.tmp && mv $@.tmp $@
 
+# Keep the generated sources (make would delete them as intermediates).
+.SECONDARY: $(GEN_OBJ:.o=.c)
+
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CSTD) $(OPT) $(SANFLAGS) -c -o $@ $<
 
