@@ -43,7 +43,7 @@ LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o)
 # Data tables compiled in as text (tools/embed.c). Linked as objects, not
 # through the archive, because their users may refer to them weakly.
 MAP_TSV := $(wildcard indexer/maps/*.tsv)
-GEN_OBJ := $(BUILD)/gen/taxonomy_data.o $(BUILD)/gen/synonyms_data.o \
+GEN_OBJ := $(BUILD)/gen/taxonomy_data.o $(BUILD)/gen/synonyms_data.o $(BUILD)/gen/openapi_data.o \
            $(MAP_TSV:indexer/maps/%.tsv=$(BUILD)/gen/maps_%.o)
 EMBED := $(BUILD)/gen/embed
 TEST_C  := $(wildcard tests/test_*.c)
@@ -81,6 +81,9 @@ $(BUILD)/gen/taxonomy_data.c: corpus/taxonomies.tsv $(EMBED)
 
 $(BUILD)/gen/synonyms_data.c: query/synonyms.tsv $(EMBED)
 	$(EMBED) syn_builtin_tsv < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/openapi_data.c: api/openapi.json $(EMBED)
+	$(EMBED) rt_openapi_json < $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/maps_%.c: indexer/maps/%.tsv $(EMBED)
 	$(EMBED) maps_$*_tsv < $< > $@.tmp && mv $@.tmp $@

@@ -21,9 +21,9 @@ extern const struct srv_route rt_routes[];
 /* Static files of the web page for any other GET path (api/web/). */
 void rt_static(struct srv_req *r);
 
-/* The OpenAPI document (api/openapi.json), compiled in by
- * scripts/gen-openapi-c into api/openapi_data.c. */
+/* The OpenAPI document (api/openapi.json), compiled in by the Makefile
+ * (tools/embed.c, like the other data files). */
 extern const char rt_openapi_json[];
-extern const size_t rt_openapi_json_len;
+extern const unsigned long rt_openapi_json_len;
 
 #endif

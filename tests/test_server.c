@@ -842,7 +842,7 @@ Test(server, openapi_lists_every_route_and_matches_responses)
 	const char *hr[] = {auth, NULL};
 
 	cr_assert_not_null(file);
-	cr_assert_str_eq(file, rt_openapi_json, "api/openapi_data.c is stale: run scripts/gen-openapi-c");
+	cr_assert_str_eq(file, rt_openapi_json, "the embedded document differs from api/openapi.json: rebuild");
 	free(file);
 	get("/openapi.json", &r);
 	cr_assert_eq(r.status, 200);
