@@ -432,52 +432,6 @@ static int invalid(struct ef *x)
 
 /* ---- building the record -------------------------------------------------- */
 
-/* Cleaned one-line text of node (max_cp 0: no limit); NULL when empty or
- * on ENOMEM (*oom set). */
-static char *line_of(const xmlNode *n, size_t max_cp, int *oom)
-{
-	char *raw, *s;
-
-	if (!n)
-		return NULL;
-	raw = xmlsafe_text(n);
-	if (!raw) {
-		*oom = 1;
-		return NULL;
-	}
-	s = parse_clean_line(raw, max_cp);
-	free(raw);
-	if (!s)
-		*oom = 1;
-	else if (!*s) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
-static char *text_of(const xmlNode *n, int *oom)
-{
-	char *raw, *s;
-
-	if (!n)
-		return NULL;
-	raw = xmlsafe_text(n);
-	if (!raw) {
-		*oom = 1;
-		return NULL;
-	}
-	s = parse_clean_text(raw);
-	free(raw);
-	if (!s)
-		*oom = 1;
-	else if (!*s) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
 static int streq(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;
@@ -577,7 +531,7 @@ static int set_buyer(struct ef *x, struct case_record *c, int *oom)
 	const char *keys[1], *iso2;
 	int rc;
 
-	c->buyer.name = line_of(pick_party_name(co, x->lang, x->nlang), CASE_NAME_MAX, oom);
+	c->buyer.name = xmlsafe_line_of(pick_party_name(co, x->lang, x->nlang), CASE_NAME_MAX, oom);
 	if (*oom)
 		return CL_ENOMEM;
 	keys[0] = code_of(ef_child(ef_child(addr, NS_CAC, "Country"), NS_CBC, "IdentificationCode"), buf,
@@ -653,8 +607,8 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 
 		if (lot_is_group(lot))
 			continue;
-		name = line_of(pick_lang(lpp, NS_CBC, "Name", x->lang, x->nlang, 1), 0, oom);
-		desc = text_of(pick_lang(lpp, NS_CBC, "Description", x->lang, x->nlang, 1), oom);
+		name = xmlsafe_line_of(pick_lang(lpp, NS_CBC, "Name", x->lang, x->nlang, 1), 0, oom);
+		desc = xmlsafe_text_of(pick_lang(lpp, NS_CBC, "Description", x->lang, x->nlang, 1), oom);
 		if ((name || desc) && !(streq(name, c->title) && (!desc || streq(desc, fulldesc)))) {
 			code_of(ef_child(lot, NS_CBC, "ID"), id, sizeof id);
 			if (asprintf(&t, "## %s%s%s", *id ? id : "Lot", name ? ": " : "",
@@ -677,8 +631,8 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		const char *keys[1] = {x->nlang};
 		const char *l2 = map1(&x->m.lang, keys, 1, 1);
 
-		name = line_of(on, 0, oom);
-		desc = text_of(od, oom);
+		name = xmlsafe_line_of(on, 0, oom);
+		desc = xmlsafe_text_of(od, oom);
 		if (name || desc) {
 			if (asprintf(&t, "## Original text (%s)", l2 ? l2 : x->nlang) < 0) {
 				t = NULL;
@@ -723,13 +677,13 @@ static int build(struct ef *x, struct case_record *c)
 		goto out;
 
 	/* title, summary */
-	c->title = line_of(pick_lang(x->pp, NS_CBC, "Name", x->lang, x->nlang, 1), CASE_TITLE_MAX,
+	c->title = xmlsafe_line_of(pick_lang(x->pp, NS_CBC, "Name", x->lang, x->nlang, 1), CASE_TITLE_MAX,
 			   &oom);
-	fulldesc = text_of(pick_lang(x->pp, NS_CBC, "Description", x->lang, x->nlang, 1), &oom);
+	fulldesc = xmlsafe_text_of(pick_lang(x->pp, NS_CBC, "Description", x->lang, x->nlang, 1), &oom);
 	for (n = ef_child(x->root, NS_CAC, "ProcurementProjectLot"); n && !fulldesc && !oom;
 	     n = xmlsafe_next(n, NS_CAC, "ProcurementProjectLot"))
 		if (!lot_is_group(n)) /* no procedure description: the first lot's */
-			fulldesc = text_of(pick_lang(ef_child(n, NS_CAC, "ProcurementProject"), NS_CBC,
+			fulldesc = xmlsafe_text_of(pick_lang(ef_child(n, NS_CAC, "ProcurementProject"), NS_CBC,
 						     "Description", x->lang, x->nlang, 1),
 					   &oom);
 	if (oom)

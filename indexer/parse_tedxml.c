@@ -173,50 +173,6 @@ static const char *date_of(const char *s, char out[11])
 }
 
 
-static char *line_of(const xmlNode *n, size_t max_cp, int *oom)
-{
-	char *raw, *s;
-
-	if (!n)
-		return NULL;
-	raw = xmlsafe_text(n);
-	if (!raw) {
-		*oom = 1;
-		return NULL;
-	}
-	s = parse_clean_line(raw, max_cp);
-	free(raw);
-	if (!s)
-		*oom = 1;
-	else if (!*s) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
-static char *text_of(const xmlNode *n, int *oom)
-{
-	char *raw, *s;
-
-	if (!n)
-		return NULL;
-	raw = xmlsafe_text(n);
-	if (!raw) {
-		*oom = 1;
-		return NULL;
-	}
-	s = parse_clean_text(raw);
-	free(raw);
-	if (!s)
-		*oom = 1;
-	else if (!*s) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
 /* ---- the notice ----------------------------------------------------------- */
 
 struct ted {
@@ -309,7 +265,7 @@ static int set_buyer(struct ted *x, struct case_record *c, int *oom)
 	char buf[64], canon[12];
 	int rc;
 
-	c->buyer.name = line_of(child(cb, "OFFICIALNAME"), CASE_NAME_MAX, oom);
+	c->buyer.name = xmlsafe_line_of(child(cb, "OFFICIALNAME"), CASE_NAME_MAX, oom);
 	if (*oom)
 		return CL_ENOMEM;
 	v = xmlsafe_attr(child(cb, "COUNTRY"), "VALUE");
@@ -521,8 +477,8 @@ static char *make_body(struct ted *x, const struct case_record *c, const char *f
 	if (fulldesc && c->summary && strcmp(fulldesc, c->summary) != 0)
 		parse_text_para(&b, fulldesc);
 	for (xmlNode *od = child(oc, "OBJECT_DESCR"); od && !*oom; od = next(od, "OBJECT_DESCR")) {
-		name = line_of(child(od, "TITLE"), 0, oom);
-		desc = text_of(child(od, "SHORT_DESCR"), oom);
+		name = xmlsafe_line_of(child(od, "TITLE"), 0, oom);
+		desc = xmlsafe_text_of(child(od, "SHORT_DESCR"), oom);
 		if ((name || desc) &&
 		    !((!name || streq(name, c->title)) && (!desc || streq(desc, fulldesc)))) {
 			xmlsafe_code(child(od, "LOT_NO"), lot, sizeof lot);
@@ -548,8 +504,8 @@ static char *make_body(struct ted *x, const struct case_record *c, const char *f
 		xmlNode *ooc = child(x->orig, "OBJECT_CONTRACT");
 		char low[3] = {0, 0, 0};
 
-		name = line_of(child(ooc, "TITLE"), 0, oom);
-		desc = text_of(child(ooc, "SHORT_DESCR"), oom);
+		name = xmlsafe_line_of(child(ooc, "TITLE"), 0, oom);
+		desc = xmlsafe_text_of(child(ooc, "SHORT_DESCR"), oom);
 		low[0] = (char)tolower((unsigned char)x->lg_orig[0]);
 		low[1] = (char)tolower((unsigned char)x->lg_orig[1]);
 		if ((name || desc) && asprintf(&t, "## Original text (%s)", low) >= 0) {
@@ -558,7 +514,7 @@ static char *make_body(struct ted *x, const struct case_record *c, const char *f
 			parse_text_para(&b, desc);
 		}
 	} else if (!streq(lg, "SV")) {
-		name = line_of(ml_title(x, "SV"), 0, oom);
+		name = xmlsafe_line_of(ml_title(x, "SV"), 0, oom);
 		if (name) {
 			parse_text_para(&b, "## Swedish title (sv)");
 			parse_text_para(&b, name);
@@ -595,14 +551,14 @@ static int build(struct ted *x, struct case_record *c)
 	}
 
 	/* title: the text form's, else the original's, else TED's translation */
-	c->title = line_of(child(oc, "TITLE"), CASE_TITLE_MAX, &oom);
+	c->title = xmlsafe_line_of(child(oc, "TITLE"), CASE_TITLE_MAX, &oom);
 	if (!c->title && !oom)
-		c->title = line_of(path(x->orig, "OBJECT_CONTRACT/TITLE"), CASE_TITLE_MAX, &oom);
+		c->title = xmlsafe_line_of(path(x->orig, "OBJECT_CONTRACT/TITLE"), CASE_TITLE_MAX, &oom);
 	if (!c->title && !oom)
-		c->title = line_of(ml_title(x, lg ? lg : x->lg_orig), CASE_TITLE_MAX, &oom);
-	fulldesc = text_of(child(oc, "SHORT_DESCR"), &oom);
+		c->title = xmlsafe_line_of(ml_title(x, lg ? lg : x->lg_orig), CASE_TITLE_MAX, &oom);
+	fulldesc = xmlsafe_text_of(child(oc, "SHORT_DESCR"), &oom);
 	if (!fulldesc && !oom) /* design contests: only the lot is described */
-		fulldesc = text_of(path(oc, "OBJECT_DESCR/SHORT_DESCR"), &oom);
+		fulldesc = xmlsafe_text_of(path(oc, "OBJECT_DESCR/SHORT_DESCR"), &oom);
 	if (oom)
 		goto oom;
 	if (fulldesc) {
@@ -691,11 +647,11 @@ static int invalid(struct ted *x)
 		snprintf(x->why, sizeof x->why, "no form in FORM_SECTION (an element with @CATEGORY)");
 		return 1;
 	}
-	t = line_of(path(x->form, "OBJECT_CONTRACT/TITLE"), 0, &oom);
+	t = xmlsafe_line_of(path(x->form, "OBJECT_CONTRACT/TITLE"), 0, &oom);
 	if (!t)
-		t = line_of(path(x->orig, "OBJECT_CONTRACT/TITLE"), 0, &oom);
+		t = xmlsafe_line_of(path(x->orig, "OBJECT_CONTRACT/TITLE"), 0, &oom);
 	if (!t)
-		t = line_of(ml_title(x, x->lg_orig), 0, &oom);
+		t = xmlsafe_line_of(ml_title(x, x->lg_orig), 0, &oom);
 	free(t);
 	if (!t && !oom) {
 		x->line = xmlsafe_line(x->orig);

@@ -18,6 +18,8 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "parse.h"
+
 /* Options: no network, CDATA merged into text, line numbers beyond 65535.
  * Deliberately absent: XML_PARSE_NOENT (substitutes entities),
  * XML_PARSE_DTDLOAD / DTDATTR / DTDVALID (load the external subset),
@@ -493,4 +495,37 @@ long xmlsafe_line(const xmlNode *node)
 		return 0;
 	l = xmlGetLineNo(node);
 	return l > 0 ? l : 0;
+}
+
+/* Cleaned text of node through clean(raw, max_cp); see xmlsafe.h. */
+static char *cleaned(const xmlNode *n, size_t max_cp, int lines, int *oom)
+{
+	char *raw, *s;
+
+	if (!n)
+		return NULL;
+	raw = xmlsafe_text(n);
+	if (!raw) {
+		*oom = 1;
+		return NULL;
+	}
+	s = lines ? parse_clean_line(raw, max_cp) : parse_clean_text(raw);
+	free(raw);
+	if (!s) {
+		*oom = 1;
+	} else if (!*s) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+char *xmlsafe_line_of(const xmlNode *n, size_t max_cp, int *oom)
+{
+	return cleaned(n, max_cp, 1, oom);
+}
+
+char *xmlsafe_text_of(const xmlNode *n, int *oom)
+{
+	return cleaned(n, 0, 0, oom);
 }

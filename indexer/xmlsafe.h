@@ -83,6 +83,13 @@ const char *xmlsafe_attr(const xmlNode *node, const char *name);
  * when out of memory; "" for an empty or NULL node. */
 char *xmlsafe_text(const xmlNode *node);
 
+/* The text of node cleaned to one line (parse_clean_line, at most max_cp
+ * code points; 0: no limit), or as paragraphs (parse_clean_text). NULL when
+ * node is NULL or the text is empty, and on ENOMEM, which sets *oom.
+ * Caller frees. */
+char *xmlsafe_line_of(const xmlNode *node, size_t max_cp, int *oom);
+char *xmlsafe_text_of(const xmlNode *node, int *oom);
+
 /* The first text (or CDATA) child of node, without leading and trailing
  * ASCII spaces, tabs and line ends, copied into out (cap bytes, cap > 0;
  * longer values are cut). For codes, ids, numbers and dates. Returns out,
