@@ -20,97 +20,7 @@
 
 /* ---- the loopback server ---------------------------------------------- */
 
-struct lb {
-	pid_t pid;
-	int port;
-	char *dir; /* holds the request log */
-	char *log;
-};
-
-static struct lb srv;
-
-/* Starts tests/loopback_server.py serving root; it binds port 0 and
- * prints the port. The child dies with the test (PDEATHSIG). */
-static void lb_start(struct lb *lb, const char *root)
-{
-	int fds[2];
-	char buf[32] = "";
-	size_t n = 0;
-	struct pollfd pfd;
-
-	memset(lb, 0, sizeof *lb);
-	lb->dir = tu_tmpdir();
-	cr_assert(asprintf(&lb->log, "%s/requests.log", lb->dir) > 0);
-	cr_assert_eq(pipe(fds), 0);
-	lb->pid = fork();
-	cr_assert_geq(lb->pid, 0);
-	if (lb->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execlp("python3", "python3", "tests/loopback_server.py", "--root", root, "--log",
-		       lb->log, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	while (n < sizeof buf - 1 && !strchr(buf, '\n')) {
-		ssize_t k;
-		cr_assert_gt(poll(&pfd, 1, 20000), 0, "the loopback server did not start");
-		k = read(fds[0], buf + n, sizeof buf - 1 - n);
-		cr_assert_gt(k, 0, "the loopback server exited before printing its port");
-		n += (size_t)k;
-		buf[n] = '\0';
-	}
-	close(fds[0]);
-	lb->port = atoi(buf);
-	cr_assert_gt(lb->port, 0, "bad port line: %s", buf);
-}
-
-static void lb_stop(struct lb *lb)
-{
-	if (lb->pid > 0) {
-		kill(lb->pid, SIGTERM);
-		waitpid(lb->pid, NULL, 0);
-	}
-	if (lb->dir)
-		tu_rmtree(lb->dir);
-	free(lb->dir);
-	free(lb->log);
-	memset(lb, 0, sizeof *lb);
-}
-
-/* http://127.0.0.1:PORT + path. Caller frees. */
-static char *lb_url(const struct lb *lb, const char *path)
-{
-	char *u = NULL;
-	cr_assert(asprintf(&u, "http://127.0.0.1:%d%s", lb->port, path) > 0);
-	return u;
-}
-
-/* Requests in the log whose path starts with prefix and whose status is
- * status (-1: any). With inm set, only those that sent If-None-Match. */
-static int lb_count(const struct lb *lb, const char *prefix, int status, int inm)
-{
-	char *text = tu_read_file(lb->log, NULL), *line, *save = NULL;
-	int n = 0;
-
-	if (!text)
-		return 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		json_t *j = json_loads(line, 0, NULL);
-		const char *p = json_string_value(json_object_get(j, "path"));
-		int st = (int)json_integer_value(json_object_get(j, "status"));
-		if (p && strncmp(p, prefix, strlen(prefix)) == 0 && (status < 0 || st == status) &&
-		    (!inm || json_is_true(json_object_get(j, "inm"))))
-			n++;
-		json_decref(j);
-	}
-	free(text);
-	return n;
-}
+static struct tu_lb srv;
 
 /* A fixture file of n bytes of text in a fresh directory. */
 static char *fixture_dir(size_t n)
@@ -138,12 +48,12 @@ static void setup(void)
 	unsetenv("ALL_PROXY");
 	unsetenv("all_proxy");
 	fixdir = fixture_dir(20000);
-	lb_start(&srv, fixdir);
+	tu_lb_start(&srv, fixdir);
 }
 
 static void teardown(void)
 {
-	lb_stop(&srv);
+	tu_lb_stop(&srv);
 	if (fixdir)
 		tu_rmtree(fixdir);
 	free(fixdir);
@@ -172,7 +82,7 @@ static void get(const char *path, const struct fetch_opts *o, const struct fetch
 		struct got *g)
 {
 	struct fetch_client *fc = NULL;
-	char *url = lb_url(&srv, path);
+	char *url = tu_lb_url(&srv, path);
 
 	memset(&g->eb, 0, sizeof g->eb);
 	fetch_result_init(&g->res);
@@ -295,9 +205,9 @@ Test(fetch, conditional_get_gives_304_without_a_body)
 	cr_assert_eq(by_date.rc, CL_OK, "%s", by_date.eb.msg);
 	cr_assert_eq(by_date.res.not_modified, 1);
 
-	cr_assert_eq(lb_count(&srv, "/page.txt", 304, 1), 1, "one If-None-Match request got 304");
-	cr_assert_eq(lb_count(&srv, "/page.txt", 304, 0), 2);
-	cr_assert_eq(lb_count(&srv, "/page.txt", 200, 0), 1);
+	cr_assert_eq(tu_lb_count(&srv, "/page.txt", 304, 1), 1, "one If-None-Match request got 304");
+	cr_assert_eq(tu_lb_count(&srv, "/page.txt", 304, 0), 2);
+	cr_assert_eq(tu_lb_count(&srv, "/page.txt", 200, 0), 1);
 	fetch_result_release(&first.res);
 	fetch_result_release(&again.res);
 	fetch_result_release(&by_date.res);
@@ -349,8 +259,8 @@ Test(fetch, status_500_then_success_is_retried)
 	cr_assert_eq(g.rc, CL_OK, "%s", g.eb.msg);
 	cr_assert_eq(g.res.attempts, 3);
 	cr_assert_eq(g.res.len, 20000);
-	cr_assert_eq(lb_count(&srv, "/_fault/status/500", 500, 0), 2);
-	cr_assert_eq(lb_count(&srv, "/_fault/status/500", 200, 0), 1);
+	cr_assert_eq(tu_lb_count(&srv, "/_fault/status/500", 500, 0), 2);
+	cr_assert_eq(tu_lb_count(&srv, "/_fault/status/500", 200, 0), 1);
 	cr_assert_gt(g.res.waited_ms, 0, "no backoff between attempts");
 	fetch_result_release(&g.res);
 }
@@ -368,7 +278,7 @@ Test(fetch, status_503_past_the_retries_fails_clearly)
 	cr_assert_eq(g.res.attempts, 2);
 	cr_assert(strstr(g.eb.msg, "HTTP 503"), "%s", g.eb.msg);
 	cr_assert(strstr(g.eb.msg, "gave up after 2 attempts"), "%s", g.eb.msg);
-	cr_assert_eq(lb_count(&srv, "/_fault/status/503", -1, 0), 2);
+	cr_assert_eq(tu_lb_count(&srv, "/_fault/status/503", -1, 0), 2);
 	fetch_result_release(&g.res);
 }
 
@@ -454,7 +364,7 @@ Test(fetch, a_redirect_loop_stops_after_five)
 	cr_assert_eq(g.rc, CL_ENET);
 	cr_assert(strstr(g.eb.msg, "more than 5 redirects"), "%s", g.eb.msg);
 	cr_assert_eq(g.res.attempts, 1);
-	cr_assert_eq(lb_count(&srv, "/_fault/loop", 302, 0), 6, "first request + 5 redirects");
+	cr_assert_eq(tu_lb_count(&srv, "/_fault/loop", 302, 0), 6, "first request + 5 redirects");
 	fetch_result_release(&g.res);
 }
 
@@ -537,7 +447,7 @@ Test(fetch, a_dropped_connection_is_retried)
 	get("/_fault/reset", &o, NULL, &g);
 	cr_assert_eq(g.rc, CL_ENET);
 	cr_assert_eq(g.res.attempts, 3);
-	cr_assert_eq(lb_count(&srv, "/_fault/reset", -1, 0), 3);
+	cr_assert_eq(tu_lb_count(&srv, "/_fault/reset", -1, 0), 3);
 	fetch_result_release(&g.res);
 }
 
@@ -547,7 +457,7 @@ Test(fetch, politeness_delay_between_requests_to_one_host)
 	struct fetch_result a, b;
 	struct fetch_opts o;
 	struct cl_errbuf eb = {{0}};
-	char *url = lb_url(&srv, "/page.txt");
+	char *url = tu_lb_url(&srv, "/page.txt");
 
 	quick_opts(&o);
 	o.delay_ms = 700;

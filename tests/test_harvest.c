@@ -32,91 +32,10 @@
 #include "taxonomy.h"
 #include "testutil.h"
 
-/* ---- the loopback server (as in test_fetch.c) --------------------------- */
-
-struct lb {
-	pid_t pid;
-	int port;
-	char *dir;
-	char *log;
-};
-
-static void lb_start(struct lb *lb, const char *root)
-{
-	int fds[2];
-	char buf[32] = "";
-	size_t n = 0;
-	struct pollfd pfd;
-
-	memset(lb, 0, sizeof *lb);
-	lb->dir = tu_tmpdir();
-	cr_assert(asprintf(&lb->log, "%s/requests.log", lb->dir) > 0);
-	cr_assert_eq(pipe(fds), 0);
-	lb->pid = fork();
-	cr_assert_geq(lb->pid, 0);
-	if (lb->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execlp("python3", "python3", "tests/loopback_server.py", "--root", root, "--log",
-		       lb->log, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	while (n < sizeof buf - 1 && !strchr(buf, '\n')) {
-		ssize_t k;
-		cr_assert_gt(poll(&pfd, 1, 20000), 0, "the loopback server did not start");
-		k = read(fds[0], buf + n, sizeof buf - 1 - n);
-		cr_assert_gt(k, 0, "the loopback server exited before printing its port");
-		n += (size_t)k;
-		buf[n] = '\0';
-	}
-	close(fds[0]);
-	lb->port = atoi(buf);
-	cr_assert_gt(lb->port, 0, "bad port line: %s", buf);
-}
-
-static void lb_stop(struct lb *lb)
-{
-	if (lb->pid > 0) {
-		kill(lb->pid, SIGTERM);
-		waitpid(lb->pid, NULL, 0);
-	}
-	if (lb->dir)
-		tu_rmtree(lb->dir);
-	free(lb->dir);
-	free(lb->log);
-	memset(lb, 0, sizeof *lb);
-}
-
-/* Requests logged whose path starts with prefix, with that status (-1:
- * any); inm: only those that sent If-None-Match. */
-static int lb_count(const struct lb *lb, const char *prefix, int status, int inm)
-{
-	char *text = tu_read_file(lb->log, NULL), *line, *save = NULL;
-	int n = 0;
-
-	if (!text)
-		return 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		json_t *j = json_loads(line, 0, NULL);
-		const char *p = json_string_value(json_object_get(j, "path"));
-		int st = (int)json_integer_value(json_object_get(j, "status"));
-		if (p && strncmp(p, prefix, strlen(prefix)) == 0 && (status < 0 || st == status) &&
-		    (!inm || json_is_true(json_object_get(j, "inm"))))
-			n++;
-		json_decref(j);
-	}
-	free(text);
-	return n;
-}
 
 /* ---- fixtures ----------------------------------------------------------- */
 
-static struct lb srv;
+static struct tu_lb srv;
 static char *site;    /* what the server serves */
 static char *datadir; /* the store */
 static struct store *st;
@@ -198,7 +117,7 @@ static void setup(void)
 	p = site_path("notcsv.csv");
 	tu_write_file(p, "this,is,not\nthe,IPS,header\n", 27);
 	free(p);
-	lb_start(&srv, site);
+	tu_lb_start(&srv, site);
 	cr_assert_eq(store_open(datadir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
 }
 
@@ -206,7 +125,7 @@ static void teardown(void)
 {
 	store_close(st);
 	st = NULL;
-	lb_stop(&srv);
+	tu_lb_stop(&srv);
 	tu_rmtree(site);
 	tu_rmtree(datadir);
 	free(site);
@@ -527,8 +446,8 @@ Test(harvest, stores_provenance_then_304_then_force)
 	cr_assert_eq(c2.versions, c1.versions);
 	cr_assert_eq(c2.changes, c1.changes);
 	cr_assert_eq(c2.raw_documents, c1.raw_documents);
-	cr_assert_eq(lb_count(&srv, "/ips-a.csv", 304, 1), 1, "the second run was not a 304");
-	cr_assert_eq(lb_count(&srv, "/ips-a.csv", 200, 0), 1, "a body was downloaded twice");
+	cr_assert_eq(tu_lb_count(&srv, "/ips-a.csv", 304, 1), 1, "the second run was not a 304");
+	cr_assert_eq(tu_lb_count(&srv, "/ips-a.csv", 200, 0), 1, "a body was downloaded twice");
 	cr_assert_eq(store_get_fetch_state(st, url, &fs, &eb), CL_OK);
 	cr_assert_eq(fs.status, 304);
 	cr_assert_str_eq(fs.sha256, hex);
@@ -542,7 +461,7 @@ Test(harvest, stores_provenance_then_304_then_force)
 	c3 = counts();
 	cr_assert_eq(c3.versions, c1.versions);
 	cr_assert_eq(c3.raw_documents, 1, "the same payload is kept once");
-	cr_assert_eq(lb_count(&srv, "/ips-a.csv", 200, 0), 2);
+	cr_assert_eq(tu_lb_count(&srv, "/ips-a.csv", 200, 0), 2);
 	check_clean();
 
 	store_fetch_state_release(&fs);
@@ -571,8 +490,8 @@ Test(harvest, an_identical_payload_without_validators_is_not_parsed)
 	c2 = counts();
 	cr_assert_eq(c2.versions, c1.versions);
 	cr_assert_eq(c2.changes, c1.changes);
-	cr_assert_eq(lb_count(&srv, "/_nocond/ips-a.csv", 200, 0), 2);
-	cr_assert_eq(lb_count(&srv, "/_nocond/ips-a.csv", -1, 1), 0,
+	cr_assert_eq(tu_lb_count(&srv, "/_nocond/ips-a.csv", 200, 0), 2);
+	cr_assert_eq(tu_lb_count(&srv, "/_nocond/ips-a.csv", -1, 1), 0,
 		     "validators were sent that the server never gave");
 	free(json);
 }
@@ -850,7 +769,7 @@ Test(harvest, ocds_pages_follow_links_next_with_a_cap)
 	cr_assert_eq(rep.v[0].fetched, 3);
 	cr_assert_eq(rep.v[0].failed, 0);
 	cr_assert_eq(rep.v[0].page_capped, 0);
-	cr_assert_eq(lb_count(&srv, "/_page/pkg.json?page=3&of=3", 200, 0), 1);
+	cr_assert_eq(tu_lb_count(&srv, "/_page/pkg.json?page=3&of=3", 200, 0), 1);
 	harvest_report_release(&rep);
 	cr_assert_eq(counts().raw_documents, 3);
 
@@ -1272,7 +1191,7 @@ Test(harvest, demo_sources_lists_every_real_file)
 
 /* ---- the real files through the loopback server ----------------------------- */
 
-static struct lb real_srv;
+static struct tu_lb real_srv;
 static char *real_data;
 
 static void real_setup(void)
@@ -1283,7 +1202,7 @@ static void real_setup(void)
 	unsetenv("http_proxy");
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
 	real_data = tu_tmpdir();
-	lb_start(&real_srv, root);
+	tu_lb_start(&real_srv, root);
 	free(root);
 	cr_assert_eq(store_open(real_data, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
 }
@@ -1292,7 +1211,7 @@ static void real_teardown(void)
 {
 	store_close(st);
 	st = NULL;
-	lb_stop(&real_srv);
+	tu_lb_stop(&real_srv);
 	tu_rmtree(real_data);
 	free(real_data);
 	real_data = NULL;
@@ -1424,9 +1343,9 @@ Test(harvest_real, real_files_give_the_parsers_count_and_rerun_downloads_nothing
 	cr_assert_eq(c2.versions, c1.versions);
 	cr_assert_eq(c2.changes, c1.changes);
 	cr_assert_eq(c2.raw_documents, c1.raw_documents);
-	cr_assert_eq(lb_count(&real_srv, "/", 304, 1), (int)nurls,
+	cr_assert_eq(tu_lb_count(&real_srv, "/", 304, 1), (int)nurls,
 		     "the server did not see a conditional request per URL");
-	cr_assert_eq(lb_count(&real_srv, "/", 200, 0), (int)nurls, "a body was downloaded twice");
+	cr_assert_eq(tu_lb_count(&real_srv, "/", 200, 0), (int)nurls, "a body was downloaded twice");
 	harvest_report_release(&rep);
 	sources_release(&ss);
 	tally_release(&t);

@@ -2,6 +2,8 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <sys/prctl.h>
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -200,5 +202,90 @@ size_t tu_count(const char *hay, const char *needle)
 		n++;
 		p += nl;
 	}
+	return n;
+}
+
+/* ---- the loopback HTTP server (tests/loopback_server.py) ---------------- */
+
+/* Starts tests/loopback_server.py serving root; it binds port 0 and
+ * prints the port. The child dies with the test (PDEATHSIG). */
+void tu_lb_start(struct tu_lb *lb, const char *root)
+{
+	int fds[2];
+	char buf[32] = "";
+	size_t n = 0;
+	struct pollfd pfd;
+
+	memset(lb, 0, sizeof *lb);
+	lb->dir = tu_tmpdir();
+	cr_assert(asprintf(&lb->log, "%s/requests.log", lb->dir) > 0);
+	cr_assert_eq(pipe(fds), 0);
+	lb->pid = fork();
+	cr_assert_geq(lb->pid, 0);
+	if (lb->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execlp("python3", "python3", "tests/loopback_server.py", "--root", root, "--log",
+		       lb->log, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (n < sizeof buf - 1 && !strchr(buf, '\n')) {
+		ssize_t k;
+		cr_assert_gt(poll(&pfd, 1, 20000), 0, "the loopback server did not start");
+		k = read(fds[0], buf + n, sizeof buf - 1 - n);
+		cr_assert_gt(k, 0, "the loopback server exited before printing its port");
+		n += (size_t)k;
+		buf[n] = '\0';
+	}
+	close(fds[0]);
+	lb->port = atoi(buf);
+	cr_assert_gt(lb->port, 0, "bad port line: %s", buf);
+}
+
+void tu_lb_stop(struct tu_lb *lb)
+{
+	if (lb->pid > 0) {
+		kill(lb->pid, SIGTERM);
+		waitpid(lb->pid, NULL, 0);
+	}
+	if (lb->dir)
+		tu_rmtree(lb->dir);
+	free(lb->dir);
+	free(lb->log);
+	memset(lb, 0, sizeof *lb);
+}
+
+/* http://127.0.0.1:PORT + path. Caller frees. */
+char *tu_lb_url(const struct tu_lb *lb, const char *path)
+{
+	char *u = NULL;
+	cr_assert(asprintf(&u, "http://127.0.0.1:%d%s", lb->port, path) > 0);
+	return u;
+}
+
+/* Requests in the log whose path starts with prefix and whose status is
+ * status (-1: any). With inm set, only those that sent If-None-Match. */
+int tu_lb_count(const struct tu_lb *lb, const char *prefix, int status, int inm)
+{
+	char *text = tu_read_file(lb->log, NULL), *line, *save = NULL;
+	int n = 0;
+
+	if (!text)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *p = json_string_value(json_object_get(j, "path"));
+		int st = (int)json_integer_value(json_object_get(j, "status"));
+		if (p && strncmp(p, prefix, strlen(prefix)) == 0 && (status < 0 || st == status) &&
+		    (!inm || json_is_true(json_object_get(j, "inm"))))
+			n++;
+		json_decref(j);
+	}
+	free(text);
 	return n;
 }

@@ -34,4 +34,24 @@ void tu_write_file(const char *path, const char *data, size_t len);
 /* Counts occurrences of needle in hay. */
 size_t tu_count(const char *hay, const char *needle);
 
+/* The loopback HTTP server of the harvester tests (tests/loopback_server.py,
+ * run with python3 from the repository root): serves root on a free port
+ * of 127.0.0.1 and logs every request as a JSON line in lb->log. */
+struct tu_lb {
+	int pid;
+	int port;
+	char *dir; /* holds the request log */
+	char *log;
+};
+
+/* Starts it; the child dies with the test. Aborts the test on failure. */
+void tu_lb_start(struct tu_lb *lb, const char *root);
+/* Stops it and removes its log. */
+void tu_lb_stop(struct tu_lb *lb);
+/* "http://127.0.0.1:PORT" + path. Caller frees. */
+char *tu_lb_url(const struct tu_lb *lb, const char *path);
+/* Requests logged whose path starts with prefix, with that status (-1:
+ * any); inm: only those that sent If-None-Match. */
+int tu_lb_count(const struct tu_lb *lb, const char *prefix, int status, int inm);
+
 #endif
