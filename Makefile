@@ -61,7 +61,7 @@ export CASELIB_SHARED ?= $(SHARED)
 all: $(BIN)
 
 help:
-	@echo "make run        install packages, build, load the demo corpus, show it"
+	@echo "make run        install packages, build, load the demo corpus and the shared data, serve on 127.0.0.1:8080"
 	@echo "make test       install packages, build, run every test"
 	@echo "make SANITIZER=address,undefined test   the same under ASan+UBSan"
 	@echo "make valgrind   the unit tests under valgrind (memcheck)"

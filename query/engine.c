@@ -305,6 +305,7 @@ int engine_similar_text(struct engine *e, const struct search_request *rq,
 			struct search_result *res, struct cl_errbuf *eb)
 {
 	struct similar_pass sp = {NULL};
+	long bad;
 	int rc;
 
 	search_result_init(res);
@@ -312,9 +313,9 @@ int engine_similar_text(struct engine *e, const struct search_request *rq,
 		return cl_fail(eb, CL_EINVAL, "describe the need in a few words");
 	if (strlen(rq->text) > 8 * ENGINE_TEXT_MAX)
 		return cl_fail(eb, CL_EINVAL, "the description is over %d bytes", 8 * ENGINE_TEXT_MAX);
-	if (qp_utf8_invalid_at(rq->text, strlen(rq->text)) >= 0)
-		return cl_fail(eb, CL_EQUERY, "invalid UTF-8 at byte %ld of the description",
-			       qp_utf8_invalid_at(rq->text, strlen(rq->text)));
+	bad = qp_utf8_invalid_at(rq->text, strlen(rq->text));
+	if (bad >= 0)
+		return cl_fail(eb, CL_EQUERY, "invalid UTF-8 at byte %ld of the description", bad);
 	if ((rc = check_request(rq, eb)) != CL_OK)
 		return rc;
 	rc = similar_pass(e, rq, &sp, main_mask(rq), res, eb);
