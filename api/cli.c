@@ -23,6 +23,7 @@
 #include "cli_serve.h"
 #include "cli_token.h"
 #include "csv.h"
+#include "engine.h"
 #include "store.h"
 #include "taxonomy.h"
 
@@ -835,132 +836,52 @@ static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 
 /* --- stats ------------------------------------------------------------- */
 
-/* Counts of cases per source format, per status and per facet value,
- * printed as Markdown tables (docs/corpus.md is made with this). */
-struct tally {
-	char **val;
-	long *cnt;
-	size_t n, cap;
-};
-
-static int tally_add(struct tally *t, const char *v)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->val[i], v)) {
-			t->cnt[i]++;
-			return 0;
-		}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **nv = realloc(t->val, cap * sizeof *nv);
-		long *nc;
-		if (!nv)
-			return -1;
-		t->val = nv;
-		nc = realloc(t->cnt, cap * sizeof *nc);
-		if (!nc)
-			return -1;
-		t->cnt = nc;
-		t->cap = cap;
-	}
-	if (!(t->val[t->n] = strdup(v)))
-		return -1;
-	t->cnt[t->n++] = 1;
-	return 0;
-}
-
-static void tally_release(struct tally *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->val[i]);
-	free(t->val);
-	free(t->cnt);
-}
-
-#define STATS_NFACETS 11
-static const char *const stats_facets[STATS_NFACETS] = {
-	"kind", "authority_type", "sectors", "categories", "goals", "strategic",
-	"procedure", "innovation", "year", "country", "language",
-};
-
+/* Counts of cases per source format, per status and, for published cases,
+ * per value of every search facet (the same values the engines index:
+ * engine_case_facet), printed as Markdown tables (docs/corpus.md). */
 struct stats_state {
-	struct tally formats, status, facets[STATS_NFACETS];
+	struct facet_counts formats, status, facets[EF_COUNT];
 	long cases;
 	int err;
 };
 
-static void stats_list(struct stats_state *st, struct tally *t, const struct strlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (tally_add(t, l->v[i]))
-			st->err = 1;
-}
-
 static int stats_case(const struct case_record *c, void *ud)
 {
 	struct stats_state *st = ud;
-	char year[16];
 
 	st->cases++;
-	if (tally_add(&st->status, c->status ? c->status : "published"))
-		st->err = 1;
+	if (engine_facet_inc(&st->status, c->status ? c->status : "published"))
+		return st->err = CL_ENOMEM;
 	for (size_t i = 0; i < c->nsources; i++) {
-		int dup = 0;
 		const char *f = c->sources[i].format ? c->sources[i].format : "(none)";
+		int dup = 0;
 		for (size_t k = 0; k < i; k++)
 			dup |= !strcmp(c->sources[k].format ? c->sources[k].format : "(none)", f);
-		if (!dup && tally_add(&st->formats, f))
-			st->err = 1;
+		if (!dup && engine_facet_inc(&st->formats, f))
+			return st->err = CL_ENOMEM;
 	}
-	if (!c->status || strcmp(c->status, "published"))
-		return st->err;
-	tally_add(&st->facets[0], c->kind);
-	if (c->authority_type)
-		tally_add(&st->facets[1], c->authority_type);
-	stats_list(st, &st->facets[2], &c->sectors);
-	stats_list(st, &st->facets[3], &c->categories);
-	stats_list(st, &st->facets[4], &c->goals);
-	stats_list(st, &st->facets[5], &c->strategic);
-	if (c->procedure)
-		tally_add(&st->facets[6], c->procedure);
-	stats_list(st, &st->facets[7], &c->innovation);
-	if (case_year(c)) {
-		snprintf(year, sizeof year, "%d", case_year(c));
-		tally_add(&st->facets[8], year);
+	if (c->status && strcmp(c->status, "published"))
+		return 0;
+	for (int f = 0; f < EF_COUNT; f++) {
+		struct engine_facet_values fv;
+		engine_case_facet(c, (enum engine_facet)f, &fv);
+		for (size_t i = 0; i < fv.n; i++)
+			if (engine_facet_inc(&st->facets[f], fv.v[i]))
+				return st->err = CL_ENOMEM;
 	}
-	if (c->buyer.country)
-		tally_add(&st->facets[9], c->buyer.country);
-	if (c->language)
-		tally_add(&st->facets[10], c->language);
-	return st->err;
+	return 0;
 }
 
-static void print_tally(const char *title, const char *what, struct tally *t, int facet)
+/* One table; labels from taxonomy tax (-1: none). */
+static void print_counts(const char *title, const char *what, struct facet_counts *fc, int tax)
 {
-	/* sort by count desc, then value */
-	for (size_t i = 1; i < t->n; i++)
-		for (size_t k = i; k > 0 && (t->cnt[k] > t->cnt[k - 1] ||
-					     (t->cnt[k] == t->cnt[k - 1] &&
-					      strcmp(t->val[k], t->val[k - 1]) < 0));
-		     k--) {
-			char *v = t->val[k];
-			long c = t->cnt[k];
-			t->val[k] = t->val[k - 1];
-			t->cnt[k] = t->cnt[k - 1];
-			t->val[k - 1] = v;
-			t->cnt[k - 1] = c;
-		}
+	engine_facet_sort(fc);
 	printf("\n### %s\n\n| %s | label | cases |\n|---|---|---:|\n", title, what);
-	for (size_t i = 0; i < t->n; i++) {
-		const struct tax_entry *te = NULL;
-		if (facet >= 0) {
-			int tf = tax_facet_from_name(stats_facets[facet]);
-			if (tf >= 0)
-				te = tax_lookup((enum tax_facet)tf, t->val[i]);
-		} else if (facet == -2) {
-			te = tax_lookup(TAX_STATUS, t->val[i]);
-		}
-		printf("| `%s` | %s | %ld |\n", t->val[i], te ? te->label_en : "", t->cnt[i]);
+	for (size_t i = 0; i < fc->n; i++) {
+		const struct tax_entry *te =
+			tax >= 0 ? tax_lookup((enum tax_facet)tax, fc->v[i].value) : NULL;
+		printf("| `%s` | %s | %ld |\n", fc->v[i].value, te ? te->label_en : "",
+		       fc->v[i].count);
 	}
 }
 
@@ -985,17 +906,18 @@ static int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_EXIT_STORE;
 	}
 	printf("## Corpus: %ld cases\n", st.cases);
-	print_tally("Cases per source format", "format", &st.formats, -1);
-	print_tally("Cases per status", "status", &st.status, -2);
-	for (int f = 0; f < STATS_NFACETS; f++) {
+	print_counts("Cases per source format", "format", &st.formats, -1);
+	print_counts("Cases per status", "status", &st.status, TAX_STATUS);
+	for (int f = 0; f < EF_COUNT; f++) {
+		const char *name = engine_facet_name((enum engine_facet)f);
 		char title[96];
-		snprintf(title, sizeof title, "Published cases per %s", stats_facets[f]);
-		print_tally(title, stats_facets[f], &st.facets[f], f);
+		snprintf(title, sizeof title, "Published cases per %s", name);
+		print_counts(title, name, &st.facets[f], tax_facet_from_name(name));
 	}
-	tally_release(&st.formats);
-	tally_release(&st.status);
-	for (int f = 0; f < STATS_NFACETS; f++)
-		tally_release(&st.facets[f]);
+	engine_facet_counts_release(&st.formats);
+	engine_facet_counts_release(&st.status);
+	for (int f = 0; f < EF_COUNT; f++)
+		engine_facet_counts_release(&st.facets[f]);
 	return CLI_EXIT_OK;
 }
 

@@ -186,39 +186,9 @@ static int engine_id_cb(const char *id, void *ud)
 /* Facet value counts computed from the store (the reference). */
 struct ref_counts {
 	struct idset ids;
-	struct facet_tally {
-		char **val;
-		long *cnt;
-		size_t n, cap;
-	} f[EF_COUNT];
+	struct facet_counts f[EF_COUNT];
 	int err;
 };
-
-static int tally(struct facet_tally *t, const char *v)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->val[i], v)) {
-			t->cnt[i]++;
-			return 0;
-		}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **nv = realloc(t->val, cap * sizeof *nv);
-		long *nc;
-		if (!nv)
-			return CL_ENOMEM;
-		t->val = nv;
-		nc = realloc(t->cnt, cap * sizeof *nc);
-		if (!nc)
-			return CL_ENOMEM;
-		t->cnt = nc;
-		t->cap = cap;
-	}
-	if (!(t->val[t->n] = strdup(v)))
-		return CL_ENOMEM;
-	t->cnt[t->n++] = 1;
-	return 0;
-}
 
 static int ref_case(const struct case_record *c, void *ud)
 {
@@ -234,7 +204,7 @@ static int ref_case(const struct case_record *c, void *ud)
 			int dup = 0;
 			for (size_t k = 0; k < i; k++)
 				dup |= !strcmp(fv.v[k], fv.v[i]);
-			if (!dup && tally(&rc->f[f], fv.v[i]))
+			if (!dup && engine_facet_inc(&rc->f[f], fv.v[i]))
 				return rc->err = CL_ENOMEM;
 		}
 	}
@@ -307,38 +277,27 @@ int sync_compare(struct store *s, struct engine *e, void (*report)(const char *l
 		diff(report, ud, &n, "%s: %ld cases match everything, the store has %zu published",
 		     ename, res.total, ref.ids.n);
 	for (int f = 0; f < EF_COUNT; f++) {
-		const struct facet_tally *t = &ref.f[f];
-		const struct facet_counts *fc = &res.facets[f];
+		const struct facet_counts *t = &ref.f[f], *fc = &res.facets[f];
 		for (i = 0; i < t->n; i++) {
-			long got = 0;
-			for (j = 0; j < fc->n; j++)
-				if (!strcmp(fc->v[j].value, t->val[i]))
-					got = fc->v[j].count;
-			if (got != t->cnt[i])
+			long got = engine_facet_get(fc, t->v[i].value);
+			if (got != t->v[i].count)
 				diff(report, ud, &n, "%s: facet %s=%s counts %ld, the store %ld", ename,
-				     engine_facet_name((enum engine_facet)f), t->val[i], got, t->cnt[i]);
+				     engine_facet_name((enum engine_facet)f), t->v[i].value, got,
+				     t->v[i].count);
 		}
-		for (j = 0; j < fc->n; j++) {
-			int known = 0;
-			for (i = 0; i < t->n; i++)
-				known |= !strcmp(fc->v[j].value, t->val[i]);
-			if (!known)
+		for (j = 0; j < fc->n; j++)
+			if (!engine_facet_get(t, fc->v[j].value))
 				diff(report, ud, &n, "%s: facet %s=%s counts %ld, the store 0", ename,
 				     engine_facet_name((enum engine_facet)f), fc->v[j].value,
 				     fc->v[j].count);
-		}
 	}
 out:
 	search_result_release(&res);
 	for (i = 0; i < ref.ids.n; i++)
 		free(ref.ids.v[i]);
 	free(ref.ids.v);
-	for (int f = 0; f < EF_COUNT; f++) {
-		for (i = 0; i < ref.f[f].n; i++)
-			free(ref.f[f].val[i]);
-		free(ref.f[f].val);
-		free(ref.f[f].cnt);
-	}
+	for (int f = 0; f < EF_COUNT; f++)
+		engine_facet_counts_release(&ref.f[f]);
 	for (i = 0; i < eng.n; i++)
 		free(eng.v[i]);
 	free(eng.v);

@@ -123,6 +123,16 @@ struct search_result {
 };
 
 void search_result_init(struct search_result *r);
+
+/* Facet count lists outside a search (reference counts, statistics):
+ * engine_facet_inc counts one more for value (added at 1 when new; a linear
+ * search, meant for the few dozen values of a facet); engine_facet_get gives
+ * a value's count (0 when absent); engine_facet_sort orders by count desc,
+ * then value; engine_facet_counts_release frees the values and empties fc. */
+int engine_facet_inc(struct facet_counts *fc, const char *value);
+long engine_facet_get(const struct facet_counts *fc, const char *value);
+void engine_facet_sort(struct facet_counts *fc);
+void engine_facet_counts_release(struct facet_counts *fc);
 void search_result_release(struct search_result *r);
 
 /* Opens the engine of kind k for the store in data_dir. Xapian keeps its

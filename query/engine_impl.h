@@ -58,9 +58,5 @@ char *engine_html_snippet(const char *marked);
 
 /* Appends a facet value count to fc (copies value). */
 int engine_facet_add(struct facet_counts *fc, const char *value, size_t len, long count);
-/* Frees fc's values and empties it. */
-void engine_facet_counts_release(struct facet_counts *fc);
-/* Sorts fc by count desc, value asc. */
-void engine_facet_sort(struct facet_counts *fc);
 
 #endif

@@ -156,6 +156,24 @@ int engine_facet_add(struct facet_counts *fc, const char *value, size_t len, lon
 	return CL_OK;
 }
 
+int engine_facet_inc(struct facet_counts *fc, const char *value)
+{
+	for (size_t i = 0; i < fc->n; i++)
+		if (!strcmp(fc->v[i].value, value)) {
+			fc->v[i].count++;
+			return CL_OK;
+		}
+	return engine_facet_add(fc, value, strlen(value), 1);
+}
+
+long engine_facet_get(const struct facet_counts *fc, const char *value)
+{
+	for (size_t i = 0; i < fc->n; i++)
+		if (!strcmp(fc->v[i].value, value))
+			return fc->v[i].count;
+	return 0;
+}
+
 static int fc_cmp(const void *a, const void *b)
 {
 	const struct facet_count *x = a, *y = b;
