@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <utf8proc.h>
 
+#include "csvread.h"
+
 size_t parse_cp_count(const char *s)
 {
 	size_t n = 0;
@@ -583,4 +585,52 @@ char *parse_text_take(struct parse_text *b, size_t max, int *oom)
 		return t;
 	}
 	return s;
+}
+
+/* ---- CSV sources ----------------------------------------------------------- */
+
+int parse_csv_rows(struct csvr *r, size_t nheader, const char *format,
+		   const struct parse_sink *sink, int (*build)(void *ctx, struct case_record *c),
+		   void *ctx, long *rows, long *emitted, long *rejected, struct cl_errbuf *eb)
+{
+	struct cl_errbuf rowerr;
+	int rc;
+
+	for (;;) {
+		struct case_record c;
+
+		rc = csvr_next(r, &rowerr);
+		if (rc == CSVR_END)
+			break;
+		if (rc < 0) {
+			if (csvr_fatal(r))
+				return cl_fail(eb, rc == CL_ENOMEM || rc == CL_EIO ? rc : CL_EPARSE,
+					       "%s: %s", format, rowerr.msg);
+			(*rows)++;
+			(*rejected)++;
+			parse_reject(sink, csvr_line(r), "%s", rowerr.msg);
+			continue;
+		}
+		(*rows)++;
+		if (csvr_nfields(r) != nheader) {
+			(*rejected)++;
+			parse_reject(sink, csvr_line(r), "line %ld: %zu fields, the header has %zu",
+				     csvr_line(r), csvr_nfields(r), nheader);
+			continue;
+		}
+		case_init(&c);
+		rc = build(ctx, &c);
+		if (rc == CL_OK)
+			rc = parse_emit_valid(sink, &c, csvr_line(r));
+		case_release(&c);
+		if (rc == CL_EVALIDATION) {
+			(*rejected)++;
+			continue;
+		}
+		if (rc)
+			return cl_fail(eb, rc, "%s line %ld: %s", format, csvr_line(r),
+				       rc == CL_ENOMEM ? "out of memory" : "stopped by the receiver");
+		(*emitted)++;
+	}
+	return CL_OK;
 }

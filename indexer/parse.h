@@ -131,4 +131,16 @@ void parse_text_para(struct parse_text *b, const char *s);
  * NULL when empty; *oom set when out of memory. Caller frees. */
 char *parse_text_take(struct parse_text *b, size_t max, int *oom);
 
+struct csvr;
+
+/* The data rows of a CSV source after its header: for each record, a bad
+ * CSV record or a wrong field count (nheader) is rejected with its line;
+ * otherwise build(ctx, c) fills an initialised record, which is validated
+ * and emitted (parse_emit_valid). *rows, *emitted and *rejected are counted
+ * up. Returns CL_OK at the end of input, or the fatal error (unreadable
+ * CSV, out of memory, a receiver that stopped), prefixed with format. */
+int parse_csv_rows(struct csvr *r, size_t nheader, const char *format,
+		   const struct parse_sink *sink, int (*build)(void *ctx, struct case_record *c),
+		   void *ctx, long *rows, long *emitted, long *rejected, struct cl_errbuf *eb);
+
 #endif

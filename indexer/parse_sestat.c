@@ -413,9 +413,13 @@ static int read_header(struct ctx *x, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
+static int build_row(void *ctx, struct case_record *c)
+{
+	return build(ctx, c);
+}
+
 static int run(struct ctx *x, struct cl_errbuf *eb)
 {
-	struct cl_errbuf rowerr;
 	int rc;
 
 	if (!x->src || !x->src->retrieved_at || !*x->src->retrieved_at)
@@ -427,43 +431,8 @@ static int run(struct ctx *x, struct cl_errbuf *eb)
 	if ((rc = read_header(x, eb)))
 		return rc;
 
-	for (;;) {
-		struct case_record c;
-
-		rc = csvr_next(&x->r, &rowerr);
-		if (rc == CSVR_END)
-			break;
-		if (rc < 0) {
-			if (csvr_fatal(&x->r))
-				return cl_fail(eb, rc == CL_ENOMEM || rc == CL_EIO ? rc : CL_EPARSE,
-					       "se-stats-csv: %s", rowerr.msg);
-			x->st->rows++;
-			x->st->rejected++;
-			parse_reject(x->sink, csvr_line(&x->r), "%s", rowerr.msg);
-			continue;
-		}
-		x->st->rows++;
-		if (csvr_nfields(&x->r) != x->nheader) {
-			x->st->rejected++;
-			parse_reject(x->sink, csvr_line(&x->r), "line %ld: %zu fields, the header has %zu",
-				     csvr_line(&x->r), csvr_nfields(&x->r), x->nheader);
-			continue;
-		}
-		case_init(&c);
-		rc = build(x, &c);
-		if (rc == CL_OK)
-			rc = parse_emit_valid(x->sink, &c, csvr_line(&x->r));
-		case_release(&c);
-		if (rc == CL_EVALIDATION) {
-			x->st->rejected++;
-			continue;
-		}
-		if (rc)
-			return cl_fail(eb, rc, "se-stats-csv line %ld: %s", csvr_line(&x->r),
-				       rc == CL_ENOMEM ? "out of memory" : "stopped by the receiver");
-		x->st->emitted++;
-	}
-	return CL_OK;
+	return parse_csv_rows(&x->r, x->nheader, "se-stats-csv", x->sink, build_row, x, &x->st->rows,
+			      &x->st->emitted, &x->st->rejected, eb);
 }
 
 static int parse_common(struct ctx *x, const struct parse_src *src, const struct parse_sink *sink,
