@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "dbuf.h"
 #include "fts5tok.h"
 #include "store.h"
 #include "synonyms.h"
@@ -342,63 +343,20 @@ struct fts {
 
 /* --- small helpers --------------------------------------------------------- */
 
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	int err;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->err)
-		return;
-	if (b->n + n + 1 > EXPR_MAX) {
-		b->err = CL_ETOOBIG;
-		return;
-	}
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->err = CL_ENOMEM;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /* s[0..n) as an FTS5 string: in double quotes, quotes doubled. */
-static void sb_fts_string(struct sbuf *b, const char *s, size_t n)
+static void sb_fts_string(struct dbuf *b, const char *s, size_t n)
 {
 	size_t i, from = 0;
 
-	sb_add(b, "\"", 1);
+	dbuf_add(b, "\"", 1);
 	for (i = 0; i < n; i++)
 		if (s[i] == '"') {
-			sb_add(b, s + from, i + 1 - from);
-			sb_add(b, "\"", 1);
+			dbuf_add(b, s + from, i + 1 - from);
+			dbuf_add(b, "\"", 1);
 			from = i + 1;
 		}
-	sb_add(b, s + from, n - from);
-	sb_add(b, "\"", 1);
-}
-
-static void sb_release(struct sbuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
+	dbuf_add(b, s + from, n - from);
+	dbuf_add(b, "\"", 1);
 }
 
 static int db_fail(struct fts *f, struct cl_errbuf *eb, int src, const char *what)
@@ -1399,7 +1357,7 @@ static const char *const field_cols[] = {
 
 /* One clause as an FTS5 expression into b; 0 when it contributes nothing
  * (stopwords only, punctuation): the clause is then left out. */
-static int clause_expr(struct fts *f, const struct qp_clause *c, struct sbuf *b)
+static int clause_expr(struct fts *f, const struct qp_clause *c, struct dbuf *b)
 {
 	const char *alts[1 + 16];
 	size_t nalt = 0, nsyn = 0;
@@ -1418,56 +1376,56 @@ static int clause_expr(struct fts *f, const struct qp_clause *c, struct sbuf *b)
 	if (nalt == 0)
 		return 0;
 	if (c->field != QP_ANY && (unsigned)c->field < sizeof field_cols / sizeof *field_cols)
-		sb_str(b, field_cols[c->field]);
-	sb_add(b, "(", 1);
+		dbuf_puts(b, field_cols[c->field]);
+	dbuf_add(b, "(", 1);
 	for (size_t i = 0; i < nalt; i++) {
 		if (i)
-			sb_add(b, " OR ", 4);
+			dbuf_add(b, " OR ", 4);
 		sb_fts_string(b, alts[i], strlen(alts[i]));
 		if (prefix)
-			sb_add(b, " *", 2);
+			dbuf_add(b, " *", 2);
 	}
-	sb_add(b, ")", 1);
+	dbuf_add(b, ")", 1);
 	return 1;
 }
 
 /* The MATCH expression of q into out: positive clauses joined by AND (OR
  * in or_mode), then each negated one with NOT. *nomatch = 1 when no
  * positive clause is left (a query of stopwords matches nothing). */
-static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, struct sbuf *out,
+static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, struct dbuf *out,
 		      int *nomatch)
 {
-	struct sbuf neg = {0};
+	struct dbuf neg = DBUF_INIT(EXPR_MAX);
 	int npos = 0;
 
 	*nomatch = 0;
-	sb_add(out, "(", 1);
+	dbuf_add(out, "(", 1);
 	for (size_t i = 0; i < q->n; i++) {
 		const struct qp_clause *c = &q->v[i];
-		struct sbuf one = {0};
+		struct dbuf one = DBUF_INIT(EXPR_MAX);
 		if (!clause_expr(f, c, &one) || one.err) {
 			int err = one.err;
-			sb_release(&one);
+			dbuf_release(&one);
 			if (err)
 				out->err = err;
 			continue;
 		}
 		if (c->negated) {
-			sb_add(&neg, " NOT ", 5);
-			sb_add(&neg, one.p, one.n);
+			dbuf_add(&neg, " NOT ", 5);
+			dbuf_add(&neg, one.p, one.n);
 		} else {
 			if (npos++)
-				sb_str(out, or_mode ? " OR " : " AND ");
-			sb_add(out, one.p, one.n);
+				dbuf_puts(out, or_mode ? " OR " : " AND ");
+			dbuf_add(out, one.p, one.n);
 		}
-		sb_release(&one);
+		dbuf_release(&one);
 	}
-	sb_add(out, ")", 1);
+	dbuf_add(out, ")", 1);
 	if (neg.err)
 		out->err = neg.err;
 	if (neg.n)
-		sb_add(out, neg.p, neg.n);
-	sb_release(&neg);
+		dbuf_add(out, neg.p, neg.n);
+	dbuf_release(&neg);
 	if (npos == 0)
 		*nomatch = 1;
 	return out->err;
@@ -1958,19 +1916,19 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 {
 	struct fts *f = e->impl;
 	struct pass p;
-	struct sbuf ex = {0};
+	struct dbuf ex = DBUF_INIT(EXPR_MAX);
 	int rc;
 
 	memset(&p, 0, sizeof p);
 	if (q && q->n > 0) {
 		if ((rc = query_expr(f, q, or_mode, &ex, &p.nomatch)) != CL_OK) {
-			sb_release(&ex);
+			dbuf_release(&ex);
 			return cl_fail(eb, rc, "fts5: the query is too large");
 		}
 		p.expr = p.nomatch ? NULL : ex.p;
 	}
 	rc = run_pass(f, rq, &p, count_mask, res, eb);
-	sb_release(&ex);
+	dbuf_release(&ex);
 	return rc;
 }
 
@@ -2051,7 +2009,7 @@ static int term_score_cmp(const void *a, const void *b)
  * weighted by field, times idf from the index's vocabulary). Terms found
  * in fewer than min_df cases are skipped. *nomatch = 1 when none is left. */
 static int distinctive_expr(struct fts *f, const char *const *texts, const double *weights,
-			    size_t ntexts, int64_t min_df, struct sbuf *out, int *nomatch,
+			    size_t ntexts, int64_t min_df, struct dbuf *out, int *nomatch,
 			    struct cl_errbuf *eb)
 {
 	struct terms t = {0};
@@ -2121,7 +2079,7 @@ static int distinctive_expr(struct fts *f, const char *const *texts, const doubl
 		if (query_terms(f, t.v[i].surface, strlen(t.v[i].surface), 0) == 0)
 			continue;
 		if (used++)
-			sb_add(out, " OR ", 4);
+			dbuf_add(out, " OR ", 4);
 		sb_fts_string(out, t.v[i].surface, strlen(t.v[i].surface));
 	}
 	if (out->err)
@@ -2137,7 +2095,7 @@ static int fts_similar(struct engine *e, const char *id, const struct search_req
 {
 	struct fts *f = e->impl;
 	struct doc_text d = {0};
-	struct sbuf ex = {0};
+	struct dbuf ex = DBUF_INIT(EXPR_MAX);
 	struct pass p;
 	sqlite3_int64 rid = 0;
 	int found = 0, rc;
@@ -2157,7 +2115,7 @@ static int fts_similar(struct engine *e, const char *id, const struct search_req
 	p.sector_bonus = 1;
 	rc = run_pass(f, rq, &p, count_mask, res, eb);
 out:
-	sb_release(&ex);
+	dbuf_release(&ex);
 	doc_text_release(&d);
 	return rc;
 }
@@ -2166,7 +2124,7 @@ static int fts_similar_text(struct engine *e, const struct search_request *rq,
 			    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
 {
 	struct fts *f = e->impl;
-	struct sbuf ex = {0};
+	struct dbuf ex = DBUF_INIT(EXPR_MAX);
 	struct pass p;
 	const char *texts[1] = {rq->text ? rq->text : ""};
 	static const double weights[1] = {1.0};
@@ -2178,7 +2136,7 @@ static int fts_similar_text(struct engine *e, const struct search_request *rq,
 		p.expr = p.nomatch ? NULL : ex.p;
 		rc = run_pass(f, rq, &p, count_mask, res, eb);
 	}
-	sb_release(&ex);
+	dbuf_release(&ex);
 	return rc;
 }
 
@@ -2248,25 +2206,25 @@ static int osa_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t 
 /* 1 when the word (an FTS5 string) matches some indexed case. */
 static int word_known(struct fts *f, const char *word, int *known, struct cl_errbuf *eb)
 {
-	struct sbuf b = {0};
+	struct dbuf b = DBUF_INIT(EXPR_MAX);
 	sqlite3_stmt *st;
 	int rc;
 
 	*known = 0;
 	sb_fts_string(&b, word, strlen(word));
 	if (b.err) {
-		sb_release(&b);
+		dbuf_release(&b);
 		return cl_fail(eb, b.err, "out of memory");
 	}
 	if ((rc = stmt(f, FS_MATCH_ANY, &st, eb)) != CL_OK) {
-		sb_release(&b);
+		dbuf_release(&b);
 		return rc;
 	}
 	sqlite3_bind_text(st, 1, b.p, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*known = rc == SQLITE_ROW;
 	sqlite3_reset(st);
-	sb_release(&b);
+	dbuf_release(&b);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return cl_fail(eb, CL_EENGINE, "fts5: word lookup failed: %s", sqlite3_errmsg(f->db));
 	return CL_OK;
@@ -2376,7 +2334,7 @@ static int fts_suggest(struct engine *e, const char *text, char **out, struct cl
 	struct fts *f = e->impl;
 	struct qp_query q;
 	struct spans sp;
-	struct sbuf b = {0};
+	struct dbuf b = DBUF_INIT(EXPR_MAX);
 	size_t len = strlen(text), at = 0;
 	int changed = 0, rc;
 
@@ -2415,14 +2373,14 @@ static int fts_suggest(struct engine *e, const char *text, char **out, struct cl
 			goto out;
 		if (!cand)
 			continue;
-		sb_add(&b, text + at, sp.v[i].start - at);
-		sb_str(&b, cand);
+		dbuf_add(&b, text + at, sp.v[i].start - at);
+		dbuf_puts(&b, cand);
 		at = sp.v[i].end;
 		changed = 1;
 		free(cand);
 	}
 	if (changed) {
-		sb_add(&b, text + at, len - at);
+		dbuf_add(&b, text + at, len - at);
 		if (b.err) {
 			rc = cl_fail(eb, b.err, "out of memory");
 			goto out;
@@ -2434,7 +2392,7 @@ static int fts_suggest(struct engine *e, const char *text, char **out, struct cl
 out:
 	for (size_t i = 0; i < sp.n; i++)
 		free(sp.v[i].word);
-	sb_release(&b);
+	dbuf_release(&b);
 	qp_release(&q);
 	return rc;
 }

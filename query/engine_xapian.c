@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dbuf.h"
 #include "qparse.h"
 #include "synonyms.h"
 #include "textan.h"
@@ -101,60 +102,6 @@ struct xap {
 };
 
 /* ---- a growable string with a cap and a sticky error -------------------- */
-
-struct sb {
-	char *p;
-	size_t n, cap, max;
-	int err;
-};
-
-static void sb_init(struct sb *b, size_t max)
-{
-	memset(b, 0, sizeof *b);
-	b->max = max;
-}
-
-static void sb_release(struct sb *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
-}
-
-static void sb_add(struct sb *b, const char *s, size_t len)
-{
-	if (b->err)
-		return;
-	if (b->n + len + 1 > b->max) {
-		b->err = CL_ETOOBIG;
-		return;
-	}
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-		while (cap < b->n + len + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->err = CL_ENOMEM;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void sb_puts(struct sb *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static const char *sb_str(const struct sb *b)
-{
-	return b->p ? b->p : "";
-}
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -291,7 +238,7 @@ struct ix_state {
 	enum doc_lang lang;
 	enum qp_field field;
 	unsigned weight;
-	struct sb words;
+	struct dbuf words;
 	struct cl_errbuf *eb;
 	int rc;
 };
@@ -323,8 +270,8 @@ static int ix_token(void *ud, const struct ta_token *t)
 		add_stem(st, st->x->ta_sv, t->term, t->len);
 	} else {
 		if (st->words.n)
-			sb_add(&st->words, " ", 1);
-		sb_add(&st->words, t->term, t->len);
+			dbuf_add(&st->words, " ", 1);
+		dbuf_add(&st->words, t->term, t->len);
 		if (st->lang == DL_SV)
 			add_stem(st, st->x->ta_sv, t->term, t->len);
 		else if (st->lang == DL_EN)
@@ -353,7 +300,7 @@ static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, co
 	st.field = f;
 	st.weight = weight;
 	st.eb = eb;
-	sb_init(&st.words, (size_t)-1 / 2);
+	dbuf_init(&st.words, (size_t)-1 / 2);
 	ta = lang == DL_SV && ta_decompound_available() ? x->ta_dc : x->ta_words;
 	rc = ta_tokenize(ta, text, strlen(text), 0, ix_token, &st);
 	if (rc != CL_OK) {
@@ -362,12 +309,12 @@ static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, co
 		goto out;
 	}
 	if (st.words.n &&
-	    ((rc = xs_doc_index_text(doc, sb_str(&st.words), "", weight, eb)) != CL_OK ||
+	    ((rc = xs_doc_index_text(doc, dbuf_str(&st.words), "", weight, eb)) != CL_OK ||
 	     (f != QP_ANY &&
-	      (rc = xs_doc_index_text(doc, sb_str(&st.words), xfields[f].raw, weight, eb)) != CL_OK)))
+	      (rc = xs_doc_index_text(doc, dbuf_str(&st.words), xfields[f].raw, weight, eb)) != CL_OK)))
 		goto out;
 out:
-	sb_release(&st.words);
+	dbuf_release(&st.words);
 	return rc;
 }
 
@@ -902,19 +849,19 @@ static int clause_mode_ok(const struct xquery *xq, int or_mode)
 }
 
 /* Appends term (dedupe: terms are space-separated in b). */
-static void add_term_once(struct sb *b, const char *term)
+static void add_term_once(struct dbuf *b, const char *term)
 {
 	size_t tl = strlen(term);
-	const char *p = sb_str(b);
+	const char *p = dbuf_str(b);
 
 	while ((p = strstr(p, term)) != NULL) {
-		if ((p == sb_str(b) || p[-1] == ' ') && (p[tl] == ' ' || p[tl] == '\0'))
+		if ((p == dbuf_str(b) || p[-1] == ' ') && (p[tl] == ' ' || p[tl] == '\0'))
 			return;
 		p++;
 	}
 	if (b->n)
-		sb_add(b, " ", 1);
-	sb_add(b, term, tl);
+		dbuf_add(b, " ", 1);
+	dbuf_add(b, term, tl);
 }
 
 /* The exact terms of folded word w in field f: the raw word, Xapian's
@@ -922,7 +869,7 @@ static void add_term_once(struct sb *b, const char *term)
  * snippets highlight), our Swedish and English stems (textan's, the FTS5
  * engine's, under the stem prefix: these carry the "-et" rule that
  * Xapian 1.4's Swedish stemmer lacks). */
-static int word_terms(struct xap *x, enum qp_field f, const char *w, struct sb *b,
+static int word_terms(struct xap *x, enum qp_field f, const char *w, struct dbuf *b,
 		      struct cl_errbuf *eb)
 {
 	const struct xfield *fd = &xfields[f];
@@ -997,9 +944,9 @@ static int render_clauses(struct xap *x, const struct xquery *xq, struct shimq *
 	for (size_t i = 0; i < xq->n && rc == CL_OK; i++) {
 		const struct xclause *c = &xq->v[i];
 		const char *raw = xfields[c->field].raw;
-		struct sb terms;
+		struct dbuf terms;
 
-		sb_init(&terms, QTEXT_MAX);
+		dbuf_init(&terms, QTEXT_MAX);
 		for (size_t k = 0; k < c->n && rc == CL_OK; k++)
 			if (c->v[k].kind == ALT_WORD)
 				rc = word_terms(x, c->field, c->v[k].w.v[0], &terms, eb);
@@ -1007,7 +954,7 @@ static int render_clauses(struct xap *x, const struct xquery *xq, struct shimq *
 			rc = shimq_add(s, XS_C_TERMS, terms.p, NULL, c->negated);
 			terms.p = NULL;
 		}
-		sb_release(&terms);
+		dbuf_release(&terms);
 		for (size_t k = 0; k < c->n && rc == CL_OK; k++) {
 			const struct alt *a = &c->v[k];
 			if (a->kind == ALT_PHRASE)
@@ -1026,47 +973,47 @@ static int render_clauses(struct xap *x, const struct xquery *xq, struct shimq *
 
 /* --- the QueryParser text rendering (see above) --- */
 
-static void t_field(struct sb *b, const char *qp_name)
+static void t_field(struct dbuf *b, const char *qp_name)
 {
 	if (qp_name) {
-		sb_puts(b, qp_name);
-		sb_puts(b, ":");
+		dbuf_puts(b, qp_name);
+		dbuf_puts(b, ":");
 	}
 }
 
-static void t_quoted(struct sb *b, const char *qp_name, char *const *w, size_t n)
+static void t_quoted(struct dbuf *b, const char *qp_name, char *const *w, size_t n)
 {
 	t_field(b, qp_name);
-	sb_puts(b, "\"");
+	dbuf_puts(b, "\"");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			sb_puts(b, " ");
-		sb_puts(b, w[i]);
+			dbuf_puts(b, " ");
+		dbuf_puts(b, w[i]);
 	}
-	sb_puts(b, "\"");
+	dbuf_puts(b, "\"");
 }
 
 /* A word's forms, as word_terms() has them. */
-static void t_word(struct xap *x, struct sb *b, const struct xfield *fd, char *const *w)
+static void t_word(struct xap *x, struct dbuf *b, const struct xfield *fd, char *const *w)
 {
 	char stem[STEM_BUF];
 
 	t_quoted(b, fd->qp_raw, w, 1);
-	sb_puts(b, " OR ");
+	dbuf_puts(b, " OR ");
 	t_field(b, fd->qp_raw);
-	sb_puts(b, w[0]);
+	dbuf_puts(b, w[0]);
 	for (int k = 0; k < 2; k++) {
 		int n = ta_stem_word(k == 0 ? x->ta_sv : x->ta_en, w[0], strlen(w[0]), stem,
 				     sizeof stem);
 		if (n > 0) {
 			char *one[1] = {stem};
-			sb_puts(b, " OR ");
+			dbuf_puts(b, " OR ");
 			t_quoted(b, fd->qp_stem, one, 1);
 		}
 	}
 }
 
-static int render_text(struct xap *x, const struct xquery *xq, int or_mode, struct sb *b,
+static int render_text(struct xap *x, const struct xquery *xq, int or_mode, struct dbuf *b,
 		       struct cl_errbuf *eb)
 {
 	size_t np = 0, nn = 0;
@@ -1078,35 +1025,35 @@ static int render_text(struct xap *x, const struct xquery *xq, int or_mode, stru
 			if (c->negated != neg)
 				continue;
 			if (neg)
-				sb_puts(b, nn++ ? " OR " : np ? " AND NOT (" : "");
+				dbuf_puts(b, nn++ ? " OR " : np ? " AND NOT (" : "");
 			else if (np++)
-				sb_puts(b, or_mode ? " OR " : " AND ");
-			sb_puts(b, "(");
+				dbuf_puts(b, or_mode ? " OR " : " AND ");
+			dbuf_puts(b, "(");
 			for (size_t k = 0; k < c->n; k++) {
 				const struct alt *a = &c->v[k];
 				if (k)
-					sb_puts(b, " OR ");
+					dbuf_puts(b, " OR ");
 				if (a->kind == ALT_WORD) {
 					t_word(x, b, fd, a->w.v);
 				} else if (a->kind == ALT_PHRASE) {
 					t_quoted(b, fd->qp_raw, a->w.v, a->w.n);
 				} else {
 					t_field(b, fd->qp_raw);
-					sb_puts(b, a->w.v[0]);
-					sb_puts(b, "*");
+					dbuf_puts(b, a->w.v[0]);
+					dbuf_puts(b, "*");
 				}
 			}
-			sb_puts(b, ")");
+			dbuf_puts(b, ")");
 		}
 	}
 	if (nn && np)
-		sb_puts(b, ")");
+		dbuf_puts(b, ")");
 	return b->err ? cl_fail(eb, b->err, "xapian: the query is too large") : CL_OK;
 }
 
 /* Sets o's clauses or text for xq; what they point to lives in s and t. */
 static int set_query(struct xap *x, const struct xquery *xq, int or_mode,
-		     struct xs_query_opts *o, struct shimq *s, struct sb *t, struct cl_errbuf *eb)
+		     struct xs_query_opts *o, struct shimq *s, struct dbuf *t, struct cl_errbuf *eb)
 {
 	int rc;
 
@@ -1128,7 +1075,7 @@ static int set_query(struct xap *x, const struct xquery *xq, int or_mode,
 	}
 	if ((rc = render_text(x, xq, or_mode, t, eb)) != CL_OK)
 		return rc;
-	o->text = sb_str(t);
+	o->text = dbuf_str(t);
 	o->flags |= XS_Q_BOOLEAN | (or_mode ? 0 : XS_Q_DEFAULT_AND);
 	return CL_OK;
 }
@@ -1344,13 +1291,13 @@ static int xap_search(struct engine *e, const struct search_request *rq, const s
 	struct xquery xq;
 	struct shimq sq;
 	struct prep p;
-	struct sb text;
+	struct dbuf text;
 	int rc;
 
 	memset(&p, 0, sizeof p);
 	memset(&xq, 0, sizeof xq);
 	memset(&sq, 0, sizeof sq);
-	sb_init(&text, QTEXT_MAX);
+	dbuf_init(&text, QTEXT_MAX);
 	if ((rc = refresh(x, eb)) != CL_OK || (rc = prep_init(rq, count_mask, &p, eb)) != CL_OK)
 		goto out;
 	if ((rc = build_xquery(x, q, &xq)) != CL_OK) {
@@ -1366,7 +1313,7 @@ out:
 	shimq_release(&sq);
 	xquery_release(&xq);
 	prep_release(&p);
-	sb_release(&text);
+	dbuf_release(&text);
 	return rc;
 }
 
@@ -1520,16 +1467,16 @@ static int word_known(struct xap *x, const char *w, int *known, struct cl_errbuf
 	struct xs_query_opts o;
 	struct xs_clause c;
 	struct xs_result *r = NULL;
-	struct sb b;
+	struct dbuf b;
 	int rc;
 
 	*known = 0;
-	sb_init(&b, QTEXT_MAX);
+	dbuf_init(&b, QTEXT_MAX);
 	if ((rc = word_terms(x, QP_ANY, w, &b, eb)) != CL_OK)
 		goto out;
 	memset(&c, 0, sizeof c);
 	c.kind = XS_C_TERMS;
-	c.text = sb_str(&b);
+	c.text = dbuf_str(&b);
 	xs_query_opts_init(&o);
 	o.flags = 0;
 	o.clauses = &c;
@@ -1539,7 +1486,7 @@ static int word_known(struct xap *x, const char *w, int *known, struct cl_errbuf
 		*known = r->total > 0;
 out:
 	xs_result_free(r);
-	sb_release(&b);
+	dbuf_release(&b);
 	return rc;
 }
 
@@ -1547,7 +1494,7 @@ struct sugg_state {
 	struct xap *x;
 	const char *text;
 	size_t base;     /* offset of the segment in text */
-	struct sb *out;
+	struct dbuf *out;
 	size_t copied;   /* bytes of text already copied to out */
 	int changed;
 	struct cl_errbuf *eb;
@@ -1569,8 +1516,8 @@ static int sugg_tok(void *ud, const struct ta_token *t)
 		return rc;
 	if (s && *s && strcmp(s, t->term)) {
 		size_t at = st->base + t->start;
-		sb_add(st->out, st->text + st->copied, at - st->copied);
-		sb_puts(st->out, s);
+		dbuf_add(st->out, st->text + st->copied, at - st->copied);
+		dbuf_puts(st->out, s);
 		st->copied = st->base + t->end;
 		st->changed = 1;
 	}
@@ -1582,14 +1529,14 @@ static int xap_suggest(struct engine *e, const char *text, char **out, struct cl
 {
 	struct xap *x = X(e);
 	struct qp_query q;
-	struct sb b;
+	struct dbuf b;
 	struct sugg_state st;
 	size_t len = strlen(text);
 	int rc;
 
 	*out = NULL;
 	qp_init(&q);
-	sb_init(&b, 4 * QP_TEXT_MAX + 64);
+	dbuf_init(&b, 4 * QP_TEXT_MAX + 64);
 	if ((rc = refresh(x, eb)) != CL_OK)
 		goto out;
 	if ((rc = qp_parse(text, len, &q, eb)) != CL_OK)
@@ -1615,7 +1562,7 @@ static int xap_suggest(struct engine *e, const char *text, char **out, struct cl
 	}
 	if (rc != CL_OK || !st.changed)
 		goto out;
-	sb_add(&b, text + st.copied, len - st.copied);
+	dbuf_add(&b, text + st.copied, len - st.copied);
 	if (b.err) {
 		rc = cl_fail(eb, b.err, "xapian: suggest: %s", cl_strerror(b.err));
 		goto out;
@@ -1623,7 +1570,7 @@ static int xap_suggest(struct engine *e, const char *text, char **out, struct cl
 	*out = b.p;
 	b.p = NULL;
 out:
-	sb_release(&b);
+	dbuf_release(&b);
 	qp_release(&q);
 	return rc;
 }

@@ -1,0 +1,60 @@
+/* dbuf.c — growable capped text buffer (see dbuf.h). */
+#include "dbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cl_err.h"
+
+void dbuf_init(struct dbuf *b, size_t max)
+{
+	memset(b, 0, sizeof *b);
+	b->max = max;
+}
+
+void dbuf_add(struct dbuf *b, const char *s, size_t n)
+{
+	if (b->err)
+		return;
+	if (b->max && b->n + n + 1 > b->max) {
+		b->err = CL_ETOOBIG;
+		return;
+	}
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->err = CL_ENOMEM;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+void dbuf_puts(struct dbuf *b, const char *s)
+{
+	dbuf_add(b, s, strlen(s));
+}
+
+const char *dbuf_str(const struct dbuf *b)
+{
+	return b->p ? b->p : "";
+}
+
+void dbuf_release(struct dbuf *b)
+{
+	size_t max;
+
+	if (!b)
+		return;
+	max = b->max;
+	free(b->p);
+	dbuf_init(b, max);
+}

@@ -1,0 +1,29 @@
+/* dbuf.h — a growable text buffer with a hard cap and a sticky error,
+ * like curl's dynbuf: appends after the first error are no-ops, so a
+ * sequence of appends is checked once at the end. Always NUL-terminated
+ * once anything was added. */
+#ifndef DBUF_H
+#define DBUF_H
+
+#include <stddef.h>
+
+struct dbuf {
+	char *p;       /* owned; NULL until the first append */
+	size_t n, cap;
+	size_t max;    /* most bytes it may hold (0: no cap) */
+	int err;       /* 0, CL_ETOOBIG (over max) or CL_ENOMEM */
+};
+
+#define DBUF_INIT(max) {NULL, 0, 0, (max), 0}
+
+void dbuf_init(struct dbuf *b, size_t max);
+/* Appends s[0..n). */
+void dbuf_add(struct dbuf *b, const char *s, size_t n);
+/* Appends a NUL-terminated string. */
+void dbuf_puts(struct dbuf *b, const char *s);
+/* The text so far ("" when nothing was added). Borrowed until the next append. */
+const char *dbuf_str(const struct dbuf *b);
+/* Frees the text and re-initialises with the same cap. NULL is a no-op. */
+void dbuf_release(struct dbuf *b);
+
+#endif
