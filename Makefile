@@ -57,8 +57,12 @@ DATA ?= data
 SHARED ?= ../shared/data
 export CASELIB_SHARED ?= $(SHARED)
 
-.PHONY: all deps run test check-unit check-browser valgrind clean demo help bench ranking
+.PHONY: all deps run test check-unit check-browser valgrind clean demo help ranking
 all: $(BIN)
+
+# Further checks that `make test` runs after the unit and browser tests
+# (their short forms); each mk/*.mk adds its own target here.
+TEST_EXTRA :=
 
 help:
 	@echo "make run        install packages, build, load the demo corpus and the shared data, serve on 127.0.0.1:8080"
@@ -136,6 +140,7 @@ test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-browser
+	@for t in $(TEST_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
 
 # The web page in headless Debian chromium (playwright-core, axe-core from npm;
 # installs chromium and the npm packages when missing).
@@ -157,6 +162,9 @@ valgrind: deps
 	CASELIB_BIN=$(abspath $(BIN)) scripts/valgrind-tests $(TEST_BIN) '$(VALGRIND_SKIP)'
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
+
+# Benchmarks, fuzzing, crash and load harnesses: one fragment each.
+include $(sort $(wildcard mk/*.mk))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
