@@ -20,7 +20,7 @@ OPT  ?= -O2 -g
 ifneq ($(SANITIZER),)
   SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
   OPT := -O1 -g
-  BUILD := build-san
+  BUILD := $(if $(BUILD_SAN),$(BUILD_SAN),build-san)
 endif
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
