@@ -1,0 +1,51 @@
+# Benchmark peers (docs/performance.md, "Peers"): PostgreSQL 15 full-text
+# search (bench/peer_pg.c, libpq; its server by scripts/bench-pg) and raw
+# SQLite FTS5 (bench/peer_fts5.c). scripts/bench runs them on the corpora;
+# here: their builds and a short check that `make test` runs.
+
+PQ_CFLAGS = $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+PQ_LIBS   = $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
+# libpq-dev comes with `scripts/install-deps bench`; without it the check
+# leaves PostgreSQL out (and says so).
+PQ_FOUND := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
+PEER_FIX := tests/fixtures/bench-peers
+
+.PHONY: bench-peers check-bench-peers
+bench-peers: $(BUILD)/bench/peer_pg $(BUILD)/bench/peer_fts5
+
+# The generic $(BUILD)/bench/% rule does not link libpq: this one does.
+$(BUILD)/bench/peer_pg: bench/peer_pg.c $(GEN_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(PQ_CFLAGS) -o $@.o -c $<
+	$(CXX) $(LDFLAGS_ALL) -o $@ $@.o $(GEN_OBJ) $(LIB) $(PQ_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
+
+# Each peer loads the fixture (10 published cases, one submitted), runs its
+# 7 queries with and without facets, and must give exactly caselib's answers
+# (totals, hit sets, the six disjunctive facet counts: expected.jsonl, written
+# from `caselib search --json` with both engines); it must print the 14 index
+# and latency lines; raw FTS5 must score Cranfield above a floor.
+check-bench-peers: $(BUILD)/bench/peer_fts5 $(if $(PQ_FOUND),$(BUILD)/bench/peer_pg)
+	@t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; chmod 755 "$$t"; \
+	run() { name=$$1; shift; \
+	  if ! "$$@" --corpus-file $(PEER_FIX)/cases.jsonl --queries $(PEER_FIX)/queries.jsonl \
+	       --corpus real --warmup 0 --dump "$$t/$$name.jsonl" >"$$t/$$name.out" 2>"$$t/$$name.err"; then \
+	    cat "$$t/$$name.err"; echo "check-bench-peers: $$name failed"; return 1; fi; \
+	  diff -u $(PEER_FIX)/expected.jsonl "$$t/$$name.jsonl" || \
+	    { echo "check-bench-peers: $$name's answers differ from caselib's"; return 1; }; \
+	  n=$$(grep -c '"corpus":"real"' "$$t/$$name.out"); \
+	  [ "$$n" = 14 ] || { echo "check-bench-peers: $$name printed $$n result lines, not 14"; return 1; }; \
+	  echo "check-bench-peers: $$name ok"; }; \
+	run fts5 $(BUILD)/bench/peer_fts5 || exit 1; \
+	$(BUILD)/bench/peer_fts5 --cranfield $(CASELIB_SHARED)/cranfield >"$$t/cran.out" 2>"$$t/cran.err" || \
+	  { cat "$$t/cran.err"; exit 1; }; \
+	awk -F'"value":' '/"metric":"map"/ { split($$2, a, ","); if (a[1] + 0 < 0.2) exit 1; ok = 1 } \
+	  END { exit !ok }' "$$t/cran.out" || { echo "check-bench-peers: fts5 Cranfield MAP below 0.2"; cat "$$t/cran.out"; exit 1; }; \
+	echo "check-bench-peers: fts5 cranfield ok"; \
+	if [ -z "$(PQ_FOUND)" ]; then echo "check-bench-peers: libpq not found, PostgreSQL peer skipped"; exit 0; fi; \
+	rc=0; ci=$$(scripts/bench-pg start "$$t/pg" 2>"$$t/pg.start") || rc=$$?; \
+	if [ $$rc = 2 ]; then cat "$$t/pg.start"; echo "check-bench-peers: PostgreSQL peer skipped"; exit 0; fi; \
+	[ $$rc = 0 ] || { cat "$$t/pg.start"; echo "check-bench-peers: scripts/bench-pg start failed"; exit 1; }; \
+	trap 'scripts/bench-pg stop "$$t/pg" >/dev/null 2>&1; rm -rf "$$t"' EXIT; \
+	run pg $(BUILD)/bench/peer_pg --conninfo "$$ci"
+
+TEST_EXTRA += check-bench-peers
