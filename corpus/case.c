@@ -62,6 +62,7 @@ void case_problems_release(struct case_problems *p)
 	case_problems_init(p);
 }
 
+__attribute__((format(printf, 3, 0)))
 static int problems_addv(struct case_problems *p, const char *path, const char *fmt,
 			 va_list ap)
 {

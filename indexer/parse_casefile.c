@@ -317,6 +317,9 @@ static int fm_fail(struct mdctx *x, long line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(x->err, sizeof x->err, fmt, ap);
 	va_end(ap);
+	for (char *c = x->err; *c; c++) /* a reason is one line (quoted input may hold line ends) */
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
 	return CL_EPARSE;
 }
 
@@ -529,8 +532,12 @@ static int fm_scalar(struct mdctx *x, long line, const char **pp, const char *e,
 /* The rest of a line after a scalar must be empty or a comment. */
 static int fm_line_end(struct mdctx *x, long line, const char *p, const char *e)
 {
+	size_t n = 0;
+
+	while (p + n < e && n < 40 && p[n] != '\n' && p[n] != '\r')
+		n++;
 	if (p < e && *p != '#')
-		return fm_fail(x, line, "unexpected text after the value: '%.40s'", p);
+		return fm_fail(x, line, "unexpected text after the value: '%.*s'", (int)n, p);
 	return CL_OK;
 }
 

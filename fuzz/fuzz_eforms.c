@@ -1,0 +1,30 @@
+/* fuzz_eforms.c — libFuzzer target: the "eforms" harvest parser (eForms XML notices).
+ * Every emitted record must validate again and re-parse (fuzzutil.c);
+ * a crash, a leak, an invalid record or a multi-line reject is a finding. */
+#include <stdint.h>
+#include <string.h>
+
+#include "fuzzutil.h"
+#include "taxonomy.h"
+
+static parser_fn parse;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const struct parser_def *p = parsers_find("eforms");
+
+	(void)argc;
+	(void)argv;
+	if (!p)
+		fz_fail("no parser for eforms");
+	parse = p->parse;
+	if (tax_load(NULL) != CL_OK)
+		fz_fail("tax_load");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_parse(parse, (const char *)data, size);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* fuzz_sestat_csv.c — libFuzzer target: the "se-stats-csv" harvest parser
+ * (Upphandlingsmyndigheten's statistics CSV).
+ * Every emitted record must validate again and re-parse (fuzzutil.c);
+ * a crash, a leak, an invalid record or a multi-line reject is a finding. */
+#include <stdint.h>
+#include <string.h>
+
+#include "fuzzutil.h"
+#include "taxonomy.h"
+
+static parser_fn parse;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const struct parser_def *p = parsers_find("se-stats-csv");
+
+	(void)argc;
+	(void)argv;
+	if (!p)
+		fz_fail("no parser for se-stats-csv");
+	parse = p->parse;
+	if (tax_load(NULL) != CL_OK)
+		fz_fail("tax_load");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_parse(parse, (const char *)data, size);
+	return 0;
+}

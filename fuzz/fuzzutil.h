@@ -1,0 +1,58 @@
+/* fuzzutil.h — what the libFuzzer targets (fuzz/fuzz_*.c) share: a parse
+ * sink that checks every emitted record, a temporary directory removed at
+ * exit, and a tiny store of hand-written cases for the engine and HTTP
+ * targets (docs/reliability.md, "Fuzzing").
+ *
+ * A violated invariant is a finding: fz_fail() prints the reason and
+ * abort()s, which libFuzzer reports as a crash and saves the input. */
+#ifndef FUZZUTIL_H
+#define FUZZUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+#include "parsers.h"
+
+struct store;
+
+/* The libFuzzer entry points every target defines (Initialize optional). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Prints "fuzz finding: ..." on stderr and abort()s. */
+void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Runs parser fn over data: every emitted record must validate again
+ * (case_to_json + case_validate_json) and survive case_to_string ->
+ * case_parse; every reject must carry a one-line reason. A return code
+ * outside cl_err is a finding too. Returns the parser's result. */
+int fz_parse(parser_fn fn, const char *data, size_t len);
+
+/* A new empty directory under $TMPDIR (else /tmp), removed with everything
+ * in it at exit. Borrowed (static storage). Aborts when it cannot. */
+const char *fz_tmpdir(void);
+
+/* Removes path recursively. */
+void fz_rmtree(const char *path);
+
+/* Creates a store in dir holding FZ_NCASES published cases (Swedish and
+ * English, several facets) and one submitted case. When tokens is non-NULL
+ * it gets a reviewer token (tokens[0]) and a contributor token (tokens[1]),
+ * each AUTH_TOKEN_LEN + 1 bytes. Aborts on failure. */
+#define FZ_NCASES 5
+void fz_make_store(const char *dir, char (*tokens)[80]);
+
+/* Runs engine kind k's sync over the store in dir (creates the index). */
+void fz_index(const char *dir, int engine_kind);
+
+/* The query targets: a tiny store and an index of engine kind k in a
+ * temporary directory, opened read-only (fz_query_init, once); then one
+ * input through engine_search or engine_similar_text (and engine_suggest),
+ * its result checked: only published fixture cases, paging within limits,
+ * HTML-safe snippets, sorted positive facet counts (fz_query_one). An
+ * error other than CL_EINVAL or CL_EQUERY is a finding. */
+void fz_query_init(int engine_kind);
+void fz_query_one(const uint8_t *data, size_t size);
+
+#endif
