@@ -23,9 +23,11 @@
 
 #include "fetch.h"
 #include "routes.h"
+#include "shard.h"
 #include "store.h"
 #include "sync.h"
 #include "taxonomy.h"
+#include "workflow.h"
 
 #define MAX_EXTRA_HEADERS 8
 
@@ -54,11 +56,13 @@ struct srv {
 	/* sync thread */
 	pthread_t sync_th;
 	int have_sync_th;
+	struct wf_stats_buf *stats; /* usage statistics, flushed by the sync thread */
 	pthread_mutex_t sync_mu;
 	pthread_cond_t sync_cv;
 	int sync_stop, sync_kick, sync_ok;
 	struct store *sync_store;
 	struct engine *sync_engine;
+	struct shard_set *sync_shards; /* sharded Xapian: synced instead of sync_engine */
 	int64_t store_seq, engine_seq;
 
 	/* requests in flight */
@@ -311,9 +315,16 @@ char *srv_metrics_text(struct srv *s)
 		"caselib_engine_seq_lag{engine=\"%s\"} %lld\n"
 		"# HELP caselib_engine_sync_ok 1 when the last sync succeeded.\n"
 		"# TYPE caselib_engine_sync_ok gauge\n"
-		"caselib_engine_sync_ok %d\n",
+		"caselib_engine_sync_ok %d\n"
+		"# HELP caselib_stats_pending Usage-statistics events not yet written to the store.\n"
+		"# TYPE caselib_stats_pending gauge\n"
+		"caselib_stats_pending %zu\n"
+		"# HELP caselib_stats_dropped_total Usage-statistics events dropped (buffer full).\n"
+		"# TYPE caselib_stats_dropped_total counter\n"
+		"caselib_stats_dropped_total %lu\n",
 		inflight, (long long)sseq, engine_kind_name(s->cfg.engine), (long long)eseq,
-		engine_kind_name(s->cfg.engine), (long long)(sseq - eseq), ok);
+		engine_kind_name(s->cfg.engine), (long long)(sseq - eseq), ok,
+		wf_stats_buf_pending(s->stats), wf_stats_buf_dropped(s->stats));
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
@@ -372,21 +383,45 @@ static void worker_put(struct srv *s, struct srv_worker *w)
 
 /* ---- sync thread ------------------------------------------------------ */
 
+/* One sync of the writer: the engine, or the shards of a sharded Xapian
+ * index (docs/operations.md); *eseq gets the applied seq. */
+static int writer_sync(struct srv *s, int64_t *eseq, struct cl_errbuf *eb)
+{
+	int rc;
+
+	if (s->sync_shards) {
+		rc = shard_sync(s->sync_store, s->sync_shards, 0, NULL, eb);
+		shard_min_seq(s->sync_shards, eseq, NULL);
+		return rc;
+	}
+	rc = sync_engine(s->sync_store, s->sync_engine, 0, NULL, NULL, NULL, eb);
+	engine_last_seq(s->sync_engine, eseq, NULL);
+	return rc;
+}
+
 static void sync_once(struct srv *s)
 {
 	struct cl_errbuf eb = {{0}};
 	int64_t sseq = 0, eseq = 0;
-	int rc = sync_engine(s->sync_store, s->sync_engine, 0, NULL, NULL, NULL, &eb);
+	int rc = writer_sync(s, &eseq, &eb);
+	struct cl_errbuf seb = {{0}};
+
+	if (wf_stats_flush(s->stats, s->sync_store, &seb) != CL_OK)
+		fprintf(stderr, "caselib serve: statistics: %s (kept for the next flush)\n", seb.msg);
 
 	if (rc != CL_OK)
 		fprintf(stderr, "caselib serve: sync: %s\n", eb.msg[0] ? eb.msg : cl_strerror(rc));
 	store_last_seq(s->sync_store, &sseq, NULL);
-	engine_last_seq(s->sync_engine, &eseq, NULL);
 	pthread_mutex_lock(&s->sync_mu);
 	s->sync_ok = rc == CL_OK;
 	s->store_seq = sseq;
 	s->engine_seq = eseq;
 	pthread_mutex_unlock(&s->sync_mu);
+}
+
+struct wf_stats_buf *srv_stats(struct srv *s)
+{
+	return s ? s->stats : NULL;
 }
 
 static void *sync_main(void *arg)
@@ -849,6 +884,25 @@ void srv_problem_err(struct srv_req *r, int rc, const struct cl_errbuf *eb)
 	case CL_EBUSY:
 		srv_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 		srv_problem(r, 503, "unavailable", "Service unavailable", "the store is busy; retry");
+		break;
+	case CL_ENET: /* a search shard down or slow (docs/operations.md) */
+		fprintf(stderr, "caselib serve: %s %s: %s\n", r->method, srv_path(r), msg);
+		srv_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+		srv_problem(r, 503, "shard-unavailable", "Search shard unavailable", "%s", msg);
+		break;
+	case CL_EIO:
+		/* The store maps SQLITE_FULL to CL_EIO "...: disk full: ..." (store.c);
+		 * the transaction was rolled back, so the same request can be retried
+		 * once there is space (or the I/O problem is fixed) again. */
+		fprintf(stderr, "caselib serve: %s %s: %s\n", r->method, srv_path(r), msg);
+		srv_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "30");
+		if (strstr(msg, "disk full"))
+			srv_problem(r, 507, "insufficient-storage", "Insufficient storage",
+				    "the server's disk is full: nothing was stored; retry later");
+		else
+			srv_problem(r, 503, "unavailable", "Service unavailable",
+				    "the store could not be read or written: nothing was stored; "
+				    "retry later");
 		break;
 	default:
 		fprintf(stderr, "caselib serve: %s %s: %s (%s)\n", r->method, srv_path(r),
@@ -1375,7 +1429,14 @@ static void srv_free(struct srv *s)
 		pthread_mutex_unlock(&s->sync_mu);
 		pthread_join(s->sync_th, NULL);
 	}
+	if (s->stats && s->sync_store) {
+		struct cl_errbuf seb = {{0}};
+		if (wf_stats_flush(s->stats, s->sync_store, &seb) != CL_OK)
+			fprintf(stderr, "caselib serve: statistics: %s (lost at stop)\n", seb.msg);
+	}
+	wf_stats_buf_free(s->stats);
 	engine_close(s->sync_engine);
+	shard_set_close(s->sync_shards);
 	store_close(s->sync_store);
 	while (s->pool) {
 		struct srv_worker *w = s->pool;
@@ -1436,6 +1497,8 @@ int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *
 	s->cfg.listen = s->listen;
 	s->cfg.cors_origin = s->cors;
 	s->cfg.web_dir = s->web_dir;
+	if ((rc = wf_stats_buf_new(&s->stats, eb)) != CL_OK)
+		goto out;
 	if (s->cors && (strchr(s->cors, '\r') || strchr(s->cors, '\n'))) {
 		rc = cl_fail(eb, CL_EINVAL, "bad --cors origin");
 		goto out;
@@ -1446,8 +1509,20 @@ int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *
 	/* the writer: one store handle and the writable engine, synced now */
 	if ((rc = store_open(s->data_dir, 0, &s->sync_store, eb)) != CL_OK)
 		goto out;
-	rc = engine_open(s->cfg.engine, s->data_dir, s->sync_store, 1, &s->sync_engine, eb);
-	if (rc == CL_EBUSY) {
+	/* sharded Xapian (DATA/xapian.stub): the shards the stub names are
+	 * synced, never the single DATA/xapian (docs/operations.md) */
+	rc = s->cfg.engine == ENGINE_XAPIAN
+		     ? shard_open_for_stub(s->data_dir, s->sync_store, &s->sync_shards, eb)
+		     : CL_ENOTFOUND;
+	if (rc == CL_ENOTFOUND)
+		rc = engine_open(s->cfg.engine, s->data_dir, s->sync_store, 1, &s->sync_engine, eb);
+	if (rc == CL_OK && !s->sync_engine && !s->sync_shards) {
+		fprintf(stderr, "caselib serve: the Xapian index is sharded (xapian.stub) and "
+				"synced by `caselib shard`; not syncing it here\n");
+		s->sync_ok = 1;
+		store_last_seq(s->sync_store, &s->store_seq, NULL);
+		s->engine_seq = s->store_seq;
+	} else if (rc == CL_EBUSY) {
 		fprintf(stderr,
 			"caselib serve: the %s index is locked by another process; serving it "
 			"read-only without syncing\n",
@@ -1456,13 +1531,11 @@ int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *
 	} else if (rc != CL_OK) {
 		goto out;
 	} else {
-		struct sync_stats st;
-		rc = sync_engine(s->sync_store, s->sync_engine, 0, NULL, NULL, &st, eb);
+		rc = writer_sync(s, &s->engine_seq, eb);
 		if (rc != CL_OK)
 			goto out;
 		s->sync_ok = 1;
 		store_last_seq(s->sync_store, &s->store_seq, NULL);
-		engine_last_seq(s->sync_engine, &s->engine_seq, NULL);
 		if (pthread_create(&s->sync_th, NULL, sync_main, s) != 0) {
 			rc = cl_fail(eb, CL_ENOMEM, "cannot start the sync thread");
 			goto out;

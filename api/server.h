@@ -115,6 +115,12 @@ const struct auth_principal *srv_who(struct srv_req *r);
 /* The server's configuration and handle. */
 const struct srv_config *srv_cfg(const struct srv_req *r);
 struct srv *srv_of(const struct srv_req *r);
+/* The usage-statistics buffer (workflow.h): route handlers record searches
+ * and case views there; the sync thread writes them every SRV_SYNC_MS in one
+ * transaction (and srv_stop at the end), so a request never waits for a
+ * statistics write. Owned by the server. */
+struct wf_stats_buf *srv_stats(struct srv *s);
+#define SRV_STATS_INLINE_FLUSH 1000 /* pending events a request flushes itself */
 
 /* Responses. Each sets the request's one response (a later call replaces
  * an earlier one). They take ownership of what they are given. */

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1069,6 +1070,186 @@ int wf_stats_view(struct store *s, const char *case_id, struct cl_errbuf *eb)
 			     " ON CONFLICT(case_id) DO UPDATE SET views = views + 1",
 			  case_id, NULL, NULL, eb);
 	return sp_end(s, rc, eb);
+}
+
+/* ---- buffered statistics (the server's hot path) ----------------------- */
+
+struct wf_stats_ev {
+	char *text;        /* the query (search) or case id (view) */
+	long total;        /* search: hits; view: -1 */
+	unsigned facets;
+};
+
+struct wf_stats_buf {
+	pthread_mutex_t mu;
+	struct wf_stats_ev *ev;
+	size_t n, cap;
+	unsigned long dropped;
+};
+
+int wf_stats_buf_new(struct wf_stats_buf **out, struct cl_errbuf *eb)
+{
+	struct wf_stats_buf *b = calloc(1, sizeof *b);
+
+	if (!b)
+		return nomem(eb);
+	if (pthread_mutex_init(&b->mu, NULL) != 0) {
+		free(b);
+		return cl_fail(eb, CL_ENOMEM, "statistics buffer: cannot create its mutex");
+	}
+	*out = b;
+	return CL_OK;
+}
+
+static void ev_release(struct wf_stats_ev *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ev[i].text);
+	free(ev);
+}
+
+void wf_stats_buf_free(struct wf_stats_buf *b)
+{
+	if (!b)
+		return;
+	ev_release(b->ev, b->n);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+}
+
+/* Appends one event; takes text (malloc()ed) in every case. */
+static int buf_push(struct wf_stats_buf *b, char *text, long total, unsigned facets)
+{
+	int rc = CL_OK;
+
+	pthread_mutex_lock(&b->mu);
+	if (b->n >= WF_STATS_BUF_MAX) {
+		b->dropped++;
+		rc = CL_EBUSY;
+	} else if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		struct wf_stats_ev *ev = realloc(b->ev, cap * sizeof *ev);
+		if (!ev)
+			rc = CL_ENOMEM;
+		else {
+			b->ev = ev;
+			b->cap = cap;
+		}
+	}
+	if (rc == CL_OK) {
+		b->ev[b->n++] = (struct wf_stats_ev){text, total, facets};
+		text = NULL;
+	}
+	pthread_mutex_unlock(&b->mu);
+	free(text);
+	return rc;
+}
+
+int wf_stats_buf_search(struct wf_stats_buf *b, const char *query, long total,
+			unsigned facets_used)
+{
+	char *q;
+
+	if (!b || total < 0)
+		return CL_EINVAL;
+	if (!(q = strdup(query ? query : "")))
+		return CL_ENOMEM;
+	return buf_push(b, q, total, facets_used);
+}
+
+int wf_stats_buf_view(struct wf_stats_buf *b, const char *case_id)
+{
+	char *id;
+
+	if (!b || !case_id || !*case_id || strlen(case_id) > CASE_ID_MAX)
+		return CL_EINVAL;
+	if (!(id = strdup(case_id)))
+		return CL_ENOMEM;
+	return buf_push(b, id, -1, 0);
+}
+
+size_t wf_stats_buf_pending(struct wf_stats_buf *b)
+{
+	size_t n;
+
+	if (!b)
+		return 0;
+	pthread_mutex_lock(&b->mu);
+	n = b->n;
+	pthread_mutex_unlock(&b->mu);
+	return n;
+}
+
+unsigned long wf_stats_buf_dropped(struct wf_stats_buf *b)
+{
+	unsigned long n;
+
+	if (!b)
+		return 0;
+	pthread_mutex_lock(&b->mu);
+	n = b->dropped;
+	pthread_mutex_unlock(&b->mu);
+	return n;
+}
+
+int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb)
+{
+	struct wf_stats_ev *ev;
+	size_t n;
+	sqlite3 *db;
+	int rc = CL_OK;
+
+	if (!b || !s)
+		return cl_fail(eb, CL_EINVAL, "wf_stats_flush: missing buffer or store");
+	pthread_mutex_lock(&b->mu);
+	ev = b->ev;
+	n = b->n;
+	b->ev = NULL;
+	b->n = b->cap = 0;
+	pthread_mutex_unlock(&b->mu);
+	if (n == 0)
+		return CL_OK;
+	db = store_db(s);
+	/* one transaction: the per-event savepoints nest inside it */
+	if (sqlite3_exec(db, "SAVEPOINT wf_flush", NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_err(s, eb, "statistics");
+	for (size_t i = 0; rc == CL_OK && i < n; i++)
+		rc = ev[i].total < 0 ? wf_stats_view(s, ev[i].text, eb)
+				     : wf_stats_search(s, ev[i].text, ev[i].total, ev[i].facets, eb);
+	if (rc == CL_OK && sqlite3_exec(db, "RELEASE wf_flush", NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_err(s, eb, "statistics: commit");
+	if (rc != CL_OK && !sqlite3_get_autocommit(db)) {
+		sqlite3_exec(db, "ROLLBACK TO wf_flush", NULL, NULL, NULL);
+		sqlite3_exec(db, "RELEASE wf_flush", NULL, NULL, NULL);
+	}
+	if (rc == CL_OK) {
+		ev_release(ev, n);
+		return CL_OK;
+	}
+	/* keep the events for the next flush, ahead of the newer ones */
+	pthread_mutex_lock(&b->mu);
+	while (b->n > 0 && n < WF_STATS_BUF_MAX) {
+		struct wf_stats_ev *m = realloc(ev, (n + b->n) * sizeof *m);
+		if (!m)
+			break;
+		ev = m;
+		memcpy(ev + n, b->ev, b->n * sizeof *ev);
+		n += b->n;
+		free(b->ev);
+		b->ev = NULL;
+		b->n = b->cap = 0;
+	}
+	if (b->n == 0) {
+		free(b->ev);
+		b->ev = ev;
+		b->n = b->cap = n;
+		ev = NULL;
+		n = 0;
+	}
+	b->dropped += n;
+	pthread_mutex_unlock(&b->mu);
+	ev_release(ev, n);
+	return rc;
 }
 
 /* Appends one object per row of sql: keys[i] names column i; integer

@@ -63,6 +63,32 @@ int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
 int wf_stats_search(struct store *s, const char *query, long total, unsigned facets_used,
 		    struct cl_errbuf *eb);
 int wf_stats_view(struct store *s, const char *case_id, struct cl_errbuf *eb);
+/* Buffered statistics, for the HTTP server: counting one search per write
+ * transaction would serialise every worker on the store's single writer and
+ * an fsync per request. wf_stats_buf_search / _view only record the event in
+ * memory (thread-safe: a mutex guards the buffer; they never touch the
+ * store); wf_stats_flush writes every recorded event in ONE transaction,
+ * with the same effect as calling wf_stats_search / wf_stats_view for each.
+ * The server flushes from its sync thread every SRV_SYNC_MS, before
+ * GET /v1/stats, and when it stops; a crash loses at most that window of
+ * counts (never a case record). At most WF_STATS_BUF_MAX events are held;
+ * further events are dropped and counted (wf_stats_buf_dropped) until the
+ * next flush. A failed flush keeps the events for the next one (up to the
+ * cap). Caller owns the buffer: wf_stats_buf_free (NULL is a no-op). */
+#define WF_STATS_BUF_MAX 100000
+struct wf_stats_buf;
+int wf_stats_buf_new(struct wf_stats_buf **out, struct cl_errbuf *eb);
+void wf_stats_buf_free(struct wf_stats_buf *b);
+/* CL_OK, CL_EINVAL (as the direct calls), CL_ENOMEM, CL_EBUSY (buffer full:
+ * the event was dropped and counted). query is copied. */
+int wf_stats_buf_search(struct wf_stats_buf *b, const char *query, long total,
+			unsigned facets_used);
+int wf_stats_buf_view(struct wf_stats_buf *b, const char *case_id);
+/* Events recorded and not yet flushed; events dropped since the start. */
+size_t wf_stats_buf_pending(struct wf_stats_buf *b);
+unsigned long wf_stats_buf_dropped(struct wf_stats_buf *b);
+int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb);
+
 /* GET /v1/stats (reviewer/admin). */
 int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **out,
 		    struct cl_errbuf *eb);

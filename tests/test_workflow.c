@@ -751,3 +751,49 @@ Test(workflow, statistics_are_aggregated)
 			      " OR query LIKE '%1980%'"), 0);
 	cr_assert_eq(sql_long("SELECT count(*) FROM stats_daily"), 1);
 }
+
+/* The server's buffered statistics: the same totals as the direct calls,
+ * written in one flush; nothing reaches the store before it; a full buffer
+ * drops and counts instead of growing without bound. */
+Test(workflow, buffered_statistics_flush_as_one)
+{
+	struct cl_errbuf eb = {{0}};
+	struct wf_stats_buf *b = NULL;
+	json_t *out = NULL, *tot, *o;
+
+	cr_assert_eq(wf_stats_buf_new(&b, &eb), CL_OK);
+	cr_assert_eq(wf_stats_buf_search(b, "upphandling", 12, 1u << EF_SECTORS), CL_OK);
+	cr_assert_eq(wf_stats_buf_search(b, "vätgas tankstation", 0, 0), CL_OK);
+	cr_assert_eq(wf_stats_buf_search(b, "  Vätgas   TANKSTATION ", 0, 1u << EF_SECTORS), CL_OK);
+	cr_assert_eq(wf_stats_buf_search(b, "x", -1, 0), CL_EINVAL);
+	cr_assert_eq(wf_stats_buf_view(b, "case-lund-skolmaltider-2021"), CL_OK);
+	cr_assert_eq(wf_stats_buf_view(b, ""), CL_EINVAL);
+	cr_assert_eq(wf_stats_buf_pending(b), 4);
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_daily"), 0, "written before the flush");
+
+	cr_assert_eq(wf_stats_flush(b, st, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(wf_stats_buf_pending(b), 0);
+	cr_assert_eq(wf_stats_flush(b, st, &eb), CL_OK, "an empty flush is a no-op");
+	cr_assert_eq(wf_stats_report(st, &rev1, &out, &eb), CL_OK, "%s", eb.msg);
+	tot = json_object_get(out, "totals");
+	cr_assert_eq(json_integer_value(json_object_get(tot, "searches")), 3);
+	cr_assert_eq(json_integer_value(json_object_get(tot, "zero_results")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(tot, "case_views")), 1);
+	o = find_by(json_object_get(out, "zero_result_queries"), "query", "vätgas tankstation");
+	cr_assert_not_null(o);
+	cr_assert_eq(json_integer_value(json_object_get(o, "count")), 2);
+	o = find_by(json_object_get(out, "facets"), "facet", "sectors");
+	cr_assert_eq(json_integer_value(json_object_get(o, "uses")), 2);
+	json_decref(out);
+
+	for (long i = 0; i < WF_STATS_BUF_MAX; i++)
+		cr_assert_eq(wf_stats_buf_view(b, "uhm-2021-ka1162"), CL_OK);
+	cr_assert_eq(wf_stats_buf_search(b, "one too many", 1, 0), CL_EBUSY);
+	cr_assert_eq(wf_stats_buf_dropped(b), 1);
+	cr_assert_eq(wf_stats_buf_pending(b), WF_STATS_BUF_MAX);
+	cr_assert_eq(wf_stats_flush(b, st, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(sql_long("SELECT views FROM stats_case_views WHERE case_id = 'uhm-2021-ka1162'"),
+		     WF_STATS_BUF_MAX);
+	wf_stats_buf_free(b);
+	wf_stats_buf_free(NULL);
+}
