@@ -21,6 +21,7 @@
 #include "cli_harvest.h"
 #include "cli_search.h"
 #include "cli_serve.h"
+#include "cli_shard.h"
 #include "cli_token.h"
 #include "csv.h"
 #include "engine.h"
@@ -953,6 +954,7 @@ static const struct cli_cmd commands[] = {
 	{"reindex", cli_cmd_reindex, "rebuild the search engines from the store",
 	 "reindex [--engine xapian|fts5]"},
 	{"serve", cli_cmd_serve, CLI_SERVE_SUMMARY, CLI_SERVE_USAGE},
+	{"shard", cli_cmd_shard, CLI_SHARD_SUMMARY, CLI_SHARD_USAGE},
 	{"token", cli_cmd_token, CLI_TOKEN_SUMMARY, CLI_TOKEN_USAGE},
 	{"show", cmd_show, "print one case as JSON, a version of it, or its history",
 	 "show [--version N | --history] ID"},

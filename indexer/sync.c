@@ -67,6 +67,13 @@ static int apply_id(struct store *s, struct engine *e, const char *id, struct sy
 int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_fn progress,
 		void *ud, struct sync_stats *stp, struct cl_errbuf *eb)
 {
+	return sync_engine_filter(s, e, batch, NULL, NULL, progress, ud, stp, eb);
+}
+
+int sync_engine_filter(struct store *s, struct engine *e, size_t batch,
+		       int (*keep)(const char *id, void *kud), void *kud, sync_progress_fn progress,
+		       void *ud, struct sync_stats *stp, struct cl_errbuf *eb)
+{
 	struct sync_stats st = {0};
 	struct batch b = {0};
 	int64_t seq = 0;
@@ -89,7 +96,8 @@ int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_f
 		/* One application per id per batch: the current state wins. */
 		qsort(b.ids, b.n, sizeof *b.ids, str_cmp);
 		for (size_t i = 0; i < b.n && rc == CL_OK; i++)
-			if (i == 0 || strcmp(b.ids[i], b.ids[i - 1]))
+			if ((i == 0 || strcmp(b.ids[i], b.ids[i - 1])) &&
+			    (!keep || keep(b.ids[i], kud)))
 				rc = apply_id(s, e, b.ids[i], &st, eb);
 		for (size_t i = 0; i < b.n; i++)
 			free(b.ids[i]);

@@ -35,6 +35,14 @@ typedef void (*sync_progress_fn)(const struct sync_stats *st, void *ud);
 int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_fn progress,
 		void *ud, struct sync_stats *st, struct cl_errbuf *eb);
 
+/* The same for the ids keep(id, kud) accepts (an index shard,
+ * indexer/shard.h): other changes are skipped, but every batch still ends
+ * with engine_commit(seq of its last change), so the engine's last seq
+ * says how far the log has been read for it. keep NULL: every id. */
+int sync_engine_filter(struct store *s, struct engine *e, size_t batch,
+		       int (*keep)(const char *id, void *kud), void *kud, sync_progress_fn progress,
+		       void *ud, struct sync_stats *st, struct cl_errbuf *eb);
+
 /* Rebuilds the engine from the store: clears it, indexes every published
  * case, commits with the store's last seq read *before* the scan (so later
  * changes are replayed by the next sync). */

@@ -43,6 +43,7 @@ int engine_open(enum engine_kind k, const char *data_dir, struct store *s, int w
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
 	e->kind = k;
 	e->ops = k == ENGINE_XAPIAN ? &engine_xapian_ops : &engine_fts5_ops;
+	engine_rank_params_default(k, &e->rank);
 	rc = e->ops->open(e, data_dir, s, writable, eb);
 	if (rc != CL_OK) {
 		free(e);
@@ -107,6 +108,55 @@ int engine_suggest(struct engine *e, const char *text, char **out, struct cl_err
 	if (!text || !*text)
 		return CL_OK;
 	return e->ops->suggest(e, text, out, eb);
+}
+
+/* The shipped ranking parameters: tuned on Cranfield with all queries
+ * (`make ranking`, bench/ranking.c --cv; docs/ranking.md). */
+void engine_rank_params_default(enum engine_kind k, struct engine_rank_params *p)
+{
+	memset(p, 0, sizeof *p);
+	if (k == ENGINE_XAPIAN) { /* RM3 feedback (query/xs.h prf_*) */
+		p->k1 = 3.0;
+		p->b = 0.5;
+		p->title_weight = 0; /* the index already weighs title words 3 (wdf) */
+		p->fb_docs = 2;
+		p->fb_terms = 40;
+		p->fb_weight = 2.5;
+	} else {
+		p->k1 = 1.2; /* SQLite's bm25() has k1 1.2, b 0.75 built in */
+		p->b = 0.75;
+		p->title_weight = 3; /* title column weight 4 */
+		p->fb_docs = 2;
+		p->fb_terms = 40;
+		p->fb_weight = 2.5;
+	}
+}
+
+/* Ranking parameters: the ranges engine.h states. */
+int engine_set_rank_params(struct engine *e, const struct engine_rank_params *p,
+			   struct cl_errbuf *eb)
+{
+	if (!e || !p)
+		return cl_fail(eb, CL_EINVAL, "ranking parameters: no engine or no parameters");
+	if (!(p->k1 >= 0 && p->k1 <= 10))
+		return cl_fail(eb, CL_EINVAL, "ranking parameter k1 must be within 0..10");
+	if (!(p->b >= 0 && p->b <= 1))
+		return cl_fail(eb, CL_EINVAL, "ranking parameter b must be within 0..1");
+	if (!(p->title_weight >= 0 && p->title_weight <= 50))
+		return cl_fail(eb, CL_EINVAL, "ranking parameter title_weight must be within 0..50");
+	if (p->fb_docs > 100)
+		return cl_fail(eb, CL_EINVAL, "ranking parameter fb_docs must be within 0..100");
+	if (p->fb_terms > 200)
+		return cl_fail(eb, CL_EINVAL, "ranking parameter fb_terms must be within 0..200");
+	if (!(p->fb_weight >= 0 && p->fb_weight <= 10))
+		return cl_fail(eb, CL_EINVAL, "ranking parameter fb_weight must be within 0..10");
+	e->rank = *p;
+	return CL_OK;
+}
+
+void engine_get_rank_params(const struct engine *e, struct engine_rank_params *p)
+{
+	*p = e->rank;
 }
 
 static int valid_value(enum engine_facet f, const char *v)

@@ -179,6 +179,29 @@ int engine_similar(struct engine *e, const char *id, const struct search_request
 int engine_similar_text(struct engine *e, const struct search_request *rq,
 			struct search_result *res, struct cl_errbuf *eb);
 
+/* Ranking parameters (docs/ranking.md). They change the order of hits
+ * only, never what matches, the totals or the facet counts. The defaults
+ * (engine_rank_params_default) are the values tuned on the Cranfield
+ * collection with all 225 queries; bench/ranking.c tunes them. */
+struct engine_rank_params {
+	double k1;           /* BM25 term-frequency saturation, 0..10 */
+	double b;            /* BM25 length normalisation, 0..1 */
+	double title_weight; /* how much more a title match counts, 0..50 (0: no boost) */
+	unsigned fb_docs;    /* pseudo-relevance feedback on the OR fallback: the best
+			      * fb_docs hits are taken as relevant, 0..100 (0: off) */
+	unsigned fb_terms;   /* ... and their fb_terms best terms added, 0..200 */
+	double fb_weight;    /* ... with this weight relative to the query, 0..10 */
+};
+
+/* The shipped (tuned) parameters of engine kind k. */
+void engine_rank_params_default(enum engine_kind k, struct engine_rank_params *p);
+/* Sets e's parameters (every later search of this handle uses them).
+ * CL_EINVAL naming the first parameter out of range; e keeps its old
+ * parameters then. */
+int engine_set_rank_params(struct engine *e, const struct engine_rank_params *p,
+			   struct cl_errbuf *eb);
+void engine_get_rank_params(const struct engine *e, struct engine_rank_params *p);
+
 /* A spelling suggestion for text, or *out = NULL when none. Caller frees. */
 int engine_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb);
 

@@ -27,8 +27,11 @@
 #ifndef FTS_TOKENIZE
 #define FTS_TOKENIZE "caselib auto decompound"
 #endif
-/* bm25 column weights: title, summary, body, buyer. */
-#define FTS_BM25 "bm25(fts_cases, 10.0, 4.0, 1.0, 2.0)"
+/* bm25 column weights: title (bound: 1 + the ranking parameter
+ * title_weight, docs/ranking.md), summary, body, buyer. TITLE_W_SIMILAR is
+ * the title weight of similar() (not a ranking parameter). */
+#define FTS_BM25(title) "bm25(fts_cases, " title ", 4.0, 1.0, 2.0)"
+#define TITLE_W_SIMILAR 10.0
 
 /* Bump FTS_LAYOUT_VERSION when a table changes: a writable open then drops
  * the old fts_* tables and starts again from seq 0 (the next sync replays
@@ -79,9 +82,9 @@
 	XX(CLEAR_FACETS, "DELETE FROM fts_facets")                                            \
 	XX(CLEAR_WORDS, "DELETE FROM fts_words")                                              \
 	XX(MATCH_RIDS, "SELECT rowid FROM fts_cases WHERE fts_cases MATCH ?1")                \
-	XX(MATCH_SCORED, "SELECT rowid, " FTS_BM25 " FROM fts_cases WHERE fts_cases MATCH ?1") \
+	XX(MATCH_SCORED, "SELECT rowid, " FTS_BM25("?2") " FROM fts_cases WHERE fts_cases MATCH ?1") \
 	XX(MATCH_ANY, "SELECT 1 FROM fts_cases WHERE fts_cases MATCH ?1 LIMIT 1")             \
-	XX(HIT_MATCH, "SELECT " FTS_BM25 ", highlight(fts_cases, ?3, char(1), char(2))"       \
+	XX(HIT_MATCH, "SELECT " FTS_BM25("?4") ", highlight(fts_cases, ?3, char(1), char(2))" \
 		      " FROM fts_cases WHERE fts_cases MATCH ?1 AND rowid = ?2")              \
 	XX(PAGE_ID, "SELECT rid FROM fts_docs WHERE fts_in_set(rid, ?1)"                      \
 		    " ORDER BY id LIMIT ?2 OFFSET ?3")                                        \
@@ -1439,7 +1442,17 @@ struct pass {
 	int has_exclude;
 	uint32_t exclude; /* similar(): the case itself */
 	int sector_bonus; /* similar(): boost cases sharing the excluded case's sectors */
+	/* ranking (docs/ranking.md): bm25 title column weight (0: similar()'s)
+	 * and pseudo-relevance feedback (fb_docs 0: off) */
+	double title_w;
+	unsigned fb_docs, fb_terms;
+	double fb_weight;
 };
+
+static double pass_title_w(const struct pass *p)
+{
+	return p->title_w > 0 ? p->title_w : TITLE_W_SIMILAR;
+}
 
 struct scored {
 	uint32_t rid;
@@ -1622,8 +1635,8 @@ static char *snippet_window(const char *s, size_t maxc)
 /* One row of HIT_MATCH for rid: bm25 score and column col highlighted
  * (*marked NULL when the row does not match, which cannot happen for a
  * hit of the same expression). */
-static int hit_match(struct fts *f, const char *expr, uint32_t rid, int col, double *score,
-		     char **marked, struct cl_errbuf *eb)
+static int hit_match(struct fts *f, const char *expr, double title_w, uint32_t rid, int col,
+		     double *score, char **marked, struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1634,6 +1647,7 @@ static int hit_match(struct fts *f, const char *expr, uint32_t rid, int col, dou
 	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, rid);
 	sqlite3_bind_int(st, 3, col);
+	sqlite3_bind_double(st, 4, title_w);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*score = -sqlite3_column_double(st, 0);
@@ -1682,7 +1696,7 @@ static int fill_hit(struct fts *f, const struct search_request *rq, const struct
 	if (!h->id || !h->title || (rq->snippets && !plain))
 		goto nomem;
 	if (p->expr && !have_score) {
-		if ((rc = hit_match(f, p->expr, rid, col, &sc, &marked, eb)) != CL_OK)
+		if ((rc = hit_match(f, p->expr, pass_title_w(p), rid, col, &sc, &marked, eb)) != CL_OK)
 			goto out;
 		h->score = sc;
 		free(marked);
@@ -1692,7 +1706,7 @@ static int fill_hit(struct fts *f, const struct search_request *rq, const struct
 		for (int i = 0; p->expr && i < 3; i++) {
 			if (!nonempty[order[i]])
 				continue;
-			if ((rc = hit_match(f, p->expr, rid, order[i], &sc, &marked, eb)) != CL_OK)
+			if ((rc = hit_match(f, p->expr, pass_title_w(p), rid, order[i], &sc, &marked, eb)) != CL_OK)
 				goto out;
 			if (marked && strchr(marked, '\x01'))
 				break;
@@ -1726,6 +1740,118 @@ static void hits_release(struct search_hit *hits, size_t n)
 		free(hits[i].snippet);
 	}
 	free(hits);
+}
+
+static int distinctive_expr(struct fts *f, const char *const *texts, const double *weights,
+			    size_t ntexts, int64_t min_df, size_t max_terms, struct dbuf *out,
+			    int *nomatch, struct cl_errbuf *eb);
+
+static int scored_rid_cmp(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	return x->rid < y->rid ? -1 : x->rid > y->rid;
+}
+
+/* Pseudo-relevance feedback: the fb_docs best of sc[0..n) (by score) are
+ * taken as relevant; their fb_terms most distinctive terms (title 3,
+ * summary 2, body 1, as similar()) are run as an OR query, and each case
+ * of sc gets fb_weight times its score there, scaled so that the best
+ * expansion score equals the best query score. Only scores change. */
+static int feedback(struct fts *f, const struct pass *p, struct scored *sc, size_t n,
+		    struct cl_errbuf *eb)
+{
+	static const double w3[3] = {3.0, 2.0, 1.0};
+	size_t k = p->fb_docs < n ? p->fb_docs : n, nt = 0;
+	uint32_t top[100];
+	char **texts = NULL;
+	double *weights = NULL, best = 0, ebest = 0;
+	struct dbuf ex = DBUF_INIT(EXPR_MAX);
+	sqlite3_stmt *st;
+	int nomatch = 1, rc = CL_OK;
+	double *es = NULL;
+
+	if (k > sizeof top / sizeof *top)
+		k = sizeof top / sizeof *top;
+	/* the k best (score desc, rid asc), by selection: k is small */
+	for (size_t j = 0; j < k; j++) {
+		size_t bi = n;
+		for (size_t i = 0; i < n; i++) {
+			int taken = 0;
+			for (size_t t = 0; t < j && !taken; t++)
+				taken = top[t] == sc[i].rid;
+			if (taken)
+				continue;
+			if (bi == n || sc[i].score > sc[bi].score ||
+			    (sc[i].score == sc[bi].score && sc[i].rid < sc[bi].rid))
+				bi = i;
+		}
+		top[j] = sc[bi].rid;
+		if (sc[bi].score > best)
+			best = sc[bi].score;
+	}
+	texts = calloc(3 * k + 1, sizeof *texts);
+	weights = calloc(3 * k + 1, sizeof *weights);
+	es = calloc(n, sizeof *es);
+	if (!texts || !weights || !es)
+		goto nomem;
+	if ((rc = stmt(f, FS_DOC_BY_RID, &st, eb)) != CL_OK)
+		goto out;
+	for (size_t j = 0; j < k; j++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, top[j]);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;
+		for (int c = 0; c < 3; c++) {
+			if (!(texts[nt] = strdup(col_text(st, 1 + c)))) {
+				sqlite3_reset(st);
+				goto nomem;
+			}
+			weights[nt++] = w3[c];
+		}
+	}
+	sqlite3_reset(st);
+	if ((rc = distinctive_expr(f, (const char *const *)texts, weights, nt, 2, p->fb_terms, &ex,
+				   &nomatch, eb)) != CL_OK || nomatch)
+		goto out;
+	/* sc comes in rowid order from FTS5; make sure before searching it */
+	for (size_t i = 1; i < n; i++)
+		if (sc[i - 1].rid > sc[i].rid) {
+			qsort(sc, n, sizeof *sc, scored_rid_cmp);
+			break;
+		}
+	if ((rc = stmt(f, FS_MATCH_SCORED, &st, eb)) != CL_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, ex.p, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, pass_title_w(p));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct scored key, *hit;
+		key.rid = (uint32_t)sqlite3_column_int64(st, 0);
+		hit = bsearch(&key, sc, n, sizeof *sc, scored_rid_cmp);
+		if (hit) {
+			es[hit - sc] = -sqlite3_column_double(st, 1);
+			if (es[hit - sc] > ebest)
+				ebest = es[hit - sc];
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = cl_fail(eb, CL_EENGINE, "fts5: feedback search failed: %s", sqlite3_errmsg(f->db));
+		goto out;
+	}
+	rc = CL_OK;
+	for (size_t i = 0; ebest > 0 && i < n; i++)
+		sc[i].score += p->fb_weight * es[i] * best / ebest;
+	goto out;
+nomem:
+	rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+out:
+	for (size_t i = 0; texts && i < nt; i++)
+		free(texts[i]);
+	free(texts);
+	free(weights);
+	free(es);
+	dbuf_release(&ex);
+	return rc;
 }
 
 /* Runs one pass: the match set of p, filtered by rq, its exact size, the
@@ -1763,6 +1889,8 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 		if ((rc = stmt(f, want_scores ? FS_MATCH_SCORED : FS_MATCH_RIDS, &st, eb)) != CL_OK)
 			goto out;
 		sqlite3_bind_text(st, 1, p->expr, -1, SQLITE_STATIC);
+		if (want_scores)
+			sqlite3_bind_double(st, 2, pass_title_w(p));
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			sqlite3_int64 rid = sqlite3_column_int64(st, 0);
 			if (!rid_ok(rid))
@@ -1831,6 +1959,9 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (want_scores && p->fb_docs && p->fb_terms && p->fb_weight > 0 && nsc > 0 &&
+	    (rc = feedback(f, p, sc, nsc, eb)) != CL_OK)
+		goto out;
 	if (want_scores) {
 		size_t need = rq->offset + rq->limit, end;
 		for (size_t i = 0; nbonus && i < nsc; i++) {
@@ -1927,6 +2058,12 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 		}
 		p.expr = p.nomatch ? NULL : ex.p;
 	}
+	p.title_w = 1.0 + e->rank.title_weight;
+	if (or_mode) { /* feedback on the OR fallback only (docs/ranking.md) */
+		p.fb_docs = e->rank.fb_docs;
+		p.fb_terms = e->rank.fb_terms;
+		p.fb_weight = e->rank.fb_weight;
+	}
 	rc = run_pass(f, rq, &p, count_mask, res, eb);
 	dbuf_release(&ex);
 	return rc;
@@ -2009,8 +2146,8 @@ static int term_score_cmp(const void *a, const void *b)
  * weighted by field, times idf from the index's vocabulary). Terms found
  * in fewer than min_df cases are skipped. *nomatch = 1 when none is left. */
 static int distinctive_expr(struct fts *f, const char *const *texts, const double *weights,
-			    size_t ntexts, int64_t min_df, struct dbuf *out, int *nomatch,
-			    struct cl_errbuf *eb)
+			    size_t ntexts, int64_t min_df, size_t max_terms, struct dbuf *out,
+			    int *nomatch, struct cl_errbuf *eb)
 {
 	struct terms t = {0};
 	sqlite3_stmt *st;
@@ -2073,7 +2210,7 @@ static int distinctive_expr(struct fts *f, const char *const *texts, const doubl
 	sqlite3_reset(st);
 	rc = CL_OK;
 	qsort(t.v, t.n, sizeof *t.v, term_score_cmp);
-	for (size_t i = 0; i < t.n && used < SIMILAR_TERMS; i++) {
+	for (size_t i = 0; i < t.n && used < max_terms; i++) {
 		if (t.v[i].score <= 0)
 			break;
 		if (query_terms(f, t.v[i].surface, strlen(t.v[i].surface), 0) == 0)
@@ -2106,7 +2243,8 @@ static int fts_similar(struct engine *e, const char *id, const struct search_req
 		return rc;
 	if (!found)
 		return cl_fail(eb, CL_ENOTFOUND, "fts5: case %s is not indexed", id);
-	rc = distinctive_expr(f, (const char *const *)d.t, weights, 3, 2, &ex, &p.nomatch, eb);
+	rc = distinctive_expr(f, (const char *const *)d.t, weights, 3, 2, SIMILAR_TERMS, &ex,
+			      &p.nomatch, eb);
 	if (rc != CL_OK)
 		goto out;
 	p.expr = p.nomatch ? NULL : ex.p;
@@ -2131,7 +2269,7 @@ static int fts_similar_text(struct engine *e, const struct search_request *rq,
 	int rc;
 
 	memset(&p, 0, sizeof p);
-	rc = distinctive_expr(f, texts, weights, 1, 1, &ex, &p.nomatch, eb);
+	rc = distinctive_expr(f, texts, weights, 1, 1, SIMILAR_TERMS, &ex, &p.nomatch, eb);
 	if (rc == CL_OK) {
 		p.expr = p.nomatch ? NULL : ex.p;
 		rc = run_pass(f, rq, &p, count_mask, res, eb);

@@ -43,6 +43,7 @@ struct engine {
 	const struct engine_ops *ops;
 	enum engine_kind kind;
 	void *impl;
+	struct engine_rank_params rank; /* checked by engine_set_rank_params; read at search */
 };
 
 extern const struct engine_ops engine_xapian_ops;

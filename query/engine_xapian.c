@@ -19,6 +19,13 @@
 #include "xs.h"
 
 #define XAP_SUBDIR "xapian"
+/* Sharded Xapian (docs/operations.md): a read-only engine opens the stub
+ * DATA/xapian.stub instead of DATA/xapian/ when it exists. Lines
+ * "# caselib: timeout_ms N" and "# caselib: local PATH" in it (comments to
+ * Xapian) set the remote timeout and the small local database that holds
+ * the spelling data remote shards cannot serve. */
+#define XAP_STUB "xapian.stub"
+#define XAP_STUB_TIMEOUT_MS 5000
 #define META_LAST_SEQ "caselib:last_seq"
 
 /* Value slots. */
@@ -27,6 +34,9 @@ enum {
 	SLOT_DATE_ASC = 1,  /* "YYYYMMDD", undated "~" (after every digit) */
 	SLOT_DATE_DESC = 2, /* each digit d as '9'-d, undated "~" */
 	SLOT_YEAR = 3,      /* "YYYY" of the derived year: the year range */
+	SLOT_DATE_ASC_ID = 4,  /* SLOT_DATE_ASC + id: one key for remote shards */
+	SLOT_DATE_DESC_ID = 5, /* SLOT_DATE_DESC + id (Xapian 1.4's remote
+				* backend has no KeyMaker: one slot per order) */
 	SLOT_FACET0 = 10,   /* + enum engine_facet: the facet's values as items */
 };
 
@@ -92,6 +102,9 @@ struct xap {
 	struct xs_db *db;
 	int writable;
 	char *path;
+	char *stub;          /* sharded: the stub file; db NULL until connected */
+	unsigned timeout_ms; /* sharded: connect and read timeout */
+	struct xs_db *spell; /* sharded: the local spelling database, or NULL */
 	struct ta *ta_words; /* fold only: the words of query and English/other text */
 	struct ta *ta_dc;    /* Swedish documents: words + compound heads (writable) */
 	struct ta *ta_sv;    /* stems */
@@ -124,10 +137,67 @@ static const char *doc_lang_name(enum doc_lang l)
 	return l == DL_SV ? "sv" : l == DL_EN ? "en" : NULL;
 }
 
-/* Read-only handles follow the writer's commits before each read. */
+/* Read-only handles follow the writer's commits before each read. A
+ * sharded handle whose connection failed (a shard down, a timeout) is
+ * opened again from the stub: a shard that is still down is named in the
+ * error (CL_ENET), one that came back serves again without a restart. */
 static int refresh(struct xap *x, struct cl_errbuf *eb)
 {
-	return x->writable ? CL_OK : xs_db_reopen(x->db, eb);
+	int rc;
+
+	if (x->writable)
+		return CL_OK;
+	if (!x->stub)
+		return xs_db_reopen(x->db, eb);
+	if (x->spell)
+		(void)xs_db_reopen(x->spell, NULL); /* best effort: suggestions only */
+	if (x->db && (rc = xs_db_reopen(x->db, eb)) != CL_ENET)
+		return rc;
+	xs_db_close(x->db);
+	x->db = NULL;
+	return xs_db_open_stub(x->stub, x->timeout_ms, &x->db, eb);
+}
+
+/* Reads the caselib lines of a stub: timeout and local database. */
+static int stub_config(struct xap *x, struct cl_errbuf *eb)
+{
+	char line[4096], *local = NULL;
+	FILE *f = fopen(x->stub, "r");
+	int rc = CL_OK;
+
+	x->timeout_ms = XAP_STUB_TIMEOUT_MS;
+	if (!f)
+		return cl_fail(eb, CL_EIO, "xapian: cannot read %s: %s", x->stub, strerror(errno));
+	while (fgets(line, sizeof line, f)) {
+		char key[32], val[sizeof line];
+		if (sscanf(line, " # caselib: %31s %4095[^\r\n]", key, val) != 2)
+			continue;
+		if (!strcmp(key, "timeout_ms")) {
+			char *end = NULL;
+			unsigned long v = strtoul(val, &end, 10);
+			if (end == val || v == 0 || v > 600000) {
+				rc = cl_fail(eb, CL_EINVAL, "%s: timeout_ms must be 1..600000", x->stub);
+				break;
+			}
+			x->timeout_ms = (unsigned)v;
+		} else if (!strcmp(key, "local") && !local) {
+			const char *slash = strrchr(x->stub, '/');
+			int n = val[0] == '/' || !slash
+					? asprintf(&local, "%s", val)
+					: asprintf(&local, "%.*s/%s", (int)(slash - x->stub), x->stub, val);
+			if (n < 0) {
+				local = NULL;
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				break;
+			}
+		}
+	}
+	fclose(f);
+	/* no local database (yet): searches work, suggestions are empty */
+	if (rc == CL_OK && local && xs_db_open(local, 0, &x->spell, NULL) != CL_OK)
+		x->spell = NULL;
+	free(local);
+	return rc;
 }
 
 static int need_writable(struct xap *x, const char *what, struct cl_errbuf *eb)
@@ -144,6 +214,8 @@ static void xap_free(struct xap *x)
 	if (!x)
 		return;
 	xs_db_close(x->db);
+	xs_db_close(x->spell);
+	free(x->stub);
 	ta_close(x->ta_words);
 	ta_close(x->ta_dc);
 	ta_close(x->ta_sv);
@@ -180,7 +252,29 @@ static int xap_open(struct engine *e, const char *data_dir, struct store *s, int
 		rc = cl_fail(eb, CL_EIO, "xapian: cannot create %s: %s", x->path, strerror(errno));
 		goto out;
 	}
-	rc = xs_db_open(x->path, x->writable, &x->db, eb);
+	if (!x->writable) {
+		struct stat st;
+		if (asprintf(&x->stub, "%s/%s", data_dir, XAP_STUB) < 0) {
+			x->stub = NULL;
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (stat(x->stub, &st) != 0) {
+			free(x->stub);
+			x->stub = NULL;
+		}
+	}
+	if (x->stub) {
+		/* sharded: connect now if we can; a shard that is down is an
+		 * error of each search (refresh), not of the open */
+		if ((rc = stub_config(x, eb)) != CL_OK)
+			goto out;
+		rc = xs_db_open_stub(x->stub, x->timeout_ms, &x->db, eb);
+		if (rc == CL_ENET)
+			rc = CL_OK;
+	} else {
+		rc = xs_db_open(x->path, x->writable, &x->db, eb);
+	}
 	if (rc == CL_ENOTFOUND && !x->writable) {
 		rc = cl_fail(eb, CL_ENOTFOUND,
 			     "no Xapian index in %s: build it with `caselib reindex --engine xapian`",
@@ -428,6 +522,15 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 	    (rc = xs_doc_set_value(doc, SLOT_DATE_ASC, asc, strlen(asc), eb)) != CL_OK ||
 	    (rc = xs_doc_set_value(doc, SLOT_DATE_DESC, desc, strlen(desc), eb)) != CL_OK)
 		goto out;
+	{
+		char key[16 + XS_ID_MAX + 1];
+		snprintf(key, sizeof key, "%s%s", asc, c->id);
+		if ((rc = xs_doc_set_value(doc, SLOT_DATE_ASC_ID, key, strlen(key), eb)) != CL_OK)
+			goto out;
+		snprintf(key, sizeof key, "%s%s", desc, c->id);
+		if ((rc = xs_doc_set_value(doc, SLOT_DATE_DESC_ID, key, strlen(key), eb)) != CL_OK)
+			goto out;
+	}
 	data = doc_data(c);
 	if (!data) {
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
@@ -935,8 +1038,12 @@ static int shimq_add(struct shimq *s, enum xs_clause_kind k, char *text, const c
 	return CL_OK;
 }
 
-static int render_clauses(struct xap *x, const struct xquery *xq, struct shimq *s,
-			  struct cl_errbuf *eb)
+/* Ranking: a free-text word clause also gets its title forms (a subset
+ * of its forms: title words are indexed unprefixed too) as a boosted
+ * alternative, so a title match counts title_weight times more
+ * (docs/ranking.md). */
+static int render_clauses(struct xap *x, const struct xquery *xq, double title_weight,
+			  struct shimq *s, struct cl_errbuf *eb)
 {
 	int rc = CL_OK;
 
@@ -944,16 +1051,29 @@ static int render_clauses(struct xap *x, const struct xquery *xq, struct shimq *
 	for (size_t i = 0; i < xq->n && rc == CL_OK; i++) {
 		const struct xclause *c = &xq->v[i];
 		const char *raw = xfields[c->field].raw;
-		struct dbuf terms;
+		int boost = title_weight > 0 && c->field == QP_ANY && !c->negated;
+		struct dbuf terms, tterms;
 
 		dbuf_init(&terms, QTEXT_MAX);
+		dbuf_init(&tterms, QTEXT_MAX);
 		for (size_t k = 0; k < c->n && rc == CL_OK; k++)
-			if (c->v[k].kind == ALT_WORD)
+			if (c->v[k].kind == ALT_WORD) {
 				rc = word_terms(x, c->field, c->v[k].w.v[0], &terms, eb);
+				if (rc == CL_OK && boost)
+					rc = word_terms(x, QP_TITLE, c->v[k].w.v[0], &tterms, eb);
+			}
+		if (rc == CL_OK && terms.n && tterms.n) { /* the boosted subset after a tab */
+			dbuf_add(&terms, "\t", 1);
+			dbuf_add(&terms, tterms.p, tterms.n);
+			if (terms.err)
+				rc = cl_fail(eb, terms.err, "xapian: the query is too large");
+		}
 		if (rc == CL_OK && terms.n) {
 			rc = shimq_add(s, XS_C_TERMS, terms.p, NULL, c->negated);
 			terms.p = NULL;
+
 		}
+		dbuf_release(&tterms);
 		dbuf_release(&terms);
 		for (size_t k = 0; k < c->n && rc == CL_OK; k++) {
 			const struct alt *a = &c->v[k];
@@ -1052,7 +1172,7 @@ static int render_text(struct xap *x, const struct xquery *xq, int or_mode, stru
 }
 
 /* Sets o's clauses or text for xq; what they point to lives in s and t. */
-static int set_query(struct xap *x, const struct xquery *xq, int or_mode,
+static int set_query(struct xap *x, const struct xquery *xq, int or_mode, double title_weight,
 		     struct xs_query_opts *o, struct shimq *s, struct dbuf *t, struct cl_errbuf *eb)
 {
 	int rc;
@@ -1065,7 +1185,7 @@ static int set_query(struct xap *x, const struct xquery *xq, int or_mode,
 		for (size_t i = 0; i < xq->n; i++)
 			if (!xq->v[i].negated && xc_nshim(&xq->v[i]) > 1)
 				single = 1; /* the only positive clause, as alternatives */
-		if ((rc = render_clauses(x, xq, s, eb)) != CL_OK)
+		if ((rc = render_clauses(x, xq, title_weight, s, eb)) != CL_OK)
 			return rc;
 		o->clauses = s->v;
 		o->n_clauses = s->n;
@@ -1187,6 +1307,16 @@ static int prep_init(const struct search_request *rq, unsigned count_mask,
 	return CL_OK;
 }
 
+/* Remote shards (a stub): the date orders as one combined slot each, the
+ * same order as the two keys (docs/operations.md). */
+static void remote_sort(const struct xap *x, const struct search_request *rq, struct prep *p)
+{
+	if (!x->stub || (rq->sort != SORT_DATE_DESC && rq->sort != SORT_DATE_ASC))
+		return;
+	p->keys[0].slot = rq->sort == SORT_DATE_DESC ? SLOT_DATE_DESC_ID : SLOT_DATE_ASC_ID;
+	p->o.n_sort_keys = 1;
+}
+
 /* Counts the characters of a marked snippet, markers excluded, and cuts
  * it to max characters keeping the markers balanced. */
 static void cut_snippet(char *s, size_t max)
@@ -1300,15 +1430,38 @@ static int xap_search(struct engine *e, const struct search_request *rq, const s
 	dbuf_init(&text, QTEXT_MAX);
 	if ((rc = refresh(x, eb)) != CL_OK || (rc = prep_init(rq, count_mask, &p, eb)) != CL_OK)
 		goto out;
+	remote_sort(x, rq, &p);
 	if ((rc = build_xquery(x, q, &xq)) != CL_OK) {
 		rc = cl_fail(eb, rc, "xapian: building the query: %s", cl_strerror(rc));
 		goto out;
 	}
-	if ((rc = set_query(x, &xq, or_mode, &p.o, &sq, &text, eb)) != CL_OK ||
-	    (rc = xs_search(x->db, &p.o, &r, eb)) != CL_OK)
+	/* ranking (docs/ranking.md): BM25 k1, b; title boost; feedback on
+	 * the OR fallback (a sentence-like query) when ranked by relevance */
+	p.o.use_bm25 = 1;
+	p.o.boost = e->rank.title_weight;
+	p.o.bm25.k1 = e->rank.k1;
+	p.o.bm25.b = e->rank.b;
+	if (or_mode && rq->sort == SORT_RELEVANCE && e->rank.fb_docs && e->rank.fb_terms &&
+	    e->rank.fb_weight > 0) {
+		p.o.prf_docs = e->rank.fb_docs;
+		p.o.prf_terms = e->rank.fb_terms;
+		p.o.prf_weight = e->rank.fb_weight;
+		/* never expansion terms; harmless to the query, which is in
+		 * clause mode in OR mode and has no XS_C_WORD clause */
+		p.o.stopwords = x->stopwords;
+		p.o.n_stopwords = x->nstopwords;
+	}
+	if ((rc = set_query(x, &xq, or_mode, e->rank.title_weight, &p.o, &sq, &text, eb)) != CL_OK)
+		goto out;
+	p.o.flags |= XS_Q_ONE_FORM;
+	if ((rc = xs_search(x->db, &p.o, &r, eb)) != CL_OK)
 		goto out;
 	rc = fill_result(rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
 out:
+	if (rc == CL_ENET && x->stub) { /* a shard failed: reconnect next time */
+		xs_db_close(x->db);
+		x->db = NULL;
+	}
 	xs_result_free(r);
 	shimq_release(&sq);
 	xquery_release(&xq);
@@ -1512,7 +1665,8 @@ static int sugg_tok(void *ud, const struct ta_token *t)
 		return rc;
 	if (known)
 		return CL_OK;
-	if ((rc = xs_suggest(st->x->db, t->term, &s, st->eb)) != CL_OK)
+	if ((rc = xs_suggest(st->x->spell ? st->x->spell : st->x->db, t->term, &s, st->eb)) !=
+	    CL_OK)
 		return rc;
 	if (s && *s && strcmp(s, t->term)) {
 		size_t at = st->base + t->start;

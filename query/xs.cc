@@ -9,6 +9,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -381,6 +382,10 @@ int check_opts(const struct xs_query_opts *o, struct cl_errbuf *eb)
 	if (o->use_bm25 && (o->bm25.k1 < 0 || o->bm25.k2 < 0 || o->bm25.k3 < 0 ||
 			    o->bm25.b < 0 || o->bm25.b > 1 || o->bm25.min_normlen < 0))
 		return cl_fail(eb, CL_EINVAL, "xs: BM25 parameters out of range");
+	if ((o->prf_docs || o->prf_terms) &&
+	    (o->prf_docs > 1000 || o->prf_terms > 1000 || !(o->prf_weight >= 0) ||
+	     o->prf_weight > 100))
+		return cl_fail(eb, CL_EINVAL, "xs: feedback parameters out of range");
 	return CL_OK;
 }
 
@@ -503,6 +508,12 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 	std::string text(c->text);
 	std::string prefix(c->prefix ? c->prefix : "");
 
+	std::string boost_text;
+	if (c->kind == XS_C_TERMS && text.find('\t') != std::string::npos) {
+		if (o->boost > 0)
+			boost_text = text.substr(text.find('\t') + 1);
+		text.erase(text.find('\t'));
+	}
 	if (c->kind == XS_C_TERMS || c->kind == XS_C_TERM_PHRASE) {
 		std::vector<Xapian::Query> terms;
 		size_t i = 0;
@@ -513,6 +524,66 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 			if (j > i)
 				terms.emplace_back(prefix + text.substr(i, j - i));
 			i = j + 1;
+		}
+		if (c->kind == XS_C_TERMS && (o->flags & XS_Q_ONE_FORM) && !terms.empty()) {
+			/* ranking: match any form, weigh the most frequent one */
+			Xapian::Database &d = db->db();
+			auto one = [&](const std::vector<Xapian::Query> &v) {
+				std::string best;
+				Xapian::doccount bf = 0;
+				for (const Xapian::Query &t : v) {
+					std::string term = *t.get_terms_begin();
+					Xapian::doccount f = d.get_termfreq(term);
+					if (best.empty() || f > bf) {
+						best = term;
+						bf = f;
+					}
+				}
+				return Xapian::Query(best);
+			};
+			std::vector<Xapian::Query> bt;
+			const std::string &b = boost_text;
+			for (size_t k = 0, e; k <= b.size(); k = e + 1) {
+				e = b.find(' ', k);
+				if (e == std::string::npos)
+					e = b.size();
+				if (e > k)
+					bt.emplace_back(prefix + b.substr(k, e - k));
+			}
+			Xapian::Query w = one(terms);
+			if (!bt.empty())
+				w = Xapian::Query(Xapian::Query::OP_OR, w,
+						  Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, one(bt),
+								o->boost));
+			if (terms.size() == 1)
+				return w;
+			return Xapian::Query(
+				Xapian::Query::OP_AND_MAYBE,
+				Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+					      Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(),
+							    terms.end()),
+					      0.0),
+				w);
+		}
+		if (c->kind == XS_C_TERMS && !boost_text.empty() && !terms.empty()) {
+			/* ranking: a boosted subset (title forms) ORed in */
+			std::vector<Xapian::Query> bt;
+			const std::string &b = boost_text;
+			for (size_t k = 0, e; k <= b.size(); k = e + 1) {
+				e = b.find(' ', k);
+				if (e == std::string::npos)
+					e = b.size();
+				if (e > k)
+					bt.emplace_back(prefix + b.substr(k, e - k));
+			}
+			Xapian::Query base(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+			if (bt.empty())
+				return base;
+			Xapian::Query boosted(Xapian::Query::OP_SCALE_WEIGHT,
+					      Xapian::Query(Xapian::Query::OP_SYNONYM, bt.begin(),
+							    bt.end()),
+					      o->boost);
+			return Xapian::Query(Xapian::Query::OP_OR, base, boosted);
 		}
 		if (terms.size() <= 1)
 			return terms.empty() ? Xapian::Query() : terms[0];
@@ -526,6 +597,37 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 	if (c->kind == XS_C_PREFIX) {
 		if (is_blank(text.c_str()))
 			return Xapian::Query();
+		if (db->remote) {
+			/* Remote shards would each expand OP_WILDCARD with their own
+			 * terms and statistics: expand here, over all shards, into
+			 * the OP_SYNONYM that OP_WILDCARD stands for, so that weights
+			 * equal one database's (docs/operations.md). */
+			std::vector<std::pair<Xapian::doccount, std::string>> found;
+			Xapian::Database &d = db->db();
+			std::string pt = prefix + text;
+			for (Xapian::TermIterator t = d.allterms_begin(pt); t != d.allterms_end(pt); ++t)
+				found.emplace_back(t.get_termfreq(), *t);
+			size_t max = o->max_wildcard ? o->max_wildcard : XS_DEFAULT_MAX_WILDCARD;
+			if (found.size() > max) {
+				std::stable_sort(found.begin(), found.end(),
+						 [](const std::pair<Xapian::doccount, std::string> &a,
+						    const std::pair<Xapian::doccount, std::string> &b) {
+							 return a.first > b.first;
+						 });
+				found.resize(max);
+				std::sort(found.begin(), found.end(),
+					  [](const std::pair<Xapian::doccount, std::string> &a,
+					     const std::pair<Xapian::doccount, std::string> &b) {
+						  return a.second < b.second;
+					  });
+			}
+			if (found.empty())
+				return Xapian::Query::MatchNothing;
+			std::vector<Xapian::Query> terms;
+			for (const auto &f : found)
+				terms.emplace_back(f.second);
+			return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+		}
 		return Xapian::Query(Xapian::Query::OP_WILDCARD, prefix + text,
 				     o->max_wildcard ? o->max_wildcard : XS_DEFAULT_MAX_WILDCARD,
 				     Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
@@ -634,7 +736,17 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 	if (o->use_bm25)
 		enq.set_weighting_scheme(Xapian::BM25Weight(o->bm25.k1, o->bm25.k2, o->bm25.k3,
 							    o->bm25.b, o->bm25.min_normlen));
-	if (o->sort != XS_SORT_RELEVANCE) {
+	if (o->sort != XS_SORT_RELEVANCE && o->n_sort_keys == 1 && !o->sort_keys[0].descending) {
+		/* one ascending key: a plain value sort, the same order as the
+		 * KeyMaker below, and the only kind remote shards support */
+		Xapian::valueno slot = o->sort_keys[0].slot;
+		if (o->sort == XS_SORT_KEYS)
+			enq.set_sort_by_value(slot, false);
+		else if (o->sort == XS_SORT_RELEVANCE_THEN_KEYS)
+			enq.set_sort_by_relevance_then_value(slot, false);
+		else
+			enq.set_sort_by_value_then_relevance(slot, false);
+	} else if (o->sort != XS_SORT_RELEVANCE) {
 		Xapian::MultiValueKeyMaker *km = new Xapian::MultiValueKeyMaker;
 		for (size_t i = 0; i < o->n_sort_keys; i++)
 			km->add_value(o->sort_keys[i].slot, o->sort_keys[i].descending != 0);
@@ -655,12 +767,24 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 	Xapian::doccount check = d.get_doccount();
 	if (check < o->offset + o->limit)
 		check = static_cast<Xapian::doccount>(o->offset + o->limit);
-	priv->mset = enq.get_mset(static_cast<Xapian::doccount>(o->offset),
-				  static_cast<Xapian::doccount>(o->limit), check);
-	enq.clear_matchspies();
+	if (db->remote && o->n_counts && o->limit) {
+		/* Remote shards (Xapian 1.4): spy counts come out too high when
+		 * the same get_mset also returns hits (measured: +14 over 1,141
+		 * matches for 20 hits from 3 shards), exact without hits. So:
+		 * counts and total first, without hits; then the page. */
+		Xapian::MSet counted = enq.get_mset(0, 0, check);
+		enq.clear_matchspies();
+		priv->mset = enq.get_mset(static_cast<Xapian::doccount>(o->offset),
+					  static_cast<Xapian::doccount>(o->limit));
+		r->total = counted.get_matches_estimated();
+	} else {
+		priv->mset = enq.get_mset(static_cast<Xapian::doccount>(o->offset),
+					  static_cast<Xapian::doccount>(o->limit), check);
+		enq.clear_matchspies();
+		r->total = priv->mset.get_matches_estimated();
+	}
 
 	const Xapian::MSet &ms = priv->mset;
-	r->total = ms.get_matches_estimated();
 	r->hits = calloc_n<struct xs_hit>(ms.size());
 	for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it) {
 		struct xs_hit *h = &r->hits[r->n_hits++];
@@ -671,6 +795,11 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 		std::string data = doc.get_data();
 		h->data = dup_bytes(data);
 		h->data_len = data.size();
+		std::string idv = doc.get_value(XS_ID_SLOT);
+		if (!idv.empty()) {
+			h->id = dup_bytes(idv); /* one fetch: no termlist round trip */
+			continue;
+		}
 		Xapian::TermIterator t = doc.termlist_begin();
 		t.skip_to("Q");
 		if (t != doc.termlist_end()) {
@@ -729,6 +858,75 @@ Xapian::Query build_main(struct xs_db *db, const struct xs_query_opts *o, const 
 	return parse_text(db, o, stem, o->n_stopwords ? &stopper : nullptr, or_mode, ps);
 }
 
+/* RM3-style feedback weights (Lavrenko & Croft's relevance model,
+ * interpolated with the query): each term t of the feedback documents D
+ * (restricted by dec; stems only when the documents have stems, so one
+ * form per word) gets p(t) = sum over D of w(D) * wdf(t, D) / len(D), with
+ * w(D) the document's weight over the best one's; the prf_terms best,
+ * normalised to sum 1, are added with weight prf_weight * nq * p(t),
+ * nq the number of query clauses (each of which weighs 1): prf_weight 1 is
+ * RM3's lambda 0.5. */
+Xapian::Query prf_rm3(Xapian::Database &d, const Xapian::Query &q, const Xapian::MSet &top,
+		      const Xapian::ExpandDecider &dec, const struct xs_query_opts *o)
+{
+	std::map<std::string, double> pz, pr;
+	double wmax = top.get_max_attained();
+	if (!(wmax > 0))
+		return q;
+	for (Xapian::MSetIterator it = top.begin(); it != top.end(); ++it) {
+		double wd = it.get_weight() / wmax;
+		double len = d.get_doclength(*it);
+		if (!(len > 0))
+			continue;
+		for (Xapian::TermIterator t = d.termlist_begin(*it); t != d.termlist_end(*it); ++t) {
+			const std::string &term = *t;
+			if (!dec(term))
+				continue;
+			(term[0] == 'Z' ? pz : pr)[term] += wd * t.get_wdf() / len;
+		}
+	}
+	std::map<std::string, double> &p = pz.empty() ? pr : pz;
+	std::vector<std::pair<double, std::string>> v;
+	for (const auto &kv : p)
+		v.emplace_back(-kv.second, kv.first);
+	size_t n = std::min<size_t>(o->prf_terms, v.size());
+	std::partial_sort(v.begin(), v.begin() + static_cast<long>(n), v.end());
+	double z = 0;
+	for (size_t i = 0; i < n; i++)
+		z -= v[i].first;
+	if (!(z > 0))
+		return q;
+	double nq = q.get_type() == Xapian::Query::OP_OR ? q.get_num_subqueries() : 1;
+	std::vector<Xapian::Query> terms;
+	for (size_t i = 0; i < n; i++)
+		terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(v[i].second),
+				   o->prf_weight * nq * -v[i].first / z);
+	return Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
+			     Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()));
+}
+
+/* Pseudo-relevance feedback (xs_query_opts.prf_*): q AND_MAYBE the
+ * expansion terms of its best prf_docs matches under o's filters (weighed
+ * by prf_rm3); q itself when off, or when nothing matches. */
+Xapian::Query prf_expand(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o)
+{
+	if (!o->prf_docs || !o->prf_terms || !(o->prf_weight > 0) || o->limit == 0 ||
+	    o->sort == XS_SORT_KEYS || q.empty())
+		return q;
+	Xapian::Database &d = db->db();
+	Xapian::Enquire enq(d);
+	enq.set_query(with_filters(q, o));
+	enq.set_docid_order(Xapian::Enquire::ASCENDING);
+	if (o->use_bm25)
+		enq.set_weighting_scheme(Xapian::BM25Weight(o->bm25.k1, o->bm25.k2, o->bm25.k3,
+							    o->bm25.b, o->bm25.min_normlen));
+	Xapian::MSet top = enq.get_mset(0, o->prf_docs);
+	if (top.empty())
+		return q;
+	PrefixDecider dec(d, o);
+	return prf_rm3(d, q, top, dec, o);
+}
+
 /* A new result for q with o's filters (caller owns it). A reader that
  * fell behind a writer's commits (DatabaseModifiedError) is reopened and
  * the query run once more. */
@@ -738,7 +936,7 @@ struct xs_result *run_new(struct xs_db *db, const Xapian::Query &q, const struct
 	for (int attempt = 0;; attempt++) {
 		result_holder res(calloc_n<struct xs_result>(1));
 		try {
-			run_query(db, with_filters(q, o), o, stem, res.r);
+			run_query(db, with_filters(prf_expand(db, q, o), o), o, stem, res.r);
 			return res.release();
 		} catch (const Xapian::DatabaseModifiedError &) {
 			if (attempt > 0)
@@ -912,8 +1110,17 @@ int xs_db_open_stub(const char *path, unsigned timeout_ms, struct xs_db **out,
 						       "%s: line %u: expected remote tcp HOST:PORT",
 						       path, lineno);
 				unsigned t = timeout_ms ? timeout_ms : 10000;
-				db->rd.add_database(Xapian::Remote::open(
-					host, static_cast<unsigned>(p), t, t));
+				try {
+					db->rd.add_database(Xapian::Remote::open(
+						host, static_cast<unsigned>(p), t, t));
+				} catch (const Xapian::Error &e) {
+					/* name the shard: the caller reports which one is down */
+					return cl_fail(eb, xapian_code(e),
+						       "shard %u (remote tcp %s, stub line %u) is "
+						       "unavailable: %s: %s",
+						       shards, hp.c_str(), lineno, e.get_type(),
+						       e.get_msg().c_str());
+				}
 				db->remote = true;
 			} else if ((w[0] == "auto" || w[0] == "glass") && w.size() == 2) {
 				std::string p = w[1][0] == '/' ? w[1] : dir + w[1];
@@ -1128,6 +1335,7 @@ int xs_doc_set_id(struct xs_doc *doc, const char *id, struct cl_errbuf *eb)
 			doc->doc.remove_term("Q" + doc->id);
 		doc->id = id;
 		doc->doc.add_boolean_term("Q" + doc->id);
+		doc->doc.add_value(XS_ID_SLOT, doc->id); /* hits read it without a termlist */
 		return CL_OK;
 	});
 }
@@ -1473,6 +1681,33 @@ int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
 		Xapian::Query q(Xapian::Query::OP_ELITE_SET, terms.begin(), terms.end(),
 				static_cast<Xapian::termcount>(nterms ? nterms : 40));
 		*out = run_new(db, q, &so, stem);
+		return CL_OK;
+	});
+}
+
+int xs_db_copy_spelling(struct xs_db *dst, struct xs_db *src, unsigned long *nwords,
+			struct cl_errbuf *eb)
+{
+	int rc = need_writable(dst, "xs_db_copy_spelling", eb);
+	if (rc)
+		return rc;
+	if (!src)
+		return cl_fail(eb, CL_EINVAL, "xs_db_copy_spelling: no source database");
+	return guard(eb, "xs_db_copy_spelling", [&]() -> int {
+		Xapian::WritableDatabase &w = dst->wr;
+		Xapian::Database &from = src->db();
+		std::vector<std::pair<std::string, Xapian::termcount>> old;
+		for (Xapian::TermIterator t = w.spellings_begin(); t != w.spellings_end(); ++t)
+			old.emplace_back(*t, t.get_termfreq());
+		for (const auto &o : old)
+			w.remove_spelling(o.first, o.second);
+		unsigned long n = 0;
+		for (Xapian::TermIterator t = from.spellings_begin(); t != from.spellings_end(); ++t) {
+			w.add_spelling(*t, t.get_termfreq());
+			n++;
+		}
+		if (nwords)
+			*nwords = n;
 		return CL_OK;
 	});
 }

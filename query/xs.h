@@ -53,6 +53,11 @@ struct xs_result_priv; /* opaque: what a result keeps alive for snippets */
 #define XS_HI_END "\x02"
 #define XS_OMIT "\xe2\x80\xa6"
 
+/* The value slot xs_doc_set_id also stores the id in (reserved: hits read
+ * the id from it, which over remote shards saves fetching the termlist;
+ * documents indexed before it was added are read from their "Q" term). */
+#define XS_ID_SLOT 0xfffffff0u
+
 /* Longest id (bytes) accepted for "Q"+id; Xapian's term limit is 245. */
 #define XS_ID_MAX 240
 /* Longest term or prefix accepted by xs_doc_add_boolean / filters. */
@@ -80,8 +85,10 @@ int xs_db_open(const char *path, int writable, struct xs_db **out, struct cl_err
  *   auto PATH | glass PATH   (a local database; relative to the stub's folder)
  * Blank lines and lines starting with '#' are ignored. timeout_ms bounds
  * each remote operation and the connect (0: Xapian's default, 10 s);
- * exceeding it is CL_ENET. A stub without shards, or a bad line: CL_EINVAL
- * with the line number. Remote shards do not offer spelling or synonym
+ * exceeding it is CL_ENET. A shard that cannot be opened is named in the
+ * message ("shard 1 (remote tcp HOST:PORT, stub line 3) is unavailable:
+ * ..."; shards count from 0). A stub without shards, or a bad line:
+ * CL_EINVAL with the line number. Remote shards do not offer spelling or synonym
  * data in Xapian 1.4 (queries still work; suggestions are just empty). */
 int xs_db_open_stub(const char *path, unsigned timeout_ms, struct xs_db **out,
 		    struct cl_errbuf *eb);
@@ -120,6 +127,14 @@ int xs_db_enable_spelling(struct xs_db *db, int on, struct cl_errbuf *eb);
 /* Adds freq (0 is taken as 1) to word's spelling frequency. */
 int xs_db_add_spelling(struct xs_db *db, const char *word, unsigned freq,
 		       struct cl_errbuf *eb);
+
+/* Replaces the spelling data of dst (writable) by that of src (any handle;
+ * a stub of local shards gives the sum over them): how a small local
+ * database gets the spelling data that remote shards cannot serve
+ * (indexer/shard.h). Committed with dst's next xs_db_commit. *nwords (may
+ * be NULL) gets the number of words copied. */
+int xs_db_copy_spelling(struct xs_db *dst, struct xs_db *src, unsigned long *nwords,
+			struct cl_errbuf *eb);
 
 /* Synonyms, raw: term and synonym are index terms ("landsting" ->
  * "Zregion"). Xapian's query expansion looks a word up unstemmed first,
@@ -176,7 +191,7 @@ int xs_doc_add_term(struct xs_doc *doc, const char *term, unsigned wdf_inc,
 int xs_doc_add_posting(struct xs_doc *doc, const char *term, unsigned pos, unsigned wdf_inc,
 		       struct cl_errbuf *eb);
 
-/* Sets value slot (0..0xfffffffe) to len bytes (sort keys, ranges, counts).
+/* Sets value slot (0..0xfffffffe, not XS_ID_SLOT) to len bytes (sort keys, ranges, counts).
  * len 0 removes it. */
 int xs_doc_set_value(struct xs_doc *doc, unsigned slot, const char *bytes, size_t len,
 		     struct cl_errbuf *eb);
@@ -228,6 +243,9 @@ int xs_stem(const char *lang, const char *word, char **out, struct cl_errbuf *eb
 #define XS_Q_OR_FALLBACK 0x020u   /* AND found nothing: run again as OR */
 #define XS_Q_PLAIN_ON_ERROR 0x040u /* text the parser rejects: plain words */
 #define XS_Q_SPELLING 0x080u      /* text: fill corrected from spelling data */
+#define XS_Q_ONE_FORM 0x200u      /* XS_C_TERMS: all terms match, but only the
+				   * most frequent one weighs (BM25 of one term,
+				   * no union estimate, no summed wdf) */
 #define XS_Q_FOLD_CASE 0x100u     /* lowercase words first (else Xapian
 				   * leaves Capitalised words unstemmed) */
 #define XS_Q_DEFAULTS                                                          \
@@ -250,7 +268,9 @@ enum xs_clause_kind {
 	XS_C_PHRASE,     /* the words in this order, adjacent (unstemmed terms) */
 	XS_C_PREFIX,     /* every indexed word starting with text (unstemmed) */
 	XS_C_TERMS,      /* exact terms separated by single spaces, matched as
-			  * alternatives weighted as one term (OP_SYNONYM) */
+			  * alternatives weighted as one term (OP_SYNONYM); a tab
+			  * then more terms: a boosted subset (title forms), ORed
+			  * in scaled by xs_query_opts.boost (ranking) */
 	XS_C_TERM_PHRASE /* exact terms separated by single spaces, at
 			  * consecutive positions (xs_doc_add_posting) */
 };
@@ -339,6 +359,22 @@ struct xs_query_opts {
 	 * (NULL: only unprefixed words and their Z stems, i.e. {""}). */
 	const char *const *expand_prefixes;
 	size_t n_expand_prefixes;
+
+	/* Pseudo-relevance feedback (xs_search with a relevance sort and a
+	 * limit > 0): the prf_docs best matches are taken as relevant, their
+	 * prf_terms best expansion terms (RM3: relevance-model probability
+	 * from those documents, restricted like expand_prefixes, never
+	 * o->stopwords, stems only) are added with OP_AND_MAYBE, weighted
+	 * prf_weight * (number of query clauses) * p(term), p summing to 1
+	 * (prf_weight 1 = RM3's lambda 0.5). Only the order changes: the
+	 * match set, total and counts stay those of the query. 0 docs or
+	 * terms: off. */
+	unsigned prf_docs, prf_terms;
+	double prf_weight;
+	/* XS_C_TERMS: the weight factor of the terms after a tab (0: those
+	 * terms are ignored). They must be among the clause's terms' matches
+	 * (title forms of its words): the match set does not change. */
+	double boost;
 };
 
 /* Defaults: flags XS_Q_DEFAULTS, limit 10, Xapian's BM25 values (unused
