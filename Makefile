@@ -125,10 +125,12 @@ $(TEST_BIN): $(TEST_OBJ) $(GEN_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(GEN_OBJ) $(LIB)
+# Benchmark programs: one .c each, plus what they share (bench/benchutil).
+BENCH_UTIL := $(BUILD)/bench/benchutil.o
+$(BUILD)/bench/%: bench/%.c $(BENCH_UTIL) $(GEN_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@.o -c $<
-	$(CXX) $(LDFLAGS_ALL) -o $@ $@.o $(GEN_OBJ) $(LIB) $(PKG_LIBS) $(XAPIAN_LIBS)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $@.o $(BENCH_UTIL) $(GEN_OBJ) $(LIB) $(PKG_LIBS) $(XAPIAN_LIBS)
 
 # Ranking quality on Cranfield (MAP, nDCG@10, P@10) for each engine.
 ranking: deps

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <utf8proc.h>
 
+#include "benchutil.h"
 #include "textan.h"
 
 #define P_KEEP 0.5 /* probability that a word position keeps the template's word */
@@ -777,13 +778,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	const char *model_path = NULL, *out_path = NULL, *qpath = NULL, *prefix = "gen";
@@ -794,7 +788,7 @@ int main(int argc, char **argv)
 	char **qs;
 	FILE *out = NULL;
 	char tmp[4096];
-	double t0 = now();
+	double t0 = bu_now();
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -836,7 +830,7 @@ int main(int argc, char **argv)
 	if (model_load(&m, model_path))
 		return 1;
 	fprintf(stderr, "gen: model %s: %zu cases, %zu distinct words, %zu facet values (%.1f s)\n",
-		model_path, m.n, m.words.n, m.fvals.n, now() - t0);
+		model_path, m.n, m.words.n, m.fvals.n, bu_now() - t0);
 	rng_seed(&rc, seed);
 	rng_seed(&rq, seed ^ 0x5152595155455259u); /* queries: their own stream */
 	if (!(qs = calloc((size_t)nq + 1, sizeof *qs)))
@@ -908,7 +902,7 @@ int main(int argc, char **argv)
 				}
 			}
 			if ((i + 1) % 200000 == 0)
-				fprintf(stderr, "gen: %ld cases (%.1f s)\n", i + 1, now() - t0);
+				fprintf(stderr, "gen: %ld cases (%.1f s)\n", i + 1, bu_now() - t0);
 		}
 		if (ferror(out) | fclose(out) || rename(tmp, out_path)) {
 			fprintf(stderr, "gen: cannot write %s: %s\n", out_path, strerror(errno));
@@ -919,7 +913,7 @@ int main(int argc, char **argv)
 		free(all.v);
 		if (filled < nq)
 			nq = filled;
-		fprintf(stderr, "gen: %ld cases to %s (%.1f s)\n", ncases, out_path, now() - t0);
+		fprintf(stderr, "gen: %ld cases to %s (%.1f s)\n", ncases, out_path, bu_now() - t0);
 	}
 	if (nq) {
 		size_t k = 0;

@@ -24,16 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "engine.h"
 #include "store.h"
 #include "sync.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double cpu_seconds(const struct timeval *tv)
 {
@@ -110,7 +104,7 @@ struct prog {
 static void progress(const struct sync_stats *st, void *ud)
 {
 	struct prog *p = ud;
-	double t = now();
+	double t = bu_now();
 	if (t - p->last >= 5) {
 		fprintf(stderr, "index: %ld cases indexed (%.0f s)\n", st->put, t - p->t0);
 		p->last = t;
@@ -201,14 +195,14 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "index: %s %s: reindexing %ld published cases\n", system, corpus, raw.cases);
 	getrusage(RUSAGE_SELF, &ru0);
-	pg.t0 = pg.last = now();
+	pg.t0 = pg.last = bu_now();
 	if (sync_reindex(s, e, progress, &pg, &st, &eb) != CL_OK) {
 		fprintf(stderr, "index: reindex: %s\n", eb.msg);
 		goto out;
 	}
 	engine_close(e); /* the final flush counts */
 	e = NULL;
-	secs = now() - pg.t0;
+	secs = bu_now() - pg.t0;
 	getrusage(RUSAGE_SELF, &ru);
 	if (k == ENGINE_XAPIAN) {
 		snprintf(path, sizeof path, "%s/xapian", data);

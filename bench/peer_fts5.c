@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "dbuf.h"
 #include "engine_impl.h" /* engine_html_snippet: the same HTML escaping as caselib */
 
@@ -48,19 +49,9 @@ struct query {
 	size_t nval[NFACET];
 };
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void result_line(const char *corpus, const char *metric, double v, const char *unit)
 {
-	printf("{\"system\":\"" SYSTEM "\",\"corpus\":\"%s\",\"metric\":\"%s\",\"value\":%.6g,"
-	       "\"unit\":\"%s\"}\n",
-	       corpus, metric, v, unit);
-	fflush(stdout);
+	bu_result(SYSTEM, corpus, metric, v, unit);
 }
 
 static const char *jstr(json_t *o, const char *key)
@@ -537,19 +528,6 @@ static int one_query(sqlite3 *db, const struct query *q, int facets)
 	return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Exact percentile p (0..100) of sorted v[0..n): nearest rank. */
-static double pct(const double *v, size_t n, double p)
-{
-	size_t k = (size_t)ceil(p / 100.0 * (double)n);
-	return v[k ? k - 1 : 0];
-}
-
 /* warmup queries untimed, then repeat timed passes over the mix. */
 static int run_mix(sqlite3 *db, const struct query *qs, size_t nq, int facets, size_t warmup,
 		   int repeat, const char *corpus)
@@ -557,7 +535,6 @@ static int run_mix(sqlite3 *db, const struct query *qs, size_t nq, int facets, s
 	const char *pre = facets ? "q_facet" : "q_plain";
 	size_t n = nq * (size_t)repeat, k = 0;
 	double *lat, t0;
-	char m[32];
 	FILE *d = dump;
 	int rc = -1;
 
@@ -568,26 +545,18 @@ static int run_mix(sqlite3 *db, const struct query *qs, size_t nq, int facets, s
 		if (one_query(db, &qs[i % nq], facets))
 			goto out;
 	fprintf(stderr, "peer_fts5: %s: %zu queries x %d\n", pre, nq, repeat);
-	t0 = now();
+	t0 = bu_now();
 	for (int rep = 0; rep < repeat; rep++) {
 		dump = rep == 0 ? d : NULL;
 		for (size_t i = 0; i < nq; i++) {
-			double t = now();
+			double t = bu_now();
 			if (one_query(db, &qs[i], facets))
 				goto out;
-			lat[k++] = (now() - t) * 1e3;
+			lat[k++] = (bu_now() - t) * 1e3;
 		}
 	}
-	t0 = now() - t0;
-	qsort(lat, n, sizeof *lat, cmp_double);
-	snprintf(m, sizeof m, "%s_p50_ms", pre);
-	result_line(corpus, m, pct(lat, n, 50), "ms");
-	snprintf(m, sizeof m, "%s_p95_ms", pre);
-	result_line(corpus, m, pct(lat, n, 95), "ms");
-	snprintf(m, sizeof m, "%s_p99_ms", pre);
-	result_line(corpus, m, pct(lat, n, 99), "ms");
-	snprintf(m, sizeof m, "%s_qps", pre);
-	result_line(corpus, m, (double)n / t0, "queries/s");
+	t0 = bu_now() - t0;
+	bu_latency(SYSTEM, corpus, pre, lat, n, t0);
 	rc = 0;
 out:
 	dump = d;
@@ -597,59 +566,10 @@ out:
 
 /* --- Cranfield --------------------------------------------------------- */
 
-struct smart {
-	char *title, *text;
-};
-
-/* Reads a SMART file (.I starts a record; .T and .W kept, lines joined with
- * spaces, CR dropped) into recs; returns the count or -1. */
-static int read_smart(const char *path, struct smart *recs, int max)
-{
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int n = 0;
-	struct dbuf *field = NULL, t = DBUF_INIT(0), w = DBUF_INIT(0);
-
-	if (!f) {
-		fprintf(stderr, "peer_fts5: cannot read %s\n", path);
-		return -1;
-	}
-	for (;;) {
-		len = getline(&line, &cap, f);
-		if (len < 0 || !strncmp(line, ".I", 2)) { /* the record so far is complete */
-			if (n && n <= max) {
-				recs[n - 1].title = strdup(dbuf_str(&t));
-				recs[n - 1].text = strdup(dbuf_str(&w));
-			}
-			dbuf_release(&t);
-			dbuf_release(&w);
-			field = NULL;
-			if (len < 0)
-				break;
-			n++;
-			continue;
-		}
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 2 && line[0] == '.') {
-			field = line[1] == 'T' ? &t : line[1] == 'W' ? &w : NULL;
-		} else if (field) {
-			if (field->n)
-				dbuf_puts(field, " ");
-			dbuf_puts(field, line);
-		}
-	}
-	free(line);
-	fclose(f);
-	return n > max ? max : n;
-}
-
 static int cranfield(sqlite3 *db, const char *dir)
 {
 	static signed char qrel[CRAN_NQ + 1][CRAN_NDOCS + 1];
-	static struct smart docs[CRAN_NDOCS], qs[CRAN_NQ];
+	static struct bu_smart docs[CRAN_NDOCS], qs[CRAN_NQ];
 	struct loader l = {NULL, NULL, NULL};
 	sqlite3_stmt *st = NULL;
 	char path[4096];
@@ -658,10 +578,10 @@ static int cranfield(sqlite3 *db, const char *dir)
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/cran.all.1400", dir);
-	if ((nd = read_smart(path, docs, CRAN_NDOCS)) < 0)
+	if ((nd = bu_read_smart("peer_fts5", path, docs, CRAN_NDOCS)) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/cran.qry", dir);
-	if ((nq = read_smart(path, qs, CRAN_NQ)) < 0)
+	if ((nq = bu_read_smart("peer_fts5", path, qs, CRAN_NQ)) < 0)
 		goto out;
 	snprintf(path, sizeof path, "%s/cranqrel", dir);
 	if (!(f = fopen(path, "r"))) {
@@ -738,14 +658,8 @@ static int cranfield(sqlite3 *db, const char *dir)
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(l.doc);
-	for (int i = 0; i < CRAN_NDOCS; i++) {
-		free(docs[i].title);
-		free(docs[i].text);
-	}
-	for (int i = 0; i < CRAN_NQ; i++) {
-		free(qs[i].title);
-		free(qs[i].text);
-	}
+	bu_smart_release(docs, CRAN_NDOCS);
+	bu_smart_release(qs, CRAN_NQ);
 	return rc;
 }
 
@@ -877,7 +791,7 @@ int main(int argc, char **argv)
 	if (cran) {
 		rc = cranfield(db, cran) ? 1 : 0;
 	} else {
-		double t0 = now(), tload, tidx;
+		double t0 = bu_now(), tload, tidx;
 		struct rusage ru;
 		sqlite3_int64 bytes;
 		sqlite3_stmt *st;
@@ -885,12 +799,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "peer_fts5: loading %s\n", cases);
 		if (load_cases(db, cases, &ncases, &raw))
 			goto out;
-		tload = now() - t0;
+		tload = bu_now() - t0;
 		fprintf(stderr, "peer_fts5: %ld cases loaded in %.2f s; building indexes\n", ncases,
 			tload);
 		if (exec(db, index_sql) || exec(db, "PRAGMA wal_checkpoint(TRUNCATE)"))
 			goto out;
-		tidx = now() - t0 - tload;
+		tidx = bu_now() - t0 - tload;
 		getrusage(RUSAGE_SELF, &ru);
 		if (!(st = prepare(db, "SELECT page_count * page_size FROM pragma_page_count,"
 				       " pragma_page_size")) ||

@@ -26,6 +26,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "dbuf.h"
 #include "engine_impl.h" /* engine_html_snippet: the same HTML escaping as caselib */
 
@@ -46,19 +47,9 @@ struct query {
 	char *filter[NFACET]; /* array literal {"a","b"}, or NULL */
 };
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void result_line(const char *corpus, const char *metric, double v, const char *unit)
 {
-	printf("{\"system\":\"" SYSTEM "\",\"corpus\":\"%s\",\"metric\":\"%s\",\"value\":%.6g,"
-	       "\"unit\":\"%s\"}\n",
-	       corpus, metric, v, unit);
-	fflush(stdout);
+	bu_result(SYSTEM, corpus, metric, v, unit);
 }
 
 static const char *cfg_of(const char *lang)
@@ -609,19 +600,6 @@ static int one_query(PGconn *db, const struct query *q, int facets)
 	return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Exact percentile p (0..100) of sorted v[0..n): nearest rank. */
-static double pct(const double *v, size_t n, double p)
-{
-	size_t k = (size_t)ceil(p / 100.0 * (double)n);
-	return v[k ? k - 1 : 0];
-}
-
 /* Runs the mix warmup queries untimed, then repeat times timed; prints
  * the q_facet_* or q_plain_* lines. */
 static int run_mix(PGconn *db, const struct query *qs, size_t nq, int facets, size_t warmup,
@@ -630,7 +608,6 @@ static int run_mix(PGconn *db, const struct query *qs, size_t nq, int facets, si
 	const char *pre = facets ? "q_facet" : "q_plain";
 	size_t n = nq * (size_t)repeat, k = 0;
 	double *lat = malloc((n ? n : 1) * sizeof *lat), t0;
-	char m[32];
 	FILE *d = dump;
 
 	if (!lat || !nq) {
@@ -644,30 +621,22 @@ static int run_mix(PGconn *db, const struct query *qs, size_t nq, int facets, si
 			return -1;
 		}
 	fprintf(stderr, "peer_pg: %s: %zu queries x %d\n", pre, nq, repeat);
-	t0 = now();
+	t0 = bu_now();
 	for (int rep = 0; rep < repeat; rep++) {
 		dump = rep == 0 ? d : NULL;
 		for (size_t i = 0; i < nq; i++) {
-			double t = now();
+			double t = bu_now();
 			if (one_query(db, &qs[i], facets)) {
 				dump = d;
 				free(lat);
 				return -1;
 			}
-			lat[k++] = (now() - t) * 1e3;
+			lat[k++] = (bu_now() - t) * 1e3;
 		}
 	}
-	t0 = now() - t0;
+	t0 = bu_now() - t0;
 	dump = d;
-	qsort(lat, n, sizeof *lat, cmp_double);
-	snprintf(m, sizeof m, "%s_p50_ms", pre);
-	result_line(corpus, m, pct(lat, n, 50), "ms");
-	snprintf(m, sizeof m, "%s_p95_ms", pre);
-	result_line(corpus, m, pct(lat, n, 95), "ms");
-	snprintf(m, sizeof m, "%s_p99_ms", pre);
-	result_line(corpus, m, pct(lat, n, 99), "ms");
-	snprintf(m, sizeof m, "%s_qps", pre);
-	result_line(corpus, m, (double)n / t0, "queries/s");
+	bu_latency(SYSTEM, corpus, pre, lat, n, t0);
 	free(lat);
 	return 0;
 }
@@ -676,55 +645,6 @@ static int run_mix(PGconn *db, const struct query *qs, size_t nq, int facets, si
 
 #define CRAN_NDOCS 1400
 #define CRAN_NQ 225
-
-struct smart {
-	char *title, *text;
-};
-
-/* Reads a SMART file (.I starts a record; .T and .W fields are kept, lines
- * joined with spaces, CR dropped) into recs; returns the count or -1. */
-static int read_smart(const char *path, struct smart *recs, int max)
-{
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int n = 0;
-	struct dbuf *field = NULL, t = DBUF_INIT(0), w = DBUF_INIT(0);
-
-	if (!f) {
-		fprintf(stderr, "peer_pg: cannot read %s\n", path);
-		return -1;
-	}
-	for (;;) {
-		len = getline(&line, &cap, f);
-		if (len < 0 || !strncmp(line, ".I", 2)) { /* the record so far is complete */
-			if (n && n <= max) {
-				recs[n - 1].title = strdup(dbuf_str(&t));
-				recs[n - 1].text = strdup(dbuf_str(&w));
-			}
-			dbuf_release(&t);
-			dbuf_release(&w);
-			field = NULL;
-			if (len < 0)
-				break;
-			n++;
-			continue;
-		}
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 2 && line[0] == '.') {
-			field = line[1] == 'T' ? &t : line[1] == 'W' ? &w : NULL;
-		} else if (field) {
-			if (field->n)
-				dbuf_puts(field, " ");
-			dbuf_puts(field, line);
-		}
-	}
-	free(line);
-	fclose(f);
-	return n > max ? max : n;
-}
 
 /* The words of s (letters and digits) joined with " | ": an OR query. */
 static char *or_query(const char *s)
@@ -749,7 +669,7 @@ static char *or_query(const char *s)
 static int cranfield(PGconn *db, const char *dir)
 {
 	static signed char qrel[CRAN_NQ + 1][CRAN_NDOCS + 1];
-	static struct smart docs[CRAN_NDOCS], qs[CRAN_NQ];
+	static struct bu_smart docs[CRAN_NDOCS], qs[CRAN_NQ];
 	char path[4096];
 	int nd, nq, q, d, code, evaluated = 0, rc = -1;
 	double map = 0, ndcg = 0, p10 = 0;
@@ -758,10 +678,10 @@ static int cranfield(PGconn *db, const char *dir)
 	PGresult *r;
 
 	snprintf(path, sizeof path, "%s/cran.all.1400", dir);
-	if ((nd = read_smart(path, docs, CRAN_NDOCS)) < 0)
+	if ((nd = bu_read_smart("peer_pg", path, docs, CRAN_NDOCS)) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/cran.qry", dir);
-	if ((nq = read_smart(path, qs, CRAN_NQ)) < 0)
+	if ((nq = bu_read_smart("peer_pg", path, qs, CRAN_NQ)) < 0)
 		goto out;
 	snprintf(path, sizeof path, "%s/cranqrel", dir);
 	if (!(f = fopen(path, "r"))) {
@@ -851,16 +771,8 @@ static int cranfield(PGconn *db, const char *dir)
 	rc = exec_cmd(db, "DROP TABLE cases");
 out:
 	dbuf_release(&b);
-	for (int i = 0; i < CRAN_NDOCS; i++) {
-		free(docs[i].title);
-		free(docs[i].text);
-		docs[i].title = docs[i].text = NULL;
-	}
-	for (int i = 0; i < CRAN_NQ; i++) {
-		free(qs[i].title);
-		free(qs[i].text);
-		qs[i].title = qs[i].text = NULL;
-	}
+	bu_smart_release(docs, CRAN_NDOCS);
+	bu_smart_release(qs, CRAN_NQ);
 	return rc;
 }
 
@@ -952,7 +864,7 @@ int main(int argc, char **argv)
 	if (cran) {
 		rc = cranfield(db, cran) ? 1 : 0;
 	} else {
-		double t0 = now(), tload, tidx;
+		double t0 = bu_now(), tload, tidx;
 		PGresult *r;
 		struct rusage ru;
 		long hwm;
@@ -960,12 +872,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "peer_pg: loading %s\n", cases);
 		if (load_cases(db, cases, &ncases, &raw))
 			goto out;
-		tload = now() - t0;
+		tload = bu_now() - t0;
 		fprintf(stderr, "peer_pg: %ld cases loaded in %.2f s; building indexes\n", ncases,
 			tload);
 		if (build_indexes(db))
 			goto out;
-		tidx = now() - t0 - tload;
+		tidx = bu_now() - t0 - tload;
 		hwm = backend_hwm_kib(db);
 		getrusage(RUSAGE_SELF, &ru);
 		fprintf(stderr, "peer_pg: indexes built in %.2f s; server backend VmHWM %ld KiB,"

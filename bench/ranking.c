@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "case.h"
 #include "engine.h"
 #include "store.h"
@@ -95,13 +96,6 @@ static int rm_cb(const char *p, const struct stat *sb, int fl, struct FTW *ftw)
 	return remove(p);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* qrel[q][d] = code (0 = not judged) */
 static signed char qrel[NQ_MAX + 1][NDOCS_MAX + 1];
 static struct doc qs[NQ_MAX];
@@ -119,7 +113,7 @@ struct run {
 static int evaluate(struct engine *e, struct run *out)
 {
 	struct cl_errbuf eb = {{0}};
-	double t0 = now();
+	double t0 = bu_now();
 	int evaluated = 0;
 
 	memset(out, 0, sizeof *out);
@@ -185,7 +179,7 @@ static int evaluate(struct engine *e, struct run *out)
 		out->judged[q] = 1;
 		evaluated++;
 	}
-	out->ms = evaluated ? (now() - t0) * 1e3 / evaluated : 0;
+	out->ms = evaluated ? (bu_now() - t0) * 1e3 / evaluated : 0;
 	return evaluated;
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "engine.h"
 #include "store.h"
 
@@ -32,13 +33,6 @@ struct bquery {
 	size_t nvals[EF_COUNT];
 	int year;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -264,7 +258,7 @@ int main(int argc, char **argv)
 		goto out;
 	fprintf(stderr, "search: %s %s %s: %zu queries, warm-up %ld, repeat %ld\n", system, corpus,
 		facets ? "faceted" : "plain", nq, warmup, repeat);
-	t0 = now();
+	t0 = bu_now();
 	for (long pass = -1; pass < repeat; pass++) {
 		size_t n = pass < 0 ? ((size_t)warmup < nq ? (size_t)warmup : nq) : nq;
 		for (size_t i = 0; i < n; i++) {
@@ -274,9 +268,9 @@ int main(int argc, char **argv)
 			int rc;
 			to_request(&qs[i], facets, &rq);
 			search_result_init(&res);
-			a = now();
+			a = bu_now();
 			rc = engine_search(e, &rq, &res, &eb);
-			b = now();
+			b = bu_now();
 			if (rc != CL_OK) {
 				if (pass >= 0 && nerr++ < 5)
 					fprintf(stderr, "search: query %zu (%s): %s\n", i + 1, qs[i].text,
@@ -295,7 +289,7 @@ int main(int argc, char **argv)
 	}
 	qsort(samples, ns, sizeof *samples, cmp_double);
 	fprintf(stderr, "search: %zu searches in %.1f s, %zu failed, mean %.0f hits\n", ns,
-		now() - t0, nerr, (double)total_hits / (double)ns);
+		bu_now() - t0, nerr, (double)total_hits / (double)ns);
 	{
 		const char *pre = facets ? "q_facet" : "q_plain";
 		static const double ps[] = {0.50, 0.95, 0.99};

@@ -14,10 +14,10 @@ PEER_FIX := tests/fixtures/bench-peers
 bench-peers: $(BUILD)/bench/peer_pg $(BUILD)/bench/peer_fts5
 
 # The generic $(BUILD)/bench/% rule does not link libpq: this one does.
-$(BUILD)/bench/peer_pg: bench/peer_pg.c $(GEN_OBJ) $(LIB)
+$(BUILD)/bench/peer_pg: bench/peer_pg.c $(BENCH_UTIL) $(GEN_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(PQ_CFLAGS) -o $@.o -c $<
-	$(CXX) $(LDFLAGS_ALL) -o $@ $@.o $(GEN_OBJ) $(LIB) $(PQ_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
+	$(CXX) $(LDFLAGS_ALL) -o $@ $@.o $(BENCH_UTIL) $(GEN_OBJ) $(LIB) $(PQ_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
 
 # Each peer loads the fixture (10 published cases, one submitted), runs its
 # 7 queries with and without facets, and must give exactly caselib's answers

@@ -1,0 +1,106 @@
+/* benchutil.c — see benchutil.h. */
+#include "benchutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dbuf.h"
+
+double bu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void bu_result(const char *system, const char *corpus, const char *metric, double v,
+	       const char *unit)
+{
+	printf("{\"system\":\"%s\",\"corpus\":\"%s\",\"metric\":\"%s\",\"value\":%.6g,"
+	       "\"unit\":\"%s\"}\n",
+	       system, corpus, metric, v, unit);
+	fflush(stdout);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile p (0..100) of sorted v[0..n). */
+static double pct(const double *v, size_t n, double p)
+{
+	size_t k = (size_t)ceil(p / 100.0 * (double)n);
+	return v[k ? k - 1 : 0];
+}
+
+void bu_latency(const char *system, const char *corpus, const char *prefix, double *lat,
+		size_t n, double seconds)
+{
+	static const int ps[] = {50, 95, 99};
+	char m[64];
+
+	qsort(lat, n, sizeof *lat, cmp_double);
+	for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
+		snprintf(m, sizeof m, "%s_p%d_ms", prefix, ps[i]);
+		bu_result(system, corpus, m, pct(lat, n, ps[i]), "ms");
+	}
+	snprintf(m, sizeof m, "%s_qps", prefix);
+	bu_result(system, corpus, m, (double)n / seconds, "queries/s");
+}
+
+int bu_read_smart(const char *prog, const char *path, struct bu_smart *recs, int max)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int n = 0;
+	struct dbuf *field = NULL, t = DBUF_INIT(0), w = DBUF_INIT(0);
+
+	if (!f) {
+		fprintf(stderr, "%s: cannot read %s\n", prog, path);
+		return -1;
+	}
+	for (;;) {
+		len = getline(&line, &cap, f);
+		if (len < 0 || !strncmp(line, ".I", 2)) { /* the record so far is complete */
+			if (n && n <= max) {
+				recs[n - 1].title = strdup(dbuf_str(&t));
+				recs[n - 1].text = strdup(dbuf_str(&w));
+			}
+			dbuf_release(&t);
+			dbuf_release(&w);
+			field = NULL;
+			if (len < 0)
+				break;
+			n++;
+			continue;
+		}
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 2 && line[0] == '.') {
+			field = line[1] == 'T' ? &t : line[1] == 'W' ? &w : NULL;
+		} else if (field) {
+			if (field->n)
+				dbuf_puts(field, " ");
+			dbuf_puts(field, line);
+		}
+	}
+	free(line);
+	fclose(f);
+	return n > max ? max : n;
+}
+
+void bu_smart_release(struct bu_smart *recs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(recs[i].title);
+		free(recs[i].text);
+		recs[i].title = recs[i].text = NULL;
+	}
+}

@@ -1,0 +1,34 @@
+/* benchutil.h — what the benchmark programs share: the clock, result lines
+ * in the format scripts/bench reads, latency percentiles, and the reader of
+ * Cranfield's SMART files. Linked into every program under bench/ by the
+ * Makefile's bench rule (and mk/bench-peers.mk for peer_pg). */
+#ifndef BENCHUTIL_H
+#define BENCHUTIL_H
+
+#include <stddef.h>
+
+/* Monotonic seconds. */
+double bu_now(void);
+
+/* One result line on stdout (flushed):
+ * {"system":S,"corpus":C,"metric":M,"value":V,"unit":U}. */
+void bu_result(const char *system, const char *corpus, const char *metric, double v,
+	       const char *unit);
+
+/* Sorts lat[0..n) (milliseconds, n > 0) and prints PREFIX_p50_ms, _p95_ms,
+ * _p99_ms (nearest rank) and PREFIX_qps (n / seconds). */
+void bu_latency(const char *system, const char *corpus, const char *prefix, double *lat,
+		size_t n, double seconds);
+
+/* One record of a SMART file: .T and .W text, lines joined with spaces. */
+struct bu_smart {
+	char *title, *text; /* malloc()ed; bu_smart_release frees */
+};
+
+/* Reads a SMART file (.I starts a record; .T and .W kept, CR dropped) into
+ * recs[0..max); returns the number of records read (at most max), or -1
+ * (with a message on stderr naming prog and path). */
+int bu_read_smart(const char *prog, const char *path, struct bu_smart *recs, int max);
+void bu_smart_release(struct bu_smart *recs, int n);
+
+#endif
