@@ -101,98 +101,6 @@ static struct store *load_corpus(const char *dir)
 	return l.s;
 }
 
-/* ---- xapian-tcpsrv ------------------------------------------------------ */
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	cr_assert(fd >= 0);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static int can_connect(int port)
-{
-	struct sockaddr_in a = {0};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	a.sin_family = AF_INET;
-	a.sin_port = htons((unsigned short)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-	close(fd);
-	return ok;
-}
-
-static char *find_on_path(const char *name)
-{
-	const char *path = getenv("PATH");
-	char *copy = strdup(path && *path ? path : "/usr/bin:/bin"), *save = NULL, *found = NULL;
-
-	cr_assert_not_null(copy);
-	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-		char *p = NULL;
-		cr_assert(asprintf(&p, "%s/%s", *d ? d : ".", name) > 0);
-		if (access(p, X_OK) == 0)
-			found = p;
-		else
-			free(p);
-	}
-	free(copy);
-	return found;
-}
-
-/* Starts xapian-tcpsrv for db on port; its own process group (it signals
- * its group when it stops; we kill the group: the shard host goes away). */
-static pid_t tcpsrv_start(const char *bin, const char *db, int port)
-{
-	char port_s[16];
-	pid_t pid;
-	int up = 0;
-
-	snprintf(port_s, sizeof port_s, "%d", port);
-	pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		setpgid(0, 0);
-		int devnull = open("/dev/null", 0);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execl(bin, bin, "--interface", "127.0.0.1", "--port", port_s, db, (char *)NULL);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	for (int i = 0; i < 400 && !up; i++) {
-		struct timespec ts = {0, 25 * 1000 * 1000};
-		int status;
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		up = can_connect(port);
-		if (!up)
-			nanosleep(&ts, NULL);
-	}
-	cr_assert(up, "xapian-tcpsrv did not start on port %d", port);
-	return pid;
-}
-
-static void tcpsrv_stop(pid_t pid)
-{
-	if (pid <= 0)
-		return;
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -447,7 +355,7 @@ static void *shard_job_run(void *arg)
 
 Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout = 600)
 {
-	char *bin = find_on_path("xapian-tcpsrv");
+	char *bin = tu_find_on_path("xapian-tcpsrv");
 	char *dir, *sdir = NULL, *rdir = NULL, *stub = NULL, *local = NULL;
 	char remotes_buf[NSHARDS][32];
 	const char *remotes[NSHARDS];
@@ -508,8 +416,8 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	for (unsigned i = 0; i < NSHARDS; i++) {
 		char db[512];
 		snprintf(db, sizeof db, "%s/shard-%02u/xapian", sdir, i);
-		port[i] = free_port();
-		pid[i] = tcpsrv_start(bin, db, port[i]);
+		port[i] = tu_free_port();
+		pid[i] = tu_tcpsrv_start(bin, db, port[i]);
 		snprintf(remotes_buf[i], sizeof remotes_buf[i], "127.0.0.1:%d", port[i]);
 		remotes[i] = remotes_buf[i];
 	}
@@ -599,7 +507,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	resp_free(&r);
 
 	/* shard 1 goes down */
-	tcpsrv_stop(pid[1]);
+	tu_tcpsrv_stop(pid[1]);
 	pid[1] = 0;
 	expect_shard_503(hp, 1, port[1], "shard 1 down");
 	expect_shard_503(hp, 1, port[1], "shard 1 still down");
@@ -611,7 +519,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	/* it comes back: searches work again, same server */
 	char db1[512];
 	snprintf(db1, sizeof db1, "%s/shard-01/xapian", sdir);
-	pid[1] = tcpsrv_start(bin, db1, port[1]);
+	pid[1] = tu_tcpsrv_start(bin, db1, port[1]);
 	http_get(hp, "/v1/search?q=skola&facets=all", &r);
 	cr_expect_eq(r.status, 200, "after the shard returned: %s", r.body);
 	cr_expect_eq(json_total(&r), total_before);
@@ -629,7 +537,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	srv_stop(srv);
 	curl_global_cleanup();
 	for (unsigned i = 0; i < NSHARDS; i++)
-		tcpsrv_stop(pid[i]);
+		tu_tcpsrv_stop(pid[i]);
 	for (size_t i = 0; i < NMIX; i++)
 		for (size_t k = 0; k < TOPV; k++)
 			free(topval[i][k]);

@@ -1117,43 +1117,13 @@ Test(xs, stub_with_local_shards)
 	free(dir);
 }
 
-/* A TCP port nothing listens on right now (bound, then released). */
-static int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	cr_assert(fd >= 0);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static int can_connect(int port)
-{
-	struct sockaddr_in a = {0};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	a.sin_family = AF_INET;
-	a.sin_port = htons((unsigned short)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-	close(fd);
-	return ok;
-}
-
 Test(xs, stub_with_a_refused_remote_is_a_network_error)
 {
 	char *dir = tu_tmpdir(), *stub = NULL, text[128];
 	struct xs_db *st = NULL;
 	struct cl_errbuf eb = {{0}};
 
-	snprintf(text, sizeof text, "remote tcp 127.0.0.1:%d\n", free_port());
+	snprintf(text, sizeof text, "remote tcp 127.0.0.1:%d\n", tu_free_port());
 	cr_assert(asprintf(&stub, "%s/r.stub", dir) > 0);
 	tu_write_file(stub, text, strlen(text));
 	cr_expect_eq(xs_db_open_stub(stub, 2000, &st, &eb), CL_ENET, "%s", eb.msg);
@@ -1164,33 +1134,14 @@ Test(xs, stub_with_a_refused_remote_is_a_network_error)
 	free(dir);
 }
 
-/* The path of an executable found on $PATH, or NULL. Caller frees. */
-static char *find_on_path(const char *name)
-{
-	const char *path = getenv("PATH");
-	char *copy = strdup(path && *path ? path : "/usr/bin:/bin"), *save = NULL, *found = NULL;
-
-	cr_assert_not_null(copy);
-	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-		char *p = NULL;
-		cr_assert(asprintf(&p, "%s/%s", *d ? d : ".", name) > 0);
-		if (access(p, X_OK) == 0)
-			found = p;
-		else
-			free(p);
-	}
-	free(copy);
-	return found;
-}
-
 Test(xs, stub_with_a_remote_shard_served_by_xapian_tcpsrv)
 {
-	char *srv = find_on_path("xapian-tcpsrv");
-	char *dir, *path = NULL, *stub = NULL, text[128], port_s[16], buf[256], *s = NULL;
+	char *srv = tu_find_on_path("xapian-tcpsrv");
+	char *dir, *path = NULL, *stub = NULL, text[128], buf[256], *s = NULL;
 	struct xs_db *db, *st = NULL;
 	struct cl_errbuf eb = {{0}};
 	struct xs_result *r = NULL;
-	int port, up = 0;
+	int port;
 	pid_t pid;
 
 	if (!srv)
@@ -1198,32 +1149,8 @@ Test(xs, stub_with_a_remote_shard_served_by_xapian_tcpsrv)
 	db = make_db(&dir, 0);
 	xs_db_close(db);
 	cr_assert(asprintf(&path, "%s/xapian", dir) > 0);
-	port = free_port();
-	snprintf(port_s, sizeof port_s, "%d", port);
-	pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		/* never outlive the test; and its own process group, because
-		 * xapian-tcpsrv signals its whole group when it stops */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		setpgid(0, 0);
-		int devnull = open("/dev/null", 0);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execl(srv, srv, "--interface", "127.0.0.1", "--port", port_s, path, (char *)NULL);
-		_exit(127);
-	}
-	/* wait until it listens (or gave up: then the asserts below fail) */
-	for (int i = 0; i < 200 && !up; i++) {
-		struct timespec ts = {0, 25 * 1000 * 1000};
-		int status;
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		up = can_connect(port);
-		if (!up)
-			nanosleep(&ts, NULL);
-	}
-	cr_assert(up, "xapian-tcpsrv did not start on port %d", port);
+	port = tu_free_port();
+	pid = tu_tcpsrv_start(srv, path, port);
 
 	snprintf(text, sizeof text, "remote tcp 127.0.0.1:%d\n", port);
 	cr_assert(asprintf(&stub, "%s/remote.stub", dir) > 0);
@@ -1271,8 +1198,7 @@ Test(xs, stub_with_a_remote_shard_served_by_xapian_tcpsrv)
 		xs_result_free(r);
 		xs_db_close(st);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	tu_tcpsrv_stop(pid);
 	cr_expect_eq(rc, 0, "%s", eb.msg);
 	free(srv);
 	free(path);

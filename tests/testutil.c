@@ -4,6 +4,10 @@
 #include <criterion/criterion.h>
 #include <sys/prctl.h>
 #include <jansson.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -288,4 +292,96 @@ int tu_lb_count(const struct tu_lb *lb, const char *prefix, int status, int inm)
 	}
 	free(text);
 	return n;
+}
+
+/* ---- loopback ports and xapian-tcpsrv --------------------------------- */
+
+int tu_free_port(void)
+{
+	struct sockaddr_in a = {0};
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	cr_assert(fd >= 0);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+int tu_can_connect(int port)
+{
+	struct sockaddr_in a = {0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	a.sin_family = AF_INET;
+	a.sin_port = htons((unsigned short)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+	close(fd);
+	return ok;
+}
+
+char *tu_find_on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy = strdup(path && *path ? path : "/usr/bin:/bin"), *save = NULL, *found = NULL;
+
+	cr_assert_not_null(copy);
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *p = NULL;
+		cr_assert(asprintf(&p, "%s/%s", *d ? d : ".", name) > 0);
+		if (access(p, X_OK) == 0)
+			found = p;
+		else
+			free(p);
+	}
+	free(copy);
+	return found;
+}
+
+/* Starts xapian-tcpsrv for db on port; its own process group (it signals
+ * its group when it stops; we kill the group: the shard host goes away). */
+pid_t tu_tcpsrv_start(const char *bin, const char *db, int port)
+{
+	char port_s[16];
+	pid_t pid;
+	int up = 0;
+
+	snprintf(port_s, sizeof port_s, "%d", port);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, 0);
+		int devnull = open("/dev/null", 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execl(bin, bin, "--interface", "127.0.0.1", "--port", port_s, db, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	for (int i = 0; i < 400 && !up; i++) {
+		struct timespec ts = {0, 25 * 1000 * 1000};
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		up = tu_can_connect(port);
+		if (!up)
+			nanosleep(&ts, NULL);
+	}
+	cr_assert(up, "xapian-tcpsrv did not start on port %d", port);
+	return pid;
+}
+
+void tu_tcpsrv_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }

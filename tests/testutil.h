@@ -6,6 +6,7 @@
 #define TESTUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* A fresh empty directory under $TMPDIR (or /tmp). Caller free()s the
  * returned path; tu_rmtree() removes it. Aborts the test on failure. */
@@ -53,5 +54,18 @@ char *tu_lb_url(const struct tu_lb *lb, const char *path);
 /* Requests logged whose path starts with prefix, with that status (-1:
  * any); inm: only those that sent If-None-Match. */
 int tu_lb_count(const struct tu_lb *lb, const char *prefix, int status, int inm);
+
+/* Loopback helpers for remote-backend tests: a TCP port nothing listens on
+ * right now (bound, then released); whether 127.0.0.1:port accepts; the
+ * path of an executable on $PATH (NULL if none; caller frees). */
+int tu_free_port(void);
+int tu_can_connect(int port);
+char *tu_find_on_path(const char *name);
+/* Starts xapian-tcpsrv (bin) for database db on 127.0.0.1:port in its own
+ * process group (it signals its group when it stops) and waits until it
+ * listens (asserts it does); it dies with the test. tu_tcpsrv_stop kills
+ * the group and reaps it (pid <= 0: no-op). */
+pid_t tu_tcpsrv_start(const char *bin, const char *db, int port);
+void tu_tcpsrv_stop(pid_t pid);
 
 #endif
