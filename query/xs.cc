@@ -57,6 +57,16 @@ struct xs_result_priv {
 
 namespace {
 
+/* A query matching every document. Never Xapian::Query::MatchAll: that is
+ * one static object whose reference count is not atomic (xapian/query.h
+ * says so), and copying it from several server workers at once corrupted
+ * the count and crashed a worker in ~intrusive_ptr. A new Query(string())
+ * per call is the form Xapian recommends for threads. */
+Xapian::Query match_all()
+{
+	return Xapian::Query(std::string());
+}
+
 /* Xapian::Error has no virtual functions in 1.4 (no dynamic_cast), but
  * get_type() names the most derived class. */
 int xapian_code(const Xapian::Error &e)
@@ -461,7 +471,7 @@ Xapian::Query parse_text(struct xs_db *db, const struct xs_query_opts *o, const 
 {
 	std::string text(o->text ? o->text : "");
 	if (is_blank(text.c_str()))
-		return Xapian::Query::MatchAll;
+		return match_all();
 
 	Xapian::QueryParser qp;
 	setup_parser(qp, db, o, stem, stop, or_mode);
@@ -493,11 +503,11 @@ Xapian::Query parse_text(struct xs_db *db, const struct xs_query_opts *o, const 
 		setup_parser(plain, db, o, stem, stop, or_mode);
 		q = plain.parse_query(plain_words(text), synonym_flags(db, o));
 		ps.parsed_as_plain = 1;
-		return q.empty() ? Xapian::Query::MatchAll : q;
+		return q.empty() ? match_all() : q;
 	}
 	if (flags & Xapian::QueryParser::FLAG_SPELLING_CORRECTION)
 		ps.corrected = qp.get_corrected_query_string();
-	return q.empty() ? Xapian::Query::MatchAll : q;
+	return q.empty() ? match_all() : q;
 }
 
 /* One clause as a query (empty when it holds no word). */
@@ -678,7 +688,7 @@ Xapian::Query build_clauses(struct xs_db *db, const struct xs_query_opts *o,
 			continue;
 		(c->negated ? neg : pos).push_back(q);
 	}
-	Xapian::Query q = Xapian::Query::MatchAll;
+	Xapian::Query q = match_all();
 	if (!pos.empty())
 		q = Xapian::Query(or_mode ? Xapian::Query::OP_OR : Xapian::Query::OP_AND, pos.begin(),
 				  pos.end());

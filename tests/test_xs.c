@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <libstemmer.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1768,4 +1769,79 @@ Test(xs, real_swedish_procurements_counts_and_search, .timeout = 120)
 	free(csvp);
 	tu_rmtree(dir);
 	free(dir);
+}
+
+/* ---- threads ---------------------------------------------------------------
+ * One handle per thread is the contract (xs.h), and the server runs one per
+ * worker. Queries that match everything (blank text, only negated clauses)
+ * once copied Xapian's static Query::MatchAll, whose reference count is not
+ * atomic: concurrent copies from the workers corrupted it and a worker
+ * crashed in ~intrusive_ptr (seen in the soak test under load). */
+
+struct xs_thread_arg {
+	const char *path;
+	int iterations;
+	int failures;       /* searches that failed or answered wrongly */
+	unsigned long hits; /* the total of every answer, for the caller */
+};
+
+static void *xs_thread_run(void *p)
+{
+	struct xs_thread_arg *a = p;
+	struct cl_errbuf eb = {{0}};
+	struct xs_db *db = NULL;
+	/* a clause list of one negated word: every document but its match */
+	const struct xs_clause not_skolmat = {XS_C_WORD, "skolmat", NULL, 1};
+
+	if (xs_db_open(a->path, 0, &db, &eb) != 0) {
+		a->failures = a->iterations;
+		return NULL;
+	}
+	for (int i = 0; i < a->iterations; i++) {
+		struct xs_query_opts o;
+		struct xs_result *r = NULL;
+		xs_query_opts_init(&o);
+		o.text = i % 3 == 0 ? "" : i % 3 == 1 ? "   " : NULL;
+		if (i % 3 == 2) {
+			o.clauses = &not_skolmat;
+			o.n_clauses = 1;
+		}
+		o.lang = "sv";
+		o.fields = fields;
+		o.n_fields = sizeof fields / sizeof fields[0];
+		o.limit = 3;
+		if (xs_search(db, &o, &r, &eb) != 0) {
+			a->failures++;
+			continue;
+		}
+		if (r->total != (i % 3 == 2 ? NCORPUS - 1 : NCORPUS))
+			a->failures++;
+		a->hits += r->total;
+		xs_result_free(r);
+	}
+	xs_db_close(db);
+	return NULL;
+}
+
+Test(xs, match_all_queries_from_many_threads, .timeout = 120)
+{
+	char *dir, *path = NULL;
+	struct xs_db *db = make_db(&dir, 0);
+	enum { NTHREADS = 4, ITERATIONS = 4000 };
+	pthread_t th[NTHREADS];
+	struct xs_thread_arg arg[NTHREADS];
+
+	cr_assert(asprintf(&path, "%s/xapian", dir) > 0);
+	for (int t = 0; t < NTHREADS; t++) {
+		arg[t] = (struct xs_thread_arg){path, ITERATIONS, 0, 0};
+		cr_assert_eq(pthread_create(&th[t], NULL, xs_thread_run, &arg[t]), 0);
+	}
+	for (int t = 0; t < NTHREADS; t++) {
+		cr_assert_eq(pthread_join(th[t], NULL), 0);
+		cr_expect_eq(arg[t].failures, 0, "thread %d: %d of %d searches failed or were wrong",
+			     t, arg[t].failures, ITERATIONS);
+		cr_expect_gt(arg[t].hits, 0);
+	}
+	free(path);
+	drop_db(db, dir);
 }
