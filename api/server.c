@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ struct srv {
 	char *data_dir, *listen, *cors, *web_dir; /* owned copies behind cfg */
 	struct MHD_Daemon *d;
 	unsigned port;
-	int stopping;
+	atomic_int stopping; /* set by srv_stop, read by the workers */
 
 	pthread_mutex_t pool_mu;
 	struct srv_worker *pool; /* idle workers */
@@ -598,7 +599,7 @@ static void set_response(struct srv_req *r, struct MHD_Response *resp, unsigned 
 					srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION)
 						? "private, no-cache"
 						: "no-cache");
-	if (s->stopping)
+	if (atomic_load(&s->stopping))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	for (size_t i = 0; i < r->nxh; i++) {
 		MHD_add_response_header(resp, r->xh_name[i], r->xh_val[i]);
@@ -1584,7 +1585,7 @@ void srv_stop(struct srv *s)
 	if (!s)
 		return;
 	if (s->d) {
-		s->stopping = 1;
+		atomic_store(&s->stopping, 1);
 		fd = MHD_quiesce_daemon(s->d);
 		clock_gettime(CLOCK_REALTIME, &dl);
 		dl.tv_sec += SRV_DRAIN_SECONDS;
