@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -301,6 +302,9 @@ char *srv_metrics_text(struct srv *s)
 	inflight = s->inflight;
 	pthread_mutex_unlock(&s->fl_mu);
 	srv_seqs(s, &sseq, &eseq, &ok);
+	/* the live heap: what a leak grows, unlike RSS, which also moves with
+	 * the allocator's arenas and trimming (docs/reliability.md) */
+	struct mallinfo2 mi = mallinfo2();
 	fprintf(f,
 		"# HELP caselib_http_requests_in_flight Requests being processed.\n"
 		"# TYPE caselib_http_requests_in_flight gauge\n"
@@ -322,10 +326,17 @@ char *srv_metrics_text(struct srv *s)
 		"caselib_stats_pending %zu\n"
 		"# HELP caselib_stats_dropped_total Usage-statistics events dropped (buffer full).\n"
 		"# TYPE caselib_stats_dropped_total counter\n"
-		"caselib_stats_dropped_total %lu\n",
+		"caselib_stats_dropped_total %lu\n"
+		"# HELP caselib_heap_inuse_bytes Bytes allocated with malloc and not freed (glibc mallinfo2).\n"
+		"# TYPE caselib_heap_inuse_bytes gauge\n"
+		"caselib_heap_inuse_bytes %zu\n"
+		"# HELP caselib_heap_free_bytes Free bytes the allocator holds (fragmentation, not returned).\n"
+		"# TYPE caselib_heap_free_bytes gauge\n"
+		"caselib_heap_free_bytes %zu\n",
 		inflight, (long long)sseq, engine_kind_name(s->cfg.engine), (long long)eseq,
 		engine_kind_name(s->cfg.engine), (long long)(sseq - eseq), ok,
-		wf_stats_buf_pending(s->stats), wf_stats_buf_dropped(s->stats));
+		wf_stats_buf_pending(s->stats), wf_stats_buf_dropped(s->stats),
+		mi.uordblks + mi.hblkhd, mi.fordblks);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

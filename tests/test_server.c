@@ -535,6 +535,12 @@ Test(server, export_health_metrics_static)
 	cr_assert_not_null(strstr(r.body, "status=\"404\""));
 	cr_assert_not_null(strstr(r.body, "caselib_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
 	cr_assert_not_null(strstr(r.body, "caselib_engine_seq_lag{engine=\"xapian\"} 0"));
+	/* the live heap (the soak's leak check reads it): a plausible size */
+	const char *heap = strstr(r.body, "\ncaselib_heap_inuse_bytes ");
+	cr_assert_not_null(heap, "%s", r.body);
+	long long inuse = strtoll(heap + strlen("\ncaselib_heap_inuse_bytes "), NULL, 10);
+	cr_assert(inuse > 100000 && inuse < 4000000000LL, "heap in use %lld", inuse);
+	cr_assert_not_null(strstr(r.body, "\ncaselib_heap_free_bytes "));
 	resp_free(&r);
 
 	static const struct {
