@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "shard.h"
 #include "store.h"
 #include "sync.h"
 
@@ -49,15 +50,51 @@ static void progress(const struct sync_stats *st, void *ud)
 			(long long)st->to_seq);
 }
 
+/* A sharded Xapian index (DATA/xapian.stub, docs/operations.md): syncs
+ * the shard directory the stub names, if any and not locked by another
+ * process (`caselib serve` keeps it synced then), and opens the stub
+ * read-only, as the server does; never DATA/xapian, which a sharded data
+ * dir does not use (syncing the whole store into it would take as long as
+ * a reindex). Returns -1 when there is no stub, else 0 or an exit code. */
+static int open_sharded(struct cli_ctx *ctx, struct store *s, struct engine **e)
+{
+	struct cl_errbuf eb = {{0}};
+	struct shard_set *ss = NULL;
+	int rc = shard_open_for_stub(ctx->data_dir, s, &ss, &eb);
+
+	if (rc == CL_ENOTFOUND)
+		return -1;
+	if (rc == CL_OK && ss)
+		rc = shard_sync(s, ss, 0, NULL, &eb);
+	shard_set_close(ss);
+	if (rc == CL_EBUSY) /* the server holds the shards: it syncs them */
+		rc = CL_OK;
+	if (rc != CL_OK) {
+		fprintf(stderr, "%s: syncing the Xapian shards (xapian.stub) failed: %s\n",
+			ctx->prog, eb.msg);
+		return CLI_EXIT_STORE;
+	}
+	if ((rc = engine_open(ENGINE_XAPIAN, ctx->data_dir, s, 0, e, &eb)) != CL_OK) {
+		fprintf(stderr, "%s: cannot open the sharded Xapian index (xapian.stub): %s\n",
+			ctx->prog, eb.msg);
+		return CLI_EXIT_STORE;
+	}
+	return 0;
+}
+
 /* Opens engine k writable and syncs it; when another process holds the
  * write lock, opens it read-only instead (the search then sees the last
- * committed state). */
+ * committed state). A sharded Xapian index: open_sharded. */
 static int open_synced(struct cli_ctx *ctx, struct store *s, enum engine_kind k,
 		       struct engine **e, int quiet)
 {
 	struct cl_errbuf eb = {{0}};
 	struct sync_stats st;
-	int rc = engine_open(k, ctx->data_dir, s, 1, e, &eb);
+	int rc;
+
+	if (k == ENGINE_XAPIAN && (rc = open_sharded(ctx, s, e)) >= 0)
+		return rc;
+	rc = engine_open(k, ctx->data_dir, s, 1, e, &eb);
 
 	if (rc == CL_EBUSY) {
 		rc = engine_open(k, ctx->data_dir, s, 0, e, &eb);

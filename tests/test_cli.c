@@ -522,3 +522,84 @@ Test(cli, stats_counts_per_facet_value)
 	tu_rmtree(dir);
 	free(dir);
 }
+
+/* The answer of `search` without its first line (which holds the time). */
+static const char *after_first_line(const char *out)
+{
+	const char *nl = strchr(out, '\n');
+	return nl ? nl + 1 : "";
+}
+
+/* A sharded Xapian index (DATA/xapian.stub naming local shards and their
+ * directory): `search` and `check` follow the stub as `serve` does, keep
+ * the shards synced, and never build DATA/xapian (which once meant
+ * syncing the whole store into an index nobody serves). */
+Test(cli, search_and_check_follow_the_shard_stub, .timeout = 120)
+{
+	char *dir = tu_tmpdir(), *data = data_in(dir), *in = gen_jsonl("sh", 1, 40);
+	char *path = NULL, *single = NULL, *stub = NULL, *xdir = NULL, *moved = NULL;
+	char *out1, *out2, *out3, *err;
+	struct stat st;
+
+	cr_assert(asprintf(&path, "%s/in.jsonl", dir) > 0);
+	tu_write_file(path, in, strlen(in));
+	cr_assert_eq(RUN(data, NULL, NULL, NULL, "init"), 0);
+	cr_assert_eq(RUN(data, NULL, NULL, &err, "import", path), 0, "%s", err);
+	free(err);
+	cr_assert_eq(RUN(data, NULL, &out1, &err, "search", "skolmåltider", "--facets", "all",
+			 "--limit", "50"), 0, "%s", err);
+	free(err);
+	cr_assert(strncmp(out1, "20 cases (xapian", 16) == 0, "%s", out1);
+
+	cr_assert(asprintf(&single, "%s/shards", data) > 0);
+	cr_assert_eq(RUN(data, NULL, NULL, &err, "shard", "--shards", "2", "--out", single), 0,
+		     "%s", err);
+	free(err);
+	cr_assert(asprintf(&stub, "%s/xapian.stub", data) > 0);
+	static const char stub_text[] = "# caselib: local shards/local\n"
+					 "# caselib: shards shards\n"
+					 "auto shards/shard-00/xapian\n"
+					 "auto shards/shard-01/xapian\n";
+	tu_write_file(stub, stub_text, strlen(stub_text));
+	cr_assert(asprintf(&xdir, "%s/xapian", data) > 0);
+	cr_assert(asprintf(&moved, "%s/xapian.single", data) > 0);
+	cr_assert_eq(rename(xdir, moved), 0);
+
+	cr_assert_eq(RUN(data, NULL, &out2, &err, "search", "skolmåltider", "--facets", "all",
+			 "--limit", "50"), 0, "%s", err);
+	free(err);
+	cr_assert(strncmp(out2, "20 cases (xapian", 16) == 0, "%s", out2);
+	cr_assert_str_eq(after_first_line(out2), after_first_line(out1));
+	cr_assert_neq(stat(xdir, &st), 0, "search built %s instead of following the stub", xdir);
+
+	/* new cases reach the shards: search syncs them first */
+	char *more = gen_jsonl("sh", 41, 6);
+	tu_write_file(path, more, strlen(more));
+	cr_assert_eq(RUN(data, NULL, NULL, &err, "import", path), 0, "%s", err);
+	free(err);
+	cr_assert_eq(RUN(data, NULL, &out3, &err, "search", "skolmåltider", "--limit", "50"), 0,
+		     "%s", err);
+	free(err);
+	cr_assert(strncmp(out3, "23 cases (xapian", 16) == 0, "%s", out3);
+	cr_assert_neq(stat(xdir, &st), 0);
+
+	/* check compares the store with what the stub serves */
+	free(out1);
+	cr_assert_eq(RUN(data, NULL, &out1, &err, "check"), 0, "%s", err);
+	cr_assert(strstr(out1, "xapian: 46 cases indexed, 0 differences"), "%s", out1);
+	free(err);
+
+	free(out2);
+	free(out3);
+	free(more);
+	free(out1);
+	free(in);
+	free(path);
+	free(single);
+	free(stub);
+	free(xdir);
+	free(moved);
+	free(data);
+	tu_rmtree(dir);
+	free(dir);
+}
