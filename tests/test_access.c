@@ -37,65 +37,35 @@ static char g_tok[R_N][AUTH_TOKEN_LEN + 1];
 static char g_sub[64]; /* a submission of the contributor, status submitted */
 static char g_bin[1024]; /* tu_bin(), writable for argv */
 
-/* ---- HTTP client ------------------------------------------------------- */
-
-struct buf {
-	char *p;
-	size_t n;
-};
-
-static size_t on_data(char *p, size_t sz, size_t n, void *ud)
-{
-	struct buf *b = ud;
-	char *nb = realloc(b->p, b->n + sz * n + 1);
-	if (!nb)
-		return 0;
-	memcpy(nb + b->n, p, sz * n);
-	b->n += sz * n;
-	nb[b->n] = '\0';
-	b->p = nb;
-	return sz * n;
-}
+/* ---- HTTP client (tu_http_request) --------------------------------------- */
 
 /* One request as role; returns the status, *body (may be NULL) the body. */
 static long req(int role, const char *method, const char *path, const char *body, char **out)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	struct buf b = {NULL, 0};
+	const char *hs[3];
+	size_t k = 0;
+	struct tu_resp r;
 	char url[1024], ah[160];
-	long st = 0;
+	long st;
 
-	snprintf(url, sizeof url, "%s%s", g_base, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	if (strcmp(method, "GET"))
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (!strcmp(method, "HEAD"))
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-	}
-	hl = curl_slist_append(hl, "Expect:");
+	if (body)
+		hs[k++] = "Content-Type: application/json";
 	if (role == R_MALFORMED)
-		hl = curl_slist_append(hl, "Authorization: Bearer cl_not-a-token");
+		hs[k++] = "Authorization: Bearer cl_not-a-token";
 	else if (role != R_ANON) {
 		snprintf(ah, sizeof ah, "Authorization: Bearer %s", g_tok[role]);
-		hl = curl_slist_append(hl, ah);
+		hs[k++] = ah;
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "%s %s: no answer", method, path);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (out)
-		*out = b.p ? b.p : strdup("");
-	else
-		free(b.p);
+	hs[k] = NULL;
+	snprintf(url, sizeof url, "%s%s", g_base, path);
+	tu_http_request(method, url, hs, body, body ? strlen(body) : 0, NULL, &r);
+	cr_assert_eq(r.curl_rc, CURLE_OK, "%s %s: no answer", method, path);
+	st = r.status;
+	if (out) {
+		*out = r.body;
+		r.body = NULL;
+	}
+	tu_resp_free(&r);
 	return st;
 }
 

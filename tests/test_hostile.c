@@ -45,123 +45,22 @@ static char g_contrib[AUTH_TOKEN_LEN + 1], g_reviewer[AUTH_TOKEN_LEN + 1];
 static char g_bin[1024]; /* tu_bin(), writable for argv */
 static char g_auth_contrib[128];
 
-/* ---- HTTP client ------------------------------------------------------- */
+/* ---- HTTP client (tu_http_request) --------------------------------------- */
 
-struct resp {
-	long status;
-	char *body, *hdr;
-	size_t len;
-	json_t *json;
-	int curl_rc;
-};
-
-struct buf {
-	char *p;
-	size_t n;
-};
-
-static size_t on_data(char *p, size_t sz, size_t n, void *ud)
-{
-	struct buf *b = ud;
-	char *nb = realloc(b->p, b->n + sz * n + 1);
-	if (!nb)
-		return 0;
-	memcpy(nb + b->n, p, sz * n);
-	b->n += sz * n;
-	nb[b->n] = '\0';
-	b->p = nb;
-	return sz * n;
-}
-
-struct upload {
-	const char *p;
-	size_t left;
-};
-
-static size_t on_read(char *dst, size_t sz, size_t n, void *ud)
-{
-	struct upload *u = ud;
-	size_t k = sz * n < u->left ? sz * n : u->left;
-	memcpy(dst, u->p, k);
-	u->p += k;
-	u->left -= k;
-	return k;
-}
-
-/* One request. headers: NULL-terminated list or NULL; chunked: send the
- * body without Content-Length. */
+/* One request to the server under test. headers: NULL-terminated list or
+ * NULL; chunked: stream the body without Content-Length. */
 static void http(const char *method, const char *path, const char *const *headers,
-		 const char *body, size_t blen, int chunked, struct resp *out)
+		 const char *body, size_t blen, int chunked, struct tu_resp *out)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	struct buf b = {NULL, 0}, h = {NULL, 0};
-	struct upload up = {body, blen};
+	struct tu_http_opt opt = {.chunked = chunked};
 	char url[16384];
 
-	memset(out, 0, sizeof *out);
 	snprintf(url, sizeof url, "%s%s", g_base, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	if (strcmp(method, "GET"))
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (body && chunked) {
-		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(c, CURLOPT_READDATA, &up);
-		hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
-	} else if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
-	}
-	hl = curl_slist_append(hl, "Expect:");
-	for (size_t i = 0; headers && headers[i]; i++)
-		hl = curl_slist_append(hl, headers[i]);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	out->curl_rc = (int)curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	out->body = b.p ? b.p : strdup("");
-	out->len = b.n;
-	out->hdr = h.p ? h.p : strdup("");
-	out->json = json_loadb(out->body, out->len, 0, NULL);
-}
-
-static void resp_free(struct resp *r)
-{
-	free(r->body);
-	free(r->hdr);
-	json_decref(r->json);
-	memset(r, 0, sizeof *r);
-}
-
-static const char *header(const struct resp *r, const char *name, char *buf, size_t cap)
-{
-	const char *p = r->hdr, *found = NULL;
-	size_t nl = strlen(name);
-	while (p && *p) {
-		const char *e = strstr(p, "\r\n");
-		size_t ll = e ? (size_t)(e - p) : strlen(p);
-		if (ll > nl && !strncasecmp(p, name, nl) && p[nl] == ':') {
-			const char *v = p + nl + 1;
-			while (*v == ' ')
-				v++;
-			snprintf(buf, cap, "%.*s", (int)(ll - (size_t)(v - p)), v);
-			found = buf;
-		}
-		p = e ? e + 2 : NULL;
-	}
-	return found;
+	tu_http_request(method, url, headers, body, blen, &opt, out);
 }
 
 /* status, and the problem type when slug is not NULL. */
-static void expect(const struct resp *r, long status, const char *slug, const char *what)
+static void expect(const struct tu_resp *r, long status, const char *slug, const char *what)
 {
 	char ct[128], want[160];
 	cr_assert_eq(r->curl_rc, CURLE_OK, "%s: curl %d", what, r->curl_rc);
@@ -170,7 +69,7 @@ static void expect(const struct resp *r, long status, const char *slug, const ch
 		     r->body);
 	if (!slug)
 		return;
-	cr_assert_str_eq(header(r, "Content-Type", ct, sizeof ct) ? ct : "",
+	cr_assert_str_eq(tu_resp_header(r, "Content-Type", ct, sizeof ct) ? ct : "",
 			 "application/problem+json", "%s", what);
 	snprintf(want, sizeof want, "%s%s", SRV_PROBLEM_BASE, slug);
 	cr_assert_str_eq(json_string_value(json_object_get(r->json, "type")), want, "%s: %s", what,
@@ -427,7 +326,7 @@ static char *gen_body(enum gen g, size_t *len)
 Test(hostile, http_table)
 {
 	struct snap before;
-	struct resp r;
+	struct tu_resp r;
 	char link[600], target[600];
 
 	/* a symlink in the web root pointing at a readable file outside it */
@@ -444,13 +343,13 @@ Test(hostile, http_table)
 		     body, blen, rows[i].chunked, &r);
 		expect(&r, rows[i].status, rows[i].type, rows[i].name);
 		cr_assert_null(strstr(r.body, "secret"), "%s: leaked a file", rows[i].name);
-		resp_free(&r);
+		tu_resp_free(&r);
 		free(gb);
 	}
 	assert_unchanged(&before, "HTTP table");
 	http("GET", "/healthz", NULL, NULL, 0, 0, &r);
 	expect(&r, 200, NULL, "still serving");
-	resp_free(&r);
+	tu_resp_free(&r);
 }
 
 /* ---- query syntax injection, both engines --------------------------------- */
@@ -468,7 +367,7 @@ static const char *const injections[] = {
 
 static void run_injections(const char *engine)
 {
-	struct resp r;
+	struct tu_resp r;
 	char path[512];
 	int ok200 = 0, syntax = 0;
 
@@ -491,7 +390,7 @@ static void run_injections(const char *engine)
 			ok200++;
 		}
 		cr_assert_null(strstr(r.body, HIDDEN_ID), "%s: unpublished case leaked", what);
-		resp_free(&r);
+		tu_resp_free(&r);
 		/* the same text in the export and in POST /v1/similar */
 		{
 			json_t *b = json_pack("{s:s}", "text", injections[i]);
@@ -499,7 +398,7 @@ static void run_injections(const char *engine)
 			http("POST", "/v1/similar", H_JSON, s, strlen(s), 0, &r);
 			cr_assert(r.status == 200 || r.status == 400, "similar %s: %ld", what, r.status);
 			cr_assert_null(strstr(r.body, HIDDEN_ID), "similar %s leaked", what);
-			resp_free(&r);
+			tu_resp_free(&r);
 			free(s);
 			json_decref(b);
 		}
@@ -547,7 +446,7 @@ static const struct {
 Test(hostile, sql_injection_every_parameter)
 {
 	struct snap before = snap_now();
-	struct resp r;
+	struct tu_resp r;
 	CURL *c = curl_easy_init();
 	char path[1024], auth[128];
 	const char *hr[] = {auth, "Content-Type: application/json", NULL};
@@ -560,7 +459,7 @@ Test(hostile, sql_injection_every_parameter)
 			snprintf(path, sizeof path, "%s?%s=%s", params[p].path, params[p].param, e);
 			http("GET", path, hr, NULL, 0, 0, &r);
 			expect(&r, params[p].status, params[p].status == 400 ? "validation" : NULL, path);
-			resp_free(&r);
+			tu_resp_free(&r);
 			n++;
 		}
 		/* path ids: no such case / submission */
@@ -570,13 +469,13 @@ Test(hostile, sql_injection_every_parameter)
 			snprintf(path, sizeof path, "%s%s%s", idpaths[p][0], e, idpaths[p][1]);
 			http("GET", path, hr, NULL, 0, 0, &r);
 			expect(&r, 404, "not-found", path);
-			resp_free(&r);
+			tu_resp_free(&r);
 			n++;
 		}
 		snprintf(path, sizeof path, "/v1/review/%s/decision", e);
 		http("POST", path, hr, "{\"decision\":\"approve\"}", 22, 0, &r);
 		expect(&r, 404, "not-found", path);
-		resp_free(&r);
+		tu_resp_free(&r);
 		curl_free(e);
 		/* JSON body fields of POST /v1/similar and of a decision */
 		{
@@ -593,7 +492,7 @@ Test(hostile, sql_injection_every_parameter)
 				http("POST", b < 4 ? "/v1/similar" : "/v1/review/" HIDDEN_ID "/decision", hr, txt,
 				     strlen(txt), 0, &r);
 				expect(&r, want[b], want[b] == 400 ? "validation" : NULL, txt);
-				resp_free(&r);
+				tu_resp_free(&r);
 				free(txt);
 				json_decref(bodies[b]);
 				n++;
@@ -607,7 +506,7 @@ Test(hostile, sql_injection_every_parameter)
 			txt = json_dumps(j, 0);
 			http("POST", "/v1/submissions", H_CONTRIB, txt, strlen(txt), 0, &r);
 			expect(&r, 400, "validation", "id field");
-			resp_free(&r);
+			tu_resp_free(&r);
 			free(txt);
 			json_decref(j);
 		}
@@ -628,21 +527,21 @@ Test(hostile, sql_injection_every_parameter)
 		cr_assert(json_is_string(json_object_get(r.json, "id")));
 		snprintf(id, sizeof id, "%s", json_string_value(json_object_get(r.json, "id")));
 		snprintf(loc, sizeof loc, "/v1/submissions/%s", id);
-		resp_free(&r);
+		tu_resp_free(&r);
 		http("GET", loc, hr, NULL, 0, 0, &r);
 		expect(&r, 200, NULL, "read back");
 		cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "case"), "title")),
 				 sqli[1]);
 		cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(
 					 r.json, "case"), "buyer"), "name")), sqli[0]);
-		resp_free(&r);
+		tu_resp_free(&r);
 		snprintf(loc, sizeof loc, "/v1/review/%s/decision", id);
 		{
 			json_t *d = json_pack("{s:s,s:s}", "decision", "request_changes", "comment", sqli[1]);
 			char *dt = json_dumps(d, 0);
 			http("POST", loc, hr, dt, strlen(dt), 0, &r);
 			expect(&r, 200, NULL, "decision with SQL comment");
-			resp_free(&r);
+			tu_resp_free(&r);
 			free(dt);
 			json_decref(d);
 		}
@@ -662,7 +561,7 @@ Test(hostile, sql_injection_every_parameter)
 Test(hostile, header_floods)
 {
 	struct snap before = snap_now();
-	struct resp r;
+	struct tu_resp r;
 	size_t nh = 3000;
 	char **hs = calloc(nh + 1, sizeof *hs);
 	char *bigauth;
@@ -676,14 +575,14 @@ Test(hostile, header_floods)
 		hs[100] = NULL;
 		http("GET", "/healthz", (const char *const *)hs, NULL, 0, 0, &r);
 		expect(&r, 200, NULL, "100 headers");
-		resp_free(&r);
+		tu_resp_free(&r);
 		hs[100] = keep;
 	}
 	/* 3,000 headers (~140 KB): refused by libmicrohttpd, never 5xx */
 	http("GET", "/v1/search?q=skola", (const char *const *)hs, NULL, 0, 0, &r);
 	cr_assert(r.curl_rc != CURLE_OK || (r.status >= 400 && r.status < 500), "flood: %ld",
 		  r.status);
-	resp_free(&r);
+	tu_resp_free(&r);
 	/* a 60 KB bearer token: 401 (or refused with the header buffer) */
 	bigauth = malloc(61 * 1024);
 	strcpy(bigauth, "Authorization: Bearer cl_");
@@ -693,7 +592,7 @@ Test(hostile, header_floods)
 	http("GET", "/v1/search?q=skola", one, NULL, 0, 0, &r);
 	cr_assert(r.curl_rc != CURLE_OK || r.status == 401 || r.status == 431, "big token: %ld",
 		  r.status);
-	resp_free(&r);
+	tu_resp_free(&r);
 	/* the same header 500 times */
 	for (size_t i = 0; i < 500; i++) {
 		free(hs[i]);
@@ -703,14 +602,14 @@ Test(hostile, header_floods)
 	hs[500] = NULL;
 	http("GET", "/v1/search?q=skola", (const char *const *)hs, NULL, 0, 0, &r);
 	expect(&r, 401, "unauthorized", "repeated Authorization");
-	resp_free(&r);
+	tu_resp_free(&r);
 	for (size_t i = 0; i < nh; i++)
 		free(hs[i]);
 	free(hs);
 	free(bigauth);
 	http("GET", "/healthz", NULL, NULL, 0, 0, &r);
 	expect(&r, 200, NULL, "still serving");
-	resp_free(&r);
+	tu_resp_free(&r);
 	assert_unchanged(&before, "header floods");
 }
 
@@ -809,7 +708,7 @@ Test(hostile, slow_clients_are_closed_others_served)
 {
 	enum { NSLOW = 40 };
 	int fds[NSLOW];
-	struct resp r;
+	struct tu_resp r;
 	unsigned port;
 
 	serve(ENGINE_XAPIAN, 2);
@@ -822,7 +721,7 @@ Test(hostile, slow_clients_are_closed_others_served)
 	for (int k = 0; k < 10; k++) {
 		http("GET", "/v1/search?q=skolm%C3%A5ltider", NULL, NULL, 0, 0, &r);
 		expect(&r, 200, NULL, "a normal client while 40 are slow");
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 	for (int i = 0; i < NSLOW; i++) {
 		char b[512];
@@ -836,7 +735,7 @@ Test(hostile, slow_clients_are_closed_others_served)
 	}
 	http("GET", "/healthz", NULL, NULL, 0, 0, &r);
 	expect(&r, 200, NULL, "after the slow clients");
-	resp_free(&r);
+	tu_resp_free(&r);
 }
 
 /* ---- <script> and formulas in every text field ---------------------------- */
@@ -894,7 +793,7 @@ static void check_csv(const char *csv, const char *what)
 
 Test(hostile, script_and_formula_in_every_text_field)
 {
-	struct resp r;
+	struct tu_resp r;
 	char ct[128];
 	const char *snip, *title;
 
@@ -918,24 +817,24 @@ Test(hostile, script_and_formula_in_every_text_field)
 		}
 		cr_assert(found, "%s", r.body);
 	}
-	cr_assert_str_eq(header(&r, "Content-Type", ct, sizeof ct), "application/json");
-	cr_assert_str_eq(header(&r, "X-Content-Type-Options", ct, sizeof ct), "nosniff");
-	resp_free(&r);
+	cr_assert_str_eq(tu_resp_header(&r, "Content-Type", ct, sizeof ct), "application/json");
+	cr_assert_str_eq(tu_resp_header(&r, "X-Content-Type-Options", ct, sizeof ct), "nosniff");
+	tu_resp_free(&r);
 	/* the case record is JSON data, never HTML */
 	http("GET", "/v1/cases/" EVIL_ID, NULL, NULL, 0, 0, &r);
 	expect(&r, 200, NULL, "case");
-	cr_assert_str_eq(header(&r, "Content-Type", ct, sizeof ct), "application/json");
+	cr_assert_str_eq(tu_resp_header(&r, "Content-Type", ct, sizeof ct), "application/json");
 	cr_assert_not_null(strstr(json_string_value(json_object_get(r.json, "lessons")), XSS));
-	resp_free(&r);
+	tu_resp_free(&r);
 	/* CSV export: formula guard on every text column */
 	http("GET", "/v1/export?format=csv", NULL, NULL, 0, 0, &r);
 	expect(&r, 200, NULL, "export csv");
 	check_csv(r.body, "GET /v1/export");
-	resp_free(&r);
+	tu_resp_free(&r);
 	http("GET", "/v1/export?format=csv&q=elbilar", NULL, NULL, 0, 0, &r);
 	expect(&r, 200, NULL, "export csv q");
 	check_csv(r.body, "GET /v1/export?q");
-	resp_free(&r);
+	tu_resp_free(&r);
 	/* the CLI export */
 	{
 		char *argv[] = {g_bin, "--data", g_dir, "export", "--format", "csv", NULL};

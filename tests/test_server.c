@@ -198,115 +198,28 @@ static void teardown(void)
 }
 
 
-/* ---- HTTP client --------------------------------------------------------- */
+/* ---- HTTP client (tu_http_request) ---------------------------------------- */
 
-struct resp {
-	long status;
-	char *body;
-	size_t len;
-	char *hdr;
-	size_t hlen;
-	json_t *json;
-	int curl_rc;
-};
-
-static size_t on_data(char *p, size_t sz, size_t n, void *ud)
-{
-	char **buf = ud;
-	size_t *len = (size_t *)(buf + 1);
-	char *nb = realloc(*buf, *len + sz * n + 1);
-	if (!nb)
-		return 0;
-	memcpy(nb + *len, p, sz * n);
-	*len += sz * n;
-	nb[*len] = '\0';
-	*buf = nb;
-	return sz * n;
-}
-
-struct sink2 {
-	char *buf;
-	size_t len;
-};
-
-static void resp_free(struct resp *r)
-{
-	free(r->body);
-	free(r->hdr);
-	json_decref(r->json);
-	memset(r, 0, sizeof *r);
-}
-
-/* One request. headers: NULL-terminated "Name: value" list (may be NULL). */
+/* One request to the server under test. headers: NULL-terminated
+ * "Name: value" list (may be NULL). */
 static void http(const char *method, const char *path, const char *const *headers,
-		 const char *body, size_t blen, struct resp *out)
+		 const char *body, size_t blen, struct tu_resp *out)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	struct sink2 b = {NULL, 0}, h = {NULL, 0};
 	char url[16384];
 
-	memset(out, 0, sizeof *out);
 	snprintf(url, sizeof url, "%s%s", g_base, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	if (strcmp(method, "GET"))
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (!strcmp(method, "HEAD"))
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
-	}
-	hl = curl_slist_append(hl, "Expect:");
-	for (size_t i = 0; headers && headers[i]; i++)
-		hl = curl_slist_append(hl, headers[i]);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	out->curl_rc = (int)curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	out->body = b.buf ? b.buf : strdup("");
-	out->len = b.len;
-	out->hdr = h.buf ? h.buf : strdup("");
-	out->hlen = h.len;
-	out->json = json_loadb(out->body, out->len, 0, NULL);
+	tu_http_request(method, url, headers, body, blen, NULL, out);
 }
 
-static void get(const char *path, struct resp *out)
+static void get(const char *path, struct tu_resp *out)
 {
 	http("GET", path, NULL, NULL, 0, out);
 }
 
-static void post_json(const char *path, const char *body, struct resp *out)
+static void post_json(const char *path, const char *body, struct tu_resp *out)
 {
 	static const char *const h[] = {"Content-Type: application/json", NULL};
 	http("POST", path, h, body, strlen(body), out);
-}
-
-/* The value of response header name (last one), copied into buf; NULL if absent. */
-static const char *header(const struct resp *r, const char *name, char *buf, size_t cap)
-{
-	const char *p = r->hdr, *found = NULL;
-	size_t nl = strlen(name);
-	while (p && *p) {
-		const char *e = strstr(p, "\r\n");
-		size_t ll = e ? (size_t)(e - p) : strlen(p);
-		if (ll > nl && !strncasecmp(p, name, nl) && p[nl] == ':') {
-			const char *v = p + nl + 1;
-			while (*v == ' ')
-				v++;
-			snprintf(buf, cap, "%.*s", (int)(ll - (size_t)(v - p)), v);
-			found = buf;
-		}
-		p = e ? e + 2 : NULL;
-	}
-	return found;
 }
 
 static int hits_contain(const json_t *res, const char *id)
@@ -319,13 +232,13 @@ static int hits_contain(const json_t *res, const char *id)
 	return 0;
 }
 
-static void assert_problem(const struct resp *r, long status, const char *slug, const char *what)
+static void assert_problem(const struct tu_resp *r, long status, const char *slug, const char *what)
 {
 	char ct[128], want[160];
 	cr_assert_eq(r->status, status, "%s: status %ld, want %ld: %s", what, r->status, status,
 		     r->body);
 	cr_assert_lt(r->status, 500, "%s: 5xx", what);
-	cr_assert_not_null(header(r, "Content-Type", ct, sizeof ct), "%s: no content type", what);
+	cr_assert_not_null(tu_resp_header(r, "Content-Type", ct, sizeof ct), "%s: no content type", what);
 	cr_assert_str_eq(ct, "application/problem+json", "%s: content type %s", what, ct);
 	cr_assert_not_null(r->json, "%s: problem body is not JSON: %s", what, r->body);
 	snprintf(want, sizeof want, "%s%s", SRV_PROBLEM_BASE, slug);
@@ -359,13 +272,13 @@ TestSuite(server, .init = setup, .fini = teardown, .timeout = 120);
 
 Test(server, search_happy_path)
 {
-	struct resp r;
+	struct tu_resp r;
 	json_t *facets, *sectors, *hit;
 	char ct[128];
 
 	get("/v1/search?q=skolm%C3%A5ltider&facets=all&limit=5", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert_str_eq(header(&r, "Content-Type", ct, sizeof ct), "application/json");
+	cr_assert_str_eq(tu_resp_header(&r, "Content-Type", ct, sizeof ct), "application/json");
 	cr_assert_geq(json_integer_value(json_object_get(r.json, "total")), 1);
 	cr_assert(hits_contain(r.json, "case-lund-skolmaltider-2021"), "%s", r.body);
 	hit = json_array_get(json_object_get(r.json, "hits"), 0);
@@ -377,53 +290,53 @@ Test(server, search_happy_path)
 	cr_assert(json_is_string(json_object_get(json_array_get(sectors, 0), "label_en")));
 	cr_assert(json_is_boolean(json_object_get(r.json, "used_or_fallback")));
 	cr_assert(json_is_boolean(json_object_get(r.json, "parsed_as_plain")));
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	/* no text: every published case; the hidden submission is not counted */
 	get("/v1/search?limit=0", &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_eq(json_integer_value(json_object_get(r.json, "total")),
 		     counts_now().published, "%s", r.body);
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	/* a filter by repeated values (OR) and a year range narrow the set */
 	get("/v1/search?kind=case&kind=procurement&limit=0", &r);
 	long all = json_integer_value(json_object_get(r.json, "total"));
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/v1/search?kind=case&limit=100", &r);
 	cr_assert_eq(r.status, 200);
 	long ncase = json_integer_value(json_object_get(r.json, "total"));
 	cr_assert(ncase > 0 && ncase < all, "case %ld all %ld", ncase, all);
 	cr_assert(hits_contain(r.json, "case-lund-skolmaltider-2021"));
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/v1/search?year=2021..2021&limit=0&facets=year", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	{
 		json_t *years = json_object_get(json_object_get(r.json, "facets"), "year");
 		cr_assert(json_array_size(years) > 0);
 	}
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	/* unreadable syntax is read as plain words, not an error */
 	get("/v1/search?q=%22skolm%C3%A5ltider", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert(json_is_true(json_object_get(r.json, "parsed_as_plain")), "%s", r.body);
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	/* paging is stable: offset 1 limit 1 is the second hit of limit 2 */
 	get("/v1/search?q=upphandling&limit=2", &r);
 	json_t *two = json_incref(json_object_get(r.json, "hits"));
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/v1/search?q=upphandling&limit=1&offset=1", &r);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "hits"), 0), "id")),
 			 json_string_value(json_object_get(json_array_get(two, 1), "id")));
 	json_decref(two);
-	resp_free(&r);
+	tu_resp_free(&r);
 }
 
 Test(server, case_similar_history_facets)
 {
-	struct resp r;
+	struct tu_resp r;
 	json_t *v;
 
 	get("/v1/cases/case-lund-skolmaltider-2021", &r);
@@ -431,19 +344,19 @@ Test(server, case_similar_history_facets)
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "id")), "case-lund-skolmaltider-2021");
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "published");
 	cr_assert(json_array_size(json_object_get(r.json, "sources")) > 0);
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	get("/v1/cases/case-lund-skolmaltider-2021/similar?limit=5", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert(json_array_size(json_object_get(r.json, "hits")) > 0);
 	cr_assert(!hits_contain(r.json, "case-lund-skolmaltider-2021"), "similar lists itself");
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	post_json("/v1/similar", "{\"text\":\"klimatsmarta skolmåltider i kommunens skolor\",\"limit\":3}", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert(hits_contain(r.json, "case-lund-skolmaltider-2021"), "%s", r.body);
 	cr_assert_leq(json_array_size(json_object_get(r.json, "hits")), 3);
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	/* history: anonymous sees only the published version of the flip case */
 	get("/v1/cases/" FLIP_ID "/history", &r);
@@ -452,7 +365,7 @@ Test(server, case_similar_history_facets)
 	cr_assert_eq(json_array_size(v), 1, "%s", r.body);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(v, 0), "status")), "published");
 	cr_assert_null(json_object_get(json_array_get(v, 0), "actor"));
-	resp_free(&r);
+	tu_resp_free(&r);
 	/* a reviewer sees both, with the field-level change */
 	{
 		char auth[128];
@@ -463,10 +376,10 @@ Test(server, case_similar_history_facets)
 		v = json_object_get(r.json, "versions");
 		cr_assert_eq(json_array_size(v), 2, "%s", r.body);
 		cr_assert(json_array_size(json_object_get(json_array_get(v, 1), "changes")) > 0, "%s", r.body);
-		resp_free(&r);
+		tu_resp_free(&r);
 		http("GET", "/v1/cases/" HIDDEN_ID, h, NULL, 0, &r);
 		cr_assert_eq(r.status, 200, "reviewer sees a submitted case: %s", r.body);
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 
 	get("/v1/facets", &r);
@@ -486,22 +399,22 @@ Test(server, case_similar_history_facets)
 		cr_assert(found);
 	}
 	cr_assert(json_object_get(json_object_get(r.json, "facets"), "year"));
-	resp_free(&r);
+	tu_resp_free(&r);
 }
 
 Test(server, export_health_metrics_static)
 {
-	struct resp r;
+	struct tu_resp r;
 	char buf[256];
 	long published = counts_now().published;
 
 	get("/v1/export?format=csv", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert_not_null(strstr(header(&r, "Content-Type", buf, sizeof buf), "text/csv"));
+	cr_assert_not_null(strstr(tu_resp_header(&r, "Content-Type", buf, sizeof buf), "text/csv"));
 	cr_assert_eq(strncmp(r.body, "id,kind,status,title,", 21), 0, "%.80s", r.body);
 	cr_assert_eq((long)tu_count(r.body, "\r\n"), published + 1, "rows");
-	cr_assert_eq(strtol(header(&r, "X-Total-Count", buf, sizeof buf), NULL, 10), published);
-	resp_free(&r);
+	cr_assert_eq(strtol(tu_resp_header(&r, "X-Total-Count", buf, sizeof buf), NULL, 10), published);
+	tu_resp_free(&r);
 
 	get("/v1/export?format=jsonl&kind=case", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
@@ -513,22 +426,22 @@ Test(server, export_health_metrics_static)
 		cr_assert_not_null(first);
 		json_decref(first);
 	}
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	get("/v1/export?q=skolm%C3%A5ltider&format=jsonl", &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_not_null(strstr(r.body, "case-lund-skolmaltider-2021"));
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	get("/healthz", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "ok");
 	cr_assert_eq(json_integer_value(json_object_get(r.json, "lag")), 0);
 	cr_assert_eq(json_integer_value(json_object_get(r.json, "indexed")), published);
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	get("/v1/nope", &r);
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/metrics", &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_not_null(strstr(r.body, "caselib_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1"), "%s", r.body);
@@ -541,7 +454,7 @@ Test(server, export_health_metrics_static)
 	long long inuse = strtoll(heap + strlen("\ncaselib_heap_inuse_bytes "), NULL, 10);
 	cr_assert(inuse > 100000 && inuse < 4000000000LL, "heap in use %lld", inuse);
 	cr_assert_not_null(strstr(r.body, "\ncaselib_heap_free_bytes "));
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	static const struct {
 		const char *path, *type, *needle;
@@ -554,9 +467,9 @@ Test(server, export_health_metrics_static)
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		get(files[i].path, &r);
 		cr_assert_eq(r.status, 200, "%s", files[i].path);
-		cr_assert_str_eq(header(&r, "Content-Type", buf, sizeof buf), files[i].type);
+		cr_assert_str_eq(tu_resp_header(&r, "Content-Type", buf, sizeof buf), files[i].type);
 		cr_assert_not_null(strstr(r.body, files[i].needle));
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 }
 
@@ -564,37 +477,37 @@ Test(server, export_health_metrics_static)
 
 Test(server, anonymous_never_sees_unpublished)
 {
-	struct resp r;
+	struct tu_resp r;
 
 	get("/v1/search?q=" HIDDEN_WORD, &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_eq(json_integer_value(json_object_get(r.json, "total")), 0, "%s", r.body);
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/v1/search?q=skolm%C3%A5ltider&limit=100", &r);
 	cr_assert(!hits_contain(r.json, HIDDEN_ID));
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	get("/v1/cases/" HIDDEN_ID, &r);
 	assert_problem(&r, 404, "not-found", "case by id");
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/v1/cases/" HIDDEN_ID "/history", &r);
 	assert_problem(&r, 404, "not-found", "history");
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/v1/cases/" HIDDEN_ID "/similar", &r);
 	assert_problem(&r, 404, "not-found", "similar of it");
-	resp_free(&r);
+	tu_resp_free(&r);
 	post_json("/v1/similar", "{\"text\":\"hemlig inlämning " HIDDEN_WORD " skolmåltider\",\"limit\":100}", &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert(!hits_contain(r.json, HIDDEN_ID), "similar text lists the hidden case");
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/v1/export?format=jsonl", &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_null(strstr(r.body, HIDDEN_ID));
 	cr_assert_null(strstr(r.body, "\"status\":\"submitted\""));
-	resp_free(&r);
+	tu_resp_free(&r);
 	get("/v1/export?format=csv&q=" HIDDEN_WORD, &r);
 	cr_assert_null(strstr(r.body, HIDDEN_ID));
-	resp_free(&r);
+	tu_resp_free(&r);
 }
 
 /* ---- bad input ------------------------------------------------------------- */
@@ -685,7 +598,7 @@ static const struct bad {
 Test(server, bad_input_gives_problem_json_and_loses_nothing)
 {
 	struct store_counts before = counts_now(), after;
-	struct resp r;
+	struct tu_resp r;
 
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		char what[300];
@@ -695,9 +608,9 @@ Test(server, bad_input_gives_problem_json_and_loses_nothing)
 		assert_problem(&r, bad[i].status, bad[i].type, what);
 		if (bad[i].status == 405) {
 			char allow[128];
-			cr_assert_not_null(header(&r, "Allow", allow, sizeof allow), "%s: no Allow", what);
+			cr_assert_not_null(tu_resp_header(&r, "Allow", allow, sizeof allow), "%s: no Allow", what);
 		}
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 
 	/* oversize: body over 1 MiB, URL over 8 KiB */
@@ -710,10 +623,10 @@ Test(server, bad_input_gives_problem_json_and_loses_nothing)
 		big[n] = '\0';
 		http("POST", "/v1/similar", H_JSON, big, n, &r);
 		assert_problem(&r, 413, "payload-too-large", "1 MiB + 1 body");
-		resp_free(&r);
+		tu_resp_free(&r);
 		http("POST", "/v1/submissions", H_JSON, big, n, &r);
 		assert_problem(&r, 413, "payload-too-large", "1 MiB + 1 submission");
-		resp_free(&r);
+		tu_resp_free(&r);
 		free(big);
 	}
 	{
@@ -723,7 +636,7 @@ Test(server, bad_input_gives_problem_json_and_loses_nothing)
 		path[13 + SRV_URL_MAX] = '\0';
 		get(path, &r);
 		assert_problem(&r, 414, "uri-too-long", "long URL");
-		resp_free(&r);
+		tu_resp_free(&r);
 		free(path);
 	}
 	/* a text over the engine's 1,024 bytes */
@@ -734,7 +647,7 @@ Test(server, bad_input_gives_problem_json_and_loses_nothing)
 		path[13 + 1100] = '\0';
 		get(path, &r);
 		assert_problem(&r, 400, "validation", "long q");
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 	/* headers over the connection's memory: MHD answers itself, never 5xx */
 	{
@@ -746,7 +659,7 @@ Test(server, bad_input_gives_problem_json_and_loses_nothing)
 		h[7 + n] = '\0';
 		http("GET", "/healthz", hs, NULL, 0, &r);
 		cr_assert(r.status >= 400 && r.status < 500, "huge header: %ld", r.status);
-		resp_free(&r);
+		tu_resp_free(&r);
 		free(h);
 	}
 	after = counts_now();
@@ -757,7 +670,7 @@ Test(server, bad_input_gives_problem_json_and_loses_nothing)
 	/* still serving */
 	get("/healthz", &r);
 	cr_assert_eq(r.status, 200);
-	resp_free(&r);
+	tu_resp_free(&r);
 }
 
 /* ---- headers, ETag --------------------------------------------------------- */
@@ -767,23 +680,23 @@ Test(server, security_headers_and_etag)
 	static const char *const paths[] = {"/v1/search?q=skola", "/v1/facets", "/healthz",
 					    "/v1/nothing", "/", "/openapi.json",
 					    "/v1/export?format=csv&kind=case"};
-	struct resp r, r2;
+	struct tu_resp r, r2;
 	char buf[512], etag[128], inm[160];
 
 	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
 		get(paths[i], &r);
-		cr_assert_str_eq(header(&r, "Content-Security-Policy", buf, sizeof buf),
+		cr_assert_str_eq(tu_resp_header(&r, "Content-Security-Policy", buf, sizeof buf),
 				 "default-src 'self'; script-src 'self'; style-src 'self'; "
 				 "frame-ancestors 'none'; base-uri 'none'", "%s", paths[i]);
-		cr_assert_str_eq(header(&r, "X-Content-Type-Options", buf, sizeof buf), "nosniff");
-		cr_assert_str_eq(header(&r, "Referrer-Policy", buf, sizeof buf), "no-referrer");
-		cr_assert_null(header(&r, "Access-Control-Allow-Origin", buf, sizeof buf),
+		cr_assert_str_eq(tu_resp_header(&r, "X-Content-Type-Options", buf, sizeof buf), "nosniff");
+		cr_assert_str_eq(tu_resp_header(&r, "Referrer-Policy", buf, sizeof buf), "no-referrer");
+		cr_assert_null(tu_resp_header(&r, "Access-Control-Allow-Origin", buf, sizeof buf),
 			       "CORS is off by default");
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 
 	get("/v1/cases/case-lund-skolmaltider-2021", &r);
-	cr_assert_not_null(header(&r, "ETag", etag, sizeof etag));
+	cr_assert_not_null(tu_resp_header(&r, "ETag", etag, sizeof etag));
 	cr_assert_eq(etag[0], '"');
 	cr_assert_eq(strlen(etag), 66);
 	snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
@@ -792,40 +705,40 @@ Test(server, security_headers_and_etag)
 		http("GET", "/v1/cases/case-lund-skolmaltider-2021", h, NULL, 0, &r2);
 		cr_assert_eq(r2.status, 304);
 		cr_assert_eq(r2.len, 0);
-		cr_assert_str_eq(header(&r2, "ETag", buf, sizeof buf), etag);
-		cr_assert_not_null(header(&r2, "Content-Security-Policy", buf, sizeof buf));
-		resp_free(&r2);
+		cr_assert_str_eq(tu_resp_header(&r2, "ETag", buf, sizeof buf), etag);
+		cr_assert_not_null(tu_resp_header(&r2, "Content-Security-Policy", buf, sizeof buf));
+		tu_resp_free(&r2);
 	}
 	{
 		const char *h[] = {"If-None-Match: \"0000\"", NULL};
 		http("GET", "/v1/cases/case-lund-skolmaltider-2021", h, NULL, 0, &r2);
 		cr_assert_eq(r2.status, 200);
 		cr_assert_eq(r2.len, r.len);
-		resp_free(&r2);
+		tu_resp_free(&r2);
 	}
-	resp_free(&r);
+	tu_resp_free(&r);
 	/* the same body gives the same ETag; HEAD has it too */
 	get("/v1/facets", &r);
 	http("HEAD", "/v1/facets", NULL, NULL, 0, &r2);
 	cr_assert_eq(r2.status, 200);
-	cr_assert_str_eq(header(&r, "ETag", buf, sizeof buf), header(&r2, "ETag", etag, sizeof etag));
-	resp_free(&r);
-	resp_free(&r2);
+	cr_assert_str_eq(tu_resp_header(&r, "ETag", buf, sizeof buf), tu_resp_header(&r2, "ETag", etag, sizeof etag));
+	tu_resp_free(&r);
+	tu_resp_free(&r2);
 }
 
 Test(server, cors_only_when_configured)
 {
-	struct resp r;
+	struct tu_resp r;
 	char buf[256];
 
 	serve(0, "https://example.org");
 	get("/v1/facets", &r);
-	cr_assert_str_eq(header(&r, "Access-Control-Allow-Origin", buf, sizeof buf), "https://example.org");
-	resp_free(&r);
+	cr_assert_str_eq(tu_resp_header(&r, "Access-Control-Allow-Origin", buf, sizeof buf), "https://example.org");
+	tu_resp_free(&r);
 	http("OPTIONS", "/v1/similar", NULL, NULL, 0, &r);
 	cr_assert_eq(r.status, 204);
-	cr_assert_not_null(strstr(header(&r, "Access-Control-Allow-Methods", buf, sizeof buf), "POST"));
-	resp_free(&r);
+	cr_assert_not_null(strstr(tu_resp_header(&r, "Access-Control-Allow-Methods", buf, sizeof buf), "POST"));
+	tu_resp_free(&r);
 }
 
 /* ---- the OpenAPI document -------------------------------------------------- */
@@ -841,7 +754,7 @@ static json_t *resolve(json_t *doc, json_t *schema)
 
 Test(server, openapi_lists_every_route_and_matches_responses)
 {
-	struct resp r;
+	struct tu_resp r;
 	json_t *doc, *paths;
 	char *file = tu_read_file("api/openapi.json", NULL);
 	char auth[128];
@@ -853,7 +766,7 @@ Test(server, openapi_lists_every_route_and_matches_responses)
 	get("/openapi.json", &r);
 	cr_assert_eq(r.status, 200);
 	doc = json_incref(r.json);
-	resp_free(&r);
+	tu_resp_free(&r);
 	cr_assert_not_null(doc);
 	cr_assert_str_eq(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
 	paths = json_object_get(doc, "paths");
@@ -894,14 +807,14 @@ Test(server, openapi_lists_every_route_and_matches_responses)
 		snprintf(cauth, sizeof cauth, "Authorization: Bearer %s", g_contributor);
 		http("POST", "/v1/submissions", hc, sub, strlen(sub), &r);
 		cr_assert_eq(r.status, 201, "%s", r.body);
-		cr_assert_not_null(header(&r, "Location", loc, sizeof loc));
+		cr_assert_not_null(tu_resp_header(&r, "Location", loc, sizeof loc));
 		schema = resolve(doc, json_object_get(json_object_get(json_object_get(json_object_get(json_object_get(
 			json_object_get(json_object_get(paths, "/v1/submissions"), "post"), "responses"), "201"), "content"),
 			"application/json"), "schema"));
 		json_array_foreach(json_object_get(schema, "required"), k, v)
 			cr_assert_not_null(json_object_get(r.json, json_string_value(v)), "submit lacks %s", json_string_value(v));
 		snprintf(subpath, sizeof subpath, "%s", loc);
-		resp_free(&r);
+		tu_resp_free(&r);
 		http("GET", subpath, hr, NULL, 0, &r);
 		cr_assert_eq(r.status, 200, "%s", r.body);
 		schema = resolve(doc, json_object_get(json_object_get(json_object_get(json_object_get(json_object_get(
@@ -909,7 +822,7 @@ Test(server, openapi_lists_every_route_and_matches_responses)
 			"application/json"), "schema"));
 		json_array_foreach(json_object_get(schema, "required"), k, v)
 			cr_assert_not_null(json_object_get(r.json, json_string_value(v)), "submission lacks %s", json_string_value(v));
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 	for (size_t i = 0; i < sizeof real / sizeof *real; i++) {
 		char m[8];
@@ -937,7 +850,7 @@ Test(server, openapi_lists_every_route_and_matches_responses)
 					   "%s: response lacks '%s' the document requires", real[i].path,
 					   json_string_value(v));
 		(void)key;
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 	json_decref(doc);
 }
@@ -945,7 +858,7 @@ Test(server, openapi_lists_every_route_and_matches_responses)
 /* ---- graceful stop ---------------------------------------------------------- */
 
 struct slow {
-	struct resp r;
+	struct tu_resp r;
 	volatile int started;
 };
 
@@ -1001,10 +914,10 @@ Test(server, stop_finishes_a_streaming_export)
 	free(s.r.body);
 	/* nothing listens any more */
 	{
-		struct resp r;
+		struct tu_resp r;
 		get("/healthz", &r);
 		cr_assert_neq(r.curl_rc, CURLE_OK);
-		resp_free(&r);
+		tu_resp_free(&r);
 	}
 }
 
@@ -1015,7 +928,7 @@ Test(server, gzip_when_accepted)
 {
 	static const char *const gzh[] = {"Accept-Encoding: gzip", NULL};
 	static const char *const q0[] = {"Accept-Encoding: gzip;q=0, identity", NULL};
-	struct resp plain, gz, refused, again;
+	struct tu_resp plain, gz, refused, again;
 	char ce[64], et1[128], et2[128], vary[64];
 	const char *path = "/v1/search?q=&limit=50&facets=all";
 	z_stream zs;
@@ -1025,12 +938,12 @@ Test(server, gzip_when_accepted)
 	get(path, &plain);
 	cr_assert_eq(plain.status, 200);
 	cr_assert_gt(plain.len, 1024, "the response is big enough to compress");
-	cr_assert_null(header(&plain, "Content-Encoding", ce, sizeof ce));
+	cr_assert_null(tu_resp_header(&plain, "Content-Encoding", ce, sizeof ce));
 	http("GET", path, gzh, NULL, 0, &gz);
 	cr_assert_eq(gz.status, 200);
-	cr_assert_not_null(header(&gz, "Content-Encoding", ce, sizeof ce));
+	cr_assert_not_null(tu_resp_header(&gz, "Content-Encoding", ce, sizeof ce));
 	cr_assert_str_eq(ce, "gzip");
-	cr_assert_not_null(header(&gz, "Vary", vary, sizeof vary));
+	cr_assert_not_null(tu_resp_header(&gz, "Vary", vary, sizeof vary));
 	cr_assert_lt(gz.len, plain.len, "compressed %zu < %zu", gz.len, plain.len);
 	/* inflate and compare */
 	cap = plain.len + 1;
@@ -1047,8 +960,8 @@ Test(server, gzip_when_accepted)
 	inflateEnd(&zs);
 	free(out);
 	/* ETags differ per representation, and each revalidates */
-	cr_assert_not_null(header(&plain, "ETag", et1, sizeof et1));
-	cr_assert_not_null(header(&gz, "ETag", et2, sizeof et2));
+	cr_assert_not_null(tu_resp_header(&plain, "ETag", et1, sizeof et1));
+	cr_assert_not_null(tu_resp_header(&gz, "ETag", et2, sizeof et2));
 	cr_assert_str_neq(et1, et2);
 	{
 		char inm[160];
@@ -1056,15 +969,15 @@ Test(server, gzip_when_accepted)
 		snprintf(inm, sizeof inm, "If-None-Match: %s", et2);
 		http("GET", path, hv, NULL, 0, &again);
 		cr_assert_eq(again.status, 304);
-		resp_free(&again);
+		tu_resp_free(&again);
 	}
 	http("GET", path, q0, NULL, 0, &refused);
 	cr_assert_eq(refused.status, 200);
-	cr_assert_null(header(&refused, "Content-Encoding", ce, sizeof ce));
+	cr_assert_null(tu_resp_header(&refused, "Content-Encoding", ce, sizeof ce));
 	cr_assert_eq(refused.len, plain.len);
-	resp_free(&plain);
-	resp_free(&gz);
-	resp_free(&refused);
+	tu_resp_free(&plain);
+	tu_resp_free(&gz);
+	tu_resp_free(&refused);
 }
 
 /* Every role at the HTTP boundary: anonymous, contributor, reviewer,
@@ -1088,7 +1001,7 @@ static long req_as(int role, const char *toks[R_N], const char *method, const ch
 {
 	char ah[160];
 	const char *h[] = {ah, "Content-Type: application/json", NULL};
-	struct resp r;
+	struct tu_resp r;
 	long st;
 
 	auth_header(role, toks, ah, sizeof ah);
@@ -1098,7 +1011,7 @@ static long req_as(int role, const char *toks[R_N], const char *method, const ch
 		*json = r.json;
 		r.json = NULL;
 	}
-	resp_free(&r);
+	tu_resp_free(&r);
 	return st;
 }
 

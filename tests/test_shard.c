@@ -227,88 +227,48 @@ static int compare(size_t qi, const struct search_result *a, const struct search
 
 /* ---- HTTP ---------------------------------------------------------------- */
 
-struct resp {
-	long status;
-	char *body, *ctype;
-	size_t len;
-	double secs;
-};
-
-static size_t on_data(char *p, size_t sz, size_t n, void *ud)
+/* A GET to the service on port (30 s at most); asserts an answer came. */
+static void http_get(unsigned port, const char *path, struct tu_resp *r)
 {
-	struct resp *r = ud;
-	char *nb = realloc(r->body, r->len + sz * n + 1);
-	if (!nb)
-		return 0;
-	memcpy(nb + r->len, p, sz * n);
-	r->len += sz * n;
-	nb[r->len] = '\0';
-	r->body = nb;
-	return sz * n;
-}
-
-static void http_get(unsigned port, const char *path, struct resp *r)
-{
-	CURL *c = curl_easy_init();
+	static const struct tu_http_opt opt = {.timeout = 30};
 	char url[1024];
-	const char *ct = NULL;
-	double t0 = now_s();
 
-	memset(r, 0, sizeof *r);
 	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "GET %s", path);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-	r->ctype = strdup(ct ? ct : "");
-	r->secs = now_s() - t0;
-	curl_easy_cleanup(c);
-}
-
-static void resp_free(struct resp *r)
-{
-	free(r->body);
-	free(r->ctype);
-	memset(r, 0, sizeof *r);
+	tu_http_request("GET", url, NULL, NULL, 0, &opt, r);
+	cr_assert_eq(r->curl_rc, CURLE_OK, "GET %s", path);
 }
 
 /* "/v1/cases/" + the first hit's id, URL-encoded. Caller frees. */
-static char *first_case_path(const struct resp *r)
+static char *first_case_path(const struct tu_resp *r)
 {
-	json_t *j = json_loadb(r->body ? r->body : "", r->len, 0, NULL);
-	const char *id = json_string_value(json_object_get(json_array_get(json_object_get(j, "hits"), 0), "id"));
+	const char *id = json_string_value(json_object_get(json_array_get(json_object_get(r->json, "hits"), 0), "id"));
 	char *esc = id ? curl_easy_escape(NULL, id, 0) : NULL, *p = NULL;
 
 	cr_assert_not_null(esc, "a hit with an id: %s", r->body);
 	cr_assert(asprintf(&p, "/v1/cases/%s", esc) > 0);
 	curl_free(esc);
-	json_decref(j);
 	return p;
 }
 
-static long json_total(const struct resp *r)
+static long json_total(const struct tu_resp *r)
 {
-	json_t *j = json_loadb(r->body ? r->body : "", r->len, 0, NULL);
-	long t = j ? (long)json_integer_value(json_object_get(j, "total")) : -1;
-	json_decref(j);
-	return t;
+	return r->json ? (long)json_integer_value(json_object_get(r->json, "total")) : -1;
 }
 
 /* A search while shard k is down (or stopped): a 503 problem naming it,
  * within the timeout (plus slack for a loaded machine). */
 static void expect_shard_503(unsigned port, unsigned k, int sport, const char *why)
 {
-	struct resp r;
-	char name[32], addr[48];
+	struct tu_resp r;
+	char name[32], addr[48], ctb[128];
+	const char *ct;
 	json_t *j;
 
 	http_get(port, "/v1/search?q=skola&facets=all", &r);
 	cr_expect_eq(r.status, 503, "%s: search gives %ld: %s", why, r.status, r.body);
-	cr_expect(strstr(r.ctype, "application/problem+json"), "%s: %s", why, r.ctype);
-	j = json_loadb(r.body ? r.body : "", r.len, 0, NULL);
+	ct = tu_resp_header(&r, "Content-Type", ctb, sizeof ctb);
+	cr_expect(ct && strstr(ct, "application/problem+json"), "%s: %s", why, ct ? ct : "");
+	j = r.json;
 	cr_assert_not_null(j, "%s: body is JSON", why);
 	cr_expect_str_eq(json_string_value(json_object_get(j, "type")),
 			 SRV_PROBLEM_BASE "shard-unavailable", "%s", why);
@@ -319,8 +279,7 @@ static void expect_shard_503(unsigned port, unsigned k, int sport, const char *w
 		  "%s: the problem names %s at %s: %s", why, name, addr, detail);
 	cr_expect_lt(r.secs, 2.0 * TIMEOUT_MS / 1000.0 + 3.0, "%s: answered in %.1f s", why,
 		     r.secs);
-	json_decref(j);
-	resp_free(&r);
+	tu_resp_free(&r);
 }
 
 /* ---- the test ------------------------------------------------------------ */
@@ -483,7 +442,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	/* the HTTP service over the shards: the data dir's own stub */
 	struct srv_config cfg;
 	struct srv *srv = NULL;
-	struct resp r;
+	struct tu_resp r;
 	char *dstub = NULL;
 	long total_before;
 	unsigned hp;
@@ -504,7 +463,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	total_before = json_total(&r);
 	cr_expect_gt(total_before, 0);
 	char *case_path = first_case_path(&r);
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	/* shard 1 goes down */
 	tu_tcpsrv_stop(pid[1]);
@@ -513,7 +472,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	expect_shard_503(hp, 1, port[1], "shard 1 still down");
 	http_get(hp, case_path, &r);
 	cr_expect_eq(r.status, 200, "a case page still works: %ld %s", r.status, r.body);
-	resp_free(&r);
+	tu_resp_free(&r);
 	free(case_path);
 
 	/* it comes back: searches work again, same server */
@@ -523,7 +482,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	http_get(hp, "/v1/search?q=skola&facets=all", &r);
 	cr_expect_eq(r.status, 200, "after the shard returned: %s", r.body);
 	cr_expect_eq(json_total(&r), total_before);
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	/* a slow shard (stopped, connections still accepted): 503, no hang */
 	kill(-pid[2], SIGSTOP);
@@ -532,7 +491,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	http_get(hp, "/v1/search?q=skola&facets=all", &r);
 	cr_expect_eq(r.status, 200, "after the shard resumed: %s", r.body);
 	cr_expect_eq(json_total(&r), total_before);
-	resp_free(&r);
+	tu_resp_free(&r);
 
 	srv_stop(srv);
 	curl_global_cleanup();

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <curl/curl.h>
 #include <sys/prctl.h>
 #include <jansson.h>
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -384,4 +386,121 @@ void tu_tcpsrv_stop(pid_t pid)
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+/* ---- the HTTP client ------------------------------------------------------ */
+
+struct http_buf {
+	char *p;
+	size_t n;
+};
+
+static size_t http_on_data(char *p, size_t sz, size_t n, void *ud)
+{
+	struct http_buf *b = ud;
+	char *nb = realloc(b->p, b->n + sz * n + 1);
+	if (!nb)
+		return 0;
+	memcpy(nb + b->n, p, sz * n);
+	b->n += sz * n;
+	nb[b->n] = '\0';
+	b->p = nb;
+	return sz * n;
+}
+
+struct http_upload {
+	const char *p;
+	size_t left;
+};
+
+static size_t http_on_read(char *dst, size_t sz, size_t n, void *ud)
+{
+	struct http_upload *u = ud;
+	size_t k = sz * n < u->left ? sz * n : u->left;
+	memcpy(dst, u->p, k);
+	u->p += k;
+	u->left -= k;
+	return k;
+}
+
+static double http_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void tu_http_request(const char *method, const char *url, const char *const *headers,
+		     const char *body, size_t len, const struct tu_http_opt *opt,
+		     struct tu_resp *out)
+{
+	double t0 = http_now();
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	struct http_buf b = {NULL, 0}, h = {NULL, 0};
+	struct http_upload up = {body, len};
+	int chunked = opt && opt->chunked;
+	long timeout = opt && opt->timeout > 0 ? opt->timeout : 60L;
+
+	memset(out, 0, sizeof *out);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	if (strcmp(method, "GET"))
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body && chunked) {
+		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, http_on_read);
+		curl_easy_setopt(c, CURLOPT_READDATA, &up);
+		hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
+	} else if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	hl = curl_slist_append(hl, "Expect:");
+	for (size_t i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	out->curl_rc = (int)curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	out->body = b.p ? b.p : strdup("");
+	out->len = b.n;
+	out->headers = h.p ? h.p : strdup("");
+	out->json = json_loadb(out->body, out->len, 0, NULL);
+	out->secs = http_now() - t0;
+}
+
+void tu_resp_free(struct tu_resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+const char *tu_resp_header(const struct tu_resp *r, const char *name, char *buf, size_t cap)
+{
+	const char *p = r->headers, *found = NULL;
+	size_t nl = strlen(name);
+	while (p && *p) {
+		const char *e = strstr(p, "\r\n");
+		size_t ll = e ? (size_t)(e - p) : strlen(p);
+		if (ll > nl && !strncasecmp(p, name, nl) && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			while (*v == ' ')
+				v++;
+			snprintf(buf, cap, "%.*s", (int)(ll - (size_t)(v - p)), v);
+			found = buf;
+		}
+		p = e ? e + 2 : NULL;
+	}
+	return found;
 }

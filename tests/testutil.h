@@ -1,7 +1,7 @@
 /* testutil.h — helpers shared by the Criterion tests: temporary
  * directories, paths into the real data (../shared/data, or
- * $CASELIB_SHARED), running the caselib binary ($CASELIB_BIN) and
- * reading whole files. */
+ * $CASELIB_SHARED), running the caselib binary ($CASELIB_BIN), reading
+ * whole files, and a small libcurl client for the HTTP tests. */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
@@ -67,5 +67,47 @@ char *tu_find_on_path(const char *name);
  * the group and reaps it (pid <= 0: no-op). */
 pid_t tu_tcpsrv_start(const char *bin, const char *db, int port);
 void tu_tcpsrv_stop(pid_t pid);
+
+/* ---- an HTTP client (libcurl, jansson) for the server tests ------------ */
+
+struct json_t; /* jansson's json_t */
+
+/* One response. Everything in it is owned by the response and released by
+ * tu_resp_free(); a caller may take body or json (set the field to NULL
+ * before freeing). */
+struct tu_resp {
+	long status;         /* HTTP status; 0 when no response came */
+	int curl_rc;         /* the transfer's CURLcode (CURLE_OK = 0) */
+	char *body;          /* NUL-terminated, never NULL ("" when empty) */
+	size_t len;          /* body bytes (it may hold NULs) */
+	char *headers;       /* every header line received, status lines and
+			      * "\r\n" included; NUL-terminated, never NULL */
+	struct json_t *json; /* body parsed as JSON; NULL when it is not */
+	double secs;         /* wall time of the request */
+};
+
+/* Request options; a NULL pointer means every default. */
+struct tu_http_opt {
+	int chunked;  /* stream body through a read callback with
+		       * Transfer-Encoding: chunked, no Content-Length */
+	long timeout; /* seconds for the whole transfer; 0: 60 */
+};
+
+/* One request. method: "GET", "HEAD" (no body read) or any other, sent as
+ * is; url is used as given (no dot-segment squashing); headers: a
+ * NULL-terminated "Name: value" list or NULL, sent after an empty
+ * "Expect:" (no 100-continue); body: len bytes or NULL for none. All
+ * borrowed for the call. *out is overwritten (not freed first) and owned
+ * by the caller: tu_resp_free() it. Never asserts: a failed transfer
+ * leaves curl_rc != CURLE_OK. The test calls curl_global_init() first. */
+void tu_http_request(const char *method, const char *url, const char *const *headers,
+		     const char *body, size_t len, const struct tu_http_opt *opt,
+		     struct tu_resp *out);
+/* Frees what r holds and zeroes it; a zeroed response is a no-op. */
+void tu_resp_free(struct tu_resp *r);
+/* The value of response header name (case-insensitive; the last one when
+ * repeated), leading blanks dropped, copied into buf (cap bytes, truncated).
+ * Returns buf, or NULL when the header is absent. */
+const char *tu_resp_header(const struct tu_resp *r, const char *name, char *buf, size_t cap);
 
 #endif
