@@ -227,6 +227,33 @@ fail:
 
 /* ---- metrics ---------------------------------------------------------- */
 
+/* ASan (and the libFuzzer builds) replace malloc, and glibc's mallinfo2
+ * then reports 0: read the sanitizer allocator's own counters there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SRV_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SRV_ASAN 1
+#endif
+#endif
+#ifdef SRV_ASAN
+size_t __sanitizer_get_current_allocated_bytes(void);
+size_t __sanitizer_get_free_bytes(void);
+#endif
+
+/* Bytes malloc'ed and not freed; free bytes the allocator keeps. */
+static void heap_bytes(size_t *inuse, size_t *freeb)
+{
+#ifdef SRV_ASAN
+	*inuse = __sanitizer_get_current_allocated_bytes();
+	*freeb = __sanitizer_get_free_bytes();
+#else
+	struct mallinfo2 mi = mallinfo2();
+	*inuse = mi.uordblks + mi.hblkhd;
+	*freeb = mi.fordblks;
+#endif
+}
+
 static void metrics_record(struct srv *s, const char *label, const char *method,
 			   unsigned status, double secs)
 {
@@ -304,7 +331,8 @@ char *srv_metrics_text(struct srv *s)
 	srv_seqs(s, &sseq, &eseq, &ok);
 	/* the live heap: what a leak grows, unlike RSS, which also moves with
 	 * the allocator's arenas and trimming (docs/reliability.md) */
-	struct mallinfo2 mi = mallinfo2();
+	size_t heap_inuse, heap_free;
+	heap_bytes(&heap_inuse, &heap_free);
 	fprintf(f,
 		"# HELP caselib_http_requests_in_flight Requests being processed.\n"
 		"# TYPE caselib_http_requests_in_flight gauge\n"
@@ -336,7 +364,7 @@ char *srv_metrics_text(struct srv *s)
 		inflight, (long long)sseq, engine_kind_name(s->cfg.engine), (long long)eseq,
 		engine_kind_name(s->cfg.engine), (long long)(sseq - eseq), ok,
 		wf_stats_buf_pending(s->stats), wf_stats_buf_dropped(s->stats),
-		mi.uordblks + mi.hblkhd, mi.fordblks);
+		heap_inuse, heap_free);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
