@@ -277,14 +277,6 @@ static int params_failed(struct srv_req *r, struct sparams *sp)
 
 /* ---- engine results as JSON -------------------------------------------- */
 
-static json_t *strlist_json(const struct strlist *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
 static json_t *facet_values_json(enum engine_facet f, const struct facet_counts *fc)
 {
 	int tf = tax_facet_from_name(engine_facet_name(f));
@@ -314,24 +306,13 @@ static json_t *result_json(struct store *s, const struct search_request *rq,
 		const struct search_hit *h = &res->hits[i];
 		json_t *o = json_pack("{s:s,s:s?,s:f,s:s?}", "id", h->id, "title", h->title, "score",
 				      h->score, "snippet", h->snippet ? h->snippet : "");
-		if (s && store_get_case(s, h->id, &c, NULL) == CL_OK) {
-			int year = case_year(&c);
-			json_object_set_new(o, "kind", json_string(c.kind));
-			if (c.summary)
-				json_object_set_new(o, "summary", json_string(c.summary));
-			if (c.language)
-				json_object_set_new(o, "language", json_string(c.language));
-			if (c.published)
-				json_object_set_new(o, "published", json_string(c.published));
-			if (year)
-				json_object_set_new(o, "year", json_integer(year));
-			if (c.buyer.name)
-				json_object_set_new(o, "buyer", json_string(c.buyer.name));
-			if (c.authority_type)
-				json_object_set_new(o, "authority_type", json_string(c.authority_type));
-			json_object_set_new(o, "sectors", strlist_json(&c.sectors));
-			json_object_set_new(o, "goals", strlist_json(&c.goals));
-		}
+		/* the card the engine kept with the document, else the store's */
+		json_t *card = h->card ? json_incref(h->card) : NULL;
+		if (!card && s && store_get_case(s, h->id, &c, NULL) == CL_OK)
+			card = case_hit_card(&c);
+		if (o && card)
+			json_object_update(o, card);
+		json_decref(card);
 		json_array_append_new(hits, o);
 	}
 	case_release(&c);

@@ -1273,6 +1273,43 @@ static void put_list(int *rc, json_t *obj, const char *key, const struct strlist
 	put(rc, obj, key, a);
 }
 
+static json_t *strings_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < l->n; i++) {
+		if (json_array_append_new(a, json_string(l->v[i] ? l->v[i] : "")) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+json_t *case_hit_card(const struct case_record *c)
+{
+	json_t *o;
+	int rc = 0, year;
+
+	if (!c || !(o = json_object()))
+		return NULL;
+	put_str(&rc, o, "kind", c->kind);
+	put_str(&rc, o, "summary", c->summary);
+	put_str(&rc, o, "language", c->language);
+	put_str(&rc, o, "published", c->published);
+	if ((year = case_year(c)) != 0)
+		put(&rc, o, "year", json_integer(year));
+	put_str(&rc, o, "buyer", c->buyer.name);
+	put_str(&rc, o, "authority_type", c->authority_type);
+	put(&rc, o, "sectors", strings_json(&c->sectors));
+	put(&rc, o, "goals", strings_json(&c->goals));
+	if (rc) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* Whole amounts are written as JSON integers (1500000, not 1500000.0). */
 static int amount_is_integral(double a)
 {

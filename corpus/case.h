@@ -136,4 +136,13 @@ char *case_to_string(const struct case_record *c, int content_only);
 /* Derived: the year of `published` (else `awarded`), 0 when neither. */
 int case_year(const struct case_record *c);
 
+/* What a search result shows of a hit besides its id, title, score and
+ * snippet (docs/api.md, GET /v1/search): kind, summary, language,
+ * published, year, buyer (the name), authority_type, sectors and goals,
+ * in that order; absent optional fields are left out, sectors and goals
+ * are always there (maybe empty). The Xapian engine keeps it with each
+ * indexed document so a result page needs no store read. New reference:
+ * caller json_decref()s. NULL on ENOMEM. */
+json_t *case_hit_card(const struct case_record *c);
+
 #endif

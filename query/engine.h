@@ -100,6 +100,10 @@ struct search_hit {
 	double score;
 	char *title;
 	char *snippet; /* HTML-safe: text escaped, matches in <mark>...</mark> */
+	json_t *card;  /* case_hit_card() of the indexed version (a reference,
+			* released with the result), or NULL when the engine
+			* does not keep it (FTS5, or a Xapian document indexed
+			* before it did): then the caller reads the store */
 };
 
 struct facet_count {

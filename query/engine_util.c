@@ -134,6 +134,7 @@ void search_result_release(struct search_result *r)
 		free(r->hits[i].id);
 		free(r->hits[i].title);
 		free(r->hits[i].snippet);
+		json_decref(r->hits[i].card);
 	}
 	free(r->hits);
 	for (int f = 0; f < EF_COUNT; f++)

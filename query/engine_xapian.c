@@ -422,16 +422,18 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 	return max;
 }
 
-/* Stored data: title, snippet source, language and sectors (for similar). */
+/* Stored data: title, snippet source, language, sectors (for similar) and
+ * the hit's card (case_hit_card: what a result page shows, so it needs no
+ * store read; documents indexed before it have none). */
 static char *doc_data(const struct case_record *c)
 {
 	const char *src = c->summary && *c->summary ? c->summary
 			  : c->body && *c->body     ? c->body
 						    : c->title;
-	json_t *j = json_object(), *sec = json_array();
+	json_t *j = json_object(), *sec = json_array(), *card = case_hit_card(c);
 	char *out = NULL;
 
-	if (!j || !sec)
+	if (!j || !sec || !card || json_object_set(j, "c", card))
 		goto out;
 	for (size_t i = 0; i < c->sectors.n; i++)
 		if (json_array_append_new(sec, json_string(c->sectors.v[i])))
@@ -444,6 +446,7 @@ static char *doc_data(const struct case_record *c)
 		goto out;
 	out = json_dumps(j, JSON_COMPACT);
 out:
+	json_decref(card);
 	json_decref(sec);
 	json_decref(j);
 	return out;
@@ -1397,6 +1400,9 @@ static int fill_result(const struct search_request *rq, const struct prep *p,
 		const char *src = j ? json_string_value(json_object_get(j, "x")) : NULL;
 		const char *lang = j ? json_string_value(json_object_get(j, "l")) : NULL;
 
+		json_t *card = j ? json_object_get(j, "c") : NULL;
+		if (json_is_object(card))
+			sh->card = json_incref(card);
 		sh->id = strdup(h->id ? h->id : "");
 		sh->title = strdup(title ? title : "");
 		sh->score = score ? score[k] : h->weight;

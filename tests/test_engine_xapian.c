@@ -1129,3 +1129,32 @@ Test(engine_xapian, sync_and_compare_with_the_store)
 	tu_rmtree(dir);
 	free(dir);
 }
+
+/* Each hit carries its card (case_hit_card of the indexed record), so a
+ * result page needs no store read: the same JSON as the record gives. */
+static void card_of(const struct case_record *c, void *ud)
+{
+	json_t *cards = ud;
+	json_object_set_new(cards, c->id, case_hit_card(c));
+}
+
+Test(engine_xapian, hits_carry_the_indexed_card, .init = setup_demo, .fini = teardown)
+{
+	struct search_result res;
+	json_t *cards = json_object();
+
+	cr_assert_eq(each_demo(card_of, cards), 8);
+	search_result_init(&res);
+	find(g_e, "", &res);
+	cr_assert_eq(res.nhits, 8);
+	for (size_t i = 0; i < res.nhits; i++) {
+		const struct search_hit *h = &res.hits[i];
+		json_t *want = json_object_get(cards, h->id);
+		cr_assert_not_null(want, "%s", h->id);
+		cr_assert(json_is_object(h->card), "hit %s has no card", h->id);
+		cr_assert(json_equal(h->card, want), "hit %s: card differs", h->id);
+		cr_assert_not_null(json_object_get(h->card, "kind"), "%s", h->id);
+	}
+	search_result_release(&res);
+	json_decref(cards);
+}
