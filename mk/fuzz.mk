@@ -41,7 +41,13 @@ fuzz-lib-objs: $(LIB) $(GEN_OBJ)
 
 .SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/%.o) $(FUZZ_UTIL_OBJ)
 
-$(FUZZ_BUILD)/fuzz/%.o: fuzz/%.c fuzz/fuzzutil.h | fuzz-lib
+# Every project header is a prerequisite: a target is rebuilt when any
+# header changes (engine.h's struct search_hit grew a field once while the
+# targets' objects were kept, and the query targets read hits with the old
+# layout). Twelve small objects: rebuilding them all is cheap.
+FUZZ_HEADERS := $(wildcard corpus/*.h indexer/*.h query/*.h api/*.h fuzz/*.h)
+
+$(FUZZ_BUILD)/fuzz/%.o: fuzz/%.c $(FUZZ_HEADERS) | fuzz-lib
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_OPT) $(FUZZ_SANFLAGS) $(FUZZ_INCLUDES) $(PKG_CFLAGS) \
 	  -c -o $@ $<
