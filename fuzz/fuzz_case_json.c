@@ -10,21 +10,14 @@
 
 #include "case.h"
 #include "fuzzutil.h"
-#include "taxonomy.h"
 
 static parser_fn parse_json;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const struct parser_def *p = parsers_find("case-json");
-
 	(void)argc;
 	(void)argv;
-	if (!p)
-		fz_fail("no parser for case-json");
-	parse_json = p->parse;
-	if (tax_load(NULL) != CL_OK)
-		fz_fail("tax_load");
+	parse_json = fz_parser("case-json");
 	return 0;
 }
 

@@ -8,21 +8,14 @@
 
 #include "fuzzutil.h"
 #include "parse_ocds.h"
-#include "taxonomy.h"
 
 static parser_fn parse;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const struct parser_def *p = parsers_find("ocds");
-
 	(void)argc;
 	(void)argv;
-	if (!p)
-		fz_fail("no parser for ocds");
-	parse = p->parse;
-	if (tax_load(NULL) != CL_OK)
-		fz_fail("tax_load");
+	parse = fz_parser("ocds");
 	return 0;
 }
 

@@ -6,21 +6,14 @@
 #include <string.h>
 
 #include "fuzzutil.h"
-#include "taxonomy.h"
 
 static parser_fn parse;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const struct parser_def *p = parsers_find("se-stats-csv");
-
 	(void)argc;
 	(void)argv;
-	if (!p)
-		fz_fail("no parser for se-stats-csv");
-	parse = p->parse;
-	if (tax_load(NULL) != CL_OK)
-		fz_fail("tax_load");
+	parse = fz_parser("se-stats-csv");
 	return 0;
 }
 

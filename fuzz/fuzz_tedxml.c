@@ -5,21 +5,14 @@
 #include <string.h>
 
 #include "fuzzutil.h"
-#include "taxonomy.h"
 
 static parser_fn parse;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const struct parser_def *p = parsers_find("ted-xml");
-
 	(void)argc;
 	(void)argv;
-	if (!p)
-		fz_fail("no parser for ted-xml");
-	parse = p->parse;
-	if (tax_load(NULL) != CL_OK)
-		fz_fail("tax_load");
+	parse = fz_parser("ted-xml");
 	return 0;
 }
 

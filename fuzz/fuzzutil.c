@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "store.h"
 #include "sync.h"
+#include "taxonomy.h"
 
 void fz_fail(const char *fmt, ...)
 {
@@ -74,6 +75,17 @@ static void check_reject(void *ud, long line, const char *reason)
 		fz_fail("reject reason is not one line: %s", reason);
 	if (line < 0)
 		fz_fail("reject at negative line %ld: %s", line, reason);
+}
+
+parser_fn fz_parser(const char *name)
+{
+	const struct parser_def *p = parsers_find(name);
+
+	if (!p)
+		fz_fail("no parser for %s", name);
+	if (tax_load(NULL) != CL_OK)
+		fz_fail("tax_load");
+	return p->parse;
 }
 
 int fz_parse(parser_fn fn, const char *data, size_t len)

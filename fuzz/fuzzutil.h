@@ -23,6 +23,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 /* Prints "fuzz finding: ..." on stderr and abort()s. */
 void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* For LLVMFuzzerInitialize of a parser target: loads the taxonomies and
+ * returns the harvest parser called name (parsers.h); a missing parser or
+ * taxonomy is a finding. */
+parser_fn fz_parser(const char *name);
+
 /* Runs parser fn over data: every emitted record must validate again
  * (case_to_json + case_validate_json) and survive case_to_string ->
  * case_parse; every reject must carry a one-line reason. A return code
