@@ -33,8 +33,6 @@
 #include "case.h"
 #include "engine.h"
 #include "parse.h"
-#include "parse_ips.h"
-#include "parse_sestat.h"
 #include "server.h"
 #include "shard.h"
 #include "store.h"
@@ -43,63 +41,6 @@
 
 #define NSHARDS 3
 #define TIMEOUT_MS 1500
-
-/* ---- the real corpus (as tests/test_conformance.c loads it) ------------- */
-
-struct loader {
-	struct store *s;
-	long n;
-	int err;
-};
-
-static int load_emit(void *ud, struct case_record *c)
-{
-	struct loader *l = ud;
-	struct store_put_result res;
-	struct cl_errbuf eb;
-	int rc = store_put_case(l->s, c, "test-loader", &res, &eb);
-	if (rc != CL_OK) {
-		cr_log_error("store_put_case %s: %s", c->id, eb.msg);
-		return l->err = rc;
-	}
-	l->n++;
-	return CL_OK;
-}
-
-static void load_reject(void *ud, long line, const char *reason)
-{
-	(void)ud;
-	(void)line;
-	(void)reason;
-}
-
-static struct store *load_corpus(const char *dir)
-{
-	struct loader l = {0};
-	struct parse_sink sink = {load_emit, load_reject, &l};
-	struct parse_src src = {NULL, "2026-11-27T05:00:00Z", NULL};
-	struct cl_errbuf eb;
-	char *p1 = tu_shared("se-procurements-2021/number_of_procurements.csv");
-	char *p2 = tu_shared("ips-cases/cases.csv");
-	FILE *f;
-
-	cr_assert_eq(store_open(dir, STORE_CREATE, &l.s, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(store_begin(l.s, &eb), CL_OK, "%s", eb.msg);
-	f = fopen(p1, "rb");
-	cr_assert_not_null(f, "%s", p1);
-	cr_assert_eq(sestat_parse_file(f, &src, &sink, NULL, &eb), CL_OK, "%s", eb.msg);
-	fclose(f);
-	f = fopen(p2, "rb");
-	cr_assert_not_null(f, "%s", p2);
-	cr_assert_eq(ips_parse_file(f, &src, &sink, NULL, &eb), CL_OK, "%s", eb.msg);
-	fclose(f);
-	cr_assert_eq(store_commit(l.s, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(l.err, CL_OK);
-	cr_assert_gt(l.n, 19000, "the real corpus loads (%ld cases)", l.n);
-	free(p1);
-	free(p2);
-	return l.s;
-}
 
 static double now_s(void)
 {
@@ -334,7 +275,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 		cr_skip_test("xapian-tcpsrv not on PATH (Debian package xapian-tools)");
 	double t0 = now_s();
 	dir = tu_tmpdir();
-	s = load_corpus(dir);
+	s = tu_load_real_corpus(dir, NULL);
 	cr_log_info("corpus loaded: %.1f s", now_s() - t0);
 
 	/* one database (this thread) and three shards (another) */

@@ -68,6 +68,15 @@ char *tu_find_on_path(const char *name);
 pid_t tu_tcpsrv_start(const char *bin, const char *db, int port);
 void tu_tcpsrv_stop(pid_t pid);
 
+/* ---- the real corpus ------------------------------------------------------ */
+
+struct store;
+/* A new store in dir holding the real corpus: the Swedish procurement
+ * statistics and the IPS cases CSVs of ../shared/data (more than 19,000
+ * cases), as the harvester parses them. Asserts on any failure. *ncases
+ * (may be NULL) gets the number stored. Caller store_close()s. */
+struct store *tu_load_real_corpus(const char *dir, long *ncases);
+
 /* ---- an HTTP client (libcurl, jansson) for the server tests ------------ */
 
 struct json_t; /* jansson's json_t */
