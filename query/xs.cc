@@ -510,6 +510,20 @@ Xapian::Query parse_text(struct xs_db *db, const struct xs_query_opts *o, const 
 	return q.empty() ? match_all() : q;
 }
 
+/* The space-separated terms of text, each with prefix, as term queries. */
+std::vector<Xapian::Query> prefixed_terms(const std::string &text, const std::string &prefix)
+{
+	std::vector<Xapian::Query> v;
+	for (size_t i = 0, j; i <= text.size(); i = j + 1) {
+		j = text.find(' ', i);
+		if (j == std::string::npos)
+			j = text.size();
+		if (j > i)
+			v.emplace_back(prefix + text.substr(i, j - i));
+	}
+	return v;
+}
+
 /* One clause as a query (empty when it holds no word). */
 Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 			   const Xapian::Stem &stem,
@@ -525,16 +539,7 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 		text.erase(text.find('\t'));
 	}
 	if (c->kind == XS_C_TERMS || c->kind == XS_C_TERM_PHRASE) {
-		std::vector<Xapian::Query> terms;
-		size_t i = 0;
-		while (i <= text.size()) {
-			size_t j = text.find(' ', i);
-			if (j == std::string::npos)
-				j = text.size();
-			if (j > i)
-				terms.emplace_back(prefix + text.substr(i, j - i));
-			i = j + 1;
-		}
+		std::vector<Xapian::Query> terms = prefixed_terms(text, prefix);
 		if (c->kind == XS_C_TERMS && (o->flags & XS_Q_ONE_FORM) && !terms.empty()) {
 			/* ranking: match any form, weigh the most frequent one */
 			Xapian::Database &d = db->db();
@@ -551,15 +556,7 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 				}
 				return Xapian::Query(best);
 			};
-			std::vector<Xapian::Query> bt;
-			const std::string &b = boost_text;
-			for (size_t k = 0, e; k <= b.size(); k = e + 1) {
-				e = b.find(' ', k);
-				if (e == std::string::npos)
-					e = b.size();
-				if (e > k)
-					bt.emplace_back(prefix + b.substr(k, e - k));
-			}
+			std::vector<Xapian::Query> bt = prefixed_terms(boost_text, prefix);
 			Xapian::Query w = one(terms);
 			if (!bt.empty())
 				w = Xapian::Query(Xapian::Query::OP_OR, w,
@@ -577,15 +574,7 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 		}
 		if (c->kind == XS_C_TERMS && !boost_text.empty() && !terms.empty()) {
 			/* ranking: a boosted subset (title forms) ORed in */
-			std::vector<Xapian::Query> bt;
-			const std::string &b = boost_text;
-			for (size_t k = 0, e; k <= b.size(); k = e + 1) {
-				e = b.find(' ', k);
-				if (e == std::string::npos)
-					e = b.size();
-				if (e > k)
-					bt.emplace_back(prefix + b.substr(k, e - k));
-			}
+			std::vector<Xapian::Query> bt = prefixed_terms(boost_text, prefix);
 			Xapian::Query base(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
 			if (bt.empty())
 				return base;
