@@ -48,7 +48,7 @@ const char *cli_default_data_dir(void)
 
 /* --- small helpers --------------------------------------------------- */
 
-static int open_store(struct cli_ctx *ctx, unsigned flags, struct store **s)
+int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **s)
 {
 	struct cl_errbuf eb = {{0}};
 	int rc = store_open(ctx->data_dir, flags, s, &eb);
@@ -116,7 +116,7 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return usage_error(ctx, "init", "takes no arguments");
-	rc = open_store(ctx, STORE_CREATE, &s);
+	rc = cli_open_store(ctx, STORE_CREATE, &s);
 	if (rc)
 		return rc;
 	if (store_counts(s, &n, &eb) != CL_OK) {
@@ -460,7 +460,7 @@ static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error(ctx, "import", "name at least one FILE or DIR (or - for stdin)");
-	rc = open_store(ctx, 0, &st.s);
+	rc = cli_open_store(ctx, 0, &st.s);
 	if (rc)
 		return rc;
 	st.progress = isatty(2);
@@ -528,7 +528,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error(ctx, "show", "name exactly one case ID");
-	rc = open_store(ctx, STORE_READONLY, &s);
+	rc = cli_open_store(ctx, STORE_READONLY, &s);
 	if (rc)
 		return rc;
 	case_init(&c);
@@ -624,7 +624,7 @@ static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		return usage_error(ctx, "list", "takes no arguments");
 	if (status && !tax_lookup(TAX_STATUS, status))
 		return usage_error(ctx, "list", "unknown --status");
-	rc = open_store(ctx, STORE_READONLY, &s);
+	rc = cli_open_store(ctx, STORE_READONLY, &s);
 	if (rc)
 		return rc;
 	printf("%-17s %-11s %4s  %-40s  %s\n", "STATUS", "KIND", "YEAR", "ID", "TITLE");
@@ -705,7 +705,7 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error(ctx, "export", "takes no arguments (use --output FILE)");
-	rc = open_store(ctx, STORE_READONLY, &s);
+	rc = cli_open_store(ctx, STORE_READONLY, &s);
 	if (rc)
 		return rc;
 	if (output) {
@@ -763,7 +763,7 @@ static int cmd_backup(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (argc != 2)
 		return usage_error(ctx, "backup", "name exactly one destination FILE");
-	rc = open_store(ctx, 0, &s);
+	rc = cli_open_store(ctx, 0, &s);
 	if (rc)
 		return rc;
 	rc = store_backup(s, argv[1], &eb);
@@ -805,7 +805,7 @@ static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error(ctx, "check", "takes no arguments");
-	rc = open_store(ctx, store_only ? STORE_READONLY : 0, &s);
+	rc = cli_open_store(ctx, store_only ? STORE_READONLY : 0, &s);
 	if (rc)
 		return rc;
 	rc = store_check(s, check_report, &problems, &eb);
@@ -897,7 +897,7 @@ static int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 	if (argc > 1)
 		return usage_error(ctx, "stats", "takes no arguments");
 	memset(&st, 0, sizeof st);
-	rc = open_store(ctx, STORE_READONLY, &s);
+	rc = cli_open_store(ctx, STORE_READONLY, &s);
 	if (rc)
 		return rc;
 	rc = store_foreach_case(s, NULL, stats_case, &st, &eb);

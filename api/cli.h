@@ -27,4 +27,11 @@ struct cli_ctx {
 /* The data directory from --data / $CASELIB_DATA / default "data". */
 const char *cli_default_data_dir(void);
 
+struct store;
+/* Opens the store of ctx->data_dir (store_open flags). On failure prints
+ * "no store in DIR (run 'init' first)" or "cannot open store in DIR: why"
+ * and returns CLI_EXIT_STORE; CLI_EXIT_OK (0) on success, *s then owned by
+ * the caller (store_close). */
+int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **s);
+
 #endif

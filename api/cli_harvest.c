@@ -150,14 +150,7 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 		sources_release(&ss);
 		return CLI_EXIT_USAGE;
 	}
-	rc = store_open(ctx->data_dir, 0, &s, &eb);
-	if (rc != CL_OK) {
-		if (rc == CL_ENOTFOUND)
-			fprintf(stderr, "%s: no store in %s (run '%s init --data %s' first)\n",
-				ctx->prog, ctx->data_dir, ctx->prog, ctx->data_dir);
-		else
-			fprintf(stderr, "%s: cannot open store in %s: %s\n", ctx->prog,
-				ctx->data_dir, eb.msg);
+	if (cli_open_store(ctx, 0, &s) != CLI_EXIT_OK) {
 		sources_release(&ss);
 		return CLI_EXIT_STORE;
 	}

@@ -21,20 +21,6 @@ static int usage(struct cli_ctx *ctx, const char *cmd, const char *msg)
 	return CLI_EXIT_USAGE;
 }
 
-static int open_store_rw(struct cli_ctx *ctx, struct store **s)
-{
-	struct cl_errbuf eb = {{0}};
-	int rc = store_open(ctx->data_dir, 0, s, &eb);
-	if (rc == CL_OK)
-		return 0;
-	if (rc == CL_ENOTFOUND)
-		fprintf(stderr, "%s: no store in %s (run '%s init --data %s' first)\n", ctx->prog,
-			ctx->data_dir, ctx->prog, ctx->data_dir);
-	else
-		fprintf(stderr, "%s: cannot open store in %s: %s\n", ctx->prog, ctx->data_dir, eb.msg);
-	return CLI_EXIT_STORE;
-}
-
 static double mono(void)
 {
 	struct timespec ts;
@@ -364,7 +350,7 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	rq.text = text;
 
-	if ((ret = open_store_rw(ctx, &s)))
+	if ((ret = cli_open_store(ctx, 0, &s)))
 		goto out;
 	if ((ret = open_synced(ctx, s, (enum engine_kind)kind, &e, json)))
 		goto out;
@@ -459,7 +445,7 @@ static int sync_or_reindex(struct cli_ctx *ctx, int argc, char **argv, int reind
 
 	if ((ret = engines_from_opt(ctx, cmd, argc, argv, &which)))
 		return ret;
-	if ((ret = open_store_rw(ctx, &s)))
+	if ((ret = cli_open_store(ctx, 0, &s)))
 		return ret;
 	for (int k = 0; k < 2 && !ret; k++) {
 		struct engine *e = NULL;

@@ -144,16 +144,8 @@ int cli_cmd_shard(struct cli_ctx *ctx, int argc, char **argv)
 	if (status && nshards)
 		return usage(ctx, "--status takes no --shards");
 
-	rc = store_open(ctx->data_dir, 0, &s, &eb);
-	if (rc != CL_OK) {
-		if (rc == CL_ENOTFOUND)
-			fprintf(stderr, "%s: no store in %s (run '%s init --data %s' first)\n",
-				ctx->prog, ctx->data_dir, ctx->prog, ctx->data_dir);
-		else
-			fprintf(stderr, "%s: cannot open store in %s: %s\n", ctx->prog,
-				ctx->data_dir, eb.msg);
+	if (cli_open_store(ctx, 0, &s) != CLI_EXIT_OK)
 		return CLI_EXIT_STORE;
-	}
 	rc = shard_set_open(out, status ? 0 : (unsigned)nshards, s, &ss, &eb);
 	if (rc != CL_OK) {
 		fprintf(stderr, "%s shard: %s\n", ctx->prog, eb.msg);
