@@ -104,3 +104,19 @@ void bu_smart_release(struct bu_smart *recs, int n)
 		recs[i].title = recs[i].text = NULL;
 	}
 }
+
+static int gain_desc(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x < y) - (x > y);
+}
+
+double bu_ideal_dcg10(int *gains, int n)
+{
+	double idcg = 0;
+
+	qsort(gains, (size_t)n, sizeof *gains, gain_desc);
+	for (int i = 0; i < n && i < 10; i++)
+		idcg += gains[i] / log2(i + 2.0);
+	return idcg;
+}

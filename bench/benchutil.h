@@ -31,4 +31,8 @@ struct bu_smart {
 int bu_read_smart(const char *prog, const char *path, struct bu_smart *recs, int max);
 void bu_smart_release(struct bu_smart *recs, int n);
 
+/* Ideal DCG@10 of n graded gains (sorts gains descending in place): the
+ * nDCG@10 denominator of the Cranfield scorers. */
+double bu_ideal_dcg10(int *gains, int n);
+
 #endif

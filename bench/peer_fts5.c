@@ -635,15 +635,7 @@ static int cranfield(sqlite3 *db, const char *dir)
 			fprintf(stderr, "peer_fts5: cranfield query %d: %s\n", q, sqlite3_errmsg(db));
 			goto out;
 		}
-		for (int i = 0; i < ng; i++) /* ideal order: gains descending */
-			for (int j = i + 1; j < ng; j++)
-				if (gains[j] > gains[i]) {
-					int g = gains[i];
-					gains[i] = gains[j];
-					gains[j] = g;
-				}
-		for (int i = 0; i < ng && i < 10; i++)
-			idcg += gains[i] / log2(i + 2.0);
+		idcg = bu_ideal_dcg10(gains, ng);
 		map += ap / nrel;
 		ndcg += dcg / idcg;
 		evaluated++;

@@ -749,15 +749,7 @@ static int cranfield(PGconn *db, const char *dir)
 			}
 		}
 		PQclear(r);
-		for (int i = 0; i < ng; i++) /* ideal order: gains descending */
-			for (int j = i + 1; j < ng; j++)
-				if (gains[j] > gains[i]) {
-					int g = gains[i];
-					gains[i] = gains[j];
-					gains[j] = g;
-				}
-		for (int i = 0; i < ng && i < 10; i++)
-			idcg += gains[i] / log2(i + 2.0);
+		idcg = bu_ideal_dcg10(gains, ng);
 		map += ap / nrel;
 		ndcg += dcg / idcg;
 		evaluated++;

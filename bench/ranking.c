@@ -163,16 +163,7 @@ static int evaluate(struct engine *e, struct run *out)
 			if (r.nhits < 100)
 				break;
 		}
-		/* ideal DCG: gains sorted descending */
-		for (int i = 0; i < ng; i++)
-			for (int j = i + 1; j < ng; j++)
-				if (gains[j] > gains[i]) {
-					int g = gains[i];
-					gains[i] = gains[j];
-					gains[j] = g;
-				}
-		for (int i = 0; i < ng && i < 10; i++)
-			idcg += gains[i] / log2(i + 2.0);
+		idcg = bu_ideal_dcg10(gains, ng);
 		out->ap[q] = ap / nrel;
 		out->ndcg[q] = idcg > 0 ? dcg / idcg : 0;
 		out->p10[q] = p10;
