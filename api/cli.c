@@ -50,7 +50,7 @@ const char *cli_default_data_dir(void)
 
 int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **s)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc = store_open(ctx->data_dir, flags, s, &eb);
 
 	if (rc == CL_OK)
@@ -62,6 +62,26 @@ int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **s)
 		fprintf(stderr, "%s: cannot open store in %s: %s\n", ctx->prog, ctx->data_dir,
 			eb.msg[0] ? eb.msg : cl_strerror(rc));
 	return CLI_EXIT_STORE;
+}
+
+int cli_exit_code(int rc)
+{
+	switch (rc) {
+	case CL_OK:
+		return CLI_EXIT_OK;
+	case CL_EINVAL:
+	case CL_EQUERY:
+		return CLI_EXIT_USAGE;
+	case CL_EIO:
+	case CL_ENET:
+		return CLI_EXIT_IO;
+	case CL_ENOTFOUND:
+		return CLI_EXIT_NOTFOUND;
+	case CL_EFULL:
+		return CLI_EXIT_FULL;
+	default:
+		return CLI_EXIT_STORE;
+	}
 }
 
 /* Parses the options every command shares (--data, --help) plus the
@@ -110,7 +130,7 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store *s = NULL;
 	struct store_counts n;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc;
 
 	(void)argv;
@@ -146,6 +166,7 @@ struct import_state {
 	size_t npend, cappend;
 	long n_new, n_updated, n_unchanged, n_rejected, n_records, n_files;
 	int store_failed; /* a commit or the store itself failed: stop */
+	int store_err;    /* ... with this code (CL_EFULL: the disk is full) */
 	int io_failed;
 	double t0, last_progress;
 	int progress; /* stderr is a terminal */
@@ -162,11 +183,13 @@ static void pending_clear(struct import_state *st)
  * --verbose) and counts them. */
 static int import_flush(struct import_state *st)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
+	int rc;
 
 	if (st->npend == 0)
 		return 0;
-	if (store_commit(st->s, &eb) != CL_OK) {
+	if ((rc = store_commit(st->s, &eb)) != CL_OK) {
+		st->store_err = rc;
 		fprintf(stderr, "%s import: commit failed, last %zu records not stored: %s\n",
 			st->ctx->prog, st->npend, eb.msg);
 		store_rollback(st->s);
@@ -214,7 +237,7 @@ static void import_record(struct import_state *st, const char *where, long line,
 	struct case_record c;
 	struct case_problems probs;
 	struct store_put_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char loc[1200];
 	int rc;
 
@@ -247,7 +270,8 @@ static void import_record(struct import_state *st, const char *where, long line,
 	if (rc != CL_OK) {
 		fprintf(stderr, "%s: %s: not stored: %s\n", loc, c.id, eb.msg);
 		st->n_rejected++;
-		if (rc == CL_EIO || rc == CL_EBUSY) {
+		if (rc == CL_EIO || rc == CL_EFULL || rc == CL_EBUSY) {
+			st->store_err = rc;
 			store_rollback(st->s);
 			st->n_rejected += (long)st->npend;
 			pending_clear(st);
@@ -481,7 +505,7 @@ static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	free(st.pend);
 	store_close(st.s);
 	if (st.store_failed)
-		return CLI_EXIT_STORE;
+		return cli_exit_code(st.store_err ? st.store_err : CL_EDB);
 	if (st.io_failed)
 		return CLI_EXIT_IO;
 	return st.n_rejected ? CLI_EXIT_REJECTED : CLI_EXIT_OK;
@@ -506,7 +530,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct store *s = NULL;
 	struct case_record c;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	long version = 0;
 	int history = 0, ch, rc, ret = CLI_EXIT_OK;
 	json_t *j = NULL;
@@ -609,7 +633,7 @@ static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	const char *status = NULL;
 	long n = 0;
 	int ch, rc;
@@ -676,7 +700,7 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct export_state ex;
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	const char *status = NULL, *output = NULL;
 	char *tmp = NULL;
 	int ch, rc, ret = CLI_EXIT_OK;
@@ -758,7 +782,7 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 static int cmd_backup(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc;
 
 	if (argc != 2)
@@ -770,7 +794,7 @@ static int cmd_backup(struct cli_ctx *ctx, int argc, char **argv)
 	store_close(s);
 	if (rc != CL_OK) {
 		fprintf(stderr, "%s backup: %s\n", ctx->prog, eb.msg[0] ? eb.msg : cl_strerror(rc));
-		return rc == CL_EIO ? CLI_EXIT_IO : CLI_EXIT_STORE;
+		return cli_exit_code(rc);
 	}
 	printf("backup written to %s\n", argv[1]);
 	return CLI_EXIT_OK;
@@ -793,7 +817,7 @@ static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct store *s = NULL;
 	struct store_counts n;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	long problems = 0, ediff = 0;
 	int rc, ch, store_only = 0;
 
@@ -864,7 +888,7 @@ static int stats_case(const struct case_record *c, void *ud)
 	if (c->status && strcmp(c->status, "published"))
 		return 0;
 	for (int f = 0; f < EF_COUNT; f++) {
-		struct engine_facet_values fv;
+		struct facet_values fv;
 		engine_case_facet(c, (enum engine_facet)f, &fv);
 		for (size_t i = 0; i < fv.n; i++)
 			if (engine_facet_inc(&st->facets[f], fv.v[i]))
@@ -890,7 +914,7 @@ static int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store *s = NULL;
 	struct stats_state st;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc;
 
 	(void)argv;
@@ -1027,7 +1051,7 @@ static int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 int cli_main(int argc, char **argv)
 {
 	struct cli_ctx ctx = {cli_default_data_dir(), "caselib"};
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	const struct cli_cmd *c;
 	int i = 1;
 

@@ -14,6 +14,8 @@
 #define CLI_EXIT_STORE 3    /* store missing, busy, newer schema or database error */
 #define CLI_EXIT_IO 4       /* a file could not be read or written */
 #define CLI_EXIT_NOTFOUND 5 /* the named case does not exist */
+#define CLI_EXIT_FULL 6     /* the disk is full: nothing after the last acknowledged
+			     * write was stored; run again when there is space */
 
 /* Runs the command line. Returns the process exit code. */
 int cli_main(int argc, char **argv);
@@ -33,5 +35,10 @@ struct store;
  * and returns CLI_EXIT_STORE; CLI_EXIT_OK (0) on success, *s then owned by
  * the caller (store_close). */
 int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **s);
+
+/* The exit code for an error code (cl_err.h): CL_EFULL -> CLI_EXIT_FULL,
+ * CL_EIO and CL_ENET -> CLI_EXIT_IO, CL_ENOTFOUND -> CLI_EXIT_NOTFOUND,
+ * CL_EINVAL and CL_EQUERY -> CLI_EXIT_USAGE, other errors CLI_EXIT_STORE. */
+int cli_exit_code(int rc);
 
 #endif

@@ -108,7 +108,7 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	struct harvest_report rep;
 	struct sources ss;
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct prog p = {0};
 	long created = 0, updated = 0, unchanged = 0, rejected = 0, failed = 0;
 	int ch, rc, verbose = 0, exit_code = CLI_EXIT_OK;
@@ -176,8 +176,9 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	       rejected, failed, mono() - p.t0);
 	if (rc != CL_OK) {
 		fprintf(stderr, "%s harvest: stopped: %s\n", ctx->prog, eb.msg);
-		/* CL_ENET: libcurl could not start; else the store failed. */
-		exit_code = rc == CL_ENET ? CLI_EXIT_IO : CLI_EXIT_STORE;
+		/* CL_ENET: libcurl could not start; CL_EFULL: the disk is full;
+		 * else the store failed. */
+		exit_code = rc == CL_ENET || rc == CL_EFULL ? cli_exit_code(rc) : CLI_EXIT_STORE;
 	} else if (failed) {
 		exit_code = CLI_EXIT_IO;
 	} else if (rejected) {

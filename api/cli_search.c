@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "facet.h"
+#include "sreq.h"
 #include "shard.h"
 #include "store.h"
 #include "sync.h"
@@ -44,7 +46,7 @@ static void progress(const struct sync_stats *st, void *ud)
  * a reindex). Returns -1 when there is no stub, else 0 or an exit code. */
 static int open_sharded(struct cli_ctx *ctx, struct store *s, struct engine **e)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct shard_set *ss = NULL;
 	int rc = shard_open_for_stub(ctx->data_dir, s, &ss, &eb);
 
@@ -74,7 +76,7 @@ static int open_sharded(struct cli_ctx *ctx, struct store *s, struct engine **e)
 static int open_synced(struct cli_ctx *ctx, struct store *s, enum engine_kind k,
 		       struct engine **e, int quiet)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct sync_stats st;
 	int rc;
 
@@ -107,25 +109,6 @@ static int open_synced(struct cli_ctx *ctx, struct store *s, enum engine_kind k,
 }
 
 /* --- search ------------------------------------------------------------ */
-
-struct filter_opt {
-	const char *opt;
-	enum engine_facet f;
-};
-
-static const struct filter_opt filter_opts[] = {
-	{"kind", EF_KIND},
-	{"authority-type", EF_AUTHORITY_TYPE},
-	{"sector", EF_SECTORS},
-	{"category", EF_CATEGORIES},
-	{"goal", EF_GOALS},
-	{"strategic", EF_STRATEGIC},
-	{"procedure", EF_PROCEDURE},
-	{"innovation", EF_INNOVATION},
-	{"country", EF_COUNTRY},
-	{"language", EF_LANGUAGE},
-};
-#define NFILTER_OPTS (sizeof filter_opts / sizeof *filter_opts)
 
 /* Snippet HTML to terminal text: <mark> as bold (or «» when not a tty),
  * entities decoded. */
@@ -163,171 +146,69 @@ static void print_snippet(const char *html, int tty)
 	putchar('\n');
 }
 
-static json_t *result_json(const struct search_request *rq, const struct search_result *res)
+/* A request error's path as the option the user typed: query.sectors ->
+ * --sector, query.limit -> --limit. */
+static void print_request_errors(struct cli_ctx *ctx, const struct sreq *sq)
 {
-	json_t *j = json_object(), *hits = json_array(), *facets = json_object();
+	size_t i;
+	json_t *e;
 
-	json_object_set_new(j, "total", json_integer(res->total));
-	json_object_set_new(j, "offset", json_integer((json_int_t)rq->offset));
-	json_object_set_new(j, "limit", json_integer((json_int_t)rq->limit));
-	json_object_set_new(j, "used_or_fallback", json_boolean(res->used_or_fallback));
-	json_object_set_new(j, "parsed_as_plain", json_boolean(res->parsed_as_plain));
-	if (res->suggestion)
-		json_object_set_new(j, "suggestion", json_string(res->suggestion));
-	for (size_t i = 0; i < res->nhits; i++) {
-		json_t *h = json_object();
-		json_object_set_new(h, "id", json_string(res->hits[i].id));
-		json_object_set_new(h, "score", json_real(res->hits[i].score));
-		if (res->hits[i].title)
-			json_object_set_new(h, "title", json_string(res->hits[i].title));
-		if (res->hits[i].snippet)
-			json_object_set_new(h, "snippet", json_string(res->hits[i].snippet));
-		json_array_append_new(hits, h);
-	}
-	json_object_set_new(j, "hits", hits);
-	for (int f = 0; f < EF_COUNT; f++) {
-		json_t *vals;
-		if (!(rq->facets & (1u << f)))
-			continue;
-		vals = json_array();
-		for (size_t i = 0; i < res->facets[f].n; i++) {
-			json_t *v = json_object();
-			json_object_set_new(v, "value", json_string(res->facets[f].v[i].value));
-			json_object_set_new(v, "count", json_integer(res->facets[f].v[i].count));
-			json_array_append_new(vals, v);
-		}
-		json_object_set_new(facets, engine_facet_name((enum engine_facet)f), vals);
-	}
-	json_object_set_new(j, "facets", facets);
-	return j;
-}
+	json_array_foreach(sq->errors, i, e) {
+		const char *path = json_string_value(json_object_get(e, "path"));
+		const char *name = path && !strncmp(path, "query.", 6) ? path + 6 : path;
+		int f = facet_from_name(name);
 
-static int parse_size(const char *s, size_t max, size_t *out)
-{
-	char *end;
-	unsigned long v;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		return -1;
-	*out = v;
-	return 0;
+		fprintf(stderr, "%s search: --%s: %s\n", ctx->prog,
+			f >= 0 ? facet_def(f)->cli : name ? name : "?",
+			json_string_value(json_object_get(e, "reason")));
+	}
 }
 
 int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum { O_YEAR = 256, O_FACETS, O_ENGINE, O_SORT, O_LIMIT, O_OFFSET, O_LANG, O_JSON,
-	       O_SIMILAR, O_FILTER0 };
-	struct option opts[NFILTER_OPTS + 10];
-	const char **vals[EF_COUNT] = {0};
-	struct search_request rq;
+	/* the shared request options (API names), then the CLI's own */
+	static const char *const shared[] = {"facets", "sort", "limit", "offset", "lang"};
+	enum { O_ENGINE = 256, O_JSON, O_SIMILAR, O_SHARED0, O_FACET0 = O_SHARED0 + 16 };
+	struct option opts[FACET_COUNT + 16];
+	struct sreq sq;
 	struct search_result res;
 	struct store *s = NULL;
 	struct engine *e = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *text = NULL, *similar = NULL;
 	int kind = ENGINE_XAPIAN, json = 0, ch, rc, ret = CLI_EXIT_OK;
 	size_t len = 0, no = 0;
 	double t0;
 
-	for (size_t i = 0; i < NFILTER_OPTS; i++)
-		opts[no++] = (struct option){filter_opts[i].opt, required_argument, NULL,
-					     O_FILTER0 + (int)i};
-	opts[no++] = (struct option){"year", required_argument, NULL, O_YEAR};
-	opts[no++] = (struct option){"facets", required_argument, NULL, O_FACETS};
+	for (int f = 0; f < FACET_COUNT; f++)
+		opts[no++] = (struct option){facet_def(f)->cli, required_argument, NULL, O_FACET0 + f};
+	for (size_t i = 0; i < sizeof shared / sizeof *shared; i++)
+		opts[no++] = (struct option){shared[i], required_argument, NULL, O_SHARED0 + (int)i};
 	opts[no++] = (struct option){"engine", required_argument, NULL, O_ENGINE};
-	opts[no++] = (struct option){"sort", required_argument, NULL, O_SORT};
-	opts[no++] = (struct option){"limit", required_argument, NULL, O_LIMIT};
-	opts[no++] = (struct option){"offset", required_argument, NULL, O_OFFSET};
-	opts[no++] = (struct option){"lang", required_argument, NULL, O_LANG};
 	opts[no++] = (struct option){"json", no_argument, NULL, O_JSON};
 	opts[no++] = (struct option){"similar", required_argument, NULL, O_SIMILAR};
 	opts[no] = (struct option){NULL, 0, NULL, 0};
 
-	search_request_init(&rq);
-	rq.snippets = 1;
+	sreq_init(&sq, SREQ_SEARCH);
+	search_result_init(&res);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch >= O_FILTER0 && ch < O_FILTER0 + (int)NFILTER_OPTS) {
-			enum engine_facet f = filter_opts[ch - O_FILTER0].f;
+		if (ch >= O_FACET0 && ch < O_FACET0 + FACET_COUNT) {
 			/* a comma-separated list or a repeated option: OR within the facet */
-			char *copy = strdup(optarg), *save = NULL;
-			for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				const char **nv = realloc(vals[f], (rq.nfilters[f] + 1) * sizeof *nv);
-				if (!nv)
-					break;
-				vals[f] = nv;
-				vals[f][rq.nfilters[f]++] = strdup(tok);
-			}
-			free(copy);
-			rq.filters[f] = vals[f];
+			sreq_param(&sq, facet_name(ch - O_FACET0), optarg);
+			continue;
+		}
+		if (ch >= O_SHARED0 && ch < O_SHARED0 + (int)(sizeof shared / sizeof *shared)) {
+			sreq_param(&sq, shared[ch - O_SHARED0], optarg);
 			continue;
 		}
 		switch (ch) {
-		case O_YEAR: {
-			int a = 0, b = 0, n = 0;
-			if (sscanf(optarg, "%d..%d%n", &a, &b, &n) == 2 && optarg[n] == '\0') {
-				rq.year_from = a;
-				rq.year_to = b;
-			} else if (sscanf(optarg, "%d%n", &a, &n) == 1 && optarg[n] == '\0') {
-				rq.year_from = rq.year_to = a;
-			} else {
-				ret = usage(ctx, "search", "--year takes YYYY or YYYY..YYYY");
-				goto out;
-			}
-			break;
-		}
-		case O_FACETS:
-			if (!strcmp(optarg, "all")) {
-				rq.facets = ENGINE_ALL_FACETS;
-			} else {
-				char *copy = strdup(optarg), *save = NULL;
-				for (char *tok = strtok_r(copy, ",", &save); tok;
-				     tok = strtok_r(NULL, ",", &save)) {
-					int f = engine_facet_from_name(tok);
-					if (f < 0) {
-						free(copy);
-						ret = usage(ctx, "search", "unknown facet in --facets");
-						goto out;
-					}
-					rq.facets |= 1u << f;
-				}
-				free(copy);
-			}
-			break;
 		case O_ENGINE:
 			kind = engine_kind_from_name(optarg);
 			if (kind < 0) {
 				ret = usage(ctx, "search", "--engine is xapian or fts5");
 				goto out;
 			}
-			break;
-		case O_SORT:
-			if (!strcmp(optarg, "relevance"))
-				rq.sort = SORT_RELEVANCE;
-			else if (!strcmp(optarg, "date"))
-				rq.sort = SORT_DATE_DESC;
-			else if (!strcmp(optarg, "date-asc"))
-				rq.sort = SORT_DATE_ASC;
-			else {
-				ret = usage(ctx, "search", "--sort is relevance, date or date-asc");
-				goto out;
-			}
-			break;
-		case O_LIMIT:
-			if (parse_size(optarg, ENGINE_LIMIT_MAX, &rq.limit)) {
-				ret = usage(ctx, "search", "--limit takes 0..100");
-				goto out;
-			}
-			break;
-		case O_OFFSET:
-			if (parse_size(optarg, ENGINE_OFFSET_MAX, &rq.offset)) {
-				ret = usage(ctx, "search", "--offset takes 0..10000");
-				goto out;
-			}
-			break;
-		case O_LANG:
-			rq.lang = optarg;
 			break;
 		case O_JSON:
 			json = 1;
@@ -343,12 +224,22 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	text = calloc(len + 1, 1);
+	if (!text) {
+		ret = CLI_EXIT_STORE;
+		goto out;
+	}
 	for (int i = optind; i < argc; i++) {
 		if (i > optind)
 			strcat(text, " ");
 		strcat(text, argv[i]);
 	}
-	rq.text = text;
+	if (*text)
+		sreq_param(&sq, "q", text);
+	if (sreq_failed(&sq)) {
+		print_request_errors(ctx, &sq);
+		ret = usage(ctx, "search", "the search options are not valid");
+		goto out;
+	}
 
 	if ((ret = cli_open_store(ctx, 0, &s)))
 		goto out;
@@ -356,18 +247,16 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	t0 = mono();
 	if (similar)
-		rc = engine_similar(e, similar, &rq, &res, &eb);
+		rc = engine_similar(e, similar, &sq.rq, &res, &eb);
 	else
-		rc = engine_search(e, &rq, &res, &eb);
+		rc = engine_search(e, &sq.rq, &res, &eb);
 	if (rc != CL_OK) {
 		fprintf(stderr, "%s search: %s\n", ctx->prog, eb.msg[0] ? eb.msg : cl_strerror(rc));
-		ret = rc == CL_EINVAL || rc == CL_EQUERY ? CLI_EXIT_USAGE
-		      : rc == CL_ENOTFOUND            ? CLI_EXIT_NOTFOUND
-						      : CLI_EXIT_STORE;
+		ret = cli_exit_code(rc);
 		goto out;
 	}
 	if (json) {
-		json_t *j = result_json(&rq, &res);
+		json_t *j = sreq_result_json(s, &sq.rq, &res); /* exactly the API's JSON */
 		char *out = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		puts(out ? out : "{}");
 		free(out);
@@ -381,13 +270,13 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		if (res.suggestion)
 			printf("did you mean: %s\n", res.suggestion);
 		for (size_t i = 0; i < res.nhits; i++) {
-			printf("%3zu. %-28s %s\n", rq.offset + i + 1, res.hits[i].id,
+			printf("%3zu. %-28s %s\n", sq.rq.offset + i + 1, res.hits[i].id,
 			       res.hits[i].title ? res.hits[i].title : "");
 			if (res.hits[i].snippet && *res.hits[i].snippet)
 				print_snippet(res.hits[i].snippet, tty);
 		}
 		for (int f = 0; f < EF_COUNT; f++) {
-			if (!(rq.facets & (1u << f)))
+			if (!(sq.rq.facets & (1u << f)))
 				continue;
 			printf("%s:", engine_facet_name((enum engine_facet)f));
 			for (size_t i = 0; i < res.facets[f].n && i < 12; i++)
@@ -397,13 +286,9 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 			putchar('\n');
 		}
 	}
-	search_result_release(&res);
 out:
-	for (int f = 0; f < EF_COUNT; f++) {
-		for (size_t i = 0; i < rq.nfilters[f]; i++)
-			free((void *)(uintptr_t)vals[f][i]);
-		free(vals[f]);
-	}
+	search_result_release(&res);
+	sreq_release(&sq);
 	free(text);
 	engine_close(e);
 	store_close(s);
@@ -449,7 +334,7 @@ static int sync_or_reindex(struct cli_ctx *ctx, int argc, char **argv, int reind
 		return ret;
 	for (int k = 0; k < 2 && !ret; k++) {
 		struct engine *e = NULL;
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		struct sync_stats st;
 		double t0 = mono();
 		int rc;
@@ -499,7 +384,7 @@ long cli_check_engines(struct cli_ctx *ctx, struct store *s)
 
 	for (int k = 0; k < 2; k++) {
 		struct engine *e = NULL;
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		long n = 0, count = 0;
 		int rc;
 

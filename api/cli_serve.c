@@ -48,7 +48,7 @@ int cli_cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct srv_config cfg;
 	struct srv *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	sigset_t set, old;
 	int ch, rc, sig = 0, k;
 

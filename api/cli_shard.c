@@ -40,7 +40,7 @@ static double now_s(void)
 static int write_stub(struct cli_ctx *ctx, const char *stub, const char **remotes, unsigned n,
 		      const char *local, const char *shards_dir, unsigned timeout_ms)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc;
 
 	if (n == 0)
@@ -80,7 +80,7 @@ int cli_cmd_shard(struct cli_ctx *ctx, int argc, char **argv)
 	unsigned long nshards = 0, batch = 0, timeout_ms = 0;
 	unsigned nremotes = 0;
 	int ch, status = 0, rc, ret = CLI_EXIT_OK;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct store *s = NULL;
 	struct shard_set *ss = NULL;
 	struct shard_stats st;

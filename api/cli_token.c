@@ -17,7 +17,7 @@ static int usage(struct cli_ctx *ctx, const char *msg)
 
 static int open_rw(struct cli_ctx *ctx, struct store **s)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc = store_open(ctx->data_dir, 0, s, &eb);
 
 	if (rc == CL_OK)
@@ -40,7 +40,7 @@ static int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	const char *role_name = NULL, *name = NULL;
 	char token[AUTH_TOKEN_LEN + 1], id[40];
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct store *s = NULL;
 	int ch, role, rc;
 
@@ -81,7 +81,7 @@ static int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 
 static int cmd_revoke(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct store *s = NULL;
 	int rc;
 
@@ -113,7 +113,7 @@ static int print_token(const struct auth_token_info *t, void *ud)
 
 static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct store *s = NULL;
 	int rc;
 

@@ -15,52 +15,32 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apidoc.h"
 #include "case_csv.h"
 #include "csv.h"
 #include "store.h"
+#include "facet.h"
+#include "sreq.h"
 #include "taxonomy.h"
 #include "workflow.h"
 
-#define DEFAULT_LIMIT 20
-
-/* ---- parameters --------------------------------------------------------- */
-
-/* What a handler accepts besides filters. */
-#define P_TEXT 0x1u   /* q */
-#define P_PAGE 0x2u   /* offset, limit */
-#define P_SORT 0x4u   /* sort */
-#define P_FACETS 0x8u /* facets */
-#define P_FORMAT 0x10u /* format */
-#define P_LANG 0x20u  /* lang */
-#define P_FILTERS 0x40u /* the facet filters and year */
-
-struct sparams {
-	struct search_request rq;
-	const char **vals[EF_COUNT];
-	const char *format;
-	char **owned; /* filter values split from comma lists */
-	size_t nowned;
-	json_t *errors; /* validation errors so far */
-};
-
-static void sparams_init(struct sparams *sp)
+/* Sends the validation problem when the request had errors; 1 if sent. */
+static int params_failed(struct srv_req *r, struct sreq *sq)
 {
-	memset(sp, 0, sizeof *sp);
-	search_request_init(&sp->rq);
-	sp->rq.limit = DEFAULT_LIMIT;
-	sp->rq.snippets = 1;
-	sp->errors = json_array();
+	if (!sreq_failed(sq))
+		return 0;
+	srv_problem_validation(r, "the query parameters are not valid", json_incref(sq->errors));
+	return 1;
 }
 
-static void sparams_release(struct sparams *sp)
+/* Reads the query parameters into sq (sreq_init said which it accepts). */
+static void parse_params(struct srv_req *r, struct sreq *sq)
 {
-	for (int f = 0; f < EF_COUNT; f++)
-		free(sp->vals[f]);
-	for (size_t i = 0; i < sp->nowned; i++)
-		free(sp->owned[i]);
-	free(sp->owned);
-	json_decref(sp->errors);
-	memset(sp, 0, sizeof *sp);
+	size_t n;
+	const struct srv_param *p = srv_params(r, &n);
+
+	for (size_t i = 0; i < n; i++)
+		sreq_param(sq, p[i].name, p[i].value);
 }
 
 static void add_error(json_t *errors, const char *path, const char *fmt, ...)
@@ -96,250 +76,13 @@ static int is_code_char(int c)
 	       (c >= 'A' && c <= 'Z');
 }
 
-/* Checks one filter value of facet f; adds an error naming path. */
-static void check_value(json_t *errors, enum engine_facet f, const char *path, const char *v)
-{
-	int tf = tax_facet_from_name(engine_facet_name(f));
-	size_t n = strlen(v);
-
-	if (n == 0 || n > 32) {
-		add_error(errors, path, "empty or over 32 characters");
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!is_code_char((unsigned char)v[i])) {
-			add_error(errors, path, "not a code: only letters, digits, '-', '.', '_'");
-			return;
-		}
-	if (tf >= 0 && !tax_lookup((enum tax_facet)tf, v))
-		add_error(errors, path, "unknown %s code '%s' (see GET /v1/facets)",
-			  engine_facet_name(f), v);
-	else if (f == EF_COUNTRY && (n != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z'))
-		add_error(errors, path, "a country is two upper-case letters (ISO 3166-1)");
-	else if (f == EF_LANGUAGE && (n < 2 || n > 3 || v[0] < 'a' || v[0] > 'z'))
-		add_error(errors, path, "a language is a two- or three-letter code");
-}
-
-static void add_filter(struct sparams *sp, enum engine_facet f, const char *v, const char *name)
-{
-	char path[96];
-	const char **nv;
-
-	snprintf(path, sizeof path, "query.%s", name);
-	check_value(sp->errors, f, path, v);
-	if (sp->rq.nfilters[f] >= ENGINE_FILTER_VALUES_MAX) {
-		if (sp->rq.nfilters[f] == ENGINE_FILTER_VALUES_MAX)
-			add_error(sp->errors, path, "at most %d values", ENGINE_FILTER_VALUES_MAX);
-		return;
-	}
-	nv = realloc(sp->vals[f], (sp->rq.nfilters[f] + 1) * sizeof *nv);
-	if (!nv)
-		return;
-	sp->vals[f] = nv;
-	nv[sp->rq.nfilters[f]++] = v;
-	sp->rq.filters[f] = sp->vals[f];
-}
-
-static int parse_year(const char *v, int *from, int *to)
-{
-	int a = 0, b = 0, n = 0;
-	if (sscanf(v, "%4d..%4d%n", &a, &b, &n) == 2 && v[n] == '\0' && strlen(v) == 10) {
-		*from = a;
-		*to = b;
-	} else if (sscanf(v, "%4d%n", &a, &n) == 1 && v[n] == '\0' && strlen(v) == 4) {
-		*from = *to = a;
-	} else {
-		return -1;
-	}
-	return *from >= 1900 && *to <= 2100 && *from <= *to ? 0 : -1;
-}
-
-/* Reads the query parameters a handler accepts (mask). Errors collect in
- * sp->errors. Values are borrowed from the request. */
-static void parse_params(struct srv_req *r, unsigned mask, struct sparams *sp)
-{
-	size_t n;
-	const struct srv_param *p = srv_params(r, &n);
-	unsigned seen = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const char *k = p[i].name, *v = p[i].value;
-		char path[96];
-		unsigned bit = 0;
-		int f;
-
-		snprintf(path, sizeof path, "query.%.80s", k);
-		if ((mask & P_TEXT) && !strcmp(k, "q")) {
-			bit = 1u << 0;
-			if (strlen(v) > ENGINE_TEXT_MAX)
-				add_error(sp->errors, path, "over %d bytes", ENGINE_TEXT_MAX);
-			sp->rq.text = v;
-		} else if ((mask & P_PAGE) && !strcmp(k, "limit")) {
-			long x = parse_uint(v, ENGINE_LIMIT_MAX);
-			bit = 1u << 1;
-			if (x < 0)
-				add_error(sp->errors, path, "an integer 0..%d", ENGINE_LIMIT_MAX);
-			else
-				sp->rq.limit = (size_t)x;
-		} else if ((mask & P_PAGE) && !strcmp(k, "offset")) {
-			long x = parse_uint(v, ENGINE_OFFSET_MAX);
-			bit = 1u << 2;
-			if (x < 0)
-				add_error(sp->errors, path, "an integer 0..%d", ENGINE_OFFSET_MAX);
-			else
-				sp->rq.offset = (size_t)x;
-		} else if ((mask & P_SORT) && !strcmp(k, "sort")) {
-			bit = 1u << 3;
-			if (!strcmp(v, "relevance"))
-				sp->rq.sort = SORT_RELEVANCE;
-			else if (!strcmp(v, "date"))
-				sp->rq.sort = SORT_DATE_DESC;
-			else if (!strcmp(v, "date-asc"))
-				sp->rq.sort = SORT_DATE_ASC;
-			else
-				add_error(sp->errors, path, "one of relevance, date, date-asc");
-		} else if ((mask & P_LANG) && !strcmp(k, "lang")) {
-			bit = 1u << 4;
-			if (strcmp(v, "sv") && strcmp(v, "en"))
-				add_error(sp->errors, path, "sv or en");
-			else
-				sp->rq.lang = v;
-		} else if ((mask & P_FORMAT) && !strcmp(k, "format")) {
-			bit = 1u << 5;
-			if (strcmp(v, "csv") && strcmp(v, "jsonl"))
-				add_error(sp->errors, path, "csv or jsonl");
-			else
-				sp->format = v;
-		} else if ((mask & P_FACETS) && !strcmp(k, "facets")) {
-			/* repeatable; "all" or a comma-separated list */
-			if (!strcmp(v, "all")) {
-				sp->rq.facets = ENGINE_ALL_FACETS;
-			} else if (strcmp(v, "none") != 0) {
-				const char *s = v;
-				while (*s) {
-					size_t len = strcspn(s, ",");
-					char name[40];
-					int ff;
-					snprintf(name, sizeof name, "%.*s", (int)(len < 39 ? len : 39), s);
-					ff = len < 39 ? engine_facet_from_name(name) : -1;
-					if (ff < 0)
-						add_error(sp->errors, path, "unknown facet '%.40s'", name);
-					else
-						sp->rq.facets |= 1u << ff;
-					s += len;
-					if (*s == ',')
-						s++;
-				}
-			}
-		} else if ((mask & P_FILTERS) && !strcmp(k, "year")) {
-			bit = 1u << 6;
-			if (parse_year(v, &sp->rq.year_from, &sp->rq.year_to) != 0)
-				add_error(sp->errors, path, "YYYY or YYYY..YYYY within 1900..2100");
-		} else if ((mask & P_FILTERS) && (f = engine_facet_from_name(k)) >= 0 && f != EF_YEAR) {
-			/* repeatable; a comma-separated list is the same as repeats */
-			const char *s = v;
-			if (!*s)
-				add_error(sp->errors, path, "empty filter value");
-			while (*s) {
-				size_t len = strcspn(s, ",");
-				char *val = strndup(s, len), **no;
-				if (val && (no = realloc(sp->owned, (sp->nowned + 1) * sizeof *no))) {
-					sp->owned = no;
-					no[sp->nowned++] = val;
-					add_filter(sp, (enum engine_facet)f, val, k);
-				} else {
-					free(val);
-				}
-				s += len;
-				if (*s == ',')
-					s++;
-			}
-		} else {
-			add_error(sp->errors, path, "unknown parameter");
-			continue;
-		}
-		if (bit) {
-			if (seen & bit)
-				add_error(sp->errors, path, "given more than once");
-			seen |= bit;
-		}
-	}
-}
-
-/* Sends the validation problem when parse_params found errors; 1 if sent. */
-static int params_failed(struct srv_req *r, struct sparams *sp)
-{
-	if (json_array_size(sp->errors) == 0)
-		return 0;
-	srv_problem_validation(r, "the query parameters are not valid", json_incref(sp->errors));
-	return 1;
-}
-
-/* ---- engine results as JSON -------------------------------------------- */
-
-static json_t *facet_values_json(enum engine_facet f, const struct facet_counts *fc)
-{
-	int tf = tax_facet_from_name(engine_facet_name(f));
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < fc->n; i++) {
-		const struct tax_entry *te =
-			tf >= 0 ? tax_lookup((enum tax_facet)tf, fc->v[i].value) : NULL;
-		json_array_append_new(a, json_pack("{s:s,s:I,s:s?,s:s?}", "code", fc->v[i].value,
-						   "count", (json_int_t)fc->v[i].count, "label_sv",
-						   te ? te->label_sv : NULL, "label_en",
-						   te ? te->label_en : NULL));
-	}
-	return a;
-}
-
-/* {"total", "offset", "limit", "hits", "facets", "used_or_fallback",
- * "parsed_as_plain", "suggestion"}; each hit has the case's key fields. */
-static json_t *result_json(struct store *s, const struct search_request *rq,
-			   const struct search_result *res)
-{
-	json_t *j = json_object(), *hits = json_array(), *facets = json_object();
-	struct case_record c;
-
-	case_init(&c);
-	for (size_t i = 0; i < res->nhits; i++) {
-		const struct search_hit *h = &res->hits[i];
-		json_t *o = json_pack("{s:s,s:s?,s:f,s:s?}", "id", h->id, "title", h->title, "score",
-				      h->score, "snippet", h->snippet ? h->snippet : "");
-		/* the card the engine kept with the document, else the store's */
-		json_t *card = h->card ? json_incref(h->card) : NULL;
-		if (!card && s && store_get_case(s, h->id, &c, NULL) == CL_OK)
-			card = case_hit_card(&c);
-		if (o && card)
-			json_object_update(o, card);
-		json_decref(card);
-		json_array_append_new(hits, o);
-	}
-	case_release(&c);
-	for (int f = 0; f < EF_COUNT; f++)
-		if (rq->facets & (1u << f))
-			json_object_set_new(facets, engine_facet_name((enum engine_facet)f),
-					    facet_values_json((enum engine_facet)f, &res->facets[f]));
-	json_object_set_new(j, "total", json_integer(res->total));
-	json_object_set_new(j, "offset", json_integer((json_int_t)rq->offset));
-	json_object_set_new(j, "limit", json_integer((json_int_t)rq->limit));
-	json_object_set_new(j, "hits", hits);
-	json_object_set_new(j, "facets", facets);
-	json_object_set_new(j, "used_or_fallback", json_boolean(res->used_or_fallback));
-	json_object_set_new(j, "parsed_as_plain", json_boolean(res->parsed_as_plain));
-	json_object_set_new(j, "suggestion", res->suggestion ? json_string(res->suggestion)
-							      : json_null());
-	return j;
-}
-
 /* An engine error as a problem; CL_EQUERY gets the byte position. */
 static void engine_problem(struct srv_req *r, int rc, const struct cl_errbuf *eb)
 {
 	if (rc == CL_EQUERY) {
-		const char *p = strstr(eb->msg, "byte ");
 		json_t *ext = json_object();
-		if (p)
-			json_object_set_new(ext, "position", json_integer(strtol(p + 5, NULL, 10)));
+		if (eb->has_pos)
+			json_object_set_new(ext, "position", json_integer(eb->pos));
 		srv_problem_ext(r, 400, "query-syntax", "Query cannot be read", eb->msg, ext);
 	} else if (rc == CL_EINVAL) {
 		json_t *errs = json_array();
@@ -376,15 +119,15 @@ static void stats_backlog(struct srv_req *r, struct srv_worker *w)
 
 static void h_search(struct srv_req *r)
 {
-	struct sparams sp;
+	struct sreq sp;
 	struct search_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct srv_worker *w;
 	int rc;
 
-	sparams_init(&sp);
+	sreq_init(&sp, SREQ_SEARCH);
 	search_result_init(&res);
-	parse_params(r, P_TEXT | P_PAGE | P_SORT | P_FACETS | P_LANG | P_FILTERS, &sp);
+	parse_params(r, &sp);
 	if (params_failed(r, &sp) || !(w = srv_worker(r)))
 		goto out;
 	rc = engine_search(w->engine, &sp.rq, &res, &eb);
@@ -397,10 +140,10 @@ static void h_search(struct srv_req *r)
 					  res.total, filters_used(&sp.rq));
 		stats_backlog(r, w);
 	}
-	srv_reply_json(r, 200, result_json(w->store, &sp.rq, &res));
+	srv_reply_json(r, 200, sreq_result_json(w->store, &sp.rq, &res));
 out:
 	search_result_release(&res);
-	sparams_release(&sp);
+	sreq_release(&sp);
 }
 
 /* ---- GET /v1/cases/{id} and its history --------------------------------- */
@@ -414,7 +157,7 @@ static int sees_any_status(const struct auth_principal *who)
 static int load_visible(struct srv_req *r, struct srv_worker *w, const struct auth_principal *who,
 			const char *id, struct case_record *c)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc = store_get_case(w->store, id, c, &eb);
 
 	if (rc == CL_OK && !sees_any_status(who) && (!c->status || strcmp(c->status, "published")))
@@ -428,12 +171,12 @@ static int load_visible(struct srv_req *r, struct srv_worker *w, const struct au
 
 static int no_params(struct srv_req *r)
 {
-	struct sparams sp;
+	struct sreq sp;
 	int bad;
-	sparams_init(&sp);
-	parse_params(r, 0, &sp);
+	sreq_init(&sp, 0);
+	parse_params(r, &sp);
 	bad = params_failed(r, &sp);
-	sparams_release(&sp);
+	sreq_release(&sp);
 	return bad;
 }
 
@@ -493,7 +236,7 @@ static void h_history(struct srv_req *r)
 	struct srv_worker *w;
 	struct case_record c, prev, cur;
 	struct hist h = {NULL, 0, 0};
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *versions = NULL;
 	int rc;
 
@@ -552,19 +295,19 @@ out:
 
 static void h_case_similar(struct srv_req *r)
 {
-	struct sparams sp;
+	struct sreq sp;
 	struct search_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	const struct auth_principal *who;
 	struct srv_worker *w;
 	struct case_record c;
 	int rc;
 
-	sparams_init(&sp);
+	sreq_init(&sp, SREQ_PAGE | SREQ_FACETS | SREQ_LANG | SREQ_FILTERS);
 	search_result_init(&res);
 	case_init(&c);
 	sp.rq.limit = 10;
-	parse_params(r, P_PAGE | P_FACETS | P_LANG | P_FILTERS, &sp);
+	parse_params(r, &sp);
 	if (params_failed(r, &sp) || !(who = srv_who(r)) || !(w = srv_worker(r)))
 		goto out;
 	if (load_visible(r, w, who, srv_arg(r, 0), &c) != CL_OK)
@@ -589,11 +332,11 @@ static void h_case_similar(struct srv_req *r)
 		engine_problem(r, rc, &eb);
 		goto out;
 	}
-	srv_reply_json(r, 200, result_json(w->store, &sp.rq, &res));
+	srv_reply_json(r, 200, sreq_result_json(w->store, &sp.rq, &res));
 out:
 	case_release(&c);
 	search_result_release(&res);
-	sparams_release(&sp);
+	sreq_release(&sp);
 }
 
 /* Parses a JSON object body; unknown keys and bad JSON are 400s. allowed:
@@ -643,97 +386,19 @@ static void h_similar_text(struct srv_req *r)
 {
 	static const char *const allowed[] = {"text", "limit", "offset", "lang", "filters",
 					      "facets", NULL};
-	struct sparams sp;
+	struct sreq sp;
 	struct search_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct srv_worker *w;
-	json_t *j = NULL, *v;
+	json_t *j = NULL;
 
-	sparams_init(&sp);
+	sreq_init(&sp, 0);
 	search_result_init(&res);
 	sp.rq.limit = 10;
-	parse_params(r, 0, &sp);
+	parse_params(r, &sp);
 	if (params_failed(r, &sp) || !(j = json_body(r, allowed)))
 		goto out;
-	v = json_object_get(j, "text");
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		add_error(sp.errors, "$.text", "required: a non-empty string describing the need");
-	else if (json_string_length(v) > 8 * ENGINE_TEXT_MAX)
-		add_error(sp.errors, "$.text", "over %d bytes", 8 * ENGINE_TEXT_MAX);
-	else if (memchr(json_string_value(v), '\0', json_string_length(v)))
-		add_error(sp.errors, "$.text", "contains a NUL character");
-	else
-		sp.rq.text = json_string_value(v);
-	if ((v = json_object_get(j, "limit"))) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > ENGINE_LIMIT_MAX)
-			add_error(sp.errors, "$.limit", "an integer 0..%d", ENGINE_LIMIT_MAX);
-		else
-			sp.rq.limit = (size_t)json_integer_value(v);
-	}
-	if ((v = json_object_get(j, "offset"))) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > ENGINE_OFFSET_MAX)
-			add_error(sp.errors, "$.offset", "an integer 0..%d", ENGINE_OFFSET_MAX);
-		else
-			sp.rq.offset = (size_t)json_integer_value(v);
-	}
-	if ((v = json_object_get(j, "lang"))) {
-		if (!json_is_string(v) ||
-		    (strcmp(json_string_value(v), "sv") && strcmp(json_string_value(v), "en")))
-			add_error(sp.errors, "$.lang", "sv or en");
-		else
-			sp.rq.lang = json_string_value(v);
-	}
-	if ((v = json_object_get(j, "facets"))) {
-		if (json_is_string(v) && !strcmp(json_string_value(v), "all")) {
-			sp.rq.facets = ENGINE_ALL_FACETS;
-		} else if (json_is_array(v)) {
-			size_t i;
-			json_t *x;
-			json_array_foreach(v, i, x) {
-				int f = json_is_string(x) ? engine_facet_from_name(json_string_value(x)) : -1;
-				char path[64];
-				snprintf(path, sizeof path, "$.facets[%zu]", i);
-				if (f < 0)
-					add_error(sp.errors, path, "unknown facet");
-				else
-					sp.rq.facets |= 1u << f;
-			}
-		} else {
-			add_error(sp.errors, "$.facets", "\"all\" or an array of facet names");
-		}
-	}
-	if ((v = json_object_get(j, "filters"))) {
-		const char *k;
-		json_t *arr;
-		if (!json_is_object(v))
-			add_error(sp.errors, "$.filters", "an object: facet name -> array of codes");
-		else
-			json_object_foreach(v, k, arr) {
-				int f = engine_facet_from_name(k);
-				char path[128];
-				size_t i;
-				json_t *x;
-				snprintf(path, sizeof path, "$.filters.%.80s", k);
-				if (f < 0 || f == EF_YEAR || !json_is_array(arr)) {
-					add_error(sp.errors, path,
-						  f < 0 || f == EF_YEAR ? "unknown facet"
-									: "an array of codes");
-					continue;
-				}
-				json_array_foreach(arr, i, x) {
-					char ipath[160];
-					snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
-					if (!json_is_string(x)) {
-						add_error(sp.errors, ipath, "a code string");
-						continue;
-					}
-					add_filter(&sp, (enum engine_facet)f, json_string_value(x),
-						   ipath + 2);
-				}
-			}
-	}
+	sreq_json(&sp, j);
 	if (params_failed(r, &sp) || !(w = srv_worker(r)))
 		goto out;
 	{
@@ -743,10 +408,10 @@ static void h_similar_text(struct srv_req *r)
 			goto out;
 		}
 	}
-	srv_reply_json(r, 200, result_json(w->store, &sp.rq, &res));
+	srv_reply_json(r, 200, sreq_result_json(w->store, &sp.rq, &res));
 out:
 	search_result_release(&res);
-	sparams_release(&sp);
+	sreq_release(&sp);
 	json_decref(j);
 }
 
@@ -756,7 +421,7 @@ static void h_facets(struct srv_req *r)
 {
 	struct search_request rq;
 	struct search_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct srv_worker *w;
 	json_t *facets, *j;
 	int rc;
@@ -774,29 +439,41 @@ static void h_facets(struct srv_req *r)
 	}
 	facets = json_object();
 	for (int f = 0; f < EF_COUNT; f++) {
-		int tf = tax_facet_from_name(engine_facet_name((enum engine_facet)f));
+		const struct facet_def *d = facet_def(f);
 		const struct facet_counts *fc = &res.facets[f];
-		json_t *a = json_array();
-		if (tf >= 0) {
+		json_t *a;
+		if (d->vocab != FACET_NO_VOCAB) {
 			/* every code of the vocabulary, with its count (0 when unused) */
 			size_t n;
-			const struct tax_entry *te = tax_entries((enum tax_facet)tf, &n);
+			const struct tax_entry *te = tax_entries((enum tax_facet)d->vocab, &n);
+			a = json_array();
 			for (size_t i = 0; i < n; i++) {
-				long count = 0;
-				for (size_t k = 0; k < fc->n; k++)
-					if (!strcmp(fc->v[k].value, te[i].code))
-						count = fc->v[k].count;
+				long count = engine_facet_get(fc, te[i].code);
 				json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:I}", "code", te[i].code,
 								   "label_sv", te[i].label_sv, "label_en",
 								   te[i].label_en, "count", (json_int_t)count));
 			}
 		} else {
-			json_decref(a);
-			a = facet_values_json((enum engine_facet)f, fc);
+			a = sreq_facet_values_json((enum engine_facet)f, fc);
 		}
-		json_object_set_new(facets, engine_facet_name((enum engine_facet)f), a);
+		json_object_set_new(facets, d->name, a);
 	}
-	j = json_pack("{s:I,s:o}", "total", (json_int_t)res.total, "facets", facets);
+	/* the facet table itself, in display order: the page builds its
+	 * filters from it (corpus/facet.h) */
+	{
+		size_t n;
+		const int *order = facet_display_order(&n);
+		json_t *list = json_array();
+		for (size_t i = 0; i < n; i++) {
+			const struct facet_def *d = facet_def(order[i]);
+			json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:b}", "name", d->name,
+							      "label_sv", d->label_sv, "label_en",
+							      d->label_en, "vocabulary",
+							      d->vocab != FACET_NO_VOCAB));
+		}
+		j = json_pack("{s:I,s:o,s:o}", "total", (json_int_t)res.total, "facets", facets,
+			      "order", list);
+	}
 	srv_reply_json(r, 200, j);
 out:
 	search_result_release(&res);
@@ -849,7 +526,7 @@ static int export_add(struct export *ex, const char *id)
 static int passes(const struct search_request *rq, const struct case_record *c)
 {
 	for (int f = 0; f < EF_COUNT; f++) {
-		struct engine_facet_values fv;
+		struct facet_values fv;
 		int hit = 0;
 		if (!rq->nfilters[f])
 			continue;
@@ -944,17 +621,17 @@ static long export_read(void *ud, uint64_t pos, char *buf, size_t max)
 
 static void h_export(struct srv_req *r)
 {
-	struct sparams sp;
+	struct sreq sp;
 	struct search_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct srv_worker *w;
 	struct export *ex = NULL;
 	char total[32];
 	int rc;
 
-	sparams_init(&sp);
+	sreq_init(&sp, SREQ_TEXT | SREQ_SORT | SREQ_LANG | SREQ_FILTERS | SREQ_FORMAT);
 	search_result_init(&res);
-	parse_params(r, P_TEXT | P_SORT | P_LANG | P_FILTERS | P_FORMAT, &sp);
+	parse_params(r, &sp);
 	if (params_failed(r, &sp) || !(w = srv_worker(r)))
 		goto out;
 	/* validates the request the engine's way and counts */
@@ -1012,7 +689,7 @@ static void h_export(struct srv_req *r)
 out:
 	export_free(ex);
 	search_result_release(&res);
-	sparams_release(&sp);
+	sreq_release(&sp);
 }
 
 /* ---- the write side (api/workflow.h) ------------------------------------ */
@@ -1057,7 +734,7 @@ static void h_submit(struct srv_req *r)
 	const struct auth_principal *who;
 	struct srv_worker *w;
 	struct case_problems probs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	size_t len;
 	const char *body;
@@ -1093,7 +770,7 @@ static void h_sub_get(struct srv_req *r)
 {
 	const struct auth_principal *who;
 	struct srv_worker *w;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	int rc;
 
@@ -1111,7 +788,7 @@ static void h_sub_put(struct srv_req *r)
 	const struct auth_principal *who;
 	struct srv_worker *w;
 	struct case_problems probs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	size_t len;
 	const char *body;
@@ -1136,10 +813,10 @@ static void h_queue(struct srv_req *r)
 {
 	const struct auth_principal *who;
 	struct srv_worker *w;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL, *errs = json_array();
 	const char *status = NULL;
-	size_t n, offset = 0, limit = DEFAULT_LIMIT;
+	size_t n, offset = 0, limit = SREQ_DEFAULT_LIMIT;
 	const struct srv_param *p = srv_params(r, &n);
 	int rc;
 
@@ -1184,7 +861,7 @@ static void h_decide(struct srv_req *r)
 	static const char *const allowed[] = {"decision", "comment", NULL};
 	const struct auth_principal *who;
 	struct srv_worker *w;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *j = NULL, *out = NULL, *errs = NULL, *d, *c;
 	int rc;
 
@@ -1227,7 +904,7 @@ static void h_stats(struct srv_req *r)
 {
 	const struct auth_principal *who;
 	struct srv_worker *w;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	int rc;
 
@@ -1283,9 +960,16 @@ static void h_metrics(struct srv_req *r)
 
 static void h_openapi(struct srv_req *r)
 {
+	size_t len;
+	const char *doc = apidoc_json(&len);
+
 	if (no_params(r))
 		return;
-	srv_reply_bytes(r, 200, "application/json", rt_openapi_json, rt_openapi_json_len, 1);
+	if (!doc) {
+		srv_problem(r, 500, "internal", "Internal error", "the OpenAPI document cannot be read");
+		return;
+	}
+	srv_reply_bytes(r, 200, "application/json", doc, len, 1);
 }
 
 /* ---- static files -------------------------------------------------------- */

@@ -441,10 +441,10 @@ static int writer_sync(struct srv *s, int64_t *eseq, struct cl_errbuf *eb)
 
 static void sync_once(struct srv *s)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int64_t sseq = 0, eseq = 0;
 	int rc = writer_sync(s, &eseq, &eb);
-	struct cl_errbuf seb = {{0}};
+	struct cl_errbuf seb = {0};
 
 	if (wf_stats_flush(s->stats, s->sync_store, &seb) != CL_OK)
 		fprintf(stderr, "caselib serve: statistics: %s (kept for the next flush)\n", seb.msg);
@@ -547,7 +547,7 @@ struct srv *srv_of(const struct srv_req *r)
 
 struct srv_worker *srv_worker(struct srv_req *r)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc;
 
 	if (r->w)
@@ -564,7 +564,7 @@ struct srv_worker *srv_worker(struct srv_req *r)
 
 const struct auth_principal *srv_who(struct srv_req *r)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	const char *h;
 	struct srv_worker *w;
 	int rc;
@@ -930,19 +930,20 @@ void srv_problem_err(struct srv_req *r, int rc, const struct cl_errbuf *eb)
 		srv_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
 		srv_problem(r, 503, "shard-unavailable", "Search shard unavailable", "%s", msg);
 		break;
-	case CL_EIO:
-		/* The store maps SQLITE_FULL to CL_EIO "...: disk full: ..." (store.c);
-		 * the transaction was rolled back, so the same request can be retried
-		 * once there is space (or the I/O problem is fixed) again. */
+	case CL_EFULL:
+		/* the transaction was rolled back: the same request can be
+		 * retried once there is space again */
 		fprintf(stderr, "caselib serve: %s %s: %s\n", r->method, srv_path(r), msg);
 		srv_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "30");
-		if (strstr(msg, "disk full"))
-			srv_problem(r, 507, "insufficient-storage", "Insufficient storage",
-				    "the server's disk is full: nothing was stored; retry later");
-		else
-			srv_problem(r, 503, "unavailable", "Service unavailable",
-				    "the store could not be read or written: nothing was stored; "
-				    "retry later");
+		srv_problem(r, 507, "insufficient-storage", "Insufficient storage",
+			    "the server's disk is full: nothing was stored; retry later");
+		break;
+	case CL_EIO:
+		fprintf(stderr, "caselib serve: %s %s: %s\n", r->method, srv_path(r), msg);
+		srv_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "30");
+		srv_problem(r, 503, "unavailable", "Service unavailable",
+			    "the store could not be read or written: nothing was stored; "
+			    "retry later");
 		break;
 	default:
 		fprintf(stderr, "caselib serve: %s %s: %s (%s)\n", r->method, srv_path(r),
@@ -1470,7 +1471,7 @@ static void srv_free(struct srv *s)
 		pthread_join(s->sync_th, NULL);
 	}
 	if (s->stats && s->sync_store) {
-		struct cl_errbuf seb = {{0}};
+		struct cl_errbuf seb = {0};
 		if (wf_stats_flush(s->stats, s->sync_store, &seb) != CL_OK)
 			fprintf(stderr, "caselib serve: statistics: %s (lost at stop)\n", seb.msg);
 	}

@@ -501,7 +501,7 @@ int wf_submit(struct store *s, struct engine *e, const struct auth_principal *wh
 		goto out;
 	}
 	if (e) {
-		struct cl_errbuf deb = {{0}};
+		struct cl_errbuf deb = {0};
 		/* A failing engine does not block a submission; the answer says
 		 * that duplicates were not checked. */
 		checked = find_duplicates(s, e, &c, dups, &deb) == CL_OK;

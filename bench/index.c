@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	char sysbuf[64], path[4096];
 	struct store *s = NULL;
 	struct engine *e = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct sync_stats st;
 	struct raw raw = {0, 0};
 	struct prog pg;

@@ -112,7 +112,7 @@ struct run {
 /* Runs every query with e's current parameters. */
 static int evaluate(struct engine *e, struct run *out)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	double t0 = bu_now();
 	int evaluated = 0;
 
@@ -234,7 +234,7 @@ static int ncache;
 
 static const struct run *run_for(struct engine *e, const struct engine_rank_params *p)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char buf[256];
 
 	for (int i = 0; i < ncache; i++)
@@ -321,7 +321,7 @@ int main(int argc, char **argv)
 	char path[4096], dir[] = "/tmp/caselib-ranking-XXXXXX";
 	static struct doc docs[NDOCS_MAX];
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *t;
 	int rc = 1, cv = 0;
 	FILE *f;

@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 	int facets = 1, k, ret = 1;
 	struct store *s = NULL;
 	struct engine *e = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct bquery *qs = NULL;
 	size_t nq = 0, ns = 0, nerr = 0;
 	double *samples = NULL, sum = 0, t0;

@@ -26,6 +26,21 @@ int cl_fail(struct cl_errbuf *eb, int err, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(eb->msg, sizeof eb->msg, fmt, ap);
 		va_end(ap);
+		eb->has_pos = 0;
+		eb->pos = 0;
+	}
+	return err;
+}
+
+int cl_fail_at(struct cl_errbuf *eb, int err, long pos, const char *fmt, ...)
+{
+	if (eb) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(eb->msg, sizeof eb->msg, fmt, ap);
+		va_end(ap);
+		eb->has_pos = 1;
+		eb->pos = pos;
 	}
 	return err;
 }

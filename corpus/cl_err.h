@@ -27,7 +27,8 @@
 	XX(NET, -15, "network error")                                    \
 	XX(UNSUPPORTED, -16, "not supported")                            \
 	XX(CONFLICT, -17, "conflicting change")                          \
-	XX(DENIED, -18, "not allowed")
+	XX(DENIED, -18, "not allowed")                                   \
+	XX(FULL, -19, "disk full")
 
 enum cl_err {
 	CL_OK = 0,
@@ -40,16 +41,25 @@ enum cl_err {
  * "unknown error"). */
 const char *cl_strerror(int err);
 
-/* Detail for the last error of a call. Callers put one on the stack;
- * functions fill msg with a one-line, human-readable reason. */
+/* Detail for the last error of a call. Callers put one on the stack
+ * (`struct cl_errbuf eb = {0};`); functions fill msg with a one-line,
+ * human-readable reason, and, where the error has a place in the caller's
+ * input (a byte of the query text), set has_pos and pos. Decisions are
+ * taken on the code and these fields, never on the text. */
 #define CL_ERRBUF_SIZE 512
 struct cl_errbuf {
 	char msg[CL_ERRBUF_SIZE];
+	int has_pos; /* 1: pos is the 0-based byte offset of the problem */
+	long pos;
 };
 
 /* Formats into eb->msg (if eb is not NULL) and returns err, so that
  * `return cl_fail(eb, CL_EPARSE, "line %d: ...", n);` reads naturally. */
 int cl_fail(struct cl_errbuf *eb, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The same, with the byte offset pos of the problem in the input. */
+int cl_fail_at(struct cl_errbuf *eb, int err, long pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

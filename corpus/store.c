@@ -18,8 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sqlerr.h"
+
 /* How long a writer waits for another writer's lock (milliseconds). */
-#define STORE_BUSY_MS 10000
+#define STORE_BUSY_MS SQLERR_BUSY_MS
 /* PRAGMA application_id: "CLIB", marks a file as a caselib store. */
 #define STORE_APP_ID 0x434C4942
 /* The savepoint a write uses inside store_begin. */
@@ -278,25 +280,7 @@ struct store {
 /* Maps a SQLite result code to a CL_ code with the connection's message. */
 static int db_fail(sqlite3 *db, int rc, struct cl_errbuf *eb, const char *what)
 {
-	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return cl_fail(eb, CL_EBUSY,
-			       "%s: the database is locked by another writer"
-			       " (gave up after waiting %d s)",
-			       what, STORE_BUSY_MS / 1000);
-	case SQLITE_FULL:
-		return cl_fail(eb, CL_EIO, "%s: disk full: %s", what, msg);
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-		return cl_fail(eb, CL_EIO, "%s: %s", what, msg);
-	case SQLITE_NOMEM:
-		return cl_fail(eb, CL_ENOMEM, "%s: out of memory", what);
-	default:
-		return cl_fail(eb, CL_EDB, "%s: %s", what, msg);
-	}
+	return sqlerr_fail(db, rc, eb, what);
 }
 
 static int st_fail(struct store *s, int rc, struct cl_errbuf *eb, const char *what)

@@ -56,7 +56,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *dir = fz_tmpdir();
 	char data[4200], web[4200], path[4300];
 	struct srv_config cfg;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	(void)argc;
 	(void)argv;

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
 	struct qp_query q, q2;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc, npos = 0;
 	long bad;
 

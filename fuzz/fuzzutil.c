@@ -92,7 +92,7 @@ int fz_parse(parser_fn fn, const char *data, size_t len)
 {
 	struct parse_src src = {"https://example.org/feed", "2026-01-01T00:00:00Z", NULL};
 	struct parse_sink sink = {check_emit, check_reject, NULL};
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc = fn(data, len, &src, &sink, &eb);
 
 	if (rc > 0 || rc < CL_EDENIED)
@@ -190,7 +190,7 @@ static const char *const cases[] = {
 void fz_make_store(const char *dir, char (*tokens)[80])
 {
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	if (store_open(dir, STORE_CREATE, &s, &eb) != CL_OK)
 		fz_fail("store_open: %s", eb.msg);
@@ -225,7 +225,7 @@ void fz_index(const char *dir, int engine_kind)
 {
 	struct store *s = NULL;
 	struct engine *e = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	if (store_open(dir, 0, &s, &eb) != CL_OK)
 		fz_fail("store_open: %s", eb.msg);
@@ -267,7 +267,7 @@ static void q_close(void)
 void fz_query_init(int engine_kind)
 {
 	const char *dir = fz_tmpdir();
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	fz_make_store(dir, NULL);
 	fz_index(dir, engine_kind);
@@ -359,7 +359,7 @@ void fz_query_one(const uint8_t *data, size_t size)
 {
 	struct search_request rq;
 	struct search_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	const char *vals[EF_COUNT][16];
 	uint8_t b0 = 0, b3 = 10;
 	const uint8_t *nul;

@@ -329,7 +329,7 @@ static void on_reject(void *ud, long line, const char *reason)
 
 static int is_fatal(int rc)
 {
-	return rc == CL_EDB || rc == CL_EBUSY || rc == CL_EIO || rc == CL_ENOMEM;
+	return rc == CL_EDB || rc == CL_EBUSY || rc == CL_EIO || rc == CL_EFULL || rc == CL_ENOMEM;
 }
 
 /* Fills what the parser left out of the record's sources: the format and
@@ -366,7 +366,7 @@ static int on_emit(void *ud, struct case_record *c)
 	struct run *r = p->r;
 	struct case_record old, merged;
 	struct store_put_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char reason[CL_ERRBUF_SIZE + 128];
 	int rc, changed = 1, added = 0, found = 0;
 
@@ -474,7 +474,7 @@ static int parse_and_store(struct run *r, const char *url, const struct fetch_re
 	struct payload p;
 	struct parse_src psrc;
 	struct parse_sink sink;
-	struct cl_errbuf peb = {{0}};
+	struct cl_errbuf peb = {0};
 	int rc, prc, tx = 0;
 
 	memset(&p, 0, sizeof p);
@@ -571,7 +571,7 @@ static int do_payload(struct run *r, const char *url, char **next, struct cl_err
 	struct store_fetch_state fs;
 	struct fetch_cond cond = {NULL, NULL};
 	struct fetch_result res;
-	struct cl_errbuf feb = {{0}};
+	struct cl_errbuf feb = {0};
 	char *raw = NULL;
 	size_t rawlen = 0;
 	int rc, have = 0;

@@ -86,7 +86,7 @@ struct harvest_opts {
  * first) gets one entry per source run. Returns CL_OK when every source
  * was attempted — failed payloads and rejected records are in rep, not in
  * the return value; CL_ENOTFOUND when o->only names no source; a store
- * error (CL_EDB, CL_EBUSY, CL_EIO, CL_ENOMEM) stops the run: the payload
+ * error (CL_EDB, CL_EBUSY, CL_EIO, CL_EFULL, CL_ENOMEM) stops the run: the payload
  * being stored is rolled back, what was committed before stays. */
 int harvest_run(struct store *s, const struct sources *ss, const struct harvest_opts *o,
 		struct harvest_report *rep, struct cl_errbuf *eb);

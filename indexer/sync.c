@@ -205,7 +205,7 @@ static int ref_case(const struct case_record *c, void *ud)
 	if (idset_add(&rc->ids, c->id))
 		return rc->err = CL_ENOMEM;
 	for (int f = 0; f < EF_COUNT; f++) {
-		struct engine_facet_values fv;
+		struct facet_values fv;
 		engine_case_facet(c, (enum engine_facet)f, &fv);
 		for (size_t i = 0; i < fv.n; i++) {
 			/* a value listed twice in one case counts once */

@@ -10,20 +10,6 @@
 
 #include "taxonomy.h"
 
-/* The taxonomy behind each facet, -1 for facets checked by shape. */
-static const int facet_tax[EF_COUNT] = {
-	[EF_KIND] = TAX_KIND,
-	[EF_AUTHORITY_TYPE] = TAX_AUTHORITY_TYPE,
-	[EF_SECTORS] = TAX_SECTORS,
-	[EF_CATEGORIES] = TAX_CATEGORIES,
-	[EF_GOALS] = TAX_GOALS,
-	[EF_STRATEGIC] = TAX_STRATEGIC,
-	[EF_PROCEDURE] = TAX_PROCEDURE,
-	[EF_INNOVATION] = TAX_INNOVATION,
-	[EF_YEAR] = -1,
-	[EF_COUNTRY] = -1,
-	[EF_LANGUAGE] = -1,
-};
 
 /* --- dispatch ---------------------------------------------------------- */
 
@@ -159,28 +145,6 @@ void engine_get_rank_params(const struct engine *e, struct engine_rank_params *p
 	*p = e->rank;
 }
 
-static int valid_value(enum engine_facet f, const char *v)
-{
-	size_t n;
-
-	if (!v)
-		return 0;
-	n = strlen(v);
-	if (facet_tax[f] >= 0)
-		return tax_lookup((enum tax_facet)facet_tax[f], v) != NULL;
-	switch (f) {
-	case EF_YEAR:
-		return n == 4 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
-		       isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]);
-	case EF_COUNTRY:
-		return n == 2 && isupper((unsigned char)v[0]) && isupper((unsigned char)v[1]);
-	case EF_LANGUAGE:
-		return n == 2 && islower((unsigned char)v[0]) && islower((unsigned char)v[1]);
-	default:
-		return 0;
-	}
-}
-
 static int check_request(const struct search_request *rq, struct cl_errbuf *eb)
 {
 	if (rq->limit > ENGINE_LIMIT_MAX)
@@ -207,11 +171,13 @@ static int check_request(const struct search_request *rq, struct cl_errbuf *eb)
 				       engine_facet_name((enum engine_facet)f), ENGINE_FILTER_VALUES_MAX);
 		if (rq->nfilters[f] && !rq->filters[f])
 			return cl_fail(eb, CL_EINVAL, "filter %s has no values", engine_facet_name((enum engine_facet)f));
-		for (size_t i = 0; i < rq->nfilters[f]; i++)
-			if (!valid_value((enum engine_facet)f, rq->filters[f][i]))
-				return cl_fail(eb, CL_EINVAL, "unknown value '%.64s' for filter %s",
-					       rq->filters[f][i] ? rq->filters[f][i] : "(null)",
-					       engine_facet_name((enum engine_facet)f));
+		for (size_t i = 0; i < rq->nfilters[f]; i++) {
+			char why[160];
+			const char *bad = facet_check_value(f, rq->filters[f][i], why, sizeof why);
+			if (bad)
+				return cl_fail(eb, CL_EINVAL, "filter %s: %s",
+					       engine_facet_name((enum engine_facet)f), bad);
+		}
 	}
 	return CL_OK;
 }
@@ -365,7 +331,7 @@ int engine_similar_text(struct engine *e, const struct search_request *rq,
 		return cl_fail(eb, CL_EINVAL, "the description is over %d bytes", 8 * ENGINE_TEXT_MAX);
 	bad = qp_utf8_invalid_at(rq->text, strlen(rq->text));
 	if (bad >= 0)
-		return cl_fail(eb, CL_EQUERY, "invalid UTF-8 at byte %ld of the description", bad);
+		return cl_fail_at(eb, CL_EQUERY, bad, "invalid UTF-8 at byte %ld of the description", bad);
 	if ((rc = check_request(rq, eb)) != CL_OK)
 		return rc;
 	rc = similar_pass(e, rq, &sp, main_mask(rq), res, eb);

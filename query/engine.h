@@ -27,6 +27,7 @@
 
 #include "case.h"
 #include "cl_err.h"
+#include "facet.h"
 
 struct store;
 struct engine; /* opaque */
@@ -36,25 +37,13 @@ struct engine; /* opaque */
 #define ENGINE_TEXT_MAX 1024     /* bytes of query text */
 #define ENGINE_FILTER_VALUES_MAX 64
 
-/* Facets an engine filters on and counts. */
-#define ENGINE_FACET_MAP(XX)                   \
-	XX(KIND, "kind")                       \
-	XX(AUTHORITY_TYPE, "authority_type")   \
-	XX(SECTORS, "sectors")                 \
-	XX(CATEGORIES, "categories")           \
-	XX(GOALS, "goals")                     \
-	XX(STRATEGIC, "strategic")             \
-	XX(PROCEDURE, "procedure")             \
-	XX(INNOVATION, "innovation")           \
-	XX(YEAR, "year")                       \
-	XX(COUNTRY, "country")                 \
-	XX(LANGUAGE, "language")
-
+/* Facets an engine filters on and counts: the rows of the facet table
+ * (corpus/facet.h), with the same numbers. */
 enum engine_facet {
-#define ENG_XX(id, name) EF_##id,
-	ENGINE_FACET_MAP(ENG_XX)
+#define ENG_XX(id, ...) EF_##id = FACET_##id,
+	FACET_TABLE(ENG_XX)
 #undef ENG_XX
-	EF_COUNT
+	EF_COUNT = FACET_COUNT
 };
 
 #define ENGINE_ALL_FACETS ((1u << EF_COUNT) - 1)
@@ -63,18 +52,11 @@ enum engine_kind { ENGINE_XAPIAN, ENGINE_FTS5 };
 
 enum engine_sort { SORT_RELEVANCE, SORT_DATE_DESC, SORT_DATE_ASC };
 
-/* The values of one facet of a case (borrowed strings, at most 64). Used
- * by both engines so that they index exactly the same facet values. */
-struct engine_facet_values {
-	const char *v[CASE_LIST_MAX + 1];
-	size_t n;
-	char buf[16]; /* storage for the year */
-};
-
-/* Fills fv with the values of facet f of c (the year as "2021"; country
- * from buyer.country; nothing for absent fields). */
+/* Fills fv with the values of facet f of c (facet_case_values: the year
+ * as "2021"; country from buyer.country; nothing for absent fields). Both
+ * engines index exactly these values. */
 void engine_case_facet(const struct case_record *c, enum engine_facet f,
-		       struct engine_facet_values *fv);
+		       struct facet_values *fv);
 
 const char *engine_facet_name(enum engine_facet f);
 /* -1 if unknown. */

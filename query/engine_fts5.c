@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "sqlerr.h"
 #include "dbuf.h"
 #include "fts5tok.h"
 #include "store.h"
@@ -364,10 +365,10 @@ static void sb_fts_string(struct dbuf *b, const char *s, size_t n)
 
 static int db_fail(struct fts *f, struct cl_errbuf *eb, int src, const char *what)
 {
-	int code = (src == SQLITE_BUSY || src == SQLITE_LOCKED) ? CL_EBUSY
-		   : src == SQLITE_NOMEM			 ? CL_ENOMEM
-								 : CL_EDB;
-	return cl_fail(eb, code, "fts5: %s: %s", what, sqlite3_errmsg(f->db));
+	char w[128];
+
+	snprintf(w, sizeof w, "fts5: %s", what);
+	return sqlerr_fail(f->db, src, eb, w);
 }
 
 /* The prepared statement id, reset and with its bindings cleared. */
@@ -1186,7 +1187,7 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 		goto out;
 	}
 	for (int fa = 0; fa < EF_COUNT; fa++) {
-		struct engine_facet_values fv;
+		struct facet_values fv;
 		engine_case_facet(c, (enum engine_facet)fa, &fv);
 		for (size_t i = 0; i < fv.n; i++) {
 			if ((rc = stmt(f, FS_FACET_INSERT, &st, eb)) != CL_OK)

@@ -11,24 +11,14 @@
 
 #include "taxonomy.h"
 
-static const char *const facet_names[EF_COUNT] = {
-#define ENG_XX(id, name) name,
-	ENGINE_FACET_MAP(ENG_XX)
-#undef ENG_XX
-};
-
-
 const char *engine_facet_name(enum engine_facet f)
 {
-	return (unsigned)f < EF_COUNT ? facet_names[f] : NULL;
+	return facet_name((int)f);
 }
 
 int engine_facet_from_name(const char *name)
 {
-	for (int i = 0; i < EF_COUNT; i++)
-		if (name && !strcmp(facet_names[i], name))
-			return i;
-	return -1;
+	return facet_from_name(name);
 }
 
 const char *engine_kind_name(enum engine_kind k)
@@ -45,64 +35,10 @@ int engine_kind_from_name(const char *name)
 	return -1;
 }
 
-static void add_one(struct engine_facet_values *fv, const char *s)
-{
-	if (s && *s && fv->n < CASE_LIST_MAX)
-		fv->v[fv->n++] = s;
-}
-
-static void add_list(struct engine_facet_values *fv, const struct strlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		add_one(fv, l->v[i]);
-}
-
 void engine_case_facet(const struct case_record *c, enum engine_facet f,
-		       struct engine_facet_values *fv)
+		       struct facet_values *fv)
 {
-	fv->n = 0;
-	switch (f) {
-	case EF_KIND:
-		add_one(fv, c->kind);
-		break;
-	case EF_AUTHORITY_TYPE:
-		add_one(fv, c->authority_type);
-		break;
-	case EF_SECTORS:
-		add_list(fv, &c->sectors);
-		break;
-	case EF_CATEGORIES:
-		add_list(fv, &c->categories);
-		break;
-	case EF_GOALS:
-		add_list(fv, &c->goals);
-		break;
-	case EF_STRATEGIC:
-		add_list(fv, &c->strategic);
-		break;
-	case EF_PROCEDURE:
-		add_one(fv, c->procedure);
-		break;
-	case EF_INNOVATION:
-		add_list(fv, &c->innovation);
-		break;
-	case EF_YEAR: {
-		int y = case_year(c);
-		if (y > 0) {
-			snprintf(fv->buf, sizeof fv->buf, "%04d", y);
-			add_one(fv, fv->buf);
-		}
-		break;
-	}
-	case EF_COUNTRY:
-		add_one(fv, c->buyer.country);
-		break;
-	case EF_LANGUAGE:
-		add_one(fv, c->language);
-		break;
-	default:
-		break;
-	}
+	facet_case_values(c, (int)f, fv);
 }
 
 void search_request_init(struct search_request *rq)

@@ -40,13 +40,12 @@ enum {
 	SLOT_FACET0 = 10,   /* + enum engine_facet: the facet's values as items */
 };
 
-/* Boolean term prefixes of the facets (term = prefix ":" value). */
-static const char *const facet_prefix[EF_COUNT] = {
-	[EF_KIND] = "XK",     [EF_AUTHORITY_TYPE] = "XA", [EF_SECTORS] = "XSE",
-	[EF_CATEGORIES] = "XC", [EF_GOALS] = "XG",        [EF_STRATEGIC] = "XST",
-	[EF_PROCEDURE] = "XP", [EF_INNOVATION] = "XI",    [EF_YEAR] = "XY",
-	[EF_COUNTRY] = "XCO", [EF_LANGUAGE] = "XL",
-};
+/* Boolean term prefix of a facet (term = prefix ":" value): the facet
+ * table's (corpus/facet.h). */
+static const char *facet_prefix(int f)
+{
+	return facet_def(f)->prefix;
+}
 
 /* Text fields. Words are indexed unprefixed (free text) and with the
  * field's prefix, both by Xapian's TermGenerator (raw word with positions +
@@ -502,10 +501,10 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 		goto out;
 
 	for (int f = 0; f < EF_COUNT; f++) {
-		struct engine_facet_values fv;
+		struct facet_values fv;
 		engine_case_facet(c, (enum engine_facet)f, &fv);
 		for (size_t i = 0; i < fv.n; i++) {
-			int n = snprintf(term, sizeof term, "%s:%s", facet_prefix[f], fv.v[i]);
+			int n = snprintf(term, sizeof term, "%s:%s", facet_prefix(f), fv.v[i]);
 			if (n < 0 || (size_t)n >= sizeof term) {
 				rc = cl_fail(eb, CL_EINVAL, "xapian: %s value of %s is too long",
 					     engine_facet_name((enum engine_facet)f), c->id);
@@ -1244,7 +1243,7 @@ static int prep_init(const struct search_request *rq, unsigned count_mask,
 		p->groups[ng].terms = (const char *const *)(p->terms + p->nterms);
 		p->groups[ng].n = rq->nfilters[f];
 		for (size_t i = 0; i < rq->nfilters[f]; i++) {
-			if (asprintf(&p->terms[p->nterms], "%s:%s", facet_prefix[f],
+			if (asprintf(&p->terms[p->nterms], "%s:%s", facet_prefix(f),
 				     rq->filters[f][i]) < 0) {
 				p->terms[p->nterms] = NULL;
 				return cl_fail(eb, CL_ENOMEM, "out of memory");

@@ -150,7 +150,7 @@ int qp_parse(const char *text, size_t len, struct qp_query *q, struct cl_errbuf 
 		return cl_fail(eb, CL_EINVAL, "query text is %zu bytes, at most %d", len, QP_TEXT_MAX);
 	bad = qp_utf8_invalid_at(text, len);
 	if (bad >= 0)
-		return cl_fail(eb, CL_EQUERY, "invalid UTF-8 at byte %ld of the query", bad);
+		return cl_fail_at(eb, CL_EQUERY, bad, "invalid UTF-8 at byte %ld of the query", bad);
 
 	while (i < len && rc == CL_OK) {
 		size_t start, j;

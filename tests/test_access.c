@@ -97,7 +97,7 @@ static void make_store(const char *dir)
 	char *argv[] = {g_bin, "--data", g_dir, "import", "corpus/demo", NULL};
 	char *err = NULL;
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char id[40], revoked_id[40];
 	int rc;
 
@@ -123,7 +123,7 @@ static void make_store(const char *dir)
 static void setup(void)
 {
 	struct srv_config cfg;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char path[512];
 
 	snprintf(g_bin, sizeof g_bin, "%s", tu_bin());
@@ -333,7 +333,7 @@ Test(access, other_contributors_submission)
 {
 	char other[AUTH_TOKEN_LEN + 1], id[40], path[128], mine[AUTH_TOKEN_LEN + 1];
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(store_open(g_dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(auth_token_create(s, ROLE_CONTRIBUTOR, "another", other, id, &eb), CL_OK);
@@ -386,7 +386,7 @@ static long audit_rows(sqlite3 *db, char digest[65])
 static long audit_now(char digest[65])
 {
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	long n;
 	cr_assert_eq(store_open(g_dir, STORE_READONLY, &s, &eb), CL_OK, "%s", eb.msg);
 	n = audit_rows(store_db(s), digest);
@@ -432,7 +432,7 @@ Test(access, audit_log_cannot_be_changed)
 	/* underneath the API: the store's triggers refuse UPDATE and DELETE */
 	{
 		struct store *s = NULL;
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		char *msg = NULL;
 		cr_assert_eq(store_open(g_dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
 		cr_assert_neq(sqlite3_exec(store_db(s), "UPDATE audit SET actor = 'x'", NULL, NULL,

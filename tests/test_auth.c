@@ -20,7 +20,7 @@ static struct store *st;
 
 static void setup(void)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	dir = tu_tmpdir();
 	cr_assert_eq(store_open(dir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
@@ -51,7 +51,7 @@ static long sql_long(const char *sql)
 static void make(enum auth_role role, const char *name, char tok[AUTH_TOKEN_LEN + 1],
 		 char id[40])
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(auth_token_create(st, role, name, tok, id, &eb), CL_OK, "%s", eb.msg);
 }
@@ -59,7 +59,7 @@ static void make(enum auth_role role, const char *name, char tok[AUTH_TOKEN_LEN 
 static int verify(const char *tok, struct auth_principal *p)
 {
 	char hdr[128];
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
 	return auth_verify(st, hdr, p, &eb);
@@ -79,7 +79,7 @@ Test(auth, create_verify_revoke)
 {
 	char tok[AUTH_TOKEN_LEN + 1], tok2[AUTH_TOKEN_LEN + 1], id[40], id2[40];
 	struct auth_principal p;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char hdr[128];
 
 	make(ROLE_REVIEWER, "Konkurrensverket granskare 1", tok, id);
@@ -119,7 +119,7 @@ Test(auth, create_verify_revoke)
 Test(auth, anonymous_without_header)
 {
 	struct auth_principal p;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	memset(&p, 0x55, sizeof p);
 	cr_assert_eq(auth_verify(st, NULL, &p, &eb), CL_OK);
@@ -165,7 +165,7 @@ Test(auth, malformed_headers_are_invalid)
 	bad[n++] = buf[7];
 
 	for (size_t i = 0; i < n; i++) {
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		memset(&p, 0x55, sizeof p);
 		cr_expect_eq(auth_verify(st, bad[i], &p, &eb), CL_EINVAL, "header #%zu accepted", i);
 		cr_expect_eq(p.role, ROLE_ANONYMOUS, "header #%zu", i);
@@ -221,7 +221,7 @@ Test(auth, only_the_hash_is_stored)
 {
 	char tok[AUTH_TOKEN_LEN + 1], id[40], hex[65], stored[65];
 	struct auth_principal p;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	sqlite3_stmt *q = NULL;
 	const unsigned char *h;
 
@@ -251,7 +251,7 @@ Test(auth, only_the_hash_is_stored)
 Test(auth, bad_create_arguments_store_nothing)
 {
 	char tok[AUTH_TOKEN_LEN + 1], id[40], longname[200];
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	long before = sql_long("SELECT count(*) FROM tokens");
 	long audit = sql_long("SELECT count(*) FROM audit");
 
@@ -291,7 +291,7 @@ static int list_cb(const struct auth_token_info *t, void *ud)
 Test(auth, list_tokens)
 {
 	char tok[AUTH_TOKEN_LEN + 1], a[40], b[40];
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct listed l = {0};
 
 	make(ROLE_CONTRIBUTOR, "one", tok, a);

@@ -38,7 +38,7 @@ static struct engine *g_e;
 static struct engine *open_engine(const char *dir, int writable)
 {
 	struct engine *e = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(engine_open(ENGINE_XAPIAN, dir, NULL, writable, &e, &eb), CL_OK, "open: %s",
 		     eb.msg);
 	return e;
@@ -61,7 +61,7 @@ static void teardown(void)
 
 static void commit(struct engine *e, int64_t seq)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(engine_commit(e, seq, &eb), CL_OK, "commit: %s", eb.msg);
 }
 
@@ -93,7 +93,7 @@ static size_t each_demo(void (*fn)(const struct case_record *c, void *ud), void 
 
 static void put_one(const struct case_record *c, void *ud)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(engine_put(ud, c, &eb), CL_OK, "put %s: %s", c->id, eb.msg);
 }
 
@@ -131,7 +131,7 @@ static char *dup0(const char *s)
 static void put_rec(struct engine *e, const struct rec *r)
 {
 	struct case_record c;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	case_init(&c);
 	c.id = dup0(r->id);
@@ -157,7 +157,7 @@ static void put_recs(struct engine *e, const struct rec *r, size_t n)
 
 static void run(struct engine *e, const struct search_request *rq, struct search_result *res)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(engine_search(e, rq, res, &eb), CL_OK, "search \"%s\": %s",
 		     rq->text ? rq->text : "", eb.msg);
 }
@@ -211,7 +211,7 @@ static size_t read_titles(struct csvrow *rows, size_t max, int (*keep)(const cha
 	char *path = tu_shared("se-procurements-2021/number_of_procurements.csv");
 	FILE *f = fopen(path, "r");
 	struct csvr r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	long ti, di;
 	size_t n = 0;
 
@@ -295,7 +295,7 @@ Test(engine_xapian, readonly_open_of_missing_index_says_reindex)
 {
 	char *dir = tu_tmpdir(), *xdir = NULL;
 	struct engine *e = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct stat st;
 	long n = -1;
 	int64_t seq = -1;
@@ -325,7 +325,7 @@ Test(engine_xapian, readonly_open_of_missing_index_says_reindex)
 
 Test(engine_xapian, last_seq_round_trip_across_reopen, .init = setup_demo, .fini = teardown)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct engine *ro;
 	int64_t seq = 0;
 	long n = 0;
@@ -355,7 +355,7 @@ Test(engine_xapian, replay_is_idempotent, .init = setup_empty, .fini = teardown)
 {
 	static const struct rec r = {"rep-1", "sv", "Unika snöskottningstjänster", NULL, NULL,
 				     NULL, "2021-01-01", "gen-pub"};
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct search_result res;
 	long n = 0;
 
@@ -398,7 +398,7 @@ static int stop_at_three(const char *id, void *ud)
 
 Test(engine_xapian, foreach_id_and_clear, .init = setup_demo, .fini = teardown)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct search_result res;
 	int seen[9] = {0}, calls = 0;
 	int64_t seq = -1;
@@ -651,7 +651,7 @@ Test(engine_xapian, synonyms, .init = setup_empty, .fini = teardown)
 
 Test(engine_xapian, spelling_suggestion, .init = setup_demo, .fini = teardown)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct search_request rq;
 	struct search_result res;
 	char *s = NULL;
@@ -901,7 +901,7 @@ Test(engine_xapian, similar_same_sector_first, .init = setup_empty, .fini = tear
 		 "health"},
 		{"sim-other", "sv", "Snöröjning av gator och vägar", NULL, NULL, NULL, NULL, "health"},
 	};
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct search_request rq;
 	struct search_result res;
 
@@ -921,7 +921,7 @@ Test(engine_xapian, similar_same_sector_first, .init = setup_empty, .fini = tear
 
 Test(engine_xapian, similar_text_finds_the_need, .init = setup_demo, .fini = teardown)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct search_request rq;
 	struct search_result res;
 
@@ -952,7 +952,7 @@ Test(engine_xapian, hostile_queries_never_crash, .init = setup_demo, .fini = tea
 		"fo\xcc\x88r\xcc\x88\xcc\x88", "e-hälsa", "1=1", "%s%n%x", "upphandl**",
 		parens,
 	};
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct search_request rq;
 	struct search_result res;
 
@@ -1073,7 +1073,7 @@ Test(engine_xapian, empty_query_and_exclusion, .init = setup_demo, .fini = teard
 static void store_one(const struct case_record *c, void *ud)
 {
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(store_put_case(ud, c, "test", &r, &eb), CL_OK, "%s: %s", c->id, eb.msg);
 }
 
@@ -1095,7 +1095,7 @@ Test(engine_xapian, sync_and_compare_with_the_store)
 	char *dir = tu_tmpdir();
 	struct store *s = NULL;
 	struct engine *e;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct sync_stats st;
 	struct store_put_result pr;
 	long ndiff = -1, published = 0, n = 0;

@@ -456,7 +456,7 @@ Test(fetch, politeness_delay_between_requests_to_one_host)
 	struct fetch_client *fc = NULL;
 	struct fetch_result a, b;
 	struct fetch_opts o;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *url = tu_lb_url(&srv, "/page.txt");
 
 	quick_opts(&o);
@@ -479,7 +479,7 @@ Test(fetch, file_urls_and_refused_schemes)
 {
 	struct fetch_client *fc = NULL;
 	struct fetch_result r;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *real = tu_shared("ips-cases/cases.csv"), *abs = realpath(real, NULL), *url = NULL;
 	char *want, hex[65];
 	size_t wlen;
@@ -531,7 +531,7 @@ Test(sources, a_full_source_and_defaults)
 		"   \"licence\": \"EUPL-1.2\", \"follow_next\": false, \"max_pages\": 1}\n"
 		" ]}\n";
 	struct sources ss;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	const struct source *a, *b, *c;
 
 	sources_init(&ss);
@@ -672,7 +672,7 @@ Test(sources, every_refusal_names_its_path)
 Test(sources, load_errors_and_the_shipped_file)
 {
 	struct sources ss;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	size_t i, j, n = 0;
 
 	sources_init(&ss);

@@ -112,7 +112,7 @@ static void titles_free(struct titles *t)
 static sqlite3 *open_db(void)
 {
 	sqlite3 *db = NULL;
-	struct cl_errbuf eb = { "" };
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
 	cr_assert_eq(fts5tok_register(db, &eb), CL_OK, "register: %s", eb.msg);
@@ -288,7 +288,7 @@ Test(fts5tok, arguments)
 	};
 	static const char *const bad[] = { "caselib fi", "caselib sv decompose", "caselib sv -" };
 	sqlite3 *db = open_db();
-	struct cl_errbuf eb = { "" };
+	struct cl_errbuf eb = {0};
 	char *err = NULL;
 
 	/* a second registration replaces the first */

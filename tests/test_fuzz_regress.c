@@ -81,7 +81,7 @@ Test(fuzz_regress, every_fixture_survives)
 	while ((de = readdir(d))) {
 		char format[64], path[512];
 		const char *sep = strstr(de->d_name, "--");
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		struct seen s;
 		int rc;
 
@@ -105,7 +105,7 @@ Test(fuzz_regress, every_fixture_survives)
  * and every front-matter reason has its control characters replaced. */
 Test(fuzz_regress, md_reject_reason_is_one_line)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct seen s;
 	int rc = run("case-md", FIXTURES "/case-md--reject-two-lines.md", &s, &eb);
 

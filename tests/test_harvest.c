@@ -56,7 +56,7 @@ static void ips_fixture(const char *name, size_t from, size_t n, const char *ext
 	size_t len, hdr_end = 0, i = 0, start = 0, stop = 0, mid = 0;
 	char *data = tu_read_file(real, &len);
 	struct csvr r;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	FILE *f;
 
 	cr_assert_not_null(data, "%s", real);
@@ -92,7 +92,7 @@ static void ips_fixture(const char *name, size_t from, size_t n, const char *ext
 
 static void setup(void)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *p;
 
 	unsetenv("http_proxy");
@@ -168,7 +168,7 @@ static int harvest_json(const char *json, int force, struct harvest_report *rep,
 
 static void harvest_ok(const char *json, int force, struct harvest_report *rep)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(harvest_json(json, force, rep, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(rep->n, 1);
 }
@@ -176,14 +176,14 @@ static void harvest_ok(const char *json, int force, struct harvest_report *rep)
 static struct store_counts counts(void)
 {
 	struct store_counts c;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(store_counts(st, &c, &eb), CL_OK, "%s", eb.msg);
 	return c;
 }
 
 static void check_clean(void)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(store_check(st, NULL, NULL, &eb), CL_OK, "%s", eb.msg);
 }
 
@@ -223,7 +223,7 @@ static void tally_file(struct tally *t, const char *format, const char *path)
 	const struct parser_def *pd = parsers_find(format);
 	struct parse_src src = {"http://tally.invalid/x", "2026-01-01T00:00:00Z", NULL};
 	struct parse_sink sink = {t_emit, t_reject, t};
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	size_t len;
 	char *data = tu_read_file(path, &len);
 	int rc;
@@ -388,7 +388,7 @@ Test(harvest, stores_provenance_then_304_then_force)
 	struct tally t = {0};
 	struct store_fetch_state fs;
 	struct case_record c;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *json = one_source("ips-a", "/ips-a.csv", "ips-csv", NULL);
 	char *fixture = site_path("ips-a.csv"), *data, hex[65], *url = NULL;
 	size_t len;
@@ -518,7 +518,7 @@ Test(harvest, every_fault_leaves_the_store_as_it_was)
 	struct harvest_report rep;
 	struct store_counts before, after;
 	struct store_fetch_state fs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int64_t seq0, seq1;
 	char *json = one_source("ips-a", "/ips-a.csv", "ips-csv", NULL);
 
@@ -607,7 +607,7 @@ Test(harvest, language_is_detected_when_absent)
 {
 	struct harvest_report rep;
 	struct case_record c;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *json = one_source("lang", "/lang.jsonl", "case-json", NULL);
 	char *path = site_path("lang.jsonl");
 	const char *body =
@@ -653,7 +653,7 @@ Test(harvest, one_record_from_two_sources_is_one_case_with_two_sources)
 	struct case_record c;
 	struct tally a = {0}, b = {0};
 	struct store_counts c1;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *ja = one_source("a", "/ips-a.csv", "ips-csv", NULL);
 	char *jb = one_source("b", "/ips-b.csv", "ips-csv", NULL);
 	char *pa = site_path("ips-a.csv"), *pb = site_path("ips-b.csv");
@@ -716,7 +716,7 @@ Test(harvest, a_harvest_keeps_a_case_status_and_never_deletes)
 	struct harvest_report rep;
 	struct store_put_result pr;
 	struct case_record c;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct tally t = {0};
 	char *ja = one_source("a", "/ips-a.csv", "ips-csv", NULL);
 	char *jb = one_source("a", "/ips-b.csv", "ips-csv", NULL);
@@ -750,7 +750,7 @@ Test(harvest, a_harvest_keeps_a_case_status_and_never_deletes)
 Test(harvest, ocds_pages_follow_links_next_with_a_cap)
 {
 	struct harvest_report rep;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *real = tu_shared("ocds/fictional-example-1.1/ocds-213czf-000-00001-02-tender.json");
 	char *data, *dst = site_path("pkg.json"), *json;
 	size_t len;
@@ -815,7 +815,7 @@ Test(harvest, only_runs_the_named_source_even_when_disabled)
 	struct sources ss;
 	struct harvest_opts o;
 	struct harvest_report rep;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	cr_assert(asprintf(&json,
 			   "{\"defaults\": {\"delay_ms\": 0}, \"sources\": ["
@@ -1028,7 +1028,7 @@ Test(harvest, cli_summary_rejects_and_exit_codes)
 Test(harvest, fetch_state_table_migration_and_transactions)
 {
 	struct store_fetch_state fs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	sqlite3_stmt *q = NULL;
 	char *body = NULL;
 	size_t len = 0;
@@ -1138,7 +1138,7 @@ Test(harvest, demo_sources_lists_every_real_file)
 	char *data = tu_shared(""), *out = NULL, *err = NULL, *p;
 	char *argv[] = {"scripts/demo-sources", "8123", data, NULL};
 	struct sources ss;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	long want_eforms, want_tedxml, want_ocds, got_eforms = 0, got_tedxml = 0, got_ocds = 0;
 	long got_csv = 0;
 
@@ -1196,7 +1196,7 @@ static char *real_data;
 
 static void real_setup(void)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *root = tu_shared("");
 
 	unsetenv("http_proxy");
@@ -1275,7 +1275,7 @@ Test(harvest_real, real_files_give_the_parsers_count_and_rerun_downloads_nothing
 	struct sources ss;
 	struct harvest_opts o;
 	struct store_counts c1, c2;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *json = strdup("{\"defaults\": {\"delay_ms\": 0}, \"sources\": [");
 	char *files[128];
 	size_t nf, nurls = 2;

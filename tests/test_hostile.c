@@ -83,7 +83,7 @@ static void put_json(struct store *s, const char *json, const char *status)
 	struct case_record c;
 	struct case_problems probs;
 	struct store_put_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	case_init(&c);
 	case_problems_init(&probs);
@@ -114,7 +114,7 @@ static const char *evil_json =
 static void serve(enum engine_kind kind, unsigned timeout)
 {
 	struct srv_config cfg;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	srv_stop(g_srv);
 	g_srv = NULL;
@@ -133,7 +133,7 @@ static void setup(void)
 {
 	char *argv[6], *err = NULL, path[512], id[40];
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	snprintf(g_bin, sizeof g_bin, "%s", tu_bin());
 	g_dir = tu_tmpdir();
@@ -201,7 +201,7 @@ static long count_rows(struct store *s, const char *table)
 static struct snap snap_now(void)
 {
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct snap sn;
 	cr_assert_eq(store_open(g_dir, STORE_READONLY, &s, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(store_counts(s, &sn.c, &eb), CL_OK, "%s", eb.msg);
@@ -911,7 +911,7 @@ Test(hostile, xml_entities_and_nesting_in_harvest_parsers)
 	for (size_t i = 0; i < n; i++) {
 		const char *doc = xml_attacks[i] ? xml_attacks[i] : (i == 5 ? quad : deep);
 		for (int p = 0; p < 2; p++) {
-			struct cl_errbuf eb = {{0}};
+			struct cl_errbuf eb = {0};
 			int emitted = 0, rc;
 			struct parse_sink sink = {count_emit, NULL, &emitted};
 			rc = p == 0 ? eforms_parse_mem(doc, strlen(doc), &src, &sink, &eb)
@@ -928,7 +928,7 @@ Test(hostile, xml_entities_and_nesting_in_harvest_parsers)
 	{
 		size_t m = 200000;
 		char *j = malloc(2 * m + 16);
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		int emitted = 0;
 		struct parse_sink sink = {count_emit, NULL, &emitted};
 		memset(j, '[', m);
@@ -974,7 +974,7 @@ Test(hostile, nul_byte_in_csv)
 	struct parse_src src = {NULL, "2026-01-01T00:00:00Z", NULL};
 	struct nul_sink a = {0, 0, 0}, b = {0, 0, 0};
 	struct parse_sink sa = {nul_emit, nul_reject, &a}, sb = {nul_emit, nul_reject, &b};
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	cr_assert_not_null(data, "%s", path);
 	cr_assert_eq(ips_parse_mem(data, len, &src, &sa, NULL, &eb), CL_OK, "%s", eb.msg);

@@ -38,7 +38,7 @@ static const struct {
 
 static void setup(void)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	g_dir = tu_tmpdir();
 	cr_assert_eq(store_open(g_dir, STORE_CREATE, &g_s, &eb), CL_OK, "store: %s", eb.msg);
@@ -73,7 +73,7 @@ static void teardown(void)
 static struct engine *open_synced(enum engine_kind k)
 {
 	struct engine *e = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(engine_open(k, g_dir, g_s, 1, &e, &eb), CL_OK, "open: %s", eb.msg);
 	cr_assert_eq(sync_engine(g_s, e, 0, NULL, NULL, NULL, &eb), CL_OK, "sync: %s", eb.msg);
@@ -83,7 +83,7 @@ static struct engine *open_synced(enum engine_kind k)
 static void search(struct engine *e, const char *text, struct search_result *r)
 {
 	struct search_request rq;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	search_request_init(&rq);
 	rq.text = text;
@@ -96,7 +96,7 @@ static void check_rejects(enum engine_kind k)
 {
 	struct engine *e = open_synced(k);
 	struct engine_rank_params def, p, now;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	static const struct {
 		int field;
 		double v;
@@ -153,7 +153,7 @@ static void check_feedback_keeps_matches(enum engine_kind k)
 {
 	struct engine *e = open_synced(k);
 	struct engine_rank_params p;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct search_result off, on;
 
 	/* no case has both words: the OR fallback, where feedback runs */
@@ -209,7 +209,7 @@ Test(ranking, fts5_feedback_keeps_matches) { check_feedback_keeps_matches(ENGINE
 
 Test(ranking, null_arguments)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(engine_set_rank_params(NULL, NULL, &eb), CL_EINVAL);
 	cr_assert(eb.msg[0], "a message");
 }

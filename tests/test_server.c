@@ -43,7 +43,7 @@ struct load {
 static int emit_case(void *ud, struct case_record *c)
 {
 	struct load *l = ud;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct store_put_result res;
 	int rc;
 
@@ -60,7 +60,7 @@ static void put_json(struct store *s, const char *json, const char *status_overr
 	struct case_record c;
 	struct case_problems probs;
 	struct store_put_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	int rc;
 
 	case_init(&c);
@@ -90,7 +90,7 @@ static const char *hidden_json =
 static void load_store(const char *dir)
 {
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *demo = strdup("corpus/demo"), *csv = tu_shared("se-procurements-2021/number_of_procurements.csv");
 	DIR *d = opendir(demo);
 	struct dirent *de;
@@ -150,7 +150,7 @@ static void load_store(const char *dir)
 static void serve_engine(enum engine_kind k, unsigned row_delay_us, const char *cors)
 {
 	struct srv_config cfg;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	srv_stop(g_srv);
 	g_srv = NULL;
@@ -266,7 +266,7 @@ static struct store_counts counts_now(void)
 {
 	struct store *s = NULL;
 	struct store_counts sc;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	cr_assert_eq(store_open(g_dir, STORE_READONLY, &s, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(store_counts(s, &sc, &eb), CL_OK, "%s", eb.msg);
 	store_close(s);
@@ -427,7 +427,7 @@ static json_t *check_hit_cards(const char *path, struct store *s)
 	cr_assert_gt(json_array_size(hits), 0, "%s", path);
 	json_array_foreach(hits, i, h) {
 		struct case_record c;
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		const char *id = json_string_value(json_object_get(h, "id"));
 		case_init(&c);
 		cr_assert_eq(store_get_case(s, id, &c, &eb), CL_OK, "%s: %s", id, eb.msg);
@@ -482,7 +482,7 @@ Test(server, hit_fields_equal_the_stored_record_in_both_engines, .init = setup,
 		"/v1/search?sectors=health&limit=50&sort=date",
 	};
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *xap[4], *fts[4];
 
 	cr_assert_eq(store_open(g_dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
@@ -1119,7 +1119,7 @@ Test(server, role_boundaries_and_workflow_over_http)
 	static char admin[AUTH_TOKEN_LEN + 1], revoked[AUTH_TOKEN_LEN + 1];
 	const char *toks[R_N] = {NULL, g_contributor, g_reviewer, admin, revoked, NULL};
 	struct store *s = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char id_admin[40], id_rev[40], path[256];
 	json_t *j = NULL;
 	const char *sub_id;

@@ -76,7 +76,7 @@ static void pick_values(struct engine *e)
 {
 	struct search_request rq;
 	struct search_result res;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	search_request_init(&rq);
 	rq.limit = 0;
@@ -238,7 +238,7 @@ struct shard_job {
 static void *shard_job_run(void *arg)
 {
 	struct shard_job *j = arg;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct store *s2 = NULL;
 	struct shard_set *ss = NULL;
 
@@ -260,7 +260,7 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	char remotes_buf[NSHARDS][32];
 	const char *remotes[NSHARDS];
 	const char *const *vals[NMIX];
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct store *s;
 	struct engine *single = NULL, *wr = NULL, *sharded = NULL;
 	struct shard_set *ss = NULL;
@@ -470,7 +470,7 @@ Test(shard, stub_lines_and_shard_count_rules)
 {
 	char *dir = tu_tmpdir(), *path = NULL, *text;
 	const char *rem[2] = {"127.0.0.1:7001", "[::1]:7002"};
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct store *s = NULL;
 	struct shard_set *ss = NULL;
 

@@ -58,7 +58,7 @@ static struct store_put_result put(struct store *s, const char *id, const char *
 {
 	struct case_record c;
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	make_case(&c, id, title, status);
 	cr_assert_eq(store_put_case(s, &c, "test", &r, &eb), CL_OK, "put %s: %s", id, eb.msg);
@@ -69,7 +69,7 @@ static struct store_put_result put(struct store *s, const char *id, const char *
 static struct store *open_new(char **dir)
 {
 	struct store *s = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	*dir = tu_tmpdir();
 	cr_assert_eq(store_open(*dir, STORE_CREATE, &s, &eb), CL_OK, "open: %s", eb.msg);
@@ -101,7 +101,7 @@ static void sql_exec(struct store *s, const char *sql)
 static struct store_counts counts(struct store *s)
 {
 	struct store_counts n;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(store_counts(s, &n, &eb), CL_OK, "counts: %s", eb.msg);
 	return n;
@@ -110,7 +110,7 @@ static struct store_counts counts(struct store *s)
 static int64_t last_seq(struct store *s)
 {
 	int64_t seq = -1;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(store_last_seq(s, &seq, &eb), CL_OK, "last_seq: %s", eb.msg);
 	return seq;
@@ -133,7 +133,7 @@ static void collect(const char *line, void *ud)
 
 static int check(struct store *s, struct lines *l)
 {
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	memset(l, 0, sizeof *l);
 	return store_check(s, collect, l, &eb);
@@ -145,7 +145,7 @@ Test(store, open_create_reopen)
 {
 	char *base = tu_tmpdir(), *dir = NULL, *db = NULL;
 	struct store *s = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct stat sb;
 	char mode[16];
 	sqlite3_stmt *st = NULL;
@@ -210,7 +210,7 @@ Test(store, future_schema_is_refused)
 {
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	char want[128];
 
 	sql_exec(s, "PRAGMA user_version = 99");
@@ -232,7 +232,7 @@ Test(store, not_a_database)
 	static const char junk[] = "this is a text file, not a SQLite database at all.\n";
 	char *dir = tu_tmpdir(), *db = NULL;
 	struct store *s = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	char buf[8192];
 	size_t i;
 
@@ -264,7 +264,7 @@ Test(store, foreign_sqlite_database_is_refused)
 	char *dir = tu_tmpdir(), *db = NULL;
 	sqlite3 *raw = NULL;
 	struct store *s = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	cr_assert(asprintf(&db, "%s/%s", dir, STORE_DB_NAME) > 0);
 	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
@@ -319,7 +319,7 @@ Test(store, put_versions_and_history)
 	struct store *s = open_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct vlist vl = {0};
 	char created[32];
 
@@ -415,7 +415,7 @@ Test(store, invalid_record_is_refused)
 	struct store *s = open_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	make_case(&c, "valid-id", "Title", NULL);
 	free(c.kind);
@@ -436,7 +436,7 @@ Test(store, delete_withdraws)
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct case_record got;
 	sqlite3_stmt *st = NULL;
 
@@ -521,7 +521,7 @@ Test(store, changes_since_pages)
 	};
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct store_put_result r;
 	char id[32];
 	size_t i;
@@ -574,7 +574,7 @@ Test(store, counts_and_sources_per_version)
 	struct store *s = open_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct store_counts n;
 
 	n = counts(s);
@@ -616,7 +616,7 @@ Test(store, raw_documents_dedupe_by_sha256)
 		"60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	static const unsigned char body[] = {'t', 'e', 's', 't', 0, 0xff, 1};
 
 	cr_assert_eq(store_put_raw(s, sha_a, "https://example.org/a", "2026-01-01T00:00:00Z",
@@ -645,7 +645,7 @@ Test(store, audit_rows_are_immutable)
 {
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	char *err = NULL;
 
 	cr_assert_eq(store_audit(s, "token:abc", "review", "sub-1", "approve", &eb), CL_OK, "%s",
@@ -723,7 +723,7 @@ Test(store, check_reports_corruption)
 		char *dir = NULL;
 		struct store *s = three_cases(&dir);
 		struct lines l;
-		struct cl_errbuf eb = {""};
+		struct cl_errbuf eb = {0};
 
 		sql_exec(s, "PRAGMA foreign_keys = OFF");
 		sql_exec(s, corruptions[i].sql);
@@ -778,7 +778,7 @@ Test(store, batch_rollback_and_commit)
 {
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct store_counts n;
 	struct lines l;
 
@@ -835,7 +835,7 @@ Test(store, failed_put_leaves_nothing)
 	struct store *s = open_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct store_counts before, after;
 	struct lines l;
 
@@ -886,13 +886,13 @@ Test(store, failed_put_leaves_nothing)
 	free(dir);
 }
 
-Test(store, disk_full_is_eio_and_leaves_nothing)
+Test(store, disk_full_is_efull_and_leaves_nothing)
 {
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct store_counts before, after;
 	char big[4096], sql[128];
 	long long pages;
@@ -907,7 +907,7 @@ Test(store, disk_full_is_eio_and_leaves_nothing)
 	big[sizeof big - 1] = '\0';
 	make_case(&c, "big-one", "Big", NULL);
 	c.body = strdup(big);
-	cr_assert_eq(store_put_case(s, &c, "test", &r, &eb), CL_EIO, "%s", eb.msg);
+	cr_assert_eq(store_put_case(s, &c, "test", &r, &eb), CL_EFULL, "%s", eb.msg);
 	cr_assert(strstr(eb.msg, "disk full"), "%s", eb.msg);
 	after = counts(s);
 	cr_assert_eq(memcmp(&before, &after, sizeof before), 0);
@@ -917,7 +917,7 @@ Test(store, disk_full_is_eio_and_leaves_nothing)
 	/* Inside a batch: the batch stays usable or reports that it is lost,
 	 * and nothing partial is committed either way. */
 	cr_assert_eq(store_begin(s, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(store_put_case(s, &c, "test", &r, &eb), CL_EIO, "%s", eb.msg);
+	cr_assert_eq(store_put_case(s, &c, "test", &r, &eb), CL_EFULL, "%s", eb.msg);
 	store_rollback(s);
 	after = counts(s);
 	cr_assert_eq(memcmp(&before, &after, sizeof before), 0);
@@ -940,7 +940,7 @@ Test(store, busy_writer_gets_ebusy)
 	struct store *s = open_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	sqlite3 *other = NULL;
 
 	cr_assert(asprintf(&db, "%s/%s", dir, STORE_DB_NAME) > 0);
@@ -999,7 +999,7 @@ static int count_id(const struct case_record *c, void *ud)
 static int nested_walk(const struct case_record *c, void *ud)
 {
 	struct nested *n = ud;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct case_record got;
 	int k = 0;
 
@@ -1018,7 +1018,7 @@ static int retitle(const struct case_record *c, void *ud)
 	struct store *s = ud;
 	struct case_record copy;
 	struct store_put_result r;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 
 	case_init(&copy);
 	cr_assert_eq(case_copy(&copy, c), CL_OK);
@@ -1036,7 +1036,7 @@ Test(store, foreach_in_id_order)
 	static const char *const sorted[] = {"a-case", "b-case", "k-case", "m-case", "z-case"};
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct idlist l = {0};
 	struct nested nest = {.s = s};
 	size_t i;
@@ -1082,7 +1082,7 @@ Test(store, foreach_in_id_order)
 static void child_writer(const char *dir, int who, int fd, int signal_fd)
 {
 	struct store *s = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct case_record c;
 	struct store_put_result r;
 	char id[64], title[128];
@@ -1139,7 +1139,7 @@ Test(store, two_processes_write_at_once)
 {
 	char *dir = NULL;
 	struct store *s = open_new(&dir);
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	pid_t pid[NCHILD];
 	int pfd[NCHILD][2];
 	long long total = 0, w;
@@ -1198,7 +1198,7 @@ Test(store, concurrent_create_migrates_once)
 {
 	char *base = tu_tmpdir(), *dir = NULL;
 	struct store *s = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct lines l;
 	pid_t pid[4];
 	int i;
@@ -1243,7 +1243,7 @@ Test(store, backup_while_another_process_writes)
 {
 	char *dir = NULL, *bdir = tu_tmpdir(), *dest = NULL;
 	struct store *s = open_new(&dir), *b = NULL;
-	struct cl_errbuf eb = {""};
+	struct cl_errbuf eb = {0};
 	struct store_counts start, copy, fin;
 	struct lines l;
 	int sig[2];

@@ -107,7 +107,7 @@ static size_t gc_codes(const char *rel, char codes[][32], size_t max)
 
 Test(taxonomy, builtin_loads)
 {
-	struct cl_errbuf eb = { { 0 } };
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(tax_load(&eb), CL_OK, "tax_load: %s", eb.msg);
 	cr_assert_eq(tax_load(&eb), CL_OK, "second tax_load: %s", eb.msg);
@@ -504,7 +504,7 @@ Test(taxonomy, load_text_replaces_tables)
 				   "# another\n"
 				   "goals\tsdg-13\tKlimat\tClimate\n"
 				   "kind\tprocurement\tUpphandling\tProcurement"; /* no final \n */
-	struct cl_errbuf eb = { { 0 } };
+	struct cl_errbuf eb = {0};
 	const struct tax_entry *e, *old = tax_lookup(TAX_GOALS, "sdg-13");
 	size_t n;
 
@@ -594,7 +594,7 @@ Test(taxonomy, load_text_errors)
  * same result as tax_load (the tests above rely on this for restoring). */
 Test(taxonomy, builtin_text_reloads)
 {
-	struct cl_errbuf eb = { { 0 } };
+	struct cl_errbuf eb = {0};
 	size_t before[TAX_NFACETS], n;
 	int f;
 

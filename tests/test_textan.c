@@ -42,7 +42,7 @@ static int rec_cb(void *ud, const struct ta_token *t)
 static struct ta *open_ta(const char *lang, unsigned flags)
 {
 	struct ta *ta = NULL;
-	struct cl_errbuf eb = { "" };
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(ta_open(&ta, lang, flags, &eb), CL_OK, "ta_open %s: %s", lang, eb.msg);
 	return ta;
@@ -585,7 +585,7 @@ Test(textan, auto_language)
 Test(textan, open_rejects_bad_arguments)
 {
 	struct ta *ta = (struct ta *)1;
-	struct cl_errbuf eb = { "" };
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(ta_open(&ta, "fi", 0, &eb), CL_EINVAL);
 	cr_assert_null(ta);

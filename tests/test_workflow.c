@@ -29,7 +29,7 @@ static char tokens[5][AUTH_TOKEN_LEN + 1];
 static void principal(int i, enum auth_role role, const char *name, struct auth_principal *p)
 {
 	char id[40], hdr[AUTH_TOKEN_LEN + 16];
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(auth_token_create(st, role, name, tokens[i], id, &eb), CL_OK, "%s", eb.msg);
 	snprintf(hdr, sizeof hdr, "Bearer %s", tokens[i]);
@@ -38,7 +38,7 @@ static void principal(int i, enum auth_role role, const char *name, struct auth_
 
 static void setup(void)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
 	dir = tu_tmpdir();
@@ -126,7 +126,7 @@ static void assert_same(struct snap a, struct snap b, const char *what)
 static char *submit(const struct auth_principal *who, const char *title, const char *summary)
 {
 	struct case_problems probs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	char *b = body_of(title, summary), *id;
 
@@ -143,7 +143,7 @@ static char *submit(const struct auth_principal *who, const char *title, const c
 static int decide(const struct auth_principal *who, const char *id, const char *decision,
 		  const char *comment)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	int rc = wf_decide(st, who, id, decision, comment, &out, &eb);
 
@@ -161,7 +161,7 @@ static int decide(const struct auth_principal *who, const char *id, const char *
 static char *case_status(const char *id)
 {
 	struct case_record c;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	char *s;
 
 	case_init(&c);
@@ -187,7 +187,7 @@ static void assert_status(const char *id, const char *want)
 
 static json_t *queue(const struct auth_principal *who, const char *status, int want_rc)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 
 	cr_assert_eq(wf_queue(st, who, status, 0, 0, &out, &eb), want_rc, "%s", eb.msg);
@@ -199,7 +199,7 @@ static json_t *queue(const struct auth_principal *who, const char *status, int w
 Test(workflow, submit_valid)
 {
 	struct case_problems probs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	char *b = body_of(T1, S1);
 	const char *id;
@@ -249,7 +249,7 @@ Test(workflow, submit_invalid_reports_every_problem_and_stores_nothing)
 					    "$.goals[0]", "$.published", "$.sources[0].url",
 					    "$.sources[0].retrieved_at"};
 	struct case_problems probs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	struct snap before = snapshot();
 
@@ -280,7 +280,7 @@ Test(workflow, submit_invalid_reports_every_problem_and_stores_nothing)
 Test(workflow, submit_refusals_store_nothing)
 {
 	struct case_problems probs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	char *b = body_of(T1, S1), *id = submit(&alice, T1, S1);
 	char *dupid = NULL;
@@ -310,7 +310,7 @@ Test(workflow, submit_refusals_store_nothing)
 
 Test(workflow, get_by_owner_other_contributor_reviewer)
 {
-	struct cl_errbuf eb = {{0}}, eb2 = {{0}};
+	struct cl_errbuf eb = {0}, eb2 = {0};
 	json_t *out = NULL;
 	char *id = submit(&alice, T1, S1);
 
@@ -371,7 +371,7 @@ static const char *actor(const struct auth_principal *p)
 Test(workflow, submit_review_revise_approve)
 {
 	struct case_problems probs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL, *items, *diff;
 	char *s1 = submit(&alice, T1, S1);
 	char *s2 = submit(&bob, "Elcyklar i hemtjänsten i Kalmar",
@@ -613,7 +613,7 @@ static void import_demo(void)
 		struct case_problems probs;
 		struct case_record c;
 		struct store_put_result r;
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		size_t len = 0;
 		char *text = tu_read_file(demo_files[i], &len);
 
@@ -637,7 +637,7 @@ static void check_duplicates(enum engine_kind k)
 			     " med krav på lägre klimatpåverkan per portion i stället för"
 			     " detaljerade produktkrav.";
 	struct case_problems probs;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct engine *e = NULL;
 	json_t *out = NULL, *dups;
 	char *b;
@@ -698,7 +698,7 @@ static json_t *find_by(json_t *arr, const char *key, const char *val)
 
 Test(workflow, statistics_are_aggregated)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	json_t *out = NULL, *tot, *o;
 	unsigned sec_goals = (1u << EF_SECTORS) | (1u << EF_GOALS);
 
@@ -757,7 +757,7 @@ Test(workflow, statistics_are_aggregated)
  * drops and counts instead of growing without bound. */
 Test(workflow, buffered_statistics_flush_as_one)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct wf_stats_buf *b = NULL;
 	json_t *out = NULL, *tot, *o;
 

@@ -74,7 +74,7 @@ static const struct xs_field fields[] = {
 
 #define OK(call)                                                                       \
 	do {                                                                           \
-		struct cl_errbuf eb_ = {{0}};                                          \
+		struct cl_errbuf eb_ = {0};                                          \
 		int rc_ = (call);                                                      \
 		(void)eb_;                                                             \
 		cr_assert_eq(rc_, 0, "%s -> %d", #call, rc_);                          \
@@ -82,7 +82,7 @@ static const struct xs_field fields[] = {
 
 static void index_doc(struct xs_db *db, const struct tdoc *d)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_doc *doc = NULL;
 	char buf[XS_SORTABLE_MAX], term[64];
 	size_t len;
@@ -114,7 +114,7 @@ static void index_doc(struct xs_db *db, const struct tdoc *d)
 /* A writable database in a fresh directory with the corpus, committed. */
 static struct xs_db *make_db(char **dirp, int spelling)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_db *db = NULL;
 	char *dir = tu_tmpdir(), *path = NULL;
 
@@ -139,7 +139,7 @@ static void drop_db(struct xs_db *db, char *dir)
 
 static struct xs_result *run(struct xs_db *db, const struct xs_query_opts *o)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_result *r = NULL;
 
 	cr_assert_eq(xs_search(db, o, &r, &eb), 0, "xs_search: %s", eb.msg);
@@ -376,7 +376,7 @@ Test(xs, raw_terms_and_postings)
 {
 	char *dir, buf[256];
 	struct xs_db *db = make_db(&dir, 1);
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_doc *doc = NULL;
 	struct xs_query_opts o;
 	struct xs_result *r;
@@ -636,7 +636,7 @@ Test(xs, counts_are_exact_and_multi_valued)
 
 static struct xs_db *make_paged_db(char **dirp)
 {
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_db *db = NULL;
 	char *dir = tu_tmpdir(), *path = NULL;
 
@@ -756,7 +756,7 @@ Test(xs, bm25_parameters)
 {
 	char *dir;
 	struct xs_db *db = make_paged_db(&dir);
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_query_opts o;
 	struct xs_result *r;
 
@@ -786,7 +786,7 @@ Test(xs, snippet_marks_matched_stem_forms)
 {
 	char *dir, *s = NULL;
 	struct xs_db *db = make_db(&dir, 0);
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_result *r = run_text(db, "upphandlade", "sv");
 	const char *text = "Regionen upphandlar <b>digitala</b> vårdtjänster & stöd. "
 			   "Upphandlingen\x01 genomfördes \x02som en innovationsupphandling.";
@@ -860,7 +860,7 @@ Test(xs, synonyms_landsting_region)
 	expect_ids(db, "tåg", "sv", "sv-skolmat,sv-tag");
 	OK(xs_db_clear_synonyms(db, "tåg", &eb_));
 	expect_ids(db, "tåg", "sv", "sv-tag");
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	cr_expect_eq(xs_db_add_synonym_words(db, "sv", "pcp", "förkommersiell upphandling", &eb),
 		     CL_EINVAL);
 	cr_expect(strstr(eb.msg, "one word"), "%s", eb.msg);
@@ -928,7 +928,7 @@ Test(xs, similar_documents)
 {
 	char *dir, buf[256];
 	struct xs_db *db = make_db(&dir, 0);
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_result *r = NULL;
 	struct xs_query_opts o;
 
@@ -1009,7 +1009,7 @@ Test(xs, metadata_round_trip)
 	cr_assert_not_null(v);
 	cr_expect_str_eq(v, "42");
 	free(v);
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	cr_expect_eq(xs_db_set_metadata(rd, "last_seq", "43", &eb), CL_EINVAL, "read-only");
 	cr_expect_eq(xs_db_set_metadata(rd, "", "1", &eb), CL_EINVAL);
 	free(path);
@@ -1020,7 +1020,7 @@ Test(xs, replace_by_id_keeps_count_and_delete)
 {
 	char *dir, *data = NULL;
 	struct xs_db *db = make_db(&dir, 0);
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_doc *doc = NULL;
 	unsigned long n = 0;
 	size_t len = 0;
@@ -1062,7 +1062,7 @@ Test(xs, stub_with_local_shards)
 {
 	char *dir, *stub = NULL, *path = NULL, buf[256];
 	struct xs_db *db = make_db(&dir, 0), *w2 = NULL, *st = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_doc *doc = NULL;
 	unsigned long n = 0;
 	struct xs_result *r;
@@ -1122,7 +1122,7 @@ Test(xs, stub_with_a_refused_remote_is_a_network_error)
 {
 	char *dir = tu_tmpdir(), *stub = NULL, text[128];
 	struct xs_db *st = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	snprintf(text, sizeof text, "remote tcp 127.0.0.1:%d\n", tu_free_port());
 	cr_assert(asprintf(&stub, "%s/r.stub", dir) > 0);
@@ -1140,7 +1140,7 @@ Test(xs, stub_with_a_remote_shard_served_by_xapian_tcpsrv)
 	char *srv = tu_find_on_path("xapian-tcpsrv");
 	char *dir, *path = NULL, *stub = NULL, text[128], buf[256], *s = NULL;
 	struct xs_db *db, *st = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_result *r = NULL;
 	int port;
 	pid_t pid;
@@ -1214,7 +1214,7 @@ Test(xs, missing_database_read_only_is_not_found)
 {
 	char *dir = tu_tmpdir(), *path = NULL;
 	struct xs_db *db = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 
 	cr_assert(asprintf(&path, "%s/none", dir) > 0);
 	cr_expect_eq(xs_db_open(path, 0, &db, &eb), CL_ENOTFOUND, "%s", eb.msg);
@@ -1237,7 +1237,7 @@ Test(xs, second_writer_is_busy)
 {
 	char *dir, *path = NULL;
 	struct xs_db *db = make_db(&dir, 0), *w2 = NULL, *rd = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	unsigned long n = 0;
 
 	cr_assert(asprintf(&path, "%s/xapian", dir) > 0);
@@ -1273,7 +1273,7 @@ Test(xs, malformed_queries_never_abort)
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		struct xs_result *r = NULL;
 		struct xs_query_opts o;
 		xs_query_opts_init(&o);
@@ -1301,7 +1301,7 @@ Test(xs, malformed_queries_never_abort)
 
 	/* or an error with Xapian's message, when plain words are not wanted */
 	struct xs_query_opts o;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	xs_query_opts_init(&o);
 	o.text = "AND OR NOT";
 	o.flags &= ~XS_Q_PLAIN_ON_ERROR;
@@ -1316,7 +1316,7 @@ Test(xs, garbage_and_corrupt_databases_are_errors)
 {
 	char *dir = tu_tmpdir(), *path = NULL;
 	struct xs_db *db = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	static const char junk[] = "this is not a xapian database\n\x01\x02\x03";
 
 	/* a garbage file */
@@ -1388,7 +1388,7 @@ Test(xs, null_and_bad_arguments_are_einval)
 	struct xs_db *db = make_db(&dir, 0), *out = NULL;
 	struct xs_doc *doc = NULL;
 	struct xs_result *r = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_query_opts o;
 	unsigned long n;
 
@@ -1510,7 +1510,7 @@ static size_t stem_compare(const char *lang, const char *sb_lang, const char *di
 	char *sv = NULL, *so = NULL;
 	char *w = strtok_r(voc, "\n", &sv), *e = strtok_r(out, "\n", &so);
 	for (; w && e; w = strtok_r(NULL, "\n", &sv), e = strtok_r(NULL, "\n", &so)) {
-		struct cl_errbuf eb = {{0}};
+		struct cl_errbuf eb = {0};
 		char *x = NULL;
 		cr_assert_eq(xs_stem(lang, w, &x, &eb), 0, "%s", eb.msg);
 		const char *l = (const char *)sb_stemmer_stem(sb, (const sb_symbol *)w, (int)strlen(w));
@@ -1663,7 +1663,7 @@ Test(xs, real_swedish_procurements_counts_and_search, .timeout = 120)
 	char *text = tu_read_file(csvp, NULL), *p, *f[40];
 	char *dir = tu_tmpdir(), *path = NULL;
 	struct xs_db *db = NULL;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	long sector_n[3] = {0}, region_proc_ramavtal = 0, tokens = 0, march = 0;
 	static const char *const sectors[3] = {"Kommun", "Region", "Stat"};
 	long rows = 0;
@@ -1788,7 +1788,7 @@ struct xs_thread_arg {
 static void *xs_thread_run(void *p)
 {
 	struct xs_thread_arg *a = p;
-	struct cl_errbuf eb = {{0}};
+	struct cl_errbuf eb = {0};
 	struct xs_db *db = NULL;
 	/* a clause list of one negated word: every document but its match */
 	const struct xs_clause not_skolmat = {XS_C_WORD, "skolmat", NULL, 1};

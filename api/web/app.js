@@ -310,8 +310,9 @@
     }
   };
 
-  // Facets shown as checkbox panels, in this order; year is a range.
-  const FACETS = ['kind', 'authority_type', 'sectors', 'goals', 'categories', 'strategic',
+  // Facets shown as checkbox panels, in this order; year is a range. The
+  // server's facet table (GET /v1/facets "order") replaces this list.
+  let FACETS = ['kind', 'authority_type', 'sectors', 'goals', 'categories', 'strategic',
     'procedure', 'innovation', 'language', 'country'];
   const LANG_NAMES = { sv: 'langSv', en: 'langEn', fi: 'langFi' };
   const FACET_SHORT = 5;       // values shown before "show all"
@@ -334,6 +335,7 @@
 
   let lang = 'sv';
   let labels = {};            // facet -> code -> {sv, en}
+  const facetTitles = {};     // facet -> {sv, en}: headings from the facet table
   let lastSearch = null;      // last search response, re-rendered on language switch
   let lastCase = null;        // {c, history, similar}
   let expanded = {};          // facet -> true when "show all" is open
@@ -362,6 +364,12 @@
   }
 
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  // A facet's heading: the server's facet table, else the page's own text.
+  function facetTitle(f) {
+    const x = facetTitles[f];
+    return (x && x[lang]) || t('facet_' + f);
+  }
 
   function label(facet, code) {
     const m = labels[facet] && labels[facet][code];
@@ -526,6 +534,14 @@
   function loadLabels() {
     return api('GET', '/v1/facets').then(function (res) {
       if (!res.ok || !res.body) return;
+      if (Array.isArray(res.body.order)) {
+        const names = res.body.order.map(function (d) { return d && d.name; })
+          .filter(function (n) { return typeof n === 'string' && n !== 'year'; });
+        if (names.length) FACETS = names;
+        res.body.order.forEach(function (d) {
+          if (d && d.name) facetTitles[d.name] = { sv: d.label_sv, en: d.label_en };
+        });
+      }
       const root = res.body.facets || res.body;
       Object.keys(root).forEach(function (f) {
         const m = {};
@@ -688,7 +704,7 @@
       });
       if (!values.length) return;
       const fs = el('fieldset', { class: 'facet', id: 'facet-' + f });
-      fs.appendChild(el('legend', null, t('facet_' + f)));
+      fs.appendChild(el('legend', null, facetTitle(f)));
       const ul = el('ul', { class: 'facet-values', id: 'facet-values-' + f });
       const open = !!expanded[f];
       // selected values first so they never hide behind "show all"
@@ -738,7 +754,7 @@
       (st.filters[f] || []).forEach(function (v) {
         n++;
         const li = el('li');
-        const text = t('facet_' + f) + ': ' + label(f, v);
+        const text = facetTitle(f) + ': ' + label(f, v);
         const b = el('button', { type: 'button', class: 'chip', 'aria-label': t('removeFilter', text) }, text + ' ×');
         b.addEventListener('click', function () { toggleFilter(f, v, false); });
         li.appendChild(b);
