@@ -96,7 +96,7 @@ struct srv_req {
 	char *body;
 	size_t blen, bcap;
 	int body_too_big;
-	int started, queued;
+	int started, queued, counted;
 	struct srv_worker *w;
 	struct auth_principal who;
 	int who_state; /* 0 not yet, 1 ok, -1 failed */
@@ -254,11 +254,13 @@ static void heap_bytes(size_t *inuse, size_t *freeb)
 #endif
 }
 
-static void metrics_record(struct srv *s, const char *label, const char *method,
-			   unsigned status, double secs)
+/* Counts one answer (route, method, status). Called when the response is
+ * queued, before its first byte goes out, so that a client that has read
+ * the answer finds it counted in the next /metrics (the completion
+ * callback runs only after the last byte is sent, and raced the client). */
+static void metrics_count(struct srv *s, const char *label, const char *method, unsigned status)
 {
 	struct metric *m;
-	size_t b;
 
 	pthread_mutex_lock(&s->m_mu);
 	for (m = s->metrics; m; m = m->next)
@@ -273,6 +275,15 @@ static void metrics_record(struct srv *s, const char *label, const char *method,
 	}
 	if (m)
 		m->n++;
+	pthread_mutex_unlock(&s->m_mu);
+}
+
+/* Records a request's duration (request line to response done). */
+static void metrics_latency(struct srv *s, double secs)
+{
+	size_t b;
+
+	pthread_mutex_lock(&s->m_mu);
 	for (b = 0; b < NBOUNDS && secs > lat_bounds[b]; b++)
 		;
 	s->lat_buckets[b]++;
@@ -1285,6 +1296,10 @@ static enum MHD_Result queue(struct srv_req *r)
 	enum MHD_Result ret;
 	if (!r->resp)
 		return MHD_NO;
+	if (!r->counted) {
+		metrics_count(r->srv, r->label, r->method, r->status);
+		r->counted = 1;
+	}
 	ret = MHD_queue_response(r->conn, r->status, r->resp);
 	MHD_destroy_response(r->resp);
 	r->resp = NULL;
@@ -1380,7 +1395,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	if (r->started) {
 		double secs = since(&r->t0);
-		metrics_record(s, r->label, r->method, r->status ? r->status : 0, secs);
+		if (!r->counted) /* no answer was queued (aborted, or refused) */
+			metrics_count(s, r->label, r->method, r->status);
+		metrics_latency(s, secs);
 		if (s->cfg.access_log)
 			fprintf(stderr, "%s %s %u %.1fms%s\n", r->method, r->path ? r->path : "-",
 				r->status, secs * 1e3,

@@ -2,8 +2,14 @@
  * query string, headers, body) of the API server. LLVMFuzzerInitialize
  * starts the real server (srv_start on 127.0.0.1:0) over a tiny store in
  * a temporary directory; each input becomes one request sent raw over a
- * loopback socket. A 5xx answer or no answer within FZ_HTTP_WAIT_MS is a
- * finding (abort); memory errors are found by ASan in the server threads.
+ * loopback socket. A finding (abort) is: a 5xx answer; no answer within
+ * FZ_HTTP_WAIT_MS; a connection closed without a status line; an answer to
+ * a request without the reviewer token that shows the store's unpublished
+ * case (its id or title, unless the request itself holds them, e.g. a 404
+ * that echoes the asked id). Memory errors are found by ASan in the server
+ * threads. Interrupted or transiently failing socket calls (EINTR, e.g.
+ * from libFuzzer's own timer signal, EAGAIN, a connect that needs a new
+ * socket) are retried, so only the server's own faults are findings.
  *
  * Input: line 1 the method, line 2 the request target, then header lines
  * up to an empty line, then the body. CR, LF and NUL inside the method and
@@ -32,6 +38,11 @@
 
 #define FZ_HTTP_WAIT_MS 8000 /* under libFuzzer's -timeout=10 */
 #define REQ_MAX (64 * 1024)
+#define CONNECT_TRIES 20
+
+/* What the store's one unpublished case (fuzzutil.c, "fz-hidden-draft")
+ * shows: its id and its title's first words. */
+static const char *const hidden_marks[] = {"fz-hidden-draft", "Hemligt utkast"};
 
 static struct srv *g_srv;
 static unsigned g_port;
@@ -224,28 +235,117 @@ static long now_ms(void)
 static struct out g_req;
 static char g_resp[8192];
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Percent-decodes src (and '+' as space) into dst, NUL-terminated: what
+ * the server may echo back of a request target. */
+static void decode_into(const char *src, size_t n, char *dst)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (src[i] == '%' && i + 2 < n && sscanf(src + i + 1, "%2x", &v) == 1) {
+			dst[j++] = (char)v;
+			i += 2;
+		} else {
+			dst[j++] = src[i] == '+' ? ' ' : src[i];
+		}
+	}
+	dst[j] = '\0';
+}
+
+/* Waits for a connect() that a signal interrupted: it goes on in the
+ * kernel, its result comes as SO_ERROR once the socket is writable. */
+static int finish_connect(int fd)
+{
+	struct pollfd pfd = {fd, POLLOUT, 0};
+	int err = 0, pr;
+	socklen_t elen = sizeof err;
+
+	do
+		pr = poll(&pfd, 1, FZ_HTTP_WAIT_MS);
+	while (pr < 0 && errno == EINTR);
+	if (pr <= 0)
+		return pr == 0 ? ETIMEDOUT : errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+		return errno;
+	return err;
+}
+
+/* A connected socket to the server. Transient failures (EINTR, EAGAIN, no
+ * free local port for a moment) are retried with a new socket, up to
+ * CONNECT_TRIES times; anything else, or the same failure every time, is a
+ * finding. */
+static int connect_server(void)
 {
 	struct sockaddr_in sa;
+	int err = 0;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)g_port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (int i = 0; i < CONNECT_TRIES; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0) {
+			err = errno;
+			if (err != EINTR && err != EAGAIN && err != EMFILE && err != ENFILE &&
+			    err != ENOBUFS)
+				break;
+		} else {
+			err = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 ? 0 : errno;
+			if (err == EINTR || err == EINPROGRESS)
+				err = finish_connect(fd);
+			if (err == 0)
+				return fd;
+			close(fd);
+			if (err != EINTR && err != EAGAIN && err != EADDRNOTAVAIL &&
+			    err != ETIMEDOUT)
+				break;
+		}
+		poll(NULL, 0, 10 * (i + 1)); /* back off a little before the next try */
+	}
+	fz_fail("connect to the server on 127.0.0.1:%u: %s", g_port, strerror(err));
+}
+
+static struct out g_req;
+static char g_resp[8192];
+static char g_decoded[REQ_MAX + 1];
+
+/* An answer to a request without the reviewer token must not show the
+ * unpublished case, unless the request itself holds the same text. */
+static void check_no_leak(size_t len)
+{
+	if (memmem(g_req.buf, len, g_tokens[0], strlen(g_tokens[0])))
+		return; /* a reviewer sees every status */
+	decode_into(g_req.buf, len, g_decoded);
+	for (size_t i = 0; i < sizeof hidden_marks / sizeof hidden_marks[0]; i++) {
+		const char *m = hidden_marks[i];
+
+		if (strcasestr(g_resp, m) && !strcasestr(g_decoded, m) &&
+		    !memmem(g_req.buf, len, m, strlen(m)))
+			fz_fail("the answer shows the unpublished case (%s); request starts: "
+				"%.300s\nresponse: %.600s",
+				m, g_req.buf, g_resp);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	size_t len = build_request(data, size, &g_req), sent = 0, got = 0;
 	long deadline;
 	int fd, status = 0;
 
 	if (!len)
 		return 0;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		fz_fail("socket: %s", strerror(errno));
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)g_port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-		fz_fail("connect: %s", strerror(errno));
+	fd = connect_server();
 	deadline = now_ms() + FZ_HTTP_WAIT_MS;
 	/* send everything (the server may answer early and close: stop then) */
 	while (sent < len) {
 		ssize_t w = send(fd, g_req.buf + sent, len - sent, MSG_NOSIGNAL);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
 		if (w <= 0)
 			break;
 		sent += (size_t)w;
@@ -263,7 +363,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
 		r = recv(fd, buf, sizeof buf, 0);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0)
 			break;
@@ -275,10 +375,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	close(fd);
 	g_resp[got] = '\0';
-	if (got >= 12 && strncmp(g_resp, "HTTP/1.", 7) == 0)
-		status = atoi(g_resp + 9);
+	if (got < 12 || strncmp(g_resp, "HTTP/1.", 7) != 0)
+		fz_fail("the connection closed without a status line (%zu bytes: %.40s); "
+			"request starts: %.300s",
+			got, g_resp, g_req.buf);
+	status = atoi(g_resp + 9);
 	if (status >= 500)
 		fz_fail("server answered %d; request starts: %.300s\nresponse: %.600s", status,
 			g_req.buf, g_resp);
+	check_no_leak(len);
 	return 0;
 }

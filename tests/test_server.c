@@ -572,6 +572,31 @@ Test(server, export_health_metrics_static)
 	}
 }
 
+/* An answer is counted before it is sent: a client that has read it finds
+ * it in the very next /metrics. The count used to be made by the
+ * request-completed callback, which runs after the last byte went out and
+ * raced the client's next request (1 failure in 23 runs under load). */
+Test(server, metrics_count_an_answer_before_the_client_has_it)
+{
+	static const char needle[] =
+		"caselib_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} ";
+	struct tu_resp r;
+
+	for (long i = 1; i <= 150; i++) {
+		const char *at;
+
+		get("/healthz", &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		tu_resp_free(&r);
+		get("/metrics", &r);
+		cr_assert_eq(r.status, 200);
+		at = strstr(r.body, needle);
+		cr_assert_not_null(at, "round %ld: no /healthz counter: %s", i, r.body);
+		cr_assert_eq(strtol(at + strlen(needle), NULL, 10), i, "round %ld: %.120s", i, at);
+		tu_resp_free(&r);
+	}
+}
+
 /* ---- visibility ------------------------------------------------------------ */
 
 Test(server, anonymous_never_sees_unpublished)
