@@ -42,6 +42,80 @@ static int is_space(int32_t cp)
 	return cp == ' ' || cp == '\t' || utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
 }
 
+/* windows-1252 (WHATWG) bytes 0x80..0x9F; the five bytes the code page
+ * leaves undefined decode to the C1 controls of the same value. */
+static const uint16_t cp1252_hi[32] = {
+	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+	0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+/* The windows-1252 byte that decodes to cp, or -1. */
+static int cp1252_byte(int32_t cp)
+{
+	if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))
+		return cp;
+	for (int i = 0; i < 32; i++)
+		if (cp1252_hi[i] == cp)
+			return 0x80 + i;
+	return -1;
+}
+
+/* Characters double-encoded European text turns back into: Latin letters,
+ * general punctuation, currency and letterlike symbols. */
+static int plausible_repair(int32_t cp)
+{
+	return cp < 0x80 ? cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r'
+	       : (cp >= 0xA0 && cp <= 0x24F) || (cp >= 0x2000 && cp <= 0x206F) ||
+		 (cp >= 0x20A0 && cp <= 0x20CF) || (cp >= 0x2100 && cp <= 0x214F);
+}
+
+char *parse_fix_mojibake(const char *s, int *enomem)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	unsigned char *out;
+	size_t o = 0;
+	int wide = 0;
+
+	if (enomem)
+		*enomem = 0;
+	if (!s)
+		return NULL;
+	for (const char *q = s; *q; q++)
+		wide |= (unsigned char)*q >= 0x80;
+	if (!wide)
+		return NULL;
+	if (!(out = malloc(strlen(s) + 1))) {
+		if (enomem)
+			*enomem = 1;
+		return NULL;
+	}
+	while (*p) {
+		int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+		int b = k > 0 ? cp1252_byte(cp) : -1;
+
+		if (b < 0)
+			goto keep;
+		out[o++] = (unsigned char)b;
+		p += k;
+	}
+	out[o] = '\0';
+	for (p = out; *p;) {
+		int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+
+		if (k <= 0 || !plausible_repair(cp))
+			goto keep;
+		p += k;
+	}
+	return (char *)out;
+keep:
+	free(out);
+	return NULL;
+}
+
 /* Shared by clean_line and clean_text: multiline keeps paragraph breaks. */
 static char *clean(const char *s, int multiline)
 {
@@ -51,9 +125,14 @@ static char *clean(const char *s, int multiline)
 	size_t o = 0;
 	int pend_space = 0, pend_nl = 0;
 	const utf8proc_uint8_t *p;
+	int enomem;
+	char *fixed = parse_fix_mojibake(s, &enomem);
 
-	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &nfc,
+	if (enomem)
+		return NULL;
+	n = utf8proc_map((const utf8proc_uint8_t *)(fixed ? fixed : s), 0, &nfc,
 			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	free(fixed);
 	if (n < 0) {
 		/* Not valid UTF-8 after all (callers promise it is): keep the
 		 * bytes, the validator will say what is wrong. */

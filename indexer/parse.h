@@ -42,8 +42,22 @@ struct parse_sink {
 /* Number of Unicode code points in s. */
 size_t parse_cp_count(const char *s);
 
-/* One-line text: NFC; every run of whitespace (any Unicode space, TAB, CR,
- * LF, line and paragraph separators) becomes one space; other control
+/* Undoes double-encoded UTF-8 ("voter\u00e2\u20ac\u2122s": UTF-8 bytes
+ * read as windows-1252 and encoded again) in s, conservatively: only when
+ * s has a non-ASCII character, every character of s maps back to one
+ * windows-1252 byte (WHATWG table: the five undefined bytes stand for
+ * themselves), those bytes are valid UTF-8, and the result holds no
+ * control character and only Latin, punctuation, currency and letterlike
+ * characters above ASCII. Real text such as "G\u00f6teborg" does not
+ * round-trip and is never touched; neither is a string that mixes real and
+ * double-encoded text. Returns the repaired text (caller frees), or NULL
+ * when s is left as it is (or out of memory: *enomem is then set; enomem
+ * may be NULL). parse_clean_line and parse_clean_text apply it first. */
+char *parse_fix_mojibake(const char *s, int *enomem);
+
+/* One-line text: double-encoded UTF-8 repaired (parse_fix_mojibake); NFC;
+ * every run of whitespace (any Unicode space, TAB, CR, LF, line and
+ * paragraph separators) becomes one space; other control
  * characters and invisible marks (U+200B, U+200E, U+200F, U+202A..U+202E,
  * U+2060, U+FEFF) are dropped; leading and trailing spaces trimmed; then
  * truncated to max_cp code points as parse_truncate() does (max_cp 0: no

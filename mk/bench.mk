@@ -37,7 +37,7 @@ bench:
 .PHONY: check-bench
 check-bench: $(BIN) $(BUILD)/bench/gen $(BUILD)/bench/index $(BUILD)/bench/search
 	@t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; set -e; \
-	$(BIN) --data "$$t/m" init >/dev/null 2>&1; $(BIN) --data "$$t/m" import corpus/demo >/dev/null 2>&1; \
+	$(BIN) --data "$$t/m" init >/dev/null 2>&1; $(BIN) --data "$$t/m" import tests/fixtures/demo-cases >/dev/null 2>&1; \
 	$(BIN) --data "$$t/m" export --format jsonl --output "$$t/model.jsonl" >/dev/null 2>&1; \
 	for i in 1 2; do $(BUILD)/bench/gen --model "$$t/model.jsonl" --cases 300 --out "$$t/c$$i.jsonl" \
 	  --queries 50 --queries-out "$$t/q$$i.jsonl" --seed 7 2>/dev/null; done; \

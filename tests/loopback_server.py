@@ -2,10 +2,11 @@
 """loopback_server.py — a small HTTP/1.1 server for the harvester's tests
 (stdlib only). Serves a directory the way a publisher would (ETag,
 Last-Modified, conditional GET, optional gzip) plus fault routes that
-misbehave on purpose. Binds 127.0.0.1 on a free port (port 0) and prints
-the port on the first line of stdout; runs until killed.
+misbehave on purpose. Binds 127.0.0.1 on a free port (port 0; with
+--port N, port N when it is free, else a free one) and prints the port on
+the first line of stdout; runs until killed.
 
-usage: loopback_server.py --root DIR [--log FILE]
+usage: loopback_server.py --root DIR [--log FILE] [--port N]
 
 Routes (REL is a path relative to --root):
   /REL                           the file: ETag, Last-Modified, 304 on a
@@ -291,10 +292,19 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", required=True)
     ap.add_argument("--log")
+    ap.add_argument("--port", type=int, default=0,
+                    help="port to try first (scripts/demo-store: the port of the last run)")
     a = ap.parse_args()
     ROOT = a.root
     LOG = a.log
-    srv = Server(("127.0.0.1", 0), Handler)
+    srv = None
+    if 0 < a.port < 65536:
+        try:
+            srv = Server(("127.0.0.1", a.port), Handler)
+        except OSError:
+            srv = None
+    if srv is None:
+        srv = Server(("127.0.0.1", 0), Handler)
     print(srv.server_address[1], flush=True)
     try:
         srv.serve_forever()

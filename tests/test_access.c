@@ -6,7 +6,7 @@
  * captured); the audit log cannot be changed through the API (every path
  * with PUT/DELETE/PATCH, audit rows unchanged, `caselib check` clean) and
  * the store's triggers refuse to change it underneath. The in-process server
- * runs over the demo corpus (corpus/demo) in a temporary store. */
+ * runs over the invented demo cases (tests/fixtures/demo-cases) in a temporary store. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -94,7 +94,7 @@ static void fresh_submission(char *out, size_t cap)
 
 static void make_store(const char *dir)
 {
-	char *argv[] = {g_bin, "--data", g_dir, "import", "corpus/demo", NULL};
+	char *argv[] = {g_bin, "--data", g_dir, "import", "tests/fixtures/demo-cases", NULL};
 	char *err = NULL;
 	struct store *s = NULL;
 	struct cl_errbuf eb = {0};

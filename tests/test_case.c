@@ -1,7 +1,7 @@
 /* test_case.c — the case record (corpus/case.c): a table of good and bad
  * records with the exact problems each must give (path and reason), limits,
  * parse errors, several faults at once, the canonical JSON form and its
- * round trip over the fixture corpus (corpus/demo/), copying and
+ * round trip over the fixture corpus (tests/fixtures/demo-cases/), copying and
  * releasing. */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -12,7 +12,7 @@
 #include "case.h"
 #include "testutil.h"
 
-#define FIXTURES "corpus/demo"
+#define FIXTURES "tests/fixtures/demo-cases"
 
 /* ---- helpers -------------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /* test_engine_fts5.c — the SQLite FTS5 engine on real Swedish text: the
- * demo records (corpus/demo) and real procurement titles from
+ * invented demo cases (tests/fixtures/demo-cases) and real procurement titles from
  * Upphandlingsmyndigheten's 2021 statistics (parsed with parse_sestat).
  * Covers stemming, compounds, diacritics, phrases, prefixes, fields,
  * synonyms, suggestions, similar cases, filters and disjunctive counts,
@@ -23,14 +23,14 @@
 #define CSV_REL "se-procurements-2021/number_of_procurements.csv"
 
 static const char *const demo_files[] = {
-	"corpus/demo/goteborg-fossilfria-arbetsmaskiner.json",
-	"corpus/demo/helsingborg-circular-furniture-en.json",
-	"corpus/demo/kristianstad-solkraft-2021.json",
-	"corpus/demo/lund-skolmaltider.json",
-	"corpus/demo/region-skane-pcp-digital-halsa.json",
-	"corpus/demo/region-stockholm-elbatar.json",
-	"corpus/demo/trafikverket-klimatsmart-betong.json",
-	"corpus/demo/vgr-innovation-partnership-en.json",
+	"tests/fixtures/demo-cases/goteborg-fossilfria-arbetsmaskiner.json",
+	"tests/fixtures/demo-cases/helsingborg-circular-furniture-en.json",
+	"tests/fixtures/demo-cases/kristianstad-solkraft-2021.json",
+	"tests/fixtures/demo-cases/lund-skolmaltider.json",
+	"tests/fixtures/demo-cases/region-skane-pcp-digital-halsa.json",
+	"tests/fixtures/demo-cases/region-stockholm-elbatar.json",
+	"tests/fixtures/demo-cases/trafikverket-klimatsmart-betong.json",
+	"tests/fixtures/demo-cases/vgr-innovation-partnership-en.json",
 };
 #define NDEMO (sizeof demo_files / sizeof *demo_files)
 

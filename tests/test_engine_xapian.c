@@ -1,6 +1,6 @@
 /* test_engine_xapian.c — the Xapian engine (query/engine_xapian.c) through
  * the public engine.h interface, on real Swedish text: the demo records
- * (corpus/demo/), titles from Upphandlingsmyndigheten's statistics CSV
+ * (tests/fixtures/demo-cases/), titles from Upphandlingsmyndigheten's statistics CSV
  * (CASELIB_SHARED) and a few hand-made records whose expected results are
  * worked out by hand in each test. */
 #include <criterion/criterion.h>
@@ -18,9 +18,9 @@
 #include "testutil.h"
 #include "textan.h"
 
-#define DEMO_GLOB "corpus/demo/*.json"
+#define DEMO_GLOB "tests/fixtures/demo-cases/*.json"
 
-/* Demo ids (corpus/demo/). */
+/* Demo ids (tests/fixtures/demo-cases/). */
 #define GBG "case-goteborg-fossilfria-arbetsmaskiner"
 #define HBG "case-helsingborg-circular-office-furniture"
 #define KRS "uhm-2021-ka1162"

@@ -1131,10 +1131,14 @@ static long count_files(const char *dir, const char *const *suffixes)
 	return n;
 }
 
+/* The sources file of `make run` lists every real file of the shared data,
+ * no eForms SDK example notice, and a publisher reference for every
+ * source. */
 Test(harvest, demo_sources_lists_every_real_file)
 {
 	static const char *const xml[] = {".xml", NULL};
 	static const char *const json[] = {".json", ".jsonl", NULL};
+	static const char *const modif[] = {"-modif.xml", NULL};
 	char *data = tu_shared(""), *out = NULL, *err = NULL, *p;
 	char *argv[] = {"scripts/demo-sources", "8123", data, NULL};
 	struct sources ss;
@@ -1146,11 +1150,11 @@ Test(harvest, demo_sources_lists_every_real_file)
 	sources_init(&ss);
 	cr_assert_eq(sources_parse(&ss, out, strlen(out), "demo-sources", &eb), CL_OK, "%s",
 		     eb.msg);
-	p = tu_shared("eforms-sdk/notices");
-	want_eforms = count_files(p, xml);
-	free(p);
+	/* test material is not corpus: the eForms SDK's example notices, the
+	 * hand-modified TED variant, OCP's fictional example */
 	p = tu_shared("ted-eforms");
-	want_eforms += count_files(p, xml);
+	want_eforms = count_files(p, xml) - count_files(p, modif);
+	cr_assert_eq(count_files(p, modif), 1);
 	free(p);
 	p = tu_shared("ted-xml");
 	want_tedxml = count_files(p, xml);
@@ -1158,13 +1162,28 @@ Test(harvest, demo_sources_lists_every_real_file)
 	p = tu_shared("ocds");
 	want_ocds = count_files(p, json);
 	free(p);
+	p = tu_shared("ocds/fictional-example-1.1");
+	want_ocds -= count_files(p, json);
+	cr_assert_gt(count_files(p, json), 0);
+	free(p);
 	for (size_t i = 0; i < ss.n; i++) {
 		const struct source *s = &ss.v[i];
 		cr_expect_eq(s->fetch.delay_ms, 0, "%s: a loopback mirror needs no delay", s->name);
+		/* records name the publisher (the format's page, or an https
+		 * base), never the mirror they were fetched from */
+		cr_assert_neq(s->ref, SOURCES_REF_FETCHED, "%s: no ref_base", s->name);
+		if (s->ref == SOURCES_REF_BASE) {
+			cr_assert_eq(strncmp(s->ref_base, "https://", 8), 0, "%s", s->ref_base);
+			cr_assert_null(strstr(s->ref_base, "127.0.0.1"), "%s", s->ref_base);
+		}
 		for (size_t k = 0; k < s->nurls; k++) {
 			char *local = NULL;
 			cr_assert_eq(strncmp(s->urls[k], "http://127.0.0.1:8123/", 22), 0, "%s",
 				     s->urls[k]);
+			cr_assert_null(strstr(s->urls[k], "/eforms-sdk/"), "%s: an SDK example",
+				       s->urls[k]);
+			cr_assert_null(strstr(s->urls[k], "-modif.xml"), "%s", s->urls[k]);
+			cr_assert_null(strstr(s->urls[k], "fictional"), "%s", s->urls[k]);
 			cr_assert(asprintf(&local, "%s/%s", data, s->urls[k] + 22) > 0);
 			cr_expect_eq(access(local, R_OK), 0, "%s is not a file of the data", local);
 			free(local);
@@ -1183,6 +1202,7 @@ Test(harvest, demo_sources_lists_every_real_file)
 	cr_assert_eq(got_ocds, want_ocds);
 	cr_assert_eq(got_csv, 2);
 	cr_assert(sources_find(&ss, "ips-cases") && sources_find(&ss, "uhm-2021"));
+	cr_assert_null(sources_find(&ss, "eforms-sdk-examples"));
 	sources_release(&ss);
 	free(out);
 	free(err);
@@ -1350,4 +1370,81 @@ Test(harvest_real, real_files_give_the_parsers_count_and_rerun_downloads_nothing
 	sources_release(&ss);
 	tally_release(&t);
 	free(json);
+}
+
+static long sql_count(const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	long n;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK, "%s: %s", sql,
+		     sqlite3_errmsg(store_db(st)));
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* The demo corpus as scripts/demo-store harvests it (the statistics file
+ * aside, whose 18,421 rows the test above stores): no record names the
+ * loopback mirror as its source, none comes from the eForms SDK examples,
+ * the hand-modified TED variant or OCP's fictional example, and a re-run
+ * answers every URL "not modified". */
+Test(harvest_real, demo_corpus_names_publishers_not_the_mirror)
+{
+	char *data = tu_shared(""), *out = NULL, *err = NULL, port[16];
+	char *argv[] = {"scripts/demo-sources", port, data, NULL};
+	struct sources ss;
+	struct harvest_report rep;
+	struct harvest_opts o;
+	struct cl_errbuf eb = {0};
+	long created = 0, payloads = 0;
+
+	snprintf(port, sizeof port, "%d", real_srv.port);
+	cr_assert_eq(tu_run(argv, NULL, &out, &err), 0, "%s", err);
+	sources_init(&ss);
+	harvest_report_init(&rep);
+	cr_assert_eq(sources_parse(&ss, out, strlen(out), "demo-sources", &eb), CL_OK, "%s",
+		     eb.msg);
+	for (size_t i = 0; i < ss.n; i++)
+		if (strcmp(ss.v[i].name, "uhm-2021") == 0)
+			ss.v[i].enabled = 0;
+	memset(&o, 0, sizeof o);
+	cr_assert_eq(harvest_run(st, &ss, &o, &rep, &eb), CL_OK, "%s", eb.msg);
+	for (size_t i = 0; i < rep.n; i++) {
+		cr_expect_eq(rep.v[i].failed, 0, "%s: %s", rep.v[i].name,
+			     rep.v[i].nerrors ? rep.v[i].errors[0] : "");
+		cr_expect_eq(rep.v[i].rejected, 0, "%s rejected records", rep.v[i].name);
+		created += rep.v[i].created;
+	}
+	cr_assert_gt(created, 1000);
+	cr_assert_eq(sql_count("SELECT count(*) FROM cases"), created);
+	/* every source entry of every version names a publisher */
+	cr_assert_eq(sql_count("SELECT count(*) FROM sources WHERE url LIKE 'http://127.%'"
+			       " OR url LIKE '%://localhost%' OR url LIKE '%eforms-sdk%'"), 0);
+	cr_assert_gt(sql_count("SELECT count(*) FROM sources WHERE url LIKE"
+			       " 'https://ted.europa.eu/%'"), 90);
+	/* the payloads came through the mirror, none from the SDK examples */
+	cr_assert_eq(sql_count("SELECT count(*) FROM raw_documents WHERE url LIKE '%eforms-sdk%'"
+			       " OR url LIKE '%-modif.xml' OR url LIKE '%fictional%'"), 0);
+	cr_assert_eq(sql_count("SELECT count(*) FROM raw_documents WHERE url NOT LIKE"
+			       " 'http://127.0.0.1:%'"), 0);
+	cr_assert_eq(sql_count("SELECT count(*) FROM cases WHERE doc LIKE '%Lost Highway%'"
+			       " OR doc LIKE '%ProPrName%' OR doc LIKE '%(Test)%'"
+			       " OR doc LIKE '%Planned cycle lane%'"), 0);
+	harvest_report_release(&rep);
+
+	/* re-run: not modified, nothing written */
+	cr_assert_eq(harvest_run(st, &ss, &o, &rep, &eb), CL_OK, "%s", eb.msg);
+	for (size_t i = 0; i < rep.n; i++) {
+		cr_expect_eq(rep.v[i].not_modified, rep.v[i].payloads, "%s", rep.v[i].name);
+		cr_expect_eq(rep.v[i].created + rep.v[i].updated + rep.v[i].unchanged, 0);
+		payloads += rep.v[i].payloads;
+	}
+	cr_assert_gt(payloads, 100);
+	harvest_report_release(&rep);
+	sources_release(&ss);
+	free(out);
+	free(err);
+	free(data);
 }

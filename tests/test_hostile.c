@@ -146,7 +146,7 @@ static void setup(void)
 	argv[1] = "--data";
 	argv[2] = g_dir;
 	argv[3] = "import";
-	argv[4] = "corpus/demo";
+	argv[4] = "tests/fixtures/demo-cases";
 	argv[5] = NULL;
 	cr_assert_eq(store_open(g_dir, STORE_CREATE, &s, &eb), CL_OK, "%s", eb.msg);
 	store_close(s);

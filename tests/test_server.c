@@ -91,7 +91,7 @@ static void load_store(const char *dir)
 {
 	struct store *s = NULL;
 	struct cl_errbuf eb = {0};
-	char *demo = strdup("corpus/demo"), *csv = tu_shared("se-procurements-2021/number_of_procurements.csv");
+	char *demo = strdup("tests/fixtures/demo-cases"), *csv = tu_shared("se-procurements-2021/number_of_procurements.csv");
 	DIR *d = opendir(demo);
 	struct dirent *de;
 	struct load l;

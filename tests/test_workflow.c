@@ -597,14 +597,14 @@ Test(workflow, diff_lists_exactly_the_changed_fields)
 /* ---- duplicates ------------------------------------------------------------------ */
 
 static const char *const demo_files[] = {
-	"corpus/demo/goteborg-fossilfria-arbetsmaskiner.json",
-	"corpus/demo/helsingborg-circular-furniture-en.json",
-	"corpus/demo/kristianstad-solkraft-2021.json",
-	"corpus/demo/lund-skolmaltider.json",
-	"corpus/demo/region-skane-pcp-digital-halsa.json",
-	"corpus/demo/region-stockholm-elbatar.json",
-	"corpus/demo/trafikverket-klimatsmart-betong.json",
-	"corpus/demo/vgr-innovation-partnership-en.json",
+	"tests/fixtures/demo-cases/goteborg-fossilfria-arbetsmaskiner.json",
+	"tests/fixtures/demo-cases/helsingborg-circular-furniture-en.json",
+	"tests/fixtures/demo-cases/kristianstad-solkraft-2021.json",
+	"tests/fixtures/demo-cases/lund-skolmaltider.json",
+	"tests/fixtures/demo-cases/region-skane-pcp-digital-halsa.json",
+	"tests/fixtures/demo-cases/region-stockholm-elbatar.json",
+	"tests/fixtures/demo-cases/trafikverket-klimatsmart-betong.json",
+	"tests/fixtures/demo-cases/vgr-innovation-partnership-en.json",
 };
 
 static void import_demo(void)

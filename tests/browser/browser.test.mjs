@@ -124,7 +124,7 @@ test('the page loads in Swedish with landmarks, a skip link and no script errors
   assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
   const box = await page.locator('a.skip-link').boundingBox();
   assert.ok(box && box.y >= 0, 'skip link visible when focused');
-  assert.ok(await total() >= 5, 'the demo corpus is listed with an empty query');
+  assert.ok(await total() >= 1000, 'the real demo corpus is listed with an empty query');
 });
 
 test('search: hits with checked highlighted snippets, total, focus on the results heading', async () => {
@@ -212,7 +212,7 @@ test('long facets show five values and "Visa alla"', async () => {
   await waitResults();
   const goals = page.locator('#facet-goals li');
   const n = await goals.count();
-  assert.ok(n > 5, 'the goals facet of the demo corpus has more than five values');
+  assert.ok(n > 5, 'the goals facet of the real corpus has more than five values');
   assert.equal(await page.locator('#facet-goals li:visible').count(), 5);
   const btn = page.locator('#facet-goals button.show-all');
   assert.match(await btn.textContent(), /^Visa alla/);
@@ -240,31 +240,57 @@ test('English switch: strings, facet labels and the lang attribute', async () =>
   assert.equal(await page.getAttribute('html', 'lang'), 'sv');
 });
 
-test('case page: every field, sources as links, history, similar cases', async () => {
-  await page.goto(BASE + '/?q=skolmåltider');
+// The demo corpus is real published data (scripts/demo-store): a TED notice
+// of Uppsala universitet with an organisation number and a value, found by
+// searching, and an innovation case of the IPS observatory.
+const TED_CASE = 'ted-2021-00352907';
+
+test('case page: the fields of a real notice, publisher sources as links, history, similar cases', async () => {
+  await page.goto(BASE + '/?q=' + encodeURIComponent('Laboratorieinredning Ångström'));
   await waitResults();
-  const link = page.locator('#hits h3 a').first();
+  const link = page.locator(`#hits h3 a[href*="case=${TED_CASE}"]`);
   const title = await link.textContent();
+  assert.match(title, /^Laboratorieinredning .*Ångström$/);
   await link.click();
   await page.waitForURL(/[?&]case=/);
   await page.waitForSelector('#case-article:not([hidden])');
   assert.equal(await page.textContent('#case-title'), title);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'case-title');
   const dts = await page.locator('#case-fields dt').allTextContents();
-  for (const f of ['Id', 'Typ', 'Upphandlande organisation', 'Organisationsnummer', 'Sektorer', 'Mål', 'Publicerad', 'Värde', 'Lärdomar'])
+  for (const f of ['Id', 'Typ', 'Upphandlande organisation', 'Organisationsnummer', 'Sektorer', 'Publicerad', 'Värde'])
     assert.ok(dts.includes(f), 'field ' + f + ' shown, got ' + dts.join(', '));
-  assert.ok(await page.locator('#case-sources a[href^="https://"]').count() >= 1);
+  // provenance names the publisher (TED), never the loopback mirror of the demo
+  const hrefs = await page.locator('#case-sources a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.length >= 1, 'a source link');
+  for (const h of hrefs) {
+    assert.match(h, /^https:\/\//);
+    assert.doesNotMatch(h, /127\.0\.0\.1|localhost/);
+  }
+  assert.ok(hrefs.some((h) => h.startsWith('https://ted.europa.eu/')), hrefs.join(' '));
   assert.ok(await page.locator('#case-history li').count() >= 1);
   assert.ok(await page.locator('#case-similar li').count() >= 1);
   await shot('03-case');
   await axe('case');
   // the URL is shareable: opening it fresh shows the same case; #/case/ID works too
   const id = new URL(page.url()).searchParams.get('case');
+  assert.equal(id, TED_CASE);
   await page.goto(BASE + '/#/case/' + encodeURIComponent(id));
   await page.waitForSelector('#case-article:not([hidden])');
   assert.equal(await page.textContent('#case-title'), title);
   await page.click('#back-to-search');
   await waitResults();
+});
+
+test('an innovation case: goals and sectors shown, its double-encoded quotes repaired', async () => {
+  await page.goto(BASE + '/?case=ips-10704');
+  await page.waitForSelector('#case-article:not([hidden])');
+  assert.equal(await page.textContent('#case-title'), 'i-Voting');
+  const dts = await page.locator('#case-fields dt').allTextContents();
+  for (const f of ['Typ', 'Sektorer', 'Mål', 'Land'])
+    assert.ok(dts.includes(f), 'field ' + f + ' shown, got ' + dts.join(', '));
+  const text = await page.textContent('#case-article');
+  assert.ok(text.includes('The voter\u2019s identity'), 'the repaired apostrophe');
+  assert.ok(!text.includes('\u00e2\u20ac'), 'no double-encoded UTF-8 on the page');
 });
 
 let submittedId = null;
