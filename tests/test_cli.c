@@ -465,14 +465,34 @@ Test(cli, sigkill_mid_import_early) { kill_during_import(25); }
 Test(cli, sigkill_mid_import_middle) { kill_during_import(1000); }
 Test(cli, sigkill_mid_import_late) { kill_during_import(2500); }
 
-Test(cli, backup_while_importing)
+/* Lines of an `import --verbose` output file so far (each one is an
+ * acknowledged, committed record). */
+static long acked_lines(const char *path)
+{
+	size_t len = 0;
+	char *s = tu_read_file(path, &len);
+	long n = s ? (long)tu_count(s, "\n") : 0;
+	free(s);
+	return n;
+}
+
+/* A backup taken while an import is committing batches of 10 is a store of
+ * its own (passes `check`) holding exactly a prefix of the import in whole
+ * batches: every record the import acknowledged before the backup began,
+ * at most one batch more than it had acknowledged when the backup ended,
+ * none of the rest, each as imported. */
+Test(cli, backup_while_importing, .timeout = 120)
 {
 	char *dir = tu_tmpdir(), *data = data_in(dir), *path = NULL, *bak = NULL, *bdata = NULL;
-	char *in = gen_jsonl("bk", 1, 2000), *out;
+	char *acks = NULL, *in = gen_jsonl("bk", 1, 2000), *out;
+	long before, after, k;
+	struct store *s = NULL;
+	struct cl_errbuf eb = {0};
 	pid_t pid;
 	int status;
 
 	cr_assert(asprintf(&path, "%s/in.jsonl", dir) > 0);
+	cr_assert(asprintf(&acks, "%s/acks.txt", dir) > 0);
 	cr_assert(asprintf(&bdata, "%s/restored", dir) > 0);
 	cr_assert(asprintf(&bak, "%s/restored/caselib.db", dir) > 0);
 	tu_write_file(path, in, strlen(in));
@@ -480,20 +500,57 @@ Test(cli, backup_while_importing)
 	cr_assert_eq(mkdir(bdata, 0750), 0);
 	pid = fork();
 	if (pid == 0) {
+		int fd = open(acks, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(126);
 		freopen("/dev/null", "w", stderr);
-		execl(tu_bin(), "caselib", "--data", data, "import", "--batch", "10", path, (char *)NULL);
+		execl(tu_bin(), "caselib", "--data", data, "import", "--verbose", "--batch", "10",
+		      path, (char *)NULL);
 		_exit(127);
 	}
-	usleep(200000);
+	/* the backup starts once the import is under way (100 acknowledged) */
+	for (int i = 0; i < 60000 && (before = acked_lines(acks)) < 100; i++)
+		usleep(1000);
+	cr_assert_geq(before, 100, "the import acknowledged nothing in 60 s");
+	cr_assert_lt(before, 2000, "the import ended before the backup began: nothing tested");
 	cr_assert_eq(RUN(data, NULL, &out, NULL, "backup", bak), 0, "%s", out);
 	free(out);
+	after = acked_lines(acks);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_eq(acked_lines(acks), 2000);
+	cr_assert_eq(count_cases(data), 2000);
 	/* The backup is a consistent store of its own. */
 	cr_assert_eq(RUN(bdata, NULL, &out, NULL, "check"), 0, "%s", out);
 	free(out);
-	cr_assert_leq(count_cases(bdata), 2000);
+	k = count_cases(bdata);
+	cr_assert(k >= before && k <= after + 10,
+		  "backup holds %ld cases; acknowledged %ld when it began, %ld when it ended", k,
+		  before, after);
+	cr_assert_eq(k % 10, 0, "backup holds %ld cases: a batch of 10 split", k);
+	/* exactly bk-00001 .. bk-k, each as imported */
+	cr_assert_eq(store_open(bdata, 0, &s, &eb), CL_OK, "%s", eb.msg);
+	for (long n = 1; n <= 2000; n++) {
+		char id[32];
+		struct case_record c;
+		snprintf(id, sizeof id, "bk-%05ld", n);
+		case_init(&c);
+		if (n <= k) {
+			cr_assert_eq(store_get_case(s, id, &c, &eb), CL_OK, "%s missing: %s", id, eb.msg);
+			char *title = NULL;
+			cr_assert(asprintf(&title, "%s nr %ld för skolor i Lund",
+					   n % 2 ? "Skolmåltider" : "Elbussar", n) > 0);
+			cr_assert_str_eq(c.title, title, "%s", id);
+			cr_assert_eq(c.version, 1, "%s", id);
+			free(title);
+		} else {
+			cr_assert_neq(store_get_case(s, id, &c, &eb), CL_OK, "%s is in the backup", id);
+		}
+		case_release(&c);
+	}
+	store_close(s);
 	free(in);
+	free(acks);
 	free(path);
 	free(bak);
 	free(bdata);
