@@ -36,6 +36,16 @@ struct store;
  * the caller (store_close). */
 int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **s);
 
+/* "PROG CMD: msg (see 'PROG CMD --help')" on stderr; returns
+ * CLI_EXIT_USAGE. */
+int cli_usage(struct cli_ctx *ctx, const char *cmd, const char *msg);
+
+/* A decimal integer within lo..hi into *out: 0, else -1. */
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+
+/* Seconds on the monotonic clock (for progress and timings). */
+double cli_now(void);
+
 /* The exit code for an error code (cl_err.h): CL_EFULL -> CLI_EXIT_FULL,
  * CL_EIO and CL_ENET -> CLI_EXIT_IO, CL_ENOTFOUND -> CLI_EXIT_NOTFOUND,
  * CL_EINVAL and CL_EQUERY -> CLI_EXIT_USAGE, other errors CLI_EXIT_STORE. */

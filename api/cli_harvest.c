@@ -14,20 +14,6 @@
 #include "sources.h"
 #include "store.h"
 
-static int usage(struct cli_ctx *ctx, const char *msg)
-{
-	fprintf(stderr, "%s harvest: %s (see '%s harvest --help')\n", ctx->prog, msg, ctx->prog);
-	return CLI_EXIT_USAGE;
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct prog {
 	int on;        /* stderr is a terminal */
 	double t0, last;
@@ -45,7 +31,7 @@ static void progress_clear(struct prog *p)
 static void on_progress(const struct harvest_progress *hp, void *ud)
 {
 	struct prog *p = ud;
-	double now = mono(), secs;
+	double now = cli_now(), secs;
 
 	if (!p->on || now - p->last < 0.2)
 		return;
@@ -133,11 +119,11 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 			verbose = 1;
 			break;
 		default:
-			return usage(ctx, "unknown option");
+			return cli_usage(ctx, "harvest", "unknown option");
 		}
 	}
 	if (optind < argc)
-		return usage(ctx, "takes no arguments besides the options");
+		return cli_usage(ctx, "harvest", "takes no arguments besides the options");
 
 	rc = sources_load(&ss, file, &eb);
 	if (rc != CL_OK) {
@@ -156,7 +142,7 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	}
 
 	p.on = isatty(2);
-	p.t0 = mono();
+	p.t0 = cli_now();
 	ho.progress = on_progress;
 	ho.ud = &p;
 	rc = harvest_run(s, &ss, &ho, &rep, &eb);
@@ -173,7 +159,7 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	printf("harvest: %zu source%s: %ld new, %ld updated, %ld unchanged, %ld rejected,"
 	       " %ld failed in %.1f s\n", rep.n, rep.n == 1 ? "" : "s", created, updated, unchanged,
-	       rejected, failed, mono() - p.t0);
+	       rejected, failed, cli_now() - p.t0);
 	if (rc != CL_OK) {
 		fprintf(stderr, "%s harvest: stopped: %s\n", ctx->prog, eb.msg);
 		/* CL_ENET: libcurl could not start; CL_EFULL: the disk is full;

@@ -17,19 +17,6 @@
 #include "store.h"
 #include "sync.h"
 
-static int usage(struct cli_ctx *ctx, const char *cmd, const char *msg)
-{
-	fprintf(stderr, "%s %s: %s (see '%s %s --help')\n", ctx->prog, cmd, msg, ctx->prog, cmd);
-	return CLI_EXIT_USAGE;
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress(const struct sync_stats *st, void *ud)
 {
 	const char *name = engine_kind_name((enum engine_kind) * (const int *)ud);
@@ -146,6 +133,19 @@ static void print_snippet(const char *html, int tty)
 	putchar('\n');
 }
 
+void cli_search_help_filters(FILE *f)
+{
+	fputs("\nFilters (the facet table; codes: caselib stats, GET /v1/facets):\n", f);
+	for (int i = 0; i < FACET_COUNT; i++) {
+		const struct facet_def *d = facet_def(i);
+		const char *arg = d->from == FACET_FROM_YEAR	  ? "Y|Y1..Y2"
+				  : d->from == FACET_FROM_COUNTRY  ? "CC"
+				  : d->from == FACET_FROM_LANGUAGE ? "ll"
+								   : "CODE[,CODE]";
+		fprintf(f, "  --%-16s %-12s %s (API: %s)\n", d->cli, arg, d->label_en, d->name);
+	}
+}
+
 /* A request error's path as the option the user typed: query.sectors ->
  * --sector, query.limit -> --limit. */
 static void print_request_errors(struct cli_ctx *ctx, const struct sreq *sq)
@@ -206,7 +206,7 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		case O_ENGINE:
 			kind = engine_kind_from_name(optarg);
 			if (kind < 0) {
-				ret = usage(ctx, "search", "--engine is xapian or fts5");
+				ret = cli_usage(ctx, "search", "--engine is xapian or fts5");
 				goto out;
 			}
 			break;
@@ -217,7 +217,7 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 			similar = optarg;
 			break;
 		default:
-			ret = usage(ctx, "search", "unknown option");
+			ret = cli_usage(ctx, "search", "unknown option");
 			goto out;
 		}
 	}
@@ -237,7 +237,7 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		sreq_param(&sq, "q", text);
 	if (sreq_failed(&sq)) {
 		print_request_errors(ctx, &sq);
-		ret = usage(ctx, "search", "the search options are not valid");
+		ret = cli_usage(ctx, "search", "the search options are not valid");
 		goto out;
 	}
 
@@ -245,7 +245,7 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((ret = open_synced(ctx, s, (enum engine_kind)kind, &e, json)))
 		goto out;
-	t0 = mono();
+	t0 = cli_now();
 	if (similar)
 		rc = engine_similar(e, similar, &sq.rq, &res, &eb);
 	else
@@ -265,7 +265,7 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		int tty = isatty(1);
 		printf("%ld cases%s (%s, %.1f ms)%s\n", res.total,
 		       res.used_or_fallback ? " with any of the words (none had all)" : "",
-		       engine_kind_name((enum engine_kind)kind), (mono() - t0) * 1e3,
+		       engine_kind_name((enum engine_kind)kind), (cli_now() - t0) * 1e3,
 		       res.parsed_as_plain ? "; some query syntax was read as plain words" : "");
 		if (res.suggestion)
 			printf("did you mean: %s\n", res.suggestion);
@@ -311,14 +311,14 @@ static int engines_from_opt(struct cli_ctx *ctx, const char *cmd, int argc, char
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		int k;
 		if (ch != 'e')
-			return usage(ctx, cmd, "unknown option");
+			return cli_usage(ctx, cmd, "unknown option");
 		k = engine_kind_from_name(optarg);
 		if (k < 0)
-			return usage(ctx, cmd, "--engine is xapian or fts5");
+			return cli_usage(ctx, cmd, "--engine is xapian or fts5");
 		*which = 1 << k;
 	}
 	if (optind != argc)
-		return usage(ctx, cmd, "takes no arguments");
+		return cli_usage(ctx, cmd, "takes no arguments");
 	return 0;
 }
 
@@ -336,7 +336,7 @@ static int sync_or_reindex(struct cli_ctx *ctx, int argc, char **argv, int reind
 		struct engine *e = NULL;
 		struct cl_errbuf eb = {0};
 		struct sync_stats st;
-		double t0 = mono();
+		double t0 = cli_now();
 		int rc;
 
 		if (!(which & (1 << k)))
@@ -354,7 +354,7 @@ static int sync_or_reindex(struct cli_ctx *ctx, int argc, char **argv, int reind
 		} else {
 			printf("%s: %ld indexed, %ld removed, now at change %lld (%.2f s)\n",
 			       engine_kind_name((enum engine_kind)k), st.put, st.deleted,
-			       (long long)st.to_seq, mono() - t0);
+			       (long long)st.to_seq, cli_now() - t0);
 		}
 		engine_close(e);
 	}

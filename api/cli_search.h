@@ -9,6 +9,10 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_sync(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_reindex(struct cli_ctx *ctx, int argc, char **argv);
 
+/* Prints the search command's filter options, one per facet of the facet
+ * table (corpus/facet.h), for --help. */
+void cli_search_help_filters(FILE *f);
+
 struct store;
 /* Syncs each engine and compares it with the store; prints problems as
  * "problem: ..." lines. Returns the number of differences, or -1 when an

@@ -14,12 +14,6 @@
 #include "engine.h"
 #include "server.h"
 
-static int usage(struct cli_ctx *ctx, const char *msg)
-{
-	fprintf(stderr, "%s serve: %s (see '%s serve --help')\n", ctx->prog, msg, ctx->prog);
-	return CLI_EXIT_USAGE;
-}
-
 static int parse_count(const char *s, unsigned max, unsigned *out)
 {
 	char *end;
@@ -62,16 +56,16 @@ int cli_cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case O_THREADS:
 			if (parse_count(optarg, 64, &cfg.threads))
-				return usage(ctx, "--threads takes 1..64");
+				return cli_usage(ctx, "serve", "--threads takes 1..64");
 			break;
 		case O_ENGINE:
 			if ((k = engine_kind_from_name(optarg)) < 0)
-				return usage(ctx, "--engine is xapian or fts5");
+				return cli_usage(ctx, "serve", "--engine is xapian or fts5");
 			cfg.engine = (enum engine_kind)k;
 			break;
 		case O_CORS:
 			if (!*optarg || strpbrk(optarg, "\r\n "))
-				return usage(ctx, "--cors takes one origin, e.g. https://example.org");
+				return cli_usage(ctx, "serve", "--cors takes one origin, e.g. https://example.org");
 			cfg.cors_origin = optarg;
 			break;
 		case O_WEB:
@@ -79,21 +73,21 @@ int cli_cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case O_MAXCONN:
 			if (parse_count(optarg, 65536, &cfg.conn_limit))
-				return usage(ctx, "--max-connections takes 1..65536");
+				return cli_usage(ctx, "serve", "--max-connections takes 1..65536");
 			break;
 		case O_TIMEOUT:
 			if (parse_count(optarg, 3600, &cfg.conn_timeout))
-				return usage(ctx, "--timeout takes 1..3600 seconds");
+				return cli_usage(ctx, "serve", "--timeout takes 1..3600 seconds");
 			break;
 		case O_LOG:
 			cfg.access_log = 1;
 			break;
 		default:
-			return usage(ctx, "unknown option");
+			return cli_usage(ctx, "serve", "unknown option");
 		}
 	}
 	if (optind != argc)
-		return usage(ctx, "takes no arguments");
+		return cli_usage(ctx, "serve", "takes no arguments");
 
 	/* block the stop signals before any thread starts, so that they all
 	 * inherit the mask and only sigwait below sees them */

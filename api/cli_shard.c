@@ -10,12 +10,6 @@
 #include "shard.h"
 #include "store.h"
 
-static int usage(struct cli_ctx *ctx, const char *msg)
-{
-	fprintf(stderr, "%s shard: %s (see '%s shard --help')\n", ctx->prog, msg, ctx->prog);
-	return CLI_EXIT_USAGE;
-}
-
 static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
 	char *end = NULL;
@@ -44,13 +38,13 @@ static int write_stub(struct cli_ctx *ctx, const char *stub, const char **remote
 	int rc;
 
 	if (n == 0)
-		return usage(ctx, "--stub needs at least one --remote HOST:PORT");
+		return cli_usage(ctx, "shard", "--stub needs at least one --remote HOST:PORT");
 	for (unsigned i = 0; i < n; i++) {
 		const char *c = strrchr(remotes[i], ':');
 		unsigned long port;
 		if (!c || c == remotes[i] || parse_uint(c + 1, 1, 65535, &port) ||
 		    strpbrk(remotes[i], " \t\r\n"))
-			return usage(ctx, "--remote must be HOST:PORT");
+			return cli_usage(ctx, "shard", "--remote must be HOST:PORT");
 	}
 	rc = shard_write_stub(stub, n, remotes, local, shards_dir, timeout_ms, &eb);
 	if (rc != CL_OK) {
@@ -96,7 +90,7 @@ int cli_cmd_shard(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'n':
 			if (parse_uint(optarg, 1, SHARD_MAX, &nshards))
-				return usage(ctx, "--shards must be 1..64");
+				return cli_usage(ctx, "shard", "--shards must be 1..64");
 			break;
 		case 'y':
 			break; /* syncing is what a run without --status does */
@@ -105,14 +99,14 @@ int cli_cmd_shard(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'b':
 			if (parse_uint(optarg, 1, 1000000, &batch))
-				return usage(ctx, "--batch must be 1..1000000");
+				return cli_usage(ctx, "shard", "--batch must be 1..1000000");
 			break;
 		case 'S':
 			stub = optarg;
 			break;
 		case 'r':
 			if (nremotes == SHARD_MAX)
-				return usage(ctx, "at most 64 --remote");
+				return cli_usage(ctx, "shard", "at most 64 --remote");
 			remotes[nremotes++] = optarg;
 			break;
 		case 'l':
@@ -123,26 +117,26 @@ int cli_cmd_shard(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 't':
 			if (parse_uint(optarg, 1, 600000, &timeout_ms))
-				return usage(ctx, "--timeout-ms must be 1..600000");
+				return cli_usage(ctx, "shard", "--timeout-ms must be 1..600000");
 			break;
 		default:
-			return usage(ctx, "unknown option or missing value");
+			return cli_usage(ctx, "shard", "unknown option or missing value");
 		}
 	}
 	if (optind < argc)
-		return usage(ctx, "unexpected argument");
+		return cli_usage(ctx, "shard", "unexpected argument");
 	if (stub) {
 		if (out || nshards || status)
-			return usage(ctx, "--stub goes with --remote, --local and --timeout-ms only");
+			return cli_usage(ctx, "shard", "--stub goes with --remote, --local and --timeout-ms only");
 		return write_stub(ctx, stub, remotes, nremotes, local, shards_dir,
 				  timeout_ms ? (unsigned)timeout_ms : 5000);
 	}
 	if (nremotes || local || timeout_ms || shards_dir)
-		return usage(ctx, "--remote, --local, --shards-dir and --timeout-ms go with --stub");
+		return cli_usage(ctx, "shard", "--remote, --local, --shards-dir and --timeout-ms go with --stub");
 	if (!out)
-		return usage(ctx, "--out DIR is required");
+		return cli_usage(ctx, "shard", "--out DIR is required");
 	if (status && nshards)
-		return usage(ctx, "--status takes no --shards");
+		return cli_usage(ctx, "shard", "--status takes no --shards");
 
 	if (cli_open_store(ctx, 0, &s) != CLI_EXIT_OK)
 		return CLI_EXIT_STORE;

@@ -362,7 +362,19 @@ Test(onerule, the_table_reaches_every_surface, .init = setup, .fini = teardown, 
 	srv_stop(g_srv);
 	g_srv = NULL;
 
-	/* every facet is a CLI option taking a valid value */
+	/* every facet is in the search command's help ... */
+	{
+		char *argv[] = {(char *)(uintptr_t)tu_bin(), "search", "--help", NULL};
+		char *out = NULL;
+		cr_assert_eq(tu_run(argv, NULL, &out, NULL), 0);
+		for (int f = 0; f < FACET_COUNT; f++) {
+			char opt[64];
+			snprintf(opt, sizeof opt, "  --%s ", facet_def(f)->cli);
+			cr_assert_not_null(strstr(out, opt), "search --help lacks %s", opt);
+		}
+		free(out);
+	}
+	/* ... and a CLI option taking a valid value */
 	for (int f = 0; f < FACET_COUNT; f++) {
 		const struct facet_def *d = facet_def(f);
 		char opt[64];
