@@ -1,8 +1,10 @@
 /* engine_impl.h — what an engine implements (private to query/). engine.c
  * validates requests, parses the query text once (qparse), runs the AND ->
- * OR fallback and the disjunctive facet passes, so that both engines share
- * one semantics; an engine only runs "this query, these filters, count
- * these facets". */
+ * OR fallback and the disjunctive facet passes and makes suggestions, and
+ * semantics.c holds the other shared rules (snippets, date key, sector
+ * bonus), so that both engines share one semantics; an engine only runs
+ * "this query, these filters, count these facets" and answers "how many
+ * cases has this word" and "which words are in the dictionary". */
 #ifndef ENGINE_IMPL_H
 #define ENGINE_IMPL_H
 
