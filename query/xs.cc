@@ -46,11 +46,10 @@ struct xs_doc {
 	bool any_text = false;
 };
 
-struct xs_result_priv {
-	Xapian::Database db;
+/* What one match needs while run_query fills the result. */
+struct match_state {
 	std::unique_ptr<Xapian::Enquire> enq;
 	Xapian::MSet mset;
-	Xapian::Stem stem;
 };
 
 /* ---- the boundary ----------------------------------------------------- */
@@ -677,14 +676,12 @@ struct result_holder {
 };
 
 /* Runs q against db with o's sort, paging, spies and weighting and fills r
- * (hits, counts, total, and the priv kept for snippets). */
+ * (hits, counts, total); nothing of Xapian's is kept after it. */
 void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o,
-	       const Xapian::Stem &stem, struct xs_result *r)
+	       struct xs_result *r)
 {
 	Xapian::Database &d = db->db();
-	std::unique_ptr<xs_result_priv> priv(new xs_result_priv);
-	priv->db = d;
-	priv->stem = stem;
+	std::unique_ptr<match_state> priv(new match_state);
 	priv->enq.reset(new Xapian::Enquire(d));
 	Xapian::Enquire &enq = *priv->enq;
 
@@ -788,7 +785,6 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 		}
 	}
 	r->query_desc = dup_bytes(q.get_description());
-	r->priv = priv.release();
 }
 
 /* A query run with one retry after DatabaseModifiedError (a reader that
@@ -887,13 +883,12 @@ Xapian::Query prf_expand(struct xs_db *db, const Xapian::Query &q, const struct 
 /* A new result for q with o's filters (caller owns it). A reader that
  * fell behind a writer's commits (DatabaseModifiedError) is reopened and
  * the query run once more. */
-struct xs_result *run_new(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o,
-			  const Xapian::Stem &stem)
+struct xs_result *run_new(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o)
 {
 	for (int attempt = 0;; attempt++) {
 		result_holder res(calloc_n<struct xs_result>(1));
 		try {
-			run_query(db, with_filters(prf_expand(db, q, o), o), o, stem, res.r);
+			run_query(db, with_filters(prf_expand(db, q, o), o), o, res.r);
 			return res.release();
 		} catch (const Xapian::DatabaseModifiedError &) {
 			if (attempt > 0)
@@ -911,7 +906,7 @@ int search_common(struct xs_db *db, const struct xs_query_opts *o, struct xs_res
 	parse_state ps;
 
 	Xapian::Query q = build_main(db, o, stem, or_mode, ps);
-	result_holder res(run_new(db, q, o, stem));
+	result_holder res(run_new(db, q, o));
 	res.r->parsed_as_plain = ps.parsed_as_plain;
 	*out = res.release();
 	return CL_OK;
@@ -1397,7 +1392,6 @@ void xs_result_free(struct xs_result *r)
 	}
 	std::free(r->counts);
 	std::free(r->query_desc);
-	delete r->priv;
 	std::free(r);
 }
 
@@ -1437,8 +1431,7 @@ int xs_similar(struct xs_db *db, const char *id, size_t nterms, const struct xs_
 		with_reopen(db, [&] { found = expand(); });
 		if (!found)
 			return cl_fail(eb, CL_ENOTFOUND, "xs_similar: no document \"%s\"", id);
-		Xapian::Stem stem = lang_stemmer(so.lang);
-		*out = run_new(db, q, &so, stem);
+		*out = run_new(db, q, &so);
 		return CL_OK;
 	});
 }
@@ -1468,7 +1461,7 @@ int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
 			terms.emplace_back(*t);
 		Xapian::Query q(Xapian::Query::OP_ELITE_SET, terms.begin(), terms.end(),
 				static_cast<Xapian::termcount>(nterms ? nterms : 40));
-		*out = run_new(db, q, &so, stem);
+		*out = run_new(db, q, &so);
 		return CL_OK;
 	});
 }

@@ -44,7 +44,6 @@ extern "C" {
 
 struct xs_db;          /* opaque: an open database (local, or stub of shards) */
 struct xs_doc;         /* opaque: a document being built for indexing */
-struct xs_result_priv; /* opaque: what a result keeps alive */
 
 /* The value slot xs_doc_set_id also stores the id in (reserved: hits read
  * the id from it, which over remote shards saves fetching the termlist;
@@ -366,7 +365,6 @@ struct xs_result {
 	size_t n_counts;
 	int parsed_as_plain;        /* the parser rejected the text: plain words */
 	char *query_desc;           /* Xapian's description of the query run */
-	struct xs_result_priv *priv;
 };
 
 /* Runs a search. *out is set on success; caller frees with xs_result_free.
