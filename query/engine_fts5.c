@@ -5,7 +5,6 @@
  * fts_facets table. docs/engine-fts5.md explains the layout and each rule. */
 #include "engine_impl.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
