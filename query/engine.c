@@ -163,6 +163,7 @@ static int span_cb(void *ud, const struct ta_token *tok)
 /* The candidates at the smallest distance seen so far. */
 struct cands {
 	const char *word;
+	struct ta *stop; /* stopwords are never suggested (FTS5 cannot count them) */
 	int maxd, bestd;
 	char *v[SUGG_TIES_MAX];
 	size_t n;
@@ -173,7 +174,7 @@ static int cand_cb(void *ud, const char *w)
 	struct cands *c = ud;
 	int d;
 
-	if (!sem_spell_candidate(w) || !strcmp(w, c->word))
+	if (!sem_spell_candidate(w) || !strcmp(w, c->word) || ta_is_stopword(c->stop, w, strlen(w)))
 		return 0;
 	d = sem_osa_distance(c->word, w, c->maxd);
 	if (d > c->maxd || d > c->bestd)
@@ -201,7 +202,8 @@ static int cand_cb(void *ud, const char *w)
 static int best_candidate(struct engine *e, const char *w, char **out, struct cl_errbuf *eb)
 {
 	size_t na = sem_cp_count(w, strlen(w));
-	struct cands c = {w, sem_spell_max_dist(na), sem_spell_max_dist(na) + 1, {NULL}, 0};
+	int maxd = sem_spell_max_dist(na);
+	struct cands c = {w, e->ta_stop, maxd, maxd + 1, {NULL}, 0};
 	long bestdf = -1;
 	int rc;
 

@@ -46,7 +46,7 @@ double sem_sector_bonus(double score, size_t shared, size_t nsectors);
 int sem_spell_checked(const char *folded, size_t len);
 
 /* A dictionary word may be suggested when it has no digit and at least 2
- * bytes. */
+ * bytes (and is not a stopword: engine.c checks that). */
 int sem_spell_candidate(const char *word);
 
 /* Largest edit distance of a suggestion for a word of nchars code points:
