@@ -1,6 +1,7 @@
 /* engine.c — the engine-independent half of search: request validation,
- * query parsing, AND -> OR fallback, disjunctive facet passes, and dispatch
- * to the engine's ops. Helpers live in engine_util.c. */
+ * query parsing, AND -> OR fallback, disjunctive facet passes, spelling
+ * suggestions, the words snippets mark, and dispatch to the engine's ops.
+ * The shared rules themselves are in semantics.c; helpers in engine_util.c. */
 #include "engine_impl.h"
 
 #include <ctype.h>
@@ -8,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbuf.h"
 #include "taxonomy.h"
+#include "textan.h"
 
 
 /* --- dispatch ---------------------------------------------------------- */
@@ -44,6 +47,8 @@ void engine_close(struct engine *e)
 	if (!e)
 		return;
 	e->ops->close(e);
+	ta_close(e->ta_fold);
+	ta_close(e->ta_stop);
 	free(e);
 }
 
@@ -88,12 +93,221 @@ int engine_foreach_id(struct engine *e, int (*cb)(const char *id, void *ud), voi
 	return e->ops->foreach_id(e, cb, ud, eb);
 }
 
+/* --- spelling suggestions (the rule: semantics.h) --------------------- */
+
+/* Where the clause's text starts in the query (qparse keeps pos, the
+ * start of the clause with its '-' and field), -1 when not found. */
+static long clause_text_at(const char *text, size_t len, const struct qp_clause *c)
+{
+	size_t p = c->pos, j, tl = strlen(c->text);
+	const char *hit;
+
+	if (p < len && text[p] == '-')
+		p++;
+	if (c->field != QP_ANY) {
+		for (j = p; j < len && text[j] != ':' && text[j] != ' ' && text[j] != '"'; j++)
+			;
+		if (j < len && text[j] == ':')
+			p = j + 1;
+	}
+	if (p < len && text[p] == '"')
+		p++;
+	if (p > len || tl == 0)
+		return -1;
+	hit = memmem(text + p, len - p, c->text, tl);
+	return hit ? (long)(hit - text) : -1;
+}
+
+struct span {
+	size_t start, end;
+	char *word;
+};
+
+struct spans {
+	struct span v[QP_CLAUSES_MAX * 4];
+	size_t n;
+	size_t off; /* offset of the clause text in the query */
+};
+
+static int span_cb(void *ud, const struct ta_token *tok)
+{
+	struct spans *s = ud;
+
+	if (s->n == sizeof s->v / sizeof *s->v)
+		return 0;
+	s->v[s->n].start = s->off + tok->start;
+	s->v[s->n].end = s->off + tok->end;
+	s->v[s->n].word = strndup(tok->term, tok->len);
+	if (!s->v[s->n].word)
+		return CL_ENOMEM;
+	s->n++;
+	return 0;
+}
+
+#define SUGG_TIES_MAX 64
+
+/* The candidates at the smallest distance seen so far. */
+struct cands {
+	const char *word;
+	struct ta *stop; /* stopwords are never suggested (FTS5 cannot count them) */
+	int maxd, bestd;
+	char *v[SUGG_TIES_MAX];
+	size_t n;
+};
+
+static int cand_cb(void *ud, const char *w)
+{
+	struct cands *c = ud;
+	int d;
+
+	if (!sem_spell_candidate(w) || !strcmp(w, c->word) || ta_is_stopword(c->stop, w, strlen(w)))
+		return 0;
+	d = sem_osa_distance(c->word, w, c->maxd);
+	if (d > c->maxd || d > c->bestd)
+		return 0;
+	if (d < c->bestd) {
+		for (size_t i = 0; i < c->n; i++)
+			free(c->v[i]);
+		c->n = 0;
+		c->bestd = d;
+	}
+	if (c->n == SUGG_TIES_MAX)
+		return 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->v[i], w))
+			return 0;
+	if (!(c->v[c->n] = strdup(w)))
+		return CL_ENOMEM;
+	c->n++;
+	return 0;
+}
+
+/* The best dictionary word for the unknown folded word w: the smallest
+ * edit distance (semantics.h), then the most cases (word_df), then the
+ * first in byte order; *out NULL when none is close enough. */
+static int best_candidate(struct engine *e, const char *w, char **out, struct cl_errbuf *eb)
+{
+	size_t na = sem_cp_count(w, strlen(w));
+	int maxd = sem_spell_max_dist(na);
+	struct cands c = {w, e->ta_stop, maxd, maxd + 1, {NULL}, 0};
+	long bestdf = -1;
+	int rc;
+
+	*out = NULL;
+	if (na > TA_WORD_MAX_CHARS)
+		return CL_OK;
+	rc = e->ops->spell_words(e, na > (size_t)c.maxd ? na - (size_t)c.maxd : 0,
+				 na + (size_t)c.maxd, cand_cb, &c, eb);
+	if (rc == CL_ENOMEM)
+		rc = cl_fail(eb, rc, "suggest: out of memory");
+	for (size_t i = 0; i < c.n && rc == CL_OK; i++) {
+		long df = 0;
+		if ((rc = e->ops->word_df(e, c.v[i], &df, eb)) != CL_OK)
+			break;
+		if (df > bestdf || (df == bestdf && strcmp(c.v[i], *out) < 0)) {
+			*out = c.v[i];
+			bestdf = df;
+		}
+	}
+	if (rc != CL_OK || bestdf <= 0)
+		*out = NULL;
+	for (size_t i = 0; i < c.n; i++)
+		if (c.v[i] != *out)
+			free(c.v[i]);
+	return rc;
+}
+
+static int open_analysers(struct engine *e, struct cl_errbuf *eb)
+{
+	int rc;
+
+	if (!e->ta_fold && (rc = ta_open(&e->ta_fold, "none", TA_NO_STOPWORDS, eb)) != CL_OK)
+		return rc;
+	if (!e->ta_stop && (rc = ta_open(&e->ta_stop, "auto", 0, eb)) != CL_OK)
+		return rc;
+	return CL_OK;
+}
+
+/* The words of q's positive word and phrase clauses, with their places in
+ * text: the only words a suggestion may rewrite (never a negated word, a
+ * prefix or a field name). */
+static int suggest_spans(struct engine *e, const char *text, const struct qp_query *q,
+			 struct spans *sp, struct cl_errbuf *eb)
+{
+	size_t len = strlen(text);
+
+	for (size_t i = 0; i < q->n; i++) {
+		const struct qp_clause *c = &q->v[i];
+		long pos;
+		int rc;
+		if (c->kind == QP_PREFIX || c->negated ||
+		    (pos = clause_text_at(text, len, c)) < 0)
+			continue;
+		sp->off = (size_t)pos;
+		rc = ta_tokenize(e->ta_fold, c->text, strlen(c->text), TA_NO_EXTRA, span_cb, sp);
+		if (rc != CL_OK)
+			return cl_fail(eb, rc, "suggest: %s", cl_strerror(rc));
+	}
+	return CL_OK;
+}
+
 int engine_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb)
 {
+	struct qp_query q;
+	struct spans sp;
+	struct dbuf b = DBUF_INIT(8 * QP_TEXT_MAX);
+	size_t len, at = 0;
+	int changed = 0, rc;
+
 	*out = NULL;
 	if (!text || !*text)
 		return CL_OK;
-	return e->ops->suggest(e, text, out, eb);
+	len = strlen(text);
+	qp_init(&q);
+	sp.n = 0;
+	if ((rc = qp_parse(text, len, &q, eb)) != CL_OK)
+		return rc;
+	if ((rc = open_analysers(e, eb)) != CL_OK || (rc = suggest_spans(e, text, &q, &sp, eb)) != CL_OK)
+		goto out;
+	for (size_t i = 0; i < sp.n; i++) {
+		const char *w = sp.v[i].word;
+		size_t wl = strlen(w);
+		char *cand = NULL;
+		long df = 0;
+
+		if (!sem_spell_checked(w, wl) || ta_is_stopword(e->ta_stop, w, wl) ||
+		    sp.v[i].start < at)
+			continue;
+		if ((rc = e->ops->word_df(e, w, &df, eb)) != CL_OK)
+			goto out;
+		if (df > 0)
+			continue;
+		if ((rc = best_candidate(e, w, &cand, eb)) != CL_OK)
+			goto out;
+		if (!cand)
+			continue;
+		dbuf_add(&b, text + at, sp.v[i].start - at);
+		dbuf_puts(&b, cand);
+		at = sp.v[i].end;
+		changed = 1;
+		free(cand);
+	}
+	if (changed) {
+		dbuf_add(&b, text + at, len - at);
+		if (b.err) {
+			rc = cl_fail(eb, b.err, "suggest: %s", cl_strerror(b.err));
+			goto out;
+		}
+		*out = b.p;
+		b.p = NULL;
+	}
+	rc = CL_OK;
+out:
+	for (size_t i = 0; i < sp.n; i++)
+		free(sp.v[i].word);
+	dbuf_release(&b);
+	qp_release(&q);
+	return rc;
 }
 
 /* The shipped ranking parameters: tuned on Cranfield with all queries
@@ -257,11 +471,15 @@ int engine_search(struct engine *e, const struct search_request *rq,
 		return rc;
 	tp.q = &q;
 	tp.or_mode = 0;
+	if (rq->snippets && q.n > 0 && (rc = sem_hl_new(&q, &e->hl, eb)) != CL_OK) {
+		qp_release(&q);
+		return rc;
+	}
 	rc = text_pass(e, rq, &tp, main_mask(rq), res, eb);
 	if (rc == CL_OK && res->total == 0 && q.npositive > 0) {
 		/* AND found nothing: say what else there is. */
 		char *sugg = NULL;
-		if (e->ops->suggest(e, rq->text, &sugg, eb) == CL_OK && sugg &&
+		if (engine_suggest(e, rq->text, &sugg, eb) == CL_OK && sugg &&
 		    strcmp(sugg, rq->text))
 			res->suggestion = sugg;
 		else
@@ -279,6 +497,8 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	if (rc == CL_OK)
 		rc = disjunctive(e, rq, &tp, text_pass, res, eb);
 	res->parsed_as_plain = q.rewritten;
+	sem_hl_free(e->hl);
+	e->hl = NULL;
 	qp_release(&q);
 	if (rc != CL_OK)
 		search_result_release(res);
@@ -309,6 +529,8 @@ int engine_similar(struct engine *e, const char *id, const struct search_request
 		return cl_fail(eb, CL_EINVAL, "no case id");
 	if ((rc = check_request(rq, eb)) != CL_OK)
 		return rc;
+	/* e->hl stays NULL: no words of the user's to mark, and expansion
+	 * terms are never marked */
 	rc = similar_pass(e, rq, &sp, main_mask(rq), res, eb);
 	if (rc == CL_OK)
 		rc = disjunctive(e, rq, &sp, similar_pass, res, eb);
@@ -334,9 +556,13 @@ int engine_similar_text(struct engine *e, const struct search_request *rq,
 		return cl_fail_at(eb, CL_EQUERY, bad, "invalid UTF-8 at byte %ld of the description", bad);
 	if ((rc = check_request(rq, eb)) != CL_OK)
 		return rc;
+	if (rq->snippets && (rc = sem_hl_new_words(rq->text, &e->hl, eb)) != CL_OK)
+		return rc;
 	rc = similar_pass(e, rq, &sp, main_mask(rq), res, eb);
 	if (rc == CL_OK)
 		rc = disjunctive(e, rq, &sp, similar_pass, res, eb);
+	sem_hl_free(e->hl);
+	e->hl = NULL;
 	if (rc != CL_OK)
 		search_result_release(res);
 	return rc;

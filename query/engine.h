@@ -17,7 +17,9 @@
  * - facet counts: disjunctive (a facet's counts ignore that facet's own
  *   filter), exact, over the whole match set, for every facet asked;
  * - paging: offset + limit (limit <= ENGINE_LIMIT_MAX, offset <=
- *   ENGINE_OFFSET_MAX), total is exact; ties broken by id so pages are stable.
+ *   ENGINE_OFFSET_MAX), total is exact; ties broken by id so pages are stable;
+ * - suggestions, snippets, the date order and the similar-case sector bonus
+ *   are decided once (query/semantics.h), so both engines give the same.
  * A handle is used by one thread at a time. */
 #ifndef ENGINE_H
 #define ENGINE_H
@@ -188,7 +190,10 @@ int engine_set_rank_params(struct engine *e, const struct engine_rank_params *p,
 			   struct cl_errbuf *eb);
 void engine_get_rank_params(const struct engine *e, struct engine_rank_params *p);
 
-/* A spelling suggestion for text, or *out = NULL when none. Caller frees. */
+/* A spelling suggestion for text, or *out = NULL when none: each unknown
+ * word of a positive word or phrase clause replaced by the closest known
+ * word (semantics.h has the rule; negated words, prefixes and field names
+ * are never rewritten), the rest of text kept. Caller frees. */
 int engine_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb);
 
 #endif

@@ -5,7 +5,6 @@
  * fts_facets table. docs/engine-fts5.md explains the layout and each rule. */
 #include "engine_impl.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,9 +42,7 @@
 #define SIMILAR_TERMS 20      /* distinctive terms of a similar() query */
 #define SIMILAR_TEXT_MAX 32768 /* bytes of a case's text analysed for similar() */
 #define SIMILAR_TOKENS_MAX 8000
-#define SECTOR_BONUS 0.2      /* similar(): score * (1 + 0.2 * shared sector share) */
 #define EXPR_MAX (256 * 1024) /* bytes of one MATCH expression */
-#define SUGGEST_MAX_DIST 2
 
 /* --- prepared statements ------------------------------------------------ */
 
@@ -78,15 +75,16 @@
 		     " ON CONFLICT(word) DO UPDATE SET ndocs = ndocs + 1")                    \
 	XX(WORD_SUB, "UPDATE fts_words SET ndocs = ndocs - 1 WHERE word = ?1")                \
 	XX(WORD_GC, "DELETE FROM fts_words WHERE word = ?1 AND ndocs <= 0")                   \
-	XX(WORD_NEAR, "SELECT word, ndocs FROM fts_words WHERE nchars BETWEEN ?1 AND ?2")     \
+	XX(WORD_NEAR, "SELECT word FROM fts_words WHERE nchars BETWEEN ?1 AND ?2"             \
+		      " AND ndocs > 0")                                                       \
 	XX(CLEAR_DOCS, "DELETE FROM fts_docs")                                                \
 	XX(CLEAR_FACETS, "DELETE FROM fts_facets")                                            \
 	XX(CLEAR_WORDS, "DELETE FROM fts_words")                                              \
 	XX(MATCH_RIDS, "SELECT rowid FROM fts_cases WHERE fts_cases MATCH ?1")                \
 	XX(MATCH_SCORED, "SELECT rowid, " FTS_BM25("?2") " FROM fts_cases WHERE fts_cases MATCH ?1") \
-	XX(MATCH_ANY, "SELECT 1 FROM fts_cases WHERE fts_cases MATCH ?1 LIMIT 1")             \
-	XX(HIT_MATCH, "SELECT " FTS_BM25("?4") ", highlight(fts_cases, ?3, char(1), char(2))" \
-		      " FROM fts_cases WHERE fts_cases MATCH ?1 AND rowid = ?2")              \
+	XX(MATCH_COUNT, "SELECT count(*) FROM fts_cases WHERE fts_cases MATCH ?1")            \
+	XX(HIT_SCORE, "SELECT " FTS_BM25("?3") " FROM fts_cases"                              \
+		      " WHERE fts_cases MATCH ?1 AND rowid = ?2")                             \
 	XX(PAGE_ID, "SELECT rid FROM fts_docs WHERE fts_in_set(rid, ?1)"                      \
 		    " ORDER BY id LIMIT ?2 OFFSET ?3")                                        \
 	XX(PAGE_DDESC, "SELECT rid FROM fts_docs WHERE fts_in_set(rid, ?1)"                   \
@@ -1058,17 +1056,6 @@ static int doc_text_of(const struct case_record *c, struct doc_text *d)
 	return CL_OK;
 }
 
-/* YYYY-MM-DD -> YYYYMMDD, 0 when absent or malformed. */
-static int date_key(const char *s)
-{
-	int y, m, d;
-	char tail;
-
-	if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-		return 0;
-	return y * 10000 + m * 100 + d;
-}
-
 /* Removes rid's postings, facets and words (not its fts_docs row). */
 static int unindex(struct fts *f, sqlite3_int64 rid, const char *const old[4],
 		   struct cl_errbuf *eb)
@@ -1146,7 +1133,7 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 		goto out;
 	if (found && (rc = unindex(f, rid, (const char *const *)old.t, eb)) != CL_OK)
 		goto out;
-	dk = date_key(c->published);
+	dk = (int)sem_date_key(c->published);
 	year = case_year(c);
 	if ((rc = stmt(f, found ? FS_DOC_UPDATE : FS_DOC_INSERT, &st, eb)) != CL_OK)
 		goto out;
@@ -1443,6 +1430,7 @@ struct pass {
 	int has_exclude;
 	uint32_t exclude; /* similar(): the case itself */
 	int sector_bonus; /* similar(): boost cases sharing the excluded case's sectors */
+	struct sem_hl *hl; /* the words snippets mark (engine.c's), or NULL */
 	/* ranking (docs/ranking.md): bm25 title column weight (0: similar()'s)
 	 * and pseudo-relevance feedback (fb_docs 0: off) */
 	double title_w;
@@ -1533,147 +1521,36 @@ nomem:
 	return cl_fail(eb, CL_ENOMEM, "out of memory");
 }
 
-/* The snippet window of a highlighted (or plain) text: whitespace runs
- * collapsed, at most maxc visible code points (an ellipsis counts as one),
- * starting a little before the first match, never cutting a UTF-8
- * sequence, marks balanced. Caller frees. */
-static char *snippet_window(const char *s, size_t maxc)
-{
-	size_t n = strlen(s), k = 0, start = 0, first = 0, total = 0, i, vis, end;
-	int space = 0, lead, trail;
-	char *t = malloc(n + 1), *out = NULL;
-
-	if (!t)
-		return NULL;
-	for (i = 0; i < n; i++) { /* collapse whitespace */
-		char ch = s[i];
-		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
-			space = k > 0;
-			continue;
-		}
-		if (space) {
-			t[k++] = ' ';
-			space = 0;
-		}
-		t[k++] = ch;
-	}
-	t[k] = '\0';
-	n = k;
-#define VISIBLE(c) (((unsigned char)(c) & 0xC0) != 0x80 && (c) != '\x01' && (c) != '\x02')
-	for (i = 0; i < n; i++)
-		total += VISIBLE(t[i]);
-	if (total <= maxc)
-		return t;
-	for (i = 0; i < n && t[i] != '\x01'; i++)
-		;
-	first = i < n ? i : 0;
-	/* back up to a third of the window before the first match, then to
-	 * the start of a word */
-	start = first;
-	for (vis = 0; start > 0 && vis < maxc / 3;) {
-		start--;
-		vis += VISIBLE(t[start]);
-	}
-	while (start > 0 && ((unsigned char)t[start] & 0xC0) == 0x80)
-		start--;
-	if (start > 0 && t[start - 1] != ' ') {
-		size_t sp = start;
-		while (sp < first && t[sp] != ' ')
-			sp++;
-		if (sp < first)
-			start = sp + 1;
-	}
-	lead = start > 0 && maxc >= 10;
-	/* copy as many visible characters as fit, one kept for "…" */
-	trail = maxc >= 10;
-	{
-		size_t budget = maxc - (size_t)lead - (size_t)trail, cut = start, last_space = 0;
-		for (vis = 0; cut < n; cut++) {
-			if (VISIBLE(t[cut])) {
-				if (vis == budget)
-					break;
-				vis++;
-			}
-			if (t[cut] == ' ')
-				last_space = cut;
-		}
-		end = cut;
-		if (end < n && last_space > start + (end - start) / 2)
-			end = last_space; /* do not cut a word in two */
-		if (end == n)
-			trail = 0;
-	}
-	while (end > start && t[end - 1] == ' ')
-		end--;
-	out = malloc((end - start) + 16);
-	if (out) {
-		size_t o = 0;
-		int open = 0;
-		if (lead) {
-			memcpy(out, "\xe2\x80\xa6", 3);
-			o = 3;
-		}
-		for (i = start; i < end; i++) {
-			if (t[i] == '\x01')
-				open = 1;
-			else if (t[i] == '\x02')
-				open = 0;
-			out[o++] = t[i];
-		}
-		if (open)
-			out[o++] = '\x02';
-		if (trail && end < n) {
-			memcpy(out + o, "\xe2\x80\xa6", 3);
-			o += 3;
-		}
-		out[o] = '\0';
-	}
-#undef VISIBLE
-	free(t);
-	return out;
-}
-
-/* One row of HIT_MATCH for rid: bm25 score and column col highlighted
- * (*marked NULL when the row does not match, which cannot happen for a
- * hit of the same expression). */
-static int hit_match(struct fts *f, const char *expr, double title_w, uint32_t rid, int col,
-		     double *score, char **marked, struct cl_errbuf *eb)
+/* The bm25 score of row rid for expr (*score 0 when the row does not
+ * match, which cannot happen for a hit of the same expression). */
+static int hit_score(struct fts *f, const char *expr, double title_w, uint32_t rid,
+		     double *score, struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	*marked = NULL;
-	if ((rc = stmt(f, FS_HIT_MATCH, &st, eb)) != CL_OK)
+	*score = 0;
+	if ((rc = stmt(f, FS_HIT_SCORE, &st, eb)) != CL_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, rid);
-	sqlite3_bind_int(st, 3, col);
-	sqlite3_bind_double(st, 4, title_w);
+	sqlite3_bind_double(st, 3, title_w);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
 		*score = -sqlite3_column_double(st, 0);
-		*marked = strdup(col_text(st, 1));
-		sqlite3_reset(st);
-		return *marked ? CL_OK : cl_fail(eb, CL_ENOMEM, "out of memory");
-	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, "highlight");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, "score a hit");
 }
 
 /* Fills hit h for rid: id, title, score (with have_score 0 and an
- * expression: the row's bm25), snippet. The snippet comes from the
- * summary, or the body when the summary is empty, or the title — unless
- * the match is elsewhere: then from the first of summary, body, title
- * that holds a highlighted match. */
+ * expression: the row's bm25), snippet (semantics.h: from summary, body
+ * and title, marked by p->hl). */
 static int fill_hit(struct fts *f, const struct search_request *rq, const struct pass *p,
 		    uint32_t rid, int have_score, double score, struct search_hit *h,
 		    struct cl_errbuf *eb)
 {
-	static const int order[3] = {1, 2, 0}; /* summary, body, title */
 	sqlite3_stmt *st;
-	char *marked = NULL, *plain = NULL, *win = NULL;
-	int col, nonempty[3], rc;
-	double sc = 0.0;
+	int rc;
 
 	memset(h, 0, sizeof *h);
 	h->score = have_score ? score : 0.0;
@@ -1688,49 +1565,19 @@ static int fill_hit(struct fts *f, const struct search_request *rq, const struct
 	}
 	h->id = strdup(col_text(st, 0));
 	h->title = strdup(col_text(st, 1));
-	for (int i = 0; i < 3; i++)
-		nonempty[i] = *col_text(st, 1 + i) != '\0';
-	col = nonempty[1] ? 1 : nonempty[2] ? 2 : 0;
-	if (rq->snippets)
-		plain = strdup(col_text(st, 1 + col));
+	if (rq->snippets && h->id && h->title) {
+		const char *texts[SEM_NTEXTS];
+		texts[SEM_SUMMARY] = col_text(st, 2);
+		texts[SEM_BODY] = col_text(st, 3);
+		texts[SEM_TITLE] = col_text(st, 1);
+		h->snippet = sem_snippet(p->hl, texts, rq->snippet_chars);
+	}
 	sqlite3_reset(st);
-	if (!h->id || !h->title || (rq->snippets && !plain))
-		goto nomem;
-	if (p->expr && !have_score) {
-		if ((rc = hit_match(f, p->expr, pass_title_w(p), rid, col, &sc, &marked, eb)) != CL_OK)
-			goto out;
-		h->score = sc;
-		free(marked);
-		marked = NULL;
-	}
-	if (rq->snippets) {
-		for (int i = 0; p->expr && i < 3; i++) {
-			if (!nonempty[order[i]])
-				continue;
-			if ((rc = hit_match(f, p->expr, pass_title_w(p), rid, order[i], &sc, &marked, eb)) != CL_OK)
-				goto out;
-			if (marked && strchr(marked, '\x01'))
-				break;
-			free(marked);
-			marked = NULL;
-		}
-		win = snippet_window(marked ? marked : plain,
-				     rq->snippet_chars ? rq->snippet_chars : 200);
-		if (!win)
-			goto nomem;
-		h->snippet = engine_html_snippet(win);
-		if (!h->snippet)
-			goto nomem;
-	}
-	rc = CL_OK;
-	goto out;
-nomem:
-	rc = cl_fail(eb, CL_ENOMEM, "out of memory");
-out:
-	free(marked);
-	free(plain);
-	free(win);
-	return rc;
+	if (!h->id || !h->title || (rq->snippets && !h->snippet))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	if (p->expr && !have_score)
+		return hit_score(f, p->expr, pass_title_w(p), rid, &h->score, eb);
+	return CL_OK;
 }
 
 static void hits_release(struct search_hit *hits, size_t n)
@@ -1969,7 +1816,7 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 			size_t shared = 0;
 			for (size_t k = 0; k < nbonus; k++)
 				shared += bs_has(bonus[k], sc[i].rid);
-			sc[i].score *= 1.0 + SECTOR_BONUS * (double)shared / (double)nbonus;
+			sc[i].score = sem_sector_bonus(sc[i].score, shared, nbonus);
 		}
 		qsort(sc, nsc, sizeof *sc, scored_cmp);
 		if (need > nsc)
@@ -2052,6 +1899,7 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 	int rc;
 
 	memset(&p, 0, sizeof p);
+	p.hl = e->hl;
 	if (q && q->n > 0) {
 		if ((rc = query_expr(f, q, or_mode, &ex, &p.nomatch)) != CL_OK) {
 			dbuf_release(&ex);
@@ -2240,6 +2088,7 @@ static int fts_similar(struct engine *e, const char *id, const struct search_req
 	static const double weights[3] = {3.0, 2.0, 1.0};
 
 	memset(&p, 0, sizeof p);
+	p.hl = e->hl;
 	if ((rc = doc_lookup(f, id, &rid, &d, &found, eb)) != CL_OK)
 		return rc;
 	if (!found)
@@ -2270,6 +2119,7 @@ static int fts_similar_text(struct engine *e, const struct search_request *rq,
 	int rc;
 
 	memset(&p, 0, sizeof p);
+	p.hl = e->hl;
 	rc = distinctive_expr(f, texts, weights, 1, 1, SIMILAR_TERMS, &ex, &p.nomatch, eb);
 	if (rc == CL_OK) {
 		p.expr = p.nomatch ? NULL : ex.p;
@@ -2281,87 +2131,31 @@ static int fts_similar_text(struct engine *e, const struct search_request *rq,
 
 /* --- spelling suggestions ------------------------------------------------------------- */
 
-/* Code points of UTF-8 s into cp (at most max); the count. */
-static size_t to_cps(const char *s, uint32_t *cp, size_t max)
+/* How many cases the folded word matches as a query word (itself or its
+ * stems): engine.c's "is this word known". */
+static int fts_word_df(struct engine *e, const char *word, long *df, struct cl_errbuf *eb)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-
-	while (*p && n < max) {
-		uint32_t c = *p++;
-		int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-		if (more)
-			c &= 0x3Fu >> more;
-		while (more-- > 0 && (*p & 0xC0) == 0x80)
-			c = (c << 6) | (*p++ & 0x3F);
-		cp[n++] = c;
-	}
-	return n;
-}
-
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions) of a and b, or max + 1 when it is over max. */
-static int osa_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max)
-{
-	int rows[3][TA_WORD_MAX_CHARS + 2];
-	int *pp = rows[0], *prev = rows[1], *cur = rows[2];
-
-	if (na > TA_WORD_MAX_CHARS || nb > TA_WORD_MAX_CHARS)
-		return max + 1;
-	if ((na > nb ? na - nb : nb - na) > (size_t)max)
-		return max + 1;
-	for (size_t j = 0; j <= nb; j++)
-		prev[j] = (int)j;
-	for (size_t i = 1; i <= na; i++) {
-		int best;
-		cur[0] = (int)i;
-		best = cur[0];
-		for (size_t j = 1; j <= nb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = prev[j] + 1;
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			if (prev[j - 1] + cost < v)
-				v = prev[j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    pp[j - 2] + 1 < v)
-				v = pp[j - 2] + 1;
-			cur[j] = v;
-			if (v < best)
-				best = v;
-		}
-		if (best > max)
-			return max + 1;
-		{
-			int *tmp = pp;
-			pp = prev;
-			prev = cur;
-			cur = tmp;
-		}
-	}
-	return prev[nb] <= max ? prev[nb] : max + 1;
-}
-
-/* 1 when the word (an FTS5 string) matches some indexed case. */
-static int word_known(struct fts *f, const char *word, int *known, struct cl_errbuf *eb)
-{
+	struct fts *f = e->impl;
 	struct dbuf b = DBUF_INIT(EXPR_MAX);
 	sqlite3_stmt *st;
 	int rc;
 
-	*known = 0;
+	*df = 0;
+	if (query_terms(f, word, strlen(word), 0) == 0)
+		return CL_OK; /* a stopword or punctuation: not a searchable word */
 	sb_fts_string(&b, word, strlen(word));
 	if (b.err) {
 		dbuf_release(&b);
 		return cl_fail(eb, b.err, "out of memory");
 	}
-	if ((rc = stmt(f, FS_MATCH_ANY, &st, eb)) != CL_OK) {
+	if ((rc = stmt(f, FS_MATCH_COUNT, &st, eb)) != CL_OK) {
 		dbuf_release(&b);
 		return rc;
 	}
 	sqlite3_bind_text(st, 1, b.p, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	*known = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW)
+		*df = (long)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	dbuf_release(&b);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -2369,171 +2163,25 @@ static int word_known(struct fts *f, const char *word, int *known, struct cl_err
 	return CL_OK;
 }
 
-/* The best known word within SUGGEST_MAX_DIST of word (folded), by
- * distance, then number of cases, then the word; NULL when none. */
-static int best_candidate(struct fts *f, const char *word, char **out, struct cl_errbuf *eb)
-{
-	uint32_t a[TA_WORD_MAX_CHARS + 1], b[TA_WORD_MAX_CHARS + 1];
-	size_t na = to_cps(word, a, TA_WORD_MAX_CHARS + 1), nb;
-	int maxd = na <= 4 ? 1 : SUGGEST_MAX_DIST, bestd = INT_MAX, rc;
-	sqlite3_int64 bestn = -1;
-	sqlite3_stmt *st;
-
-	*out = NULL;
-	if (na > TA_WORD_MAX_CHARS)
-		return CL_OK;
-	if ((rc = stmt(f, FS_WORD_NEAR, &st, eb)) != CL_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)na - maxd);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)na + maxd);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *w = col_text(st, 0);
-		sqlite3_int64 nd = sqlite3_column_int64(st, 1);
-		int d;
-		if (nd <= 0 || !strcmp(w, word))
-			continue;
-		nb = to_cps(w, b, TA_WORD_MAX_CHARS + 1);
-		d = osa_distance(a, na, b, nb, maxd);
-		if (d > maxd)
-			continue;
-		if (d < bestd || (d == bestd && (nd > bestn || (nd == bestn && strcmp(w, *out) < 0)))) {
-			char *c = strdup(w);
-			if (!c) {
-				sqlite3_reset(st);
-				free(*out);
-				*out = NULL;
-				return cl_fail(eb, CL_ENOMEM, "out of memory");
-			}
-			free(*out);
-			*out = c;
-			bestd = d;
-			bestn = nd;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		return db_fail(f, eb, rc, "read the word list");
-	}
-	return CL_OK;
-}
-
-struct span {
-	size_t start, end;
-	char *word;
-};
-
-struct spans {
-	struct span v[QP_CLAUSES_MAX * 4];
-	size_t n;
-	size_t off; /* offset of the clause text in the query */
-};
-
-static int span_cb(void *ud, const struct ta_token *tok)
-{
-	struct spans *s = ud;
-
-	if (s->n == sizeof s->v / sizeof *s->v)
-		return 0;
-	s->v[s->n].start = s->off + tok->start;
-	s->v[s->n].end = s->off + tok->end;
-	s->v[s->n].word = strndup(tok->term, tok->len);
-	if (!s->v[s->n].word)
-		return CL_ENOMEM;
-	s->n++;
-	return 0;
-}
-
-/* Where the clause's text starts in the query (qparse keeps pos, the
- * start of the clause with its '-' and field). */
-static long clause_text_at(const char *text, size_t len, const struct qp_clause *c)
-{
-	size_t p = c->pos, j, tl = strlen(c->text);
-	const char *hit;
-
-	if (p < len && text[p] == '-')
-		p++;
-	if (c->field != QP_ANY) {
-		for (j = p; j < len && text[j] != ':' && text[j] != ' ' && text[j] != '"'; j++)
-			;
-		if (j < len && text[j] == ':')
-			p = j + 1;
-	}
-	if (p < len && text[p] == '"')
-		p++;
-	if (p > len || tl == 0)
-		return -1;
-	hit = memmem(text + p, len - p, c->text, tl);
-	return hit ? (long)(hit - text) : -1;
-}
-
-static int fts_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb)
+/* The words of fts_words min_chars..max_chars code points long. */
+static int fts_spell_words(struct engine *e, size_t min_chars, size_t max_chars,
+			   int (*cb)(void *ud, const char *word), void *ud, struct cl_errbuf *eb)
 {
 	struct fts *f = e->impl;
-	struct qp_query q;
-	struct spans sp;
-	struct dbuf b = DBUF_INIT(EXPR_MAX);
-	size_t len = strlen(text), at = 0;
-	int changed = 0, rc;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
 
-	*out = NULL;
-	qp_init(&q);
-	sp.n = 0;
-	if ((rc = qp_parse(text, len, &q, eb)) != CL_OK)
+	if ((rc = stmt(f, FS_WORD_NEAR, &st, eb)) != CL_OK)
 		return rc;
-	for (size_t i = 0; i < q.n; i++) {
-		const struct qp_clause *c = &q.v[i];
-		long pos;
-		if (c->kind == QP_PREFIX || (pos = clause_text_at(text, len, c)) < 0)
-			continue;
-		sp.off = (size_t)pos;
-		if ((rc = ta_tokenize(f->ta_w, c->text, strlen(c->text), TA_NO_EXTRA, span_cb,
-				      &sp)) != CL_OK) {
-			rc = cl_fail(eb, rc, "out of memory");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < sp.n; i++) {
-		const char *w = sp.v[i].word;
-		size_t wl = strlen(w), nc = cp_count(w, wl);
-		char *cand = NULL;
-		int known = 0, digit = 0;
-
-		for (size_t k = 0; k < wl; k++)
-			digit |= w[k] >= '0' && w[k] <= '9';
-		if (nc < 3 || digit || ta_is_stopword(f->ta_q, w, wl) || sp.v[i].start < at)
-			continue;
-		if ((rc = word_known(f, w, &known, eb)) != CL_OK)
-			goto out;
-		if (known)
-			continue;
-		if ((rc = best_candidate(f, w, &cand, eb)) != CL_OK)
-			goto out;
-		if (!cand)
-			continue;
-		dbuf_add(&b, text + at, sp.v[i].start - at);
-		dbuf_puts(&b, cand);
-		at = sp.v[i].end;
-		changed = 1;
-		free(cand);
-	}
-	if (changed) {
-		dbuf_add(&b, text + at, len - at);
-		if (b.err) {
-			rc = cl_fail(eb, b.err, "out of memory");
-			goto out;
-		}
-		*out = b.p;
-		b.p = NULL;
-	}
-	rc = CL_OK;
-out:
-	for (size_t i = 0; i < sp.n; i++)
-		free(sp.v[i].word);
-	dbuf_release(&b);
-	qp_release(&q);
-	return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)min_chars);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max_chars);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((stop = cb(ud, col_text(st, 0))) != 0)
+			break;
+	sqlite3_reset(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, "read the word list");
 }
 
 const struct engine_ops engine_fts5_ops = {
@@ -2550,5 +2198,6 @@ const struct engine_ops engine_fts5_ops = {
 	.search = fts_search,
 	.similar = fts_similar,
 	.similar_text = fts_similar_text,
-	.suggest = fts_suggest,
+	.word_df = fts_word_df,
+	.spell_words = fts_spell_words,
 };

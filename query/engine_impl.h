@@ -1,13 +1,16 @@
 /* engine_impl.h — what an engine implements (private to query/). engine.c
  * validates requests, parses the query text once (qparse), runs the AND ->
- * OR fallback and the disjunctive facet passes, so that both engines share
- * one semantics; an engine only runs "this query, these filters, count
- * these facets". */
+ * OR fallback and the disjunctive facet passes and makes suggestions, and
+ * semantics.c holds the other shared rules (snippets, date key, sector
+ * bonus), so that both engines share one semantics; an engine only runs
+ * "this query, these filters, count these facets" and answers "how many
+ * cases has this word" and "which words are in the dictionary". */
 #ifndef ENGINE_IMPL_H
 #define ENGINE_IMPL_H
 
 #include "engine.h"
 #include "qparse.h"
+#include "semantics.h"
 
 struct engine_ops {
 	const char *name;
@@ -36,7 +39,16 @@ struct engine_ops {
 		       unsigned count_mask, struct search_result *res, struct cl_errbuf *eb);
 	int (*similar_text)(struct engine *e, const struct search_request *rq,
 			    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb);
-	int (*suggest)(struct engine *e, const char *text, char **out, struct cl_errbuf *eb);
+	/* Spelling (engine.c decides the suggestion, semantics.h the rule):
+	 * word_df: the number of cases the folded word matches as a query
+	 * word (itself or its stems; 0: unknown); spell_words: calls cb for
+	 * every word of the engine's spelling dictionary (folded words of the
+	 * indexed cases) that is min_chars..max_chars code points long (an
+	 * engine may pass others too: engine.c checks again); a non-zero
+	 * return of cb stops the walk and is returned. */
+	int (*word_df)(struct engine *e, const char *word, long *df, struct cl_errbuf *eb);
+	int (*spell_words)(struct engine *e, size_t min_chars, size_t max_chars,
+			   int (*cb)(void *ud, const char *word), void *ud, struct cl_errbuf *eb);
 };
 
 struct engine {
@@ -44,12 +56,16 @@ struct engine {
 	enum engine_kind kind;
 	void *impl;
 	struct engine_rank_params rank; /* checked by engine_set_rank_params; read at search */
+	struct sem_hl *hl;   /* during a search: the words snippets mark (semantics.h),
+			      * set by engine.c; NULL: none */
+	struct ta *ta_fold;  /* engine.c's analysers (suggestions), opened on first use */
+	struct ta *ta_stop;
 };
 
 extern const struct engine_ops engine_xapian_ops;
 extern const struct engine_ops engine_fts5_ops;
 
-/* Snippet helper shared by the engines: text in which matches are marked
+/* Snippet escaping (sem_snippet uses it): text in which matches are marked
  * with ENGINE_HI_START / ENGINE_HI_END bytes becomes HTML: everything
  * escaped (& < > " '), markers turned into <mark> and </mark>, other
  * control characters dropped. Caller frees. NULL on ENOMEM. */

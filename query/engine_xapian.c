@@ -91,7 +91,6 @@ static const struct xs_field qp_fields[] = {
 /* similar(): expansion terms, and the extra hits re-ranked by sector. */
 #define SIMILAR_TERMS 40
 #define SIMILAR_WINDOW 100
-#define SIMILAR_SECTOR_BONUS 0.1
 /* foreach_id / clear page size. */
 #define ID_PAGE 1000
 
@@ -421,57 +420,66 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 	return max;
 }
 
-/* Stored data: title, snippet source, language, sectors (for similar) and
- * the hit's card (case_hit_card: what a result page shows, so it needs no
+/* body, outcome and lessons joined by blank lines, as the FTS5 engine
+ * keeps them (the snippet's body text); NULL on ENOMEM. */
+static char *body_text(const struct case_record *c)
+{
+	struct dbuf b;
+	const char *parts[3] = {c->body, c->outcome, c->lessons};
+
+	dbuf_init(&b, 4 * SNIP_SRC_MAX);
+	dbuf_puts(&b, "");
+	for (int i = 0; i < 3; i++) {
+		if (!parts[i] || !*parts[i])
+			continue;
+		if (b.n)
+			dbuf_puts(&b, "\n\n");
+		dbuf_add(&b, parts[i], utf8_cut(parts[i], strlen(parts[i]), SNIP_SRC_MAX));
+	}
+	if (b.err == CL_ETOOBIG)
+		b.err = 0; /* more than kept: the first SNIP_SRC_MAX bytes do */
+	if (b.err) {
+		dbuf_release(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+static int set_cut(json_t *j, const char *key, const char *text)
+{
+	if (!text || !*text)
+		return 0;
+	return json_object_set_new(j, key,
+				   json_stringn(text, utf8_cut(text, strlen(text), SNIP_SRC_MAX)));
+}
+
+/* Stored data: title, the snippet texts (summary "m", body "b", each at
+ * most SNIP_SRC_MAX bytes; documents indexed before them have "x", the
+ * summary or else the body), language, sectors (for similar) and the
+ * hit's card (case_hit_card: what a result page shows, so it needs no
  * store read; documents indexed before it have none). */
 static char *doc_data(const struct case_record *c)
 {
-	const char *src = c->summary && *c->summary ? c->summary
-			  : c->body && *c->body     ? c->body
-						    : c->title;
 	json_t *j = json_object(), *sec = json_array(), *card = case_hit_card(c);
-	char *out = NULL;
+	char *out = NULL, *body = body_text(c);
 
-	if (!j || !sec || !card || json_object_set(j, "c", card))
+	if (!j || !sec || !card || !body || json_object_set(j, "c", card))
 		goto out;
 	for (size_t i = 0; i < c->sectors.n; i++)
 		if (json_array_append_new(sec, json_string(c->sectors.v[i])))
 			goto out;
 	if (json_object_set_new(j, "t", json_string(c->title ? c->title : "")) ||
-	    json_object_set_new(j, "x", json_stringn(src ? src : "",
-						     src ? utf8_cut(src, strlen(src), SNIP_SRC_MAX) : 0)) ||
+	    set_cut(j, "m", c->summary) || set_cut(j, "b", body) ||
 	    json_object_set_new(j, "l", json_string(c->language ? c->language : "")) ||
 	    json_object_set(j, "s", sec))
 		goto out;
 	out = json_dumps(j, JSON_COMPACT);
 out:
+	free(body);
 	json_decref(card);
 	json_decref(sec);
 	json_decref(j);
 	return out;
-}
-
-/* Date sort keys: ascending and descending, undated last in both. */
-static void date_keys(const char *published, char asc[16], char desc[16])
-{
-	int ok = published && strlen(published) == 10;
-	for (int i = 0; ok && i < 10; i++)
-		ok = (i == 4 || i == 7) ? published[i] == '-'
-					: (published[i] >= '0' && published[i] <= '9');
-	if (!ok) {
-		strcpy(asc, "~");
-		strcpy(desc, "~");
-		return;
-	}
-	size_t n = 0;
-	for (int i = 0; i < 10; i++) {
-		if (published[i] == '-')
-			continue;
-		asc[n] = published[i];
-		desc[n] = (char)('9' - (published[i] - '0'));
-		n++;
-	}
-	asc[n] = desc[n] = '\0';
 }
 
 static int xap_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
@@ -519,7 +527,7 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 		    (rc = xs_doc_set_value(doc, SLOT_YEAR, fv.v[0], strlen(fv.v[0]), eb)) != CL_OK)
 			goto out;
 	}
-	date_keys(c->published, asc, desc);
+	sem_date_key_strings(c->published, asc, desc);
 	if ((rc = xs_doc_set_value(doc, SLOT_ID, c->id, strlen(c->id), eb)) != CL_OK ||
 	    (rc = xs_doc_set_value(doc, SLOT_DATE_ASC, asc, strlen(asc), eb)) != CL_OK ||
 	    (rc = xs_doc_set_value(doc, SLOT_DATE_DESC, desc, strlen(desc), eb)) != CL_OK)
@@ -1319,56 +1327,22 @@ static void remote_sort(const struct xap *x, const struct search_request *rq, st
 	p->o.n_sort_keys = 1;
 }
 
-/* Counts the characters of a marked snippet, markers excluded, and cuts
- * it to max characters keeping the markers balanced. */
-static void cut_snippet(char *s, size_t max)
+/* A hit's snippet (semantics.h) from its stored texts. */
+static char *hit_snippet(struct engine *e, json_t *j, size_t chars)
 {
-	size_t chars = 0;
-	int open = 0;
-	char *p = s;
+	const char *texts[SEM_NTEXTS];
+	json_t *m = json_object_get(j, "m"), *b = json_object_get(j, "b");
 
-	for (; *p; p++) {
-		if (*p == ENGINE_HI_START[0]) {
-			open = 1;
-			continue;
-		}
-		if (*p == ENGINE_HI_END[0]) {
-			open = 0;
-			continue;
-		}
-		if (((unsigned char)*p & 0xC0) == 0x80)
-			continue;
-		if (chars == max)
-			break;
-		chars++;
-	}
-	if (!*p)
-		return;
-	/* p is the first byte past the limit: cut there, close the mark */
-	if (open && max > 0) {
-		*p++ = ENGINE_HI_END[0];
-	}
-	*p = '\0';
-}
-
-static int make_snippet(const struct xs_result *r, const char *src, const char *lang,
-			size_t chars, char **out, struct cl_errbuf *eb)
-{
-	char *marked = NULL;
-	int rc;
-
-	*out = NULL;
-	rc = xs_snippet(r, src, chars, lang && *lang ? lang : NULL, &marked, eb);
-	if (rc != CL_OK)
-		return rc;
-	cut_snippet(marked, chars);
-	*out = engine_html_snippet(marked);
-	free(marked);
-	return *out ? CL_OK : cl_fail(eb, CL_ENOMEM, "out of memory");
+	texts[SEM_SUMMARY] = json_string_value(m);
+	texts[SEM_BODY] = json_string_value(b);
+	if (!m && !b) /* indexed before "m" and "b": "x" is the first of them */
+		texts[SEM_SUMMARY] = json_string_value(json_object_get(j, "x"));
+	texts[SEM_TITLE] = json_string_value(json_object_get(j, "t"));
+	return sem_snippet(e->hl, texts, chars);
 }
 
 /* Fills res from r: total, counts and the hits order[from..from+n). */
-static int fill_result(const struct search_request *rq, const struct prep *p,
+static int fill_result(struct engine *e, const struct search_request *rq, const struct prep *p,
 		       const struct xs_result *r, const size_t *order, const double *score,
 		       size_t from, size_t n, struct search_result *res, struct cl_errbuf *eb)
 {
@@ -1396,8 +1370,6 @@ static int fill_result(const struct search_request *rq, const struct prep *p,
 		struct search_hit *sh = &res->hits[res->nhits];
 		json_t *j = json_loadb(h->data ? h->data : "", h->data_len, 0, NULL);
 		const char *title = j ? json_string_value(json_object_get(j, "t")) : NULL;
-		const char *src = j ? json_string_value(json_object_get(j, "x")) : NULL;
-		const char *lang = j ? json_string_value(json_object_get(j, "l")) : NULL;
 
 		json_t *card = j ? json_object_get(j, "c") : NULL;
 		if (json_is_object(card))
@@ -1408,10 +1380,8 @@ static int fill_result(const struct search_request *rq, const struct prep *p,
 		res->nhits++;
 		if (!sh->id || !sh->title)
 			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
-		else if (rq->snippets)
-			rc = make_snippet(r, src ? src : "", lang,
-					  rq->snippet_chars ? rq->snippet_chars : 200, &sh->snippet,
-					  eb);
+		else if (rq->snippets && !(sh->snippet = hit_snippet(e, j, rq->snippet_chars)))
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		json_decref(j);
 	}
 	return rc;
@@ -1461,7 +1431,7 @@ static int xap_search(struct engine *e, const struct search_request *rq, const s
 	p.o.flags |= XS_Q_ONE_FORM;
 	if ((rc = xs_search(x->db, &p.o, &r, eb)) != CL_OK)
 		goto out;
-	rc = fill_result(rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
+	rc = fill_result(e, rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
 out:
 	if (rc == CL_ENET && x->stub) { /* a shard failed: reconnect next time */
 		xs_db_close(x->db);
@@ -1553,7 +1523,7 @@ static int xap_similar(struct engine *e, const char *id, const struct search_req
 	if ((rc = xs_similar(x->db, id, SIMILAR_TERMS, &p.o, &r, eb)) != CL_OK)
 		goto out;
 	if (!rerank) {
-		rc = fill_result(rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
+		rc = fill_result(e, rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
 		goto out;
 	}
 	rk = calloc(r->n_hits + 1, sizeof *rk);
@@ -1563,14 +1533,12 @@ static int xap_similar(struct engine *e, const char *id, const struct search_req
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		goto out;
 	}
-	double top = r->n_hits ? r->hits[0].weight : 0;
 	for (size_t i = 0; i < r->n_hits; i++) {
 		const struct xs_hit *h = &r->hits[i];
 		size_t sh = shared_sectors(h->data, h->data_len, sec);
 		rk[i].k = i;
 		rk[i].id = h->id ? h->id : "";
-		rk[i].score = h->weight + SIMILAR_SECTOR_BONUS * top * (double)sh /
-						  (double)json_array_size(sec);
+		rk[i].score = sem_sector_bonus(h->weight, sh, json_array_size(sec));
 		score[i] = rk[i].score;
 	}
 	qsort(rk, r->n_hits, sizeof *rk, rank_cmp);
@@ -1579,7 +1547,7 @@ static int xap_similar(struct engine *e, const char *id, const struct search_req
 	{
 		size_t from = rq->offset < r->n_hits ? rq->offset : r->n_hits;
 		size_t n = r->n_hits - from < rq->limit ? r->n_hits - from : rq->limit;
-		rc = fill_result(rq, &p, r, order, score, from, n, res, eb);
+		rc = fill_result(e, rq, &p, r, order, score, from, n, res, eb);
 	}
 out:
 	free(rk);
@@ -1610,7 +1578,7 @@ static int xap_similar_text(struct engine *e, const struct search_request *rq,
 	p.o.n_stopwords = x->nstopwords;
 	if ((rc = xs_similar_text(x->db, rq->text, SIMILAR_TERMS, &p.o, &r, eb)) != CL_OK)
 		goto out;
-	rc = fill_result(rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
+	rc = fill_result(e, rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
 out:
 	xs_result_free(r);
 	prep_release(&p);
@@ -1619,16 +1587,22 @@ out:
 
 /* ---- suggest ------------------------------------------------------------- */
 
-/* 1 if the folded word w matches an indexed case (as a word or a stem). */
-static int word_known(struct xap *x, const char *w, int *known, struct cl_errbuf *eb)
+/* How many cases the folded word w matches (as a word or a stem):
+ * engine.c's "is this word known". */
+static int xap_word_df(struct engine *e, const char *w, long *df, struct cl_errbuf *eb)
 {
+	struct xap *x = X(e);
 	struct xs_query_opts o;
 	struct xs_clause c;
 	struct xs_result *r = NULL;
 	struct dbuf b;
 	int rc;
 
-	*known = 0;
+	*df = 0;
+	if (strlen(w) > WORD_MAX_BYTES)
+		return CL_OK; /* never indexed */
+	if ((rc = refresh(x, eb)) != CL_OK)
+		return rc;
 	dbuf_init(&b, QTEXT_MAX);
 	if ((rc = word_terms(x, QP_ANY, w, &b, eb)) != CL_OK)
 		goto out;
@@ -1641,97 +1615,44 @@ static int word_known(struct xap *x, const char *w, int *known, struct cl_errbuf
 	o.n_clauses = 1;
 	o.limit = 0;
 	if ((rc = xs_search(x->db, &o, &r, eb)) == CL_OK)
-		*known = r->total > 0;
+		*df = (long)r->total;
 out:
 	xs_result_free(r);
 	dbuf_release(&b);
 	return rc;
 }
 
-struct sugg_state {
-	struct xap *x;
-	const char *text;
-	size_t base;     /* offset of the segment in text */
-	struct dbuf *out;
-	size_t copied;   /* bytes of text already copied to out */
-	int changed;
-	struct cl_errbuf *eb;
+struct spell_walk {
+	size_t min_chars, max_chars;
+	int (*cb)(void *ud, const char *word);
+	void *ud;
 };
 
-static int sugg_tok(void *ud, const struct ta_token *t)
+static int spell_cb(void *ud, const char *word, unsigned long freq)
 {
-	struct sugg_state *st = ud;
-	char *s = NULL;
-	int known, rc;
+	struct spell_walk *w = ud;
+	size_t n = strlen(word), nc;
 
-	if (t->len > WORD_MAX_BYTES || ta_is_stopword(st->x->ta_stop, t->term, t->len))
-		return CL_OK;
-	if ((rc = word_known(st->x, t->term, &known, st->eb)) != CL_OK)
-		return rc;
-	if (known)
-		return CL_OK;
-	if ((rc = xs_suggest(st->x->spell ? st->x->spell : st->x->db, t->term, &s, st->eb)) !=
-	    CL_OK)
-		return rc;
-	if (s && *s && strcmp(s, t->term)) {
-		size_t at = st->base + t->start;
-		dbuf_add(st->out, st->text + st->copied, at - st->copied);
-		dbuf_puts(st->out, s);
-		st->copied = st->base + t->end;
-		st->changed = 1;
-	}
-	free(s);
-	return st->out->err;
+	(void)freq; /* engine.c ranks by cases (word_df), not by occurrences */
+	if (n < w->min_chars || n > 4 * w->max_chars)
+		return 0;
+	nc = sem_cp_count(word, n);
+	if (nc < w->min_chars || nc > w->max_chars)
+		return 0;
+	return w->cb(w->ud, word);
 }
 
-static int xap_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb)
+/* The words of the spelling data (the local database of a sharded index). */
+static int xap_spell_words(struct engine *e, size_t min_chars, size_t max_chars,
+			   int (*cb)(void *ud, const char *word), void *ud, struct cl_errbuf *eb)
 {
 	struct xap *x = X(e);
-	struct qp_query q;
-	struct dbuf b;
-	struct sugg_state st;
-	size_t len = strlen(text);
+	struct spell_walk w = {min_chars, max_chars, cb, ud};
 	int rc;
 
-	*out = NULL;
-	qp_init(&q);
-	dbuf_init(&b, 4 * QP_TEXT_MAX + 64);
 	if ((rc = refresh(x, eb)) != CL_OK)
-		goto out;
-	if ((rc = qp_parse(text, len, &q, eb)) != CL_OK)
-		goto out;
-	memset(&st, 0, sizeof st);
-	st.x = x;
-	st.text = text;
-	st.out = &b;
-	st.eb = eb;
-	for (size_t i = 0; i < q.n && rc == CL_OK; i++) {
-		const struct qp_clause *c = &q.v[i];
-		const char *seg;
-		if (c->kind == QP_PREFIX || c->negated || !*c->text)
-			continue;
-		/* the clause text inside the query, at or after its start */
-		seg = c->pos < len ? strstr(text + c->pos, c->text) : NULL;
-		if (!seg || (size_t)(seg - text) < st.copied)
-			continue;
-		st.base = (size_t)(seg - text);
-		rc = ta_tokenize(x->ta_words, seg, strlen(c->text), TA_NO_EXTRA, sugg_tok, &st);
-		if (rc == CL_ENOMEM || rc == CL_ETOOBIG)
-			rc = cl_fail(eb, rc, "xapian: suggest: %s", cl_strerror(rc));
-	}
-	if (rc != CL_OK || !st.changed)
-		goto out;
-	dbuf_add(&b, text + st.copied, len - st.copied);
-	if (b.err) {
-		rc = cl_fail(eb, b.err, "xapian: suggest: %s", cl_strerror(b.err));
-		goto out;
-	}
-	*out = b.p;
-	b.p = NULL;
-out:
-	dbuf_release(&b);
-	qp_release(&q);
-	return rc;
+		return rc;
+	return xs_spelling_foreach(x->spell ? x->spell : x->db, spell_cb, &w, eb);
 }
 
 const struct engine_ops engine_xapian_ops = {
@@ -1748,5 +1669,6 @@ const struct engine_ops engine_xapian_ops = {
 	.search = xap_search,
 	.similar = xap_similar,
 	.similar_text = xap_similar_text,
-	.suggest = xap_suggest,
+	.word_df = xap_word_df,
+	.spell_words = xap_spell_words,
 };

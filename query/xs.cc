@@ -46,11 +46,10 @@ struct xs_doc {
 	bool any_text = false;
 };
 
-struct xs_result_priv {
-	Xapian::Database db;
+/* What one match needs while run_query fills the result. */
+struct match_state {
 	std::unique_ptr<Xapian::Enquire> enq;
 	Xapian::MSet mset;
-	Xapian::Stem stem;
 };
 
 /* ---- the boundary ----------------------------------------------------- */
@@ -263,35 +262,6 @@ std::string plain_words(const std::string &s)
 	return fold(t);
 }
 
-/* MSet::snippet escapes <, > and & for HTML; the shim hands out plain text
- * (the caller escapes), so undo exactly those three. */
-std::string unescape_html(const std::string &s)
-{
-	std::string out;
-	out.reserve(s.size());
-	for (size_t i = 0; i < s.size(); i++) {
-		if (s[i] == '&') {
-			if (s.compare(i, 4, "&lt;") == 0) {
-				out += '<';
-				i += 3;
-				continue;
-			}
-			if (s.compare(i, 4, "&gt;") == 0) {
-				out += '>';
-				i += 3;
-				continue;
-			}
-			if (s.compare(i, 5, "&amp;") == 0) {
-				out += '&';
-				i += 4;
-				continue;
-			}
-		}
-		out += s[i];
-	}
-	return out;
-}
-
 /* Expansion terms for "similar": only words of the listed prefixes (after
  * a leading Z for stems), never boolean/facet/id terms, not stopwords, at
  * least two bytes, and found in some other document too (a term only the
@@ -437,14 +407,6 @@ Xapian::Query with_filters(const Xapian::Query &q, const struct xs_query_opts *o
 	return Xapian::Query(Xapian::Query::OP_FILTER, q, f);
 }
 
-unsigned synonym_flags(const struct xs_db *db, const struct xs_query_opts *o)
-{
-	if (!(o->flags & XS_Q_SYNONYMS) || db->remote)
-		return 0;
-	return Xapian::QueryParser::FLAG_SYNONYM | Xapian::QueryParser::FLAG_AUTO_SYNONYMS |
-	       Xapian::QueryParser::FLAG_AUTO_MULTIWORD_SYNONYMS;
-}
-
 /* A QueryParser set up for db and o (the stopper is borrowed). */
 void setup_parser(Xapian::QueryParser &qp, struct xs_db *db, const struct xs_query_opts *o,
 		  const Xapian::Stem &stem, const Xapian::Stopper *stop, bool or_mode)
@@ -462,7 +424,6 @@ void setup_parser(Xapian::QueryParser &qp, struct xs_db *db, const struct xs_que
 
 struct parse_state {
 	int parsed_as_plain = 0;
-	std::string corrected;
 };
 
 /* Text mode: Xapian's QueryParser with the syntax o->flags allow. */
@@ -481,15 +442,13 @@ Xapian::Query parse_text(struct xs_db *db, const struct xs_query_opts *o, const 
 		else
 			qp.add_prefix(o->fields[i].field, o->fields[i].prefix);
 	}
-	unsigned flags = synonym_flags(db, o);
+	unsigned flags = 0;
 	if (o->flags & XS_Q_PHRASE)
 		flags |= Xapian::QueryParser::FLAG_PHRASE;
 	if (o->flags & XS_Q_WILDCARD)
 		flags |= Xapian::QueryParser::FLAG_WILDCARD;
 	if (o->flags & XS_Q_BOOLEAN)
 		flags |= Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_LOVEHATE;
-	if ((o->flags & XS_Q_SPELLING) && !db->remote)
-		flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
 	if (o->flags & XS_Q_FOLD_CASE)
 		text = fold_query(text, o->flags & XS_Q_BOOLEAN, o);
 
@@ -501,12 +460,10 @@ Xapian::Query parse_text(struct xs_db *db, const struct xs_query_opts *o, const 
 			throw;
 		Xapian::QueryParser plain;
 		setup_parser(plain, db, o, stem, stop, or_mode);
-		q = plain.parse_query(plain_words(text), synonym_flags(db, o));
+		q = plain.parse_query(plain_words(text), 0);
 		ps.parsed_as_plain = 1;
 		return q.empty() ? match_all() : q;
 	}
-	if (flags & Xapian::QueryParser::FLAG_SPELLING_CORRECTION)
-		ps.corrected = qp.get_corrected_query_string();
 	return q.empty() ? match_all() : q;
 }
 
@@ -633,7 +590,7 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 	}
 	Xapian::QueryParser qp;
 	setup_parser(qp, db, o, stem, nullptr, false);
-	unsigned flags = synonym_flags(db, o);
+	unsigned flags = 0;
 	if (c->kind == XS_C_PHRASE) {
 		std::string t;
 		for (char ch : text)
@@ -719,14 +676,12 @@ struct result_holder {
 };
 
 /* Runs q against db with o's sort, paging, spies and weighting and fills r
- * (hits, counts, total, and the priv kept for snippets). */
+ * (hits, counts, total); nothing of Xapian's is kept after it. */
 void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o,
-	       const Xapian::Stem &stem, struct xs_result *r)
+	       struct xs_result *r)
 {
 	Xapian::Database &d = db->db();
-	std::unique_ptr<xs_result_priv> priv(new xs_result_priv);
-	priv->db = d;
-	priv->stem = stem;
+	std::unique_ptr<match_state> priv(new match_state);
 	priv->enq.reset(new Xapian::Enquire(d));
 	Xapian::Enquire &enq = *priv->enq;
 
@@ -830,7 +785,6 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 		}
 	}
 	r->query_desc = dup_bytes(q.get_description());
-	r->priv = priv.release();
 }
 
 /* A query run with one retry after DatabaseModifiedError (a reader that
@@ -929,13 +883,12 @@ Xapian::Query prf_expand(struct xs_db *db, const Xapian::Query &q, const struct 
 /* A new result for q with o's filters (caller owns it). A reader that
  * fell behind a writer's commits (DatabaseModifiedError) is reopened and
  * the query run once more. */
-struct xs_result *run_new(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o,
-			  const Xapian::Stem &stem)
+struct xs_result *run_new(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o)
 {
 	for (int attempt = 0;; attempt++) {
 		result_holder res(calloc_n<struct xs_result>(1));
 		try {
-			run_query(db, with_filters(prf_expand(db, q, o), o), o, stem, res.r);
+			run_query(db, with_filters(prf_expand(db, q, o), o), o, res.r);
 			return res.release();
 		} catch (const Xapian::DatabaseModifiedError &) {
 			if (attempt > 0)
@@ -945,8 +898,7 @@ struct xs_result *run_new(struct xs_db *db, const Xapian::Query &q, const struct
 	}
 }
 
-/* Runs the query of o, and its OR variant when AND found nothing and o
- * asks for the fallback. */
+/* Runs the query of o (the AND -> OR fallback is engine.c's). */
 int search_common(struct xs_db *db, const struct xs_query_opts *o, struct xs_result **out)
 {
 	Xapian::Stem stem = lang_stemmer(o->lang);
@@ -954,28 +906,13 @@ int search_common(struct xs_db *db, const struct xs_query_opts *o, struct xs_res
 	parse_state ps;
 
 	Xapian::Query q = build_main(db, o, stem, or_mode, ps);
-	result_holder res(run_new(db, q, o, stem));
-	if (res.r->total == 0 && !or_mode && (o->flags & XS_Q_OR_FALLBACK)) {
-		parse_state ps2;
-		Xapian::Query qor = build_main(db, o, stem, true, ps2);
-		if (qor.get_description() != q.get_description()) {
-			result_holder alt(run_new(db, qor, o, stem));
-			if (alt.r->total > 0) {
-				xs_result_free(res.release());
-				res.r = alt.release();
-				res.r->used_or_fallback = 1;
-				ps.parsed_as_plain |= ps2.parsed_as_plain;
-			}
-		}
-	}
+	result_holder res(run_new(db, q, o));
 	res.r->parsed_as_plain = ps.parsed_as_plain;
-	if (!ps.corrected.empty())
-		res.r->corrected = dup_bytes(ps.corrected);
 	*out = res.release();
 	return CL_OK;
 }
 
-/* Options for the similar functions: o or defaults, without fallback. */
+/* Options for the similar functions: o or defaults, without text. */
 struct xs_query_opts similar_opts(const struct xs_query_opts *o)
 {
 	struct xs_query_opts so;
@@ -986,7 +923,6 @@ struct xs_query_opts similar_opts(const struct xs_query_opts *o)
 	so.text = nullptr;
 	so.clauses = nullptr;
 	so.n_clauses = 0;
-	so.flags &= ~XS_Q_OR_FALLBACK;
 	return so;
 }
 
@@ -1036,11 +972,6 @@ std::string trim(const std::string &s)
 /* ---- exported --------------------------------------------------------- */
 
 extern "C" {
-
-const char *xs_version(void)
-{
-	return Xapian::version_string();
-}
 
 int xs_db_open(const char *path, int writable, struct xs_db **out, struct cl_errbuf *eb)
 {
@@ -1217,91 +1148,6 @@ int xs_db_enable_spelling(struct xs_db *db, int on, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
-int xs_db_add_spelling(struct xs_db *db, const char *word, unsigned freq, struct cl_errbuf *eb)
-{
-	int rc = need_writable(db, "xs_db_add_spelling", eb);
-	if (rc)
-		return rc;
-	if (!word || !*word)
-		return cl_fail(eb, CL_EINVAL, "xs_db_add_spelling: empty word");
-	return guard(eb, "xs_db_add_spelling", [&]() -> int {
-		db->wr.add_spelling(word, freq ? freq : 1);
-		return CL_OK;
-	});
-}
-
-int xs_db_add_synonym(struct xs_db *db, const char *term, const char *synonym,
-		      struct cl_errbuf *eb)
-{
-	int rc = need_writable(db, "xs_db_add_synonym", eb);
-	if (rc)
-		return rc;
-	if (!term || !*term || !synonym || !*synonym)
-		return cl_fail(eb, CL_EINVAL, "xs_db_add_synonym: empty term or synonym");
-	return guard(eb, "xs_db_add_synonym", [&]() -> int {
-		db->wr.add_synonym(term, synonym);
-		return CL_OK;
-	});
-}
-
-int xs_db_add_synonym_words(struct xs_db *db, const char *lang, const char *words,
-			    const char *synonym, struct cl_errbuf *eb)
-{
-	int rc = need_writable(db, "xs_db_add_synonym_words", eb);
-	if (rc)
-		return rc;
-	if (!words || is_blank(words) || !synonym || is_blank(synonym))
-		return cl_fail(eb, CL_EINVAL, "xs_db_add_synonym_words: empty words or synonym");
-	return guard(eb, "xs_db_add_synonym_words", [&]() -> int {
-		Xapian::Stem stem = lang_stemmer(lang);
-		std::string syn = trim(fold(synonym));
-		if (syn.find_first_of(" \t") != std::string::npos)
-			return cl_fail(eb, CL_EINVAL,
-				       "xs_db_add_synonym_words: \"%s\": a synonym must be one word",
-				       synonym);
-		/* the key: lowercase words joined by single spaces */
-		std::string key, w;
-		std::string lw = fold(words);
-		size_t nwords = 0;
-		for (size_t i = 0; i <= lw.size(); i++) {
-			if (i == lw.size() || std::isspace(static_cast<unsigned char>(lw[i]))) {
-				if (!w.empty()) {
-					key += (key.empty() ? "" : " ") + w;
-					nwords++;
-				}
-				w.clear();
-			} else {
-				w += lw[i];
-			}
-		}
-		std::string value = stem.is_none() ? syn : "Z" + stem(syn);
-		db->wr.add_synonym(key, value);
-		if (nwords == 1 && !stem.is_none())
-			db->wr.add_synonym("Z" + stem(key), value);
-		return CL_OK;
-	});
-}
-
-int xs_db_clear_synonyms(struct xs_db *db, const char *term, struct cl_errbuf *eb)
-{
-	int rc = need_writable(db, "xs_db_clear_synonyms", eb);
-	if (rc)
-		return rc;
-	return guard(eb, "xs_db_clear_synonyms", [&]() -> int {
-		if (term) {
-			db->wr.clear_synonyms(term);
-			return CL_OK;
-		}
-		std::vector<std::string> keys;
-		for (Xapian::TermIterator k = db->wr.synonym_keys_begin();
-		     k != db->wr.synonym_keys_end(); ++k)
-			keys.push_back(*k);
-		for (const std::string &k : keys)
-			db->wr.clear_synonyms(k);
-		return CL_OK;
-	});
-}
-
 int xs_doc_new(const char *lang, struct xs_doc **out, struct cl_errbuf *eb)
 {
 	if (!out)
@@ -1382,21 +1228,6 @@ int xs_doc_add_term(struct xs_doc *doc, const char *term, unsigned wdf_inc,
 			       XS_TERM_MAX);
 	return guard(eb, "xs_doc_add_term", [&]() -> int {
 		doc->doc.add_term(term, wdf_inc);
-		return CL_OK;
-	});
-}
-
-int xs_doc_add_posting(struct xs_doc *doc, const char *term, unsigned pos, unsigned wdf_inc,
-		       struct cl_errbuf *eb)
-{
-	if (!doc || !term || !is_upper(*term) || *term == 'Q' || std::strlen(term) > XS_TERM_MAX ||
-	    pos == 0)
-		return cl_fail(eb, CL_EINVAL,
-			       "xs_doc_add_posting: need a position >= 1 and a term starting with a "
-			       "capital other than Q, at most %d bytes",
-			       XS_TERM_MAX);
-	return guard(eb, "xs_doc_add_posting", [&]() -> int {
-		doc->doc.add_posting(term, pos, wdf_inc);
 		return CL_OK;
 	});
 }
@@ -1504,31 +1335,6 @@ int xs_db_get_data(struct xs_db *db, const char *id, char **data, size_t *len,
 	});
 }
 
-void xs_sortable_serialise(double v, char buf[XS_SORTABLE_MAX], size_t *len)
-{
-	size_t n = 0;
-	try {
-		std::string s = Xapian::sortable_serialise(v);
-		n = s.size() < XS_SORTABLE_MAX ? s.size() : XS_SORTABLE_MAX;
-		std::memcpy(buf, s.data(), n);
-	} catch (...) {
-		n = 0; /* cannot happen: at most 9 bytes, no allocation */
-	}
-	if (len)
-		*len = n;
-}
-
-double xs_sortable_unserialise(const char *bytes, size_t len)
-{
-	if (!bytes)
-		return 0.0;
-	try {
-		return Xapian::sortable_unserialise(std::string(bytes, len));
-	} catch (...) {
-		return 0.0;
-	}
-}
-
 int xs_stem(const char *lang, const char *word, char **out, struct cl_errbuf *eb)
 {
 	if (!lang || !word || !out)
@@ -1585,31 +1391,8 @@ void xs_result_free(struct xs_result *r)
 		std::free(r->counts[i].items);
 	}
 	std::free(r->counts);
-	std::free(r->corrected);
 	std::free(r->query_desc);
-	delete r->priv;
 	std::free(r);
-}
-
-int xs_snippet(const struct xs_result *r, const char *text, size_t max_bytes, const char *lang,
-	       char **out, struct cl_errbuf *eb)
-{
-	if (!r || !r->priv || !text || !out)
-		return cl_fail(eb, CL_EINVAL, "xs_snippet: result, text and out are required");
-	*out = nullptr;
-	return guard(eb, "xs_snippet", [&]() -> int {
-		std::string t(text);
-		for (char &c : t)
-			if (c == XS_HI_START[0] || c == XS_HI_END[0])
-				c = ' ';
-		Xapian::Stem stem = lang ? lang_stemmer(lang) : r->priv->stem;
-		std::string s = r->priv->mset.snippet(
-			t, max_bytes ? max_bytes : 200, stem,
-			Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
-			XS_HI_START, XS_HI_END, XS_OMIT);
-		*out = dup_bytes(unescape_html(s));
-		return CL_OK;
-	});
 }
 
 int xs_similar(struct xs_db *db, const char *id, size_t nterms, const struct xs_query_opts *o,
@@ -1648,8 +1431,7 @@ int xs_similar(struct xs_db *db, const char *id, size_t nterms, const struct xs_
 		with_reopen(db, [&] { found = expand(); });
 		if (!found)
 			return cl_fail(eb, CL_ENOTFOUND, "xs_similar: no document \"%s\"", id);
-		Xapian::Stem stem = lang_stemmer(so.lang);
-		*out = run_new(db, q, &so, stem);
+		*out = run_new(db, q, &so);
 		return CL_OK;
 	});
 }
@@ -1679,7 +1461,7 @@ int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
 			terms.emplace_back(*t);
 		Xapian::Query q(Xapian::Query::OP_ELITE_SET, terms.begin(), terms.end(),
 				static_cast<Xapian::termcount>(nterms ? nterms : 40));
-		*out = run_new(db, q, &so, stem);
+		*out = run_new(db, q, &so);
 		return CL_OK;
 	});
 }
@@ -1711,49 +1493,21 @@ int xs_db_copy_spelling(struct xs_db *dst, struct xs_db *src, unsigned long *nwo
 	});
 }
 
-int xs_suggest(struct xs_db *db, const char *text, char **out, struct cl_errbuf *eb)
+int xs_spelling_foreach(struct xs_db *db, int (*cb)(void *ud, const char *word, unsigned long freq),
+			void *ud, struct cl_errbuf *eb)
 {
-	if (!db || !text || !out)
-		return cl_fail(eb, CL_EINVAL, "xs_suggest: db, text and out are required");
-	*out = nullptr;
-	return guard(eb, "xs_suggest", [&]() -> int {
+	if (!db || !cb)
+		return cl_fail(eb, CL_EINVAL, "xs_spelling_foreach: db and cb are required");
+	return guard(eb, "xs_spelling_foreach", [&]() -> int {
 		if (db->remote)
 			return CL_OK; /* no spelling data over the remote protocol */
 		Xapian::Database &d = db->db();
-		std::string result, word;
-		bool changed = false;
-		auto flush = [&] {
-			if (word.empty())
-				return;
-			std::string lw = fold(word);
-			std::string s = d.get_spelling_suggestion(lw);
-			if (!s.empty() && s != lw) {
-				result += s;
-				changed = true;
-			} else {
-				result += word;
-			}
-			word.clear();
-		};
-		/* raw bytes are copied, so invalid UTF-8 passes through as is */
-		std::string t(text);
-		Xapian::Utf8Iterator it(t), end;
-		while (it != end) {
-			const char *start = it.raw();
-			size_t before = it.left();
-			unsigned ch = *it;
-			++it;
-			std::string bytes(start, before - it.left());
-			if (Xapian::Unicode::is_wordchar(ch)) {
-				word += bytes;
-			} else {
-				flush();
-				result += bytes;
-			}
+		for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t) {
+			std::string w = *t;
+			int rc = cb(ud, w.c_str(), static_cast<unsigned long>(t.get_termfreq()));
+			if (rc)
+				return rc;
 		}
-		flush();
-		if (changed)
-			*out = dup_bytes(result);
 		return CL_OK;
 	});
 }

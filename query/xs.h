@@ -44,14 +44,6 @@ extern "C" {
 
 struct xs_db;          /* opaque: an open database (local, or stub of shards) */
 struct xs_doc;         /* opaque: a document being built for indexing */
-struct xs_result_priv; /* opaque: what a result keeps alive for snippets */
-
-/* Highlight markers in snippets: bytes that never occur in the text given
- * to xs_snippet (they are replaced by spaces there first). The omission
- * marker is U+2026 HORIZONTAL ELLIPSIS. */
-#define XS_HI_START "\x01"
-#define XS_HI_END "\x02"
-#define XS_OMIT "\xe2\x80\xa6"
 
 /* The value slot xs_doc_set_id also stores the id in (reserved: hits read
  * the id from it, which over remote shards saves fetching the termlist;
@@ -62,14 +54,9 @@ struct xs_result_priv; /* opaque: what a result keeps alive for snippets */
 #define XS_ID_MAX 240
 /* Longest term or prefix accepted by xs_doc_add_boolean / filters. */
 #define XS_TERM_MAX 240
-/* Buffer size for xs_sortable_serialise (Xapian needs at most 9). */
-#define XS_SORTABLE_MAX 16
 /* Default cap on the terms one prefix wildcard expands to (the most
  * frequent ones are kept). */
 #define XS_DEFAULT_MAX_WILDCARD 1000
-
-/* The Xapian library version, e.g. "1.4.22". Static, never NULL. */
-const char *xs_version(void);
 
 /* ---- databases ---------------------------------------------------------- */
 
@@ -88,8 +75,9 @@ int xs_db_open(const char *path, int writable, struct xs_db **out, struct cl_err
  * exceeding it is CL_ENET. A shard that cannot be opened is named in the
  * message ("shard 1 (remote tcp HOST:PORT, stub line 3) is unavailable:
  * ..."; shards count from 0). A stub without shards, or a bad line:
- * CL_EINVAL with the line number. Remote shards do not offer spelling or synonym
- * data in Xapian 1.4 (queries still work; suggestions are just empty). */
+ * CL_EINVAL with the line number. Remote shards do not offer spelling
+ * data in Xapian 1.4 (queries still work; xs_spelling_foreach finds no
+ * word). */
 int xs_db_open_stub(const char *path, unsigned timeout_ms, struct xs_db **out,
 		    struct cl_errbuf *eb);
 
@@ -107,7 +95,7 @@ int xs_db_reopen(struct xs_db *db, struct cl_errbuf *eb);
 int xs_doc_count(struct xs_db *db, unsigned long *out, struct cl_errbuf *eb);
 
 /* Makes every change since the last commit durable, atomically: documents,
- * deletions, metadata, synonyms and spelling data together. Writable only
+ * deletions, metadata and spelling data together. Writable only
  * (else CL_EINVAL). */
 int xs_db_commit(struct xs_db *db, struct cl_errbuf *eb);
 
@@ -124,9 +112,6 @@ int xs_db_get_metadata(struct xs_db *db, const char *key, char **out, struct cl_
  * the spelling table and removes those of the document it replaces;
  * xs_db_delete removes them. Off by default; the setting is per handle. */
 int xs_db_enable_spelling(struct xs_db *db, int on, struct cl_errbuf *eb);
-/* Adds freq (0 is taken as 1) to word's spelling frequency. */
-int xs_db_add_spelling(struct xs_db *db, const char *word, unsigned freq,
-		       struct cl_errbuf *eb);
 
 /* Replaces the spelling data of dst (writable) by that of src (any handle;
  * a stub of local shards gives the sum over them): how a small local
@@ -135,22 +120,6 @@ int xs_db_add_spelling(struct xs_db *db, const char *word, unsigned freq,
  * be NULL) gets the number of words copied. */
 int xs_db_copy_spelling(struct xs_db *dst, struct xs_db *src, unsigned long *nwords,
 			struct cl_errbuf *eb);
-
-/* Synonyms, raw: term and synonym are index terms ("landsting" ->
- * "Zregion"). Xapian's query expansion looks a word up unstemmed first,
- * then as "Z"+stem; a multi-word key is the lowercase words joined by one
- * space. Writable only. */
-int xs_db_add_synonym(struct xs_db *db, const char *term, const char *synonym,
-		      struct cl_errbuf *eb);
-/* Synonyms, from words: adds synonym (one word) as "Z"+stem(synonym) to
- * the keys lowercase(words) and, when words is a single word, also
- * "Z"+stem(words), so that inflected forms expand too. lang as for
- * xs_doc_new. A multi-word synonym is CL_EINVAL (Xapian 1.4 expands a key
- * to single terms only: add it the other way round). */
-int xs_db_add_synonym_words(struct xs_db *db, const char *lang, const char *words,
-			    const char *synonym, struct cl_errbuf *eb);
-/* Removes the synonyms of key term, or every synonym when term is NULL. */
-int xs_db_clear_synonyms(struct xs_db *db, const char *term, struct cl_errbuf *eb);
 
 /* ---- indexing ----------------------------------------------------------- */
 
@@ -180,16 +149,12 @@ int xs_doc_index_text(struct xs_doc *doc, const char *text, const char *prefix,
 int xs_doc_add_boolean(struct xs_doc *doc, const char *term, struct cl_errbuf *eb);
 
 /* Adds a term the caller analysed itself (its own stems, say), exactly as
- * given: wdf_inc added to its within-document frequency, no position
- * (xs_doc_add_posting: at position pos >= 1, for XS_C_TERM_PHRASE; the
- * caller numbers those positions, independently of xs_doc_index_text).
+ * given: wdf_inc added to its within-document frequency, no position.
  * The term must carry a prefix: start with an ASCII capital other than Q
  * ("XV..." or "Z..."), at most XS_TERM_MAX bytes; so it is never taken for
  * spelling data. */
 int xs_doc_add_term(struct xs_doc *doc, const char *term, unsigned wdf_inc,
 		    struct cl_errbuf *eb);
-int xs_doc_add_posting(struct xs_doc *doc, const char *term, unsigned pos, unsigned wdf_inc,
-		       struct cl_errbuf *eb);
 
 /* Sets value slot (0..0xfffffffe, not XS_ID_SLOT) to len bytes (sort keys, ranges, counts).
  * len 0 removes it. */
@@ -220,13 +185,6 @@ int xs_db_delete(struct xs_db *db, const char *id, struct cl_errbuf *eb);
 int xs_db_get_data(struct xs_db *db, const char *id, char **data, size_t *len,
 		   struct cl_errbuf *eb);
 
-/* Xapian's sortable encoding of a number: byte order = numeric order, so
- * it works for sort keys, value ranges and counts. buf has room for
- * XS_SORTABLE_MAX bytes; *len gets the length used. */
-void xs_sortable_serialise(double v, char buf[XS_SORTABLE_MAX], size_t *len);
-/* The inverse (for values from counts). */
-double xs_sortable_unserialise(const char *bytes, size_t len);
-
 /* Stems one word with Xapian's Snowball stemmer for lang (any language
  * Xapian knows: "sv", "en", "swedish", ...); the word is used as given
  * (no case folding). CL_EINVAL for an unknown language. Caller frees. */
@@ -238,19 +196,16 @@ int xs_stem(const char *lang, const char *word, char **out, struct cl_errbuf *eb
 #define XS_Q_DEFAULT_AND 0x001u   /* words are ANDed (else ORed) */
 #define XS_Q_PHRASE 0x002u        /* text: "a phrase" */
 #define XS_Q_WILDCARD 0x004u      /* text: prefix word* */
-#define XS_Q_SYNONYMS 0x008u      /* expand words with the synonym table */
 #define XS_Q_BOOLEAN 0x010u       /* text: AND OR NOT ( ) and +word -word */
-#define XS_Q_OR_FALLBACK 0x020u   /* AND found nothing: run again as OR */
 #define XS_Q_PLAIN_ON_ERROR 0x040u /* text the parser rejects: plain words */
-#define XS_Q_SPELLING 0x080u      /* text: fill corrected from spelling data */
 #define XS_Q_ONE_FORM 0x200u      /* XS_C_TERMS: all terms match, but only the
 				   * most frequent one weighs (BM25 of one term,
 				   * no union estimate, no summed wdf) */
 #define XS_Q_FOLD_CASE 0x100u     /* lowercase words first (else Xapian
 				   * leaves Capitalised words unstemmed) */
 #define XS_Q_DEFAULTS                                                          \
-	(XS_Q_DEFAULT_AND | XS_Q_PHRASE | XS_Q_WILDCARD | XS_Q_SYNONYMS |       \
-	 XS_Q_BOOLEAN | XS_Q_OR_FALLBACK | XS_Q_PLAIN_ON_ERROR | XS_Q_FOLD_CASE)
+	(XS_Q_DEFAULT_AND | XS_Q_PHRASE | XS_Q_WILDCARD | XS_Q_BOOLEAN |        \
+	 XS_Q_PLAIN_ON_ERROR | XS_Q_FOLD_CASE)
 
 /* A user field name mapped to a term prefix in query text: "title" -> "S"
  * (free text, stemmed) or, with boolean set, a filter field "sector" ->
@@ -272,7 +227,7 @@ enum xs_clause_kind {
 			  * then more terms: a boosted subset (title forms), ORed
 			  * in scaled by xs_query_opts.boost (ranking) */
 	XS_C_TERM_PHRASE /* exact terms separated by single spaces, at
-			  * consecutive positions (xs_doc_add_posting) */
+			  * consecutive positions (raw words of xs_doc_index_text) */
 };
 struct xs_clause {
 	enum xs_clause_kind kind;
@@ -290,7 +245,7 @@ struct xs_filter_group {
 };
 
 /* Value range on a slot, bytes compared as strings (use
- * xs_sortable_serialise for numbers, "YYYY-MM-DD" for dates). lo NULL:
+ * fixed-width text for numbers, "YYYY-MM-DD" for dates). lo NULL:
  * no lower bound; hi NULL: no upper bound. Ranges are ANDed. */
 struct xs_range {
 	unsigned slot;
@@ -408,11 +363,8 @@ struct xs_result {
 	size_t n_hits;
 	struct xs_slot_counts *counts; /* one per xs_count_req, same order */
 	size_t n_counts;
-	int used_or_fallback;       /* AND found nothing; these are OR results */
 	int parsed_as_plain;        /* the parser rejected the text: plain words */
-	char *corrected;            /* spelling-corrected text, or NULL */
 	char *query_desc;           /* Xapian's description of the query run */
-	struct xs_result_priv *priv;
 };
 
 /* Runs a search. *out is set on success; caller frees with xs_result_free.
@@ -422,15 +374,6 @@ int xs_search(struct xs_db *db, const struct xs_query_opts *o, struct xs_result 
 	      struct cl_errbuf *eb);
 
 void xs_result_free(struct xs_result *r);
-
-/* A snippet of text (plain UTF-8) around the terms the result's query
- * matched, about max_bytes long (Xapian's target, not a hard cap; 0: 200),
- * matches marked XS_HI_START .. XS_HI_END, cut ends marked XS_OMIT. The
- * output is NOT HTML-escaped: the caller escapes it and then turns the
- * markers into <mark>. lang: stemmer for matching stems (NULL: the
- * query's). Caller frees *out. */
-int xs_snippet(const struct xs_result *r, const char *text, size_t max_bytes,
-	       const char *lang, char **out, struct cl_errbuf *eb);
 
 /* Documents similar to document id, not including it: the nterms best
  * expansion terms of id (Enquire::get_eset with id as the relevant set,
@@ -448,11 +391,12 @@ int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
 		    const struct xs_query_opts *o, struct xs_result **out,
 		    struct cl_errbuf *eb);
 
-/* "Did you mean": each word of text (runs of letters and digits,
- * lowercased) replaced by its spelling suggestion from the database's
- * spelling data; everything else kept. *out is NULL when no word changes.
- * Caller frees. */
-int xs_suggest(struct xs_db *db, const char *text, char **out, struct cl_errbuf *eb);
+/* Calls cb for every word of the spelling data with its frequency (the
+ * sum of its within-document frequencies), in byte order; a non-zero
+ * return of cb stops the walk and is returned. A remote database has no
+ * spelling data: cb is not called. */
+int xs_spelling_foreach(struct xs_db *db, int (*cb)(void *ud, const char *word, unsigned long freq),
+			void *ud, struct cl_errbuf *eb);
 
 #ifdef __cplusplus
 }

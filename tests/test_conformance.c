@@ -6,16 +6,21 @@
  * the same total, the same first page (sorted by date, then id) and the same
  * disjunctive facet counts for every facet — and all of these must equal
  * what plain SQL (json_each over the stored records) computes. Text queries
- * are checked for sanity in both engines (ranking may differ). The corpus is
- * loaded once per test process into a temporary store. */
+ * are checked for sanity in both engines (ranking may differ). The rules
+ * decided once in query/semantics.c are checked for equal answers: spelling
+ * suggestions, snippets of the same hit, date orders of text queries, and
+ * the similar-case sector bonus (on a small fixture, where base scores
+ * tie). The corpus is loaded once per test process into a temporary store. */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "case.h"
 #include "engine.h"
+#include "semantics.h"
 #include "parse.h"
 #include "store.h"
 #include "sync.h"
@@ -219,6 +224,105 @@ static long facet_value(const struct facet_counts *fc, const char *v)
 	return 0;
 }
 
+/* --- rules decided once (query/semantics.c) ---------------------------- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Suggestions: the same text from both engines; a negated word, a prefix
+ * and a known word are never rewritten. want NULL: no suggestion. */
+static void check_suggestions(struct engine *eng[2])
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{"betnog -elbatr", "betong -elbatr"},
+		{"betnog", "betong"},
+		{"upphandlning", "upphandling"},
+		{"title:upphandlning -betnog", "title:upphandling -betnog"},
+		{"skolmåltder", "skolmåltider"},
+		{"artifical inteligence", NULL}, /* checked for equality only */
+		{"blockchian", NULL},
+		{"elbatr*", NULL},
+		{"ramavtal", NULL},
+	};
+	struct cl_errbuf eb;
+	double ms[2] = {0, 0};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *sg[2] = {NULL, NULL};
+		for (int k = 0; k < 2; k++) {
+			double t0 = now_s();
+			cr_assert_eq(engine_suggest(eng[k], cases[i].text, &sg[k], &eb), CL_OK, "%s",
+				     eb.msg);
+			ms[k] += 1000 * (now_s() - t0);
+		}
+		cr_log_info("suggest [%s]: xapian [%s] fts5 [%s]", cases[i].text,
+			    sg[0] ? sg[0] : "(none)", sg[1] ? sg[1] : "(none)");
+		cr_expect((!sg[0] && !sg[1]) || (sg[0] && sg[1] && !strcmp(sg[0], sg[1])),
+			  "[%s]: xapian [%s], fts5 [%s]", cases[i].text, sg[0] ? sg[0] : "(none)",
+			  sg[1] ? sg[1] : "(none)");
+		if (cases[i].want)
+			cr_expect(sg[1] && !strcmp(sg[1], cases[i].want), "[%s]: [%s], want [%s]",
+				  cases[i].text, sg[1] ? sg[1] : "(none)", cases[i].want);
+		else if (i >= 7)
+			cr_expect_null(sg[1], "[%s] is not rewritten: [%s]", cases[i].text, sg[1]);
+		free(sg[0]);
+		free(sg[1]);
+	}
+	/* for docs/engine-*.md only, never asserted */
+	cr_log_info("suggest: %zu texts, xapian %.1f ms, fts5 %.1f ms", sizeof cases / sizeof *cases,
+		    ms[0], ms[1]);
+}
+
+/* Snippets and date orders, on text queries whose match sets are equal in
+ * both engines (docs/search.md): in each date order the first page is the
+ * same in both, and every hit has the same snippet in both. */
+static void check_snippets_and_date_orders(struct engine *eng[2])
+{
+	static const char *const texts[] = {
+		"skolmåltider", "artificial intelligence", "blockchain", "upphandling",
+		"elbussar", "digital health", "solceller", "e-hälsa",
+	};
+	static const enum engine_sort sorts[] = {SORT_DATE_DESC, SORT_DATE_ASC};
+	struct cl_errbuf eb;
+	long compared = 0;
+
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		for (size_t so = 0; so < 2; so++) {
+			struct search_request rq;
+			struct search_result r[2];
+			search_request_init(&rq);
+			rq.text = texts[i];
+			rq.limit = 50;
+			rq.sort = sorts[so];
+			rq.snippets = 1;
+			rq.snippet_chars = so ? 120 : 0;
+			for (int k = 0; k < 2; k++)
+				cr_assert_eq(engine_search(eng[k], &rq, &r[k], &eb), CL_OK, "%s", eb.msg);
+			cr_expect_eq(r[0].total, r[1].total, "[%s]: totals", texts[i]);
+			cr_expect_eq(r[0].nhits, r[1].nhits, "[%s]: page sizes", texts[i]);
+			for (size_t h = 0; h < r[0].nhits && h < r[1].nhits; h++) {
+				cr_expect_str_eq(r[0].hits[h].id, r[1].hits[h].id, "[%s] %s: hit %zu",
+						 texts[i], so ? "date asc" : "date desc", h);
+				if (strcmp(r[0].hits[h].id, r[1].hits[h].id))
+					continue;
+				cr_expect_str_eq(r[0].hits[h].snippet, r[1].hits[h].snippet,
+						 "[%s] %s: snippets differ", texts[i], r[0].hits[h].id);
+				compared++;
+			}
+			search_result_release(&r[0]);
+			search_result_release(&r[1]);
+		}
+	}
+	cr_log_info("snippets compared: %ld", compared);
+	cr_expect_gt(compared, 200);
+}
+
 Test(conformance, engines_agree_with_each_other_and_with_sql, .timeout = 1200)
 {
 	char *dir = tu_tmpdir();
@@ -345,9 +449,239 @@ Test(conformance, engines_agree_with_each_other_and_with_sql, .timeout = 1200)
 			}
 		}
 	}
+	check_suggestions(eng);
+	check_snippets_and_date_orders(eng);
 	engine_close(eng[0]);
 	engine_close(eng[1]);
 	store_close(s);
 	tu_rmtree(dir);
 	free(dir);
+}
+
+/* --- the same rules on a small fixture (no corpus) ---------------------- */
+
+struct frec {
+	const char *id, *title, *summary, *body, *published, *sectors;
+};
+
+static void put_frec(struct engine *e, const struct frec *r)
+{
+	struct case_record c;
+	struct cl_errbuf eb;
+
+	case_init(&c);
+	c.id = strdup(r->id);
+	c.kind = strdup("case");
+	c.language = strdup("sv");
+	c.title = strdup(r->title);
+	c.summary = r->summary ? strdup(r->summary) : NULL;
+	c.body = r->body ? strdup(r->body) : NULL;
+	c.published = r->published ? strdup(r->published) : NULL;
+	c.authority_type = strdup("la");
+	if (r->sectors) {
+		c.sectors.v = calloc(1, sizeof *c.sectors.v);
+		c.sectors.v[0] = strdup(r->sectors);
+		c.sectors.n = 1;
+	}
+	cr_assert_eq(engine_put(e, &c, &eb), CL_OK, "put %s: %s", r->id, eb.msg);
+	case_release(&c);
+}
+
+/* Both engines over the same records, committed. */
+static void open_both(const char *dir, struct store **s, struct engine *eng[2],
+		      const struct frec *r, size_t n)
+{
+	struct cl_errbuf eb;
+
+	cr_assert_eq(store_open(dir, STORE_CREATE, s, &eb), CL_OK, "%s", eb.msg);
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(engine_open((enum engine_kind)k, dir, *s, 1, &eng[k], &eb), CL_OK, "%s",
+			     eb.msg);
+		for (size_t i = 0; i < n; i++)
+			put_frec(eng[k], &r[i]);
+		cr_assert_eq(engine_commit(eng[k], 1, &eb), CL_OK, "%s", eb.msg);
+	}
+}
+
+static void close_both(char *dir, struct store *s, struct engine *eng[2])
+{
+	engine_close(eng[0]);
+	engine_close(eng[1]);
+	store_close(s);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static const struct frec fixture[] = {
+	{"sim-src", "Digital hemmonitorering av patienter med hjärtsvikt", NULL, NULL, "2021-03-01",
+	 "health"},
+	{"sim-aa", "Hemmonitorering av patienter med hjärtsvikt", NULL, NULL, "2021-03-01",
+	 "education"},
+	{"sim-zz", "Hemmonitorering av patienter med hjärtsvikt", NULL, NULL, "2020-01-01",
+	 "health"},
+	{"snow", "Snöröjning av gator och vägar", NULL, NULL, NULL, "health"},
+	{"long", "Kommunens ramavtal",
+	 "Kommunen har under flera år arbetat med att förbättra sina inköp av livsmedel, "
+	 "möbler, fordon och tjänster för äldreomsorgen och skolan, och har nu samlat "
+	 "erfarenheterna i en rapport. Rapporten beskriver hur förvaltningarna samarbetar, "
+	 "hur marknaden bjuds in till dialog och hur uppföljningen går till. Till sist "
+	 "upphandlades elbussar för kollektivtrafiken i ett ramavtal med tre leverantörer.",
+	 "Bakgrund. Elbussarna laddas vid ändhållplatserna.", "2019-06-30", "econ-aff"},
+	{"dated-odd", "Snöröjning i kommunen", NULL, NULL, "2021-3-1", "health"},
+};
+#define NFIXTURE (sizeof fixture / sizeof *fixture)
+
+/* Of two equally similar cases the one sharing the source's sector comes
+ * first in both engines, and by the same rule: its score is exactly
+ * (1 + 0.2 * 1/1) times the other's (tolerance 1e-9 relative: the base
+ * scores tie because the two texts are identical). */
+Test(conformance, similar_sector_bonus_is_one_rule)
+{
+	char *dir = tu_tmpdir();
+	struct store *s = NULL;
+	struct engine *eng[2];
+	struct cl_errbuf eb;
+
+	open_both(dir, &s, eng, fixture, NFIXTURE);
+	for (int k = 0; k < 2; k++) {
+		struct search_request rq;
+		struct search_result res;
+		search_request_init(&rq);
+		cr_assert_eq(engine_similar(eng[k], "sim-src", &rq, &res, &eb), CL_OK, "%s", eb.msg);
+		cr_assert_geq(res.nhits, 2);
+		cr_expect_str_eq(res.hits[0].id, "sim-zz", "%s", engine_kind_name((enum engine_kind)k));
+		cr_expect_str_eq(res.hits[1].id, "sim-aa", "%s", engine_kind_name((enum engine_kind)k));
+		cr_assert_gt(res.hits[1].score, 0);
+		double ratio = res.hits[0].score / res.hits[1].score;
+		cr_expect(ratio > 1.2 - 1e-9 && ratio < 1.2 + 1e-9, "%s: bonus ratio %.12f, want 1.2",
+			  engine_kind_name((enum engine_kind)k), ratio);
+		search_result_release(&res);
+	}
+	cr_expect_eq(sem_sector_bonus(2.0, 1, 2), 2.2);
+	cr_expect_eq(sem_sector_bonus(2.0, 0, 2), 2.0);
+	cr_expect_eq(sem_sector_bonus(2.0, 3, 0), 2.0);
+	close_both(dir, s, eng);
+}
+
+/* The same hit gets the same snippet: window, marks and escaping, in both
+ * engines, also when the match is far into the text or in the body. */
+Test(conformance, same_snippet_for_the_same_hit)
+{
+	static const struct {
+		const char *text;
+		size_t chars;
+		const char *want; /* a substring of the snippet */
+	} cases[] = {
+		{"elbussar", 80, "<mark>elbussar</mark>"},
+		{"elbussar", 0, "<mark>elbussar</mark>"},
+		{"ramavtal", 60, "<mark>ramavtal</mark>"},
+		{"ändhållplatserna", 0, "<mark>ändhållplatserna</mark>"},
+		{"elbuss* -snöröjning", 40, "<mark>elbussar</mark>"},
+		{"title:ramavtal", 50, "<mark>ramavtal</mark>"},
+		{"hjärtsvikt", 0, "<mark>hjärtsvikt</mark>"},
+	};
+	char *dir = tu_tmpdir();
+	struct store *s = NULL;
+	struct engine *eng[2];
+	struct cl_errbuf eb;
+
+	open_both(dir, &s, eng, fixture, NFIXTURE);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct search_result r[2];
+		struct search_request rq;
+		search_request_init(&rq);
+		rq.text = cases[i].text;
+		rq.snippets = 1;
+		rq.snippet_chars = cases[i].chars;
+		rq.sort = SORT_DATE_DESC;
+		for (int k = 0; k < 2; k++)
+			cr_assert_eq(engine_search(eng[k], &rq, &r[k], &eb), CL_OK, "%s", eb.msg);
+		cr_assert_eq(r[0].nhits, r[1].nhits, "[%s]", cases[i].text);
+		cr_assert_gt(r[0].nhits, 0, "[%s]", cases[i].text);
+		for (size_t h = 0; h < r[0].nhits; h++) {
+			cr_expect_str_eq(r[0].hits[h].id, r[1].hits[h].id);
+			cr_expect_str_eq(r[0].hits[h].snippet, r[1].hits[h].snippet, "[%s] %s",
+					 cases[i].text, r[0].hits[h].id);
+		}
+		cr_expect(strstr(r[1].hits[0].snippet, cases[i].want), "[%s]: %s", cases[i].text,
+			  r[1].hits[0].snippet);
+		search_result_release(&r[0]);
+		search_result_release(&r[1]);
+	}
+	close_both(dir, s, eng);
+}
+
+/* Suggestions: the same in both engines; negated words are never
+ * rewritten (the rule once: semantics.h). */
+Test(conformance, suggestions_never_rewrite_negated_words)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{"hemmonitorring -snöröjnig", "hemmonitorering -snöröjnig"},
+		/* a lone exclusion is read as the word (qparse): checked */
+		{"-snöröjnig", "-snöröjning"},
+		{"hjärtsvkt", "hjärtsvikt"},
+		{"elbus*", NULL},
+		/* a stopword ("och") is never a candidate: FTS5 cannot count it */
+		{"ocb", NULL},
+	};
+	char *dir = tu_tmpdir();
+	struct store *s = NULL;
+	struct engine *eng[2];
+	struct cl_errbuf eb;
+
+	open_both(dir, &s, eng, fixture, NFIXTURE);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		for (int k = 0; k < 2; k++) {
+			char *sg = NULL;
+			cr_assert_eq(engine_suggest(eng[k], cases[i].text, &sg, &eb), CL_OK, "%s",
+				     eb.msg);
+			if (cases[i].want)
+				cr_expect(sg && !strcmp(sg, cases[i].want), "%s [%s]: [%s], want [%s]",
+					  engine_kind_name((enum engine_kind)k), cases[i].text,
+					  sg ? sg : "(none)", cases[i].want);
+			else
+				cr_expect_null(sg, "%s [%s]: [%s]", engine_kind_name((enum engine_kind)k),
+					       cases[i].text, sg);
+			free(sg);
+		}
+	}
+	close_both(dir, s, eng);
+}
+
+/* Date orders: published date (YYYY-MM-DD only), undated last in both
+ * directions, ties by id — the same pages in both engines. */
+Test(conformance, date_orders_are_one_rule)
+{
+	static const char *const want_desc[] = {"sim-aa", "sim-src", "sim-zz", "long", "dated-odd",
+						"snow"};
+	static const char *const want_asc[] = {"long", "sim-zz", "sim-aa", "sim-src", "dated-odd",
+					       "snow"};
+	char *dir = tu_tmpdir();
+	struct store *s = NULL;
+	struct engine *eng[2];
+	struct cl_errbuf eb;
+
+	open_both(dir, &s, eng, fixture, NFIXTURE);
+	for (int so = 0; so < 2; so++) {
+		for (int k = 0; k < 2; k++) {
+			struct search_request rq;
+			struct search_result r;
+			search_request_init(&rq);
+			rq.sort = so ? SORT_DATE_ASC : SORT_DATE_DESC;
+			cr_assert_eq(engine_search(eng[k], &rq, &r, &eb), CL_OK, "%s", eb.msg);
+			cr_assert_eq(r.nhits, NFIXTURE);
+			for (size_t h = 0; h < r.nhits; h++)
+				cr_expect_str_eq(r.hits[h].id, so ? want_asc[h] : want_desc[h],
+						 "%s %s: hit %zu", engine_kind_name((enum engine_kind)k),
+						 so ? "asc" : "desc", h);
+			search_result_release(&r);
+		}
+	}
+	cr_expect_eq(sem_date_key("2021-03-01"), 20210301);
+	cr_expect_eq(sem_date_key("2021-3-1"), 0);
+	cr_expect_eq(sem_date_key("2021-03-01T10:00"), 0);
+	cr_expect_eq(sem_date_key(NULL), 0);
+	close_both(dir, s, eng);
 }

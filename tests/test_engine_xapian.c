@@ -1046,6 +1046,41 @@ Test(engine_xapian, snippets_are_escaped_and_bounded, .init = setup_empty, .fini
 	search_result_release(&res);
 }
 
+/* Moved from the shim's tests (the shim no longer makes snippets): the
+ * query's stem forms are marked, other stems are not, and the body is the
+ * snippet text when only it holds the match. */
+Test(engine_xapian, snippet_marks_the_query_stem_forms, .init = setup_empty, .fini = teardown)
+{
+	static const struct rec r[] = {
+		{"st-1", "sv", "Vård i hemmet",
+		 "Regionen upphandlar digitala vårdtjänster. Upphandlingen genomfördes som en "
+		 "innovationsupphandling.",
+		 "Kommunen upphandlade också skolskjutsar.", NULL, "2021-01-01", NULL},
+	};
+	struct search_request rq;
+	struct search_result res;
+
+	put_recs(g_e, r, 1);
+	search_request_init(&rq);
+	rq.text = "upphandlade";
+	rq.snippets = 1;
+	run(g_e, &rq, &res);
+	cr_assert_eq(res.nhits, 1);
+	const char *sn = res.hits[0].snippet;
+	cr_expect(strstr(sn, "<mark>upphandlar</mark>"), "%s", sn);
+	cr_expect(strstr(sn, " Upphandlingen "), "%s", sn);
+	cr_expect_null(strstr(sn, "<mark>innovationsupphandling"), "%s", sn);
+	search_result_release(&res);
+
+	/* only the body has the word: the body is the snippet text */
+	rq.text = "skolskjutsar";
+	run(g_e, &rq, &res);
+	cr_assert_eq(res.nhits, 1);
+	cr_expect(strstr(res.hits[0].snippet, "<mark>skolskjutsar</mark>"), "%s",
+		  res.hits[0].snippet);
+	search_result_release(&res);
+}
+
 Test(engine_xapian, empty_query_and_exclusion, .init = setup_demo, .fini = teardown)
 {
 	struct search_result res;

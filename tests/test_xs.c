@@ -1,8 +1,7 @@
 /* test_xs.c — the Xapian shim (query/xs.h), called directly from C: indexing
  * Swedish and English documents, every query feature the engine relies on
- * (AND, OR fallback, phrases, prefixes, fields, clauses, filters, ranges,
- * exact counts, sorting and paging, snippets, synonyms, spelling, similar
- * documents), metadata, replace/delete, stub databases with local and
+ * (AND or OR, phrases, prefixes, fields, clauses, filters, ranges,
+ * exact counts, sorting and paging, spelling data, similar documents), metadata, replace/delete, stub databases with local and
  * remote shards, the error paths (missing, locked, corrupt databases, bad
  * queries, NULL arguments), Xapian's Snowball stemmers against the
  * snowball-vocab test vectors, and exact counts over real Swedish
@@ -84,8 +83,7 @@ static void index_doc(struct xs_db *db, const struct tdoc *d)
 {
 	struct cl_errbuf eb = {0};
 	struct xs_doc *doc = NULL;
-	char buf[XS_SORTABLE_MAX], term[64];
-	size_t len;
+	char buf[16], term[64];
 
 	cr_assert_eq(xs_doc_new(d->lang, &doc, &eb), 0, "%s", eb.msg);
 	cr_assert_eq(xs_doc_set_id(doc, d->id, &eb), 0, "%s", eb.msg);
@@ -102,8 +100,8 @@ static void index_doc(struct xs_db *db, const struct tdoc *d)
 	}
 	snprintf(term, sizeof term, "XYyear:%d", d->year);
 	cr_assert_eq(xs_doc_add_boolean(doc, term, &eb), 0, "%s", eb.msg);
-	xs_sortable_serialise(d->year, buf, &len);
-	cr_assert_eq(xs_doc_set_value(doc, SLOT_YEAR, buf, len, &eb), 0, "%s", eb.msg);
+	snprintf(buf, sizeof buf, "%04d", d->year);
+	cr_assert_eq(xs_doc_set_value(doc, SLOT_YEAR, buf, strlen(buf), &eb), 0, "%s", eb.msg);
 	cr_assert_eq(xs_doc_set_value(doc, SLOT_DATE, d->date, strlen(d->date), &eb), 0);
 	cr_assert_eq(xs_doc_set_value(doc, SLOT_ID, d->id, strlen(d->id), &eb), 0);
 	cr_assert_eq(xs_doc_set_data(doc, d->title, &eb), 0);
@@ -204,33 +202,37 @@ static long count_of(const struct xs_slot_counts *sc, const char *value)
 	return 0;
 }
 
+struct spell_find {
+	const char *word;
+	unsigned long freq;
+};
+
+static int find_spelling(void *ud, const char *word, unsigned long freq)
+{
+	struct spell_find *f = ud;
+	if (!strcmp(word, f->word))
+		f->freq = freq;
+	return 0;
+}
+
+static int stop_at_first(void *ud, const char *word, unsigned long freq)
+{
+	(void)ud;
+	(void)word;
+	(void)freq;
+	return 7;
+}
+
+/* The spelling frequency of word (0: not spelling data). */
+static unsigned long spelling_freq(struct xs_db *db, const char *word)
+{
+	struct spell_find f = {word, 0};
+	struct cl_errbuf eb = {0};
+	cr_assert_eq(xs_spelling_foreach(db, find_spelling, &f, &eb), 0, "%s", eb.msg);
+	return f.freq;
+}
+
 /* ---- basics ---------------------------------------------------------------- */
-
-Test(xs, version_is_1_4)
-{
-	cr_assert_not_null(xs_version());
-	cr_assert(!strncmp(xs_version(), "1.4.", 4), "Xapian %s", xs_version());
-}
-
-Test(xs, sortable_serialise_round_trip_and_order)
-{
-	static const double v[] = {-1e9, -2.5, 0, 1, 2019, 2020, 2021, 1e12};
-	char prev[XS_SORTABLE_MAX], cur[XS_SORTABLE_MAX];
-	size_t plen = 0, clen;
-
-	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-		xs_sortable_serialise(v[i], cur, &clen);
-		cr_assert(clen > 0 && clen <= 9);
-		cr_expect_eq(xs_sortable_unserialise(cur, clen), v[i]);
-		if (i) {
-			size_t m = plen < clen ? plen : clen;
-			int c = memcmp(prev, cur, m);
-			cr_expect(c < 0 || (c == 0 && plen < clen), "order at %g", v[i]);
-		}
-		memcpy(prev, cur, clen);
-		plen = clen;
-	}
-}
 
 /* ---- free-text queries ----------------------------------------------------- */
 
@@ -248,49 +250,39 @@ Test(xs, and_is_the_default_and_stemming_applies)
 	expect_ids(db, "upphandlade", "sv", "sv-skolmat,sv-tag,sv-vard,sv-vard2");
 	expect_ids(db, "upphandlingen", "sv", "sv-vard");
 	/* Capitalised words are folded first, so they are stemmed too */
-	expect_ids(db, "Kommuner Skolmaten", "sv", "sv-skolmat");
+	expect_ids(db, "Skolmat Kommunen", "sv", "sv-skolmat");
 	/* English stems: procuring ~ procured, procurement */
 	expect_ids(db, "procuring", "en", "en-ai,en-health");
 	expect_ids(db, "patients home", "en", "en-health");
 	drop_db(db, dir);
 }
 
-Test(xs, or_fallback_when_and_finds_nothing)
+Test(xs, and_by_default_or_when_asked)
 {
 	char *dir, buf[256];
 	struct xs_db *db = make_db(&dir, 0);
 	struct xs_query_opts o;
 	struct xs_result *r;
 
+	/* the shim has no fallback of its own (engine.c runs the OR pass) */
 	xs_query_opts_init(&o);
 	o.text = "skolmat tåg";
 	o.lang = "sv";
 	r = run(db, &o);
-	cr_expect_eq(r->used_or_fallback, 1);
-	cr_expect_eq(r->total, 2);
-	cr_expect_str_eq(ids(r, buf, sizeof buf), "sv-skolmat,sv-tag");
-	xs_result_free(r);
-
-	o.flags &= ~XS_Q_OR_FALLBACK;
-	r = run(db, &o);
-	cr_expect_eq(r->used_or_fallback, 0);
 	cr_expect_eq(r->total, 0);
 	xs_result_free(r);
 
-	/* AND finds something: no fallback */
-	o.flags |= XS_Q_OR_FALLBACK;
 	o.text = "skolmat kommunen";
 	r = run(db, &o);
-	cr_expect_eq(r->used_or_fallback, 0);
 	cr_expect_eq(r->total, 1);
 	xs_result_free(r);
 
-	/* OR by default */
+	/* OR when asked */
 	o.flags &= ~XS_Q_DEFAULT_AND;
 	o.text = "skolmat tåg";
 	r = run(db, &o);
-	cr_expect_eq(r->used_or_fallback, 0);
 	cr_expect_eq(r->total, 2);
+	cr_expect_str_eq(ids(r, buf, sizeof buf), "sv-skolmat,sv-tag");
 	xs_result_free(r);
 	drop_db(db, dir);
 }
@@ -347,7 +339,6 @@ Test(xs, clauses_are_not_syntax)
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		xs_query_opts_init(&o);
-		o.flags &= ~XS_Q_OR_FALLBACK;
 		o.lang = "sv";
 		o.clauses = cases[i].c;
 		o.n_clauses = cases[i].n;
@@ -358,7 +349,7 @@ Test(xs, clauses_are_not_syntax)
 		xs_result_free(r);
 	}
 
-	/* fallback in clause mode */
+	/* clauses ORed when asked */
 	static const struct xs_clause two[] = {{XS_C_WORD, "skolmat", NULL, 0},
 					       {XS_C_WORD, "tåg", NULL, 0}};
 	xs_query_opts_init(&o);
@@ -366,13 +357,16 @@ Test(xs, clauses_are_not_syntax)
 	o.clauses = two;
 	o.n_clauses = 2;
 	r = run(db, &o);
-	cr_expect_eq(r->used_or_fallback, 1);
+	cr_expect_eq(r->total, 0);
+	xs_result_free(r);
+	o.flags &= ~XS_Q_DEFAULT_AND;
+	r = run(db, &o);
 	cr_expect_str_eq(ids(r, buf, sizeof buf), "sv-skolmat,sv-tag");
 	xs_result_free(r);
 	drop_db(db, dir);
 }
 
-Test(xs, raw_terms_and_postings)
+Test(xs, raw_terms_and_term_phrases)
 {
 	char *dir, buf[256];
 	struct xs_db *db = make_db(&dir, 1);
@@ -388,8 +382,8 @@ Test(xs, raw_terms_and_postings)
 		{{{XS_C_TERMS, "XVupphandl", NULL, 0}}, 1, "raw-1"},
 		{{{XS_C_TERMS, "upphandl zzz", "XV", 0}}, 1, "raw-1"},
 		{{{XS_C_TERMS, "XVzzz XVmåltid", NULL, 0}}, 1, "raw-1"},
-		{{{XS_C_TERM_PHRASE, "XVskol XVmåltid", NULL, 0}}, 1, "raw-1"},
-		{{{XS_C_TERM_PHRASE, "XVmåltid XVskol", NULL, 0}}, 1, ""},
+		{{{XS_C_TERM_PHRASE, "skolmåltider och", NULL, 0}}, 1, "raw-1"},
+		{{{XS_C_TERM_PHRASE, "och skolmåltider", NULL, 0}}, 1, ""},
 		{{{XS_C_TERMS, "XVupphandl", NULL, 0}, {XS_C_WORD, "skolmat", NULL, 0}}, 2, ""},
 		{{{XS_C_TERMS, "XVupphandl", NULL, 0}, {XS_C_WORD, "lunch", NULL, 0}}, 2, "raw-1"},
 		{{{XS_C_TERMS, "XVmåltid", NULL, 1}, {XS_C_WORD, "lunch", NULL, 0}}, 2, ""},
@@ -398,16 +392,13 @@ Test(xs, raw_terms_and_postings)
 	cr_assert_eq(xs_doc_new("sv", &doc, &eb), 0);
 	cr_assert_eq(xs_doc_index_text(doc, "Skolmåltider och lunch", "", 1, &eb), 0);
 	cr_assert_eq(xs_doc_add_term(doc, "XVupphandl", 2, &eb), 0, "%s", eb.msg);
-	cr_assert_eq(xs_doc_add_posting(doc, "XVskol", 1, 1, &eb), 0, "%s", eb.msg);
-	cr_assert_eq(xs_doc_add_posting(doc, "XVmåltid", 2, 1, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(xs_doc_add_term(doc, "XVmåltid", 1, &eb), 0, "%s", eb.msg);
 	cr_expect_eq(xs_doc_add_term(doc, "lowercase", 1, &eb), CL_EINVAL);
 	cr_expect_eq(xs_doc_add_term(doc, "Qid", 1, &eb), CL_EINVAL);
-	cr_expect_eq(xs_doc_add_posting(doc, "XVx", 0, 1, &eb), CL_EINVAL);
 	cr_assert_eq(xs_db_replace(db, "raw-1", doc, &eb), 0, "%s", eb.msg);
 	xs_doc_free(doc);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		xs_query_opts_init(&o);
-		o.flags &= ~XS_Q_OR_FALLBACK;
 		o.lang = "sv";
 		o.clauses = cases[i].c;
 		o.n_clauses = cases[i].n;
@@ -417,10 +408,9 @@ Test(xs, raw_terms_and_postings)
 		xs_result_free(r);
 	}
 	/* prefixed raw terms never become spelling data */
-	char *s = NULL;
-	OK(xs_suggest(db, "upphandk", &s, &eb_));
-	cr_expect_null(s, "%s", s);
-	free(s);
+	cr_expect_eq(spelling_freq(db, "upphandl"), 0);
+	cr_expect_eq(spelling_freq(db, "XVupphandl"), 0);
+	cr_expect_gt(spelling_freq(db, "lunch"), 0);
 	drop_db(db, dir);
 }
 
@@ -437,7 +427,6 @@ Test(xs, stopwords_are_dropped)
 
 	/* "i" is not in sv-vard: with it ANDed only sv-vard2 matches */
 	xs_query_opts_init(&o);
-	o.flags &= ~XS_Q_OR_FALLBACK;
 	o.lang = "sv";
 	o.text = "i vård";
 	r = run(db, &o);
@@ -520,14 +509,12 @@ Test(xs, value_ranges)
 {
 	char *dir, buf[256];
 	struct xs_db *db = make_db(&dir, 0);
-	char lo[XS_SORTABLE_MAX], hi[XS_SORTABLE_MAX];
-	size_t lol, hil;
+	const char *lo = "2019", *hi = "2020";
+	size_t lol = 4, hil = 4;
 	struct xs_range rg;
 	struct xs_query_opts o;
 	struct xs_result *r;
 
-	xs_sortable_serialise(2019, lo, &lol);
-	xs_sortable_serialise(2020, hi, &hil);
 	xs_query_opts_init(&o);
 	o.limit = 100;
 	o.ranges = &rg;
@@ -538,7 +525,7 @@ Test(xs, value_ranges)
 	cr_expect_str_eq(ids(r, buf, sizeof buf), "en-health,sv-skolmat,sv-vard");
 	xs_result_free(r);
 
-	xs_sortable_serialise(2021, lo, &lol);
+	lo = "2021";
 	rg = (struct xs_range){SLOT_YEAR, lo, lol, NULL, 0};
 	r = run(db, &o);
 	cr_expect_str_eq(ids(r, buf, sizeof buf), "en-ai,sv-tag,sv-vard2");
@@ -559,8 +546,6 @@ Test(xs, counts_are_exact_and_multi_valued)
 	char *dir;
 	struct xs_db *db = make_db(&dir, 0);
 	static const struct xs_count_req req[] = {{SLOT_SECTOR, 1}, {SLOT_YEAR, 0}};
-	char y[XS_SORTABLE_MAX];
-	size_t yl;
 	struct xs_query_opts o;
 	struct xs_result *r;
 
@@ -584,14 +569,10 @@ Test(xs, counts_are_exact_and_multi_valued)
 	for (size_t i = 1; i < r->counts[0].n; i++)
 		cr_expect(strcmp(r->counts[0].items[i - 1].value, r->counts[0].items[i].value) < 0);
 	cr_expect_eq(r->counts[1].n, 3);
-	xs_sortable_serialise(2019, y, &yl);
-	cr_expect_eq(count_of(&r->counts[1], (y[yl] = 0, y)), 1);
-	xs_sortable_serialise(2020, y, &yl);
-	cr_expect_eq(count_of(&r->counts[1], (y[yl] = 0, y)), 2);
-	xs_sortable_serialise(2021, y, &yl);
-	cr_expect_eq(count_of(&r->counts[1], (y[yl] = 0, y)), 3);
-	cr_expect_eq(xs_sortable_unserialise(r->counts[1].items[2].value, r->counts[1].items[2].len),
-		     2021);
+	cr_expect_eq(count_of(&r->counts[1], "2019"), 1);
+	cr_expect_eq(count_of(&r->counts[1], "2020"), 2);
+	cr_expect_eq(count_of(&r->counts[1], "2021"), 3);
+	cr_expect_str_eq(r->counts[1].items[2].value, "2021");
 	xs_result_free(r);
 
 	/* over a query's match set, with a page of hits: counts ignore paging */
@@ -606,8 +587,7 @@ Test(xs, counts_are_exact_and_multi_valued)
 	cr_expect_eq(count_of(&r->counts[0], "education"), 1);
 	cr_expect_eq(count_of(&r->counts[0], "econ-aff"), 1);
 	cr_expect_eq(count_of(&r->counts[0], "gen-pub"), 0);
-	xs_sortable_serialise(2021, y, &yl);
-	cr_expect_eq(count_of(&r->counts[1], (y[yl] = 0, y)), 2);
+	cr_expect_eq(count_of(&r->counts[1], "2021"), 2);
 	xs_result_free(r);
 
 	/* a disjunctive facet pass: the sector counts without the sector filter,
@@ -644,8 +624,7 @@ static struct xs_db *make_paged_db(char **dirp)
 	cr_assert_eq(xs_db_open(path, 1, &db, &eb), 0, "%s", eb.msg);
 	for (int i = 0; i < NPAGED; i++) {
 		struct xs_doc *doc = NULL;
-		char id[16], text[128], buf[XS_SORTABLE_MAX];
-		size_t len;
+		char id[16], text[128], buf[16];
 		snprintf(id, sizeof id, "p-%02d", (i * 7) % NPAGED); /* ids not in docid order */
 		/* the word repeated i % 4 + 1 times: four relevance levels with ties */
 		snprintf(text, sizeof text, "ramavtal %s %s %s kontor", i % 4 > 0 ? "ramavtal" : "",
@@ -653,8 +632,8 @@ static struct xs_db *make_paged_db(char **dirp)
 		cr_assert_eq(xs_doc_new("sv", &doc, &eb), 0);
 		cr_assert_eq(xs_doc_set_id(doc, id, &eb), 0);
 		cr_assert_eq(xs_doc_index_text(doc, text, "", 1, &eb), 0);
-		xs_sortable_serialise(2000 + i % 5, buf, &len);
-		cr_assert_eq(xs_doc_set_value(doc, SLOT_YEAR, buf, len, &eb), 0);
+		snprintf(buf, sizeof buf, "%04d", 2000 + i % 5);
+		cr_assert_eq(xs_doc_set_value(doc, SLOT_YEAR, buf, strlen(buf), &eb), 0);
 		cr_assert_eq(xs_doc_set_value(doc, SLOT_ID, id, strlen(id), &eb), 0);
 		cr_assert_eq(xs_db_replace(db, NULL, doc, &eb), 0, "%s", eb.msg);
 		xs_doc_free(doc);
@@ -780,147 +759,23 @@ Test(xs, bm25_parameters)
 	drop_db(db, dir);
 }
 
-/* ---- snippets, synonyms, spelling, similar -------------------------------- */
-
-Test(xs, snippet_marks_matched_stem_forms)
-{
-	char *dir, *s = NULL;
-	struct xs_db *db = make_db(&dir, 0);
-	struct cl_errbuf eb = {0};
-	struct xs_result *r = run_text(db, "upphandlade", "sv");
-	const char *text = "Regionen upphandlar <b>digitala</b> vårdtjänster & stöd. "
-			   "Upphandlingen\x01 genomfördes \x02som en innovationsupphandling.";
-
-	cr_assert_eq(xs_snippet(r, text, 400, NULL, &s, &eb), 0, "%s", eb.msg);
-	/* the query's stem upphandl: upphandlar matches, upphandlingen does not */
-	cr_expect(strstr(s, XS_HI_START "upphandlar" XS_HI_END), "%s", s);
-	cr_expect(strstr(s, " Upphandlingen "), "%s", s);
-	cr_expect_null(strstr(s, XS_HI_START "innovationsupphandling"), "%s", s);
-	/* plain text: not HTML-escaped; markers from the input removed */
-	cr_expect(strstr(s, "<b>digitala</b>"), "%s", s);
-	cr_expect(strstr(s, " & "), "%s", s);
-	cr_expect_null(strstr(s, "&amp;"), "%s", s);
-	cr_expect_eq(tu_count(s, XS_HI_START), 1, "%s", s);
-	cr_expect_eq(tu_count(s, XS_HI_END), 1, "%s", s);
-	free(s);
-
-	/* a short snippet of a long text: cut, with the ellipsis */
-	char longtext[4096] = "";
-	for (int i = 0; i < 40; i++)
-		strcat(longtext, "Kommunen köper skolmat. ");
-	strcat(longtext, "Här upphandlade regionen vård. ");
-	for (int i = 0; i < 40; i++)
-		strcat(longtext, "Kommunen köper skolmat. ");
-	cr_assert_eq(xs_snippet(r, longtext, 60, "sv", &s, &eb), 0);
-	cr_expect(strstr(s, XS_HI_START "upphandlade" XS_HI_END), "%s", s);
-	cr_expect(strstr(s, XS_OMIT), "%s", s);
-	cr_expect(strlen(s) < 200, "%zu bytes", strlen(s));
-	free(s);
-	xs_result_free(r);
-	drop_db(db, dir);
-}
-
-Test(xs, synonyms_landsting_region)
-{
-	char *dir, buf[256];
-	struct xs_db *db = make_db(&dir, 0);
-	struct xs_query_opts o;
-	struct xs_result *r;
-
-	expect_ids(db, "landsting", "sv", "sv-tag");
-	OK(xs_db_add_synonym_words(db, "sv", "landsting", "region", &eb_));
-	OK(xs_db_commit(db, &eb_));
-	expect_ids(db, "landsting", "sv", "sv-tag,sv-vard,sv-vard2");
-	/* an inflected form finds the key through its stem */
-	expect_ids(db, "Landstingen", "sv", "sv-tag,sv-vard,sv-vard2");
-	xs_query_opts_init(&o);
-	o.text = "landsting";
-	o.lang = "sv";
-	o.flags &= ~XS_Q_SYNONYMS;
-	r = run(db, &o);
-	cr_expect_str_eq(ids(r, buf, sizeof buf), "sv-tag");
-	xs_result_free(r);
-	/* clause mode expands too */
-	static const struct xs_clause cl[] = {{XS_C_WORD, "landsting", NULL, 0}};
-	o.flags |= XS_Q_SYNONYMS;
-	o.text = NULL;
-	o.clauses = cl;
-	o.n_clauses = 1;
-	r = run(db, &o);
-	cr_expect_str_eq(ids(r, buf, sizeof buf), "sv-tag,sv-vard,sv-vard2", "%s", r->query_desc);
-	xs_result_free(r);
-
-	/* a multi-word key, raw terms, and clearing */
-	OK(xs_db_add_synonym_words(db, "sv", "förkommersiell upphandling", "skolmat", &eb_));
-	expect_ids(db, "förkommersiell upphandling", "sv", "sv-skolmat");
-	OK(xs_db_clear_synonyms(db, NULL, &eb_));
-	expect_ids(db, "landsting", "sv", "sv-tag");
-	expect_ids(db, "förkommersiell upphandling", "sv", "sv-vard"); /* OR fallback */
-	OK(xs_db_add_synonym(db, "tåg", "skolmat", &eb_));
-	expect_ids(db, "tåg", "sv", "sv-skolmat,sv-tag");
-	OK(xs_db_clear_synonyms(db, "tåg", &eb_));
-	expect_ids(db, "tåg", "sv", "sv-tag");
-	struct cl_errbuf eb = {0};
-	cr_expect_eq(xs_db_add_synonym_words(db, "sv", "pcp", "förkommersiell upphandling", &eb),
-		     CL_EINVAL);
-	cr_expect(strstr(eb.msg, "one word"), "%s", eb.msg);
-	drop_db(db, dir);
-}
-
-Test(xs, spelling_suggestions)
-{
-	char *dir, *s = NULL;
-	struct xs_db *db = make_db(&dir, 0);
-	struct xs_query_opts o;
-	struct xs_result *r;
-
-	/* no spelling data yet */
-	OK(xs_suggest(db, "upphandlning", &s, &eb_));
-	cr_expect_null(s);
-	OK(xs_db_add_spelling(db, "upphandling", 1, &eb_));
-	OK(xs_db_commit(db, &eb_));
-	OK(xs_suggest(db, "upphandlning", &s, &eb_));
-	cr_assert_not_null(s);
-	cr_expect_str_eq(s, "upphandling");
-	free(s);
-	/* in context: other text kept, known words unchanged */
-	OK(xs_suggest(db, "title:Upphandlning av vård!", &s, &eb_));
-	cr_expect_str_eq(s, "title:upphandling av vård!");
-	free(s);
-	OK(xs_suggest(db, "upphandling", &s, &eb_));
-	cr_expect_null(s);
-
-	xs_query_opts_init(&o);
-	o.text = "upphandlning";
-	o.lang = "sv";
-	o.flags |= XS_Q_SPELLING;
-	r = run(db, &o);
-	cr_expect_str_eq(r->corrected, "upphandling");
-	xs_result_free(r);
-	o.flags &= ~XS_Q_SPELLING;
-	r = run(db, &o);
-	cr_expect_null(r->corrected);
-	xs_result_free(r);
-	drop_db(db, dir);
-}
+/* ---- spelling data, similar ----------------------------------------------- */
 
 Test(xs, spelling_from_indexed_words_follows_replace_and_delete)
 {
-	char *dir, *s = NULL;
+	char *dir;
 	struct xs_db *db = make_db(&dir, 1);
 
-	OK(xs_suggest(db, "kolektivtrafiken", &s, &eb_));
-	cr_expect_str_eq(s, "kollektivtrafiken");
-	free(s);
+	cr_expect_gt(spelling_freq(db, "kollektivtrafiken"), 0);
 	/* prefixed and boolean terms are not spelling data */
-	OK(xs_suggest(db, "educaton", &s, &eb_));
-	cr_expect_null(s, "%s", s);
+	cr_expect_eq(spelling_freq(db, "education"), 0);
+	cr_expect_eq(spelling_freq(db, "XSsector:education"), 0);
 	/* sv-tag is the only document with the word: deleting it forgets it */
 	OK(xs_db_delete(db, "sv-tag", &eb_));
 	OK(xs_db_commit(db, &eb_));
-	OK(xs_suggest(db, "kolektivtrafiken", &s, &eb_));
-	cr_expect_null(s, "%s", s);
-	free(s);
+	cr_expect_eq(spelling_freq(db, "kollektivtrafiken"), 0);
+	/* a non-zero return of the callback stops the walk and is returned */
+	cr_expect_eq(xs_spelling_foreach(db, stop_at_first, NULL, NULL), 7);
 	drop_db(db, dir);
 }
 
@@ -1138,7 +993,7 @@ Test(xs, stub_with_a_refused_remote_is_a_network_error)
 Test(xs, stub_with_a_remote_shard_served_by_xapian_tcpsrv)
 {
 	char *srv = tu_find_on_path("xapian-tcpsrv");
-	char *dir, *path = NULL, *stub = NULL, text[128], buf[256], *s = NULL;
+	char *dir, *path = NULL, *stub = NULL, text[128], buf[256];
 	struct xs_db *db, *st = NULL;
 	struct cl_errbuf eb = {0};
 	struct xs_result *r = NULL;
@@ -1169,31 +1024,22 @@ Test(xs, stub_with_a_remote_shard_served_by_xapian_tcpsrv)
 		o.limit = 100;
 		o.counts = req;
 		o.n_counts = 1;
-		o.flags |= XS_Q_SPELLING | XS_Q_SYNONYMS;
 		rc = xs_search(st, &o, &r, &eb);
 		cr_expect_eq(rc, 0, "%s", eb.msg);
 		if (r) {
 			cr_expect_str_eq(ids(r, buf, sizeof buf), "sv-skolmat,sv-tag,sv-vard,sv-vard2");
 			cr_expect_eq(count_of(&r->counts[0], "health"), 2);
-			cr_expect_null(r->corrected);
 		}
 		xs_result_free(r);
 		r = NULL;
 		o.text = "upphandlar";
 		rc = xs_search(st, &o, &r, &eb);
 		cr_expect_eq(rc, 0, "%s", eb.msg);
-		if (r) {
+		if (r)
 			cr_expect_eq(r->total, 4);
-			cr_expect_eq(xs_snippet(r, "Kommunen upphandlade skolmat.", 100, NULL, &s, &eb), 0,
-				     "%s", eb.msg);
-			cr_expect(s && strstr(s, XS_HI_START "upphandlade" XS_HI_END), "%s", s);
-			free(s);
-		}
 		xs_result_free(r);
 		/* no spelling data over the remote protocol: an answer, not an error */
-		s = NULL;
-		cr_expect_eq(xs_suggest(st, "upphandlning", &s, &eb), 0);
-		cr_expect_null(s);
+		cr_expect_eq(xs_spelling_foreach(st, stop_at_first, NULL, &eb), 0, "%s", eb.msg);
 		r = NULL;
 		cr_expect_eq(xs_similar(st, "sv-vard", 10, NULL, &r, &eb), 0, "%s", eb.msg);
 		xs_result_free(r);
@@ -1293,7 +1139,7 @@ Test(xs, malformed_queries_never_abort)
 	xs_result_free(r);
 	r = run_text(db, "skolmat AND", "sv");
 	cr_expect_eq(r->parsed_as_plain, 1);
-	cr_expect(r->n_hits >= 1 && !strcmp(r->hits[0].id, "sv-skolmat"), "%s", r->query_desc);
+	cr_expect(strstr(r->query_desc, "Zskolm"), "%s", r->query_desc);
 	xs_result_free(r);
 	r = run_text(db, "skolmat", "sv");
 	cr_expect_eq(r->parsed_as_plain, 0);
@@ -1405,10 +1251,6 @@ Test(xs, null_and_bad_arguments_are_einval)
 	cr_expect_eq(xs_db_get_metadata(NULL, "k", &s, &eb), CL_EINVAL);
 	cr_expect_eq(xs_db_get_metadata(db, NULL, &s, &eb), CL_EINVAL);
 	cr_expect_eq(xs_db_enable_spelling(NULL, 1, &eb), CL_EINVAL);
-	cr_expect_eq(xs_db_add_spelling(db, NULL, 1, &eb), CL_EINVAL);
-	cr_expect_eq(xs_db_add_synonym(db, "a", NULL, &eb), CL_EINVAL);
-	cr_expect_eq(xs_db_add_synonym_words(NULL, "sv", "a", "b", &eb), CL_EINVAL);
-	cr_expect_eq(xs_db_clear_synonyms(NULL, NULL, &eb), CL_EINVAL);
 	cr_expect_eq(xs_doc_new("sv", NULL, &eb), CL_EINVAL);
 	cr_expect_eq(xs_doc_set_id(NULL, "a", &eb), CL_EINVAL);
 	cr_expect_eq(xs_doc_set_id(doc, "", &eb), CL_EINVAL);
@@ -1437,11 +1279,11 @@ Test(xs, null_and_bad_arguments_are_einval)
 	cr_expect_eq(xs_search(NULL, &o, &r, &eb), CL_EINVAL);
 	cr_expect_eq(xs_search(db, NULL, &r, &eb), CL_EINVAL);
 	cr_expect_eq(xs_search(db, &o, NULL, &eb), CL_EINVAL);
-	cr_expect_eq(xs_snippet(NULL, "a", 10, NULL, &s, &eb), CL_EINVAL);
 	cr_expect_eq(xs_similar(NULL, "a", 10, NULL, &r, &eb), CL_EINVAL);
 	cr_expect_eq(xs_similar(db, NULL, 10, NULL, &r, &eb), CL_EINVAL);
 	cr_expect_eq(xs_similar_text(db, NULL, 10, NULL, &r, &eb), CL_EINVAL);
-	cr_expect_eq(xs_suggest(NULL, "a", &s, &eb), CL_EINVAL);
+	cr_expect_eq(xs_spelling_foreach(NULL, stop_at_first, NULL, &eb), CL_EINVAL);
+	cr_expect_eq(xs_spelling_foreach(db, NULL, NULL, &eb), CL_EINVAL);
 
 	/* inconsistent options */
 	static const struct xs_sort_key bad_key[] = {{0xffffffffu, 0}};
