@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "store.h"
@@ -36,10 +37,13 @@ static int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{"role", required_argument, NULL, 'r'},
 		{"name", required_argument, NULL, 'n'},
+		{"person", required_argument, NULL, 'p'},
+		{"expires", required_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *role_name = NULL, *name = NULL;
-	char token[AUTH_TOKEN_LEN + 1], id[40];
+	const char *role_name = NULL, *name = NULL, *person = NULL, *expires = NULL;
+	char token[AUTH_TOKEN_LEN + 1], id[40], until[32] = "";
+	struct auth_token_spec spec;
 	struct cl_errbuf eb = {{0}};
 	struct store *s = NULL;
 	int ch, role, rc;
@@ -51,6 +55,10 @@ static int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 			role_name = optarg;
 		else if (ch == 'n')
 			name = optarg;
+		else if (ch == 'p')
+			person = optarg;
+		else if (ch == 'e')
+			expires = optarg;
 		else
 			return usage(ctx, "create: unknown option or missing value");
 	}
@@ -61,9 +69,15 @@ static int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 	role = auth_role_from_name(role_name);
 	if (role < 0)
 		return usage(ctx, "--role must be contributor, reviewer or admin");
+	if (person && !*person)
+		return usage(ctx, "--person must not be empty");
+	if (expires && auth_parse_expiry(expires, (long long)time(NULL), until, &eb) != CL_OK)
+		return usage(ctx, eb.msg);
 	if ((rc = open_rw(ctx, &s)))
 		return rc;
-	rc = auth_token_create(s, (enum auth_role)role, name, token, id, &eb);
+	spec = (struct auth_token_spec){(enum auth_role)role, name, person,
+					expires ? until : NULL};
+	rc = auth_token_issue(s, &spec, token, id, &eb);
 	store_close(s);
 	if (rc == CL_EINVAL)
 		return usage(ctx, eb.msg);
@@ -71,7 +85,8 @@ static int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "%s token create: %s\n", ctx->prog, eb.msg);
 		return CLI_EXIT_STORE;
 	}
-	printf("token: %s\nid: %s\nrole: %s\n", token, id, role_name);
+	printf("token: %s\nid: %s\nrole: %s\nperson: %s\nexpires: %s\n", token, id, role_name,
+	       person ? person : name, expires ? until : "never");
 	fflush(stdout);
 	memset(token, 0, sizeof token);
 	fprintf(stderr, "%s token: keep the token now; it is not shown again"
@@ -106,8 +121,9 @@ static int cmd_revoke(struct cli_ctx *ctx, int argc, char **argv)
 static int print_token(const struct auth_token_info *t, void *ud)
 {
 	(void)ud;
-	printf("%s\t%s\t%s\t%s\t%s\n", t->id, t->role, t->created_at,
-	       t->revoked_at ? t->revoked_at : "-", t->name);
+	printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t->id, t->role, t->created_at,
+	       t->revoked_at ? t->revoked_at : "-", t->expires_at ? t->expires_at : "-",
+	       t->last_used_at ? t->last_used_at : "-", t->person ? t->person : "", t->name);
 	return 0;
 }
 
