@@ -1331,9 +1331,30 @@ static void h_decide(struct srv_req *r)
 		version = iv;
 	}
 	if (!version) {
-		srv_problem(r, 428, "precondition-required", "Precondition required",
-			    "a decision names the version it was made on: \"version\" in the body"
-			    " (the submission's \"version\") or If-Match with its ETag");
+		/* What a decision without a version would have met first keeps
+		 * its answer (401/403, 400 for a missing comment, 404). */
+		json_t *sub = NULL;
+		const char *cv = json_string_value(c);
+		int blank = !cv || strspn(cv, " \t\r\n") == strlen(cv);
+		if (who->role != ROLE_REVIEWER && who->role != ROLE_ADMIN) {
+			rc = cl_fail(&eb, CL_EDENIED, "decisions need a reviewer token");
+		} else if (strcmp(json_string_value(d), "approve") != 0 && blank) {
+			errs = json_array();
+			add_error(errs, "$.comment", "%s needs a comment for the contributor",
+				  json_string_value(d));
+			srv_problem_validation(r, "the decision is not valid", errs);
+			errs = NULL;
+			goto out;
+		} else {
+			rc = wf_get(w->store, who, srv_arg(r, 0), &sub, &eb);
+			json_decref(sub);
+		}
+		if (rc != CL_OK)
+			srv_problem_err(r, rc, &eb);
+		else
+			srv_problem(r, 428, "precondition-required", "Precondition required",
+				    "a decision names the version it was made on: \"version\" in the"
+				    " body (the submission's \"version\") or If-Match with its ETag");
 		goto out;
 	}
 	rc = wf_decide(w->store, who, srv_arg(r, 0), json_string_value(d),
