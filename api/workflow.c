@@ -2,9 +2,15 @@
  * (see workflow.h; states, roles and audit entries in docs/workflow.md).
  *
  * Every check (role, ownership, state, body, comment) runs before anything
- * is written; each step then writes, in one store transaction, the case
- * version (store_put_case), the submissions row, a reviews row for a
- * decision and an audit entry naming the token id, never the token. */
+ * is written; each step then writes, in one store transaction (BEGIN
+ * IMMEDIATE: the write lock first), the case version (store_put_case), the
+ * submissions row, a reviews row for a decision and an audit entry naming
+ * the token id, never the token. What another request may change meanwhile
+ * (a submission's state and version, whether an id is free) is read again
+ * inside that transaction, and the submissions row is updated only from
+ * the state just read (UPDATE ... WHERE status = ...), so concurrent
+ * decisions and revisions are serialised: the later one sees the earlier
+ * one's result and gets CL_ECONFLICT. */
 #include "workflow.h"
 
 #include <errno.h>
