@@ -1221,6 +1221,7 @@ static int if_match_names(const char *im, const char *hex)
 	return 0;
 }
 
+/* The strong ETag's digest of j as srv_reply_json sends it (j borrowed). */
 static int etag_of(json_t *j, char hex[65])
 {
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -1259,9 +1260,13 @@ static int if_match_version(struct srv_worker *w, const struct auth_principal *w
 	}
 	if ((rc = store_get_case(w->store, id, &c, eb)))
 		goto out;
-	if (c.version == v && (rc = etag_of(case_to_json(&c), hex)) == CL_OK &&
-	    if_match_names(im, hex))
-		*version = v;
+	if (c.version == v) {
+		json_t *cj = case_to_json(&c);
+		rc = etag_of(cj, hex);
+		json_decref(cj);
+		if (rc == CL_OK && if_match_names(im, hex))
+			*version = v;
+	}
 out:
 	json_decref(sub);
 	case_release(&c);
