@@ -1344,7 +1344,6 @@ static void h_decide(struct srv_req *r)
 		if (who->role != ROLE_REVIEWER && who->role != ROLE_ADMIN) {
 			rc = cl_fail(&eb, CL_EDENIED, "decisions need a reviewer token");
 		} else if (strcmp(json_string_value(d), "approve") != 0 && blank) {
-			errs = json_array();
 			add_error(errs, "$.comment", "%s needs a comment for the contributor",
 				  json_string_value(d));
 			srv_problem_validation(r, "the decision is not valid", errs);
