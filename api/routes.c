@@ -18,6 +18,7 @@
 #include "apidoc.h"
 #include "case_csv.h"
 #include "csv.h"
+#include "fetch.h"
 #include "store.h"
 #include "facet.h"
 #include "sreq.h"
@@ -153,13 +154,24 @@ static int sees_any_status(const struct auth_principal *who)
 	return who->role == ROLE_REVIEWER || who->role == ROLE_ADMIN;
 }
 
-/* Loads the case the caller may see; sets a 404 otherwise. */
+/* Loads the case the caller may see; sets a 404 otherwise. For anyone who
+ * sees published cases only, the status is checked in SQL first, so an
+ * unpublished case takes the same path as an absent one (one indexed
+ * lookup, nothing parsed): neither the answer nor its time tells them
+ * apart. The status is checked again on what was read. */
 static int load_visible(struct srv_req *r, struct srv_worker *w, const struct auth_principal *who,
 			const char *id, struct case_record *c)
 {
 	struct cl_errbuf eb = {0};
-	int rc = store_get_case(w->store, id, c, &eb);
+	int published = 1, rc = CL_OK;
 
+	if (!sees_any_status(who)) {
+		rc = wf_case_published(w->store, id, &published, &eb);
+		if (rc == CL_OK && !published)
+			rc = CL_ENOTFOUND;
+	}
+	if (rc == CL_OK)
+		rc = store_get_case(w->store, id, c, &eb);
 	if (rc == CL_OK && !sees_any_status(who) && (!c->status || strcmp(c->status, "published")))
 		rc = CL_ENOTFOUND;
 	if (rc == CL_ENOTFOUND)
@@ -856,13 +868,97 @@ static void h_queue(struct srv_req *r)
 		srv_reply_json(r, 200, out);
 }
 
+/* 1 when the If-Match list names tag (strong comparison, RFC 9110
+ * 13.1.1: a weak tag never matches; "*" names no version here). The tag a
+ * gzipped answer carried ("<sha>-gzip") names the same representation. */
+static int if_match_names(const char *im, const char *hex)
+{
+	const char *p = im;
+
+	while (*p) {
+		const char *q;
+		size_t n;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p != '"') {
+			while (*p && *p != ',')
+				p++;
+			continue;
+		}
+		q = strchr(p + 1, '"');
+		if (!q)
+			return 0;
+		n = (size_t)(q - p - 1);
+		if ((n == 64 || (n == 69 && !strncmp(p + 65, "-gzip", 5))) &&
+		    !strncmp(p + 1, hex, 64))
+			return 1;
+		p = q + 1;
+	}
+	return 0;
+}
+
+/* The strong ETag's digest of j as srv_reply_json sends it (j borrowed). */
+static int etag_of(json_t *j, char hex[65])
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	if (!text)
+		return CL_ENOMEM;
+	fetch_sha256_hex(text, strlen(text), hex);
+	free(text);
+	return CL_OK;
+}
+
+/* The case version an If-Match header names: the ETag of the reviewer's
+ * GET /v1/submissions/{id} or GET /v1/cases/{id} as they are now. *version
+ * is 0 when it names neither (the case moved on), else the version those
+ * representations show; wf_decide then checks that version under the
+ * write lock. */
+static int if_match_version(struct srv_worker *w, const struct auth_principal *who,
+			    const char *id, const char *im, long *version, struct cl_errbuf *eb)
+{
+	struct case_record c;
+	json_t *sub = NULL;
+	char hex[65];
+	long v;
+	int rc;
+
+	*version = 0;
+	case_init(&c);
+	if ((rc = wf_get(w->store, who, id, &sub, eb)))
+		goto out;
+	v = (long)json_integer_value(json_object_get(sub, "version"));
+	if ((rc = etag_of(sub, hex)))
+		goto out;
+	if (if_match_names(im, hex)) {
+		*version = v;
+		goto out;
+	}
+	if ((rc = store_get_case(w->store, id, &c, eb)))
+		goto out;
+	if (c.version == v) {
+		json_t *cj = case_to_json(&c);
+		rc = etag_of(cj, hex);
+		json_decref(cj);
+		if (rc == CL_OK && if_match_names(im, hex))
+			*version = v;
+	}
+out:
+	json_decref(sub);
+	case_release(&c);
+	return rc;
+}
+
 static void h_decide(struct srv_req *r)
 {
-	static const char *const allowed[] = {"decision", "comment", NULL};
+	static const char *const allowed[] = {"decision", "comment", "version", NULL};
 	const struct auth_principal *who;
 	struct srv_worker *w;
 	struct cl_errbuf eb = {0};
-	json_t *j = NULL, *out = NULL, *errs = NULL, *d, *c;
+	json_t *j = NULL, *out = NULL, *errs = NULL, *d, *c, *v;
+	const char *im = srv_header(r, "If-Match");
+	long version = 0;
 	int rc;
 
 	if (no_params(r) || !(who = srv_who(r)) || !(j = json_body(r, allowed)))
@@ -870,6 +966,7 @@ static void h_decide(struct srv_req *r)
 	errs = json_array();
 	d = json_object_get(j, "decision");
 	c = json_object_get(j, "comment");
+	v = json_object_get(j, "version");
 	if (!json_is_string(d) || (strcmp(json_string_value(d), "approve") &&
 				   strcmp(json_string_value(d), "reject") &&
 				   strcmp(json_string_value(d), "request_changes")))
@@ -878,6 +975,11 @@ static void h_decide(struct srv_req *r)
 		add_error(errs, "$.comment", "a string");
 	else if (json_is_string(c) && json_string_length(c) > 4000)
 		add_error(errs, "$.comment", "over 4000 bytes");
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		  json_integer_value(v) > 1000000000))
+		add_error(errs, "$.version", "the version you reviewed: an integer 1..1000000000");
+	else if (v)
+		version = (long)json_integer_value(v);
 	if (json_array_size(errs)) {
 		srv_problem_validation(r, "the decision is not valid", errs);
 		errs = NULL;
@@ -885,8 +987,67 @@ static void h_decide(struct srv_req *r)
 	}
 	if (!(w = srv_worker(r)))
 		goto out;
+	if (im && strcmp(im, "*") != 0) {
+		long iv = 0;
+		if (who->role != ROLE_REVIEWER && who->role != ROLE_ADMIN) {
+			rc = cl_fail(&eb, CL_EDENIED, "decisions need a reviewer token");
+			srv_problem_err(r, rc, &eb);
+			goto out;
+		}
+		if ((rc = if_match_version(w, who, srv_arg(r, 0), im, &iv, &eb)) != CL_OK) {
+			srv_problem_err(r, rc, &eb);
+			goto out;
+		}
+		if (!iv) {
+			srv_problem(r, 412, "precondition-failed", "Precondition failed",
+				    "the submission changed since the If-Match ETag was read: open it"
+				    " again and decide on what it says now");
+			goto out;
+		}
+		if (version && version != iv) {
+			srv_problem(r, 409, "conflict", "Conflict",
+				    "the body's version %ld is not the version %ld the If-Match ETag"
+				    " names", version, iv);
+			goto out;
+		}
+		version = iv;
+	}
+	if (!version) {
+		/* What a decision without a version would have met first keeps
+		 * its answer (401/403, 400 for a missing comment, 404). */
+		json_t *sub = NULL;
+		const char *cv = json_string_value(c);
+		int blank = !cv || strspn(cv, " \t\r\n") == strlen(cv);
+		if (who->role != ROLE_REVIEWER && who->role != ROLE_ADMIN) {
+			rc = cl_fail(&eb, CL_EDENIED, "decisions need a reviewer token");
+		} else if (strcmp(json_string_value(d), "approve") != 0 && blank) {
+			add_error(errs, "$.comment", "%s needs a comment for the contributor",
+				  json_string_value(d));
+			srv_problem_validation(r, "the decision is not valid", errs);
+			errs = NULL;
+			goto out;
+		} else {
+			rc = wf_get(w->store, who, srv_arg(r, 0), &sub, &eb);
+			json_decref(sub);
+		}
+		if (rc != CL_OK)
+			srv_problem_err(r, rc, &eb);
+		else
+			srv_problem(r, 428, "precondition-required", "Precondition required",
+				    "a decision names the version it was made on: \"version\" in the"
+				    " body (the submission's \"version\") or If-Match with its ETag");
+		goto out;
+	}
 	rc = wf_decide(w->store, who, srv_arg(r, 0), json_string_value(d),
-		       json_is_string(c) ? json_string_value(c) : NULL, &out, &eb);
+		       json_is_string(c) ? json_string_value(c) : NULL, version, &out, &eb);
+	if (rc == CL_ECONFLICT && out) {
+		json_t *ext = json_pack("{s:O?, s:O?, s:I}", "current_status",
+					json_object_get(out, "status"), "current_version",
+					json_object_get(out, "version"), "your_version",
+					(json_int_t)version);
+		srv_problem_ext(r, 409, "conflict", "Conflict", eb.msg, ext);
+		goto out;
+	}
 	if (rc != CL_OK) {
 		srv_problem_err(r, rc, &eb);
 		goto out;

@@ -2,9 +2,15 @@
  * (see workflow.h; states, roles and audit entries in docs/workflow.md).
  *
  * Every check (role, ownership, state, body, comment) runs before anything
- * is written; each step then writes, in one store transaction, the case
- * version (store_put_case), the submissions row, a reviews row for a
- * decision and an audit entry naming the token id, never the token. */
+ * is written; each step then writes, in one store transaction (BEGIN
+ * IMMEDIATE: the write lock first), the case version (store_put_case), the
+ * submissions row, a reviews row for a decision and an audit entry naming
+ * the token id, never the token. What another request may change meanwhile
+ * (a submission's state and version, whether an id is free) is read again
+ * inside that transaction, and the submissions row is updated only from
+ * the state just read (UPDATE ... WHERE status = ...), so concurrent
+ * decisions and revisions are serialised: the later one sees the earlier
+ * one's result and gets CL_ECONFLICT. */
 #include "workflow.h"
 
 #include <errno.h>
@@ -14,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
+#include "sqlerr.h"
 #include "engine.h"
 #include "store.h"
 #include "textan.h"
@@ -37,6 +45,10 @@
 #define WF_REPORT_DAYS 90
 #define WF_REPORT_TOP 100
 #define WF_ID_TRIES 8
+#define WF_ID_PREFIX "sub-"
+#define WF_SLUG_SUFFIX_BYTES 4 /* "-" + 8 hex after a proposed slug */
+/* The longest proposed slug: "sub-" + slug + "-" + 8 hex fits CASE_ID_MAX. */
+#define WF_SLUG_MAX (CASE_ID_MAX - 4 - 1 - 2 * WF_SLUG_SUFFIX_BYTES)
 
 static const char *const wf_statuses[] = {"submitted", "changes_requested", "published",
 					  "rejected", "withdrawn"};
@@ -46,13 +58,8 @@ static const char *const wf_statuses[] = {"submitted", "changes_requested", "pub
 static int db_err(struct store *s, struct cl_errbuf *eb, const char *what)
 {
 	sqlite3 *db = store_db(s);
-	int code = sqlite3_errcode(db) & 0xff;
 
-	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		return cl_fail(eb, CL_EBUSY, "%s: the database is busy", what);
-	if (code == SQLITE_NOMEM)
-		return cl_fail(eb, CL_ENOMEM, "%s: out of memory", what);
-	return cl_fail(eb, CL_EDB, "%s: %s", what, sqlite3_errmsg(db));
+	return sqlerr_fail(db, sqlite3_extended_errcode(db), eb, what);
 }
 
 static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct cl_errbuf *eb)
@@ -82,6 +89,16 @@ static int run3(struct store *s, const char *sql, const char *a, const char *b, 
 		sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : db_err(s, eb, "write");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* run3 for an UPDATE: *changed is the number of rows it changed. */
+static int run3_changed(struct store *s, const char *sql, const char *a, const char *b,
+			const char *c, int *changed, struct cl_errbuf *eb)
+{
+	int rc = run3(s, sql, a, b, c, eb);
+
+	*changed = rc == CL_OK ? sqlite3_changes(store_db(s)) : 0;
 	return rc;
 }
 
@@ -117,13 +134,16 @@ static int set_status(struct case_record *c, const char *status)
 	return CL_OK;
 }
 
-/* The submissions row of id. */
+/* The submissions row of id, with the person of the token that made it
+ * and the case's current version. */
 struct sub_row {
 	int found;
 	char token_id[40];
 	char status[24];
 	char created_at[32];
 	char updated_at[32];
+	char person[128];
+	long version;
 };
 
 static int read_sub(struct store *s, const char *id, struct sub_row *r, struct cl_errbuf *eb)
@@ -132,8 +152,10 @@ static int read_sub(struct store *s, const char *id, struct sub_row *r, struct c
 	int rc;
 
 	memset(r, 0, sizeof *r);
-	if ((rc = prepare(s, "SELECT coalesce(token_id, ''), status, created_at, updated_at"
-			     " FROM submissions WHERE id = ?1", &st, eb)))
+	if ((rc = prepare(s, "SELECT coalesce(s.token_id, ''), s.status, s.created_at,"
+			     " s.updated_at, coalesce(t.person, ''), coalesce(c.version, 0)"
+			     " FROM submissions s LEFT JOIN tokens t ON t.id = s.token_id"
+			     " LEFT JOIN cases c ON c.id = s.case_id WHERE s.id = ?1", &st, eb)))
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -143,6 +165,8 @@ static int read_sub(struct store *s, const char *id, struct sub_row *r, struct c
 		snprintf(r->status, sizeof r->status, "%s", sqlite3_column_text(st, 1));
 		snprintf(r->created_at, sizeof r->created_at, "%s", sqlite3_column_text(st, 2));
 		snprintf(r->updated_at, sizeof r->updated_at, "%s", sqlite3_column_text(st, 3));
+		snprintf(r->person, sizeof r->person, "%s", sqlite3_column_text(st, 4));
+		r->version = (long)sqlite3_column_int64(st, 5);
 		rc = CL_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = CL_OK;
@@ -156,6 +180,28 @@ static int read_sub(struct store *s, const char *id, struct sub_row *r, struct c
 static int is_owner(const struct auth_principal *who, const struct sub_row *r)
 {
 	return who->token_id[0] && r->token_id[0] && !strcmp(who->token_id, r->token_id);
+}
+
+/* 1 when the caller is the person whose token made the submission: the
+ * same token, or a token naming the same person (compared folded: case,
+ * accents as the search folds them, so "Anna Ek" is "anna ek"). */
+static int same_person(const struct auth_principal *who, const struct sub_row *r)
+{
+	char *a = NULL, *b = NULL;
+	int same;
+
+	if (is_owner(who, r))
+		return 1;
+	if (!who->person[0] || !r->person[0])
+		return 0;
+	if (ta_fold(who->person, strlen(who->person), &a, NULL) != CL_OK ||
+	    ta_fold(r->person, strlen(r->person), &b, NULL) != CL_OK)
+		same = !strcmp(who->person, r->person);
+	else
+		same = !strcmp(a, b);
+	free(a);
+	free(b);
+	return same;
 }
 
 /* Reads the submission and checks that who may see it (need_owner: and
@@ -179,6 +225,42 @@ static int access_sub(struct store *s, const struct auth_principal *who, const c
 	return CL_OK;
 }
 
+static int has_problem_at(const struct case_problems *probs, const char *path)
+{
+	for (size_t i = 0; i < probs->n; i++)
+		if (!strcmp(probs->v[i].path, path))
+			return 1;
+	return 0;
+}
+
+/* A submission cites web sources only: a file: URL (which the record
+ * format allows for the operator's own imports) names a file on the
+ * server, never something a reviewer or reader can follow. Adds a problem
+ * per such URL (unless its path has one already); returns how many. */
+static size_t web_sources_only(const char *body, size_t len, struct case_problems *probs)
+{
+	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *srcs = json_object_get(j, "sources"), *v;
+	size_t i, n = 0;
+
+	if (json_is_array(srcs)) {
+		json_array_foreach(srcs, i, v) {
+			const char *url = json_string_value(json_object_get(v, "url"));
+			char path[64];
+
+			snprintf(path, sizeof path, "$.sources[%zu].url", i);
+			if (!url || strncasecmp(url, "file:", 5) != 0 || has_problem_at(probs, path))
+				continue;
+			if (case_problems_add(probs, path, "must be an http or https URL: a"
+							   " submission cannot cite a local file")
+			    == CL_OK)
+				n++;
+		}
+	}
+	json_decref(j);
+	return n;
+}
+
 /* Parses and validates a submission body. want_id (revise): the body's id,
  * when present, must be it. */
 static int parse_body(const char *body, size_t len, const char *want_id, struct case_record *c,
@@ -189,6 +271,11 @@ static int parse_body(const char *body, size_t len, const char *want_id, struct 
 	if (!body)
 		return cl_fail(eb, CL_EINVAL, "no request body");
 	rc = case_parse(body, len, CASE_ID_OPTIONAL, c, probs);
+	if ((rc == CL_OK || rc == CL_EVALIDATION) && web_sources_only(body, len, probs)) {
+		if (rc == CL_OK)
+			case_release(c);
+		rc = CL_EVALIDATION;
+	}
 	if (rc == CL_OK && want_id && c->id && strcmp(c->id, want_id) != 0) {
 		rc = case_problems_add(probs, "$.id", "must be the submission's id %s", want_id);
 		if (rc == CL_OK)
@@ -229,30 +316,76 @@ static int case_exists(struct store *s, const char *id, int *exists, struct cl_e
 	return rc;
 }
 
-/* "sub-" + 12 random hex digits, not yet used by any case. */
-static int new_sub_id(struct store *s, char out[32], struct cl_errbuf *eb)
+/* A new submission id not yet used by any case (docs/workflow.md): "sub-"
+ * + 12 random hex digits, or with a proposed slug "sub-" + slug + "-" + 8
+ * random hex digits. The random part means a proposal never collides with
+ * (and so never reveals) another case, and no contributor can pick a
+ * harvested id. Run inside the write transaction, so the check and the
+ * insert cannot race. */
+static int new_sub_id(struct store *s, const char *slug, char out[CASE_ID_MAX + 1],
+		      struct cl_errbuf *eb)
 {
 	unsigned char b[6];
+	size_t nb = slug ? WF_SLUG_SUFFIX_BYTES : sizeof b;
 
 	for (int t = 0; t < WF_ID_TRIES; t++) {
+		char hex[2 * sizeof b + 1];
 		int exists = 0, rc;
 		size_t got = 0;
 
-		while (got < sizeof b) {
-			ssize_t n = getrandom(b + got, sizeof b - got, 0);
+		while (got < nb) {
+			ssize_t n = getrandom(b + got, nb - got, 0);
 			if (n < 0 && errno != EINTR)
 				return cl_fail(eb, CL_EIO, "getrandom: %s", strerror(errno));
 			if (n > 0)
 				got += (size_t)n;
 		}
-		memcpy(out, "sub-", 4);
-		random_hex(b, sizeof b, out + 4);
+		random_hex(b, nb, hex);
+		if (slug)
+			snprintf(out, CASE_ID_MAX + 1, WF_ID_PREFIX "%s-%s", slug, hex);
+		else
+			snprintf(out, CASE_ID_MAX + 1, WF_ID_PREFIX "%s", hex);
 		if ((rc = case_exists(s, out, &exists, eb)))
 			return rc;
 		if (!exists)
 			return CL_OK;
 	}
 	return cl_fail(eb, CL_EEXISTS, "could not find a free submission id");
+}
+
+/* The slug a body's id proposes: without a leading "sub-" (the server
+ * adds it). NULL when there is none. A slug too long for the scheme is a
+ * problem at $.id. */
+static int proposed_slug(const struct case_record *c, const char **slug,
+			 struct case_problems *probs, struct cl_errbuf *eb)
+{
+	const char *p = c->id;
+
+	*slug = NULL;
+	if (!p)
+		return CL_OK;
+	if (!strncmp(p, WF_ID_PREFIX, 4))
+		p += 4;
+	if (!*p)
+		return CL_OK;
+	if (strlen(p) > WF_SLUG_MAX) {
+		if (case_problems_add(probs, "$.id", "a proposed id is at most %d characters"
+						     " (the server makes it 'sub-' + id + '-' + 8"
+						     " hex digits)", WF_SLUG_MAX))
+			return nomem(eb);
+		return cl_fail(eb, CL_EVALIDATION, "1 problem in the case record");
+	}
+	*slug = p;
+	return CL_OK;
+}
+
+/* An insert that hit a UNIQUE or PRIMARY KEY constraint: another request
+ * made the same row first. */
+static int unique_clash(struct store *s)
+{
+	int x = sqlite3_extended_errcode(store_db(s));
+
+	return x == SQLITE_CONSTRAINT_UNIQUE || x == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
 /* Ends a transaction begun with store_begin: commit on success, else
@@ -463,8 +596,9 @@ int wf_submit(struct store *s, struct engine *e, const struct auth_principal *wh
 	struct case_record c;
 	struct store_put_result res;
 	json_t *dups = NULL;
-	char actor[48], idbuf[32], now[32], detail[32];
-	int rc, exists = 0, checked = 0;
+	char actor[48], idbuf[CASE_ID_MAX + 1], now[32], detail[32], *slug = NULL;
+	const char *proposed = NULL;
+	int rc, checked = 0, began = 0;
 
 	case_init(&c);
 	if (out)
@@ -475,23 +609,14 @@ int wf_submit(struct store *s, struct engine *e, const struct auth_principal *wh
 		return cl_fail(eb, CL_EDENIED, "submitting needs a contributor token");
 	if ((rc = parse_body(body, len, NULL, &c, probs, eb)))
 		goto out;
-	if (c.id) {
-		if ((rc = case_exists(s, c.id, &exists, eb)))
-			goto out;
-		if (exists) {
-			rc = cl_fail(eb, CL_EEXISTS,
-				     "a case with id %s exists; leave the id out to get a new one",
-				     c.id);
-			goto out;
-		}
-	} else {
-		if ((rc = new_sub_id(s, idbuf, eb)))
-			goto out;
-		if (!(c.id = strdup(idbuf))) {
-			rc = nomem(eb);
-			goto out;
-		}
+	if ((rc = proposed_slug(&c, &proposed, probs, eb)))
+		goto out;
+	if (proposed && !(slug = strdup(proposed))) {
+		rc = nomem(eb);
+		goto out;
 	}
+	free(c.id);
+	c.id = NULL;
 	if (set_status(&c, "submitted")) {
 		rc = nomem(eb);
 		goto out;
@@ -513,15 +638,30 @@ int wf_submit(struct store *s, struct engine *e, const struct auth_principal *wh
 	store_now(now);
 	if ((rc = store_begin(s, eb)))
 		goto out;
+	began = 1;
+	if ((rc = new_sub_id(s, slug, idbuf, eb)))
+		goto out;
+	if (!(c.id = strdup(idbuf))) {
+		rc = nomem(eb);
+		goto out;
+	}
 	rc = store_put_case(s, &c, actor, &res, eb);
-	if (rc == CL_OK)
+	if (rc == CL_OK && !res.created)
+		rc = cl_fail(eb, CL_EEXISTS, "the submission id %s was taken meanwhile; retry",
+			     c.id);
+	if (rc == CL_OK) {
 		rc = run3(s, "INSERT INTO submissions(id, case_id, token_id, status, created_at,"
 			     " updated_at) VALUES (?1, ?1, ?2, 'submitted', ?3, ?3)",
 			  c.id, who->token_id, now, eb);
+		if (rc != CL_OK && unique_clash(s))
+			rc = cl_fail(eb, CL_EEXISTS, "the submission id %s was taken meanwhile;"
+						     " retry", c.id);
+	}
 	if (rc == CL_OK) {
 		snprintf(detail, sizeof detail, "v%ld", res.version);
 		rc = store_audit(s, actor, "submission.submit", c.id, detail, eb);
 	}
+	began = 0;
 	if ((rc = tx_finish(s, rc, eb)))
 		goto out;
 	*out = json_pack("{s:s, s:s, s:I, s:O, s:b}", "id", c.id, "status", "submitted",
@@ -530,6 +670,9 @@ int wf_submit(struct store *s, struct engine *e, const struct auth_principal *wh
 	if (!*out)
 		rc = nomem(eb);
 out:
+	if (began)
+		store_rollback(s);
+	free(slug);
 	json_decref(dups);
 	case_release(&c);
 	return rc;
@@ -565,10 +708,23 @@ int wf_revise(struct store *s, const struct auth_principal *who, const char *id,
 	store_now(now);
 	if ((rc = store_begin(s, eb)))
 		goto out;
-	rc = store_put_case(s, &c, actor, &res, eb);
+	/* The state again under the write lock: a decision may have come
+	 * first (a revision never reopens a published or rejected case). */
+	rc = read_sub(s, id, &r, eb);
+	if (rc == CL_OK && (!r.found || (strcmp(r.status, "submitted") != 0 &&
+					 strcmp(r.status, "changes_requested") != 0)))
+		rc = cl_fail(eb, CL_ECONFLICT, "submission %s is %s and cannot be revised", id,
+			     r.found ? r.status : "gone");
 	if (rc == CL_OK)
-		rc = run3(s, "UPDATE submissions SET status = 'submitted', updated_at = ?2"
-			     " WHERE id = ?1", id, now, NULL, eb);
+		rc = store_put_case(s, &c, actor, &res, eb);
+	if (rc == CL_OK) {
+		int changed = 0;
+		rc = run3_changed(s, "UPDATE submissions SET status = 'submitted', updated_at = ?2"
+				     " WHERE id = ?1 AND status IN ('submitted', 'changes_requested')",
+				  id, now, NULL, &changed, eb);
+		if (rc == CL_OK && changed != 1)
+			rc = cl_fail(eb, CL_ECONFLICT, "submission %s changed meanwhile", id);
+	}
 	if (rc == CL_OK) {
 		snprintf(detail, sizeof detail, res.unchanged ? "v%ld unchanged" : "v%ld",
 			 res.version);
@@ -855,15 +1011,22 @@ static int blank(const char *s)
 	return 1;
 }
 
+/* The state a refused decision met, for the answer: {"status", "version"}. */
+static json_t *state_json(const struct sub_row *r)
+{
+	return json_pack("{s:s, s:I}", "status", r->status, "version", (json_int_t)r->version);
+}
+
 int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
-	      const char *decision, const char *comment, json_t **out, struct cl_errbuf *eb)
+	      const char *decision, const char *comment, long version, json_t **out,
+	      struct cl_errbuf *eb)
 {
 	struct case_record c;
 	struct store_put_result res;
 	struct sub_row r;
 	const char *status;
-	char actor[48], now[32], action[48], detail[32];
-	int rc;
+	char actor[48], now[32], action[48], detail[64];
+	int rc, began = 0, changed = 0;
 
 	case_init(&c);
 	if (out)
@@ -887,16 +1050,45 @@ int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
 		return cl_fail(eb, CL_EINVAL, "%s needs a comment for the contributor", decision);
 	if (comment && strlen(comment) > WF_COMMENT_MAX)
 		return cl_fail(eb, CL_EINVAL, "the comment is over %d bytes", WF_COMMENT_MAX);
+	if (version < 1)
+		return cl_fail(eb, CL_EINVAL, "a decision names the version it was made on"
+					      " (the submission's \"version\")");
 	if (blank(comment))
 		comment = NULL;
 	if ((rc = access_sub(s, who, id, 0, &r, eb)))
 		return rc;
-	if (strcmp(r.status, "submitted") != 0)
-		return cl_fail(eb, CL_ECONFLICT, "submission %s is %s, not waiting for review", id,
-			       r.status);
-	if (!strcmp(decision, "approve") && is_owner(who, &r))
-		return cl_fail(eb, CL_EDENIED, "a reviewer cannot approve their own submission");
 
+	/* Every check again under the write lock, then the writes: two
+	 * decisions at once, or a decision and a revision, are serialised
+	 * here and the later one sees the earlier one's result. */
+	if ((rc = store_begin(s, eb)))
+		return rc;
+	began = 1;
+	if ((rc = read_sub(s, id, &r, eb)))
+		goto out;
+	if (!r.found) {
+		rc = cl_fail(eb, CL_ENOTFOUND, "no submission %s", id);
+		goto out;
+	}
+	if (!strcmp(decision, "approve") && same_person(who, &r)) {
+		rc = cl_fail(eb, CL_EDENIED, "a reviewer cannot approve their own submission"
+					     " (the same person made it)");
+		goto out;
+	}
+	if (strcmp(r.status, "submitted") != 0) {
+		rc = cl_fail(eb, CL_ECONFLICT, "submission %s is %s, not waiting for review", id,
+			     r.status);
+		*out = state_json(&r);
+		goto out;
+	}
+	if (r.version != version) {
+		rc = cl_fail(eb, CL_ECONFLICT,
+			     "submission %s is at version %ld, the decision was made on version"
+			     " %ld: open it again and decide on what it says now", id, r.version,
+			     version);
+		*out = state_json(&r);
+		goto out;
+	}
 	if ((rc = store_get_case(s, id, &c, eb)))
 		goto out;
 	if (set_status(&c, status)) {
@@ -905,12 +1097,13 @@ int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
 	}
 	actor_of(who, actor);
 	store_now(now);
-	if ((rc = store_begin(s, eb)))
-		goto out;
 	rc = store_put_case(s, &c, actor, &res, eb);
 	if (rc == CL_OK)
-		rc = run3(s, "UPDATE submissions SET status = ?2, updated_at = ?3 WHERE id = ?1",
-			  id, status, now, eb);
+		rc = run3_changed(s, "UPDATE submissions SET status = ?2, updated_at = ?3"
+				     " WHERE id = ?1 AND status = 'submitted'",
+				  id, status, now, &changed, eb);
+	if (rc == CL_OK && changed != 1)
+		rc = cl_fail(eb, CL_ECONFLICT, "submission %s was decided meanwhile", id);
 	if (rc == CL_OK) {
 		sqlite3_stmt *st = NULL;
 		if ((rc = prepare(s, "INSERT INTO reviews(submission_id, reviewer_token_id,"
@@ -927,9 +1120,10 @@ int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
 	}
 	if (rc == CL_OK) {
 		snprintf(action, sizeof action, "review.%s", decision);
-		snprintf(detail, sizeof detail, "v%ld", res.version);
+		snprintf(detail, sizeof detail, "v%ld (reviewed v%ld)", res.version, version);
 		rc = store_audit(s, actor, action, id, detail, eb);
 	}
+	began = 0;
 	if ((rc = tx_finish(s, rc, eb)))
 		goto out;
 	*out = json_pack("{s:s, s:s, s:s, s:I, s:I}", "id", id, "decision", decision, "status",
@@ -937,7 +1131,33 @@ int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
 	if (!*out)
 		rc = nomem(eb);
 out:
+	if (began)
+		store_rollback(s);
+	if (rc != CL_OK && rc != CL_ECONFLICT && out) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	case_release(&c);
+	return rc;
+}
+
+int wf_case_published(struct store *s, const char *id, int *published, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (published)
+		*published = 0;
+	if (!s || !id || !published)
+		return cl_fail(eb, CL_EINVAL, "wf_case_published: missing argument");
+	if ((rc = prepare(s, "SELECT 1 FROM cases WHERE id = ?1 AND status = 'published'", &st,
+			  eb)))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*published = rc == SQLITE_ROW;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CL_OK : db_err(s, eb, "read case");
+	sqlite3_finalize(st);
 	return rc;
 }
 

@@ -1,14 +1,17 @@
 /* workflow.h — submissions, review and follow-up statistics: the API's
  * write side, independent of HTTP (api/server.c maps routes to these).
  *
- * A submission is a case with status "submitted" in the store (its id is
- * assigned as "sub-" + 12 random hex digits when the body has none) plus a
- * row in `submissions` naming the contributor's token. Reviewers see the
+ * A submission is a case with status "submitted" in the store plus a row
+ * in `submissions` naming the contributor's token. The server assigns its
+ * id: "sub-" + 12 random hex digits, or, when the body proposes an id (a
+ * slug), "sub-" + slug + "-" + 8 random hex digits; so no contributor can
+ * take a harvested id or learn whether an id exists. Reviewers see the
  * queue oldest first, open a submission with a field-level diff against its
  * previous version, and decide: approve (status published — the server then
  * syncs the engines, so it is searchable within a second), reject (comment
  * required), request changes (the contributor revises with PUT and it goes
- * back to the queue). A reviewer cannot approve their own submission. Every
+ * back to the queue). No person approves their own submission (persons,
+ * not tokens, are compared). Source URLs must be http or https. Every
  * step writes an audit entry (who, when, what). Results are JSON objects the
  * caller json_decref()s. Errors: CL_EVALIDATION (probs filled), CL_EDENIED
  * (role or ownership), CL_ENOTFOUND, CL_ECONFLICT (wrong state), CL_EINVAL. */
@@ -54,9 +57,23 @@ int wf_queue(struct store *s, const struct auth_principal *who, const char *stat
 json_t *wf_diff(const struct case_record *before, const struct case_record *after);
 
 /* POST /v1/review/{id}/decision: decision "approve" | "reject" |
- * "request_changes"; comment required for reject and request_changes. */
+ * "request_changes"; comment required for reject and request_changes;
+ * version: the case version the reviewer read (wf_get's "version"), >= 1.
+ * State, version and the four-eyes rule are checked and the decision
+ * written in one write transaction (BEGIN IMMEDIATE), so of two decisions
+ * at once exactly one succeeds. CL_ECONFLICT when the submission is no
+ * longer waiting for review or is at another version; then *out is
+ * {"status", "version"} of what it is now (caller json_decref()s).
+ * CL_EDENIED for an approval by the person who submitted it (the same
+ * token, or a token naming the same person: docs/workflow.md). */
 int wf_decide(struct store *s, const struct auth_principal *who, const char *id,
-	      const char *decision, const char *comment, json_t **out, struct cl_errbuf *eb);
+	      const char *decision, const char *comment, long version, json_t **out,
+	      struct cl_errbuf *eb);
+
+/* *published = 1 when case id exists with status published: one indexed
+ * lookup that answers the same way, in the same time, for an absent case
+ * and an unpublished one (GET /v1/cases/{id} asks it before reading). */
+int wf_case_published(struct store *s, const char *id, int *published, struct cl_errbuf *eb);
 
 /* Follow-up statistics, aggregated, without personal data (no IP, no
  * token): searches per day, zero-result queries, facet use, case views. */

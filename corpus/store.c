@@ -166,6 +166,14 @@ static const char *const migrations[] = {
 	"  case_id TEXT PRIMARY KEY NOT NULL,\n"
 	"  views   INTEGER NOT NULL CHECK (views >= 1)\n"
 	");\n",
+	/* 3 -> 4: a token names the person who holds it (the four-eyes rule
+	 * compares persons, docs/workflow.md), may expire and records its
+	 * last use. A token made before names its person by its name. */
+	"ALTER TABLE tokens ADD COLUMN person TEXT NOT NULL DEFAULT '';\n"
+	"UPDATE tokens SET person = name;\n"
+	"ALTER TABLE tokens ADD COLUMN expires_at TEXT;\n"
+	"ALTER TABLE tokens ADD COLUMN last_used_at TEXT;\n"
+	"CREATE INDEX tokens_person ON tokens(person);\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

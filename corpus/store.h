@@ -21,7 +21,7 @@
 struct store;     /* opaque */
 struct sqlite3;   /* borrowed by engines that live in the same file */
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_DB_NAME "caselib.db"
 
 /* store_open flags */

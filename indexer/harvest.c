@@ -6,6 +6,7 @@
  * the run. */
 #include "harvest.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,24 @@ static int detect_language(struct case_record *c)
 	return CL_OK;
 }
 
+/* 1 when case id came from a contributor (it has a submissions row): a
+ * harvested record is never merged into it (docs/harvest.md), so official
+ * provenance never lands on a contributor's text and the notice is not
+ * hidden behind an unpublished case. -1 on a store error. */
+static int is_submission(struct store *s, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM submissions WHERE case_id = ?1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int on_emit(void *ud, struct case_record *c)
 {
 	struct payload *p = ud;
@@ -384,6 +403,17 @@ static int on_emit(void *ud, struct case_record *c)
 		goto fatal;
 	rc = store_get_case(r->s, c->id, &old, &eb);
 	if (rc == CL_OK) {
+		int sub = is_submission(r->s, c->id);
+		if (sub < 0) {
+			rc = cl_fail(&eb, CL_EDB, "%s", sqlite3_errmsg(store_db(r->s)));
+			goto fatal;
+		}
+		if (sub) {
+			snprintf(reason, sizeof reason,
+				 "%s: a contributor's submission has this id; the harvested"
+				 " record is not merged into it", c->id);
+			goto reject;
+		}
 		found = 1;
 		rc = harvest_merge(&old, c, &merged, &changed, &added);
 		if (rc == CL_ETOOBIG) {

@@ -9,6 +9,7 @@
  * runs over the invented demo cases (tests/fixtures/demo-cases) in a temporary store. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -75,8 +76,8 @@ static const char *const SUB_BODY =
 	"{\"kind\":\"case\",\"title\":\"Åtkomstprov om cirkulära kontorsmöbler\",\"language\":\"sv\","
 	"\"summary\":\"Ett prov av rollerna.\",\"sources\":[{\"url\":\"https://example.org/a\","
 	"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
-static const char *const DECIDE_BODY =
-	"{\"decision\":\"request_changes\",\"comment\":\"Lägg till utfallet.\"}";
+static const char *const DECIDE_BODY = /* on a fresh submission: version 1 */
+	"{\"decision\":\"request_changes\",\"comment\":\"Lägg till utfallet.\",\"version\":1}";
 
 /* A new submission by the contributor; its id into out. */
 static void fresh_submission(char *out, size_t cap)
@@ -525,4 +526,294 @@ Test(access, tokens_never_logged)
 	cr_assert_null(strstr(log, "Bearer"), "an Authorization header in the log");
 	free(log);
 	free(out);
+}
+
+/* ---- issue 17: decisions on a version, ids, existence --------------------- */
+
+/* One request as role with an optional extra header; the whole answer in
+ * *r (tu_resp_free it). */
+static void req_full(int role, const char *method, const char *path, const char *body,
+		     const char *extra, struct tu_resp *r)
+{
+	const char *hs[4];
+	size_t k = 0;
+	char url[1024], ah[160];
+
+	if (body)
+		hs[k++] = "Content-Type: application/json";
+	if (role != R_ANON) {
+		snprintf(ah, sizeof ah, "Authorization: Bearer %s", g_tok[role]);
+		hs[k++] = ah;
+	}
+	if (extra)
+		hs[k++] = extra;
+	hs[k] = NULL;
+	snprintf(url, sizeof url, "%s%s", g_base, path);
+	tu_http_request(method, url, hs, body, body ? strlen(body) : 0, NULL, r);
+	cr_assert_eq(r->curl_rc, CURLE_OK, "%s %s: no answer", method, path);
+}
+
+/* status and version of submission id, as the reviewer sees it */
+static long sub_state(const char *id, char *status, size_t cap)
+{
+	struct tu_resp r;
+	char path[160];
+	long v;
+
+	snprintf(path, sizeof path, "/v1/submissions/%s", id);
+	req_full(R_REVIEWER, "GET", path, NULL, NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	snprintf(status, cap, "%s", json_string_value(json_object_get(r.json, "status")));
+	v = (long)json_integer_value(json_object_get(r.json, "version"));
+	tu_resp_free(&r);
+	return v;
+}
+
+static const char *problem_type(const struct tu_resp *r)
+{
+	const char *t = json_string_value(json_object_get(r->json, "type"));
+	const char *slash = t ? strrchr(t, '/') : NULL;
+	return slash ? slash + 1 : "";
+}
+
+/* Issue 17, fault 1: an approval was not tied to what the reviewer read. */
+Test(access, decision_names_the_version_reviewed)
+{
+	char f[64], g[64], path[160], etag[160], hdr[200], status[32];
+	static const char *const revised =
+		"{\"kind\":\"case\",\"title\":\"Åtkomstprov om cirkulära kontorsmöbler\","
+		"\"language\":\"sv\",\"summary\":\"Ändrad efter att granskaren öppnade den.\","
+		"\"sources\":[{\"url\":\"https://example.org/a\","
+		"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+	struct tu_resp r;
+
+	fresh_submission(f, sizeof f);
+	snprintf(path, sizeof path, "/v1/review/%s/decision", f);
+	/* no version at all: 428, nothing decided */
+	req_full(R_REVIEWER, "POST", path, "{\"decision\":\"approve\"}", NULL, &r);
+	cr_assert_eq(r.status, 428, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(problem_type(&r), "precondition-required");
+	tu_resp_free(&r);
+	/* a version that is not a positive integer: 400 at $.version */
+	req_full(R_REVIEWER, "POST", path, "{\"decision\":\"approve\",\"version\":\"1\"}", NULL,
+		 &r);
+	cr_assert_eq(r.status, 400, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(r.json, "errors"), 0), "path")),
+			 "$.version");
+	tu_resp_free(&r);
+
+	/* the reviewer reads version 1 (keeps its ETag) */
+	snprintf(hdr, sizeof hdr, "/v1/submissions/%s", f);
+	req_full(R_REVIEWER, "GET", hdr, NULL, NULL, &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_not_null(tu_resp_header(&r, "ETag", etag, sizeof etag));
+	tu_resp_free(&r);
+	/* the contributor revises: version 2 */
+	cr_assert_eq(req(R_CONTRIB, "PUT", hdr, revised, NULL), 200);
+	cr_assert_eq(sub_state(f, status, sizeof status), 2);
+
+	/* a decision on version 1: 409 saying what it is now; nothing changed */
+	req_full(R_REVIEWER, "POST", path, "{\"decision\":\"approve\",\"version\":1}", NULL, &r);
+	cr_assert_eq(r.status, 409, "%ld %s", r.status, r.body);
+	cr_assert_not_null(strstr(r.headers, "application/problem+json"));
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "current_version")), 2, "%s",
+		     r.body);
+	cr_assert_eq(json_integer_value(json_object_get(r.json, "your_version")), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "current_status")),
+			 "submitted");
+	tu_resp_free(&r);
+	/* the stale ETag: 412 */
+	snprintf(hdr, sizeof hdr, "If-Match: %s", etag);
+	req_full(R_REVIEWER, "POST", path, "{\"decision\":\"approve\"}", hdr, &r);
+	cr_assert_eq(r.status, 412, "%ld %s", r.status, r.body);
+	tu_resp_free(&r);
+	cr_assert_eq(sub_state(f, status, sizeof status), 2);
+	cr_assert_str_eq(status, "submitted");
+
+	/* the ETag of what it says now: decided */
+	snprintf(hdr, sizeof hdr, "/v1/submissions/%s", f);
+	req_full(R_REVIEWER, "GET", hdr, NULL, NULL, &r);
+	cr_assert_not_null(tu_resp_header(&r, "ETag", etag, sizeof etag));
+	tu_resp_free(&r);
+	snprintf(hdr, sizeof hdr, "If-Match: W/\"x\", %s", etag);
+	req_full(R_REVIEWER, "POST", path, "{\"decision\":\"approve\"}", hdr, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	tu_resp_free(&r);
+	cr_assert_eq(sub_state(f, status, sizeof status), 3);
+	cr_assert_str_eq(status, "published");
+
+	/* the ETag of GET /v1/cases/{id} names the version as well */
+	fresh_submission(g, sizeof g);
+	snprintf(hdr, sizeof hdr, "/v1/cases/%s", g);
+	req_full(R_REVIEWER, "GET", hdr, NULL, NULL, &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert_not_null(tu_resp_header(&r, "ETag", etag, sizeof etag));
+	tu_resp_free(&r);
+	snprintf(path, sizeof path, "/v1/review/%s/decision", g);
+	snprintf(hdr, sizeof hdr, "If-Match: %s", etag);
+	req_full(R_REVIEWER, "POST", path, "{\"decision\":\"reject\",\"comment\":\"Nej.\"}", hdr,
+		 &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	tu_resp_free(&r);
+	cr_assert_eq(sub_state(g, status, sizeof status), 2);
+	cr_assert_str_eq(status, "rejected");
+}
+
+struct http_racer {
+	pthread_barrier_t *go;
+	int role;
+	const char *path, *body;
+	long status;
+	char id[128];
+};
+
+static void *http_race(void *arg)
+{
+	struct http_racer *h = arg;
+	struct tu_resp r;
+
+	pthread_barrier_wait(h->go);
+	req_full(h->role, "POST", h->path, h->body, NULL, &r);
+	h->status = r.status;
+	if (json_is_string(json_object_get(r.json, "id")))
+		snprintf(h->id, sizeof h->id, "%s", json_string_value(json_object_get(r.json, "id")));
+	tu_resp_free(&r);
+	return NULL;
+}
+
+/* Issue 17, fault 2, over HTTP: an approve and a reject at once. */
+Test(access, approve_and_reject_at_once_one_wins)
+{
+	enum { TRIALS = 12 };
+
+	for (int t = 0; t < TRIALS; t++) {
+		char f[64], path[160], status[32];
+		pthread_barrier_t go;
+		pthread_t th[2];
+		struct http_racer h[2];
+
+		fresh_submission(f, sizeof f);
+		snprintf(path, sizeof path, "/v1/review/%s/decision", f);
+		h[0] = (struct http_racer){&go, R_REVIEWER, path,
+					   "{\"decision\":\"approve\",\"version\":1}", 0, ""};
+		h[1] = (struct http_racer){&go, R_ADMIN, path,
+					   "{\"decision\":\"reject\",\"comment\":\"Nej.\",\"version\":1}",
+					   0, ""};
+		pthread_barrier_init(&go, NULL, 2);
+		for (int i = 0; i < 2; i++)
+			cr_assert_eq(pthread_create(&th[i], NULL, http_race, &h[i]), 0);
+		for (int i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&go);
+		cr_assert((h[0].status == 200) != (h[1].status == 200),
+			  "trial %d: approve %ld, reject %ld", t, h[0].status, h[1].status);
+		cr_assert_eq(h[0].status == 200 ? h[1].status : h[0].status, 409, "trial %d", t);
+		cr_assert_eq(sub_state(f, status, sizeof status), 2, "trial %d", t);
+		cr_assert_str_eq(status, h[0].status == 200 ? "published" : "rejected");
+	}
+}
+
+/* Issue 17, fault 3: existence of an unpublished case shown by the answer
+ * (or its time: the unpublished case was parsed first). Now an absent and
+ * an unpublished case take one path: even a damaged stored document of an
+ * unpublished case is never read for an anonymous caller. */
+Test(access, unpublished_and_absent_cases_answer_alike)
+{
+	struct tu_resp a, b;
+	char path[160], *err = NULL;
+	sqlite3 *db = NULL;
+	const char *da, *db_;
+
+	for (int role = R_ANON; role <= R_CONTRIB; role++) {
+		snprintf(path, sizeof path, "/v1/cases/%s", g_sub);
+		req_full(role, "GET", path, NULL, NULL, &a);
+		req_full(role, "GET", "/v1/cases/sub-000000000000", NULL, NULL, &b);
+		cr_assert_eq(a.status, 404);
+		cr_assert_eq(b.status, 404);
+		cr_assert_str_eq(problem_type(&a), problem_type(&b));
+		da = json_string_value(json_object_get(a.json, "detail"));
+		db_ = json_string_value(json_object_get(b.json, "detail"));
+		cr_assert_not_null(da);
+		cr_assert_eq(strlen(da) - strlen(g_sub), strlen(db_) - strlen("sub-000000000000"),
+			     "%s / %s", da, db_);
+		tu_resp_free(&a);
+		tu_resp_free(&b);
+	}
+	/* damage the unpublished case's stored document behind the server */
+	snprintf(path, sizeof path, "%s/caselib.db", g_dir);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10000);
+	{
+		char *sql = sqlite3_mprintf("UPDATE cases SET doc = '{' WHERE id = %Q", g_sub);
+		cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
+		sqlite3_free(sql);
+	}
+	sqlite3_close(db);
+	snprintf(path, sizeof path, "/v1/cases/%s", g_sub);
+	req_full(R_ANON, "GET", path, NULL, NULL, &a);
+	cr_assert_eq(a.status, 404, "the unpublished case was read: %ld %s", a.status, a.body);
+	tu_resp_free(&a);
+}
+
+/* Issue 17, fault 3: the same id at once gave one 500; a harvester's id
+ * could be taken. Every submission now gets an id of its own: all 201. */
+Test(access, same_proposed_id_at_once_all_created)
+{
+	enum { N = 6 };
+	static const char body[] =
+		"{\"id\":\"ted-2024-00137599\",\"kind\":\"case\",\"title\":\"Samma id\","
+		"\"sources\":[{\"url\":\"https://example.org/a\","
+		"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+	pthread_barrier_t go;
+	pthread_t th[N];
+	struct http_racer h[N];
+
+	pthread_barrier_init(&go, NULL, N);
+	for (int i = 0; i < N; i++) {
+		h[i] = (struct http_racer){&go, R_CONTRIB, "/v1/submissions", body, 0, ""};
+		cr_assert_eq(pthread_create(&th[i], NULL, http_race, &h[i]), 0);
+	}
+	for (int i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(h[i].status, 201, "submitter %d: %ld", i, h[i].status);
+		cr_assert(!strncmp(h[i].id, "sub-ted-2024-00137599-", 22), "%s", h[i].id);
+		for (int k = 0; k < i; k++)
+			cr_assert_str_neq(h[i].id, h[k].id);
+	}
+	cr_assert_eq(req(R_REVIEWER, "GET", "/v1/cases/ted-2024-00137599", NULL, NULL), 404,
+		     "the harvester's id was taken");
+}
+
+/* Issue 17, item 8: a file: source URL in a submission. */
+Test(access, file_source_url_is_a_validation_error)
+{
+	static const char body[] =
+		"{\"kind\":\"case\",\"title\":\"Lokal fil\",\"sources\":[{\"url\":"
+		"\"file:///etc/passwd\",\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+	struct tu_resp r;
+	char *q = NULL;
+	long before, after;
+	json_t *j;
+
+	cr_assert_eq(req(R_REVIEWER, "GET", "/v1/review/queue", NULL, &q), 200);
+	j = json_loads(q, 0, NULL);
+	before = (long)json_integer_value(json_object_get(j, "total"));
+	json_decref(j);
+	free(q);
+	req_full(R_CONTRIB, "POST", "/v1/submissions", body, NULL, &r);
+	cr_assert_eq(r.status, 400, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(problem_type(&r), "validation");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(r.json, "errors"), 0), "path")),
+			 "$.sources[0].url", "%s", r.body);
+	tu_resp_free(&r);
+	cr_assert_eq(req(R_REVIEWER, "GET", "/v1/review/queue", NULL, &q), 200);
+	j = json_loads(q, 0, NULL);
+	after = (long)json_integer_value(json_object_get(j, "total"));
+	json_decref(j);
+	free(q);
+	cr_assert_eq(after, before, "a refused submission was stored");
 }

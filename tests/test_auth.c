@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -304,6 +305,25 @@ Test(auth, list_tokens)
 	cr_assert(!strcmp(l.ids[0], b) || !strcmp(l.ids[1], b));
 }
 
+/* Field i (0-based, tab-separated) of the first line of a `token list`
+ * output; "" when absent. The result lives until the next call. */
+static const char *field(const char *out, int i)
+{
+	static char buf[256];
+	const char *p = out;
+	size_t n;
+
+	for (int k = 0; k < i && p; k++) {
+		p = strpbrk(p, "\t\n");
+		p = p && *p == '\t' ? p + 1 : NULL;
+	}
+	if (!p)
+		return "";
+	n = strcspn(p, "\t\n");
+	snprintf(buf, sizeof buf, "%.*s", (int)n, p);
+	return buf;
+}
+
 /* Runs cli_cmd_token with stdout into a file; returns the exit code and
  * the output (caller frees). */
 static int run_token_cmd(int argc, char **argv, char **outp)
@@ -355,7 +375,10 @@ Test(auth, token_command)
 	cr_assert_not_null(strstr(out, "\treviewer\t"), "%s", out);
 	cr_assert_not_null(strstr(out, "KKV granskare"));
 	cr_assert_null(strstr(out, tok + 3), "list shows the token");
-	cr_assert_eq(tu_count(out, "\t-\t"), 1, "not revoked: %s", out);
+	cr_assert_str_eq(field(out, 3), "-", "not revoked: %s", out);
+	cr_assert_str_eq(field(out, 4), "-", "no expiry: %s", out);
+	cr_assert_neq(strcmp(field(out, 5), "-"), 0, "last use not shown after a use: %s", out);
+	cr_assert_str_eq(field(out, 6), "KKV granskare", "the name is the person: %s", out);
 	free(out);
 
 	{
@@ -365,7 +388,7 @@ Test(auth, token_command)
 	}
 	cr_assert_eq(verify(tok, &pr), CL_EDENIED);
 	cr_assert_eq(run_token_cmd(2, list, &out), CLI_EXIT_OK);
-	cr_assert_eq(tu_count(out, "\t-\t"), 0, "revoked: %s", out);
+	cr_assert_eq(strlen(field(out, 3)), 20, "revoked: %s", out);
 	free(out);
 
 	cr_assert_eq(run_token_cmd(6, badrole, &out), CLI_EXIT_USAGE);
@@ -377,4 +400,221 @@ Test(auth, token_command)
 	cr_assert_eq(run_token_cmd(3, revoke_unknown, &out), CLI_EXIT_NOTFOUND);
 	free(out);
 	cr_assert_eq(sql_long("SELECT count(*) FROM tokens"), 1);
+}
+
+/* ---- issue 17: persons, expiry, last use, the schema-4 migration ---------- */
+
+static char *sql_text(const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	char *v = NULL;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK, "%s", sql);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		v = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return v;
+}
+
+static void sql_run(const char *sql)
+{
+	char *err = NULL;
+
+	cr_assert_eq(sqlite3_exec(store_db(st), sql, NULL, NULL, &err), SQLITE_OK, "%s: %s", sql,
+		     err);
+}
+
+Test(auth, expiry_formats)
+{
+	/* now = 2026-01-01T00:00:00Z */
+	static const long long now = 1767225600LL;
+	static const struct {
+		const char *in, *want;
+	} ok[] = {
+		{"2026-06-30", "2026-07-01T00:00:00Z"}, /* valid through that day */
+		{"2026-01-01T12:00:00Z", "2026-01-01T12:00:00Z"},
+		{"30m", "2026-01-01T00:30:00Z"},
+		{"12h", "2026-01-01T12:00:00Z"},
+		{"90d", "2026-04-01T00:00:00Z"},
+		{"8w", "2026-02-26T00:00:00Z"},
+		{"3650d", "2035-12-30T00:00:00Z"},
+		{"2028-02-29", "2028-03-01T00:00:00Z"},
+	};
+	static const char *const bad[] = {
+		"", "tomorrow", "2026-02-30", "2027-02-29", "2025-12-31", "2026-01-01T00:00:00Z",
+		"2026-01-01T12:00:00", "2026-1-5", "0d", "3651d", "10y", "-5d", "5", "d",
+		"2026-13-01", "2026-01-01T24:00:00Z", "2040-01-01", " 90d", "90d ", "9999999d",
+	};
+	char out[32];
+	struct cl_errbuf eb = {0};
+
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		cr_assert_eq(auth_parse_expiry(ok[i].in, now, out, &eb), CL_OK, "%s: %s", ok[i].in,
+			     eb.msg);
+		cr_assert_str_eq(out, ok[i].want, "%s", ok[i].in);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		eb.msg[0] = '\0';
+		cr_assert_eq(auth_parse_expiry(bad[i], now, out, &eb), CL_EINVAL, "'%s' accepted",
+			     bad[i]);
+		cr_assert(eb.msg[0], "'%s': no reason", bad[i]);
+		cr_assert_str_eq(out, "");
+	}
+	cr_assert_eq(auth_parse_expiry(NULL, now, out, &eb), CL_EINVAL);
+}
+
+Test(auth, person_expiry_and_last_use)
+{
+	struct auth_token_spec spec = {ROLE_REVIEWER, "Granskare 7", "Anna Åberg", NULL};
+	char tok[AUTH_TOKEN_LEN + 1], id[40], until[32], sql[256], *v, *w;
+	struct auth_principal p;
+	struct cl_errbuf eb = {0};
+
+	cr_assert_eq(auth_parse_expiry("90d", (long long)time(NULL), until, &eb), CL_OK);
+	spec.expires_at = until;
+	cr_assert_eq(auth_token_issue(st, &spec, tok, id, &eb), CL_OK, "%s", eb.msg);
+	snprintf(sql, sizeof sql, "SELECT last_used_at FROM tokens WHERE id = '%s'", id);
+	cr_assert_null(sql_text(sql), "used before any use");
+	cr_assert_eq(verify(tok, &p), CL_OK);
+	cr_assert_str_eq(p.person, "Anna Åberg");
+	cr_assert_str_eq(p.name, "Granskare 7");
+	v = sql_text(sql);
+	cr_assert_not_null(v, "the use was not recorded");
+	cr_assert_eq(strlen(v), 20, "%s", v);
+	/* a second use within the minute writes nothing */
+	snprintf(sql, sizeof sql, "UPDATE tokens SET last_used_at = '%s' WHERE id = '%s'",
+		 "2099-01-01T00:00:00Z", id);
+	sql_run(sql);
+	cr_assert_eq(verify(tok, &p), CL_OK);
+	snprintf(sql, sizeof sql, "SELECT last_used_at FROM tokens WHERE id = '%s'", id);
+	w = sql_text(sql);
+	cr_assert_str_eq(w, "2099-01-01T00:00:00Z", "rewritten within the minute");
+	free(w);
+	/* a use long after the last one is recorded */
+	snprintf(sql, sizeof sql, "UPDATE tokens SET last_used_at = '2020-01-01T00:00:00Z'"
+				  " WHERE id = '%s'", id);
+	sql_run(sql);
+	cr_assert_eq(verify(tok, &p), CL_OK);
+	snprintf(sql, sizeof sql, "SELECT last_used_at FROM tokens WHERE id = '%s'", id);
+	w = sql_text(sql);
+	cr_assert_str_gt(w, "2020-01-01T00:00:00Z");
+	free(w);
+	free(v);
+	snprintf(sql, sizeof sql, "SELECT expires_at FROM tokens WHERE id = '%s'", id);
+	v = sql_text(sql);
+	cr_assert_str_eq(v, until);
+	free(v);
+	/* expired: refused, with the reason */
+	snprintf(sql, sizeof sql, "UPDATE tokens SET expires_at = '2021-05-01T00:00:00Z'"
+				  " WHERE id = '%s'", id);
+	sql_run(sql);
+	{
+		char hdr[128];
+		snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+		cr_assert_eq(auth_verify(st, hdr, &p, &eb), CL_EDENIED);
+		cr_assert_not_null(strstr(eb.msg, "expired"), "%s", eb.msg);
+		cr_assert_null(strstr(eb.msg, tok + 3), "the message repeats the token");
+		cr_assert_eq(p.role, ROLE_ANONYMOUS);
+	}
+}
+
+Test(auth, bad_token_specs_store_nothing)
+{
+	char tok[AUTH_TOKEN_LEN + 1], id[40];
+	struct cl_errbuf eb = {0};
+	static const struct auth_token_spec bad[] = {
+		{ROLE_REVIEWER, "x", "Anna\nÅberg", NULL},
+		{ROLE_REVIEWER, "x", " Anna", NULL},
+		{ROLE_REVIEWER, "x", "Anna ", NULL},
+		{ROLE_REVIEWER, "x", NULL, "tomorrow"},
+		{ROLE_REVIEWER, "x", NULL, "2020-01-01T00:00:00Z"},
+		{ROLE_REVIEWER, "x", NULL, "2030-02-30T00:00:00Z"},
+		{ROLE_ANONYMOUS, "x", "Anna", NULL},
+	};
+	long tokens = sql_long("SELECT count(*) FROM tokens");
+	long audit = sql_long("SELECT count(*) FROM audit");
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		eb.msg[0] = '\0';
+		cr_assert_eq(auth_token_issue(st, &bad[i], tok, id, &eb), CL_EINVAL, "spec %zu", i);
+		cr_assert(eb.msg[0], "spec %zu: no reason", i);
+		cr_assert_str_eq(tok, "");
+	}
+	cr_assert_eq(auth_token_issue(st, NULL, tok, id, &eb), CL_EINVAL);
+	cr_assert_eq(sql_long("SELECT count(*) FROM tokens"), tokens);
+	cr_assert_eq(sql_long("SELECT count(*) FROM audit"), audit);
+}
+
+Test(auth, token_command_person_and_expiry)
+{
+	char *create[] = {"token", "create", "--role", "contributor", "--name", "Växjö 1",
+			  "--person", "Anna Åberg", "--expires", "90d", NULL};
+	char *badexp[] = {"token", "create", "--role", "contributor", "--name", "x",
+			  "--expires", "next week", NULL};
+	char *emptyperson[] = {"token", "create", "--role", "contributor", "--name", "x",
+			       "--person", "", NULL};
+	char *list[] = {"token", "list", NULL};
+	char *out = NULL, *p, want[32];
+	struct cl_errbuf eb = {0};
+
+	cr_assert_eq(run_token_cmd(10, create, &out), CLI_EXIT_OK);
+	cr_assert_not_null(strstr(out, "person: Anna Åberg\n"), "%s", out);
+	p = strstr(out, "expires: ");
+	cr_assert_not_null(p, "%s", out);
+	cr_assert_eq(strcspn(p + 9, "\n"), 20, "%s", out);
+	/* 90 days from about now (the same day or the next, near midnight) */
+	cr_assert_eq(auth_parse_expiry("90d", (long long)time(NULL), want, &eb), CL_OK);
+	cr_assert_eq(strncmp(p + 9, want, 8), 0, "%s vs %s", p + 9, want);
+	free(out);
+	cr_assert_eq(run_token_cmd(2, list, &out), CLI_EXIT_OK);
+	cr_assert_eq(strlen(field(out, 4)), 20, "expiry not listed: %s", out);
+	cr_assert_str_eq(field(out, 5), "-", "never used: %s", out);
+	cr_assert_str_eq(field(out, 6), "Anna Åberg", "%s", out);
+	cr_assert_str_eq(field(out, 7), "Växjö 1", "%s", out);
+	free(out);
+
+	cr_assert_eq(run_token_cmd(8, badexp, &out), CLI_EXIT_USAGE);
+	free(out);
+	cr_assert_eq(run_token_cmd(8, emptyperson, &out), CLI_EXIT_USAGE);
+	free(out);
+	cr_assert_eq(sql_long("SELECT count(*) FROM tokens"), 1, "a refused create stored a token");
+}
+
+/* A store of schema 3 (tokens without person, expiry, last use) upgrades
+ * on open: every token kept, its hash unchanged, its name as its person;
+ * a revoked token stays revoked. */
+Test(auth, old_store_upgrades_without_loss)
+{
+	char t1[AUTH_TOKEN_LEN + 1], t2[AUTH_TOKEN_LEN + 1], a[40], b[40];
+	char *before, *after;
+	struct auth_principal p;
+	struct cl_errbuf eb = {0};
+	long audit;
+
+	make(ROLE_CONTRIBUTOR, "Region Kalmar", t1, a);
+	make(ROLE_REVIEWER, "KKV granskare", t2, b);
+	cr_assert_eq(auth_token_revoke(st, b, &eb), CL_OK);
+	sql_run("DROP INDEX tokens_person; ALTER TABLE tokens DROP COLUMN person;"
+		" ALTER TABLE tokens DROP COLUMN expires_at;"
+		" ALTER TABLE tokens DROP COLUMN last_used_at; PRAGMA user_version = 3");
+	before = sql_text("SELECT group_concat(id || name || role || hex(hash) || created_at ||"
+			  " coalesce(revoked_at, '-'), '|') FROM (SELECT * FROM tokens ORDER BY id)");
+	audit = sql_long("SELECT count(*) FROM audit");
+	store_close(st);
+	st = NULL;
+	cr_assert_eq(store_open(dir, 0, &st, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(sql_long("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	cr_assert_eq(STORE_SCHEMA_VERSION, 4);
+	after = sql_text("SELECT group_concat(id || name || role || hex(hash) || created_at ||"
+			 " coalesce(revoked_at, '-'), '|') FROM (SELECT * FROM tokens ORDER BY id)");
+	cr_assert_str_eq(after, before, "a token changed in the migration");
+	cr_assert_eq(sql_long("SELECT count(*) FROM tokens WHERE person = name"), 2);
+	cr_assert_eq(sql_long("SELECT count(*) FROM tokens WHERE expires_at IS NOT NULL"
+			      " OR last_used_at IS NOT NULL"), 0);
+	cr_assert_eq(sql_long("SELECT count(*) FROM audit"), audit);
+	cr_assert_eq(verify(t1, &p), CL_OK);
+	cr_assert_str_eq(p.person, "Region Kalmar");
+	cr_assert_eq(verify(t2, &p), CL_EDENIED, "a revoked token came back");
+	free(before);
+	free(after);
 }

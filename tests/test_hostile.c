@@ -537,7 +537,8 @@ Test(hostile, sql_injection_every_parameter)
 		tu_resp_free(&r);
 		snprintf(loc, sizeof loc, "/v1/review/%s/decision", id);
 		{
-			json_t *d = json_pack("{s:s,s:s}", "decision", "request_changes", "comment", sqli[1]);
+			json_t *d = json_pack("{s:s,s:s,s:i}", "decision", "request_changes", "comment",
+					      sqli[1], "version", 1);
 			char *dt = json_dumps(d, 0);
 			http("POST", loc, hr, dt, strlen(dt), 0, &r);
 			expect(&r, 200, NULL, "decision with SQL comment");

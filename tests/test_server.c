@@ -1440,7 +1440,8 @@ Test(server, role_boundaries_and_workflow_over_http)
 
 	/* deciding: only reviewers and admins */
 	snprintf(path, sizeof path, "/v1/review/%s/decision", sub);
-	const char *rc_body = "{\"decision\":\"request_changes\",\"comment\":\"Lägg till utfall.\"}";
+	const char *rc_body = "{\"decision\":\"request_changes\",\"comment\":\"Lägg till utfall.\","
+			      "\"version\":1}";
 	cr_expect_eq(req_as(R_ANON, toks, "POST", path, rc_body, NULL), 401);
 	cr_expect_eq(req_as(R_CONTRIB, toks, "POST", path, rc_body, NULL), 403);
 	cr_expect_eq(req_as(R_REVOKED, toks, "POST", path, rc_body, NULL), 401);
@@ -1462,7 +1463,9 @@ Test(server, role_boundaries_and_workflow_over_http)
 
 	/* approve; published and searchable for anyone within a second */
 	snprintf(path, sizeof path, "/v1/review/%s/decision", sub);
-	cr_assert_eq(req_as(R_REVIEWER, toks, "POST", path, "{\"decision\":\"approve\"}", NULL), 200);
+	/* v1 submitted, v2 changes requested, v3 revised: the version reviewed */
+	cr_assert_eq(req_as(R_REVIEWER, toks, "POST", path, "{\"decision\":\"approve\",\"version\":3}",
+			    NULL), 200);
 	{
 		long total = 0;
 		for (int i = 0; i < 20 && total == 0; i++) {

@@ -5,6 +5,7 @@
  * token text, duplicate warnings against the demo corpus in both engines,
  * aggregated statistics, and that no rejected call loses or adds data. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "auth.h"
 #include "case.h"
 #include "engine.h"
+#include "harvest.h"
+#include "sources.h"
 #include "store.h"
 #include "sync.h"
 #include "taxonomy.h"
@@ -140,22 +143,51 @@ static char *submit(const struct auth_principal *who, const char *title, const c
 	return id;
 }
 
-static int decide(const struct auth_principal *who, const char *id, const char *decision,
-		  const char *comment)
+/* The case's current version (0 when absent). */
+static long cur_version(const char *id)
+{
+	sqlite3_stmt *q = NULL;
+	long v = 0;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_db(st), "SELECT version FROM cases WHERE id = ?1", -1,
+					&q, NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = (long)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* A decision on the given version; *state (may be NULL) gets what a
+ * conflict reports. */
+static int decide_v(const struct auth_principal *who, const char *id, const char *decision,
+		    const char *comment, long version, json_t **state)
 {
 	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
-	int rc = wf_decide(st, who, id, decision, comment, &out, &eb);
+	int rc = wf_decide(st, who, id, decision, comment, version, &out, &eb);
 
 	if (rc == CL_OK) {
 		cr_assert_not_null(out);
 		cr_assert_str_eq(json_string_value(json_object_get(out, "decision")), decision);
 	} else {
-		cr_assert_null(out);
+		cr_assert(out == NULL || rc == CL_ECONFLICT, "%s with an answer", cl_strerror(rc));
 		cr_assert(eb.msg[0], "no reason for %s", cl_strerror(rc));
 	}
-	json_decref(out);
+	if (state)
+		*state = out;
+	else
+		json_decref(out);
 	return rc;
+}
+
+/* A decision on the version the store holds now (what the reviewer read). */
+static int decide(const struct auth_principal *who, const char *id, const char *decision,
+		  const char *comment)
+{
+	long v = cur_version(id);
+
+	return decide_v(who, id, decision, comment, v ? v : 1, NULL);
 }
 
 static char *case_status(const char *id)
@@ -222,16 +254,21 @@ Test(workflow, submit_valid)
 			      " ON t.id = s.token_id WHERE t.name = 'Växjö kommun'"), 1);
 	json_decref(out);
 
-	/* A body that sets status "published" and its own id: the id is kept,
-	 * the status is the workflow's. */
+	/* A body that sets status "published" and proposes an id: the id is
+	 * the server's ("sub-" + slug + "-" + 8 hex), the status the
+	 * workflow's. */
 	free(b);
 	b = strdup("{\"id\":\"vaxjo-lackage-2024\",\"status\":\"published\",\"kind\":\"case\","
 		   "\"title\":\"Läckagesensorer\",\"sources\":[{\"url\":\"https://vaxjo.se/x\","
 		   "\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}");
 	cr_assert_eq(wf_submit(st, NULL, &bob, b, strlen(b), &out, &probs, &eb), CL_OK, "%s",
 		     eb.msg);
-	cr_assert_str_eq(json_string_value(json_object_get(out, "id")), "vaxjo-lackage-2024");
-	assert_status("vaxjo-lackage-2024", "submitted");
+	id = json_string_value(json_object_get(out, "id"));
+	cr_assert_eq(strlen(id), strlen("sub-vaxjo-lackage-2024-") + 8, "%s", id);
+	cr_assert(!strncmp(id, "sub-vaxjo-lackage-2024-", 23), "%s", id);
+	cr_assert_eq(strspn(id + 23, "0123456789abcdef"), 8, "%s", id);
+	assert_status(id, "submitted");
+	cr_assert_eq(cur_version("vaxjo-lackage-2024"), 0, "the proposed id itself was used");
 	json_decref(out);
 	free(b);
 	case_problems_release(&probs);
@@ -290,15 +327,19 @@ Test(workflow, submit_refusals_store_nothing)
 	cr_assert_eq(wf_submit(st, NULL, &anon, b, strlen(b), &out, &probs, &eb), CL_EDENIED);
 	cr_assert_eq(wf_submit(st, NULL, NULL, b, strlen(b), &out, &probs, &eb), CL_EDENIED);
 	cr_assert_eq(wf_submit(st, NULL, &alice, NULL, 0, &out, &probs, &eb), CL_EINVAL);
-	/* An id that exists already: a submission never overwrites a case. */
+	assert_same(before, snapshot(), "refused submissions");
+	/* An id that exists already: a submission never overwrites a case
+	 * (it gets an id of its own, so nothing tells the caller that the
+	 * other one exists). */
 	cr_assert_neq(asprintf(&dupid,
 			       "{\"id\":\"%s\",\"kind\":\"case\",\"title\":\"x y z\",\"sources\":"
 			       "[{\"url\":\"https://a.se/\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}",
 			       id), -1);
-	cr_assert_eq(wf_submit(st, NULL, &bob, dupid, strlen(dupid), &out, &probs, &eb),
-		     CL_EEXISTS);
-	cr_assert_null(out);
-	assert_same(before, snapshot(), "refused submissions");
+	cr_assert_eq(wf_submit(st, NULL, &bob, dupid, strlen(dupid), &out, &probs, &eb), CL_OK,
+		     "%s", eb.msg);
+	cr_assert_str_neq(json_string_value(json_object_get(out, "id")), id);
+	json_decref(out);
+	cr_assert_eq(cur_version(id), 1, "the existing submission was written to");
 	assert_status(id, "submitted");
 	free(dupid);
 	free(b);
@@ -796,4 +837,358 @@ Test(workflow, buffered_statistics_flush_as_one)
 		     WF_STATS_BUF_MAX);
 	wf_stats_buf_free(b);
 	wf_stats_buf_free(NULL);
+}
+
+/* ---- issue 17: decisions tied to a version, at most one at a time ---------- */
+
+static void revise(const struct auth_principal *who, const char *id, const char *title,
+		   const char *summary)
+{
+	struct case_problems probs;
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+	char *b = body_of(title, summary);
+
+	case_problems_init(&probs);
+	cr_assert_eq(wf_revise(st, who, id, b, strlen(b), &out, &probs, &eb), CL_OK, "%s", eb.msg);
+	json_decref(out);
+	free(b);
+	case_problems_release(&probs);
+}
+
+Test(workflow, decision_on_a_stale_version_conflicts_and_changes_nothing)
+{
+	char *id = submit(&alice, T1, S1);
+	json_t *state = NULL;
+	struct snap before;
+
+	/* The reviewer opened version 1; the contributor revises to 2. */
+	revise(&alice, id, T1, "Växjö kommun köpte sensorer. Ny text som ingen granskat.");
+	cr_assert_eq(cur_version(id), 2);
+	before = snapshot();
+	cr_assert_eq(decide_v(&rev1, id, "approve", NULL, 1, &state), CL_ECONFLICT);
+	cr_assert_not_null(state, "a conflict says what the submission is now");
+	cr_assert_eq(json_integer_value(json_object_get(state, "version")), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(state, "status")), "submitted");
+	json_decref(state);
+	cr_assert_eq(decide_v(&rev1, id, "reject", "Nej.", 3, NULL), CL_ECONFLICT);
+	cr_assert_eq(decide_v(&rev1, id, "approve", NULL, 0, NULL), CL_EINVAL);
+	cr_assert_eq(decide_v(&rev1, id, "approve", NULL, -2, NULL), CL_EINVAL);
+	assert_same(before, snapshot(), "decisions on a stale version");
+	assert_status(id, "submitted");
+
+	/* On what it says now: published, and the audit names both versions. */
+	cr_assert_eq(decide_v(&rev1, id, "approve", NULL, 2, NULL), CL_OK);
+	assert_status(id, "published");
+	cr_assert_eq(sql_long("SELECT count(*) FROM audit WHERE action = 'review.approve'"
+			      " AND detail = 'v3 (reviewed v2)'"), 1);
+	/* and a revision after the decision is refused, not reopened */
+	{
+		struct case_problems probs;
+		struct cl_errbuf eb = {0};
+		json_t *out = NULL;
+		char *b = body_of(T1, "Efter beslutet.");
+		case_problems_init(&probs);
+		before = snapshot();
+		cr_assert_eq(wf_revise(st, &alice, id, b, strlen(b), &out, &probs, &eb),
+			     CL_ECONFLICT);
+		assert_same(before, snapshot(), "a revision of a published case");
+		case_problems_release(&probs);
+		free(b);
+	}
+	free(id);
+}
+
+struct racer {
+	pthread_barrier_t *go;
+	const struct auth_principal *who;
+	const char *id, *decision, *comment;
+	int rc;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct store *s = NULL;
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+
+	r->rc = store_open(dir, 0, &s, &eb);
+	pthread_barrier_wait(r->go);
+	if (r->rc == CL_OK)
+		r->rc = wf_decide(s, r->who, r->id, r->decision, r->comment, 1, &out, &eb);
+	json_decref(out);
+	store_close(s);
+	return NULL;
+}
+
+/* Issue 17, fault 2: an approve and a reject sent together both
+ * succeeded in 20 of 40 trials and a case ended rejected-then-published.
+ * Each trial races the two on separate connections: exactly one wins, the
+ * other meets CL_ECONFLICT, and the case's history has one decision. */
+Test(workflow, concurrent_approve_and_reject_exactly_one_wins, .timeout = 120)
+{
+	enum { TRIALS = 30 };
+	int approved = 0, rejected = 0;
+
+	for (int t = 0; t < TRIALS; t++) {
+		char *id = submit(&alice, T1, S1);
+		pthread_barrier_t go;
+		pthread_t th[2];
+		struct racer r[2] = {
+			{&go, &rev1, id, "approve", NULL, -1},
+			{&go, &rev2, id, "reject", "Inte innovativt.", -1},
+		};
+		char sql[256];
+
+		pthread_barrier_init(&go, NULL, 2);
+		for (int i = 0; i < 2; i++)
+			cr_assert_eq(pthread_create(&th[i], NULL, race, &r[i]), 0);
+		for (int i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&go);
+		cr_assert((r[0].rc == CL_OK) != (r[1].rc == CL_OK),
+			  "trial %d: approve %s, reject %s", t, cl_strerror(r[0].rc),
+			  cl_strerror(r[1].rc));
+		cr_assert_eq(r[0].rc == CL_OK ? r[1].rc : r[0].rc, CL_ECONFLICT, "trial %d", t);
+		assert_status(id, r[0].rc == CL_OK ? "published" : "rejected");
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM reviews WHERE submission_id = '%s'",
+			 id);
+		cr_assert_eq(sql_long(sql), 1, "trial %d: two decisions recorded", t);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM case_versions WHERE case_id = '%s'"
+					  " AND status IN ('published', 'rejected')", id);
+		cr_assert_eq(sql_long(sql), 1, "trial %d: both states in the history", t);
+		approved += r[0].rc == CL_OK;
+		rejected += r[1].rc == CL_OK;
+		free(id);
+	}
+	cr_assert_eq(approved + rejected, TRIALS);
+}
+
+/* Issue 17, fault 4: one person with a contributor and a reviewer token
+ * approved their own case. Persons are compared, folded. */
+Test(workflow, four_eyes_compares_persons)
+{
+	struct auth_token_spec c = {ROLE_CONTRIBUTOR, "Anna på Växjö kommun", "Anna Åberg", NULL};
+	struct auth_token_spec r = {ROLE_REVIEWER, "Granskare Anna", "anna åberg", NULL};
+	struct auth_principal anna_c, anna_r;
+	char tok[AUTH_TOKEN_LEN + 1], tid[40], hdr[AUTH_TOKEN_LEN + 16];
+	struct cl_errbuf eb = {0};
+	struct snap before;
+	char *id;
+
+	cr_assert_eq(auth_token_issue(st, &c, tok, tid, &eb), CL_OK, "%s", eb.msg);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	cr_assert_eq(auth_verify(st, hdr, &anna_c, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_str_eq(anna_c.person, "Anna Åberg");
+	cr_assert_eq(auth_token_issue(st, &r, tok, tid, &eb), CL_OK, "%s", eb.msg);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	cr_assert_eq(auth_verify(st, hdr, &anna_r, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_str_neq(anna_c.token_id, anna_r.token_id);
+
+	id = submit(&anna_c, T1, S1);
+	before = snapshot();
+	cr_assert_eq(decide(&anna_r, id, "approve", NULL), CL_EDENIED);
+	assert_same(before, snapshot(), "an approval by the same person");
+	assert_status(id, "submitted");
+	/* someone else may */
+	cr_assert_eq(decide(&rev1, id, "approve", NULL), CL_OK);
+	free(id);
+	/* a token made without --person: its name is the person */
+	cr_assert_str_eq(alice.person, "Växjö kommun");
+}
+
+struct submitter {
+	pthread_barrier_t *go;
+	const char *body;
+	int rc;
+	char id[CASE_ID_MAX + 1];
+};
+
+static void *submit_racer(void *arg)
+{
+	struct submitter *m = arg;
+	struct store *s = NULL;
+	struct cl_errbuf eb = {0};
+	struct case_problems probs;
+	json_t *out = NULL;
+
+	case_problems_init(&probs);
+	m->rc = store_open(dir, 0, &s, &eb);
+	pthread_barrier_wait(m->go);
+	if (m->rc == CL_OK)
+		m->rc = wf_submit(s, NULL, &alice, m->body, strlen(m->body), &out, &probs, &eb);
+	if (m->rc == CL_OK)
+		snprintf(m->id, sizeof m->id, "%s", json_string_value(json_object_get(out, "id")));
+	json_decref(out);
+	case_problems_release(&probs);
+	store_close(s);
+	return NULL;
+}
+
+/* Issue 17, fault 3: a contributor chose a harvester's id, learned from
+ * 409 vs 201 whether an unpublished case existed, and two submissions of
+ * one id at once gave a 500. Now every submission gets an id of its own. */
+Test(workflow, proposed_ids_are_the_servers_and_never_collide, .timeout = 60)
+{
+	enum { N = 6 };
+	static const char body[] =
+		"{\"id\":\"ocds-ocds-213czf-000-00001\",\"kind\":\"case\",\"title\":\"Lånat id\","
+		"\"sources\":[{\"url\":\"https://a.se/\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}";
+	pthread_barrier_t go;
+	pthread_t th[N];
+	struct submitter m[N];
+	char longid[200], *lbody = NULL;
+	struct case_problems probs;
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+	struct snap before;
+
+	pthread_barrier_init(&go, NULL, N);
+	for (int i = 0; i < N; i++) {
+		m[i] = (struct submitter){&go, body, -1, ""};
+		cr_assert_eq(pthread_create(&th[i], NULL, submit_racer, &m[i]), 0);
+	}
+	for (int i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(m[i].rc, CL_OK, "submitter %d: %s", i, cl_strerror(m[i].rc));
+		cr_assert(!strncmp(m[i].id, "sub-ocds-ocds-213czf-000-00001-", 31), "%s", m[i].id);
+		for (int k = 0; k < i; k++)
+			cr_assert_str_neq(m[i].id, m[k].id);
+	}
+	cr_assert_eq(cur_version("ocds-ocds-213czf-000-00001"), 0, "a harvester's id was taken");
+	cr_assert_eq(sql_long("SELECT count(*) FROM submissions"), N);
+
+	/* a proposal too long for the scheme: a problem at $.id, nothing stored */
+	memset(longid, 'a', 84);
+	longid[84] = '\0';
+	cr_assert_neq(asprintf(&lbody, "{\"id\":\"%s\",\"kind\":\"case\",\"title\":\"x y z\","
+				      "\"sources\":[{\"url\":\"https://a.se/\","
+				      "\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}", longid), -1);
+	case_problems_init(&probs);
+	before = snapshot();
+	cr_assert_eq(wf_submit(st, NULL, &alice, lbody, strlen(lbody), &out, &probs, &eb),
+		     CL_EVALIDATION);
+	cr_assert_eq(probs.n, 1);
+	cr_assert_str_eq(probs.v[0].path, "$.id");
+	cr_assert_not_null(strstr(probs.v[0].reason, "83"), "%s", probs.v[0].reason);
+	assert_same(before, snapshot(), "a too long proposed id");
+	case_problems_release(&probs);
+	free(lbody);
+}
+
+/* Issue 17, item 8: API submissions accepted file: source URLs. */
+Test(workflow, submissions_cite_web_sources_only)
+{
+	static const char bad[] =
+		"{\"kind\":\"case\",\"title\":\"Lokala filer\",\"sources\":["
+		"{\"url\":\"https://a.se/\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"},"
+		"{\"url\":\"file:///etc/passwd\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"},"
+		"{\"url\":\"FILE:///var/lib/caselib/caselib.db\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}";
+	char *id = submit(&alice, T1, S1);
+	struct case_problems probs;
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+	struct snap before = snapshot();
+
+	case_problems_init(&probs);
+	cr_assert_eq(wf_submit(st, NULL, &alice, bad, strlen(bad), &out, &probs, &eb),
+		     CL_EVALIDATION);
+	cr_assert_null(out);
+	cr_assert_eq(probs.n, 2, "%zu problems", probs.n);
+	cr_assert_str_eq(probs.v[0].path, "$.sources[1].url");
+	cr_assert_str_eq(probs.v[1].path, "$.sources[2].url");
+	cr_assert_not_null(strstr(probs.v[0].reason, "http or https"), "%s", probs.v[0].reason);
+	case_problems_release(&probs);
+	/* a revision is held to the same rule */
+	case_problems_init(&probs);
+	cr_assert_eq(wf_revise(st, &alice, id, bad, strlen(bad), &out, &probs, &eb),
+		     CL_EVALIDATION);
+	cr_assert_eq(probs.n, 2);
+	case_problems_release(&probs);
+	/* together with the record's own problems, all at once */
+	case_problems_init(&probs);
+	{
+		static const char two[] = "{\"kind\":\"case\",\"sources\":[{\"url\":\"file:///x\","
+					  "\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}";
+		cr_assert_eq(wf_submit(st, NULL, &alice, two, strlen(two), &out, &probs, &eb),
+			     CL_EVALIDATION);
+	}
+	cr_assert_eq(probs.n, 2, "%zu", probs.n);
+	case_problems_release(&probs);
+	assert_same(before, snapshot(), "submissions citing local files");
+	cr_assert_eq(cur_version(id), 1);
+	free(id);
+}
+
+/* Issue 17, fault 3: a harvest merged an official notice into a
+ * contributor's case of the same id (possible with ids chosen before
+ * schema 4). Such a record is refused and reported; the rest is stored. */
+Test(workflow, harvest_never_merges_into_a_submission)
+{
+	struct case_record c;
+	struct store_put_result res;
+	struct cl_errbuf eb = {0};
+	struct case_problems probs;
+	struct sources ss;
+	struct harvest_opts o;
+	struct harvest_report rep;
+	char *src = tu_tmpdir(), path[512], *json = NULL, *title;
+	static const char rec[] =
+		"[{\"id\":\"ocds-legacy-1\",\"kind\":\"procurement\",\"title\":\"Officiell annons\","
+		"\"sources\":[{\"url\":\"https://example.org/notice/1\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]},"
+		"{\"id\":\"ocds-legacy-2\",\"kind\":\"procurement\",\"title\":\"En annan annons\","
+		"\"sources\":[{\"url\":\"https://example.org/notice/2\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}]";
+
+	/* a submission of an old store, with the id its contributor chose */
+	case_init(&c);
+	case_problems_init(&probs);
+	{
+		static const char legacy[] =
+			"{\"id\":\"ocds-legacy-1\",\"kind\":\"case\",\"status\":\"submitted\","
+			"\"title\":\"Bidragsgivarens text\",\"sources\":[{\"url\":\"https://a.se/\","
+			"\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}";
+		cr_assert_eq(case_parse(legacy, strlen(legacy), 0, &c, &probs), CL_OK, "%s",
+			     probs.n ? probs.v[0].reason : "");
+	}
+	cr_assert_eq(store_put_case(st, &c, actor(&alice), &res, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(sqlite3_exec(store_db(st), "INSERT INTO submissions(id, case_id, token_id, status,"
+				  " created_at, updated_at) VALUES ('ocds-legacy-1', 'ocds-legacy-1', NULL,"
+				  " 'submitted', '2026-01-10T08:00:00Z', '2026-01-10T08:00:00Z')",
+				  NULL, NULL, NULL), SQLITE_OK);
+	case_release(&c);
+	case_problems_release(&probs);
+
+	snprintf(path, sizeof path, "%s/notices.json", src);
+	tu_write_file(path, rec, strlen(rec));
+	cr_assert(asprintf(&json, "{\"defaults\": {\"delay_ms\": 0}, \"sources\": [{\"name\": \"n\","
+				  " \"url\": \"file://%s\", \"format\": \"case-json\","
+				  " \"licence\": \"CC0-1.0\"}]}", path) > 0);
+	sources_init(&ss);
+	harvest_report_init(&rep);
+	cr_assert_eq(sources_parse(&ss, json, strlen(json), "t", &eb), CL_OK, "%s", eb.msg);
+	memset(&o, 0, sizeof o);
+	cr_assert_eq(harvest_run(st, &ss, &o, &rep, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(rep.n, 1);
+	cr_assert_eq(rep.v[0].created, 1, "the other notice is stored");
+	cr_assert_eq(rep.v[0].rejected, 1);
+	cr_assert_eq(rep.v[0].merged, 0);
+	cr_assert_eq(rep.v[0].nrejects, 1);
+	cr_assert_not_null(strstr(rep.v[0].rejects[0].reason, "submission"), "%s",
+			   rep.v[0].rejects[0].reason);
+	cr_assert_eq(cur_version("ocds-legacy-1"), 1, "the submission was written to");
+	assert_status("ocds-legacy-1", "submitted");
+	case_init(&c);
+	cr_assert_eq(store_get_case(st, "ocds-legacy-1", &c, &eb), CL_OK);
+	title = c.title;
+	cr_assert_str_eq(title, "Bidragsgivarens text");
+	cr_assert_eq(c.nsources, 1, "official provenance on the contributor's text");
+	case_release(&c);
+	harvest_report_release(&rep);
+	sources_release(&ss);
+	free(json);
+	tu_rmtree(src);
+	free(src);
 }

@@ -341,6 +341,7 @@
   let expanded = {};          // facet -> true when "show all" is open
   let lastSearchUrl = './';
   let currentReviewId = null;
+  let currentReviewVersion = null;
 
   // ---------------------------------------------------------------- helpers
   function $(id) { return document.getElementById(id); }
@@ -1115,11 +1116,12 @@
   function openSubmission(id, contributor) {
     const tok = token('reviewer');
     $('review-error').textContent = '';
-    api('GET', '/v1/submissions/' + encodeURIComponent(id), { token: tok }).then(function (res) {
+    return api('GET', '/v1/submissions/' + encodeURIComponent(id), { token: tok }).then(function (res) {
       if (!res.ok || !res.body) { $('review-error').textContent = t('queueFailed', problemText(res)); return; }
       const s = res.body;
       const c = s.case || {};
       currentReviewId = s.id || id;
+      currentReviewVersion = s.version;
       $('review-item-title').textContent = c.title || currentReviewId;
       $('review-item-meta').textContent = t('submittedBy', s.submitted_at || c.created_at || '', s.contributor || contributor || '—', code1('status', s.status || c.status || ''));
       const body = $('review-diff-body');
@@ -1153,10 +1155,17 @@
       $('decision-comment').focus();
       return;
     }
-    const body = { decision: decision };
+    // the version shown: if the contributor revised it meanwhile, the
+    // server answers 409 instead of deciding on text nobody reviewed
+    const body = { decision: decision, version: currentReviewVersion };
     if (comment) body.comment = comment;
     const id = currentReviewId;
     api('POST', '/v1/review/' + encodeURIComponent(id) + '/decision', { token: token('reviewer'), json: body }).then(function (res) {
+      if (res.status === 409 && res.body && res.body.current_status === 'submitted') {
+        // revised since it was opened: show the new version and say why
+        const why = t('decisionFailed', problemText(res));
+        return openSubmission(id).then(function () { $('review-error').textContent = why; });
+      }
       if (!res.ok) { $('review-error').textContent = t('decisionFailed', problemText(res)); return; }
       const st = (res.body && res.body.status) || decision;
       $('review-item').hidden = true;
