@@ -12,16 +12,7 @@
 #include <utf8proc.h>
 
 #include "csvread.h"
-
-size_t parse_cp_count(const char *s)
-{
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p & 0xC0) != 0x80)
-			n++;
-	return n;
-}
+#include "utf8.h"
 
 /* ---- cleaning ------------------------------------------------------------ */
 
@@ -114,7 +105,7 @@ char *parse_clean_line(const char *s, size_t max_cp)
 {
 	char *c = clean(s ? s : "", 0), *t;
 
-	if (!c || max_cp == 0 || parse_cp_count(c) <= max_cp)
+	if (!c || max_cp == 0 || utf8_count(c) <= max_cp)
 		return c;
 	t = parse_truncate(c, max_cp);
 	free(c);
@@ -126,29 +117,18 @@ char *parse_clean_text(const char *s)
 	return clean(s ? s : "", 1);
 }
 
-/* Byte offset after the first n code points of s (or its length). */
-static size_t cp_offset(const char *s, size_t n)
-{
-	size_t i, cps = 0;
-
-	for (i = 0; s[i]; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80 && cps++ == n)
-			break;
-	return i;
-}
-
 char *parse_truncate(const char *s, size_t max_cp)
 {
 	static const char ell[] = "\xE2\x80\xA6"; /* … */
 	size_t full, cut, i;
 	char *out;
 
-	if (parse_cp_count(s) <= max_cp)
+	if (utf8_count(s) <= max_cp)
 		return strdup(s);
 	if (max_cp == 0)
 		return strdup("");
-	full = cp_offset(s, max_cp);    /* room without "…" */
-	cut = cp_offset(s, max_cp - 1); /* room with "…" */
+	full = utf8_offset(s, max_cp);    /* room without "…" */
+	cut = utf8_offset(s, max_cp - 1); /* room with "…" */
 
 	/* The last sentence end in the second half: ".!?" followed by a space
 	 * or line end, or a line end itself. */
@@ -199,7 +179,7 @@ int parse_make_id(char *out, const char *prefix, const char *native)
 
 		if (c >= 'A' && c <= 'Z')
 			c = c - 'A' + 'a';
-		if ((c & 0xC0) == 0x80)
+		if (utf8_is_cont((unsigned char)c))
 			continue; /* one '-' per non-ASCII character */
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
 		      c == '-'))
@@ -517,74 +497,34 @@ int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 
 /* ---- growable text ----------------------------------------------------- */
 
-void parse_text_add(struct parse_text *b, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (b->oom || n == 0)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *ns;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n + 1);
-	b->n += n;
-}
-
-/* Adds a paragraph (blank line before it unless first). */
-void parse_text_para(struct parse_text *b, const char *s)
+void parse_text_para(struct dbuf *b, const char *s)
 {
 	if (!s || !*s)
 		return;
 	if (b->n)
-		parse_text_add(b, "\n\n");
-	parse_text_add(b, s);
+		dbuf_add(b, "\n\n", 2);
+	dbuf_puts(b, s);
 }
 
-/* Takes the text out of b, cut to at most max bytes at a code point
- * boundary (parse_truncate, so at a sentence or word end when it can).
- * NULL when empty; *oom set when out of memory. */
-char *parse_text_take(struct parse_text *b, size_t max, int *oom)
+char *parse_text_take(struct dbuf *b, size_t max, int *oom)
 {
-	char *s = b->s;
+	size_t n;
+	char *s, *t;
 
-	b->s = NULL;
-	if (b->oom) {
-		free(s);
+	if (b->err) {
+		dbuf_release(b);
 		*oom = 1;
 		return NULL;
 	}
-	if (!s || !*s) {
-		free(s);
-		return NULL;
-	}
-	if (b->n > max) {
-		size_t cps = 0, i;
-		char *t;
-
-		/* code points that fit in max - 3 bytes (room for "…") */
-		for (i = 0; s[i] && i < max - 3; i++)
-			if (((unsigned char)s[i] & 0xC0) != 0x80)
-				cps++;
-		if (s[i] && ((unsigned char)s[i] & 0xC0) == 0x80)
-			cps--; /* the last one started but does not fit */
-		t = parse_truncate(s, cps);
-		free(s);
-		if (!t)
-			*oom = 1;
-		return t;
-	}
-	return s;
+	s = dbuf_take(b, &n);
+	if (!s || n <= max)
+		return s;
+	/* the code points that fit in max - 3 bytes (room for "…") */
+	t = parse_truncate(s, utf8_count_n(s, utf8_cut(s, n, max - 3)));
+	free(s);
+	if (!t)
+		*oom = 1;
+	return t;
 }
 
 /* ---- CSV sources ----------------------------------------------------------- */

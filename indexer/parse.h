@@ -15,6 +15,7 @@
 
 #include "case.h"
 #include "cl_err.h"
+#include "dbuf.h"
 #include "maptab.h"
 #include "taxonomy.h"
 
@@ -38,9 +39,6 @@ struct parse_sink {
 	void (*reject)(void *ud, long line, const char *reason);
 	void *ud;
 };
-
-/* Number of Unicode code points in s. */
-size_t parse_cp_count(const char *s);
 
 /* One-line text: NFC; every run of whitespace (any Unicode space, TAB, CR,
  * LF, line and paragraph separators) becomes one space; other control
@@ -114,22 +112,15 @@ int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A growable text for bodies built from several parts. Out of memory is
- * sticky (oom) and reported by parse_text_take. Start from {0}. */
-struct parse_text {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
-/* Appends s (NULL or "" is a no-op). */
-void parse_text_add(struct parse_text *b, const char *s);
-/* Appends s as a paragraph: a blank line before it unless it is the first. */
-void parse_text_para(struct parse_text *b, const char *s);
+/* Bodies built from several parts, in a dbuf (its error is sticky and
+ * reported by parse_text_take). */
+/* Appends s as a paragraph: a blank line before it unless it is the first
+ * (NULL or "" is a no-op). */
+void parse_text_para(struct dbuf *b, const char *s);
 /* Takes the text out of b (b is left empty), cut to at most max bytes with
  * parse_truncate (at a sentence or word end when it can, "…" appended).
  * NULL when empty; *oom set when out of memory. Caller frees. */
-char *parse_text_take(struct parse_text *b, size_t max, int *oom);
+char *parse_text_take(struct dbuf *b, size_t max, int *oom);
 
 struct csvr;
 

@@ -13,6 +13,7 @@
 #include "maptab.h"
 #include "orgnr.h"
 #include "taxonomy.h"
+#include "utf8.h"
 #include "xmlsafe.h"
 
 #define NS_CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -596,7 +597,7 @@ static int add_additional(struct ef *x, struct case_record *c, const xmlNode *pp
  * translation (Swedish chosen over the original). Markdown. */
 static char *make_body(struct ef *x, const struct case_record *c, const char *fulldesc, int *oom)
 {
-	struct parse_text b = {NULL, 0, 0, 0};
+	struct dbuf b = DBUF_INIT(0);
 	char *name = NULL, *desc = NULL, *t = NULL, id[64];
 
 	if (fulldesc && c->summary && strcmp(fulldesc, c->summary) != 0)
@@ -647,7 +648,7 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		free(desc);
 	}
 	if (*oom) {
-		free(b.s);
+		dbuf_release(&b);
 		return NULL;
 	}
 	return parse_text_take(&b, CASE_BODY_MAX_BYTES, oom);
@@ -689,7 +690,7 @@ static int build(struct ef *x, struct case_record *c)
 	if (oom)
 		goto oom;
 	if (fulldesc) {
-		c->summary = parse_cp_count(fulldesc) > CASE_SUMMARY_MAX
+		c->summary = utf8_count(fulldesc) > CASE_SUMMARY_MAX
 				     ? parse_truncate(fulldesc, CASE_SUMMARY_MAX)
 				     : strdup(fulldesc);
 		if (!c->summary)

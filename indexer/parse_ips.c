@@ -10,6 +10,7 @@
 #include "csvread.h"
 #include "maptab.h"
 #include "taxonomy.h"
+#include "utf8.h"
 
 /* Every IPS case is about innovation in a public service. */
 #define IPS_STRATEGIC "inn"
@@ -139,7 +140,7 @@ static int set_text(struct ctx *x, struct case_record *c)
 		free(text);
 		return CL_OK;
 	}
-	if (parse_cp_count(text) <= CASE_SUMMARY_MAX) {
+	if (utf8_count(text) <= CASE_SUMMARY_MAX) {
 		c->summary = text;
 		return CL_OK;
 	}
@@ -150,7 +151,7 @@ static int set_text(struct ctx *x, struct case_record *c)
 		return CL_ENOMEM;
 	}
 	while (strlen(text) > CASE_BODY_MAX_BYTES) {
-		size_t cps = parse_cp_count(text);
+		size_t cps = utf8_count(text);
 		char *cut = parse_truncate(text, cps - cps / 8 - 1);
 
 		free(text);
@@ -232,7 +233,7 @@ static int build(struct ctx *x, struct case_record *c)
 			s[--n] = '\0';
 	}
 	if (*s) {
-		if (parse_cp_count(s) > CASE_NAME_MAX) {
+		if (utf8_count(s) > CASE_NAME_MAX) {
 			x->st->name_cut++;
 			c->buyer.name = parse_truncate(s, CASE_NAME_MAX);
 			if (!c->buyer.name) {

@@ -19,6 +19,7 @@
 #include "orgnr.h"
 #include "parse_eforms.h"
 #include "taxonomy.h"
+#include "utf8.h"
 #include "xmlsafe.h"
 
 /* ---- mapping tables ------------------------------------------------------- */
@@ -469,7 +470,7 @@ static int set_dates(struct ted *x, struct case_record *c)
  * translation (when it is not). */
 static char *make_body(struct ted *x, const struct case_record *c, const char *fulldesc, int *oom)
 {
-	struct parse_text b = {NULL, 0, 0, 0};
+	struct dbuf b = DBUF_INIT(0);
 	xmlNode *oc = child(x->form, "OBJECT_CONTRACT");
 	char *name = NULL, *desc = NULL, *t = NULL, lot[32];
 	const char *lg = xmlsafe_attr(x->form, "LG");
@@ -525,7 +526,7 @@ out:
 	free(name);
 	free(desc);
 	if (*oom) {
-		free(b.s);
+		dbuf_release(&b);
 		return NULL;
 	}
 	return parse_text_take(&b, CASE_BODY_MAX_BYTES, oom);
@@ -562,7 +563,7 @@ static int build(struct ted *x, struct case_record *c)
 	if (oom)
 		goto oom;
 	if (fulldesc) {
-		c->summary = parse_cp_count(fulldesc) > CASE_SUMMARY_MAX
+		c->summary = utf8_count(fulldesc) > CASE_SUMMARY_MAX
 				     ? parse_truncate(fulldesc, CASE_SUMMARY_MAX)
 				     : strdup(fulldesc);
 		if (!c->summary)

@@ -18,6 +18,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "dbuf.h"
 #include "parse.h"
 
 /* Options: no network, CDATA merged into text, line numbers beyond 65535.
@@ -381,60 +382,33 @@ const char *xmlsafe_attr(const xmlNode *node, const char *name)
 	return NULL;
 }
 
-struct xs_buf {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
-static void buf_add(struct xs_buf *b, const char *s, size_t n)
-{
-	if (b->oom || n == 0)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *ns;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
 /* Depth is bounded by XMLSAFE_MAX_DEPTH (the parser refused deeper trees). */
-static void text_of(struct xs_buf *b, const xmlNode *node)
+static void text_of(struct dbuf *b, const xmlNode *node)
 {
 	for (const xmlNode *c = node->children; c; c = c->next) {
 		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-			buf_add(b, (const char *)c->content, strlen((const char *)c->content));
+			dbuf_puts(b, (const char *)c->content);
 		else if (c->type == XML_ELEMENT_NODE) {
 			text_of(b, c);
 			if (c->name && strcmp((const char *)c->name, "P") == 0)
-				buf_add(b, "\n", 1);
+				dbuf_add(b, "\n", 1);
 		}
 	}
 }
 
 char *xmlsafe_text(const xmlNode *node)
 {
-	struct xs_buf b = {NULL, 0, 0, 0};
+	struct dbuf b = DBUF_INIT(0);
+	char *s;
 
 	if (node)
 		text_of(&b, node);
-	if (b.oom) {
-		free(b.s);
+	if (b.err) {
+		dbuf_release(&b);
 		return NULL;
 	}
-	return b.s ? b.s : strdup("");
+	s = dbuf_take(&b, NULL);
+	return s ? s : strdup("");
 }
 
 const char *xmlsafe_code(const xmlNode *node, char *out, size_t cap)

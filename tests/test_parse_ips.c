@@ -16,6 +16,7 @@
 #include "parsers.h"
 #include "parse_ips.h"
 #include "testutil.h"
+#include "utf8.h"
 
 #define REAL "ips-cases/cases.csv"
 #define REAL_ROWS 853
@@ -223,7 +224,7 @@ Test(ips, real_file_records, .timeout = 60)
 		const struct case_record *r = &c.rec[i];
 		char want[128];
 		char *desc = parse_clean_text(rs.row[i][cdesc]);
-		size_t dl = parse_cp_count(desc);
+		size_t dl = utf8_count(desc);
 		const struct case_source *last = &r->sources[r->nsources - 1];
 
 		snprintf(want, sizeof want, "ips-%s", rs.row[i][cid]);
@@ -237,14 +238,14 @@ Test(ips, real_file_records, .timeout = 60)
 		}
 		/* summary: the description, cut only when over the limit; then
 		 * body holds all of it */
-		cr_assert_leq(parse_cp_count(r->summary), CASE_SUMMARY_MAX);
+		cr_assert_leq(utf8_count(r->summary), CASE_SUMMARY_MAX);
 		if (dl <= CASE_SUMMARY_MAX) {
 			cr_assert_str_eq(r->summary, desc, "row %zu", i + 1);
 			cr_assert_null(r->body, "row %zu", i + 1);
 		} else {
 			cr_assert_str_eq(r->body, desc, "row %zu", i + 1);
 			cr_assert(strncmp(r->summary, desc, strlen(r->summary) - 3) == 0);
-			cr_assert_gt(parse_cp_count(r->summary), CASE_SUMMARY_MAX * 9 / 10);
+			cr_assert_gt(utf8_count(r->summary), CASE_SUMMARY_MAX * 9 / 10);
 		}
 		free(desc);
 		/* published: the start year, as its first of January */
@@ -534,7 +535,7 @@ Test(ips, clean_line_and_text)
 		cr_assert_str_eq(got, "one two\u2026");
 		free(got);
 	}
-	cr_assert_eq(parse_cp_count("\u00e5\u00e4\u00f6x"), 4);
+	cr_assert_eq(utf8_count("\u00e5\u00e4\u00f6x"), 4);
 }
 
 Test(ips, truncate)
@@ -563,7 +564,7 @@ Test(ips, truncate)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *got = parse_truncate(cases[i].in, cases[i].max);
 		cr_assert_str_eq(got, cases[i].want, "case %zu: \"%s\"", i, got);
-		cr_assert_leq(parse_cp_count(got), cases[i].max ? cases[i].max : 0);
+		cr_assert_leq(utf8_count(got), cases[i].max ? cases[i].max : 0);
 		free(got);
 	}
 }
