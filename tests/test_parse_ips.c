@@ -111,19 +111,9 @@ struct collect {
 static int on_emit(void *ud, struct case_record *r)
 {
 	struct collect *c = ud;
-	struct case_problems probs;
-	json_t *j = case_to_json(r);
 
-	cr_assert_not_null(j);
-	case_problems_init(&probs);
-	if (case_validate_json(j, 0, &probs) != CL_OK) {
-		if (!c->invalid)
-			snprintf(c->first_invalid, sizeof c->first_invalid, "%s: %s: %s", r->id,
-				 probs.n ? probs.v[0].path : "?", probs.n ? probs.v[0].reason : "?");
+	if (tu_case_problem(r, c->invalid ? NULL : c->first_invalid, sizeof c->first_invalid))
 		c->invalid++;
-	}
-	case_problems_release(&probs);
-	json_decref(j);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 256;
 		c->rec = realloc(c->rec, (size_t)c->cap * sizeof *c->rec);

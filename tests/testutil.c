@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "case.h"
 #include "parse_ips.h"
 #include "parse_sestat.h"
 #include "store.h"
@@ -507,6 +508,63 @@ const char *tu_resp_header(const struct tu_resp *r, const char *name, char *buf,
 		p = e ? e + 2 : NULL;
 	}
 	return found;
+}
+
+/* ---- parser sinks ---------------------------------------------------------- */
+
+int tu_case_problem(const struct case_record *c, char *why, size_t whysz)
+{
+	struct case_problems probs;
+	json_t *j = case_to_json(c);
+	int bad;
+
+	cr_assert_not_null(j, "case_to_json failed");
+	case_problems_init(&probs);
+	bad = case_validate_json(j, 0, &probs) != CL_OK;
+	if (bad && why)
+		snprintf(why, whysz, "%s: %s: %s", c->id ? c->id : "?",
+			 probs.n ? probs.v[0].path : "?", probs.n ? probs.v[0].reason : "?");
+	case_problems_release(&probs);
+	json_decref(j);
+	return bad;
+}
+
+int tu_got_emit(void *ud, struct case_record *c)
+{
+	struct tu_got *g = ud;
+
+	if (tu_case_problem(c, g->invalid ? NULL : g->first_invalid, sizeof g->first_invalid))
+		g->invalid++;
+	g->rec = realloc(g->rec, (g->nrec + 1) * sizeof *g->rec);
+	cr_assert_not_null(g->rec);
+	case_init(&g->rec[g->nrec]);
+	cr_assert_eq(case_copy(&g->rec[g->nrec], c), CL_OK);
+	g->nrec++;
+	return g->stop_with;
+}
+
+void tu_got_reject(void *ud, long line, const char *reason)
+{
+	struct tu_got *g = ud;
+
+	g->reasons = realloc(g->reasons, (g->nrej + 1) * sizeof *g->reasons);
+	g->lines = realloc(g->lines, (g->nrej + 1) * sizeof *g->lines);
+	cr_assert(g->reasons && g->lines);
+	g->reasons[g->nrej] = strdup(reason);
+	g->lines[g->nrej] = line;
+	g->nrej++;
+}
+
+void tu_got_release(struct tu_got *g)
+{
+	for (size_t i = 0; i < g->nrec; i++)
+		case_release(&g->rec[i]);
+	for (size_t i = 0; i < g->nrej; i++)
+		free(g->reasons[i]);
+	free(g->rec);
+	free(g->reasons);
+	free(g->lines);
+	memset(g, 0, sizeof *g);
 }
 
 /* ---- the real corpus ------------------------------------------------------ */
