@@ -26,6 +26,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -790,38 +791,20 @@ int main(int argc, char **argv)
 	char tmp[4096];
 	double t0 = bu_now();
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!v) {
-			fprintf(stderr, "gen: %s needs a value\n", a);
-			usage(stderr);
-			return 2;
-		}
-		i++;
-		if (!strcmp(a, "--model"))
-			model_path = v;
-		else if (!strcmp(a, "--out"))
-			out_path = v;
-		else if (!strcmp(a, "--queries-out"))
-			qpath = v;
-		else if (!strcmp(a, "--prefix"))
-			prefix = v;
-		else if (!strcmp(a, "--cases"))
-			ncases = strtol(v, NULL, 10);
-		else if (!strcmp(a, "--queries"))
-			nq = strtol(v, NULL, 10);
-		else if (!strcmp(a, "--seed"))
-			seed = strtoull(v, NULL, 10);
-		else {
-			fprintf(stderr, "gen: unknown option %s\n", a);
-			usage(stderr);
-			return 2;
-		}
-	}
+	const struct bu_opt opts[] = {
+		{"--model", BU_STR, &model_path, 0, 0},
+		{"--out", BU_STR, &out_path, 0, 0},
+		{"--queries-out", BU_STR, &qpath, 0, 0},
+		{"--prefix", BU_STR, &prefix, 0, 0},
+		{"--cases", BU_LONG, &ncases, LONG_MIN, LONG_MAX},
+		{"--queries", BU_LONG, &nq, LONG_MIN, LONG_MAX},
+		{"--seed", BU_U64, &seed, 0, 0},
+		{NULL, BU_STR, NULL, 0, 0},
+	};
+	int opt_rc;
+
+	if ((opt_rc = bu_options("gen", argc, argv, opts, usage)) >= 0)
+		return opt_rc;
 	if (!model_path || ncases < 0 || ncases > 100000000 || nq < 0 || nq > 1000000 ||
 	    (ncases && !out_path) || (nq && !qpath) || strlen(prefix) > 40) {
 		usage(stderr);
