@@ -495,6 +495,43 @@ int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 	return CL_OK;
 }
 
+/* ---- mapping tables ------------------------------------------------------ */
+
+static struct maptab *map_at(void *base, const struct parse_map *d)
+{
+	return (struct maptab *)((char *)base + d->off);
+}
+
+int parse_maps_load(void *base, const struct parse_map *defs, size_t n, const char *format,
+		    struct cl_errbuf *eb)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		maptab_init(map_at(base, &defs[i]));
+	for (size_t i = 0; i < n; i++) {
+		const struct parse_map *d = &defs[i];
+		struct maptab *t = map_at(base, d);
+
+		if ((rc = (d->load ? d->load : maptab_load_builtin)(t, d->name, eb)))
+			return rc;
+		if ((d->ncols && t->ncols != d->ncols) || t->ncols < d->min_cols ||
+		    (d->first && maptab_col(t, d->first) != 0))
+			return cl_fail(eb, CL_ECORRUPT, "map tables of %s: unexpected columns",
+				       format);
+		for (size_t k = 0; k < 2 && d->codes[k].col; k++)
+			if ((rc = parse_check_codes(t, d->codes[k].col, d->codes[k].facet, eb)))
+				return rc;
+	}
+	return CL_OK;
+}
+
+void parse_maps_release(void *base, const struct parse_map *defs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		maptab_release(map_at(base, &defs[i]));
+}
+
 /* ---- growable text ----------------------------------------------------- */
 
 void parse_text_para(struct dbuf *b, const char *s)

@@ -108,6 +108,31 @@ int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long 
 int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 		      struct cl_errbuf *eb);
 
+/* A mapping table a parser uses, as a field of the parser's struct of
+ * tables (off = offsetof): loaded by name (load NULL: maptab_load_builtin),
+ * its shape checked (ncols columns exactly, or at least min_cols; first,
+ * when not NULL, the name of column 0), and up to two of its columns
+ * checked against a facet (parse_check_codes; col NULL: none). */
+struct parse_map {
+	size_t off;
+	const char *name;
+	int (*load)(struct maptab *t, const char *name, struct cl_errbuf *eb);
+	size_t ncols, min_cols;
+	const char *first;
+	struct {
+		const char *col;
+		enum tax_facet facet;
+	} codes[2];
+};
+
+/* Loads and checks the tables defs[0..n) into the struct at base (each
+ * maptab_init()ed first). CL_OK, the loader's error, CL_ECORRUPT "map
+ * tables of FORMAT: unexpected columns", or parse_check_codes's error.
+ * parse_maps_release frees them, also after an error. */
+int parse_maps_load(void *base, const struct parse_map *defs, size_t n, const char *format,
+		    struct cl_errbuf *eb);
+void parse_maps_release(void *base, const struct parse_map *defs, size_t n);
+
 /* Tells sink->reject, formatting the reason. */
 void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,44 +69,31 @@ struct ef_maps {
 	struct maptab legal, activity, proc, strategic, goal, country, lang, flag_goal;
 };
 
+#define MAP(field) offsetof(struct ef_maps, field)
+static const struct parse_map map_defs[] = {
+	{MAP(legal), "eforms_legal_type", eforms_load_map, 2, 0, NULL,
+	 {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(activity), "eforms_activity", eforms_load_map, 2, 0, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "eforms_procedure", eforms_load_map, 3, 0, NULL,
+	 {{"procedure", TAX_PROCEDURE}, {"strategic", TAX_STRATEGIC}}},
+	{MAP(strategic), "eforms_strategic", eforms_load_map, 3, 0, NULL,
+	 {{"strategic", TAX_STRATEGIC}}},
+	{MAP(goal), "eforms_env_goal", eforms_load_map, 3, 0, NULL, {{"goal", TAX_GOALS}}},
+	{MAP(country), "eforms_country", eforms_load_map, 2, 0, NULL, {{NULL}}},
+	{MAP(lang), "eforms_language", eforms_load_map, 2, 0, NULL, {{NULL}}},
+	{MAP(flag_goal), "flag_goal", NULL, 2, 0, NULL, {{"goal", TAX_GOALS}}},
+};
+#undef MAP
+#define NMAPS (sizeof map_defs / sizeof map_defs[0])
+
 static void maps_release(struct ef_maps *m)
 {
-	maptab_release(&m->legal);
-	maptab_release(&m->activity);
-	maptab_release(&m->proc);
-	maptab_release(&m->strategic);
-	maptab_release(&m->goal);
-	maptab_release(&m->country);
-	maptab_release(&m->lang);
-	maptab_release(&m->flag_goal);
+	parse_maps_release(m, map_defs, NMAPS);
 }
 
 static int maps_load(struct ef_maps *m, struct cl_errbuf *eb)
 {
-	int rc;
-
-	if ((rc = eforms_load_map(&m->legal, "eforms_legal_type", eb)) ||
-	    (rc = eforms_load_map(&m->activity, "eforms_activity", eb)) ||
-	    (rc = eforms_load_map(&m->proc, "eforms_procedure", eb)) ||
-	    (rc = eforms_load_map(&m->strategic, "eforms_strategic", eb)) ||
-	    (rc = eforms_load_map(&m->goal, "eforms_env_goal", eb)) ||
-	    (rc = eforms_load_map(&m->country, "eforms_country", eb)) ||
-	    (rc = eforms_load_map(&m->lang, "eforms_language", eb)) ||
-	    (rc = maptab_load_builtin(&m->flag_goal, "flag_goal", eb)))
-		return rc;
-	if (m->legal.ncols != 2 || m->activity.ncols != 2 || m->proc.ncols != 3 ||
-	    m->strategic.ncols != 3 || m->goal.ncols != 3 || m->country.ncols != 2 ||
-	    m->lang.ncols != 2 || m->flag_goal.ncols != 2)
-		return cl_fail(eb, CL_ECORRUPT, "map tables of eforms: unexpected columns");
-	if ((rc = parse_check_codes(&m->legal, "authority_type", TAX_AUTHORITY_TYPE, eb)) ||
-	    (rc = parse_check_codes(&m->activity, "sector", TAX_SECTORS, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "procedure", TAX_PROCEDURE, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->strategic, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->goal, "goal", TAX_GOALS, eb)) ||
-	    (rc = parse_check_codes(&m->flag_goal, "goal", TAX_GOALS, eb)))
-		return rc;
-	return CL_OK;
+	return parse_maps_load(m, map_defs, NMAPS, "eforms", eb);
 }
 
 /* The code in column col of the first row whose first nkeys cells match

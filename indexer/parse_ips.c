@@ -4,6 +4,7 @@
  * field. */
 #include "parse_ips.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,29 +53,23 @@ struct maps {
 	struct maptab cofog, org, goal;
 };
 
+#define MAP(field) offsetof(struct maps, field)
+static const struct parse_map map_defs[] = {
+	{MAP(cofog), "cofog", NULL, 0, 0, "label_en", {{"sector", TAX_SECTORS}}},
+	{MAP(org), "ips_org", NULL, 0, 0, "category", {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(goal), "flag_goal", NULL, 0, 0, "strategic", {{"goal", TAX_GOALS}}},
+};
+#undef MAP
+#define NMAPS (sizeof map_defs / sizeof map_defs[0])
+
 static void maps_release(struct maps *m)
 {
-	maptab_release(&m->cofog);
-	maptab_release(&m->org);
-	maptab_release(&m->goal);
+	parse_maps_release(m, map_defs, NMAPS);
 }
 
 static int maps_load(struct maps *m, struct cl_errbuf *eb)
 {
-	int rc;
-
-	if ((rc = maptab_load_builtin(&m->cofog, "cofog", eb)) ||
-	    (rc = maptab_load_builtin(&m->org, "ips_org", eb)) ||
-	    (rc = maptab_load_builtin(&m->goal, "flag_goal", eb)))
-		return rc;
-	if ((rc = parse_check_codes(&m->cofog, "sector", TAX_SECTORS, eb)) ||
-	    (rc = parse_check_codes(&m->org, "authority_type", TAX_AUTHORITY_TYPE, eb)) ||
-	    (rc = parse_check_codes(&m->goal, "goal", TAX_GOALS, eb)))
-		return rc;
-	if (maptab_col(&m->cofog, "label_en") != 0 || maptab_col(&m->org, "category") != 0 ||
-	    maptab_col(&m->goal, "strategic") != 0)
-		return cl_fail(eb, CL_ECORRUPT, "map tables of ips-csv: unexpected columns");
-	return CL_OK;
+	return parse_maps_load(m, map_defs, NMAPS, "ips-csv", eb);
 }
 
 struct ctx {

@@ -3,6 +3,7 @@
  * indexer/maps/; this file only knows which column feeds which field. */
 #include "parse_sestat.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,38 +66,27 @@ struct maps {
 	struct maptab auth, sni, proc, flags, goal, words;
 };
 
+#define MAP(field) offsetof(struct maps, field)
+static const struct parse_map map_defs[] = {
+	{MAP(auth), "se_authority", NULL, 4, 0, NULL, {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(sni), "se_sni", NULL, 0, 2, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "se_procedure", NULL, 2, 0, NULL, {{"procedure", TAX_PROCEDURE}}},
+	{MAP(flags), "se_flags", NULL, 3, 0, NULL, {{"strategic", TAX_STRATEGIC}}},
+	{MAP(goal), "flag_goal", NULL, 2, 0, NULL,
+	 {{"strategic", TAX_STRATEGIC}, {"goal", TAX_GOALS}}},
+	{MAP(words), "name_words", NULL, 0, 0, NULL, {{NULL}}},
+};
+#undef MAP
+#define NMAPS (sizeof map_defs / sizeof map_defs[0])
+
 static void maps_release(struct maps *m)
 {
-	maptab_release(&m->auth);
-	maptab_release(&m->sni);
-	maptab_release(&m->proc);
-	maptab_release(&m->flags);
-	maptab_release(&m->goal);
-	maptab_release(&m->words);
+	parse_maps_release(m, map_defs, NMAPS);
 }
 
 static int maps_load(struct maps *m, struct cl_errbuf *eb)
 {
-	int rc;
-
-	if ((rc = maptab_load_builtin(&m->auth, "se_authority", eb)) ||
-	    (rc = maptab_load_builtin(&m->sni, "se_sni", eb)) ||
-	    (rc = maptab_load_builtin(&m->proc, "se_procedure", eb)) ||
-	    (rc = maptab_load_builtin(&m->flags, "se_flags", eb)) ||
-	    (rc = maptab_load_builtin(&m->goal, "flag_goal", eb)) ||
-	    (rc = maptab_load_builtin(&m->words, "name_words", eb)))
-		return rc;
-	if ((rc = parse_check_codes(&m->auth, "authority_type", TAX_AUTHORITY_TYPE, eb)) ||
-	    (rc = parse_check_codes(&m->sni, "sector", TAX_SECTORS, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "procedure", TAX_PROCEDURE, eb)) ||
-	    (rc = parse_check_codes(&m->flags, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->goal, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->goal, "goal", TAX_GOALS, eb)))
-		return rc;
-	if (m->auth.ncols != 4 || m->sni.ncols < 2 || m->proc.ncols != 2 || m->flags.ncols != 3 ||
-	    m->goal.ncols != 2)
-		return cl_fail(eb, CL_ECORRUPT, "map tables of se-stats-csv: unexpected columns");
-	return CL_OK;
+	return parse_maps_load(m, map_defs, NMAPS, "se-stats-csv", eb);
 }
 
 struct ctx {

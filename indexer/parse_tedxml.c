@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,35 +60,27 @@ struct ted_maps {
 	struct maptab auth, activity, proc, country, flag_goal;
 };
 
+#define MAP(field) offsetof(struct ted_maps, field)
+static const struct parse_map map_defs[] = {
+	{MAP(auth), "ted_authority", tedxml_load_map, 5, 0, NULL,
+	 {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(activity), "ted_activity", tedxml_load_map, 3, 0, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "ted_procedure", tedxml_load_map, 4, 0, NULL,
+	 {{"procedure", TAX_PROCEDURE}, {"strategic", TAX_STRATEGIC}}},
+	{MAP(country), "ted_country", tedxml_load_map, 2, 0, NULL, {{NULL}}},
+	{MAP(flag_goal), "flag_goal", NULL, 2, 0, NULL, {{"goal", TAX_GOALS}}},
+};
+#undef MAP
+#define NMAPS (sizeof map_defs / sizeof map_defs[0])
+
 static void maps_release(struct ted_maps *m)
 {
-	maptab_release(&m->auth);
-	maptab_release(&m->activity);
-	maptab_release(&m->proc);
-	maptab_release(&m->country);
-	maptab_release(&m->flag_goal);
+	parse_maps_release(m, map_defs, NMAPS);
 }
 
 static int maps_load(struct ted_maps *m, struct cl_errbuf *eb)
 {
-	int rc;
-
-	if ((rc = tedxml_load_map(&m->auth, "ted_authority", eb)) ||
-	    (rc = tedxml_load_map(&m->activity, "ted_activity", eb)) ||
-	    (rc = tedxml_load_map(&m->proc, "ted_procedure", eb)) ||
-	    (rc = tedxml_load_map(&m->country, "ted_country", eb)) ||
-	    (rc = maptab_load_builtin(&m->flag_goal, "flag_goal", eb)))
-		return rc;
-	if (m->auth.ncols != 5 || m->activity.ncols != 3 || m->proc.ncols != 4 ||
-	    m->country.ncols != 2 || m->flag_goal.ncols != 2)
-		return cl_fail(eb, CL_ECORRUPT, "map tables of ted-xml: unexpected columns");
-	if ((rc = parse_check_codes(&m->auth, "authority_type", TAX_AUTHORITY_TYPE, eb)) ||
-	    (rc = parse_check_codes(&m->activity, "sector", TAX_SECTORS, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "procedure", TAX_PROCEDURE, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->flag_goal, "goal", TAX_GOALS, eb)))
-		return rc;
-	return CL_OK;
+	return parse_maps_load(m, map_defs, NMAPS, "ted-xml", eb);
 }
 
 /* The code in column col of the first row matching keys; NULL when none
