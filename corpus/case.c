@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <utf8proc.h>
 
+#include "dbuf.h"
 #include "orgnr.h"
 #include "taxonomy.h"
 #include "utf8.h"
@@ -69,14 +70,8 @@ static int problems_addv(struct case_problems *p, const char *path, const char *
 {
 	char *pa = NULL, *re = NULL;
 
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 8;
-		struct case_problem *nv = realloc(p->v, ncap * sizeof *nv);
-		if (!nv)
-			return CL_ENOMEM;
-		p->v = nv;
-		p->cap = ncap;
-	}
+	if (dbuf_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v))
+		return CL_ENOMEM;
 	pa = strdup(path);
 	if (!pa || vasprintf(&re, fmt, ap) < 0) {
 		free(pa);

@@ -49,6 +49,28 @@ const char *dbuf_str(const struct dbuf *b)
 	return b->p ? b->p : "";
 }
 
+int dbuf_grow(void *pv, size_t *cap, size_t need, size_t elsize)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return CL_OK;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return CL_ENOMEM;
+		ncap *= 2;
+	}
+	if (elsize && ncap > SIZE_MAX / elsize)
+		return CL_ENOMEM;
+	memcpy(&p, pv, sizeof p);
+	if (!(p = realloc(p, ncap * elsize)))
+		return CL_ENOMEM;
+	memcpy(pv, &p, sizeof p);
+	*cap = ncap;
+	return CL_OK;
+}
+
 char *dbuf_take(struct dbuf *b, size_t *len)
 {
 	char *p = b->err ? NULL : b->p;

@@ -31,4 +31,11 @@ char *dbuf_take(struct dbuf *b, size_t *len);
 /* Frees the text and re-initialises with the same cap. NULL is a no-op. */
 void dbuf_release(struct dbuf *b);
 
+/* For arrays that grow as a dbuf's bytes do: makes room for at least need
+ * elements of elsize bytes in the array whose pointer is at pv (a T **)
+ * and whose capacity in elements is *cap, doubling from 16. CL_OK, or
+ * CL_ENOMEM (also when the size would overflow) with the array and *cap
+ * unchanged. */
+int dbuf_grow(void *pv, size_t *cap, size_t need, size_t elsize);
+
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "dbuf.h"
 #include "parse_ocds.h"
 #include "utf8.h"
 
@@ -339,15 +340,8 @@ static int where_add(struct mdctx *x, const char *path, long line, const char *w
 
 	if (first)
 		return fm_fail(x, line, "%s given twice (first on line %ld)", what, first);
-	if (x->nwhere == x->capwhere) {
-		size_t cap = x->capwhere ? x->capwhere * 2 : 32;
-		struct fm_where *w = realloc(x->where, cap * sizeof *w);
-
-		if (!w)
-			return CL_ENOMEM;
-		x->where = w;
-		x->capwhere = cap;
-	}
+	if (dbuf_grow(&x->where, &x->capwhere, x->nwhere + 1, sizeof *x->where))
+		return CL_ENOMEM;
 	snprintf(x->where[x->nwhere].path, sizeof x->where[0].path, "%s", path);
 	x->where[x->nwhere++].line = line;
 	return CL_OK;

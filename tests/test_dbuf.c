@@ -87,3 +87,29 @@ Test(dbuf, take_after_an_error_is_null_and_clears_it)
 	cr_assert_str_eq(dbuf_str(&b), "ok");
 	dbuf_release(&b);
 }
+
+Test(dbuf, grow_an_array)
+{
+	long *v = NULL;
+	size_t cap = 0;
+
+	cr_assert_eq(dbuf_grow(&v, &cap, 0, sizeof *v), CL_OK);
+	cr_assert_null(v, "nothing needed: nothing allocated");
+	for (size_t i = 0; i < 1000; i++) {
+		cr_assert_eq(dbuf_grow(&v, &cap, i + 1, sizeof *v), CL_OK);
+		cr_assert_geq(cap, i + 1);
+		v[i] = (long)i * 3;
+	}
+	for (size_t i = 0; i < 1000; i++)
+		cr_assert_eq(v[i], (long)i * 3, "element %zu kept", i);
+	{
+		long *before = v;
+		size_t cap_before = cap;
+
+		cr_assert_eq(dbuf_grow(&v, &cap, (size_t)-1 / 4, sizeof *v), CL_ENOMEM,
+			     "a size that would overflow");
+		cr_assert_eq(v, before);
+		cr_assert_eq(cap, cap_before);
+	}
+	free(v);
+}
