@@ -98,6 +98,15 @@ static int looks_abbrev(const struct word *w, size_t i, size_t n, const struct w
 	return 0;
 }
 
+/* The classes of name_words.tsv. */
+static const struct {
+	const char *name;
+	enum wcls cls;
+} classes[] = {
+	{"fixed", W_FIXED}, {"small", W_SMALL}, {"in", W_IN}, {"lead", W_LEAD},
+	{"place", W_PLACE}, {"county", W_COUNTY}, {"region", W_REGION},
+};
+
 static void classify(struct word *w, const struct maptab *words, long cw, long cs, long cc)
 {
 	char key[128];
@@ -128,22 +137,10 @@ static void classify(struct word *w, const struct maptab *words, long cw, long c
 		return;
 	w->spelling = maptab_cell(words, (size_t)r, (size_t)cs);
 	cls = maptab_cell(words, (size_t)r, (size_t)cc);
-	if (strcmp(cls, "fixed") == 0)
-		w->cls = W_FIXED;
-	else if (strcmp(cls, "small") == 0)
-		w->cls = W_SMALL;
-	else if (strcmp(cls, "in") == 0)
-		w->cls = W_IN;
-	else if (strcmp(cls, "lead") == 0)
-		w->cls = W_LEAD;
-	else if (strcmp(cls, "place") == 0)
-		w->cls = W_PLACE;
-	else if (strcmp(cls, "county") == 0)
-		w->cls = W_COUNTY;
-	else if (strcmp(cls, "region") == 0)
-		w->cls = W_REGION;
-	else
-		w->cls = W_FIXED; /* unknown class: at least keep the spelling */
+	w->cls = W_FIXED; /* also for an unknown class: at least keep the spelling */
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+		if (strcmp(cls, classes[i].name) == 0)
+			w->cls = classes[i].cls;
 }
 
 static int is_small(const struct word *w)

@@ -86,16 +86,6 @@ static const struct parse_map map_defs[] = {
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
-static void maps_release(struct ef_maps *m)
-{
-	parse_maps_release(m, map_defs, NMAPS);
-}
-
-static int maps_load(struct ef_maps *m, struct cl_errbuf *eb)
-{
-	return parse_maps_load(m, map_defs, NMAPS, "eforms", eb);
-}
-
 /* The code in column col of the first row whose first nkeys cells match
  * keys; NULL when no row matches or the row says "-". */
 static const char *map1(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col)
@@ -825,7 +815,7 @@ int eforms_parse_mem(const char *data, size_t len, const struct parse_src *src,
 	if (!sink || !sink->emit)
 		return cl_fail(eb, CL_EINVAL, "eforms: no emit callback");
 	x.src = src;
-	if ((rc = maps_load(&x.m, eb)))
+	if ((rc = parse_maps_load(&x.m, map_defs, NMAPS, "eforms", eb)))
 		goto out;
 	if ((rc = xmlsafe_parse(data, len, "eforms", &doc, eb)))
 		goto out;
@@ -883,6 +873,6 @@ out:
 	case_release(&c);
 	if (doc)
 		xmlFreeDoc(doc);
-	maps_release(&x.m);
+	parse_maps_release(&x.m, map_defs, NMAPS);
 	return rc;
 }

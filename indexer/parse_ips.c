@@ -62,16 +62,6 @@ static const struct parse_map map_defs[] = {
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
-static void maps_release(struct maps *m)
-{
-	parse_maps_release(m, map_defs, NMAPS);
-}
-
-static int maps_load(struct maps *m, struct cl_errbuf *eb)
-{
-	return parse_maps_load(m, map_defs, NMAPS, "ips-csv", eb);
-}
-
 struct ctx {
 	struct csvr r;
 	struct maps m;
@@ -392,7 +382,7 @@ static int run(struct ctx *x, struct cl_errbuf *eb)
 		return cl_fail(eb, CL_EINVAL, "ips-csv: no retrieved_at given");
 	if (!x->sink || !x->sink->emit)
 		return cl_fail(eb, CL_EINVAL, "ips-csv: no emit callback");
-	if ((rc = maps_load(&x->m, eb)))
+	if ((rc = parse_maps_load(&x->m, map_defs, NMAPS, "ips-csv", eb)))
 		return rc;
 	if ((rc = read_header(x, eb)))
 		return rc;
@@ -414,7 +404,7 @@ static int parse_common(struct ctx *x, const struct parse_src *src, const struct
 	parse_ids_init(&x->ids);
 	rc = run(x, eb);
 	parse_ids_release(&x->ids);
-	maps_release(&x->m);
+	parse_maps_release(&x->m, map_defs, NMAPS);
 	csvr_release(&x->r);
 	return rc;
 }

@@ -79,16 +79,6 @@ static const struct parse_map map_defs[] = {
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
-static void maps_release(struct maps *m)
-{
-	parse_maps_release(m, map_defs, NMAPS);
-}
-
-static int maps_load(struct maps *m, struct cl_errbuf *eb)
-{
-	return parse_maps_load(m, map_defs, NMAPS, "se-stats-csv", eb);
-}
-
 struct ctx {
 	struct csvr r;
 	struct maps m;
@@ -416,7 +406,7 @@ static int run(struct ctx *x, struct cl_errbuf *eb)
 		return cl_fail(eb, CL_EINVAL, "se-stats-csv: no retrieved_at given");
 	if (!x->sink || !x->sink->emit)
 		return cl_fail(eb, CL_EINVAL, "se-stats-csv: no emit callback");
-	if ((rc = maps_load(&x->m, eb)))
+	if ((rc = parse_maps_load(&x->m, map_defs, NMAPS, "se-stats-csv", eb)))
 		return rc;
 	if ((rc = read_header(x, eb)))
 		return rc;
@@ -438,7 +428,7 @@ static int parse_common(struct ctx *x, const struct parse_src *src, const struct
 	parse_ids_init(&x->ids);
 	rc = run(x, eb);
 	parse_ids_release(&x->ids);
-	maps_release(&x->m);
+	parse_maps_release(&x->m, map_defs, NMAPS);
 	free(x->flagcol);
 	csvr_release(&x->r);
 	return rc;

@@ -73,16 +73,6 @@ static const struct parse_map map_defs[] = {
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
-static void maps_release(struct ted_maps *m)
-{
-	parse_maps_release(m, map_defs, NMAPS);
-}
-
-static int maps_load(struct ted_maps *m, struct cl_errbuf *eb)
-{
-	return parse_maps_load(m, map_defs, NMAPS, "ted-xml", eb);
-}
-
 /* The code in column col of the first row matching keys; NULL when none
  * matches or the row says "-". */
 static const char *map1(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col)
@@ -673,7 +663,7 @@ int tedxml_parse_mem(const char *data, size_t len, const struct parse_src *src,
 	if (!sink || !sink->emit)
 		return cl_fail(eb, CL_EINVAL, "ted-xml: no emit callback");
 	x.src = src;
-	if ((rc = maps_load(&x.m, eb)))
+	if ((rc = parse_maps_load(&x.m, map_defs, NMAPS, "ted-xml", eb)))
 		goto out;
 	if ((rc = xmlsafe_parse(data, len, "ted-xml", &doc, eb)))
 		goto out;
@@ -714,6 +704,6 @@ out:
 	case_release(&c);
 	if (doc)
 		xmlFreeDoc(doc);
-	maps_release(&x.m);
+	parse_maps_release(&x.m, map_defs, NMAPS);
 	return rc;
 }

@@ -307,44 +307,34 @@ int xmlsafe_is(const xmlNode *node, const char *ns, const char *name)
 	return node->ns && node->ns->href && strcmp((const char *)node->ns->href, ns) == 0;
 }
 
-xmlNode *xmlsafe_child(const xmlNode *parent, const char *ns, const char *name)
+/* The first of c and its following siblings that is an element (named
+ * name in ns when name is not NULL), or NULL. */
+static xmlNode *scan(xmlNode *c, const char *ns, const char *name)
 {
-	if (!parent)
-		return NULL;
-	for (xmlNode *c = parent->children; c; c = c->next)
-		if (xmlsafe_is(c, ns, name))
+	for (; c; c = c->next)
+		if (name ? xmlsafe_is(c, ns, name) : c->type == XML_ELEMENT_NODE)
 			return c;
 	return NULL;
+}
+
+xmlNode *xmlsafe_child(const xmlNode *parent, const char *ns, const char *name)
+{
+	return parent ? scan(parent->children, ns, name) : NULL;
 }
 
 xmlNode *xmlsafe_next(const xmlNode *node, const char *ns, const char *name)
 {
-	if (!node)
-		return NULL;
-	for (xmlNode *c = node->next; c; c = c->next)
-		if (xmlsafe_is(c, ns, name))
-			return c;
-	return NULL;
+	return node ? scan(node->next, ns, name) : NULL;
 }
 
 xmlNode *xmlsafe_first_element(const xmlNode *parent)
 {
-	if (!parent)
-		return NULL;
-	for (xmlNode *c = parent->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return c;
-	return NULL;
+	return parent ? scan(parent->children, NULL, NULL) : NULL;
 }
 
 xmlNode *xmlsafe_next_element(const xmlNode *node)
 {
-	if (!node)
-		return NULL;
-	for (xmlNode *c = node->next; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return c;
-	return NULL;
+	return node ? scan(node->next, NULL, NULL) : NULL;
 }
 
 xmlNode *xmlsafe_path(const xmlNode *from, const char *ns, const char *path)
