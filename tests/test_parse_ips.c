@@ -23,81 +23,6 @@
 #define WHEN "2026-11-27T05:00:00Z"
 #define HASH "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
 
-/* ---- the real file's rows, read independently ------------------------------ */
-
-struct rows {
-	char **hdr;
-	size_t nh;
-	char ***row;
-	size_t n;
-};
-
-static void rows_read(struct rows *rs)
-{
-	char *path = tu_shared(REAL);
-	FILE *f = fopen(path, "rb");
-	struct csvr r;
-	struct cl_errbuf eb;
-	int rc;
-
-	cr_assert_not_null(f, "cannot open %s (set CASELIB_SHARED?)", path);
-	memset(rs, 0, sizeof *rs);
-	csvr_init_file(&r, f);
-	while ((rc = csvr_next(&r, &eb)) == CSVR_RECORD) {
-		size_t nf = csvr_nfields(&r);
-		char **v = calloc(nf, sizeof *v);
-
-		cr_assert_not_null(v);
-		for (size_t i = 0; i < nf; i++)
-			v[i] = strdup(csvr_field(&r, i, NULL));
-		if (!rs->hdr) {
-			rs->hdr = v;
-			rs->nh = nf;
-			continue;
-		}
-		rs->row = realloc(rs->row, (rs->n + 1) * sizeof *rs->row);
-		cr_assert_not_null(rs->row);
-		rs->row[rs->n++] = v;
-	}
-	cr_assert_eq(rc, CSVR_END, "%s", eb.msg);
-	csvr_release(&r);
-	fclose(f);
-	free(path);
-}
-
-static size_t col_of(const struct rows *rs, const char *name)
-{
-	for (size_t i = 0; i < rs->nh; i++)
-		if (strcmp(rs->hdr[i], name) == 0)
-			return i;
-	cr_assert_fail("column %s not in the file", name);
-	return 0;
-}
-
-static long rows_where(const struct rows *rs, const char *col, const char *value)
-{
-	size_t c = col_of(rs, col);
-	long n = 0;
-
-	for (size_t i = 0; i < rs->n; i++)
-		if (strcmp(rs->row[i][c], value) == 0)
-			n++;
-	return n;
-}
-
-static void rows_release(struct rows *rs)
-{
-	for (size_t i = 0; i < rs->n; i++) {
-		for (size_t k = 0; k < rs->nh; k++)
-			free(rs->row[i][k]);
-		free(rs->row[i]);
-	}
-	for (size_t k = 0; k < rs->nh; k++)
-		free(rs->hdr[k]);
-	free(rs->hdr);
-	free(rs->row);
-}
-
 /* ---- a sink keeping copies of the records -------------------------------- */
 
 struct collect {
@@ -190,7 +115,7 @@ Test(ips, real_file_records, .timeout = 60)
 	struct collect c = {0};
 	struct ips_stats st;
 	struct cl_errbuf eb;
-	struct rows rs;
+	struct tu_rows rs;
 	size_t cid, cname, cdesc, cstart, cgeo, curl;
 
 	cr_assert_eq(parse_real(&c, &st, &eb), CL_OK, "%s", eb.msg);
@@ -201,14 +126,14 @@ Test(ips, real_file_records, .timeout = 60)
 	cr_assert_eq(st.emitted, REAL_ROWS);
 	cr_assert_eq(st.renamed_ids, 0);
 
-	rows_read(&rs);
+	tu_rows_read(&rs, REAL, 0);
 	cr_assert_eq(rs.n, REAL_ROWS);
-	cid = col_of(&rs, "id");
-	cname = col_of(&rs, "name");
-	cdesc = col_of(&rs, "description");
-	cstart = col_of(&rs, "start_date");
-	cgeo = col_of(&rs, "geocoverage_codes");
-	curl = col_of(&rs, "url");
+	cid = tu_rows_col(&rs, "id");
+	cname = tu_rows_col(&rs, "name");
+	cdesc = tu_rows_col(&rs, "description");
+	cstart = tu_rows_col(&rs, "start_date");
+	cgeo = tu_rows_col(&rs, "geocoverage_codes");
+	curl = tu_rows_col(&rs, "url");
 
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct case_record *r = &c.rec[i];
@@ -290,7 +215,7 @@ Test(ips, real_file_records, .timeout = 60)
 		long sum = 0;
 
 		for (size_t k = 0; k < sizeof cofog / sizeof cofog[0]; k++) {
-			long want = rows_where(&rs, "primary_sector", cofog[k][0]);
+			long want = tu_rows_where(&rs, "primary_sector", cofog[k][0], NULL, NULL);
 			cr_assert_gt(want, 0);
 			cr_assert_eq(with_list(&c, offsetof(struct case_record, sectors), cofog[k][1]),
 				     want, "%s", cofog[k][0]);
@@ -303,16 +228,16 @@ Test(ips, real_file_records, .timeout = 60)
 	/* authority types from the organisation category (ips_org.tsv) */
 	{
 		const char *C = "lead_organisation_category";
-		long other = rows_where(&rs, C, "Private sector") + rows_where(&rs, C, "Academic-Research") +
-			     rows_where(&rs, C, "Consortium") + rows_where(&rs, C, "Non-governmental") +
-			     rows_where(&rs, C, "Community led");
+		long other = tu_rows_where(&rs, C, "Private sector", NULL, NULL) + tu_rows_where(&rs, C, "Academic-Research", NULL, NULL) +
+			     tu_rows_where(&rs, C, "Consortium", NULL, NULL) + tu_rows_where(&rs, C, "Non-governmental", NULL, NULL) +
+			     tu_rows_where(&rs, C, "Community led", NULL, NULL);
 
-		cr_assert_eq(with_authority(&c, "cga"), rows_where(&rs, C, "Central-Government"));
+		cr_assert_eq(with_authority(&c, "cga"), tu_rows_where(&rs, C, "Central-Government", NULL, NULL));
 		cr_assert_eq(with_authority(&c, "cga"), 398);
-		cr_assert_eq(with_authority(&c, "la"), rows_where(&rs, C, "Local Government"));
+		cr_assert_eq(with_authority(&c, "la"), tu_rows_where(&rs, C, "Local Government", NULL, NULL));
 		cr_assert_eq(with_authority(&c, "la"), 275);
-		cr_assert_eq(with_authority(&c, "ra"), rows_where(&rs, C, "Regional Government"));
-		cr_assert_eq(with_authority(&c, "body-pl"), rows_where(&rs, C, "Governmental"));
+		cr_assert_eq(with_authority(&c, "ra"), tu_rows_where(&rs, C, "Regional Government", NULL, NULL));
+		cr_assert_eq(with_authority(&c, "body-pl"), tu_rows_where(&rs, C, "Governmental", NULL, NULL));
 		cr_assert_eq(with_authority(&c, "other"), other);
 		cr_assert_eq(with_authority(&c, NULL), 0);
 	}
@@ -334,11 +259,11 @@ Test(ips, real_file_records, .timeout = 60)
 		}
 		cr_assert_eq(two, st.with_url);
 		cr_assert_gt(st.with_url, 600);
-		cr_assert_eq(se, rows_where(&rs, "geocoverage_codes", "SE"));
+		cr_assert_eq(se, tu_rows_where(&rs, "geocoverage_codes", "SE", NULL, NULL));
 		cr_assert_eq(se, 23);
 	}
 
-	rows_release(&rs);
+	tu_rows_release(&rs);
 	collect_release(&c);
 }
 

@@ -97,6 +97,27 @@ void tu_got_reject(void *ud, long line, const char *reason);
 /* Frees everything and leaves g as {0}. */
 void tu_got_release(struct tu_got *g);
 
+/* ---- a CSV file's rows, read independently of the parsers --------------- */
+
+/* The header and the rows of a CSV file as arrays of strings. */
+struct tu_rows {
+	char **hdr;
+	size_t nh;
+	char ***row;
+	size_t n;
+};
+
+/* Reads the CSV file rel of the shared data (csvread). With same_width
+ * every row must have as many fields as the header. Asserts on failure. */
+void tu_rows_read(struct tu_rows *rs, const char *rel, int same_width);
+/* The index of the column called name; a missing one fails the test. */
+size_t tu_rows_col(const struct tu_rows *rs, const char *name);
+/* Rows whose column a equals va (and column b equals vb, when b is not
+ * NULL). */
+long tu_rows_where(const struct tu_rows *rs, const char *a, const char *va, const char *b,
+		   const char *vb);
+void tu_rows_release(struct tu_rows *rs);
+
 /* ---- the real corpus ------------------------------------------------------ */
 
 struct store;
