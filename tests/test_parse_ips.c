@@ -25,54 +25,11 @@
 
 /* ---- a sink keeping copies of the records -------------------------------- */
 
-struct collect {
-	struct case_record *rec;
-	long n, cap, invalid, rejected;
-	char first_invalid[512];
-	long reject_line[8];
-	char reject_reason[8][CL_ERRBUF_SIZE];
-};
-
-static int on_emit(void *ud, struct case_record *r)
-{
-	struct collect *c = ud;
-
-	if (tu_case_problem(r, c->invalid ? NULL : c->first_invalid, sizeof c->first_invalid))
-		c->invalid++;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 256;
-		c->rec = realloc(c->rec, (size_t)c->cap * sizeof *c->rec);
-		cr_assert_not_null(c->rec);
-	}
-	case_init(&c->rec[c->n]);
-	cr_assert_eq(case_copy(&c->rec[c->n], r), CL_OK);
-	c->n++;
-	return CL_OK;
-}
-
-static void on_reject(void *ud, long line, const char *reason)
-{
-	struct collect *c = ud;
-
-	if (c->rejected < 8) {
-		c->reject_line[c->rejected] = line;
-		snprintf(c->reject_reason[c->rejected], CL_ERRBUF_SIZE, "%s", reason);
-	}
-	c->rejected++;
-}
-
-static void collect_release(struct collect *c)
-{
-	for (long i = 0; i < c->n; i++)
-		case_release(&c->rec[i]);
-	free(c->rec);
-}
-
-static long with_list(const struct collect *c, size_t off, const char *code)
+static long with_list(const struct tu_got *c, size_t off, const char *code)
 {
 	long n = 0;
 
-	for (long i = 0; i < c->n; i++) {
+	for (size_t i = 0; i < c->nrec; i++) {
 		const struct strlist *l = (const struct strlist *)((const char *)&c->rec[i] + off);
 		for (size_t k = 0; k < l->n; k++)
 			if (strcmp(l->v[k], code) == 0)
@@ -81,11 +38,11 @@ static long with_list(const struct collect *c, size_t off, const char *code)
 	return n;
 }
 
-static long with_authority(const struct collect *c, const char *code)
+static long with_authority(const struct tu_got *c, const char *code)
 {
 	long n = 0;
 
-	for (long i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->nrec; i++)
 		if (code ? c->rec[i].authority_type && strcmp(c->rec[i].authority_type, code) == 0
 			 : !c->rec[i].authority_type)
 			n++;
@@ -94,11 +51,11 @@ static long with_authority(const struct collect *c, const char *code)
 
 static const struct parse_src the_src = {NULL, WHEN, HASH};
 
-static int parse_real(struct collect *c, struct ips_stats *st, struct cl_errbuf *eb)
+static int parse_real(struct tu_got *c, struct ips_stats *st, struct cl_errbuf *eb)
 {
 	char *path = tu_shared(REAL);
 	FILE *f = fopen(path, "rb");
-	struct parse_sink sink = {on_emit, on_reject, c};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, c};
 	int rc;
 
 	cr_assert_not_null(f, "cannot open %s", path);
@@ -112,16 +69,16 @@ static int parse_real(struct collect *c, struct ips_stats *st, struct cl_errbuf 
 
 Test(ips, real_file_records, .timeout = 60)
 {
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct ips_stats st;
 	struct cl_errbuf eb;
 	struct tu_rows rs;
 	size_t cid, cname, cdesc, cstart, cgeo, curl;
 
 	cr_assert_eq(parse_real(&c, &st, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(c.n + c.rejected, REAL_ROWS);
-	cr_assert_eq(c.rejected, 0, "line %ld: %s", c.reject_line[0], c.reject_reason[0]);
-	cr_assert_eq(c.invalid, 0, "%ld invalid, first %s", c.invalid, c.first_invalid);
+	cr_assert_eq(c.nrec + c.nrej, REAL_ROWS);
+	cr_assert_eq(c.nrej, 0, "line %ld: %s", c.nrej ? c.lines[0] : 0L, c.nrej ? c.reasons[0] : "");
+	cr_assert_eq(c.invalid, 0, "%d invalid, first %s", c.invalid, c.first_invalid);
 	cr_assert_eq(st.rows, REAL_ROWS);
 	cr_assert_eq(st.emitted, REAL_ROWS);
 	cr_assert_eq(st.renamed_ids, 0);
@@ -253,7 +210,7 @@ Test(ips, real_file_records, .timeout = 60)
 	cr_assert_eq(st.no_authority_type, 0);
 	{
 		long two = 0, se = 0;
-		for (long i = 0; i < c.n; i++) {
+		for (size_t i = 0; i < c.nrec; i++) {
 			two += c.rec[i].nsources == 2;
 			se += c.rec[i].buyer.country && strcmp(c.rec[i].buyer.country, "SE") == 0;
 		}
@@ -264,7 +221,7 @@ Test(ips, real_file_records, .timeout = 60)
 	}
 
 	tu_rows_release(&rs);
-	collect_release(&c);
+	tu_got_release(&c);
 }
 
 /* ---- broken input ----------------------------------------------------------- */
@@ -287,9 +244,9 @@ Test(ips, missing_required_columns)
 
 	for (size_t i = 0; i < sizeof req / sizeof req[0]; i++) {
 		char *copy = strdup(text), needle[64], msg[128], *hit;
-		struct collect c = {0};
+		struct tu_got c = {0};
 		struct cl_errbuf eb;
-		struct parse_sink sink = {on_emit, on_reject, &c};
+		struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 
 		snprintf(needle, sizeof needle, ",%s,", req[i]);
 		hit = strstr(copy, needle);
@@ -299,21 +256,22 @@ Test(ips, missing_required_columns)
 		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_EPARSE);
 		snprintf(msg, sizeof msg, "required column \"%s\" is missing", req[i]);
 		cr_assert_not_null(strstr(eb.msg, msg), "%s", eb.msg);
-		cr_assert_eq(c.n, 0);
+		cr_assert_eq(c.nrec, 0);
+		tu_got_release(&c);
 		free(copy);
 	}
 	/* the category has two spellings in the file: both must go */
 	{
 		char *copy = strdup(text), *a = strstr(copy, ",lead_organisation_category,"),
 		     *b = strstr(copy, ",lead_organisation:category");
-		struct collect c = {0};
+		struct tu_got c = {0};
 		struct cl_errbuf eb;
-		struct parse_sink sink = {on_emit, on_reject, &c};
+		struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 
 		cr_assert(a && b);
 		a[1] = 'X';
 		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_OK);
-		collect_release(&c);
+		tu_got_release(&c);
 		memset(&c, 0, sizeof c);
 		b[1] = 'X';
 		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_EPARSE);
@@ -332,10 +290,10 @@ Test(ips, truncated_copy)
 	/* the start of row 11 (id 10010) */
 	char *row = strstr(text, "\ncase,10001,10010,");
 	char *dir = tu_tmpdir(), path[512];
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct ips_stats st;
 	struct cl_errbuf eb;
-	struct parse_sink sink = {on_emit, on_reject, &c};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 	long line = 1;
 	FILE *f;
 
@@ -348,14 +306,14 @@ Test(ips, truncated_copy)
 	cr_assert_not_null(f);
 	cr_assert_eq(ips_parse_file(f, &the_src, &sink, &st, &eb), CL_OK, "%s", eb.msg);
 	fclose(f);
-	cr_assert_eq(c.n, 10);
+	cr_assert_eq(c.nrec, 10);
 	cr_assert_eq(c.invalid, 0);
-	cr_assert_eq(c.rejected, 1);
-	cr_assert_eq(c.reject_line[0], line);
-	cr_assert_not_null(strstr(c.reject_reason[0], "4 fields, the header has 26"), "%s",
-			   c.reject_reason[0]);
+	cr_assert_eq(c.nrej, 1);
+	cr_assert_eq(c.lines[0], line);
+	cr_assert_not_null(strstr(c.reasons[0], "4 fields, the header has 26"), "%s",
+			   c.reasons[0]);
 	cr_assert_str_eq(c.rec[9].id, "ips-10009");
-	collect_release(&c);
+	tu_got_release(&c);
 	tu_rmtree(dir);
 	free(dir);
 	free(text);
@@ -373,19 +331,19 @@ Test(ips, odd_rows)
 		"7,\"  Two\nlines \",\"Para one.\r\n\r\n\r\nPara\u2028two.\",Unknown,Nobody,\"Org name:\","
 		"\"\u00a0 not a url, https://Example.ORG/a b?q=\u00e5\",EU,2019-05-04\n"
 		"7,Again,,Health,Governmental,,ftp://x.example,se,20x1\n";
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct ips_stats st;
 	struct cl_errbuf eb;
-	struct parse_sink sink = {on_emit, on_reject, &c};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 
 	cr_assert_eq(ips_parse_mem(csv, sizeof csv - 1, &the_src, &sink, &st, &eb), CL_OK, "%s",
 		     eb.msg);
-	cr_assert_eq(c.rejected, 2);
-	cr_assert_eq(c.reject_line[0], 2);
-	cr_assert_not_null(strstr(c.reject_reason[0], "empty name"));
-	cr_assert_eq(c.reject_line[1], 3);
-	cr_assert_not_null(strstr(c.reject_reason[1], "empty id"));
-	cr_assert_eq(c.n, 2);
+	cr_assert_eq(c.nrej, 2);
+	cr_assert_eq(c.lines[0], 2);
+	cr_assert_not_null(strstr(c.reasons[0], "empty name"));
+	cr_assert_eq(c.lines[1], 3);
+	cr_assert_not_null(strstr(c.reasons[1], "empty id"));
+	cr_assert_eq(c.nrec, 2);
 	cr_assert_eq(c.invalid, 0, "%s", c.first_invalid);
 	/* row 7 */
 	cr_assert_str_eq(c.rec[0].id, "ips-7");
@@ -411,7 +369,7 @@ Test(ips, odd_rows)
 	cr_assert_eq(st.no_published, 1);
 	cr_assert_eq(st.no_sector, 1);
 	cr_assert_eq(st.no_authority_type, 1);
-	collect_release(&c);
+	tu_got_release(&c);
 }
 
 /* ---- text helpers ----------------------------------------------------------- */
@@ -521,17 +479,17 @@ Test(ips, registry_shape)
 	parser_fn fn = ips_parse;
 	static const char csv[] = "id,name,description,primary_sector,lead_organisation_category\n"
 				  "42,A case,Text.,Health,Local Government\n";
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct cl_errbuf eb;
-	struct parse_sink sink = {on_emit, on_reject, &c};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 
 	cr_assert_eq(fn(csv, sizeof csv - 1, &the_src, &sink, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(c.n, 1);
+	cr_assert_eq(c.nrec, 1);
 	cr_assert_eq(c.invalid, 0, "%s", c.first_invalid);
 	cr_assert_str_eq(c.rec[0].id, "ips-42");
 	cr_assert_str_eq(c.rec[0].authority_type, "la");
 	cr_assert_str_eq(c.rec[0].sectors.v[0], "health");
 	cr_assert_eq(c.rec[0].nsources, 1);
 	cr_assert_str_eq(c.rec[0].sources[0].url, IPS_REF_BASE "42.html");
-	collect_release(&c);
+	tu_got_release(&c);
 }
