@@ -292,6 +292,17 @@ long maptab_find(const struct maptab *t, size_t from, const char *const *keys, s
 	return -1;
 }
 
+const char *maptab_code(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col)
+{
+	long r = maptab_find(t, 0, keys, nkeys);
+	const char *v;
+
+	if (r < 0)
+		return NULL;
+	v = maptab_cell(t, (size_t)r, col);
+	return v && *v && strcmp(v, "-") != 0 ? v : NULL;
+}
+
 size_t maptab_codes(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col,
 		    const char **out, size_t max, int *matched)
 {

@@ -3,6 +3,7 @@
  * that keeps a parse's ids unique, and the validate-then-emit step. */
 #include "parse.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -308,6 +309,32 @@ char *parse_first_url(const char *s, int *enomem)
 		p += n;
 	}
 	return NULL;
+}
+
+int parse_set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+	return s && !*dst ? CL_ENOMEM : CL_OK;
+}
+
+int parse_is_cpv(const char *s)
+{
+	size_t n = s ? strspn(s, "0123456789") : 0;
+
+	return n == 8 && (s[8] == '\0' || (s[8] == '-' && s[9] >= '0' && s[9] <= '9' && !s[10]));
+}
+
+int parse_is_nuts(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 2 || n > 5 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
 }
 
 int parse_is_date(const char *s)

@@ -73,6 +73,17 @@ int parse_make_id(char *out, const char *prefix, const char *native);
  * (or out of memory: *enomem is then set, may be NULL). */
 char *parse_first_url(const char *s, int *enomem);
 
+/* Replaces *dst with a copy of s (NULL: with NULL). CL_OK or CL_ENOMEM. */
+int parse_set_str(char **dst, const char *s);
+
+/* 1 if s (may be NULL) is a CPV code: 8 digits, optionally "-" and a
+ * check digit. */
+int parse_is_cpv(const char *s);
+
+/* 1 if s (may be NULL) is a NUTS code as the case record takes it: two
+ * upper-case letters and up to three more letters or digits. */
+int parse_is_nuts(const char *s);
+
 /* 1 if s is a real calendar date YYYY-MM-DD (years 1900..2199), else 0. */
 int parse_is_date(const char *s);
 

@@ -46,6 +46,33 @@
 EF_TABLES(EF_DECL)
 #undef EF_DECL
 
+int eforms_ted_source(struct case_record *c, const struct parse_src *src, const char *base,
+		      const char *pubno, const char *format)
+{
+	struct case_source *so = calloc(1, sizeof *so);
+	const char *p = pubno;
+	int rc;
+
+	if (!so)
+		return CL_ENOMEM;
+	c->sources = so;
+	c->nsources = 1;
+	while (*p == '0' && p[1] != '-')
+		p++;
+	if (src->url && *src->url) {
+		rc = parse_set_str(&so->url, src->url);
+	} else if (asprintf(&so->url, "%s%s", base, p) < 0) {
+		so->url = NULL;
+		rc = CL_ENOMEM;
+	} else {
+		rc = CL_OK;
+	}
+	if (rc || (rc = parse_set_str(&so->retrieved_at, src->retrieved_at)) ||
+	    (rc = parse_set_str(&so->sha256, src->sha256)))
+		return rc;
+	return parse_set_str(&so->format, format);
+}
+
 int eforms_load_map(struct maptab *t, const char *name, struct cl_errbuf *eb)
 {
 	size_t len = 0;
@@ -86,19 +113,6 @@ static const struct parse_map map_defs[] = {
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
-/* The code in column col of the first row whose first nkeys cells match
- * keys; NULL when no row matches or the row says "-". */
-static const char *map1(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col)
-{
-	long r = maptab_find(t, 0, keys, nkeys);
-	const char *v;
-
-	if (r < 0)
-		return NULL;
-	v = maptab_cell(t, (size_t)r, col);
-	return v && *v && strcmp(v, "-") != 0 ? v : NULL;
-}
-
 /* ---- small helpers -------------------------------------------------------- */
 
 int eforms_ted_id(char *out, const char *pubno)
@@ -121,13 +135,6 @@ int eforms_ted_id(char *out, const char *pubno)
 	num = strtoul(p, NULL, 10);
 	snprintf(out, CASE_ID_MAX + 1, "ted-%.4s-%08lu", p + nd + 1, num);
 	return CL_OK;
-}
-
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
 }
 
 static const char *code_of(const xmlNode *n, char *out, size_t cap)
@@ -167,28 +174,6 @@ static int is_uuid(const char *s)
 			return 0;
 		}
 	}
-	return 1;
-}
-
-/* A main classification code: 8 digits, optionally "-" and a check digit. */
-static int is_cpv(const char *s)
-{
-	size_t n = strspn(s, "0123456789");
-
-	return n == 8 && (s[8] == '\0' || (s[8] == '-' && s[9] >= '0' && s[9] <= '9' && !s[10]));
-}
-
-/* A NUTS code as the case record takes it: two upper-case letters and up
- * to three more letters or digits. */
-static int is_nuts(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 2 || n > 5 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
-			return 0;
 	return 1;
 }
 
@@ -363,7 +348,7 @@ static int invalid(struct ef *x)
 		    "empty)");
 	n = xmlsafe_path(x->pp, NS_CAC, "MainCommodityClassification");
 	n = ef_child(n, NS_CBC, "ItemClassificationCode");
-	if (!is_cpv(code_of(n, buf, sizeof buf)))
+	if (!parse_is_cpv(code_of(n, buf, sizeof buf)))
 		BAD(n ? n : x->pp,
 		    "no main classification code (BT-262: /*/cac:ProcurementProject/"
 		    "cac:MainCommodityClassification/cbc:ItemClassificationCode is %s)",
@@ -422,7 +407,7 @@ static int add_cpv(struct case_record *c, const xmlNode *n)
 	char buf[16], div[3];
 	int rc;
 
-	if (!is_cpv(code_of(n, buf, sizeof buf)))
+	if (!parse_is_cpv(code_of(n, buf, sizeof buf)))
 		return CL_OK;
 	if ((rc = parse_list_add(&c->cpv, buf)))
 		return rc;
@@ -482,7 +467,7 @@ static int set_value(struct ef *x, struct case_record *c)
 	}
 	c->has_value = 1;
 	c->value_amount = a;
-	return set_str(&c->value_currency, cur);
+	return parse_set_str(&c->value_currency, cur);
 }
 
 /* A Swedish organisationsnummer from a company id: "NNNNNN-NNNN", the
@@ -515,11 +500,11 @@ static int set_buyer(struct ef *x, struct case_record *c, int *oom)
 		return CL_ENOMEM;
 	keys[0] = code_of(ef_child(ef_child(addr, NS_CAC, "Country"), NS_CBC, "IdentificationCode"), buf,
 			  sizeof buf);
-	iso2 = *buf ? map1(&x->m.country, keys, 1, 1) : NULL;
-	if (iso2 && (rc = set_str(&c->buyer.country, iso2)))
+	iso2 = *buf ? maptab_code(&x->m.country, keys, 1, 1) : NULL;
+	if (iso2 && (rc = parse_set_str(&c->buyer.country, iso2)))
 		return rc;
-	if (is_nuts(code_of(ef_child(addr, NS_CBC, "CountrySubentityCode"), buf, sizeof buf)) &&
-	    (rc = set_str(&c->buyer.nuts, buf)))
+	if (parse_is_nuts(code_of(ef_child(addr, NS_CBC, "CountrySubentityCode"), buf, sizeof buf)) &&
+	    (rc = parse_set_str(&c->buyer.nuts, buf)))
 		return rc;
 	if (streq(c->buyer.country, "SE")) {
 		xmlNode *le = ef_child(co, NS_CAC, "PartyLegalEntity");
@@ -527,7 +512,7 @@ static int set_buyer(struct ef *x, struct case_record *c, int *oom)
 		for (xmlNode *id = ef_child(le, NS_CBC, "CompanyID"); id;
 		     id = xmlsafe_next(id, NS_CBC, "CompanyID"))
 			if (swedish_orgnr(code_of(id, buf, sizeof buf), canon))
-				return set_str(&c->buyer.org_number, canon);
+				return parse_set_str(&c->buyer.org_number, canon);
 	}
 	return CL_OK;
 }
@@ -608,7 +593,7 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		xmlNode *on = pick_lang(x->pp, NS_CBC, "Name", x->nlang, NULL, 0);
 		xmlNode *od = pick_lang(x->pp, NS_CBC, "Description", x->nlang, NULL, 0);
 		const char *keys[1] = {x->nlang};
-		const char *l2 = map1(&x->m.lang, keys, 1, 1);
+		const char *l2 = maptab_code(&x->m.lang, keys, 1, 1);
 
 		name = xmlsafe_line_of(on, 0, oom);
 		desc = xmlsafe_text_of(od, oom);
@@ -643,7 +628,7 @@ static int build(struct ef *x, struct case_record *c)
 	/* id: from the TED publication number, else the notice identifier */
 	if (!*x->pubno || eforms_ted_id(id, x->pubno) != CL_OK)
 		parse_make_id(id, "eforms-", x->uuid);
-	if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")))
+	if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "procurement")))
 		goto out;
 
 	/* language: Swedish when the procedure has a Swedish title */
@@ -652,7 +637,7 @@ static int build(struct ef *x, struct case_record *c)
 		if (streq(xmlsafe_attr(n, "languageID"), "SWE") && *code_of(n, buf, sizeof buf))
 			snprintf(x->lang, sizeof x->lang, "SWE");
 	keys[0] = x->lang;
-	if ((v = map1(&x->m.lang, keys, 1, 1)) && (rc = set_str(&c->language, v)))
+	if ((v = maptab_code(&x->m.lang, keys, 1, 1)) && (rc = parse_set_str(&c->language, v)))
 		goto out;
 
 	/* title, summary */
@@ -681,13 +666,13 @@ static int build(struct ef *x, struct case_record *c)
 	cp = ef_child(x->root, NS_CAC, "ContractingParty");
 	keys[0] = code_of(ef_child(ef_child(cp, NS_CAC, "ContractingPartyType"), NS_CBC, "PartyTypeCode"),
 			  buf, sizeof buf);
-	if (*buf && (v = map1(&x->m.legal, keys, 1, 1)) && (rc = set_str(&c->authority_type, v)))
+	if (*buf && (v = maptab_code(&x->m.legal, keys, 1, 1)) && (rc = parse_set_str(&c->authority_type, v)))
 		goto out;
 	for (; cp; cp = xmlsafe_next(cp, NS_CAC, "ContractingParty"))
 		for (n = ef_child(cp, NS_CAC, "ContractingActivity"); n;
 		     n = xmlsafe_next(n, NS_CAC, "ContractingActivity")) {
 			keys[0] = code_of(ef_child(n, NS_CBC, "ActivityTypeCode"), buf, sizeof buf);
-			if (*buf && (v = map1(&x->m.activity, keys, 1, 1)) &&
+			if (*buf && (v = maptab_code(&x->m.activity, keys, 1, 1)) &&
 			    (rc = parse_list_add(&c->sectors, v)))
 				goto out;
 		}
@@ -708,9 +693,9 @@ static int build(struct ef *x, struct case_record *c)
 				   "ProcedureCode"),
 			  buf, sizeof buf);
 	if (*buf) {
-		if ((v = map1(&x->m.proc, keys, 1, 1)) && (rc = set_str(&c->procedure, v)))
+		if ((v = maptab_code(&x->m.proc, keys, 1, 1)) && (rc = parse_set_str(&c->procedure, v)))
 			goto out;
-		if ((v = map1(&x->m.proc, keys, 1, 2)) && (rc = parse_list_add(&c->strategic, v)))
+		if ((v = maptab_code(&x->m.proc, keys, 1, 2)) && (rc = parse_list_add(&c->strategic, v)))
 			goto out;
 	}
 
@@ -735,14 +720,14 @@ static int build(struct ef *x, struct case_record *c)
 	if (!*date_of(ef_child(ef_child(x->ext, NS_EFAC, "Publication"), NS_EFBC, "PublicationDate"),
 		      date))
 		date_of(ef_child(x->root, NS_CBC, "IssueDate"), date);
-	if (*date && (rc = set_str(&c->published, date)))
+	if (*date && (rc = parse_set_str(&c->published, date)))
 		goto out;
 	for (n = ef_child(ef_child(x->ext, NS_EFAC, "NoticeResult"), NS_EFAC, "SettledContract"); n;
 	     n = xmlsafe_next(n, NS_EFAC, "SettledContract"))
 		if (*date_of(ef_child(n, NS_CBC, "IssueDate"), date) &&
 		    (!*best || strcmp(date, best) < 0))
 			memcpy(best, date, sizeof best);
-	if (*best && (rc = set_str(&c->awarded, best)))
+	if (*best && (rc = parse_set_str(&c->awarded, best)))
 		goto out;
 	if ((rc = set_value(x, c)))
 		goto out;
@@ -753,27 +738,8 @@ static int build(struct ef *x, struct case_record *c)
 		goto oom;
 
 	/* source */
-	c->sources = calloc(1, sizeof *c->sources);
-	if (!c->sources)
-		goto oom;
-	c->nsources = 1;
-	if (x->src->url && *x->src->url) {
-		rc = set_str(&c->sources[0].url, x->src->url);
-	} else {
-		const char *p = x->pubno;
-
-		while (*p == '0' && p[1] != '-')
-			p++;
-		if (asprintf(&c->sources[0].url, "%s%s", EFORMS_REF_BASE, p) < 0) {
-			c->sources[0].url = NULL;
-			goto oom;
-		}
-	}
-	if (rc || (rc = set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
-	    (rc = set_str(&c->sources[0].sha256, x->src->sha256)) ||
-	    (rc = set_str(&c->sources[0].format, EFORMS_FORMAT)))
-		goto out;
-	goto out; /* licence: left NULL for the harvester */
+	rc = eforms_ted_source(c, x->src, EFORMS_REF_BASE, x->pubno, EFORMS_FORMAT);
+	goto out;
 oom:
 	rc = CL_ENOMEM;
 out:

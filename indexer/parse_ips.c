@@ -80,13 +80,6 @@ static const char *fld(const struct ctx *x, enum col c)
 	return csvr_field(&x->r, (size_t)x->col[c], NULL);
 }
 
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
-}
-
 /* A one-line cleaned copy of column c (caller frees), NULL on ENOMEM. */
 static char *line_of(const struct ctx *x, enum col c, size_t max_cp)
 {
@@ -101,12 +94,12 @@ static int set_published(struct ctx *x, struct case_record *c, const char *s)
 	size_t n = strlen(s);
 
 	if (parse_is_date(s))
-		return set_str(&c->published, s);
+		return parse_set_str(&c->published, s);
 	if ((n == 4 || (n == 6 && strcmp(s + 4, ".0") == 0)) && strspn(s, "0123456789") == 4) {
 		snprintf(buf, sizeof buf, "%.4s-01-01", s);
 		if (parse_is_date(buf)) {
 			x->st->year_only++;
-			return set_str(&c->published, buf);
+			return parse_set_str(&c->published, buf);
 		}
 	}
 	x->st->no_published++;
@@ -160,9 +153,9 @@ static int add_source(struct case_record *c, const char *url, const struct parse
 	c->sources = ns;
 	s = &c->sources[c->nsources++];
 	memset(s, 0, sizeof *s);
-	if ((rc = set_str(&s->url, url)) || (rc = set_str(&s->retrieved_at, src->retrieved_at)) ||
-	    (rc = set_str(&s->sha256, with_hash ? src->sha256 : NULL)) ||
-	    (rc = set_str(&s->format, IPS_FORMAT)) || (rc = set_str(&s->licence, IPS_LICENCE)))
+	if ((rc = parse_set_str(&s->url, url)) || (rc = parse_set_str(&s->retrieved_at, src->retrieved_at)) ||
+	    (rc = parse_set_str(&s->sha256, with_hash ? src->sha256 : NULL)) ||
+	    (rc = parse_set_str(&s->format, IPS_FORMAT)) || (rc = parse_set_str(&s->licence, IPS_LICENCE)))
 		return rc;
 	return CL_OK;
 }
@@ -189,8 +182,8 @@ static int build(struct ctx *x, struct case_record *c)
 		goto out;
 	if (renamed)
 		x->st->renamed_ids++;
-	if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "case")) ||
-	    (rc = set_str(&c->language, "en")))
+	if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "case")) ||
+	    (rc = parse_set_str(&c->language, "en")))
 		goto out;
 
 	c->title = line_of(x, C_NAME, CASE_TITLE_MAX);
@@ -239,7 +232,7 @@ static int build(struct ctx *x, struct case_record *c)
 		/* One ISO 3166-1 code; "EU" is a reserved code, not a country. */
 		if (strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z' &&
 		    strcmp(cc, "EU") != 0) {
-			if ((rc = set_str(&c->buyer.country, cc)))
+			if ((rc = parse_set_str(&c->buyer.country, cc)))
 				goto out;
 		} else {
 			x->st->no_country++;
@@ -258,7 +251,7 @@ static int build(struct ctx *x, struct case_record *c)
 		const char *v = r >= 0 ? maptab_cell(&x->m.org, (size_t)r, 1) : NULL;
 
 		if (v && strcmp(v, "-") != 0) {
-			if ((rc = set_str(&c->authority_type, v)))
+			if ((rc = parse_set_str(&c->authority_type, v)))
 				goto out;
 		} else {
 			x->st->no_authority_type++;

@@ -138,13 +138,6 @@ static int is_fi_business_id(const char *s)
 	return s[8] - '0' == check;
 }
 
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
-}
-
 /* Builds the record of the current row into c. Returns CL_OK, a reject
  * (CL_EVALIDATION after telling the sink), or a fatal code. */
 static int build(struct ctx *x, struct case_record *c)
@@ -181,8 +174,8 @@ static int build(struct ctx *x, struct case_record *c)
 		return rc;
 	if (renamed)
 		x->st->renamed_ids++;
-	if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")) ||
-	    (rc = set_str(&c->language, "sv")))
+	if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "procurement")) ||
+	    (rc = parse_set_str(&c->language, "sv")))
 		return rc;
 
 	/* title */
@@ -217,7 +210,7 @@ static int build(struct ctx *x, struct case_record *c)
 	v = "SE";
 	if (*orgnr) {
 		if (orgnr_check(orgnr, canon, NULL) == 0) {
-			if ((rc = set_str(&c->buyer.org_number, canon)))
+			if ((rc = parse_set_str(&c->buyer.org_number, canon)))
 				return rc;
 		} else if (is_fi_business_id(orgnr)) {
 			x->st->foreign_orgnr++;
@@ -226,7 +219,7 @@ static int build(struct ctx *x, struct case_record *c)
 			x->st->bad_orgnr++;
 		}
 	}
-	if ((rc = set_str(&c->buyer.country, v)))
+	if ((rc = parse_set_str(&c->buyer.country, v)))
 		return rc;
 
 	/* authority_type from sector, subsector and legal form */
@@ -240,7 +233,7 @@ static int build(struct ctx *x, struct case_record *c)
 		r = maptab_find(&x->m.auth, 0, keys, 3);
 		v = r >= 0 ? maptab_cell(&x->m.auth, (size_t)r, 3) : NULL;
 		if (v && strcmp(v, "-") != 0) {
-			if ((rc = set_str(&c->authority_type, v)))
+			if ((rc = parse_set_str(&c->authority_type, v)))
 				return rc;
 		} else {
 			x->st->no_authority_type++;
@@ -298,7 +291,7 @@ static int build(struct ctx *x, struct case_record *c)
 
 		v = r >= 0 ? maptab_cell(&x->m.proc, (size_t)r, 1) : NULL;
 		if (v && strcmp(v, "-") != 0) {
-			if ((rc = set_str(&c->procedure, v)))
+			if ((rc = parse_set_str(&c->procedure, v)))
 				return rc;
 		} else {
 			x->st->unknown_procedure++;
@@ -333,7 +326,7 @@ static int build(struct ctx *x, struct case_record *c)
 
 	/* published */
 	if (parse_is_date(date)) {
-		if ((rc = set_str(&c->published, date)))
+		if ((rc = parse_set_str(&c->published, date)))
 			return rc;
 	} else {
 		x->st->no_published++;
@@ -349,10 +342,10 @@ static int build(struct ctx *x, struct case_record *c)
 		c->sources[0].url = NULL;
 		return CL_ENOMEM;
 	}
-	if ((rc = set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
-	    (rc = set_str(&c->sources[0].sha256, x->src->sha256)) ||
-	    (rc = set_str(&c->sources[0].format, SESTAT_FORMAT)) ||
-	    (rc = set_str(&c->sources[0].licence, SESTAT_LICENCE)))
+	if ((rc = parse_set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
+	    (rc = parse_set_str(&c->sources[0].sha256, x->src->sha256)) ||
+	    (rc = parse_set_str(&c->sources[0].format, SESTAT_FORMAT)) ||
+	    (rc = parse_set_str(&c->sources[0].licence, SESTAT_LICENCE)))
 		return rc;
 	return CL_OK;
 }

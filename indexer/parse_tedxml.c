@@ -73,28 +73,6 @@ static const struct parse_map map_defs[] = {
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
-/* The code in column col of the first row matching keys; NULL when none
- * matches or the row says "-". */
-static const char *map1(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col)
-{
-	long r = maptab_find(t, 0, keys, nkeys);
-	const char *v;
-
-	if (r < 0)
-		return NULL;
-	v = maptab_cell(t, (size_t)r, col);
-	return v && *v && strcmp(v, "-") != 0 ? v : NULL;
-}
-
-/* ---- small helpers -------------------------------------------------------- */
-
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
-}
-
 static int streq(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;
@@ -119,26 +97,6 @@ static xmlNode *path(const xmlNode *n, const char *p)
 static int is_upper2(const char *s)
 {
 	return s && strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
-}
-
-static int is_nuts(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n < 2 || n > 5 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-/* An 8-digit CPV code (optionally "-" and a check digit). */
-static int is_cpv(const char *s)
-{
-	size_t n = s ? strspn(s, "0123456789") : 0;
-
-	return n == 8 && (s[8] == '\0' || (s[8] == '-' && s[9] >= '0' && s[9] <= '9' && !s[10]));
 }
 
 /* TED dates: "YYYYMMDD" (coded data) or "YYYY-MM-DD" (forms) -> out. */
@@ -259,21 +217,21 @@ static int set_buyer(struct ted *x, struct case_record *c, int *oom)
 		const char *iso;
 
 		keys[0] = v;
-		iso = map1(&x->m.country, keys, 1, 1);
+		iso = maptab_code(&x->m.country, keys, 1, 1);
 		if (!iso && is_upper2(v))
 			iso = v;
-		if (iso && (rc = set_str(&c->buyer.country, iso)))
+		if (iso && (rc = parse_set_str(&c->buyer.country, iso)))
 			return rc;
 	}
 	v = xmlsafe_attr(child(cb, "NUTS"), "CODE");
-	if (!is_nuts(v))
+	if (!parse_is_nuts(v))
 		v = xmlsafe_attr(path(x->coded, "NOTICE_DATA/CA_CE_NUTS"), "CODE");
-	if (is_nuts(v) && (rc = set_str(&c->buyer.nuts, v)))
+	if (parse_is_nuts(v) && (rc = parse_set_str(&c->buyer.nuts, v)))
 		return rc;
 	if (streq(c->buyer.country, "SE") &&
 	    orgnr_check(xmlsafe_code(child(cb, "NATIONALID"), buf, sizeof buf), canon, NULL) == 0) {
 		memcpy(x->orgnr, canon, sizeof canon);
-		if ((rc = set_str(&c->buyer.org_number, canon)))
+		if ((rc = parse_set_str(&c->buyer.org_number, canon)))
 			return rc;
 	}
 	return CL_OK;
@@ -321,7 +279,7 @@ static int set_authority(struct ted *x, struct case_record *c)
 			continue;
 		if (strcmp(w, "*") != 0 && !has_word(name, w))
 			continue;
-		return strcmp(code, "-") != 0 && *code ? set_str(&c->authority_type, code) : CL_OK;
+		return strcmp(code, "-") != 0 && *code ? parse_set_str(&c->authority_type, code) : CL_OK;
 	}
 	return CL_OK;
 }
@@ -335,7 +293,7 @@ static int add_sectors_of(struct ted *x, struct case_record *c, const xmlNode *p
 	keys[0] = field;
 	for (xmlNode *n = child(parent, field); n; n = next(n, field)) {
 		keys[1] = xmlsafe_attr(n, attr);
-		if (keys[1] && (v = map1(&x->m.activity, keys, 2, 2)) &&
+		if (keys[1] && (v = maptab_code(&x->m.activity, keys, 2, 2)) &&
 		    (rc = parse_list_add(&c->sectors, v)))
 			return rc;
 	}
@@ -380,9 +338,9 @@ static int set_procedure(struct ted *x, struct case_record *c)
 
 	keys[0] = form ? form : "";
 	keys[1] = pt ? pt : "";
-	if ((v = map1(&x->m.proc, keys, 2, 2)) && (rc = set_str(&c->procedure, v)))
+	if ((v = maptab_code(&x->m.proc, keys, 2, 2)) && (rc = parse_set_str(&c->procedure, v)))
 		return rc;
-	if ((v = map1(&x->m.proc, keys, 2, 3)) && (rc = parse_list_add(&c->strategic, v)))
+	if ((v = maptab_code(&x->m.proc, keys, 2, 3)) && (rc = parse_list_add(&c->strategic, v)))
 		return rc;
 	for (size_t i = 0; i < c->strategic.n; i++) {
 		const char *codes[8];
@@ -427,7 +385,7 @@ static int set_value(struct ted *x, struct case_record *c)
 		return CL_OK;
 	c->has_value = 1;
 	c->value_amount = a;
-	return set_str(&c->value_currency, cur);
+	return parse_set_str(&c->value_currency, cur);
 }
 
 static int set_dates(struct ted *x, struct case_record *c)
@@ -436,7 +394,7 @@ static int set_dates(struct ted *x, struct case_record *c)
 	int rc;
 
 	date_of(xmlsafe_code(path(x->coded, "REF_OJS/DATE_PUB"), buf, sizeof buf), date);
-	if (*date && (rc = set_str(&c->published, date)))
+	if (*date && (rc = parse_set_str(&c->published, date)))
 		return rc;
 	for (xmlNode *a = child(x->orig, "AWARD_CONTRACT"); a; a = next(a, "AWARD_CONTRACT")) {
 		xmlNode *d = path(a, "AWARDED_CONTRACT/DATE_CONCLUSION_CONTRACT");
@@ -444,7 +402,7 @@ static int set_dates(struct ted *x, struct case_record *c)
 		if (*date_of(xmlsafe_code(d, buf, sizeof buf), date) && (!*best || strcmp(date, best) < 0))
 			memcpy(best, date, sizeof best);
 	}
-	return *best ? set_str(&c->awarded, best) : CL_OK;
+	return *best ? parse_set_str(&c->awarded, best) : CL_OK;
 }
 
 /* The body: the full short description when the summary had to be cut,
@@ -524,13 +482,13 @@ static int build(struct ted *x, struct case_record *c)
 	int rc = CL_OK, oom = 0;
 
 	eforms_ted_id(id, x->docid);
-	if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")))
+	if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "procurement")))
 		goto out;
 	if (lg && is_upper2(lg)) {
 		char low[3] = {(char)tolower((unsigned char)lg[0]), (char)tolower((unsigned char)lg[1]),
 			       0};
 
-		if ((rc = set_str(&c->language, low)))
+		if ((rc = parse_set_str(&c->language, low)))
 			goto out;
 	}
 
@@ -562,7 +520,7 @@ static int build(struct ted *x, struct case_record *c)
 		const char *code = xmlsafe_attr(path(x->orig, "OBJECT_CONTRACT/CPV_MAIN/CPV_CODE"),
 						"CODE");
 
-		if (is_cpv(code)) {
+		if (parse_is_cpv(code)) {
 			char div[3] = {code[0], code[1], 0};
 
 			if ((rc = parse_list_add(&c->cpv, code)))
@@ -580,27 +538,8 @@ static int build(struct ted *x, struct case_record *c)
 	if (oom)
 		goto oom;
 
-	c->sources = calloc(1, sizeof *c->sources);
-	if (!c->sources)
-		goto oom;
-	c->nsources = 1;
-	if (x->src->url && *x->src->url) {
-		rc = set_str(&c->sources[0].url, x->src->url);
-	} else {
-		const char *p = x->docid;
-
-		while (*p == '0' && p[1] != '-')
-			p++;
-		if (asprintf(&c->sources[0].url, "%s%s", TEDXML_REF_BASE, p) < 0) {
-			c->sources[0].url = NULL;
-			goto oom;
-		}
-	}
-	if (rc || (rc = set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
-	    (rc = set_str(&c->sources[0].sha256, x->src->sha256)) ||
-	    (rc = set_str(&c->sources[0].format, TEDXML_FORMAT)))
-		goto out;
-	goto out; /* licence: left NULL for the harvester */
+	rc = eforms_ted_source(c, x->src, TEDXML_REF_BASE, x->docid, TEDXML_FORMAT);
+	goto out;
 oom:
 	rc = CL_ENOMEM;
 out:
