@@ -503,6 +503,22 @@ int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long 
 	return sink->emit(sink->ud, c);
 }
 
+int parse_emit_built(int rc, const struct parse_sink *sink, struct case_record *c, long line,
+		     const char *format, struct cl_errbuf *eb)
+{
+	if (rc == CL_OK) {
+		rc = parse_emit_valid(sink, c, line);
+		if (rc == CL_EVALIDATION)
+			rc = CL_OK; /* told the sink; the payload itself was read */
+		else if (rc && rc != CL_ENOMEM)
+			cl_fail(eb, rc, "%s: the receiver stopped the parse (%s)", format,
+				cl_strerror(rc));
+	}
+	if (rc == CL_ENOMEM)
+		cl_fail(eb, rc, "%s: out of memory", format);
+	return rc;
+}
+
 int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 		      struct cl_errbuf *eb)
 {
@@ -540,7 +556,7 @@ int parse_maps_load(void *base, const struct parse_map *defs, size_t n, const ch
 		const struct parse_map *d = &defs[i];
 		struct maptab *t = map_at(base, d);
 
-		if ((rc = (d->load ? d->load : maptab_load_builtin)(t, d->name, eb)))
+		if ((rc = maptab_load_builtin(t, d->name, eb)))
 			return rc;
 		if ((d->ncols && t->ncols != d->ncols) || t->ncols < d->min_cols ||
 		    (d->first && maptab_col(t, d->first) != 0))

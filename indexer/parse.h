@@ -113,6 +113,14 @@ int parse_ids_claim(struct parse_ids *ids, char *id, int *renamed);
  * out of memory. */
 int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long line);
 
+/* For a parser of one record per payload, after building c (rc: what
+ * building returned): when rc is CL_OK, parse_emit_valid, a rejected
+ * record counting as read (CL_OK). A stop by the receiver, and running out
+ * of memory here or while building, are said in eb ("FORMAT: the receiver
+ * stopped the parse (...)", "FORMAT: out of memory"). Returns the result. */
+int parse_emit_built(int rc, const struct parse_sink *sink, struct case_record *c, long line,
+		     const char *format, struct cl_errbuf *eb);
+
 /* Checks that every cell of column col of t is a code of facet f (or "-"
  * or empty, meaning no code). CL_OK, or CL_ECORRUPT naming the table, line
  * and code; CL_ECORRUPT also when the column is missing. */
@@ -120,14 +128,13 @@ int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 		      struct cl_errbuf *eb);
 
 /* A mapping table a parser uses, as a field of the parser's struct of
- * tables (off = offsetof): loaded by name (load NULL: maptab_load_builtin),
- * its shape checked (ncols columns exactly, or at least min_cols; first,
+ * tables (off = offsetof): loaded by name (maptab_load_builtin), its shape
+ * checked (ncols columns exactly, or at least min_cols; first,
  * when not NULL, the name of column 0), and up to two of its columns
  * checked against a facet (parse_check_codes; col NULL: none). */
 struct parse_map {
 	size_t off;
 	const char *name;
-	int (*load)(struct maptab *t, const char *name, struct cl_errbuf *eb);
 	size_t ncols, min_cols;
 	const char *first;
 	struct {

@@ -14,7 +14,6 @@
 #include "maptab.h"
 #include "orgnr.h"
 #include "taxonomy.h"
-#include "utf8.h"
 #include "xmlsafe.h"
 
 #define NS_CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -27,24 +26,6 @@
 #define NS_BRIN "http://data.europa.eu/p27/eforms-business-registration-information-notice/1"
 
 /* ---- mapping tables ------------------------------------------------------- */
-
-/* The tables are compiled in by the Makefile (tools/embed.c) as
- * maps_<name>_tsv. Weak, as in maptab.c: a build without them still links
- * and eforms_load_map() names the missing table. */
-#define EF_TABLES(XX)          \
-	XX(eforms_legal_type)  \
-	XX(eforms_activity)    \
-	XX(eforms_procedure)   \
-	XX(eforms_strategic)   \
-	XX(eforms_env_goal)    \
-	XX(eforms_country)     \
-	XX(eforms_language)
-
-#define EF_DECL(n)                                                     \
-	extern const char maps_##n##_tsv[] __attribute__((weak));     \
-	extern const unsigned long maps_##n##_tsv_len __attribute__((weak));
-EF_TABLES(EF_DECL)
-#undef EF_DECL
 
 int eforms_ted_source(struct case_record *c, const struct parse_src *src, const char *base,
 		      const char *pubno, const char *format)
@@ -75,21 +56,7 @@ int eforms_ted_source(struct case_record *c, const struct parse_src *src, const 
 
 int eforms_load_map(struct maptab *t, const char *name, struct cl_errbuf *eb)
 {
-	size_t len = 0;
-	const char *text = maptab_builtin_text(name, &len);
-
-#define EF_TEXT(n)                                                       \
-	if (!text && strcmp(name, #n) == 0 && maps_##n##_tsv && &maps_##n##_tsv_len) { \
-		text = maps_##n##_tsv;                                   \
-		len = (size_t)maps_##n##_tsv_len;                        \
-	}
-	EF_TABLES(EF_TEXT)
-#undef EF_TEXT
-	if (!text)
-		return cl_fail(eb, CL_ENOTFOUND,
-			       "map %s: not compiled in (indexer/maps/%s.tsv missing from the build)",
-			       name, name);
-	return maptab_parse(t, name, text, len, eb);
+	return maptab_load_builtin(t, name, eb);
 }
 
 struct ef_maps {
@@ -98,17 +65,17 @@ struct ef_maps {
 
 #define MAP(field) offsetof(struct ef_maps, field)
 static const struct parse_map map_defs[] = {
-	{MAP(legal), "eforms_legal_type", eforms_load_map, 2, 0, NULL,
+	{MAP(legal), "eforms_legal_type", 2, 0, NULL,
 	 {{"authority_type", TAX_AUTHORITY_TYPE}}},
-	{MAP(activity), "eforms_activity", eforms_load_map, 2, 0, NULL, {{"sector", TAX_SECTORS}}},
-	{MAP(proc), "eforms_procedure", eforms_load_map, 3, 0, NULL,
+	{MAP(activity), "eforms_activity", 2, 0, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "eforms_procedure", 3, 0, NULL,
 	 {{"procedure", TAX_PROCEDURE}, {"strategic", TAX_STRATEGIC}}},
-	{MAP(strategic), "eforms_strategic", eforms_load_map, 3, 0, NULL,
+	{MAP(strategic), "eforms_strategic", 3, 0, NULL,
 	 {{"strategic", TAX_STRATEGIC}}},
-	{MAP(goal), "eforms_env_goal", eforms_load_map, 3, 0, NULL, {{"goal", TAX_GOALS}}},
-	{MAP(country), "eforms_country", eforms_load_map, 2, 0, NULL, {{NULL}}},
-	{MAP(lang), "eforms_language", eforms_load_map, 2, 0, NULL, {{NULL}}},
-	{MAP(flag_goal), "flag_goal", NULL, 2, 0, NULL, {{"goal", TAX_GOALS}}},
+	{MAP(goal), "eforms_env_goal", 3, 0, NULL, {{"goal", TAX_GOALS}}},
+	{MAP(country), "eforms_country", 2, 0, NULL, {{NULL}}},
+	{MAP(lang), "eforms_language", 2, 0, NULL, {{NULL}}},
+	{MAP(flag_goal), "flag_goal", 2, 0, NULL, {{"goal", TAX_GOALS}}},
 };
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])
@@ -421,15 +388,7 @@ static int add_cpv(struct case_record *c, const xmlNode *n)
 /* A money amount: a finite, non-negative number and a currency. */
 static int amount_of(const xmlNode *n, double *amount, char cur[4])
 {
-	const char *cc = xmlsafe_attr(n, "currencyID");
-
-	if (!n || !cc || strlen(cc) != 3 || !isupper((unsigned char)cc[0]) ||
-	    !isupper((unsigned char)cc[1]) || !isupper((unsigned char)cc[2]))
-		return 0;
-	if (!xmlsafe_decimal(n, amount))
-		return 0;
-	memcpy(cur, cc, 4);
-	return 1;
+	return xmlsafe_amount(n, "currencyID", amount, cur);
 }
 
 /* The value: the awarded total of the notice result (BT-161), else the
@@ -652,13 +611,8 @@ static int build(struct ef *x, struct case_record *c)
 					   &oom);
 	if (oom)
 		goto oom;
-	if (fulldesc) {
-		c->summary = utf8_count(fulldesc) > CASE_SUMMARY_MAX
-				     ? parse_truncate(fulldesc, CASE_SUMMARY_MAX)
-				     : strdup(fulldesc);
-		if (!c->summary)
-			goto oom;
-	}
+	if (fulldesc && !(c->summary = parse_truncate(fulldesc, CASE_SUMMARY_MAX)))
+		goto oom;
 
 	/* buyer, authority type, sectors */
 	if ((rc = set_buyer(x, c, &oom)))
@@ -825,16 +779,7 @@ int eforms_parse_mem(const char *data, size_t len, const struct parse_src *src,
 		goto out;
 	}
 	rc = build(&x, &c);
-	if (rc == CL_OK) {
-		rc = parse_emit_valid(sink, &c, x.line);
-		if (rc == CL_EVALIDATION)
-			rc = CL_OK; /* told the sink; the payload itself was read */
-		else if (rc && rc != CL_ENOMEM)
-			cl_fail(eb, rc, "eforms: the receiver stopped the parse (%s)",
-				cl_strerror(rc));
-	}
-	if (rc == CL_ENOMEM)
-		cl_fail(eb, rc, "eforms: out of memory");
+	rc = parse_emit_built(rc, sink, &c, x.line, "eforms", eb);
 out:
 	case_release(&c);
 	if (doc)

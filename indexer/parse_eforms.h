@@ -80,8 +80,9 @@ int eforms_ted_source(struct case_record *c, const struct parse_src *src, const 
 /* Loads one of this parser's mapping tables ("eforms_legal_type",
  * "eforms_activity", "eforms_procedure", "eforms_strategic",
  * "eforms_env_goal", "eforms_country", "eforms_language") from the text
- * compiled into the binary. CL_OK, CL_ENOTFOUND (not compiled in or not
- * one of these), CL_ECORRUPT, CL_ENOMEM. */
+ * compiled into the binary, as maptab_load_builtin() does for every
+ * table of indexer/maps/. CL_OK, CL_ENOTFOUND (not compiled in, or not a
+ * built-in table), CL_ECORRUPT, CL_ENOMEM. */
 int eforms_load_map(struct maptab *t, const char *name, struct cl_errbuf *eb);
 
 #endif

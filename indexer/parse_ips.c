@@ -55,9 +55,9 @@ struct maps {
 
 #define MAP(field) offsetof(struct maps, field)
 static const struct parse_map map_defs[] = {
-	{MAP(cofog), "cofog", NULL, 0, 0, "label_en", {{"sector", TAX_SECTORS}}},
-	{MAP(org), "ips_org", NULL, 0, 0, "category", {{"authority_type", TAX_AUTHORITY_TYPE}}},
-	{MAP(goal), "flag_goal", NULL, 0, 0, "strategic", {{"goal", TAX_GOALS}}},
+	{MAP(cofog), "cofog", 0, 0, "label_en", {{"sector", TAX_SECTORS}}},
+	{MAP(org), "ips_org", 0, 0, "category", {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(goal), "flag_goal", 0, 0, "strategic", {{"goal", TAX_GOALS}}},
 };
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])

@@ -68,13 +68,13 @@ struct maps {
 
 #define MAP(field) offsetof(struct maps, field)
 static const struct parse_map map_defs[] = {
-	{MAP(auth), "se_authority", NULL, 4, 0, NULL, {{"authority_type", TAX_AUTHORITY_TYPE}}},
-	{MAP(sni), "se_sni", NULL, 0, 2, NULL, {{"sector", TAX_SECTORS}}},
-	{MAP(proc), "se_procedure", NULL, 2, 0, NULL, {{"procedure", TAX_PROCEDURE}}},
-	{MAP(flags), "se_flags", NULL, 3, 0, NULL, {{"strategic", TAX_STRATEGIC}}},
-	{MAP(goal), "flag_goal", NULL, 2, 0, NULL,
+	{MAP(auth), "se_authority", 4, 0, NULL, {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(sni), "se_sni", 0, 2, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "se_procedure", 2, 0, NULL, {{"procedure", TAX_PROCEDURE}}},
+	{MAP(flags), "se_flags", 3, 0, NULL, {{"strategic", TAX_STRATEGIC}}},
+	{MAP(goal), "flag_goal", 2, 0, NULL,
 	 {{"strategic", TAX_STRATEGIC}, {"goal", TAX_GOALS}}},
-	{MAP(words), "name_words", NULL, 0, 0, NULL, {{NULL}}},
+	{MAP(words), "name_words", 0, 0, NULL, {{NULL}}},
 };
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])

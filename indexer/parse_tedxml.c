@@ -20,40 +20,13 @@
 #include "orgnr.h"
 #include "parse_eforms.h"
 #include "taxonomy.h"
-#include "utf8.h"
 #include "xmlsafe.h"
 
 /* ---- mapping tables ------------------------------------------------------- */
 
-#define TED_TABLES(XX)        \
-	XX(ted_authority)     \
-	XX(ted_activity)      \
-	XX(ted_procedure)     \
-	XX(ted_country)
-
-#define TED_DECL(n)                                                    \
-	extern const char maps_##n##_tsv[] __attribute__((weak));     \
-	extern const unsigned long maps_##n##_tsv_len __attribute__((weak));
-TED_TABLES(TED_DECL)
-#undef TED_DECL
-
 int tedxml_load_map(struct maptab *t, const char *name, struct cl_errbuf *eb)
 {
-	size_t len = 0;
-	const char *text = maptab_builtin_text(name, &len);
-
-#define TED_TEXT(n)                                                      \
-	if (!text && strcmp(name, #n) == 0 && maps_##n##_tsv && &maps_##n##_tsv_len) { \
-		text = maps_##n##_tsv;                                   \
-		len = (size_t)maps_##n##_tsv_len;                        \
-	}
-	TED_TABLES(TED_TEXT)
-#undef TED_TEXT
-	if (!text)
-		return cl_fail(eb, CL_ENOTFOUND,
-			       "map %s: not compiled in (indexer/maps/%s.tsv missing from the build)",
-			       name, name);
-	return maptab_parse(t, name, text, len, eb);
+	return maptab_load_builtin(t, name, eb);
 }
 
 struct ted_maps {
@@ -62,13 +35,13 @@ struct ted_maps {
 
 #define MAP(field) offsetof(struct ted_maps, field)
 static const struct parse_map map_defs[] = {
-	{MAP(auth), "ted_authority", tedxml_load_map, 5, 0, NULL,
+	{MAP(auth), "ted_authority", 5, 0, NULL,
 	 {{"authority_type", TAX_AUTHORITY_TYPE}}},
-	{MAP(activity), "ted_activity", tedxml_load_map, 3, 0, NULL, {{"sector", TAX_SECTORS}}},
-	{MAP(proc), "ted_procedure", tedxml_load_map, 4, 0, NULL,
+	{MAP(activity), "ted_activity", 3, 0, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "ted_procedure", 4, 0, NULL,
 	 {{"procedure", TAX_PROCEDURE}, {"strategic", TAX_STRATEGIC}}},
-	{MAP(country), "ted_country", tedxml_load_map, 2, 0, NULL, {{NULL}}},
-	{MAP(flag_goal), "flag_goal", NULL, 2, 0, NULL, {{"goal", TAX_GOALS}}},
+	{MAP(country), "ted_country", 2, 0, NULL, {{NULL}}},
+	{MAP(flag_goal), "flag_goal", 2, 0, NULL, {{"goal", TAX_GOALS}}},
 };
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])
@@ -357,15 +330,7 @@ static int set_procedure(struct ted *x, struct case_record *c)
 /* A money value: the element's text and its CURRENCY attribute. */
 static int amount_of(const xmlNode *n, double *amount, char cur[4])
 {
-	const char *cc = xmlsafe_attr(n, "CURRENCY");
-
-	if (!n || !cc || strlen(cc) != 3 || !isupper((unsigned char)cc[0]) ||
-	    !isupper((unsigned char)cc[1]) || !isupper((unsigned char)cc[2]))
-		return 0;
-	if (!xmlsafe_decimal(n, amount))
-		return 0;
-	memcpy(cur, cc, 4);
-	return 1;
+	return xmlsafe_amount(n, "CURRENCY", amount, cur);
 }
 
 /* The value: the total awarded (VAL_TOTAL), else the estimate
@@ -503,13 +468,8 @@ static int build(struct ted *x, struct case_record *c)
 		fulldesc = xmlsafe_text_of(path(oc, "OBJECT_DESCR/SHORT_DESCR"), &oom);
 	if (oom)
 		goto oom;
-	if (fulldesc) {
-		c->summary = utf8_count(fulldesc) > CASE_SUMMARY_MAX
-				     ? parse_truncate(fulldesc, CASE_SUMMARY_MAX)
-				     : strdup(fulldesc);
-		if (!c->summary)
-			goto oom;
-	}
+	if (fulldesc && !(c->summary = parse_truncate(fulldesc, CASE_SUMMARY_MAX)))
+		goto oom;
 
 	if ((rc = set_buyer(x, c, &oom)) || (rc = set_authority(x, c)) ||
 	    (rc = set_sectors(x, c)))
@@ -629,16 +589,7 @@ int tedxml_parse_mem(const char *data, size_t len, const struct parse_src *src,
 		goto out;
 	}
 	rc = build(&x, &c);
-	if (rc == CL_OK) {
-		rc = parse_emit_valid(sink, &c, xmlsafe_line(x.root));
-		if (rc == CL_EVALIDATION)
-			rc = CL_OK; /* told the sink; the payload itself was read */
-		else if (rc && rc != CL_ENOMEM)
-			cl_fail(eb, rc, "ted-xml: the receiver stopped the parse (%s)",
-				cl_strerror(rc));
-	}
-	if (rc == CL_ENOMEM)
-		cl_fail(eb, rc, "ted-xml: out of memory");
+	rc = parse_emit_built(rc, sink, &c, xmlsafe_line(x.root), "ted-xml", eb);
 out:
 	case_release(&c);
 	if (doc)

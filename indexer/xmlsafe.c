@@ -7,6 +7,7 @@
  * check the depth, and errors go into a buffer instead of stderr. */
 #include "xmlsafe.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -399,6 +400,19 @@ char *xmlsafe_text(const xmlNode *node)
 	}
 	s = dbuf_take(&b, NULL);
 	return s ? s : strdup("");
+}
+
+int xmlsafe_amount(const xmlNode *node, const char *attr, double *amount, char cur[4])
+{
+	const char *cc = xmlsafe_attr(node, attr);
+
+	if (!node || !cc || strlen(cc) != 3 || !isupper((unsigned char)cc[0]) ||
+	    !isupper((unsigned char)cc[1]) || !isupper((unsigned char)cc[2]))
+		return 0;
+	if (!xmlsafe_decimal(node, amount))
+		return 0;
+	memcpy(cur, cc, 4);
+	return 1;
 }
 
 const char *xmlsafe_code(const xmlNode *node, char *out, size_t cap)

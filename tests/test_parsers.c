@@ -152,25 +152,25 @@ Test(parsers, maps_table_checks_shape_and_codes)
 		int rc;
 		const char *msg;
 	} t[] = {
-		{{offsetof(struct two, b), "flag_goal", NULL, 2, 0, "strategic", {{"goal", TAX_GOALS}}},
+		{{offsetof(struct two, b), "flag_goal", 2, 0, "strategic", {{"goal", TAX_GOALS}}},
 		 CL_OK, ""},
-		{{offsetof(struct two, b), "flag_goal", NULL, 3, 0, NULL, {{NULL}}}, CL_ECORRUPT,
+		{{offsetof(struct two, b), "flag_goal", 3, 0, NULL, {{NULL}}}, CL_ECORRUPT,
 		 "map tables of test: unexpected columns"},
-		{{offsetof(struct two, b), "flag_goal", NULL, 0, 3, NULL, {{NULL}}}, CL_ECORRUPT,
+		{{offsetof(struct two, b), "flag_goal", 0, 3, NULL, {{NULL}}}, CL_ECORRUPT,
 		 "map tables of test: unexpected columns"},
-		{{offsetof(struct two, b), "flag_goal", NULL, 0, 0, "goal", {{NULL}}}, CL_ECORRUPT,
+		{{offsetof(struct two, b), "flag_goal", 0, 0, "goal", {{NULL}}}, CL_ECORRUPT,
 		 "map tables of test: unexpected columns"},
-		{{offsetof(struct two, b), "flag_goal", NULL, 0, 0, NULL,
+		{{offsetof(struct two, b), "flag_goal", 0, 0, NULL,
 		  {{"goal", TAX_GOALS}, {"goal", TAX_SECTORS}}},
 		 CL_ECORRUPT, "is not a sectors code"},
-		{{offsetof(struct two, b), "nonesuch", NULL, 0, 0, NULL, {{NULL}}}, CL_ENOTFOUND,
+		{{offsetof(struct two, b), "nonesuch", 0, 0, NULL, {{NULL}}}, CL_ENOTFOUND,
 		 "nonesuch"},
 	};
 
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		const struct parse_map defs[] = {
-			{offsetof(struct two, a), "cofog", NULL, 0, 2, NULL, {{"sector", TAX_SECTORS}}},
+			{offsetof(struct two, a), "cofog", 0, 2, NULL, {{"sector", TAX_SECTORS}}},
 			t[i].d,
 		};
 
