@@ -378,6 +378,22 @@ int parse_list_add(struct strlist *l, const char *s)
 	return CL_OK;
 }
 
+int parse_goals_of_strategic(struct case_record *c, const struct maptab *goal_map)
+{
+	int rc;
+
+	for (size_t i = 0; i < c->strategic.n; i++) {
+		const char *codes[8];
+		const char *keys[1] = {c->strategic.v[i]};
+		size_t n = maptab_codes(goal_map, keys, 1, 1, codes, 8, NULL);
+
+		for (size_t k = 0; k < n; k++)
+			if ((rc = parse_list_add(&c->goals, codes[k])))
+				return rc;
+	}
+	return CL_OK;
+}
+
 /* ---- id set -------------------------------------------------------------- */
 
 void parse_ids_init(struct parse_ids *ids)

@@ -91,6 +91,11 @@ int parse_is_date(const char *s);
  * CASE_LIST_MAX items). CL_OK or CL_ENOMEM. */
 int parse_list_add(struct strlist *l, const char *s);
 
+/* Adds to c->goals the goals that goal_map (flag_goal.tsv: columns
+ * strategic, goal) gives for each of c's strategic codes. CL_OK or
+ * CL_ENOMEM. */
+int parse_goals_of_strategic(struct case_record *c, const struct maptab *goal_map);
+
 /* Ids seen in one parse, to keep them unique. */
 struct parse_ids {
 	char **slot;

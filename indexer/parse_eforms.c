@@ -660,15 +660,8 @@ static int build(struct ef *x, struct case_record *c)
 	     n = xmlsafe_next(n, NS_CAC, "ProcurementProjectLot"))
 		if ((rc = add_additional(x, c, ef_child(n, NS_CAC, "ProcurementProject"))))
 			goto out;
-	for (size_t i = 0; i < c->strategic.n; i++) {
-		const char *codes[8];
-		const char *k[1] = {c->strategic.v[i]};
-		size_t nc = maptab_codes(&x->m.flag_goal, k, 1, 1, codes, 8, NULL);
-
-		for (size_t j = 0; j < nc; j++)
-			if ((rc = parse_list_add(&c->goals, codes[j])))
-				goto out;
-	}
+	if ((rc = parse_goals_of_strategic(c, &x->m.flag_goal)))
+		goto out;
 
 	/* dates and value */
 	if (!*date_of(ef_child(ef_child(x->ext, NS_EFAC, "Publication"), NS_EFBC, "PublicationDate"),

@@ -284,17 +284,9 @@ static int build(struct ctx *x, struct case_record *c)
 	s = NULL;
 
 	/* strategic: innovation, and the goal that implies (flag_goal.tsv) */
-	if ((rc = parse_list_add(&c->strategic, IPS_STRATEGIC)))
+	if ((rc = parse_list_add(&c->strategic, IPS_STRATEGIC)) ||
+	    (rc = parse_goals_of_strategic(c, &x->m.goal)))
 		goto out;
-	{
-		const char *codes[8];
-		const char *keys[1] = {IPS_STRATEGIC};
-		size_t n = maptab_codes(&x->m.goal, keys, 1, 1, codes, 8, NULL);
-
-		for (size_t i = 0; i < n; i++)
-			if ((rc = parse_list_add(&c->goals, codes[i])))
-				goto out;
-	}
 
 	s = line_of(x, C_START, 0);
 	if (!s) {

@@ -314,15 +314,8 @@ static int build(struct ctx *x, struct case_record *c)
 			if ((rc = parse_list_add(&c->strategic, maptab_cell(&x->m.flags, i, 2))))
 				return rc;
 	}
-	for (size_t i = 0; i < c->strategic.n; i++) {
-		const char *codes[8];
-		const char *keys[1] = {c->strategic.v[i]};
-		size_t n = maptab_codes(&x->m.goal, keys, 1, 1, codes, 8, NULL);
-
-		for (size_t k = 0; k < n; k++)
-			if ((rc = parse_list_add(&c->goals, codes[k])))
-				return rc;
-	}
+	if ((rc = parse_goals_of_strategic(c, &x->m.goal)))
+		return rc;
 
 	/* published */
 	if (parse_is_date(date)) {

@@ -315,16 +315,7 @@ static int set_procedure(struct ted *x, struct case_record *c)
 		return rc;
 	if ((v = maptab_code(&x->m.proc, keys, 2, 3)) && (rc = parse_list_add(&c->strategic, v)))
 		return rc;
-	for (size_t i = 0; i < c->strategic.n; i++) {
-		const char *codes[8];
-		const char *k[1] = {c->strategic.v[i]};
-		size_t n = maptab_codes(&x->m.flag_goal, k, 1, 1, codes, 8, NULL);
-
-		for (size_t j = 0; j < n; j++)
-			if ((rc = parse_list_add(&c->goals, codes[j])))
-				return rc;
-	}
-	return CL_OK;
+	return parse_goals_of_strategic(c, &x->m.flag_goal);
 }
 
 /* A money value: the element's text and its CURRENCY attribute. */
