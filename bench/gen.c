@@ -35,6 +35,7 @@
 #include <utf8proc.h>
 
 #include "benchutil.h"
+#include "dbuf.h"
 #include "textan.h"
 
 #define P_KEEP 0.5 /* probability that a word position keeps the template's word */
@@ -248,23 +249,15 @@ static uint32_t vocab_intern(struct vocab *v, const char *s, size_t len)
 			return v->slots[h] - 1;
 		h = (h + 1) & (v->nslots - 1);
 	}
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 4096;
-		char **a = realloc(v->str, cap * sizeof *a), **b, **q;
-		int8_t *qw;
-		if (!a)
+	if (v->n == v->cap) { /* four arrays, one cap */
+		size_t c1 = v->cap, c2 = v->cap, c3 = v->cap, c4 = v->cap;
+
+		if (dbuf_grow(&v->str, &c1, v->n + 1, sizeof *v->str) ||
+		    dbuf_grow(&v->esc, &c2, v->n + 1, sizeof *v->esc) ||
+		    dbuf_grow(&v->qform, &c3, v->n + 1, sizeof *v->qform) ||
+		    dbuf_grow(&v->qword, &c4, v->n + 1, sizeof *v->qword))
 			return UINT32_MAX;
-		v->str = a;
-		if (!(b = realloc(v->esc, cap * sizeof *b)))
-			return UINT32_MAX;
-		v->esc = b;
-		if (!(q = realloc(v->qform, cap * sizeof *q)))
-			return UINT32_MAX;
-		v->qform = q;
-		if (!(qw = realloc(v->qword, cap)))
-			return UINT32_MAX;
-		v->qword = qw;
-		v->cap = cap;
+		v->cap = c1;
 	}
 	v->str[v->n] = strndup(s, len);
 	if (!v->str[v->n] || !(v->esc[v->n] = json_escape(v->str[v->n])))
@@ -312,14 +305,8 @@ struct model {
 
 static int add_token(struct tokens *t, uint32_t id, size_t *cap)
 {
-	if (t->n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		uint32_t *v = realloc(t->v, c * sizeof *v);
-		if (!v)
-			return -1;
-		t->v = v;
-		*cap = c;
-	}
+	if (dbuf_grow(&t->v, cap, t->n + 1, sizeof *t->v))
+		return -1;
 	t->v[t->n++] = id;
 	return 0;
 }
@@ -468,13 +455,8 @@ static int model_load(struct model *m, const char *path)
 			json_decref(j);
 			goto fail;
 		}
-		if (m->n == tcap) {
-			tcap = tcap ? tcap * 2 : 1024;
-			struct tmpl *t = realloc(m->t, tcap * sizeof *t);
-			if (!t)
-				goto nomem;
-			m->t = t;
-		}
+		if (dbuf_grow(&m->t, &tcap, m->n + 1, sizeof *m->t))
+			goto nomem;
 		if (load_template(m, j, &m->t[m->n])) {
 			json_decref(j);
 			goto nomem;
