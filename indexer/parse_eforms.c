@@ -73,8 +73,8 @@ static const struct parse_map map_defs[] = {
 	{MAP(strategic), "eforms_strategic", 3, 0, NULL,
 	 {{"strategic", TAX_STRATEGIC}}},
 	{MAP(goal), "eforms_env_goal", 3, 0, NULL, {{"goal", TAX_GOALS}}},
-	{MAP(country), "eforms_country", 2, 0, NULL, {{NULL}}},
-	{MAP(lang), "eforms_language", 2, 0, NULL, {{NULL}}},
+	{MAP(country), "eforms_country", 2, 0, NULL, {{NULL, 0}}},
+	{MAP(lang), "eforms_language", 2, 0, NULL, {{NULL, 0}}},
 	{MAP(flag_goal), "flag_goal", 2, 0, NULL, {{"goal", TAX_GOALS}}},
 };
 #undef MAP

@@ -74,7 +74,7 @@ static const struct parse_map map_defs[] = {
 	{MAP(flags), "se_flags", 3, 0, NULL, {{"strategic", TAX_STRATEGIC}}},
 	{MAP(goal), "flag_goal", 2, 0, NULL,
 	 {{"strategic", TAX_STRATEGIC}, {"goal", TAX_GOALS}}},
-	{MAP(words), "name_words", 0, 0, NULL, {{NULL}}},
+	{MAP(words), "name_words", 0, 0, NULL, {{NULL, 0}}},
 };
 #undef MAP
 #define NMAPS (sizeof map_defs / sizeof map_defs[0])

@@ -40,7 +40,7 @@ static const struct parse_map map_defs[] = {
 	{MAP(activity), "ted_activity", 3, 0, NULL, {{"sector", TAX_SECTORS}}},
 	{MAP(proc), "ted_procedure", 4, 0, NULL,
 	 {{"procedure", TAX_PROCEDURE}, {"strategic", TAX_STRATEGIC}}},
-	{MAP(country), "ted_country", 2, 0, NULL, {{NULL}}},
+	{MAP(country), "ted_country", 2, 0, NULL, {{NULL, 0}}},
 	{MAP(flag_goal), "flag_goal", 2, 0, NULL, {{"goal", TAX_GOALS}}},
 };
 #undef MAP

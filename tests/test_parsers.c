@@ -154,16 +154,16 @@ Test(parsers, maps_table_checks_shape_and_codes)
 	} t[] = {
 		{{offsetof(struct two, b), "flag_goal", 2, 0, "strategic", {{"goal", TAX_GOALS}}},
 		 CL_OK, ""},
-		{{offsetof(struct two, b), "flag_goal", 3, 0, NULL, {{NULL}}}, CL_ECORRUPT,
+		{{offsetof(struct two, b), "flag_goal", 3, 0, NULL, {{NULL, 0}}}, CL_ECORRUPT,
 		 "map tables of test: unexpected columns"},
-		{{offsetof(struct two, b), "flag_goal", 0, 3, NULL, {{NULL}}}, CL_ECORRUPT,
+		{{offsetof(struct two, b), "flag_goal", 0, 3, NULL, {{NULL, 0}}}, CL_ECORRUPT,
 		 "map tables of test: unexpected columns"},
-		{{offsetof(struct two, b), "flag_goal", 0, 0, "goal", {{NULL}}}, CL_ECORRUPT,
+		{{offsetof(struct two, b), "flag_goal", 0, 0, "goal", {{NULL, 0}}}, CL_ECORRUPT,
 		 "map tables of test: unexpected columns"},
 		{{offsetof(struct two, b), "flag_goal", 0, 0, NULL,
 		  {{"goal", TAX_GOALS}, {"goal", TAX_SECTORS}}},
 		 CL_ECORRUPT, "is not a sectors code"},
-		{{offsetof(struct two, b), "nonesuch", 0, 0, NULL, {{NULL}}}, CL_ENOTFOUND,
+		{{offsetof(struct two, b), "nonesuch", 0, 0, NULL, {{NULL, 0}}}, CL_ENOTFOUND,
 		 "nonesuch"},
 	};
 
