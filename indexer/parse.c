@@ -519,6 +519,16 @@ int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long 
 	return sink->emit(sink->ud, c);
 }
 
+int parse_check_call(const struct parse_src *src, const struct parse_sink *sink,
+		     const char *format, struct cl_errbuf *eb)
+{
+	if (!src || !src->retrieved_at || !*src->retrieved_at)
+		return cl_fail(eb, CL_EINVAL, "%s: no retrieved_at given", format);
+	if (!sink || !sink->emit)
+		return cl_fail(eb, CL_EINVAL, "%s: no emit callback", format);
+	return CL_OK;
+}
+
 int parse_emit_built(int rc, const struct parse_sink *sink, struct case_record *c, long line,
 		     const char *format, struct cl_errbuf *eb)
 {
@@ -602,12 +612,30 @@ void parse_text_para(struct dbuf *b, const char *s)
 	dbuf_puts(b, s);
 }
 
+void parse_text_section(struct dbuf *b, int *oom, const char *text, const char *fmt, ...)
+{
+	va_list ap;
+	char *heading;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&heading, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		*oom = 1;
+		return;
+	}
+	parse_text_para(b, heading);
+	parse_text_para(b, text);
+	free(heading);
+}
+
 char *parse_text_take(struct dbuf *b, size_t max, int *oom)
 {
 	size_t n;
 	char *s, *t;
 
-	if (b->err) {
+	if (*oom || b->err) {
 		dbuf_release(b);
 		*oom = 1;
 		return NULL;

@@ -156,6 +156,12 @@ int parse_maps_load(void *base, const struct parse_map *defs, size_t n, const ch
 		    struct cl_errbuf *eb);
 void parse_maps_release(void *base, const struct parse_map *defs, size_t n);
 
+/* The checks every parser makes of its caller's arguments: CL_EINVAL
+ * ("FORMAT: no retrieved_at given", "FORMAT: no emit callback") when src
+ * has no retrieved_at or sink no emit, else CL_OK. */
+int parse_check_call(const struct parse_src *src, const struct parse_sink *sink,
+		     const char *format, struct cl_errbuf *eb);
+
 /* Tells sink->reject, formatting the reason. */
 void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -165,9 +171,14 @@ void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...
 /* Appends s as a paragraph: a blank line before it unless it is the first
  * (NULL or "" is a no-op). */
 void parse_text_para(struct dbuf *b, const char *s);
+/* Appends a section: the heading made from fmt as a paragraph, then text
+ * (may be NULL) as another. *oom set when out of memory. */
+void parse_text_section(struct dbuf *b, int *oom, const char *text, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Takes the text out of b (b is left empty), cut to at most max bytes with
  * parse_truncate (at a sentence or word end when it can, "…" appended).
- * NULL when empty; *oom set when out of memory. Caller frees. */
+ * NULL when empty; *oom set when out of memory (also in b; when *oom is
+ * already set, b is only freed). Caller frees. */
 char *parse_text_take(struct dbuf *b, size_t max, int *oom);
 
 struct csvr;

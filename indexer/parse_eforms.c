@@ -534,15 +534,8 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		desc = xmlsafe_text_of(pick_lang(lpp, NS_CBC, "Description", x->lang, x->nlang, 1), oom);
 		if ((name || desc) && !(streq(name, c->title) && (!desc || streq(desc, fulldesc)))) {
 			code_of(ef_child(lot, NS_CBC, "ID"), id, sizeof id);
-			if (asprintf(&t, "## %s%s%s", *id ? id : "Lot", name ? ": " : "",
-				     name ? name : "") < 0) {
-				t = NULL;
-				*oom = 1;
-			}
-			parse_text_para(&b, t);
-			free(t);
-			t = NULL;
-			parse_text_para(&b, desc);
+			parse_text_section(&b, oom, desc, "## %s%s%s", *id ? id : "Lot",
+					   name ? ": " : "", name ? name : "");
 		}
 		free(name);
 		free(desc);
@@ -568,10 +561,6 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		free(t);
 		free(name);
 		free(desc);
-	}
-	if (*oom) {
-		dbuf_release(&b);
-		return NULL;
 	}
 	return parse_text_take(&b, CASE_BODY_MAX_BYTES, oom);
 }
@@ -609,10 +598,10 @@ static int build(struct ef *x, struct case_record *c)
 			fulldesc = xmlsafe_text_of(pick_lang(ef_child(n, NS_CAC, "ProcurementProject"), NS_CBC,
 						     "Description", x->lang, x->nlang, 1),
 					   &oom);
-	if (oom)
-		goto oom;
-	if (fulldesc && !(c->summary = parse_truncate(fulldesc, CASE_SUMMARY_MAX)))
-		goto oom;
+	if (oom || (fulldesc && !(c->summary = parse_truncate(fulldesc, CASE_SUMMARY_MAX)))) {
+		rc = CL_ENOMEM;
+		goto out;
+	}
 
 	/* buyer, authority type, sectors */
 	if ((rc = set_buyer(x, c, &oom)))
@@ -679,16 +668,9 @@ static int build(struct ef *x, struct case_record *c)
 	if ((rc = set_value(x, c)))
 		goto out;
 
-	/* body */
+	/* body, source */
 	c->body = make_body(x, c, fulldesc, &oom);
-	if (oom)
-		goto oom;
-
-	/* source */
-	rc = eforms_ted_source(c, x->src, EFORMS_REF_BASE, x->pubno, EFORMS_FORMAT);
-	goto out;
-oom:
-	rc = CL_ENOMEM;
+	rc = oom ? CL_ENOMEM : eforms_ted_source(c, x->src, EFORMS_REF_BASE, x->pubno, EFORMS_FORMAT);
 out:
 	free(fulldesc);
 	return rc;
@@ -723,10 +705,8 @@ int eforms_parse_mem(const char *data, size_t len, const struct parse_src *src,
 
 	memset(&x, 0, sizeof x);
 	case_init(&c);
-	if (!src || !src->retrieved_at || !*src->retrieved_at)
-		return cl_fail(eb, CL_EINVAL, "eforms: no retrieved_at given");
-	if (!sink || !sink->emit)
-		return cl_fail(eb, CL_EINVAL, "eforms: no emit callback");
+	if ((rc = parse_check_call(src, sink, "eforms", eb)))
+		return rc;
 	x.src = src;
 	if ((rc = parse_maps_load(&x.m, map_defs, NMAPS, "eforms", eb)))
 		goto out;
@@ -775,8 +755,7 @@ int eforms_parse_mem(const char *data, size_t len, const struct parse_src *src,
 	rc = parse_emit_built(rc, sink, &c, x.line, "eforms", eb);
 out:
 	case_release(&c);
-	if (doc)
-		xmlFreeDoc(doc);
+	xmlFreeDoc(doc); /* NULL: no-op */
 	parse_maps_release(&x.m, map_defs, NMAPS);
 	return rc;
 }

@@ -49,11 +49,11 @@ void ips_stats_init(struct ips_stats *st)
 	memset(st, 0, sizeof *st);
 }
 
-struct maps {
+struct ips_maps {
 	struct maptab cofog, org, goal;
 };
 
-#define MAP(field) offsetof(struct maps, field)
+#define MAP(field) offsetof(struct ips_maps, field)
 static const struct parse_map map_defs[] = {
 	{MAP(cofog), "cofog", 0, 0, "label_en", {{"sector", TAX_SECTORS}}},
 	{MAP(org), "ips_org", 0, 0, "category", {{"authority_type", TAX_AUTHORITY_TYPE}}},
@@ -64,7 +64,7 @@ static const struct parse_map map_defs[] = {
 
 struct ctx {
 	struct csvr r;
-	struct maps m;
+	struct ips_maps m;
 	struct parse_ids ids;
 	long col[C_NCOLS];
 	size_t nheader;
@@ -363,13 +363,8 @@ static int run(struct ctx *x, struct cl_errbuf *eb)
 {
 	int rc;
 
-	if (!x->src || !x->src->retrieved_at || !*x->src->retrieved_at)
-		return cl_fail(eb, CL_EINVAL, "ips-csv: no retrieved_at given");
-	if (!x->sink || !x->sink->emit)
-		return cl_fail(eb, CL_EINVAL, "ips-csv: no emit callback");
-	if ((rc = parse_maps_load(&x->m, map_defs, NMAPS, "ips-csv", eb)))
-		return rc;
-	if ((rc = read_header(x, eb)))
+	if ((rc = parse_check_call(x->src, x->sink, "ips-csv", eb)) ||
+	    (rc = parse_maps_load(&x->m, map_defs, NMAPS, "ips-csv", eb)) || (rc = read_header(x, eb)))
 		return rc;
 
 	return parse_csv_rows(&x->r, x->nheader, "ips-csv", x->sink, build_row, x, &x->st->rows,

@@ -62,11 +62,11 @@ void sestat_stats_init(struct sestat_stats *st)
 }
 
 /* The mapping tables of this source. */
-struct maps {
+struct se_maps {
 	struct maptab auth, sni, proc, flags, goal, words;
 };
 
-#define MAP(field) offsetof(struct maps, field)
+#define MAP(field) offsetof(struct se_maps, field)
 static const struct parse_map map_defs[] = {
 	{MAP(auth), "se_authority", 4, 0, NULL, {{"authority_type", TAX_AUTHORITY_TYPE}}},
 	{MAP(sni), "se_sni", 0, 2, NULL, {{"sector", TAX_SECTORS}}},
@@ -81,7 +81,7 @@ static const struct parse_map map_defs[] = {
 
 struct ctx {
 	struct csvr r;
-	struct maps m;
+	struct se_maps m;
 	struct parse_ids ids;
 	long col[C_NCOLS];   /* field index of each column, -1 if absent */
 	long *flagcol;       /* field index of each se_flags row's column */
@@ -388,13 +388,8 @@ static int run(struct ctx *x, struct cl_errbuf *eb)
 {
 	int rc;
 
-	if (!x->src || !x->src->retrieved_at || !*x->src->retrieved_at)
-		return cl_fail(eb, CL_EINVAL, "se-stats-csv: no retrieved_at given");
-	if (!x->sink || !x->sink->emit)
-		return cl_fail(eb, CL_EINVAL, "se-stats-csv: no emit callback");
-	if ((rc = parse_maps_load(&x->m, map_defs, NMAPS, "se-stats-csv", eb)))
-		return rc;
-	if ((rc = read_header(x, eb)))
+	if ((rc = parse_check_call(x->src, x->sink, "se-stats-csv", eb)) ||
+	    (rc = parse_maps_load(&x->m, map_defs, NMAPS, "se-stats-csv", eb)) || (rc = read_header(x, eb)))
 		return rc;
 
 	return parse_csv_rows(&x->r, x->nheader, "se-stats-csv", x->sink, build_row, x, &x->st->rows,

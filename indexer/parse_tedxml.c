@@ -381,16 +381,10 @@ static char *make_body(struct ted *x, const struct case_record *c, const char *f
 		    !((!name || streq(name, c->title)) && (!desc || streq(desc, fulldesc)))) {
 			xmlsafe_code(child(od, "LOT_NO"), lot, sizeof lot);
 			if (!*lot && !name)
-				t = strdup("## Description");
-			else if (asprintf(&t, "## Lot%s%s%s%s", *lot ? " " : "", lot, name ? ": " : "",
-					  name ? name : "") < 0)
-				t = NULL;
-			if (!t)
-				*oom = 1;
-			parse_text_para(&b, t);
-			free(t);
-			t = NULL;
-			parse_text_para(&b, desc);
+				parse_text_section(&b, oom, desc, "## Description");
+			else
+				parse_text_section(&b, oom, desc, "## Lot%s%s%s%s", *lot ? " " : "", lot,
+						   name ? ": " : "", name ? name : "");
 		}
 		free(name);
 		free(desc);
@@ -422,10 +416,6 @@ out:
 	free(t);
 	free(name);
 	free(desc);
-	if (*oom) {
-		dbuf_release(&b);
-		return NULL;
-	}
 	return parse_text_take(&b, CASE_BODY_MAX_BYTES, oom);
 }
 
@@ -457,10 +447,10 @@ static int build(struct ted *x, struct case_record *c)
 	fulldesc = xmlsafe_text_of(child(oc, "SHORT_DESCR"), &oom);
 	if (!fulldesc && !oom) /* design contests: only the lot is described */
 		fulldesc = xmlsafe_text_of(path(oc, "OBJECT_DESCR/SHORT_DESCR"), &oom);
-	if (oom)
-		goto oom;
-	if (fulldesc && !(c->summary = parse_truncate(fulldesc, CASE_SUMMARY_MAX)))
-		goto oom;
+	if (oom || (fulldesc && !(c->summary = parse_truncate(fulldesc, CASE_SUMMARY_MAX)))) {
+		rc = CL_ENOMEM;
+		goto out;
+	}
 
 	if ((rc = set_buyer(x, c, &oom)) || (rc = set_authority(x, c)) ||
 	    (rc = set_sectors(x, c)))
@@ -486,13 +476,7 @@ static int build(struct ted *x, struct case_record *c)
 		goto out;
 
 	c->body = make_body(x, c, fulldesc, &oom);
-	if (oom)
-		goto oom;
-
-	rc = eforms_ted_source(c, x->src, TEDXML_REF_BASE, x->docid, TEDXML_FORMAT);
-	goto out;
-oom:
-	rc = CL_ENOMEM;
+	rc = oom ? CL_ENOMEM : eforms_ted_source(c, x->src, TEDXML_REF_BASE, x->docid, TEDXML_FORMAT);
 out:
 	free(fulldesc);
 	return rc;
@@ -548,10 +532,8 @@ int tedxml_parse_mem(const char *data, size_t len, const struct parse_src *src,
 
 	memset(&x, 0, sizeof x);
 	case_init(&c);
-	if (!src || !src->retrieved_at || !*src->retrieved_at)
-		return cl_fail(eb, CL_EINVAL, "ted-xml: no retrieved_at given");
-	if (!sink || !sink->emit)
-		return cl_fail(eb, CL_EINVAL, "ted-xml: no emit callback");
+	if ((rc = parse_check_call(src, sink, "ted-xml", eb)))
+		return rc;
 	x.src = src;
 	if ((rc = parse_maps_load(&x.m, map_defs, NMAPS, "ted-xml", eb)))
 		goto out;
@@ -583,8 +565,7 @@ int tedxml_parse_mem(const char *data, size_t len, const struct parse_src *src,
 	rc = parse_emit_built(rc, sink, &c, xmlsafe_line(x.root), "ted-xml", eb);
 out:
 	case_release(&c);
-	if (doc)
-		xmlFreeDoc(doc);
+	xmlFreeDoc(doc); /* NULL: no-op */
 	parse_maps_release(&x.m, map_defs, NMAPS);
 	return rc;
 }
