@@ -326,14 +326,10 @@ static int read_queries(const char *path, struct query **out, size_t *n)
 			rc = -1;
 			break;
 		}
-		if (nq == qcap) {
-			struct query *p = realloc(qs, (qcap = qcap ? 2 * qcap : 1024) * sizeof *qs);
-			if (!p) {
-				json_decref(o);
-				rc = -1;
-				break;
-			}
-			qs = p;
+		if (dbuf_grow(&qs, &qcap, nq + 1, sizeof *qs)) {
+			json_decref(o);
+			rc = -1;
+			break;
 		}
 		q = &qs[nq++];
 		memset(q, 0, sizeof *q);

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "benchutil.h"
+#include "dbuf.h"
 #include "engine.h"
 #include "store.h"
 
@@ -127,13 +128,8 @@ static int load_queries(const char *path, struct bquery **out, size_t *n)
 		lineno++;
 		if (len <= 1)
 			continue;
-		if (*n == qcap) {
-			qcap = qcap ? qcap * 2 : 1024;
-			struct bquery *p = realloc(qs, qcap * sizeof *p);
-			if (!p)
-				break;
-			qs = p;
-		}
+		if (dbuf_grow(&qs, &qcap, *n + 1, sizeof *qs))
+			break;
 		if (parse_query(line, (size_t)len, &qs[*n], path, lineno)) {
 			bquery_free(&qs[*n]);
 			for (size_t i = 0; i < *n; i++)
