@@ -1,6 +1,7 @@
 /* benchutil.c — see benchutil.h. */
 #include "benchutil.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,4 +120,60 @@ double bu_ideal_dcg10(int *gains, int n)
 	for (int i = 0; i < n && i < 10; i++)
 		idcg += gains[i] / log2(i + 2.0);
 	return idcg;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+static int opt_value(const struct bu_opt *o, const char *v)
+{
+	char *end;
+
+	errno = 0;
+	if (o->kind == BU_STR) {
+		*(const char **)o->dst = v;
+	} else if (o->kind == BU_LONG) {
+		long n = strtol(v, &end, 10);
+
+		if (errno || end == v || *end || n < o->min || n > o->max)
+			return -1;
+		*(long *)o->dst = n;
+	} else {
+		unsigned long long n = strtoull(v, &end, 10);
+
+		if (errno || end == v || *end || *v == '-')
+			return -1;
+		*(unsigned long long *)o->dst = n;
+	}
+	return 0;
+}
+
+int bu_options(const char *prog, int argc, char **argv, const struct bu_opt *opts,
+	       void (*usage)(FILE *))
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct bu_opt *o = opts;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		while (o->name && strcmp(a, o->name))
+			o++;
+		if (!o->name) {
+			fprintf(stderr, "%s: unknown option %s\n", prog, a);
+		} else if (o->kind == BU_FLAG) {
+			*(int *)o->dst = (int)o->min;
+			continue;
+		} else if (i + 1 >= argc) {
+			fprintf(stderr, "%s: %s needs a value\n", prog, a);
+		} else if (opt_value(o, argv[++i]) < 0) {
+			fprintf(stderr, "%s: bad value %s for %s\n", prog, argv[i], a);
+		} else {
+			continue;
+		}
+		usage(stderr);
+		return 2;
+	}
+	return -1;
 }

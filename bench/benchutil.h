@@ -6,6 +6,7 @@
 #define BENCHUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Monotonic seconds. */
 double bu_now(void);
@@ -34,5 +35,26 @@ void bu_smart_release(struct bu_smart *recs, int n);
 /* Ideal DCG@10 of n graded gains (sorts gains descending in place): the
  * nDCG@10 denominator of the Cranfield scorers. */
 double bu_ideal_dcg10(int *gains, int n);
+
+/* A command-line option of a bench program, "--name VALUE" (or "--name"
+ * alone for BU_FLAG). The table ends with {NULL}. */
+enum bu_opt_kind {
+	BU_STR,  /* const char ** gets the value */
+	BU_LONG, /* long * gets the value, a decimal in [min, max] */
+	BU_U64,  /* unsigned long long * gets the value, a decimal */
+	BU_FLAG, /* int * gets min; takes no value */
+};
+struct bu_opt {
+	const char *name;
+	enum bu_opt_kind kind;
+	void *dst;
+	long min, max;
+};
+
+/* Reads argv[1..argc) against opts. --help or -h: usage(stdout) and 0. An
+ * unknown option, one without its value or a bad number: a line naming prog
+ * and the option on stderr, usage(stderr), and 2. Otherwise -1: go on. */
+int bu_options(const char *prog, int argc, char **argv, const struct bu_opt *opts,
+	       void (*usage)(FILE *));
 
 #endif

@@ -26,6 +26,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #include <utf8proc.h>
 
 #include "benchutil.h"
+#include "dbuf.h"
 #include "textan.h"
 
 #define P_KEEP 0.5 /* probability that a word position keeps the template's word */
@@ -247,23 +249,15 @@ static uint32_t vocab_intern(struct vocab *v, const char *s, size_t len)
 			return v->slots[h] - 1;
 		h = (h + 1) & (v->nslots - 1);
 	}
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 4096;
-		char **a = realloc(v->str, cap * sizeof *a), **b, **q;
-		int8_t *qw;
-		if (!a)
+	if (v->n == v->cap) { /* four arrays, one cap */
+		size_t c1 = v->cap, c2 = v->cap, c3 = v->cap, c4 = v->cap;
+
+		if (dbuf_grow(&v->str, &c1, v->n + 1, sizeof *v->str) ||
+		    dbuf_grow(&v->esc, &c2, v->n + 1, sizeof *v->esc) ||
+		    dbuf_grow(&v->qform, &c3, v->n + 1, sizeof *v->qform) ||
+		    dbuf_grow(&v->qword, &c4, v->n + 1, sizeof *v->qword))
 			return UINT32_MAX;
-		v->str = a;
-		if (!(b = realloc(v->esc, cap * sizeof *b)))
-			return UINT32_MAX;
-		v->esc = b;
-		if (!(q = realloc(v->qform, cap * sizeof *q)))
-			return UINT32_MAX;
-		v->qform = q;
-		if (!(qw = realloc(v->qword, cap)))
-			return UINT32_MAX;
-		v->qword = qw;
-		v->cap = cap;
+		v->cap = c1;
 	}
 	v->str[v->n] = strndup(s, len);
 	if (!v->str[v->n] || !(v->esc[v->n] = json_escape(v->str[v->n])))
@@ -311,14 +305,8 @@ struct model {
 
 static int add_token(struct tokens *t, uint32_t id, size_t *cap)
 {
-	if (t->n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		uint32_t *v = realloc(t->v, c * sizeof *v);
-		if (!v)
-			return -1;
-		t->v = v;
-		*cap = c;
-	}
+	if (dbuf_grow(&t->v, cap, t->n + 1, sizeof *t->v))
+		return -1;
 	t->v[t->n++] = id;
 	return 0;
 }
@@ -467,13 +455,8 @@ static int model_load(struct model *m, const char *path)
 			json_decref(j);
 			goto fail;
 		}
-		if (m->n == tcap) {
-			tcap = tcap ? tcap * 2 : 1024;
-			struct tmpl *t = realloc(m->t, tcap * sizeof *t);
-			if (!t)
-				goto nomem;
-			m->t = t;
-		}
+		if (dbuf_grow(&m->t, &tcap, m->n + 1, sizeof *m->t))
+			goto nomem;
 		if (load_template(m, j, &m->t[m->n])) {
 			json_decref(j);
 			goto nomem;
@@ -790,38 +773,20 @@ int main(int argc, char **argv)
 	char tmp[4096];
 	double t0 = bu_now();
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!v) {
-			fprintf(stderr, "gen: %s needs a value\n", a);
-			usage(stderr);
-			return 2;
-		}
-		i++;
-		if (!strcmp(a, "--model"))
-			model_path = v;
-		else if (!strcmp(a, "--out"))
-			out_path = v;
-		else if (!strcmp(a, "--queries-out"))
-			qpath = v;
-		else if (!strcmp(a, "--prefix"))
-			prefix = v;
-		else if (!strcmp(a, "--cases"))
-			ncases = strtol(v, NULL, 10);
-		else if (!strcmp(a, "--queries"))
-			nq = strtol(v, NULL, 10);
-		else if (!strcmp(a, "--seed"))
-			seed = strtoull(v, NULL, 10);
-		else {
-			fprintf(stderr, "gen: unknown option %s\n", a);
-			usage(stderr);
-			return 2;
-		}
-	}
+	const struct bu_opt opts[] = {
+		{"--model", BU_STR, &model_path, 0, 0},
+		{"--out", BU_STR, &out_path, 0, 0},
+		{"--queries-out", BU_STR, &qpath, 0, 0},
+		{"--prefix", BU_STR, &prefix, 0, 0},
+		{"--cases", BU_LONG, &ncases, LONG_MIN, LONG_MAX},
+		{"--queries", BU_LONG, &nq, LONG_MIN, LONG_MAX},
+		{"--seed", BU_U64, &seed, 0, 0},
+		{NULL, BU_STR, NULL, 0, 0},
+	};
+	int opt_rc;
+
+	if ((opt_rc = bu_options("gen", argc, argv, opts, usage)) >= 0)
+		return opt_rc;
 	if (!model_path || ncases < 0 || ncases > 100000000 || nq < 0 || nq > 1000000 ||
 	    (ncases && !out_path) || (nq && !qpath) || strlen(prefix) > 40) {
 		usage(stderr);

@@ -143,31 +143,16 @@ int main(int argc, char **argv)
 	double secs;
 	int k, ret = 1;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!v) {
-			fprintf(stderr, "index: %s needs a value\n", a);
-			return 2;
-		}
-		i++;
-		if (!strcmp(a, "--data"))
-			data = v;
-		else if (!strcmp(a, "--engine"))
-			engine_name = v;
-		else if (!strcmp(a, "--corpus"))
-			corpus = v;
-		else if (!strcmp(a, "--system"))
-			system = v;
-		else {
-			fprintf(stderr, "index: unknown option %s\n", a);
-			usage(stderr);
-			return 2;
-		}
-	}
+	const struct bu_opt opts[] = {
+		{"--data", BU_STR, &data, 0, 0},
+		{"--engine", BU_STR, &engine_name, 0, 0},
+		{"--corpus", BU_STR, &corpus, 0, 0},
+		{"--system", BU_STR, &system, 0, 0},
+		{NULL, BU_STR, NULL, 0, 0},
+	};
+
+	if ((k = bu_options("index", argc, argv, opts, usage)) >= 0)
+		return k;
 	if (!data || !engine_name || !corpus) {
 		usage(stderr);
 		return 2;

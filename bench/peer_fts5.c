@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -325,14 +326,10 @@ static int read_queries(const char *path, struct query **out, size_t *n)
 			rc = -1;
 			break;
 		}
-		if (nq == qcap) {
-			struct query *p = realloc(qs, (qcap = qcap ? 2 * qcap : 1024) * sizeof *qs);
-			if (!p) {
-				json_decref(o);
-				rc = -1;
-				break;
-			}
-			qs = p;
+		if (dbuf_grow(&qs, &qcap, nq + 1, sizeof *qs)) {
+			json_decref(o);
+			rc = -1;
+			break;
 		}
 		q = &qs[nq++];
 		memset(q, 0, sizeof *q);
@@ -711,38 +708,21 @@ int main(int argc, char **argv)
 	sqlite3 *db = NULL;
 	char tmpdir[4096] = "", path[4200];
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!v) {
-			fprintf(stderr, "peer_fts5: %s needs a value (--help)\n", a);
-			return 2;
-		}
-		if (!strcmp(a, "--corpus-file"))
-			cases = v;
-		else if (!strcmp(a, "--queries"))
-			queries = v;
-		else if (!strcmp(a, "--corpus"))
-			corpus = v;
-		else if (!strcmp(a, "--cranfield"))
-			cran = v;
-		else if (!strcmp(a, "--dump"))
-			dumpfile = v;
-		else if (!strcmp(a, "--db"))
-			dbfile = v;
-		else if (!strcmp(a, "--warmup") && (warmup = strtol(v, NULL, 10)) >= 0)
-			;
-		else if (!strcmp(a, "--repeat") && (repeat = strtol(v, NULL, 10)) >= 1)
-			;
-		else {
-			fprintf(stderr, "peer_fts5: bad option %s %s (--help)\n", a, v);
-			return 2;
-		}
-		i++;
-	}
+	const struct bu_opt opts[] = {
+		{"--corpus-file", BU_STR, &cases, 0, 0},
+		{"--queries", BU_STR, &queries, 0, 0},
+		{"--corpus", BU_STR, &corpus, 0, 0},
+		{"--cranfield", BU_STR, &cran, 0, 0},
+		{"--dump", BU_STR, &dumpfile, 0, 0},
+		{"--db", BU_STR, &dbfile, 0, 0},
+		{"--warmup", BU_LONG, &warmup, 0, LONG_MAX},
+		{"--repeat", BU_LONG, &repeat, 1, LONG_MAX},
+		{NULL, BU_STR, NULL, 0, 0},
+	};
+
+	if ((rc = bu_options("peer_fts5", argc, argv, opts, usage)) >= 0)
+		return rc;
+	rc = 1;
 	if (!cran && (!cases || !queries || !corpus)) {
 		fprintf(stderr, "peer_fts5: --corpus-file, --queries and --corpus are required "
 				"(or --cranfield DIR; --help)\n");

@@ -18,6 +18,7 @@
  * statement text depends on which facets are filtered. */
 #include <ctype.h>
 #include <jansson.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
@@ -409,14 +410,10 @@ static int read_queries(const char *path, struct query **out, size_t *n)
 			rc = -1;
 			break;
 		}
-		if (nq == qcap) {
-			struct query *p = realloc(qs, (qcap = qcap ? 2 * qcap : 1024) * sizeof *qs);
-			if (!p) {
-				json_decref(o);
-				rc = -1;
-				break;
-			}
-			qs = p;
+		if (dbuf_grow(&qs, &qcap, nq + 1, sizeof *qs)) {
+			json_decref(o);
+			rc = -1;
+			break;
 		}
 		q = &qs[nq++];
 		memset(q, 0, sizeof *q);
@@ -799,41 +796,22 @@ int main(int argc, char **argv)
 	size_t nq = 0;
 	PGconn *db = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--keep")) {
-			keep = 1;
-			continue;
-		}
-		if (!v) {
-			fprintf(stderr, "peer_pg: %s needs a value (--help)\n", a);
-			return 2;
-		}
-		if (!strcmp(a, "--conninfo"))
-			conninfo = v;
-		else if (!strcmp(a, "--corpus-file"))
-			cases = v;
-		else if (!strcmp(a, "--queries"))
-			queries = v;
-		else if (!strcmp(a, "--corpus"))
-			corpus = v;
-		else if (!strcmp(a, "--cranfield"))
-			cran = v;
-		else if (!strcmp(a, "--dump"))
-			dumpfile = v;
-		else if (!strcmp(a, "--warmup") && (warmup = strtol(v, NULL, 10)) >= 0)
-			;
-		else if (!strcmp(a, "--repeat") && (repeat = strtol(v, NULL, 10)) >= 1)
-			;
-		else {
-			fprintf(stderr, "peer_pg: bad option %s %s (--help)\n", a, v);
-			return 2;
-		}
-		i++;
-	}
+	const struct bu_opt opts[] = {
+		{"--conninfo", BU_STR, &conninfo, 0, 0},
+		{"--corpus-file", BU_STR, &cases, 0, 0},
+		{"--queries", BU_STR, &queries, 0, 0},
+		{"--corpus", BU_STR, &corpus, 0, 0},
+		{"--cranfield", BU_STR, &cran, 0, 0},
+		{"--dump", BU_STR, &dumpfile, 0, 0},
+		{"--warmup", BU_LONG, &warmup, 0, LONG_MAX},
+		{"--repeat", BU_LONG, &repeat, 1, LONG_MAX},
+		{"--keep", BU_FLAG, &keep, 1, 0},
+		{NULL, BU_STR, NULL, 0, 0},
+	};
+
+	if ((rc = bu_options("peer_pg", argc, argv, opts, usage)) >= 0)
+		return rc;
+	rc = 1;
 	if (!cran && (!cases || !queries || !corpus)) {
 		fprintf(stderr, "peer_pg: --corpus-file, --queries and --corpus are required "
 				"(or --cranfield DIR; --help)\n");

@@ -27,67 +27,6 @@
 #define NQ_MAX 225
 #define DEPTH 1000
 
-struct doc {
-	char *title, *text;
-};
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Splits SMART text into records: for each ".I", the fields .T and .W
- * (others skipped). CR removed, lines joined with spaces. */
-static int parse_smart(char *text, struct doc *docs, int max)
-{
-	int n = -1;
-	char **field = NULL;
-	char *save = NULL;
-
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		size_t len = strlen(line);
-		if (len && line[len - 1] == '\r')
-			line[--len] = '\0';
-		if (!strncmp(line, ".I", 2)) {
-			if (n + 1 >= max)
-				break;
-			n++;
-			docs[n].title = calloc(1, 1);
-			docs[n].text = calloc(1, 1);
-			field = NULL;
-		} else if (n >= 0 && line[0] == '.' && len == 2) {
-			field = line[1] == 'T' ? &docs[n].title : line[1] == 'W' ? &docs[n].text : NULL;
-		} else if (field) {
-			size_t old = strlen(*field);
-			char *p = realloc(*field, old + len + 2);
-			if (!p)
-				return -1;
-			if (old)
-				p[old++] = ' ';
-			memcpy(p + old, line, len + 1);
-			*field = p;
-		}
-	}
-	return n + 1;
-}
-
 static int rm_cb(const char *p, const struct stat *sb, int fl, struct FTW *ftw)
 {
 	(void)sb;
@@ -98,7 +37,7 @@ static int rm_cb(const char *p, const struct stat *sb, int fl, struct FTW *ftw)
 
 /* qrel[q][d] = code (0 = not judged) */
 static signed char qrel[NQ_MAX + 1][NDOCS_MAX + 1];
-static struct doc qs[NQ_MAX];
+static struct bu_smart qs[NQ_MAX];
 static int nq, ndocs;
 
 /* Per-query figures of one run. */
@@ -319,10 +258,9 @@ int main(int argc, char **argv)
 {
 	const char *shared = getenv("CASELIB_SHARED");
 	char path[4096], dir[] = "/tmp/caselib-ranking-XXXXXX";
-	static struct doc docs[NDOCS_MAX];
+	static struct bu_smart docs[NDOCS_MAX];
 	struct store *s = NULL;
 	struct cl_errbuf eb = {0};
-	char *t;
 	int rc = 1, cv = 0;
 	FILE *f;
 	int only = -1;
@@ -359,19 +297,11 @@ int main(int argc, char **argv)
 	if (!shared || !*shared)
 		shared = "../shared/data";
 	snprintf(path, sizeof path, "%s/cranfield/cran.all.1400", shared);
-	if (!(t = slurp(path))) {
-		fprintf(stderr, "ranking: cannot read %s\n", path);
+	if ((ndocs = bu_read_smart("ranking", path, docs, NDOCS_MAX)) < 0)
 		return 2;
-	}
-	ndocs = parse_smart(t, docs, NDOCS_MAX);
-	free(t);
 	snprintf(path, sizeof path, "%s/cranfield/cran.qry", shared);
-	if (!(t = slurp(path))) {
-		fprintf(stderr, "ranking: cannot read %s\n", path);
+	if ((nq = bu_read_smart("ranking", path, qs, NQ_MAX)) < 0)
 		return 2;
-	}
-	nq = parse_smart(t, qs, NQ_MAX);
-	free(t);
 	snprintf(path, sizeof path, "%s/cranfield/cranqrel", shared);
 	if (!(f = fopen(path, "r"))) {
 		fprintf(stderr, "ranking: cannot read %s\n", path);
@@ -557,13 +487,7 @@ int main(int argc, char **argv)
 out:
 	store_close(s);
 	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-	for (int i = 0; i < ndocs; i++) {
-		free(docs[i].title);
-		free(docs[i].text);
-	}
-	for (int i = 0; i < nq; i++) {
-		free(qs[i].title);
-		free(qs[i].text);
-	}
+	bu_smart_release(docs, ndocs);
+	bu_smart_release(qs, nq);
 	return rc;
 }

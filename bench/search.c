@@ -15,12 +15,14 @@
  * sorted samples (nearest rank), qps = samples / summed search time. */
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "benchutil.h"
+#include "dbuf.h"
 #include "engine.h"
 #include "store.h"
 
@@ -126,13 +128,8 @@ static int load_queries(const char *path, struct bquery **out, size_t *n)
 		lineno++;
 		if (len <= 1)
 			continue;
-		if (*n == qcap) {
-			qcap = qcap ? qcap * 2 : 1024;
-			struct bquery *p = realloc(qs, qcap * sizeof *p);
-			if (!p)
-				break;
-			qs = p;
-		}
+		if (dbuf_grow(&qs, &qcap, *n + 1, sizeof *qs))
+			break;
 		if (parse_query(line, (size_t)len, &qs[*n], path, lineno)) {
 			bquery_free(&qs[*n]);
 			for (size_t i = 0; i < *n; i++)
@@ -199,41 +196,20 @@ int main(int argc, char **argv)
 	char sysbuf[64];
 	long long total_hits = 0;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!strcmp(a, "--no-facets")) {
-			facets = 0;
-			continue;
-		}
-		if (!v) {
-			fprintf(stderr, "search: %s needs a value\n", a);
-			return 2;
-		}
-		i++;
-		if (!strcmp(a, "--data"))
-			data = v;
-		else if (!strcmp(a, "--engine"))
-			engine_name = v;
-		else if (!strcmp(a, "--queries"))
-			qpath = v;
-		else if (!strcmp(a, "--corpus"))
-			corpus = v;
-		else if (!strcmp(a, "--system"))
-			system = v;
-		else if (!strcmp(a, "--warmup"))
-			warmup = strtol(v, NULL, 10);
-		else if (!strcmp(a, "--repeat"))
-			repeat = strtol(v, NULL, 10);
-		else {
-			fprintf(stderr, "search: unknown option %s\n", a);
-			usage(stderr);
-			return 2;
-		}
-	}
+	const struct bu_opt opts[] = {
+		{"--data", BU_STR, &data, 0, 0},
+		{"--engine", BU_STR, &engine_name, 0, 0},
+		{"--queries", BU_STR, &qpath, 0, 0},
+		{"--corpus", BU_STR, &corpus, 0, 0},
+		{"--system", BU_STR, &system, 0, 0},
+		{"--warmup", BU_LONG, &warmup, LONG_MIN, LONG_MAX},
+		{"--repeat", BU_LONG, &repeat, LONG_MIN, LONG_MAX},
+		{"--no-facets", BU_FLAG, &facets, 0, 0},
+		{NULL, BU_STR, NULL, 0, 0},
+	};
+
+	if ((k = bu_options("search", argc, argv, opts, usage)) >= 0)
+		return k;
 	if (!data || !engine_name || !qpath || !corpus || warmup < 0 || repeat < 1 ||
 	    repeat > 1000) {
 		usage(stderr);

@@ -16,8 +16,10 @@
 #include <strings.h>
 #include <utf8proc.h>
 
+#include "dbuf.h"
 #include "orgnr.h"
 #include "taxonomy.h"
+#include "utf8.h"
 
 /* After this many problems validation stops adding and says so: a 1 MB
  * record of junk must not produce a 100,000-line answer. */
@@ -68,14 +70,8 @@ static int problems_addv(struct case_problems *p, const char *path, const char *
 {
 	char *pa = NULL, *re = NULL;
 
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 8;
-		struct case_problem *nv = realloc(p->v, ncap * sizeof *nv);
-		if (!nv)
-			return CL_ENOMEM;
-		p->v = nv;
-		p->cap = ncap;
-	}
+	if (dbuf_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v))
+		return CL_ENOMEM;
 	pa = strdup(path);
 	if (!pa || vasprintf(&re, fmt, ap) < 0) {
 		free(pa);
@@ -136,10 +132,11 @@ static void problem(struct vctx *v, const char *path, const char *fmt, ...)
  * length in bytes, or -1 when the bytes are not valid UTF-8. */
 static int u8_next(const char *s, size_t len, int32_t *cp)
 {
-	utf8proc_ssize_t n;
+	uint32_t u;
+	size_t n = utf8_decode(s, len, &u);
 
-	n = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, cp);
-	return n > 0 ? (int)n : -1;
+	*cp = (int32_t)u;
+	return n ? (int)n : -1;
 }
 
 static int is_control(int32_t cp)
@@ -312,7 +309,7 @@ static const json_t *member(struct vctx *v, const json_t *obj, const char *base,
 static const char *as_string(struct vctx *v, const char *path, const json_t *m)
 {
 	const char *s;
-	size_t len;
+	size_t len, bad;
 
 	if (!json_is_string(m)) {
 		problem(v, path, "must be a string");
@@ -324,14 +321,9 @@ static const char *as_string(struct vctx *v, const char *path, const json_t *m)
 		problem(v, path, "must not contain NUL characters");
 		return NULL;
 	}
-	for (size_t i = 0; i < len;) {
-		int32_t cp;
-		int k = u8_next(s + i, len - i, &cp);
-		if (k < 0) {
-			problem(v, path, "is not valid UTF-8 (byte %zu)", i);
-			return NULL;
-		}
-		i += (size_t)k;
+	if ((bad = utf8_invalid_at(s, len)) < len) {
+		problem(v, path, "is not valid UTF-8 (byte %zu)", bad);
+		return NULL;
 	}
 	return s;
 }

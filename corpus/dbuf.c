@@ -1,6 +1,7 @@
 /* dbuf.c — growable capped text buffer (see dbuf.h). */
 #include "dbuf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ void dbuf_add(struct dbuf *b, const char *s, size_t n)
 {
 	if (b->err)
 		return;
-	if (b->max && b->n + n + 1 > b->max) {
+	if (n >= SIZE_MAX / 2 - b->n || (b->max && b->n + n + 1 > b->max)) {
 		b->err = CL_ETOOBIG;
 		return;
 	}
@@ -46,6 +47,42 @@ void dbuf_puts(struct dbuf *b, const char *s)
 const char *dbuf_str(const struct dbuf *b)
 {
 	return b->p ? b->p : "";
+}
+
+int dbuf_grow(void *pv, size_t *cap, size_t need, size_t elsize)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return CL_OK;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return CL_ENOMEM;
+		ncap *= 2;
+	}
+	if (elsize && ncap > SIZE_MAX / elsize)
+		return CL_ENOMEM;
+	memcpy(&p, pv, sizeof p);
+	if (!(p = realloc(p, ncap * elsize)))
+		return CL_ENOMEM;
+	memcpy(pv, &p, sizeof p);
+	*cap = ncap;
+	return CL_OK;
+}
+
+char *dbuf_take(struct dbuf *b, size_t *len)
+{
+	char *p = b->err ? NULL : b->p;
+
+	if (len)
+		*len = p ? b->n : 0;
+	if (!p)
+		free(b->p);
+	b->p = NULL;
+	b->n = b->cap = 0;
+	b->err = 0;
+	return p;
 }
 
 void dbuf_release(struct dbuf *b)

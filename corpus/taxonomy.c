@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* Generated from corpus/taxonomies.tsv (build/gen/taxonomy_data.c). */
 extern const char tax_builtin_tsv[];
 extern const unsigned long tax_builtin_tsv_len;
@@ -65,41 +67,6 @@ static void tables_free(struct tax_tables *t)
 	free(t);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid.
- * Rejects overlong forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len, i;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return len;
-}
-
 /* Checks one field: non-empty, valid UTF-8, no control characters, no
  * leading or trailing space. Codes are further limited to [a-z0-9_-], as
  * they appear in URLs, query syntax and index terms. */
@@ -130,7 +97,7 @@ static int check_field(const char *s, int is_code, int lineno, const char *what,
 		if (p[i] < 0x20 || p[i] == 0x7F)
 			return cl_fail(eb, CL_ECORRUPT,
 				       "taxonomy line %d: control character in %s", lineno, what);
-		k = utf8_seq(p + i, n - i);
+		k = utf8_decode(s + i, n - i, NULL);
 		if (k == 0)
 			return cl_fail(eb, CL_ECORRUPT, "taxonomy line %d: invalid UTF-8 in %s",
 				       lineno, what);

@@ -2,23 +2,6 @@
  * IPS observatory cases CSV).
  * Every emitted record must validate again and re-parse (fuzzutil.c);
  * a crash, a leak, an invalid record or a multi-line reject is a finding. */
-#include <stdint.h>
-#include <string.h>
-
 #include "fuzzutil.h"
 
-static parser_fn parse;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	parse = fz_parser("ips-csv");
-	return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fz_parse(parse, (const char *)data, size);
-	return 0;
-}
+FZ_PARSER_TARGET("ips-csv", NULL)

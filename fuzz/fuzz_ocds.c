@@ -9,24 +9,14 @@
 #include "fuzzutil.h"
 #include "parse_ocds.h"
 
-static parser_fn parse;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	parse = fz_parser("ocds");
-	return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* ocds_next_link must give an http(s) URL or none. */
+static void next_link(const char *data, size_t size)
 {
 	char *url = NULL;
 
-	fz_parse(parse, (const char *)data, size);
-	if (ocds_next_link((const char *)data, size, &url) == CL_OK && url &&
-	    strncmp(url, "http", 4) != 0)
+	if (ocds_next_link(data, size, &url) == CL_OK && url && strncmp(url, "http", 4) != 0)
 		fz_fail("ocds_next_link gave a non-http URL: %s", url);
 	free(url);
-	return 0;
 }
+
+FZ_PARSER_TARGET("ocds", next_link)

@@ -2,21 +2,7 @@
  * through engine_search / engine_similar_text / engine_suggest of the
  * Xapian engine, over a tiny index built once in a temporary directory
  * (fuzzutil.c: fz_query_init, fz_query_one). */
-#include <stdint.h>
-
 #include "engine.h"
 #include "fuzzutil.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_query_init(ENGINE_XAPIAN);
-	return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fz_query_one(data, size);
-	return 0;
-}
+FZ_QUERY_TARGET(ENGINE_XAPIAN)

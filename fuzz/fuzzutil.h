@@ -28,6 +28,32 @@ void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn
  * taxonomy is a finding. */
 parser_fn fz_parser(const char *name);
 
+/* Defines a target's libFuzzer entry points: Initialize runs the
+ * statement init once; TestOneInput runs each for every input (data, size). */
+#define FZ_TARGET(init, each)                                                           \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                              \
+	{                                                                               \
+		(void)argc;                                                             \
+		(void)argv;                                                             \
+		init;                                                                   \
+		return 0;                                                               \
+	}                                                                               \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                   \
+	{                                                                               \
+		each;                                                                   \
+		return 0;                                                               \
+	}
+
+/* A parser target: looks the harvest parser called name up (fz_parser)
+ * and runs every input through fz_parse and then, when after is not NULL,
+ * through after(data, size) for the checks only that target makes. */
+#define FZ_PARSER_TARGET(name, after)                                                   \
+	static parser_fn fz_target_parse;                                               \
+	static void (*const fz_target_after)(const char *, size_t) = (after);          \
+	FZ_TARGET(fz_target_parse = fz_parser(name),                                    \
+		  fz_parse(fz_target_parse, (const char *)data, size);                  \
+		  if (fz_target_after) fz_target_after((const char *)data, size))
+
 /* Runs parser fn over data: every emitted record must validate again
  * (case_to_json + case_validate_json) and survive case_to_string ->
  * case_parse; every reject must carry a one-line reason. A return code
@@ -59,5 +85,8 @@ void fz_index(const char *dir, int engine_kind);
  * error other than CL_EINVAL or CL_EQUERY is a finding. */
 void fz_query_init(int engine_kind);
 void fz_query_one(const uint8_t *data, size_t size);
+
+/* A query target for engine kind k (fz_query_init, fz_query_one). */
+#define FZ_QUERY_TARGET(k) FZ_TARGET(fz_query_init(k), fz_query_one(data, size))
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbuf.h"
+
 #define RBUF_SIZE 65536
 
 enum st {
@@ -162,23 +164,6 @@ static int peek(struct csvr *r)
 
 /* ---- record buffer ------------------------------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return CL_OK;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * elem);
-	if (!np)
-		return CL_ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return CL_OK;
-}
-
 static void mark_bad(struct scan *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void mark_bad(struct scan *s, int code, const char *fmt, ...)
@@ -211,7 +196,7 @@ static int put(struct csvr *r, struct scan *s, int ch)
 			 r->rec_line, r->max_record);
 		return CL_OK;
 	}
-	rc = grow((void **)&r->buf, &r->bcap, r->blen + 2, 1);
+	rc = dbuf_grow(&r->buf, &r->bcap, r->blen + 2, 1);
 	if (rc)
 		return rc;
 	r->buf[r->blen++] = (char)ch;
@@ -229,22 +214,16 @@ static int end_field(struct csvr *r, struct scan *s)
 			 r->rec_line, r->max_fields);
 		return CL_OK;
 	}
-	rc = grow((void **)&r->buf, &r->bcap, r->blen + 1, 1);
+	rc = dbuf_grow(&r->buf, &r->bcap, r->blen + 1, 1);
 	if (rc)
 		return rc;
 	if (r->nfields == r->fcap) {
-		size_t ncap = r->fcap ? r->fcap * 2 : 64;
-		size_t *no = realloc(r->off, ncap * sizeof *no);
-		size_t *nl;
+		size_t capo = r->fcap, capl = r->fcap; /* off and len share fcap */
 
-		if (!no)
+		if (dbuf_grow(&r->off, &capo, r->nfields + 1, sizeof *r->off) ||
+		    dbuf_grow(&r->len, &capl, r->nfields + 1, sizeof *r->len))
 			return CL_ENOMEM;
-		r->off = no;
-		nl = realloc(r->len, ncap * sizeof *nl);
-		if (!nl)
-			return CL_ENOMEM;
-		r->len = nl;
-		r->fcap = ncap;
+		r->fcap = capo;
 	}
 	r->buf[r->blen] = '\0';
 	r->off[r->nfields] = s->fstart;

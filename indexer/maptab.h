@@ -68,6 +68,11 @@ const char *maptab_cell(const struct maptab *t, size_t row, size_t col);
  * put exact rows before wildcard rows. */
 long maptab_find(const struct maptab *t, size_t from, const char *const *keys, size_t nkeys);
 
+/* The code in column col of the first row whose first nkeys cells match
+ * keys (as maptab_find); NULL when no row matches or the row says "-" (or
+ * has an empty cell). Borrowed from t. */
+const char *maptab_code(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col);
+
 /* Collects the codes of column `col` from every row whose first nkeys
  * cells match keys (as maptab_find), skipping "-". Stores at most max
  * borrowed pointers in out, without duplicates, and returns how many;

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "dbuf.h"
+#include "utf8.h"
+
 #define NORM_MAX_WORDS 64
 
 enum wcls { W_NONE, W_FIXED, W_SMALL, W_IN, W_LEAD, W_PLACE, W_COUNTY, W_REGION };
@@ -23,40 +26,11 @@ struct word {
 	int proper;           /* a proper name: every part after '-' too */
 };
 
-struct obuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void put(struct obuf *b, const char *s, size_t n)
+static void put_cp(struct dbuf *b, int32_t cp)
 {
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 64;
-		char *np;
-		while (nc < b->n + n + 1)
-			nc *= 2;
-		np = realloc(b->p, nc);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
+	char tmp[UTF8_MAX];
 
-static void put_cp(struct obuf *b, int32_t cp)
-{
-	utf8proc_uint8_t tmp[4];
-	utf8proc_ssize_t k = utf8proc_encode_char(cp, tmp);
-
-	put(b, (const char *)tmp, (size_t)k);
+	dbuf_add(b, tmp, utf8_encode(tmp, (uint32_t)cp));
 }
 
 static int is_vowel(int32_t lc)
@@ -124,6 +98,15 @@ static int looks_abbrev(const struct word *w, size_t i, size_t n, const struct w
 	return 0;
 }
 
+/* The classes of name_words.tsv. */
+static const struct {
+	const char *name;
+	enum wcls cls;
+} classes[] = {
+	{"fixed", W_FIXED}, {"small", W_SMALL}, {"in", W_IN}, {"lead", W_LEAD},
+	{"place", W_PLACE}, {"county", W_COUNTY}, {"region", W_REGION},
+};
+
 static void classify(struct word *w, const struct maptab *words, long cw, long cs, long cc)
 {
 	char key[128];
@@ -154,22 +137,10 @@ static void classify(struct word *w, const struct maptab *words, long cw, long c
 		return;
 	w->spelling = maptab_cell(words, (size_t)r, (size_t)cs);
 	cls = maptab_cell(words, (size_t)r, (size_t)cc);
-	if (strcmp(cls, "fixed") == 0)
-		w->cls = W_FIXED;
-	else if (strcmp(cls, "small") == 0)
-		w->cls = W_SMALL;
-	else if (strcmp(cls, "in") == 0)
-		w->cls = W_IN;
-	else if (strcmp(cls, "lead") == 0)
-		w->cls = W_LEAD;
-	else if (strcmp(cls, "place") == 0)
-		w->cls = W_PLACE;
-	else if (strcmp(cls, "county") == 0)
-		w->cls = W_COUNTY;
-	else if (strcmp(cls, "region") == 0)
-		w->cls = W_REGION;
-	else
-		w->cls = W_FIXED; /* unknown class: at least keep the spelling */
+	w->cls = W_FIXED; /* also for an unknown class: at least keep the spelling */
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+		if (strcmp(cls, classes[i].name) == 0)
+			w->cls = classes[i].cls;
 }
 
 static int is_small(const struct word *w)
@@ -179,7 +150,7 @@ static int is_small(const struct word *w)
 
 /* Writes text (n bytes) with the case rules: lower-case, then the first
  * letter upper-case when cap, and every letter after '-' when proper. */
-static void write_cased(struct obuf *b, const char *text, size_t n, int lower, int cap, int proper)
+static void write_cased(struct dbuf *b, const char *text, size_t n, int lower, int cap, int proper)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text, *end = p + n;
 	int at_start = 1;
@@ -190,7 +161,7 @@ static void write_cased(struct obuf *b, const char *text, size_t n, int lower, i
 		int letter;
 
 		if (k <= 0) {
-			put(b, (const char *)p, 1);
+			dbuf_add(b, (const char *)p, 1);
 			p++;
 			continue;
 		}
@@ -213,7 +184,7 @@ char *norm_buyer_name(const char *name, const struct maptab *words)
 {
 	struct word w[NORM_MAX_WORDS];
 	size_t n = 0;
-	struct obuf b = {0};
+	struct dbuf b = DBUF_INIT(0);
 	long cw = -1, cs = -1, cc = -1;
 	const char *p;
 
@@ -281,23 +252,19 @@ char *norm_buyer_name(const char *name, const struct maptab *words)
 
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
-			put(&b, " ", 1);
+			dbuf_add(&b, " ", 1);
 		if (w[i].cls != W_NONE) {
 			int trailing = w[i].len > 0 && w[i].s[w[i].len - 1] == ',';
 			write_cased(&b, w[i].spelling, strlen(w[i].spelling), 0, w[i].cap, 0);
 			if (trailing)
-				put(&b, ",", 1);
+				dbuf_add(&b, ",", 1);
 		} else if (w[i].keep) {
-			put(&b, w[i].s, w[i].len);
+			dbuf_add(&b, w[i].s, w[i].len);
 		} else {
 			write_cased(&b, w[i].s, w[i].len, 1, w[i].cap, w[i].proper);
 		}
 	}
 	if (n == 0)
-		put(&b, "", 0);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+		dbuf_add(&b, "", 0);
+	return dbuf_take(&b, NULL); /* NULL after an error */
 }

@@ -3,6 +3,7 @@
  * that keeps a parse's ids unique, and the validate-then-emit step. */
 #include "parse.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,16 +13,7 @@
 #include <utf8proc.h>
 
 #include "csvread.h"
-
-size_t parse_cp_count(const char *s)
-{
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p & 0xC0) != 0x80)
-			n++;
-	return n;
-}
+#include "utf8.h"
 
 /* ---- cleaning ------------------------------------------------------------ */
 
@@ -193,7 +185,7 @@ char *parse_clean_line(const char *s, size_t max_cp)
 {
 	char *c = clean(s ? s : "", 0), *t;
 
-	if (!c || max_cp == 0 || parse_cp_count(c) <= max_cp)
+	if (!c || max_cp == 0 || utf8_count(c) <= max_cp)
 		return c;
 	t = parse_truncate(c, max_cp);
 	free(c);
@@ -205,29 +197,18 @@ char *parse_clean_text(const char *s)
 	return clean(s ? s : "", 1);
 }
 
-/* Byte offset after the first n code points of s (or its length). */
-static size_t cp_offset(const char *s, size_t n)
-{
-	size_t i, cps = 0;
-
-	for (i = 0; s[i]; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80 && cps++ == n)
-			break;
-	return i;
-}
-
 char *parse_truncate(const char *s, size_t max_cp)
 {
 	static const char ell[] = "\xE2\x80\xA6"; /* … */
 	size_t full, cut, i;
 	char *out;
 
-	if (parse_cp_count(s) <= max_cp)
+	if (utf8_count(s) <= max_cp)
 		return strdup(s);
 	if (max_cp == 0)
 		return strdup("");
-	full = cp_offset(s, max_cp);    /* room without "…" */
-	cut = cp_offset(s, max_cp - 1); /* room with "…" */
+	full = utf8_offset(s, max_cp);    /* room without "…" */
+	cut = utf8_offset(s, max_cp - 1); /* room with "…" */
 
 	/* The last sentence end in the second half: ".!?" followed by a space
 	 * or line end, or a line end itself. */
@@ -278,7 +259,7 @@ int parse_make_id(char *out, const char *prefix, const char *native)
 
 		if (c >= 'A' && c <= 'Z')
 			c = c - 'A' + 'a';
-		if ((c & 0xC0) == 0x80)
+		if (utf8_is_cont((unsigned char)c))
 			continue; /* one '-' per non-ASCII character */
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
 		      c == '-'))
@@ -409,6 +390,32 @@ char *parse_first_url(const char *s, int *enomem)
 	return NULL;
 }
 
+int parse_set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+	return s && !*dst ? CL_ENOMEM : CL_OK;
+}
+
+int parse_is_cpv(const char *s)
+{
+	size_t n = s ? strspn(s, "0123456789") : 0;
+
+	return n == 8 && (s[8] == '\0' || (s[8] == '-' && s[9] >= '0' && s[9] <= '9' && !s[10]));
+}
+
+int parse_is_nuts(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 2 || n > 5 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
 int parse_is_date(const char *s)
 {
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -447,6 +454,22 @@ int parse_list_add(struct strlist *l, const char *s)
 	}
 	l->v = nv;
 	l->v[l->n++] = copy;
+	return CL_OK;
+}
+
+int parse_goals_of_strategic(struct case_record *c, const struct maptab *goal_map)
+{
+	int rc;
+
+	for (size_t i = 0; i < c->strategic.n; i++) {
+		const char *codes[8];
+		const char *keys[1] = {c->strategic.v[i]};
+		size_t n = maptab_codes(goal_map, keys, 1, 1, codes, 8, NULL);
+
+		for (size_t k = 0; k < n; k++)
+			if ((rc = parse_list_add(&c->goals, codes[k])))
+				return rc;
+	}
 	return CL_OK;
 }
 
@@ -575,6 +598,32 @@ int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long 
 	return sink->emit(sink->ud, c);
 }
 
+int parse_check_call(const struct parse_src *src, const struct parse_sink *sink,
+		     const char *format, struct cl_errbuf *eb)
+{
+	if (!src || !src->retrieved_at || !*src->retrieved_at)
+		return cl_fail(eb, CL_EINVAL, "%s: no retrieved_at given", format);
+	if (!sink || !sink->emit)
+		return cl_fail(eb, CL_EINVAL, "%s: no emit callback", format);
+	return CL_OK;
+}
+
+int parse_emit_built(int rc, const struct parse_sink *sink, struct case_record *c, long line,
+		     const char *format, struct cl_errbuf *eb)
+{
+	if (rc == CL_OK) {
+		rc = parse_emit_valid(sink, c, line);
+		if (rc == CL_EVALIDATION)
+			rc = CL_OK; /* told the sink; the payload itself was read */
+		else if (rc && rc != CL_ENOMEM)
+			cl_fail(eb, rc, "%s: the receiver stopped the parse (%s)", format,
+				cl_strerror(rc));
+	}
+	if (rc == CL_ENOMEM)
+		cl_fail(eb, rc, "%s: out of memory", format);
+	return rc;
+}
+
 int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 		      struct cl_errbuf *eb)
 {
@@ -594,76 +643,91 @@ int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 	return CL_OK;
 }
 
-/* ---- growable text ----------------------------------------------------- */
+/* ---- mapping tables ------------------------------------------------------ */
 
-void parse_text_add(struct parse_text *b, const char *s)
+static struct maptab *map_at(void *base, const struct parse_map *d)
 {
-	size_t n = s ? strlen(s) : 0;
-
-	if (b->oom || n == 0)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *ns;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n + 1);
-	b->n += n;
+	return (struct maptab *)((char *)base + d->off);
 }
 
-/* Adds a paragraph (blank line before it unless first). */
-void parse_text_para(struct parse_text *b, const char *s)
+int parse_maps_load(void *base, const struct parse_map *defs, size_t n, const char *format,
+		    struct cl_errbuf *eb)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		maptab_init(map_at(base, &defs[i]));
+	for (size_t i = 0; i < n; i++) {
+		const struct parse_map *d = &defs[i];
+		struct maptab *t = map_at(base, d);
+
+		if ((rc = maptab_load_builtin(t, d->name, eb)))
+			return rc;
+		if ((d->ncols && t->ncols != d->ncols) || t->ncols < d->min_cols ||
+		    (d->first && maptab_col(t, d->first) != 0))
+			return cl_fail(eb, CL_ECORRUPT, "map tables of %s: unexpected columns",
+				       format);
+		for (size_t k = 0; k < 2 && d->codes[k].col; k++)
+			if ((rc = parse_check_codes(t, d->codes[k].col, d->codes[k].facet, eb)))
+				return rc;
+	}
+	return CL_OK;
+}
+
+void parse_maps_release(void *base, const struct parse_map *defs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		maptab_release(map_at(base, &defs[i]));
+}
+
+/* ---- growable text ----------------------------------------------------- */
+
+void parse_text_para(struct dbuf *b, const char *s)
 {
 	if (!s || !*s)
 		return;
 	if (b->n)
-		parse_text_add(b, "\n\n");
-	parse_text_add(b, s);
+		dbuf_add(b, "\n\n", 2);
+	dbuf_puts(b, s);
 }
 
-/* Takes the text out of b, cut to at most max bytes at a code point
- * boundary (parse_truncate, so at a sentence or word end when it can).
- * NULL when empty; *oom set when out of memory. */
-char *parse_text_take(struct parse_text *b, size_t max, int *oom)
+void parse_text_section(struct dbuf *b, int *oom, const char *text, const char *fmt, ...)
 {
-	char *s = b->s;
+	va_list ap;
+	char *heading;
+	int n;
 
-	b->s = NULL;
-	if (b->oom) {
-		free(s);
+	va_start(ap, fmt);
+	n = vasprintf(&heading, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		*oom = 1;
+		return;
+	}
+	parse_text_para(b, heading);
+	parse_text_para(b, text);
+	free(heading);
+}
+
+char *parse_text_take(struct dbuf *b, size_t max, int *oom)
+{
+	size_t n;
+	char *s, *t;
+
+	if (*oom || b->err) {
+		dbuf_release(b);
 		*oom = 1;
 		return NULL;
 	}
-	if (!s || !*s) {
-		free(s);
-		return NULL;
-	}
-	if (b->n > max) {
-		size_t cps = 0, i;
-		char *t;
-
-		/* code points that fit in max - 3 bytes (room for "…") */
-		for (i = 0; s[i] && i < max - 3; i++)
-			if (((unsigned char)s[i] & 0xC0) != 0x80)
-				cps++;
-		if (s[i] && ((unsigned char)s[i] & 0xC0) == 0x80)
-			cps--; /* the last one started but does not fit */
-		t = parse_truncate(s, cps);
-		free(s);
-		if (!t)
-			*oom = 1;
-		return t;
-	}
-	return s;
+	s = dbuf_take(b, &n);
+	if (!s || n <= max)
+		return s;
+	/* the code points that fit in max - 3 bytes (room for "…") */
+	t = parse_truncate(s, utf8_count_n(s, utf8_cut(s, n, max - 3)));
+	free(s);
+	if (!t)
+		*oom = 1;
+	return t;
 }
 
 /* ---- CSV sources ----------------------------------------------------------- */

@@ -15,6 +15,7 @@
 
 #include "case.h"
 #include "cl_err.h"
+#include "dbuf.h"
 #include "maptab.h"
 #include "taxonomy.h"
 
@@ -38,9 +39,6 @@ struct parse_sink {
 	void (*reject)(void *ud, long line, const char *reason);
 	void *ud;
 };
-
-/* Number of Unicode code points in s. */
-size_t parse_cp_count(const char *s);
 
 /* Undoes double-encoded UTF-8 ("voter\u00e2\u20ac\u2122s": UTF-8 bytes
  * read as windows-1252 and encoded again) in s, conservatively: only when
@@ -89,12 +87,28 @@ int parse_make_id(char *out, const char *prefix, const char *native);
  * (or out of memory: *enomem is then set, may be NULL). */
 char *parse_first_url(const char *s, int *enomem);
 
+/* Replaces *dst with a copy of s (NULL: with NULL). CL_OK or CL_ENOMEM. */
+int parse_set_str(char **dst, const char *s);
+
+/* 1 if s (may be NULL) is a CPV code: 8 digits, optionally "-" and a
+ * check digit. */
+int parse_is_cpv(const char *s);
+
+/* 1 if s (may be NULL) is a NUTS code as the case record takes it: two
+ * upper-case letters and up to three more letters or digits. */
+int parse_is_nuts(const char *s);
+
 /* 1 if s is a real calendar date YYYY-MM-DD (years 1900..2199), else 0. */
 int parse_is_date(const char *s);
 
 /* Appends a copy of s to l unless already there (or l holds
  * CASE_LIST_MAX items). CL_OK or CL_ENOMEM. */
 int parse_list_add(struct strlist *l, const char *s);
+
+/* Adds to c->goals the goals that goal_map (flag_goal.tsv: columns
+ * strategic, goal) gives for each of c's strategic codes. CL_OK or
+ * CL_ENOMEM. */
+int parse_goals_of_strategic(struct case_record *c, const struct maptab *goal_map);
 
 /* Ids seen in one parse, to keep them unique. */
 struct parse_ids {
@@ -118,32 +132,68 @@ int parse_ids_claim(struct parse_ids *ids, char *id, int *renamed);
  * out of memory. */
 int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long line);
 
+/* For a parser of one record per payload, after building c (rc: what
+ * building returned): when rc is CL_OK, parse_emit_valid, a rejected
+ * record counting as read (CL_OK). A stop by the receiver, and running out
+ * of memory here or while building, are said in eb ("FORMAT: the receiver
+ * stopped the parse (...)", "FORMAT: out of memory"). Returns the result. */
+int parse_emit_built(int rc, const struct parse_sink *sink, struct case_record *c, long line,
+		     const char *format, struct cl_errbuf *eb);
+
 /* Checks that every cell of column col of t is a code of facet f (or "-"
  * or empty, meaning no code). CL_OK, or CL_ECORRUPT naming the table, line
  * and code; CL_ECORRUPT also when the column is missing. */
 int parse_check_codes(const struct maptab *t, const char *col, enum tax_facet f,
 		      struct cl_errbuf *eb);
 
+/* A mapping table a parser uses, as a field of the parser's struct of
+ * tables (off = offsetof): loaded by name (maptab_load_builtin), its shape
+ * checked (ncols columns exactly, or at least min_cols; first,
+ * when not NULL, the name of column 0), and up to two of its columns
+ * checked against a facet (parse_check_codes; col NULL: none). */
+struct parse_map {
+	size_t off;
+	const char *name;
+	size_t ncols, min_cols;
+	const char *first;
+	struct {
+		const char *col;
+		enum tax_facet facet;
+	} codes[2];
+};
+
+/* Loads and checks the tables defs[0..n) into the struct at base (each
+ * maptab_init()ed first). CL_OK, the loader's error, CL_ECORRUPT "map
+ * tables of FORMAT: unexpected columns", or parse_check_codes's error.
+ * parse_maps_release frees them, also after an error. */
+int parse_maps_load(void *base, const struct parse_map *defs, size_t n, const char *format,
+		    struct cl_errbuf *eb);
+void parse_maps_release(void *base, const struct parse_map *defs, size_t n);
+
+/* The checks every parser makes of its caller's arguments: CL_EINVAL
+ * ("FORMAT: no retrieved_at given", "FORMAT: no emit callback") when src
+ * has no retrieved_at or sink no emit, else CL_OK. */
+int parse_check_call(const struct parse_src *src, const struct parse_sink *sink,
+		     const char *format, struct cl_errbuf *eb);
+
 /* Tells sink->reject, formatting the reason. */
 void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A growable text for bodies built from several parts. Out of memory is
- * sticky (oom) and reported by parse_text_take. Start from {0}. */
-struct parse_text {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
-/* Appends s (NULL or "" is a no-op). */
-void parse_text_add(struct parse_text *b, const char *s);
-/* Appends s as a paragraph: a blank line before it unless it is the first. */
-void parse_text_para(struct parse_text *b, const char *s);
+/* Bodies built from several parts, in a dbuf (its error is sticky and
+ * reported by parse_text_take). */
+/* Appends s as a paragraph: a blank line before it unless it is the first
+ * (NULL or "" is a no-op). */
+void parse_text_para(struct dbuf *b, const char *s);
+/* Appends a section: the heading made from fmt as a paragraph, then text
+ * (may be NULL) as another. *oom set when out of memory. */
+void parse_text_section(struct dbuf *b, int *oom, const char *text, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Takes the text out of b (b is left empty), cut to at most max bytes with
  * parse_truncate (at a sentence or word end when it can, "…" appended).
- * NULL when empty; *oom set when out of memory. Caller frees. */
-char *parse_text_take(struct parse_text *b, size_t max, int *oom);
+ * NULL when empty; *oom set when out of memory (also in b; when *oom is
+ * already set, b is only freed). Caller frees. */
+char *parse_text_take(struct dbuf *b, size_t max, int *oom);
 
 struct csvr;
 

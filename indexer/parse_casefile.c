@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "case.h"
+#include "dbuf.h"
 #include "parse_ocds.h"
+#include "utf8.h"
 
 /* ---- shared ----------------------------------------------------------------- */
 
@@ -338,15 +340,8 @@ static int where_add(struct mdctx *x, const char *path, long line, const char *w
 
 	if (first)
 		return fm_fail(x, line, "%s given twice (first on line %ld)", what, first);
-	if (x->nwhere == x->capwhere) {
-		size_t cap = x->capwhere ? x->capwhere * 2 : 32;
-		struct fm_where *w = realloc(x->where, cap * sizeof *w);
-
-		if (!w)
-			return CL_ENOMEM;
-		x->where = w;
-		x->capwhere = cap;
-	}
+	if (dbuf_grow(&x->where, &x->capwhere, x->nwhere + 1, sizeof *x->where))
+		return CL_ENOMEM;
 	snprintf(x->where[x->nwhere].path, sizeof x->where[0].path, "%s", path);
 	x->where[x->nwhere++].line = line;
 	return CL_OK;
@@ -386,31 +381,6 @@ static size_t indent_of(const struct fm_line *l)
 	while (i < l->n && l->s[i] == ' ')
 		i++;
 	return i;
-}
-
-/* Appends the UTF-8 form of a \u escape. */
-static size_t put_utf8(char *o, unsigned long cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
 }
 
 static int hex4(const char *s, const char *e, unsigned long *v)
@@ -483,7 +453,7 @@ static int fm_scalar(struct mdctx *x, long line, const char **pp, const char *e,
 				} else if ((cp >= 0xDC00 && cp <= 0xDFFF) || cp == 0) {
 					goto bad_escape;
 				}
-				o += put_utf8(o, cp);
+				o += utf8_encode(o, (uint32_t)cp);
 				break;
 			}
 			default:
@@ -884,40 +854,6 @@ static int fm_parse(struct mdctx *x)
 	return CL_OK;
 }
 
-/* Offset of the first byte that is not valid UTF-8, or len. */
-static size_t utf8_bad(const unsigned char *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = p[i];
-		size_t n;
-		unsigned lo = 0x80, hi = 0xBF;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			n = 2;
-		else if (c >= 0xE0 && c <= 0xEF)
-			n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-		else if (c >= 0xF0 && c <= 0xF4)
-			n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-		else
-			return i;
-		if (i + n > len)
-			return i;
-		for (size_t k = 1; k < n; k++) {
-			unsigned b = p[i + k];
-			if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
-				return i;
-		}
-		i += n;
-	}
-	return len;
-}
-
 static long line_at(const char *d, size_t off)
 {
 	long line = 1;
@@ -1061,7 +997,7 @@ int casefile_parse_md(const char *data, size_t len, const struct parse_src *src,
 	if ((p = memchr(data, '\0', len)))
 		return cl_fail(eb, CL_EPARSE, "case-md: line %ld: a NUL byte",
 			       line_at(data, (size_t)(p - data)));
-	if ((bad = utf8_bad((const unsigned char *)data, len)) < len)
+	if ((bad = utf8_invalid_at(data, len)) < len)
 		return cl_fail(eb, CL_EPARSE, "case-md: line %ld: invalid UTF-8 (byte 0x%02X at offset %zu)",
 			       line_at(data, bad), (unsigned char)data[bad], bad);
 

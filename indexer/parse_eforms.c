@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,99 +27,58 @@
 
 /* ---- mapping tables ------------------------------------------------------- */
 
-/* The tables are compiled in by the Makefile (tools/embed.c) as
- * maps_<name>_tsv. Weak, as in maptab.c: a build without them still links
- * and eforms_load_map() names the missing table. */
-#define EF_TABLES(XX)          \
-	XX(eforms_legal_type)  \
-	XX(eforms_activity)    \
-	XX(eforms_procedure)   \
-	XX(eforms_strategic)   \
-	XX(eforms_env_goal)    \
-	XX(eforms_country)     \
-	XX(eforms_language)
+int eforms_ted_source(struct case_record *c, const struct parse_src *src, const char *base,
+		      const char *pubno, const char *format)
+{
+	struct case_source *so = calloc(1, sizeof *so);
+	const char *p = pubno;
+	int rc;
 
-#define EF_DECL(n)                                                     \
-	extern const char maps_##n##_tsv[] __attribute__((weak));     \
-	extern const unsigned long maps_##n##_tsv_len __attribute__((weak));
-EF_TABLES(EF_DECL)
-#undef EF_DECL
+	if (!so)
+		return CL_ENOMEM;
+	c->sources = so;
+	c->nsources = 1;
+	while (*p == '0' && p[1] != '-')
+		p++;
+	if (src->url && *src->url) {
+		rc = parse_set_str(&so->url, src->url);
+	} else if (asprintf(&so->url, "%s%s", base, p) < 0) {
+		so->url = NULL;
+		rc = CL_ENOMEM;
+	} else {
+		rc = CL_OK;
+	}
+	if (rc || (rc = parse_set_str(&so->retrieved_at, src->retrieved_at)) ||
+	    (rc = parse_set_str(&so->sha256, src->sha256)))
+		return rc;
+	return parse_set_str(&so->format, format);
+}
 
 int eforms_load_map(struct maptab *t, const char *name, struct cl_errbuf *eb)
 {
-	size_t len = 0;
-	const char *text = maptab_builtin_text(name, &len);
-
-#define EF_TEXT(n)                                                       \
-	if (!text && strcmp(name, #n) == 0 && maps_##n##_tsv && &maps_##n##_tsv_len) { \
-		text = maps_##n##_tsv;                                   \
-		len = (size_t)maps_##n##_tsv_len;                        \
-	}
-	EF_TABLES(EF_TEXT)
-#undef EF_TEXT
-	if (!text)
-		return cl_fail(eb, CL_ENOTFOUND,
-			       "map %s: not compiled in (indexer/maps/%s.tsv missing from the build)",
-			       name, name);
-	return maptab_parse(t, name, text, len, eb);
+	return maptab_load_builtin(t, name, eb);
 }
 
 struct ef_maps {
 	struct maptab legal, activity, proc, strategic, goal, country, lang, flag_goal;
 };
 
-static void maps_release(struct ef_maps *m)
-{
-	maptab_release(&m->legal);
-	maptab_release(&m->activity);
-	maptab_release(&m->proc);
-	maptab_release(&m->strategic);
-	maptab_release(&m->goal);
-	maptab_release(&m->country);
-	maptab_release(&m->lang);
-	maptab_release(&m->flag_goal);
-}
-
-static int maps_load(struct ef_maps *m, struct cl_errbuf *eb)
-{
-	int rc;
-
-	if ((rc = eforms_load_map(&m->legal, "eforms_legal_type", eb)) ||
-	    (rc = eforms_load_map(&m->activity, "eforms_activity", eb)) ||
-	    (rc = eforms_load_map(&m->proc, "eforms_procedure", eb)) ||
-	    (rc = eforms_load_map(&m->strategic, "eforms_strategic", eb)) ||
-	    (rc = eforms_load_map(&m->goal, "eforms_env_goal", eb)) ||
-	    (rc = eforms_load_map(&m->country, "eforms_country", eb)) ||
-	    (rc = eforms_load_map(&m->lang, "eforms_language", eb)) ||
-	    (rc = maptab_load_builtin(&m->flag_goal, "flag_goal", eb)))
-		return rc;
-	if (m->legal.ncols != 2 || m->activity.ncols != 2 || m->proc.ncols != 3 ||
-	    m->strategic.ncols != 3 || m->goal.ncols != 3 || m->country.ncols != 2 ||
-	    m->lang.ncols != 2 || m->flag_goal.ncols != 2)
-		return cl_fail(eb, CL_ECORRUPT, "map tables of eforms: unexpected columns");
-	if ((rc = parse_check_codes(&m->legal, "authority_type", TAX_AUTHORITY_TYPE, eb)) ||
-	    (rc = parse_check_codes(&m->activity, "sector", TAX_SECTORS, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "procedure", TAX_PROCEDURE, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->strategic, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->goal, "goal", TAX_GOALS, eb)) ||
-	    (rc = parse_check_codes(&m->flag_goal, "goal", TAX_GOALS, eb)))
-		return rc;
-	return CL_OK;
-}
-
-/* The code in column col of the first row whose first nkeys cells match
- * keys; NULL when no row matches or the row says "-". */
-static const char *map1(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col)
-{
-	long r = maptab_find(t, 0, keys, nkeys);
-	const char *v;
-
-	if (r < 0)
-		return NULL;
-	v = maptab_cell(t, (size_t)r, col);
-	return v && *v && strcmp(v, "-") != 0 ? v : NULL;
-}
+#define MAP(field) offsetof(struct ef_maps, field)
+static const struct parse_map map_defs[] = {
+	{MAP(legal), "eforms_legal_type", 2, 0, NULL,
+	 {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(activity), "eforms_activity", 2, 0, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "eforms_procedure", 3, 0, NULL,
+	 {{"procedure", TAX_PROCEDURE}, {"strategic", TAX_STRATEGIC}}},
+	{MAP(strategic), "eforms_strategic", 3, 0, NULL,
+	 {{"strategic", TAX_STRATEGIC}}},
+	{MAP(goal), "eforms_env_goal", 3, 0, NULL, {{"goal", TAX_GOALS}}},
+	{MAP(country), "eforms_country", 2, 0, NULL, {{NULL, 0}}},
+	{MAP(lang), "eforms_language", 2, 0, NULL, {{NULL, 0}}},
+	{MAP(flag_goal), "flag_goal", 2, 0, NULL, {{"goal", TAX_GOALS}}},
+};
+#undef MAP
+#define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -142,13 +102,6 @@ int eforms_ted_id(char *out, const char *pubno)
 	num = strtoul(p, NULL, 10);
 	snprintf(out, CASE_ID_MAX + 1, "ted-%.4s-%08lu", p + nd + 1, num);
 	return CL_OK;
-}
-
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
 }
 
 static const char *code_of(const xmlNode *n, char *out, size_t cap)
@@ -188,28 +141,6 @@ static int is_uuid(const char *s)
 			return 0;
 		}
 	}
-	return 1;
-}
-
-/* A main classification code: 8 digits, optionally "-" and a check digit. */
-static int is_cpv(const char *s)
-{
-	size_t n = strspn(s, "0123456789");
-
-	return n == 8 && (s[8] == '\0' || (s[8] == '-' && s[9] >= '0' && s[9] <= '9' && !s[10]));
-}
-
-/* A NUTS code as the case record takes it: two upper-case letters and up
- * to three more letters or digits. */
-static int is_nuts(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 2 || n > 5 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
-			return 0;
 	return 1;
 }
 
@@ -384,7 +315,7 @@ static int invalid(struct ef *x)
 		    "empty)");
 	n = xmlsafe_path(x->pp, NS_CAC, "MainCommodityClassification");
 	n = ef_child(n, NS_CBC, "ItemClassificationCode");
-	if (!is_cpv(code_of(n, buf, sizeof buf)))
+	if (!parse_is_cpv(code_of(n, buf, sizeof buf)))
 		BAD(n ? n : x->pp,
 		    "no main classification code (BT-262: /*/cac:ProcurementProject/"
 		    "cac:MainCommodityClassification/cbc:ItemClassificationCode is %s)",
@@ -443,7 +374,7 @@ static int add_cpv(struct case_record *c, const xmlNode *n)
 	char buf[16], div[3];
 	int rc;
 
-	if (!is_cpv(code_of(n, buf, sizeof buf)))
+	if (!parse_is_cpv(code_of(n, buf, sizeof buf)))
 		return CL_OK;
 	if ((rc = parse_list_add(&c->cpv, buf)))
 		return rc;
@@ -457,15 +388,7 @@ static int add_cpv(struct case_record *c, const xmlNode *n)
 /* A money amount: a finite, non-negative number and a currency. */
 static int amount_of(const xmlNode *n, double *amount, char cur[4])
 {
-	const char *cc = xmlsafe_attr(n, "currencyID");
-
-	if (!n || !cc || strlen(cc) != 3 || !isupper((unsigned char)cc[0]) ||
-	    !isupper((unsigned char)cc[1]) || !isupper((unsigned char)cc[2]))
-		return 0;
-	if (!xmlsafe_decimal(n, amount))
-		return 0;
-	memcpy(cur, cc, 4);
-	return 1;
+	return xmlsafe_amount(n, "currencyID", amount, cur);
 }
 
 /* The value: the awarded total of the notice result (BT-161), else the
@@ -503,7 +426,7 @@ static int set_value(struct ef *x, struct case_record *c)
 	}
 	c->has_value = 1;
 	c->value_amount = a;
-	return set_str(&c->value_currency, cur);
+	return parse_set_str(&c->value_currency, cur);
 }
 
 /* A Swedish organisationsnummer from a company id: "NNNNNN-NNNN", the
@@ -536,11 +459,11 @@ static int set_buyer(struct ef *x, struct case_record *c, int *oom)
 		return CL_ENOMEM;
 	keys[0] = code_of(ef_child(ef_child(addr, NS_CAC, "Country"), NS_CBC, "IdentificationCode"), buf,
 			  sizeof buf);
-	iso2 = *buf ? map1(&x->m.country, keys, 1, 1) : NULL;
-	if (iso2 && (rc = set_str(&c->buyer.country, iso2)))
+	iso2 = *buf ? maptab_code(&x->m.country, keys, 1, 1) : NULL;
+	if (iso2 && (rc = parse_set_str(&c->buyer.country, iso2)))
 		return rc;
-	if (is_nuts(code_of(ef_child(addr, NS_CBC, "CountrySubentityCode"), buf, sizeof buf)) &&
-	    (rc = set_str(&c->buyer.nuts, buf)))
+	if (parse_is_nuts(code_of(ef_child(addr, NS_CBC, "CountrySubentityCode"), buf, sizeof buf)) &&
+	    (rc = parse_set_str(&c->buyer.nuts, buf)))
 		return rc;
 	if (streq(c->buyer.country, "SE")) {
 		xmlNode *le = ef_child(co, NS_CAC, "PartyLegalEntity");
@@ -548,7 +471,7 @@ static int set_buyer(struct ef *x, struct case_record *c, int *oom)
 		for (xmlNode *id = ef_child(le, NS_CBC, "CompanyID"); id;
 		     id = xmlsafe_next(id, NS_CBC, "CompanyID"))
 			if (swedish_orgnr(code_of(id, buf, sizeof buf), canon))
-				return set_str(&c->buyer.org_number, canon);
+				return parse_set_str(&c->buyer.org_number, canon);
 	}
 	return CL_OK;
 }
@@ -596,7 +519,7 @@ static int add_additional(struct ef *x, struct case_record *c, const xmlNode *pp
  * translation (Swedish chosen over the original). Markdown. */
 static char *make_body(struct ef *x, const struct case_record *c, const char *fulldesc, int *oom)
 {
-	struct parse_text b = {NULL, 0, 0, 0};
+	struct dbuf b = DBUF_INIT(0);
 	char *name = NULL, *desc = NULL, *t = NULL, id[64];
 
 	if (fulldesc && c->summary && strcmp(fulldesc, c->summary) != 0)
@@ -611,15 +534,8 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		desc = xmlsafe_text_of(pick_lang(lpp, NS_CBC, "Description", x->lang, x->nlang, 1), oom);
 		if ((name || desc) && !(streq(name, c->title) && (!desc || streq(desc, fulldesc)))) {
 			code_of(ef_child(lot, NS_CBC, "ID"), id, sizeof id);
-			if (asprintf(&t, "## %s%s%s", *id ? id : "Lot", name ? ": " : "",
-				     name ? name : "") < 0) {
-				t = NULL;
-				*oom = 1;
-			}
-			parse_text_para(&b, t);
-			free(t);
-			t = NULL;
-			parse_text_para(&b, desc);
+			parse_text_section(&b, oom, desc, "## %s%s%s", *id ? id : "Lot",
+					   name ? ": " : "", name ? name : "");
 		}
 		free(name);
 		free(desc);
@@ -629,7 +545,7 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		xmlNode *on = pick_lang(x->pp, NS_CBC, "Name", x->nlang, NULL, 0);
 		xmlNode *od = pick_lang(x->pp, NS_CBC, "Description", x->nlang, NULL, 0);
 		const char *keys[1] = {x->nlang};
-		const char *l2 = map1(&x->m.lang, keys, 1, 1);
+		const char *l2 = maptab_code(&x->m.lang, keys, 1, 1);
 
 		name = xmlsafe_line_of(on, 0, oom);
 		desc = xmlsafe_text_of(od, oom);
@@ -646,10 +562,6 @@ static char *make_body(struct ef *x, const struct case_record *c, const char *fu
 		free(name);
 		free(desc);
 	}
-	if (*oom) {
-		free(b.s);
-		return NULL;
-	}
 	return parse_text_take(&b, CASE_BODY_MAX_BYTES, oom);
 }
 
@@ -664,7 +576,7 @@ static int build(struct ef *x, struct case_record *c)
 	/* id: from the TED publication number, else the notice identifier */
 	if (!*x->pubno || eforms_ted_id(id, x->pubno) != CL_OK)
 		parse_make_id(id, "eforms-", x->uuid);
-	if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")))
+	if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "procurement")))
 		goto out;
 
 	/* language: Swedish when the procedure has a Swedish title */
@@ -673,7 +585,7 @@ static int build(struct ef *x, struct case_record *c)
 		if (streq(xmlsafe_attr(n, "languageID"), "SWE") && *code_of(n, buf, sizeof buf))
 			snprintf(x->lang, sizeof x->lang, "SWE");
 	keys[0] = x->lang;
-	if ((v = map1(&x->m.lang, keys, 1, 1)) && (rc = set_str(&c->language, v)))
+	if ((v = maptab_code(&x->m.lang, keys, 1, 1)) && (rc = parse_set_str(&c->language, v)))
 		goto out;
 
 	/* title, summary */
@@ -686,14 +598,9 @@ static int build(struct ef *x, struct case_record *c)
 			fulldesc = xmlsafe_text_of(pick_lang(ef_child(n, NS_CAC, "ProcurementProject"), NS_CBC,
 						     "Description", x->lang, x->nlang, 1),
 					   &oom);
-	if (oom)
-		goto oom;
-	if (fulldesc) {
-		c->summary = parse_cp_count(fulldesc) > CASE_SUMMARY_MAX
-				     ? parse_truncate(fulldesc, CASE_SUMMARY_MAX)
-				     : strdup(fulldesc);
-		if (!c->summary)
-			goto oom;
+	if (oom || (fulldesc && !(c->summary = parse_truncate(fulldesc, CASE_SUMMARY_MAX)))) {
+		rc = CL_ENOMEM;
+		goto out;
 	}
 
 	/* buyer, authority type, sectors */
@@ -702,13 +609,13 @@ static int build(struct ef *x, struct case_record *c)
 	cp = ef_child(x->root, NS_CAC, "ContractingParty");
 	keys[0] = code_of(ef_child(ef_child(cp, NS_CAC, "ContractingPartyType"), NS_CBC, "PartyTypeCode"),
 			  buf, sizeof buf);
-	if (*buf && (v = map1(&x->m.legal, keys, 1, 1)) && (rc = set_str(&c->authority_type, v)))
+	if (*buf && (v = maptab_code(&x->m.legal, keys, 1, 1)) && (rc = parse_set_str(&c->authority_type, v)))
 		goto out;
 	for (; cp; cp = xmlsafe_next(cp, NS_CAC, "ContractingParty"))
 		for (n = ef_child(cp, NS_CAC, "ContractingActivity"); n;
 		     n = xmlsafe_next(n, NS_CAC, "ContractingActivity")) {
 			keys[0] = code_of(ef_child(n, NS_CBC, "ActivityTypeCode"), buf, sizeof buf);
-			if (*buf && (v = map1(&x->m.activity, keys, 1, 1)) &&
+			if (*buf && (v = maptab_code(&x->m.activity, keys, 1, 1)) &&
 			    (rc = parse_list_add(&c->sectors, v)))
 				goto out;
 		}
@@ -729,9 +636,9 @@ static int build(struct ef *x, struct case_record *c)
 				   "ProcedureCode"),
 			  buf, sizeof buf);
 	if (*buf) {
-		if ((v = map1(&x->m.proc, keys, 1, 1)) && (rc = set_str(&c->procedure, v)))
+		if ((v = maptab_code(&x->m.proc, keys, 1, 1)) && (rc = parse_set_str(&c->procedure, v)))
 			goto out;
-		if ((v = map1(&x->m.proc, keys, 1, 2)) && (rc = parse_list_add(&c->strategic, v)))
+		if ((v = maptab_code(&x->m.proc, keys, 1, 2)) && (rc = parse_list_add(&c->strategic, v)))
 			goto out;
 	}
 
@@ -742,61 +649,28 @@ static int build(struct ef *x, struct case_record *c)
 	     n = xmlsafe_next(n, NS_CAC, "ProcurementProjectLot"))
 		if ((rc = add_additional(x, c, ef_child(n, NS_CAC, "ProcurementProject"))))
 			goto out;
-	for (size_t i = 0; i < c->strategic.n; i++) {
-		const char *codes[8];
-		const char *k[1] = {c->strategic.v[i]};
-		size_t nc = maptab_codes(&x->m.flag_goal, k, 1, 1, codes, 8, NULL);
-
-		for (size_t j = 0; j < nc; j++)
-			if ((rc = parse_list_add(&c->goals, codes[j])))
-				goto out;
-	}
+	if ((rc = parse_goals_of_strategic(c, &x->m.flag_goal)))
+		goto out;
 
 	/* dates and value */
 	if (!*date_of(ef_child(ef_child(x->ext, NS_EFAC, "Publication"), NS_EFBC, "PublicationDate"),
 		      date))
 		date_of(ef_child(x->root, NS_CBC, "IssueDate"), date);
-	if (*date && (rc = set_str(&c->published, date)))
+	if (*date && (rc = parse_set_str(&c->published, date)))
 		goto out;
 	for (n = ef_child(ef_child(x->ext, NS_EFAC, "NoticeResult"), NS_EFAC, "SettledContract"); n;
 	     n = xmlsafe_next(n, NS_EFAC, "SettledContract"))
 		if (*date_of(ef_child(n, NS_CBC, "IssueDate"), date) &&
 		    (!*best || strcmp(date, best) < 0))
 			memcpy(best, date, sizeof best);
-	if (*best && (rc = set_str(&c->awarded, best)))
+	if (*best && (rc = parse_set_str(&c->awarded, best)))
 		goto out;
 	if ((rc = set_value(x, c)))
 		goto out;
 
-	/* body */
+	/* body, source */
 	c->body = make_body(x, c, fulldesc, &oom);
-	if (oom)
-		goto oom;
-
-	/* source */
-	c->sources = calloc(1, sizeof *c->sources);
-	if (!c->sources)
-		goto oom;
-	c->nsources = 1;
-	if (x->src->url && *x->src->url) {
-		rc = set_str(&c->sources[0].url, x->src->url);
-	} else {
-		const char *p = x->pubno;
-
-		while (*p == '0' && p[1] != '-')
-			p++;
-		if (asprintf(&c->sources[0].url, "%s%s", EFORMS_REF_BASE, p) < 0) {
-			c->sources[0].url = NULL;
-			goto oom;
-		}
-	}
-	if (rc || (rc = set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
-	    (rc = set_str(&c->sources[0].sha256, x->src->sha256)) ||
-	    (rc = set_str(&c->sources[0].format, EFORMS_FORMAT)))
-		goto out;
-	goto out; /* licence: left NULL for the harvester */
-oom:
-	rc = CL_ENOMEM;
+	rc = oom ? CL_ENOMEM : eforms_ted_source(c, x->src, EFORMS_REF_BASE, x->pubno, EFORMS_FORMAT);
 out:
 	free(fulldesc);
 	return rc;
@@ -831,12 +705,10 @@ int eforms_parse_mem(const char *data, size_t len, const struct parse_src *src,
 
 	memset(&x, 0, sizeof x);
 	case_init(&c);
-	if (!src || !src->retrieved_at || !*src->retrieved_at)
-		return cl_fail(eb, CL_EINVAL, "eforms: no retrieved_at given");
-	if (!sink || !sink->emit)
-		return cl_fail(eb, CL_EINVAL, "eforms: no emit callback");
+	if ((rc = parse_check_call(src, sink, "eforms", eb)))
+		return rc;
 	x.src = src;
-	if ((rc = maps_load(&x.m, eb)))
+	if ((rc = parse_maps_load(&x.m, map_defs, NMAPS, "eforms", eb)))
 		goto out;
 	if ((rc = xmlsafe_parse(data, len, "eforms", &doc, eb)))
 		goto out;
@@ -880,20 +752,10 @@ int eforms_parse_mem(const char *data, size_t len, const struct parse_src *src,
 		goto out;
 	}
 	rc = build(&x, &c);
-	if (rc == CL_OK) {
-		rc = parse_emit_valid(sink, &c, x.line);
-		if (rc == CL_EVALIDATION)
-			rc = CL_OK; /* told the sink; the payload itself was read */
-		else if (rc && rc != CL_ENOMEM)
-			cl_fail(eb, rc, "eforms: the receiver stopped the parse (%s)",
-				cl_strerror(rc));
-	}
-	if (rc == CL_ENOMEM)
-		cl_fail(eb, rc, "eforms: out of memory");
+	rc = parse_emit_built(rc, sink, &c, x.line, "eforms", eb);
 out:
 	case_release(&c);
-	if (doc)
-		xmlFreeDoc(doc);
-	maps_release(&x.m);
+	xmlFreeDoc(doc); /* NULL: no-op */
+	parse_maps_release(&x.m, map_defs, NMAPS);
 	return rc;
 }

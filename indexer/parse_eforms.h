@@ -69,11 +69,20 @@ int eforms_parse_mem(const char *data, size_t len, const struct parse_src *src,
  * XML parser so that both give one notice the same id. */
 int eforms_ted_id(char *out, const char *pubno);
 
+/* Gives c its one source, for a notice with TED publication number pubno
+ * ("00137599-2024"): src->url when given, else base followed by pubno
+ * without its leading zeros ("137599-2024"); retrieved_at and sha256 from
+ * src; the format given; no licence (the harvester knows the publisher's
+ * terms). CL_OK or CL_ENOMEM. Shared with the TED XML parser. */
+int eforms_ted_source(struct case_record *c, const struct parse_src *src, const char *base,
+		      const char *pubno, const char *format);
+
 /* Loads one of this parser's mapping tables ("eforms_legal_type",
  * "eforms_activity", "eforms_procedure", "eforms_strategic",
  * "eforms_env_goal", "eforms_country", "eforms_language") from the text
- * compiled into the binary. CL_OK, CL_ENOTFOUND (not compiled in or not
- * one of these), CL_ECORRUPT, CL_ENOMEM. */
+ * compiled into the binary, as maptab_load_builtin() does for every
+ * table of indexer/maps/. CL_OK, CL_ENOTFOUND (not compiled in, or not a
+ * built-in table), CL_ECORRUPT, CL_ENOMEM. */
 int eforms_load_map(struct maptab *t, const char *name, struct cl_errbuf *eb);
 
 #endif

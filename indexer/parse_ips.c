@@ -4,12 +4,14 @@
  * field. */
 #include "parse_ips.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csvread.h"
 #include "maptab.h"
 #include "taxonomy.h"
+#include "utf8.h"
 
 /* Every IPS case is about innovation in a public service. */
 #define IPS_STRATEGIC "inn"
@@ -47,38 +49,22 @@ void ips_stats_init(struct ips_stats *st)
 	memset(st, 0, sizeof *st);
 }
 
-struct maps {
+struct ips_maps {
 	struct maptab cofog, org, goal;
 };
 
-static void maps_release(struct maps *m)
-{
-	maptab_release(&m->cofog);
-	maptab_release(&m->org);
-	maptab_release(&m->goal);
-}
-
-static int maps_load(struct maps *m, struct cl_errbuf *eb)
-{
-	int rc;
-
-	if ((rc = maptab_load_builtin(&m->cofog, "cofog", eb)) ||
-	    (rc = maptab_load_builtin(&m->org, "ips_org", eb)) ||
-	    (rc = maptab_load_builtin(&m->goal, "flag_goal", eb)))
-		return rc;
-	if ((rc = parse_check_codes(&m->cofog, "sector", TAX_SECTORS, eb)) ||
-	    (rc = parse_check_codes(&m->org, "authority_type", TAX_AUTHORITY_TYPE, eb)) ||
-	    (rc = parse_check_codes(&m->goal, "goal", TAX_GOALS, eb)))
-		return rc;
-	if (maptab_col(&m->cofog, "label_en") != 0 || maptab_col(&m->org, "category") != 0 ||
-	    maptab_col(&m->goal, "strategic") != 0)
-		return cl_fail(eb, CL_ECORRUPT, "map tables of ips-csv: unexpected columns");
-	return CL_OK;
-}
+#define MAP(field) offsetof(struct ips_maps, field)
+static const struct parse_map map_defs[] = {
+	{MAP(cofog), "cofog", 0, 0, "label_en", {{"sector", TAX_SECTORS}}},
+	{MAP(org), "ips_org", 0, 0, "category", {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(goal), "flag_goal", 0, 0, "strategic", {{"goal", TAX_GOALS}}},
+};
+#undef MAP
+#define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
 struct ctx {
 	struct csvr r;
-	struct maps m;
+	struct ips_maps m;
 	struct parse_ids ids;
 	long col[C_NCOLS];
 	size_t nheader;
@@ -92,13 +78,6 @@ static const char *fld(const struct ctx *x, enum col c)
 	if (x->col[c] < 0)
 		return "";
 	return csvr_field(&x->r, (size_t)x->col[c], NULL);
-}
-
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
 }
 
 /* A one-line cleaned copy of column c (caller frees), NULL on ENOMEM. */
@@ -115,12 +94,12 @@ static int set_published(struct ctx *x, struct case_record *c, const char *s)
 	size_t n = strlen(s);
 
 	if (parse_is_date(s))
-		return set_str(&c->published, s);
+		return parse_set_str(&c->published, s);
 	if ((n == 4 || (n == 6 && strcmp(s + 4, ".0") == 0)) && strspn(s, "0123456789") == 4) {
 		snprintf(buf, sizeof buf, "%.4s-01-01", s);
 		if (parse_is_date(buf)) {
 			x->st->year_only++;
-			return set_str(&c->published, buf);
+			return parse_set_str(&c->published, buf);
 		}
 	}
 	x->st->no_published++;
@@ -139,7 +118,7 @@ static int set_text(struct ctx *x, struct case_record *c)
 		free(text);
 		return CL_OK;
 	}
-	if (parse_cp_count(text) <= CASE_SUMMARY_MAX) {
+	if (utf8_count(text) <= CASE_SUMMARY_MAX) {
 		c->summary = text;
 		return CL_OK;
 	}
@@ -150,7 +129,7 @@ static int set_text(struct ctx *x, struct case_record *c)
 		return CL_ENOMEM;
 	}
 	while (strlen(text) > CASE_BODY_MAX_BYTES) {
-		size_t cps = parse_cp_count(text);
+		size_t cps = utf8_count(text);
 		char *cut = parse_truncate(text, cps - cps / 8 - 1);
 
 		free(text);
@@ -174,9 +153,9 @@ static int add_source(struct case_record *c, const char *url, const struct parse
 	c->sources = ns;
 	s = &c->sources[c->nsources++];
 	memset(s, 0, sizeof *s);
-	if ((rc = set_str(&s->url, url)) || (rc = set_str(&s->retrieved_at, src->retrieved_at)) ||
-	    (rc = set_str(&s->sha256, with_hash ? src->sha256 : NULL)) ||
-	    (rc = set_str(&s->format, IPS_FORMAT)) || (rc = set_str(&s->licence, IPS_LICENCE)))
+	if ((rc = parse_set_str(&s->url, url)) || (rc = parse_set_str(&s->retrieved_at, src->retrieved_at)) ||
+	    (rc = parse_set_str(&s->sha256, with_hash ? src->sha256 : NULL)) ||
+	    (rc = parse_set_str(&s->format, IPS_FORMAT)) || (rc = parse_set_str(&s->licence, IPS_LICENCE)))
 		return rc;
 	return CL_OK;
 }
@@ -203,8 +182,8 @@ static int build(struct ctx *x, struct case_record *c)
 		goto out;
 	if (renamed)
 		x->st->renamed_ids++;
-	if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "case")) ||
-	    (rc = set_str(&c->language, "en")))
+	if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "case")) ||
+	    (rc = parse_set_str(&c->language, "en")))
 		goto out;
 
 	c->title = line_of(x, C_NAME, CASE_TITLE_MAX);
@@ -232,7 +211,7 @@ static int build(struct ctx *x, struct case_record *c)
 			s[--n] = '\0';
 	}
 	if (*s) {
-		if (parse_cp_count(s) > CASE_NAME_MAX) {
+		if (utf8_count(s) > CASE_NAME_MAX) {
 			x->st->name_cut++;
 			c->buyer.name = parse_truncate(s, CASE_NAME_MAX);
 			if (!c->buyer.name) {
@@ -253,7 +232,7 @@ static int build(struct ctx *x, struct case_record *c)
 		/* One ISO 3166-1 code; "EU" is a reserved code, not a country. */
 		if (strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z' &&
 		    strcmp(cc, "EU") != 0) {
-			if ((rc = set_str(&c->buyer.country, cc)))
+			if ((rc = parse_set_str(&c->buyer.country, cc)))
 				goto out;
 		} else {
 			x->st->no_country++;
@@ -272,7 +251,7 @@ static int build(struct ctx *x, struct case_record *c)
 		const char *v = r >= 0 ? maptab_cell(&x->m.org, (size_t)r, 1) : NULL;
 
 		if (v && strcmp(v, "-") != 0) {
-			if ((rc = set_str(&c->authority_type, v)))
+			if ((rc = parse_set_str(&c->authority_type, v)))
 				goto out;
 		} else {
 			x->st->no_authority_type++;
@@ -305,17 +284,9 @@ static int build(struct ctx *x, struct case_record *c)
 	s = NULL;
 
 	/* strategic: innovation, and the goal that implies (flag_goal.tsv) */
-	if ((rc = parse_list_add(&c->strategic, IPS_STRATEGIC)))
+	if ((rc = parse_list_add(&c->strategic, IPS_STRATEGIC)) ||
+	    (rc = parse_goals_of_strategic(c, &x->m.goal)))
 		goto out;
-	{
-		const char *codes[8];
-		const char *keys[1] = {IPS_STRATEGIC};
-		size_t n = maptab_codes(&x->m.goal, keys, 1, 1, codes, 8, NULL);
-
-		for (size_t i = 0; i < n; i++)
-			if ((rc = parse_list_add(&c->goals, codes[i])))
-				goto out;
-	}
 
 	s = line_of(x, C_START, 0);
 	if (!s) {
@@ -392,13 +363,8 @@ static int run(struct ctx *x, struct cl_errbuf *eb)
 {
 	int rc;
 
-	if (!x->src || !x->src->retrieved_at || !*x->src->retrieved_at)
-		return cl_fail(eb, CL_EINVAL, "ips-csv: no retrieved_at given");
-	if (!x->sink || !x->sink->emit)
-		return cl_fail(eb, CL_EINVAL, "ips-csv: no emit callback");
-	if ((rc = maps_load(&x->m, eb)))
-		return rc;
-	if ((rc = read_header(x, eb)))
+	if ((rc = parse_check_call(x->src, x->sink, "ips-csv", eb)) ||
+	    (rc = parse_maps_load(&x->m, map_defs, NMAPS, "ips-csv", eb)) || (rc = read_header(x, eb)))
 		return rc;
 
 	return parse_csv_rows(&x->r, x->nheader, "ips-csv", x->sink, build_row, x, &x->st->rows,
@@ -418,7 +384,7 @@ static int parse_common(struct ctx *x, const struct parse_src *src, const struct
 	parse_ids_init(&x->ids);
 	rc = run(x, eb);
 	parse_ids_release(&x->ids);
-	maps_release(&x->m);
+	parse_maps_release(&x->m, map_defs, NMAPS);
 	csvr_release(&x->r);
 	return rc;
 }

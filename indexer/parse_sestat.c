@@ -3,6 +3,7 @@
  * indexer/maps/; this file only knows which column feeds which field. */
 #include "parse_sestat.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,47 +62,26 @@ void sestat_stats_init(struct sestat_stats *st)
 }
 
 /* The mapping tables of this source. */
-struct maps {
+struct se_maps {
 	struct maptab auth, sni, proc, flags, goal, words;
 };
 
-static void maps_release(struct maps *m)
-{
-	maptab_release(&m->auth);
-	maptab_release(&m->sni);
-	maptab_release(&m->proc);
-	maptab_release(&m->flags);
-	maptab_release(&m->goal);
-	maptab_release(&m->words);
-}
-
-static int maps_load(struct maps *m, struct cl_errbuf *eb)
-{
-	int rc;
-
-	if ((rc = maptab_load_builtin(&m->auth, "se_authority", eb)) ||
-	    (rc = maptab_load_builtin(&m->sni, "se_sni", eb)) ||
-	    (rc = maptab_load_builtin(&m->proc, "se_procedure", eb)) ||
-	    (rc = maptab_load_builtin(&m->flags, "se_flags", eb)) ||
-	    (rc = maptab_load_builtin(&m->goal, "flag_goal", eb)) ||
-	    (rc = maptab_load_builtin(&m->words, "name_words", eb)))
-		return rc;
-	if ((rc = parse_check_codes(&m->auth, "authority_type", TAX_AUTHORITY_TYPE, eb)) ||
-	    (rc = parse_check_codes(&m->sni, "sector", TAX_SECTORS, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "procedure", TAX_PROCEDURE, eb)) ||
-	    (rc = parse_check_codes(&m->flags, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->goal, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->goal, "goal", TAX_GOALS, eb)))
-		return rc;
-	if (m->auth.ncols != 4 || m->sni.ncols < 2 || m->proc.ncols != 2 || m->flags.ncols != 3 ||
-	    m->goal.ncols != 2)
-		return cl_fail(eb, CL_ECORRUPT, "map tables of se-stats-csv: unexpected columns");
-	return CL_OK;
-}
+#define MAP(field) offsetof(struct se_maps, field)
+static const struct parse_map map_defs[] = {
+	{MAP(auth), "se_authority", 4, 0, NULL, {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(sni), "se_sni", 0, 2, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "se_procedure", 2, 0, NULL, {{"procedure", TAX_PROCEDURE}}},
+	{MAP(flags), "se_flags", 3, 0, NULL, {{"strategic", TAX_STRATEGIC}}},
+	{MAP(goal), "flag_goal", 2, 0, NULL,
+	 {{"strategic", TAX_STRATEGIC}, {"goal", TAX_GOALS}}},
+	{MAP(words), "name_words", 0, 0, NULL, {{NULL, 0}}},
+};
+#undef MAP
+#define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
 struct ctx {
 	struct csvr r;
-	struct maps m;
+	struct se_maps m;
 	struct parse_ids ids;
 	long col[C_NCOLS];   /* field index of each column, -1 if absent */
 	long *flagcol;       /* field index of each se_flags row's column */
@@ -158,13 +138,6 @@ static int is_fi_business_id(const char *s)
 	return s[8] - '0' == check;
 }
 
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
-}
-
 /* Builds the record of the current row into c. Returns CL_OK, a reject
  * (CL_EVALIDATION after telling the sink), or a fatal code. */
 static int build(struct ctx *x, struct case_record *c)
@@ -201,8 +174,8 @@ static int build(struct ctx *x, struct case_record *c)
 		return rc;
 	if (renamed)
 		x->st->renamed_ids++;
-	if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")) ||
-	    (rc = set_str(&c->language, "sv")))
+	if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "procurement")) ||
+	    (rc = parse_set_str(&c->language, "sv")))
 		return rc;
 
 	/* title */
@@ -237,7 +210,7 @@ static int build(struct ctx *x, struct case_record *c)
 	v = "SE";
 	if (*orgnr) {
 		if (orgnr_check(orgnr, canon, NULL) == 0) {
-			if ((rc = set_str(&c->buyer.org_number, canon)))
+			if ((rc = parse_set_str(&c->buyer.org_number, canon)))
 				return rc;
 		} else if (is_fi_business_id(orgnr)) {
 			x->st->foreign_orgnr++;
@@ -246,7 +219,7 @@ static int build(struct ctx *x, struct case_record *c)
 			x->st->bad_orgnr++;
 		}
 	}
-	if ((rc = set_str(&c->buyer.country, v)))
+	if ((rc = parse_set_str(&c->buyer.country, v)))
 		return rc;
 
 	/* authority_type from sector, subsector and legal form */
@@ -260,7 +233,7 @@ static int build(struct ctx *x, struct case_record *c)
 		r = maptab_find(&x->m.auth, 0, keys, 3);
 		v = r >= 0 ? maptab_cell(&x->m.auth, (size_t)r, 3) : NULL;
 		if (v && strcmp(v, "-") != 0) {
-			if ((rc = set_str(&c->authority_type, v)))
+			if ((rc = parse_set_str(&c->authority_type, v)))
 				return rc;
 		} else {
 			x->st->no_authority_type++;
@@ -318,7 +291,7 @@ static int build(struct ctx *x, struct case_record *c)
 
 		v = r >= 0 ? maptab_cell(&x->m.proc, (size_t)r, 1) : NULL;
 		if (v && strcmp(v, "-") != 0) {
-			if ((rc = set_str(&c->procedure, v)))
+			if ((rc = parse_set_str(&c->procedure, v)))
 				return rc;
 		} else {
 			x->st->unknown_procedure++;
@@ -341,19 +314,12 @@ static int build(struct ctx *x, struct case_record *c)
 			if ((rc = parse_list_add(&c->strategic, maptab_cell(&x->m.flags, i, 2))))
 				return rc;
 	}
-	for (size_t i = 0; i < c->strategic.n; i++) {
-		const char *codes[8];
-		const char *keys[1] = {c->strategic.v[i]};
-		size_t n = maptab_codes(&x->m.goal, keys, 1, 1, codes, 8, NULL);
-
-		for (size_t k = 0; k < n; k++)
-			if ((rc = parse_list_add(&c->goals, codes[k])))
-				return rc;
-	}
+	if ((rc = parse_goals_of_strategic(c, &x->m.goal)))
+		return rc;
 
 	/* published */
 	if (parse_is_date(date)) {
-		if ((rc = set_str(&c->published, date)))
+		if ((rc = parse_set_str(&c->published, date)))
 			return rc;
 	} else {
 		x->st->no_published++;
@@ -369,10 +335,10 @@ static int build(struct ctx *x, struct case_record *c)
 		c->sources[0].url = NULL;
 		return CL_ENOMEM;
 	}
-	if ((rc = set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
-	    (rc = set_str(&c->sources[0].sha256, x->src->sha256)) ||
-	    (rc = set_str(&c->sources[0].format, SESTAT_FORMAT)) ||
-	    (rc = set_str(&c->sources[0].licence, SESTAT_LICENCE)))
+	if ((rc = parse_set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
+	    (rc = parse_set_str(&c->sources[0].sha256, x->src->sha256)) ||
+	    (rc = parse_set_str(&c->sources[0].format, SESTAT_FORMAT)) ||
+	    (rc = parse_set_str(&c->sources[0].licence, SESTAT_LICENCE)))
 		return rc;
 	return CL_OK;
 }
@@ -422,13 +388,8 @@ static int run(struct ctx *x, struct cl_errbuf *eb)
 {
 	int rc;
 
-	if (!x->src || !x->src->retrieved_at || !*x->src->retrieved_at)
-		return cl_fail(eb, CL_EINVAL, "se-stats-csv: no retrieved_at given");
-	if (!x->sink || !x->sink->emit)
-		return cl_fail(eb, CL_EINVAL, "se-stats-csv: no emit callback");
-	if ((rc = maps_load(&x->m, eb)))
-		return rc;
-	if ((rc = read_header(x, eb)))
+	if ((rc = parse_check_call(x->src, x->sink, "se-stats-csv", eb)) ||
+	    (rc = parse_maps_load(&x->m, map_defs, NMAPS, "se-stats-csv", eb)) || (rc = read_header(x, eb)))
 		return rc;
 
 	return parse_csv_rows(&x->r, x->nheader, "se-stats-csv", x->sink, build_row, x, &x->st->rows,
@@ -448,7 +409,7 @@ static int parse_common(struct ctx *x, const struct parse_src *src, const struct
 	parse_ids_init(&x->ids);
 	rc = run(x, eb);
 	parse_ids_release(&x->ids);
-	maps_release(&x->m);
+	parse_maps_release(&x->m, map_defs, NMAPS);
 	free(x->flagcol);
 	csvr_release(&x->r);
 	return rc;

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,93 +24,27 @@
 
 /* ---- mapping tables ------------------------------------------------------- */
 
-#define TED_TABLES(XX)        \
-	XX(ted_authority)     \
-	XX(ted_activity)      \
-	XX(ted_procedure)     \
-	XX(ted_country)
-
-#define TED_DECL(n)                                                    \
-	extern const char maps_##n##_tsv[] __attribute__((weak));     \
-	extern const unsigned long maps_##n##_tsv_len __attribute__((weak));
-TED_TABLES(TED_DECL)
-#undef TED_DECL
-
 int tedxml_load_map(struct maptab *t, const char *name, struct cl_errbuf *eb)
 {
-	size_t len = 0;
-	const char *text = maptab_builtin_text(name, &len);
-
-#define TED_TEXT(n)                                                      \
-	if (!text && strcmp(name, #n) == 0 && maps_##n##_tsv && &maps_##n##_tsv_len) { \
-		text = maps_##n##_tsv;                                   \
-		len = (size_t)maps_##n##_tsv_len;                        \
-	}
-	TED_TABLES(TED_TEXT)
-#undef TED_TEXT
-	if (!text)
-		return cl_fail(eb, CL_ENOTFOUND,
-			       "map %s: not compiled in (indexer/maps/%s.tsv missing from the build)",
-			       name, name);
-	return maptab_parse(t, name, text, len, eb);
+	return maptab_load_builtin(t, name, eb);
 }
 
 struct ted_maps {
 	struct maptab auth, activity, proc, country, flag_goal;
 };
 
-static void maps_release(struct ted_maps *m)
-{
-	maptab_release(&m->auth);
-	maptab_release(&m->activity);
-	maptab_release(&m->proc);
-	maptab_release(&m->country);
-	maptab_release(&m->flag_goal);
-}
-
-static int maps_load(struct ted_maps *m, struct cl_errbuf *eb)
-{
-	int rc;
-
-	if ((rc = tedxml_load_map(&m->auth, "ted_authority", eb)) ||
-	    (rc = tedxml_load_map(&m->activity, "ted_activity", eb)) ||
-	    (rc = tedxml_load_map(&m->proc, "ted_procedure", eb)) ||
-	    (rc = tedxml_load_map(&m->country, "ted_country", eb)) ||
-	    (rc = maptab_load_builtin(&m->flag_goal, "flag_goal", eb)))
-		return rc;
-	if (m->auth.ncols != 5 || m->activity.ncols != 3 || m->proc.ncols != 4 ||
-	    m->country.ncols != 2 || m->flag_goal.ncols != 2)
-		return cl_fail(eb, CL_ECORRUPT, "map tables of ted-xml: unexpected columns");
-	if ((rc = parse_check_codes(&m->auth, "authority_type", TAX_AUTHORITY_TYPE, eb)) ||
-	    (rc = parse_check_codes(&m->activity, "sector", TAX_SECTORS, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "procedure", TAX_PROCEDURE, eb)) ||
-	    (rc = parse_check_codes(&m->proc, "strategic", TAX_STRATEGIC, eb)) ||
-	    (rc = parse_check_codes(&m->flag_goal, "goal", TAX_GOALS, eb)))
-		return rc;
-	return CL_OK;
-}
-
-/* The code in column col of the first row matching keys; NULL when none
- * matches or the row says "-". */
-static const char *map1(const struct maptab *t, const char *const *keys, size_t nkeys, size_t col)
-{
-	long r = maptab_find(t, 0, keys, nkeys);
-	const char *v;
-
-	if (r < 0)
-		return NULL;
-	v = maptab_cell(t, (size_t)r, col);
-	return v && *v && strcmp(v, "-") != 0 ? v : NULL;
-}
-
-/* ---- small helpers -------------------------------------------------------- */
-
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
-}
+#define MAP(field) offsetof(struct ted_maps, field)
+static const struct parse_map map_defs[] = {
+	{MAP(auth), "ted_authority", 5, 0, NULL,
+	 {{"authority_type", TAX_AUTHORITY_TYPE}}},
+	{MAP(activity), "ted_activity", 3, 0, NULL, {{"sector", TAX_SECTORS}}},
+	{MAP(proc), "ted_procedure", 4, 0, NULL,
+	 {{"procedure", TAX_PROCEDURE}, {"strategic", TAX_STRATEGIC}}},
+	{MAP(country), "ted_country", 2, 0, NULL, {{NULL, 0}}},
+	{MAP(flag_goal), "flag_goal", 2, 0, NULL, {{"goal", TAX_GOALS}}},
+};
+#undef MAP
+#define NMAPS (sizeof map_defs / sizeof map_defs[0])
 
 static int streq(const char *a, const char *b)
 {
@@ -135,26 +70,6 @@ static xmlNode *path(const xmlNode *n, const char *p)
 static int is_upper2(const char *s)
 {
 	return s && strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
-}
-
-static int is_nuts(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n < 2 || n > 5 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-/* An 8-digit CPV code (optionally "-" and a check digit). */
-static int is_cpv(const char *s)
-{
-	size_t n = s ? strspn(s, "0123456789") : 0;
-
-	return n == 8 && (s[8] == '\0' || (s[8] == '-' && s[9] >= '0' && s[9] <= '9' && !s[10]));
 }
 
 /* TED dates: "YYYYMMDD" (coded data) or "YYYY-MM-DD" (forms) -> out. */
@@ -275,21 +190,21 @@ static int set_buyer(struct ted *x, struct case_record *c, int *oom)
 		const char *iso;
 
 		keys[0] = v;
-		iso = map1(&x->m.country, keys, 1, 1);
+		iso = maptab_code(&x->m.country, keys, 1, 1);
 		if (!iso && is_upper2(v))
 			iso = v;
-		if (iso && (rc = set_str(&c->buyer.country, iso)))
+		if (iso && (rc = parse_set_str(&c->buyer.country, iso)))
 			return rc;
 	}
 	v = xmlsafe_attr(child(cb, "NUTS"), "CODE");
-	if (!is_nuts(v))
+	if (!parse_is_nuts(v))
 		v = xmlsafe_attr(path(x->coded, "NOTICE_DATA/CA_CE_NUTS"), "CODE");
-	if (is_nuts(v) && (rc = set_str(&c->buyer.nuts, v)))
+	if (parse_is_nuts(v) && (rc = parse_set_str(&c->buyer.nuts, v)))
 		return rc;
 	if (streq(c->buyer.country, "SE") &&
 	    orgnr_check(xmlsafe_code(child(cb, "NATIONALID"), buf, sizeof buf), canon, NULL) == 0) {
 		memcpy(x->orgnr, canon, sizeof canon);
-		if ((rc = set_str(&c->buyer.org_number, canon)))
+		if ((rc = parse_set_str(&c->buyer.org_number, canon)))
 			return rc;
 	}
 	return CL_OK;
@@ -337,7 +252,7 @@ static int set_authority(struct ted *x, struct case_record *c)
 			continue;
 		if (strcmp(w, "*") != 0 && !has_word(name, w))
 			continue;
-		return strcmp(code, "-") != 0 && *code ? set_str(&c->authority_type, code) : CL_OK;
+		return strcmp(code, "-") != 0 && *code ? parse_set_str(&c->authority_type, code) : CL_OK;
 	}
 	return CL_OK;
 }
@@ -351,7 +266,7 @@ static int add_sectors_of(struct ted *x, struct case_record *c, const xmlNode *p
 	keys[0] = field;
 	for (xmlNode *n = child(parent, field); n; n = next(n, field)) {
 		keys[1] = xmlsafe_attr(n, attr);
-		if (keys[1] && (v = map1(&x->m.activity, keys, 2, 2)) &&
+		if (keys[1] && (v = maptab_code(&x->m.activity, keys, 2, 2)) &&
 		    (rc = parse_list_add(&c->sectors, v)))
 			return rc;
 	}
@@ -396,34 +311,17 @@ static int set_procedure(struct ted *x, struct case_record *c)
 
 	keys[0] = form ? form : "";
 	keys[1] = pt ? pt : "";
-	if ((v = map1(&x->m.proc, keys, 2, 2)) && (rc = set_str(&c->procedure, v)))
+	if ((v = maptab_code(&x->m.proc, keys, 2, 2)) && (rc = parse_set_str(&c->procedure, v)))
 		return rc;
-	if ((v = map1(&x->m.proc, keys, 2, 3)) && (rc = parse_list_add(&c->strategic, v)))
+	if ((v = maptab_code(&x->m.proc, keys, 2, 3)) && (rc = parse_list_add(&c->strategic, v)))
 		return rc;
-	for (size_t i = 0; i < c->strategic.n; i++) {
-		const char *codes[8];
-		const char *k[1] = {c->strategic.v[i]};
-		size_t n = maptab_codes(&x->m.flag_goal, k, 1, 1, codes, 8, NULL);
-
-		for (size_t j = 0; j < n; j++)
-			if ((rc = parse_list_add(&c->goals, codes[j])))
-				return rc;
-	}
-	return CL_OK;
+	return parse_goals_of_strategic(c, &x->m.flag_goal);
 }
 
 /* A money value: the element's text and its CURRENCY attribute. */
 static int amount_of(const xmlNode *n, double *amount, char cur[4])
 {
-	const char *cc = xmlsafe_attr(n, "CURRENCY");
-
-	if (!n || !cc || strlen(cc) != 3 || !isupper((unsigned char)cc[0]) ||
-	    !isupper((unsigned char)cc[1]) || !isupper((unsigned char)cc[2]))
-		return 0;
-	if (!xmlsafe_decimal(n, amount))
-		return 0;
-	memcpy(cur, cc, 4);
-	return 1;
+	return xmlsafe_amount(n, "CURRENCY", amount, cur);
 }
 
 /* The value: the total awarded (VAL_TOTAL), else the estimate
@@ -443,7 +341,7 @@ static int set_value(struct ted *x, struct case_record *c)
 		return CL_OK;
 	c->has_value = 1;
 	c->value_amount = a;
-	return set_str(&c->value_currency, cur);
+	return parse_set_str(&c->value_currency, cur);
 }
 
 static int set_dates(struct ted *x, struct case_record *c)
@@ -452,7 +350,7 @@ static int set_dates(struct ted *x, struct case_record *c)
 	int rc;
 
 	date_of(xmlsafe_code(path(x->coded, "REF_OJS/DATE_PUB"), buf, sizeof buf), date);
-	if (*date && (rc = set_str(&c->published, date)))
+	if (*date && (rc = parse_set_str(&c->published, date)))
 		return rc;
 	for (xmlNode *a = child(x->orig, "AWARD_CONTRACT"); a; a = next(a, "AWARD_CONTRACT")) {
 		xmlNode *d = path(a, "AWARDED_CONTRACT/DATE_CONCLUSION_CONTRACT");
@@ -460,7 +358,7 @@ static int set_dates(struct ted *x, struct case_record *c)
 		if (*date_of(xmlsafe_code(d, buf, sizeof buf), date) && (!*best || strcmp(date, best) < 0))
 			memcpy(best, date, sizeof best);
 	}
-	return *best ? set_str(&c->awarded, best) : CL_OK;
+	return *best ? parse_set_str(&c->awarded, best) : CL_OK;
 }
 
 /* The body: the full short description when the summary had to be cut,
@@ -469,7 +367,7 @@ static int set_dates(struct ted *x, struct case_record *c)
  * translation (when it is not). */
 static char *make_body(struct ted *x, const struct case_record *c, const char *fulldesc, int *oom)
 {
-	struct parse_text b = {NULL, 0, 0, 0};
+	struct dbuf b = DBUF_INIT(0);
 	xmlNode *oc = child(x->form, "OBJECT_CONTRACT");
 	char *name = NULL, *desc = NULL, *t = NULL, lot[32];
 	const char *lg = xmlsafe_attr(x->form, "LG");
@@ -483,16 +381,10 @@ static char *make_body(struct ted *x, const struct case_record *c, const char *f
 		    !((!name || streq(name, c->title)) && (!desc || streq(desc, fulldesc)))) {
 			xmlsafe_code(child(od, "LOT_NO"), lot, sizeof lot);
 			if (!*lot && !name)
-				t = strdup("## Description");
-			else if (asprintf(&t, "## Lot%s%s%s%s", *lot ? " " : "", lot, name ? ": " : "",
-					  name ? name : "") < 0)
-				t = NULL;
-			if (!t)
-				*oom = 1;
-			parse_text_para(&b, t);
-			free(t);
-			t = NULL;
-			parse_text_para(&b, desc);
+				parse_text_section(&b, oom, desc, "## Description");
+			else
+				parse_text_section(&b, oom, desc, "## Lot%s%s%s%s", *lot ? " " : "", lot,
+						   name ? ": " : "", name ? name : "");
 		}
 		free(name);
 		free(desc);
@@ -524,10 +416,6 @@ out:
 	free(t);
 	free(name);
 	free(desc);
-	if (*oom) {
-		free(b.s);
-		return NULL;
-	}
 	return parse_text_take(&b, CASE_BODY_MAX_BYTES, oom);
 }
 
@@ -540,13 +428,13 @@ static int build(struct ted *x, struct case_record *c)
 	int rc = CL_OK, oom = 0;
 
 	eforms_ted_id(id, x->docid);
-	if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")))
+	if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "procurement")))
 		goto out;
 	if (lg && is_upper2(lg)) {
 		char low[3] = {(char)tolower((unsigned char)lg[0]), (char)tolower((unsigned char)lg[1]),
 			       0};
 
-		if ((rc = set_str(&c->language, low)))
+		if ((rc = parse_set_str(&c->language, low)))
 			goto out;
 	}
 
@@ -559,14 +447,9 @@ static int build(struct ted *x, struct case_record *c)
 	fulldesc = xmlsafe_text_of(child(oc, "SHORT_DESCR"), &oom);
 	if (!fulldesc && !oom) /* design contests: only the lot is described */
 		fulldesc = xmlsafe_text_of(path(oc, "OBJECT_DESCR/SHORT_DESCR"), &oom);
-	if (oom)
-		goto oom;
-	if (fulldesc) {
-		c->summary = parse_cp_count(fulldesc) > CASE_SUMMARY_MAX
-				     ? parse_truncate(fulldesc, CASE_SUMMARY_MAX)
-				     : strdup(fulldesc);
-		if (!c->summary)
-			goto oom;
+	if (oom || (fulldesc && !(c->summary = parse_truncate(fulldesc, CASE_SUMMARY_MAX)))) {
+		rc = CL_ENOMEM;
+		goto out;
 	}
 
 	if ((rc = set_buyer(x, c, &oom)) || (rc = set_authority(x, c)) ||
@@ -578,7 +461,7 @@ static int build(struct ted *x, struct case_record *c)
 		const char *code = xmlsafe_attr(path(x->orig, "OBJECT_CONTRACT/CPV_MAIN/CPV_CODE"),
 						"CODE");
 
-		if (is_cpv(code)) {
+		if (parse_is_cpv(code)) {
 			char div[3] = {code[0], code[1], 0};
 
 			if ((rc = parse_list_add(&c->cpv, code)))
@@ -593,32 +476,7 @@ static int build(struct ted *x, struct case_record *c)
 		goto out;
 
 	c->body = make_body(x, c, fulldesc, &oom);
-	if (oom)
-		goto oom;
-
-	c->sources = calloc(1, sizeof *c->sources);
-	if (!c->sources)
-		goto oom;
-	c->nsources = 1;
-	if (x->src->url && *x->src->url) {
-		rc = set_str(&c->sources[0].url, x->src->url);
-	} else {
-		const char *p = x->docid;
-
-		while (*p == '0' && p[1] != '-')
-			p++;
-		if (asprintf(&c->sources[0].url, "%s%s", TEDXML_REF_BASE, p) < 0) {
-			c->sources[0].url = NULL;
-			goto oom;
-		}
-	}
-	if (rc || (rc = set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
-	    (rc = set_str(&c->sources[0].sha256, x->src->sha256)) ||
-	    (rc = set_str(&c->sources[0].format, TEDXML_FORMAT)))
-		goto out;
-	goto out; /* licence: left NULL for the harvester */
-oom:
-	rc = CL_ENOMEM;
+	rc = oom ? CL_ENOMEM : eforms_ted_source(c, x->src, TEDXML_REF_BASE, x->docid, TEDXML_FORMAT);
 out:
 	free(fulldesc);
 	return rc;
@@ -674,12 +532,10 @@ int tedxml_parse_mem(const char *data, size_t len, const struct parse_src *src,
 
 	memset(&x, 0, sizeof x);
 	case_init(&c);
-	if (!src || !src->retrieved_at || !*src->retrieved_at)
-		return cl_fail(eb, CL_EINVAL, "ted-xml: no retrieved_at given");
-	if (!sink || !sink->emit)
-		return cl_fail(eb, CL_EINVAL, "ted-xml: no emit callback");
+	if ((rc = parse_check_call(src, sink, "ted-xml", eb)))
+		return rc;
 	x.src = src;
-	if ((rc = maps_load(&x.m, eb)))
+	if ((rc = parse_maps_load(&x.m, map_defs, NMAPS, "ted-xml", eb)))
 		goto out;
 	if ((rc = xmlsafe_parse(data, len, "ted-xml", &doc, eb)))
 		goto out;
@@ -706,20 +562,10 @@ int tedxml_parse_mem(const char *data, size_t len, const struct parse_src *src,
 		goto out;
 	}
 	rc = build(&x, &c);
-	if (rc == CL_OK) {
-		rc = parse_emit_valid(sink, &c, xmlsafe_line(x.root));
-		if (rc == CL_EVALIDATION)
-			rc = CL_OK; /* told the sink; the payload itself was read */
-		else if (rc && rc != CL_ENOMEM)
-			cl_fail(eb, rc, "ted-xml: the receiver stopped the parse (%s)",
-				cl_strerror(rc));
-	}
-	if (rc == CL_ENOMEM)
-		cl_fail(eb, rc, "ted-xml: out of memory");
+	rc = parse_emit_built(rc, sink, &c, xmlsafe_line(x.root), "ted-xml", eb);
 out:
 	case_release(&c);
-	if (doc)
-		xmlFreeDoc(doc);
-	maps_release(&x.m);
+	xmlFreeDoc(doc); /* NULL: no-op */
+	parse_maps_release(&x.m, map_defs, NMAPS);
 	return rc;
 }

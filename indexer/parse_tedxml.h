@@ -50,8 +50,7 @@ int tedxml_parse_mem(const char *data, size_t len, const struct parse_src *src,
 		     const struct parse_sink *sink, struct cl_errbuf *eb);
 
 /* Loads one of this parser's mapping tables ("ted_authority",
- * "ted_activity", "ted_procedure", "ted_country") from the text compiled
- * into the binary. CL_OK, CL_ENOTFOUND, CL_ECORRUPT, CL_ENOMEM. */
+ * "ted_activity", "ted_procedure", "ted_country"), as eforms_load_map. */
 int tedxml_load_map(struct maptab *t, const char *name, struct cl_errbuf *eb);
 
 #endif

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "meta_keys.h"
 #include "store.h"
 #include "sync.h"
 #include "xs.h"
 
-#define META_LAST_SEQ "caselib:last_seq" /* as engine_xapian.c */
 #define SHARD_BATCH 5000
 
 struct shard_set {

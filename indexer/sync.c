@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "dbuf.h"
 #include "engine.h"
 #include "store.h"
 
@@ -21,14 +22,8 @@ static int collect(const struct store_change *ch, void *ud)
 {
 	struct batch *b = ud;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		char **v = realloc(b->ids, cap * sizeof *v);
-		if (!v)
-			return b->err = CL_ENOMEM;
-		b->ids = v;
-		b->cap = cap;
-	}
+	if (dbuf_grow(&b->ids, &b->cap, b->n + 1, sizeof *b->ids))
+		return b->err = CL_ENOMEM;
 	b->ids[b->n] = strdup(ch->case_id);
 	if (!b->ids[b->n])
 		return b->err = CL_ENOMEM;
@@ -172,14 +167,8 @@ struct idset {
 
 static int idset_add(struct idset *s, const char *id)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		char **v = realloc(s->v, cap * sizeof *v);
-		if (!v)
-			return s->err = CL_ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (dbuf_grow(&s->v, &s->cap, s->n + 1, sizeof *s->v))
+		return s->err = CL_ENOMEM;
 	if (!(s->v[s->n] = strdup(id)))
 		return s->err = CL_ENOMEM;
 	s->n++;

@@ -7,6 +7,7 @@
  * check the depth, and errors go into a buffer instead of stderr. */
 #include "xmlsafe.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "dbuf.h"
 #include "parse.h"
 
 /* Options: no network, CDATA merged into text, line numbers beyond 65535.
@@ -306,44 +308,34 @@ int xmlsafe_is(const xmlNode *node, const char *ns, const char *name)
 	return node->ns && node->ns->href && strcmp((const char *)node->ns->href, ns) == 0;
 }
 
-xmlNode *xmlsafe_child(const xmlNode *parent, const char *ns, const char *name)
+/* The first of c and its following siblings that is an element (named
+ * name in ns when name is not NULL), or NULL. */
+static xmlNode *scan(xmlNode *c, const char *ns, const char *name)
 {
-	if (!parent)
-		return NULL;
-	for (xmlNode *c = parent->children; c; c = c->next)
-		if (xmlsafe_is(c, ns, name))
+	for (; c; c = c->next)
+		if (name ? xmlsafe_is(c, ns, name) : c->type == XML_ELEMENT_NODE)
 			return c;
 	return NULL;
+}
+
+xmlNode *xmlsafe_child(const xmlNode *parent, const char *ns, const char *name)
+{
+	return parent ? scan(parent->children, ns, name) : NULL;
 }
 
 xmlNode *xmlsafe_next(const xmlNode *node, const char *ns, const char *name)
 {
-	if (!node)
-		return NULL;
-	for (xmlNode *c = node->next; c; c = c->next)
-		if (xmlsafe_is(c, ns, name))
-			return c;
-	return NULL;
+	return node ? scan(node->next, ns, name) : NULL;
 }
 
 xmlNode *xmlsafe_first_element(const xmlNode *parent)
 {
-	if (!parent)
-		return NULL;
-	for (xmlNode *c = parent->children; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return c;
-	return NULL;
+	return parent ? scan(parent->children, NULL, NULL) : NULL;
 }
 
 xmlNode *xmlsafe_next_element(const xmlNode *node)
 {
-	if (!node)
-		return NULL;
-	for (xmlNode *c = node->next; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return c;
-	return NULL;
+	return node ? scan(node->next, NULL, NULL) : NULL;
 }
 
 xmlNode *xmlsafe_path(const xmlNode *from, const char *ns, const char *path)
@@ -381,60 +373,46 @@ const char *xmlsafe_attr(const xmlNode *node, const char *name)
 	return NULL;
 }
 
-struct xs_buf {
-	char *s;
-	size_t n, cap;
-	int oom;
-};
-
-static void buf_add(struct xs_buf *b, const char *s, size_t n)
-{
-	if (b->oom || n == 0)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *ns;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = '\0';
-}
-
 /* Depth is bounded by XMLSAFE_MAX_DEPTH (the parser refused deeper trees). */
-static void text_of(struct xs_buf *b, const xmlNode *node)
+static void text_of(struct dbuf *b, const xmlNode *node)
 {
 	for (const xmlNode *c = node->children; c; c = c->next) {
 		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-			buf_add(b, (const char *)c->content, strlen((const char *)c->content));
+			dbuf_puts(b, (const char *)c->content);
 		else if (c->type == XML_ELEMENT_NODE) {
 			text_of(b, c);
 			if (c->name && strcmp((const char *)c->name, "P") == 0)
-				buf_add(b, "\n", 1);
+				dbuf_add(b, "\n", 1);
 		}
 	}
 }
 
 char *xmlsafe_text(const xmlNode *node)
 {
-	struct xs_buf b = {NULL, 0, 0, 0};
+	struct dbuf b = DBUF_INIT(0);
+	char *s;
 
 	if (node)
 		text_of(&b, node);
-	if (b.oom) {
-		free(b.s);
+	if (b.err) {
+		dbuf_release(&b);
 		return NULL;
 	}
-	return b.s ? b.s : strdup("");
+	s = dbuf_take(&b, NULL);
+	return s ? s : strdup("");
+}
+
+int xmlsafe_amount(const xmlNode *node, const char *attr, double *amount, char cur[4])
+{
+	const char *cc = xmlsafe_attr(node, attr);
+
+	if (!node || !cc || strlen(cc) != 3 || !isupper((unsigned char)cc[0]) ||
+	    !isupper((unsigned char)cc[1]) || !isupper((unsigned char)cc[2]))
+		return 0;
+	if (!xmlsafe_decimal(node, amount))
+		return 0;
+	memcpy(cur, cc, 4);
+	return 1;
 }
 
 const char *xmlsafe_code(const xmlNode *node, char *out, size_t cap)

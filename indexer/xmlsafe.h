@@ -102,6 +102,11 @@ const char *xmlsafe_code(const xmlNode *node, char *out, size_t cap);
  * (empty, signs, exponents, commas, "inf", more than 30 characters). */
 int xmlsafe_decimal(const xmlNode *node, double *value);
 
+/* A money amount: the text of node as xmlsafe_decimal reads it into
+ * *amount, and its attribute attr, three upper-case letters, into cur. 1
+ * when both are there, else 0 (node may be NULL). */
+int xmlsafe_amount(const xmlNode *node, const char *attr, double *amount, char cur[4]);
+
 /* Line of node in the source (1-based), 0 when unknown. */
 long xmlsafe_line(const xmlNode *node);
 

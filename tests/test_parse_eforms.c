@@ -33,77 +33,23 @@
 #define WHEN "2026-11-27T05:00:00Z"
 #define HASH "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
-/* ---- a sink that keeps everything ----------------------------------------- */
-
-struct got {
-	struct case_record *rec;
-	size_t nrec;
-	char **reasons;
-	long *lines;
-	size_t nrej;
-	int invalid;     /* records that fail validation here (must stay 0) */
-	int stop_with;   /* emit returns this (0: CL_OK) */
-};
-
-static int got_emit(void *ud, struct case_record *c)
-{
-	struct got *g = ud;
-	struct case_problems probs;
-	json_t *j = case_to_json(c);
-
-	cr_assert_not_null(j);
-	case_problems_init(&probs);
-	if (case_validate_json(j, 0, &probs) != CL_OK)
-		g->invalid++;
-	case_problems_release(&probs);
-	json_decref(j);
-	g->rec = realloc(g->rec, (g->nrec + 1) * sizeof *g->rec);
-	cr_assert_not_null(g->rec);
-	case_init(&g->rec[g->nrec]);
-	cr_assert_eq(case_copy(&g->rec[g->nrec], c), CL_OK);
-	g->nrec++;
-	return g->stop_with;
-}
-
-static void got_reject(void *ud, long line, const char *reason)
-{
-	struct got *g = ud;
-
-	g->reasons = realloc(g->reasons, (g->nrej + 1) * sizeof *g->reasons);
-	g->lines = realloc(g->lines, (g->nrej + 1) * sizeof *g->lines);
-	cr_assert(g->reasons && g->lines);
-	g->reasons[g->nrej] = strdup(reason);
-	g->lines[g->nrej] = line;
-	g->nrej++;
-}
-
-static void got_release(struct got *g)
-{
-	for (size_t i = 0; i < g->nrec; i++)
-		case_release(&g->rec[i]);
-	for (size_t i = 0; i < g->nrej; i++)
-		free(g->reasons[i]);
-	free(g->rec);
-	free(g->reasons);
-	free(g->lines);
-	memset(g, 0, sizeof *g);
-}
+/* ---- running the parsers into testutil's tu_got sink ---------------------- */
 
 /* Both parsers have the parser_fn shape. */
 typedef int (*parser_like_fn)(const char *, size_t, const struct parse_src *,
 			      const struct parse_sink *, struct cl_errbuf *);
 
 static int parse_buf(parser_like_fn fn, const char *data, size_t len, const char *url,
-		     struct got *g, struct cl_errbuf *eb)
+		     struct tu_got *g, struct cl_errbuf *eb)
 {
 	struct parse_src src = {url, WHEN, HASH};
-	struct parse_sink sink = {got_emit, got_reject, g};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, g};
 
 	eb->msg[0] = '\0';
 	return fn(data, len, &src, &sink, eb);
 }
 
-static int parse_file(parser_like_fn fn, const char *path, struct got *g, struct cl_errbuf *eb)
+static int parse_file(parser_like_fn fn, const char *path, struct tu_got *g, struct cl_errbuf *eb)
 {
 	size_t len = 0;
 	char *data = tu_read_file(path, &len);
@@ -116,7 +62,7 @@ static int parse_file(parser_like_fn fn, const char *path, struct got *g, struct
 }
 
 /* Parses one real eForms notice (path relative to the shared folder). */
-static void parse_shared(const char *rel, struct got *g)
+static void parse_shared(const char *rel, struct tu_got *g)
 {
 	char *p = tu_shared(rel);
 	struct cl_errbuf eb;
@@ -206,7 +152,7 @@ Test(parse_eforms, sdk_folder_every_file)
 	for (size_t i = 0; i < gl.gl_pathc; i++) {
 		const char *name = base_name(gl.gl_pathv[i]);
 		const char *phrase = invalid_phrase(name);
-		struct got g = {0};
+		struct tu_got g = {0};
 		struct cl_errbuf eb;
 		int rc = parse_file(eforms_parse_mem, gl.gl_pathv[i], &g, &eb);
 
@@ -244,7 +190,7 @@ Test(parse_eforms, sdk_folder_every_file)
 			ids = realloc(ids, (emitted + 1) * sizeof *ids);
 			ids[emitted++] = strdup(g.rec[0].id);
 		}
-		got_release(&g);
+		tu_got_release(&g);
 	}
 	cr_assert_eq(emitted, 78);
 	cr_assert_eq(rej_invalid, 12);
@@ -272,7 +218,7 @@ Test(parse_eforms, ted_folder_every_file)
 	cr_assert_eq(gl.gl_pathc, 24);
 	for (size_t i = 0; i < gl.gl_pathc; i++) {
 		const char *name = base_name(gl.gl_pathv[i]);
-		struct got g = {0};
+		struct tu_got g = {0};
 		struct cl_errbuf eb;
 		char want[64];
 		int rc = parse_file(eforms_parse_mem, gl.gl_pathv[i], &g, &eb);
@@ -288,7 +234,7 @@ Test(parse_eforms, ted_folder_every_file)
 		cr_assert_not_null(g.rec[0].language, "%s", name);
 		if (strcmp(g.rec[0].language, "sv") == 0)
 			sv++;
-		got_release(&g);
+		tu_got_release(&g);
 	}
 	/* Swedish text exists in three: the Finnish/Swedish Kristinestad notice
 	 * and two multilingual EU notices (00522031, 00524889). */
@@ -300,7 +246,7 @@ Test(parse_eforms, ted_folder_every_file)
 /* The North-Sweden hydrogen tender (an English PIN used as a call). */
 Test(parse_eforms, hydrogen_notice_fields)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 
 	parse_shared("ted-eforms/2024-OJS047-00137599.xml", &g);
@@ -329,14 +275,14 @@ Test(parse_eforms, hydrogen_notice_fields)
 	cr_assert(has(&c->goals, "sdg-12")); /* env, flag_goal.tsv */
 	cr_assert_str_eq(c->published, "2024-03-06");
 	cr_assert_eq(c->has_value, 0);
-	got_release(&g);
+	tu_got_release(&g);
 }
 
 /* The Finnish/Swedish notice from Kristinestad: Swedish text first, the
  * Finnish original kept in the body. */
 Test(parse_eforms, bilingual_notice_keeps_swedish)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 
 	parse_shared("ted-eforms/2024-OJS170-00525037.xml", &g);
@@ -366,14 +312,14 @@ Test(parse_eforms, bilingual_notice_keeps_swedish)
 	cr_assert_str_eq(c->value_currency, "EUR");
 	cr_assert_str_eq(c->awarded, "2024-07-22");
 	cr_assert_str_eq(c->published, "2024-09-02");
-	got_release(&g);
+	tu_got_release(&g);
 }
 
 /* The SDK's maximal contract notice: the strategic-procurement codes and
  * the goals they map to (clim-mitig -> mkm-1, sdg-13 as DESIGN.md says). */
 Test(parse_eforms, maximal_notice_strategic_and_goals)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 	static const char *const strategic[] = {"env", "clim-mitig", "soc", "acc-all", "inn"};
 	static const char *const goals[] = {"mkm-1", "sdg-13", "sdg-10", "sdg-11",
@@ -399,13 +345,13 @@ Test(parse_eforms, maximal_notice_strategic_and_goals)
 	cr_assert(has(&c->cpv, "79710000") && has(&c->cpv, "75121000"));
 	cr_assert(has(&c->categories, "79") && has(&c->categories, "75"));
 	cr_assert_float_eq(c->value_amount, 9999999.99, 0.001);
-	got_release(&g);
+	tu_got_release(&g);
 }
 
 /* A French award notice of a public undertaking of a local authority. */
 Test(parse_eforms, french_award_notice)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 
 	parse_shared("eforms-sdk/notices/can_24_FRA_comments.xml", &g);
@@ -422,13 +368,13 @@ Test(parse_eforms, french_award_notice)
 	cr_assert_str_eq(c->awarded, "2019-09-03");
 	cr_assert_float_eq(c->value_amount, 390697.84, 0.001);
 	cr_assert_not_null(strstr(c->body, "## LOT-0002: Agence Hauts de Rouen"));
-	got_release(&g);
+	tu_got_release(&g);
 }
 
 /* An innovation partnership: the procedure implies strategic "inn". */
 Test(parse_eforms, innovation_partnership)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 
 	parse_shared("eforms-sdk/notices/cn-social_25.xml", &g);
@@ -438,14 +384,14 @@ Test(parse_eforms, innovation_partnership)
 	cr_assert(has(&c->goals, "sdg-9"));
 	cr_assert(has(&c->innovation, "rd-act"));
 	cr_assert(has(&c->strategic, "biodiv-eco") && has(&c->goals, "mkm-16"));
-	got_release(&g);
+	tu_got_release(&g);
 }
 
 /* A multilingual SDK notice with a Swedish title: Swedish is chosen over
  * the notice language (English), also for the buyer's name. */
 Test(parse_eforms, multilingual_prefers_swedish)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 
 	parse_shared("eforms-sdk/notices/cn_24_multilingual.xml", &g);
@@ -454,7 +400,7 @@ Test(parse_eforms, multilingual_prefers_swedish)
 	cr_assert(strncmp(c->title, "Tillhandahållande av IT-tjänster", 33) == 0, "%s", c->title);
 	cr_assert_str_eq(c->buyer.name, "Europeiska unionens publikationsbyrå");
 	cr_assert_not_null(strstr(c->body, "## Original text (en)\n\nProvision of IT Services"));
-	got_release(&g);
+	tu_got_release(&g);
 }
 
 /* ---- a hand-made Swedish notice ------------------------------------------- */
@@ -523,7 +469,7 @@ static const char swedish_notice[] =
 
 Test(parse_eforms, swedish_buyer_and_goal_mappings)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	struct cl_errbuf eb;
 	const struct case_record *c;
 	static const char *const strategic[] = {"inn", "soc", "gen-eq", "env", "clim-mitig"};
@@ -561,14 +507,14 @@ Test(parse_eforms, swedish_buyer_and_goal_mappings)
 	cr_assert_str_eq(c->published, "2024-05-02"); /* not published: the issue date */
 	cr_assert_float_eq(c->value_amount, 12500000.0, 0.001);
 	cr_assert_str_eq(c->value_currency, "SEK");
-	got_release(&g);
+	tu_got_release(&g);
 }
 
 /* Without the Swedish texts the record is in the notice language; a
  * foreign company id is not taken for an organisationsnummer. */
 Test(parse_eforms, without_swedish_text_uses_notice_language)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	struct cl_errbuf eb;
 	char *a = replace1(swedish_notice,
 			   " <cbc:Name languageID=\"SWE\">Innovationspartnerskap för skolmåltider</cbc:Name>\n", "");
@@ -583,7 +529,7 @@ Test(parse_eforms, without_swedish_text_uses_notice_language)
 	cr_assert_null(strstr(g.rec[0].body, "Original text"));
 	cr_assert_str_eq(g.rec[0].buyer.country, "DK");
 	cr_assert_null(g.rec[0].buyer.org_number);
-	got_release(&g);
+	tu_got_release(&g);
 	free(a);
 	free(b);
 }
@@ -592,7 +538,7 @@ Test(parse_eforms, without_swedish_text_uses_notice_language)
  * publication number; an unpublished one without a url is an error. */
 Test(parse_eforms, publication_number_gives_ted_id_and_url)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	struct cl_errbuf eb;
 	char *pub = replace1(swedish_notice, "<!--PUB-->", PUBLICATION);
 
@@ -603,13 +549,13 @@ Test(parse_eforms, publication_number_gives_ted_id_and_url)
 	cr_assert_str_eq(g.rec[0].published, "2024-05-06");
 	cr_assert_str_eq(g.rec[0].sources[0].url,
 			 "https://ted.europa.eu/en/notice/-/detail/254321-2024");
-	got_release(&g);
+	tu_got_release(&g);
 	cr_assert_eq(parse_buf(eforms_parse_mem, swedish_notice, strlen(swedish_notice), "", &g,
 			       &eb),
 		     CL_EINVAL);
 	cr_assert_not_null(strstr(eb.msg, "no source url"), "%s", eb.msg);
 	cr_assert_eq(g.nrec, 0);
-	got_release(&g);
+	tu_got_release(&g);
 	free(pub);
 }
 
@@ -633,7 +579,7 @@ Test(parse_eforms, ted_ids)
  * (at a sentence end) and the record stays valid. */
 Test(parse_eforms, long_body_is_cut_to_the_limit)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	struct cl_errbuf eb;
 	char sentence[] = "Leverans av skolmåltider enligt bilaga. ";
 	char *lots = NULL, *doc;
@@ -666,7 +612,7 @@ Test(parse_eforms, long_body_is_cut_to_the_limit)
 	cr_assert_leq(strlen(g.rec[0].body), (size_t)CASE_BODY_MAX_BYTES);
 	cr_assert_gt(strlen(g.rec[0].body), (size_t)CASE_BODY_MAX_BYTES - 2000);
 	cr_assert(g.rec[0].body[strlen(g.rec[0].body) - 1] == '.', "cut mid-sentence");
-	got_release(&g);
+	tu_got_release(&g);
 	free(lots);
 	free(doc);
 }
@@ -692,7 +638,7 @@ Test(parse_eforms, unusable_payloads_fail_with_a_reason)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct got g = {0};
+		struct tu_got g = {0};
 		struct cl_errbuf eb;
 		int rc = parse_buf(eforms_parse_mem, cases[i].data, strlen(cases[i].data),
 				   "https://example.org/n.xml", &g, &eb);
@@ -701,7 +647,7 @@ Test(parse_eforms, unusable_payloads_fail_with_a_reason)
 		cr_assert_not_null(strstr(eb.msg, cases[i].phrase), "case %zu: %s", i, eb.msg);
 		cr_assert(strncmp(eb.msg, "eforms: ", 8) == 0, "%s", eb.msg);
 		cr_assert_eq(g.nrec + g.nrej, 0);
-		got_release(&g);
+		tu_got_release(&g);
 	}
 }
 
@@ -715,7 +661,7 @@ Test(parse_eforms, truncated_notices)
 	for (size_t i = 0; i < gl.gl_pathc; i++) {
 		size_t len;
 		char *data = tu_read_file(gl.gl_pathv[i], &len);
-		struct got g = {0};
+		struct tu_got g = {0};
 		struct cl_errbuf eb;
 		int rc = parse_buf(eforms_parse_mem, data, len / 2, "https://example.org/n.xml", &g,
 				   &eb);
@@ -723,7 +669,7 @@ Test(parse_eforms, truncated_notices)
 		cr_assert_eq(rc, CL_EPARSE, "%s", gl.gl_pathv[i]);
 		cr_assert_not_null(strstr(eb.msg, "not well-formed XML: line "), "%s", eb.msg);
 		cr_assert_eq(g.nrec, 0);
-		got_release(&g);
+		tu_got_release(&g);
 		free(data);
 	}
 	globfree(&gl);
@@ -732,11 +678,11 @@ Test(parse_eforms, truncated_notices)
 
 Test(parse_eforms, caller_errors)
 {
-	struct got g = {0};
+	struct tu_got g = {0};
 	struct cl_errbuf eb;
 	struct parse_src nowhen = {"https://example.org/n.xml", NULL, NULL};
-	struct parse_sink sink = {got_emit, got_reject, &g};
-	struct parse_sink noemit = {NULL, got_reject, &g};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, &g};
+	struct parse_sink noemit = {NULL, tu_got_reject, &g};
 	struct parse_src src = {"https://example.org/n.xml", WHEN, NULL};
 
 	cr_assert_eq(eforms_parse_mem(swedish_notice, strlen(swedish_notice), &nowhen, &sink, &eb),
@@ -749,7 +695,7 @@ Test(parse_eforms, caller_errors)
 	cr_assert_eq(eforms_parse_mem(swedish_notice, strlen(swedish_notice), &src, &sink, &eb),
 		     CL_EIO);
 	cr_assert_eq(g.nrec, 1);
-	got_release(&g);
+	tu_got_release(&g);
 }
 
 /* ---- mapping tables row by row -------------------------------------------- */
@@ -1136,7 +1082,7 @@ static void run_hostile(void)
 	passwd_leaked = 0;
 	for (size_t d = 0; d < 4; d++) {
 		for (size_t f = 0; f < 2; f++) {
-			struct got g = {0};
+			struct tu_got g = {0};
 			struct cl_errbuf eb;
 			int rc = parse_buf(fns[f], docs[d], strlen(docs[d]), "https://example.org/n.xml",
 					   &g, &eb);
@@ -1154,7 +1100,7 @@ static void run_hostile(void)
 			for (size_t i = 0; i < g.nrej; i++)
 				if (strstr(g.reasons[i], "root:"))
 					passwd_leaked = 1;
-			got_release(&g);
+			tu_got_release(&g);
 		}
 	}
 }
@@ -1252,7 +1198,7 @@ Test(xmlsafe, depth_and_size_limits)
 	cr_assert_not_null(strstr(eb.msg, "more than the limit"), "%s", eb.msg);
 	cr_assert_eq(eforms_parse_mem(big, XMLSAFE_MAX_BYTES + 1,
 				      &(struct parse_src){NULL, WHEN, NULL},
-				      &(struct parse_sink){got_emit, got_reject, &(struct got){0}},
+				      &(struct parse_sink){tu_got_emit, tu_got_reject, &(struct tu_got){0}},
 				      &eb),
 		     CL_ETOOBIG);
 	free(big);

@@ -16,147 +16,20 @@
 #include "parsers.h"
 #include "parse_ips.h"
 #include "testutil.h"
+#include "utf8.h"
 
 #define REAL "ips-cases/cases.csv"
 #define REAL_ROWS 853
 #define WHEN "2026-11-27T05:00:00Z"
 #define HASH "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
 
-/* ---- the real file's rows, read independently ------------------------------ */
-
-struct rows {
-	char **hdr;
-	size_t nh;
-	char ***row;
-	size_t n;
-};
-
-static void rows_read(struct rows *rs)
-{
-	char *path = tu_shared(REAL);
-	FILE *f = fopen(path, "rb");
-	struct csvr r;
-	struct cl_errbuf eb;
-	int rc;
-
-	cr_assert_not_null(f, "cannot open %s (set CASELIB_SHARED?)", path);
-	memset(rs, 0, sizeof *rs);
-	csvr_init_file(&r, f);
-	while ((rc = csvr_next(&r, &eb)) == CSVR_RECORD) {
-		size_t nf = csvr_nfields(&r);
-		char **v = calloc(nf, sizeof *v);
-
-		cr_assert_not_null(v);
-		for (size_t i = 0; i < nf; i++)
-			v[i] = strdup(csvr_field(&r, i, NULL));
-		if (!rs->hdr) {
-			rs->hdr = v;
-			rs->nh = nf;
-			continue;
-		}
-		rs->row = realloc(rs->row, (rs->n + 1) * sizeof *rs->row);
-		cr_assert_not_null(rs->row);
-		rs->row[rs->n++] = v;
-	}
-	cr_assert_eq(rc, CSVR_END, "%s", eb.msg);
-	csvr_release(&r);
-	fclose(f);
-	free(path);
-}
-
-static size_t col_of(const struct rows *rs, const char *name)
-{
-	for (size_t i = 0; i < rs->nh; i++)
-		if (strcmp(rs->hdr[i], name) == 0)
-			return i;
-	cr_assert_fail("column %s not in the file", name);
-	return 0;
-}
-
-static long rows_where(const struct rows *rs, const char *col, const char *value)
-{
-	size_t c = col_of(rs, col);
-	long n = 0;
-
-	for (size_t i = 0; i < rs->n; i++)
-		if (strcmp(rs->row[i][c], value) == 0)
-			n++;
-	return n;
-}
-
-static void rows_release(struct rows *rs)
-{
-	for (size_t i = 0; i < rs->n; i++) {
-		for (size_t k = 0; k < rs->nh; k++)
-			free(rs->row[i][k]);
-		free(rs->row[i]);
-	}
-	for (size_t k = 0; k < rs->nh; k++)
-		free(rs->hdr[k]);
-	free(rs->hdr);
-	free(rs->row);
-}
-
 /* ---- a sink keeping copies of the records -------------------------------- */
 
-struct collect {
-	struct case_record *rec;
-	long n, cap, invalid, rejected;
-	char first_invalid[512];
-	long reject_line[8];
-	char reject_reason[8][CL_ERRBUF_SIZE];
-};
-
-static int on_emit(void *ud, struct case_record *r)
-{
-	struct collect *c = ud;
-	struct case_problems probs;
-	json_t *j = case_to_json(r);
-
-	cr_assert_not_null(j);
-	case_problems_init(&probs);
-	if (case_validate_json(j, 0, &probs) != CL_OK) {
-		if (!c->invalid)
-			snprintf(c->first_invalid, sizeof c->first_invalid, "%s: %s: %s", r->id,
-				 probs.n ? probs.v[0].path : "?", probs.n ? probs.v[0].reason : "?");
-		c->invalid++;
-	}
-	case_problems_release(&probs);
-	json_decref(j);
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 256;
-		c->rec = realloc(c->rec, (size_t)c->cap * sizeof *c->rec);
-		cr_assert_not_null(c->rec);
-	}
-	case_init(&c->rec[c->n]);
-	cr_assert_eq(case_copy(&c->rec[c->n], r), CL_OK);
-	c->n++;
-	return CL_OK;
-}
-
-static void on_reject(void *ud, long line, const char *reason)
-{
-	struct collect *c = ud;
-
-	if (c->rejected < 8) {
-		c->reject_line[c->rejected] = line;
-		snprintf(c->reject_reason[c->rejected], CL_ERRBUF_SIZE, "%s", reason);
-	}
-	c->rejected++;
-}
-
-static void collect_release(struct collect *c)
-{
-	for (long i = 0; i < c->n; i++)
-		case_release(&c->rec[i]);
-	free(c->rec);
-}
-
-static long with_list(const struct collect *c, size_t off, const char *code)
+static long with_list(const struct tu_got *c, size_t off, const char *code)
 {
 	long n = 0;
 
-	for (long i = 0; i < c->n; i++) {
+	for (size_t i = 0; i < c->nrec; i++) {
 		const struct strlist *l = (const struct strlist *)((const char *)&c->rec[i] + off);
 		for (size_t k = 0; k < l->n; k++)
 			if (strcmp(l->v[k], code) == 0)
@@ -165,11 +38,11 @@ static long with_list(const struct collect *c, size_t off, const char *code)
 	return n;
 }
 
-static long with_authority(const struct collect *c, const char *code)
+static long with_authority(const struct tu_got *c, const char *code)
 {
 	long n = 0;
 
-	for (long i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->nrec; i++)
 		if (code ? c->rec[i].authority_type && strcmp(c->rec[i].authority_type, code) == 0
 			 : !c->rec[i].authority_type)
 			n++;
@@ -178,11 +51,11 @@ static long with_authority(const struct collect *c, const char *code)
 
 static const struct parse_src the_src = {NULL, WHEN, HASH};
 
-static int parse_real(struct collect *c, struct ips_stats *st, struct cl_errbuf *eb)
+static int parse_real(struct tu_got *c, struct ips_stats *st, struct cl_errbuf *eb)
 {
 	char *path = tu_shared(REAL);
 	FILE *f = fopen(path, "rb");
-	struct parse_sink sink = {on_emit, on_reject, c};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, c};
 	int rc;
 
 	cr_assert_not_null(f, "cannot open %s", path);
@@ -196,34 +69,34 @@ static int parse_real(struct collect *c, struct ips_stats *st, struct cl_errbuf 
 
 Test(ips, real_file_records, .timeout = 60)
 {
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct ips_stats st;
 	struct cl_errbuf eb;
-	struct rows rs;
+	struct tu_rows rs;
 	size_t cid, cname, cdesc, cstart, cgeo, curl;
 
 	cr_assert_eq(parse_real(&c, &st, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(c.n + c.rejected, REAL_ROWS);
-	cr_assert_eq(c.rejected, 0, "line %ld: %s", c.reject_line[0], c.reject_reason[0]);
-	cr_assert_eq(c.invalid, 0, "%ld invalid, first %s", c.invalid, c.first_invalid);
+	cr_assert_eq(c.nrec + c.nrej, REAL_ROWS);
+	cr_assert_eq(c.nrej, 0, "line %ld: %s", c.nrej ? c.lines[0] : 0L, c.nrej ? c.reasons[0] : "");
+	cr_assert_eq(c.invalid, 0, "%d invalid, first %s", c.invalid, c.first_invalid);
 	cr_assert_eq(st.rows, REAL_ROWS);
 	cr_assert_eq(st.emitted, REAL_ROWS);
 	cr_assert_eq(st.renamed_ids, 0);
 
-	rows_read(&rs);
+	tu_rows_read(&rs, REAL, 0);
 	cr_assert_eq(rs.n, REAL_ROWS);
-	cid = col_of(&rs, "id");
-	cname = col_of(&rs, "name");
-	cdesc = col_of(&rs, "description");
-	cstart = col_of(&rs, "start_date");
-	cgeo = col_of(&rs, "geocoverage_codes");
-	curl = col_of(&rs, "url");
+	cid = tu_rows_col(&rs, "id");
+	cname = tu_rows_col(&rs, "name");
+	cdesc = tu_rows_col(&rs, "description");
+	cstart = tu_rows_col(&rs, "start_date");
+	cgeo = tu_rows_col(&rs, "geocoverage_codes");
+	curl = tu_rows_col(&rs, "url");
 
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct case_record *r = &c.rec[i];
 		char want[128];
 		char *desc = parse_clean_text(rs.row[i][cdesc]);
-		size_t dl = parse_cp_count(desc);
+		size_t dl = utf8_count(desc);
 		const struct case_source *last = &r->sources[r->nsources - 1];
 
 		snprintf(want, sizeof want, "ips-%s", rs.row[i][cid]);
@@ -237,14 +110,14 @@ Test(ips, real_file_records, .timeout = 60)
 		}
 		/* summary: the description, cut only when over the limit; then
 		 * body holds all of it */
-		cr_assert_leq(parse_cp_count(r->summary), CASE_SUMMARY_MAX);
+		cr_assert_leq(utf8_count(r->summary), CASE_SUMMARY_MAX);
 		if (dl <= CASE_SUMMARY_MAX) {
 			cr_assert_str_eq(r->summary, desc, "row %zu", i + 1);
 			cr_assert_null(r->body, "row %zu", i + 1);
 		} else {
 			cr_assert_str_eq(r->body, desc, "row %zu", i + 1);
 			cr_assert(strncmp(r->summary, desc, strlen(r->summary) - 3) == 0);
-			cr_assert_gt(parse_cp_count(r->summary), CASE_SUMMARY_MAX * 9 / 10);
+			cr_assert_gt(utf8_count(r->summary), CASE_SUMMARY_MAX * 9 / 10);
 		}
 		free(desc);
 		/* published: the start year, as its first of January */
@@ -299,7 +172,7 @@ Test(ips, real_file_records, .timeout = 60)
 		long sum = 0;
 
 		for (size_t k = 0; k < sizeof cofog / sizeof cofog[0]; k++) {
-			long want = rows_where(&rs, "primary_sector", cofog[k][0]);
+			long want = tu_rows_where(&rs, "primary_sector", cofog[k][0], NULL, NULL);
 			cr_assert_gt(want, 0);
 			cr_assert_eq(with_list(&c, offsetof(struct case_record, sectors), cofog[k][1]),
 				     want, "%s", cofog[k][0]);
@@ -312,16 +185,16 @@ Test(ips, real_file_records, .timeout = 60)
 	/* authority types from the organisation category (ips_org.tsv) */
 	{
 		const char *C = "lead_organisation_category";
-		long other = rows_where(&rs, C, "Private sector") + rows_where(&rs, C, "Academic-Research") +
-			     rows_where(&rs, C, "Consortium") + rows_where(&rs, C, "Non-governmental") +
-			     rows_where(&rs, C, "Community led");
+		long other = tu_rows_where(&rs, C, "Private sector", NULL, NULL) + tu_rows_where(&rs, C, "Academic-Research", NULL, NULL) +
+			     tu_rows_where(&rs, C, "Consortium", NULL, NULL) + tu_rows_where(&rs, C, "Non-governmental", NULL, NULL) +
+			     tu_rows_where(&rs, C, "Community led", NULL, NULL);
 
-		cr_assert_eq(with_authority(&c, "cga"), rows_where(&rs, C, "Central-Government"));
+		cr_assert_eq(with_authority(&c, "cga"), tu_rows_where(&rs, C, "Central-Government", NULL, NULL));
 		cr_assert_eq(with_authority(&c, "cga"), 398);
-		cr_assert_eq(with_authority(&c, "la"), rows_where(&rs, C, "Local Government"));
+		cr_assert_eq(with_authority(&c, "la"), tu_rows_where(&rs, C, "Local Government", NULL, NULL));
 		cr_assert_eq(with_authority(&c, "la"), 275);
-		cr_assert_eq(with_authority(&c, "ra"), rows_where(&rs, C, "Regional Government"));
-		cr_assert_eq(with_authority(&c, "body-pl"), rows_where(&rs, C, "Governmental"));
+		cr_assert_eq(with_authority(&c, "ra"), tu_rows_where(&rs, C, "Regional Government", NULL, NULL));
+		cr_assert_eq(with_authority(&c, "body-pl"), tu_rows_where(&rs, C, "Governmental", NULL, NULL));
 		cr_assert_eq(with_authority(&c, "other"), other);
 		cr_assert_eq(with_authority(&c, NULL), 0);
 	}
@@ -337,18 +210,18 @@ Test(ips, real_file_records, .timeout = 60)
 	cr_assert_eq(st.no_authority_type, 0);
 	{
 		long two = 0, se = 0;
-		for (long i = 0; i < c.n; i++) {
+		for (size_t i = 0; i < c.nrec; i++) {
 			two += c.rec[i].nsources == 2;
 			se += c.rec[i].buyer.country && strcmp(c.rec[i].buyer.country, "SE") == 0;
 		}
 		cr_assert_eq(two, st.with_url);
 		cr_assert_gt(st.with_url, 600);
-		cr_assert_eq(se, rows_where(&rs, "geocoverage_codes", "SE"));
+		cr_assert_eq(se, tu_rows_where(&rs, "geocoverage_codes", "SE", NULL, NULL));
 		cr_assert_eq(se, 23);
 	}
 
-	rows_release(&rs);
-	collect_release(&c);
+	tu_rows_release(&rs);
+	tu_got_release(&c);
 }
 
 /* ---- broken input ----------------------------------------------------------- */
@@ -371,9 +244,9 @@ Test(ips, missing_required_columns)
 
 	for (size_t i = 0; i < sizeof req / sizeof req[0]; i++) {
 		char *copy = strdup(text), needle[64], msg[128], *hit;
-		struct collect c = {0};
+		struct tu_got c = {0};
 		struct cl_errbuf eb;
-		struct parse_sink sink = {on_emit, on_reject, &c};
+		struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 
 		snprintf(needle, sizeof needle, ",%s,", req[i]);
 		hit = strstr(copy, needle);
@@ -383,21 +256,22 @@ Test(ips, missing_required_columns)
 		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_EPARSE);
 		snprintf(msg, sizeof msg, "required column \"%s\" is missing", req[i]);
 		cr_assert_not_null(strstr(eb.msg, msg), "%s", eb.msg);
-		cr_assert_eq(c.n, 0);
+		cr_assert_eq(c.nrec, 0);
+		tu_got_release(&c);
 		free(copy);
 	}
 	/* the category has two spellings in the file: both must go */
 	{
 		char *copy = strdup(text), *a = strstr(copy, ",lead_organisation_category,"),
 		     *b = strstr(copy, ",lead_organisation:category");
-		struct collect c = {0};
+		struct tu_got c = {0};
 		struct cl_errbuf eb;
-		struct parse_sink sink = {on_emit, on_reject, &c};
+		struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 
 		cr_assert(a && b);
 		a[1] = 'X';
 		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_OK);
-		collect_release(&c);
+		tu_got_release(&c);
 		memset(&c, 0, sizeof c);
 		b[1] = 'X';
 		cr_assert_eq(ips_parse_mem(copy, len, &the_src, &sink, NULL, &eb), CL_EPARSE);
@@ -416,10 +290,10 @@ Test(ips, truncated_copy)
 	/* the start of row 11 (id 10010) */
 	char *row = strstr(text, "\ncase,10001,10010,");
 	char *dir = tu_tmpdir(), path[512];
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct ips_stats st;
 	struct cl_errbuf eb;
-	struct parse_sink sink = {on_emit, on_reject, &c};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 	long line = 1;
 	FILE *f;
 
@@ -432,14 +306,14 @@ Test(ips, truncated_copy)
 	cr_assert_not_null(f);
 	cr_assert_eq(ips_parse_file(f, &the_src, &sink, &st, &eb), CL_OK, "%s", eb.msg);
 	fclose(f);
-	cr_assert_eq(c.n, 10);
+	cr_assert_eq(c.nrec, 10);
 	cr_assert_eq(c.invalid, 0);
-	cr_assert_eq(c.rejected, 1);
-	cr_assert_eq(c.reject_line[0], line);
-	cr_assert_not_null(strstr(c.reject_reason[0], "4 fields, the header has 26"), "%s",
-			   c.reject_reason[0]);
+	cr_assert_eq(c.nrej, 1);
+	cr_assert_eq(c.lines[0], line);
+	cr_assert_not_null(strstr(c.reasons[0], "4 fields, the header has 26"), "%s",
+			   c.reasons[0]);
 	cr_assert_str_eq(c.rec[9].id, "ips-10009");
-	collect_release(&c);
+	tu_got_release(&c);
 	tu_rmtree(dir);
 	free(dir);
 	free(text);
@@ -457,19 +331,19 @@ Test(ips, odd_rows)
 		"7,\"  Two\nlines \",\"Para one.\r\n\r\n\r\nPara\u2028two.\",Unknown,Nobody,\"Org name:\","
 		"\"\u00a0 not a url, https://Example.ORG/a b?q=\u00e5\",EU,2019-05-04\n"
 		"7,Again,,Health,Governmental,,ftp://x.example,se,20x1\n";
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct ips_stats st;
 	struct cl_errbuf eb;
-	struct parse_sink sink = {on_emit, on_reject, &c};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 
 	cr_assert_eq(ips_parse_mem(csv, sizeof csv - 1, &the_src, &sink, &st, &eb), CL_OK, "%s",
 		     eb.msg);
-	cr_assert_eq(c.rejected, 2);
-	cr_assert_eq(c.reject_line[0], 2);
-	cr_assert_not_null(strstr(c.reject_reason[0], "empty name"));
-	cr_assert_eq(c.reject_line[1], 3);
-	cr_assert_not_null(strstr(c.reject_reason[1], "empty id"));
-	cr_assert_eq(c.n, 2);
+	cr_assert_eq(c.nrej, 2);
+	cr_assert_eq(c.lines[0], 2);
+	cr_assert_not_null(strstr(c.reasons[0], "empty name"));
+	cr_assert_eq(c.lines[1], 3);
+	cr_assert_not_null(strstr(c.reasons[1], "empty id"));
+	cr_assert_eq(c.nrec, 2);
 	cr_assert_eq(c.invalid, 0, "%s", c.first_invalid);
 	/* row 7 */
 	cr_assert_str_eq(c.rec[0].id, "ips-7");
@@ -495,7 +369,7 @@ Test(ips, odd_rows)
 	cr_assert_eq(st.no_published, 1);
 	cr_assert_eq(st.no_sector, 1);
 	cr_assert_eq(st.no_authority_type, 1);
-	collect_release(&c);
+	tu_got_release(&c);
 }
 
 /* ---- text helpers ----------------------------------------------------------- */
@@ -534,7 +408,7 @@ Test(ips, clean_line_and_text)
 		cr_assert_str_eq(got, "one two\u2026");
 		free(got);
 	}
-	cr_assert_eq(parse_cp_count("\u00e5\u00e4\u00f6x"), 4);
+	cr_assert_eq(utf8_count("\u00e5\u00e4\u00f6x"), 4);
 }
 
 /* Double-encoded UTF-8 (UTF-8 bytes read as windows-1252 and encoded
@@ -593,22 +467,22 @@ Test(ips, mojibake_repair)
  * rather than guessed at. */
 Test(ips, real_mojibake_repaired, .timeout = 60)
 {
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct ips_stats st;
-	struct cl_errbuf eb;
-	struct rows rs;
+	struct cl_errbuf eb = {0};
+	struct tu_rows rs;
 	size_t cdesc;
 	long raw = 0, left = 0, found = 0;
 	const char *left_id = "";
 
-	rows_read(&rs);
-	cdesc = col_of(&rs, "description");
+	tu_rows_read(&rs, REAL, 0);
+	cdesc = tu_rows_col(&rs, "description");
 	for (size_t i = 0; i < rs.n; i++)
 		raw += strstr(rs.row[i][cdesc], "\u00e2\u20ac") != NULL;
 	cr_assert_eq(raw, 13, "the shared file has 13 such descriptions");
 
 	cr_assert_eq(parse_real(&c, &st, &eb), CL_OK, "%s", eb.msg);
-	for (long i = 0; i < c.n; i++) {
+	for (size_t i = 0; i < c.nrec; i++) {
 		const struct case_record *r = &c.rec[i];
 
 		if ((r->summary && strstr(r->summary, "\u00e2\u20ac")) ||
@@ -625,8 +499,8 @@ Test(ips, real_mojibake_repaired, .timeout = 60)
 	cr_assert_eq(found, 1, "ips-10704 parsed");
 	cr_assert_eq(left, 1, "%ld records still carry double-encoded text", left);
 	cr_assert_str_eq(left_id, "ips-10699");
-	rows_release(&rs);
-	collect_release(&c);
+	tu_rows_release(&rs);
+	tu_got_release(&c);
 }
 
 Test(ips, truncate)
@@ -655,7 +529,7 @@ Test(ips, truncate)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *got = parse_truncate(cases[i].in, cases[i].max);
 		cr_assert_str_eq(got, cases[i].want, "case %zu: \"%s\"", i, got);
-		cr_assert_leq(parse_cp_count(got), cases[i].max ? cases[i].max : 0);
+		cr_assert_leq(utf8_count(got), cases[i].max ? cases[i].max : 0);
 		free(got);
 	}
 }
@@ -697,17 +571,17 @@ Test(ips, registry_shape)
 	parser_fn fn = ips_parse;
 	static const char csv[] = "id,name,description,primary_sector,lead_organisation_category\n"
 				  "42,A case,Text.,Health,Local Government\n";
-	struct collect c = {0};
+	struct tu_got c = {0};
 	struct cl_errbuf eb;
-	struct parse_sink sink = {on_emit, on_reject, &c};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, &c};
 
 	cr_assert_eq(fn(csv, sizeof csv - 1, &the_src, &sink, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(c.n, 1);
+	cr_assert_eq(c.nrec, 1);
 	cr_assert_eq(c.invalid, 0, "%s", c.first_invalid);
 	cr_assert_str_eq(c.rec[0].id, "ips-42");
 	cr_assert_str_eq(c.rec[0].authority_type, "la");
 	cr_assert_str_eq(c.rec[0].sectors.v[0], "health");
 	cr_assert_eq(c.rec[0].nsources, 1);
 	cr_assert_str_eq(c.rec[0].sources[0].url, IPS_REF_BASE "42.html");
-	collect_release(&c);
+	tu_got_release(&c);
 }

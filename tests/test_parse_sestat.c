@@ -94,19 +94,9 @@ static char *dup_or_empty(const char *s)
 static int on_emit(void *ud, struct case_record *r)
 {
 	struct collect *c = ud;
-	struct case_problems probs;
-	json_t *j = case_to_json(r);
 
-	cr_assert_not_null(j);
-	case_problems_init(&probs);
-	if (case_validate_json(j, 0, &probs) != CL_OK) {
-		if (!c->invalid)
-			snprintf(c->first_invalid, sizeof c->first_invalid, "%s: %s: %s", r->id,
-				 probs.n ? probs.v[0].path : "?", probs.n ? probs.v[0].reason : "?");
+	if (tu_case_problem(r, c->invalid ? NULL : c->first_invalid, sizeof c->first_invalid))
 		c->invalid++;
-	}
-	case_problems_release(&probs);
-	json_decref(j);
 
 	if ((size_t)c->emitted == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 1024;
@@ -201,93 +191,16 @@ static char *read_real(size_t *len)
 
 /* ---- an independent reading of the CSV ------------------------------------ */
 
-/* The real file's rows as arrays of strings, by header name. */
-struct rows {
-	char **hdr;
-	size_t nh;
-	char ***row;
-	size_t n;
-};
-
-static void rows_read(struct rows *rs)
-{
-	char *path = tu_shared(REAL);
-	FILE *f = fopen(path, "rb");
-	struct csvr r;
-	struct cl_errbuf eb;
-	int rc;
-
-	cr_assert_not_null(f);
-	memset(rs, 0, sizeof *rs);
-	csvr_init_file(&r, f);
-	while ((rc = csvr_next(&r, &eb)) == CSVR_RECORD) {
-		size_t nf = csvr_nfields(&r);
-		char **v = calloc(nf, sizeof *v);
-
-		cr_assert_not_null(v);
-		for (size_t i = 0; i < nf; i++)
-			v[i] = strdup(csvr_field(&r, i, NULL));
-		if (!rs->hdr) {
-			rs->hdr = v;
-			rs->nh = nf;
-			continue;
-		}
-		cr_assert_eq(nf, rs->nh);
-		rs->row = realloc(rs->row, (rs->n + 1) * sizeof *rs->row);
-		cr_assert_not_null(rs->row);
-		rs->row[rs->n++] = v;
-	}
-	cr_assert_eq(rc, CSVR_END, "%s", eb.msg);
-	csvr_release(&r);
-	fclose(f);
-	free(path);
-}
-
-static size_t col_of(const struct rows *rs, const char *name)
-{
-	for (size_t i = 0; i < rs->nh; i++)
-		if (strcmp(rs->hdr[i], name) == 0)
-			return i;
-	cr_assert_fail("column %s not in the file", name);
-	return 0;
-}
-
-/* Rows whose column a equals va (and column b equals vb, when b given). */
-static long rows_where(const struct rows *rs, const char *a, const char *va, const char *b,
-		       const char *vb)
-{
-	size_t ca = col_of(rs, a), cb = b ? col_of(rs, b) : 0;
-	long n = 0;
-
-	for (size_t i = 0; i < rs->n; i++)
-		if (strcmp(rs->row[i][ca], va) == 0 && (!b || strcmp(rs->row[i][cb], vb) == 0))
-			n++;
-	return n;
-}
-
 /* Rows whose column starts with prefix. */
-static long rows_prefix(const struct rows *rs, const char *a, const char *prefix)
+static long rows_prefix(const struct tu_rows *rs, const char *a, const char *prefix)
 {
-	size_t ca = col_of(rs, a);
+	size_t ca = tu_rows_col(rs, a);
 	long n = 0;
 
 	for (size_t i = 0; i < rs->n; i++)
 		if (strncmp(rs->row[i][ca], prefix, strlen(prefix)) == 0)
 			n++;
 	return n;
-}
-
-static void rows_release(struct rows *rs)
-{
-	for (size_t i = 0; i < rs->n; i++) {
-		for (size_t k = 0; k < rs->nh; k++)
-			free(rs->row[i][k]);
-		free(rs->row[i]);
-	}
-	for (size_t k = 0; k < rs->nh; k++)
-		free(rs->hdr[k]);
-	free(rs->hdr);
-	free(rs->row);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -302,7 +215,7 @@ Test(sestat, real_file_records, .timeout = 120)
 	struct collect c = {0};
 	struct sestat_stats st;
 	struct cl_errbuf eb;
-	struct rows rs;
+	struct tu_rows rs;
 	char *path = tu_shared(REAL);
 	FILE *f = fopen(path, "rb");
 	struct parse_sink sink = {on_emit, on_reject, &c};
@@ -339,13 +252,13 @@ Test(sestat, real_file_records, .timeout = 120)
 	cr_assert_eq(st.renamed_ids, 1);
 	cr_assert_str_eq(c.ids[0], "uhm-2021-mt34");
 
-	rows_read(&rs);
+	tu_rows_read(&rs, REAL, 1);
 	cr_assert_eq(rs.n, REAL_ROWS);
 
 	/* per row: id, date and CPV code come from that row */
 	{
-		size_t cid = col_of(&rs, "Upphandlings-ID"), cd = col_of(&rs, "Publiceringsdatum");
-		size_t cc = col_of(&rs, "Huvudsaklig CPV-kod");
+		size_t cid = tu_rows_col(&rs, "Upphandlings-ID"), cd = tu_rows_col(&rs, "Publiceringsdatum");
+		size_t cc = tu_rows_col(&rs, "Huvudsaklig CPV-kod");
 		int seen_mt4532 = 0, seen_ctm = 0;
 
 		for (size_t i = 0; i < rs.n; i++) {
@@ -384,11 +297,11 @@ Test(sestat, real_file_records, .timeout = 120)
 	cr_assert_eq(count_of(&c, "strategic", "soc"), 1449);
 	cr_assert_eq(count_of(&c, "strategic", "inn"), 809);
 	cr_assert_eq(count_of(&c, "strategic", "env"),
-		     rows_where(&rs, "Miljömässigt hållbar upphandling", "True", NULL, NULL));
+		     tu_rows_where(&rs, "Miljömässigt hållbar upphandling", "True", NULL, NULL));
 	cr_assert_eq(count_of(&c, "strategic", "soc"),
-		     rows_where(&rs, "Socialt hållbar upphandling", "True", NULL, NULL));
+		     tu_rows_where(&rs, "Socialt hållbar upphandling", "True", NULL, NULL));
 	cr_assert_eq(count_of(&c, "strategic", "inn"),
-		     rows_where(&rs, "Innovationsupphandling", "True", NULL, NULL));
+		     tu_rows_where(&rs, "Innovationsupphandling", "True", NULL, NULL));
 	cr_assert_eq(count_of(&c, "goals", "sdg-12"), 1541);
 	cr_assert_eq(count_of(&c, "goals", "sdg-8"), 1449);
 	cr_assert_eq(count_of(&c, "goals", "sdg-9"), 809);
@@ -396,26 +309,26 @@ Test(sestat, real_file_records, .timeout = 120)
 	/* authority_type (se_authority.tsv) against the buyer columns */
 	{
 		const char *D = "Delsektor för köpare", *J = "Juridisk form för köpare";
-		long kf = rows_where(&rs, D, "Kommunalt ägd organisation", J, "Kommunalförbund");
-		long annat_bodypl = rows_where(&rs, D, "Annat", J, "Ideella föreningar") +
-				    rows_where(&rs, D, "Annat", J, "Övriga stiftelser och fonder") +
-				    rows_where(&rs, D, "Annat", J, "Ekonomiska föreningar");
+		long kf = tu_rows_where(&rs, D, "Kommunalt ägd organisation", J, "Kommunalförbund");
+		long annat_bodypl = tu_rows_where(&rs, D, "Annat", J, "Ideella föreningar") +
+				    tu_rows_where(&rs, D, "Annat", J, "Övriga stiftelser och fonder") +
+				    tu_rows_where(&rs, D, "Annat", J, "Ekonomiska föreningar");
 
 		cr_assert_eq(count_of(&c, "authority_type", "la"),
-			     rows_where(&rs, D, "Kommun", NULL, NULL) + kf);
+			     tu_rows_where(&rs, D, "Kommun", NULL, NULL) + kf);
 		cr_assert_eq(count_of(&c, "authority_type", "pub-la"),
-			     rows_where(&rs, D, "Kommunalt ägd organisation", NULL, NULL) - kf);
+			     tu_rows_where(&rs, D, "Kommunalt ägd organisation", NULL, NULL) - kf);
 		cr_assert_eq(count_of(&c, "authority_type", "ra"),
-			     rows_where(&rs, D, "Region", NULL, NULL));
+			     tu_rows_where(&rs, D, "Region", NULL, NULL));
 		cr_assert_eq(count_of(&c, "authority_type", "pub-ra"),
-			     rows_where(&rs, D, "Regionalt ägd organisation", NULL, NULL));
+			     tu_rows_where(&rs, D, "Regionalt ägd organisation", NULL, NULL));
 		cr_assert_eq(count_of(&c, "authority_type", "cga"),
-			     rows_where(&rs, D, "Statlig myndighet", NULL, NULL));
+			     tu_rows_where(&rs, D, "Statlig myndighet", NULL, NULL));
 		cr_assert_eq(count_of(&c, "authority_type", "pub-cga"),
-			     rows_where(&rs, D, "Statligt ägd organisation", NULL, NULL));
+			     tu_rows_where(&rs, D, "Statligt ägd organisation", NULL, NULL));
 		cr_assert_eq(count_of(&c, "authority_type", "body-pl"), annat_bodypl);
 		cr_assert_eq(count_of(&c, "authority_type", "other"),
-			     rows_where(&rs, D, "Annat", NULL, NULL) - annat_bodypl);
+			     tu_rows_where(&rs, D, "Annat", NULL, NULL) - annat_bodypl);
 		cr_assert_eq(count_of(&c, "authority_type", ""), 0);
 		cr_assert_eq(count_of(&c, "authority_type", "la"), 8136 + 363);
 	}
@@ -435,7 +348,7 @@ Test(sestat, real_file_records, .timeout = 120)
 		long total = 0;
 
 		for (size_t i = 0; i < sizeof proc / sizeof proc[0]; i++) {
-			long want = rows_where(&rs, "Förfarande", proc[i][0], NULL, NULL);
+			long want = tu_rows_where(&rs, "Förfarande", proc[i][0], NULL, NULL);
 			cr_assert_gt(want, 0, "no row with Förfarande \"%s\"", proc[i][0]);
 			cr_assert_eq(count_of(&c, "procedure", proc[i][1]), want, "%s", proc[i][0]);
 			total += want;
@@ -470,7 +383,7 @@ Test(sestat, real_file_records, .timeout = 120)
 		}
 		cr_assert_eq(count_of(&c, "sectors", "econ-aff"), econ);
 		cr_assert_eq(count_of(&c, "sectors", ""),
-			     rows_where(&rs, S, "", NULL, NULL) + rows_prefix(&rs, S, "S "));
+			     tu_rows_where(&rs, S, "", NULL, NULL) + rows_prefix(&rs, S, "S "));
 		cr_assert_eq(st.no_sector, 72);
 	}
 
@@ -500,7 +413,7 @@ Test(sestat, real_file_records, .timeout = 120)
 	cr_assert_eq(st.no_published, 0);
 	cr_assert_eq(st.no_authority_type, 0);
 
-	rows_release(&rs);
+	tu_rows_release(&rs);
 	collect_release(&c);
 }
 
@@ -691,7 +604,7 @@ Test(maptab, real_values_all_map)
 {
 	struct maptab sni, proc, auth;
 	struct cl_errbuf eb;
-	struct rows rs;
+	struct tu_rows rs;
 	size_t cs, cp, c1, c2, c3;
 
 	maptab_init(&sni);
@@ -705,12 +618,12 @@ Test(maptab, real_values_all_map)
 		const char *keys[1] = {key};
 		cr_assert_geq(maptab_find(&sni, 0, keys, 1), 0, "SNI section %c missing", l);
 	}
-	rows_read(&rs);
-	cs = col_of(&rs, "SNI-Avdelning för köpare");
-	cp = col_of(&rs, "Förfarande");
-	c1 = col_of(&rs, "Sektor för köpare");
-	c2 = col_of(&rs, "Delsektor för köpare");
-	c3 = col_of(&rs, "Juridisk form för köpare");
+	tu_rows_read(&rs, REAL, 1);
+	cs = tu_rows_col(&rs, "SNI-Avdelning för köpare");
+	cp = tu_rows_col(&rs, "Förfarande");
+	c1 = tu_rows_col(&rs, "Sektor för köpare");
+	c2 = tu_rows_col(&rs, "Delsektor för köpare");
+	c3 = tu_rows_col(&rs, "Juridisk form för köpare");
 	for (size_t i = 0; i < rs.n; i++) {
 		const char *v = rs.row[i][cs], *p = rs.row[i][cp];
 		const char *akeys[3] = {rs.row[i][c1], rs.row[i][c2], rs.row[i][c3]};
@@ -736,7 +649,7 @@ Test(maptab, real_values_all_map)
 		cr_assert_geq(r, 0, "row %zu: %s / %s / %s not mapped", i + 1, akeys[0], akeys[1],
 			      akeys[2]);
 	}
-	rows_release(&rs);
+	tu_rows_release(&rs);
 	maptab_release(&sni);
 	maptab_release(&proc);
 	maptab_release(&auth);

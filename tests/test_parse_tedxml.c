@@ -28,62 +28,13 @@
 #define WHEN "2026-11-27T05:00:00Z"
 #define TED_GLOB "ted-xml/*/*.xml"
 
-/* ---- a sink that keeps everything ----------------------------------------- */
+/* ---- running the parsers into testutil's tu_got sink ---------------------- */
 
-struct tgot {
-	struct case_record *rec;
-	size_t nrec;
-	char **reasons;
-	size_t nrej;
-	int invalid;
-};
-
-static int tgot_emit(void *ud, struct case_record *c)
-{
-	struct tgot *g = ud;
-	struct case_problems probs;
-	json_t *j = case_to_json(c);
-
-	cr_assert_not_null(j);
-	case_problems_init(&probs);
-	if (case_validate_json(j, 0, &probs) != CL_OK)
-		g->invalid++;
-	case_problems_release(&probs);
-	json_decref(j);
-	g->rec = realloc(g->rec, (g->nrec + 1) * sizeof *g->rec);
-	cr_assert_not_null(g->rec);
-	case_init(&g->rec[g->nrec]);
-	cr_assert_eq(case_copy(&g->rec[g->nrec], c), CL_OK);
-	g->nrec++;
-	return CL_OK;
-}
-
-static void tgot_reject(void *ud, long line, const char *reason)
-{
-	struct tgot *g = ud;
-
-	(void)line;
-	g->reasons = realloc(g->reasons, (g->nrej + 1) * sizeof *g->reasons);
-	cr_assert_not_null(g->reasons);
-	g->reasons[g->nrej++] = strdup(reason);
-}
-
-static void tgot_release(struct tgot *g)
-{
-	for (size_t i = 0; i < g->nrec; i++)
-		case_release(&g->rec[i]);
-	for (size_t i = 0; i < g->nrej; i++)
-		free(g->reasons[i]);
-	free(g->rec);
-	free(g->reasons);
-	memset(g, 0, sizeof *g);
-}
-
-static int ted_buf(const char *data, size_t len, const char *url, struct tgot *g,
+static int ted_buf(const char *data, size_t len, const char *url, struct tu_got *g,
 		   struct cl_errbuf *eb)
 {
 	struct parse_src src = {url, WHEN, NULL};
-	struct parse_sink sink = {tgot_emit, tgot_reject, g};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, g};
 
 	eb->msg[0] = '\0';
 	return tedxml_parse_mem(data, len, &src, &sink, eb);
@@ -100,7 +51,7 @@ static char *read_shared(const char *rel, size_t *len)
 	return data;
 }
 
-static void ted_shared(const char *rel, struct tgot *g)
+static void ted_shared(const char *rel, struct tu_got *g)
 {
 	size_t len;
 	char *data = read_shared(rel, &len);
@@ -153,7 +104,7 @@ Test(parse_tedxml, every_real_notice)
 		size_t len;
 		char *data = tu_read_file(gl.gl_pathv[i], &len), want[CASE_ID_MAX + 1], docid[32];
 		const char *d = strstr(data, "DOC_ID=\"");
-		struct tgot g = {0};
+		struct tu_got g = {0};
 		struct cl_errbuf eb;
 		const struct case_record *c;
 
@@ -190,7 +141,7 @@ Test(parse_tedxml, every_real_notice)
 			if (strstr(c->body, "## Swedish title (sv)\n\n"))
 				sv_title++;
 		}
-		tgot_release(&g);
+		tu_got_release(&g);
 		free(data);
 	}
 	cr_assert_eq(sv, 14);
@@ -206,7 +157,7 @@ Test(parse_tedxml, every_real_notice)
 /* A Swedish original: Uppsala universitet's laboratory furniture. */
 Test(parse_tedxml, swedish_original)
 {
-	struct tgot g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 
 	ted_shared("ted-xml/development-notices/21-364236-001-EXP.xml", &g);
@@ -228,14 +179,14 @@ Test(parse_tedxml, swedish_original)
 	cr_assert_float_eq(c->value_amount, 2000000.0, 0.001);
 	cr_assert_str_eq(c->value_currency, "SEK");
 	cr_assert_str_eq(c->sources[0].url, "https://ted.europa.eu/en/notice/-/detail/352907-2021");
-	tgot_release(&g);
+	tu_got_release(&g);
 }
 
 /* Uppsala kommun: TED says only "regional or local authority" and gives no
  * organisationsnummer; the name says kommun (ted_authority.tsv). */
 Test(parse_tedxml, swedish_municipality_by_name)
 {
-	struct tgot g = {0};
+	struct tu_got g = {0};
 
 	ted_shared("ted-xml/development-notices/21-364240-001-EXP.xml", &g);
 	cr_assert_str_eq(g.rec[0].buyer.name, "Uppsala kommun");
@@ -243,7 +194,7 @@ Test(parse_tedxml, swedish_municipality_by_name)
 	cr_assert_str_eq(g.rec[0].authority_type, "la");
 	cr_assert_str_eq(g.rec[0].procedure, "restricted");
 	cr_assert_str_eq(g.rec[0].title, "Arbetsbefrämjande insatser");
-	tgot_release(&g);
+	tu_got_release(&g);
 
 	/* whole words only: a kommunalförbund says nothing about the level;
 	 * an organisationsnummer of a region wins over the name */
@@ -260,12 +211,12 @@ Test(parse_tedxml, swedish_municipality_by_name)
 		cr_assert_eq(ted_buf(a, strlen(a), NULL, &g, &eb), CL_OK);
 		cr_assert_eq(g.nrec, 1);
 		cr_assert_null(g.rec[0].authority_type);
-		tgot_release(&g);
+		tu_got_release(&g);
 		cr_assert_eq(ted_buf(b, strlen(b), NULL, &g, &eb), CL_OK);
 		cr_assert_eq(g.nrec, 1);
 		cr_assert_str_eq(g.rec[0].buyer.org_number, "232100-0024");
 		cr_assert_str_eq(g.rec[0].authority_type, "ra");
-		tgot_release(&g);
+		tu_got_release(&g);
 		free(a);
 		free(b);
 		free(data);
@@ -276,7 +227,7 @@ Test(parse_tedxml, swedish_municipality_by_name)
  * form and keeps the English title and description in the body. */
 Test(parse_tedxml, swedish_translation_is_used)
 {
-	struct tgot g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 
 	ted_shared("ted-xml/development-notices/21-000934-001-EXP.xml", &g);
@@ -298,14 +249,14 @@ Test(parse_tedxml, swedish_translation_is_used)
 	cr_assert_str_eq(c->awarded, "2020-12-15");
 	cr_assert_float_eq(c->value_amount, 1490000.0, 0.001);
 	cr_assert_str_eq(c->categories.v[0], "90");
-	tgot_release(&g);
+	tu_got_release(&g);
 }
 
 /* A Danish notice without a Swedish form: Danish text, TED's Swedish
  * title in the body; "Region Sjælland" is a regional authority. */
 Test(parse_tedxml, danish_notice_keeps_swedish_title)
 {
-	struct tgot g = {0};
+	struct tu_got g = {0};
 	const struct case_record *c;
 
 	ted_shared("ted-xml/development-notices/20-587026-001-EXP.xml", &g);
@@ -320,7 +271,7 @@ Test(parse_tedxml, danish_notice_keeps_swedish_title)
 	cr_assert_str_eq(c->procedure, "neg-w-call"); /* PT_COMPETITIVE_NEGOTIATION */
 	cr_assert_float_eq(c->value_amount, 860000000.0, 0.5);
 	cr_assert_str_eq(c->value_currency, "DKK");
-	tgot_release(&g);
+	tu_got_release(&g);
 }
 
 /* Forms and procedures: a design contest (F12, summary from the lot), a
@@ -328,31 +279,31 @@ Test(parse_tedxml, danish_notice_keeps_swedish_title)
  * and EL country codes. */
 Test(parse_tedxml, forms_procedures_countries)
 {
-	struct tgot g = {0};
+	struct tu_got g = {0};
 
 	ted_shared("ted-xml/development-notices/18-151256-001-EXP.xml", &g);
 	cr_assert_str_eq(g.rec[0].procedure, "design-contest");
 	cr_assert_str_eq(g.rec[0].buyer.country, "LI");
 	cr_assert_not_null(g.rec[0].summary);
 	cr_assert(strncmp(g.rec[0].summary, "Der Wettbewerb wird als", 23) == 0);
-	tgot_release(&g);
+	tu_got_release(&g);
 
 	ted_shared("ted-xml/development-notices/21-158592-001-EXP.xml", &g);
 	cr_assert_str_eq(g.rec[0].procedure, "neg-wo-call");
 	cr_assert_str_eq(g.rec[0].awarded, "2021-03-24");
 	cr_assert_str_eq(g.rec[0].language, "fr");
-	tgot_release(&g);
+	tu_got_release(&g);
 
 	ted_shared("ted-xml/development-notices/20-156983-001-EXP.xml", &g);
 	cr_assert_str_eq(g.rec[0].buyer.country, "GB"); /* COUNTRY VALUE="UK" */
 	cr_assert_str_eq(g.rec[0].procedure, "restricted");
 	cr_assert_str_eq(g.rec[0].authority_type, "body-pl");
-	tgot_release(&g);
+	tu_got_release(&g);
 
 	ted_shared("ted-xml/development-notices/21-050204-001-EXP.xml", &g);
 	cr_assert_str_eq(g.rec[0].buyer.country, "GR"); /* COUNTRY VALUE="EL" */
 	cr_assert_str_eq(g.rec[0].language, "sv");
-	tgot_release(&g);
+	tu_got_release(&g);
 }
 
 /* The same notice number gives the same id in both parsers, so the
@@ -364,7 +315,7 @@ Test(parse_tedxml, same_id_as_eforms)
 	char *data = read_shared("ted-xml/development-notices/21-364236-001-EXP.xml", &len);
 	char *e = read_shared("ted-eforms/2024-OJS047-00137599.xml", &elen);
 	char *renum = treplace(data, "DOC_ID=\"352907-2021\"", "DOC_ID=\"137599-2024\"");
-	struct tgot g = {0};
+	struct tu_got g = {0};
 	struct cl_errbuf eb;
 	char eforms_id[CASE_ID_MAX + 1] = "";
 	struct case_record er;
@@ -372,23 +323,23 @@ Test(parse_tedxml, same_id_as_eforms)
 	cr_assert_eq(ted_buf(renum, strlen(renum), NULL, &g, &eb), CL_OK);
 	cr_assert_eq(g.nrec, 1);
 	{
-		struct tgot eg = {0};
+		struct tu_got eg = {0};
 		struct parse_src src = {NULL, WHEN, NULL};
-		struct parse_sink sink = {tgot_emit, tgot_reject, &eg};
+		struct parse_sink sink = {tu_got_emit, tu_got_reject, &eg};
 
 		cr_assert_eq(eforms_parse_mem(e, elen, &src, &sink, &eb), CL_OK);
 		cr_assert_eq(eg.nrec, 1);
 		snprintf(eforms_id, sizeof eforms_id, "%s", eg.rec[0].id);
 		case_init(&er);
 		cr_assert_eq(case_copy(&er, &eg.rec[0]), CL_OK);
-		tgot_release(&eg);
+		tu_got_release(&eg);
 	}
 	cr_assert_str_eq(g.rec[0].id, "ted-2024-00137599");
 	cr_assert_str_eq(g.rec[0].id, eforms_id);
 	/* and the default source urls are the same TED page */
 	cr_assert_str_eq(g.rec[0].sources[0].url, er.sources[0].url);
 	case_release(&er);
-	tgot_release(&g);
+	tu_got_release(&g);
 	free(renum);
 	free(data);
 	free(e);
@@ -402,19 +353,19 @@ Test(parse_tedxml, notice_number_sources)
 	char *data = read_shared("ted-xml/development-notices/21-364236-001-EXP.xml", &len);
 	char *a = treplace(data, "DOC_ID=\"352907-2021\"", "");
 	char *b = treplace(a, "<NO_DOC_OJS>2021/S 133-352907</NO_DOC_OJS>", "");
-	struct tgot g = {0};
+	struct tu_got g = {0};
 	struct cl_errbuf eb;
 
 	cr_assert_eq(ted_buf(a, strlen(a), NULL, &g, &eb), CL_OK);
 	cr_assert_eq(g.nrec, 1);
 	cr_assert_str_eq(g.rec[0].id, "ted-2021-00352907");
-	tgot_release(&g);
+	tu_got_release(&g);
 	cr_assert_eq(ted_buf(b, strlen(b), NULL, &g, &eb), CL_OK);
 	cr_assert_eq(g.nrec, 0);
 	cr_assert_eq(g.nrej, 1);
 	cr_assert_not_null(strstr(g.reasons[0], "invalid TED XML notice: no notice number"), "%s",
 			   g.reasons[0]);
-	tgot_release(&g);
+	tu_got_release(&g);
 	free(a);
 	free(b);
 	free(data);
@@ -428,7 +379,7 @@ Test(parse_tedxml, notice_without_title_or_forms)
 	char *data = read_shared("ted-xml/development-notices/21-364236-001-EXP.xml", &len);
 	char *notitle = treplace(data, "<P>Laboratorieinredning Hus 6 och 7 Ångström</P>", "");
 	char *noforms, *p, *q;
-	struct tgot g = {0};
+	struct tu_got g = {0};
 	struct cl_errbuf eb;
 
 	/* drop the ML_TI_DOC in the original language (SV) as well */
@@ -440,7 +391,7 @@ Test(parse_tedxml, notice_without_title_or_forms)
 	cr_assert_eq(g.nrej, 1);
 	cr_assert_not_null(strstr(g.reasons[0], "invalid TED XML notice: no title"), "%s",
 			   g.reasons[0]);
-	tgot_release(&g);
+	tu_got_release(&g);
 
 	p = strstr(data, "<F02_2014");
 	q = strstr(data, "</F02_2014>");
@@ -449,7 +400,7 @@ Test(parse_tedxml, notice_without_title_or_forms)
 	cr_assert_eq(ted_buf(noforms, strlen(noforms), NULL, &g, &eb), CL_OK);
 	cr_assert_eq(g.nrej, 1);
 	cr_assert_not_null(strstr(g.reasons[0], "no form in FORM_SECTION"), "%s", g.reasons[0]);
-	tgot_release(&g);
+	tu_got_release(&g);
 	free(noforms);
 	free(notitle);
 	free(data);
@@ -477,7 +428,7 @@ Test(parse_tedxml, unusable_payloads_fail_with_a_reason)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct tgot g = {0};
+		struct tu_got g = {0};
 		struct cl_errbuf eb;
 		int rc = ted_buf(cases[i].data, cases[i].len, "https://example.org/t.xml", &g, &eb);
 
@@ -485,13 +436,13 @@ Test(parse_tedxml, unusable_payloads_fail_with_a_reason)
 		cr_assert_not_null(strstr(eb.msg, cases[i].phrase), "case %zu: %s", i, eb.msg);
 		cr_assert(strncmp(eb.msg, "ted-xml: ", 9) == 0, "%s", eb.msg);
 		cr_assert_eq(g.nrec + g.nrej, 0);
-		tgot_release(&g);
+		tu_got_release(&g);
 	}
 	{
-		struct tgot g = {0};
+		struct tu_got g = {0};
 		struct cl_errbuf eb;
 		struct parse_src src = {NULL, NULL, NULL};
-		struct parse_sink sink = {tgot_emit, tgot_reject, &g};
+		struct parse_sink sink = {tu_got_emit, tu_got_reject, &g};
 
 		cr_assert_eq(tedxml_parse_mem(data, len, &src, &sink, &eb), CL_EINVAL);
 		cr_assert_not_null(strstr(eb.msg, "retrieved_at"));

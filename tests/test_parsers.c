@@ -3,13 +3,18 @@
  * not, and every registered parser survives empty input and random bytes
  * (with and without a plausible start) with an error or no record. */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "case.h"
+#include "maptab.h"
+#include "parse.h"
 #include "parsers.h"
+#include "taxonomy.h"
+#include "testutil.h"
 
 /* The formats parsers.h lists. */
 static const char *const formats[] = {"ocds",    "eforms",    "ted-xml", "se-stats-csv",
@@ -55,14 +60,8 @@ struct seen {
 static int count_emit(void *ud, struct case_record *c)
 {
 	struct seen *s = ud;
-	struct case_problems p;
-	json_t *j = case_to_json(c);
 
-	case_problems_init(&p);
-	if (!j || case_validate_json(j, 0, &p) != CL_OK)
-		s->invalid++;
-	json_decref(j);
-	case_problems_release(&p);
+	s->invalid += tu_case_problem(c, NULL, 0);
 	s->emitted++;
 	return CL_OK;
 }
@@ -136,5 +135,54 @@ Test(parsers, empty_and_random_input)
 			cr_assert(rc != CL_OK || seen.emitted == 0, "%s: records from NULL",
 				  all[i].format);
 		}
+	}
+}
+
+/* parse_maps_load: the loaded tables, and each kind of shape or code
+ * problem refused with its message (flag_goal has the columns strategic,
+ * goal). */
+Test(parsers, maps_table_checks_shape_and_codes)
+{
+	struct two {
+		struct maptab a, b;
+	} m;
+	struct cl_errbuf eb;
+	static const struct {
+		struct parse_map d;
+		int rc;
+		const char *msg;
+	} t[] = {
+		{{offsetof(struct two, b), "flag_goal", 2, 0, "strategic", {{"goal", TAX_GOALS}}},
+		 CL_OK, ""},
+		{{offsetof(struct two, b), "flag_goal", 3, 0, NULL, {{NULL, 0}}}, CL_ECORRUPT,
+		 "map tables of test: unexpected columns"},
+		{{offsetof(struct two, b), "flag_goal", 0, 3, NULL, {{NULL, 0}}}, CL_ECORRUPT,
+		 "map tables of test: unexpected columns"},
+		{{offsetof(struct two, b), "flag_goal", 0, 0, "goal", {{NULL, 0}}}, CL_ECORRUPT,
+		 "map tables of test: unexpected columns"},
+		{{offsetof(struct two, b), "flag_goal", 0, 0, NULL,
+		  {{"goal", TAX_GOALS}, {"goal", TAX_SECTORS}}},
+		 CL_ECORRUPT, "is not a sectors code"},
+		{{offsetof(struct two, b), "nonesuch", 0, 0, NULL, {{NULL, 0}}}, CL_ENOTFOUND,
+		 "nonesuch"},
+	};
+
+	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const struct parse_map defs[] = {
+			{offsetof(struct two, a), "cofog", 0, 2, NULL, {{"sector", TAX_SECTORS}}},
+			t[i].d,
+		};
+
+		eb.msg[0] = '\0';
+		cr_assert_eq(parse_maps_load(&m, defs, 2, "test", &eb), t[i].rc, "case %zu: %s", i,
+			     eb.msg);
+		cr_assert(strstr(eb.msg, t[i].msg), "case %zu: %s", i, eb.msg);
+		cr_assert_gt(m.a.nrows, 0, "case %zu: the first table is loaded", i);
+		if (t[i].rc == CL_OK)
+			cr_assert_eq(maptab_col(&m.b, "goal"), 1);
+		parse_maps_release(&m, defs, 2);
+		cr_assert_null(m.a.cells);
+		cr_assert_null(m.b.cells);
 	}
 }

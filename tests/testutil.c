@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "case.h"
+#include "csvread.h"
 #include "parse_ips.h"
 #include "parse_sestat.h"
 #include "store.h"
@@ -507,6 +509,134 @@ const char *tu_resp_header(const struct tu_resp *r, const char *name, char *buf,
 		p = e ? e + 2 : NULL;
 	}
 	return found;
+}
+
+/* ---- parser sinks ---------------------------------------------------------- */
+
+int tu_case_problem(const struct case_record *c, char *why, size_t whysz)
+{
+	struct case_problems probs;
+	json_t *j = case_to_json(c);
+	int bad;
+
+	cr_assert_not_null(j, "case_to_json failed");
+	case_problems_init(&probs);
+	bad = case_validate_json(j, 0, &probs) != CL_OK;
+	if (bad && why)
+		snprintf(why, whysz, "%s: %s: %s", c->id ? c->id : "?",
+			 probs.n ? probs.v[0].path : "?", probs.n ? probs.v[0].reason : "?");
+	case_problems_release(&probs);
+	json_decref(j);
+	return bad;
+}
+
+int tu_got_emit(void *ud, struct case_record *c)
+{
+	struct tu_got *g = ud;
+
+	if (tu_case_problem(c, g->invalid ? NULL : g->first_invalid, sizeof g->first_invalid))
+		g->invalid++;
+	g->rec = realloc(g->rec, (g->nrec + 1) * sizeof *g->rec);
+	cr_assert_not_null(g->rec);
+	case_init(&g->rec[g->nrec]);
+	cr_assert_eq(case_copy(&g->rec[g->nrec], c), CL_OK);
+	g->nrec++;
+	return g->stop_with;
+}
+
+void tu_got_reject(void *ud, long line, const char *reason)
+{
+	struct tu_got *g = ud;
+
+	g->reasons = realloc(g->reasons, (g->nrej + 1) * sizeof *g->reasons);
+	g->lines = realloc(g->lines, (g->nrej + 1) * sizeof *g->lines);
+	cr_assert(g->reasons && g->lines);
+	g->reasons[g->nrej] = strdup(reason);
+	g->lines[g->nrej] = line;
+	g->nrej++;
+}
+
+void tu_got_release(struct tu_got *g)
+{
+	for (size_t i = 0; i < g->nrec; i++)
+		case_release(&g->rec[i]);
+	for (size_t i = 0; i < g->nrej; i++)
+		free(g->reasons[i]);
+	free(g->rec);
+	free(g->reasons);
+	free(g->lines);
+	memset(g, 0, sizeof *g);
+}
+
+/* ---- a CSV file's rows ------------------------------------------------------ */
+
+void tu_rows_read(struct tu_rows *rs, const char *rel, int same_width)
+{
+	char *path = tu_shared(rel);
+	FILE *f = fopen(path, "rb");
+	struct csvr r;
+	struct cl_errbuf eb;
+	int rc;
+
+	cr_assert_not_null(f, "cannot open %s (set CASELIB_SHARED?)", path);
+	memset(rs, 0, sizeof *rs);
+	csvr_init_file(&r, f);
+	while ((rc = csvr_next(&r, &eb)) == CSVR_RECORD) {
+		size_t nf = csvr_nfields(&r);
+		char **v = calloc(nf, sizeof *v);
+
+		cr_assert_not_null(v);
+		for (size_t i = 0; i < nf; i++)
+			v[i] = strdup(csvr_field(&r, i, NULL));
+		if (!rs->hdr) {
+			rs->hdr = v;
+			rs->nh = nf;
+			continue;
+		}
+		if (same_width)
+			cr_assert_eq(nf, rs->nh);
+		rs->row = realloc(rs->row, (rs->n + 1) * sizeof *rs->row);
+		cr_assert_not_null(rs->row);
+		rs->row[rs->n++] = v;
+	}
+	cr_assert_eq(rc, CSVR_END, "%s", eb.msg);
+	csvr_release(&r);
+	fclose(f);
+	free(path);
+}
+
+size_t tu_rows_col(const struct tu_rows *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->nh; i++)
+		if (strcmp(rs->hdr[i], name) == 0)
+			return i;
+	cr_assert_fail("column %s not in the file", name);
+	return 0;
+}
+
+long tu_rows_where(const struct tu_rows *rs, const char *a, const char *va, const char *b,
+		   const char *vb)
+{
+	size_t ca = tu_rows_col(rs, a), cb = b ? tu_rows_col(rs, b) : 0;
+	long n = 0;
+
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->row[i][ca], va) == 0 && (!b || strcmp(rs->row[i][cb], vb) == 0))
+			n++;
+	return n;
+}
+
+void tu_rows_release(struct tu_rows *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		for (size_t k = 0; k < rs->nh; k++)
+			free(rs->row[i][k]);
+		free(rs->row[i]);
+	}
+	for (size_t k = 0; k < rs->nh; k++)
+		free(rs->hdr[k]);
+	free(rs->hdr);
+	free(rs->row);
 }
 
 /* ---- the real corpus ------------------------------------------------------ */

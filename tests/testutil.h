@@ -68,6 +68,56 @@ char *tu_find_on_path(const char *name);
 pid_t tu_tcpsrv_start(const char *bin, const char *db, int port);
 void tu_tcpsrv_stop(pid_t pid);
 
+/* ---- parser sinks ---------------------------------------------------------- */
+
+struct case_record;
+
+/* 0 when c validates (case_to_json + case_validate_json, as the parsers
+ * promise for every record they emit); else 1, with "ID: PATH: REASON" of
+ * the first problem in why (whysz bytes; why may be NULL). */
+int tu_case_problem(const struct case_record *c, char *why, size_t whysz);
+
+/* A parse sink (parse.h) that keeps a copy of every record and every
+ * reject: {tu_got_emit, tu_got_reject, &g}, starting from {0}. Records that
+ * fail validation are counted in invalid (must stay 0), the first one's
+ * problem kept in first_invalid; emit returns stop_with. */
+struct tu_got {
+	struct case_record *rec;
+	size_t nrec;
+	char **reasons;
+	long *lines;
+	size_t nrej;
+	int invalid;
+	char first_invalid[512];
+	int stop_with;
+};
+
+int tu_got_emit(void *ud, struct case_record *c);
+void tu_got_reject(void *ud, long line, const char *reason);
+/* Frees everything and leaves g as {0}. */
+void tu_got_release(struct tu_got *g);
+
+/* ---- a CSV file's rows, read independently of the parsers --------------- */
+
+/* The header and the rows of a CSV file as arrays of strings. */
+struct tu_rows {
+	char **hdr;
+	size_t nh;
+	char ***row;
+	size_t n;
+};
+
+/* Reads the CSV file rel of the shared data (csvread). With same_width
+ * every row must have as many fields as the header. Asserts on failure. */
+void tu_rows_read(struct tu_rows *rs, const char *rel, int same_width);
+/* The index of the column called name; a missing one fails the test. */
+size_t tu_rows_col(const struct tu_rows *rs, const char *name);
+/* Rows whose column a equals va (and column b equals vb, when b is not
+ * NULL). */
+long tu_rows_where(const struct tu_rows *rs, const char *a, const char *va, const char *b,
+		   const char *vb);
+void tu_rows_release(struct tu_rows *rs);
+
 /* ---- the real corpus ------------------------------------------------------ */
 
 struct store;
