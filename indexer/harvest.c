@@ -380,6 +380,12 @@ static int on_emit(void *ud, struct case_record *c)
 	}
 	if ((rc = fill_sources(c, r->src)))
 		goto fatal;
+	/* the publisher's country, for records that name none */
+	if (r->src->country && !c->buyer.country &&
+	    !(c->buyer.country = strdup(r->src->country))) {
+		rc = CL_ENOMEM;
+		goto fatal;
+	}
 	if (!c->language && (rc = detect_language(c)))
 		goto fatal;
 	rc = store_get_case(r->s, c->id, &old, &eb);

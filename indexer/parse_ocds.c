@@ -487,6 +487,7 @@ static void draft_merge(struct draft *dst, struct draft *src, int s_newer)
 	take_if(&d->buyer.name, &s->buyer.name, s_newer);
 	take_if(&d->buyer.org_number, &s->buyer.org_number, s_newer);
 	take_if(&d->buyer.country, &s->buyer.country, s_newer);
+	take_if(&d->buyer.nuts, &s->buyer.nuts, s_newer);
 	take_if(&d->procedure, &s->procedure, s_newer);
 	take_if(&d->published, &s->published, s_newer);
 	take_if(&d->language, &s->language, s_newer);
@@ -717,10 +718,71 @@ static const char *scheme_country(const struct maptab *t, const char *scheme)
 		return NULL;
 	for (size_t i = 0; i < t->nrows; i++) {
 		const char *c = maptab_cell(t, i, 1);
-		if (c[0] == scheme[0] && c[1] == scheme[1])
+		if (c[0] == (scheme[0] & ~0x20) && c[1] == (scheme[1] & ~0x20))
 			return c;
 	}
 	return NULL;
+}
+
+/* The ISO code of a country name or code as a publisher writes it in
+ * address.countryName or address.country: a name or alpha-3 code of
+ * ocds_country.tsv, or an alpha-2 code of its code column, ASCII case
+ * ignored ("Mexico", "MEXICO", "MX", "mx", "MEX"). NULL if unknown.
+ * Borrowed from t. */
+static const char *country_code(const struct maptab *t, const char *text, int *nomem)
+{
+	char *n = parse_clean_line(text, 0);
+	const char *cc = NULL;
+
+	if (!n) {
+		*nomem = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < t->nrows && !cc; i++)
+		if (strcasecmp(maptab_cell(t, i, 0), n) == 0)
+			cc = maptab_cell(t, i, 1);
+	if (!cc && strlen(n) == 2) {
+		for (size_t i = 0; i < t->nrows && !cc; i++) {
+			const char *c = maptab_cell(t, i, 1);
+			if (c[0] == (n[0] & ~0x20) && c[1] == (n[1] & ~0x20))
+				cc = c;
+		}
+	}
+	free(n);
+	return cc;
+}
+
+/* A NUTS code (level 1 to 3: "SE1", "SE11", "SE110") of a country with
+ * NUTS regions, as OCDS publishers in Europe write it in address.region
+ * (eForms BT-507). Writes the code and its country (EL -> GR, UK -> GB);
+ * 0 when s is no such code. */
+static int nuts_of(const char *s, char nuts[6], char cc[3])
+{
+	static const char nuts_countries[] =
+		"AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE "
+		"SI SK IS LI NO CH UK AL ME MK RS TR ";
+	size_t n = s ? strlen(s) : 0;
+	char pfx[4];
+
+	if (n < 3 || n > 5)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (i >= 2 && c >= '0' && c <= '9')))
+			return 0;
+	}
+	snprintf(pfx, sizeof pfx, "%c%c ", s[0], s[1]);
+	if (!strstr(nuts_countries, pfx))
+		return 0;
+	memcpy(nuts, s, n + 1);
+	cc[0] = s[0];
+	cc[1] = s[1];
+	cc[2] = '\0';
+	if (strcmp(cc, "EL") == 0)
+		memcpy(cc, "GR", 3);
+	else if (strcmp(cc, "UK") == 0)
+		memcpy(cc, "GB", 3);
+	return 1;
 }
 
 /* Looks at one identifier object: SE-ORG number, country from the scheme. */
@@ -791,22 +853,17 @@ static int set_buyer(struct ctx *x, struct draft *dr, const json_t *r)
 				return rc;
 	}
 
-	/* country: address name, address code, identifier scheme, SE-ORG */
+	/* country: address name (a name or an ISO code), address code, NUTS
+	 * region, identifier scheme, SE-ORG */
 	addr = jobj(party, "address");
 	if (!addr)
 		addr = jobj(bref, "address");
 	if (jstr(addr, "countryName")) {
-		char *n = parse_clean_line(jstr(addr, "countryName"), 0);
-		const char *keys[1];
-		long row;
+		int nomem = 0;
 
-		if (!n)
+		cc = country_code(&x->m.country, jstr(addr, "countryName"), &nomem);
+		if (nomem)
 			return CL_ENOMEM;
-		keys[0] = n;
-		row = maptab_find(&x->m.country, 0, keys, 1);
-		if (row >= 0)
-			cc = maptab_cell(&x->m.country, (size_t)row, 1);
-		free(n);
 	}
 	if (!cc) {
 		const char *a = jstr(addr, "country");
@@ -817,6 +874,23 @@ static int set_buyer(struct ctx *x, struct draft *dr, const json_t *r)
 		    ((a[1] | 0x20) >= 'a' && (a[1] | 0x20) <= 'z')) {
 			char code[3] = {(char)(a[0] & ~0x20), (char)(a[1] & ~0x20), 0};
 			if ((rc = set_str(&dr->c.buyer.country, code)))
+				return rc;
+		} else if (a) {
+			int nomem = 0;
+
+			cc = country_code(&x->m.country, a, &nomem);
+			if (nomem)
+				return CL_ENOMEM;
+		}
+	}
+	{
+		char nuts[6], ncc[3];
+
+		if (nuts_of(jstr(addr, "region"), nuts, ncc)) {
+			if ((rc = set_str(&dr->c.buyer.nuts, nuts)))
+				return rc;
+			if (!dr->c.buyer.country && !cc &&
+			    (rc = set_str(&dr->c.buyer.country, ncc)))
 				return rc;
 		}
 	}
@@ -1508,21 +1582,27 @@ int ocds_next_link(const char *data, size_t len, char **url)
 	size_t dlen = len, off = 0, n;
 	long lineno = 0;
 	json_t *j = NULL;
-	int rc, enomem = 0;
+	int rc, enomem = 0, jsonl;
 
 	if (!url)
 		return CL_EINVAL;
 	*url = NULL;
 	if (!data)
 		return CL_EPARSE;
-	if (ocds_is_jsonl(data, len))
+	if ((jsonl = ocds_is_jsonl(data, len)))
 		while (next_line(data, len, &off, &lineno, &s, &n))
 			if (n) {
 				doc = s;
 				dlen = n;
 			}
-	if ((rc = ocds_json_load(doc, dlen, OCDS_MAX_BYTES, 0, &j, NULL)))
+	if ((rc = ocds_json_load(doc, dlen, OCDS_MAX_BYTES, 0, &j, NULL))) {
+		/* JSON Lines cut in the last line: the parser rejected that
+		 * line; there is no links.next to follow (nor to complain
+		 * about) — an earlier line's is not the feed's last word. */
+		if (jsonl && rc != CL_ENOMEM)
+			return CL_OK;
 		return rc;
+	}
 	next = jstr(jobj(j, "links"), "next");
 	if (!next) {
 		rc = CL_OK;

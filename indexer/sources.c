@@ -65,7 +65,7 @@ static const char *const top_keys[] = {"comment", "defaults", "sources", NULL};
 static const char *const default_keys[] = {"comment", "user_agent", "max_pages", NULL};
 static const char *const source_keys[] = {
 	"name", "description", "comment", "url", "urls", "format", "licence", "headers",
-	"ref_base", "enabled", "follow_next", "max_pages", "user_agent", NULL,
+	"ref_base", "enabled", "follow_next", "max_pages", "user_agent", "country", NULL,
 };
 
 /* The settings "defaults" gives every source. */
@@ -137,6 +137,7 @@ static void source_release(struct source *s)
 	free(s->headers);
 	free(s->ref_base);
 	free(s->user_agent);
+	free(s->country);
 	memset(s, 0, sizeof *s);
 }
 
@@ -566,6 +567,14 @@ static void read_source(struct sctx *x, json_t *o, const char *base,
 		t = get_text(x, v, path, 256);
 	if (t)
 		dup_into(x, &s->user_agent, t);
+
+	snprintf(path, sizeof path, "%s.country", base);
+	if ((v = json_object_get(o, "country")) && (t = get_text(x, v, path, 8))) {
+		if (strlen(t) != 2 || t[0] < 'A' || t[0] > 'Z' || t[1] < 'A' || t[1] > 'Z')
+			problem(x, path, "must be a two-letter upper-case ISO 3166-1 code such as SE");
+		else
+			dup_into(x, &s->country, t);
+	}
 
 	read_limits(x, o, base, &s->fetch);
 	s->fetch.headers = (const char *const *)s->headers;

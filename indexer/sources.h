@@ -46,6 +46,8 @@ struct source {
 	int follow_next;    /* OCDS: follow links.next (default 1 for ocds) */
 	int max_pages;      /* pages followed from one URL, the first included */
 	char *user_agent;   /* NULL: FETCH_USER_AGENT */
+	char *country;      /* ISO 3166-1 alpha-2 given to records whose buyer
+			       has no country (the publisher's), or NULL */
 	struct fetch_opts fetch; /* limits; .headers and .user_agent point into
 				    this struct */
 };

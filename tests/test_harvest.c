@@ -809,6 +809,79 @@ Test(harvest, ocds_pages_follow_links_next_with_a_cap)
 	free(dst);
 }
 
+/* A JSON Lines file cut in its last line: the cut line is rejected, the
+ * others stored, and no links.next failure is made up. */
+Test(harvest, ocds_jsonl_cut_in_last_line_is_no_paging_failure)
+{
+	static const char cut[] =
+		"{\"ocid\": \"ocds-cut-1\", \"id\": \"1\", \"date\": \"2024-02-01T00:00:00Z\","
+		" \"tender\": {\"title\": \"Skolmat\"}}\n"
+		"{\"ocid\": \"ocds-cut-2\", \"id\": \"2\", \"date\": \"2024-02-02T00:00:00Z\","
+		" \"tender\": {\"title\": \"Snöröjning\"}}\n"
+		"{\"ocid\": \"ocds-cut-3\", \"id\": \"3\", \"tender\": {\"tit";
+	struct harvest_report rep;
+	char *dst = site_path("cut.jsonl"), *json;
+
+	if (!parsers_find("ocds"))
+		return;
+	tu_write_file(dst, cut, strlen(cut));
+	json = one_source("cut", "/cut.jsonl", "ocds", NULL);
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].created, 2);
+	cr_assert_eq(rep.v[0].rejected, 1);
+	cr_assert_eq(rep.v[0].failed, 0, "%s", rep.v[0].nerrors ? rep.v[0].errors[0] : "");
+	cr_assert_eq(rep.v[0].nerrors, 0);
+	harvest_report_release(&rep);
+	free(json);
+	free(dst);
+}
+
+/* The sources file's "country" is the publisher's: it goes to records
+ * whose buyer names none, and never over one the record has. */
+Test(harvest, publisher_country_fills_records_without_one)
+{
+	static const char pkg[] =
+		"{\"uri\": \"https://pub.example/p.json\", \"releases\": ["
+		"{\"ocid\": \"ocds-pc-1\", \"id\": \"1\", \"date\": \"2024-02-01T00:00:00Z\","
+		" \"tender\": {\"title\": \"Adquisición de medicamentos\"}},"
+		"{\"ocid\": \"ocds-pc-2\", \"id\": \"2\", \"date\": \"2024-02-01T00:00:00Z\","
+		" \"tender\": {\"title\": \"Obra pública\"}, \"buyer\": {\"id\": \"b\"},"
+		" \"parties\": [{\"id\": \"b\", \"name\": \"X\", \"roles\": [\"buyer\"],"
+		" \"address\": {\"countryName\": \"Guatemala\"}}]}]}";
+	struct harvest_report rep;
+	struct case_record c;
+	struct cl_errbuf eb = {{0}};
+	char *dst = site_path("pc.json"), *json;
+
+	if (!parsers_find("ocds"))
+		return;
+	tu_write_file(dst, pkg, strlen(pkg));
+	json = one_source("pc", "/pc.json", "ocds", ", \"country\": \"PY\"");
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].created, 2);
+	harvest_report_release(&rep);
+	case_init(&c);
+	cr_assert_eq(store_get_case(st, "ocds-pc-1", &c, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_str_eq(c.buyer.country, "PY");
+	case_release(&c);
+	cr_assert_eq(store_get_case(st, "ocds-pc-2", &c, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_str_eq(c.buyer.country, "GT");
+	case_release(&c);
+	free(json);
+	/* a country that is no code is an error of the sources file */
+	json = one_source("pc", "/pc.json", "ocds", ", \"country\": \"Paraguay\"");
+	{
+		struct sources ss;
+
+		sources_init(&ss);
+		cr_assert_eq(sources_parse(&ss, json, strlen(json), "test", &eb), CL_EINVAL);
+		cr_assert(strstr(eb.msg, "$.sources[0].country"), "%s", eb.msg);
+		sources_release(&ss);
+	}
+	free(json);
+	free(dst);
+}
+
 Test(harvest, only_runs_the_named_source_even_when_disabled)
 {
 	char *json = NULL;
