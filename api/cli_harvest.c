@@ -66,6 +66,8 @@ static void print_stats(const struct harvest_stats *st, int verbose)
 	}
 	printf("%s (%s): %ld new, %ld updated, %ld unchanged, %ld rejected", st->name, st->format,
 	       st->created, st->updated, st->unchanged, st->rejected);
+	if (st->dropped)
+		printf(", %ld field%s left out", st->dropped, st->dropped == 1 ? "" : "s");
 	if (st->merged)
 		printf(" (%ld merged with a case from another source)", st->merged);
 	printf("; %ld URL%s: %ld fetched, %ld not modified, %ld identical, %ld failed",
@@ -90,6 +92,15 @@ static void print_stats(const struct harvest_stats *st, int verbose)
 		fprintf(stderr, "%s: ... and %ld more rejected record%s%s\n", st->name,
 			st->rejected - (long)shown, st->rejected - (long)shown == 1 ? "" : "s",
 			verbose ? " (not kept: over the report limit)" : " (--verbose shows them)");
+	shown = verbose ? st->ndrops
+			: (st->ndrops < CLI_HARVEST_REJECTS_SHOWN ? st->ndrops
+								  : CLI_HARVEST_REJECTS_SHOWN);
+	for (i = 0; i < shown; i++)
+		fprintf(stderr, "%s: %s\n", st->name, st->drops[i].reason);
+	if ((long)shown < st->dropped)
+		fprintf(stderr, "%s: ... and %ld more fields left out%s\n", st->name,
+			st->dropped - (long)shown,
+			verbose ? " (not kept: over the report limit)" : " (--verbose shows them)");
 	for (i = 0; i < st->nerrors; i++)
 		fprintf(stderr, "%s: failed: %s\n", st->name, st->errors[i]);
 }
@@ -110,7 +121,7 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *s = NULL;
 	struct cl_errbuf eb = {{0}};
 	struct prog p = {0};
-	long created = 0, updated = 0, unchanged = 0, rejected = 0, failed = 0;
+	long created = 0, updated = 0, unchanged = 0, rejected = 0, failed = 0, dropped = 0;
 	int ch, rc, verbose = 0, exit_code = CLI_EXIT_OK;
 	size_t i;
 
@@ -169,11 +180,13 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 		updated += st->updated;
 		unchanged += st->unchanged;
 		rejected += st->rejected;
+		dropped += st->dropped;
 		failed += st->failed + (st->skipped ? 1 : 0);
 	}
 	printf("harvest: %zu source%s: %ld new, %ld updated, %ld unchanged, %ld rejected,"
-	       " %ld failed in %.1f s\n", rep.n, rep.n == 1 ? "" : "s", created, updated, unchanged,
-	       rejected, failed, mono() - p.t0);
+	       " %ld failed, %ld field%s left out in %.1f s\n", rep.n, rep.n == 1 ? "" : "s",
+	       created, updated, unchanged, rejected, failed, dropped, dropped == 1 ? "" : "s",
+	       mono() - p.t0);
 	if (rc != CL_OK) {
 		fprintf(stderr, "%s harvest: stopped: %s\n", ctx->prog, eb.msg);
 		/* CL_ENET: libcurl could not start; else the store failed. */

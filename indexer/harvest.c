@@ -41,6 +41,9 @@ static void stats_release(struct harvest_stats *st)
 	for (i = 0; i < st->nrejects; i++)
 		reject_release(&st->rejects[i]);
 	free(st->rejects);
+	for (i = 0; i < st->ndrops; i++)
+		reject_release(&st->drops[i]);
+	free(st->drops);
 	for (i = 0; i < st->nerrors; i++)
 		free(st->errors[i]);
 	free(st->errors);
@@ -120,6 +123,9 @@ static void source_free(struct case_source *s)
 	free(s->sha256);
 	free(s->format);
 	free(s->licence);
+	for (size_t i = 0; i < s->dropped.n; i++)
+		free(s->dropped.v[i]);
+	free(s->dropped.v);
 	memset(s, 0, sizeof *s);
 }
 
@@ -131,6 +137,17 @@ static int source_dup(struct case_source *d, const struct case_source *s)
 	    dup_opt(&d->licence, s->licence)) {
 		source_free(d);
 		return CL_ENOMEM;
+	}
+	if (s->dropped.n) {
+		if (!(d->dropped.v = calloc(s->dropped.n, sizeof *d->dropped.v))) {
+			source_free(d);
+			return CL_ENOMEM;
+		}
+		for (size_t i = 0; i < s->dropped.n; i++, d->dropped.n++)
+			if (dup_opt(&d->dropped.v[i], s->dropped.v[i])) {
+				source_free(d);
+				return CL_ENOMEM;
+			}
 	}
 	return CL_OK;
 }
@@ -278,9 +295,11 @@ struct run {
 struct payload {
 	struct run *r;
 	const char *url;
-	long created, updated, unchanged, merged, rejected;
+	long created, updated, unchanged, merged, rejected, dropped;
 	struct harvest_reject *rejects;
 	size_t nrejects, caprejects, max;
+	struct harvest_reject *drops;
+	size_t ndrops, capdrops;
 	int fatal;
 	struct cl_errbuf feb;
 };
@@ -292,6 +311,11 @@ static void payload_release(struct payload *p)
 	free(p->rejects);
 	p->rejects = NULL;
 	p->nrejects = p->caprejects = 0;
+	for (size_t i = 0; i < p->ndrops; i++)
+		reject_release(&p->drops[i]);
+	free(p->drops);
+	p->drops = NULL;
+	p->ndrops = p->capdrops = 0;
 }
 
 static void progress(struct run *r, uint64_t current)
@@ -360,6 +384,23 @@ static int detect_language(struct case_record *c)
 	return CL_OK;
 }
 
+/* Field-level rejection: the values the parser left out of c (named in
+ * its first source's dropped list) are counted and reported as
+ * "ID: PATH: reason, field left out". */
+static int note_dropped(struct payload *p, const struct case_record *c)
+{
+	const struct strlist *d = c->nsources ? &c->sources[0].dropped : NULL;
+	char line[CL_ERRBUF_SIZE + 64];
+
+	for (size_t i = 0; d && i < d->n; i++) {
+		p->dropped++;
+		snprintf(line, sizeof line, "%s: %s, field left out", c->id, d->v[i]);
+		if (add_reject(&p->drops, &p->ndrops, &p->capdrops, p->max, p->url, 0, line))
+			return CL_ENOMEM;
+	}
+	return CL_OK;
+}
+
 static int on_emit(void *ud, struct case_record *c)
 {
 	struct payload *p = ud;
@@ -408,10 +449,13 @@ static int on_emit(void *ud, struct case_record *c)
 	}
 	if (found && !changed) {
 		p->unchanged++;
-		rc = CL_OK;
+		if ((rc = note_dropped(p, c)))
+			goto fatal;
 		goto out;
 	}
 	rc = store_put_case(r->s, found ? &merged : c, r->actor, &res, &eb);
+	if (rc == CL_OK && (rc = note_dropped(p, c)))
+		goto fatal;
 	if (rc == CL_OK) {
 		if (res.unchanged)
 			p->unchanged++;
@@ -452,9 +496,14 @@ static int payload_commit_stats(struct payload *p, struct harvest_stats *st)
 	st->unchanged += p->unchanged;
 	st->merged += p->merged;
 	st->rejected += p->rejected;
+	st->dropped += p->dropped;
 	for (size_t i = 0; i < p->nrejects; i++)
 		if (add_reject(&st->rejects, &st->nrejects, &st->caprejects, HARVEST_REJECTS_KEPT,
 			       p->rejects[i].url, p->rejects[i].line, p->rejects[i].reason))
+			return CL_ENOMEM;
+	for (size_t i = 0; i < p->ndrops; i++)
+		if (add_reject(&st->drops, &st->ndrops, &st->capdrops, HARVEST_REJECTS_KEPT,
+			       p->drops[i].url, 0, p->drops[i].reason))
 			return CL_ENOMEM;
 	return CL_OK;
 }

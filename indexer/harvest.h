@@ -51,8 +51,15 @@ struct harvest_stats {
 	long merged;        /* of created+updated: a source from another URL was
 			       added to an existing case */
 	long rejected;      /* records skipped (parser or store refused them) */
+	long dropped;       /* values left out of stored records because they
+			       failed validation (field-level rejection; each
+			       named in the record's sources[].dropped) */
 	struct harvest_reject *rejects; /* the first HARVEST_REJECTS_KEPT */
 	size_t nrejects, caprejects;
+	struct harvest_reject *drops;   /* the first HARVEST_REJECTS_KEPT
+					   dropped values: url, 0, "ID: PATH:
+					   reason, field left out" */
+	size_t ndrops, capdrops;
 	char **errors;      /* payload failures, "URL: reason" */
 	size_t nerrors, caperrors;
 };

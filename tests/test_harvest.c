@@ -1098,6 +1098,86 @@ Test(harvest, cli_summary_rejects_and_exit_codes)
 
 /* ---- the fetch-state table (schema 2) --------------------------------------- */
 
+/* Field-level rejection: an award dated 2105 (a typo at the source) is
+ * left out, reported and named in the source entry; the record with its
+ * title and buyer is stored. A record left without a title is still
+ * rejected, and a case file (import's format) is still rejected whole. */
+Test(harvest, a_bad_field_is_left_out_not_the_record)
+{
+	static const char pkg[] =
+		"{\"uri\": \"https://aeropuertos.example/ocds\", \"releases\": ["
+		"{\"ocid\": \"ocds-aero-90\", \"id\": \"90-award\", \"date\": \"2021-10-09T00:00:00Z\","
+		" \"tender\": {\"title\": \"Mantenimiento de pistas\", \"procurementMethod\": \"open\"},"
+		" \"buyer\": {\"id\": \"b\", \"name\": \"Grupo Aeroportuario\"},"
+		" \"parties\": [{\"id\": \"b\", \"roles\": [\"buyer\"], \"address\": {\"countryName\": \"MX\"}}],"
+		" \"awards\": [{\"id\": \"a1\", \"date\": \"2105-10-09T00:00:00Z\", \"status\": \"active\"}]}]}";
+	struct harvest_report rep;
+	struct case_record c;
+	struct cl_errbuf eb = {{0}};
+	struct cli_out o;
+	char *dst = site_path("aero.json"), *json, *file;
+
+	if (!parsers_find("ocds"))
+		return;
+	tu_write_file(dst, pkg, strlen(pkg));
+	json = one_source("aero", "/aero.json", "ocds", NULL);
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].created, 1, "%s", rep.v[0].nrejects ? rep.v[0].rejects[0].reason : "");
+	cr_assert_eq(rep.v[0].rejected, 0);
+	cr_assert_eq(rep.v[0].dropped, 1);
+	cr_assert_eq(rep.v[0].ndrops, 1);
+	cr_assert_str_eq(rep.v[0].drops[0].reason,
+			 "ocds-aero-90: $.awarded: year 2105 is outside 1900..2100, field left out");
+	harvest_report_release(&rep);
+	case_init(&c);
+	cr_assert_eq(store_get_case(st, "ocds-aero-90", &c, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_str_eq(c.title, "Mantenimiento de pistas");
+	cr_assert_str_eq(c.buyer.name, "Grupo Aeroportuario");
+	cr_assert_str_eq(c.buyer.country, "MX");
+	cr_assert_str_eq(c.procedure, "open");
+	cr_assert_null(c.awarded);
+	cr_assert_eq(c.sources[0].dropped.n, 1);
+	cr_assert_str_eq(c.sources[0].dropped.v[0], "$.awarded: year 2105 is outside 1900..2100");
+	case_release(&c);
+
+	/* the command reports it as SOURCE: RECORD: PATH: reason, field left out */
+	store_close(st);
+	st = NULL;
+	file = write_sources(json);
+	{
+		char *argv[] = {"harvest", "--sources", file, "--force", NULL};
+		run_cli(datadir, argv, &o);
+	}
+	cr_assert_eq(o.code, 0, "%s%s", o.out, o.err);
+	cr_assert(strstr(o.err, "aero: ocds-aero-90: $.awarded: year 2105 is outside 1900..2100,"
+				" field left out\n"), "%s", o.err);
+	cr_assert(strstr(o.out, "1 field left out"), "%s", o.out);
+	cli_release(&o);
+	cr_assert_eq(store_open(datadir, 0, &st, &eb), CL_OK, "%s", eb.msg);
+	free(file);
+	free(json);
+
+	/* a case file keeps rejecting the whole record (import's format) */
+	{
+		static const char cf[] =
+			"{\"id\": \"imp-1\", \"kind\": \"case\", \"title\": \"T\", \"awarded\": \"2105-01-01\","
+			" \"sources\": [{\"url\": \"https://x.example/1\", \"retrieved_at\": \"2026-01-01T00:00:00Z\"}]}";
+		char *cdst = site_path("imp.json");
+
+		tu_write_file(cdst, cf, strlen(cf));
+		json = one_source("imp", "/imp.json", "case-json", NULL);
+		harvest_ok(json, 0, &rep);
+		cr_assert_eq(rep.v[0].created, 0);
+		cr_assert_eq(rep.v[0].rejected, 1);
+		cr_assert_eq(rep.v[0].dropped, 0);
+		harvest_report_release(&rep);
+		free(json);
+		free(cdst);
+	}
+	check_clean();
+	free(dst);
+}
+
 Test(harvest, fetch_state_table_migration_and_transactions)
 {
 	struct store_fetch_state fs;
