@@ -13,7 +13,6 @@
 
 #include "fetch.h"
 #include "langdet.h"
-#include "parse_ocds.h"
 #include "parsers.h"
 #include "store.h"
 
@@ -520,6 +519,67 @@ static int payload_failed(struct run *r, const char *url, const char *msg)
 	return add_error(r->st, line);
 }
 
+/* Parts kept across payloads (OCDS releases, indexer/parsers.h) live in
+ * the store, written in the payload's transaction. */
+static int part_put(void *ud, const struct parser_part *pp)
+{
+	struct payload *p = ud;
+	struct store_ocds_release r;
+	struct cl_errbuf eb = {{0}};
+	int rc;
+
+	r.ocid = pp->key;
+	r.kind = pp->kind;
+	r.release_id = pp->id;
+	r.date = pp->date;
+	r.doc = pp->doc;
+	r.package = pp->package;
+	r.url = p->url; /* the payload fetched, whatever the records' base */
+	r.sha256 = pp->sha256;
+	r.retrieved_at = pp->retrieved_at;
+	rc = store_put_ocds_release(p->r->s, &r, &eb);
+	if (rc && !p->fatal)
+		p->fatal = cl_fail(&p->feb, rc, "%s: keeping OCDS release %s of %s: %s", p->url,
+				   pp->id, pp->key, eb.msg);
+	return rc;
+}
+
+struct part_each_ctx {
+	int (*fn)(void *fud, const struct parser_part *pp);
+	void *fud;
+};
+
+static int part_each_row(void *ud, const struct store_ocds_release *r)
+{
+	struct part_each_ctx *e = ud;
+	struct parser_part pp;
+
+	pp.key = r->ocid;
+	pp.kind = r->kind;
+	pp.id = r->release_id;
+	pp.date = r->date;
+	pp.doc = r->doc;
+	pp.package = r->package;
+	pp.url = r->url;
+	pp.sha256 = r->sha256;
+	pp.retrieved_at = r->retrieved_at;
+	return e->fn(e->fud, &pp);
+}
+
+static int part_each(void *ud, const char *key, int (*fn)(void *fud, const struct parser_part *pp),
+		     void *fud)
+{
+	struct payload *p = ud;
+	struct part_each_ctx e = {fn, fud};
+	struct cl_errbuf eb = {{0}};
+	int rc = store_each_ocds_release(p->r->s, key, part_each_row, &e, &eb);
+
+	if (rc && !p->fatal)
+		p->fatal = cl_fail(&p->feb, rc, "%s: reading the OCDS releases of %s: %s", p->url,
+				   key, eb.msg[0] ? eb.msg : cl_strerror(rc));
+	return rc;
+}
+
 /* Parses a downloaded payload and stores it in one transaction. Returns
  * CL_OK also when the payload was unusable (recorded in the stats); an
  * error only when the store failed. */
@@ -550,7 +610,13 @@ static int parse_and_store(struct run *r, const char *url, const struct fetch_re
 	sink.emit = on_emit;
 	sink.reject = on_reject;
 	sink.ud = &p;
-	prc = r->parser->parse(res->body, res->len, &psrc, &sink, &peb);
+	if (r->parser->parse_parts) {
+		struct parser_parts parts = {part_put, part_each, &p};
+
+		prc = r->parser->parse_parts(res->body, res->len, &psrc, &sink, &parts, &peb);
+	} else {
+		prc = r->parser->parse(res->body, res->len, &psrc, &sink, &peb);
+	}
 	if (p.fatal) {
 		rc = cl_fail(eb, p.fatal, "%s", p.feb.msg);
 		goto out;
@@ -585,18 +651,18 @@ out:
 	return rc;
 }
 
-/* The next page of an OCDS payload, when the source follows links.next:
- * *next gets it or NULL. A links.next that cannot be followed is recorded
- * as a failure of the payload (its records are stored; the pages after it
- * are not fetched). */
+/* The next page of a payload (the parser registry's paging hook: OCDS
+ * links.next), when the source follows it: *next gets it or NULL. A
+ * links.next that cannot be followed is recorded as a failure of the
+ * payload (its records are stored; the pages after it are not fetched). */
 static int next_link(struct run *r, const char *url, const char *body, size_t len, char **next)
 {
 	int rc;
 
 	*next = NULL;
-	if (!r->src->follow_next || !body)
+	if (!r->src->follow_next || !body || !r->parser->next)
 		return CL_OK;
-	rc = ocds_next_link(body, len, next);
+	rc = r->parser->next(body, len, next);
 	if (rc == CL_OK)
 		return CL_OK;
 	free(*next);
