@@ -122,7 +122,7 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	struct cl_errbuf eb = {{0}};
 	struct prog p = {0};
 	long created = 0, updated = 0, unchanged = 0, rejected = 0, failed = 0, dropped = 0;
-	int ch, rc, verbose = 0, exit_code = CLI_EXIT_OK;
+	int ch, rc, verbose = 0, exit_code = CLI_EXIT_OK, lock = -1;
 	size_t i;
 
 	memset(&ho, 0, sizeof ho);
@@ -165,6 +165,13 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 		sources_release(&ss);
 		return CLI_EXIT_STORE;
 	}
+	/* two harvests never overlap (a timer and a person, two timers) */
+	if ((rc = harvest_lock(ctx->data_dir, &lock, &eb)) != CL_OK) {
+		fprintf(stderr, "%s harvest: %s\n", ctx->prog, eb.msg);
+		store_close(s);
+		sources_release(&ss);
+		return rc == CL_EBUSY ? CLI_HARVEST_EXIT_RUNNING : CLI_EXIT_IO;
+	}
 
 	p.on = isatty(2);
 	p.t0 = mono();
@@ -196,8 +203,26 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (rejected) {
 		exit_code = CLI_EXIT_REJECTED;
 	}
+	{
+		struct harvest_summary sum;
+		struct cl_errbuf web = {{0}};
+
+		sum.finished_at = (long long)time(NULL);
+		sum.seconds = mono() - p.t0;
+		sum.sources = (long)rep.n;
+		sum.created = created;
+		sum.updated = updated;
+		sum.unchanged = unchanged;
+		sum.rejected = rejected;
+		sum.failed = failed;
+		sum.dropped = dropped;
+		sum.exit_code = exit_code;
+		if (harvest_last_write(ctx->data_dir, &sum, &web) != CL_OK)
+			fprintf(stderr, "%s harvest: %s\n", ctx->prog, web.msg);
+	}
 	harvest_report_release(&rep);
 	sources_release(&ss);
 	store_close(s);
+	harvest_unlock(lock);
 	return exit_code;
 }

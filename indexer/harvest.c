@@ -6,10 +6,15 @@
  * the run. */
 #include "harvest.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "fetch.h"
 #include "langdet.h"
@@ -882,4 +887,143 @@ int harvest_run(struct store *s, const struct sources *ss, const struct harvest_
 	}
 	fetch_client_free(r.fc);
 	return rc;
+}
+
+/* ---- scheduled runs ---------------------------------------------------------- */
+
+int harvest_lock(const char *dir, int *fd, struct cl_errbuf *eb)
+{
+	char path[4096], pid[32] = "";
+	ssize_t n;
+	int f;
+
+	*fd = -1;
+	if (snprintf(path, sizeof path, "%s/%s", dir, HARVEST_LOCK_FILE) >= (int)sizeof path)
+		return cl_fail(eb, CL_EINVAL, "data directory path too long");
+	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (f < 0)
+		return cl_fail(eb, CL_EIO, "%s: cannot open the harvest lock: %s", path,
+			       strerror(errno));
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		n = pread(f, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		close(f);
+		if (e == EWOULDBLOCK)
+			return cl_fail(eb, CL_EBUSY,
+				       "another harvest is running on this data directory (%s is"
+				       " locked%s%s%s); this run does nothing",
+				       path, *pid ? " by process " : "", pid, "");
+		return cl_fail(eb, CL_EIO, "%s: cannot lock: %s", path, strerror(e));
+	}
+	/* who holds it, for the message of a second run */
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(f, 0) == 0)
+		n = pwrite(f, pid, strlen(pid), 0);
+	*fd = f;
+	return CL_OK;
+}
+
+void harvest_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+int harvest_last_write(const char *dir, const struct harvest_summary *s,
+		       struct cl_errbuf *eb)
+{
+	char path[4096], tmp[4200];
+	json_t *j = json_pack("{sIsfsIsIsIsIsIsIsIsi}", "finished_at", (json_int_t)s->finished_at,
+			      "seconds", s->seconds, "sources", (json_int_t)s->sources, "new",
+			      (json_int_t)s->created, "updated", (json_int_t)s->updated,
+			      "unchanged", (json_int_t)s->unchanged, "rejected",
+			      (json_int_t)s->rejected, "failed", (json_int_t)s->failed, "dropped",
+			      (json_int_t)s->dropped, "exit_code", s->exit_code);
+	int rc = CL_OK;
+
+	if (!j)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	snprintf(path, sizeof path, "%s/%s", dir, HARVEST_LAST_FILE);
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+	if (json_dump_file(j, tmp, JSON_COMPACT) != 0 || rename(tmp, path) != 0) {
+		rc = cl_fail(eb, CL_EIO, "%s: cannot write the run summary: %s", path,
+			     strerror(errno));
+		unlink(tmp);
+	}
+	json_decref(j);
+	return rc;
+}
+
+int harvest_last_read(const char *dir, struct harvest_summary *s, struct cl_errbuf *eb)
+{
+	char path[4096];
+	json_error_t err;
+	json_t *j;
+	json_int_t v[9] = {0};
+	double secs = 0;
+	int code = 0;
+
+	memset(s, 0, sizeof *s);
+	snprintf(path, sizeof path, "%s/%s", dir, HARVEST_LAST_FILE);
+	if (access(path, F_OK) != 0)
+		return cl_fail(eb, CL_ENOTFOUND, "%s: no harvest has finished yet", path);
+	if (!(j = json_load_file(path, 0, &err)))
+		return cl_fail(eb, CL_EPARSE, "%s: %s", path, err.text);
+	if (json_unpack(j, "{sIsFsIsIsIsIsIsIsIsi}", "finished_at", &v[0], "seconds", &secs,
+			"sources", &v[1], "new", &v[2], "updated", &v[3], "unchanged", &v[4],
+			"rejected", &v[5], "failed", &v[6], "dropped", &v[7], "exit_code",
+			&code) != 0) {
+		json_decref(j);
+		return cl_fail(eb, CL_EPARSE, "%s: not a run summary", path);
+	}
+	json_decref(j);
+	s->finished_at = v[0];
+	s->seconds = secs;
+	s->sources = (long)v[1];
+	s->created = (long)v[2];
+	s->updated = (long)v[3];
+	s->unchanged = (long)v[4];
+	s->rejected = (long)v[5];
+	s->failed = (long)v[6];
+	s->dropped = (long)v[7];
+	s->exit_code = code;
+	return CL_OK;
+}
+
+void harvest_metrics_write(FILE *f, const char *dir)
+{
+	struct harvest_summary s;
+
+	if (!f || !dir || harvest_last_read(dir, &s, NULL) != CL_OK)
+		return;
+	fprintf(f,
+		"# HELP caselib_harvest_last_run_timestamp_seconds When the last harvest run ended.\n"
+		"# TYPE caselib_harvest_last_run_timestamp_seconds gauge\n"
+		"caselib_harvest_last_run_timestamp_seconds %lld\n"
+		"# HELP caselib_harvest_last_run_duration_seconds How long the last harvest run took.\n"
+		"# TYPE caselib_harvest_last_run_duration_seconds gauge\n"
+		"caselib_harvest_last_run_duration_seconds %.1f\n"
+		"# HELP caselib_harvest_last_run_records Records of the last harvest run, by outcome.\n"
+		"# TYPE caselib_harvest_last_run_records gauge\n"
+		"caselib_harvest_last_run_records{outcome=\"new\"} %ld\n"
+		"caselib_harvest_last_run_records{outcome=\"updated\"} %ld\n"
+		"caselib_harvest_last_run_records{outcome=\"unchanged\"} %ld\n"
+		"caselib_harvest_last_run_records{outcome=\"rejected\"} %ld\n"
+		"# HELP caselib_harvest_last_run_failed Payloads of the last harvest run that failed.\n"
+		"# TYPE caselib_harvest_last_run_failed gauge\n"
+		"caselib_harvest_last_run_failed %ld\n"
+		"# HELP caselib_harvest_last_run_dropped_fields Values left out of records in the last"
+		" harvest run.\n"
+		"# TYPE caselib_harvest_last_run_dropped_fields gauge\n"
+		"caselib_harvest_last_run_dropped_fields %ld\n"
+		"# HELP caselib_harvest_last_run_exit_code Exit code of the last harvest run.\n"
+		"# TYPE caselib_harvest_last_run_exit_code gauge\n"
+		"caselib_harvest_last_run_exit_code %d\n",
+		s.finished_at, s.seconds, s.created, s.updated, s.unchanged, s.rejected, s.failed,
+		s.dropped, s.exit_code);
 }
