@@ -73,6 +73,11 @@ static void print_stats(const struct harvest_stats *st, int verbose)
 	printf("; %ld URL%s: %ld fetched, %ld not modified, %ld identical, %ld failed",
 	       st->payloads, st->payloads == 1 ? "" : "s", st->fetched, st->not_modified,
 	       st->identical, st->failed);
+	if (st->searches)
+		printf(", %ld search page%s (%ld fresh search%s), %ld notice%s already stored%s",
+		       st->searches, st->searches == 1 ? "" : "s", st->restarts,
+		       st->restarts == 1 ? "" : "es", st->known, st->known == 1 ? "" : "s",
+		       st->notice_capped ? ", stopped at max_notices (the next run resumes)" : "");
 	if (st->page_capped)
 		printf(", %ld page chain%s stopped at max_pages", st->page_capped,
 		       st->page_capped == 1 ? "" : "s");

@@ -18,6 +18,7 @@
 
 #include "fetch.h"
 #include "langdet.h"
+#include "parse_tedsearch.h"
 #include "parsers.h"
 #include "store.h"
 
@@ -824,6 +825,168 @@ static int run_source(struct run *r, struct cl_errbuf *eb)
 	return rc;
 }
 
+/* ---- live TED notices (ted-search) ------------------------------------------ */
+
+/* Fresh searches from the kept date when a page fails mid-iteration (an
+ * expired or unknown iteration token: the API answers 500). */
+#define TED_RESTARTS 2
+
+/* The fetch_state row keeping a ted-search source's date: the search URL,
+ * "#ted-search:", the source name. The date is in its last_modified. */
+static char *ted_state_key(const struct source *src, const char *url)
+{
+	char *k = NULL;
+
+	if (asprintf(&k, "%s#ted-search:%s", url, src->name) < 0)
+		return NULL;
+	return k;
+}
+
+/* One search page into pg: POST the request, parse the answer. A failure
+ * is returned with the reason in eb (not recorded). */
+static int ted_search_page(struct run *r, const char *url, const char *since, const char *token,
+			   struct tedsearch_page *pg, struct cl_errbuf *eb)
+{
+	struct fetch_opts o = r->src->fetch;
+	struct fetch_result res;
+	char *body = NULL;
+	int rc;
+
+	fetch_result_init(&res);
+	if ((rc = tedsearch_request(r->src->query, since, token, r->src->page_size, &body)))
+		return cl_fail(eb, rc, "%s: cannot build the search request%s", url,
+			       rc == CL_ENOMEM ? ": out of memory" : "");
+	o.post_json = body;
+	r->st->searches++;
+	r->url = url;
+	rc = fetch_get(r->fc, url, &o, NULL, &res, eb);
+	if (rc == CL_OK) {
+		r->bytes += res.len;
+		r->st->bytes += res.len;
+		rc = tedsearch_parse_page(res.body, res.len, pg, eb);
+	}
+	r->url = NULL;
+	fetch_result_release(&res);
+	free(body);
+	return rc;
+}
+
+/* A ted-search source: for each search endpoint, iterate the expert query
+ * from the kept date (the day of the newest notice of the last complete
+ * iteration; dates are days, so >= and notices already stored are
+ * skipped by id), fetch and parse each new notice's XML as a payload of
+ * its own, stop at max_notices (the next run resumes), and keep the new
+ * date only when the iteration reached its end. */
+static int run_tedsearch(struct run *r, struct cl_errbuf *eb)
+{
+	const struct source *src = r->src;
+	int rc = CL_OK;
+
+	for (size_t u = 0; u < src->nurls && rc == CL_OK; u++) {
+		const char *url = src->urls[u];
+		struct store_fetch_state fs;
+		struct tedsearch_page pg;
+		struct cl_errbuf feb = {{0}};
+		char *key = ted_state_key(src, url), *token = NULL, since[11] = "", newest[11] = "";
+		char hold[11] = "";
+		long done = 0, failed;
+		int restarts = 0, complete = 0, capped = 0;
+
+		store_fetch_state_init(&fs);
+		tedsearch_page_init(&pg);
+		if (!key) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			break;
+		}
+		if (src->since)
+			snprintf(since, sizeof since, "%s", src->since);
+		if (!r->o->force && store_get_fetch_state(r->s, key, &fs, NULL) == CL_OK &&
+		    fs.last_modified && strlen(fs.last_modified) == 10 &&
+		    parse_is_date(fs.last_modified))
+			snprintf(since, sizeof since, "%s", fs.last_modified);
+		snprintf(newest, sizeof newest, "%s", since);
+		r->st->payloads++;
+		for (;;) {
+			int prc = ted_search_page(r, url, *since ? since : NULL, token, &pg, &feb);
+
+			if (prc == CL_ENOMEM) {
+				rc = cl_fail(eb, prc, "out of memory");
+				break;
+			}
+			if (prc != CL_OK) {
+				/* mid-iteration (a token in hand): the token may have
+				 * expired — a fresh search from the kept date; notices
+				 * already stored are skipped */
+				if (token && restarts < TED_RESTARTS) {
+					restarts++;
+					r->st->restarts++;
+					free(token);
+					token = NULL;
+					memset(&feb, 0, sizeof feb);
+					continue;
+				}
+				if (payload_failed(r, url, feb.msg[0] ? feb.msg : cl_strerror(prc)))
+					rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				break;
+			}
+			for (size_t i = 0; i < pg.n && rc == CL_OK; i++) {
+				const struct tedsearch_notice *t = &pg.v[i];
+				struct case_record c;
+				char *next = NULL;
+
+				case_init(&c);
+				if (store_get_case(r->s, t->case_id, &c, NULL) == CL_OK) {
+					case_release(&c);
+					r->st->known++;
+					continue;
+				}
+				if (done >= src->max_notices) {
+					capped = 1;
+					break;
+				}
+				failed = r->st->failed;
+				rc = do_payload(r, t->xml_url, &next, eb);
+				free(next);
+				done++;
+				if (r->st->failed != failed) {
+					/* asked again next run: the date stays at or
+					 * before this notice's */
+					if (!*hold || strcmp(t->date, hold) < 0)
+						memcpy(hold, t->date, sizeof hold);
+				} else if (strcmp(t->date, newest) > 0) {
+					memcpy(newest, t->date, sizeof newest);
+				}
+			}
+			if (rc || capped)
+				break;
+			free(token);
+			token = pg.next_token;
+			pg.next_token = NULL;
+			if (!token || pg.n == 0) {
+				complete = 1;
+				break;
+			}
+			if (done >= src->max_notices) {
+				capped = 1; /* more pages: the next run goes on */
+				break;
+			}
+		}
+		r->st->notice_capped += capped;
+		/* The date moves on only after a complete iteration: a capped or
+		 * failed one is asked again from the same date next time (the
+		 * notices it stored are skipped then). */
+		if (*hold && strcmp(hold, newest) < 0)
+			memcpy(newest, strcmp(hold, since) > 0 ? hold : since, sizeof newest);
+		if (rc == CL_OK && complete && *newest)
+			rc = store_put_fetch_state(r->s, key, NULL, newest, NULL, 200, NULL, eb);
+		free(token);
+		free(key);
+		tedsearch_page_release(&pg);
+		store_fetch_state_release(&fs);
+	}
+	return rc;
+}
+
 static int stats_start(struct harvest_report *rep, const struct source *src,
 		       struct harvest_stats **out)
 {
@@ -883,7 +1046,8 @@ int harvest_run(struct store *s, const struct sources *ss, const struct harvest_
 			}
 			continue;
 		}
-		rc = run_source(&r, eb);
+		rc = strcmp(src->format, TEDSEARCH_FORMAT) == 0 ? run_tedsearch(&r, eb)
+								: run_source(&r, eb);
 	}
 	fetch_client_free(r.fc);
 	return rc;

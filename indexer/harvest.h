@@ -45,6 +45,13 @@ struct harvest_stats {
 	long failed;        /* download failed or payload unusable (nothing of it
 			       stored), or its links.next could not be followed */
 	long page_capped;   /* links.next chains stopped at max_pages */
+	long searches;      /* ted-search: answer pages asked for (retries and
+			       fresh searches included) */
+	long restarts;      /* ted-search: fresh searches from the kept date
+			       after a search page failed mid-iteration */
+	long known;         /* ted-search: notices skipped, already stored */
+	long notice_capped; /* ted-search: 1 when the run stopped at max_notices
+			       (the next run resumes) */
 	uint64_t bytes;     /* decoded bytes downloaded */
 	long created;       /* cases new to the store */
 	long updated;       /* cases given a new version */

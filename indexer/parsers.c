@@ -11,6 +11,7 @@
 #include "parse_ips.h"
 #include "parse_ocds.h"
 #include "parse_sestat.h"
+#include "parse_tedsearch.h"
 #include "parse_tedxml.h"
 
 static int sestat_fn(const char *data, size_t len, const struct parse_src *src,
@@ -36,6 +37,8 @@ static const struct parser_def parsers[] = {
 	{"ips-csv", ips_fn, "JRC Innovative Public Services observatory cases (CSV)", NULL, NULL},
 	{"case-json", casefile_parse_json,
 	 "case records as JSON: one object, an array, or JSON Lines", NULL, NULL},
+	{"ted-search", tedsearch_parse_notice,
+	 "TED Search API (live notices; each notice's eForms or TED XML)", NULL, NULL},
 	{"case-md", casefile_parse_md,
 	 "one case as Markdown with a front-matter header (the body is the Markdown)", NULL,
 	 NULL},

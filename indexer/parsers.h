@@ -65,7 +65,7 @@ typedef int (*parser_next_fn)(const char *data, size_t len, char **next);
 
 struct parser_def {
 	const char *format; /* "ocds", "eforms", "ted-xml", "se-stats-csv", "ips-csv",
-			       "case-json", "case-md" */
+			       "case-json", "ted-search", "case-md" */
 	parser_fn parse;
 	const char *what;   /* one line for --help and docs */
 	parser_parts_fn parse_parts; /* NULL: records are whole in each payload */
