@@ -52,11 +52,18 @@ static void print_stats(const struct harvest_stats *st, int verbose)
 	}
 	printf("%s (%s): %ld new, %ld updated, %ld unchanged, %ld rejected", st->name, st->format,
 	       st->created, st->updated, st->unchanged, st->rejected);
+	if (st->dropped)
+		printf(", %ld field%s left out", st->dropped, st->dropped == 1 ? "" : "s");
 	if (st->merged)
 		printf(" (%ld merged with a case from another source)", st->merged);
 	printf("; %ld URL%s: %ld fetched, %ld not modified, %ld identical, %ld failed",
 	       st->payloads, st->payloads == 1 ? "" : "s", st->fetched, st->not_modified,
 	       st->identical, st->failed);
+	if (st->searches)
+		printf(", %ld search page%s (%ld fresh search%s), %ld notice%s already stored%s",
+		       st->searches, st->searches == 1 ? "" : "s", st->restarts,
+		       st->restarts == 1 ? "" : "es", st->known, st->known == 1 ? "" : "s",
+		       st->notice_capped ? ", stopped at max_notices (the next run resumes)" : "");
 	if (st->page_capped)
 		printf(", %ld page chain%s stopped at max_pages", st->page_capped,
 		       st->page_capped == 1 ? "" : "s");
@@ -75,6 +82,15 @@ static void print_stats(const struct harvest_stats *st, int verbose)
 	if ((long)shown < st->rejected)
 		fprintf(stderr, "%s: ... and %ld more rejected record%s%s\n", st->name,
 			st->rejected - (long)shown, st->rejected - (long)shown == 1 ? "" : "s",
+			verbose ? " (not kept: over the report limit)" : " (--verbose shows them)");
+	shown = verbose ? st->ndrops
+			: (st->ndrops < CLI_HARVEST_REJECTS_SHOWN ? st->ndrops
+								  : CLI_HARVEST_REJECTS_SHOWN);
+	for (i = 0; i < shown; i++)
+		fprintf(stderr, "%s: %s\n", st->name, st->drops[i].reason);
+	if ((long)shown < st->dropped)
+		fprintf(stderr, "%s: ... and %ld more fields left out%s\n", st->name,
+			st->dropped - (long)shown,
 			verbose ? " (not kept: over the report limit)" : " (--verbose shows them)");
 	for (i = 0; i < st->nerrors; i++)
 		fprintf(stderr, "%s: failed: %s\n", st->name, st->errors[i]);
@@ -96,8 +112,8 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *s = NULL;
 	struct cl_errbuf eb = {0};
 	struct prog p = {0};
-	long created = 0, updated = 0, unchanged = 0, rejected = 0, failed = 0;
-	int ch, rc, verbose = 0, exit_code = CLI_EXIT_OK;
+	long created = 0, updated = 0, unchanged = 0, rejected = 0, failed = 0, dropped = 0;
+	int ch, rc, verbose = 0, exit_code = CLI_EXIT_OK, lock = -1;
 	size_t i;
 
 	memset(&ho, 0, sizeof ho);
@@ -140,6 +156,13 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 		sources_release(&ss);
 		return CLI_EXIT_STORE;
 	}
+	/* two harvests never overlap (a timer and a person, two timers) */
+	if ((rc = harvest_lock(ctx->data_dir, &lock, &eb)) != CL_OK) {
+		fprintf(stderr, "%s harvest: %s\n", ctx->prog, eb.msg);
+		store_close(s);
+		sources_release(&ss);
+		return rc == CL_EBUSY ? CLI_HARVEST_EXIT_RUNNING : CLI_EXIT_IO;
+	}
 
 	p.on = isatty(2);
 	p.t0 = cli_now();
@@ -155,11 +178,13 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 		updated += st->updated;
 		unchanged += st->unchanged;
 		rejected += st->rejected;
+		dropped += st->dropped;
 		failed += st->failed + (st->skipped ? 1 : 0);
 	}
 	printf("harvest: %zu source%s: %ld new, %ld updated, %ld unchanged, %ld rejected,"
-	       " %ld failed in %.1f s\n", rep.n, rep.n == 1 ? "" : "s", created, updated, unchanged,
-	       rejected, failed, cli_now() - p.t0);
+	       " %ld failed, %ld field%s left out in %.1f s\n", rep.n, rep.n == 1 ? "" : "s",
+	       created, updated, unchanged, rejected, failed, dropped, dropped == 1 ? "" : "s",
+	       cli_now() - p.t0);
 	if (rc != CL_OK) {
 		fprintf(stderr, "%s harvest: stopped: %s\n", ctx->prog, eb.msg);
 		/* CL_ENET: libcurl could not start; CL_EFULL: the disk is full;
@@ -170,8 +195,26 @@ int cli_cmd_harvest(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (rejected) {
 		exit_code = CLI_EXIT_REJECTED;
 	}
+	{
+		struct harvest_summary sum;
+		struct cl_errbuf web = {0};
+
+		sum.finished_at = (long long)time(NULL);
+		sum.seconds = cli_now() - p.t0;
+		sum.sources = (long)rep.n;
+		sum.created = created;
+		sum.updated = updated;
+		sum.unchanged = unchanged;
+		sum.rejected = rejected;
+		sum.failed = failed;
+		sum.dropped = dropped;
+		sum.exit_code = exit_code;
+		if (harvest_last_write(ctx->data_dir, &sum, &web) != CL_OK)
+			fprintf(stderr, "%s harvest: %s\n", ctx->prog, web.msg);
+	}
 	harvest_report_release(&rep);
 	sources_release(&ss);
 	store_close(s);
+	harvest_unlock(lock);
 	return exit_code;
 }

@@ -20,7 +20,12 @@
 	"Summary per source on stdout; rejects as SOURCE: URL:LINE: REASON and\n"     \
 	"failed downloads on stderr. Exit code 0 all stored, 1 records rejected,\n"   \
 	"2 usage or invalid sources file, 3 store error, 4 a download or payload\n"   \
-	"failed (the rest was stored). See docs/harvest.md."
+	"failed (the rest was stored), 6 another harvest is running on this data\n"  \
+	"directory. See docs/harvest.md."
+
+/* Exit code of a run that found another harvest running on the same data
+ * directory (the lock, docs/harvest.md): it did nothing. */
+#define CLI_HARVEST_EXIT_RUNNING 7
 
 /* Reject lines shown per source without --verbose. */
 #define CLI_HARVEST_REJECTS_SHOWN 10

@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "fetch.h"
+#include "harvest.h"
 #include "routes.h"
 #include "shard.h"
 #include "store.h"
@@ -376,6 +377,7 @@ char *srv_metrics_text(struct srv *s)
 		engine_kind_name(s->cfg.engine), (long long)(sseq - eseq), ok,
 		wf_stats_buf_pending(s->stats), wf_stats_buf_dropped(s->stats),
 		heap_inuse, heap_free);
+	harvest_metrics_write(f, s->data_dir); /* the last harvest run (indexer/harvest.h) */
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

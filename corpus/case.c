@@ -41,7 +41,7 @@ static const char *const top_fields[] = {
 static const char *const buyer_fields[] = {"name", "org_number", "country", "nuts", NULL};
 static const char *const value_fields[] = {"amount", "currency", NULL};
 static const char *const source_fields[] = {"url", "retrieved_at", "sha256", "format",
-					    "licence", NULL};
+					    "licence", "dropped", NULL};
 
 /* ---- problems ------------------------------------------------------------ */
 
@@ -796,6 +796,25 @@ static void check_source(struct vctx *v, const json_t *src, const char *base)
 		problem(v, path, "must be 64 lower-case hexadecimal digits");
 	text_member(v, src, base, "format", 0, 0, CASE_NAME_MAX, UNIT_CHARS, 0);
 	text_member(v, src, base, "licence", 0, 0, CASE_NAME_MAX, UNIT_CHARS, 0);
+	m = member(v, src, base, "dropped", 0, path);
+	if (m && !json_is_array(m)) {
+		problem(v, path, "must be an array of strings");
+	} else if (m) {
+		char ipath[PATH_BUF];
+
+		if (json_array_size(m) > CASE_LIST_MAX)
+			problem(v, path, "too many items (%zu, at most %d)", json_array_size(m),
+				CASE_LIST_MAX);
+		for (size_t i = 0; i < json_array_size(m) && i < CASE_LIST_MAX; i++) {
+			const json_t *e = json_array_get(m, i);
+
+			path_index(ipath, path, i);
+			if (!json_is_string(e) || !*json_string_value(e))
+				problem(v, ipath, "must be a non-empty string");
+			else if (strlen(json_string_value(e)) > CASE_NAME_MAX)
+				problem(v, ipath, "too long (at most %d bytes)", CASE_NAME_MAX);
+		}
+	}
 	unknown_fields(v, src, base, source_fields);
 }
 
@@ -935,6 +954,7 @@ void case_release(struct case_record *c)
 		free(c->sources[i].sha256);
 		free(c->sources[i].format);
 		free(c->sources[i].licence);
+		strlist_release(&c->sources[i].dropped);
 	}
 	free(c->sources);
 	free(c->status);
@@ -1016,6 +1036,7 @@ int case_copy(struct case_record *dst, const struct case_record *src)
 		dup_str(&rc, &d->sha256, s->sha256);
 		dup_str(&rc, &d->format, s->format);
 		dup_str(&rc, &d->licence, s->licence);
+		dup_list(&rc, &d->dropped, &s->dropped);
 	}
 	dup_str(&rc, &dst->status, src->status);
 	dst->version = src->version;
@@ -1131,6 +1152,7 @@ static int fill(struct case_record *c, const json_t *j)
 			take_str(&rc, &d->sha256, s, "sha256");
 			take_str(&rc, &d->format, s, "format");
 			take_str(&rc, &d->licence, s, "licence");
+			take_list(&rc, &d->dropped, s, "dropped");
 		}
 	}
 	take_str(&rc, &c->status, j, "status");
@@ -1370,6 +1392,7 @@ json_t *case_to_json(const struct case_record *c)
 			put_str(&rc, o, "sha256", s->sha256);
 			put_str(&rc, o, "format", s->format);
 			put_str(&rc, o, "licence", s->licence);
+			put_list(&rc, o, "dropped", &s->dropped);
 			if (rc) {
 				json_decref(o);
 				break;

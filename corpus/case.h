@@ -37,6 +37,9 @@ struct case_source {
 	char *sha256;       /* optional: 64 lowercase hex digits of the payload */
 	char *format;       /* optional: ocds, eforms, ted-xml, se-stats-csv, ... */
 	char *licence;      /* optional: SPDX id or free text */
+	struct strlist dropped; /* optional: "PATH: reason" of each value this
+				   source gave that failed validation and was
+				   left out (harvested records only) */
 };
 
 struct case_buyer {

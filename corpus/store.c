@@ -174,6 +174,23 @@ static const char *const migrations[] = {
 	"ALTER TABLE tokens ADD COLUMN expires_at TEXT;\n"
 	"ALTER TABLE tokens ADD COLUMN last_used_at TEXT;\n"
 	"CREATE INDEX tokens_person ON tokens(person);\n",
+	/* 4 -> 5: every OCDS release the harvester has read, per ocid, with
+	 * its provenance, so that a case is compiled from all releases of its
+	 * process whatever payload and order they came in (docs/harvest.md).
+	 * A release id seen again keeps the later (date, doc): deterministic. */
+	"CREATE TABLE ocds_releases (\n"
+	"  ocid         TEXT NOT NULL,\n"
+	"  kind         TEXT NOT NULL CHECK (kind IN ('release', 'compiled')),\n"
+	"  release_id   TEXT NOT NULL,\n"
+	"  date         TEXT NOT NULL,\n"
+	"  doc          TEXT NOT NULL,\n"
+	"  package      TEXT,\n"
+	"  url          TEXT NOT NULL,\n"
+	"  sha256       TEXT CHECK (sha256 IS NULL OR (length(sha256) = 64\n"
+	"                 AND sha256 NOT GLOB '*[^0-9a-f]*')),\n"
+	"  retrieved_at TEXT NOT NULL,\n"
+	"  PRIMARY KEY (ocid, kind, release_id)\n"
+	");\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -234,6 +251,20 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
 		      " last_modified = excluded.last_modified,"                      \
 		      " sha256 = excluded.sha256, status = excluded.status,"          \
 		      " fetched_at = excluded.fetched_at")                            \
+	XX(PUT_OCDS, "INSERT INTO ocds_releases(ocid, kind, release_id, date, doc,"   \
+		     " package, url, sha256, retrieved_at)"                           \
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"                   \
+		     " ON CONFLICT(ocid, kind, release_id) DO UPDATE SET"             \
+		     " date = excluded.date, doc = excluded.doc,"                     \
+		     " package = excluded.package, url = excluded.url,"               \
+		     " sha256 = excluded.sha256,"                                     \
+		     " retrieved_at = excluded.retrieved_at"                          \
+		     " WHERE excluded.date > ocds_releases.date"                      \
+		     " OR (excluded.date = ocds_releases.date"                        \
+		     " AND excluded.doc > ocds_releases.doc)")                        \
+	XX(EACH_OCDS, "SELECT ocid, kind, release_id, date, doc, package, url,"       \
+		      " sha256, retrieved_at FROM ocds_releases WHERE ocid = ?1"      \
+		      " ORDER BY date, release_id, kind")                             \
 	XX(CK_INTEGRITY, "PRAGMA integrity_check")                                    \
 	XX(CK_FOREIGN, "PRAGMA foreign_key_check")                                    \
 	XX(CK_GAPS, "SELECT seq, nxt FROM (SELECT seq, lead(seq) OVER (ORDER BY seq)" \
@@ -1513,6 +1544,84 @@ int store_put_fetch_state(struct store *s, const char *url, const char *etag,
 	rc = brc ? st_fail(s, brc, eb, "write fetch state")
 		 : step_done(s, st, eb, "write fetch state");
 	st_put(s, ST_PUT_FETCH, st);
+	return rc;
+}
+
+int store_put_ocds_release(struct store *s, const struct store_ocds_release *r,
+			   struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, brc = SQLITE_OK;
+
+	if (!s || !r || !r->ocid || !*r->ocid || !r->kind || !r->release_id || !r->doc ||
+	    !r->url || !r->retrieved_at)
+		return cl_fail(eb, CL_EINVAL, "store_put_ocds_release: missing argument");
+	if (strcmp(r->kind, "release") != 0 && strcmp(r->kind, "compiled") != 0)
+		return cl_fail(eb, CL_EINVAL, "store_put_ocds_release: kind must be release or compiled");
+	if (r->sha256 && !is_sha256_hex(r->sha256))
+		return cl_fail(eb, CL_EINVAL,
+			       "store_put_ocds_release: sha256 must be 64 lowercase hex digits");
+	if ((rc = tx_usable(s, eb)))
+		return rc;
+	if ((rc = st_get(s, ST_PUT_OCDS, &st, eb)))
+		return rc;
+	b_text(st, 1, r->ocid, &brc);
+	b_text(st, 2, r->kind, &brc);
+	b_text(st, 3, r->release_id, &brc);
+	b_text(st, 4, r->date ? r->date : "", &brc);
+	b_text(st, 5, r->doc, &brc);
+	b_text(st, 6, r->package, &brc);
+	b_text(st, 7, r->url, &brc);
+	b_text(st, 8, r->sha256, &brc);
+	b_text(st, 9, r->retrieved_at, &brc);
+	rc = brc ? st_fail(s, brc, eb, "write OCDS release")
+		 : step_done(s, st, eb, "write OCDS release");
+	st_put(s, ST_PUT_OCDS, st);
+	return rc;
+}
+
+int store_each_ocds_release(struct store *s, const char *ocid,
+			    int (*fn)(void *ud, const struct store_ocds_release *r), void *ud,
+			    struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, brc = SQLITE_OK;
+
+	if (!s || !ocid || !fn)
+		return cl_fail(eb, CL_EINVAL, "store_each_ocds_release: missing argument");
+	if ((rc = st_get(s, ST_EACH_OCDS, &st, eb)))
+		return rc;
+	b_text(st, 1, ocid, &brc);
+	if (brc != SQLITE_OK) {
+		rc = st_fail(s, brc, eb, "read OCDS releases");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_ocds_release r;
+		int frc;
+
+		r.ocid = (const char *)sqlite3_column_text(st, 0);
+		r.kind = (const char *)sqlite3_column_text(st, 1);
+		r.release_id = (const char *)sqlite3_column_text(st, 2);
+		r.date = (const char *)sqlite3_column_text(st, 3);
+		r.doc = (const char *)sqlite3_column_text(st, 4);
+		r.package = (const char *)sqlite3_column_text(st, 5);
+		r.url = (const char *)sqlite3_column_text(st, 6);
+		r.sha256 = (const char *)sqlite3_column_text(st, 7);
+		r.retrieved_at = (const char *)sqlite3_column_text(st, 8);
+		if (!r.ocid || !r.kind || !r.release_id || !r.date || !r.doc || !r.url ||
+		    !r.retrieved_at) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((frc = fn(ud, &r))) {
+			rc = frc;
+			goto out;
+		}
+	}
+	rc = rc == SQLITE_DONE ? CL_OK : st_fail(s, rc, eb, "read OCDS releases");
+out:
+	st_put(s, ST_EACH_OCDS, st);
 	return rc;
 }
 

@@ -21,7 +21,7 @@
 struct store;     /* opaque */
 struct sqlite3;   /* borrowed by engines that live in the same file */
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_DB_NAME "caselib.db"
 
 /* store_open flags */
@@ -169,6 +169,37 @@ int store_get_fetch_state(struct store *s, const char *url, struct store_fetch_s
 int store_put_fetch_state(struct store *s, const char *url, const char *etag,
 			  const char *last_modified, const char *sha256, int status,
 			  const char *fetched_at, struct cl_errbuf *eb);
+
+/* One OCDS release kept by the harvester (table ocds_releases, schema
+ * version 4): a release, or a record's compiled release, of one ocid, with
+ * the payload it came from. Strings borrowed. */
+struct store_ocds_release {
+	const char *ocid;
+	const char *kind;         /* "release" or "compiled" */
+	const char *release_id;   /* the release's id (or a digest of it) */
+	const char *date;         /* its date as written, "" when absent */
+	const char *doc;          /* the release, JSON text */
+	const char *package;      /* its package's uri/license/language, JSON
+				     text, or NULL */
+	const char *url;          /* the payload it was read from */
+	const char *sha256;       /* that payload's digest, or NULL */
+	const char *retrieved_at; /* RFC 3339 UTC */
+};
+
+/* Keeps one OCDS release. A release already kept under the same (ocid,
+ * kind, release_id) is replaced only by a later date, or the same date and
+ * a greater doc, so the table does not depend on the order payloads come
+ * in. Joins an open store_begin transaction. CL_EINVAL for a missing
+ * field; CL_EDB, CL_EBUSY. */
+int store_put_ocds_release(struct store *s, const struct store_ocds_release *r,
+			   struct cl_errbuf *eb);
+
+/* Calls fn with every release kept for ocid, ordered by date, release_id,
+ * kind; the strings are borrowed for the call. A non-zero return of fn
+ * stops and is returned. CL_OK; CL_EDB. */
+int store_each_ocds_release(struct store *s, const char *ocid,
+			    int (*fn)(void *ud, const struct store_ocds_release *r), void *ud,
+			    struct cl_errbuf *eb);
 
 /* Appends to the audit log. detail may be NULL. */
 int store_audit(struct store *s, const char *actor, const char *action,

@@ -529,6 +529,8 @@ static int set_common(CURL *h, const char *url, const struct fetch_opts *o,
 	SET(CURLOPT_WRITEDATA, x);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, x);
+	if (o->post_json)
+		SET(CURLOPT_POSTFIELDS, o->post_json);
 #undef SET
 	return c == CURLE_OK ? 0 : -1;
 }
@@ -560,6 +562,12 @@ static enum outcome attempt(struct fetch_client *fc, const char *url, const stru
 		if (!(t = curl_slist_append(hdrs, o->headers[i])))
 			goto nomem;
 		hdrs = t;
+	}
+	if (o->post_json) {
+		if (!(t = curl_slist_append(hdrs, "Content-Type: application/json")))
+			goto nomem;
+		hdrs = t;
+		cond = NULL;
 	}
 	if (conditional && cond && cond->etag) {
 		if (asprintf(&line, "If-None-Match: %s", cond->etag) < 0 ||
@@ -721,6 +729,8 @@ int fetch_get(struct fetch_client *fc, const char *url, const struct fetch_opts 
 		return cl_fail(eb, CL_EINVAL, "fetch_get: missing argument");
 	fetch_result_release(res);
 	http = is_http(url);
+	if (opts && opts->post_json && !http)
+		return cl_fail(eb, CL_EINVAL, "%s: only http and https requests can be POSTs", url);
 	if (!http && strncasecmp(url, "file://", 7) != 0)
 		return cl_fail(eb, CL_EINVAL, "%s: only http, https and file URLs can be fetched",
 			       url);

@@ -56,6 +56,10 @@ struct fetch_opts {
 	const char *user_agent;      /* NULL: FETCH_USER_AGENT; borrowed */
 	const char *const *headers;  /* extra "Name: value" lines, NULL-terminated,
 					or NULL; borrowed */
+	const char *post_json;       /* NULL: GET; else the request is a POST of
+					this JSON body (Content-Type:
+					application/json; never conditional);
+					borrowed. http and https only */
 };
 
 /* Fills o with the defaults above. */

@@ -6,15 +6,20 @@
  * the run. */
 #include "harvest.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "fetch.h"
 #include "langdet.h"
-#include "parse_ocds.h"
+#include "parse_tedsearch.h"
 #include "parsers.h"
 #include "store.h"
 
@@ -42,6 +47,9 @@ static void stats_release(struct harvest_stats *st)
 	for (i = 0; i < st->nrejects; i++)
 		reject_release(&st->rejects[i]);
 	free(st->rejects);
+	for (i = 0; i < st->ndrops; i++)
+		reject_release(&st->drops[i]);
+	free(st->drops);
 	for (i = 0; i < st->nerrors; i++)
 		free(st->errors[i]);
 	free(st->errors);
@@ -121,6 +129,9 @@ static void source_free(struct case_source *s)
 	free(s->sha256);
 	free(s->format);
 	free(s->licence);
+	for (size_t i = 0; i < s->dropped.n; i++)
+		free(s->dropped.v[i]);
+	free(s->dropped.v);
 	memset(s, 0, sizeof *s);
 }
 
@@ -132,6 +143,17 @@ static int source_dup(struct case_source *d, const struct case_source *s)
 	    dup_opt(&d->licence, s->licence)) {
 		source_free(d);
 		return CL_ENOMEM;
+	}
+	if (s->dropped.n) {
+		if (!(d->dropped.v = calloc(s->dropped.n, sizeof *d->dropped.v))) {
+			source_free(d);
+			return CL_ENOMEM;
+		}
+		for (size_t i = 0; i < s->dropped.n; i++, d->dropped.n++)
+			if (dup_opt(&d->dropped.v[i], s->dropped.v[i])) {
+				source_free(d);
+				return CL_ENOMEM;
+			}
 	}
 	return CL_OK;
 }
@@ -279,9 +301,11 @@ struct run {
 struct payload {
 	struct run *r;
 	const char *url;
-	long created, updated, unchanged, merged, rejected;
+	long created, updated, unchanged, merged, rejected, dropped;
 	struct harvest_reject *rejects;
 	size_t nrejects, caprejects, max;
+	struct harvest_reject *drops;
+	size_t ndrops, capdrops;
 	int fatal;
 	struct cl_errbuf feb;
 };
@@ -293,6 +317,11 @@ static void payload_release(struct payload *p)
 	free(p->rejects);
 	p->rejects = NULL;
 	p->nrejects = p->caprejects = 0;
+	for (size_t i = 0; i < p->ndrops; i++)
+		reject_release(&p->drops[i]);
+	free(p->drops);
+	p->drops = NULL;
+	p->ndrops = p->capdrops = 0;
 }
 
 static void progress(struct run *r, uint64_t current)
@@ -379,6 +408,23 @@ static int is_submission(struct store *s, const char *id)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Field-level rejection: the values the parser left out of c (named in
+ * its first source's dropped list) are counted and reported as
+ * "ID: PATH: reason, field left out". */
+static int note_dropped(struct payload *p, const struct case_record *c)
+{
+	const struct strlist *d = c->nsources ? &c->sources[0].dropped : NULL;
+	char line[CL_ERRBUF_SIZE + 64];
+
+	for (size_t i = 0; d && i < d->n; i++) {
+		p->dropped++;
+		snprintf(line, sizeof line, "%s: %s, field left out", c->id, d->v[i]);
+		if (add_reject(&p->drops, &p->ndrops, &p->capdrops, p->max, p->url, 0, line))
+			return CL_ENOMEM;
+	}
+	return CL_OK;
+}
+
 static int on_emit(void *ud, struct case_record *c)
 {
 	struct payload *p = ud;
@@ -399,6 +445,12 @@ static int on_emit(void *ud, struct case_record *c)
 	}
 	if ((rc = fill_sources(c, r->src)))
 		goto fatal;
+	/* the publisher's country, for records that name none */
+	if (r->src->country && !c->buyer.country &&
+	    !(c->buyer.country = strdup(r->src->country))) {
+		rc = CL_ENOMEM;
+		goto fatal;
+	}
 	if (!c->language && (rc = detect_language(c)))
 		goto fatal;
 	rc = store_get_case(r->s, c->id, &old, &eb);
@@ -432,10 +484,13 @@ static int on_emit(void *ud, struct case_record *c)
 	}
 	if (found && !changed) {
 		p->unchanged++;
-		rc = CL_OK;
+		if ((rc = note_dropped(p, c)))
+			goto fatal;
 		goto out;
 	}
 	rc = store_put_case(r->s, found ? &merged : c, r->actor, &res, &eb);
+	if (rc == CL_OK && (rc = note_dropped(p, c)))
+		goto fatal;
 	if (rc == CL_OK) {
 		if (res.unchanged)
 			p->unchanged++;
@@ -476,9 +531,14 @@ static int payload_commit_stats(struct payload *p, struct harvest_stats *st)
 	st->unchanged += p->unchanged;
 	st->merged += p->merged;
 	st->rejected += p->rejected;
+	st->dropped += p->dropped;
 	for (size_t i = 0; i < p->nrejects; i++)
 		if (add_reject(&st->rejects, &st->nrejects, &st->caprejects, HARVEST_REJECTS_KEPT,
 			       p->rejects[i].url, p->rejects[i].line, p->rejects[i].reason))
+			return CL_ENOMEM;
+	for (size_t i = 0; i < p->ndrops; i++)
+		if (add_reject(&st->drops, &st->ndrops, &st->capdrops, HARVEST_REJECTS_KEPT,
+			       p->drops[i].url, 0, p->drops[i].reason))
 			return CL_ENOMEM;
 	return CL_OK;
 }
@@ -493,6 +553,67 @@ static int payload_failed(struct run *r, const char *url, const char *msg)
 	else
 		snprintf(line, sizeof line, "%s: %s", url, msg);
 	return add_error(r->st, line);
+}
+
+/* Parts kept across payloads (OCDS releases, indexer/parsers.h) live in
+ * the store, written in the payload's transaction. */
+static int part_put(void *ud, const struct parser_part *pp)
+{
+	struct payload *p = ud;
+	struct store_ocds_release r;
+	struct cl_errbuf eb = {0};
+	int rc;
+
+	r.ocid = pp->key;
+	r.kind = pp->kind;
+	r.release_id = pp->id;
+	r.date = pp->date;
+	r.doc = pp->doc;
+	r.package = pp->package;
+	r.url = p->url; /* the payload fetched, whatever the records' base */
+	r.sha256 = pp->sha256;
+	r.retrieved_at = pp->retrieved_at;
+	rc = store_put_ocds_release(p->r->s, &r, &eb);
+	if (rc && !p->fatal)
+		p->fatal = cl_fail(&p->feb, rc, "%s: keeping OCDS release %s of %s: %s", p->url,
+				   pp->id, pp->key, eb.msg);
+	return rc;
+}
+
+struct part_each_ctx {
+	int (*fn)(void *fud, const struct parser_part *pp);
+	void *fud;
+};
+
+static int part_each_row(void *ud, const struct store_ocds_release *r)
+{
+	struct part_each_ctx *e = ud;
+	struct parser_part pp;
+
+	pp.key = r->ocid;
+	pp.kind = r->kind;
+	pp.id = r->release_id;
+	pp.date = r->date;
+	pp.doc = r->doc;
+	pp.package = r->package;
+	pp.url = r->url;
+	pp.sha256 = r->sha256;
+	pp.retrieved_at = r->retrieved_at;
+	return e->fn(e->fud, &pp);
+}
+
+static int part_each(void *ud, const char *key, int (*fn)(void *fud, const struct parser_part *pp),
+		     void *fud)
+{
+	struct payload *p = ud;
+	struct part_each_ctx e = {fn, fud};
+	struct cl_errbuf eb = {0};
+	int rc = store_each_ocds_release(p->r->s, key, part_each_row, &e, &eb);
+
+	if (rc && !p->fatal)
+		p->fatal = cl_fail(&p->feb, rc, "%s: reading the OCDS releases of %s: %s", p->url,
+				   key, eb.msg[0] ? eb.msg : cl_strerror(rc));
+	return rc;
 }
 
 /* Parses a downloaded payload and stores it in one transaction. Returns
@@ -525,7 +646,13 @@ static int parse_and_store(struct run *r, const char *url, const struct fetch_re
 	sink.emit = on_emit;
 	sink.reject = on_reject;
 	sink.ud = &p;
-	prc = r->parser->parse(res->body, res->len, &psrc, &sink, &peb);
+	if (r->parser->parse_parts) {
+		struct parser_parts parts = {part_put, part_each, &p};
+
+		prc = r->parser->parse_parts(res->body, res->len, &psrc, &sink, &parts, &peb);
+	} else {
+		prc = r->parser->parse(res->body, res->len, &psrc, &sink, &peb);
+	}
 	if (p.fatal) {
 		rc = cl_fail(eb, p.fatal, "%s", p.feb.msg);
 		goto out;
@@ -560,18 +687,18 @@ out:
 	return rc;
 }
 
-/* The next page of an OCDS payload, when the source follows links.next:
- * *next gets it or NULL. A links.next that cannot be followed is recorded
- * as a failure of the payload (its records are stored; the pages after it
- * are not fetched). */
+/* The next page of a payload (the parser registry's paging hook: OCDS
+ * links.next), when the source follows it: *next gets it or NULL. A
+ * links.next that cannot be followed is recorded as a failure of the
+ * payload (its records are stored; the pages after it are not fetched). */
 static int next_link(struct run *r, const char *url, const char *body, size_t len, char **next)
 {
 	int rc;
 
 	*next = NULL;
-	if (!r->src->follow_next || !body)
+	if (!r->src->follow_next || !body || !r->parser->next)
 		return CL_OK;
-	rc = ocds_next_link(body, len, next);
+	rc = r->parser->next(body, len, next);
 	if (rc == CL_OK)
 		return CL_OK;
 	free(*next);
@@ -728,6 +855,168 @@ static int run_source(struct run *r, struct cl_errbuf *eb)
 	return rc;
 }
 
+/* ---- live TED notices (ted-search) ------------------------------------------ */
+
+/* Fresh searches from the kept date when a page fails mid-iteration (an
+ * expired or unknown iteration token: the API answers 500). */
+#define TED_RESTARTS 2
+
+/* The fetch_state row keeping a ted-search source's date: the search URL,
+ * "#ted-search:", the source name. The date is in its last_modified. */
+static char *ted_state_key(const struct source *src, const char *url)
+{
+	char *k = NULL;
+
+	if (asprintf(&k, "%s#ted-search:%s", url, src->name) < 0)
+		return NULL;
+	return k;
+}
+
+/* One search page into pg: POST the request, parse the answer. A failure
+ * is returned with the reason in eb (not recorded). */
+static int ted_search_page(struct run *r, const char *url, const char *since, const char *token,
+			   struct tedsearch_page *pg, struct cl_errbuf *eb)
+{
+	struct fetch_opts o = r->src->fetch;
+	struct fetch_result res;
+	char *body = NULL;
+	int rc;
+
+	fetch_result_init(&res);
+	if ((rc = tedsearch_request(r->src->query, since, token, r->src->page_size, &body)))
+		return cl_fail(eb, rc, "%s: cannot build the search request%s", url,
+			       rc == CL_ENOMEM ? ": out of memory" : "");
+	o.post_json = body;
+	r->st->searches++;
+	r->url = url;
+	rc = fetch_get(r->fc, url, &o, NULL, &res, eb);
+	if (rc == CL_OK) {
+		r->bytes += res.len;
+		r->st->bytes += res.len;
+		rc = tedsearch_parse_page(res.body, res.len, pg, eb);
+	}
+	r->url = NULL;
+	fetch_result_release(&res);
+	free(body);
+	return rc;
+}
+
+/* A ted-search source: for each search endpoint, iterate the expert query
+ * from the kept date (the day of the newest notice of the last complete
+ * iteration; dates are days, so >= and notices already stored are
+ * skipped by id), fetch and parse each new notice's XML as a payload of
+ * its own, stop at max_notices (the next run resumes), and keep the new
+ * date only when the iteration reached its end. */
+static int run_tedsearch(struct run *r, struct cl_errbuf *eb)
+{
+	const struct source *src = r->src;
+	int rc = CL_OK;
+
+	for (size_t u = 0; u < src->nurls && rc == CL_OK; u++) {
+		const char *url = src->urls[u];
+		struct store_fetch_state fs;
+		struct tedsearch_page pg;
+		struct cl_errbuf feb = {0};
+		char *key = ted_state_key(src, url), *token = NULL, since[11] = "", newest[11] = "";
+		char hold[11] = "";
+		long done = 0, failed;
+		int restarts = 0, complete = 0, capped = 0;
+
+		store_fetch_state_init(&fs);
+		tedsearch_page_init(&pg);
+		if (!key) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			break;
+		}
+		if (src->since)
+			snprintf(since, sizeof since, "%s", src->since);
+		if (!r->o->force && store_get_fetch_state(r->s, key, &fs, NULL) == CL_OK &&
+		    fs.last_modified && strlen(fs.last_modified) == 10 &&
+		    parse_is_date(fs.last_modified))
+			snprintf(since, sizeof since, "%s", fs.last_modified);
+		snprintf(newest, sizeof newest, "%s", since);
+		r->st->payloads++;
+		for (;;) {
+			int prc = ted_search_page(r, url, *since ? since : NULL, token, &pg, &feb);
+
+			if (prc == CL_ENOMEM) {
+				rc = cl_fail(eb, prc, "out of memory");
+				break;
+			}
+			if (prc != CL_OK) {
+				/* mid-iteration (a token in hand): the token may have
+				 * expired — a fresh search from the kept date; notices
+				 * already stored are skipped */
+				if (token && restarts < TED_RESTARTS) {
+					restarts++;
+					r->st->restarts++;
+					free(token);
+					token = NULL;
+					memset(&feb, 0, sizeof feb);
+					continue;
+				}
+				if (payload_failed(r, url, feb.msg[0] ? feb.msg : cl_strerror(prc)))
+					rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				break;
+			}
+			for (size_t i = 0; i < pg.n && rc == CL_OK; i++) {
+				const struct tedsearch_notice *t = &pg.v[i];
+				struct case_record c;
+				char *next = NULL;
+
+				case_init(&c);
+				if (store_get_case(r->s, t->case_id, &c, NULL) == CL_OK) {
+					case_release(&c);
+					r->st->known++;
+					continue;
+				}
+				if (done >= src->max_notices) {
+					capped = 1;
+					break;
+				}
+				failed = r->st->failed;
+				rc = do_payload(r, t->xml_url, &next, eb);
+				free(next);
+				done++;
+				if (r->st->failed != failed) {
+					/* asked again next run: the date stays at or
+					 * before this notice's */
+					if (!*hold || strcmp(t->date, hold) < 0)
+						memcpy(hold, t->date, sizeof hold);
+				} else if (strcmp(t->date, newest) > 0) {
+					memcpy(newest, t->date, sizeof newest);
+				}
+			}
+			if (rc || capped)
+				break;
+			free(token);
+			token = pg.next_token;
+			pg.next_token = NULL;
+			if (!token || pg.n == 0) {
+				complete = 1;
+				break;
+			}
+			if (done >= src->max_notices) {
+				capped = 1; /* more pages: the next run goes on */
+				break;
+			}
+		}
+		r->st->notice_capped += capped;
+		/* The date moves on only after a complete iteration: a capped or
+		 * failed one is asked again from the same date next time (the
+		 * notices it stored are skipped then). */
+		if (*hold && strcmp(hold, newest) < 0)
+			memcpy(newest, strcmp(hold, since) > 0 ? hold : since, sizeof newest);
+		if (rc == CL_OK && complete && *newest)
+			rc = store_put_fetch_state(r->s, key, NULL, newest, NULL, 200, NULL, eb);
+		free(token);
+		free(key);
+		tedsearch_page_release(&pg);
+		store_fetch_state_release(&fs);
+	}
+	return rc;
+}
+
 static int stats_start(struct harvest_report *rep, const struct source *src,
 		       struct harvest_stats **out)
 {
@@ -787,8 +1076,148 @@ int harvest_run(struct store *s, const struct sources *ss, const struct harvest_
 			}
 			continue;
 		}
-		rc = run_source(&r, eb);
+		rc = strcmp(src->format, TEDSEARCH_FORMAT) == 0 ? run_tedsearch(&r, eb)
+								: run_source(&r, eb);
 	}
 	fetch_client_free(r.fc);
 	return rc;
+}
+
+/* ---- scheduled runs ---------------------------------------------------------- */
+
+int harvest_lock(const char *dir, int *fd, struct cl_errbuf *eb)
+{
+	char path[4096], pid[32] = "";
+	ssize_t n;
+	int f;
+
+	*fd = -1;
+	if (snprintf(path, sizeof path, "%s/%s", dir, HARVEST_LOCK_FILE) >= (int)sizeof path)
+		return cl_fail(eb, CL_EINVAL, "data directory path too long");
+	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (f < 0)
+		return cl_fail(eb, CL_EIO, "%s: cannot open the harvest lock: %s", path,
+			       strerror(errno));
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		n = pread(f, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		close(f);
+		if (e == EWOULDBLOCK)
+			return cl_fail(eb, CL_EBUSY,
+				       "another harvest is running on this data directory (%s is"
+				       " locked%s%s%s); this run does nothing",
+				       path, *pid ? " by process " : "", pid, "");
+		return cl_fail(eb, CL_EIO, "%s: cannot lock: %s", path, strerror(e));
+	}
+	/* who holds it, for the message of a second run */
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(f, 0) == 0)
+		n = pwrite(f, pid, strlen(pid), 0);
+	*fd = f;
+	return CL_OK;
+}
+
+void harvest_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+int harvest_last_write(const char *dir, const struct harvest_summary *s,
+		       struct cl_errbuf *eb)
+{
+	char path[4096], tmp[4200];
+	json_t *j = json_pack("{sIsfsIsIsIsIsIsIsIsi}", "finished_at", (json_int_t)s->finished_at,
+			      "seconds", s->seconds, "sources", (json_int_t)s->sources, "new",
+			      (json_int_t)s->created, "updated", (json_int_t)s->updated,
+			      "unchanged", (json_int_t)s->unchanged, "rejected",
+			      (json_int_t)s->rejected, "failed", (json_int_t)s->failed, "dropped",
+			      (json_int_t)s->dropped, "exit_code", s->exit_code);
+	int rc = CL_OK;
+
+	if (!j)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	snprintf(path, sizeof path, "%s/%s", dir, HARVEST_LAST_FILE);
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+	if (json_dump_file(j, tmp, JSON_COMPACT) != 0 || rename(tmp, path) != 0) {
+		rc = cl_fail(eb, CL_EIO, "%s: cannot write the run summary: %s", path,
+			     strerror(errno));
+		unlink(tmp);
+	}
+	json_decref(j);
+	return rc;
+}
+
+int harvest_last_read(const char *dir, struct harvest_summary *s, struct cl_errbuf *eb)
+{
+	char path[4096];
+	json_error_t err;
+	json_t *j;
+	json_int_t v[9] = {0};
+	double secs = 0;
+	int code = 0;
+
+	memset(s, 0, sizeof *s);
+	snprintf(path, sizeof path, "%s/%s", dir, HARVEST_LAST_FILE);
+	if (access(path, F_OK) != 0)
+		return cl_fail(eb, CL_ENOTFOUND, "%s: no harvest has finished yet", path);
+	if (!(j = json_load_file(path, 0, &err)))
+		return cl_fail(eb, CL_EPARSE, "%s: %s", path, err.text);
+	if (json_unpack(j, "{sIsFsIsIsIsIsIsIsIsi}", "finished_at", &v[0], "seconds", &secs,
+			"sources", &v[1], "new", &v[2], "updated", &v[3], "unchanged", &v[4],
+			"rejected", &v[5], "failed", &v[6], "dropped", &v[7], "exit_code",
+			&code) != 0) {
+		json_decref(j);
+		return cl_fail(eb, CL_EPARSE, "%s: not a run summary", path);
+	}
+	json_decref(j);
+	s->finished_at = v[0];
+	s->seconds = secs;
+	s->sources = (long)v[1];
+	s->created = (long)v[2];
+	s->updated = (long)v[3];
+	s->unchanged = (long)v[4];
+	s->rejected = (long)v[5];
+	s->failed = (long)v[6];
+	s->dropped = (long)v[7];
+	s->exit_code = code;
+	return CL_OK;
+}
+
+void harvest_metrics_write(FILE *f, const char *dir)
+{
+	struct harvest_summary s;
+
+	if (!f || !dir || harvest_last_read(dir, &s, NULL) != CL_OK)
+		return;
+	fprintf(f,
+		"# HELP caselib_harvest_last_run_timestamp_seconds When the last harvest run ended.\n"
+		"# TYPE caselib_harvest_last_run_timestamp_seconds gauge\n"
+		"caselib_harvest_last_run_timestamp_seconds %lld\n"
+		"# HELP caselib_harvest_last_run_duration_seconds How long the last harvest run took.\n"
+		"# TYPE caselib_harvest_last_run_duration_seconds gauge\n"
+		"caselib_harvest_last_run_duration_seconds %.1f\n"
+		"# HELP caselib_harvest_last_run_records Records of the last harvest run, by outcome.\n"
+		"# TYPE caselib_harvest_last_run_records gauge\n"
+		"caselib_harvest_last_run_records{outcome=\"new\"} %ld\n"
+		"caselib_harvest_last_run_records{outcome=\"updated\"} %ld\n"
+		"caselib_harvest_last_run_records{outcome=\"unchanged\"} %ld\n"
+		"caselib_harvest_last_run_records{outcome=\"rejected\"} %ld\n"
+		"# HELP caselib_harvest_last_run_failed Payloads of the last harvest run that failed.\n"
+		"# TYPE caselib_harvest_last_run_failed gauge\n"
+		"caselib_harvest_last_run_failed %ld\n"
+		"# HELP caselib_harvest_last_run_dropped_fields Values left out of records in the last"
+		" harvest run.\n"
+		"# TYPE caselib_harvest_last_run_dropped_fields gauge\n"
+		"caselib_harvest_last_run_dropped_fields %ld\n"
+		"# HELP caselib_harvest_last_run_exit_code Exit code of the last harvest run.\n"
+		"# TYPE caselib_harvest_last_run_exit_code gauge\n"
+		"caselib_harvest_last_run_exit_code %d\n",
+		s.finished_at, s.seconds, s.created, s.updated, s.unchanged, s.rejected, s.failed,
+		s.dropped, s.exit_code);
 }

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "case.h"
 #include "cl_err.h"
@@ -44,6 +45,13 @@ struct harvest_stats {
 	long failed;        /* download failed or payload unusable (nothing of it
 			       stored), or its links.next could not be followed */
 	long page_capped;   /* links.next chains stopped at max_pages */
+	long searches;      /* ted-search: answer pages asked for (retries and
+			       fresh searches included) */
+	long restarts;      /* ted-search: fresh searches from the kept date
+			       after a search page failed mid-iteration */
+	long known;         /* ted-search: notices skipped, already stored */
+	long notice_capped; /* ted-search: 1 when the run stopped at max_notices
+			       (the next run resumes) */
 	uint64_t bytes;     /* decoded bytes downloaded */
 	long created;       /* cases new to the store */
 	long updated;       /* cases given a new version */
@@ -51,8 +59,15 @@ struct harvest_stats {
 	long merged;        /* of created+updated: a source from another URL was
 			       added to an existing case */
 	long rejected;      /* records skipped (parser or store refused them) */
+	long dropped;       /* values left out of stored records because they
+			       failed validation (field-level rejection; each
+			       named in the record's sources[].dropped) */
 	struct harvest_reject *rejects; /* the first HARVEST_REJECTS_KEPT */
 	size_t nrejects, caprejects;
+	struct harvest_reject *drops;   /* the first HARVEST_REJECTS_KEPT
+					   dropped values: url, 0, "ID: PATH:
+					   reason, field left out" */
+	size_t ndrops, capdrops;
 	char **errors;      /* payload failures, "URL: reason" */
 	size_t nerrors, caperrors;
 };
@@ -90,6 +105,38 @@ struct harvest_opts {
  * being stored is rolled back, what was committed before stays. */
 int harvest_run(struct store *s, const struct sources *ss, const struct harvest_opts *o,
 		struct harvest_report *rep, struct cl_errbuf *eb);
+
+/* ---- scheduled runs: the lock and the last run's summary ---------------- */
+
+#define HARVEST_LOCK_FILE "harvest.lock"     /* in the data directory */
+#define HARVEST_LAST_FILE "harvest-last.json" /* in the data directory */
+
+/* Takes the harvest lock of the data directory dir: flock(2) on
+ * DIR/harvest.lock, held until harvest_unlock or the process ends (a
+ * crash releases it). *fd gets the descriptor. CL_EBUSY when another
+ * process holds it (the message names the lock file and, when it wrote
+ * it, that process's id); CL_EIO when the file cannot be opened. */
+int harvest_lock(const char *dir, int *fd, struct cl_errbuf *eb);
+/* Releases it (fd < 0 is a no-op). */
+void harvest_unlock(int fd);
+
+/* What one `caselib harvest` run did, for /metrics. */
+struct harvest_summary {
+	long long finished_at; /* Unix time */
+	double seconds;
+	long sources, created, updated, unchanged, rejected, failed, dropped;
+	int exit_code;
+};
+
+/* Writes s to DIR/harvest-last.json atomically (temporary file and
+ * rename). CL_OK or CL_EIO. */
+int harvest_last_write(const char *dir, const struct harvest_summary *s,
+		       struct cl_errbuf *eb);
+/* Reads it back. CL_ENOTFOUND when no run wrote one; CL_EPARSE. */
+int harvest_last_read(const char *dir, struct harvest_summary *s, struct cl_errbuf *eb);
+/* Appends the last run's summary to f as Prometheus text
+ * (caselib_harvest_last_*); nothing when there is none. For /metrics. */
+void harvest_metrics_write(FILE *f, const char *dir);
 
 /* The de-duplication rule, as a pure function. old is the stored case,
  * neu a harvested record with the same id (its sources[] from one

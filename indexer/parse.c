@@ -569,33 +569,196 @@ void parse_reject(const struct parse_sink *sink, long line, const char *fmt, ...
 	sink->reject(sink->ud, line, msg);
 }
 
+/* ---- field-level rejection ------------------------------------------------ */
+
+/* Paths a record cannot do without: a problem there rejects the record. */
+static int essential_path(const char *p)
+{
+	static const char *const keys[] = {"id",      "kind",       "title",      "sources",
+					   "status",  "version",    "created_at", "updated_at",
+					   NULL};
+
+	if (strncmp(p, "$.", 2) != 0)
+		return 1;
+	for (int i = 0; keys[i]; i++) {
+		size_t n = strlen(keys[i]);
+		if (strncmp(p + 2, keys[i], n) == 0 &&
+		    (p[2 + n] == '\0' || p[2 + n] == '.' || p[2 + n] == '['))
+			return 1;
+	}
+	return 0;
+}
+
+/* Replaces the value at path ("$.a.b", "$.a[3]") in j with null; when the
+ * last member is missing (a required member), the object holding it.
+ * 0, or -1 when the path cannot be followed or names the whole record. */
+static int null_path(json_t *j, const char *path)
+{
+	json_t *cur = j, *holder = NULL, *prev_holder = NULL;
+	char key[128], prev_key[128] = "";
+	size_t idx = 0, prev_idx = 0;
+	int kind = 0, prev_kind = 0; /* 1 member, 2 array element */
+	const char *p = path + 1;
+
+	while (*p) {
+		json_t *next;
+
+		prev_holder = holder;
+		prev_kind = kind;
+		prev_idx = idx;
+		memcpy(prev_key, key, sizeof key);
+		if (*p == '.') {
+			size_t n = strcspn(p + 1, ".[");
+			if (n == 0 || n >= sizeof key || !json_is_object(cur))
+				return -1;
+			memcpy(key, p + 1, n);
+			key[n] = '\0';
+			p += 1 + n;
+			next = json_object_get(cur, key);
+			kind = 1;
+		} else if (*p == '[') {
+			char *e;
+			unsigned long long v = strtoull(p + 1, &e, 10);
+			if (e == p + 1 || *e != ']' || !json_is_array(cur))
+				return -1;
+			idx = (size_t)v;
+			p = e + 1;
+			next = json_array_get(cur, idx);
+			kind = 2;
+		} else {
+			return -1;
+		}
+		holder = cur;
+		if (!next) {
+			/* a required member is missing: drop what holds it */
+			if (*p || !prev_holder)
+				return -1;
+			holder = prev_holder;
+			kind = prev_kind;
+			idx = prev_idx;
+			memcpy(key, prev_key, sizeof key);
+			break;
+		}
+		cur = next;
+	}
+	if (!holder)
+		return -1;
+	if (kind == 1)
+		return json_object_set_new(holder, key, json_null()) ? -1 : 0;
+	return json_array_set_new(holder, idx, json_null()) ? -1 : 0;
+}
+
+/* Removes nulls, and the objects and arrays left empty, below j. */
+static void compact(json_t *j)
+{
+	if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		void *it;
+
+		json_object_foreach_safe(j, it, k, v)
+		{
+			compact(v);
+			if (json_is_null(v) || (json_is_object(v) && json_object_size(v) == 0) ||
+			    (json_is_array(v) && json_array_size(v) == 0))
+				json_object_del(j, k);
+		}
+	} else if (json_is_array(j)) {
+		for (size_t i = json_array_size(j); i-- > 0;) {
+			json_t *v = json_array_get(j, i);
+
+			compact(v);
+			if (json_is_null(v))
+				json_array_remove(j, i);
+		}
+	}
+}
+
+/* "PATH: reason" cut to CASE_NAME_MAX bytes at a character boundary. */
+static int add_dropped(struct strlist *l, const char *path, const char *reason)
+{
+	char buf[CASE_NAME_MAX + 1];
+	size_t n;
+
+	snprintf(buf, sizeof buf, "%s: %s", path, reason);
+	n = strlen(buf);
+	if (n == CASE_NAME_MAX)
+		while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80)
+			buf[--n] = '\0';
+	return parse_list_add(l, buf);
+}
+
+static void reject_invalid(const struct parse_sink *sink, long line,
+			   const struct case_problems *probs, size_t first)
+{
+	if (probs->n > 1)
+		parse_reject(sink, line, "fails validation: %s: %s (and %zu more)",
+			     probs->v[first].path, probs->v[first].reason, probs->n - 1);
+	else if (probs->n == 1)
+		parse_reject(sink, line, "fails validation: %s: %s", probs->v[0].path,
+			     probs->v[0].reason);
+	else
+		parse_reject(sink, line, "fails validation");
+}
+
 int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long line)
 {
 	struct case_problems probs;
+	struct case_record kept;
+	struct strlist dropped = {NULL, 0};
 	json_t *j = case_to_json(c);
 	int rc;
 
 	if (!j)
 		return CL_ENOMEM;
 	case_problems_init(&probs);
+	case_init(&kept);
 	rc = case_validate_json(j, 0, &probs);
-	json_decref(j);
-	if (rc == CL_EVALIDATION) {
-		if (probs.n > 1)
-			parse_reject(sink, line, "fails validation: %s: %s (and %zu more)",
-				     probs.v[0].path, probs.v[0].reason, probs.n - 1);
-		else if (probs.n == 1)
-			parse_reject(sink, line, "fails validation: %s: %s", probs.v[0].path,
-				     probs.v[0].reason);
-		else
-			parse_reject(sink, line, "fails validation");
+	/* A value that fails is left out, and named in the source entry;
+	 * the record is rejected only when what remains is not a case. A
+	 * few rounds: dropping a member can leave its object incomplete. */
+	for (int round = 0; rc == CL_EVALIDATION && round < 4; round++) {
+		for (size_t i = 0; i < probs.n; i++) {
+			if (essential_path(probs.v[i].path) || null_path(j, probs.v[i].path) != 0) {
+				reject_invalid(sink, line, &probs, i);
+				rc = CL_EVALIDATION;
+				goto out;
+			}
+			if (dropped.n < CASE_LIST_MAX &&
+			    add_dropped(&dropped, probs.v[i].path, probs.v[i].reason)) {
+				rc = CL_ENOMEM;
+				goto out;
+			}
+		}
+		compact(j);
 		case_problems_release(&probs);
-		return CL_EVALIDATION;
+		case_problems_init(&probs);
+		rc = case_validate_json(j, 0, &probs);
 	}
-	case_problems_release(&probs);
+	if (rc == CL_EVALIDATION) {
+		reject_invalid(sink, line, &probs, 0);
+		goto out;
+	}
 	if (rc)
-		return rc;
-	return sink->emit(sink->ud, c);
+		goto out;
+	if (!dropped.n) {
+		rc = sink->emit(sink->ud, c);
+		goto out;
+	}
+	if ((rc = case_from_json(j, 0, &kept, &probs)))
+		goto out;
+	kept.sources[0].dropped = dropped;
+	dropped.v = NULL;
+	dropped.n = 0;
+	rc = sink->emit(sink->ud, &kept);
+out:
+	for (size_t i = 0; i < dropped.n; i++)
+		free(dropped.v[i]);
+	free(dropped.v);
+	case_release(&kept);
+	case_problems_release(&probs);
+	json_decref(j);
+	return rc;
 }
 
 int parse_check_call(const struct parse_src *src, const struct parse_sink *sink,

@@ -124,12 +124,18 @@ void parse_ids_release(struct parse_ids *ids);
  * *renamed (may be NULL) to 1 when it did. CL_OK or CL_ENOMEM. */
 int parse_ids_claim(struct parse_ids *ids, char *id, int *renamed);
 
-/* Validates c as case_validate_json() does (via case_to_json). On success
- * hands c to sink->emit and returns its result (CL_OK when it took it).
- * When invalid, tells sink->reject "fails validation: PATH: REASON" (the
- * first problem; the count when there are more) and returns
- * CL_EVALIDATION; the caller goes on with the next row. CL_ENOMEM when
- * out of memory. */
+/* Validates c as case_validate_json() does (via case_to_json) and hands
+ * it to sink->emit, returning emit's result (CL_OK when it took it).
+ * Field-level rejection for harvested records: a value that fails
+ * validation is left out (a list item, a member; an object left
+ * incomplete goes as a whole) and named, "PATH: reason", in the emitted
+ * record's sources[0].dropped. The record is rejected only when what
+ * remains is not a case — a problem in id, kind, title, sources or the
+ * store's fields: sink->reject then hears "fails validation: PATH: REASON"
+ * (and the count of further problems) and CL_EVALIDATION is returned; the
+ * caller goes on with the next row. CL_ENOMEM when out of memory. (The
+ * case-file parser, `import` and the API reject a whole record instead:
+ * a person can fix it.) */
 int parse_emit_valid(const struct parse_sink *sink, struct case_record *c, long line);
 
 /* For a parser of one record per payload, after building c (rc: what

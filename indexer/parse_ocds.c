@@ -16,6 +16,7 @@
 #include "maptab.h"
 #include "norm.h"
 #include "orgnr.h"
+#include "parsers.h"
 #include "taxonomy.h"
 
 void ocds_stats_init(struct ocds_stats *st)
@@ -340,17 +341,188 @@ static int maps_load(struct maps *m, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
+/* ---- releases, gathered per ocid ------------------------------------------ */
+
+/* One release (or a record's compiled release) of an ocid, as read from
+ * this payload or as kept from earlier ones, with what it takes from its
+ * package and the payload it came from. */
+struct rel {
+	json_t *doc;
+	int compiled;       /* a record's compiledRelease */
+	char *id;           /* its id, or "~" and a digest of it */
+	char *date;         /* as written, "" when absent */
+	char *base;         /* source url base: src.url, or the package uri */
+	char *licence;      /* the package's license */
+	char *language;     /* the package's language */
+	char *url, *sha256, *retrieved_at; /* the payload */
+};
+
+static void rel_release(struct rel *r)
+{
+	json_decref(r->doc);
+	free(r->id);
+	free(r->date);
+	free(r->base);
+	free(r->licence);
+	free(r->language);
+	free(r->url);
+	free(r->sha256);
+	free(r->retrieved_at);
+	memset(r, 0, sizeof *r);
+}
+
+struct rels {
+	struct rel *v;
+	size_t n, cap;
+};
+
+static void rels_release(struct rels *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		rel_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* Moves *r to the end of l. */
+static int rels_add(struct rels *l, struct rel *r)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		struct rel *v = realloc(l->v, cap * sizeof *v);
+
+		if (!v)
+			return CL_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *r;
+	memset(r, 0, sizeof *r);
+	return CL_OK;
+}
+
+/* OCDS order: by date (a release without one is older than any with
+ * one), then by release id, releases before compiled releases — so
+ * releases of equal dates merge in the same order whatever order they
+ * were read in. */
+static int rel_cmp(const void *pa, const void *pb)
+{
+	const struct rel *a = pa, *b = pb;
+	int c = strcmp(a->date, b->date);
+
+	if (c)
+		return c;
+	if ((c = strcmp(a->id, b->id)))
+		return c;
+	return a->compiled - b->compiled;
+}
+
+/* ---- the OCDS merge ---------------------------------------------------------- */
+
+/* The id member of an array item, as text. */
+static const char *item_id(const json_t *o, char *buf, size_t n)
+{
+	return jid(o, "id", buf, n);
+}
+
+/* 1 when a is a non-empty array of objects that all have an id: such
+ * arrays merge item by item (identifier merge); others are replaced. */
+static int id_array(const json_t *a)
+{
+	char buf[32];
+
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		return 0;
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (!json_is_object(json_array_get(a, i)) ||
+		    !item_id(json_array_get(a, i), buf, sizeof buf))
+			return 0;
+	return 1;
+}
+
+static int merge_obj(json_t *into, json_t *from, int depth);
+
+/* Merges the items of from into the array into by id. */
+static int merge_ids(json_t *into, json_t *from, int depth)
+{
+	char b1[32], b2[32];
+	int rc;
+
+	for (size_t i = 0; i < json_array_size(from); i++) {
+		json_t *e = json_array_get(from, i), *m = NULL;
+		const char *id = item_id(e, b1, sizeof b1);
+
+		for (size_t k = 0; k < json_array_size(into) && !m; k++) {
+			const char *o = item_id(json_array_get(into, k), b2, sizeof b2);
+			if (o && strcmp(o, id) == 0)
+				m = json_array_get(into, k);
+		}
+		if (!m) {
+			if (!(m = json_object()) || json_array_append_new(into, m))
+				return CL_ENOMEM;
+		}
+		if ((rc = merge_obj(m, e, depth + 1)))
+			return rc;
+	}
+	return CL_OK;
+}
+
+/* OCDS compiling, one release into the compiled one: a member of the
+ * later release replaces the earlier one's; objects merge member by
+ * member; arrays of objects with ids merge item by item (by id); other
+ * arrays and values are replaced; null removes the member. One
+ * deviation: an empty string does not replace a value. */
+static int merge_obj(json_t *into, json_t *from, int depth)
+{
+	const char *k;
+	json_t *v;
+	int rc;
+
+	if (depth > OCDS_MAX_DEPTH || !json_is_object(from))
+		return CL_OK;
+	json_object_foreach(from, k, v) {
+		json_t *cur = json_object_get(into, k);
+
+		if (json_is_null(v)) {
+			json_object_del(into, k);
+		} else if (json_is_string(v) && !*json_string_value(v)) {
+			/* "" is how several publishers write "not known" (Moldova's
+			 * tender amount): it does not replace a value */
+			if (!cur && json_object_set_new(into, k, json_string("")))
+				return CL_ENOMEM;
+		} else if (json_is_object(v)) {
+			if (!json_is_object(cur)) {
+				if (!(cur = json_object()) || json_object_set_new(into, k, cur))
+					return CL_ENOMEM;
+			}
+			if ((rc = merge_obj(cur, v, depth + 1)))
+				return rc;
+		} else if (id_array(v)) {
+			if (!id_array(cur)) {
+				if (!(cur = json_array()) || json_object_set_new(into, k, cur))
+					return CL_ENOMEM;
+			}
+			if ((rc = merge_ids(cur, v, depth)))
+				return rc;
+		} else {
+			json_t *c = json_deep_copy(v);
+
+			if (!c || json_object_set_new(into, k, c))
+				return CL_ENOMEM;
+		}
+	}
+	return CL_OK;
+}
+
 /* ---- drafts: one per ocid ------------------------------------------------- */
 
 #define RANK_NONE 99
 
 struct draft {
 	char *ocid;
-	char *date;    /* the latest release's date as written (ordering) */
-	char *base;    /* source url base from the package uri, or NULL */
-	char *licence; /* the package's license */
 	long line;
 	char where[96];
+	struct rels rels; /* this payload's releases of the ocid */
 	int title_rank, summary_rank, value_rank;
 	struct case_record c;
 };
@@ -367,9 +539,7 @@ static void draft_release(struct draft *d)
 	if (!d)
 		return;
 	free(d->ocid);
-	free(d->date);
-	free(d->base);
-	free(d->licence);
+	rels_release(&d->rels);
 	case_release(&d->c);
 	draft_init(d);
 }
@@ -435,74 +605,6 @@ static int drafts_grow(struct drafts *t)
 	return CL_OK;
 }
 
-/* Moves *src into *dst (freeing what dst held). */
-static void take(char **dst, char **src)
-{
-	free(*dst);
-	*dst = *src;
-	*src = NULL;
-}
-
-static void take_list(struct strlist *dst, struct strlist *src)
-{
-	for (size_t i = 0; i < dst->n; i++)
-		free(dst->v[i]);
-	free(dst->v);
-	*dst = *src;
-	src->v = NULL;
-	src->n = 0;
-}
-
-/* Takes what s has into d where s is newer or d lacks it. */
-static void take_if(char **d, char **s, int s_newer)
-{
-	if (*s && (!*d || s_newer))
-		take(d, s);
-}
-
-static int ranked(int s_rank, int d_rank, int s_newer)
-{
-	return s_rank != RANK_NONE && (s_rank < d_rank || (s_rank == d_rank && s_newer));
-}
-
-/* Folds src (another release of the same ocid) into dst. */
-static void draft_merge(struct draft *dst, struct draft *src, int s_newer)
-{
-	struct case_record *d = &dst->c, *s = &src->c;
-
-	if (ranked(src->title_rank, dst->title_rank, s_newer)) {
-		take(&d->title, &s->title);
-		dst->title_rank = src->title_rank;
-	}
-	if (ranked(src->summary_rank, dst->summary_rank, s_newer)) {
-		take(&d->summary, &s->summary);
-		dst->summary_rank = src->summary_rank;
-	}
-	if (ranked(src->value_rank, dst->value_rank, s_newer)) {
-		d->has_value = s->has_value;
-		d->value_amount = s->value_amount;
-		take(&d->value_currency, &s->value_currency);
-		dst->value_rank = src->value_rank;
-	}
-	take_if(&d->buyer.name, &s->buyer.name, s_newer);
-	take_if(&d->buyer.org_number, &s->buyer.org_number, s_newer);
-	take_if(&d->buyer.country, &s->buyer.country, s_newer);
-	take_if(&d->procedure, &s->procedure, s_newer);
-	take_if(&d->published, &s->published, s_newer);
-	take_if(&d->language, &s->language, s_newer);
-	/* awarded: the earliest award date of the process */
-	if (s->awarded && (!d->awarded || strcmp(s->awarded, d->awarded) < 0))
-		take(&d->awarded, &s->awarded);
-	if (s->cpv.n && (!d->cpv.n || s_newer)) {
-		take_list(&d->cpv, &s->cpv);
-		take_list(&d->categories, &s->categories);
-	}
-	take_if(&dst->base, &src->base, s_newer);
-	take_if(&dst->licence, &src->licence, s_newer);
-	if (s_newer)
-		take(&dst->date, &src->date);
-}
-
 /* ---- one parse ------------------------------------------------------------ */
 
 struct ctx {
@@ -512,6 +614,7 @@ struct ctx {
 	struct maps m;
 	struct drafts d;
 	struct parse_ids ids;
+	const struct parser_parts *parts; /* NULL: this payload's releases only */
 };
 
 static int set_str(char **dst, const char *s)
@@ -717,10 +820,71 @@ static const char *scheme_country(const struct maptab *t, const char *scheme)
 		return NULL;
 	for (size_t i = 0; i < t->nrows; i++) {
 		const char *c = maptab_cell(t, i, 1);
-		if (c[0] == scheme[0] && c[1] == scheme[1])
+		if (c[0] == (scheme[0] & ~0x20) && c[1] == (scheme[1] & ~0x20))
 			return c;
 	}
 	return NULL;
+}
+
+/* The ISO code of a country name or code as a publisher writes it in
+ * address.countryName or address.country: a name or alpha-3 code of
+ * ocds_country.tsv, or an alpha-2 code of its code column, ASCII case
+ * ignored ("Mexico", "MEXICO", "MX", "mx", "MEX"). NULL if unknown.
+ * Borrowed from t. */
+static const char *country_code(const struct maptab *t, const char *text, int *nomem)
+{
+	char *n = parse_clean_line(text, 0);
+	const char *cc = NULL;
+
+	if (!n) {
+		*nomem = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < t->nrows && !cc; i++)
+		if (strcasecmp(maptab_cell(t, i, 0), n) == 0)
+			cc = maptab_cell(t, i, 1);
+	if (!cc && strlen(n) == 2) {
+		for (size_t i = 0; i < t->nrows && !cc; i++) {
+			const char *c = maptab_cell(t, i, 1);
+			if (c[0] == (n[0] & ~0x20) && c[1] == (n[1] & ~0x20))
+				cc = c;
+		}
+	}
+	free(n);
+	return cc;
+}
+
+/* A NUTS code (level 1 to 3: "SE1", "SE11", "SE110") of a country with
+ * NUTS regions, as OCDS publishers in Europe write it in address.region
+ * (eForms BT-507). Writes the code and its country (EL -> GR, UK -> GB);
+ * 0 when s is no such code. */
+static int nuts_of(const char *s, char nuts[6], char cc[3])
+{
+	static const char nuts_countries[] =
+		"AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE "
+		"SI SK IS LI NO CH UK AL ME MK RS TR ";
+	size_t n = s ? strlen(s) : 0;
+	char pfx[4];
+
+	if (n < 3 || n > 5)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (i >= 2 && c >= '0' && c <= '9')))
+			return 0;
+	}
+	snprintf(pfx, sizeof pfx, "%c%c ", s[0], s[1]);
+	if (!strstr(nuts_countries, pfx))
+		return 0;
+	memcpy(nuts, s, n + 1);
+	cc[0] = s[0];
+	cc[1] = s[1];
+	cc[2] = '\0';
+	if (strcmp(cc, "EL") == 0)
+		memcpy(cc, "GR", 3);
+	else if (strcmp(cc, "UK") == 0)
+		memcpy(cc, "GB", 3);
+	return 1;
 }
 
 /* Looks at one identifier object: SE-ORG number, country from the scheme. */
@@ -791,22 +955,17 @@ static int set_buyer(struct ctx *x, struct draft *dr, const json_t *r)
 				return rc;
 	}
 
-	/* country: address name, address code, identifier scheme, SE-ORG */
+	/* country: address name (a name or an ISO code), address code, NUTS
+	 * region, identifier scheme, SE-ORG */
 	addr = jobj(party, "address");
 	if (!addr)
 		addr = jobj(bref, "address");
 	if (jstr(addr, "countryName")) {
-		char *n = parse_clean_line(jstr(addr, "countryName"), 0);
-		const char *keys[1];
-		long row;
+		int nomem = 0;
 
-		if (!n)
+		cc = country_code(&x->m.country, jstr(addr, "countryName"), &nomem);
+		if (nomem)
 			return CL_ENOMEM;
-		keys[0] = n;
-		row = maptab_find(&x->m.country, 0, keys, 1);
-		if (row >= 0)
-			cc = maptab_cell(&x->m.country, (size_t)row, 1);
-		free(n);
 	}
 	if (!cc) {
 		const char *a = jstr(addr, "country");
@@ -817,6 +976,23 @@ static int set_buyer(struct ctx *x, struct draft *dr, const json_t *r)
 		    ((a[1] | 0x20) >= 'a' && (a[1] | 0x20) <= 'z')) {
 			char code[3] = {(char)(a[0] & ~0x20), (char)(a[1] & ~0x20), 0};
 			if ((rc = set_str(&dr->c.buyer.country, code)))
+				return rc;
+		} else if (a) {
+			int nomem = 0;
+
+			cc = country_code(&x->m.country, a, &nomem);
+			if (nomem)
+				return CL_ENOMEM;
+		}
+	}
+	{
+		char nuts[6], ncc[3];
+
+		if (nuts_of(jstr(addr, "region"), nuts, ncc)) {
+			if ((rc = set_str(&dr->c.buyer.nuts, nuts)))
+				return rc;
+			if (!dr->c.buyer.country && !cc &&
+			    (rc = set_str(&dr->c.buyer.country, ncc)))
 				return rc;
 		}
 	}
@@ -1065,7 +1241,7 @@ static int set_dates(struct draft *dr, const json_t *r)
 }
 
 /* language: the release's, else the package's, else OCDS's default "en". */
-static int set_language(struct ctx *x, struct draft *dr, const json_t *r, const json_t *pkg)
+static int set_language(struct ctx *x, struct draft *dr, const json_t *r, const char *pkg_lang)
 {
 	const char *s = jstr(r, "language");
 	char tag[16];
@@ -1074,7 +1250,7 @@ static int set_language(struct ctx *x, struct draft *dr, const json_t *r, const 
 	long row;
 
 	if (!s)
-		s = jstr(pkg, "language");
+		s = pkg_lang;
 	if (!s)
 		return set_str(&dr->c.language, "en");
 	while (*s == ' ')
@@ -1094,63 +1270,89 @@ static int set_language(struct ctx *x, struct draft *dr, const json_t *r, const 
 	return CL_OK;
 }
 
-/* One release (or compiled release) -> a draft, merged with the draft of
- * its ocid when there is one. rec_ocid: the record's ocid (fallback). */
-static int add_release(struct ctx *x, const json_t *r, const json_t *pkg, const char *rec_ocid,
-		       long line, const char *where)
+/* A digest of a release without an id, to keep it apart from others. */
+static int digest_id(const json_t *r, char **out)
 {
-	struct draft dr;
-	const char *ocid = jstr(r, "ocid");
-	int rc;
+	char *t = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+	uint64_t h = 1469598103934665603ULL;
 
+	if (!t)
+		return CL_ENOMEM;
+	for (const char *p = t; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	free(t);
+	if (asprintf(out, "~%016llx", (unsigned long long)h) < 0) {
+		*out = NULL;
+		return CL_ENOMEM;
+	}
+	return CL_OK;
+}
+
+/* One release (or compiled release) is kept with the draft of its ocid;
+ * the case is compiled from all of them at the end. rec_ocid: the
+ * record's ocid (fallback). */
+static int add_release(struct ctx *x, const json_t *r, const json_t *pkg, const char *rec_ocid,
+		       long line, const char *where, int compiled)
+{
+	struct rel rl;
+	char *ocid = NULL, buf[64];
+	const char *id;
+	int rc = CL_OK;
+
+	memset(&rl, 0, sizeof rl);
 	x->st->releases++;
 	if (!json_is_object(r)) {
 		x->st->rejected++;
 		parse_reject(x->sink, line, "%s: not an object", where);
 		return CL_OK;
 	}
-	if (!ocid)
-		ocid = rec_ocid;
-	draft_init(&dr);
-	if ((rc = clean_into(&dr.ocid, ocid, 0)))
+	if ((rc = clean_into(&ocid, jstr(r, "ocid") ? jstr(r, "ocid") : rec_ocid, 0)))
 		goto out;
-	if (!dr.ocid) {
+	if (!ocid) {
 		x->st->rejected++;
 		parse_reject(x->sink, line, "%s: no ocid", where);
 		goto out;
 	}
-	dr.line = line;
-	snprintf(dr.where, sizeof dr.where, "%s", where);
-	if ((rc = set_str(&dr.date, jstr(r, "date"))))
+	rl.compiled = compiled;
+	if (!(rl.doc = json_deep_copy(r))) {
+		rc = CL_ENOMEM;
 		goto out;
-	if (!(x->src->url && *x->src->url) && is_http(jstr(pkg, "uri")) &&
-	    (rc = set_str(&dr.base, jstr(pkg, "uri"))))
-		goto out;
-	if ((rc = clean_into(&dr.licence, jstr(pkg, "license"), CASE_NAME_MAX)) ||
-	    (rc = set_texts(&dr, r)) || (rc = set_buyer(x, &dr, r)) || (rc = set_cpv(x, &dr, r)) ||
-	    (rc = set_procedure(x, &dr, r)) || (rc = set_value(&dr, r)) ||
-	    (rc = set_dates(&dr, r)) || (rc = set_language(x, &dr, r, pkg)))
+	}
+	id = jid(r, "id", buf, sizeof buf);
+	if ((rc = id ? set_str(&rl.id, id) : digest_id(r, &rl.id)) ||
+	    (rc = set_str(&rl.date, jstr(r, "date") ? jstr(r, "date") : "")) ||
+	    (rc = set_str(&rl.base, x->src->url && *x->src->url ? x->src->url
+				    : is_http(jstr(pkg, "uri")) ? jstr(pkg, "uri") : NULL)) ||
+	    (rc = clean_into(&rl.licence, jstr(pkg, "license"), CASE_NAME_MAX)) ||
+	    (rc = set_str(&rl.language, jstr(pkg, "language"))) ||
+	    (rc = set_str(&rl.url, x->src->url ? x->src->url : "")) ||
+	    (rc = set_str(&rl.sha256, x->src->sha256)) ||
+	    (rc = set_str(&rl.retrieved_at, x->src->retrieved_at)))
 		goto out;
 
 	if ((rc = drafts_grow(&x->d)))
 		goto out;
 	{
-		size_t slot = drafts_slot(&x->d, dr.ocid);
+		size_t slot = drafts_slot(&x->d, ocid);
+		struct draft *dr;
 
 		if (x->d.slot[slot]) {
-			struct draft *old = &x->d.v[x->d.slot[slot] - 1];
-			int newer = !old->date || (dr.date && strcmp(dr.date, old->date) >= 0);
-
-			draft_merge(old, &dr, newer);
+			dr = &x->d.v[x->d.slot[slot] - 1];
 			x->st->merged++;
 		} else {
-			x->d.v[x->d.n] = dr;
-			draft_init(&dr);
+			dr = &x->d.v[x->d.n];
+			draft_init(dr);
+			dr->ocid = ocid;
+			ocid = NULL;
+			dr->line = line;
+			snprintf(dr->where, sizeof dr->where, "%s", where);
 			x->d.slot[slot] = ++x->d.n;
 		}
+		rc = rels_add(&dr->rels, &rl);
 	}
 out:
-	draft_release(&dr);
+	free(ocid);
+	rel_release(&rl);
 	return rc;
 }
 
@@ -1169,7 +1371,7 @@ static int add_record(struct ctx *x, const json_t *rec, const json_t *pkg, long 
 	}
 	if (cr) {
 		snprintf(w, sizeof w, "%s.compiledRelease", where);
-		return add_release(x, cr, pkg, jstr(rec, "ocid"), line, w);
+		return add_release(x, cr, pkg, jstr(rec, "ocid"), line, w, 1);
 	}
 	/* No compiled release: the embedded releases (linked ones only have
 	 * url, date and tag) */
@@ -1179,7 +1381,7 @@ static int add_record(struct ctx *x, const json_t *rec, const json_t *pkg, long 
 		if (!json_object_get(r, "ocid") && !json_object_get(r, "id"))
 			continue;
 		snprintf(w, sizeof w, "%s.releases[%zu]", where, i);
-		if ((rc = add_release(x, r, pkg, jstr(rec, "ocid"), line, w)))
+		if ((rc = add_release(x, r, pkg, jstr(rec, "ocid"), line, w, 0)))
 			return rc;
 		any = 1;
 	}
@@ -1232,7 +1434,7 @@ static int add_object(struct ctx *x, const json_t *o, long line, const struct oc
 			snprintf(w, sizeof w, "%s%s[%zu]", prefix,
 				 sh == S_RECORD_PACKAGE ? "records" : "releases", i);
 			rc = sh == S_RECORD_PACKAGE ? add_record(x, json_array_get(a, i), o, ln, w)
-						    : add_release(x, json_array_get(a, i), o, NULL, ln, w);
+						    : add_release(x, json_array_get(a, i), o, NULL, ln, w, 0);
 			if (rc)
 				return rc;
 		}
@@ -1242,7 +1444,7 @@ static int add_object(struct ctx *x, const json_t *o, long line, const struct oc
 		return add_record(x, o, NULL, line, w);
 	case S_RELEASE:
 		snprintf(w, sizeof w, "%srelease", prefix);
-		return add_release(x, o, NULL, NULL, line, w);
+		return add_release(x, o, NULL, NULL, line, w, 0);
 	default:
 		return CL_EPARSE;
 	}
@@ -1251,18 +1453,204 @@ static int add_object(struct ctx *x, const json_t *o, long line, const struct oc
 static const char not_ocds[] =
 	"not OCDS: no releases, records, compiledRelease or ocid member";
 
+/* The source url of a case: base without its fragment, "#", the ocid
+ * percent-encoded. New string or NULL. */
+static char *source_url(const char *base, const char *ocid)
+{
+	size_t blen = strcspn(base, "#");
+	char *url = malloc(blen + 2 + strlen(ocid) * 3), *p;
+
+	if (!url)
+		return NULL;
+	memcpy(url, base, blen);
+	p = url + blen;
+	*p++ = '#';
+	for (const unsigned char *q = (const unsigned char *)ocid; *q; q++) {
+		if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+		    strchr("-._~", *q)) {
+			*p++ = (char)*q;
+		} else {
+			snprintf(p, 4, "%%%02X", *q);
+			p += 3;
+		}
+	}
+	*p = '\0';
+	return url;
+}
+
+/* What a kept release takes from its package, as JSON text (NULL when
+ * nothing). */
+static char *package_text(const struct rel *r, int *nomem)
+{
+	json_t *o = json_object();
+	char *t = NULL;
+
+	if (!o ||
+	    (r->base && json_object_set_new(o, "base", json_string(r->base))) ||
+	    (r->licence && json_object_set_new(o, "license", json_string(r->licence))) ||
+	    (r->language && json_object_set_new(o, "language", json_string(r->language)))) {
+		*nomem = 1;
+	} else if (json_object_size(o) && !(t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS))) {
+		*nomem = 1;
+	}
+	json_decref(o);
+	return t;
+}
+
+static int keep_rel(struct ctx *x, const char *ocid, const struct rel *r)
+{
+	struct parser_part p;
+	char *doc = json_dumps(r->doc, JSON_COMPACT | JSON_SORT_KEYS), *pkg;
+	int nomem = 0, rc;
+
+	pkg = package_text(r, &nomem);
+	if (!doc || nomem) {
+		free(doc);
+		free(pkg);
+		return CL_ENOMEM;
+	}
+	p.key = ocid;
+	p.kind = r->compiled ? "compiled" : "release";
+	p.id = r->id;
+	p.date = r->date;
+	p.doc = doc;
+	p.package = pkg;
+	p.url = r->url;
+	p.sha256 = r->sha256;
+	p.retrieved_at = r->retrieved_at;
+	rc = x->parts->put(x->parts->ud, &p);
+	free(doc);
+	free(pkg);
+	return rc;
+}
+
+/* A kept release, read back. Rows that do not read (a damaged store) are
+ * skipped: the releases of the payload are there in any case. */
+static int collect_rel(void *ud, const struct parser_part *p)
+{
+	struct rels *l = ud;
+	struct rel r;
+	json_t *pkg = NULL;
+	int rc = CL_OK;
+
+	memset(&r, 0, sizeof r);
+	if (ocds_json_load(p->doc, strlen(p->doc), OCDS_MAX_BYTES, 0, &r.doc, NULL) != CL_OK ||
+	    !json_is_object(r.doc))
+		goto out;
+	if (p->package && (ocds_json_load(p->package, strlen(p->package), OCDS_MAX_BYTES, 0, &pkg,
+					  NULL) != CL_OK))
+		pkg = NULL;
+	r.compiled = p->kind && strcmp(p->kind, "compiled") == 0;
+	if ((rc = set_str(&r.id, p->id ? p->id : "")) || (rc = set_str(&r.date, p->date ? p->date : "")) ||
+	    (rc = set_str(&r.base, jstr(pkg, "base"))) ||
+	    (rc = set_str(&r.licence, jstr(pkg, "license"))) ||
+	    (rc = set_str(&r.language, jstr(pkg, "language"))) ||
+	    (rc = set_str(&r.url, p->url)) || (rc = set_str(&r.sha256, p->sha256)) ||
+	    (rc = set_str(&r.retrieved_at, p->retrieved_at)))
+		goto out;
+	rc = rels_add(l, &r);
+out:
+	json_decref(pkg);
+	rel_release(&r);
+	return rc;
+}
+
+/* The case's sources: one per source url base, the newest release's
+ * first, each with the retrieval of its newest release. */
+static int set_sources(struct draft *dr, const struct rels *l)
+{
+	struct case_record *c = &dr->c;
+
+	c->sources = calloc(CASE_SOURCES_MAX, sizeof *c->sources);
+	if (!c->sources)
+		return CL_ENOMEM;
+	for (size_t i = l->n; i-- > 0 && c->nsources < CASE_SOURCES_MAX;) {
+		const struct rel *r = &l->v[i];
+		struct case_source *cs;
+		const char *lic;
+		char *url;
+		size_t k;
+
+		if (!r->base)
+			continue;
+		if (!(url = source_url(r->base, dr->ocid)))
+			return CL_ENOMEM;
+		for (k = 0; k < c->nsources; k++)
+			if (strcmp(c->sources[k].url, url) == 0)
+				break;
+		if (k < c->nsources) {
+			free(url);
+			continue;
+		}
+		cs = &c->sources[c->nsources++];
+		cs->url = url;
+		/* the licence: of the newest release from this base that has a
+		 * package licence (a bare release line has none) */
+		lic = r->licence;
+		for (k = i; !lic && k-- > 0;)
+			if (l->v[k].base && strcmp(l->v[k].base, r->base) == 0)
+				lic = l->v[k].licence;
+		if (set_str(&cs->retrieved_at, r->retrieved_at) || set_str(&cs->sha256, r->sha256) ||
+		    set_str(&cs->format, OCDS_FORMAT) || set_str(&cs->licence, lic))
+			return CL_ENOMEM;
+	}
+	return CL_OK;
+}
+
+/* Compiles the releases of one ocid (this payload's, and with parts every
+ * one kept) and fills the draft's case from the compiled release. */
+static int compile_draft(struct ctx *x, struct draft *dr)
+{
+	struct rels kept = {NULL, 0, 0};
+	const struct rels *l = &dr->rels;
+	const char *lang = NULL;
+	json_t *comp = NULL;
+	int rc = CL_OK;
+
+	if (x->parts) {
+		for (size_t i = 0; i < dr->rels.n; i++)
+			if ((rc = keep_rel(x, dr->ocid, &dr->rels.v[i])))
+				return rc;
+		if ((rc = x->parts->each(x->parts->ud, dr->ocid, collect_rel, &kept)))
+			goto out;
+		if (kept.n)
+			l = &kept;
+	}
+	qsort(l->v, l->n, sizeof *l->v, rel_cmp);
+	if (!(comp = json_object())) {
+		rc = CL_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		if ((rc = merge_obj(comp, l->v[i].doc, 0)))
+			goto out;
+		if (l->v[i].language)
+			lang = l->v[i].language;
+	}
+	if ((rc = set_texts(dr, comp)) || (rc = set_buyer(x, dr, comp)) ||
+	    (rc = set_cpv(x, dr, comp)) || (rc = set_procedure(x, dr, comp)) ||
+	    (rc = set_value(dr, comp)) || (rc = set_dates(dr, comp)) ||
+	    (rc = set_language(x, dr, comp, lang)) || (rc = set_sources(dr, l)))
+		goto out;
+out:
+	json_decref(comp);
+	rels_release(&kept);
+	return rc;
+}
+
 /* The drafts -> validated cases. */
 static int finish(struct ctx *x, struct cl_errbuf *eb)
 {
 	for (size_t i = 0; i < x->d.n; i++) {
 		struct draft *dr = &x->d.v[i];
 		struct case_record *c = &dr->c;
-		const char *native = dr->ocid, *base;
+		const char *native = dr->ocid;
 		char id[CASE_ID_MAX + 1];
 		int rc, renamed = 0;
-		size_t blen;
-		char *url, *p;
 
+		if ((rc = compile_draft(x, dr)))
+			return cl_fail(eb, rc, "ocds: %s (ocid %.100s): %s", dr->where, dr->ocid,
+				       rc == CL_ENOMEM ? "out of memory" : "keeping the releases failed");
 		if (!c->title) {
 			x->st->rejected++;
 			parse_reject(x->sink, dr->line,
@@ -1280,8 +1668,7 @@ static int finish(struct ctx *x, struct cl_errbuf *eb)
 		if ((rc = parse_ids_claim(&x->ids, id, &renamed)))
 			return cl_fail(eb, rc, "ocds: out of memory");
 		x->st->renamed_ids += renamed;
-		base = x->src->url && *x->src->url ? x->src->url : dr->base;
-		if (!base) {
+		if (!c->nsources) {
 			x->st->rejected++;
 			parse_reject(x->sink, dr->line,
 				     "%s (ocid %.100s): no source url (none given, and the package has no uri)",
@@ -1304,39 +1691,8 @@ static int finish(struct ctx *x, struct cl_errbuf *eb)
 			x->st->no_value++;
 		if (!c->buyer.country)
 			x->st->no_country++;
-
-		/* source: base without its fragment, "#", the ocid percent-encoded */
-		blen = strcspn(base, "#");
-		url = malloc(blen + 2 + strlen(dr->ocid) * 3);
-		if (!url)
-			return cl_fail(eb, CL_ENOMEM, "ocds: out of memory");
-		memcpy(url, base, blen);
-		p = url + blen;
-		*p++ = '#';
-		for (const unsigned char *q = (const unsigned char *)dr->ocid; *q; q++) {
-			if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-			    (*q >= '0' && *q <= '9') || strchr("-._~", *q)) {
-				*p++ = (char)*q;
-			} else {
-				snprintf(p, 4, "%%%02X", *q);
-				p += 3;
-			}
-		}
-		*p = '\0';
-		c->sources = calloc(1, sizeof *c->sources);
-		if (!c->sources) {
-			free(url);
-			return cl_fail(eb, CL_ENOMEM, "ocds: out of memory");
-		}
-		c->nsources = 1;
-		c->sources[0].url = url;
-		if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")) ||
-		    (rc = set_str(&c->sources[0].retrieved_at, x->src->retrieved_at)) ||
-		    (rc = set_str(&c->sources[0].sha256, x->src->sha256)) ||
-		    (rc = set_str(&c->sources[0].format, OCDS_FORMAT)))
+		if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")))
 			return cl_fail(eb, rc, "ocds: out of memory");
-		c->sources[0].licence = dr->licence;
-		dr->licence = NULL;
 
 		rc = parse_emit_valid(x->sink, c, dr->line);
 		if (rc == CL_EVALIDATION) {
@@ -1457,8 +1813,9 @@ static int only_blanks(const char *d, size_t len)
 	return 1;
 }
 
-int ocds_parse(const char *data, size_t len, const struct parse_src *src,
-	       const struct parse_sink *sink, struct ocds_stats *st, struct cl_errbuf *eb)
+static int parse_impl(const char *data, size_t len, const struct parse_src *src,
+		      const struct parse_sink *sink, const struct parser_parts *parts,
+		      struct ocds_stats *st, struct cl_errbuf *eb)
 {
 	struct ocds_stats local;
 	struct ctx x;
@@ -1473,8 +1830,11 @@ int ocds_parse(const char *data, size_t len, const struct parse_src *src,
 		return cl_fail(eb, CL_EINVAL, "ocds: no emit callback");
 	if (!data || only_blanks(data, len))
 		return cl_fail(eb, CL_EPARSE, "ocds: empty payload");
+	if (parts && (!parts->put || !parts->each))
+		return cl_fail(eb, CL_EINVAL, "ocds: parts without put or each");
 	x.src = src;
 	x.sink = sink;
+	x.parts = parts;
 	parse_ids_init(&x.ids);
 	if ((rc = maps_load(&x.m, eb)))
 		goto out;
@@ -1494,10 +1854,23 @@ out:
 	return rc;
 }
 
+int ocds_parse(const char *data, size_t len, const struct parse_src *src,
+	       const struct parse_sink *sink, struct ocds_stats *st, struct cl_errbuf *eb)
+{
+	return parse_impl(data, len, src, sink, NULL, st, eb);
+}
+
+int ocds_parse_parts(const char *data, size_t len, const struct parse_src *src,
+		     const struct parse_sink *sink, const struct parser_parts *parts,
+		     struct cl_errbuf *eb)
+{
+	return parse_impl(data, len, src, sink, parts, NULL, eb);
+}
+
 int ocds_parse_mem(const char *data, size_t len, const struct parse_src *src,
 		   const struct parse_sink *sink, struct cl_errbuf *eb)
 {
-	return ocds_parse(data, len, src, sink, NULL, eb);
+	return parse_impl(data, len, src, sink, NULL, NULL, eb);
 }
 
 /* ---- pagination ----------------------------------------------------------- */
@@ -1508,21 +1881,27 @@ int ocds_next_link(const char *data, size_t len, char **url)
 	size_t dlen = len, off = 0, n;
 	long lineno = 0;
 	json_t *j = NULL;
-	int rc, enomem = 0;
+	int rc, enomem = 0, jsonl;
 
 	if (!url)
 		return CL_EINVAL;
 	*url = NULL;
 	if (!data)
 		return CL_EPARSE;
-	if (ocds_is_jsonl(data, len))
+	if ((jsonl = ocds_is_jsonl(data, len)))
 		while (next_line(data, len, &off, &lineno, &s, &n))
 			if (n) {
 				doc = s;
 				dlen = n;
 			}
-	if ((rc = ocds_json_load(doc, dlen, OCDS_MAX_BYTES, 0, &j, NULL)))
+	if ((rc = ocds_json_load(doc, dlen, OCDS_MAX_BYTES, 0, &j, NULL))) {
+		/* JSON Lines cut in the last line: the parser rejected that
+		 * line; there is no links.next to follow (nor to complain
+		 * about) — an earlier line's is not the feed's last word. */
+		if (jsonl && rc != CL_ENOMEM)
+			return CL_OK;
 		return rc;
+	}
 	next = jstr(jobj(j, "links"), "next");
 	if (!next) {
 		rc = CL_OK;

@@ -27,6 +27,7 @@
 
 #include "cl_err.h"
 #include "parse.h"
+#include "parsers.h"
 
 #define OCDS_FORMAT "ocds"
 #define OCDS_MAX_BYTES ((size_t)64 << 20) /* one JSON text */
@@ -74,6 +75,15 @@ int ocds_parse(const char *data, size_t len, const struct parse_src *src,
 /* ocds_parse without statistics: the registry's parser_fn. */
 int ocds_parse_mem(const char *data, size_t len, const struct parse_src *src,
 		   const struct parse_sink *sink, struct cl_errbuf *eb);
+
+/* ocds_parse with every release kept through parts (indexer/parsers.h):
+ * each release of the payload is put, and each case is compiled from
+ * every release kept for its ocid — those of earlier payloads too — so the
+ * case does not depend on which payload came last (the registry's
+ * parse_parts; the harvester keeps the releases in the store). */
+int ocds_parse_parts(const char *data, size_t len, const struct parse_src *src,
+		     const struct parse_sink *sink, const struct parser_parts *parts,
+		     struct cl_errbuf *eb);
 
 /* The `links.next` URL of a package (for following pages; the fetcher
  * does that). For JSON Lines the last line is read. *url gets a new

@@ -11,6 +11,7 @@
 #include "parse_ips.h"
 #include "parse_ocds.h"
 #include "parse_sestat.h"
+#include "parse_tedsearch.h"
 #include "parse_tedxml.h"
 
 static int sestat_fn(const char *data, size_t len, const struct parse_src *src,
@@ -27,16 +28,20 @@ static int ips_fn(const char *data, size_t len, const struct parse_src *src,
 
 static const struct parser_def parsers[] = {
 	{"ocds", ocds_parse_mem,
-	 "OCDS 1.1 release or record packages, records, releases, or JSON Lines of them"},
-	{"eforms", eforms_parse_mem, "eForms notice (XML, UBL-based, SDK 1.x)"},
-	{"ted-xml", tedxml_parse_mem, "TED XML notice (R2.0.9 schema)"},
+	 "OCDS 1.1 release or record packages, records, releases, or JSON Lines of them",
+	 ocds_parse_parts, ocds_next_link},
+	{"eforms", eforms_parse_mem, "eForms notice (XML, UBL-based, SDK 1.x)", NULL, NULL},
+	{"ted-xml", tedxml_parse_mem, "TED XML notice (R2.0.9 schema)", NULL, NULL},
 	{"se-stats-csv", sestat_fn,
-	 "Upphandlingsmyndigheten's statistics CSV (one row per procurement)"},
-	{"ips-csv", ips_fn, "JRC Innovative Public Services observatory cases (CSV)"},
+	 "Upphandlingsmyndigheten's statistics CSV (one row per procurement)", NULL, NULL},
+	{"ips-csv", ips_fn, "JRC Innovative Public Services observatory cases (CSV)", NULL, NULL},
 	{"case-json", casefile_parse_json,
-	 "case records as JSON: one object, an array, or JSON Lines"},
+	 "case records as JSON: one object, an array, or JSON Lines", NULL, NULL},
+	{"ted-search", tedsearch_parse_notice,
+	 "TED Search API (live notices; each notice's eForms or TED XML)", NULL, NULL},
 	{"case-md", casefile_parse_md,
-	 "one case as Markdown with a front-matter header (the body is the Markdown)"},
+	 "one case as Markdown with a front-matter header (the body is the Markdown)", NULL,
+	 NULL},
 };
 
 const struct parser_def *parsers_find(const char *format)

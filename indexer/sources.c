@@ -15,9 +15,11 @@
 #include <sys/stat.h>
 
 #include "case.h"
+#include "parse.h"
 
 static const char *const known_formats[] = {
-	"ocds", "eforms", "ted-xml", "se-stats-csv", "ips-csv", "case-json", "case-md", NULL,
+	"ocds", "eforms", "ted-xml", "se-stats-csv", "ips-csv", "case-json", "case-md",
+	"ted-search", NULL,
 };
 
 /* Header names a sources file may not set: credentials, and headers the
@@ -65,7 +67,8 @@ static const char *const top_keys[] = {"comment", "defaults", "sources", NULL};
 static const char *const default_keys[] = {"comment", "user_agent", "max_pages", NULL};
 static const char *const source_keys[] = {
 	"name", "description", "comment", "url", "urls", "format", "licence", "headers",
-	"ref_base", "enabled", "follow_next", "max_pages", "user_agent", NULL,
+	"ref_base", "enabled", "follow_next", "max_pages", "user_agent", "country",
+	"query", "since", "max_notices", "page_size", NULL,
 };
 
 /* The settings "defaults" gives every source. */
@@ -137,6 +140,9 @@ static void source_release(struct source *s)
 	free(s->headers);
 	free(s->ref_base);
 	free(s->user_agent);
+	free(s->country);
+	free(s->query);
+	free(s->since);
 	memset(s, 0, sizeof *s);
 }
 
@@ -510,7 +516,7 @@ static void read_source(struct sctx *x, json_t *o, const char *base,
 	else if ((t = get_text(x, v, path, 64))) {
 		if (!sources_known_format(t))
 			problem(x, path, "unknown format \"%s\" (ocds, eforms, ted-xml, se-stats-csv,"
-				" ips-csv, case-json, case-md)", t);
+				" ips-csv, case-json, case-md, ted-search)", t);
 		else
 			dup_into(x, &s->format, t);
 	}
@@ -566,6 +572,63 @@ static void read_source(struct sctx *x, json_t *o, const char *base,
 		t = get_text(x, v, path, 256);
 	if (t)
 		dup_into(x, &s->user_agent, t);
+
+	snprintf(path, sizeof path, "%s.country", base);
+	if ((v = json_object_get(o, "country")) && (t = get_text(x, v, path, 8))) {
+		if (strlen(t) != 2 || t[0] < 'A' || t[0] > 'Z' || t[1] < 'A' || t[1] > 'Z')
+			problem(x, path, "must be a two-letter upper-case ISO 3166-1 code such as SE");
+		else
+			dup_into(x, &s->country, t);
+	}
+
+	/* ted-search: the expert query, the first date, the per-run cap */
+	{
+		int ted = s->format && strcmp(s->format, "ted-search") == 0;
+		const char *keys[4] = {"query", "since", "max_notices", "page_size"};
+
+		for (i = 0; i < 4 && !ted; i++)
+			if (json_object_get(o, keys[i])) {
+				snprintf(path, sizeof path, "%s.%s", base, keys[i]);
+				problem(x, path, "only ted-search sources have it");
+			}
+		s->max_notices = SOURCES_DEF_MAX_NOTICES;
+		snprintf(path, sizeof path, "%s.query", base);
+		if (ted && !(v = json_object_get(o, "query")))
+			problem(x, path, "is required for ted-search (a TED expert query, e.g."
+				" \"buyer-country=SWE\")");
+		else if (ted && (t = get_text(x, v, path, 2000)))
+			dup_into(x, &s->query, t);
+		snprintf(path, sizeof path, "%s.since", base);
+		if (ted && (v = json_object_get(o, "since")) && (t = get_text(x, v, path, 16))) {
+			if (strlen(t) != 10 || !parse_is_date(t))
+				problem(x, path, "must be a date YYYY-MM-DD");
+			else
+				dup_into(x, &s->since, t);
+		}
+		snprintf(path, sizeof path, "%s.max_notices", base);
+		if (ted && (v = json_object_get(o, "max_notices"))) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > SOURCES_MAX_NOTICES)
+				problem(x, path, "must be an integer 1..%d", SOURCES_MAX_NOTICES);
+			else
+				s->max_notices = (long)json_integer_value(v);
+		}
+		s->page_size = 100;
+		snprintf(path, sizeof path, "%s.page_size", base);
+		if (ted && (v = json_object_get(o, "page_size"))) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > 250)
+				problem(x, path, "must be an integer 1..250 (the API's page limit)");
+			else
+				s->page_size = (int)json_integer_value(v);
+		}
+		for (i = 0; ted && i < s->nurls; i++)
+			if (strncmp(s->urls[i], "http://", 7) != 0 &&
+			    strncmp(s->urls[i], "https://", 8) != 0) {
+				snprintf(path, sizeof path, "%s.url", base);
+				problem(x, path, "a ted-search source asks an http(s) search endpoint");
+			}
+	}
 
 	read_limits(x, o, base, &s->fetch);
 	s->fetch.headers = (const char *const *)s->headers;

@@ -21,6 +21,8 @@
 #define SOURCES_FILE_MAX (16 << 20) /* bytes of the sources file */
 #define SOURCES_DEF_MAX_PAGES 100  /* OCDS links.next pages followed per URL */
 #define SOURCES_MAX_PAGES 100000
+#define SOURCES_DEF_MAX_NOTICES 1000 /* ted-search: notices fetched per run */
+#define SOURCES_MAX_NOTICES 1000000
 
 /* Where the per-record source reference (the parser's parse_src.url)
  * comes from. */
@@ -46,6 +48,13 @@ struct source {
 	int follow_next;    /* OCDS: follow links.next (default 1 for ocds) */
 	int max_pages;      /* pages followed from one URL, the first included */
 	char *user_agent;   /* NULL: FETCH_USER_AGENT */
+	char *country;      /* ISO 3166-1 alpha-2 given to records whose buyer
+			       has no country (the publisher's), or NULL */
+	char *query;        /* ted-search: the expert query, else NULL */
+	char *since;        /* ted-search: first publication date asked for
+			       (YYYY-MM-DD) before any run kept one, or NULL */
+	long max_notices;   /* ted-search: notices fetched per run at most */
+	int page_size;      /* ted-search: notices per search page */
 	struct fetch_opts fetch; /* limits; .headers and .user_agent point into
 				    this struct */
 };

@@ -26,12 +26,30 @@ Routes (REL is a path relative to --root):
   /_fault/reset                  the connection closes without an answer
   /_page/REL?page=N&of=K         the JSON file REL with links.next set to
                                  page N+1 while N < K; &loop=1: to itself
+  POST /_ted/DIR/search           TED's Search API (v3 notices/search, as
+                                 docs.ted.europa.eu documents it) over the
+                                 notice files DIR/YYYY-OJSNNN-NNNNNNNN.xml:
+                                 the body's "limit", "iterationNextToken" and
+                                 a "publication-date>=YYYYMMDD" in "query";
+                                 answers {"notices": [{publication-number,
+                                 publication-date, links.xml.MUL}],
+                                 "totalNoticeCount", "iterationNextToken"}.
+                                 An unknown token answers 500 (as the live
+                                 API does for an expired one). Faults:
+                                 ?s429=N / ?s500=N the first N searches answer
+                                 429 (Retry-After: 1) / 500; ?expire=N the
+                                 first N searches with a token answer 500;
+                                 ?badtoken=1 every search with a token does;
+                                 ?missing=PUBNO that notice's XML link 404s
+  /_ted/DIR/notice/PUBNO/xml     the notice's XML (ETag, 304)
 
 Every request is logged to --log as one JSON line: method, path, status,
 inm / ims (whether If-None-Match / If-Modified-Since were sent), bytes.
 """
 import argparse
+import datetime
 import email.utils
+import re
 import gzip
 import hashlib
 import json
@@ -48,6 +66,7 @@ ROOT = "."
 LOG = None
 LOCK = threading.Lock()
 COUNTS = {}
+ISSUED = set()  # iteration tokens the TED search route handed out
 
 
 def log(entry):
@@ -144,6 +163,98 @@ class Handler(BaseHTTPRequestHandler):
             headers["Content-Encoding"] = "gzip"
         self.send_body(200, data, headers, head_only)
 
+    # ---- TED Search API ----------------------------------------------
+
+    def ted_notices(self, rel):
+        d = os.path.realpath(os.path.join(ROOT, urllib.parse.unquote(rel).lstrip("/")))
+        root = os.path.realpath(ROOT)
+        if not d.startswith(root + os.sep) or not os.path.isdir(d):
+            return None, []
+        out = []
+        for f in sorted(os.listdir(d)):
+            m = re.match(r"^(\d{4})-OJS(\d{3})-(\d{8})\.xml$", f)
+            if not m:
+                continue
+            y, issue, num = int(m.group(1)), int(m.group(2)), m.group(3)
+            day = datetime.date(y, 1, 1) + datetime.timedelta(days=issue - 1)
+            out.append({"id": "%s-%d" % (num, y), "date": day, "file": os.path.join(d, f)})
+        return d, out
+
+    def ted_search(self, rel, q):
+        n = int(self.headers.get("Content-Length") or 0)
+        try:
+            req = json.loads(self.rfile.read(n).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return self.send_body(400, b'{"message": "bad request body"}',
+                                  {"Content-Type": "application/json"})
+        for kind, code in (("s429", 429), ("s500", 500)):
+            if kind in q and bump(kind + self.path) <= int(q[kind][0]):
+                headers = {"Content-Type": "application/json"}
+                if code == 429:
+                    headers["Retry-After"] = "1"
+                return self.send_body(code, b'{"message": "fault"}', headers)
+        token = req.get("iterationNextToken")
+        if token and "badtoken" in q:
+            return self.send_body(500, b'{"message": "invalid iteration token"}',
+                                  {"Content-Type": "application/json"})
+        if token and "expire" in q and bump("expire" + self.path) <= int(q["expire"][0]):
+            return self.send_body(500, b'{"message": "iteration token expired"}',
+                                  {"Content-Type": "application/json"})
+        _, notices = self.ted_notices(rel)
+        m = re.search(r"publication-date>=(\d{8})", req.get("query") or "")
+        if m:
+            since = datetime.datetime.strptime(m.group(1), "%Y%m%d").date()
+            notices = [x for x in notices if x["date"] >= since]
+        limit = int(req.get("limit") or 10)
+        offset = 0
+        if token:
+            with LOCK:
+                ok = token in ISSUED
+            if not ok:
+                return self.send_body(500, b'{"message": "unknown iteration token"}',
+                                      {"Content-Type": "application/json"})
+            offset = int(token.split("-")[1])
+        page = notices[offset:offset + limit]
+        nxt = None
+        if offset + limit < len(notices):
+            with LOCK:
+                nxt = "it-%d-%d" % (offset + limit, len(ISSUED))
+                ISSUED.add(nxt)
+        host = self.headers.get("Host")
+        missing = q.get("missing", [""])[0]
+        out = []
+        for x in page:
+            link = "http://%s/_ted/%s/notice/%s/xml" % (host, rel, x["id"])
+            if x["id"] == missing:
+                link += "?missing=1"
+            out.append({"publication-number": x["id"],
+                        "publication-date": x["date"].isoformat() + "+01:00",
+                        "links": {"xml": {"MUL": link},
+                                  "pdf": {"SWE": link.replace("/xml", "/pdf")}}})
+        body = json.dumps({"notices": out, "totalNoticeCount": len(notices),
+                           "iterationNextToken": nxt, "timedOut": False}).encode("utf-8")
+        return self.send_body(200, body, {"Content-Type": "application/json"})
+
+    def ted_route(self, rest, q, head_only):
+        m = re.match(r"^(.*)/notice/([0-9]{1,8}-[0-9]{4})/xml$", rest)
+        if not m or q.get("missing"):
+            return self.send_body(404, b"not found\n", head_only=head_only)
+        _, notices = self.ted_notices(m.group(1))
+        for x in notices:
+            if x["id"] == m.group(2):
+                return self.serve_file(os.path.relpath(x["file"], ROOT), head_only=head_only)
+        return self.send_body(404, b"not found\n", head_only=head_only)
+
+    def do_POST(self):
+        u = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(u.query)
+        try:
+            if u.path.startswith("/_ted/") and u.path.endswith("/search"):
+                return self.ted_search(u.path[6:-7], q)
+            self.send_body(405, b"method not allowed\n", {"Content-Type": "text/plain"})
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
     def do_HEAD(self):
         self.route(head_only=True)
 
@@ -163,6 +274,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.page(p[7:], q, head_only)
             if p.startswith("/_fault/"):
                 return self.fault(p[8:], q, head_only)
+            if p.startswith("/_ted/"):
+                return self.ted_route(p[6:], q, head_only)
             return self.serve_file(p, head_only=head_only)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True

@@ -809,6 +809,79 @@ Test(harvest, ocds_pages_follow_links_next_with_a_cap)
 	free(dst);
 }
 
+/* A JSON Lines file cut in its last line: the cut line is rejected, the
+ * others stored, and no links.next failure is made up. */
+Test(harvest, ocds_jsonl_cut_in_last_line_is_no_paging_failure)
+{
+	static const char cut[] =
+		"{\"ocid\": \"ocds-cut-1\", \"id\": \"1\", \"date\": \"2024-02-01T00:00:00Z\","
+		" \"tender\": {\"title\": \"Skolmat\"}}\n"
+		"{\"ocid\": \"ocds-cut-2\", \"id\": \"2\", \"date\": \"2024-02-02T00:00:00Z\","
+		" \"tender\": {\"title\": \"Snöröjning\"}}\n"
+		"{\"ocid\": \"ocds-cut-3\", \"id\": \"3\", \"tender\": {\"tit";
+	struct harvest_report rep;
+	char *dst = site_path("cut.jsonl"), *json;
+
+	if (!parsers_find("ocds"))
+		return;
+	tu_write_file(dst, cut, strlen(cut));
+	json = one_source("cut", "/cut.jsonl", "ocds", NULL);
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].created, 2);
+	cr_assert_eq(rep.v[0].rejected, 1);
+	cr_assert_eq(rep.v[0].failed, 0, "%s", rep.v[0].nerrors ? rep.v[0].errors[0] : "");
+	cr_assert_eq(rep.v[0].nerrors, 0);
+	harvest_report_release(&rep);
+	free(json);
+	free(dst);
+}
+
+/* The sources file's "country" is the publisher's: it goes to records
+ * whose buyer names none, and never over one the record has. */
+Test(harvest, publisher_country_fills_records_without_one)
+{
+	static const char pkg[] =
+		"{\"uri\": \"https://pub.example/p.json\", \"releases\": ["
+		"{\"ocid\": \"ocds-pc-1\", \"id\": \"1\", \"date\": \"2024-02-01T00:00:00Z\","
+		" \"tender\": {\"title\": \"Adquisición de medicamentos\"}},"
+		"{\"ocid\": \"ocds-pc-2\", \"id\": \"2\", \"date\": \"2024-02-01T00:00:00Z\","
+		" \"tender\": {\"title\": \"Obra pública\"}, \"buyer\": {\"id\": \"b\"},"
+		" \"parties\": [{\"id\": \"b\", \"name\": \"X\", \"roles\": [\"buyer\"],"
+		" \"address\": {\"countryName\": \"Guatemala\"}}]}]}";
+	struct harvest_report rep;
+	struct case_record c;
+	struct cl_errbuf eb = {0};
+	char *dst = site_path("pc.json"), *json;
+
+	if (!parsers_find("ocds"))
+		return;
+	tu_write_file(dst, pkg, strlen(pkg));
+	json = one_source("pc", "/pc.json", "ocds", ", \"country\": \"PY\"");
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].created, 2);
+	harvest_report_release(&rep);
+	case_init(&c);
+	cr_assert_eq(store_get_case(st, "ocds-pc-1", &c, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_str_eq(c.buyer.country, "PY");
+	case_release(&c);
+	cr_assert_eq(store_get_case(st, "ocds-pc-2", &c, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_str_eq(c.buyer.country, "GT");
+	case_release(&c);
+	free(json);
+	/* a country that is no code is an error of the sources file */
+	json = one_source("pc", "/pc.json", "ocds", ", \"country\": \"Paraguay\"");
+	{
+		struct sources ss;
+
+		sources_init(&ss);
+		cr_assert_eq(sources_parse(&ss, json, strlen(json), "test", &eb), CL_EINVAL);
+		cr_assert(strstr(eb.msg, "$.sources[0].country"), "%s", eb.msg);
+		sources_release(&ss);
+	}
+	free(json);
+	free(dst);
+}
+
 Test(harvest, only_runs_the_named_source_even_when_disabled)
 {
 	char *json = NULL;
@@ -1025,6 +1098,86 @@ Test(harvest, cli_summary_rejects_and_exit_codes)
 
 /* ---- the fetch-state table (schema 2) --------------------------------------- */
 
+/* Field-level rejection: an award dated 2105 (a typo at the source) is
+ * left out, reported and named in the source entry; the record with its
+ * title and buyer is stored. A record left without a title is still
+ * rejected, and a case file (import's format) is still rejected whole. */
+Test(harvest, a_bad_field_is_left_out_not_the_record)
+{
+	static const char pkg[] =
+		"{\"uri\": \"https://aeropuertos.example/ocds\", \"releases\": ["
+		"{\"ocid\": \"ocds-aero-90\", \"id\": \"90-award\", \"date\": \"2021-10-09T00:00:00Z\","
+		" \"tender\": {\"title\": \"Mantenimiento de pistas\", \"procurementMethod\": \"open\"},"
+		" \"buyer\": {\"id\": \"b\", \"name\": \"Grupo Aeroportuario\"},"
+		" \"parties\": [{\"id\": \"b\", \"roles\": [\"buyer\"], \"address\": {\"countryName\": \"MX\"}}],"
+		" \"awards\": [{\"id\": \"a1\", \"date\": \"2105-10-09T00:00:00Z\", \"status\": \"active\"}]}]}";
+	struct harvest_report rep;
+	struct case_record c;
+	struct cl_errbuf eb = {0};
+	struct cli_out o;
+	char *dst = site_path("aero.json"), *json, *file;
+
+	if (!parsers_find("ocds"))
+		return;
+	tu_write_file(dst, pkg, strlen(pkg));
+	json = one_source("aero", "/aero.json", "ocds", NULL);
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].created, 1, "%s", rep.v[0].nrejects ? rep.v[0].rejects[0].reason : "");
+	cr_assert_eq(rep.v[0].rejected, 0);
+	cr_assert_eq(rep.v[0].dropped, 1);
+	cr_assert_eq(rep.v[0].ndrops, 1);
+	cr_assert_str_eq(rep.v[0].drops[0].reason,
+			 "ocds-aero-90: $.awarded: year 2105 is outside 1900..2100, field left out");
+	harvest_report_release(&rep);
+	case_init(&c);
+	cr_assert_eq(store_get_case(st, "ocds-aero-90", &c, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_str_eq(c.title, "Mantenimiento de pistas");
+	cr_assert_str_eq(c.buyer.name, "Grupo Aeroportuario");
+	cr_assert_str_eq(c.buyer.country, "MX");
+	cr_assert_str_eq(c.procedure, "open");
+	cr_assert_null(c.awarded);
+	cr_assert_eq(c.sources[0].dropped.n, 1);
+	cr_assert_str_eq(c.sources[0].dropped.v[0], "$.awarded: year 2105 is outside 1900..2100");
+	case_release(&c);
+
+	/* the command reports it as SOURCE: RECORD: PATH: reason, field left out */
+	store_close(st);
+	st = NULL;
+	file = write_sources(json);
+	{
+		char *argv[] = {"harvest", "--sources", file, "--force", NULL};
+		run_cli(datadir, argv, &o);
+	}
+	cr_assert_eq(o.code, 0, "%s%s", o.out, o.err);
+	cr_assert(strstr(o.err, "aero: ocds-aero-90: $.awarded: year 2105 is outside 1900..2100,"
+				" field left out\n"), "%s", o.err);
+	cr_assert(strstr(o.out, "1 field left out"), "%s", o.out);
+	cli_release(&o);
+	cr_assert_eq(store_open(datadir, 0, &st, &eb), CL_OK, "%s", eb.msg);
+	free(file);
+	free(json);
+
+	/* a case file keeps rejecting the whole record (import's format) */
+	{
+		static const char cf[] =
+			"{\"id\": \"imp-1\", \"kind\": \"case\", \"title\": \"T\", \"awarded\": \"2105-01-01\","
+			" \"sources\": [{\"url\": \"https://x.example/1\", \"retrieved_at\": \"2026-01-01T00:00:00Z\"}]}";
+		char *cdst = site_path("imp.json");
+
+		tu_write_file(cdst, cf, strlen(cf));
+		json = one_source("imp", "/imp.json", "case-json", NULL);
+		harvest_ok(json, 0, &rep);
+		cr_assert_eq(rep.v[0].created, 0);
+		cr_assert_eq(rep.v[0].rejected, 1);
+		cr_assert_eq(rep.v[0].dropped, 0);
+		harvest_report_release(&rep);
+		free(json);
+		free(cdst);
+	}
+	check_clean();
+	free(dst);
+}
+
 Test(harvest, fetch_state_table_migration_and_transactions)
 {
 	struct store_fetch_state fs;
@@ -1034,7 +1187,7 @@ Test(harvest, fetch_state_table_migration_and_transactions)
 	size_t len = 0;
 
 	store_fetch_state_init(&fs);
-	cr_assert_eq(STORE_SCHEMA_VERSION, 4);
+	cr_assert_eq(STORE_SCHEMA_VERSION, 5);
 	/* Put, get, replace. */
 	cr_assert_eq(store_get_fetch_state(st, "https://x/a", &fs, &eb), CL_ENOTFOUND);
 	cr_assert_eq(store_put_fetch_state(st, "https://x/a", "\"e1\"", "Mon, 01 Jan 2024 00:00:00 GMT",
@@ -1076,7 +1229,7 @@ Test(harvest, fetch_state_table_migration_and_transactions)
 	/* A version-1 store (no fetch_state, no schema-3 statistics, no
 	 * schema-4 token columns) is migrated on open. */
 	cr_assert_eq(sqlite3_exec(store_db(st),
-				  "DROP TABLE fetch_state; DROP TABLE stats_daily;"
+				  "DROP TABLE fetch_state; DROP TABLE stats_daily; DROP TABLE ocds_releases;"
 				  " DROP TABLE stats_zero_queries; DROP TABLE stats_facets;"
 				  " DROP TABLE stats_case_views; DROP INDEX tokens_person;"
 				  " ALTER TABLE tokens DROP COLUMN person;"

@@ -946,3 +946,90 @@ Test(ocds, mapping_tables)
 	}
 	maptab_release(&t);
 }
+
+/* ---- country in any form (issue: "MX" as countryName was ignored) ------------ */
+
+/* One release of ocid N whose buyer party has the given address and
+ * identifier scheme (either may be NULL). */
+static char *country_release(int n, const char *address, const char *scheme)
+{
+	char *s = NULL;
+	int k = asprintf(&s,
+			 "{\"ocid\": \"ocds-cty-%d\", \"id\": \"r%d\", \"date\": \"2024-01-0%dT00:00:00Z\","
+			 " \"tender\": {\"title\": \"Compra %d\"},"
+			 " \"buyer\": {\"id\": \"b\", \"name\": \"Comprador\"},"
+			 " \"parties\": [{\"id\": \"b\", \"roles\": [\"buyer\"]%s%s%s%s%s}]}",
+			 n, n, n % 9 + 1, n, address ? ", \"address\": " : "", address ? address : "",
+			 scheme ? ", \"identifier\": {\"scheme\": \"" : "", scheme ? scheme : "",
+			 scheme ? "\", \"id\": \"X1\"}" : "");
+	cr_assert_geq(k, 0);
+	return s;
+}
+
+Test(ocds, country_from_names_codes_schemes_and_nuts)
+{
+	static const struct {
+		const char *address, *scheme, *country, *nuts;
+	} cases[] = {
+		{"{\"countryName\": \"MX\"}", NULL, "MX", NULL},      /* Mexico City */
+		{"{\"countryName\": \"mx\"}", NULL, "MX", NULL},
+		{"{\"countryName\": \"MEXICO\"}", NULL, "MX", NULL},
+		{"{\"countryName\": \"MEX\"}", NULL, "MX", NULL},
+		{"{\"countryName\": \"paraguay\"}", NULL, "PY", NULL},
+		{"{\"countryName\": \"Armenia\"}", NULL, "AM", NULL},
+		{"{\"countryName\": \"SWE\"}", NULL, "SE", NULL},
+		{"{\"country\": \"Colombia\"}", NULL, "CO", NULL},
+		{"{\"countryName\": \"Atlantis\"}", "py-ruc", "PY", NULL}, /* scheme, any case */
+		{NULL, "MX-RFC", "MX", NULL},
+		{"{\"region\": \"SE110\"}", NULL, "SE", "SE110"},          /* NUTS */
+		{"{\"region\": \"EL30\"}", NULL, "GR", "EL30"},
+		{"{\"region\": \"CDMX\"}", NULL, NULL, NULL},              /* no NUTS */
+		{"{\"countryName\": \"Atlantis\"}", NULL, NULL, NULL},
+	};
+	size_t n = sizeof cases / sizeof cases[0];
+
+	for (size_t i = 0; i < n; i++) {
+		struct got *g = got_new();
+		struct cl_errbuf eb;
+		char *text = country_release((int)i + 1, cases[i].address, cases[i].scheme);
+		const struct case_record *c;
+
+		cr_assert_eq(parse_text(text, strlen(text), BASE, g, NULL, &eb), CL_OK, "%s", eb.msg);
+		cr_assert_eq(g->emitted, 1, "case %zu: %s", i, g->rwhy[0]);
+		c = &g->rec[0];
+		if (cases[i].country)
+			cr_assert(c->buyer.country && strcmp(c->buyer.country, cases[i].country) == 0,
+				  "case %zu: %s", i, c->buyer.country ? c->buyer.country : "(none)");
+		else
+			cr_assert_null(c->buyer.country, "case %zu: %s", i, c->buyer.country);
+		if (cases[i].nuts)
+			cr_assert(c->buyer.nuts && strcmp(c->buyer.nuts, cases[i].nuts) == 0, "case %zu", i);
+		else
+			cr_assert_null(c->buyer.nuts, "case %zu", i);
+		free(text);
+		got_free(g);
+	}
+}
+
+/* A JSON Lines file cut in its last line (a download cut short, a
+ * publisher's half-written file) has no links.next to complain about: the
+ * parser rejects the cut line, and paging stops there: what the cut line's
+ * links.next was is not known, and an earlier line's is no longer the
+ * feed's last word. */
+Test(ocds, next_link_jsonl_cut_in_last_line)
+{
+	static const char cut[] =
+		"{\"ocid\": \"ocds-a-1\", \"id\": \"1\", \"tender\": {\"title\": \"A\"}}\n"
+		"{\"ocid\": \"ocds-a-2\", \"id\": \"2\", \"tender\": {\"title\": \"B\"}}\n"
+		"{\"ocid\": \"ocds-a-3\", \"id\": \"3\", \"tender\": {\"tit";
+	static const char cut_after_next[] =
+		"{\"releases\": [], \"links\": {\"next\": \"https://x.example/2\"}}\n"
+		"{\"releases\": [], \"links\": {\"ne";
+	char *url = (char *)"unchanged";
+
+	cr_assert_eq(ocds_next_link(cut, strlen(cut), &url), CL_OK);
+	cr_assert_null(url);
+	url = (char *)"unchanged";
+	cr_assert_eq(ocds_next_link(cut_after_next, strlen(cut_after_next), &url), CL_OK);
+	cr_assert_null(url);
+}

@@ -17,8 +17,8 @@
 #include "testutil.h"
 
 /* The formats parsers.h lists. */
-static const char *const formats[] = {"ocds",    "eforms",    "ted-xml", "se-stats-csv",
-				      "ips-csv", "case-json", "case-md"};
+static const char *const formats[] = {"ocds",    "eforms",    "ted-xml",    "se-stats-csv",
+				      "ips-csv", "case-json", "ted-search", "case-md"};
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
 Test(parsers, every_format_resolves)
@@ -36,6 +36,15 @@ Test(parsers, every_format_resolves)
 		cr_assert_not_null(p->what, "%s", formats[i]);
 		cr_assert_gt(strlen(p->what), 10, "%s", formats[i]);
 		cr_assert_null(strchr(p->what, '\n'), "%s", formats[i]);
+	}
+	/* the hooks: only OCDS keeps parts across payloads and pages by
+	 * links.next (ted-search pages in the harvester: its pages are
+	 * searches, not payloads) */
+	for (size_t i = 0; i < n; i++) {
+		int ocds = strcmp(all[i].format, "ocds") == 0;
+
+		cr_assert_eq(all[i].parse_parts != NULL, ocds, "%s", all[i].format);
+		cr_assert_eq(all[i].next != NULL, ocds, "%s", all[i].format);
 	}
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_eq(parsers_find(all[i].format), &all[i]);
