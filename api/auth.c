@@ -14,8 +14,8 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "sqlerr.h"
 #include "fetch.h"
+#include "sqlerr.h"
 #include "store.h"
 
 #define TOKEN_PREFIX "cl_"
@@ -107,20 +107,27 @@ static int ct_equal(const unsigned char *a, const unsigned char *b, size_t n)
 
 static int db_err(struct store *s, struct cl_errbuf *eb, const char *what)
 {
-	sqlite3 *db = store_db(s);
-
-	return sqlerr_fail(db, sqlite3_extended_errcode(db), eb, what);
+	return sqlerr_last(store_db(s), eb, what);
 }
 
 static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct cl_errbuf *eb)
 {
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
-		int rc = db_err(s, eb, "prepare");
-		sqlite3_finalize(*st);
-		*st = NULL;
+	return sqlerr_prepare(store_db(s), sql, st, eb);
+}
+
+/* The end of a token change: the audit row, then the commit of the open
+ * transaction (*began cleared once the commit was tried); *st finalized. */
+static int audit_commit(struct store *s, const char *action, const char *id,
+			const char *detail, sqlite3_stmt **st, int *began, struct cl_errbuf *eb)
+{
+	int rc = store_audit(s, AUTH_ADMIN_ACTOR, action, id, detail, eb);
+
+	if (rc)
 		return rc;
-	}
-	return CL_OK;
+	sqlite3_finalize(*st);
+	*st = NULL;
+	*began = 0;
+	return store_commit(s, eb);
 }
 
 static int valid_name(const char *name)
@@ -312,12 +319,7 @@ int auth_token_issue(struct store *s, const struct auth_token_spec *spec,
 	}
 	snprintf(detail, sizeof detail, "role=%s%s%s", auth_role_name(role),
 		 spec->expires_at ? " expires=" : "", spec->expires_at ? spec->expires_at : "");
-	if ((rc = store_audit(s, AUTH_ADMIN_ACTOR, "token.create", id, detail, eb)))
-		goto out;
-	sqlite3_finalize(st);
-	st = NULL;
-	rc = store_commit(s, eb);
-	began = 0;
+	rc = audit_commit(s, "token.create", id, detail, &st, &began, eb);
 out:
 	sqlite3_finalize(st);
 	if (began)
@@ -368,12 +370,7 @@ int auth_token_revoke(struct store *s, const char *id, struct cl_errbuf *eb)
 			rc = db_err(s, eb, "read token");
 		goto out;
 	}
-	if ((rc = store_audit(s, AUTH_ADMIN_ACTOR, "token.revoke", id, NULL, eb)))
-		goto out;
-	sqlite3_finalize(st);
-	st = NULL;
-	rc = store_commit(s, eb);
-	began = 0;
+	rc = audit_commit(s, "token.revoke", id, NULL, &st, &began, eb);
 out:
 	sqlite3_finalize(st);
 	if (began) {

@@ -44,33 +44,6 @@ static void parse_params(struct srv_req *r, struct sreq *sq)
 		sreq_param(sq, p[i].name, p[i].value);
 }
 
-static void add_error(json_t *errors, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void add_error(json_t *errors, const char *path, const char *fmt, ...)
-{
-	char reason[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
-	va_end(ap);
-	json_array_append_new(errors, json_pack("{s:s,s:s}", "path", path, "reason", reason));
-}
-
-/* Unsigned decimal within 0..max, else -1. */
-static long parse_uint(const char *s, long max)
-{
-	long v = 0;
-	if (!*s || strlen(s) > 9)
-		return -1;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	return v <= max ? v : -1;
-}
-
 static int is_code_char(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
@@ -87,7 +60,7 @@ static void engine_problem(struct srv_req *r, int rc, const struct cl_errbuf *eb
 		srv_problem_ext(r, 400, "query-syntax", "Query cannot be read", eb->msg, ext);
 	} else if (rc == CL_EINVAL) {
 		json_t *errs = json_array();
-		add_error(errs, "query", "%s", eb->msg);
+		sreq_add_error(errs, "query", "%s", eb->msg);
 		srv_problem_validation(r, eb->msg, errs);
 	} else {
 		srv_problem_err(r, rc, eb);
@@ -370,7 +343,7 @@ static json_t *json_body(struct srv_req *r, const char *const *allowed)
 	if (!json_is_object(j)) {
 		json_decref(j);
 		errs = json_array();
-		add_error(errs, "$", "must be a JSON object");
+		sreq_add_error(errs, "$", "must be a JSON object");
 		srv_problem_validation(r, "the body must be a JSON object", errs);
 		return NULL;
 	}
@@ -382,7 +355,7 @@ static json_t *json_body(struct srv_req *r, const char *const *allowed)
 		if (!ok) {
 			char path[96];
 			snprintf(path, sizeof path, "$.%.80s", k);
-			add_error(errs, path, "unknown field");
+			sreq_add_error(errs, path, "unknown field");
 		}
 	}
 	if (json_array_size(errs)) {
@@ -741,6 +714,17 @@ static int body_is_json(struct srv_req *r, const char *body, size_t len)
 	return 0;
 }
 
+/* The start of a JSON write: no query parameters, the caller known, a
+ * worker, a body that parses. 0 when a problem was sent. */
+static int write_request(struct srv_req *r, const struct auth_principal **who,
+			 struct srv_worker **w, const char **body, size_t *len)
+{
+	if (no_params(r) || !(*who = srv_who(r)) || !(*w = srv_worker(r)))
+		return 0;
+	*body = srv_body(r, len);
+	return body_is_json(r, *body, *len);
+}
+
 static void h_submit(struct srv_req *r)
 {
 	const struct auth_principal *who;
@@ -753,10 +737,7 @@ static void h_submit(struct srv_req *r)
 	int rc;
 
 	case_problems_init(&probs);
-	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
-		goto out;
-	body = srv_body(r, &len);
-	if (!body_is_json(r, body, len))
+	if (!write_request(r, &who, &w, &body, &len))
 		goto out;
 	rc = wf_submit(w->store, w->engine, who, body, len, &out, &probs, &eb);
 	if (rc != CL_OK) {
@@ -807,10 +788,7 @@ static void h_sub_put(struct srv_req *r)
 	int rc;
 
 	case_problems_init(&probs);
-	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
-		goto out;
-	body = srv_body(r, &len);
-	if (!body_is_json(r, body, len))
+	if (!write_request(r, &who, &w, &body, &len))
 		goto out;
 	rc = wf_revise(w->store, who, srv_arg(r, 0), body, len, &out, &probs, &eb);
 	if (rc != CL_OK)
@@ -838,20 +816,20 @@ static void h_queue(struct srv_req *r)
 		snprintf(path, sizeof path, "query.%.80s", p[i].name);
 		if (!strcmp(p[i].name, "status")) {
 			if (!tax_lookup(TAX_STATUS, p[i].value))
-				add_error(errs, path, "unknown status");
+				sreq_add_error(errs, path, "unknown status");
 			status = p[i].value;
 		} else if (!strcmp(p[i].name, "limit")) {
-			if ((x = parse_uint(p[i].value, ENGINE_LIMIT_MAX)) < 0)
-				add_error(errs, path, "an integer 0..%d", ENGINE_LIMIT_MAX);
+			if ((x = sreq_parse_uint(p[i].value, ENGINE_LIMIT_MAX)) < 0)
+				sreq_add_error(errs, path, "an integer 0..%d", ENGINE_LIMIT_MAX);
 			else
 				limit = (size_t)x;
 		} else if (!strcmp(p[i].name, "offset")) {
-			if ((x = parse_uint(p[i].value, ENGINE_OFFSET_MAX)) < 0)
-				add_error(errs, path, "an integer 0..%d", ENGINE_OFFSET_MAX);
+			if ((x = sreq_parse_uint(p[i].value, ENGINE_OFFSET_MAX)) < 0)
+				sreq_add_error(errs, path, "an integer 0..%d", ENGINE_OFFSET_MAX);
 			else
 				offset = (size_t)x;
 		} else {
-			add_error(errs, path, "unknown parameter");
+			sreq_add_error(errs, path, "unknown parameter");
 		}
 	}
 	if (json_array_size(errs)) {
@@ -970,14 +948,14 @@ static void h_decide(struct srv_req *r)
 	if (!json_is_string(d) || (strcmp(json_string_value(d), "approve") &&
 				   strcmp(json_string_value(d), "reject") &&
 				   strcmp(json_string_value(d), "request_changes")))
-		add_error(errs, "$.decision", "one of approve, reject, request_changes");
+		sreq_add_error(errs, "$.decision", "one of approve, reject, request_changes");
 	if (c && !json_is_string(c) && !json_is_null(c))
-		add_error(errs, "$.comment", "a string");
+		sreq_add_error(errs, "$.comment", "a string");
 	else if (json_is_string(c) && json_string_length(c) > 4000)
-		add_error(errs, "$.comment", "over 4000 bytes");
+		sreq_add_error(errs, "$.comment", "over 4000 bytes");
 	if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		  json_integer_value(v) > 1000000000))
-		add_error(errs, "$.version", "the version you reviewed: an integer 1..1000000000");
+		sreq_add_error(errs, "$.version", "the version you reviewed: an integer 1..1000000000");
 	else if (v)
 		version = (long)json_integer_value(v);
 	if (json_array_size(errs)) {
@@ -1021,7 +999,7 @@ static void h_decide(struct srv_req *r)
 		if (who->role != ROLE_REVIEWER && who->role != ROLE_ADMIN) {
 			rc = cl_fail(&eb, CL_EDENIED, "decisions need a reviewer token");
 		} else if (strcmp(json_string_value(d), "approve") != 0 && blank) {
-			add_error(errs, "$.comment", "%s needs a comment for the contributor",
+			sreq_add_error(errs, "$.comment", "%s needs a comment for the contributor",
 				  json_string_value(d));
 			srv_problem_validation(r, "the decision is not valid", errs);
 			errs = NULL;

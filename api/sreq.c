@@ -39,15 +39,33 @@ void sreq_release(struct sreq *sq)
 	memset(sq, 0, sizeof *sq);
 }
 
-void sreq_error(struct sreq *sq, const char *path, const char *fmt, ...)
+static void add_error_v(json_t *errors, const char *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void add_error_v(json_t *errors, const char *path, const char *fmt, va_list ap)
 {
 	char reason[512];
+
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	json_array_append_new(errors, json_pack("{s:s,s:s}", "path", path, "reason", reason));
+}
+
+void sreq_add_error(json_t *errors, const char *path, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
+	add_error_v(errors, path, fmt, ap);
 	va_end(ap);
-	json_array_append_new(sq->errors, json_pack("{s:s,s:s}", "path", path, "reason", reason));
+}
+
+void sreq_error(struct sreq *sq, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_error_v(sq->errors, path, fmt, ap);
+	va_end(ap);
 }
 
 int sreq_failed(const struct sreq *sq)
@@ -55,8 +73,7 @@ int sreq_failed(const struct sreq *sq)
 	return json_array_size(sq->errors) > 0;
 }
 
-/* Unsigned decimal within 0..max, else -1. */
-static long parse_uint(const char *s, long max)
+long sreq_parse_uint(const char *s, long max)
 {
 	long v = 0;
 
@@ -170,14 +187,14 @@ void sreq_param(struct sreq *sq, const char *k, const char *v)
 			sreq_error(sq, path, "over %d bytes", ENGINE_TEXT_MAX);
 		sq->rq.text = v;
 	} else if ((a & SREQ_PAGE) && !strcmp(k, "limit")) {
-		long x = parse_uint(v, ENGINE_LIMIT_MAX);
+		long x = sreq_parse_uint(v, ENGINE_LIMIT_MAX);
 		once = ONCE_LIMIT;
 		if (x < 0)
 			sreq_error(sq, path, "an integer 0..%d", ENGINE_LIMIT_MAX);
 		else
 			sq->rq.limit = (size_t)x;
 	} else if ((a & SREQ_PAGE) && !strcmp(k, "offset")) {
-		long x = parse_uint(v, ENGINE_OFFSET_MAX);
+		long x = sreq_parse_uint(v, ENGINE_OFFSET_MAX);
 		once = ONCE_OFFSET;
 		if (x < 0)
 			sreq_error(sq, path, "an integer 0..%d", ENGINE_OFFSET_MAX);

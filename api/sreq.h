@@ -66,6 +66,14 @@ void sreq_param(struct sreq *sq, const char *name, const char *value);
  * borrowed and must outlive sq. */
 void sreq_json(struct sreq *sq, const json_t *j);
 
+/* Appends {path, reason} to a JSON array of validation errors (the
+ * "errors" of a 400 validation problem). */
+void sreq_add_error(json_t *errors, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* An unsigned decimal of at most 9 digits within 0..max, else -1. */
+long sreq_parse_uint(const char *s, long max);
+
 /* Adds an error (path, reason) to sq->errors. */
 void sreq_error(struct sreq *sq, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

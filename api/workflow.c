@@ -23,8 +23,8 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include "sqlerr.h"
 #include "engine.h"
+#include "sqlerr.h"
 #include "store.h"
 #include "textan.h"
 
@@ -57,21 +57,12 @@ static const char *const wf_statuses[] = {"submitted", "changes_requested", "pub
 
 static int db_err(struct store *s, struct cl_errbuf *eb, const char *what)
 {
-	sqlite3 *db = store_db(s);
-
-	return sqlerr_fail(db, sqlite3_extended_errcode(db), eb, what);
+	return sqlerr_last(store_db(s), eb, what);
 }
 
 static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct cl_errbuf *eb)
 {
-	*st = NULL;
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
-		int rc = db_err(s, eb, "prepare");
-		sqlite3_finalize(*st);
-		*st = NULL;
-		return rc;
-	}
-	return CL_OK;
+	return sqlerr_prepare(store_db(s), sql, st, eb);
 }
 
 /* Runs sql with up to three text parameters (NULL binds NULL). */
@@ -835,27 +826,16 @@ static int base_cb(const struct store_version_info *vi, void *ud)
 	return 0;
 }
 
+static int rows_json(struct store *s, const char *sql, const char *arg,
+		     const char *const *keys, int nkeys, json_t *arr, const char *what,
+		     struct cl_errbuf *eb);
+
 static int reviews_json(struct store *s, const char *id, json_t *arr, struct cl_errbuf *eb)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	static const char *const keys[] = {"decision", "comment", "at"};
 
-	if ((rc = prepare(s, "SELECT decision, comment, at FROM reviews"
-			     " WHERE submission_id = ?1 ORDER BY id", &st, eb)))
-		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = json_pack("{s:s, s:s?, s:s}", "decision", sqlite3_column_text(st, 0),
-				      "comment", sqlite3_column_text(st, 1), "at",
-				      sqlite3_column_text(st, 2));
-		if (!o || json_array_append_new(arr, o)) {
-			sqlite3_finalize(st);
-			return nomem(eb);
-		}
-	}
-	rc = rc == SQLITE_DONE ? CL_OK : db_err(s, eb, "read reviews");
-	sqlite3_finalize(st);
-	return rc;
+	return rows_json(s, "SELECT decision, comment, at FROM reviews WHERE submission_id = ?1"
+			    " ORDER BY id", id, keys, 3, arr, "read reviews", eb);
 }
 
 int wf_get(struct store *s, const struct auth_principal *who, const char *id, json_t **out,
@@ -1472,22 +1452,27 @@ int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb
 	return rc;
 }
 
-/* Appends one object per row of sql: keys[i] names column i; integer
- * columns become JSON integers, the rest strings. */
-static int rows_json(struct store *s, const char *sql, const char *const *keys, int nkeys,
-		     json_t *arr, struct cl_errbuf *eb)
+/* Appends one object per row of sql (with arg, when not NULL, bound to
+ * ?1): keys[i] names column i; integer columns become JSON integers, NULL
+ * columns null, the rest strings. what names the read in an error. */
+static int rows_json(struct store *s, const char *sql, const char *arg,
+		     const char *const *keys, int nkeys, json_t *arr, const char *what,
+		     struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = prepare(s, sql, &st, eb);
 
 	if (rc)
 		return rc;
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *o = json_object();
 		for (int i = 0; o && i < nkeys; i++) {
-			json_t *v = sqlite3_column_type(st, i) == SQLITE_INTEGER
-					    ? json_integer(sqlite3_column_int64(st, i))
-					    : json_string((const char *)sqlite3_column_text(st, i));
+			int type = sqlite3_column_type(st, i);
+			json_t *v = type == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(st, i))
+				    : type == SQLITE_NULL  ? json_null()
+							   : json_string((const char *)sqlite3_column_text(st, i));
 			if (!v || json_object_set_new(o, keys[i], v)) {
 				json_decref(o);
 				o = NULL;
@@ -1498,7 +1483,7 @@ static int rows_json(struct store *s, const char *sql, const char *const *keys, 
 			return nomem(eb);
 		}
 	}
-	rc = rc == SQLITE_DONE ? CL_OK : db_err(s, eb, "read statistics");
+	rc = rc == SQLITE_DONE ? CL_OK : db_err(s, eb, what);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1532,23 +1517,23 @@ int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **
 	}
 	snprintf(sql, sizeof sql, "SELECT day, searches, zero_results, case_views"
 				  " FROM stats_daily ORDER BY day DESC LIMIT %d", WF_REPORT_DAYS);
-	if ((rc = rows_json(s, sql, day_keys, 4, days, eb)))
+	if ((rc = rows_json(s, sql, NULL, day_keys, 4, days, "read statistics", eb)))
 		goto out;
 	snprintf(sql, sizeof sql, "SELECT query, count, first_day, last_day"
 				  " FROM stats_zero_queries ORDER BY count DESC, query LIMIT %d",
 		 WF_REPORT_TOP);
-	if ((rc = rows_json(s, sql, zq_keys, 4, zq, eb)))
+	if ((rc = rows_json(s, sql, NULL, zq_keys, 4, zq, "read statistics", eb)))
 		goto out;
 	if ((rc = rows_json(s, "SELECT facet, uses FROM stats_facets ORDER BY uses DESC, facet",
-			    f_keys, 2, facets, eb)))
+			    NULL, f_keys, 2, facets, "read statistics", eb)))
 		goto out;
 	snprintf(sql, sizeof sql, "SELECT case_id, views FROM stats_case_views"
 				  " ORDER BY views DESC, case_id LIMIT %d", WF_REPORT_TOP);
-	if ((rc = rows_json(s, sql, v_keys, 2, views, eb)))
+	if ((rc = rows_json(s, sql, NULL, v_keys, 2, views, "read statistics", eb)))
 		goto out;
 	if ((rc = rows_json(s, "SELECT coalesce(sum(searches), 0), coalesce(sum(zero_results), 0),"
 			       " coalesce(sum(case_views), 0) FROM stats_daily",
-			    t_keys, 3, totals, eb)))
+			    NULL, t_keys, 3, totals, "read statistics", eb)))
 		goto out;
 	*out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "totals", json_array_get(totals, 0),
 			 "days", days, "zero_result_queries", zq, "facets", facets, "case_views",

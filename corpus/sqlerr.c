@@ -23,3 +23,20 @@ int sqlerr_fail(sqlite3 *db, int rc, struct cl_errbuf *eb, const char *what)
 		return cl_fail(eb, CL_EDB, "%s: %s", what, msg);
 	}
 }
+
+int sqlerr_last(sqlite3 *db, struct cl_errbuf *eb, const char *what)
+{
+	return sqlerr_fail(db, sqlite3_extended_errcode(db), eb, what);
+}
+
+int sqlerr_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct cl_errbuf *eb)
+{
+	*st = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+		int rc = sqlerr_last(db, eb, "prepare");
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return rc;
+	}
+	return CL_OK;
+}

@@ -18,4 +18,11 @@
  * CL_EIO, NOMEM -> CL_ENOMEM, anything else CL_EDB. Returns the code. */
 int sqlerr_fail(sqlite3 *db, int rc, struct cl_errbuf *eb, const char *what);
 
+/* sqlerr_fail with db's last (extended) result code. */
+int sqlerr_last(sqlite3 *db, struct cl_errbuf *eb, const char *what);
+
+/* Prepares sql on db into *st; on failure *st is NULL and the error is
+ * mapped as above ("prepare: ..."). */
+int sqlerr_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct cl_errbuf *eb);
+
 #endif
