@@ -725,7 +725,10 @@ static int write_request(struct srv_req *r, const struct auth_principal **who,
 	return body_is_json(r, *body, *len);
 }
 
-static void h_submit(struct srv_req *r)
+/* POST /v1/submissions (revise 0: 201 with Location) and PUT
+ * /v1/submissions/{id} (revise 1: 200): a case record as JSON through the
+ * workflow (api/workflow.h). */
+static void write_submission(struct srv_req *r, int revise)
 {
 	const struct auth_principal *who;
 	struct srv_worker *w;
@@ -733,30 +736,38 @@ static void h_submit(struct srv_req *r)
 	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
 	size_t len;
-	const char *body;
+	const char *body, *id;
+	char loc[160];
 	int rc;
 
 	case_problems_init(&probs);
 	if (!write_request(r, &who, &w, &body, &len))
 		goto out;
-	rc = wf_submit(w->store, w->engine, who, body, len, &out, &probs, &eb);
+	rc = revise ? wf_revise(w->store, who, srv_arg(r, 0), body, len, &out, &probs, &eb)
+		    : wf_submit(w->store, w->engine, who, body, len, &out, &probs, &eb);
 	if (rc != CL_OK) {
 		wf_problem(r, rc, &probs, &eb);
 		goto out;
 	}
-	{
-		const char *id = json_string_value(json_object_get(out, "id"));
-		char loc[160];
-		if (id) {
-			snprintf(loc, sizeof loc, "/v1/submissions/%.120s", id);
-			srv_add_header(r, "Location", loc);
-		}
+	if (!revise && (id = json_string_value(json_object_get(out, "id")))) {
+		snprintf(loc, sizeof loc, "/v1/submissions/%.120s", id);
+		srv_add_header(r, "Location", loc);
 	}
-	srv_reply_json(r, 201, out);
+	srv_reply_json(r, revise ? 200 : 201, out);
 	out = NULL;
 out:
 	json_decref(out);
 	case_problems_release(&probs);
+}
+
+static void h_submit(struct srv_req *r)
+{
+	write_submission(r, 0);
+}
+
+static void h_sub_put(struct srv_req *r)
+{
+	write_submission(r, 1);
 }
 
 static void h_sub_get(struct srv_req *r)
@@ -774,29 +785,6 @@ static void h_sub_get(struct srv_req *r)
 		srv_problem_err(r, rc, &eb);
 	else
 		srv_reply_json(r, 200, out);
-}
-
-static void h_sub_put(struct srv_req *r)
-{
-	const struct auth_principal *who;
-	struct srv_worker *w;
-	struct case_problems probs;
-	struct cl_errbuf eb = {0};
-	json_t *out = NULL;
-	size_t len;
-	const char *body;
-	int rc;
-
-	case_problems_init(&probs);
-	if (!write_request(r, &who, &w, &body, &len))
-		goto out;
-	rc = wf_revise(w->store, who, srv_arg(r, 0), body, len, &out, &probs, &eb);
-	if (rc != CL_OK)
-		wf_problem(r, rc, &probs, &eb);
-	else
-		srv_reply_json(r, 200, out);
-out:
-	case_problems_release(&probs);
 }
 
 static void h_queue(struct srv_req *r)

@@ -292,19 +292,26 @@ static void random_hex(const unsigned char *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int case_exists(struct store *s, const char *id, int *exists, struct cl_errbuf *eb)
+/* *found: whether sql (with id bound to ?1) gives a row. */
+static int row_exists(struct store *s, const char *sql, const char *id, int *found,
+		      struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = prepare(s, "SELECT 1 FROM cases WHERE id = ?1", &st, eb)))
+	if ((rc = prepare(s, sql, &st, eb)))
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	*exists = rc == SQLITE_ROW;
+	*found = rc == SQLITE_ROW;
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CL_OK : db_err(s, eb, "read case");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int case_exists(struct store *s, const char *id, int *exists, struct cl_errbuf *eb)
+{
+	return row_exists(s, "SELECT 1 FROM cases WHERE id = ?1", id, exists, eb);
 }
 
 /* A new submission id not yet used by any case (docs/workflow.md): "sub-"
@@ -1123,22 +1130,12 @@ out:
 
 int wf_case_published(struct store *s, const char *id, int *published, struct cl_errbuf *eb)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
 	if (published)
 		*published = 0;
 	if (!s || !id || !published)
 		return cl_fail(eb, CL_EINVAL, "wf_case_published: missing argument");
-	if ((rc = prepare(s, "SELECT 1 FROM cases WHERE id = ?1 AND status = 'published'", &st,
-			  eb)))
-		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*published = rc == SQLITE_ROW;
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? CL_OK : db_err(s, eb, "read case");
-	sqlite3_finalize(st);
-	return rc;
+	return row_exists(s, "SELECT 1 FROM cases WHERE id = ?1 AND status = 'published'", id,
+			  published, eb);
 }
 
 /* ---- statistics ------------------------------------------------------------ */

@@ -19,28 +19,36 @@ const char *cl_strerror(int err)
 	}
 }
 
+static void fill(struct cl_errbuf *eb, int has_pos, long pos, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static void fill(struct cl_errbuf *eb, int has_pos, long pos, const char *fmt, va_list ap)
+{
+	vsnprintf(eb->msg, sizeof eb->msg, fmt, ap);
+	eb->has_pos = has_pos;
+	eb->pos = pos;
+}
+
 int cl_fail(struct cl_errbuf *eb, int err, const char *fmt, ...)
 {
-	if (eb) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(eb->msg, sizeof eb->msg, fmt, ap);
-		va_end(ap);
-		eb->has_pos = 0;
-		eb->pos = 0;
-	}
+	va_list ap;
+
+	if (!eb)
+		return err;
+	va_start(ap, fmt);
+	fill(eb, 0, 0, fmt, ap);
+	va_end(ap);
 	return err;
 }
 
 int cl_fail_at(struct cl_errbuf *eb, int err, long pos, const char *fmt, ...)
 {
-	if (eb) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(eb->msg, sizeof eb->msg, fmt, ap);
-		va_end(ap);
-		eb->has_pos = 1;
-		eb->pos = pos;
-	}
+	va_list ap;
+
+	if (!eb)
+		return err;
+	va_start(ap, fmt);
+	fill(eb, 1, pos, fmt, ap);
+	va_end(ap);
 	return err;
 }
