@@ -17,6 +17,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "dbuf.h"
 #include "fetch.h"
 #include "langdet.h"
 #include "parse_tedsearch.h"
@@ -70,14 +71,8 @@ static int add_error(struct harvest_stats *st, const char *msg)
 {
 	char *d;
 
-	if (st->nerrors == st->caperrors) {
-		size_t cap = st->caperrors ? st->caperrors * 2 : 8;
-		char **v = realloc(st->errors, cap * sizeof *v);
-		if (!v)
-			return CL_ENOMEM;
-		st->errors = v;
-		st->caperrors = cap;
-	}
+	if (dbuf_grow(&st->errors, &st->caperrors, st->nerrors + 1, sizeof *st->errors) != CL_OK)
+		return CL_ENOMEM;
 	if (!(d = strdup(msg)))
 		return CL_ENOMEM;
 	st->errors[st->nerrors++] = d;
@@ -92,14 +87,8 @@ static int add_reject(struct harvest_reject **v, size_t *n, size_t *cap, size_t 
 
 	if (*n >= max)
 		return CL_OK;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		struct harvest_reject *nv = realloc(*v, c * sizeof *nv);
-		if (!nv)
-			return CL_ENOMEM;
-		*v = nv;
-		*cap = c;
-	}
+	if (dbuf_grow(v, cap, *n + 1, sizeof **v) != CL_OK)
+		return CL_ENOMEM;
 	rj = &(*v)[*n];
 	rj->url = strdup(url);
 	rj->reason = strdup(reason);

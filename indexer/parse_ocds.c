@@ -13,11 +13,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dbuf.h"
 #include "maptab.h"
 #include "norm.h"
 #include "orgnr.h"
 #include "parsers.h"
 #include "taxonomy.h"
+#include "utf8.h"
 
 void ocds_stats_init(struct ocds_stats *st)
 {
@@ -41,15 +43,8 @@ void ocds_jpos_release(struct ocds_jpos *p)
 
 static int jpos_add(struct ocds_jpos *p, long line)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		long *v = realloc(p->line, cap * sizeof *v);
-
-		if (!v)
-			return CL_ENOMEM;
-		p->line = v;
-		p->cap = cap;
-	}
+	if (dbuf_grow(&p->line, &p->cap, p->n + 1, sizeof *p->line) != CL_OK)
+		return CL_ENOMEM;
 	p->line[p->n++] = line;
 	return CL_OK;
 }
@@ -387,15 +382,8 @@ static void rels_release(struct rels *l)
 /* Moves *r to the end of l. */
 static int rels_add(struct rels *l, struct rel *r)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-		struct rel *v = realloc(l->v, cap * sizeof *v);
-
-		if (!v)
-			return CL_ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (dbuf_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v) != CL_OK)
+		return CL_ENOMEM;
 	l->v[l->n++] = *r;
 	memset(r, 0, sizeof *r);
 	return CL_OK;
@@ -581,15 +569,8 @@ static size_t drafts_slot(const struct drafts *t, const char *ocid)
 
 static int drafts_grow(struct drafts *t)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct draft *v = realloc(t->v, cap * sizeof *v);
-
-		if (!v)
-			return CL_ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (dbuf_grow(&t->v, &t->cap, t->n + 1, sizeof *t->v) != CL_OK)
+		return CL_ENOMEM;
 	if ((t->n + 1) * 2 > t->nslot) {
 		size_t ns = t->nslot ? t->nslot * 2 : 64;
 		size_t *s = calloc(ns, sizeof *s);
@@ -616,13 +597,6 @@ struct ctx {
 	struct parse_ids ids;
 	const struct parser_parts *parts; /* NULL: this payload's releases only */
 };
-
-static int set_str(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = s ? strdup(s) : NULL;
-	return s && !*dst ? CL_ENOMEM : CL_OK;
-}
 
 /* Cleaned one-line text of s (NULL when s is NULL or cleans to ""). */
 static int clean_into(char **dst, const char *s, size_t max)
@@ -652,31 +626,6 @@ static int dead_status(const json_t *o)
 {
 	const char *s = jstr(o, "status");
 	return s && (strcmp(s, "cancelled") == 0 || strcmp(s, "unsuccessful") == 0);
-}
-
-/* Appends the UTF-8 form of cp (a character, not a control one). */
-static size_t put_cp(char *o, long cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
 }
 
 /* Publishers put HTML into descriptions ("<p>...</p>", "&amp;"). Tags go
@@ -726,7 +675,7 @@ static char *strip_html(const char *s)
 				if (end == semi && cp >= 0x20 && cp <= 0x10FFFF && cp != 0x7F &&
 				    !(cp >= 0x80 && cp < 0xA0) && !(cp >= 0xD800 && cp <= 0xDFFF)) {
 					/* never longer than the reference it replaces */
-					o += put_cp(o, cp);
+					o += utf8_encode(o, (uint32_t)cp);
 					done = 1;
 				}
 			}
@@ -904,7 +853,7 @@ static int read_identifier(struct ctx *x, struct draft *dr, const json_t *id,
 	if (!(v = jid(id, "id", buf, sizeof buf)))
 		return CL_OK;
 	if (orgnr_check(v, canon, NULL) == 0)
-		return set_str(&dr->c.buyer.org_number, canon);
+		return parse_set_str(&dr->c.buyer.org_number, canon);
 	x->st->bad_orgnr++;
 	return CL_OK;
 }
@@ -975,7 +924,7 @@ static int set_buyer(struct ctx *x, struct draft *dr, const json_t *r)
 		if (a && strlen(a) == 2 && ((a[0] | 0x20) >= 'a' && (a[0] | 0x20) <= 'z') &&
 		    ((a[1] | 0x20) >= 'a' && (a[1] | 0x20) <= 'z')) {
 			char code[3] = {(char)(a[0] & ~0x20), (char)(a[1] & ~0x20), 0};
-			if ((rc = set_str(&dr->c.buyer.country, code)))
+			if ((rc = parse_set_str(&dr->c.buyer.country, code)))
 				return rc;
 		} else if (a) {
 			int nomem = 0;
@@ -989,10 +938,10 @@ static int set_buyer(struct ctx *x, struct draft *dr, const json_t *r)
 		char nuts[6], ncc[3];
 
 		if (nuts_of(jstr(addr, "region"), nuts, ncc)) {
-			if ((rc = set_str(&dr->c.buyer.nuts, nuts)))
+			if ((rc = parse_set_str(&dr->c.buyer.nuts, nuts)))
 				return rc;
 			if (!dr->c.buyer.country && !cc &&
-			    (rc = set_str(&dr->c.buyer.country, ncc)))
+			    (rc = parse_set_str(&dr->c.buyer.country, ncc)))
 				return rc;
 		}
 	}
@@ -1000,7 +949,7 @@ static int set_buyer(struct ctx *x, struct draft *dr, const json_t *r)
 		cc = cc_scheme;
 	if (!dr->c.buyer.country && !cc && dr->c.buyer.org_number)
 		cc = "SE";
-	if (cc && (rc = set_str(&dr->c.buyer.country, cc)))
+	if (cc && (rc = parse_set_str(&dr->c.buyer.country, cc)))
 		return rc;
 	return CL_OK;
 }
@@ -1121,7 +1070,7 @@ static int set_procedure(struct ctx *x, struct draft *dr, const json_t *r)
 	if (row >= 0)
 		code = maptab_cell(&x->m.method, (size_t)row, 3);
 	if (code && strcmp(code, "-") != 0)
-		rc = set_str(&dr->c.procedure, code);
+		rc = parse_set_str(&dr->c.procedure, code);
 	else
 		x->st->unknown_procedure++;
 out:
@@ -1209,7 +1158,7 @@ static int set_value(struct draft *dr, const json_t *r)
 	dr->c.has_value = 1;
 	dr->c.value_amount = amt;
 	dr->value_rank = rank;
-	return set_str(&dr->c.value_currency, cur);
+	return parse_set_str(&dr->c.value_currency, cur);
 }
 
 /* The YYYY-MM-DD part of a date-time, or 0. */
@@ -1228,14 +1177,14 @@ static int set_dates(struct draft *dr, const json_t *r)
 	char d[11], best[11] = "";
 	int rc;
 
-	if (date_part(jstr(r, "date"), d) && (rc = set_str(&dr->c.published, d)))
+	if (date_part(jstr(r, "date"), d) && (rc = parse_set_str(&dr->c.published, d)))
 		return rc;
 	for (size_t i = 0; i < json_array_size(awards); i++) {
 		const json_t *aw = json_array_get(awards, i);
 		if (!dead_status(aw) && date_part(jstr(aw, "date"), d) && (!*best || strcmp(d, best) < 0))
 			memcpy(best, d, sizeof best);
 	}
-	if (*best && (rc = set_str(&dr->c.awarded, best)))
+	if (*best && (rc = parse_set_str(&dr->c.awarded, best)))
 		return rc;
 	return CL_OK;
 }
@@ -1252,7 +1201,7 @@ static int set_language(struct ctx *x, struct draft *dr, const json_t *r, const 
 	if (!s)
 		s = pkg_lang;
 	if (!s)
-		return set_str(&dr->c.language, "en");
+		return parse_set_str(&dr->c.language, "en");
 	while (*s == ' ')
 		s++;
 	for (; s[n] && s[n] != '-' && s[n] != '_' && s[n] != ' ' && n + 1 < sizeof tag; n++)
@@ -1262,9 +1211,9 @@ static int set_language(struct ctx *x, struct draft *dr, const json_t *r, const 
 	if (row >= 0) {
 		const char *code = maptab_cell(&x->m.language, (size_t)row, 1);
 		if (strcmp(code, "-") != 0)
-			return set_str(&dr->c.language, code);
+			return parse_set_str(&dr->c.language, code);
 	} else if (n == 2 && tag[0] >= 'a' && tag[0] <= 'z' && tag[1] >= 'a' && tag[1] <= 'z') {
-		return set_str(&dr->c.language, tag);
+		return parse_set_str(&dr->c.language, tag);
 	}
 	x->st->bad_language++;
 	return CL_OK;
@@ -1319,15 +1268,15 @@ static int add_release(struct ctx *x, const json_t *r, const json_t *pkg, const 
 		goto out;
 	}
 	id = jid(r, "id", buf, sizeof buf);
-	if ((rc = id ? set_str(&rl.id, id) : digest_id(r, &rl.id)) ||
-	    (rc = set_str(&rl.date, jstr(r, "date") ? jstr(r, "date") : "")) ||
-	    (rc = set_str(&rl.base, x->src->url && *x->src->url ? x->src->url
+	if ((rc = id ? parse_set_str(&rl.id, id) : digest_id(r, &rl.id)) ||
+	    (rc = parse_set_str(&rl.date, jstr(r, "date") ? jstr(r, "date") : "")) ||
+	    (rc = parse_set_str(&rl.base, x->src->url && *x->src->url ? x->src->url
 				    : is_http(jstr(pkg, "uri")) ? jstr(pkg, "uri") : NULL)) ||
 	    (rc = clean_into(&rl.licence, jstr(pkg, "license"), CASE_NAME_MAX)) ||
-	    (rc = set_str(&rl.language, jstr(pkg, "language"))) ||
-	    (rc = set_str(&rl.url, x->src->url ? x->src->url : "")) ||
-	    (rc = set_str(&rl.sha256, x->src->sha256)) ||
-	    (rc = set_str(&rl.retrieved_at, x->src->retrieved_at)))
+	    (rc = parse_set_str(&rl.language, jstr(pkg, "language"))) ||
+	    (rc = parse_set_str(&rl.url, x->src->url ? x->src->url : "")) ||
+	    (rc = parse_set_str(&rl.sha256, x->src->sha256)) ||
+	    (rc = parse_set_str(&rl.retrieved_at, x->src->retrieved_at)))
 		goto out;
 
 	if ((rc = drafts_grow(&x->d)))
@@ -1541,12 +1490,12 @@ static int collect_rel(void *ud, const struct parser_part *p)
 					  NULL) != CL_OK))
 		pkg = NULL;
 	r.compiled = p->kind && strcmp(p->kind, "compiled") == 0;
-	if ((rc = set_str(&r.id, p->id ? p->id : "")) || (rc = set_str(&r.date, p->date ? p->date : "")) ||
-	    (rc = set_str(&r.base, jstr(pkg, "base"))) ||
-	    (rc = set_str(&r.licence, jstr(pkg, "license"))) ||
-	    (rc = set_str(&r.language, jstr(pkg, "language"))) ||
-	    (rc = set_str(&r.url, p->url)) || (rc = set_str(&r.sha256, p->sha256)) ||
-	    (rc = set_str(&r.retrieved_at, p->retrieved_at)))
+	if ((rc = parse_set_str(&r.id, p->id ? p->id : "")) || (rc = parse_set_str(&r.date, p->date ? p->date : "")) ||
+	    (rc = parse_set_str(&r.base, jstr(pkg, "base"))) ||
+	    (rc = parse_set_str(&r.licence, jstr(pkg, "license"))) ||
+	    (rc = parse_set_str(&r.language, jstr(pkg, "language"))) ||
+	    (rc = parse_set_str(&r.url, p->url)) || (rc = parse_set_str(&r.sha256, p->sha256)) ||
+	    (rc = parse_set_str(&r.retrieved_at, p->retrieved_at)))
 		goto out;
 	rc = rels_add(l, &r);
 out:
@@ -1590,8 +1539,8 @@ static int set_sources(struct draft *dr, const struct rels *l)
 		for (k = i; !lic && k-- > 0;)
 			if (l->v[k].base && strcmp(l->v[k].base, r->base) == 0)
 				lic = l->v[k].licence;
-		if (set_str(&cs->retrieved_at, r->retrieved_at) || set_str(&cs->sha256, r->sha256) ||
-		    set_str(&cs->format, OCDS_FORMAT) || set_str(&cs->licence, lic))
+		if (parse_set_str(&cs->retrieved_at, r->retrieved_at) || parse_set_str(&cs->sha256, r->sha256) ||
+		    parse_set_str(&cs->format, OCDS_FORMAT) || parse_set_str(&cs->licence, lic))
 			return CL_ENOMEM;
 	}
 	return CL_OK;
@@ -1691,7 +1640,7 @@ static int finish(struct ctx *x, struct cl_errbuf *eb)
 			x->st->no_value++;
 		if (!c->buyer.country)
 			x->st->no_country++;
-		if ((rc = set_str(&c->id, id)) || (rc = set_str(&c->kind, "procurement")))
+		if ((rc = parse_set_str(&c->id, id)) || (rc = parse_set_str(&c->kind, "procurement")))
 			return cl_fail(eb, rc, "ocds: out of memory");
 
 		rc = parse_emit_valid(x->sink, c, dr->line);
