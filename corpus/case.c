@@ -33,8 +33,10 @@
 
 static const char *const top_fields[] = {
 	"id", "kind", "status", "title", "summary", "body", "language", "buyer",
-	"authority_type", "sectors", "categories", "cpv", "goals", "strategic",
-	"procedure", "innovation", "published", "awarded", "year", "value",
+#define FIELD_NAME_XX(name, card, vocab) #name,
+	CASE_CODED_FIELDS(FIELD_NAME_XX)
+#undef FIELD_NAME_XX
+	"published", "awarded", "year", "value",
 	"outcome", "lessons", "sources", "version", "created_at", "updated_at",
 	NULL,
 };
@@ -874,14 +876,13 @@ int case_validate_json(const json_t *j, unsigned flags, struct case_problems *pr
 	text_member(&v, j, "$", "body", 0, 1, CASE_BODY_MAX_BYTES, UNIT_BYTES, 0);
 	check_language(&v, j);
 	check_buyer(&v, j);
-	code_member(&v, j, "$", "authority_type", TAX_AUTHORITY_TYPE, 0);
-	list_member(&v, j, "sectors", TAX_SECTORS);
-	list_member(&v, j, "categories", TAX_CATEGORIES);
-	list_member(&v, j, "cpv", -1);
-	list_member(&v, j, "goals", TAX_GOALS);
-	list_member(&v, j, "strategic", TAX_STRATEGIC);
-	code_member(&v, j, "$", "procedure", TAX_PROCEDURE, 0);
-	list_member(&v, j, "innovation", TAX_INNOVATION);
+#define CHECK_CASE_ONE(name, vocab) code_member(&v, j, "$", #name, (enum tax_facet)(vocab), 0);
+#define CHECK_CASE_LIST(name, vocab) list_member(&v, j, #name, vocab);
+#define CHECK_XX(name, card, vocab) CHECK_##card(name, vocab)
+	CASE_CODED_FIELDS(CHECK_XX)
+#undef CHECK_XX
+#undef CHECK_CASE_LIST
+#undef CHECK_CASE_ONE
 	date_member(&v, j, "$", "published");
 	date_member(&v, j, "$", "awarded");
 	{
@@ -935,14 +936,13 @@ void case_release(struct case_record *c)
 	free(c->buyer.org_number);
 	free(c->buyer.country);
 	free(c->buyer.nuts);
-	free(c->authority_type);
-	strlist_release(&c->sectors);
-	strlist_release(&c->categories);
-	strlist_release(&c->cpv);
-	strlist_release(&c->goals);
-	strlist_release(&c->strategic);
-	free(c->procedure);
-	strlist_release(&c->innovation);
+#define FREE_CASE_ONE(name) free(c->name);
+#define FREE_CASE_LIST(name) strlist_release(&c->name);
+#define FREE_XX(name, card, vocab) FREE_##card(name)
+	CASE_CODED_FIELDS(FREE_XX)
+#undef FREE_XX
+#undef FREE_CASE_LIST
+#undef FREE_CASE_ONE
 	free(c->published);
 	free(c->awarded);
 	free(c->value_currency);
@@ -1005,14 +1005,13 @@ int case_copy(struct case_record *dst, const struct case_record *src)
 	dup_str(&rc, &dst->buyer.org_number, src->buyer.org_number);
 	dup_str(&rc, &dst->buyer.country, src->buyer.country);
 	dup_str(&rc, &dst->buyer.nuts, src->buyer.nuts);
-	dup_str(&rc, &dst->authority_type, src->authority_type);
-	dup_list(&rc, &dst->sectors, &src->sectors);
-	dup_list(&rc, &dst->categories, &src->categories);
-	dup_list(&rc, &dst->cpv, &src->cpv);
-	dup_list(&rc, &dst->goals, &src->goals);
-	dup_list(&rc, &dst->strategic, &src->strategic);
-	dup_str(&rc, &dst->procedure, src->procedure);
-	dup_list(&rc, &dst->innovation, &src->innovation);
+#define DUP_CASE_ONE(name) dup_str(&rc, &dst->name, src->name);
+#define DUP_CASE_LIST(name) dup_list(&rc, &dst->name, &src->name);
+#define DUP_XX(name, card, vocab) DUP_##card(name)
+	CASE_CODED_FIELDS(DUP_XX)
+#undef DUP_XX
+#undef DUP_CASE_LIST
+#undef DUP_CASE_ONE
 	dup_str(&rc, &dst->published, src->published);
 	dup_str(&rc, &dst->awarded, src->awarded);
 	dst->has_value = src->has_value;
@@ -1117,14 +1116,13 @@ static int fill(struct case_record *c, const json_t *j)
 		take_str(&rc, &c->buyer.country, b, "country");
 		take_str(&rc, &c->buyer.nuts, b, "nuts");
 	}
-	take_str(&rc, &c->authority_type, j, "authority_type");
-	take_list(&rc, &c->sectors, j, "sectors");
-	take_list(&rc, &c->categories, j, "categories");
-	take_list(&rc, &c->cpv, j, "cpv");
-	take_list(&rc, &c->goals, j, "goals");
-	take_list(&rc, &c->strategic, j, "strategic");
-	take_str(&rc, &c->procedure, j, "procedure");
-	take_list(&rc, &c->innovation, j, "innovation");
+#define TAKE_CASE_ONE(name) take_str(&rc, &c->name, j, #name);
+#define TAKE_CASE_LIST(name) take_list(&rc, &c->name, j, #name);
+#define TAKE_XX(name, card, vocab) TAKE_##card(name)
+	CASE_CODED_FIELDS(TAKE_XX)
+#undef TAKE_XX
+#undef TAKE_CASE_LIST
+#undef TAKE_CASE_ONE
 	take_str(&rc, &c->published, j, "published");
 	take_str(&rc, &c->awarded, j, "awarded");
 	if ((val = get(j, "value"))) {
@@ -1355,14 +1353,13 @@ json_t *case_to_json(const struct case_record *c)
 		put_str(&rc, o, "nuts", c->buyer.nuts);
 		put(&rc, j, "buyer", o);
 	}
-	put_str(&rc, j, "authority_type", c->authority_type);
-	put_list(&rc, j, "sectors", &c->sectors);
-	put_list(&rc, j, "categories", &c->categories);
-	put_list(&rc, j, "cpv", &c->cpv);
-	put_list(&rc, j, "goals", &c->goals);
-	put_list(&rc, j, "strategic", &c->strategic);
-	put_str(&rc, j, "procedure", c->procedure);
-	put_list(&rc, j, "innovation", &c->innovation);
+#define PUT_CASE_ONE(name) put_str(&rc, j, #name, c->name);
+#define PUT_CASE_LIST(name) put_list(&rc, j, #name, &c->name);
+#define PUT_XX(name, card, vocab) PUT_##card(name)
+	CASE_CODED_FIELDS(PUT_XX)
+#undef PUT_XX
+#undef PUT_CASE_LIST
+#undef PUT_CASE_ONE
 	put_str(&rc, j, "published", c->published);
 	put_str(&rc, j, "awarded", c->awarded);
 	year = case_year(c);

@@ -49,6 +49,26 @@ struct case_buyer {
 	char *nuts;
 };
 
+/* The coded fields of the record, in documented JSON order after buyer:
+ * XX(member and JSON key, CASE_ONE (a code, char *) or CASE_LIST (a list of
+ * codes, struct strlist), vocabulary (a TAX_ facet of taxonomy.h; CASE_CPV:
+ * CPV codes checked by shape)). The struct's members, their validation,
+ * JSON read and write, copy and release all follow from this list; the
+ * facets over them are rows of corpus/facet.h. */
+#define CASE_CODED_FIELDS(XX)                        \
+	XX(authority_type, CASE_ONE, TAX_AUTHORITY_TYPE) \
+	XX(sectors, CASE_LIST, TAX_SECTORS)              \
+	XX(categories, CASE_LIST, TAX_CATEGORIES) /* CPV divisions, "03".."98" */ \
+	XX(cpv, CASE_LIST, CASE_CPV) /* full CPV codes, "79212000" or "79212000-3" */ \
+	XX(goals, CASE_LIST, TAX_GOALS)                  \
+	XX(strategic, CASE_LIST, TAX_STRATEGIC)          \
+	XX(procedure, CASE_ONE, TAX_PROCEDURE)           \
+	XX(innovation, CASE_LIST, TAX_INNOVATION)
+
+#define CASE_CPV (-1)
+#define CASE_MEMBER_CASE_ONE char *
+#define CASE_MEMBER_CASE_LIST struct strlist
+
 /* Every char * is owned by the record (NULL when absent) and freed by
  * case_release(). */
 struct case_record {
@@ -59,14 +79,9 @@ struct case_record {
 	char *body;
 	char *language;
 	struct case_buyer buyer;
-	char *authority_type;
-	struct strlist sectors;
-	struct strlist categories; /* CPV divisions, "03".."98" */
-	struct strlist cpv;        /* full CPV codes, "79212000" or "79212000-3" */
-	struct strlist goals;
-	struct strlist strategic;
-	char *procedure;
-	struct strlist innovation;
+#define CASE_MEMBER_XX(name, card, vocab) CASE_MEMBER_##card name;
+	CASE_CODED_FIELDS(CASE_MEMBER_XX)
+#undef CASE_MEMBER_XX
 	char *published; /* YYYY-MM-DD */
 	char *awarded;   /* YYYY-MM-DD */
 	int has_value;

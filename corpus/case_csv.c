@@ -9,8 +9,11 @@
 
 static const char *const header[] = {
 	"id", "kind", "status", "title", "summary", "language", "buyer_name",
-	"buyer_org_number", "buyer_country", "authority_type", "sectors", "categories", "cpv",
-	"goals", "strategic", "procedure", "innovation", "published", "awarded", "year",
+	"buyer_org_number", "buyer_country",
+#define HEADER_XX(name, card, vocab) #name,
+	CASE_CODED_FIELDS(HEADER_XX)
+#undef HEADER_XX
+	"published", "awarded", "year",
 	"value_amount", "value_currency", "source_urls", "version", "updated_at", NULL,
 };
 
@@ -56,14 +59,13 @@ void case_csv_row(struct csv_writer *w, const struct case_record *c)
 	csv_field(w, c->buyer.name);
 	csv_field_raw(w, c->buyer.org_number);
 	csv_field_raw(w, c->buyer.country);
-	csv_field_raw(w, c->authority_type);
-	list_field(w, (const char *const *)c->sectors.v, c->sectors.n);
-	list_field(w, (const char *const *)c->categories.v, c->categories.n);
-	list_field(w, (const char *const *)c->cpv.v, c->cpv.n);
-	list_field(w, (const char *const *)c->goals.v, c->goals.n);
-	list_field(w, (const char *const *)c->strategic.v, c->strategic.n);
-	csv_field_raw(w, c->procedure);
-	list_field(w, (const char *const *)c->innovation.v, c->innovation.n);
+#define CELL_CASE_ONE(name) csv_field_raw(w, c->name);
+#define CELL_CASE_LIST(name) list_field(w, (const char *const *)c->name.v, c->name.n);
+#define CELL_XX(name, card, vocab) CELL_##card(name)
+	CASE_CODED_FIELDS(CELL_XX)
+#undef CELL_XX
+#undef CELL_CASE_LIST
+#undef CELL_CASE_ONE
 	csv_field_raw(w, c->published);
 	csv_field_raw(w, c->awarded);
 	if (case_year(c))
