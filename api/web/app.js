@@ -36,6 +36,17 @@
       sortLabel: 'Sortera',
       sortRelevance: 'Relevans',
       sortDate: 'Datum, nyast först',
+      sortDateAsc: 'Datum, äldst först',
+      kindTabs: 'Typ av fall',
+      tab_case: 'Innovationsfall',
+      tab_procurement: 'Upphandlingar',
+      tab_all: 'Alla',
+      goalsSdg: 'Globala målen (SDG)',
+      goalsMkm: 'Miljökvalitetsmål',
+      goalsOther: 'Övriga mål',
+      hitGoals: 'Mål',
+      yearCounts: 'Fall per år',
+      yearOnly: 'Bara {0} ({1})',
       exportCsv: 'Exportera dessa resultat (CSV)',
       pagerLabel: 'Sidor',
       prevPage: 'Föregående',
@@ -185,6 +196,17 @@
       sortLabel: 'Sort by',
       sortRelevance: 'Relevance',
       sortDate: 'Date, newest first',
+      sortDateAsc: 'Date, oldest first',
+      kindTabs: 'Kind of case',
+      tab_case: 'Innovation cases',
+      tab_procurement: 'Procurements',
+      tab_all: 'All',
+      goalsSdg: 'Global goals (SDG)',
+      goalsMkm: 'Swedish environmental objectives',
+      goalsOther: 'Other goals',
+      hitGoals: 'Goals',
+      yearCounts: 'Cases per year',
+      yearOnly: 'Only {0} ({1})',
       exportCsv: 'Export these results (CSV)',
       pagerLabel: 'Pages',
       prevPage: 'Previous',
@@ -312,11 +334,13 @@
 
   // Facets shown as checkbox panels, in this order; year is a range. The
   // server's facet table (GET /v1/facets "order") replaces this list.
-  let FACETS = ['kind', 'authority_type', 'sectors', 'goals', 'categories', 'strategic',
+  let FACETS = ['kind', 'categories', 'sectors', 'authority_type', 'goals', 'year', 'strategic',
     'procedure', 'innovation', 'language', 'country'];
   const LANG_NAMES = { sv: 'langSv', en: 'langEn', fi: 'langFi' };
   const FACET_SHORT = 5;       // values shown before "show all"
   const PAGE_SIZE = 20;
+  const SORTS = ['relevance', 'date', 'date-asc'];
+  const MAX_OFFSET = 10000;    // the API's largest offset
   const TOKEN_KEYS = { contributor: 'caselib.token.contributor', reviewer: 'caselib.token.reviewer' };
 
   // API error paths ($.buyer.org_number, $.sectors[2], ...) -> form field id.
@@ -460,14 +484,21 @@
       q: p.get('q') || '',
       filters: {},
       year: p.get('year') || '',
-      sort: p.get('sort') === 'date' ? 'date' : 'relevance',
+      sort: SORTS.indexOf(p.get('sort')) >= 0 ? p.get('sort') : 'relevance',
+      tab: '',
       offset: Math.max(0, parseInt(p.get('offset') || '0', 10) || 0)
     };
     if (st.caseId) st.view = 'case';
     FACETS.forEach(function (f) {
+      if (f === 'year') return; // a range: st.year
       const v = p.getAll(f).filter(function (x) { return x !== ''; });
       if (v.length) st.filters[f] = Array.from(new Set(v));
     });
+    // the kind tabs: kind=case, kind=procurement, kind=all (page only: no
+    // kind filter); none given: innovation cases when the search has any
+    const k = st.filters.kind || [];
+    if (k.indexOf('all') >= 0 || k.length > 1) { st.tab = 'all'; delete st.filters.kind; }
+    else if (k.length === 1) st.tab = k[0];
     return st;
   }
 
@@ -475,7 +506,7 @@
   function searchParams(st, extra) {
     const p = new URLSearchParams();
     if (st.q) p.set('q', st.q);
-    FACETS.forEach(function (f) { (st.filters[f] || []).forEach(function (v) { p.append(f, v); }); });
+    FACETS.forEach(function (f) { if (f !== 'year') (st.filters[f] || []).forEach(function (v) { p.append(f, v); }); });
     if (st.year) p.set('year', st.year);
     if (extra) Object.keys(extra).forEach(function (k) { p.set(k, extra[k]); });
     return p;
@@ -483,6 +514,7 @@
 
   function pageUrl(st) {
     const p = searchParams(st);
+    if (st.tab === 'all') p.append('kind', 'all');
     if (st.sort !== 'relevance') p.set('sort', st.sort);
     if (st.offset) p.set('offset', String(st.offset));
     if (lang === 'en') p.set('lang', 'en');
@@ -495,9 +527,10 @@
     return url + (url.indexOf('?') >= 0 ? '&' : '?') + 'lang=en';
   }
 
-  function navigate(url, push) {
+  // noFocus: the caller puts the focus back itself (afterSearch)
+  function navigate(url, push, noFocus) {
     if (push) history.pushState(null, '', url);
-    route(true);
+    route(!noFocus);
   }
 
   // ---------------------------------------------------------------- i18n
@@ -536,7 +569,7 @@
       if (!res.ok || !res.body) return;
       if (Array.isArray(res.body.order)) {
         const names = res.body.order.map(function (d) { return d && d.name; })
-          .filter(function (n) { return typeof n === 'string' && n !== 'year'; });
+          .filter(function (n) { return typeof n === 'string'; });
         if (names.length) FACETS = names;
         res.body.order.forEach(function (d) {
           if (d && d.name) facetTitles[d.name] = { sv: d.label_sv, en: d.label_en };
@@ -589,6 +622,9 @@
 
   // ---------------------------------------------------------------- search
   let searchSeq = 0;
+  let afterSearch = null;
+  let filterCount = 0;        // chosen filters, shown on the mobile "Filter (n)" button      // run once the next results are drawn
+  let yearBox = null;          // the year fieldset, moved among the panels
 
   function runSearch(st, focus) {
     lastSearchUrl = pageUrl(st);
@@ -599,8 +635,22 @@
     $('year-to').value = st.year.indexOf('..') >= 0 ? (yr[2] || '') : (yr[1] || '');
     $('result-status').textContent = t('loading');
     const seq = ++searchSeq;
-    const p = searchParams(st, { sort: st.sort, offset: String(st.offset), limit: String(PAGE_SIZE), facets: 'all', lang: lang });
-    api('GET', '/v1/search?' + p.toString()).then(function (res) {
+    // no tab chosen: innovation cases first, all kinds when the search has none
+    const auto = !st.tab;
+    const eff = Object.assign({}, st, { filters: Object.assign({}, st.filters) });
+    if (auto) eff.filters.kind = ['case'];
+    function ask(s) {
+      const p = searchParams(s, { sort: s.sort, offset: String(s.offset), limit: String(PAGE_SIZE), facets: 'all', lang: lang });
+      return api('GET', '/v1/search?' + p.toString());
+    }
+    ask(eff).then(function (res) {
+      if (auto && res.ok && res.body && !res.body.total) {
+        delete eff.filters.kind;
+        eff.autoAll = true;
+        return ask(eff);
+      }
+      return res;
+    }).then(function (res) {
       if (seq !== searchSeq) return;
       if (!res.ok || !res.body) {
         lastSearch = null;
@@ -608,16 +658,114 @@
         $('result-status').textContent = t('searchFailed', problemText(res));
         return;
       }
-      lastSearch = { state: st, res: res.body };
-      renderSearch(st, res.body);
+      eff.tab = eff.filters.kind ? eff.filters.kind[0] : 'all';
+      lastSearch = { state: st, eff: eff, res: res.body };
+      renderSearch(st, res.body, eff);
       if (focus) $('results-heading').focus();
+      if (afterSearch) { const f = afterSearch; afterSearch = null; f(); }
     }).catch(function () {
       if (seq !== searchSeq) return;
       $('result-status').textContent = t('searchFailed', t('networkError'));
     });
   }
 
-  function renderSearch(st, r) {
+  // strip <mark> and entities from a snippet: its plain text
+  function snippetText(s) {
+    const d = document.createElement('div');
+    setSnippet(d, s);
+    return d.textContent;
+  }
+  function norm(s) { return String(s || '').replace(/…/g, '').replace(/\s+/g, ' ').trim().toLowerCase(); }
+
+  // a goal's short label: "SDG 13"; a miljökvalitetsmål's own label is short
+  function goalShort(code) {
+    const m = /^sdg-(\d+)$/.exec(code);
+    if (m) return 'SDG ' + m[1];
+    return label('goals', code);
+  }
+  function goalGroup(code) {
+    return /^sdg-/.test(code) ? 'sdg' : /^mkm-/.test(code) ? 'mkm' : 'other';
+  }
+
+  function caseLink(id, title) {
+    const a = el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(id)) }, title || id);
+    a.addEventListener('click', function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+      ev.preventDefault();
+      navigate(a.getAttribute('href'), true);
+    });
+    return a;
+  }
+
+  function renderHit(h) {
+    const li = el('li', { class: 'hit', 'data-id': h.id });
+    const h3 = el('h3');
+    const a = caseLink(h.id, h.title);
+    h3.appendChild(a);
+    li.appendChild(h3);
+    // kind · buyer · year · authority type
+    const meta = [];
+    if (h.kind) meta.push(label('kind', h.kind));
+    if (h.buyer) meta.push(h.buyer);
+    if (h.year) meta.push(String(h.year));
+    if (h.authority_type) meta.push(label('authority_type', h.authority_type));
+    if (meta.length) li.appendChild(el('p', { class: 'hit-meta' }, meta.join(' · ')));
+    // a snippet that only repeats the title marks the title instead
+    if (h.snippet) {
+      const txt = snippetText(h.snippet);
+      if (norm(txt) === norm(h.title) || norm(h.title).indexOf(norm(txt)) >= 0) {
+        if (/<mark>/.test(h.snippet) && norm(txt) === norm(h.title)) setSnippet(a, h.snippet);
+      } else {
+        const p = el('p', { class: 'snippet' });
+        setSnippet(p, h.snippet);
+        li.appendChild(p);
+      }
+    }
+    if (Array.isArray(h.goals) && h.goals.length) {
+      const ul = el('ul', { class: 'hit-goals', 'aria-label': t('hitGoals') });
+      h.goals.forEach(function (g) {
+        const gi = el('li', { class: 'goal goal-' + goalGroup(g) }, goalShort(g));
+        const full = label('goals', g);
+        if (full !== goalShort(g)) gi.appendChild(el('span', { class: 'vh' }, ': ' + full));
+        ul.appendChild(gi);
+      });
+      li.appendChild(ul);
+    }
+    return li;
+  }
+
+  function renderTabs(st, r, eff) {
+    const nav = $('kind-tabs');
+    const ul = $('kind-tab-list');
+    clear(ul);
+    const counts = { case: 0, procurement: 0 };
+    ((r.facets || {}).kind || []).forEach(function (x) {
+      const c = String(x.value !== undefined ? x.value : x.code);
+      counts[c] = x.count || 0;
+    });
+    counts.all = counts.case + counts.procurement;
+    ['case', 'procurement', 'all'].forEach(function (k) {
+      const li = el('li');
+      const ns = Object.assign({}, st, { tab: k, offset: 0, filters: Object.assign({}, st.filters) });
+      if (k === 'all') delete ns.filters.kind; else ns.filters.kind = [k];
+      const a = el('a', { href: pageUrl(ns), class: 'tab', id: 'tab-' + k });
+      a.appendChild(el('span', { class: 'tab-label' }, t('tab_' + k)));
+      a.appendChild(el('span', { class: 'count' }, ' ' + fmtNumber(counts[k])));
+      if (eff.tab === k) a.setAttribute('aria-current', 'page');
+      a.addEventListener('click', function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+        ev.preventDefault();
+        afterSearch = function () { const x = $('tab-' + k); if (x) x.focus(); };
+        navigate(pageUrl(ns), true, true);
+      });
+      li.appendChild(a);
+      ul.appendChild(li);
+    });
+    nav.hidden = false;
+  }
+
+  function renderSearch(st, r, eff) {
+    eff = eff || st;
     const total = r.total || 0;
     const hits = r.hits || [];
     const from = hits.length ? (r.offset || 0) + 1 : 0;
@@ -646,38 +794,15 @@
       sug.hidden = true;
     }
 
+    renderTabs(st, r, eff);
     const list = $('hits');
     clear(list);
-    hits.forEach(function (h) {
-      const li = el('li', { class: 'hit' });
-      const h3 = el('h3');
-      const a = el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(h.id)) }, h.title || h.id);
-      a.addEventListener('click', function (ev) {
-        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
-        ev.preventDefault();
-        navigate(a.getAttribute('href'), true);
-      });
-      h3.appendChild(a);
-      li.appendChild(h3);
-      if (h.snippet) {
-        const p = el('p', { class: 'snippet' });
-        setSnippet(p, h.snippet);
-        li.appendChild(p);
-      }
-      li.appendChild(el('p', { class: 'hit-id' }, h.id));
-      list.appendChild(li);
-    });
+    hits.forEach(function (h) { list.appendChild(renderHit(h)); });
 
-    // paging
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const page = Math.floor((st.offset || 0) / PAGE_SIZE) + 1;
-    $('pager').hidden = total <= PAGE_SIZE;
-    $('page-info').textContent = t('pageInfo', page, pages);
-    $('prev-page').disabled = page <= 1;
-    $('next-page').disabled = page >= pages;
+    renderPager(st, total);
 
-    // export link: the same filters, all matching cases
-    const ex = searchParams(st, { format: 'csv' });
+    // export link: the same filters as the hits shown, all matching cases
+    const ex = searchParams(eff, { format: 'csv' });
     if (st.sort !== 'relevance') ex.set('sort', st.sort);
     $('export-link').setAttribute('href', '/v1/export?' + ex.toString());
 
@@ -685,12 +810,92 @@
     renderActiveFilters(st);
   }
 
+  function renderPager(st, total) {
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const page = Math.floor((st.offset || 0) / PAGE_SIZE) + 1;
+    $('pager').hidden = total <= PAGE_SIZE;
+    $('page-info').textContent = t('pageInfo', page, pages);
+    $('prev-page').disabled = page <= 1;
+    $('next-page').disabled = page >= pages;
+  }
+
+  // one list of facet values with counts as checkboxes; the first five
+  // shown, the rest behind "show all" (chosen values always shown)
+  function valueList(f, key, values, selected) {
+    const frag = document.createDocumentFragment();
+    const ul = el('ul', { class: 'facet-values', id: 'facet-values-' + key });
+    const open = !!expanded[key];
+    values.sort(function (a, b) {
+      const sa = selected.indexOf(String(a.value)) >= 0 ? 0 : 1;
+      const sb = selected.indexOf(String(b.value)) >= 0 ? 0 : 1;
+      return sa - sb;
+    });
+    values.forEach(function (v, i) {
+      const code = String(v.value);
+      const id = 'f-' + f + '-' + code.replace(/[^A-Za-z0-9_-]/g, '_');
+      const li = el('li');
+      if (i >= FACET_SHORT && !open) li.hidden = true;
+      const cb = el('input', { type: 'checkbox', id: id, name: f, value: code });
+      cb.checked = selected.indexOf(code) >= 0;
+      cb.addEventListener('change', function () { toggleFilter(f, code, cb.checked, id); });
+      const lb = el('label', { for: id });
+      lb.appendChild(el('span', { class: 'facet-label' }, label(f, code)));
+      lb.appendChild(el('span', { class: 'count' }, fmtNumber(v.count)));
+      li.appendChild(cb);
+      li.appendChild(lb);
+      ul.appendChild(li);
+    });
+    frag.appendChild(ul);
+    if (values.length > FACET_SHORT) {
+      const b = el('button', { type: 'button', class: 'link-button show-all', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': 'facet-values-' + key },
+        open ? t('showFewer') : t('showAll', values.length));
+      b.addEventListener('click', function () {
+        expanded[key] = !expanded[key];
+        const now = expanded[key];
+        ul.querySelectorAll('li').forEach(function (li, i) { if (i >= FACET_SHORT) li.hidden = !now; });
+        b.setAttribute('aria-expanded', now ? 'true' : 'false');
+        b.textContent = now ? t('showFewer') : t('showAll', values.length);
+        if (now) { const first = ul.querySelectorAll('li')[FACET_SHORT]; if (first) first.querySelector('input').focus(); }
+      });
+      frag.appendChild(b);
+    }
+    return frag;
+  }
+
+  // the year: a range and the years with their counts (newest first)
+  function yearPanel(st, values) {
+    yearBox = yearBox || $('year-range');
+    const fs = yearBox;
+    fs.querySelector('legend').textContent = facetTitle('year');
+    const ul = fs.querySelector('.year-counts');
+    clear(ul);
+    values.slice().sort(function (a, b) { return String(b.value).localeCompare(String(a.value)); }).forEach(function (v) {
+      const y = String(v.value);
+      const li = el('li');
+      const ns = Object.assign({}, st, { year: y, offset: 0 });
+      const b = el('a', { href: pageUrl(ns), class: 'year-link' });
+      b.appendChild(el('span', null, y));
+      b.appendChild(el('span', { class: 'count' }, fmtNumber(v.count)));
+      if (st.year === y) b.setAttribute('aria-current', 'true');
+      b.addEventListener('click', function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+        ev.preventDefault();
+        navigate(pageUrl(ns), true);
+      });
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+    ul.hidden = !ul.firstChild;
+    return fs;
+  }
+
   function renderFacets(st, facets) {
     const box = $('facet-panels');
     clear(box);
+    let yearShown = false;
     FACETS.forEach(function (f) {
-      // each value: {value|code, count[, label_sv, label_en]}
-      let values = (facets[f] || []).map(function (x) {
+      if (f === 'kind') return; // the tabs above the hits
+      const values = (facets[f] || []).map(function (x) {
         const code = String(x.value !== undefined ? x.value : x.code);
         if (x.label_sv || x.label_en) {
           labels[f] = labels[f] || {};
@@ -698,6 +903,7 @@
         }
         return { value: code, count: x.count || 0 };
       });
+      if (f === 'year') { box.appendChild(yearPanel(st, values)); yearShown = true; return; }
       const selected = st.filters[f] || [];
       selected.forEach(function (v) {
         if (!values.some(function (x) { return String(x.value) === v; })) values.push({ value: v, count: 0 });
@@ -705,75 +911,61 @@
       if (!values.length) return;
       const fs = el('fieldset', { class: 'facet', id: 'facet-' + f });
       fs.appendChild(el('legend', null, facetTitle(f)));
-      const ul = el('ul', { class: 'facet-values', id: 'facet-values-' + f });
-      const open = !!expanded[f];
-      // selected values first so they never hide behind "show all"
-      values.sort(function (a, b) {
-        const sa = selected.indexOf(String(a.value)) >= 0 ? 0 : 1;
-        const sb = selected.indexOf(String(b.value)) >= 0 ? 0 : 1;
-        return sa - sb;
-      });
-      values.forEach(function (v, i) {
-        const code = String(v.value);
-        const id = 'f-' + f + '-' + code.replace(/[^A-Za-z0-9_-]/g, '_');
-        const li = el('li');
-        if (i >= FACET_SHORT && !open) li.hidden = true;
-        const cb = el('input', { type: 'checkbox', id: id, name: f, value: code });
-        cb.checked = selected.indexOf(code) >= 0;
-        cb.addEventListener('change', function () { toggleFilter(f, code, cb.checked); });
-        const lb = el('label', { for: id });
-        lb.appendChild(el('span', { class: 'facet-label' }, label(f, code)));
-        lb.appendChild(el('span', { class: 'count' }, fmtNumber(v.count)));
-        li.appendChild(cb);
-        li.appendChild(lb);
-        ul.appendChild(li);
-      });
-      fs.appendChild(ul);
-      if (values.length > FACET_SHORT) {
-        const b = el('button', { type: 'button', class: 'link-button show-all', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': 'facet-values-' + f },
-          open ? t('showFewer') : t('showAll', values.length));
-        b.addEventListener('click', function () {
-          expanded[f] = !expanded[f];
-          const now = expanded[f];
-          ul.querySelectorAll('li').forEach(function (li, i) { if (i >= FACET_SHORT) li.hidden = !now; });
-          b.setAttribute('aria-expanded', now ? 'true' : 'false');
-          b.textContent = now ? t('showFewer') : t('showAll', values.length);
-          if (now) { const first = ul.querySelectorAll('li')[FACET_SHORT]; if (first) first.querySelector('input').focus(); }
+      if (f === 'goals') {
+        // display only: SDGs and miljökvalitetsmål as two groups of one facet
+        ['sdg', 'mkm', 'other'].forEach(function (g) {
+          const part = values.filter(function (v) { return goalGroup(v.value) === g; });
+          if (!part.length) return;
+          const sub = el('fieldset', { class: 'facet-group', id: 'facet-goals-' + g });
+          sub.appendChild(el('legend', null, t(g === 'sdg' ? 'goalsSdg' : g === 'mkm' ? 'goalsMkm' : 'goalsOther')));
+          sub.appendChild(valueList(f, 'goals-' + g, part, selected));
+          fs.appendChild(sub);
         });
-        fs.appendChild(b);
+      } else {
+        fs.appendChild(valueList(f, f, values, selected));
       }
       box.appendChild(fs);
     });
+    if (!yearShown) box.appendChild(yearPanel(st, []));
   }
 
   function renderActiveFilters(st) {
     const list = $('active-filter-list');
     clear(list);
-    let n = 0;
+    const chips = []; // {id, text, remove(keepId)}
     FACETS.forEach(function (f) {
+      if (f === 'kind' || f === 'year') return; // kind: the tabs
       (st.filters[f] || []).forEach(function (v) {
-        n++;
-        const li = el('li');
-        const text = facetTitle(f) + ': ' + label(f, v);
-        const b = el('button', { type: 'button', class: 'chip', 'aria-label': t('removeFilter', text) }, text + ' ×');
-        b.addEventListener('click', function () { toggleFilter(f, v, false); });
-        li.appendChild(b);
-        list.appendChild(li);
+        chips.push({ id: 'chip-' + f + '-' + v.replace(/[^A-Za-z0-9_-]/g, '_'), text: facetTitle(f) + ': ' + label(f, v),
+          remove: function (keep) { toggleFilter(f, v, false, keep); } });
       });
     });
     if (st.year) {
-      n++;
+      chips.push({ id: 'chip-year', text: facetTitle('year') + ': ' + st.year.replace('..', '–'),
+        remove: function (keep) {
+          const s = readState(); s.year = ''; s.offset = 0;
+          afterSearch = function () { focusId(keep); };
+          navigate(pageUrl(s), true, true);
+        } });
+    }
+    chips.forEach(function (c, i) {
       const li = el('li');
-      const text = t('facet_year') + ': ' + st.year.replace('..', '–');
-      const b = el('button', { type: 'button', class: 'chip', 'aria-label': t('removeFilter', text) }, text + ' ×');
-      b.addEventListener('click', function () { const s = readState(); s.year = ''; s.offset = 0; navigate(pageUrl(s), true); });
+      const b = el('button', { type: 'button', class: 'chip', id: c.id, 'aria-label': t('removeFilter', c.text) }, c.text + ' ×');
+      // focus goes to the next chip, else the one before, else the filter heading
+      const keep = chips[i + 1] ? chips[i + 1].id : chips[i - 1] ? chips[i - 1].id : 'facets-title';
+      b.addEventListener('click', function () { c.remove(keep); });
       li.appendChild(b);
       list.appendChild(li);
-    }
-    $('active-filters').hidden = n === 0;
+    });
+    $('active-filters').hidden = chips.length === 0;
+    filterCount = chips.length;
+    const ft = $('filter-toggle');
+    if (ft) ft.textContent = t('filterToggle', chips.length);
   }
 
-  function toggleFilter(f, code, on) {
+  // keepId: the control to focus once the new results are drawn (the
+  // checkbox toggled, or a chip's neighbour)
+  function toggleFilter(f, code, on, keepId) {
     const st = readState();
     const cur = st.filters[f] || [];
     const next = cur.filter(function (v) { return v !== code; });
@@ -781,7 +973,13 @@
     if (next.length) st.filters[f] = next; else delete st.filters[f];
     st.offset = 0;
     history.pushState(null, '', pageUrl(st));
+    if (keepId) afterSearch = function () { focusId(keepId); };
     runSearch(st, false);
+  }
+
+  function focusId(id) {
+    const n = $(id) || $('results-heading');
+    n.focus();
   }
 
   // ---------------------------------------------------------------- case page
@@ -1200,7 +1398,12 @@
       const st = readState(); st.offset += PAGE_SIZE; navigate(pageUrl(st), true);
     });
     $('clear-all').addEventListener('click', function () {
-      const st = readState(); st.filters = {}; st.year = ''; st.offset = 0; navigate(pageUrl(st), true);
+      const st = readState(); st.filters = st.filters.kind ? { kind: st.filters.kind } : {}; st.year = ''; st.offset = 0; navigate(pageUrl(st), true);
+    });
+    ['year-from', 'year-to'].forEach(function (id) {
+      $(id).addEventListener('keydown', function (ev) {
+        if (ev.key === 'Enter') { ev.preventDefault(); $('year-apply').click(); }
+      });
     });
     $('year-apply').addEventListener('click', function () {
       const a = $('year-from').value.trim();

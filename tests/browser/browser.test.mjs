@@ -69,6 +69,10 @@ async function waitResults() {
   });
 }
 
+async function tabCount(k) {
+  return parseInt((await page.textContent('#tab-' + k + ' .count')).replace(/[^\d]/g, ''), 10);
+}
+
 async function total() {
   const s = await page.textContent('#result-status');
   const m = /(\d[\d\s\u00a0,.]*)\s*(träff|result)/.exec(s); // a number, not just a space
@@ -124,7 +128,12 @@ test('the page loads in Swedish with landmarks, a skip link and no script errors
   assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
   const box = await page.locator('a.skip-link').boundingBox();
   assert.ok(box && box.y >= 0, 'skip link visible when focused');
-  assert.ok(await total() >= 1000, 'the real demo corpus is listed with an empty query');
+  // point 2: the 853 innovation cases come first, not drowned by 18,000 notices
+  assert.equal(await page.getAttribute('#tab-case', 'aria-current'), 'page');
+  assert.ok(await total() >= 800, 'the innovation cases of the real corpus are listed first');
+  assert.match(await page.textContent('#tab-case'), /^Innovationsfall\s*\d/);
+  assert.ok(await tabCount('all') >= 19000, 'the Alla tab counts every kind');
+  assert.equal(await tabCount('all'), await tabCount('case') + await tabCount('procurement'));
 });
 
 test('search: hits with checked highlighted snippets, total, focus on the results heading', async () => {
@@ -135,13 +144,101 @@ test('search: hits with checked highlighted snippets, total, focus on the result
   const n = await total();
   assert.ok(n >= 2, 'several hits for upphandling, got ' + n);
   assert.equal(await page.locator('#hits > li').count(), Math.min(n, 20));
-  assert.ok(await page.locator('#hits .snippet mark').count() >= 1, 'highlighted terms in snippets');
+  assert.ok(await page.locator('#hits mark').count() >= 1, 'highlighted terms in snippets or titles');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'results-heading');
   assert.equal(await page.getAttribute('#result-status', 'aria-live'), 'polite');
   const exp = await page.getAttribute('#export-link', 'href');
-  assert.match(exp, /^\/v1\/export\?q=upphandling&format=csv$/);
+  // the export lists what the chosen tab lists
+  assert.match(exp, /^\/v1\/export\?q=upphandling&kind=case&format=csv$/);
   await shot('01-search');
   await axe('search');
+});
+
+test('point 2: kind tabs with counts, chosen by click and by keyboard; focus stays on the tab', async () => {
+  await page.goto(BASE + '/?q=upphandling');
+  await waitResults();
+  const nCase = await tabCount('case');
+  const nProc = await tabCount('procurement');
+  assert.ok(nCase >= 1 && nProc > nCase, `upphandling: ${nCase} innovation cases, ${nProc} procurements`);
+  // innovation cases lead the first screen of a search that has them
+  assert.equal(await total(), nCase);
+  for (const m of await page.locator('#hits .hit-meta').allTextContents())
+    assert.match(m, /^Innovationsfall · /);
+  await page.click('#tab-procurement');
+  await page.waitForURL(/kind=procurement/);
+  await waitResults();
+  assert.equal(await total(), nProc);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-procurement');
+  for (const m of await page.locator('#hits .hit-meta').allTextContents())
+    assert.match(m, /^Upphandling · /);
+  // keyboard: Tab back to "Innovationsfall"… here: focus the Alla tab and press Enter
+  await page.focus('#tab-all');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/kind=all/);
+  await waitResults();
+  assert.equal(await total(), nCase + nProc);
+  assert.equal(await page.getAttribute('#tab-all', 'aria-current'), 'page');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-all');
+  // the export follows the tab: kind=all sends no kind filter
+  assert.doesNotMatch(await page.getAttribute('#export-link', 'href'), /kind=/);
+});
+
+test('point 3: a hit shows buyer, year, authority type, kind and goals; its snippet adds to the title', async () => {
+  await page.goto(BASE + '/?q=' + encodeURIComponent('skolmåltider Södra Latins'));
+  await waitResults();
+  const hit = page.locator('#hits > li[data-id="uhm-2021-ka1716"]');
+  await hit.waitFor();
+  const meta = await hit.locator('.hit-meta').textContent();
+  assert.equal(meta, 'Upphandling · Stockholms kommun · 2021 · Kommun');
+  assert.deepEqual(await hit.locator('.hit-goals > li').evaluateAll((ls) => ls.map((l) => l.firstChild.textContent)),
+    ['SDG 12', 'SDG 8']);
+  // the full goal name is there for a screen reader
+  assert.match(await hit.locator('.hit-goals > li').first().textContent(), /Hållbar konsumtion och produktion/);
+  // a title-only notice: the match is marked in the title, no snippet repeats it
+  assert.equal(await hit.locator('.snippet').count(), 0);
+  assert.ok(await hit.locator('h3 a mark').count() >= 1);
+  assert.equal(await hit.locator('h3 a').textContent(), 'Skolmåltider till Södra Latins gymnasium');
+  // an innovation case: the snippet is its summary, not its title
+  await page.goto(BASE + '/?q=i-Voting');
+  await waitResults();
+  const iv = page.locator('#hits > li[data-id="ips-10704"]');
+  await iv.waitFor();
+  const snip = await iv.locator('.snippet').textContent();
+  assert.ok(snip.length > 40 && snip !== 'i-Voting', 'a snippet that adds to the title: ' + snip);
+  assert.match(await iv.locator('.hit-meta').textContent(), /^Innovationsfall · .+ · \d{4}/);
+  await shot('09-hits');
+});
+
+test('point 5: facets say what they mean; CPV first; goals in two groups; years with counts', async () => {
+  await page.goto(BASE + '/?q=skola&kind=all');
+  await waitResults();
+  const legends = await page.locator('#facet-panels > fieldset > legend').allTextContents();
+  assert.equal(legends[0], 'Vad som köps (CPV)', 'what is bought comes first: ' + legends.join(' | '));
+  assert.ok(legends.includes('Sektor (köparens verksamhet)'), legends.join(' | '));
+  assert.ok(!legends.includes('Typ'), 'the kind is the tabs, not a panel');
+  // goals: SDGs and miljökvalitetsmål as two groups of one facet
+  await page.goto(BASE + '/?kind=all');
+  await waitResults();
+  const groups = await page.locator('#facet-goals > fieldset > legend').allTextContents();
+  assert.deepEqual(groups.slice(0, 1), ['Globala målen (SDG)']);
+  if (groups.length > 1) assert.equal(groups[1], 'Miljökvalitetsmål');
+  // years carry their counts; a year is one click, and keeps the tab
+  const y = page.locator('#year-range .year-link').first();
+  const yText = await y.textContent();
+  const m = /^(\d{4})([\d\s\u00a0]+)$/.exec(yText);
+  assert.ok(m, 'a year with its count: ' + yText);
+  await y.click();
+  await page.waitForURL(new RegExp('year=' + m[1]));
+  await waitResults();
+  assert.equal(await total(), parseInt(m[2].replace(/[^\d]/g, ''), 10));
+  assert.match(page.url(), /kind=all/);
+  // Enter in a year box applies it
+  await page.fill('#year-from', '2019');
+  await page.fill('#year-to', '2020');
+  await page.press('#year-to', 'Enter');
+  await page.waitForURL(/year=2019\.\.2020/);
+  await waitResults();
+  await shot('10-facets');
 });
 
 test('the snippet filter lets through only text, entities and <mark>', async () => {
@@ -183,7 +280,7 @@ test('filter by two facets: URL, counts, active filters, reload restores', async
   // its id from /v1/cases/{id} (anonymous: published only), must carry the
   // sector and the authority type, and the title shown must be the record's
   const shown = await page.$$eval('#hits > li', (lis) => lis.map((li) => ({
-    id: li.querySelector('.hit-id').textContent.trim(),
+    id: li.getAttribute('data-id'),
     title: li.querySelector('h3 a').textContent
   })));
   assert.equal(shown.length, Math.min(afterTwo, 20), 'hits shown for the total');
