@@ -13,6 +13,17 @@
     sv: {
       pageTitle: 'Fallbiblioteket för innovationsupphandling',
       skip: 'Hoppa till innehållet',
+      skipResults: 'Hoppa till resultaten',
+      filterToggle: 'Filter ({0})',
+      noHitsHelp: 'Inga fall matchar alla val. Ta bort ett filter:',
+      removeGives: 'Ta bort {0} ({1})',
+      allKinds: 'Visa alla typer av fall ({0})',
+      clearGives: 'Ta bort alla filter ({0})',
+      nHits: '{0} träffar',
+      oneHit: '1 träff',
+      sorted: 'Sorterat: {0}.',
+      pageN: 'Sida {0}',
+      pageLimit: 'Bara de första {0} träffarna kan visas; förfina sökningen för att se fler.',
       siteTitle: 'Fallbiblioteket för innovationsupphandling',
       navMain: 'Huvudmeny',
       navSearch: 'Sök fall',
@@ -173,6 +184,17 @@
     en: {
       pageTitle: 'Innovation procurement case library',
       skip: 'Skip to content',
+      skipResults: 'Skip to the results',
+      filterToggle: 'Filters ({0})',
+      noHitsHelp: 'No case matches every choice. Remove a filter:',
+      removeGives: 'Remove {0} ({1})',
+      allKinds: 'Show every kind of case ({0})',
+      clearGives: 'Remove every filter ({0})',
+      nHits: '{0} results',
+      oneHit: '1 result',
+      sorted: 'Sorted: {0}.',
+      pageN: 'Page {0}',
+      pageLimit: 'Only the first {0} results can be shown; refine the search to see more.',
       siteTitle: 'Innovation procurement case library',
       navMain: 'Main menu',
       navSearch: 'Search cases',
@@ -486,7 +508,7 @@
       year: p.get('year') || '',
       sort: SORTS.indexOf(p.get('sort')) >= 0 ? p.get('sort') : 'relevance',
       tab: '',
-      offset: Math.max(0, parseInt(p.get('offset') || '0', 10) || 0)
+      offset: Math.min(MAX_OFFSET, Math.max(0, parseInt(p.get('offset') || '0', 10) || 0))
     };
     if (st.caseId) st.view = 'case';
     FACETS.forEach(function (f) {
@@ -547,6 +569,7 @@
       a.setAttribute('href', withLang(v === 'search' ? location.pathname : location.pathname + '?view=' + v));
     });
     $('home-link').setAttribute('href', withLang(location.pathname));
+    $('filter-toggle').textContent = t('filterToggle', filterCount);
     fillSubmitOptions();
   }
 
@@ -800,6 +823,9 @@
     hits.forEach(function (h) { list.appendChild(renderHit(h)); });
 
     renderPager(st, total);
+    renderNoHits(st, eff, total);
+    // nothing to sort or export when there is nothing
+    $('result-tools').hidden = total === 0;
 
     // export link: the same filters as the hits shown, all matching cases
     const ex = searchParams(eff, { format: 'csv' });
@@ -810,13 +836,93 @@
     renderActiveFilters(st);
   }
 
+  // page numbers around the current page, the first and the last page the
+  // API can give (offset at most MAX_OFFSET): never a page it refuses
   function renderPager(st, total) {
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const page = Math.floor((st.offset || 0) / PAGE_SIZE) + 1;
+    const reachable = Math.min(total, MAX_OFFSET + PAGE_SIZE);
+    const pages = Math.max(1, Math.ceil(reachable / PAGE_SIZE));
+    const page = Math.min(pages, Math.floor((st.offset || 0) / PAGE_SIZE) + 1);
     $('pager').hidden = total <= PAGE_SIZE;
-    $('page-info').textContent = t('pageInfo', page, pages);
-    $('prev-page').disabled = page <= 1;
-    $('next-page').disabled = page >= pages;
+    $('page-info').textContent = t('pageInfo', fmtNumber(page), fmtNumber(pages));
+    const ul = $('page-list');
+    clear(ul);
+    function item(n, text, cls, rel) {
+      const li = el('li');
+      if (n < 1 || n > pages) { li.appendChild(el('span', { class: 'page-gap ' + (cls || '') }, text)); ul.appendChild(li); return; }
+      const ns = Object.assign({}, st, { offset: (n - 1) * PAGE_SIZE });
+      const a = el('a', { href: pageUrl(ns), class: 'page-link ' + (cls || ''), rel: rel || null }, text);
+      if (n === page && !cls) { a.setAttribute('aria-current', 'page'); a.setAttribute('aria-label', t('pageN', n)); }
+      else if (!cls) a.setAttribute('aria-label', t('pageN', n));
+      a.addEventListener('click', function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+        ev.preventDefault();
+        navigate(a.getAttribute('href'), true);
+      });
+      li.appendChild(a);
+      ul.appendChild(li);
+    }
+    if (page > 1) item(page - 1, t('prevPage'), 'prev', 'prev');
+    const shown = {};
+    [1, page - 2, page - 1, page, page + 1, page + 2, pages].forEach(function (n) { if (n >= 1 && n <= pages) shown[n] = true; });
+    let last = 0;
+    Object.keys(shown).map(Number).sort(function (x, y) { return x - y; }).forEach(function (n) {
+      if (n > last + 1) { const li = el('li', { class: 'page-gap', 'aria-hidden': 'true' }, '…'); ul.appendChild(li); }
+      item(n, fmtNumber(n));
+      last = n;
+    });
+    if (page < pages) item(page + 1, t('nextPage'), 'next', 'next');
+    const lim = $('page-limit');
+    lim.hidden = total <= reachable;
+    lim.textContent = total > reachable ? t('pageLimit', fmtNumber(reachable)) : '';
+  }
+
+  // zero hits: each chosen filter offered for removal with the count it
+  // would give (one count-only search each)
+  function renderNoHits(st, eff, total) {
+    const box = $('no-hits');
+    const ul = $('no-hits-list');
+    clear(ul);
+    box.hidden = true;
+    if (total) return;
+    const offers = [];
+    FACETS.forEach(function (f) {
+      if (f === 'year') return;
+      (eff.filters[f] || []).forEach(function (v) {
+        const ns = Object.assign({}, st, { offset: 0, filters: Object.assign({}, st.filters) });
+        const left = (st.filters[f] || []).filter(function (x) { return x !== v; });
+        if (left.length) ns.filters[f] = left; else delete ns.filters[f];
+        if (f === 'kind') ns.tab = 'all';
+        offers.push({ key: f === 'kind' ? 'allKinds' : 'removeGives', text: facetTitle(f) + ': ' + label(f, v), st: ns });
+      });
+    });
+    if (st.year) offers.push({ key: 'removeGives', text: facetTitle('year') + ': ' + st.year.replace('..', '–'), st: Object.assign({}, st, { year: '', offset: 0 }) });
+    if (!offers.length) return;
+    // last resort, shown when no single removal helps: every filter off
+    if (offers.length > 1) offers.push({ key: 'clearGives', last: true, st: Object.assign({}, st, { year: '', offset: 0, tab: 'all', filters: {} }) });
+    const seq = searchSeq;
+    Promise.all(offers.map(function (o) {
+      const e = Object.assign({}, o.st, { filters: Object.assign({}, o.st.filters) });
+      if (e.tab && e.tab !== 'all') e.filters.kind = [e.tab];
+      const p = searchParams(e, { limit: '0', lang: lang });
+      return api('GET', '/v1/search?' + p.toString()).then(function (r) { return r.ok && r.body ? r.body.total || 0 : null; }, function () { return null; });
+    })).then(function (counts) {
+      if (seq !== searchSeq) return;
+      const helps = offers.some(function (o, i) { return !o.last && counts[i]; });
+      offers.forEach(function (o, i) {
+        if (!counts[i] || (o.last && helps)) return; // no dead end offered
+        const li = el('li');
+        const n = counts[i] === 1 ? t('oneHit') : t('nHits', fmtNumber(counts[i]));
+        const a = el('a', { href: pageUrl(o.st) }, o.key === 'removeGives' ? t(o.key, o.text, n) : t(o.key, n));
+        a.addEventListener('click', function (ev) {
+          if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+          ev.preventDefault();
+          navigate(pageUrl(o.st), true);
+        });
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      box.hidden = !ul.firstChild;
+    });
   }
 
   // one list of facet values with counts as checkboxes; the first five
@@ -978,7 +1084,8 @@
   }
 
   function focusId(id) {
-    const n = $(id) || $('results-heading');
+    let n = $(id);
+    if (!n || !n.getClientRects().length) n = $('filter-toggle').getClientRects().length ? $('filter-toggle') : $('results-heading');
     n.focus();
   }
 
@@ -1388,14 +1495,17 @@
       st.offset = 0;
       navigate(pageUrl(st), true);
     });
+    // a new sort searches at once, keeps the focus on the list and says so
+    // in the live region
     $('sort').addEventListener('change', function () {
-      const st = readState(); st.sort = $('sort').value; st.offset = 0; navigate(pageUrl(st), true);
+      const st = readState(); st.sort = $('sort').value; st.offset = 0;
+      const name = $('sort').options[$('sort').selectedIndex].textContent;
+      afterSearch = function () { $('result-status').textContent = t('sorted', name) + ' ' + $('result-status').textContent; };
+      navigate(pageUrl(st), true, true);
     });
-    $('prev-page').addEventListener('click', function () {
-      const st = readState(); st.offset = Math.max(0, st.offset - PAGE_SIZE); navigate(pageUrl(st), true);
-    });
-    $('next-page').addEventListener('click', function () {
-      const st = readState(); st.offset += PAGE_SIZE; navigate(pageUrl(st), true);
+    $('filter-toggle').addEventListener('click', function () {
+      const open = $('facets').classList.toggle('open');
+      $('filter-toggle').setAttribute('aria-expanded', open ? 'true' : 'false');
     });
     $('clear-all').addEventListener('click', function () {
       const st = readState(); st.filters = st.filters.kind ? { kind: st.filters.kind } : {}; st.year = ''; st.offset = 0; navigate(pageUrl(st), true);
