@@ -17,6 +17,7 @@
 
 #include "apidoc.h"
 #include "case_csv.h"
+#include "render.h"
 #include "csv.h"
 #include "store.h"
 #include "facet.h"
@@ -196,6 +197,47 @@ static void h_case(struct srv_req *r)
 		stats_backlog(r, w);
 	}
 	srv_reply_json(r, 200, case_to_json(&c));
+out:
+	case_release(&c);
+}
+
+/* GET /v1/cases/{id}/html: the case's Markdown texts as safe HTML
+ * (render.h), for the page; null for a text the case has not. Seen by whom
+ * may see the case; not counted as a view (GET /v1/cases/{id} is). */
+static json_t *html_or_null(const char *md)
+{
+	char *h;
+	json_t *j;
+
+	if (!md || !*md)
+		return json_null();
+	if (!(h = render_markdown(md, strlen(md))))
+		return NULL;
+	j = json_string(h);
+	free(h);
+	return j;
+}
+
+static void h_case_html(struct srv_req *r)
+{
+	const struct auth_principal *who;
+	struct srv_worker *w;
+	struct case_record c;
+	json_t *j = NULL;
+
+	case_init(&c);
+	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
+		goto out;
+	if (load_visible(r, w, who, srv_arg(r, 0), &c) != CL_OK)
+		goto out;
+	j = json_pack("{s:s, s:o*, s:o*, s:o*, s:o*}", "id", c.id, "summary", html_or_null(c.summary),
+		      "body", html_or_null(c.body), "outcome", html_or_null(c.outcome), "lessons",
+		      html_or_null(c.lessons));
+	if (!j) {
+		srv_problem(r, 500, "internal", "Internal error", "out of memory");
+		goto out;
+	}
+	srv_reply_json(r, 200, j);
 out:
 	case_release(&c);
 }
@@ -1044,6 +1086,7 @@ const struct srv_route rt_routes[] = {
 	{"GET", "/v1/cases/{id}", 0, h_case},
 	{"GET", "/v1/cases/{id}/similar", 0, h_case_similar},
 	{"GET", "/v1/cases/{id}/history", 0, h_history},
+	{"GET", "/v1/cases/{id}/html", 0, h_case_html},
 	{"POST", "/v1/similar", 1, h_similar_text},
 	{"GET", "/v1/facets", 0, h_facets},
 	{"GET", "/v1/export", 0, h_export},

@@ -18,6 +18,7 @@
 
 #include "auth.h"
 #include "parse_sestat.h"
+#include "render.h"
 #include "routes.h"
 #include "server.h"
 #include "store.h"
@@ -1477,4 +1478,71 @@ Test(server, role_boundaries_and_workflow_over_http)
 	}
 	snprintf(path, sizeof path, "/v1/cases/%s", sub);
 	cr_assert_eq(req_as(R_ANON, toks, "GET", path, NULL, NULL), 200);
+}
+
+/* ---- the case page's rendered texts (GET /v1/cases/{id}/html, render.h) --- */
+
+/* Markdown becomes HTML; nothing of raw HTML or an unsafe link passes. */
+Test(render, markdown_is_rendered_and_raw_html_never_passes)
+{
+	static const struct {
+		const char *md, *must, *never;
+	} t[] = {
+		{"## Bakgrund\n\n- ett\n- två\n", "<h2>Bakgrund</h2>", NULL},
+		{"**fet** och *kursiv*", "<strong>fet</strong>", NULL},
+		{"<script>alert(1)</script>\n\ntext", "text", "<script"},
+		{"a <img src=x onerror=alert(1)> b", "a ", "<img"},
+		{"<div onclick=\"x()\">block</div>", NULL, "onclick"},
+		{"[klick](javascript:alert(1))", "klick", "javascript:"},
+		{"[fil](file:///etc/passwd)", "fil", "file:"},
+		{"![bild](data:text/html;base64,PHNjcmlwdD4=)", NULL, "data:text/html"},
+		{"[ok](https://www.upphandlingsmyndigheten.se/)", "href=\"https://www.upphandlingsmyndigheten.se/\"", NULL},
+		{"1 < 2 & 3 > 2", "1 &lt; 2 &amp; 3 &gt; 2", NULL},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char *h = render_markdown(t[i].md, strlen(t[i].md));
+		cr_assert_not_null(h);
+		if (t[i].must)
+			cr_expect(strstr(h, t[i].must) != NULL, "%s -> %s lacks %s", t[i].md, h, t[i].must);
+		if (t[i].never)
+			cr_expect(strstr(h, t[i].never) == NULL, "%s -> %s has %s", t[i].md, h, t[i].never);
+		free(h);
+	}
+	/* a NUL byte and bad UTF-8 come out as valid text, an empty text as "" */
+	{
+		static const char broken[] = "a\0b \xff\xfe c";
+		char *h = render_markdown(broken, sizeof broken - 1);
+		cr_assert_not_null(h);
+		cr_expect(strstr(h, "\xef\xbf\xbd") != NULL, "U+FFFD in %s", h);
+		free(h);
+		h = render_markdown(NULL, 0);
+		cr_assert_not_null(h);
+		cr_expect_str_eq(h, "");
+		free(h);
+	}
+}
+
+Test(server, case_html_renders_the_texts_of_a_visible_case_only)
+{
+	struct tu_resp r;
+	const char *body;
+
+	get("/v1/cases/case-lund-skolmaltider-2021/html", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_not_null(r.json);
+	cr_expect_str_eq(json_string_value(json_object_get(r.json, "id")), "case-lund-skolmaltider-2021");
+	body = json_string_value(json_object_get(r.json, "body"));
+	cr_assert_not_null(body);
+	cr_expect(strstr(body, "<h2>Bakgrund</h2>") != NULL, "%s", body);
+	cr_expect(strstr(body, "<li>Marknadsdialog") != NULL, "%s", body);
+	cr_expect(json_is_string(json_object_get(r.json, "outcome")));
+	cr_expect(json_is_string(json_object_get(r.json, "lessons")));
+	tu_resp_free(&r);
+	/* a text the case has not is null */
+	get("/v1/cases/" HIDDEN_ID "/html", &r);
+	assert_problem(&r, 404, "not-found", "an unpublished case's texts");
+	tu_resp_free(&r);
+	get("/v1/cases/case-lund-skolmaltider-2021/html?x=1", &r);
+	cr_expect_eq(r.status, 400);
+	tu_resp_free(&r);
 }
