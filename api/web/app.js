@@ -137,6 +137,7 @@
       contribToken: 'Din API-nyckel (bidragsgivare)',
       tokenHint: 'Nyckeln sparas bara under den här sessionen i webbläsaren.',
       orgHint: 'Till exempel 212000-1132',
+      mdHint: 'Markdown: ## Rubrik, **fet**, *kursiv*, - punktlista, [länk](https://…). HTML visas inte.',
       submitButton: 'Skicka in',
       submitting: 'Skickar …',
       submitOk: 'Tack! Fallet har skickats in för granskning med id {0} (status: {1}).',
@@ -308,6 +309,7 @@
       contribToken: 'Your API token (contributor)',
       tokenHint: 'The token is kept only for this browser session.',
       orgHint: 'For example 212000-1132',
+      mdHint: 'Markdown: ## Heading, **bold**, *italic*, - list, [link](https://…). HTML is not shown.',
       submitButton: 'Submit',
       submitting: 'Submitting …',
       submitOk: 'Thank you! The case was submitted for review with id {0} (status: {1}).',
@@ -369,6 +371,9 @@
   const ERROR_FIELDS = [
     [/^\$\.title\b/, 'sub-title'],
     [/^\$\.summary\b/, 'sub-summary'],
+    [/^\$\.body\b/, 'sub-body'],
+    [/^\$\.outcome\b/, 'sub-outcome'],
+    [/^\$\.lessons\b/, 'sub-lessons'],
     [/^\$\.kind\b/, 'sub-kind'],
     [/^\$\.language\b/, 'sub-language'],
     [/^\$\.buyer\.org_number\b/, 'sub-org-number'],
@@ -1101,7 +1106,9 @@
     Promise.all([
       api('GET', '/v1/cases/' + enc),
       api('GET', '/v1/cases/' + enc + '/history').catch(function () { return null; }),
-      api('GET', '/v1/cases/' + enc + '/similar').catch(function () { return null; })
+      api('GET', '/v1/cases/' + enc + '/similar?limit=6').catch(function () { return null; }),
+      api('GET', '/v1/cases/' + enc + '/html').catch(function () { return null; }),
+      loadPlaces()
     ]).then(function (rs) {
       if (seq !== caseSeq) return;
       const c = rs[0];
@@ -1110,24 +1117,97 @@
         $('case-status').textContent = c.status === 404 ? t('caseNotFound') : t('caseFailed', problemText(c));
         return;
       }
-      lastCase = {
-        c: c.body.case || c.body,
-        history: rs[1] && rs[1].ok ? rs[1].body : null,
-        similar: rs[2] && rs[2].ok ? rs[2].body : null
-      };
-      $('case-status').textContent = '';
-      renderCase(lastCase);
-      if (focus) $('case-title').focus();
+      const rec = c.body.case || c.body;
+      return loadCpv(rec.cpv).then(function () {
+        if (seq !== caseSeq) return;
+        lastCase = {
+          c: rec,
+          history: rs[1] && rs[1].ok ? rs[1].body : null,
+          similar: rs[2] && rs[2].ok ? rs[2].body : null,
+          html: rs[3] && rs[3].ok ? rs[3].body : null
+        };
+        $('case-status').textContent = '';
+        renderCase(lastCase);
+        if (focus) $('case-title').focus();
+      });
     }).catch(function () {
       if (seq !== caseSeq) return;
       $('case-status').textContent = t('caseFailed', t('networkError'));
     });
   }
 
-  function addField(dl, key, value, multiline) {
+  // label tables of api/web/labels/ (scripts/make-labels): CPV names per
+  // division, NUTS, country and language names; [sv, en] each
+  const places = { nuts: {}, country: {}, language: {} };
+  const cpvNames = {};
+  const cpvLoaded = {};
+  let placesLoaded = null;
+  function loadPlaces() {
+    if (!placesLoaded) {
+      placesLoaded = api('GET', 'labels/places.json').then(function (r) {
+        if (r.ok && r.body) Object.keys(places).forEach(function (k) { places[k] = r.body[k] || {}; });
+      }).catch(function () { placesLoaded = null; });
+    }
+    return placesLoaded;
+  }
+  function loadCpv(codes) {
+    const divs = {};
+    (Array.isArray(codes) ? codes : []).forEach(function (c) {
+      const m = /^(\d{2})\d{6}/.exec(String(c));
+      if (m && !cpvLoaded[m[1]]) divs[m[1]] = true;
+    });
+    return Promise.all(Object.keys(divs).map(function (d) {
+      cpvLoaded[d] = true;
+      return api('GET', 'labels/cpv-' + d + '.json').then(function (r) {
+        if (r.ok && r.body) Object.assign(cpvNames, r.body);
+      }).catch(function () { cpvLoaded[d] = false; });
+    }));
+  }
+  function pick(pair, code) {
+    if (!Array.isArray(pair)) return code;
+    return (lang === 'en' ? pair[1] : pair[0]) || pair[0] || code;
+  }
+
+  // the rendered Markdown of GET /v1/cases/{id}/html is copied element by
+  // element into the page through an allow-list: only these tags, only
+  // http(s)/mailto link targets, no attribute else; headings become h3 so
+  // the page's outline holds. The server already leaves raw HTML out; this
+  // is the second wall.
+  const PROSE_TAGS = { P: 'p', BR: 'br', HR: 'hr', EM: 'em', STRONG: 'strong', CODE: 'code', PRE: 'pre',
+    BLOCKQUOTE: 'blockquote', UL: 'ul', OL: 'ol', LI: 'li', A: 'a', DEL: 'del',
+    H1: 'h3', H2: 'h3', H3: 'h3', H4: 'h3', H5: 'h3', H6: 'h3' };
+  function copyProse(from, to) {
+    from.childNodes.forEach(function (n) {
+      if (n.nodeType === 3) { to.appendChild(document.createTextNode(n.nodeValue)); return; }
+      if (n.nodeType !== 1) return; // comments (cmark's "raw HTML omitted") and the rest
+      const tag = PROSE_TAGS[n.tagName];
+      if (!tag) { copyProse(n, to); return; } // unknown: its text only
+      const e = document.createElement(tag);
+      if (tag === 'a') {
+        const href = n.getAttribute('href') || '';
+        if (/^(https?:\/\/|mailto:)/i.test(href)) { e.setAttribute('href', href); e.setAttribute('rel', 'noopener noreferrer nofollow'); }
+        else { copyProse(n, to); return; }
+      }
+      if (tag === 'ol' && /^\d{1,6}$/.test(n.getAttribute('start') || '')) e.setAttribute('start', n.getAttribute('start'));
+      copyProse(n, e);
+      to.appendChild(e);
+    });
+  }
+  function setProse(node, html, plain) {
+    clear(node);
+    if (typeof html === 'string') {
+      const tpl = document.createElement('template'); // inert: nothing runs or loads
+      tpl.innerHTML = html;
+      copyProse(tpl.content, node);
+    } else if (plain) {
+      node.appendChild(el('p', null, plain));
+    }
+  }
+
+  function addField(dl, key, value) {
     if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) return;
     dl.appendChild(el('dt', null, t(key)));
-    const dd = el('dd', multiline ? { class: 'multiline' } : null);
+    const dd = el('dd');
     if (Array.isArray(value)) {
       const ul = el('ul', { class: 'inline-list' });
       value.forEach(function (v) { ul.appendChild(el('li', null, v)); });
@@ -1138,52 +1218,72 @@
     dl.appendChild(dd);
   }
 
+  // labels, not codes
   function codes(facet, list) {
     if (!Array.isArray(list)) return list;
-    return list.map(function (c) { const l = label(facet, c); return l === c ? c : l + ' (' + c + ')'; });
+    return list.map(function (c) { return label(facet, c); });
   }
   function code1(facet, c) {
     if (c === undefined || c === null || c === '') return c;
-    const l = label(facet, c);
-    return l === c ? c : l + ' (' + c + ')';
+    return label(facet, c);
+  }
+  function fmtDate(s) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(String(s || ''));
+    if (!m) return s;
+    const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], m[4] ? +m[4] : 12, m[5] ? +m[5] : 0));
+    const o = { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' };
+    if (m[4]) { o.hour = '2-digit'; o.minute = '2-digit'; o.timeZone = 'Europe/Stockholm'; }
+    try { return d.toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB', o); } catch (e) { return s; }
+  }
+  function fmtMoney(v) {
+    try {
+      return Number(v.amount).toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB',
+        { style: 'currency', currency: v.currency || 'SEK', maximumFractionDigits: 0 });
+    } catch (e) { return fmtNumber(v.amount) + ' ' + (v.currency || ''); }
   }
 
   function renderCase(lc) {
     const c = lc.c || {};
+    const html = lc.html || {};
     document.title = (c.title || c.id || '') + ' – ' + t('pageTitle');
+    const b = c.buyer || {};
+    const kick = [code1('kind', c.kind), b.name, c.year].filter(Boolean);
+    $('case-kicker').textContent = kick.join(' · ');
     $('case-title').textContent = c.title || c.id || '';
-    $('case-summary').textContent = c.summary || '';
+    setProse($('case-summary'), html.summary, c.summary);
     $('case-summary').hidden = !c.summary;
+    // what came of it and what was learnt, right after the summary
+    [['outcome', c.outcome], ['lessons', c.lessons], ['body', c.body]].forEach(function (x) {
+      setProse($('case-' + x[0]), html[x[0]], x[1]);
+      $('case-' + x[0] + '-sec').hidden = !x[1];
+    });
+
     const dl = $('case-fields');
     clear(dl);
-    const b = c.buyer || {};
-    addField(dl, 'f_id', c.id);
     addField(dl, 'f_kind', code1('kind', c.kind));
-    addField(dl, 'f_status', code1('status', c.status));
+    if (c.status && c.status !== 'published') addField(dl, 'f_status', code1('status', c.status));
     addField(dl, 'f_buyerName', b.name);
     addField(dl, 'f_orgNumber', b.org_number);
-    addField(dl, 'f_country', b.country);
-    addField(dl, 'f_nuts', b.nuts);
     addField(dl, 'f_authorityType', code1('authority_type', c.authority_type));
+    addField(dl, 'f_country', b.country ? pick(places.country[b.country], b.country) : null);
+    addField(dl, 'f_nuts', b.nuts ? pick(places.nuts[b.nuts], b.nuts) : null);
     addField(dl, 'f_sectors', codes('sectors', c.sectors));
     addField(dl, 'f_categories', codes('categories', c.categories));
-    addField(dl, 'f_cpv', c.cpv);
+    addField(dl, 'f_cpv', Array.isArray(c.cpv) ? c.cpv.map(function (x) {
+      const n = pick(cpvNames[x], null);
+      return n ? n + ' (' + x + ')' : x;
+    }) : null);
     addField(dl, 'f_goals', codes('goals', c.goals));
     addField(dl, 'f_strategic', codes('strategic', c.strategic));
     addField(dl, 'f_procedure', code1('procedure', c.procedure));
     addField(dl, 'f_innovation', codes('innovation', c.innovation));
-    addField(dl, 'f_language', code1('language', c.language));
-    addField(dl, 'f_published', c.published);
-    addField(dl, 'f_awarded', c.awarded);
-    addField(dl, 'f_year', c.year);
-    if (c.value && c.value.amount !== undefined) addField(dl, 'f_value', fmtNumber(c.value.amount) + ' ' + (c.value.currency || ''));
-    addField(dl, 'f_body', c.body, true);
-    addField(dl, 'f_outcome', c.outcome, true);
-    addField(dl, 'f_lessons', c.lessons, true);
-    addField(dl, 'f_version', c.version);
-    addField(dl, 'f_createdAt', c.created_at);
-    addField(dl, 'f_updatedAt', c.updated_at);
+    addField(dl, 'f_language', c.language ? pick(places.language[c.language], label('language', c.language)) : null);
+    addField(dl, 'f_published', c.published ? fmtDate(c.published) : null);
+    addField(dl, 'f_awarded', c.awarded ? fmtDate(c.awarded) : null);
+    if (!c.published) addField(dl, 'f_year', c.year);
+    if (c.value && c.value.amount !== undefined) addField(dl, 'f_value', fmtMoney(c.value));
 
+    // provenance, folded under "Källor": sources, the record's own data, history
     const src = $('case-sources');
     clear(src);
     (c.sources || []).forEach(function (s) {
@@ -1191,13 +1291,19 @@
       const href = safeHref(s.url);
       li.appendChild(href ? el('a', { href: href, rel: 'noopener noreferrer' }, s.url) : el('span', { class: 'url' }, s.url || ''));
       const meta = [];
-      if (s.retrieved_at) meta.push(t('retrieved', s.retrieved_at));
+      if (s.retrieved_at) meta.push(t('retrieved', fmtDate(s.retrieved_at)));
       if (s.format) meta.push(s.format);
       if (s.licence) meta.push(s.licence);
       if (meta.length) li.appendChild(el('span', { class: 'meta' }, ' — ' + meta.join(', ')));
       if (s.sha256) li.appendChild(el('span', { class: 'hash' }, 'sha256 ' + s.sha256));
       src.appendChild(li);
     });
+    const rd = $('case-record');
+    clear(rd);
+    addField(rd, 'f_id', c.id);
+    addField(rd, 'f_version', c.version);
+    addField(rd, 'f_createdAt', c.created_at ? fmtDate(c.created_at) : null);
+    addField(rd, 'f_updatedAt', c.updated_at ? fmtDate(c.updated_at) : null);
 
     const hist = $('case-history');
     clear(hist);
@@ -1207,7 +1313,7 @@
       const parts = [];
       if (h.version !== undefined) parts.push(t('version', h.version));
       const at = h.at || h.created_at || h.updated_at || h.time;
-      if (at) parts.push(at);
+      if (at) parts.push(fmtDate(at));
       if (h.status) parts.push(code1('status', h.status));
       const who = h.actor || h.by || h.origin || h.source || h.change;
       if (who && typeof who === 'string') parts.push(who);
@@ -1216,6 +1322,7 @@
     });
     if (!hist.firstChild) hist.appendChild(el('li', null, t('noHistory')));
 
+    // similar cases: each with its buyer and year, to compare at a glance
     const sim = $('case-similar');
     clear(sim);
     let sv = lc.similar;
@@ -1223,13 +1330,9 @@
     (sv || []).forEach(function (h) {
       if (!h || h.id === c.id) return;
       const li = el('li');
-      const a = el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(h.id)) }, h.title || h.id);
-      a.addEventListener('click', function (ev) {
-        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
-        ev.preventDefault();
-        navigate(a.getAttribute('href'), true);
-      });
-      li.appendChild(a);
+      li.appendChild(caseLink(h.id, h.title));
+      const meta = [h.kind ? label('kind', h.kind) : null, h.buyer, h.year].filter(Boolean);
+      if (meta.length) li.appendChild(el('span', { class: 'meta' }, ' — ' + meta.join(' · ')));
       sim.appendChild(li);
     });
     if (!sim.firstChild) sim.appendChild(el('li', null, t('noSimilar')));
@@ -1316,6 +1419,10 @@
     const c = { kind: $('sub-kind').value, title: $('sub-title').value.trim() };
     const summary = $('sub-summary').value.trim();
     if (summary) c.summary = summary;
+    ['body', 'outcome', 'lessons'].forEach(function (f) {
+      const v = $('sub-' + f).value.trim();
+      if (v) c[f] = v;
+    });
     if ($('sub-language').value) c.language = $('sub-language').value;
     const bn = $('sub-buyer-name').value.trim();
     const on = $('sub-org-number').value.trim();

@@ -31,6 +31,9 @@ const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 
 // A unique word, so the submitted case is the only hit for it.
 const MARKER = 'zebrakorsning' + Date.now().toString(36).replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
+const MD_BODY = '## Bakgrund\n\nKommunen ville **minska** utsläppen.\n\n<script>window.__caselibXss=3</script>\n\n' +
+  '<img src=x onerror="window.__caselibXss=4">\n\n[farlig länk](javascript:window.__caselibXss=5) och ' +
+  '[Upphandlingsmyndigheten](https://www.upphandlingsmyndigheten.se/)\n';
 const EVIL_TITLE = `Elektriska ${MARKER} <script>window.__caselibXss=1</script><img src=x onerror="window.__caselibXss=2">`;
 
 let context, page, profile;
@@ -512,8 +515,28 @@ test('case page: the fields of a real notice, publisher sources as links, histor
   assert.equal(await page.textContent('#case-title'), title);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'case-title');
   const dts = await page.locator('#case-fields dt').allTextContents();
-  for (const f of ['Id', 'Typ', 'Upphandlande organisation', 'Organisationsnummer', 'Sektorer', 'Publicerad', 'Värde'])
+  for (const f of ['Typ', 'Upphandlande organisation', 'Organisationsnummer', 'Sektorer', 'Publicerad', 'Värde'])
     assert.ok(dts.includes(f), 'field ' + f + ' shown, got ' + dts.join(', '));
+  // point 4: labels, not codes; Swedish dates and money
+  const field = async (name) => page.locator('#case-fields dt', { hasText: new RegExp('^' + name + '$') })
+    .locator('xpath=following-sibling::dd[1]').textContent();
+  assert.equal(await field('Typ av myndighet'), 'Statlig myndighet');
+  assert.equal(await field('Land'), 'Sverige');
+  assert.equal(await field('NUTS-område'), 'Uppsala län');
+  assert.equal(await field('Språk'), 'Svenska');
+  assert.equal(await field('Publicerad'), '13 juli 2021');
+  assert.match(await field('Värde'), /^2\s000\s000\skr$/);
+  assert.match(await field('CPV-koder'), /^Laboratoriemöbler \(39180000\)$/);
+  assert.equal(await field('Förfarande'), 'Öppet förfarande');
+  assert.doesNotMatch(await page.textContent('#case-fields'), /\((la|cga|open)\)/);
+  assert.equal(await page.textContent('#case-kicker'), 'Upphandling · Uppsala universitet · 2021');
+  // provenance is folded under "Källor": closed until opened
+  assert.equal(await page.isVisible('#case-sources'), false);
+  await page.click('#case-provenance > summary');
+  assert.equal(await page.isVisible('#case-sources'), true);
+  assert.ok((await page.locator('#case-record dt').allTextContents()).includes('Id'));
+  // similar cases show their buyer and year
+  assert.match(await page.locator('#case-similar li .meta').first().textContent(), / · .+ · \d{4}$/);
   // provenance names the publisher (TED), never the loopback mirror of the demo
   const hrefs = await page.locator('#case-sources a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.ok(hrefs.length >= 1, 'a source link');
@@ -543,6 +566,7 @@ test('an innovation case: goals and sectors shown, its double-encoded quotes rep
   const dts = await page.locator('#case-fields dt').allTextContents();
   for (const f of ['Typ', 'Sektorer', 'Mål', 'Land'])
     assert.ok(dts.includes(f), 'field ' + f + ' shown, got ' + dts.join(', '));
+  assert.equal(await page.locator('#case-fields dt', { hasText: /^Land$/ }).locator('xpath=following-sibling::dd[1]').textContent(), 'Estland');
   const text = await page.textContent('#case-article');
   assert.ok(text.includes('The voter\u2019s identity'), 'the repaired apostrophe');
   assert.ok(!text.includes('\u00e2\u20ac'), 'no double-encoded UTF-8 on the page');
@@ -556,6 +580,9 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   await page.fill('#sub-token', CONTRIB);
   await page.fill('#sub-title', EVIL_TITLE);
   await page.fill('#sub-summary', `Regionen köpte elektriska arbetsmaskiner (${MARKER}) efter en marknadsdialog.`);
+  await page.fill('#sub-body', MD_BODY);
+  await page.fill('#sub-outcome', 'Utsläppen från maskinerna **halverades** första året.');
+  await page.fill('#sub-lessons', '- Börja med en marknadsdialog\n- Mät före och efter');
   await page.selectOption('#sub-kind', 'case');
   await page.selectOption('#sub-language', 'sv');
   await page.fill('#sub-buyer-name', 'Lunds kommun');
@@ -637,6 +664,19 @@ test('the approved case is found in search; its <script> title stays text and ne
   await page.waitForSelector('#case-article:not([hidden])');
   assert.equal(await page.textContent('#case-title'), EVIL_TITLE);
   assert.equal(await page.locator('main script, main img').count(), 0);
+  // point 4: the Markdown body rendered (heading, bold, a safe link), no raw
+  // HTML and no javascript: link; outcome and lessons right after the summary
+  assert.equal(await page.textContent('#case-body h3'), 'Bakgrund');
+  assert.equal(await page.textContent('#case-body strong'), 'minska');
+  assert.deepEqual(await page.locator('#case-body a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    ['https://www.upphandlingsmyndigheten.se/']);
+  assert.ok((await page.textContent('#case-body')).includes('farlig länk'));
+  assert.equal(await page.textContent('#case-outcome strong'), 'halverades');
+  assert.deepEqual(await page.locator('#case-lessons li').allTextContents(), ['Börja med en marknadsdialog', 'Mät före och efter']);
+  const order = await page.evaluate(() => Array.from(document.querySelectorAll('#case-article > *'))
+    .filter((n) => !n.hidden).map((n) => n.id).filter(Boolean));
+  assert.deepEqual(order.slice(0, 6), ['case-kicker', 'case-title', 'case-summary', 'case-outcome-sec', 'case-lessons-sec', 'case-body-sec']);
+  await axe('case with Markdown');
   await page.waitForTimeout(200);
   assert.equal(await page.evaluate(() => window.__caselibXss), undefined, 'the stored script never ran');
   await shot('08-evil-case');
