@@ -18,6 +18,8 @@
 #include "apidoc.h"
 #include "case_csv.h"
 #include "render.h"
+#include "sheet.h"
+#include "xlsx.h"
 #include "csv.h"
 #include "store.h"
 #include "facet.h"
@@ -528,6 +530,11 @@ struct export {
 	char **ids;
 	size_t n, cap, next;
 	int csv, header_done;
+	int sheet;                /* 1: the spreadsheet columns (sheet.h) */
+	enum sheet_lang slang;
+	char base[300];           /* the page's address for the link column */
+	int xfd;                  /* format=xlsx: the finished workbook, else -1 */
+	size_t xsize;
 	char *pend;
 	size_t plen, poff;
 	unsigned delay_us;
@@ -544,6 +551,8 @@ static void export_free(void *ud)
 		free(ex->ids[i]);
 	free(ex->ids);
 	free(ex->pend);
+	if (ex->xfd >= 0)
+		close(ex->xfd);
 	free(ex);
 }
 
@@ -593,6 +602,26 @@ static int export_walk(const struct case_record *c, void *ud)
 	return passes(ex->rq, c) ? export_add(ex, c->id) : 0;
 }
 
+/* One case as a spreadsheet row; numbers with a decimal comma in Swedish. */
+static void sheet_csv_row(const struct export *ex, struct csv_writer *w, const struct case_record *c)
+{
+	for (size_t k = 0; k < sheet_ncols(); k++) {
+		char *v = sheet_cell(c, k, ex->slang, ex->base);
+		enum sheet_type t = sheet_type(k);
+		if (v && t == SHEET_NUMBER && ex->slang == SHEET_SV) {
+			char *dot = strchr(v, '.');
+			if (dot)
+				*dot = ',';
+		}
+		if (t == SHEET_TEXT)
+			csv_field(w, v);
+		else
+			csv_field_raw(w, v);
+		free(v);
+	}
+	csv_end_row(w);
+}
+
 /* Fills ex->pend with the next rows (about 16 KiB). 0 when nothing is left. */
 static int export_fill(struct export *ex)
 {
@@ -606,8 +635,17 @@ static int export_fill(struct export *ex)
 		return -1;
 	csv_writer_init(&w, f, 1);
 	case_init(&c);
+	if (ex->sheet)
+		csv_writer_sep(&w, ex->slang == SHEET_SV ? ';' : ',');
 	if (ex->csv && !ex->header_done) {
-		case_csv_header(&w);
+		if (ex->sheet) {
+			fputs("\xEF\xBB\xBF", f); /* BOM: Excel then reads UTF-8 */
+			for (size_t k = 0; k < sheet_ncols(); k++)
+				csv_field_raw(&w, sheet_header(k, ex->slang));
+			csv_end_row(&w);
+		} else {
+			case_csv_header(&w);
+		}
 	}
 	ex->header_done = 1;
 	while (ex->next < ex->n && ftell(f) < 16 * 1024) {
@@ -618,7 +656,9 @@ static int export_fill(struct export *ex)
 		if (store_get_case(ex->store, id, &c, NULL) != CL_OK || !c.status ||
 		    strcmp(c.status, "published"))
 			continue;
-		if (ex->csv) {
+		if (ex->sheet) {
+			sheet_csv_row(ex, &w, &c);
+		} else if (ex->csv) {
 			case_csv_row(&w, &c);
 		} else {
 			char *s = case_to_string(&c, 0);
@@ -646,6 +686,13 @@ static long export_read(void *ud, uint64_t pos, char *buf, size_t max)
 	struct export *ex = ud;
 	size_t k;
 
+	if (ex->xfd >= 0) {
+		ssize_t got;
+		if (pos >= ex->xsize)
+			return -1; /* end of stream */
+		got = pread(ex->xfd, buf, max, (off_t)pos);
+		return got > 0 ? (long)got : -2;
+	}
 	(void)pos;
 	while (ex->poff == ex->plen) {
 		if (ex->next >= ex->n && ex->header_done)
@@ -689,7 +736,12 @@ static void h_export(struct srv_req *r)
 		goto out;
 	}
 	ex->store = w->store;
+	ex->xfd = -1;
 	ex->csv = sp.format && !strcmp(sp.format, "csv");
+	/* with lang, a CSV is the spreadsheet form; xlsx always is */
+	ex->sheet = (ex->csv && sp.rq.lang) || (sp.format && !strcmp(sp.format, "xlsx"));
+	ex->slang = sp.rq.lang && !strcmp(sp.rq.lang, "en") ? SHEET_EN : SHEET_SV;
+	(void)sheet_base(srv_header(r, "Host"), ex->base, sizeof ex->base);
 	ex->delay_us = srv_cfg(r)->export_row_delay_us;
 	ex->rq = &sp.rq;
 	if (!sp.rq.text || !*sp.rq.text) {
@@ -719,7 +771,16 @@ static void h_export(struct srv_req *r)
 	}
 	snprintf(total, sizeof total, "%zu", ex->n);
 	srv_add_header(r, "X-Total-Count", total);
-	if (ex->csv)
+	if (sp.format && !strcmp(sp.format, "xlsx")) {
+		/* libxlsxwriter writes a file: the whole workbook first, then its bytes */
+		rc = xlsx_export(w->store, ex->ids, ex->n, ex->slang, ex->base, &ex->xfd, &ex->xsize, &eb);
+		if (rc != CL_OK) {
+			srv_problem_err(r, rc, &eb);
+			goto out;
+		}
+		srv_reply_stream(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+				 "attachment; filename=\"caselib-export.xlsx\"", export_read, ex, export_free);
+	} else if (ex->csv)
 		srv_reply_stream(r, 200, "text/csv; charset=utf-8",
 				 "attachment; filename=\"caselib-export.csv\"", export_read, ex,
 				 export_free);

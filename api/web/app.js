@@ -58,7 +58,9 @@
       hitGoals: 'Mål',
       yearCounts: 'Fall per år',
       yearOnly: 'Bara {0} ({1})',
-      exportCsv: 'Exportera dessa resultat (CSV)',
+      exportLabel: 'Exportera dessa resultat:',
+      exportXlsx: 'Excel (.xlsx)',
+      exportCsv: 'CSV för Excel',
       pagerLabel: 'Sidor',
       prevPage: 'Föregående',
       nextPage: 'Nästa',
@@ -230,7 +232,9 @@
       hitGoals: 'Goals',
       yearCounts: 'Cases per year',
       yearOnly: 'Only {0} ({1})',
-      exportCsv: 'Export these results (CSV)',
+      exportLabel: 'Export these results:',
+      exportXlsx: 'Excel (.xlsx)',
+      exportCsv: 'CSV for Excel',
       pagerLabel: 'Pages',
       prevPage: 'Previous',
       nextPage: 'Next',
@@ -833,9 +837,12 @@
     $('result-tools').hidden = total === 0;
 
     // export link: the same filters as the hits shown, all matching cases
-    const ex = searchParams(eff, { format: 'csv' });
-    if (st.sort !== 'relevance') ex.set('sort', st.sort);
-    $('export-link').setAttribute('href', '/v1/export?' + ex.toString());
+    // in the page's language: Swedish headings, ';' and a BOM for Swedish Excel
+    ['csv', 'xlsx'].forEach(function (fmt) {
+      const ex = searchParams(eff, { format: fmt, lang: lang });
+      if (st.sort !== 'relevance') ex.set('sort', st.sort);
+      $(fmt === 'csv' ? 'export-link' : 'export-xlsx').setAttribute('href', '/v1/export?' + ex.toString());
+    });
 
     renderFacets(st, r.facets || {});
     renderActiveFilters(st);

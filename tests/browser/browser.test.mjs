@@ -152,7 +152,7 @@ test('search: hits with checked highlighted snippets, total, focus on the result
   assert.equal(await page.getAttribute('#result-status', 'aria-live'), 'polite');
   const exp = await page.getAttribute('#export-link', 'href');
   // the export lists what the chosen tab lists
-  assert.match(exp, /^\/v1\/export\?q=upphandling&kind=case&format=csv$/);
+  assert.match(exp, /^\/v1\/export\?q=upphandling&kind=case&format=csv&lang=sv$/);
   await shot('01-search');
   await axe('search');
 });
@@ -384,6 +384,35 @@ test('a favicon', async () => {
   const href = await page.getAttribute('link[rel="icon"]', 'href');
   const r = await page.evaluate(async (u) => { const x = await fetch(u); return [x.status, x.headers.get('content-type')]; }, href);
   assert.deepEqual(r, [200, 'image/svg+xml']);
+});
+
+test('point 8: the export opens right in Swedish Excel (CSV with BOM and ;) and as .xlsx', async () => {
+  await page.goto(BASE + '/?q=' + encodeURIComponent('skolmåltider') + '&kind=all');
+  await waitResults();
+  const n = await total();
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-link')]);
+  assert.equal(csv.suggestedFilename(), 'caselib-export.csv');
+  const buf = readFileSync(await csv.path());
+  assert.deepEqual([...buf.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 BOM');
+  const lines = buf.toString('utf8').slice(1).split('\r\n').filter(Boolean);
+  const head = lines[0].split(';');
+  for (const h of ['Id', 'Länk', 'Titel', 'Sammanfattning', 'Resultat', 'Lärdomar', 'Upphandlande organisation',
+    'Typ av myndighet', 'Typ av myndighet (kod)', 'Publicerad'])
+    assert.ok(head.includes(h), 'heading ' + h + ' in ' + lines[0]);
+  assert.equal(lines.length - 1, n, 'a row per hit');
+  const row = lines.find((l) => l.startsWith('uhm-2021-ka1716;'));
+  assert.ok(row, 'the Södra Latin notice is exported');
+  assert.match(row, /;Kommun;la;/, 'label beside code');
+  assert.match(row, /;http:\/\/127\.0\.0\.1:\d+\/\?case=uhm-2021-ka1716;/, 'a link to the case page');
+  const [xl] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
+  assert.equal(xl.suggestedFilename(), 'caselib-export.xlsx');
+  const xb = readFileSync(await xl.path());
+  assert.equal(xb.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'an xlsx (zip) workbook');
+  assert.ok(xb.includes(Buffer.from('xl/worksheets/sheet1.xml')));
+  // nothing to export: no export links
+  await page.goto(BASE + '/?q=' + 'qqxxzzvv');
+  await waitResults();
+  assert.equal(await page.isVisible('#export-link'), false);
 });
 
 test('the snippet filter lets through only text, entities and <mark>', async () => {
