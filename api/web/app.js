@@ -667,22 +667,23 @@
     $('year-to').value = st.year.indexOf('..') >= 0 ? (yr[2] || '') : (yr[1] || '');
     $('result-status').textContent = t('loading');
     const seq = ++searchSeq;
-    // no tab chosen: innovation cases first, all kinds when the search has none
+    // no tab chosen: innovation cases first, all kinds when the search has
+    // none. A count-only probe decides; it asks with offset 1, which the
+    // server leaves out of its statistics, so a search is counted once and
+    // only a search that really found nothing counts as one without hits.
     const auto = !st.tab;
     const eff = Object.assign({}, st, { filters: Object.assign({}, st.filters) });
-    if (auto) eff.filters.kind = ['case'];
     function ask(s) {
       const p = searchParams(s, { sort: s.sort, offset: String(s.offset), limit: String(PAGE_SIZE), facets: 'all', lang: lang });
       return api('GET', '/v1/search?' + p.toString());
     }
-    ask(eff).then(function (res) {
-      if (auto && res.ok && res.body && !res.body.total) {
-        delete eff.filters.kind;
-        eff.autoAll = true;
-        return ask(eff);
-      }
-      return res;
-    }).then(function (res) {
+    const probe = !auto ? Promise.resolve() : api('GET', '/v1/search?' +
+      searchParams(st, { limit: '0', offset: '1', facets: 'kind', lang: lang }).toString()).then(function (res) {
+      const k = res.ok && res.body && res.body.facets && res.body.facets.kind;
+      if ((k || []).some(function (x) { return (x.value !== undefined ? x.value : x.code) === 'case' && x.count > 0; }))
+        eff.filters.kind = ['case'];
+    });
+    probe.then(function () { return ask(eff); }).then(function (res) {
       if (seq !== searchSeq) return;
       if (!res.ok || !res.body) {
         lastSearch = null;
@@ -915,7 +916,7 @@
     Promise.all(offers.map(function (o) {
       const e = Object.assign({}, o.st, { filters: Object.assign({}, o.st.filters) });
       if (e.tab && e.tab !== 'all') e.filters.kind = [e.tab];
-      const p = searchParams(e, { limit: '0', lang: lang });
+      const p = searchParams(e, { limit: '0', offset: '1', lang: lang }); // offset 1: not in the statistics
       return api('GET', '/v1/search?' + p.toString()).then(function (r) { return r.ok && r.body ? r.body.total || 0 : null; }, function () { return null; });
     })).then(function (counts) {
       if (seq !== searchSeq) return;

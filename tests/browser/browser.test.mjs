@@ -415,6 +415,33 @@ test('point 8: the export opens right in Swedish Excel (CSV with BOM and ;) and 
   assert.equal(await page.isVisible('#export-link'), false);
 });
 
+test('a search by the page counts once in the statistics, and as without hits only when it found nothing', async () => {
+  const stats = () => page.evaluate(async (tok) => {
+    const r = await fetch('/v1/stats', { headers: { Authorization: 'Bearer ' + tok } });
+    return (await r.json()).totals;
+  }, REVIEW);
+  await page.goto(BASE + '/');
+  await waitResults();
+  const a = await stats();
+  // no innovation case has this word: the page shows all kinds (a probe decides)
+  await page.fill('#q', 'vägbelysning');
+  await page.press('#q', 'Enter');
+  await page.waitForURL(/q=v%C3%A4gbelysning/);
+  await waitResults();
+  assert.ok(await total() >= 1);
+  assert.equal(await page.getAttribute('#tab-all', 'aria-current'), 'page');
+  const b = await stats();
+  assert.equal(b.searches, a.searches + 1, 'one search counted');
+  assert.equal(b.zero_results, a.zero_results, 'not counted as a search without hits');
+  // a zero-hit search with filters: the removal counts are not searches either
+  await page.goto(BASE + '/?q=skola&kind=procurement&sectors=health&year=2019');
+  await waitResults();
+  await page.waitForSelector('#no-hits:not([hidden])');
+  const c = await stats();
+  assert.equal(c.searches, b.searches + 1);
+  assert.equal(c.zero_results, b.zero_results + 1);
+});
+
 test('the snippet filter lets through only text, entities and <mark>', async () => {
   const cases = await page.evaluate(() => [
     'a <mark>b</mark> &amp; c &#228; &#xE4;',
