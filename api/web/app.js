@@ -140,6 +140,50 @@
       tokenHint: 'Nyckeln sparas bara under den här sessionen i webbläsaren.',
       orgHint: 'Till exempel 212000-1132',
       mdHint: 'Markdown: ## Rubrik, **fet**, *kursiv*, - punktlista, [länk](https://…). HTML visas inte.',
+      signedInContrib: 'Inloggad som bidragsgivare.',
+      signedInReviewer: 'Inloggad som granskare.',
+      signOut: 'Logga ut',
+      confirmApprove: 'Godkänna och publicera ”{0}”?',
+      confirmReject: 'Avslå ”{0}”? Fallet publiceras inte.',
+      cancel: 'Avbryt',
+      earlierReviews: 'Tidigare granskning',
+      statsTitle: 'Uppföljning',
+      statsOpen: 'Visa uppföljningen',
+      statsTotals: '{0} sökningar, varav {1} utan träffar; {2} visade fallsidor.',
+      chartZero: 'Sökningar utan träffar',
+      chartFacets: 'Använda filter',
+      chartGoals: 'Fall per mål',
+      chartAuthority: 'Fall per typ av myndighet',
+      chartYears: 'Fall per år',
+      noData: 'Inga uppgifter ännu.',
+      mySubs: 'Mina inskickade fall',
+      newCase: 'Nytt fall',
+      cpvHint: 'Åtta siffror, flera åtskilda med komma: 15800000, 55524000',
+      f_currency: 'Valuta',
+      dupCheckTitle: 'Finns fallet redan?',
+      dupCheckText: 'De här publicerade fallen liknar ditt. Kontrollera att ditt fall inte redan finns innan du skickar in det.',
+      dupConfirm: 'Mitt fall är nytt – skicka in',
+      cancelEdit: 'Avbryt ändringen',
+      statusIs: 'Status: {0}',
+      reviewerSaid: 'Granskaren ({0}) {1}',
+      revise: 'Ändra och skicka igen',
+      reviseTitle: 'Ändra: {0}',
+      resubmit: 'Skicka in igen',
+      resubmitted: 'Ändringen är inskickad',
+      submittedTitle: 'Fallet är inskickat',
+      whatNext: 'En granskare läser fallet. Du ser status och granskarens kommentarer under ”Mina inskickade fall” på den här sidan.',
+      caseLinkWhenPublished: 'Fallets sida (visas när det är publicerat)',
+      decision_approve: 'godkänt',
+      decision_reject: 'avslag',
+      decision_request_changes: 'ändringar begärda',
+      err_title: 'Skriv en titel.',
+      err_org_number: 'Organisationsnumret är inte giltigt: tio siffror, NNNNNN-NNNN, och rätt kontrollsiffra.',
+      err_source_url: 'Ange källans webbadress, som börjar med https:// eller http://.',
+      err_cpv: 'CPV-koder har åtta siffror (och kan sluta med -kontrollsiffra).',
+      err_value: 'Värdet ska vara ett tal, till exempel 1500000.',
+      err_currency: 'Valutan är en kod med tre bokstäver, till exempel SEK.',
+      err_published: 'Ange ett datum (ÅÅÅÅ-MM-DD).',
+      err_awarded: 'Ange ett datum (ÅÅÅÅ-MM-DD) som inte är före publiceringen.',
       submitButton: 'Skicka in',
       submitting: 'Skickar …',
       submitOk: 'Tack! Fallet har skickats in för granskning med id {0} (status: {1}).',
@@ -314,6 +358,50 @@
       tokenHint: 'The token is kept only for this browser session.',
       orgHint: 'For example 212000-1132',
       mdHint: 'Markdown: ## Heading, **bold**, *italic*, - list, [link](https://…). HTML is not shown.',
+      signedInContrib: 'Signed in as contributor.',
+      signedInReviewer: 'Signed in as reviewer.',
+      signOut: 'Sign out',
+      confirmApprove: 'Approve and publish “{0}”?',
+      confirmReject: 'Reject “{0}”? The case is not published.',
+      cancel: 'Cancel',
+      earlierReviews: 'Earlier review',
+      statsTitle: 'Follow-up',
+      statsOpen: 'Show the follow-up',
+      statsTotals: '{0} searches, {1} of them without results; {2} case pages viewed.',
+      chartZero: 'Searches without results',
+      chartFacets: 'Filters used',
+      chartGoals: 'Cases per goal',
+      chartAuthority: 'Cases per authority type',
+      chartYears: 'Cases per year',
+      noData: 'No data yet.',
+      mySubs: 'My submitted cases',
+      newCase: 'New case',
+      cpvHint: 'Eight digits, several separated by commas: 15800000, 55524000',
+      f_currency: 'Currency',
+      dupCheckTitle: 'Is the case already here?',
+      dupCheckText: 'These published cases are like yours. Check that your case is not already here before you submit it.',
+      dupConfirm: 'My case is new – submit it',
+      cancelEdit: 'Cancel the change',
+      statusIs: 'Status: {0}',
+      reviewerSaid: 'The reviewer ({0}) {1}',
+      revise: 'Change and resubmit',
+      reviseTitle: 'Change: {0}',
+      resubmit: 'Resubmit',
+      resubmitted: 'The change is submitted',
+      submittedTitle: 'The case is submitted',
+      whatNext: 'A reviewer reads the case. You see its status and the reviewer\'s comments under “My submitted cases” on this page.',
+      caseLinkWhenPublished: 'The case page (shown once published)',
+      decision_approve: 'approved',
+      decision_reject: 'rejected',
+      decision_request_changes: 'changes requested',
+      err_title: 'Write a title.',
+      err_org_number: 'The organisation number is not valid: ten digits, NNNNNN-NNNN, with the right check digit.',
+      err_source_url: 'Give the source\'s web address, starting with https:// or http://.',
+      err_cpv: 'CPV codes have eight digits (and may end in -check digit).',
+      err_value: 'The value must be a number, for example 1500000.',
+      err_currency: 'The currency is a three-letter code, for example SEK.',
+      err_published: 'Give a date (YYYY-MM-DD).',
+      err_awarded: 'Give a date (YYYY-MM-DD) not before publication.',
       submitButton: 'Submit',
       submitting: 'Submitting …',
       submitOk: 'Thank you! The case was submitted for review with id {0} (status: {1}).',
@@ -385,6 +473,12 @@
     [/^\$\.authority_type\b/, 'sub-authority-type'],
     [/^\$\.sectors\b/, 'sub-sectors'],
     [/^\$\.goals\b/, 'sub-goals'],
+    [/^\$\.procedure\b/, 'sub-procedure'],
+    [/^\$\.cpv\b/, 'sub-cpv'],
+    [/^\$\.value\.currency\b/, 'sub-currency'],
+    [/^\$\.value\b/, 'sub-value'],
+    [/^\$\.published\b/, 'sub-published'],
+    [/^\$\.awarded\b/, 'sub-awarded'],
     [/^\$\.sources\b/, 'sub-source-url']
   ];
 
@@ -432,6 +526,7 @@
     if (facet === 'kind') return code === 'case' ? t('kindCase') : code === 'procurement' ? t('kindProcurement') : code;
     if (facet === 'language' && LANG_NAMES[code]) return t(LANG_NAMES[code]);
     if (facet === 'status' && STRINGS.sv['status_' + code]) return t('status_' + code);
+    if (facet === 'decision' && STRINGS.sv['decision_' + code]) return t('decision_' + code);
     return code;
   }
 
@@ -647,8 +742,13 @@
   function route(focus) {
     const st = readState();
     if (st.view === 'case' && st.caseId) { showView('case'); loadCase(st.caseId, focus); }
-    else if (st.view === 'submit') { showView('submit'); if (focus) $('submit-title').focus(); }
-    else if (st.view === 'review') { showView('review'); loadQueue(); if (focus) $('review-title').focus(); }
+    else if (st.view === 'submit') { showView('submit'); showContribSignIn(); loadMySubs(); if (focus) $('submit-title').focus(); }
+    else if (st.view === 'review') {
+      showView('review');
+      const sub = new URLSearchParams(location.search).get('sub');
+      loadQueue().then(function () { if (sub && token('reviewer')) openSubmission(sub); });
+      if (focus) $('review-title').focus();
+    }
     else { showView('search'); runSearch(st, focus); }
   }
 
@@ -1348,24 +1448,43 @@
   }
 
   // ---------------------------------------------------------------- submission
+  const MY_SUBS_KEY = 'caselib.mysubs'; // ids this browser submitted (localStorage)
+  let editingId = null;      // a submission being revised (PUT), else null
+  let dupConfirmed = false;  // the contributor saw the similar cases and goes on
+
   function fillSubmitOptions() {
-    const at = $('sub-authority-type');
-    const keep = at.value;
-    while (at.options.length > 1) at.remove(1);
-    Object.keys(labels.authority_type || {}).forEach(function (code) {
-      at.appendChild(el('option', { value: code }, label('authority_type', code)));
+    [['sub-authority-type', 'authority_type'], ['sub-procedure', 'procedure']].forEach(function (x) {
+      const sel = $(x[0]);
+      const keep = sel.value;
+      while (sel.options.length > 1) sel.remove(1);
+      Object.keys(labels[x[1]] || {}).forEach(function (code) {
+        sel.appendChild(el('option', { value: code }, label(x[1], code)));
+      });
+      sel.value = keep;
     });
-    at.value = keep;
-    fillChecks('sub-sectors-list', 'sectors');
-    fillChecks('sub-goals-list', 'goals');
+    fillChecks($('sub-sectors-list'), 'sectors', null);
+    // goals: every goal visible, in the groups of the search page
+    const gl = $('sub-goals-list');
+    const checked = {};
+    gl.querySelectorAll('input:checked').forEach(function (i) { checked[i.value] = true; });
+    clear(gl);
+    ['sdg', 'mkm', 'other'].forEach(function (g) {
+      const codes = Object.keys(labels.goals || {}).filter(function (c) { return goalGroup(c) === g; });
+      if (!codes.length) return;
+      const box = el('div', { class: 'goal-group', role: 'group', 'aria-labelledby': 'sub-goals-' + g + '-h' });
+      box.appendChild(el('p', { class: 'group-title', id: 'sub-goals-' + g + '-h' }, t(g === 'sdg' ? 'goalsSdg' : g === 'mkm' ? 'goalsMkm' : 'goalsOther')));
+      const list = el('div', { class: 'check-list all' });
+      fillChecks(list, 'goals', codes, checked);
+      box.appendChild(list);
+      gl.appendChild(box);
+    });
   }
 
-  function fillChecks(boxId, facet) {
-    const box = $(boxId);
-    const checked = {};
-    box.querySelectorAll('input:checked').forEach(function (i) { checked[i.value] = true; });
+  function fillChecks(box, facet, only, checkedIn) {
+    const checked = checkedIn || {};
+    if (!checkedIn) box.querySelectorAll('input:checked').forEach(function (i) { checked[i.value] = true; });
     clear(box);
-    Object.keys(labels[facet] || {}).forEach(function (code) {
+    (only || Object.keys(labels[facet] || {})).forEach(function (code) {
       const id = 'sub-' + facet + '-' + code.replace(/[^A-Za-z0-9_-]/g, '_');
       const d = el('div', { class: 'check' });
       const cb = el('input', { type: 'checkbox', id: id, value: code, name: facet });
@@ -1423,6 +1542,15 @@
     box.focus();
   }
 
+  // the page's own message for a field the API found wrong (its reason,
+  // in English, follows in brackets)
+  function fieldMessage(field, reason) {
+    const k = 'err_' + field.replace(/^sub-/, '').replace(/-/g, '_');
+    const own = STRINGS.sv[k] ? t(k) : null;
+    if (!own) return reason;
+    return lang === 'en' || !reason ? own + (lang === 'en' && reason ? ' (' + reason + ')' : '') : own + ' (' + reason + ')';
+  }
+
   function buildCase() {
     const c = { kind: $('sub-kind').value, title: $('sub-title').value.trim() };
     const summary = $('sub-summary').value.trim();
@@ -1444,64 +1572,214 @@
     if (sec.length) c.sectors = sec;
     const goals = Array.from(document.querySelectorAll('#sub-goals-list input:checked')).map(function (i) { return i.value; });
     if (goals.length) c.goals = goals;
+    if ($('sub-procedure').value) c.procedure = $('sub-procedure').value;
+    const cpv = $('sub-cpv').value.split(/[\s,;]+/).filter(Boolean);
+    if (cpv.length) c.cpv = cpv;
+    const val = $('sub-value').value.replace(/[\s\u00a0]/g, '').replace(',', '.');
+    if (val) c.value = { amount: Number(val), currency: $('sub-currency').value.trim().toUpperCase() || 'SEK' };
+    if ($('sub-published').value) c.published = $('sub-published').value;
+    if ($('sub-awarded').value) c.awarded = $('sub-awarded').value;
     c.sources = [{ url: $('sub-source-url').value.trim(), retrieved_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
     return c;
   }
 
-  function onSubmit(ev) {
-    ev.preventDefault();
-    clearErrors();
-    $('submit-status').textContent = '';
-    $('submit-duplicates').hidden = true;
-    const tok = $('sub-token').value.trim();
-    if (!tok) {
-      showErrors([{ field: 'sub-token', message: t('tokenRequired') }], t('submitErrors'));
-      return;
-    }
-    setToken('contributor', tok);
-    $('submit-status').textContent = t('submitting');
-    api('POST', '/v1/submissions', { token: tok, json: buildCase() }).then(function (res) {
-      $('submit-status').textContent = '';
-      if (res.status === 201 || (res.ok && res.body && res.body.id)) {
-        const b = res.body || {};
-        $('submit-status').textContent = t('submitOk', b.id || '', code1('status', b.status || 'submitted'));
-        const dl = $('submit-duplicate-list');
-        clear(dl);
-        (b.duplicates || []).forEach(function (d) {
-          const li = el('li');
-          li.appendChild(el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(d.id)) }, d.title || d.id));
-          dl.appendChild(li);
+  // the form from a stored case (revising a submission)
+  function fillForm(c) {
+    $('submit-form').reset();
+    $('sub-title').value = c.title || '';
+    ['summary', 'body', 'outcome', 'lessons'].forEach(function (f) { $('sub-' + f).value = c[f] || ''; });
+    $('sub-kind').value = c.kind || 'case';
+    $('sub-language').value = c.language || 'sv';
+    $('sub-buyer-name').value = (c.buyer && c.buyer.name) || '';
+    $('sub-org-number').value = (c.buyer && c.buyer.org_number) || '';
+    $('sub-authority-type').value = c.authority_type || '';
+    $('sub-procedure').value = c.procedure || '';
+    $('sub-cpv').value = (c.cpv || []).join(', ');
+    $('sub-value').value = c.value && c.value.amount !== undefined ? String(c.value.amount) : '';
+    $('sub-currency').value = (c.value && c.value.currency) || 'SEK';
+    $('sub-published').value = c.published || '';
+    $('sub-awarded').value = c.awarded || '';
+    document.querySelectorAll('#sub-sectors-list input, #sub-goals-list input').forEach(function (i) {
+      i.checked = (c[i.name] || []).indexOf(i.value) >= 0;
+    });
+    $('sub-source-url').value = (c.sources && c.sources[0] && c.sources[0].url) || '';
+  }
+
+  function mySubs() {
+    try { return JSON.parse(localStorage.getItem(MY_SUBS_KEY) || '[]').filter(function (x) { return typeof x === 'string'; }); }
+    catch (e) { return []; }
+  }
+  function rememberSub(id) {
+    const l = mySubs().filter(function (x) { return x !== id; });
+    l.unshift(id);
+    try { localStorage.setItem(MY_SUBS_KEY, JSON.stringify(l.slice(0, 50))); } catch (e) { /* ignore */ }
+  }
+
+  // signing in: a token is pasted once per browser session, kept in
+  // sessionStorage and never shown again; "Logga ut" forgets it
+  function showContribSignIn() {
+    const signed = !!token('contributor');
+    $('sub-token-field').hidden = signed;
+    $('sub-token').value = '';
+    $('contrib-signed-in').hidden = !signed;
+  }
+
+  function loadMySubs() {
+    const tok = token('contributor');
+    const ul = $('my-subs-list');
+    const ids = mySubs();
+    if (!tok || !ids.length) { clear(ul); $('my-subs').hidden = true; return Promise.resolve(); }
+    return Promise.all(ids.map(function (id) {
+      return api('GET', '/v1/submissions/' + encodeURIComponent(id), { token: tok }).catch(function () { return null; });
+    })).then(function (rs) {
+      clear(ul);
+      rs.forEach(function (res) {
+        if (!res || !res.ok || !res.body) return; // another contributor's, or gone
+        const s = res.body;
+        const c = s.case || {};
+        const li = el('li', { class: 'my-sub', 'data-id': s.id });
+        const h = el('h3');
+        if (s.status === 'published') h.appendChild(caseLink(s.id, c.title));
+        else h.textContent = c.title || s.id;
+        li.appendChild(h);
+        li.appendChild(el('p', { class: 'sub-status status-' + (s.status || '') }, t('statusIs', code1('status', s.status || 'submitted'))));
+        (s.reviews || []).filter(function (r) { return r && r.comment; }).forEach(function (r) {
+          const q = el('blockquote', { class: 'review-comment' });
+          q.appendChild(el('p', null, r.comment));
+          q.appendChild(el('footer', null, t('reviewerSaid', code1('decision', r.decision), r.at ? fmtDate(r.at) : '')));
+          li.appendChild(q);
         });
-        $('submit-duplicates').hidden = !dl.firstChild;
-        $('submit-form').reset();
-        $('sub-token').value = tok;
-        $('submit-status').focus();
-        return;
-      }
-      if (res.status === 401 || res.status === 403) {
-        showErrors([{ field: 'sub-token', message: t('tokenRejected') + ' ' + problemText(res) }], t('submitErrors'));
-        return;
-      }
-      const errs = res.body && Array.isArray(res.body.errors) ? res.body.errors : null;
-      if (errs && errs.length) {
-        showErrors(errs.map(function (e) {
-          const path = String(e.path || '');
-          const field = fieldFor(path);
-          const reason = String(e.reason || e.message || '');
-          return { field: field, message: field ? reason : reason + (path ? ' (' + path + ')' : '') };
-        }), t('submitErrors'));
-      } else {
-        showErrors([{ field: null, message: t('submitFailed', problemText(res)) }], t('submitErrors'));
-      }
+        if (s.status === 'changes_requested' || s.status === 'submitted') {
+          const b = el('button', { type: 'button', class: 'secondary revise', 'data-id': s.id }, t('revise'));
+          b.addEventListener('click', function () { startRevise(s); });
+          li.appendChild(b);
+        }
+        ul.appendChild(li);
+      });
+      $('my-subs').hidden = !ul.firstChild;
+    });
+  }
+
+  function startRevise(s) {
+    editingId = s.id;
+    dupConfirmed = true; // a revision is the same case
+    fillForm(s.case || {});
+    $('form-title').textContent = t('reviseTitle', (s.case && s.case.title) || s.id);
+    $('submit-button').textContent = t('resubmit');
+    $('cancel-edit').hidden = false;
+    $('form-title').focus();
+  }
+
+  function endRevise() {
+    editingId = null;
+    dupConfirmed = false;
+    $('form-title').textContent = t('newCase');
+    $('submit-button').textContent = t('submitButton');
+    $('cancel-edit').hidden = true;
+  }
+
+  // before a new case is stored: published cases like it, for the
+  // contributor to check; going on needs a click
+  function dupCheck(c, tok) {
+    const text = [c.title, c.summary].filter(Boolean).join('. ');
+    return api('POST', '/v1/similar', { json: { text: text.slice(0, 8000), limit: 3 } }).then(function (res) {
+      const hits = res.ok && res.body && Array.isArray(res.body.hits) ? res.body.hits : [];
+      if (!hits.length) return true;
+      const ul = $('dup-check-list');
+      clear(ul);
+      hits.forEach(function (h) {
+        const li = el('li');
+        const a = el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(h.id)), target: '_blank', rel: 'noopener' }, h.title || h.id);
+        li.appendChild(a);
+        const meta = [h.buyer, h.year].filter(Boolean);
+        if (meta.length) li.appendChild(el('span', { class: 'meta' }, ' — ' + meta.join(' · ')));
+        ul.appendChild(li);
+      });
+      $('dup-check').hidden = false;
+      $('dup-confirm').focus();
+      void tok;
+      return false;
+    }, function () { return true; });
+  }
+
+  function onSubmit(ev) {
+    if (ev) ev.preventDefault();
+    clearErrors();
+    clear($('submit-status'));
+    $('submit-duplicates').hidden = true;
+    const tok = token('contributor') || $('sub-token').value.trim();
+    const problems = [];
+    if (!tok) problems.push({ field: 'sub-token', message: t('tokenRequired') });
+    if (problems.length) { showErrors(problems, t('submitErrors')); return; }
+    setToken('contributor', tok);
+    showContribSignIn();
+    const c = buildCase();
+    const go = editingId || dupConfirmed ? Promise.resolve(true) : dupCheck(c, tok);
+    go.then(function (ok) {
+      if (!ok) return;
+      $('dup-check').hidden = true;
+      $('submit-status').appendChild(el('p', null, t('submitting')));
+      const req = editingId ? api('PUT', '/v1/submissions/' + encodeURIComponent(editingId), { token: tok, json: c })
+        : api('POST', '/v1/submissions', { token: tok, json: c });
+      return req.then(function (res) { afterSubmit(res, c); });
     }).catch(function () {
+      clear($('submit-status'));
       showErrors([{ field: null, message: t('submitFailed', t('networkError')) }], t('submitErrors'));
     });
+  }
+
+  function afterSubmit(res, c) {
+    const st = $('submit-status');
+    clear(st);
+    if (res.ok && res.body && (res.body.id || editingId)) {
+      const b = res.body || {};
+      const id = b.id || editingId;
+      rememberSub(id);
+      // the status page: id, status, what happens next, a link
+      st.appendChild(el('h2', null, editingId ? t('resubmitted') : t('submittedTitle')));
+      st.appendChild(el('p', { class: 'success' }, t('submitOk', id, code1('status', b.status || 'submitted'))));
+      st.appendChild(el('p', null, t('whatNext')));
+      const p = el('p');
+      p.appendChild(caseLink(id, t('caseLinkWhenPublished')));
+      st.appendChild(p);
+      const dl = $('submit-duplicate-list');
+      clear(dl);
+      (b.duplicates || []).forEach(function (d) {
+        const li = el('li');
+        li.appendChild(caseLink(d.id, d.title || d.id));
+        dl.appendChild(li);
+      });
+      $('submit-duplicates').hidden = !dl.firstChild;
+      $('submit-form').reset();
+      endRevise();
+      loadMySubs();
+      st.focus();
+      void c;
+      return;
+    }
+    if (res.status === 401 || res.status === 403) {
+      setToken('contributor', '');
+      showContribSignIn();
+      showErrors([{ field: 'sub-token', message: t('tokenRejected') + ' ' + problemText(res) }], t('submitErrors'));
+      return;
+    }
+    const errs = res.body && Array.isArray(res.body.errors) ? res.body.errors : null;
+    if (errs && errs.length) {
+      showErrors(errs.map(function (e) {
+        const path = String(e.path || '');
+        const field = fieldFor(path);
+        const reason = String(e.reason || e.message || '');
+        return { field: field, message: field ? fieldMessage(field, reason) : reason + (path ? ' (' + path + ')' : '') };
+      }), t('submitErrors'));
+    } else {
+      showErrors([{ field: null, message: t('submitFailed', problemText(res)) }], t('submitErrors'));
+    }
   }
 
   // ---------------------------------------------------------------- review
   function loadQueue() {
     const tok = token('reviewer');
-    $('review-token').value = tok;
+    showReviewerSignIn();
     $('review-error').textContent = '';
     const q = $('review-queue');
     clear(q);
@@ -1520,7 +1798,7 @@
         b.setAttribute('aria-label', t('openItem', it.title || it.id));
         b.addEventListener('click', function () { openSubmission(it.id, it.contributor); });
         li.appendChild(b);
-        li.appendChild(el('span', { class: 'meta' }, ' ' + [it.id, it.submitted_at, code1('status', it.status)].filter(Boolean).join(' · ')));
+        li.appendChild(el('span', { class: 'meta' }, ' ' + [it.id, it.submitted_at ? fmtDate(it.submitted_at) : null, code1('status', it.status)].filter(Boolean).join(' · ')));
         q.appendChild(li);
       });
     }).catch(function () { $('review-error').textContent = t('queueFailed', t('networkError')); });
@@ -1541,30 +1819,37 @@
       const c = s.case || {};
       currentReviewId = s.id || id;
       $('review-item-title').textContent = c.title || currentReviewId;
-      $('review-item-meta').textContent = t('submittedBy', s.submitted_at || c.created_at || '', s.contributor || contributor || '—', code1('status', s.status || c.status || ''));
+      $('review-item-meta').textContent = t('submittedBy', fmtDate(s.submitted_at || c.created_at || ''), s.contributor || contributor || '—', code1('status', s.status || c.status || ''));
       const body = $('review-diff-body');
       clear(body);
       let diff = Array.isArray(s.diff) ? s.diff : null;
       const fresh = !diff || (!diff.length && !s.diff_from);
       if (fresh) {
         // a first version: every field of the case is new
-        diff = Object.keys(c).map(function (k) { return { path: '$.' + k, before: null, after: c[k] }; });
+        diff = [];
+        Object.keys(c).forEach(function (k) {
+          if (k === 'buyer' && c.buyer && typeof c.buyer === 'object') // a row per buyer field
+            Object.keys(c.buyer).forEach(function (b) { diff.push({ path: '$.buyer.' + b, before: null, after: c.buyer[b] }); });
+          else diff.push({ path: '$.' + k, before: null, after: c[k] });
+        });
       }
       $('review-diff-note').textContent = fresh ? t('diffNone') : '';
-      diff.forEach(function (d) {
+      diff.filter(function (d) { return !DIFF_SKIP.test(String(d.path)); }).forEach(function (d) {
         const tr = el('tr');
-        tr.appendChild(el('th', { scope: 'row' }, d.path));
-        tr.appendChild(el('td', { class: 'before' }, show(d.before)));
-        tr.appendChild(el('td', { class: 'after' }, show(d.after)));
+        tr.appendChild(el('th', { scope: 'row' }, diffLabel(String(d.path))));
+        tr.appendChild(el('td', { class: 'before', 'data-label': t('diffBefore') }, showValue(d.path, d.before)));
+        tr.appendChild(el('td', { class: 'after', 'data-label': t('diffAfter') }, showValue(d.path, d.after)));
         body.appendChild(tr);
       });
+      showEarlier(s);
+      history.replaceState(null, '', withLang(location.pathname + '?view=review&sub=' + encodeURIComponent(currentReviewId)));
       $('decision-comment').value = '';
       $('review-item').hidden = false;
       $('review-item-title').focus();
     }).catch(function () { $('review-error').textContent = t('queueFailed', t('networkError')); });
   }
 
-  function decide(decision) {
+  function decide(decision, confirmed) {
     if (!currentReviewId) return;
     const comment = $('decision-comment').value.trim();
     $('review-error').textContent = '';
@@ -1573,6 +1858,8 @@
       $('decision-comment').focus();
       return;
     }
+    if (decision !== 'request_changes' && !confirmed) { askConfirm(decision); return; }
+    $('decision-confirm').hidden = true;
     const body = { decision: decision };
     if (comment) body.comment = comment;
     const id = currentReviewId;
@@ -1587,6 +1874,131 @@
         $('queue-title').focus();
       });
     }).catch(function () { $('review-error').textContent = t('decisionFailed', t('networkError')); });
+  }
+
+  // ---------------------------------------------------------------- review helpers
+  // the diff in the case's own words: a label per field, not a JSON path;
+  // the record's bookkeeping (status, version, times) left out
+  const DIFF_SKIP = /^\$\.(status|version|created_at|updated_at|id)$/;
+  const DIFF_FIELDS = {
+    title: 'f_title', summary: 'f_summary', body: 'f_body', outcome: 'f_outcome', lessons: 'f_lessons',
+    kind: 'f_kind', language: 'f_language', authority_type: 'f_authorityType', sectors: 'f_sectors',
+    categories: 'f_categories', cpv: 'f_cpv', goals: 'f_goals', strategic: 'f_strategic',
+    procedure: 'f_procedure', innovation: 'f_innovation', published: 'f_published', awarded: 'f_awarded',
+    value: 'f_value', sources: 'f_sources', 'buyer.name': 'f_buyerName', 'buyer.org_number': 'f_orgNumber',
+    'buyer.country': 'f_country', 'buyer.nuts': 'f_nuts', buyer: 'f_buyerName', year: 'f_year'
+  };
+  function diffLabel(path) {
+    const m = /^\$\.([a-z_]+(?:\.[a-z_]+)?)(?:\.([a-z_]+))?(?:\[(\d+)\])?/.exec(path);
+    if (!m) return path;
+    const key = DIFF_FIELDS[m[1]] || DIFF_FIELDS[m[1].split('.')[0]];
+    if (!key) return path;
+    return t(key) + (m[3] !== undefined ? ' ' + (Number(m[3]) + 1) : '');
+  }
+  const DIFF_FACETS = { kind: 1, authority_type: 1, sectors: 1, categories: 1, goals: 1, strategic: 1, procedure: 1, innovation: 1 };
+  function showValue(path, v) {
+    if (v === undefined || v === null || v === '') return '—';
+    const m = /^\$\.([a-z_]+)/.exec(String(path));
+    const f = m && DIFF_FACETS[m[1]] ? m[1] : null;
+    if (f && typeof v === 'string') return label(f, v);
+    if (f && Array.isArray(v)) return v.map(function (x) { return label(f, x); }).join(', ');
+    if (Array.isArray(v)) return v.map(function (x) { return typeof x === 'object' && x ? (x.url || JSON.stringify(x)) : String(x); }).join(', ');
+    if (typeof v === 'object') {
+      if (v.amount !== undefined) return fmtMoney(v);
+      if (v.url) return v.url;
+      return Object.keys(v).map(function (k) { return diffLabel('$.' + m[1] + '.' + k) + ': ' + String(v[k]); }).join('; ');
+    }
+    return String(v);
+  }
+  // earlier comments beside the submission
+  function showEarlier(s) {
+    const box = $('review-earlier');
+    const ul = $('review-earlier-list');
+    clear(ul);
+    (s.reviews || []).filter(function (r) { return r && (r.comment || r.decision); }).forEach(function (r) {
+      ul.appendChild(el('li', null, [code1('decision', r.decision), r.at ? fmtDate(r.at) : '', r.comment ? '“' + r.comment + '”' : ''].filter(Boolean).join(' · ')));
+    });
+    box.hidden = !ul.firstChild;
+  }
+  // approve and reject ask once more, in the page
+  function askConfirm(decision) {
+    const box = $('decision-confirm');
+    $('decision-confirm-text').textContent = t(decision === 'approve' ? 'confirmApprove' : 'confirmReject', $('review-item-title').textContent);
+    const yes = $('decision-confirm-yes');
+    yes.textContent = t(decision === 'approve' ? 'approve' : 'reject');
+    yes.className = decision === 'approve' ? '' : 'danger';
+    yes.onclick = function () { decide(decision, true); };
+    box.hidden = false;
+    yes.focus();
+  }
+  function showReviewerSignIn() {
+    const signed = !!token('reviewer');
+    $('review-token').value = '';
+    $('review-token-form').hidden = signed;
+    $('reviewer-signed-in').hidden = !signed;
+    $('stats-open').hidden = !signed;
+  }
+
+  // ---------------------------------------------------------------- follow-up (statistics)
+  // simple horizontal bar charts drawn as inline SVG (no chart library)
+  function barChart(title, rows) {
+    const fig = el('figure', { class: 'chart' });
+    fig.appendChild(el('figcaption', null, title));
+    if (!rows.length) { fig.appendChild(el('p', { class: 'hint' }, t('noData'))); return fig; }
+    const NS = 'http://www.w3.org/2000/svg';
+    const max = Math.max.apply(null, rows.map(function (r) { return r[1]; })) || 1;
+    const rowH = 22;
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('viewBox', '0 0 100 ' + rows.length * rowH);
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('class', 'bars');
+    svg.setAttribute('height', String(rows.length * rowH));
+    rows.forEach(function (r, i) {
+      const rect = document.createElementNS(NS, 'rect');
+      rect.setAttribute('x', '0');
+      rect.setAttribute('y', String(i * rowH + 4));
+      rect.setAttribute('height', String(rowH - 8));
+      rect.setAttribute('width', String(Math.max(0.5, 100 * r[1] / max)));
+      svg.appendChild(rect);
+    });
+    // the numbers as a list beside the bars: what a screen reader reads
+    const wrap = el('div', { class: 'chart-body' });
+    const ol = el('ol', { class: 'chart-labels' });
+    rows.forEach(function (r) {
+      const li = el('li');
+      li.appendChild(el('span', { class: 'chart-name' }, r[0]));
+      li.appendChild(el('span', { class: 'count' }, fmtNumber(r[1])));
+      ol.appendChild(li);
+    });
+    wrap.appendChild(ol);
+    wrap.appendChild(svg);
+    fig.appendChild(wrap);
+    return fig;
+  }
+
+  function loadStats() {
+    const box = $('stats-charts');
+    clear(box);
+    $('stats').hidden = false;
+    $('stats-status').textContent = t('loading');
+    return Promise.all([api('GET', '/v1/stats', { token: token('reviewer') }), api('GET', '/v1/facets')]).then(function (rs) {
+      const st = rs[0].ok && rs[0].body ? rs[0].body : null;
+      const fc = rs[1].ok && rs[1].body ? rs[1].body.facets || {} : {};
+      if (!st) { $('stats-status').textContent = t('queueFailed', problemText(rs[0])); return; }
+      const tot = st.totals || {};
+      $('stats-status').textContent = t('statsTotals', fmtNumber(tot.searches || 0), fmtNumber(tot.zero_results || 0), fmtNumber(tot.case_views || 0));
+      const top = function (list, n) { return list.filter(function (r) { return r[1] > 0; }).sort(function (a, b) { return b[1] - a[1]; }).slice(0, n); };
+      const fv = function (f, byLabel) {
+        return (fc[f] || []).map(function (x) { return [byLabel ? label(f, x.code) : String(x.code), x.count || 0]; });
+      };
+      box.appendChild(barChart(t('chartZero'), top((st.zero_result_queries || []).map(function (q) { return [q.query, q.count]; }), 10)));
+      box.appendChild(barChart(t('chartFacets'), top((st.facets || []).map(function (q) { return [facetTitle(q.facet), q.uses]; }), 12)));
+      box.appendChild(barChart(t('chartGoals'), top(fv('goals', true), 12)));
+      box.appendChild(barChart(t('chartAuthority'), top(fv('authority_type', true), 10)));
+      box.appendChild(barChart(t('chartYears'), fv('year', false).filter(function (r) { return r[1] > 0; })
+        .sort(function (a, b) { return b[0].localeCompare(a[0]); }).slice(0, 16)));
+    }).catch(function () { $('stats-status').textContent = t('queueFailed', t('networkError')); });
   }
 
   // ---------------------------------------------------------------- wiring
@@ -1651,7 +2063,12 @@
       navigate(lastSearchUrl, true);
     });
     $('submit-form').addEventListener('submit', onSubmit);
-    $('sub-token').value = token('contributor');
+    $('dup-confirm').addEventListener('click', function () { dupConfirmed = true; onSubmit(null); });
+    $('cancel-edit').addEventListener('click', function () { $('submit-form').reset(); endRevise(); $('form-title').focus(); });
+    $('contrib-sign-out').addEventListener('click', function () {
+      setToken('contributor', ''); showContribSignIn(); clear($('my-subs-list')); $('my-subs').hidden = true; $('sub-token').focus();
+    });
+    showContribSignIn();
     $('review-token-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
       setToken('reviewer', $('review-token').value.trim());
@@ -1659,12 +2076,17 @@
         if (token('reviewer') && !$('review-error').textContent) $('review-status').textContent = t('tokenSaved') + ' ' + $('review-status').textContent;
       });
     });
+    $('stats-open').addEventListener('click', function () { loadStats().then(function () { $('stats-title').focus(); }); });
+    $('decision-cancel').addEventListener('click', function () { $('decision-confirm').hidden = true; $('decision-comment').focus(); });
     $('forget-token').addEventListener('click', function () {
       setToken('reviewer', '');
       $('review-token').value = '';
       $('review-item').hidden = true;
       clear($('review-queue'));
       $('review-status').textContent = t('tokenForgotten');
+      $('stats').hidden = true;
+      showReviewerSignIn();
+      $('review-token').focus();
     });
     document.querySelectorAll('[data-decision]').forEach(function (b) {
       b.addEventListener('click', function () { decide(b.getAttribute('data-decision')); });

@@ -65,6 +65,16 @@ async function axe(name) {
   assert.deepEqual(res, [], `axe violations on the ${name} page:\n` + JSON.stringify(res, null, 2));
 }
 
+// the duplicate check before a new case is stored: confirm when it shows
+async function confirmIfDup() {
+  await page.waitForFunction(() => !document.getElementById('dup-check').hidden ||
+    !document.getElementById('submit-errors').hidden || document.getElementById('submit-status').textContent.length > 0);
+  if (await page.isVisible('#dup-check')) {
+    assert.ok(await page.locator('#dup-check-list li').count() >= 1);
+    await page.click('#dup-confirm');
+  }
+}
+
 async function waitResults() {
   await page.waitForFunction(() => {
     const s = document.getElementById('result-status').textContent;
@@ -648,7 +658,15 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   await page.check('#sub-goals-list input[value="sdg-13"]');
   await page.fill('#sub-source-url', 'ftp://example.org/x'); // not http(s)
   await page.click('#submit-form button[type=submit]');
+  await confirmIfDup();
   await page.waitForSelector('#submit-errors:not([hidden])');
+  // point 9: the page's own words for what is wrong, all problems at once
+  assert.match(await page.textContent('#err-sub-org-number'), /^Organisationsnumret är inte giltigt/);
+  assert.match(await page.textContent('#err-sub-source-url'), /^Ange källans webbadress/);
+  // point 11: the token is taken once and never shown again
+  assert.equal(await page.isVisible('#sub-token'), false);
+  assert.equal(await page.isVisible('#contrib-signed-in'), true);
+  assert.ok(!(await page.content()).includes(CONTRIB), 'the token is not in the page');
   assert.ok((await page.textContent('#err-sub-org-number')).length > 0, 'org number error beside its field');
   assert.ok((await page.textContent('#err-sub-source-url')).length > 0, 'source url error beside its field');
   assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), 'true');
@@ -677,6 +695,10 @@ test('review: the queue, the diff and approve', async () => {
   await page.waitForSelector('#view-review:not([hidden])');
   await page.fill('#review-token', REVIEW);
   await page.click('#review-token-form button[type=submit]');
+  // point 11: signed in; the token field is gone and the token is nowhere in the page
+  await page.waitForSelector('#reviewer-signed-in:not([hidden])');
+  assert.equal(await page.isVisible('#review-token'), false);
+  assert.ok(!(await page.content()).includes(REVIEW), 'the reviewer token is not in the page');
   const item = page.locator(`#review-queue button[data-id="${submittedId}"]`);
   await item.waitFor();
   // the title is shown as text, tags and all
@@ -687,20 +709,135 @@ test('review: the queue, the diff and approve', async () => {
   assert.ok(await page.locator('#review-diff-body tr').count() >= 3, 'a diff row per field');
   const diffText = await page.textContent('#review-diff-body');
   assert.ok(diffText.includes('212000-1132'));
+  // point 10: labels, not JSON paths; no bookkeeping rows; labels for codes
+  const rows = await page.locator('#review-diff-body th').allTextContents();
+  assert.ok(rows.includes('Titel') && rows.includes('Organisationsnummer'), rows.join(' | '));
+  for (const r of rows) {
+    assert.doesNotMatch(r, /^\$\./, 'a JSON path as a label: ' + r);
+    assert.ok(!['Status', 'Version', 'Skapad', 'Uppdaterad'].includes(r), 'a bookkeeping row: ' + r);
+  }
+  assert.ok(diffText.includes('Kommun') && !/\bla\b/.test(diffText), 'the authority type by its label');
+  // the open submission is in the URL: a reload opens it again
+  assert.match(page.url(), new RegExp('sub=' + submittedId));
   await shot('06-review');
   // the token is kept for the session: a reload still shows the queue
   await page.reload();
   await page.locator(`#review-queue button[data-id="${submittedId}"]`).waitFor();
-  await page.locator(`#review-queue button[data-id="${submittedId}"]`).click();
   await page.waitForSelector('#review-item:not([hidden])');
+  assert.equal(await page.textContent('#review-item-title'), EVIL_TITLE);
   // reject without a comment is refused on the page
   await page.click('button[data-decision="reject"]');
   assert.ok((await page.textContent('#review-error')).length > 0);
   await page.fill('#decision-comment', 'Bra exempel.');
   await page.click('button[data-decision="approve"]');
+  // point 10: approving asks once more, in the page
+  await page.waitForSelector('#decision-confirm:not([hidden])');
+  assert.match(await page.textContent('#decision-confirm-text'), /^Godkänna och publicera/);
+  await page.click('#decision-confirm-yes');
   await page.waitForFunction(() => /registrerat/.test(document.getElementById('review-status').textContent));
   assert.equal(await page.locator(`#review-queue button[data-id="${submittedId}"]`).count(), 0);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('caselib.token.reviewer')), REVIEW);
+});
+
+const MARKER2 = MARKER + 'b';
+
+test('point 9: the contributor loop closes in the page — status, the reviewer\'s comment, revise and resubmit', async () => {
+  await page.goto(BASE + '/?view=submit');
+  await page.waitForSelector('#view-submit:not([hidden])');
+  // signed in for the session: the form asks no token
+  assert.equal(await page.isVisible('#sub-token'), false);
+  // every goal is visible, in two groups
+  const groups = await page.locator('#sub-goals-list .group-title').allTextContents();
+  assert.deepEqual(groups.slice(0, 2), ['Globala målen (SDG)', 'Miljökvalitetsmål']);
+  assert.equal(await page.locator('#sub-goals-list input:visible').count(), await page.locator('#sub-goals-list input').count());
+  await page.fill('#sub-title', `Cirkulära möbler ${MARKER2} i förskolan`);
+  await page.fill('#sub-summary', 'Kommunen köpte begagnade och renoverade möbler till sina förskolor.');
+  await page.fill('#sub-buyer-name', 'Lunds kommun');
+  await page.selectOption('#sub-procedure', 'open');
+  await page.fill('#sub-cpv', '39160000');
+  await page.fill('#sub-value', '1 250 000');
+  await page.fill('#sub-published', '2024-03-01');
+  await page.check('#sub-goals-list input[value="sdg-12"]');
+  await page.fill('#sub-source-url', 'https://www.example.se/fall/' + MARKER2);
+  await page.click('#submit-button');
+  await confirmIfDup();
+  await page.waitForFunction(() => /sub-/.test(document.getElementById('submit-status').textContent));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'submit-status');
+  assert.match(await page.textContent('#submit-status'), /Fallet är inskickat.*status: Inskickad/s);
+  const id = /id (\S+) \(/.exec(await page.textContent('#submit-status'))[1];
+  const mine = page.locator(`#my-subs-list li[data-id="${id}"]`);
+  await mine.waitFor();
+  assert.equal(await mine.locator('.sub-status').textContent(), 'Status: Inskickad');
+  await shot('14-submitted-status');
+
+  // the reviewer asks for changes (in the page, same browser session)
+  await page.goto(BASE + '/?view=review&sub=' + encodeURIComponent(id));
+  await page.waitForSelector('#review-item:not([hidden])');
+  await page.fill('#decision-comment', 'Lägg till vad det gav: resultat och lärdomar.');
+  await page.click('button[data-decision="request_changes"]');
+  await page.waitForFunction(() => /registrerat/.test(document.getElementById('review-status').textContent));
+
+  // the contributor sees the status and the comment, revises and resubmits
+  await page.goto(BASE + '/?view=submit');
+  await mine.waitFor();
+  assert.equal(await mine.locator('.sub-status').textContent(), 'Status: Ändringar begärda');
+  assert.match(await mine.locator('.review-comment').textContent(), /Lägg till vad det gav/);
+  await axe('my submissions');
+  await mine.locator('button.revise').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'form-title');
+  assert.equal(await page.inputValue('#sub-title'), `Cirkulära möbler ${MARKER2} i förskolan`);
+  assert.equal(await page.inputValue('#sub-cpv'), '39160000');
+  await page.fill('#sub-outcome', 'Möblerna kostade 30 procent mindre än nya.');
+  await page.fill('#sub-lessons', 'Ställ krav på renovering i stället för nytillverkning.');
+  await page.click('#submit-button');
+  await page.waitForFunction(() => /Ändringen är inskickad/.test(document.getElementById('submit-status').textContent));
+  await page.waitForFunction((i) => {
+    const li = document.querySelector(`#my-subs-list li[data-id="${i}"] .sub-status`);
+    return li && li.textContent === 'Status: Inskickad';
+  }, id);
+  await shot('15-resubmitted');
+
+  // point 10: the reviewer sees the earlier comment and a diff of what changed, in labels
+  await page.goto(BASE + '/?view=review&sub=' + encodeURIComponent(id));
+  await page.waitForSelector('#review-item:not([hidden])');
+  assert.match(await page.textContent('#review-earlier'), /ändringar begärda.*Lägg till vad det gav/s);
+  const rows = await page.locator('#review-diff-body th').allTextContents();
+  assert.ok(rows.includes('Resultat') && rows.includes('Lärdomar'), rows.join(' | '));
+  // rejecting asks once more; cancel leaves it open
+  await page.fill('#decision-comment', 'Fel kommun.');
+  await page.click('button[data-decision="reject"]');
+  await page.waitForSelector('#decision-confirm:not([hidden])');
+  await page.click('#decision-cancel');
+  assert.equal(await page.isVisible('#review-item'), true);
+  await shot('16-review-diff');
+  await axe('review');
+  // readable at 390 px: nothing scrolls sideways
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+    await shot('17-review-390');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
+test('point 10: the follow-up view draws the statistics as charts, in both languages', async () => {
+  await page.goto(BASE + '/?view=review');
+  await page.waitForSelector('#reviewer-signed-in:not([hidden])');
+  await page.click('#stats-open');
+  await page.waitForFunction(() => document.querySelectorAll('#stats-charts svg rect').length > 0);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'stats-title');
+  const caps = await page.locator('#stats-charts figcaption').allTextContents();
+  assert.deepEqual(caps, ['Sökningar utan träffar', 'Använda filter', 'Fall per mål', 'Fall per typ av myndighet', 'Fall per år']);
+  assert.ok((await page.textContent('#stats-charts')).includes('qqxxzzvv'), 'a search without hits of this run is listed');
+  assert.match(await page.textContent('#stats-status'), /sökningar, varav \d+ utan träffar/);
+  await shot('18-stats');
+  await axe('follow-up');
+  await page.click('#lang-switch');
+  await page.click('#stats-open');
+  await page.waitForFunction(() => /searches/.test(document.getElementById('stats-status').textContent));
+  await axe('follow-up (English)');
+  await page.click('#lang-switch');
 });
 
 test('the approved case is found in search; its <script> title stays text and never runs', async () => {
