@@ -875,6 +875,26 @@ test('the approved case is found in search; its <script> title stays text and ne
   await shot('08-evil-case');
 });
 
+test('axe is clean on every view in English too', async () => {
+  await page.goto(BASE + '/?lang=en&q=upphandling');
+  await waitResults();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await axe('search (English)');
+  await page.goto(BASE + '/?lang=en&case=ted-2021-00352907');
+  await page.waitForSelector('#case-article:not([hidden])');
+  assert.equal(await page.locator('#case-fields dt', { hasText: /^Country$/ }).locator('xpath=following-sibling::dd[1]').textContent(), 'Sweden');
+  assert.equal(await page.locator('#case-fields dt', { hasText: /^Published$/ }).locator('xpath=following-sibling::dd[1]').textContent(), '13 July 2021');
+  await axe('case (English)');
+  await page.goto(BASE + '/?lang=en&view=submit');
+  await page.waitForSelector('#view-submit:not([hidden])');
+  await axe('submission (English)');
+  await page.goto(BASE + '/?lang=en&view=review');
+  await page.waitForSelector('#view-review:not([hidden])');
+  await axe('review (English)');
+  await page.goto(BASE + '/?lang=sv');
+  await waitResults();
+});
+
 test('no script errors on any page', () => {
   // CSP violations, script exceptions and failed API requests show here
   assert.deepEqual(pageErrors, []);
