@@ -147,6 +147,7 @@
       confirmReject: 'Avslå ”{0}”? Fallet publiceras inte.',
       cancel: 'Avbryt',
       earlierReviews: 'Tidigare granskning',
+      reviewDups: 'Liknande publicerade fall (möjliga dubbletter)',
       statsTitle: 'Uppföljning',
       statsOpen: 'Visa uppföljningen',
       statsTotals: '{0} sökningar, varav {1} utan träffar; {2} visade fallsidor.',
@@ -365,6 +366,7 @@
       confirmReject: 'Reject “{0}”? The case is not published.',
       cancel: 'Cancel',
       earlierReviews: 'Earlier review',
+      reviewDups: 'Similar published cases (possible duplicates)',
       statsTitle: 'Follow-up',
       statsOpen: 'Show the follow-up',
       statsTotals: '{0} searches, {1} of them without results; {2} case pages viewed.',
@@ -1842,6 +1844,7 @@
         body.appendChild(tr);
       });
       showEarlier(s);
+      showReviewDups(c);
       history.replaceState(null, '', withLang(location.pathname + '?view=review&sub=' + encodeURIComponent(currentReviewId)));
       $('decision-comment').value = '';
       $('review-item').hidden = false;
@@ -1920,6 +1923,30 @@
     });
     box.hidden = !ul.firstChild;
   }
+  // possible duplicates beside the submission: the published cases most
+  // like its title and summary (POST /v1/similar, the contributor's check)
+  function showReviewDups(c) {
+    const box = $('review-dups');
+    const ul = $('review-dups-list');
+    clear(ul);
+    box.hidden = true;
+    const text = [c.title, c.summary].filter(Boolean).join('. ');
+    if (!text) return;
+    const id = currentReviewId;
+    api('POST', '/v1/similar', { json: { text: text.slice(0, 8000), limit: 3 } }).then(function (res) {
+      if (id !== currentReviewId || !res.ok || !res.body) return;
+      (res.body.hits || []).forEach(function (h) {
+        if (h.id === id) return;
+        const li = el('li');
+        li.appendChild(el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(h.id)), target: '_blank', rel: 'noopener' }, h.title || h.id));
+        const meta = [h.buyer, h.year].filter(Boolean);
+        if (meta.length) li.appendChild(el('span', { class: 'meta' }, ' — ' + meta.join(' · ')));
+        ul.appendChild(li);
+      });
+      box.hidden = !ul.firstChild;
+    }).catch(function () { /* nothing beside it */ });
+  }
+
   // approve and reject ask once more, in the page
   function askConfirm(decision) {
     const box = $('decision-confirm');

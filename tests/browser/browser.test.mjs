@@ -801,6 +801,9 @@ test('point 9: the contributor loop closes in the page — status, the reviewer\
   await page.goto(BASE + '/?view=review&sub=' + encodeURIComponent(id));
   await page.waitForSelector('#review-item:not([hidden])');
   assert.match(await page.textContent('#review-earlier'), /ändringar begärda.*Lägg till vad det gav/s);
+  // the possible duplicates beside it: published cases like it, with buyer and year
+  await page.waitForSelector('#review-dups:not([hidden])');
+  assert.ok(await page.locator('#review-dups-list li').count() >= 1);
   const rows = await page.locator('#review-diff-body th').allTextContents();
   assert.ok(rows.includes('Resultat') && rows.includes('Lärdomar'), rows.join(' | '));
   // rejecting asks once more; cancel leaves it open
