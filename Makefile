@@ -8,7 +8,7 @@ SANITIZER ?=
 PKG_CONFIG ?= pkg-config
 
 # Libraries the library and programs link (pkg-config names).
-PKGS      := sqlite3 jansson libcurl libmicrohttpd libxml-2.0 libutf8proc zlib
+PKGS      := sqlite3 jansson libcurl libmicrohttpd libxml-2.0 libutf8proc zlib libcmark xlsxwriter
 TEST_PKGS := criterion
 XAPIAN_CONFIG ?= xapian-config
 

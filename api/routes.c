@@ -17,6 +17,9 @@
 
 #include "apidoc.h"
 #include "case_csv.h"
+#include "render.h"
+#include "sheet.h"
+#include "xlsx.h"
 #include "csv.h"
 #include "fetch.h"
 #include "store.h"
@@ -181,6 +184,47 @@ static void h_case(struct srv_req *r)
 		stats_backlog(r, w);
 	}
 	srv_reply_json(r, 200, case_to_json(&c));
+out:
+	case_release(&c);
+}
+
+/* GET /v1/cases/{id}/html: the case's Markdown texts as safe HTML
+ * (render.h), for the page; null for a text the case has not. Seen by whom
+ * may see the case; not counted as a view (GET /v1/cases/{id} is). */
+static json_t *html_or_null(const char *md)
+{
+	char *h;
+	json_t *j;
+
+	if (!md || !*md)
+		return json_null();
+	if (!(h = render_markdown(md, strlen(md))))
+		return NULL;
+	j = json_string(h);
+	free(h);
+	return j;
+}
+
+static void h_case_html(struct srv_req *r)
+{
+	const struct auth_principal *who;
+	struct srv_worker *w;
+	struct case_record c;
+	json_t *j = NULL;
+
+	case_init(&c);
+	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
+		goto out;
+	if (load_visible(r, w, who, srv_arg(r, 0), &c) != CL_OK)
+		goto out;
+	j = json_pack("{s:s, s:o*, s:o*, s:o*, s:o*}", "id", c.id, "summary", html_or_null(c.summary),
+		      "body", html_or_null(c.body), "outcome", html_or_null(c.outcome), "lessons",
+		      html_or_null(c.lessons));
+	if (!j) {
+		srv_problem(r, 500, "internal", "Internal error", "out of memory");
+		goto out;
+	}
+	srv_reply_json(r, 200, j);
 out:
 	case_release(&c);
 }
@@ -471,6 +515,11 @@ struct export {
 	char **ids;
 	size_t n, cap, next;
 	int csv, header_done;
+	int sheet;                /* 1: the spreadsheet columns (sheet.h) */
+	enum sheet_lang slang;
+	char base[300];           /* the page's address for the link column */
+	int xfd;                  /* format=xlsx: the finished workbook, else -1 */
+	size_t xsize;
 	char *pend;
 	size_t plen, poff;
 	unsigned delay_us;
@@ -487,6 +536,8 @@ static void export_free(void *ud)
 		free(ex->ids[i]);
 	free(ex->ids);
 	free(ex->pend);
+	if (ex->xfd >= 0)
+		close(ex->xfd);
 	free(ex);
 }
 
@@ -536,6 +587,26 @@ static int export_walk(const struct case_record *c, void *ud)
 	return passes(ex->rq, c) ? export_add(ex, c->id) : 0;
 }
 
+/* One case as a spreadsheet row; numbers with a decimal comma in Swedish. */
+static void sheet_csv_row(const struct export *ex, struct csv_writer *w, const struct case_record *c)
+{
+	for (size_t k = 0; k < sheet_ncols(); k++) {
+		char *v = sheet_cell(c, k, ex->slang, ex->base);
+		enum sheet_type t = sheet_type(k);
+		if (v && t == SHEET_NUMBER && ex->slang == SHEET_SV) {
+			char *dot = strchr(v, '.');
+			if (dot)
+				*dot = ',';
+		}
+		if (t == SHEET_TEXT)
+			csv_field(w, v);
+		else
+			csv_field_raw(w, v);
+		free(v);
+	}
+	csv_end_row(w);
+}
+
 /* Fills ex->pend with the next rows (about 16 KiB). 0 when nothing is left. */
 static int export_fill(struct export *ex)
 {
@@ -549,8 +620,17 @@ static int export_fill(struct export *ex)
 		return -1;
 	csv_writer_init(&w, f, 1);
 	case_init(&c);
+	if (ex->sheet)
+		csv_writer_sep(&w, ex->slang == SHEET_SV ? ';' : ',');
 	if (ex->csv && !ex->header_done) {
-		case_csv_header(&w);
+		if (ex->sheet) {
+			fputs("\xEF\xBB\xBF", f); /* BOM: Excel then reads UTF-8 */
+			for (size_t k = 0; k < sheet_ncols(); k++)
+				csv_field_raw(&w, sheet_header(k, ex->slang));
+			csv_end_row(&w);
+		} else {
+			case_csv_header(&w);
+		}
 	}
 	ex->header_done = 1;
 	while (ex->next < ex->n && ftell(f) < 16 * 1024) {
@@ -561,7 +641,9 @@ static int export_fill(struct export *ex)
 		if (store_get_case(ex->store, id, &c, NULL) != CL_OK || !c.status ||
 		    strcmp(c.status, "published"))
 			continue;
-		if (ex->csv) {
+		if (ex->sheet) {
+			sheet_csv_row(ex, &w, &c);
+		} else if (ex->csv) {
 			case_csv_row(&w, &c);
 		} else {
 			char *s = case_to_string(&c, 0);
@@ -589,6 +671,13 @@ static long export_read(void *ud, uint64_t pos, char *buf, size_t max)
 	struct export *ex = ud;
 	size_t k;
 
+	if (ex->xfd >= 0) {
+		ssize_t got;
+		if (pos >= ex->xsize)
+			return -1; /* end of stream */
+		got = pread(ex->xfd, buf, max, (off_t)pos);
+		return got > 0 ? (long)got : -2;
+	}
 	(void)pos;
 	while (ex->poff == ex->plen) {
 		if (ex->next >= ex->n && ex->header_done)
@@ -632,7 +721,12 @@ static void h_export(struct srv_req *r)
 		goto out;
 	}
 	ex->store = w->store;
+	ex->xfd = -1;
 	ex->csv = sp.format && !strcmp(sp.format, "csv");
+	/* with lang, a CSV is the spreadsheet form; xlsx always is */
+	ex->sheet = (ex->csv && sp.rq.lang) || (sp.format && !strcmp(sp.format, "xlsx"));
+	ex->slang = sp.rq.lang && !strcmp(sp.rq.lang, "en") ? SHEET_EN : SHEET_SV;
+	(void)sheet_base(srv_header(r, "Host"), ex->base, sizeof ex->base);
 	ex->delay_us = srv_cfg(r)->export_row_delay_us;
 	ex->rq = &sp.rq;
 	if (!sp.rq.text || !*sp.rq.text) {
@@ -662,7 +756,16 @@ static void h_export(struct srv_req *r)
 	}
 	snprintf(total, sizeof total, "%zu", ex->n);
 	srv_add_header(r, "X-Total-Count", total);
-	if (ex->csv)
+	if (sp.format && !strcmp(sp.format, "xlsx")) {
+		/* libxlsxwriter writes a file: the whole workbook first, then its bytes */
+		rc = xlsx_export(w->store, ex->ids, ex->n, ex->slang, ex->base, &ex->xfd, &ex->xsize, &eb);
+		if (rc != CL_OK) {
+			srv_problem_err(r, rc, &eb);
+			goto out;
+		}
+		srv_reply_stream(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+				 "attachment; filename=\"caselib-export.xlsx\"", export_read, ex, export_free);
+	} else if (ex->csv)
 		srv_reply_stream(r, 200, "text/csv; charset=utf-8",
 				 "attachment; filename=\"caselib-export.csv\"", export_read, ex,
 				 export_free);
@@ -1171,6 +1274,7 @@ const struct srv_route rt_routes[] = {
 	{"GET", "/v1/cases/{id}", 0, h_case},
 	{"GET", "/v1/cases/{id}/similar", 0, h_case_similar},
 	{"GET", "/v1/cases/{id}/history", 0, h_history},
+	{"GET", "/v1/cases/{id}/html", 0, h_case_html},
 	{"POST", "/v1/similar", 1, h_similar_text},
 	{"GET", "/v1/facets", 0, h_facets},
 	{"GET", "/v1/export", 0, h_export},

@@ -218,8 +218,8 @@ void sreq_param(struct sreq *sq, const char *k, const char *v)
 			sq->rq.lang = v;
 	} else if ((a & SREQ_FORMAT) && !strcmp(k, "format")) {
 		once = ONCE_FORMAT;
-		if (strcmp(v, "csv") && strcmp(v, "jsonl"))
-			sreq_error(sq, path, "csv or jsonl");
+		if (strcmp(v, "csv") && strcmp(v, "jsonl") && strcmp(v, "xlsx"))
+			sreq_error(sq, path, "csv, jsonl or xlsx");
 		else
 			sq->format = v;
 	} else if ((a & SREQ_FACETS) && !strcmp(k, "facets")) {

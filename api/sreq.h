@@ -40,7 +40,7 @@ struct store;
 
 struct sreq {
 	struct search_request rq; /* the request read so far */
-	const char *format;       /* "csv" | "jsonl" | NULL */
+	const char *format;       /* "csv" | "jsonl" | "xlsx" | NULL */
 	json_t *errors;           /* [{path, reason}], owned */
 	/* private */
 	unsigned accept, seen;

@@ -11,6 +11,12 @@ void csv_writer_init(struct csv_writer *w, FILE *f, int guard)
 	w->nfields = 0;
 	w->err = 0;
 	w->guard = guard;
+	w->sep = ',';
+}
+
+void csv_writer_sep(struct csv_writer *w, char sep)
+{
+	w->sep = sep;
 }
 
 static void put(struct csv_writer *w, const char *s, size_t n)
@@ -26,13 +32,15 @@ static void field(struct csv_writer *w, const char *s, int guard)
 	const char *p;
 	int quote, prefix = 0;
 
+	char seps[5] = {w->sep, '"', '\r', '\n', '\0'};
+
 	if (w->nfields++ > 0)
-		put(w, ",", 1);
+		put(w, &w->sep, 1);
 	if (!s || !*s)
 		return;
 	if (guard && strchr("=+-@\t\r", s[0]))
 		prefix = 1;
-	quote = prefix || strpbrk(s, ",\"\r\n") != NULL;
+	quote = prefix || strpbrk(s, seps) != NULL;
 	if (!quote) {
 		put(w, s, strlen(s));
 		return;

@@ -13,12 +13,17 @@ struct csv_writer {
 	int nfields;  /* fields written on the current row */
 	int err;      /* sticky: 0, or CL_EIO after the first failed write */
 	int guard;    /* 1: neutralise cells that a spreadsheet would run */
+	char sep;     /* field separator: ',' (csv_writer_init), or csv_writer_sep */
 };
 
 /* guard != 0 prefixes a text cell that starts with '=', '+', '-', '@',
  * TAB or CR with an apostrophe, as OWASP recommends, so that opening an
  * export in a spreadsheet never executes a formula from a case. */
 void csv_writer_init(struct csv_writer *w, FILE *f, int guard);
+/* Separates fields with sep instead of ',' (';' for a spreadsheet in a
+ * locale whose decimal mark is a comma, as Swedish Excel); a field holding
+ * sep is quoted. */
+void csv_writer_sep(struct csv_writer *w, char sep);
 
 /* Appends one field to the current row. s may be NULL (empty field).
  * Quotes the field when it contains a comma, quote, CR or LF. */

@@ -46,9 +46,9 @@ enum facet_from {
 	XX(AUTHORITY_TYPE, "authority_type", "authority-type", TAX_AUTHORITY_TYPE,             \
 	   FACET_FROM_ONE, authority_type, "XA", "Typ av myndighet", "Authority type")         \
 	XX(SECTORS, "sectors", "sector", TAX_SECTORS, FACET_FROM_LIST, sectors, "XSE",          \
-	   "Sektor", "Sector")                                                                  \
+	   "Sektor (köparens verksamhet)", "Sector (buyer's activity)")                        \
 	XX(CATEGORIES, "categories", "category", TAX_CATEGORIES, FACET_FROM_LIST, categories,   \
-	   "XC", "Kategori (CPV)", "Category (CPV)")                                            \
+	   "XC", "Vad som köps (CPV)", "What is bought (CPV)")                                  \
 	XX(GOALS, "goals", "goal", TAX_GOALS, FACET_FROM_LIST, goals, "XG", "Mål", "Goal")      \
 	XX(STRATEGIC, "strategic", "strategic", TAX_STRATEGIC, FACET_FROM_LIST, strategic,      \
 	   "XST", "Strategisk upphandling", "Strategic procurement")                           \
@@ -71,10 +71,13 @@ enum facet_id {
 };
 
 /* The facets in the order the page shows them (display only). */
-#define FACET_DISPLAY_ORDER                                                              \
-	FACET_KIND, FACET_AUTHORITY_TYPE, FACET_SECTORS, FACET_GOALS, FACET_CATEGORIES,   \
-		FACET_STRATEGIC, FACET_PROCEDURE, FACET_INNOVATION, FACET_LANGUAGE, FACET_COUNTRY, \
-		FACET_YEAR
+/* The page shows the kind as tabs above the hits, and what is bought first
+ * among the panels: a procurer looks for a kind of purchase before a kind
+ * of buyer (issue 13). */
+#define FACET_DISPLAY_ORDER                                                                \
+	FACET_KIND, FACET_CATEGORIES, FACET_SECTORS, FACET_AUTHORITY_TYPE, FACET_GOALS,     \
+		FACET_YEAR, FACET_STRATEGIC, FACET_PROCEDURE, FACET_INNOVATION, FACET_LANGUAGE, \
+		FACET_COUNTRY
 
 struct facet_def {
 	const char *name;      /* API parameter and JSON key: "sectors" */

@@ -18,7 +18,9 @@
 
 #include "auth.h"
 #include "parse_sestat.h"
+#include "render.h"
 #include "routes.h"
+#include "sheet.h"
 #include "server.h"
 #include "store.h"
 #include "testutil.h"
@@ -1480,4 +1482,169 @@ Test(server, role_boundaries_and_workflow_over_http)
 	}
 	snprintf(path, sizeof path, "/v1/cases/%s", sub);
 	cr_assert_eq(req_as(R_ANON, toks, "GET", path, NULL, NULL), 200);
+}
+
+/* ---- the case page's rendered texts (GET /v1/cases/{id}/html, render.h) --- */
+
+/* Markdown becomes HTML; nothing of raw HTML or an unsafe link passes. */
+Test(render, markdown_is_rendered_and_raw_html_never_passes)
+{
+	static const struct {
+		const char *md, *must, *never;
+	} t[] = {
+		{"## Bakgrund\n\n- ett\n- två\n", "<h2>Bakgrund</h2>", NULL},
+		{"**fet** och *kursiv*", "<strong>fet</strong>", NULL},
+		{"<script>alert(1)</script>\n\ntext", "text", "<script"},
+		{"a <img src=x onerror=alert(1)> b", "a ", "<img"},
+		{"<div onclick=\"x()\">block</div>", NULL, "onclick"},
+		{"[klick](javascript:alert(1))", "klick", "javascript:"},
+		{"[fil](file:///etc/passwd)", "fil", "file:"},
+		{"![bild](data:text/html;base64,PHNjcmlwdD4=)", NULL, "data:text/html"},
+		{"[ok](https://www.upphandlingsmyndigheten.se/)", "href=\"https://www.upphandlingsmyndigheten.se/\"", NULL},
+		{"1 < 2 & 3 > 2", "1 &lt; 2 &amp; 3 &gt; 2", NULL},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char *h = render_markdown(t[i].md, strlen(t[i].md));
+		cr_assert_not_null(h);
+		if (t[i].must)
+			cr_expect(strstr(h, t[i].must) != NULL, "%s -> %s lacks %s", t[i].md, h, t[i].must);
+		if (t[i].never)
+			cr_expect(strstr(h, t[i].never) == NULL, "%s -> %s has %s", t[i].md, h, t[i].never);
+		free(h);
+	}
+	/* a NUL byte and bad UTF-8 come out as valid text, an empty text as "" */
+	{
+		static const char broken[] = "a\0b \xff\xfe c";
+		char *h = render_markdown(broken, sizeof broken - 1);
+		cr_assert_not_null(h);
+		cr_expect(strstr(h, "\xef\xbf\xbd") != NULL, "U+FFFD in %s", h);
+		free(h);
+		h = render_markdown(NULL, 0);
+		cr_assert_not_null(h);
+		cr_expect_str_eq(h, "");
+		free(h);
+	}
+}
+
+Test(server, case_html_renders_the_texts_of_a_visible_case_only)
+{
+	struct tu_resp r;
+	const char *body;
+
+	get("/v1/cases/case-lund-skolmaltider-2021/html", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_not_null(r.json);
+	cr_expect_str_eq(json_string_value(json_object_get(r.json, "id")), "case-lund-skolmaltider-2021");
+	body = json_string_value(json_object_get(r.json, "body"));
+	cr_assert_not_null(body);
+	cr_expect(strstr(body, "<h2>Bakgrund</h2>") != NULL, "%s", body);
+	cr_expect(strstr(body, "<li>Marknadsdialog") != NULL, "%s", body);
+	cr_expect(json_is_string(json_object_get(r.json, "outcome")));
+	cr_expect(json_is_string(json_object_get(r.json, "lessons")));
+	tu_resp_free(&r);
+	/* a text the case has not is null */
+	get("/v1/cases/" HIDDEN_ID "/html", &r);
+	assert_problem(&r, 404, "not-found", "an unpublished case's texts");
+	tu_resp_free(&r);
+	get("/v1/cases/case-lund-skolmaltider-2021/html?x=1", &r);
+	cr_expect_eq(r.status, 400);
+	tu_resp_free(&r);
+}
+
+/* ---- the spreadsheet export (sheet.h, xlsx.h) ------------------------------ */
+
+/* The row of the CSV body whose first cell is id (a private copy), or NULL. */
+static char *csv_row_of(const char *body, const char *id)
+{
+	size_t k = strlen(id);
+	for (const char *p = body; p && *p;) {
+		const char *e = strstr(p, "\r\n");
+		if (!strncmp(p, id, k) && p[k] == ';')
+			return strndup(p, e ? (size_t)(e - p) : strlen(p));
+		p = e ? e + 2 : NULL;
+	}
+	return NULL;
+}
+
+Test(server, export_csv_with_lang_opens_in_swedish_excel)
+{
+	struct tu_resp r;
+	char *row;
+
+	get("/v1/export?format=csv&lang=sv&kind=case", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	/* UTF-8 with a BOM, ';' between fields, Swedish headings */
+	cr_assert(r.len > 3 && !memcmp(r.body, "\xEF\xBB\xBF", 3), "a BOM first");
+	cr_expect(!strncmp(r.body + 3, "Id;Länk;Typ;Titel;Sammanfattning;Resultat;Lärdomar;", 52), "%.120s",
+		  r.body + 3);
+	/* the fixture case: labels beside codes, a link, its outcome, a decimal comma */
+	row = csv_row_of(r.body, "case-lund-skolmaltider-2021");
+	cr_assert_not_null(row, "the fixture case is exported");
+	cr_expect(strstr(row, ";http://127.0.0.1:") && strstr(row, "/?case=case-lund-skolmaltider-2021;"), "%s", row);
+	cr_expect(strstr(row, ";Kommun;la;") != NULL, "label beside code: %s", row);
+	cr_expect(strstr(row, "Klimatpåverkan per portion minskade med 28 procent") != NULL, "outcome: %s", row);
+	cr_expect(strstr(row, ";Innovationsfall;") != NULL, "kind as its label: %s", row);
+	cr_expect(strstr(row, ";48500000,00;SEK;") != NULL, "a decimal comma: %s", row);
+	free(row);
+	tu_resp_free(&r);
+	/* English headings with lang=en; without lang the machine CSV is unchanged */
+	get("/v1/export?format=csv&lang=en&kind=case", &r);
+	cr_assert_eq(r.status, 200);
+	{
+		static const char en[] = "\xEF\xBB\xBFId,Link,Kind,Title,Summary,Outcome,";
+		cr_expect(!strncmp(r.body, en, sizeof en - 1), "%.80s", r.body);
+	}
+	tu_resp_free(&r);
+	get("/v1/export?format=csv&kind=case", &r);
+	cr_assert_eq(r.status, 200);
+	cr_expect(!strncmp(r.body, "id,kind,status,title,", 21), "%.80s", r.body);
+	tu_resp_free(&r);
+}
+
+Test(server, export_xlsx_is_a_workbook_and_leaves_no_file)
+{
+	struct tu_resp r;
+	char *tmp = tu_tmpdir(), *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+	DIR *d;
+	struct dirent *de;
+	int left = 0;
+
+	setenv("TMPDIR", tmp, 1);
+	get("/v1/export?format=xlsx&lang=sv&kind=case", &r);
+	if (old)
+		setenv("TMPDIR", old, 1);
+	else
+		unsetenv("TMPDIR");
+	free(old);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.headers, "spreadsheetml.sheet") != NULL, "%s", r.headers);
+	cr_expect(strstr(r.headers, "caselib-export.xlsx") != NULL);
+	cr_assert(r.len > 2000 && !memcmp(r.body, "PK\x03\x04", 4), "a zip (xlsx), %zu bytes", r.len);
+	/* the sheet's XML is deflated; the part names are not */
+	cr_expect(memmem(r.body, r.len, "xl/worksheets/sheet1.xml", 24) != NULL);
+	tu_resp_free(&r);
+	d = opendir(tmp);
+	cr_assert_not_null(d);
+	while ((de = readdir(d)))
+		left += de->d_name[0] != '.';
+	closedir(d);
+	cr_expect_eq(left, 0, "the temporary workbook is removed");
+	tu_rmtree(tmp);
+	free(tmp);
+	get("/v1/export?format=xls", &r);
+	cr_expect_eq(r.status, 400);
+	tu_resp_free(&r);
+}
+
+Test(sheet, base_address_only_from_a_plain_host)
+{
+	char buf[300];
+	cr_expect_eq(sheet_base("127.0.0.1:8080", buf, sizeof buf), 0);
+	cr_expect_str_eq(buf, "http://127.0.0.1:8080");
+	cr_expect_eq(sheet_base("[::1]:80", buf, sizeof buf), 0);
+	cr_expect_eq(sheet_base("evil.example/\"x", buf, sizeof buf), -1);
+	cr_expect_str_eq(buf, "");
+	cr_expect_eq(sheet_base("a b", buf, sizeof buf), -1);
+	cr_expect_eq(sheet_base(NULL, buf, sizeof buf), -1);
+	cr_expect_eq(sheet_base("", buf, sizeof buf), -1);
 }

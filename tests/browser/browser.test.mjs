@@ -31,6 +31,9 @@ const EXE = process.env.CHROMIUM || '/usr/bin/chromium';
 
 // A unique word, so the submitted case is the only hit for it.
 const MARKER = 'zebrakorsning' + Date.now().toString(36).replace(/[0-9]/g, (d) => 'abcdefghij'[d]);
+const MD_BODY = '## Bakgrund\n\nKommunen ville **minska** utsläppen.\n\n<script>window.__caselibXss=3</script>\n\n' +
+  '<img src=x onerror="window.__caselibXss=4">\n\n[farlig länk](javascript:window.__caselibXss=5) och ' +
+  '[Upphandlingsmyndigheten](https://www.upphandlingsmyndigheten.se/)\n';
 const EVIL_TITLE = `Elektriska ${MARKER} <script>window.__caselibXss=1</script><img src=x onerror="window.__caselibXss=2">`;
 
 let context, page, profile;
@@ -62,11 +65,25 @@ async function axe(name) {
   assert.deepEqual(res, [], `axe violations on the ${name} page:\n` + JSON.stringify(res, null, 2));
 }
 
+// the duplicate check before a new case is stored: confirm when it shows
+async function confirmIfDup() {
+  await page.waitForFunction(() => !document.getElementById('dup-check').hidden ||
+    !document.getElementById('submit-errors').hidden || document.getElementById('submit-status').textContent.length > 0);
+  if (await page.isVisible('#dup-check')) {
+    assert.ok(await page.locator('#dup-check-list li').count() >= 1);
+    await page.click('#dup-confirm');
+  }
+}
+
 async function waitResults() {
   await page.waitForFunction(() => {
     const s = document.getElementById('result-status').textContent;
     return s && !/…/.test(s);
   });
+}
+
+async function tabCount(k) {
+  return parseInt((await page.textContent('#tab-' + k + ' .count')).replace(/[^\d]/g, ''), 10);
 }
 
 async function total() {
@@ -122,9 +139,14 @@ test('the page loads in Swedish with landmarks, a skip link and no script errors
   // the skip link is the first thing the keyboard reaches and is visible then
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
-  const box = await page.locator('a.skip-link').boundingBox();
+  const box = await page.locator('a.skip-link').first().boundingBox();
   assert.ok(box && box.y >= 0, 'skip link visible when focused');
-  assert.ok(await total() >= 1000, 'the real demo corpus is listed with an empty query');
+  // point 2: the 853 innovation cases come first, not drowned by 18,000 notices
+  assert.equal(await page.getAttribute('#tab-case', 'aria-current'), 'page');
+  assert.ok(await total() >= 800, 'the innovation cases of the real corpus are listed first');
+  assert.match(await page.textContent('#tab-case'), /^Innovationsfall\s*\d/);
+  assert.ok(await tabCount('all') >= 19000, 'the Alla tab counts every kind');
+  assert.equal(await tabCount('all'), await tabCount('case') + await tabCount('procurement'));
 });
 
 test('search: hits with checked highlighted snippets, total, focus on the results heading', async () => {
@@ -135,13 +157,299 @@ test('search: hits with checked highlighted snippets, total, focus on the result
   const n = await total();
   assert.ok(n >= 2, 'several hits for upphandling, got ' + n);
   assert.equal(await page.locator('#hits > li').count(), Math.min(n, 20));
-  assert.ok(await page.locator('#hits .snippet mark').count() >= 1, 'highlighted terms in snippets');
+  assert.ok(await page.locator('#hits mark').count() >= 1, 'highlighted terms in snippets or titles');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'results-heading');
   assert.equal(await page.getAttribute('#result-status', 'aria-live'), 'polite');
   const exp = await page.getAttribute('#export-link', 'href');
-  assert.match(exp, /^\/v1\/export\?q=upphandling&format=csv$/);
+  // the export lists what the chosen tab lists
+  assert.match(exp, /^\/v1\/export\?q=upphandling&kind=case&format=csv&lang=sv$/);
   await shot('01-search');
   await axe('search');
+});
+
+test('point 2: kind tabs with counts, chosen by click and by keyboard; focus stays on the tab', async () => {
+  await page.goto(BASE + '/?q=upphandling');
+  await waitResults();
+  const nCase = await tabCount('case');
+  const nProc = await tabCount('procurement');
+  assert.ok(nCase >= 1 && nProc > nCase, `upphandling: ${nCase} innovation cases, ${nProc} procurements`);
+  // innovation cases lead the first screen of a search that has them
+  assert.equal(await total(), nCase);
+  for (const m of await page.locator('#hits .hit-meta').allTextContents())
+    assert.match(m, /^Innovationsfall · /);
+  await page.click('#tab-procurement');
+  await page.waitForURL(/kind=procurement/);
+  await waitResults();
+  assert.equal(await total(), nProc);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-procurement');
+  for (const m of await page.locator('#hits .hit-meta').allTextContents())
+    assert.match(m, /^Upphandling · /);
+  // keyboard: Tab back to "Innovationsfall"… here: focus the Alla tab and press Enter
+  await page.focus('#tab-all');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/kind=all/);
+  await waitResults();
+  assert.equal(await total(), nCase + nProc);
+  assert.equal(await page.getAttribute('#tab-all', 'aria-current'), 'page');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-all');
+  // the export follows the tab: kind=all sends no kind filter
+  assert.doesNotMatch(await page.getAttribute('#export-link', 'href'), /kind=/);
+});
+
+test('point 3: a hit shows buyer, year, authority type, kind and goals; its snippet adds to the title', async () => {
+  await page.goto(BASE + '/?q=' + encodeURIComponent('skolmåltider Södra Latins'));
+  await waitResults();
+  const hit = page.locator('#hits > li[data-id="uhm-2021-ka1716"]');
+  await hit.waitFor();
+  const meta = await hit.locator('.hit-meta').textContent();
+  assert.equal(meta, 'Upphandling · Stockholms kommun · 2021 · Kommun');
+  assert.deepEqual(await hit.locator('.hit-goals > li').evaluateAll((ls) => ls.map((l) => l.firstChild.textContent)),
+    ['SDG 12', 'SDG 8']);
+  // the full goal name is there for a screen reader
+  assert.match(await hit.locator('.hit-goals > li').first().textContent(), /Hållbar konsumtion och produktion/);
+  // a title-only notice: the match is marked in the title, no snippet repeats it
+  assert.equal(await hit.locator('.snippet').count(), 0);
+  assert.ok(await hit.locator('h3 a mark').count() >= 1);
+  assert.equal(await hit.locator('h3 a').textContent(), 'Skolmåltider till Södra Latins gymnasium');
+  // an innovation case: the snippet is its summary, not its title
+  await page.goto(BASE + '/?q=i-Voting');
+  await waitResults();
+  const iv = page.locator('#hits > li[data-id="ips-10704"]');
+  await iv.waitFor();
+  const snip = await iv.locator('.snippet').textContent();
+  assert.ok(snip.length > 40 && snip !== 'i-Voting', 'a snippet that adds to the title: ' + snip);
+  assert.match(await iv.locator('.hit-meta').textContent(), /^Innovationsfall · .+ · \d{4}/);
+  await shot('09-hits');
+});
+
+test('point 5: facets say what they mean; CPV first; goals in two groups; years with counts', async () => {
+  await page.goto(BASE + '/?q=skola&kind=all');
+  await waitResults();
+  const legends = await page.locator('#facet-panels > fieldset > legend').allTextContents();
+  assert.equal(legends[0], 'Vad som köps (CPV)', 'what is bought comes first: ' + legends.join(' | '));
+  assert.ok(legends.includes('Sektor (köparens verksamhet)'), legends.join(' | '));
+  assert.ok(!legends.includes('Typ'), 'the kind is the tabs, not a panel');
+  // goals: SDGs and miljökvalitetsmål as two groups of one facet
+  await page.goto(BASE + '/?kind=all');
+  await waitResults();
+  const groups = await page.locator('#facet-goals > fieldset > legend').allTextContents();
+  assert.deepEqual(groups.slice(0, 1), ['Globala målen (SDG)']);
+  if (groups.length > 1) assert.equal(groups[1], 'Miljökvalitetsmål');
+  // years carry their counts; a year is one click, and keeps the tab
+  const y = page.locator('#year-range .year-link').first();
+  const yText = await y.textContent();
+  const m = /^(\d{4})([\d\s\u00a0]+)$/.exec(yText);
+  assert.ok(m, 'a year with its count: ' + yText);
+  await y.click();
+  await page.waitForURL(new RegExp('year=' + m[1]));
+  await waitResults();
+  assert.equal(await total(), parseInt(m[2].replace(/[^\d]/g, ''), 10));
+  assert.match(page.url(), /kind=all/);
+  // Enter in a year box applies it
+  await page.fill('#year-from', '2019');
+  await page.fill('#year-to', '2020');
+  await page.press('#year-to', 'Enter');
+  await page.waitForURL(/year=2019\.\.2020/);
+  await waitResults();
+  await shot('10-facets');
+});
+
+test('point 6: page numbers, never a page the API refuses, oldest first', async () => {
+  await page.goto(BASE + '/?kind=all');
+  await waitResults();
+  assert.equal(await page.getAttribute('#page-list a[aria-current="page"]', 'aria-label'), 'Sida 1');
+  await page.click('#page-list a[aria-label="Sida 2"]');
+  await page.waitForURL(/offset=20/);
+  await waitResults();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'results-heading');
+  assert.match(await page.textContent('#result-status'), /Visar 21–40/);
+  // the last page offered is the last the API gives (offset 10,000)
+  const lastHref = await page.locator('#page-list a.page-link:not(.next):not(.prev)').last().getAttribute('href');
+  assert.equal(new URL(BASE + lastHref).searchParams.get('offset'), '10000');
+  await page.goto(BASE + lastHref);
+  await waitResults();
+  assert.equal(await page.locator('#page-list a.next').count(), 0, 'no "Nästa" past the last reachable page');
+  assert.match(await page.textContent('#page-limit'), /Bara de första 10\s020/);
+  for (const h of await page.locator('#page-list a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))))
+    assert.ok(Number(new URL(BASE + h).searchParams.get('offset') || 0) <= 10000, h);
+  // a hand-made URL past the end is brought back to the last page (no 400)
+  await page.goto(BASE + '/?kind=all&offset=99999');
+  await waitResults();
+  assert.ok(await page.locator('#hits > li').count() >= 1);
+  // oldest first, chosen with the keyboard: the search runs, focus stays, it is announced
+  await page.goto(BASE + '/?q=skola&kind=all');
+  await waitResults();
+  await page.focus('#sort');
+  await page.selectOption('#sort', 'date-asc');
+  await page.waitForURL(/sort=date-asc/);
+  await page.waitForFunction(() => /^Sorterat: Datum, äldst först\./.test(document.getElementById('result-status').textContent));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'sort');
+  const years = (await page.locator('#hits .hit-meta').allTextContents()).map((m) => Number(/ · (\d{4})( · |$)/.exec(m)[1]));
+  assert.deepEqual(years, years.slice().sort((a, b) => a - b), 'oldest first: ' + years.join(' '));
+});
+
+test('point 7: no dead ends — a filter to remove with its count, the spelling suggestion; no sort or export for nothing', async () => {
+  await page.goto(BASE + '/?q=skola&kind=procurement&sectors=health&year=2019');
+  await waitResults();
+  assert.equal(await total(), 0);
+  await page.waitForSelector('#no-hits:not([hidden])');
+  assert.equal(await page.isHidden('#result-tools'), true, 'sort and export hidden when there is nothing');
+  const offer = page.locator('#no-hits-list a').first();
+  const m = /\((\d[\d\s\u00a0]*) träff/.exec(await offer.textContent());
+  assert.ok(m, 'a removal with its count: ' + await offer.textContent());
+  await offer.click();
+  await waitResults();
+  assert.equal(await total(), parseInt(m[1].replace(/[^\d]/g, ''), 10), 'the count offered is the count given');
+  assert.equal(await page.isVisible('#result-tools'), true);
+  // a misspelt word: the suggestion is offered and works
+  await page.goto(BASE + '/');
+  await waitResults();
+  await page.fill('#q', 'skolmåltder');
+  await page.press('#q', 'Enter');
+  await page.waitForURL(/q=skolm%C3%A5ltder/);
+  await waitResults();
+  await page.waitForSelector('#suggestion:not([hidden]) a');
+  await page.click('#suggestion a');
+  await page.waitForURL(/q=skolm%C3%A5ltider/);
+  await waitResults();
+  assert.ok(await total() >= 1);
+  await shot('11-suggestion');
+});
+
+test('point 12: keyboard — a toggled filter keeps focus, a removed chip hands focus on, skip link to the results', async () => {
+  await page.goto(BASE + '/?q=upphandling&kind=all');
+  await waitResults();
+  const cb = page.locator('#facet-sectors input[type=checkbox]').first();
+  const id = await cb.getAttribute('id');
+  await cb.focus();
+  await page.keyboard.press('Space');
+  await page.waitForURL(/sectors=/);
+  await waitResults();
+  await page.waitForFunction((i) => document.activeElement && document.activeElement.id === i, id);
+  assert.equal(await page.isChecked('#' + id), true);
+  const at = page.locator('#facet-authority_type input[type=checkbox]').first();
+  const atId = await at.getAttribute('id');
+  await at.focus();
+  await page.keyboard.press('Space');
+  await page.waitForURL(/authority_type=/);
+  await waitResults();
+  await page.waitForFunction((i) => document.activeElement && document.activeElement.id === i, atId);
+  // Enter on the first chip's ×: focus moves to the chip that follows
+  const chips = await page.locator('#active-filter-list button').evaluateAll((bs) => bs.map((b) => b.id));
+  assert.equal(chips.length, 2);
+  await page.focus('#' + chips[0]);
+  await page.keyboard.press('Enter');
+  await waitResults();
+  await page.waitForFunction((i) => document.activeElement && document.activeElement.id === i, chips[1]);
+  await page.keyboard.press('Enter');
+  await waitResults();
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'facets-title');
+  // the second skip link goes to the results
+  await page.goto(BASE + '/?q=upphandling');
+  await waitResults();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'skip-results');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'results-heading');
+});
+
+for (const [w, h] of [[390, 844], [360, 740]]) {
+  test(`point 13: at ${w} px no sideways scroll on any view; filters behind "Filter (n)"; axe in both languages`, async () => {
+    await page.setViewportSize({ width: w, height: h });
+    try {
+      for (const u of ['/?q=upphandling&sectors=education', '/?case=' + encodeURIComponent('ted-2021-00352907'), '/?case=ips-10704', '/?view=submit', '/?view=review']) {
+        await page.goto(BASE + u);
+        await page.waitForTimeout(400);
+        if (u.startsWith('/?q')) await waitResults();
+        const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(sw <= w, `${u} at ${w} px scrolls sideways (${sw} px)`);
+      }
+      await page.goto(BASE + '/?q=upphandling&sectors=education&kind=all');
+      await waitResults();
+      const tg = page.locator('#filter-toggle');
+      assert.equal(await tg.isVisible(), true);
+      assert.equal(await tg.textContent(), 'Filter (1)');
+      assert.equal(await page.isVisible('#facet-panels'), false, 'the filters are folded');
+      await shot(`12-mobile-${w}`);
+      await tg.click();
+      assert.equal(await tg.getAttribute('aria-expanded'), 'true');
+      assert.equal(await page.isVisible('#facet-sectors'), true);
+      const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(sw <= w, `open filters at ${w} px: ${sw}`);
+      await shot(`13-mobile-${w}-filters`);
+      await axe(`mobile ${w} search`);
+      await page.click('#lang-switch');
+      assert.equal(await tg.textContent(), 'Filters (1)');
+      await axe(`mobile ${w} search (English)`);
+      await page.click('#lang-switch');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+}
+
+test('a favicon', async () => {
+  await page.goto(BASE + '/');
+  const href = await page.getAttribute('link[rel="icon"]', 'href');
+  const r = await page.evaluate(async (u) => { const x = await fetch(u); return [x.status, x.headers.get('content-type')]; }, href);
+  assert.deepEqual(r, [200, 'image/svg+xml']);
+});
+
+test('point 8: the export opens right in Swedish Excel (CSV with BOM and ;) and as .xlsx', async () => {
+  await page.goto(BASE + '/?q=' + encodeURIComponent('skolmåltider') + '&kind=all');
+  await waitResults();
+  const n = await total();
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-link')]);
+  assert.equal(csv.suggestedFilename(), 'caselib-export.csv');
+  const buf = readFileSync(await csv.path());
+  assert.deepEqual([...buf.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 BOM');
+  const lines = buf.toString('utf8').slice(1).split('\r\n').filter(Boolean);
+  const head = lines[0].split(';');
+  for (const h of ['Id', 'Länk', 'Titel', 'Sammanfattning', 'Resultat', 'Lärdomar', 'Upphandlande organisation',
+    'Typ av myndighet', 'Typ av myndighet (kod)', 'Publicerad'])
+    assert.ok(head.includes(h), 'heading ' + h + ' in ' + lines[0]);
+  assert.equal(lines.length - 1, n, 'a row per hit');
+  const row = lines.find((l) => l.startsWith('uhm-2021-ka1716;'));
+  assert.ok(row, 'the Södra Latin notice is exported');
+  assert.match(row, /;Kommun;la;/, 'label beside code');
+  assert.match(row, /;http:\/\/127\.0\.0\.1:\d+\/\?case=uhm-2021-ka1716;/, 'a link to the case page');
+  const [xl] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
+  assert.equal(xl.suggestedFilename(), 'caselib-export.xlsx');
+  const xb = readFileSync(await xl.path());
+  assert.equal(xb.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'an xlsx (zip) workbook');
+  assert.ok(xb.includes(Buffer.from('xl/worksheets/sheet1.xml')));
+  // nothing to export: no export links
+  await page.goto(BASE + '/?q=' + 'qqxxzzvv');
+  await waitResults();
+  assert.equal(await page.isVisible('#export-link'), false);
+});
+
+test('a search by the page counts once in the statistics, and as without hits only when it found nothing', async () => {
+  const stats = () => page.evaluate(async (tok) => {
+    const r = await fetch('/v1/stats', { headers: { Authorization: 'Bearer ' + tok } });
+    return (await r.json()).totals;
+  }, REVIEW);
+  await page.goto(BASE + '/');
+  await waitResults();
+  const a = await stats();
+  // no innovation case has this word: the page shows all kinds (a probe decides)
+  await page.fill('#q', 'vägbelysning');
+  await page.press('#q', 'Enter');
+  await page.waitForURL(/q=v%C3%A4gbelysning/);
+  await waitResults();
+  assert.ok(await total() >= 1);
+  assert.equal(await page.getAttribute('#tab-all', 'aria-current'), 'page');
+  const b = await stats();
+  assert.equal(b.searches, a.searches + 1, 'one search counted');
+  assert.equal(b.zero_results, a.zero_results, 'not counted as a search without hits');
+  // a zero-hit search with filters: the removal counts are not searches either
+  await page.goto(BASE + '/?q=skola&kind=procurement&sectors=health&year=2019');
+  await waitResults();
+  await page.waitForSelector('#no-hits:not([hidden])');
+  const c = await stats();
+  assert.equal(c.searches, b.searches + 1);
+  assert.equal(c.zero_results, b.zero_results + 1);
 });
 
 test('the snippet filter lets through only text, entities and <mark>', async () => {
@@ -183,7 +491,7 @@ test('filter by two facets: URL, counts, active filters, reload restores', async
   // its id from /v1/cases/{id} (anonymous: published only), must carry the
   // sector and the authority type, and the title shown must be the record's
   const shown = await page.$$eval('#hits > li', (lis) => lis.map((li) => ({
-    id: li.querySelector('.hit-id').textContent.trim(),
+    id: li.getAttribute('data-id'),
     title: li.querySelector('h3 a').textContent
   })));
   assert.equal(shown.length, Math.min(afterTwo, 20), 'hits shown for the total');
@@ -273,8 +581,28 @@ test('case page: the fields of a real notice, publisher sources as links, histor
   assert.equal(await page.textContent('#case-title'), title);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'case-title');
   const dts = await page.locator('#case-fields dt').allTextContents();
-  for (const f of ['Id', 'Typ', 'Upphandlande organisation', 'Organisationsnummer', 'Sektorer', 'Publicerad', 'Värde'])
+  for (const f of ['Typ', 'Upphandlande organisation', 'Organisationsnummer', 'Sektorer', 'Publicerad', 'Värde'])
     assert.ok(dts.includes(f), 'field ' + f + ' shown, got ' + dts.join(', '));
+  // point 4: labels, not codes; Swedish dates and money
+  const field = async (name) => page.locator('#case-fields dt', { hasText: new RegExp('^' + name + '$') })
+    .locator('xpath=following-sibling::dd[1]').textContent();
+  assert.equal(await field('Typ av myndighet'), 'Statlig myndighet');
+  assert.equal(await field('Land'), 'Sverige');
+  assert.equal(await field('NUTS-område'), 'Uppsala län');
+  assert.equal(await field('Språk'), 'Svenska');
+  assert.equal(await field('Publicerad'), '13 juli 2021');
+  assert.match(await field('Värde'), /^2\s000\s000\skr$/);
+  assert.match(await field('CPV-koder'), /^Laboratoriemöbler \(39180000\)$/);
+  assert.equal(await field('Förfarande'), 'Öppet förfarande');
+  assert.doesNotMatch(await page.textContent('#case-fields'), /\((la|cga|open)\)/);
+  assert.equal(await page.textContent('#case-kicker'), 'Upphandling · Uppsala universitet · 2021');
+  // provenance is folded under "Källor": closed until opened
+  assert.equal(await page.isVisible('#case-sources'), false);
+  await page.click('#case-provenance > summary');
+  assert.equal(await page.isVisible('#case-sources'), true);
+  assert.ok((await page.locator('#case-record dt').allTextContents()).includes('Id'));
+  // similar cases show their buyer and year
+  assert.match(await page.locator('#case-similar li .meta').first().textContent(), / · .+ · \d{4}$/);
   // provenance names the publisher (TED), never the loopback mirror of the demo
   const hrefs = await page.locator('#case-sources a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.ok(hrefs.length >= 1, 'a source link');
@@ -304,6 +632,7 @@ test('an innovation case: goals and sectors shown, its double-encoded quotes rep
   const dts = await page.locator('#case-fields dt').allTextContents();
   for (const f of ['Typ', 'Sektorer', 'Mål', 'Land'])
     assert.ok(dts.includes(f), 'field ' + f + ' shown, got ' + dts.join(', '));
+  assert.equal(await page.locator('#case-fields dt', { hasText: /^Land$/ }).locator('xpath=following-sibling::dd[1]').textContent(), 'Estland');
   const text = await page.textContent('#case-article');
   assert.ok(text.includes('The voter\u2019s identity'), 'the repaired apostrophe');
   assert.ok(!text.includes('\u00e2\u20ac'), 'no double-encoded UTF-8 on the page');
@@ -317,6 +646,9 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   await page.fill('#sub-token', CONTRIB);
   await page.fill('#sub-title', EVIL_TITLE);
   await page.fill('#sub-summary', `Regionen köpte elektriska arbetsmaskiner (${MARKER}) efter en marknadsdialog.`);
+  await page.fill('#sub-body', MD_BODY);
+  await page.fill('#sub-outcome', 'Utsläppen från maskinerna **halverades** första året.');
+  await page.fill('#sub-lessons', '- Börja med en marknadsdialog\n- Mät före och efter');
   await page.selectOption('#sub-kind', 'case');
   await page.selectOption('#sub-language', 'sv');
   await page.fill('#sub-buyer-name', 'Lunds kommun');
@@ -326,7 +658,15 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   await page.check('#sub-goals-list input[value="sdg-13"]');
   await page.fill('#sub-source-url', 'ftp://example.org/x'); // not http(s)
   await page.click('#submit-form button[type=submit]');
+  await confirmIfDup();
   await page.waitForSelector('#submit-errors:not([hidden])');
+  // point 9: the page's own words for what is wrong, all problems at once
+  assert.match(await page.textContent('#err-sub-org-number'), /^Organisationsnumret är inte giltigt/);
+  assert.match(await page.textContent('#err-sub-source-url'), /^Ange källans webbadress/);
+  // point 11: the token is taken once and never shown again
+  assert.equal(await page.isVisible('#sub-token'), false);
+  assert.equal(await page.isVisible('#contrib-signed-in'), true);
+  assert.ok(!(await page.content()).includes(CONTRIB), 'the token is not in the page');
   assert.ok((await page.textContent('#err-sub-org-number')).length > 0, 'org number error beside its field');
   assert.ok((await page.textContent('#err-sub-source-url')).length > 0, 'source url error beside its field');
   assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), 'true');
@@ -355,6 +695,10 @@ test('review: the queue, the diff and approve', async () => {
   await page.waitForSelector('#view-review:not([hidden])');
   await page.fill('#review-token', REVIEW);
   await page.click('#review-token-form button[type=submit]');
+  // point 11: signed in; the token field is gone and the token is nowhere in the page
+  await page.waitForSelector('#reviewer-signed-in:not([hidden])');
+  assert.equal(await page.isVisible('#review-token'), false);
+  assert.ok(!(await page.content()).includes(REVIEW), 'the reviewer token is not in the page');
   const item = page.locator(`#review-queue button[data-id="${submittedId}"]`);
   await item.waitFor();
   // the title is shown as text, tags and all
@@ -365,20 +709,138 @@ test('review: the queue, the diff and approve', async () => {
   assert.ok(await page.locator('#review-diff-body tr').count() >= 3, 'a diff row per field');
   const diffText = await page.textContent('#review-diff-body');
   assert.ok(diffText.includes('212000-1132'));
+  // point 10: labels, not JSON paths; no bookkeeping rows; labels for codes
+  const rows = await page.locator('#review-diff-body th').allTextContents();
+  assert.ok(rows.includes('Titel') && rows.includes('Organisationsnummer'), rows.join(' | '));
+  for (const r of rows) {
+    assert.doesNotMatch(r, /^\$\./, 'a JSON path as a label: ' + r);
+    assert.ok(!['Status', 'Version', 'Skapad', 'Uppdaterad'].includes(r), 'a bookkeeping row: ' + r);
+  }
+  assert.ok(diffText.includes('Kommun') && !/\bla\b/.test(diffText), 'the authority type by its label');
+  // the open submission is in the URL: a reload opens it again
+  assert.match(page.url(), new RegExp('sub=' + submittedId));
   await shot('06-review');
   // the token is kept for the session: a reload still shows the queue
   await page.reload();
   await page.locator(`#review-queue button[data-id="${submittedId}"]`).waitFor();
-  await page.locator(`#review-queue button[data-id="${submittedId}"]`).click();
   await page.waitForSelector('#review-item:not([hidden])');
+  assert.equal(await page.textContent('#review-item-title'), EVIL_TITLE);
   // reject without a comment is refused on the page
   await page.click('button[data-decision="reject"]');
   assert.ok((await page.textContent('#review-error')).length > 0);
   await page.fill('#decision-comment', 'Bra exempel.');
   await page.click('button[data-decision="approve"]');
+  // point 10: approving asks once more, in the page
+  await page.waitForSelector('#decision-confirm:not([hidden])');
+  assert.match(await page.textContent('#decision-confirm-text'), /^Godkänna och publicera/);
+  await page.click('#decision-confirm-yes');
   await page.waitForFunction(() => /registrerat/.test(document.getElementById('review-status').textContent));
   assert.equal(await page.locator(`#review-queue button[data-id="${submittedId}"]`).count(), 0);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('caselib.token.reviewer')), REVIEW);
+});
+
+const MARKER2 = MARKER + 'b';
+
+test('point 9: the contributor loop closes in the page — status, the reviewer\'s comment, revise and resubmit', async () => {
+  await page.goto(BASE + '/?view=submit');
+  await page.waitForSelector('#view-submit:not([hidden])');
+  // signed in for the session: the form asks no token
+  assert.equal(await page.isVisible('#sub-token'), false);
+  // every goal is visible, in two groups
+  const groups = await page.locator('#sub-goals-list .group-title').allTextContents();
+  assert.deepEqual(groups.slice(0, 2), ['Globala målen (SDG)', 'Miljökvalitetsmål']);
+  assert.equal(await page.locator('#sub-goals-list input:visible').count(), await page.locator('#sub-goals-list input').count());
+  await page.fill('#sub-title', `Cirkulära möbler ${MARKER2} i förskolan`);
+  await page.fill('#sub-summary', 'Kommunen köpte begagnade och renoverade möbler till sina förskolor.');
+  await page.fill('#sub-buyer-name', 'Lunds kommun');
+  await page.selectOption('#sub-procedure', 'open');
+  await page.fill('#sub-cpv', '39160000');
+  await page.fill('#sub-value', '1 250 000');
+  await page.fill('#sub-published', '2024-03-01');
+  await page.check('#sub-goals-list input[value="sdg-12"]');
+  await page.fill('#sub-source-url', 'https://www.example.se/fall/' + MARKER2);
+  await page.click('#submit-button');
+  await confirmIfDup();
+  await page.waitForFunction(() => /sub-/.test(document.getElementById('submit-status').textContent));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'submit-status');
+  assert.match(await page.textContent('#submit-status'), /Fallet är inskickat.*status: Inskickad/s);
+  const id = /id (\S+) \(/.exec(await page.textContent('#submit-status'))[1];
+  const mine = page.locator(`#my-subs-list li[data-id="${id}"]`);
+  await mine.waitFor();
+  assert.equal(await mine.locator('.sub-status').textContent(), 'Status: Inskickad');
+  await shot('14-submitted-status');
+
+  // the reviewer asks for changes (in the page, same browser session)
+  await page.goto(BASE + '/?view=review&sub=' + encodeURIComponent(id));
+  await page.waitForSelector('#review-item:not([hidden])');
+  await page.fill('#decision-comment', 'Lägg till vad det gav: resultat och lärdomar.');
+  await page.click('button[data-decision="request_changes"]');
+  await page.waitForFunction(() => /registrerat/.test(document.getElementById('review-status').textContent));
+
+  // the contributor sees the status and the comment, revises and resubmits
+  await page.goto(BASE + '/?view=submit');
+  await mine.waitFor();
+  assert.equal(await mine.locator('.sub-status').textContent(), 'Status: Ändringar begärda');
+  assert.match(await mine.locator('.review-comment').textContent(), /Lägg till vad det gav/);
+  await axe('my submissions');
+  await mine.locator('button.revise').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'form-title');
+  assert.equal(await page.inputValue('#sub-title'), `Cirkulära möbler ${MARKER2} i förskolan`);
+  assert.equal(await page.inputValue('#sub-cpv'), '39160000');
+  await page.fill('#sub-outcome', 'Möblerna kostade 30 procent mindre än nya.');
+  await page.fill('#sub-lessons', 'Ställ krav på renovering i stället för nytillverkning.');
+  await page.click('#submit-button');
+  await page.waitForFunction(() => /Ändringen är inskickad/.test(document.getElementById('submit-status').textContent));
+  await page.waitForFunction((i) => {
+    const li = document.querySelector(`#my-subs-list li[data-id="${i}"] .sub-status`);
+    return li && li.textContent === 'Status: Inskickad';
+  }, id);
+  await shot('15-resubmitted');
+
+  // point 10: the reviewer sees the earlier comment and a diff of what changed, in labels
+  await page.goto(BASE + '/?view=review&sub=' + encodeURIComponent(id));
+  await page.waitForSelector('#review-item:not([hidden])');
+  assert.match(await page.textContent('#review-earlier'), /ändringar begärda.*Lägg till vad det gav/s);
+  // the possible duplicates beside it: published cases like it, with buyer and year
+  await page.waitForSelector('#review-dups:not([hidden])');
+  assert.ok(await page.locator('#review-dups-list li').count() >= 1);
+  const rows = await page.locator('#review-diff-body th').allTextContents();
+  assert.ok(rows.includes('Resultat') && rows.includes('Lärdomar'), rows.join(' | '));
+  // rejecting asks once more; cancel leaves it open
+  await page.fill('#decision-comment', 'Fel kommun.');
+  await page.click('button[data-decision="reject"]');
+  await page.waitForSelector('#decision-confirm:not([hidden])');
+  await page.click('#decision-cancel');
+  assert.equal(await page.isVisible('#review-item'), true);
+  await shot('16-review-diff');
+  await axe('review');
+  // readable at 390 px: nothing scrolls sideways
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+    await shot('17-review-390');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
+test('point 10: the follow-up view draws the statistics as charts, in both languages', async () => {
+  await page.goto(BASE + '/?view=review');
+  await page.waitForSelector('#reviewer-signed-in:not([hidden])');
+  await page.click('#stats-open');
+  await page.waitForFunction(() => document.querySelectorAll('#stats-charts svg rect').length > 0);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'stats-title');
+  const caps = await page.locator('#stats-charts figcaption').allTextContents();
+  assert.deepEqual(caps, ['Sökningar utan träffar', 'Använda filter', 'Fall per mål', 'Fall per typ av myndighet', 'Fall per år']);
+  assert.ok((await page.textContent('#stats-charts')).includes('qqxxzzvv'), 'a search without hits of this run is listed');
+  assert.match(await page.textContent('#stats-status'), /sökningar, varav \d+ utan träffar/);
+  await shot('18-stats');
+  await axe('follow-up');
+  await page.click('#lang-switch');
+  await page.click('#stats-open');
+  await page.waitForFunction(() => /searches/.test(document.getElementById('stats-status').textContent));
+  await axe('follow-up (English)');
+  await page.click('#lang-switch');
 });
 
 test('the approved case is found in search; its <script> title stays text and never runs', async () => {
@@ -398,9 +860,42 @@ test('the approved case is found in search; its <script> title stays text and ne
   await page.waitForSelector('#case-article:not([hidden])');
   assert.equal(await page.textContent('#case-title'), EVIL_TITLE);
   assert.equal(await page.locator('main script, main img').count(), 0);
+  // point 4: the Markdown body rendered (heading, bold, a safe link), no raw
+  // HTML and no javascript: link; outcome and lessons right after the summary
+  assert.equal(await page.textContent('#case-body h3'), 'Bakgrund');
+  assert.equal(await page.textContent('#case-body strong'), 'minska');
+  assert.deepEqual(await page.locator('#case-body a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    ['https://www.upphandlingsmyndigheten.se/']);
+  assert.ok((await page.textContent('#case-body')).includes('farlig länk'));
+  assert.equal(await page.textContent('#case-outcome strong'), 'halverades');
+  assert.deepEqual(await page.locator('#case-lessons li').allTextContents(), ['Börja med en marknadsdialog', 'Mät före och efter']);
+  const order = await page.evaluate(() => Array.from(document.querySelectorAll('#case-article > *'))
+    .filter((n) => !n.hidden).map((n) => n.id).filter(Boolean));
+  assert.deepEqual(order.slice(0, 6), ['case-kicker', 'case-title', 'case-summary', 'case-outcome-sec', 'case-lessons-sec', 'case-body-sec']);
+  await axe('case with Markdown');
   await page.waitForTimeout(200);
   assert.equal(await page.evaluate(() => window.__caselibXss), undefined, 'the stored script never ran');
   await shot('08-evil-case');
+});
+
+test('axe is clean on every view in English too', async () => {
+  await page.goto(BASE + '/?lang=en&q=upphandling');
+  await waitResults();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await axe('search (English)');
+  await page.goto(BASE + '/?lang=en&case=ted-2021-00352907');
+  await page.waitForSelector('#case-article:not([hidden])');
+  assert.equal(await page.locator('#case-fields dt', { hasText: /^Country$/ }).locator('xpath=following-sibling::dd[1]').textContent(), 'Sweden');
+  assert.equal(await page.locator('#case-fields dt', { hasText: /^Published$/ }).locator('xpath=following-sibling::dd[1]').textContent(), '13 July 2021');
+  await axe('case (English)');
+  await page.goto(BASE + '/?lang=en&view=submit');
+  await page.waitForSelector('#view-submit:not([hidden])');
+  await axe('submission (English)');
+  await page.goto(BASE + '/?lang=en&view=review');
+  await page.waitForSelector('#view-review:not([hidden])');
+  await axe('review (English)');
+  await page.goto(BASE + '/?lang=sv');
+  await waitResults();
 });
 
 test('no script errors on any page', () => {
