@@ -5,12 +5,15 @@
  * caller gets the same behaviour. */
 #include "fetch.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -176,6 +179,9 @@ struct host_clock {
 
 struct fetch_client {
 	CURL *h;
+	int private_conns; /* a connection to an internal address may be cached in h */
+	int (*addr_check)(const struct sockaddr *sa, void *ud); /* NULL: fetch_addr_internal */
+	void *addr_check_ud;
 	struct host_clock *hosts;
 	size_t nhosts, caphosts;
 	uint64_t rng;
@@ -256,6 +262,13 @@ void fetch_client_free(struct fetch_client *fc)
 	free(fc);
 }
 
+void fetch_client_set_addr_check(struct fetch_client *fc,
+				 int (*fn)(const struct sockaddr *sa, void *ud), void *ud)
+{
+	fc->addr_check = fn;
+	fc->addr_check_ud = ud;
+}
+
 void fetch_client_set_progress(struct fetch_client *fc,
 			       void (*cb)(void *ud, uint64_t bytes), void *ud)
 {
@@ -263,8 +276,44 @@ void fetch_client_set_progress(struct fetch_client *fc,
 	fc->progress_ud = ud;
 }
 
+/* ---- addresses ---------------------------------------------------------- */
+
+static int v4_internal(const unsigned char a[4])
+{
+	return a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 ||
+	       (a[0] == 100 && (a[1] & 0xc0) == 64) || (a[0] == 169 && a[1] == 254) ||
+	       (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
+	       (a[0] == 192 && a[1] == 0 && a[2] == 0) || (a[0] == 198 && (a[1] & 0xfe) == 18);
+}
+
+int fetch_addr_internal(const struct sockaddr *sa)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const unsigned char compat[12] = {0};
+	static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+	const unsigned char *a;
+
+	if (!sa)
+		return 1;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+		return v4_internal((const unsigned char *)&in->sin_addr);
+	}
+	if (sa->sa_family != AF_INET6)
+		return 1;
+	a = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	if (!memcmp(a, mapped, 12) || !memcmp(a, compat, 12) || !memcmp(a, nat64, 12))
+		return v4_internal(a + 12); /* also :: and ::1 (0.0.0.0, 0.0.0.1) */
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return v4_internal(a + 2);       /* 6to4 */
+	return (a[0] & 0xfe) == 0xfc ||          /* fc00::/7 unique local */
+	       (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || /* fe80::/10 link-local */
+	       (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) || /* fec0::/10 site-local */
+	       a[0] == 0xff;                     /* multicast */
+}
+
 /* scheme://host:port of url, or NULL for file: URLs and on errors. */
-static char *host_key(const char *url)
+char *fetch_origin(const char *url)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *port = NULL, *key = NULL;
@@ -349,6 +398,9 @@ struct xfer {
 	/* headers of the last response seen (reset at each status line) */
 	char *etag, *last_modified, *content_type;
 	long retry_after_ms; /* -1: none */
+	int allow_private;
+	int refused;          /* an internal address was not connected to */
+	char refused_addr[INET6_ADDRSTRLEN];
 };
 
 static void xfer_reset_headers(struct xfer *x)
@@ -358,6 +410,32 @@ static void xfer_reset_headers(struct xfer *x)
 	free(x->content_type);
 	x->etag = x->last_modified = x->content_type = NULL;
 	x->retry_after_ms = -1;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: every connection libcurl opens (each
+ * address it tries, each redirect's host) passes here with the address it
+ * is about to connect to. */
+static curl_socket_t on_opensocket(void *ud, curlsocktype purpose, struct curl_sockaddr *ca)
+{
+	struct xfer *x = ud;
+
+	const struct fetch_client *fc = x->fc;
+	int internal = fc->addr_check ? fc->addr_check(&ca->addr, fc->addr_check_ud)
+				      : fetch_addr_internal(&ca->addr);
+
+	if (purpose == CURLSOCKTYPE_IPCXN && internal) {
+		if (!x->allow_private) {
+			const void *ap = ca->family == AF_INET6
+						 ? (const void *)&((struct sockaddr_in6 *)(void *)&ca->addr)->sin6_addr
+						 : (const void *)&((struct sockaddr_in *)(void *)&ca->addr)->sin_addr;
+			x->refused = 1;
+			if (!inet_ntop(ca->family, ap, x->refused_addr, sizeof x->refused_addr))
+				snprintf(x->refused_addr, sizeof x->refused_addr, "?");
+			return CURL_SOCKET_BAD;
+		}
+		x->fc->private_conns = 1;
+	}
+	return socket(ca->family, ca->socktype | SOCK_CLOEXEC, ca->protocol);
 }
 
 static void xfer_release(struct xfer *x)
@@ -529,6 +607,8 @@ static int set_common(CURL *h, const char *url, const struct fetch_opts *o,
 	SET(CURLOPT_WRITEDATA, x);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, x);
+	SET(CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
+	SET(CURLOPT_OPENSOCKETDATA, x);
 #undef SET
 	return c == CURLE_OK ? 0 : -1;
 }
@@ -553,6 +633,7 @@ static enum outcome attempt(struct fetch_client *fc, const char *url, const stru
 	x.fc = fc;
 	x.max = o->max_bytes;
 	x.retry_after_ms = -1;
+	x.allow_private = o->allow_private;
 	*retry_after_ms = -1;
 	*err = CL_ENET;
 
@@ -578,6 +659,16 @@ static enum outcome attempt(struct fetch_client *fc, const char *url, const stru
 		line = NULL;
 	}
 
+	/* A connection libcurl keeps open from a fetch that allowed internal
+	 * addresses would be reused without passing the check: drop them. */
+	if (fc->private_conns && !o->allow_private) {
+		CURL *fresh = curl_easy_init();
+		if (!fresh)
+			goto nomem;
+		curl_easy_cleanup(fc->h);
+		fc->h = fresh;
+		fc->private_conns = 0;
+	}
 	curl_easy_reset(fc->h);
 	if (set_common(fc->h, url, o, hdrs, &x, errbuf) != 0) {
 		*err = cl_fail(eb, CL_ENET, "%s: libcurl refused an option", url);
@@ -596,7 +687,12 @@ static enum outcome attempt(struct fetch_client *fc, const char *url, const stru
 	}
 	if (c != CURLE_OK) {
 		const char *why = errbuf[0] ? errbuf : curl_easy_strerror(c);
-		if (x.toobig || c == CURLE_FILESIZE_EXCEEDED) {
+		if (x.refused && c == CURLE_COULDNT_CONNECT) {
+			*err = cl_fail(eb, CL_EDENIED,
+				       "%s: refused to connect to internal address %s%s (the source "
+				       "does not allow private addresses: \"allow_private\")",
+				       url, x.refused_addr, redirects > 0 ? " after a redirect" : "");
+		} else if (x.toobig || c == CURLE_FILESIZE_EXCEEDED) {
 			*err = cl_fail(eb, CL_ETOOBIG,
 				       "%s: the body is larger than the limit of %zu bytes"
 				       " (max_bytes); transfer aborted", url, o->max_bytes);
@@ -741,7 +837,7 @@ int fetch_get(struct fetch_client *fc, const char *url, const struct fetch_opts 
 	o.retry_after_max_ms = clampl(o.retry_after_max_ms, 0, FETCH_MAX_TIMEOUT_MS);
 	o.delay_ms = clampl(o.delay_ms, 0, FETCH_MAX_TIMEOUT_MS);
 
-	key = http ? host_key(url) : NULL;
+	key = http ? fetch_origin(url) : NULL;
 	for (n = 1;; n++) {
 		res->waited_ms += polite_wait(fc, key, o.delay_ms);
 		res->attempts = n;
