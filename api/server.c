@@ -103,6 +103,7 @@ struct edge_conn {
 	enum edge_phase phase;
 	struct timespec deadline; /* CLOCK_MONOTONIC; for EDGE_HEADERS and EDGE_BODY */
 	int reaped;               /* the reaper answered 408 and shut the socket */
+	int in_request;           /* a request line has come (not an idle keep-alive) */
 	struct edge_conn *prev, *next;
 };
 
@@ -638,6 +639,24 @@ const struct auth_principal *srv_who(struct srv_req *r)
 	return &r->who;
 }
 
+int srv_client_is_loopback(struct srv_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	if (!sa || r->srv->cfg.loopback_is_remote)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) ==
+		       127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return 0;
+}
+
 /* ---- responses -------------------------------------------------------- */
 
 void srv_add_header(struct srv_req *r, const char *name, const char *value)
@@ -662,7 +681,7 @@ static void set_response(struct srv_req *r, struct MHD_Response *resp, unsigned 
 		return;
 	MHD_add_response_header(resp, "Content-Security-Policy",
 				"default-src 'self'; script-src 'self'; style-src 'self'; "
-				"frame-ancestors 'none'; base-uri 'none'");
+				"frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -1449,10 +1468,13 @@ static void *edge_main(void *arg)
 			if (c->phase == EDGE_ANSWER || c->reaped || c->deadline.tv_sec > now.tv_sec ||
 			    (c->deadline.tv_sec == now.tv_sec && c->deadline.tv_nsec > now.tv_nsec))
 				continue;
-			edge_raw(c->fd, 408, "Request Timeout", "request-timeout",
-				 c->phase == EDGE_BODY
-					 ? "the request body did not arrive in time"
-					 : "the request headers did not arrive in time");
+			/* an idle kept-alive connection is closed without a word: a
+			 * 408 there could meet a request the client sends just then */
+			if (c->in_request)
+				edge_raw(c->fd, 408, "Request Timeout", "request-timeout",
+					 c->phase == EDGE_BODY
+						 ? "the request body did not arrive in time"
+						 : "the request headers did not arrive in time");
 			shutdown(c->fd, SHUT_RDWR);
 			c->reaped = 1;
 		}
@@ -1603,6 +1625,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	r->srv = s;
 	r->edge = ci ? ci->socket_context : NULL;
+	if (r->edge) {
+		pthread_mutex_lock(&s->edge_mu);
+		r->edge->in_request = 1;
+		pthread_mutex_unlock(&s->edge_mu);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->label = "unmatched";
 	if (strlen(uri) > SRV_URL_MAX)
@@ -1627,6 +1654,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	/* the next request on this connection: its headers are due */
 	edge_set(s, r->edge, EDGE_HEADERS, header_secs(s));
+	if (r->edge) {
+		pthread_mutex_lock(&s->edge_mu);
+		r->edge->in_request = 0;
+		pthread_mutex_unlock(&s->edge_mu);
+	}
 	if (r->started) {
 		double secs = since(&r->t0);
 		if (!r->counted) /* no answer was queued (aborted, or refused) */

@@ -57,6 +57,7 @@ struct srv_config {
 	unsigned sync_ms;        /* 0: SRV_SYNC_MS */
 	int access_log;          /* 1: one line per request on stderr */
 	unsigned export_row_delay_us; /* tests only: pause per exported row */
+	int loopback_is_remote;  /* tests only: treat loopback clients as remote ones */
 };
 
 void srv_config_init(struct srv_config *c);
@@ -116,6 +117,9 @@ struct srv_worker *srv_worker(struct srv_req *r);
 /* The caller's identity from the Authorization header. On an invalid or
  * unknown token a 401 problem is set and NULL returned. */
 const struct auth_principal *srv_who(struct srv_req *r);
+/* 1 when the client connected from a loopback address (127/8, ::1,
+ * ::ffff:127.x) and the config does not say otherwise (loopback_is_remote). */
+int srv_client_is_loopback(struct srv_req *r);
 /* The server's configuration and handle. */
 const struct srv_config *srv_cfg(const struct srv_req *r);
 struct srv *srv_of(const struct srv_req *r);
