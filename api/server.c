@@ -1578,12 +1578,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_YES;
 		if (r->blen + n > SRV_BODY_MAX) {
 			/* answered and closed now: the rest is never read */
+			char why[64];
+
 			r->body_too_big = 1;
 			free(r->body);
 			r->body = NULL;
 			r->blen = 0;
-			char why[64];
-
 			snprintf(why, sizeof why, "the request body is over %d bytes", SRV_BODY_MAX);
 			if (edge_set(s, r->edge, EDGE_ANSWER, 0) == 0 && r->edge)
 				edge_raw(r->edge->fd, 413, "Payload Too Large", "payload-too-large", why);
@@ -1617,7 +1617,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct srv *s = cls;
 	struct srv_req *r = calloc(1, sizeof *r);
-
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
