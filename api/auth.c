@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "fetch.h"
+#include "sha256.h"
 #include "sqlerr.h"
 #include "store.h"
 
@@ -90,7 +91,7 @@ static void token_hash(const char *token, size_t len, unsigned char out[32])
 {
 	char hex[65];
 
-	fetch_sha256_hex(token, len, hex);
+	sha256_hex(token, len, hex);
 	for (int i = 0; i < 32; i++)
 		out[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
 }

@@ -2,7 +2,15 @@
  * limits, our own URL decoding (so that %00, %2e%2e, %2f and invalid UTF-8
  * are seen and refused), routing to api/routes.c, responses with security
  * headers, ETag/304 and problem+json, the worker pool, the sync thread,
- * metrics and graceful shutdown. Contract in server.h. */
+ * metrics and graceful shutdown. Contract in server.h.
+ *
+ * The strict edge ("edge_" below): libmicrohttpd takes the first of two
+ * Content-Length headers, prefers chunked over a Content-Length, keeps a
+ * header name with a space before the colon as an unknown header, and has
+ * only an idle timeout. We refuse ambiguous framing with 400 and close the
+ * connection, close it when a body passes the cap, and a reaper thread
+ * closes a connection whose headers or body miss their deadline, however
+ * steadily the bytes trickle in (docs/limits.md). */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -26,6 +34,7 @@
 #include "fetch.h"
 #include "harvest.h"
 #include "routes.h"
+#include "sha256.h"
 #include "shard.h"
 #include "store.h"
 #include "sync.h"
@@ -73,6 +82,13 @@ struct srv {
 	pthread_cond_t fl_cv;
 	long inflight;
 
+	/* the edge: every open connection, with its phase and deadline */
+	pthread_mutex_t edge_mu;
+	pthread_cond_t edge_cv;
+	struct edge_conn *conns;
+	pthread_t edge_th;
+	int have_edge_th, edge_stop;
+
 	/* metrics */
 	pthread_mutex_t m_mu;
 	struct metric *metrics;
@@ -81,9 +97,22 @@ struct srv {
 	unsigned long long lat_count;
 };
 
+/* One open connection (MHD's socket context). Its fd stays open while it
+ * is in srv.conns: MHD tells us of the close before it closes the fd. */
+enum edge_phase { EDGE_HEADERS, EDGE_BODY, EDGE_ANSWER };
+struct edge_conn {
+	MHD_socket fd;
+	enum edge_phase phase;
+	struct timespec deadline; /* CLOCK_MONOTONIC; for EDGE_HEADERS and EDGE_BODY */
+	int reaped;               /* the reaper answered 408 and shut the socket */
+	int in_request;           /* a request line has come (not an idle keep-alive) */
+	struct edge_conn *prev, *next;
+};
+
 struct srv_req {
 	struct srv *srv;
 	struct MHD_Connection *conn;
+	struct edge_conn *edge; /* NULL when MHD gave no socket context */
 	char *raw; /* request target as received (NULL when too long) */
 	int too_long;
 	char method[16];
@@ -613,6 +642,24 @@ const struct auth_principal *srv_who(struct srv_req *r)
 	return &r->who;
 }
 
+int srv_client_is_loopback(struct srv_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	if (!sa || r->srv->cfg.loopback_is_remote)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) ==
+		       127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return 0;
+}
+
 /* ---- responses -------------------------------------------------------- */
 
 void srv_add_header(struct srv_req *r, const char *name, const char *value)
@@ -637,7 +684,7 @@ static void set_response(struct srv_req *r, struct MHD_Response *resp, unsigned 
 		return;
 	MHD_add_response_header(resp, "Content-Security-Policy",
 				"default-src 'self'; script-src 'self'; style-src 'self'; "
-				"frame-ancestors 'none'; base-uri 'none'");
+				"frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -750,7 +797,7 @@ void srv_reply_bytes(struct srv_req *r, unsigned status, const char *ctype, cons
 		gz = gzip_bytes(data, len, &gzlen);
 	if (etag && status == 200 && (!strcmp(r->method, "GET") || r->head)) {
 		char hex[65];
-		fetch_sha256_hex(data, len, hex);
+		sha256_hex(data, len, hex);
 		snprintf(tag, sizeof tag, "\"%.64s%s\"", hex, gz ? "-gzip" : "");
 		if (etag_matches(srv_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH), tag)) {
 			free(gz);
@@ -1204,6 +1251,7 @@ static int precheck(struct srv_req *r)
 		errno = 0;
 		v = strtoull(cl, &end, 10);
 		if (errno || *end || v > SRV_BODY_MAX) {
+			srv_add_header(r, MHD_HTTP_HEADER_CONNECTION, "close"); /* body unread */
 			srv_problem(r, 413, "payload-too-large", "Payload too large",
 				    "the request body is over %d bytes", SRV_BODY_MAX);
 			return -1;
@@ -1309,6 +1357,198 @@ static enum MHD_Result queue(struct srv_req *r)
 	return ret;
 }
 
+/* ---- the strict edge -------------------------------------------------- */
+
+static void deadline_in(struct timespec *t, unsigned secs)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_sec += secs;
+}
+
+static unsigned header_secs(const struct srv *s)
+{
+	return s->cfg.header_deadline ? s->cfg.header_deadline : SRV_HEADER_DEADLINE;
+}
+
+static unsigned body_secs(const struct srv *s)
+{
+	return s->cfg.body_deadline ? s->cfg.body_deadline : SRV_BODY_DEADLINE;
+}
+
+/* Moves connection c to phase p; for EDGE_HEADERS and EDGE_BODY its
+ * deadline is secs from now. Returns -1 when the reaper has already
+ * answered and shut it (the caller then returns MHD_NO), else 0. */
+static int edge_set(struct srv *s, struct edge_conn *c, enum edge_phase p, unsigned secs)
+{
+	int rc;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&s->edge_mu);
+	c->phase = p;
+	if (p != EDGE_ANSWER)
+		deadline_in(&c->deadline, secs);
+	rc = c->reaped ? -1 : 0;
+	pthread_mutex_unlock(&s->edge_mu);
+	return rc;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: keeps srv.conns. MHD calls CLOSED before
+ * it closes the socket, so an fd in the list is always open. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct srv *s = cls;
+	struct edge_conn *c = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		if (!ci || !(c = calloc(1, sizeof *c)))
+			return; /* no deadline for this one; the idle timeout still holds */
+		c->fd = ci->connect_fd;
+		c->phase = EDGE_HEADERS;
+		deadline_in(&c->deadline, header_secs(s));
+		pthread_mutex_lock(&s->edge_mu);
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		pthread_mutex_unlock(&s->edge_mu);
+		*socket_context = c;
+		return;
+	}
+	if (!c)
+		return;
+	pthread_mutex_lock(&s->edge_mu);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&s->edge_mu);
+	free(c);
+	*socket_context = NULL;
+}
+
+/* Writes a whole problem+json answer with Connection: close straight to
+ * the socket: for the moments when MHD takes no response (it accepts one
+ * only before the body or after all of it) and the connection is closed
+ * next. Best effort: the client may be gone. */
+static void edge_raw(MHD_socket fd, unsigned status, const char *reason, const char *slug,
+		     const char *detail)
+{
+	char body[512], msg[1024];
+	int blen = snprintf(body, sizeof body,
+			    "{\"type\":\"" SRV_PROBLEM_BASE "%s\",\"title\":\"%s\",\"status\":%u,"
+			    "\"detail\":\"%s\"}",
+			    slug, reason, status, detail);
+	int mlen = snprintf(msg, sizeof msg,
+			    "HTTP/1.1 %u %s\r\nConnection: close\r\n"
+			    "Content-Type: application/problem+json\r\nContent-Length: %d\r\n\r\n%s",
+			    status, reason, blen, body);
+
+	if (mlen > 0 && (size_t)mlen < sizeof msg &&
+	    send(fd, msg, (size_t)mlen, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		(void)0; /* closing is what matters */
+}
+
+/* The reaper: every 250 ms, a connection past the deadline of its phase
+ * (headers, body) gets a 408 written straight to its socket (no response
+ * of ours is under way in these phases) and a shutdown, after which MHD
+ * sees the end of input and closes it. */
+static void *edge_main(void *arg)
+{
+	struct srv *s = arg;
+
+	pthread_mutex_lock(&s->edge_mu);
+	while (!s->edge_stop) {
+		struct timespec now, wake;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (struct edge_conn *c = s->conns; c; c = c->next) {
+			if (c->phase == EDGE_ANSWER || c->reaped || c->deadline.tv_sec > now.tv_sec ||
+			    (c->deadline.tv_sec == now.tv_sec && c->deadline.tv_nsec > now.tv_nsec))
+				continue;
+			/* an idle kept-alive connection is closed without a word: a
+			 * 408 there could meet a request the client sends just then */
+			if (c->in_request)
+				edge_raw(c->fd, 408, "Request Timeout", "request-timeout",
+					 c->phase == EDGE_BODY
+						 ? "the request body did not arrive in time"
+						 : "the request headers did not arrive in time");
+			shutdown(c->fd, SHUT_RDWR);
+			c->reaped = 1;
+		}
+		wake = now;
+		wake.tv_nsec += 250000000L;
+		if (wake.tv_nsec >= 1000000000L) {
+			wake.tv_sec++;
+			wake.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->edge_cv, &s->edge_mu, &wake);
+	}
+	pthread_mutex_unlock(&s->edge_mu);
+	return NULL;
+}
+
+/* RFC 9110 token characters: what a header name may hold. */
+static const char tchars[] = "!#$%&'*+-.^_`|~0123456789"
+			     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+struct edge_scan {
+	int ncl, nte, te_bad, bad_name;
+};
+
+static enum MHD_Result edge_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct edge_scan *e = cls;
+
+	(void)kind;
+	if (!key || !key[0] || key[strspn(key, tchars)] != '\0')
+		e->bad_name = 1;
+	else if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		e->ncl++;
+	else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) && ++e->nte &&
+		 (!value || strcasecmp(value, "chunked")))
+		e->te_bad = 1;
+	return MHD_YES;
+}
+
+/* Ambiguous framing: NULL when the headers are fine, else why not (a 400
+ * with Connection: close follows; what comes after such headers cannot be
+ * told apart from a next request). */
+static const char *edge_framing(struct MHD_Connection *conn)
+{
+	struct edge_scan e = {0, 0, 0, 0};
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, edge_header, &e);
+	if (e.bad_name)
+		return "a header name holds whitespace (e.g. before the colon) or another "
+		       "character a name may not hold";
+	if (e.ncl > 1)
+		return "more than one Content-Length header";
+	if (e.ncl && e.nte)
+		return "both Content-Length and Transfer-Encoding";
+	if (e.nte > 1 || e.te_bad)
+		return "a Transfer-Encoding other than chunked (the only one supported)";
+	return NULL;
+}
+
+/* Answers status with a problem and closes the connection after it. */
+static enum MHD_Result edge_refuse(struct srv_req *r, unsigned status, const char *slug,
+				   const char *title, const char *detail)
+{
+	srv_add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	srv_problem(r, status, slug, title, "%s", detail);
+	if (edge_set(r->srv, r->edge, EDGE_ANSWER, 0) != 0)
+		return MHD_NO;
+	return queue(r);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -1322,14 +1562,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r)
 		return MHD_NO; /* never: the URI callback made it */
 	if (!r->started) {
+		const char *bad;
+
 		r->started = 1;
 		r->conn = conn;
 		r->srv = s;
 		snprintf(r->method, sizeof r->method, "%s", method);
 		r->head = !strcmp(method, "HEAD");
+		if ((bad = edge_framing(conn)))
+			return edge_refuse(r, 400, "bad-request", "Bad request", bad);
 		if (precheck(r) != 0)
-			return queue(r);
-		return MHD_YES;
+			return edge_set(s, r->edge, EDGE_ANSWER, 0) ? MHD_NO : queue(r);
+		return edge_set(s, r->edge, EDGE_BODY, body_secs(s)) ? MHD_NO : MHD_YES;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
@@ -1337,11 +1581,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (r->queued || r->body_too_big)
 			return MHD_YES;
 		if (r->blen + n > SRV_BODY_MAX) {
+			/* answered and closed now: the rest is never read */
+			char why[64];
+
 			r->body_too_big = 1;
 			free(r->body);
 			r->body = NULL;
 			r->blen = 0;
-			return MHD_YES;
+			snprintf(why, sizeof why, "the request body is over %d bytes", SRV_BODY_MAX);
+			if (edge_set(s, r->edge, EDGE_ANSWER, 0) == 0 && r->edge)
+				edge_raw(r->edge->fd, 413, "Payload Too Large", "payload-too-large", why);
+			r->status = 413;
+			return MHD_NO; /* MHD closes the connection */
 		}
 		if (r->blen + n + 1 > r->bcap) {
 			size_t cap = r->bcap ? r->bcap : 4096;
@@ -1360,6 +1611,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->queued)
 		return MHD_YES;
+	if (edge_set(s, r->edge, EDGE_ANSWER, 0) != 0)
+		return MHD_NO; /* the reaper answered 408 and closed it */
 	dispatch(r);
 	return queue(r);
 }
@@ -1368,11 +1621,18 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct srv *s = cls;
 	struct srv_req *r = calloc(1, sizeof *r);
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	(void)conn;
 	if (!r)
 		return NULL;
 	r->srv = s;
+	r->edge = ci ? ci->socket_context : NULL;
+	if (r->edge) {
+		pthread_mutex_lock(&s->edge_mu);
+		r->edge->in_request = 1;
+		pthread_mutex_unlock(&s->edge_mu);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->label = "unmatched";
 	if (strlen(uri) > SRV_URL_MAX)
@@ -1395,6 +1655,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	*con_cls = NULL;
+	/* the next request on this connection: its headers are due */
+	edge_set(s, r->edge, EDGE_HEADERS, header_secs(s));
+	if (r->edge) {
+		pthread_mutex_lock(&s->edge_mu);
+		r->edge->in_request = 0;
+		pthread_mutex_unlock(&s->edge_mu);
+	}
 	if (r->started) {
 		double secs = since(&r->t0);
 		if (!r->counted) /* no answer was queued (aborted, or refused) */
@@ -1489,6 +1756,18 @@ static void srv_free(struct srv *s)
 		pthread_mutex_unlock(&s->sync_mu);
 		pthread_join(s->sync_th, NULL);
 	}
+	if (s->have_edge_th) {
+		pthread_mutex_lock(&s->edge_mu);
+		s->edge_stop = 1;
+		pthread_cond_signal(&s->edge_cv);
+		pthread_mutex_unlock(&s->edge_mu);
+		pthread_join(s->edge_th, NULL);
+	}
+	while (s->conns) { /* none after MHD_stop_daemon; kept for safety */
+		struct edge_conn *c = s->conns;
+		s->conns = c->next;
+		free(c);
+	}
 	if (s->stats && s->sync_store) {
 		struct cl_errbuf seb = {0};
 		if (wf_stats_flush(s->stats, s->sync_store, &seb) != CL_OK)
@@ -1514,6 +1793,8 @@ static void srv_free(struct srv *s)
 	pthread_mutex_destroy(&s->fl_mu);
 	pthread_cond_destroy(&s->fl_cv);
 	pthread_mutex_destroy(&s->m_mu);
+	pthread_mutex_destroy(&s->edge_mu);
+	pthread_cond_destroy(&s->edge_cv);
 	free(s->data_dir);
 	free(s->listen);
 	free(s->cors);
@@ -1543,6 +1824,14 @@ int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *
 	pthread_mutex_init(&s->fl_mu, NULL);
 	pthread_cond_init(&s->fl_cv, NULL);
 	pthread_mutex_init(&s->m_mu, NULL);
+	pthread_mutex_init(&s->edge_mu, NULL);
+	{
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->edge_cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	s->cfg = *cfg;
 	web = cfg->web_dir ? cfg->web_dir : getenv("CASELIB_WEB");
 	s->data_dir = strdup(cfg->data_dir);
@@ -1610,12 +1899,18 @@ int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *
 	}
 	if (threads > 64)
 		threads = 64;
+	if (pthread_create(&s->edge_th, NULL, edge_main, s) != 0) {
+		rc = cl_fail(eb, CL_ENOMEM, "cannot start the connection reaper");
+		goto out;
+	}
+	s->have_edge_th = 1;
 	flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
 		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)(cfg->conn_limit ? cfg->conn_limit : SRV_CONN_LIMIT),

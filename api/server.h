@@ -34,6 +34,8 @@
 #define SRV_CONN_LIMIT 256              /* concurrent connections */
 #define SRV_PER_IP_LIMIT 64             /* concurrent connections per client address */
 #define SRV_CONN_TIMEOUT 30             /* seconds of inactivity before a connection closes */
+#define SRV_HEADER_DEADLINE 20          /* seconds from connection (or last answer) to complete headers */
+#define SRV_BODY_DEADLINE 60            /* seconds from complete headers to complete body */
 #define SRV_DRAIN_SECONDS 30            /* srv_stop waits this long for requests in flight */
 #define SRV_SYNC_MS 200                 /* background sync period */
 #define SRV_STATIC_MAX (4 * 1024 * 1024) /* one static file */
@@ -50,9 +52,12 @@ struct srv_config {
 	const char *web_dir;     /* static files; NULL: $CASELIB_WEB or "api/web" */
 	unsigned conn_limit;     /* 0: SRV_CONN_LIMIT */
 	unsigned conn_timeout;   /* seconds, 0: SRV_CONN_TIMEOUT */
+	unsigned header_deadline; /* seconds, 0: SRV_HEADER_DEADLINE */
+	unsigned body_deadline;  /* seconds, 0: SRV_BODY_DEADLINE */
 	unsigned sync_ms;        /* 0: SRV_SYNC_MS */
 	int access_log;          /* 1: one line per request on stderr */
 	unsigned export_row_delay_us; /* tests only: pause per exported row */
+	int loopback_is_remote;  /* tests only: treat loopback clients as remote ones */
 };
 
 void srv_config_init(struct srv_config *c);
@@ -112,6 +117,9 @@ struct srv_worker *srv_worker(struct srv_req *r);
 /* The caller's identity from the Authorization header. On an invalid or
  * unknown token a 401 problem is set and NULL returned. */
 const struct auth_principal *srv_who(struct srv_req *r);
+/* 1 when the client connected from a loopback address (127/8, ::1,
+ * ::ffff:127.x) and the config does not say otherwise (loopback_is_remote). */
+int srv_client_is_loopback(struct srv_req *r);
 /* The server's configuration and handle. */
 const struct srv_config *srv_cfg(const struct srv_req *r);
 struct srv *srv_of(const struct srv_req *r);

@@ -369,7 +369,15 @@ json_t *sreq_result_json(struct store *s, const struct search_request *rq,
 	case_init(&c);
 	for (size_t i = 0; i < res->nhits; i++) {
 		const struct search_hit *h = &res->hits[i];
-		json_t *o = json_pack("{s:s,s:s?,s:f,s:s?}", "id", h->id, "title", h->title, "score",
+		char status[24];
+		json_t *o;
+
+		/* the index may be behind the store (sync lag, a stale copy):
+		 * a hit goes out only while the store still has it published */
+		if (s && (store_case_status(s, h->id, status, sizeof status, NULL) != CL_OK ||
+			  strcmp(status, "published") != 0))
+			continue;
+		o = json_pack("{s:s,s:s?,s:f,s:s?}", "id", h->id, "title", h->title, "score",
 				      h->score, "snippet", h->snippet ? h->snippet : "");
 		/* the card the engine kept with the document, else the store's */
 		json_t *card = h->card ? json_incref(h->card) : NULL;

@@ -225,6 +225,7 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
 	XX(INSERT_AUDIT, "INSERT INTO audit(at, actor, action, object, detail)"       \
 			 " VALUES (?1, ?2, ?3, ?4, ?5)")                              \
 	XX(GET_DOC, "SELECT doc FROM cases WHERE id = ?1")                             \
+	XX(GET_STATUS, "SELECT status FROM cases WHERE id = ?1")                       \
 	XX(GET_VERSION, "SELECT doc FROM case_versions WHERE case_id = ?1"            \
 			" AND version = ?2")                                          \
 	XX(LIST_VERSIONS, "SELECT version, status, actor, created_at"                 \
@@ -911,6 +912,37 @@ int store_get_case(struct store *s, const char *id, struct case_record *c,
 		   struct cl_errbuf *eb)
 {
 	return get_doc(s, ST_GET_DOC, id, 0, c, eb);
+}
+
+int store_case_status(struct store *s, const char *id, char *buf, size_t cap,
+		      struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, brc = SQLITE_OK;
+
+	if (!s || !id || !buf || !cap)
+		return cl_fail(eb, CL_EINVAL, "store_case_status: missing argument");
+	buf[0] = '\0';
+	rc = st_get(s, ST_GET_STATUS, &st, eb);
+	if (rc)
+		return rc;
+	b_text(st, 1, id, &brc);
+	if (brc != SQLITE_OK) {
+		rc = st_fail(s, brc, eb, "read case status");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(buf, cap, "%s", col_text(st, 0));
+		rc = CL_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = cl_fail(eb, CL_ENOTFOUND, "no case %s", id);
+	} else {
+		rc = st_fail(s, rc, eb, "read case status");
+	}
+out:
+	st_put(s, ST_GET_STATUS, st);
+	return rc;
 }
 
 int store_get_version(struct store *s, const char *id, long version,

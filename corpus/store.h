@@ -75,6 +75,11 @@ int store_delete_case(struct store *s, const char *id, const char *actor,
 int store_get_case(struct store *s, const char *id, struct case_record *c,
 		   struct cl_errbuf *eb);
 
+/* The current status of id into buf (cap bytes; "published", ...), without
+ * reading the record. CL_ENOTFOUND if absent. */
+int store_case_status(struct store *s, const char *id, char *buf, size_t cap,
+		      struct cl_errbuf *eb);
+
 /* Reads version `version` of id. CL_ENOTFOUND if absent. */
 int store_get_version(struct store *s, const char *id, long version,
 		      struct case_record *c, struct cl_errbuf *eb);

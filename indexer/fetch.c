@@ -5,131 +5,19 @@
  * caller gets the same behaviour. */
 #include "fetch.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-/* ---- SHA-256 (FIPS 180-4) -------------------------------------------- */
-
-struct sha256 {
-	uint32_t h[8];
-	uint64_t total;
-	unsigned char buf[64];
-	size_t nbuf;
-};
-
-static const uint32_t sha_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-	0xc67178f2,
-};
-
-static uint32_t ror32(uint32_t x, unsigned n)
-{
-	return (x >> n) | (x << (32 - n));
-}
-
-static void sha_block(struct sha256 *c, const unsigned char *p)
-{
-	uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-	for (i = 16; i < 64; i++) {
-		uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
-	e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = h + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) + ((e & f) ^ (~e & g)) +
-		     sha_k[i] + w[i];
-		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
-		h = g, g = f, f = e, e = d + t1;
-		d = cc, cc = b, b = a, a = t1 + t2;
-	}
-	c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d;
-	c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
-}
-
-static void sha_init(struct sha256 *c)
-{
-	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-	memcpy(c->h, iv, sizeof iv);
-	c->total = 0;
-	c->nbuf = 0;
-}
-
-static void sha_update(struct sha256 *c, const unsigned char *p, size_t n)
-{
-	c->total += n;
-	if (c->nbuf) {
-		size_t take = 64 - c->nbuf < n ? 64 - c->nbuf : n;
-		memcpy(c->buf + c->nbuf, p, take);
-		c->nbuf += take;
-		p += take;
-		n -= take;
-		if (c->nbuf < 64)
-			return;
-		sha_block(c, c->buf);
-		c->nbuf = 0;
-	}
-	for (; n >= 64; p += 64, n -= 64)
-		sha_block(c, p);
-	memcpy(c->buf, p, n);
-	c->nbuf = n;
-}
-
-static void sha_final(struct sha256 *c, unsigned char out[32])
-{
-	uint64_t bits = c->total * 8;
-	unsigned char pad[72] = {0x80};
-	size_t npad = (c->nbuf < 56 ? 56 : 120) - c->nbuf;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		pad[npad + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha_update(c, pad, npad + 8);
-	for (i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(c->h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)c->h[i];
-	}
-}
-
-void fetch_sha256_hex(const void *data, size_t len, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	struct sha256 c;
-	unsigned char d[32];
-	int i;
-
-	sha_init(&c);
-	sha_update(&c, data ? data : "", data ? len : 0);
-	sha_final(&c, d);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
-}
+#include "sha256.h"
 
 /* ---- options and results ---------------------------------------------- */
 
@@ -176,6 +64,9 @@ struct host_clock {
 
 struct fetch_client {
 	CURL *h;
+	int private_conns; /* a connection to an internal address may be cached in h */
+	int (*addr_check)(const struct sockaddr *sa, void *ud); /* NULL: fetch_addr_internal */
+	void *addr_check_ud;
 	struct host_clock *hosts;
 	size_t nhosts, caphosts;
 	uint64_t rng;
@@ -256,6 +147,13 @@ void fetch_client_free(struct fetch_client *fc)
 	free(fc);
 }
 
+void fetch_client_set_addr_check(struct fetch_client *fc,
+				 int (*fn)(const struct sockaddr *sa, void *ud), void *ud)
+{
+	fc->addr_check = fn;
+	fc->addr_check_ud = ud;
+}
+
 void fetch_client_set_progress(struct fetch_client *fc,
 			       void (*cb)(void *ud, uint64_t bytes), void *ud)
 {
@@ -263,8 +161,44 @@ void fetch_client_set_progress(struct fetch_client *fc,
 	fc->progress_ud = ud;
 }
 
+/* ---- addresses ---------------------------------------------------------- */
+
+static int v4_internal(const unsigned char a[4])
+{
+	return a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 ||
+	       (a[0] == 100 && (a[1] & 0xc0) == 64) || (a[0] == 169 && a[1] == 254) ||
+	       (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
+	       (a[0] == 192 && a[1] == 0 && a[2] == 0) || (a[0] == 198 && (a[1] & 0xfe) == 18);
+}
+
+int fetch_addr_internal(const struct sockaddr *sa)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const unsigned char compat[12] = {0};
+	static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+	const unsigned char *a;
+
+	if (!sa)
+		return 1;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+		return v4_internal((const unsigned char *)&in->sin_addr);
+	}
+	if (sa->sa_family != AF_INET6)
+		return 1;
+	a = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	if (!memcmp(a, mapped, 12) || !memcmp(a, compat, 12) || !memcmp(a, nat64, 12))
+		return v4_internal(a + 12); /* also :: and ::1 (0.0.0.0, 0.0.0.1) */
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return v4_internal(a + 2);       /* 6to4 */
+	return (a[0] & 0xfe) == 0xfc ||          /* fc00::/7 unique local */
+	       (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || /* fe80::/10 link-local */
+	       (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) || /* fec0::/10 site-local */
+	       a[0] == 0xff;                     /* multicast */
+}
+
 /* scheme://host:port of url, or NULL for file: URLs and on errors. */
-static char *host_key(const char *url)
+char *fetch_origin(const char *url)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *port = NULL, *key = NULL;
@@ -349,6 +283,9 @@ struct xfer {
 	/* headers of the last response seen (reset at each status line) */
 	char *etag, *last_modified, *content_type;
 	long retry_after_ms; /* -1: none */
+	int allow_private;
+	int refused;          /* an internal address was not connected to */
+	char refused_addr[INET6_ADDRSTRLEN];
 };
 
 static void xfer_reset_headers(struct xfer *x)
@@ -358,6 +295,32 @@ static void xfer_reset_headers(struct xfer *x)
 	free(x->content_type);
 	x->etag = x->last_modified = x->content_type = NULL;
 	x->retry_after_ms = -1;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: every connection libcurl opens (each
+ * address it tries, each redirect's host) passes here with the address it
+ * is about to connect to. */
+static curl_socket_t on_opensocket(void *ud, curlsocktype purpose, struct curl_sockaddr *ca)
+{
+	struct xfer *x = ud;
+
+	const struct fetch_client *fc = x->fc;
+	int internal = fc->addr_check ? fc->addr_check(&ca->addr, fc->addr_check_ud)
+				      : fetch_addr_internal(&ca->addr);
+
+	if (purpose == CURLSOCKTYPE_IPCXN && internal) {
+		if (!x->allow_private) {
+			const void *ap = ca->family == AF_INET6
+						 ? (const void *)&((struct sockaddr_in6 *)(void *)&ca->addr)->sin6_addr
+						 : (const void *)&((struct sockaddr_in *)(void *)&ca->addr)->sin_addr;
+			x->refused = 1;
+			if (!inet_ntop(ca->family, ap, x->refused_addr, sizeof x->refused_addr))
+				snprintf(x->refused_addr, sizeof x->refused_addr, "?");
+			return CURL_SOCKET_BAD;
+		}
+		x->fc->private_conns = 1;
+	}
+	return socket(ca->family, ca->socktype | SOCK_CLOEXEC, ca->protocol);
 }
 
 static void xfer_release(struct xfer *x)
@@ -531,6 +494,8 @@ static int set_common(CURL *h, const char *url, const struct fetch_opts *o,
 	SET(CURLOPT_HEADERDATA, x);
 	if (o->post_json)
 		SET(CURLOPT_POSTFIELDS, o->post_json);
+	SET(CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
+	SET(CURLOPT_OPENSOCKETDATA, x);
 #undef SET
 	return c == CURLE_OK ? 0 : -1;
 }
@@ -555,6 +520,7 @@ static enum outcome attempt(struct fetch_client *fc, const char *url, const stru
 	x.fc = fc;
 	x.max = o->max_bytes;
 	x.retry_after_ms = -1;
+	x.allow_private = o->allow_private;
 	*retry_after_ms = -1;
 	*err = CL_ENET;
 
@@ -586,6 +552,16 @@ static enum outcome attempt(struct fetch_client *fc, const char *url, const stru
 		line = NULL;
 	}
 
+	/* A connection libcurl keeps open from a fetch that allowed internal
+	 * addresses would be reused without passing the check: drop them. */
+	if (fc->private_conns && !o->allow_private) {
+		CURL *fresh = curl_easy_init();
+		if (!fresh)
+			goto nomem;
+		curl_easy_cleanup(fc->h);
+		fc->h = fresh;
+		fc->private_conns = 0;
+	}
 	curl_easy_reset(fc->h);
 	if (set_common(fc->h, url, o, hdrs, &x, errbuf) != 0) {
 		*err = cl_fail(eb, CL_ENET, "%s: libcurl refused an option", url);
@@ -604,7 +580,12 @@ static enum outcome attempt(struct fetch_client *fc, const char *url, const stru
 	}
 	if (c != CURLE_OK) {
 		const char *why = errbuf[0] ? errbuf : curl_easy_strerror(c);
-		if (x.toobig || c == CURLE_FILESIZE_EXCEEDED) {
+		if (x.refused && c == CURLE_COULDNT_CONNECT) {
+			*err = cl_fail(eb, CL_EDENIED,
+				       "%s: refused to connect to internal address %s%s (the source "
+				       "does not allow private addresses: \"allow_private\")",
+				       url, x.refused_addr, redirects > 0 ? " after a redirect" : "");
+		} else if (x.toobig || c == CURLE_FILESIZE_EXCEEDED) {
 			*err = cl_fail(eb, CL_ETOOBIG,
 				       "%s: the body is larger than the limit of %zu bytes"
 				       " (max_bytes); transfer aborted", url, o->max_bytes);
@@ -673,7 +654,7 @@ static enum outcome attempt(struct fetch_client *fc, const char *url, const stru
 		res->body = x.buf;
 		res->len = x.len;
 		x.buf = NULL;
-		fetch_sha256_hex(res->body, res->len, res->sha256);
+		sha256_hex(res->body, res->len, res->sha256);
 	}
 	res->etag = x.etag;
 	res->last_modified = x.last_modified;
@@ -751,7 +732,7 @@ int fetch_get(struct fetch_client *fc, const char *url, const struct fetch_opts 
 	o.retry_after_max_ms = clampl(o.retry_after_max_ms, 0, FETCH_MAX_TIMEOUT_MS);
 	o.delay_ms = clampl(o.delay_ms, 0, FETCH_MAX_TIMEOUT_MS);
 
-	key = http ? host_key(url) : NULL;
+	key = http ? fetch_origin(url) : NULL;
 	for (n = 1;; n++) {
 		res->waited_ms += polite_wait(fc, key, o.delay_ms);
 		res->attempts = n;

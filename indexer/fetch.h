@@ -4,8 +4,12 @@
  * (decoded) body size, at most FETCH_MAX_REDIRECTS redirects and only to
  * http or https, TLS verification always on, retries with exponential
  * backoff and jitter on network errors, 5xx, 408 and 429 (honouring
- * Retry-After, capped), and a politeness delay between requests to one
- * host. docs/harvest.md documents every limit and its default.
+ * Retry-After, capped), a politeness delay between requests to one
+ * host, and a check of every address connected to (redirects included):
+ * loopback, private, link-local, shared (CGN), unique-local, unspecified,
+ * multicast and reserved addresses, and IPv6 forms embedding one, are
+ * refused unless the options allow them (fetch_addr_internal).
+ * docs/harvest.md documents every limit and its default.
  *
  * A failed download returns an error and no body: the caller never sees a
  * partial payload. Also here: SHA-256 of a buffer (the payload hash kept
@@ -53,6 +57,8 @@ struct fetch_opts {
 	long backoff_max_ms;
 	long retry_after_max_ms;
 	long delay_ms;
+	int allow_private;       /* 1: connecting to internal addresses is allowed
+				    (a loopback mirror, a publisher on the LAN) */
 	const char *user_agent;      /* NULL: FETCH_USER_AGENT; borrowed */
 	const char *const *headers;  /* extra "Name: value" lines, NULL-terminated,
 					or NULL; borrowed */
@@ -110,6 +116,13 @@ void fetch_client_free(struct fetch_client *fc);
 void fetch_client_set_progress(struct fetch_client *fc,
 			       void (*cb)(void *ud, uint64_t bytes), void *ud);
 
+/* Replaces the client's address check (fetch_addr_internal) with
+ * fn(sa, ud), 1 = internal; NULL restores it. For tests, whose "public"
+ * and "internal" servers are both on loopback (told apart by port). */
+struct sockaddr;
+void fetch_client_set_addr_check(struct fetch_client *fc,
+				 int (*fn)(const struct sockaddr *sa, void *ud), void *ud);
+
 /* Downloads url (http, https or file) with the policies of o (NULL:
  * defaults). cond (may be NULL) makes the request conditional; a 304 then
  * gives CL_OK with res->not_modified = 1. res is initialised by the caller
@@ -120,6 +133,8 @@ void fetch_client_set_progress(struct fetch_client *fc,
  * CL_EINVAL   not an http, https or file URL, or bad options
  * CL_ETOOBIG  the body is larger than o->max_bytes
  * CL_ENOTFOUND 404 or 410, or a file that does not exist
+ * CL_EDENIED  every address of the host (or of a redirect's host) is
+ *             internal (fetch_addr_internal) and o->allow_private is 0
  * CL_ENET     anything else: connection, timeout, TLS, truncated body,
  *             bad content encoding, too many redirects, a redirect to
  *             another scheme, an HTTP error status (after the retries for
@@ -128,7 +143,17 @@ void fetch_client_set_progress(struct fetch_client *fc,
 int fetch_get(struct fetch_client *fc, const char *url, const struct fetch_opts *o,
 	      const struct fetch_cond *cond, struct fetch_result *res, struct cl_errbuf *eb);
 
-/* SHA-256 of data as 64 lowercase hex digits and a NUL into out. */
-void fetch_sha256_hex(const void *data, size_t len, char out[65]);
+/* 1 when a fetch must not connect to sa without allow_private: IPv4
+ * 0/8 (unspecified, "this network"), 10/8, 100.64/10, 127/8, 169.254/16,
+ * 172.16/12, 192.0.0/24, 192.168/16, 198.18/15, 224/4 and above; IPv6 ::,
+ * ::1, fc00::/7, fe80::/10, fec0::/10, ff00::/8, and the IPv4-mapped
+ * (::ffff:0:0/96), IPv4-compatible (::/96), NAT64 (64:ff9b::/96) and 6to4
+ * (2002::/16) forms of an internal IPv4 address. Other families: 1. */
+int fetch_addr_internal(const struct sockaddr *sa);
+
+/* "scheme://host:port" of an http or https URL (the port made explicit),
+ * NULL for other URLs or on error. Caller frees. Two URLs are of the same
+ * origin when these are equal. */
+char *fetch_origin(const char *url);
 
 #endif

@@ -792,6 +792,18 @@ static int is_http_url(const char *u)
 	return strncasecmp(u, "http://", 7) == 0 || strncasecmp(u, "https://", 8) == 0;
 }
 
+/* 1 when b has the origin (scheme, host, port) of a: a links.next that
+ * leaves it could point the harvester anywhere, an internal host too. */
+static int same_origin(const char *a, const char *b)
+{
+	char *oa = fetch_origin(a), *ob = fetch_origin(b);
+	int same = oa && ob && strcmp(oa, ob) == 0;
+
+	free(oa);
+	free(ob);
+	return same;
+}
+
 /* All URLs of one source, following links.next chains. */
 static int run_source(struct run *r, struct cl_errbuf *eb)
 {
@@ -822,6 +834,14 @@ static int run_source(struct run *r, struct cl_errbuf *eb)
 				snprintf(msg, sizeof msg,
 					 "links.next \"%.200s\" is not an http or https URL: not followed",
 					 next);
+				if (payload_failed(r, seen[nseen - 1], msg))
+					rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			} else if (!src->next_any_origin && !same_origin(src->urls[i], next)) {
+				char msg[CL_ERRBUF_SIZE];
+				snprintf(msg, sizeof msg,
+					 "links.next \"%.200s\" leaves the origin of %.200s: not followed "
+					 "(the source does not set \"next_any_origin\")",
+					 next, src->urls[i]);
 				if (payload_failed(r, seen[nseen - 1], msg))
 					rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 			} else if (k < nseen || pages >= src->max_pages) {

@@ -64,11 +64,12 @@ static const struct limit_key limit_keys[] = {
 #define NLIMITS (sizeof limit_keys / sizeof limit_keys[0])
 
 static const char *const top_keys[] = {"comment", "defaults", "sources", NULL};
-static const char *const default_keys[] = {"comment", "user_agent", "max_pages", NULL};
+static const char *const default_keys[] = {"comment", "user_agent", "max_pages", "allow_private",
+					   NULL};
 static const char *const source_keys[] = {
 	"name", "description", "comment", "url", "urls", "format", "licence", "headers",
 	"ref_base", "enabled", "follow_next", "max_pages", "user_agent", "country",
-	"query", "since", "max_notices", "page_size", NULL,
+	"query", "since", "max_notices", "page_size", "allow_private", "next_any_origin", NULL,
 };
 
 /* The settings "defaults" gives every source. */
@@ -383,6 +384,22 @@ static void read_limits(struct sctx *x, const json_t *obj, const char *base,
 			o->backoff_max_ms, o->backoff_ms);
 }
 
+/* A boolean key of obj into *out when present. */
+static void read_bool(struct sctx *x, const json_t *obj, const char *base, const char *key,
+		      int *out)
+{
+	char path[200];
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return;
+	snprintf(path, sizeof path, "%s.%s", base, key);
+	if (!json_is_boolean(v))
+		problem(x, path, "must be true or false");
+	else
+		*out = json_is_true(v);
+}
+
 static int read_max_pages(struct sctx *x, const json_t *v, const char *path, int *out)
 {
 	long long n;
@@ -421,6 +438,7 @@ static void read_defaults(struct sctx *x, json_t *d, struct defaults *def)
 	if ((v = json_object_get(d, "max_pages")))
 		read_max_pages(x, v, "$.defaults.max_pages", &def->max_pages);
 	read_limits(x, d, "$.defaults", &def->fetch);
+	read_bool(x, d, "$.defaults", "allow_private", &def->fetch.allow_private);
 }
 
 static int dup_into(struct sctx *x, char **dst, const char *s)
@@ -631,6 +649,12 @@ static void read_source(struct sctx *x, json_t *o, const char *base,
 	}
 
 	read_limits(x, o, base, &s->fetch);
+	read_bool(x, o, base, "allow_private", &s->fetch.allow_private);
+	read_bool(x, o, base, "next_any_origin", &s->next_any_origin);
+	if (s->next_any_origin && !s->follow_next) {
+		snprintf(path, sizeof path, "%s.next_any_origin", base);
+		problem(x, path, "only a source that follows links.next has pages to allow");
+	}
 	s->fetch.headers = (const char *const *)s->headers;
 	s->fetch.user_agent = s->user_agent;
 }

@@ -46,6 +46,8 @@ struct source {
 	char *ref_base;     /* SOURCES_REF_BASE only */
 	int enabled;        /* 0: skipped unless named with --source */
 	int follow_next;    /* OCDS: follow links.next (default 1 for ocds) */
+	int next_any_origin; /* 1: links.next may leave the origin of the URL
+				the chain started from (default 0) */
 	int max_pages;      /* pages followed from one URL, the first included */
 	char *user_agent;   /* NULL: FETCH_USER_AGENT */
 	char *country;      /* ISO 3166-1 alpha-2 given to records whose buyer

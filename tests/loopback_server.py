@@ -25,7 +25,9 @@ Routes (REL is a path relative to --root):
                                  the body
   /_fault/reset                  the connection closes without an answer
   /_page/REL?page=N&of=K         the JSON file REL with links.next set to
-                                 page N+1 while N < K; &loop=1: to itself
+                                 page N+1 while N < K; &loop=1: to itself;
+                                 &at=HOST:PORT: page N+1 on that server
+                                 (another origin)
   POST /_ted/DIR/search           TED's Search API (v3 notices/search, as
                                  docs.ted.europa.eu documents it) over the
                                  notice files DIR/YYYY-OJSNNN-NNNNNNNN.xml:
@@ -289,10 +291,11 @@ class Handler(BaseHTTPRequestHandler):
         n = int(q.get("page", ["1"])[0])
         k = int(q.get("of", ["1"])[0])
         host = self.headers.get("Host")
+        at = q.get("at", [None])[0]
         if q.get("loop"):
             nxt = "http://%s%s" % (host, self.path)
         elif n < k:
-            nxt = "http://%s/_page/%s?page=%d&of=%d" % (host, rel, n + 1, k)
+            nxt = "http://%s/_page/%s?page=%d&of=%d" % (at or host, rel, n + 1, k)
         else:
             nxt = None
         if isinstance(doc, dict):

@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "fetch.h"
 #include "server.h"
+#include "sha256.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -379,7 +380,7 @@ static long audit_rows(sqlite3 *db, char digest[65])
 		n++;
 	}
 	sqlite3_finalize(st);
-	fetch_sha256_hex(all, len, digest);
+	sha256_hex(all, len, digest);
 	free(all);
 	return n;
 }
@@ -515,7 +516,7 @@ Test(access, tokens_never_logged)
 	cr_assert_not_null(strstr(log, "/v1/review/queue"), "%s", log);
 	for (int role = R_CONTRIB; role <= R_REVOKED; role++) {
 		char hex[65];
-		fetch_sha256_hex(g_tok[role], strlen(g_tok[role]), hex);
+		sha256_hex(g_tok[role], strlen(g_tok[role]), hex);
 		cr_assert_null(strstr(log, g_tok[role]), "%s token in the server log", role_name[role]);
 		cr_assert_null(strstr(log, g_tok[role] + 3), "token digits in the server log");
 		cr_assert_null(strstr(log, hex), "%s token hash in the server log", role_name[role]);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cli_token.h"
 #include "fetch.h"
+#include "sha256.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -233,7 +234,7 @@ Test(auth, only_the_hash_is_stored)
 	assert_table_lacks("audit", tok);
 
 	/* The hash column is SHA-256 of the token text, 32 bytes. */
-	fetch_sha256_hex(tok, strlen(tok), hex);
+	sha256_hex(tok, strlen(tok), hex);
 	cr_assert_eq(sqlite3_prepare_v2(store_db(st), "SELECT hash FROM tokens WHERE id = ?1", -1,
 				       &q, NULL), SQLITE_OK);
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);

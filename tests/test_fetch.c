@@ -3,6 +3,9 @@
  * port) and indexer/sources (the sources file: every key, every refusal).
  * Delays and timeouts are set small so the suite runs in seconds. */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "fetch.h"
+#include "sha256.h"
 #include "sources.h"
 #include "testutil.h"
 
@@ -70,6 +74,7 @@ static void quick_opts(struct fetch_opts *o)
 	o->backoff_ms = 10;
 	o->backoff_max_ms = 40;
 	o->delay_ms = 0;
+	o->allow_private = 1; /* the loopback server */
 }
 
 struct got {
@@ -128,18 +133,18 @@ Test(fetch, sha256_known_vectors)
 	char *million = malloc(1000000);
 
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-		fetch_sha256_hex(t[i].in, t[i].len, hex);
+		sha256_hex(t[i].in, t[i].len, hex);
 		cr_expect_str_eq(hex, t[i].hex, "input %zu", i);
 	}
 	for (size_t i = 0; i < sizeof buf; i++)
 		buf[i] = (unsigned char)((i * 7 + 3) % 256);
 	for (size_t i = 0; i < sizeof b / sizeof b[0]; i++) {
-		fetch_sha256_hex(buf, b[i].len, hex);
+		sha256_hex(buf, b[i].len, hex);
 		cr_expect_str_eq(hex, b[i].hex, "length %zu", b[i].len);
 	}
 	cr_assert_not_null(million);
 	memset(million, 'a', 1000000);
-	fetch_sha256_hex(million, 1000000, hex);
+	sha256_hex(million, 1000000, hex);
 	cr_expect_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(million);
 }
@@ -162,7 +167,7 @@ Test(fetch, plain_get_keeps_body_headers_and_hash)
 	cr_assert_eq(g.res.not_modified, 0);
 	cr_assert_eq(g.res.len, wlen);
 	cr_assert_eq(memcmp(g.res.body, want, wlen), 0);
-	fetch_sha256_hex(want, wlen, hex);
+	sha256_hex(want, wlen, hex);
 	cr_assert_str_eq(g.res.sha256, hex);
 	cr_assert_not_null(g.res.etag);
 	cr_assert_not_null(g.res.last_modified);
@@ -492,7 +497,7 @@ Test(fetch, file_urls_and_refused_schemes)
 	cr_assert_eq(fetch_get(fc, url, NULL, NULL, &r, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(r.status, 0);
 	cr_assert_eq(r.len, wlen);
-	fetch_sha256_hex(want, wlen, hex);
+	sha256_hex(want, wlen, hex);
 	cr_assert_str_eq(r.sha256, hex);
 
 	cr_assert_eq(fetch_get(fc, "file:///no/such/caselib/file.csv", NULL, NULL, &r, &eb),
@@ -507,6 +512,136 @@ Test(fetch, file_urls_and_refused_schemes)
 	free(url);
 	free(abs);
 	free(real);
+}
+
+/* ---- internal addresses --------------------------------------------------- */
+
+static struct sockaddr_in v4(const char *a)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	cr_assert_eq(inet_pton(AF_INET, a, &sa.sin_addr), 1, "%s", a);
+	return sa;
+}
+
+static struct sockaddr_in6 v6(const char *a)
+{
+	struct sockaddr_in6 sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin6_family = AF_INET6;
+	cr_assert_eq(inet_pton(AF_INET6, a, &sa.sin6_addr), 1, "%s", a);
+	return sa;
+}
+
+Test(fetch, internal_address_table)
+{
+	static const struct {
+		const char *a;
+		int internal;
+	} t[] = {
+		{"127.0.0.1", 1}, {"127.255.255.254", 1}, {"10.0.0.1", 1}, {"10.255.0.1", 1},
+		{"172.16.0.1", 1}, {"172.31.255.255", 1}, {"172.15.255.255", 0}, {"172.32.0.1", 0},
+		{"192.168.1.1", 1}, {"192.169.0.1", 0}, {"100.64.0.1", 1}, {"100.127.255.255", 1},
+		{"100.128.0.1", 0}, {"100.63.255.255", 0}, {"169.254.169.254", 1}, {"0.0.0.0", 1},
+		{"0.1.2.3", 1}, {"224.0.0.1", 1}, {"255.255.255.255", 1}, {"192.0.0.8", 1},
+		{"198.18.0.1", 1}, {"198.20.0.1", 0}, {"8.8.8.8", 0}, {"193.10.20.30", 0},
+		{"::", 1}, {"::1", 1}, {"fc00::1", 1}, {"fd12:3456::1", 1}, {"fe80::1", 1},
+		{"febf::1", 1}, {"fec0::1", 1}, {"ff02::1", 1}, {"::ffff:127.0.0.1", 1},
+		{"::ffff:10.1.2.3", 1}, {"::ffff:169.254.169.254", 1}, {"::ffff:8.8.8.8", 0},
+		{"::127.0.0.1", 1}, {"64:ff9b::10.0.0.1", 1}, {"64:ff9b::8.8.8.8", 0},
+		{"2002:7f00:1::1", 1}, {"2002:0808:0808::1", 0}, {"2001:4860:4860::8888", 0},
+		{"2a00:1450:4010::1", 0}, {"fbff::1", 0},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		int got;
+		if (strchr(t[i].a, ':')) {
+			struct sockaddr_in6 sa = v6(t[i].a);
+			got = fetch_addr_internal((const struct sockaddr *)&sa);
+		} else {
+			struct sockaddr_in sa = v4(t[i].a);
+			got = fetch_addr_internal((const struct sockaddr *)&sa);
+		}
+		cr_expect_eq(got, t[i].internal, "%s: %d", t[i].a, got);
+	}
+}
+
+Test(fetch, a_loopback_publisher_needs_allow_private)
+{
+	struct fetch_opts o;
+	struct got g;
+
+	quick_opts(&o);
+	o.allow_private = 0;
+	get("/page.txt", &o, NULL, &g);
+	cr_assert_eq(g.rc, CL_EDENIED, "%d: %s", g.rc, g.eb.msg);
+	cr_assert_null(g.res.body);
+	cr_assert(strstr(g.eb.msg, "refused to connect to internal address 127.0.0.1"), "%s",
+		  g.eb.msg);
+	cr_assert_eq(g.res.attempts, 1, "a refusal is not retried");
+	cr_assert_eq(tu_lb_count(&srv, "/page.txt", -1, 0), 0, "the server was reached");
+	fetch_result_release(&g.res);
+	/* the defaults refuse it too */
+	get("/page.txt", NULL, NULL, &g);
+	cr_assert_eq(g.rc, CL_EDENIED, "%s", g.eb.msg);
+	fetch_result_release(&g.res);
+	o.allow_private = 1;
+	get("/page.txt", &o, NULL, &g);
+	cr_assert_eq(g.rc, CL_OK, "%s", g.eb.msg);
+	cr_assert_eq(tu_lb_count(&srv, "/page.txt", 200, 0), 1);
+	fetch_result_release(&g.res);
+}
+
+/* The test's "public" server is srv; an "internal" one listens on another
+ * loopback port: the check treats only that port as internal. */
+static int internal_port(const struct sockaddr *sa, void *ud)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+	return sa->sa_family != AF_INET || ntohs(in->sin_port) == *(const int *)ud;
+}
+
+static int fetch_with_check(const char *url, const struct fetch_opts *o, int *iport,
+			    struct fetch_result *res, struct cl_errbuf *eb)
+{
+	struct fetch_client *fc = NULL;
+	int rc;
+
+	cr_assert_eq(fetch_client_new(&fc, eb), CL_OK);
+	fetch_client_set_addr_check(fc, internal_port, iport);
+	fetch_result_init(res);
+	rc = fetch_get(fc, url, o, NULL, res, eb);
+	fetch_client_free(fc);
+	return rc;
+}
+
+Test(fetch, a_redirect_to_an_internal_address_is_refused)
+{
+	struct tu_lb inner;
+	struct fetch_opts o;
+	struct fetch_result res;
+	struct cl_errbuf eb = {0};
+	char *target, *url = NULL;
+
+	tu_lb_start(&inner, fixdir);
+	target = tu_lb_url(&inner, "/page.txt");
+	cr_assert(asprintf(&url, "http://127.0.0.1:%d/_fault/redirect?to=%s", srv.port, target) > 0);
+	quick_opts(&o);
+	o.allow_private = 0;
+	cr_assert_eq(fetch_with_check(url, &o, &inner.port, &res, &eb), CL_EDENIED, "%s", eb.msg);
+	cr_assert_null(res.body);
+	cr_assert(strstr(eb.msg, "after a redirect"), "%s", eb.msg);
+	cr_assert_eq(tu_lb_count(&srv, "/_fault/redirect", 302, 0), 1, "the public hop");
+	cr_assert_eq(tu_lb_count(&inner, "/", -1, 0), 0, "the internal server was reached");
+	fetch_result_release(&res);
+	/* the same with the opt-in: followed */
+	o.allow_private = 1;
+	cr_assert_eq(fetch_with_check(url, &o, &inner.port, &res, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(res.redirects, 1);
+	cr_assert_eq(tu_lb_count(&inner, "/page.txt", 200, 0), 1);
+	fetch_result_release(&res);
+	tu_lb_stop(&inner);
+	free(target);
+	free(url);
 }
 
 /* ---- the sources file --------------------------------------------------- */
@@ -575,6 +710,50 @@ Test(sources, a_full_source_and_defaults)
 	cr_assert_eq(c->max_pages, 1);
 	sources_release(&ss);
 	sources_release(&ss); /* twice is fine */
+}
+
+Test(sources, allow_private_and_next_any_origin)
+{
+	static const char text[] =
+		"{\"defaults\": {\"allow_private\": true},\n"
+		" \"sources\": [\n"
+		"  {\"name\": \"mirror\", \"url\": \"http://127.0.0.1:1/a.csv\", \"format\": \"ips-csv\","
+		"   \"licence\": \"x\"},\n"
+		"  {\"name\": \"public\", \"url\": \"https://example.org/p.json\", \"format\": \"ocds\","
+		"   \"licence\": \"x\", \"allow_private\": false, \"next_any_origin\": true}\n"
+		" ]}\n";
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{"{\"sources\": [{\"name\": \"a\", \"url\": \"https://example.org/a\", \"format\":"
+		 " \"ocds\", \"licence\": \"x\", \"allow_private\": 1}]}",
+		 "$.sources[0].allow_private: must be true or false"},
+		{"{\"defaults\": {\"allow_private\": \"yes\"}, \"sources\": [{\"name\": \"a\", \"url\":"
+		 " \"https://example.org/a\", \"format\": \"ocds\", \"licence\": \"x\"}]}",
+		 "$.defaults.allow_private: must be true or false"},
+		{"{\"sources\": [{\"name\": \"a\", \"url\": \"https://example.org/a\", \"format\":"
+		 " \"ips-csv\", \"licence\": \"x\", \"next_any_origin\": true}]}",
+		 "$.sources[0].next_any_origin: only a source that follows links.next"},
+	};
+	struct sources ss;
+	struct cl_errbuf eb = {0};
+	struct fetch_opts def;
+
+	fetch_opts_default(&def);
+	cr_assert_eq(def.allow_private, 0, "internal addresses are refused by default");
+	sources_init(&ss);
+	cr_assert_eq(sources_parse(&ss, text, strlen(text), "t.json", &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(sources_find(&ss, "mirror")->fetch.allow_private, 1);
+	cr_assert_eq(sources_find(&ss, "mirror")->next_any_origin, 0);
+	cr_assert_eq(sources_find(&ss, "public")->fetch.allow_private, 0);
+	cr_assert_eq(sources_find(&ss, "public")->next_any_origin, 1);
+	sources_release(&ss);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		sources_init(&ss);
+		cr_expect_eq(sources_parse(&ss, bad[i].text, strlen(bad[i].text), "t", &eb), CL_EINVAL);
+		cr_expect(strstr(eb.msg, bad[i].want), "want \"%s\" in \"%s\"", bad[i].want, eb.msg);
+		sources_release(&ss);
+	}
 }
 
 Test(sources, every_refusal_names_its_path)

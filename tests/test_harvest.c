@@ -27,6 +27,7 @@
 #include "fetch.h"
 #include "harvest.h"
 #include "parsers.h"
+#include "sha256.h"
 #include "sources.h"
 #include "store.h"
 #include "taxonomy.h"
@@ -140,7 +141,7 @@ static char *one_source(const char *name, const char *path, const char *format,
 {
 	char *j = NULL;
 	cr_assert(asprintf(&j,
-			   "{\"defaults\": {\"retries\": 1, \"backoff_ms\": 10, \"backoff_max_ms\": 20,"
+			   "{\"defaults\": {\"allow_private\": true, \"retries\": 1, \"backoff_ms\": 10, \"backoff_max_ms\": 20,"
 			   " \"delay_ms\": 0, \"timeout_ms\": 5000},"
 			   " \"sources\": [{\"name\": \"%s\", \"url\": \"http://127.0.0.1:%d%s\","
 			   " \"format\": \"%s\", \"licence\": \"test-licence\"%s}]}",
@@ -396,7 +397,7 @@ Test(harvest, stores_provenance_then_304_then_force)
 	tally_file(&t, "ips-csv", fixture);
 	cr_assert_eq(t.emitted, 30);
 	data = tu_read_file(fixture, &len);
-	fetch_sha256_hex(data, len, hex);
+	sha256_hex(data, len, hex);
 	cr_assert(asprintf(&url, "http://127.0.0.1:%d/ips-a.csv", srv.port) > 0);
 
 	harvest_ok(json, 0, &rep);
@@ -747,6 +748,70 @@ Test(harvest, a_harvest_keeps_a_case_status_and_never_deletes)
 	free(pa);
 }
 
+/* A links.next to another origin (here: another loopback server, which
+ * stands for an internal host a publisher's document points at) is not
+ * followed unless the source sets next_any_origin. */
+Test(harvest, links_next_stays_on_the_source_origin_unless_allowed)
+{
+	struct harvest_report rep;
+	struct tu_lb other;
+	char *real = tu_shared("ocds/fictional-example-1.1/ocds-213czf-000-00001-02-tender.json");
+	char *data, *dst = site_path("pkg.json"), *json, path[128];
+	size_t len;
+
+	if (!parsers_find("ocds"))
+		return;
+	data = tu_read_file(real, &len);
+	cr_assert_not_null(data);
+	tu_write_file(dst, data, len);
+	tu_lb_start(&other, site);
+	snprintf(path, sizeof path, "/_page/pkg.json?page=1&of=2&at=127.0.0.1:%d", other.port);
+
+	json = one_source("offsite", path, "ocds", NULL);
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].payloads, 1);
+	cr_assert_eq(rep.v[0].failed, 1);
+	cr_assert_eq(rep.v[0].nerrors, 1);
+	cr_assert(strstr(rep.v[0].errors[0], "leaves the origin"), "%s", rep.v[0].errors[0]);
+	cr_assert_eq(tu_lb_count(&other, "/", -1, 0), 0, "the other origin was fetched");
+	harvest_report_release(&rep);
+	free(json);
+
+	json = one_source("offsite-ok", path, "ocds", ", \"next_any_origin\": true");
+	harvest_ok(json, 1, &rep);
+	cr_assert_eq(rep.v[0].payloads, 2, "%s", rep.v[0].nerrors ? rep.v[0].errors[0] : "");
+	cr_assert_eq(rep.v[0].failed, 0);
+	cr_assert_eq(tu_lb_count(&other, "/_page/pkg.json?page=2&of=2", 200, 0), 1);
+	harvest_report_release(&rep);
+	free(json);
+	check_clean();
+	tu_lb_stop(&other);
+	free(data);
+	free(real);
+	free(dst);
+}
+
+/* The loopback server is an internal address: a source reaches it only
+ * with "allow_private" (one_source's defaults set it; this source takes
+ * it back). Nothing is fetched, the payload fails with the reason. */
+Test(harvest, an_internal_address_needs_allow_private)
+{
+	struct harvest_report rep;
+	char *json;
+
+	ips_fixture("ips-a.csv", 0, 5, NULL, 0);
+	json = one_source("inward", "/ips-a.csv", "ips-csv", ", \"allow_private\": false");
+	harvest_ok(json, 0, &rep);
+	cr_assert_eq(rep.v[0].failed, 1);
+	cr_assert_eq(rep.v[0].created, 0);
+	cr_assert(strstr(rep.v[0].errors[0], "refused to connect to internal address 127.0.0.1"),
+		  "%s", rep.v[0].errors[0]);
+	cr_assert_eq(tu_lb_count(&srv, "/ips-a.csv", -1, 0), 0, "the server was reached");
+	harvest_report_release(&rep);
+	free(json);
+	cr_assert_eq(counts().cases, 0);
+}
+
 Test(harvest, ocds_pages_follow_links_next_with_a_cap)
 {
 	struct harvest_report rep;
@@ -891,7 +956,7 @@ Test(harvest, only_runs_the_named_source_even_when_disabled)
 	struct cl_errbuf eb = {0};
 
 	cr_assert(asprintf(&json,
-			   "{\"defaults\": {\"delay_ms\": 0}, \"sources\": ["
+			   "{\"defaults\": {\"delay_ms\": 0, \"allow_private\": true}, \"sources\": ["
 			   "{\"name\": \"a\", \"url\": \"http://127.0.0.1:%d/ips-a.csv\","
 			   " \"format\": \"ips-csv\", \"licence\": \"x\"},"
 			   "{\"name\": \"b\", \"url\": \"http://127.0.0.1:%d/ips-b.csv\","
@@ -1452,7 +1517,7 @@ Test(harvest_real, real_files_give_the_parsers_count_and_rerun_downloads_nothing
 	struct harvest_opts o;
 	struct store_counts c1, c2;
 	struct cl_errbuf eb = {0};
-	char *json = strdup("{\"defaults\": {\"delay_ms\": 0}, \"sources\": [");
+	char *json = strdup("{\"defaults\": {\"delay_ms\": 0, \"allow_private\": true}, \"sources\": [");
 	char *files[128];
 	size_t nf, nurls = 2;
 	long created = 0, rejected = 0;

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +112,7 @@ static const char *evil_json =
 	"\"sources\":[{\"url\":\"https://example.org/evil?a=<script>\","
 	"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
 
-static void serve(enum engine_kind kind, unsigned timeout)
+static void serve_edge(enum engine_kind kind, unsigned timeout, unsigned hdr, unsigned body)
 {
 	struct srv_config cfg;
 	struct cl_errbuf eb = {0};
@@ -125,8 +126,15 @@ static void serve(enum engine_kind kind, unsigned timeout)
 	cfg.web_dir = g_web;
 	cfg.engine = kind;
 	cfg.conn_timeout = timeout;
+	cfg.header_deadline = hdr;
+	cfg.body_deadline = body;
 	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
 	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+}
+
+static void serve(enum engine_kind kind, unsigned timeout)
+{
+	serve_edge(kind, timeout, 0, 0);
 }
 
 static void setup(void)
@@ -559,6 +567,9 @@ Test(hostile, sql_injection_every_parameter)
 
 /* ---- header floods and slow clients ------------------------------------------ */
 
+static size_t raw_exchange(unsigned port, const char *req, size_t len, char *buf, size_t cap,
+			   int *closed);
+
 Test(hostile, header_floods)
 {
 	struct snap before = snap_now();
@@ -579,20 +590,31 @@ Test(hostile, header_floods)
 		tu_resp_free(&r);
 		hs[100] = keep;
 	}
-	/* 3,000 headers (~140 KB): refused by libmicrohttpd, never 5xx */
-	http("GET", "/v1/search?q=skola", (const char *const *)hs, NULL, 0, 0, &r);
-	cr_assert(r.curl_rc != CURLE_OK || (r.status >= 400 && r.status < 500), "flood: %ld",
-		  r.status);
-	tu_resp_free(&r);
-	/* a 60 KB bearer token: 401 (or refused with the header buffer) */
+	/* 3,000 headers (~140 KB), sent whole over a raw socket (a client
+	 * library may give up sending when the server answers early):
+	 * libmicrohttpd answers 431 and closes the connection */
+	{
+		char *flood = malloc(nh * 64 + 128), buf[4096];
+		size_t k = (size_t)sprintf(flood, "GET /v1/search?q=skola HTTP/1.1\r\nHost: x\r\n");
+		int closed;
+		for (size_t i = 0; i < nh; i++)
+			k += (size_t)sprintf(flood + k, "%s\r\n", hs[i]);
+		k += (size_t)sprintf(flood + k, "\r\n");
+		raw_exchange(srv_port(g_srv), flood, k, buf, sizeof buf, &closed);
+		cr_assert(!strncmp(buf, "HTTP/1.1 431 ", 13), "flood: %.200s", buf);
+		cr_assert_not_null(strcasestr(buf, "\r\nConnection: close\r\n"), "%.300s", buf);
+		cr_assert(closed, "flood: the connection stayed open");
+		free(flood);
+	}
+	/* a 60 KB bearer token fits the 64 KiB header buffer: an unknown
+	 * token, 401 */
 	bigauth = malloc(61 * 1024);
 	strcpy(bigauth, "Authorization: Bearer cl_");
 	memset(bigauth + 25, 'a', 60 * 1024);
 	bigauth[25 + 60 * 1024] = '\0';
 	one[0] = bigauth;
 	http("GET", "/v1/search?q=skola", one, NULL, 0, 0, &r);
-	cr_assert(r.curl_rc != CURLE_OK || r.status == 401 || r.status == 431, "big token: %ld",
-		  r.status);
+	expect(&r, 401, "unauthorized", "60 KB bearer token");
 	tu_resp_free(&r);
 	/* the same header 500 times */
 	for (size_t i = 0; i < 500; i++) {
@@ -638,9 +660,6 @@ static const struct {
 } raw_rows[] = {
 	{"HTTP/0.9 request line", "GET /healthz\r\n\r\n", 400},
 	{"unknown method", "FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 405},
-	{"Content-Length and chunked together",
-	 "POST /v1/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-	 "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
 	{"negative Content-Length",
 	 "POST /v1/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 	 "Content-Length: -1\r\n\r\n", 400},
@@ -700,6 +719,220 @@ Test(hostile, malformed_http)
 	k += (size_t)sprintf(flood + k, "\r\n");
 	cr_assert_eq(raw_status(port, flood, k, buf, sizeof buf), 431, "%.100s", buf);
 	free(flood);
+}
+
+/* ---- the strict edge: framing, the body cap, deadlines ------------------------ */
+
+/* A raw exchange: sends req, then reads until the server closes (or 10 s
+ * pass). Returns the bytes read (NUL-terminated in buf); *closed is 1 when
+ * the server closed the connection (end of input or reset), 0 when the
+ * read timed out with the connection still open. */
+static size_t raw_exchange(unsigned port, const char *req, size_t len, char *buf, size_t cap,
+			   int *closed)
+{
+	struct sockaddr_in a;
+	struct timeval tv = {10, 0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	size_t got = 0;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	cr_assert_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
+	*closed = 0;
+	for (;;) {
+		ssize_t k = read(fd, buf + got, cap - 1 - got);
+		if (k > 0) {
+			got += (size_t)k;
+			if (got + 1 < cap)
+				continue;
+		}
+		if (k == 0 || (k < 0 && errno == ECONNRESET))
+			*closed = 1;
+		break;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return got;
+}
+
+#define JPOST "POST /v1/similar HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+#define SMUGGLED "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+/* Each request here is answered today by libmicrohttpd in one way and could
+ * be read by a proxy in front in another (request smuggling): a 400 and a
+ * closed connection, never a second answer. */
+static const struct {
+	const char *name, *req;
+} framing_rows[] = {
+	{"two different Content-Length",
+	 JPOST "Content-Length: 17\r\nContent-Length: 52\r\n\r\n{\"text\":\"skola\"} " SMUGGLED},
+	{"two equal Content-Length",
+	 JPOST "Content-Length: 17\r\nContent-Length: 17\r\n\r\n{\"text\":\"skola\"} "},
+	{"Content-Length and chunked",
+	 JPOST "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+	       "11\r\n{\"text\":\"skola\"} \r\n0\r\n\r\n"},
+	{"Transfer-Encoding gzip",
+	 JPOST "Transfer-Encoding: gzip\r\n\r\n{\"text\":\"skola\"}"},
+	{"Transfer-Encoding gzip, chunked",
+	 JPOST "Transfer-Encoding: gzip, chunked\r\n\r\n11\r\n{\"text\":\"skola\"} \r\n0\r\n\r\n"},
+	{"Transfer-Encoding twice",
+	 JPOST "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+	       "11\r\n{\"text\":\"skola\"} \r\n0\r\n\r\n"},
+	{"space before the colon of Content-Length",
+	 JPOST "Content-Length : 17\r\n\r\n{\"text\":\"skola\"} "},
+	{"space before the colon of a GET's header",
+	 "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length : 37\r\n\r\n" SMUGGLED},
+	{"tab before the colon", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Test\t: 1\r\n\r\n"},
+	{"space inside a header name", "GET /healthz HTTP/1.1\r\nHost: x\r\nX Test: 1\r\n\r\n"},
+};
+
+Test(hostile, ambiguous_framing_is_refused_and_closed)
+{
+	unsigned port = srv_port(g_srv);
+	char buf[8192];
+
+	for (size_t i = 0; i < sizeof framing_rows / sizeof *framing_rows; i++) {
+		int closed;
+		size_t got = raw_exchange(port, framing_rows[i].req, strlen(framing_rows[i].req), buf,
+					  sizeof buf, &closed);
+		const char *body = strstr(buf, "\r\n\r\n");
+
+		cr_assert(got > 12 && !strncmp(buf, "HTTP/1.1 400 ", 13), "%s: %.200s",
+			  framing_rows[i].name, buf);
+		cr_assert_not_null(strcasestr(buf, "\r\nConnection: close\r\n"), "%s: %.300s",
+				   framing_rows[i].name, buf);
+		cr_assert_not_null(body, "%s", framing_rows[i].name);
+		cr_assert_not_null(strstr(body, "\"type\":\"" SRV_PROBLEM_BASE "bad-request\""),
+				   "%s: %s", framing_rows[i].name, body);
+		cr_assert_eq(tu_count(buf, "HTTP/1."), 1, "%s: a second answer: %s",
+			     framing_rows[i].name, buf);
+		cr_assert(closed, "%s: the connection stayed open", framing_rows[i].name);
+	}
+	/* the plain forms of the same still work */
+	{
+		static const char ok[] = JPOST "Content-Length: 17\r\nConnection: close\r\n\r\n"
+					       "{\"text\":\"skola\"} ";
+		static const char okc[] = JPOST "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+						"11\r\n{\"text\":\"skola\"} \r\n0\r\n\r\n";
+		int closed;
+		raw_exchange(port, ok, strlen(ok), buf, sizeof buf, &closed);
+		cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13), "Content-Length: %.200s", buf);
+		raw_exchange(port, okc, strlen(okc), buf, sizeof buf, &closed);
+		cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13), "chunked: %.200s", buf);
+	}
+}
+
+/* A chunked body over the cap: the server answers 413 and closes as soon
+ * as the cap is passed, instead of reading the rest (it read 1 GiB to its
+ * end before). The client tries to send 64 MB. */
+Test(hostile, oversized_chunked_body_closes_at_the_cap)
+{
+	static const char head[] = JPOST "Transfer-Encoding: chunked\r\n\r\n";
+	enum { CHUNK = 64 * 1024, TOTAL = 64 * 1024 * 1024 };
+	struct sockaddr_in a;
+	struct timeval tv = {10, 0};
+	char *chunk = malloc(CHUNK + 16), buf[2048];
+	int fd = socket(AF_INET, SOCK_STREAM, 0), hl;
+	size_t sent = 0, got = 0;
+	ssize_t k;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)srv_port(g_srv));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	cr_assert_eq(send(fd, head, strlen(head), MSG_NOSIGNAL), (ssize_t)strlen(head));
+	hl = sprintf(chunk, "%x\r\n", CHUNK);
+	memset(chunk + hl, 'a', CHUNK);
+	memcpy(chunk + hl + CHUNK, "\r\n", 2);
+	while (sent < TOTAL) {
+		k = send(fd, chunk, (size_t)hl + CHUNK + 2, MSG_NOSIGNAL);
+		if (k <= 0)
+			break;
+		sent += (size_t)k;
+	}
+	cr_assert_lt(sent, 16u * 1024 * 1024, "the server read %zu bytes past a 1 MB cap", sent);
+	while (got + 1 < sizeof buf && (k = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+		got += (size_t)k;
+	buf[got] = '\0';
+	/* the 413 is written before the close; a reset may overtake it */
+	cr_assert(got == 0 || !strncmp(buf, "HTTP/1.1 413 ", 13), "%.200s", buf);
+	cr_assert(got == 0 || strcasestr(buf, "\r\nConnection: close\r\n"), "%.200s", buf);
+	close(fd);
+	free(chunk);
+}
+
+/* Sends one byte every 250 ms (never idle as long as the 3 s idle timeout)
+ * for up to 12 s; returns 1 when the server closed the connection, with
+ * what it answered in buf. */
+static int trickle(unsigned port, const char *start, const char *drip, char *buf, size_t cap)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), closed = 0;
+	size_t got = 0;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	cr_assert_eq(send(fd, start, strlen(start), MSG_NOSIGNAL), (ssize_t)strlen(start));
+	buf[0] = '\0';
+	for (int i = 0; i < 48 && !closed; i++) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+
+		if (send(fd, drip + (size_t)i % strlen(drip), 1, MSG_NOSIGNAL) != 1) {
+			closed = 1;
+		} else if (poll(&pfd, 1, 250) > 0) {
+			ssize_t k = read(fd, buf + got, cap - 1 - got);
+			if (k > 0)
+				got += (size_t)k;
+			else
+				closed = 1;
+			buf[got] = '\0';
+		}
+	}
+	/* whatever is left of the answer */
+	while (closed && got + 1 < cap) {
+		ssize_t k = recv(fd, buf + got, cap - 1 - got, MSG_DONTWAIT);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return closed;
+}
+
+/* A request whose headers or body trickle in (one byte every 250 ms, so
+ * the idle timeout never fires) is answered 408 and closed when its
+ * deadline passes (2 s here); before, it was kept as long as bytes came. */
+Test(hostile, trickling_headers_and_body_meet_their_deadline)
+{
+	char buf[4096];
+	struct tu_resp r;
+	unsigned port;
+
+	serve_edge(ENGINE_XAPIAN, 3, 2, 2);
+	port = srv_port(g_srv);
+	cr_assert(trickle(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ", "abcdefgh", buf,
+			  sizeof buf),
+		  "trickling headers: still open after 12 s");
+	cr_assert(buf[0] == '\0' || !strncmp(buf, "HTTP/1.1 408 ", 13), "headers: %.200s", buf);
+	cr_assert(trickle(port, JPOST "Content-Length: 1000\r\n\r\n{\"text\":\"", "skola ", buf,
+			  sizeof buf),
+		  "trickling body: still open after 12 s");
+	cr_assert(!strncmp(buf, "HTTP/1.1 408 ", 13), "body: %.200s", buf);
+	cr_assert_not_null(strstr(buf, "request-timeout"), "%s", buf);
+	/* a request that takes its time but is whole in time is served */
+	http("GET", "/healthz", NULL, NULL, 0, 0, &r);
+	expect(&r, 200, NULL, "after the trickles");
+	tu_resp_free(&r);
 }
 
 /* Slowloris: 40 connections that send part of a request and stall (headers

@@ -790,7 +790,10 @@ Test(server, export_health_metrics_static)
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "ok");
 	cr_assert_eq(json_integer_value(json_object_get(r.json, "lag")), 0);
-	cr_assert_eq(json_integer_value(json_object_get(r.json, "indexed")), published);
+	/* no counts and no sequence numbers for anyone to watch */
+	cr_assert_eq(json_object_size(r.json), 4, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(r.json, "engine")), "xapian");
+	cr_assert(json_is_true(json_object_get(r.json, "sync_ok")), "%s", r.body);
 	tu_resp_free(&r);
 
 	get("/v1/nope", &r);
@@ -849,6 +852,104 @@ Test(server, metrics_count_an_answer_before_the_client_has_it)
 		cr_assert_eq(strtol(at + strlen(needle), NULL, 10), i, "round %ld: %.120s", i, at);
 		tu_resp_free(&r);
 	}
+}
+
+/* /metrics (request counts, store and engine sequence numbers) is for the
+ * host's own scraper: a client from elsewhere needs an admin token. The
+ * test server treats its loopback clients as remote (loopback_is_remote). */
+Test(server, metrics_need_loopback_or_an_admin_token)
+{
+	struct srv_config cfg;
+	struct cl_errbuf eb = {0};
+	struct store *s = NULL;
+	char admin[AUTH_TOKEN_LEN + 1], id[40], h_admin[128], h_rev[128];
+	const char *ha[] = {h_admin, NULL}, *hr[] = {h_rev, NULL};
+	struct tu_resp r;
+
+	cr_assert_eq(store_open(g_dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(auth_token_create(s, ROLE_ADMIN, "test admin", admin, id, &eb), CL_OK, "%s",
+		     eb.msg);
+	store_close(s);
+	snprintf(h_admin, sizeof h_admin, "Authorization: Bearer %s", admin);
+	snprintf(h_rev, sizeof h_rev, "Authorization: Bearer %s", g_reviewer);
+
+	get("/metrics", &r); /* loopback: open */
+	cr_assert_eq(r.status, 200);
+	tu_resp_free(&r);
+
+	srv_stop(g_srv);
+	srv_config_init(&cfg);
+	cfg.data_dir = g_dir;
+	cfg.listen = "127.0.0.1:0";
+	cfg.threads = 2;
+	cfg.web_dir = g_web;
+	cfg.loopback_is_remote = 1;
+	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
+	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+
+	get("/metrics", &r);
+	assert_problem(&r, 401, "unauthorized", "anonymous /metrics from outside");
+	cr_assert_null(strstr(r.body, "caselib_"), "%s", r.body);
+	tu_resp_free(&r);
+	http("GET", "/metrics", hr, NULL, 0, &r);
+	assert_problem(&r, 403, "forbidden", "a reviewer's /metrics from outside");
+	tu_resp_free(&r);
+	http("GET", "/metrics", ha, NULL, 0, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert_not_null(strstr(r.body, "caselib_store_seq "), "%s", r.body);
+	tu_resp_free(&r);
+	get("/healthz", &r); /* health stays open: it holds no counts */
+	cr_assert_eq(r.status, 200);
+	cr_assert_null(json_object_get(r.json, "store_seq"));
+	tu_resp_free(&r);
+}
+
+/* A search hit is shown only while the store has the case published: an
+ * index that lags behind the store (here: the sync is held off for an hour
+ * and the case is withdrawn to "submitted" behind its back) must not serve
+ * the unpublished text. */
+Test(server, a_stale_index_never_serves_an_unpublished_hit)
+{
+	struct srv_config cfg;
+	struct cl_errbuf eb = {0};
+	struct store *s = NULL;
+	struct tu_resp r;
+	char buf[512];
+	static const char *const paths[] = {
+		"/v1/search?q=laddinfrastruktur", "/v1/search?q=elbussar+laddinfrastruktur&limit=100"};
+
+	srv_stop(g_srv);
+	srv_config_init(&cfg);
+	cfg.data_dir = g_dir;
+	cfg.listen = "127.0.0.1:0";
+	cfg.threads = 2;
+	cfg.web_dir = g_web;
+	cfg.sync_ms = 3600 * 1000;
+	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
+	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+	get(paths[0], &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert(hits_contain(r.json, FLIP_ID), "published and indexed: %s", r.body);
+	tu_resp_free(&r);
+
+	cr_assert_eq(store_open(g_dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
+	snprintf(buf, sizeof buf, FLIP_JSON, "Laddinfrastruktur, tillbakadragen hemlig text");
+	put_json(s, buf, "submitted");
+	store_close(s);
+
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		get(paths[i], &r);
+		cr_assert_eq(r.status, 200);
+		cr_assert(!hits_contain(r.json, FLIP_ID), "%s: an unpublished hit: %s", paths[i],
+			  r.body);
+		tu_resp_free(&r);
+	}
+	/* the similar-text path too */
+	post_json("/v1/similar", "{\"text\":\"laddinfrastruktur för elbussar i kollektivtrafiken\"}",
+		  &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(!hits_contain(r.json, FLIP_ID), "similar: %s", r.body);
+	tu_resp_free(&r);
 }
 
 /* ---- visibility ------------------------------------------------------------ */
@@ -1065,7 +1166,8 @@ Test(server, security_headers_and_etag)
 		get(paths[i], &r);
 		cr_assert_str_eq(tu_resp_header(&r, "Content-Security-Policy", buf, sizeof buf),
 				 "default-src 'self'; script-src 'self'; style-src 'self'; "
-				 "frame-ancestors 'none'; base-uri 'none'", "%s", paths[i]);
+				 "frame-ancestors 'none'; base-uri 'none'; form-action 'self'", "%s",
+				 paths[i]);
 		cr_assert_str_eq(tu_resp_header(&r, "X-Content-Type-Options", buf, sizeof buf), "nosniff");
 		cr_assert_str_eq(tu_resp_header(&r, "Referrer-Policy", buf, sizeof buf), "no-referrer");
 		cr_assert_null(tu_resp_header(&r, "Access-Control-Allow-Origin", buf, sizeof buf),
