@@ -690,7 +690,6 @@ Test(access, approve_and_reject_at_once_one_wins)
 	for (int t = 0; t < TRIALS; t++) {
 		char f[64], path[160], status[32];
 		pthread_barrier_t go;
-		pthread_t th[2];
 		struct http_racer h[2];
 
 		fresh_submission(f, sizeof f);
@@ -700,12 +699,7 @@ Test(access, approve_and_reject_at_once_one_wins)
 		h[1] = (struct http_racer){&go, R_ADMIN, path,
 					   "{\"decision\":\"reject\",\"comment\":\"Nej.\",\"version\":1}",
 					   0, ""};
-		pthread_barrier_init(&go, NULL, 2);
-		for (int i = 0; i < 2; i++)
-			cr_assert_eq(pthread_create(&th[i], NULL, http_race, &h[i]), 0);
-		for (int i = 0; i < 2; i++)
-			pthread_join(th[i], NULL);
-		pthread_barrier_destroy(&go);
+		tu_race(2, http_race, h, sizeof *h, &go);
 		cr_assert((h[0].status == 200) != (h[1].status == 200),
 			  "trial %d: approve %ld, reject %ld", t, h[0].status, h[1].status);
 		cr_assert_eq(h[0].status == 200 ? h[1].status : h[0].status, 409, "trial %d", t);
@@ -766,17 +760,11 @@ Test(access, same_proposed_id_at_once_all_created)
 		"\"sources\":[{\"url\":\"https://example.org/a\","
 		"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
 	pthread_barrier_t go;
-	pthread_t th[N];
 	struct http_racer h[N];
 
-	pthread_barrier_init(&go, NULL, N);
-	for (int i = 0; i < N; i++) {
-		h[i] = (struct http_racer){&go, R_CONTRIB, "/v1/submissions", body, 0, ""};
-		cr_assert_eq(pthread_create(&th[i], NULL, http_race, &h[i]), 0);
-	}
 	for (int i = 0; i < N; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&go);
+		h[i] = (struct http_racer){&go, R_CONTRIB, "/v1/submissions", body, 0, ""};
+	tu_race(N, http_race, h, sizeof *h, &go);
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(h[i].status, 201, "submitter %d: %ld", i, h[i].status);
 		cr_assert(!strncmp(h[i].id, "sub-ted-2024-00137599-", 22), "%s", h[i].id);

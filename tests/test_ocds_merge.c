@@ -45,10 +45,7 @@ static void setup(void)
 	struct cl_errbuf eb = {0};
 	char root[PATH_MAX];
 
-	unsetenv("http_proxy");
-	unsetenv("https_proxy");
-	unsetenv("ALL_PROXY");
-	unsetenv("all_proxy");
+	tu_no_proxy();
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
 	cr_assert_not_null(realpath(FIXDIR, root), "%s", FIXDIR);
 	tu_lb_start(&srv, root);
@@ -142,23 +139,13 @@ static char *canon(struct store *st, const char *id)
 	return out;
 }
 
-static struct store *fresh_store(char **dir)
-{
-	struct store *st = NULL;
-	struct cl_errbuf eb = {0};
-
-	*dir = tu_tmpdir();
-	cr_assert_eq(store_open(*dir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
-	return st;
-}
-
 /* The pattern that lost data: a record, then a later contract release of
  * the same ocid without buyer, value or tender. */
 Test(ocds_merge, a_record_followed_by_a_later_release_keeps_buyer_value_procedure_award)
 {
 	static const size_t order[] = {0, 1};
 	char *dir;
-	struct store *st = fresh_store(&dir);
+	struct store *st = tu_store_new(&dir);
 	struct case_record c;
 	struct cl_errbuf eb = {0};
 
@@ -205,7 +192,7 @@ Test(ocds_merge, releases_over_several_files_compile_by_ocds_rules)
 {
 	static const size_t order[] = {5, 4, 3, 2}; /* newest first */
 	char *dir;
-	struct store *st = fresh_store(&dir);
+	struct store *st = tu_store_new(&dir);
 	struct case_record c;
 	struct cl_errbuf eb = {0};
 
@@ -252,7 +239,7 @@ Test(ocds_merge, the_same_files_in_any_order_give_the_same_cases)
 		return;
 	for (int round = 0; round < 10; round++) {
 		char *dir;
-		struct store *st = fresh_store(&dir);
+		struct store *st = tu_store_new(&dir);
 
 		for (size_t i = 0; i < NFILES; i++)
 			order[i] = round == 1 ? NFILES - 1 - i : i;
@@ -300,7 +287,7 @@ Test(ocds_merge, a_version_3_store_upgrades)
 {
 	static const size_t order[] = {0};
 	char *dir;
-	struct store *st = fresh_store(&dir);
+	struct store *st = tu_store_new(&dir);
 	struct store_counts n;
 	struct cl_errbuf eb = {0};
 	sqlite3_stmt *q = NULL;

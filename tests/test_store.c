@@ -66,16 +66,6 @@ static struct store_put_result put(struct store *s, const char *id, const char *
 	return r;
 }
 
-static struct store *open_new(char **dir)
-{
-	struct store *s = NULL;
-	struct cl_errbuf eb = {0};
-
-	*dir = tu_tmpdir();
-	cr_assert_eq(store_open(*dir, STORE_CREATE, &s, &eb), CL_OK, "open: %s", eb.msg);
-	return s;
-}
-
 static long long sql_int(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
@@ -209,7 +199,7 @@ Test(store, open_create_reopen)
 Test(store, future_schema_is_refused)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	char want[128];
 
@@ -316,7 +306,7 @@ static int collect_version(const struct store_version_info *vi, void *ud)
 Test(store, put_versions_and_history)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -412,7 +402,7 @@ Test(store, put_versions_and_history)
 Test(store, invalid_record_is_refused)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -434,7 +424,7 @@ Test(store, invalid_record_is_refused)
 Test(store, delete_withdraws)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
 	struct case_record got;
@@ -520,7 +510,7 @@ Test(store, changes_since_pages)
 		{0, 2, 2, 1}, {2, 2, 2, 3}, {4, 0, 3, 5}, {7, 0, 0, 0}, {0, 0, 7, 1}, {6, 100, 1, 7},
 	};
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	struct store_put_result r;
 	char id[32];
@@ -571,7 +561,7 @@ Test(store, changes_since_pages)
 Test(store, counts_and_sources_per_version)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -615,7 +605,7 @@ Test(store, raw_documents_dedupe_by_sha256)
 	static const char sha_b[] =
 		"60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	static const unsigned char body[] = {'t', 'e', 's', 't', 0, 0xff, 1};
 
@@ -644,7 +634,7 @@ Test(store, raw_documents_dedupe_by_sha256)
 Test(store, audit_rows_are_immutable)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	char *err = NULL;
 
@@ -675,7 +665,7 @@ Test(store, audit_rows_are_immutable)
 
 static struct store *three_cases(char **dir)
 {
-	struct store *s = open_new(dir);
+	struct store *s = tu_store_new(dir);
 
 	put(s, "case-a", "A", NULL);
 	put(s, "case-b", "B", NULL);
@@ -777,7 +767,7 @@ static void put_many(struct store *s, const char *prefix, int n)
 Test(store, batch_rollback_and_commit)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	struct store_counts n;
 	struct lines l;
@@ -832,7 +822,7 @@ Test(store, batch_rollback_and_commit)
 Test(store, failed_put_leaves_nothing)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -889,7 +879,7 @@ Test(store, failed_put_leaves_nothing)
 Test(store, disk_full_is_efull_and_leaves_nothing)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -937,7 +927,7 @@ Test(store, disk_full_is_efull_and_leaves_nothing)
 Test(store, busy_writer_gets_ebusy)
 {
 	char *dir = NULL, *db = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -1035,7 +1025,7 @@ Test(store, foreach_in_id_order)
 	static const char *const ids[] = {"m-case", "b-case", "z-case", "a-case", "k-case"};
 	static const char *const sorted[] = {"a-case", "b-case", "k-case", "m-case", "z-case"};
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	struct idlist l = {0};
 	struct nested nest = {.s = s};
@@ -1138,7 +1128,7 @@ static void wait_ok(pid_t pid)
 Test(store, two_processes_write_at_once)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	pid_t pid[NCHILD];
 	int pfd[NCHILD][2];
@@ -1242,7 +1232,7 @@ Test(store, concurrent_create_migrates_once)
 Test(store, backup_while_another_process_writes)
 {
 	char *dir = NULL, *bdir = tu_tmpdir(), *dest = NULL;
-	struct store *s = open_new(&dir), *b = NULL;
+	struct store *s = tu_store_new(&dir), *b = NULL;
 	struct cl_errbuf eb = {0};
 	struct store_counts start, copy, fin;
 	struct lines l;

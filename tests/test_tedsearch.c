@@ -35,10 +35,7 @@ static void setup(void)
 	char *shared = tu_shared("");
 	char root[PATH_MAX];
 
-	unsetenv("http_proxy");
-	unsetenv("https_proxy");
-	unsetenv("ALL_PROXY");
-	unsetenv("all_proxy");
+	tu_no_proxy();
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
 	cr_assert_not_null(realpath(shared, root), "%s", shared);
 	free(shared);

@@ -92,14 +92,7 @@ struct snap {
 
 static long sql_long(const char *sql)
 {
-	sqlite3_stmt *q = NULL;
-	long v;
-
-	cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK, "%s", sql);
-	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-	v = (long)sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
+	return tu_sql_long(store_db(st), sql);
 }
 
 static struct snap snapshot(void)
@@ -934,19 +927,13 @@ Test(workflow, concurrent_approve_and_reject_exactly_one_wins, .timeout = 120)
 	for (int t = 0; t < TRIALS; t++) {
 		char *id = submit(&alice, T1, S1);
 		pthread_barrier_t go;
-		pthread_t th[2];
 		struct racer r[2] = {
 			{&go, &rev1, id, "approve", NULL, -1},
 			{&go, &rev2, id, "reject", "Inte innovativt.", -1},
 		};
 		char sql[256];
 
-		pthread_barrier_init(&go, NULL, 2);
-		for (int i = 0; i < 2; i++)
-			cr_assert_eq(pthread_create(&th[i], NULL, race, &r[i]), 0);
-		for (int i = 0; i < 2; i++)
-			pthread_join(th[i], NULL);
-		pthread_barrier_destroy(&go);
+		tu_race(2, race, r, sizeof *r, &go);
 		cr_assert((r[0].rc == CL_OK) != (r[1].rc == CL_OK),
 			  "trial %d: approve %s, reject %s", t, cl_strerror(r[0].rc),
 			  cl_strerror(r[1].rc));
@@ -1036,7 +1023,6 @@ Test(workflow, proposed_ids_are_the_servers_and_never_collide, .timeout = 60)
 		"{\"id\":\"ocds-ocds-213czf-000-00001\",\"kind\":\"case\",\"title\":\"Lånat id\","
 		"\"sources\":[{\"url\":\"https://a.se/\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}";
 	pthread_barrier_t go;
-	pthread_t th[N];
 	struct submitter m[N];
 	char longid[200], *lbody = NULL;
 	struct case_problems probs;
@@ -1044,14 +1030,9 @@ Test(workflow, proposed_ids_are_the_servers_and_never_collide, .timeout = 60)
 	json_t *out = NULL;
 	struct snap before;
 
-	pthread_barrier_init(&go, NULL, N);
-	for (int i = 0; i < N; i++) {
-		m[i] = (struct submitter){&go, body, -1, ""};
-		cr_assert_eq(pthread_create(&th[i], NULL, submit_racer, &m[i]), 0);
-	}
 	for (int i = 0; i < N; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&go);
+		m[i] = (struct submitter){&go, body, -1, ""};
+	tu_race(N, submit_racer, m, sizeof *m, &go);
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(m[i].rc, CL_OK, "submitter %d: %s", i, cl_strerror(m[i].rc));
 		cr_assert(!strncmp(m[i].id, "sub-ocds-ocds-213czf-000-00001-", 31), "%s", m[i].id);

@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -698,4 +700,85 @@ struct store *tu_load_real_corpus(const char *dir, long *ncases)
 	if (ncases)
 		*ncases = l.n;
 	return l.s;
+}
+
+/* ---- small shared pieces ------------------------------------------------- */
+
+long tu_sql_long(struct sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	long v;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK, "%s", sql);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW, "%s", sql);
+	v = (long)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+struct store *tu_store_new(char **dir)
+{
+	struct store *s = NULL;
+	struct cl_errbuf eb = {0};
+
+	*dir = tu_tmpdir();
+	cr_assert_eq(store_open(*dir, STORE_CREATE, &s, &eb), CL_OK, "open: %s", eb.msg);
+	return s;
+}
+
+void tu_no_proxy(void)
+{
+	static const char *const names[] = {"http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		unsetenv(names[i]);
+}
+
+void tu_fork_run(const char *dir, int (*fn)(void *), void *ud, struct tu_child *o)
+{
+	char *outp = NULL, *errp = NULL;
+	int status = 0;
+	pid_t pid;
+
+	cr_assert(asprintf(&outp, "%s/child.out", dir) > 0);
+	cr_assert(asprintf(&errp, "%s/child.err", dir) > 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fo, 1);
+		dup2(fe, 2);
+		close(fo);
+		close(fe);
+		status = fn(ud);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(status);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status));
+	o->code = WEXITSTATUS(status);
+	o->out = tu_read_file(outp, NULL);
+	o->err = tu_read_file(errp, NULL);
+	cr_assert(o->out && o->err);
+	free(outp);
+	free(errp);
+}
+
+void tu_race(int n, void *(*fn)(void *), void *arg, size_t size, void *go)
+{
+	pthread_t *th = calloc((size_t)n, sizeof *th);
+
+	cr_assert_not_null(th);
+	pthread_barrier_init(go, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, fn, (char *)arg + (size_t)i * size), 0);
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(go);
+	free(th);
 }

@@ -169,4 +169,36 @@ void tu_resp_free(struct tu_resp *r);
  * Returns buf, or NULL when the header is absent. */
 const char *tu_resp_header(const struct tu_resp *r, const char *name, char *buf, size_t cap);
 
+/* ---- small shared pieces ------------------------------------------------- */
+
+struct sqlite3;
+struct store;
+
+/* The first column of the first row of sql on db as a long; asserts the
+ * statement prepares and yields a row. */
+long tu_sql_long(struct sqlite3 *db, const char *sql);
+
+/* A fresh store in a new tu_tmpdir() (*dir, caller frees and removes);
+ * asserts it opens. Caller store_close()s. */
+struct store *tu_store_new(char **dir);
+
+/* Drops the proxy variables so libcurl talks to the loopback directly. */
+void tu_no_proxy(void);
+
+/* What tu_fork_run captured. */
+struct tu_child {
+	int code;
+	char *out, *err; /* caller frees */
+};
+
+/* Runs fn(ud) in a forked child whose stdout and stderr go to files
+ * under dir; the child exits with what fn returns. Asserts it exits
+ * normally; o gets the code and both outputs. */
+void tu_fork_run(const char *dir, int (*fn)(void *), void *ud, struct tu_child *o);
+
+/* The race tests' start line: sets up go for n parties, starts n threads
+ * fn(arg + i*size) (each waits on go), joins them all and destroys go. */
+void tu_race(int n, void *(*fn)(void *), void *arg, size_t size, void *go);
+/* go: a pthread_barrier_t *, left untyped to keep pthread.h out. */
+
 #endif
