@@ -124,38 +124,20 @@ static void make_store(const char *dir)
 static void setup(void)
 {
 	struct srv_config cfg;
-	struct cl_errbuf eb = {0};
-	char path[512];
 
 	snprintf(g_bin, sizeof g_bin, "%s", tu_bin());
 	g_dir = tu_tmpdir();
-	g_web = tu_tmpdir();
-	snprintf(path, sizeof path, "%s/index.html", g_web);
-	tu_write_file(path, "<!doctype html><title>caselib</title>", 37);
-	snprintf(path, sizeof path, "%s/app.js", g_web);
-	tu_write_file(path, "console.log(1);\n", 16);
+	g_web = tu_web_dir();
 	make_store(g_dir);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	srv_config_init(&cfg);
-	cfg.data_dir = g_dir;
-	cfg.listen = "127.0.0.1:0";
-	cfg.threads = 2;
-	cfg.web_dir = g_web;
-	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
-	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+	tu_srv_config(&cfg, g_dir, g_web);
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
 	fresh_submission(g_sub, sizeof g_sub);
 }
 
 static void teardown(void)
 {
-	srv_stop(g_srv);
-	g_srv = NULL;
-	curl_global_cleanup();
-	tu_rmtree(g_dir);
-	tu_rmtree(g_web);
-	free(g_dir);
-	free(g_web);
-	g_dir = g_web = NULL;
+	tu_srv_drop(&g_srv, &g_dir, &g_web);
 }
 
 TestSuite(access, .init = setup, .fini = teardown, .timeout = 180);

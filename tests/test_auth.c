@@ -21,18 +21,12 @@ static struct store *st;
 
 static void setup(void)
 {
-	struct cl_errbuf eb = {0};
-
-	dir = tu_tmpdir();
-	cr_assert_eq(store_open(dir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
+	st = tu_store_new(&dir);
 }
 
 static void teardown(void)
 {
-	store_close(st);
-	st = NULL;
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&st, &dir);
 }
 
 TestSuite(auth, .init = setup, .fini = teardown);

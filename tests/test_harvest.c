@@ -120,14 +120,11 @@ static void setup(void)
 
 static void teardown(void)
 {
-	store_close(st);
-	st = NULL;
+	tu_store_drop(&st, &datadir);
 	tu_lb_stop(&srv);
 	tu_rmtree(site);
-	tu_rmtree(datadir);
 	free(site);
-	free(datadir);
-	site = datadir = NULL;
+	site = NULL;
 }
 
 /* One-source sources JSON for path on the loopback server; extra is

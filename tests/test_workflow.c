@@ -44,8 +44,7 @@ static void setup(void)
 	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
-	dir = tu_tmpdir();
-	cr_assert_eq(store_open(dir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
+	st = tu_store_new(&dir);
 	principal(0, ROLE_CONTRIBUTOR, "Växjö kommun", &alice);
 	principal(1, ROLE_CONTRIBUTOR, "Region Kalmar", &bob);
 	principal(2, ROLE_REVIEWER, "KKV granskare 1", &rev1);
@@ -56,10 +55,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	store_close(st);
-	st = NULL;
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&st, &dir);
 }
 
 TestSuite(workflow, .init = setup, .fini = teardown);

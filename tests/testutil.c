@@ -28,6 +28,7 @@
 #include "csvread.h"
 #include "parse_ips.h"
 #include "parse_sestat.h"
+#include "server.h"
 #include "store.h"
 
 char *tu_tmpdir(void)
@@ -724,6 +725,104 @@ struct store *tu_store_new(char **dir)
 	*dir = tu_tmpdir();
 	cr_assert_eq(store_open(*dir, STORE_CREATE, &s, &eb), CL_OK, "open: %s", eb.msg);
 	return s;
+}
+
+void tu_store_drop(struct store **s, char **dir)
+{
+	store_close(*s);
+	*s = NULL;
+	if (dir) {
+		tu_rmtree(*dir);
+		free(*dir);
+		*dir = NULL;
+	}
+}
+
+void tu_srv_config(struct srv_config *cfg, const char *data_dir, const char *web_dir)
+{
+	srv_config_init(cfg);
+	cfg->data_dir = data_dir;
+	cfg->web_dir = web_dir;
+	cfg->listen = "127.0.0.1:0";
+	cfg->threads = 2;
+}
+
+struct srv *tu_srv_start(const struct srv_config *cfg, char *base, size_t cap)
+{
+	struct srv *s = NULL;
+	struct cl_errbuf eb = {0};
+
+	cr_assert_eq(srv_start(cfg, &s, &eb), CL_OK, "srv_start: %s", eb.msg);
+	if (base)
+		snprintf(base, cap, "http://127.0.0.1:%u", srv_port(s));
+	return s;
+}
+
+void tu_srv_drop(struct srv **s, char **dir, char **web)
+{
+	srv_stop(*s);
+	*s = NULL;
+	curl_global_cleanup();
+	tu_rmtree(*dir);
+	free(*dir);
+	*dir = NULL;
+	if (web) {
+		tu_rmtree(*web);
+		free(*web);
+		*web = NULL;
+	}
+}
+
+char *tu_web_dir(void)
+{
+	static const struct {
+		const char *name, *text;
+	} files[] = {
+		{"index.html", "<!doctype html><title>caselib</title>"},
+		{"app.js", "console.log(1);\n"},
+	};
+	char *web = tu_tmpdir();
+	char path[512];
+
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(path, sizeof path, "%s/%s", web, files[i].name);
+		tu_write_file(path, files[i].text, strlen(files[i].text));
+	}
+	return web;
+}
+
+struct first_n {
+	struct store *s;
+	long n, max;
+};
+
+/* Puts c, then stops the parser (CL_EEXISTS) once max are in. */
+static int first_n_emit(void *ud, struct case_record *c)
+{
+	struct first_n *l = ud;
+	struct store_put_result pr;
+	struct cl_errbuf eb = {0};
+
+	cr_assert_eq(store_put_case(l->s, c, "import", &pr, &eb), CL_OK, "%s", eb.msg);
+	return ++l->n < l->max ? CL_OK : CL_EEXISTS;
+}
+
+void tu_sestat_first(struct store *s, long max)
+{
+	char *csv = tu_shared("se-procurements-2021/number_of_procurements.csv");
+	struct parse_src src = {NULL, "2026-01-01T00:00:00Z", NULL};
+	struct first_n l = {s, 0, max};
+	struct parse_sink sink = {first_n_emit, NULL, &l};
+	struct cl_errbuf eb = {0};
+	FILE *f = fopen(csv, "rb");
+	int rc;
+
+	cr_assert_not_null(f, "cannot open %s", csv);
+	rc = sestat_parse_file(f, &src, &sink, NULL, &eb);
+	fclose(f);
+	cr_assert(rc == CL_EEXISTS || rc == CL_OK, "sestat: %s", eb.msg);
+	cr_assert_eq(l.n, max);
+	free(csv);
 }
 
 void tu_no_proxy(void)

@@ -181,6 +181,29 @@ long tu_sql_long(struct sqlite3 *db, const char *sql);
 /* A fresh store in a new tu_tmpdir() (*dir, caller frees and removes);
  * asserts it opens. Caller store_close()s. */
 struct store *tu_store_new(char **dir);
+/* Closes *s and sets it NULL; then, when dir is not NULL, removes and
+ * frees *dir and sets it NULL. */
+void tu_store_drop(struct store **s, char **dir);
+
+/* The HTTP service under test: srv_config_init, then data_dir, web_dir
+ * (NULL: none), a free port of 127.0.0.1 and two threads. */
+struct srv;
+struct srv_config;
+void tu_srv_config(struct srv_config *cfg, const char *data_dir, const char *web_dir);
+/* srv_start(cfg), asserting it starts; base (NULL: not wanted; cap bytes)
+ * gets "http://127.0.0.1:PORT". */
+struct srv *tu_srv_start(const struct srv_config *cfg, char *base, size_t cap);
+/* A new folder with a small index.html and app.js for the server's static
+ * files. Caller frees it and tu_rmtree()s it. */
+char *tu_web_dir(void);
+
+/* Puts the first max records of the real statistics CSV into s (source
+ * "import", retrieved 2026-01-01); asserts all max were put. */
+void tu_sestat_first(struct store *s, long max);
+
+/* Stops *s (sets it NULL), ends libcurl, removes and frees *dir and *web
+ * (web may be NULL; both set NULL). The HTTP suites' teardown. */
+void tu_srv_drop(struct srv **s, char **dir, char **web);
 
 /* Drops the proxy variables so libcurl talks to the loopback directly. */
 void tu_no_proxy(void);
