@@ -132,6 +132,19 @@ static char *submit(const struct auth_principal *who, const char *title, const c
 	return id;
 }
 
+/* alice submits text and is refused with problems (probs initialised
+ * here; the caller releases them). */
+static void refused(const char *text, struct case_problems *probs)
+{
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+
+	case_problems_init(probs);
+	cr_assert_eq(wf_submit(st, NULL, &alice, text, strlen(text), &out, probs, &eb),
+		     CL_EVALIDATION);
+	cr_assert_null(out);
+}
+
 /* The case's current version (0 when absent). */
 static long cur_version(const char *id)
 {
@@ -279,10 +292,7 @@ Test(workflow, submit_invalid_reports_every_problem_and_stores_nothing)
 	json_t *out = NULL;
 	struct snap before = snapshot();
 
-	case_problems_init(&probs);
-	cr_assert_eq(wf_submit(st, NULL, &alice, bad, strlen(bad), &out, &probs, &eb),
-		     CL_EVALIDATION);
-	cr_assert_null(out);
+	refused(bad, &probs);
 	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
 		int found = 0;
 		for (size_t k = 0; k < probs.n; k++)
@@ -626,36 +636,20 @@ Test(workflow, diff_lists_exactly_the_changed_fields)
 
 /* ---- duplicates ------------------------------------------------------------------ */
 
-static const char *const demo_files[] = {
-	"tests/fixtures/demo-cases/goteborg-fossilfria-arbetsmaskiner.json",
-	"tests/fixtures/demo-cases/helsingborg-circular-furniture-en.json",
-	"tests/fixtures/demo-cases/kristianstad-solkraft-2021.json",
-	"tests/fixtures/demo-cases/lund-skolmaltider.json",
-	"tests/fixtures/demo-cases/region-skane-pcp-digital-halsa.json",
-	"tests/fixtures/demo-cases/region-stockholm-elbatar.json",
-	"tests/fixtures/demo-cases/trafikverket-klimatsmart-betong.json",
-	"tests/fixtures/demo-cases/vgr-innovation-partnership-en.json",
-};
-
+/* Every demo case of tests/fixtures/demo-cases, into the store. */
 static void import_demo(void)
 {
-	for (size_t i = 0; i < sizeof demo_files / sizeof *demo_files; i++) {
-		struct case_problems probs;
-		struct case_record c;
+	struct case_record *demo;
+	size_t n = tu_demo_cases(&demo);
+
+	cr_assert_eq(n, 8);
+	for (size_t i = 0; i < n; i++) {
 		struct store_put_result r;
 		struct cl_errbuf eb = {0};
-		size_t len = 0;
-		char *text = tu_read_file(demo_files[i], &len);
 
-		cr_assert_not_null(text, "%s", demo_files[i]);
-		case_problems_init(&probs);
-		case_init(&c);
-		cr_assert_eq(case_parse(text, len, 0, &c, &probs), CL_OK, "%s", demo_files[i]);
-		cr_assert_eq(store_put_case(st, &c, "import", &r, &eb), CL_OK, "%s", eb.msg);
-		case_release(&c);
-		case_problems_release(&probs);
-		free(text);
+		cr_assert_eq(store_put_case(st, &demo[i], "import", &r, &eb), CL_OK, "%s", eb.msg);
 	}
+	tu_cases_free(demo, n);
 }
 
 static void check_duplicates(enum engine_kind k)
@@ -1070,10 +1064,7 @@ Test(workflow, submissions_cite_web_sources_only)
 	json_t *out = NULL;
 	struct snap before = snapshot();
 
-	case_problems_init(&probs);
-	cr_assert_eq(wf_submit(st, NULL, &alice, bad, strlen(bad), &out, &probs, &eb),
-		     CL_EVALIDATION);
-	cr_assert_null(out);
+	refused(bad, &probs);
 	cr_assert_eq(probs.n, 2, "%zu problems", probs.n);
 	cr_assert_str_eq(probs.v[0].path, "$.sources[1].url");
 	cr_assert_str_eq(probs.v[1].path, "$.sources[2].url");

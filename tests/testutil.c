@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -823,6 +824,41 @@ void tu_sestat_first(struct store *s, long max)
 	cr_assert(rc == CL_EEXISTS || rc == CL_OK, "sestat: %s", eb.msg);
 	cr_assert_eq(l.n, max);
 	free(csv);
+}
+
+size_t tu_demo_cases(struct case_record **out)
+{
+	glob_t g;
+	struct case_record *v;
+	size_t n;
+
+	cr_assert_eq(glob("tests/fixtures/demo-cases/*.json", 0, NULL, &g), 0, "no demo cases");
+	n = g.gl_pathc;
+	v = calloc(n, sizeof *v);
+	cr_assert_not_null(v);
+	for (size_t i = 0; i < n; i++) {
+		const char *path = g.gl_pathv[i];
+		struct case_problems why;
+		size_t len = 0;
+		char *text = tu_read_file(path, &len);
+
+		cr_assert_not_null(text, "%s", path);
+		case_init(&v[i]);
+		case_problems_init(&why);
+		cr_assert_eq(case_parse(text, len, 0, &v[i], &why), CL_OK, "%s", path);
+		case_problems_release(&why);
+		free(text);
+	}
+	globfree(&g);
+	*out = v;
+	return n;
+}
+
+void tu_cases_free(struct case_record *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		case_release(&v[i]);
+	free(v);
 }
 
 void tu_no_proxy(void)

@@ -205,6 +205,12 @@ void tu_sestat_first(struct store *s, long max);
  * (web may be NULL; both set NULL). The HTTP suites' teardown. */
 void tu_srv_drop(struct srv **s, char **dir, char **web);
 
+/* The demo cases, the .json files of tests/fixtures/demo-cases (run from the
+ * repository root), in file-name order, each parsed with case_parse
+ * (asserted). Returns how many; *out is the caller's: tu_cases_free(). */
+size_t tu_demo_cases(struct case_record **out);
+void tu_cases_free(struct case_record *v, size_t n);
+
 /* Drops the proxy variables so libcurl talks to the loopback directly. */
 void tu_no_proxy(void);
 
