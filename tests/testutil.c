@@ -643,6 +643,21 @@ void tu_rows_release(struct tu_rows *rs)
 	free(rs->row);
 }
 
+long tu_rows_map(const struct tu_rows *rs, const char *col, const char *const (*map)[2], size_t n,
+		 long (*count)(const char *code, void *ud), void *ud)
+{
+	long total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		long want = tu_rows_where(rs, col, map[i][0], NULL, NULL);
+
+		cr_assert_gt(want, 0, "no row with %s \"%s\"", col, map[i][0]);
+		cr_assert_eq(count(map[i][1], ud), want, "%s \"%s\"", col, map[i][0]);
+		total += want;
+	}
+	return total;
+}
+
 /* ---- the real corpus ------------------------------------------------------ */
 
 struct loader {

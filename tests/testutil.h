@@ -117,6 +117,12 @@ size_t tu_rows_col(const struct tu_rows *rs, const char *name);
 long tu_rows_where(const struct tu_rows *rs, const char *a, const char *va, const char *b,
 		   const char *vb);
 void tu_rows_release(struct tu_rows *rs);
+/* A mapping table checked against the rows: for each {value, code} of map
+ * (n pairs) asserts that rows with column col equal to value exist and
+ * that count(code, ud) is their number. Returns the sum of those numbers
+ * (the caller compares it with all rows: a value the map misses). */
+long tu_rows_map(const struct tu_rows *rs, const char *col, const char *const (*map)[2], size_t n,
+		 long (*count)(const char *code, void *ud), void *ud);
 
 /* ---- the real corpus ------------------------------------------------------ */
 
