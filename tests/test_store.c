@@ -394,9 +394,7 @@ Test(store, put_versions_and_history)
 
 	case_release(&c);
 	case_release(&got);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, invalid_record_is_refused)
@@ -416,9 +414,7 @@ Test(store, invalid_record_is_refused)
 	cr_assert_eq(counts(s).cases, 0);
 	cr_assert_eq(last_seq(s), 0);
 	case_release(&c);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, delete_withdraws)
@@ -469,9 +465,7 @@ Test(store, delete_withdraws)
 	cr_assert_eq(store_check(s, NULL, NULL, &eb), CL_OK, "%s", eb.msg);
 
 	case_release(&got);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* ---- change log ------------------------------------------------------- */
@@ -553,9 +547,7 @@ Test(store, changes_since_pages)
 		cr_assert_eq(store_changes_since(s, 0, 0, collect_change, &l, &eb), 7);
 		cr_assert_eq(l.n, 3);
 	}
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, counts_and_sources_per_version)
@@ -593,9 +585,7 @@ Test(store, counts_and_sources_per_version)
 				" AND url = 'https://example.org/three-sources/1'"
 				" AND retrieved_at = '2026-01-02T10:00:00Z'"
 				" AND format = 'case-json' AND length(sha256) = 64"), 1);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, raw_documents_dedupe_by_sha256)
@@ -626,9 +616,7 @@ Test(store, raw_documents_dedupe_by_sha256)
 	cr_assert_eq(store_put_raw(s, "ABC", "https://example.org/c", NULL, NULL, "x", 1, &eb),
 		     CL_EINVAL);
 	cr_assert_eq(counts(s).raw_documents, 2);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, audit_rows_are_immutable)
@@ -656,9 +644,7 @@ Test(store, audit_rows_are_immutable)
 	sqlite3_free(err);
 	cr_assert_eq(sql_int(s, "SELECT count(*) FROM audit WHERE actor = 'token:abc'"), 1);
 	cr_assert_eq(sql_int(s, "SELECT count(*) FROM audit"), 2);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* ---- store_check ------------------------------------------------------- */
@@ -682,9 +668,7 @@ Test(store, check_clean_store)
 
 	cr_assert_eq(check(s, &l), CL_OK, "%s", l.buf);
 	cr_assert_eq(l.n, 0);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* Each corruption (raw SQL, foreign keys off) and the report it must give. */
@@ -727,9 +711,7 @@ Test(store, check_reports_corruption)
 		cr_assert(strstr(eb.msg, "problem"), "%s", eb.msg);
 		/* Without a report callback the result is the same. */
 		cr_assert_eq(store_check(s, NULL, NULL, &eb), CL_ECORRUPT);
-		store_close(s);
-		tu_rmtree(dir);
-		free(dir);
+		tu_store_drop(&s, &dir);
 	}
 }
 
@@ -746,9 +728,7 @@ Test(store, check_reports_foreign_key_violation)
 	cr_assert_eq(check(s, &l), CL_ECORRUPT);
 	cr_assert(strstr(l.buf, "foreign key: reviews row 1 refers to a missing row of"
 				" submissions"), "%s", l.buf);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* ---- transactions ----------------------------------------------------- */
@@ -814,9 +794,7 @@ Test(store, batch_rollback_and_commit)
 	s = NULL;
 	cr_assert_eq(store_open(dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(counts(s).cases, 101);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, failed_put_leaves_nothing)
@@ -871,9 +849,7 @@ Test(store, failed_put_leaves_nothing)
 	cr_assert_eq(check(s, &l), CL_OK, "%s", l.buf);
 
 	case_release(&got);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, disk_full_is_efull_and_leaves_nothing)
@@ -919,9 +895,7 @@ Test(store, disk_full_is_efull_and_leaves_nothing)
 	cr_assert_str_eq(got.body, big);
 	case_release(&got);
 	case_release(&c);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, busy_writer_gets_ebusy)
@@ -951,9 +925,7 @@ Test(store, busy_writer_gets_ebusy)
 	cr_assert_eq(store_put_case(s, &c, "test", &r, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(r.seq, 1);
 	case_release(&c);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 	free(db);
 }
 
@@ -1056,9 +1028,7 @@ Test(store, foreach_in_id_order)
 	cr_assert_eq(sql_int(s, "SELECT count(*) FROM cases WHERE version = 2"
 				" AND doc LIKE '%Renamed in walk%'"), 5);
 	cr_assert_eq(last_seq(s), 10);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* ---- processes -------------------------------------------------------- */
@@ -1179,9 +1149,7 @@ Test(store, two_processes_write_at_once)
 			case_release(&got);
 		}
 	cr_assert_eq(check(s, &l), CL_OK, "%s", l.buf);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, concurrent_create_migrates_once)
@@ -1223,9 +1191,7 @@ Test(store, concurrent_create_migrates_once)
 	cr_assert_eq(last_seq(s), 4);
 	cr_assert_eq(sql_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	cr_assert_eq(check(s, &l), CL_OK, "%s", l.buf);
-	store_close(s);
-	tu_rmtree(base);
-	free(base);
+	tu_store_drop(&s, &base);
 	free(dir);
 }
 
