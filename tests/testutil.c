@@ -27,10 +27,12 @@
 
 #include "case.h"
 #include "csvread.h"
+#include "maptab.h"
 #include "parse_ips.h"
 #include "parse_sestat.h"
 #include "server.h"
 #include "store.h"
+#include "xmlsafe.h"
 
 char *tu_tmpdir(void)
 {
@@ -931,4 +933,73 @@ void tu_race(int n, void *(*fn)(void *), void *arg, size_t size, void *go)
 		pthread_join(th[i], NULL);
 	pthread_barrier_destroy(go);
 	free(th);
+}
+
+/* ---- the XML parsers' tests --------------------------------------------- */
+
+int tu_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+char *tu_replace1(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	char *out;
+
+	cr_assert_not_null(p, "text lacks \"%s\"", from);
+	cr_assert(asprintf(&out, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from)) > 0);
+	return out;
+}
+
+size_t tu_gc_codes(const char *list, char codes[][48], size_t max)
+{
+	char rel[128], *path;
+	size_t len, n = 0;
+	char *data;
+	xmlDocPtr doc;
+	struct cl_errbuf eb;
+	xmlNode *rows;
+
+	snprintf(rel, sizeof rel, "eforms-sdk/codelists/%s.gc", list);
+	path = tu_shared(rel);
+	data = tu_read_file(path, &len);
+	cr_assert_not_null(data, "%s", path);
+	cr_assert_eq(xmlsafe_parse(data, len, "gc", &doc, &eb), CL_OK, "%s: %s", rel, eb.msg);
+	rows = xmlsafe_child(xmlDocGetRootElement(doc), NULL, "SimpleCodeList");
+	for (xmlNode *r = xmlsafe_child(rows, NULL, "Row"); r; r = xmlsafe_next(r, NULL, "Row"))
+		for (xmlNode *v = xmlsafe_child(r, NULL, "Value"); v; v = xmlsafe_next(v, NULL, "Value")) {
+			const char *col = xmlsafe_attr(v, "ColumnRef");
+
+			if (col && strcmp(col, "code") == 0) {
+				cr_assert_lt(n, max);
+				xmlsafe_code(xmlsafe_child(v, NULL, "SimpleValue"), codes[n++], 48);
+			}
+		}
+	xmlFreeDoc(doc);
+	free(data);
+	free(path);
+	cr_assert_gt(n, 0, "no codes in %s", rel);
+	return n;
+}
+
+int tu_in_codes(char codes[][48], size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(codes[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void tu_load_map(struct maptab *t, const char *name,
+		 int (*load)(struct maptab *, const char *, struct cl_errbuf *))
+{
+	struct cl_errbuf eb;
+
+	maptab_init(t);
+	cr_assert_eq(load(t, name, &eb), CL_OK, "%s: %s", name, eb.msg);
+	cr_assert_gt(t->nrows, 0);
 }

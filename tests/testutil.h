@@ -217,6 +217,28 @@ void tu_srv_drop(struct srv **s, char **dir, char **web);
 size_t tu_demo_cases(struct case_record **out);
 void tu_cases_free(struct case_record *v, size_t n);
 
+/* ---- the XML parsers' tests (eForms, TED XML) --------------------------- */
+
+struct strlist;
+struct maptab;
+struct cl_errbuf;
+
+/* Whether list l holds s. */
+int tu_has(const struct strlist *l, const char *s);
+/* A copy of s with the first occurrence of from replaced by to (asserts
+ * there is one). Caller frees. */
+char *tu_replace1(const char *s, const char *from, const char *to);
+/* The codes of an official eForms code list: Row/Value[@ColumnRef='code']/
+ * SimpleValue of eforms-sdk/codelists/LIST.gc in the shared data, read with
+ * xmlsafe, into codes (max of them; asserts at least one). Returns how many. */
+size_t tu_gc_codes(const char *list, char codes[][48], size_t max);
+/* Whether s is one of the n codes. */
+int tu_in_codes(char codes[][48], size_t n, const char *s);
+/* maptab_init(t), then loads table name with load (eforms_load_map,
+ * tedxml_load_map); asserts it loads and has rows. */
+void tu_load_map(struct maptab *t, const char *name,
+		 int (*load)(struct maptab *, const char *, struct cl_errbuf *));
+
 /* Drops the proxy variables so libcurl talks to the loopback directly. */
 void tu_no_proxy(void);
 
