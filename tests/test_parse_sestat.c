@@ -163,16 +163,13 @@ static void on_reject(void *ud, long line, const char *reason)
 
 static void collect_release(struct collect *c)
 {
-	for (long i = 0; i < c->emitted; i++) {
-		free(c->ids[i]);
-		free(c->published[i]);
-		free(c->cpv[i]);
-		free(c->names[i]);
+	char **const lists[] = {c->ids, c->published, c->cpv, c->names};
+
+	for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
+		for (long i = 0; lists[k] && i < c->emitted; i++)
+			free(lists[k][i]);
+		free(lists[k]);
 	}
-	free(c->ids);
-	free(c->published);
-	free(c->cpv);
-	free(c->names);
 }
 
 static const struct parse_src the_src = {NULL, WHEN, HASH};
