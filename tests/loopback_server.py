@@ -306,6 +306,22 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps(doc).encode("utf-8")
         self.send_body(200, body, {"Content-Type": "application/json"}, head_only)
 
+    def plain_head(self, nbytes, length):
+        """Logs a 200 of nbytes and sends its text/plain head announcing length."""
+        self.finish_log(200, nbytes)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def hang_up(self):
+        """Closes the connection under the client, as a dropped link would."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def fault(self, rest, q, head_only):
         parts = rest.split("/")
         kind = parts[0]
@@ -324,18 +340,10 @@ class Handler(BaseHTTPRequestHandler):
             with open(full, "rb") as f:
                 data = f.read()
             half = data[: len(data) // 2]
-            self.finish_log(200, len(half))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
+            self.plain_head(len(half), len(data))
             self.wfile.write(half)
             self.wfile.flush()
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.hang_up()
             return None
         if kind == "badgzip":
             body = b"this is not gzip data at all, " * 20
@@ -368,11 +376,7 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "slow":
             secs = float(parts[1])
             body = b"slow body\n"
-            self.finish_log(200, len(body))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
+            self.plain_head(len(body), len(body))
             self.wfile.flush()
             time.sleep(secs)
             try:
@@ -382,11 +386,7 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if kind == "reset":
             self.finish_log(0, 0)
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.hang_up()
             return None
         return self.send_body(404, b"no such fault\n", head_only=head_only)
 

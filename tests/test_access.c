@@ -125,38 +125,20 @@ static void make_store(const char *dir)
 static void setup(void)
 {
 	struct srv_config cfg;
-	struct cl_errbuf eb = {0};
-	char path[512];
 
 	snprintf(g_bin, sizeof g_bin, "%s", tu_bin());
 	g_dir = tu_tmpdir();
-	g_web = tu_tmpdir();
-	snprintf(path, sizeof path, "%s/index.html", g_web);
-	tu_write_file(path, "<!doctype html><title>caselib</title>", 37);
-	snprintf(path, sizeof path, "%s/app.js", g_web);
-	tu_write_file(path, "console.log(1);\n", 16);
+	g_web = tu_web_dir();
 	make_store(g_dir);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	srv_config_init(&cfg);
-	cfg.data_dir = g_dir;
-	cfg.listen = "127.0.0.1:0";
-	cfg.threads = 2;
-	cfg.web_dir = g_web;
-	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
-	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+	tu_srv_config(&cfg, g_dir, g_web);
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
 	fresh_submission(g_sub, sizeof g_sub);
 }
 
 static void teardown(void)
 {
-	srv_stop(g_srv);
-	g_srv = NULL;
-	curl_global_cleanup();
-	tu_rmtree(g_dir);
-	tu_rmtree(g_web);
-	free(g_dir);
-	free(g_web);
-	g_dir = g_web = NULL;
+	tu_srv_drop(&g_srv, &g_dir, &g_web);
 }
 
 TestSuite(access, .init = setup, .fini = teardown, .timeout = 180);
@@ -691,7 +673,6 @@ Test(access, approve_and_reject_at_once_one_wins)
 	for (int t = 0; t < TRIALS; t++) {
 		char f[64], path[160], status[32];
 		pthread_barrier_t go;
-		pthread_t th[2];
 		struct http_racer h[2];
 
 		fresh_submission(f, sizeof f);
@@ -701,12 +682,7 @@ Test(access, approve_and_reject_at_once_one_wins)
 		h[1] = (struct http_racer){&go, R_ADMIN, path,
 					   "{\"decision\":\"reject\",\"comment\":\"Nej.\",\"version\":1}",
 					   0, ""};
-		pthread_barrier_init(&go, NULL, 2);
-		for (int i = 0; i < 2; i++)
-			cr_assert_eq(pthread_create(&th[i], NULL, http_race, &h[i]), 0);
-		for (int i = 0; i < 2; i++)
-			pthread_join(th[i], NULL);
-		pthread_barrier_destroy(&go);
+		tu_race(2, http_race, h, sizeof *h, &go);
 		cr_assert((h[0].status == 200) != (h[1].status == 200),
 			  "trial %d: approve %ld, reject %ld", t, h[0].status, h[1].status);
 		cr_assert_eq(h[0].status == 200 ? h[1].status : h[0].status, 409, "trial %d", t);
@@ -767,17 +743,11 @@ Test(access, same_proposed_id_at_once_all_created)
 		"\"sources\":[{\"url\":\"https://example.org/a\","
 		"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
 	pthread_barrier_t go;
-	pthread_t th[N];
 	struct http_racer h[N];
 
-	pthread_barrier_init(&go, NULL, N);
-	for (int i = 0; i < N; i++) {
-		h[i] = (struct http_racer){&go, R_CONTRIB, "/v1/submissions", body, 0, ""};
-		cr_assert_eq(pthread_create(&th[i], NULL, http_race, &h[i]), 0);
-	}
 	for (int i = 0; i < N; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&go);
+		h[i] = (struct http_racer){&go, R_CONTRIB, "/v1/submissions", body, 0, ""};
+	tu_race(N, http_race, h, sizeof *h, &go);
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(h[i].status, 201, "submitter %d: %ld", i, h[i].status);
 		cr_assert(!strncmp(h[i].id, "sub-ted-2024-00137599-", 22), "%s", h[i].id);

@@ -22,32 +22,19 @@ static struct store *st;
 
 static void setup(void)
 {
-	struct cl_errbuf eb = {0};
-
-	dir = tu_tmpdir();
-	cr_assert_eq(store_open(dir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
+	st = tu_store_new(&dir);
 }
 
 static void teardown(void)
 {
-	store_close(st);
-	st = NULL;
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&st, &dir);
 }
 
 TestSuite(auth, .init = setup, .fini = teardown);
 
 static long sql_long(const char *sql)
 {
-	sqlite3_stmt *q = NULL;
-	long v;
-
-	cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK, "%s", sql);
-	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-	v = (long)sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
+	return tu_sql_long(store_db(st), sql);
 }
 
 static void make(enum auth_role role, const char *name, char tok[AUTH_TOKEN_LEN + 1],

@@ -97,6 +97,14 @@ static char *data_in(const char *dir)
 	return p;
 }
 
+/* Removes the test's folder and frees both names. */
+static void drop(char *dir, char *data)
+{
+	free(data);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 Test(cli, help_for_every_command)
 {
 	const char *cmds[] = {"init", "import", "show", "list", "export", "backup", "check", "help"};
@@ -123,9 +131,7 @@ Test(cli, missing_store_is_a_clear_error)
 	cr_assert(strstr(err, "no store in"), "%s", err);
 	cr_assert(strstr(err, "init"), "%s", err);
 	free(err);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 Test(cli, init_is_idempotent)
@@ -137,9 +143,7 @@ Test(cli, init_is_idempotent)
 	cr_assert_eq(RUN(data, NULL, &out, NULL, "init"), 0);
 	cr_assert(strstr(out, "0 cases"), "%s", out);
 	free(out);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 /* import then export gives back the same records, and a re-import of the
@@ -198,9 +202,7 @@ Test(cli, jsonl_round_trip)
 
 	free(in);
 	free(path);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 /* A file with bad records stores the good ones, reports each bad one with
@@ -254,9 +256,7 @@ Test(cli, mixed_good_and_bad_records)
 	free(good);
 	free(before);
 	free(path);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 Test(cli, import_of_missing_file_and_oversize_line)
@@ -279,9 +279,7 @@ Test(cli, import_of_missing_file_and_oversize_line)
 	free(err);
 	free(big);
 	free(path);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 Test(cli, csv_export_quotes_and_guards)
@@ -304,9 +302,7 @@ Test(cli, csv_export_quotes_and_guards)
 	cr_assert(strstr(out, "https://a.example/1;https://b.example/2"), "%s", out);
 	cr_assert_eq(tu_count(out, "\r\n"), 2);
 	free(out);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 Test(cli, show_list_and_versions)
@@ -339,9 +335,7 @@ Test(cli, show_list_and_versions)
 	free(out);
 	free(r1);
 	free(r2);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 /* Two importers at once: both finish, nothing is lost, the log is continuous. */
@@ -381,9 +375,7 @@ Test(cli, two_importers_at_once)
 	free(b);
 	free(pa);
 	free(pb);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 /* SIGKILL in the middle of an import: the store passes check and holds
@@ -456,9 +448,7 @@ static void kill_during_import(int kill_after_acks)
 	free(acked);
 	free(in);
 	free(path);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 Test(cli, sigkill_mid_import_early) { kill_during_import(25); }
@@ -554,9 +544,7 @@ Test(cli, backup_while_importing, .timeout = 120)
 	free(path);
 	free(bak);
 	free(bdata);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 Test(cli, stats_counts_per_facet_value)
@@ -575,9 +563,7 @@ Test(cli, stats_counts_per_facet_value)
 	cr_assert_eq(tu_count(out, " | 2 |\n"), 15, "%s", out);
 	free(out);
 	free(in);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }
 
 /* The answer of `search` without its first line (which holds the time). */
@@ -656,7 +642,5 @@ Test(cli, search_and_check_follow_the_shard_stub, .timeout = 120)
 	free(stub);
 	free(xdir);
 	free(moved);
-	free(data);
-	tu_rmtree(dir);
-	free(dir);
+	drop(dir, data);
 }

@@ -175,22 +175,38 @@ Test(csvread, fatal_error_is_sticky)
 	csvr_release(&r);
 }
 
+/* The size limits of the reader. */
+enum limit { FIELD_BYTES, FIELDS, RECORD_BYTES };
+
+/* Reads in (into r, which the caller releases) with one limit set to max:
+ * `before` records pass, then the one at line `line` is CL_ETOOBIG with
+ * msg and not fatal, and reading goes on with a record whose first field
+ * is next. */
+static void over_limit(struct csvr *r, const char *in, enum limit which, size_t max, int before,
+		       long line, const char *msg, const char *next)
+{
+	struct cl_errbuf eb;
+
+	csvr_init_mem(r, in, strlen(in));
+	*(which == FIELD_BYTES ? &r->max_field : which == FIELDS ? &r->max_fields : &r->max_record) =
+		max;
+	for (int i = 0; i < before; i++)
+		cr_assert_eq(csvr_next(r, &eb), CSVR_RECORD, "record %d", i + 1);
+	cr_assert_eq(csvr_next(r, &eb), CL_ETOOBIG);
+	cr_assert_not_null(strstr(eb.msg, msg), "%s", eb.msg);
+	cr_assert_eq(csvr_line(r), line);
+	cr_assert_not(csvr_fatal(r));
+	cr_assert_eq(csvr_next(r, &eb), CSVR_RECORD);
+	cr_assert_str_eq(csvr_field(r, 0, NULL), next);
+}
+
 Test(csvread, field_over_limit)
 {
 	struct csvr r;
 	struct cl_errbuf eb;
-	const char *in = "h1,h2\nshort,x\n\"0123456789A\",y\nok,z\n";
 
-	csvr_init_mem(&r, in, strlen(in));
-	r.max_field = 10;
-	cr_assert_eq(csvr_next(&r, &eb), CSVR_RECORD);
-	cr_assert_eq(csvr_next(&r, &eb), CSVR_RECORD);
-	cr_assert_eq(csvr_next(&r, &eb), CL_ETOOBIG);
-	cr_assert_not_null(strstr(eb.msg, "line 3: field 1 is longer than 10 bytes"), "%s", eb.msg);
-	cr_assert_eq(csvr_line(&r), 3);
-	cr_assert_not(csvr_fatal(&r));
-	cr_assert_eq(csvr_next(&r, &eb), CSVR_RECORD);
-	cr_assert_str_eq(csvr_field(&r, 0, NULL), "ok");
+	over_limit(&r, "h1,h2\nshort,x\n\"0123456789A\",y\nok,z\n", FIELD_BYTES, 10, 2, 3,
+		   "line 3: field 1 is longer than 10 bytes", "ok");
 	cr_assert_eq(csvr_line(&r), 4);
 	cr_assert_eq(csvr_next(&r, &eb), CSVR_END);
 	csvr_release(&r);
@@ -214,31 +230,18 @@ Test(csvread, field_exactly_at_limit)
 Test(csvread, too_many_fields)
 {
 	struct csvr r;
-	struct cl_errbuf eb;
-	const char *in = "a,b,c\na,b,c,d\ne\n";
 
-	csvr_init_mem(&r, in, strlen(in));
-	r.max_fields = 3;
-	cr_assert_eq(csvr_next(&r, &eb), CSVR_RECORD);
-	cr_assert_eq(csvr_next(&r, &eb), CL_ETOOBIG);
-	cr_assert_not_null(strstr(eb.msg, "line 2: record has more than 3 fields"), "%s", eb.msg);
-	cr_assert_eq(csvr_next(&r, &eb), CSVR_RECORD);
-	cr_assert_str_eq(csvr_field(&r, 0, NULL), "e");
+	over_limit(&r, "a,b,c\na,b,c,d\ne\n", FIELDS, 3, 1, 2,
+		   "line 2: record has more than 3 fields", "e");
 	csvr_release(&r);
 }
 
 Test(csvread, record_over_limit)
 {
 	struct csvr r;
-	struct cl_errbuf eb;
-	const char *in = "aaaa,bbbb,cccc\nx\n";
 
-	csvr_init_mem(&r, in, strlen(in));
-	r.max_record = 10;
-	cr_assert_eq(csvr_next(&r, &eb), CL_ETOOBIG);
-	cr_assert_not_null(strstr(eb.msg, "line 1: record is longer than 10 bytes"), "%s", eb.msg);
-	cr_assert_eq(csvr_next(&r, &eb), CSVR_RECORD);
-	cr_assert_str_eq(csvr_field(&r, 0, NULL), "x");
+	over_limit(&r, "aaaa,bbbb,cccc\nx\n", RECORD_BYTES, 10, 0, 1,
+		   "line 1: record is longer than 10 bytes", "x");
 	csvr_release(&r);
 }
 

@@ -96,10 +96,7 @@ static void setup(void)
 	struct cl_errbuf eb = {0};
 	char *p;
 
-	unsetenv("http_proxy");
-	unsetenv("https_proxy");
-	unsetenv("ALL_PROXY");
-	unsetenv("all_proxy");
+	tu_no_proxy();
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
 	site = tu_tmpdir();
 	datadir = tu_tmpdir();
@@ -124,14 +121,11 @@ static void setup(void)
 
 static void teardown(void)
 {
-	store_close(st);
-	st = NULL;
+	tu_store_drop(&st, &datadir);
 	tu_lb_stop(&srv);
 	tu_rmtree(site);
-	tu_rmtree(datadir);
 	free(site);
-	free(datadir);
-	site = datadir = NULL;
+	site = NULL;
 }
 
 /* One-source sources JSON for path on the loopback server; extra is
@@ -983,50 +977,31 @@ Test(harvest, only_runs_the_named_source_even_when_disabled)
 
 /* ---- `caselib harvest` ------------------------------------------------------ */
 
-struct cli_out {
-	int code;
-	char *out, *err;
+struct harvest_call {
+	const char *data_dir;
+	char **argv;
 };
 
-/* Runs cli_cmd_harvest in a child with stdout and stderr in files. */
-static void run_cli(const char *data_dir, char **argv, struct cli_out *o)
+static int call_harvest(void *ud)
 {
-	char *outp = NULL, *errp = NULL;
-	pid_t pid;
-	int status = 0, argc = 0;
+	const struct harvest_call *h = ud;
+	struct cli_ctx ctx = {h->data_dir, "caselib"};
+	int argc = 0;
 
-	while (argv[argc])
+	while (h->argv[argc])
 		argc++;
-	cr_assert(asprintf(&outp, "%s/cli.out", srv.dir) > 0);
-	cr_assert(asprintf(&errp, "%s/cli.err", srv.dir) > 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		struct cli_ctx ctx = {data_dir, "caselib"};
-		int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		close(fo);
-		close(fe);
-		status = cli_cmd_harvest(&ctx, argc, argv);
-		fflush(stdout);
-		fflush(stderr);
-		_exit(status);
-	}
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status));
-	o->code = WEXITSTATUS(status);
-	o->out = tu_read_file(outp, NULL);
-	o->err = tu_read_file(errp, NULL);
-	cr_assert(o->out && o->err);
-	free(outp);
-	free(errp);
+	return cli_cmd_harvest(&ctx, argc, h->argv);
 }
 
-static void cli_release(struct cli_out *o)
+/* Runs cli_cmd_harvest in a child with stdout and stderr in files. */
+static void run_cli(const char *data_dir, char **argv, struct tu_child *o)
+{
+	struct harvest_call h = {data_dir, argv};
+
+	tu_fork_run(srv.dir, call_harvest, &h, o);
+}
+
+static void cli_release(struct tu_child *o)
 {
 	free(o->out);
 	free(o->err);
@@ -1042,7 +1017,7 @@ static char *write_sources(const char *json)
 
 Test(harvest, cli_summary_rejects_and_exit_codes)
 {
-	struct cli_out o;
+	struct tu_child o;
 	char *json, *file, *nostore = NULL;
 	char port[16];
 
@@ -1179,7 +1154,7 @@ Test(harvest, a_bad_field_is_left_out_not_the_record)
 	struct harvest_report rep;
 	struct case_record c;
 	struct cl_errbuf eb = {0};
-	struct cli_out o;
+	struct tu_child o;
 	char *dst = site_path("aero.json"), *json, *file;
 
 	if (!parsers_find("ocds"))

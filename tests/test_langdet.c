@@ -98,15 +98,15 @@ static void run_parser(const char *rel, int ips, struct tally *t)
 		cr_assert_eq(sestat_parse_file(f, &src, &sink, NULL, &eb), CL_OK, "%s", eb.msg);
 	fclose(f);
 	free(p);
+	cr_log_info("%s: %ld: en %ld, sv %ld, fi %ld, other %ld, unknown %ld", rel, t->n,
+		    t->hit[LANGDET_EN], t->hit[LANGDET_SV], t->hit[LANGDET_FI], t->hit[LANGDET_OTHER],
+		    t->hit[LANGDET_UNKNOWN]);
 }
 
 Test(langdet, ips_cases_are_english)
 {
 	struct tally t = {0};
 	run_parser("ips-cases/cases.csv", 1, &t);
-	cr_log_info("IPS: %ld cases: en %ld, sv %ld, fi %ld, other %ld, unknown %ld", t.n,
-		    t.hit[LANGDET_EN], t.hit[LANGDET_SV], t.hit[LANGDET_FI], t.hit[LANGDET_OTHER],
-		    t.hit[LANGDET_UNKNOWN]);
 	cr_assert_eq(t.n, 853);
 	cr_assert_geq(t.hit[LANGDET_EN] * 100, t.n * 98, "at least 98%% English");
 	cr_assert_leq(t.hit[LANGDET_SV] + t.hit[LANGDET_FI], 3);
@@ -116,9 +116,6 @@ Test(langdet, long_swedish_titles_are_swedish)
 {
 	struct tally t = {0, {0}, 6};
 	run_parser("se-procurements-2021/number_of_procurements.csv", 0, &t);
-	cr_log_info("titles of 6+ words: %ld: sv %ld, en %ld, fi %ld, other %ld, unknown %ld", t.n,
-		    t.hit[LANGDET_SV], t.hit[LANGDET_EN], t.hit[LANGDET_FI], t.hit[LANGDET_OTHER],
-		    t.hit[LANGDET_UNKNOWN]);
 	cr_assert_gt(t.n, 1000);
 	/* titles are terse: many have no function word at all (unknown), but a
 	 * decided title is Swedish */

@@ -45,10 +45,7 @@ static void setup(void)
 	struct cl_errbuf eb = {0};
 	char root[PATH_MAX];
 
-	unsetenv("http_proxy");
-	unsetenv("https_proxy");
-	unsetenv("ALL_PROXY");
-	unsetenv("all_proxy");
+	tu_no_proxy();
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
 	cr_assert_not_null(realpath(FIXDIR, root), "%s", FIXDIR);
 	tu_lb_start(&srv, root);
@@ -142,13 +139,23 @@ static char *canon(struct store *st, const char *id)
 	return out;
 }
 
-static struct store *fresh_store(char **dir)
+/* A fresh store with the files of order harvested in that order; NULL
+ * (nothing to test) without the OCDS parser. With id, *c gets that case
+ * (the caller releases it). */
+static struct store *merged(const size_t *order, size_t n, char **dir, const char *id,
+			    struct case_record *c)
 {
-	struct store *st = NULL;
 	struct cl_errbuf eb = {0};
+	struct store *st;
 
-	*dir = tu_tmpdir();
-	cr_assert_eq(store_open(*dir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
+	if (!parsers_find("ocds"))
+		return NULL;
+	st = tu_store_new(dir);
+	harvest_order(st, order, n);
+	if (id) {
+		case_init(c);
+		cr_assert_eq(store_get_case(st, id, c, &eb), CL_OK, "%s: %s", id, eb.msg);
+	}
 	return st;
 }
 
@@ -157,16 +164,12 @@ static struct store *fresh_store(char **dir)
 Test(ocds_merge, a_record_followed_by_a_later_release_keeps_buyer_value_procedure_award)
 {
 	static const size_t order[] = {0, 1};
-	char *dir;
-	struct store *st = fresh_store(&dir);
 	struct case_record c;
-	struct cl_errbuf eb = {0};
+	char *dir = NULL;
+	struct store *st = merged(order, 2, &dir, "ocds-03ad3f-900001", &c);
 
-	if (!parsers_find("ocds"))
-		goto out;
-	harvest_order(st, order, 2);
-	case_init(&c);
-	cr_assert_eq(store_get_case(st, "ocds-03ad3f-900001", &c, &eb), CL_OK, "%s", eb.msg);
+	if (!st)
+		return;
 	cr_assert_str_eq(c.title, "Adquisición de medicamentos oncológicos");
 	cr_assert(c.buyer.name && strcmp(c.buyer.name, "Ministerio de Salud Pública y Bienestar Social") == 0,
 		  "buyer %s", c.buyer.name ? c.buyer.name : "(lost)");
@@ -192,10 +195,7 @@ Test(ocds_merge, a_record_followed_by_a_later_release_keeps_buyer_value_procedur
 				 "compiled:900001-award-1 release:900001-contract-1");
 		sqlite3_finalize(q);
 	}
-out:
-	store_close(st);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&st, &dir);
 }
 
 /* One ocid over three release files and a JSON Lines file: procedure,
@@ -204,17 +204,13 @@ out:
 Test(ocds_merge, releases_over_several_files_compile_by_ocds_rules)
 {
 	static const size_t order[] = {5, 4, 3, 2}; /* newest first */
-	char *dir;
-	struct store *st = fresh_store(&dir);
 	struct case_record c;
 	struct cl_errbuf eb = {0};
+	char *dir = NULL;
+	struct store *st = merged(order, 4, &dir, "ocds-xs1qbl-demo-0001-00-2017", &c);
 
-	if (!parsers_find("ocds"))
-		goto out;
-	harvest_order(st, order, 4);
-	case_init(&c);
-	cr_assert_eq(store_get_case(st, "ocds-xs1qbl-demo-0001-00-2017", &c, &eb), CL_OK, "%s",
-		     eb.msg);
+	if (!st)
+		return;
 	cr_assert_str_eq(c.title, "Adquisición de vehículos utilitarios para dependencias estatales");
 	cr_assert_str_eq(c.procedure, "restricted");
 	cr_assert_float_eq(c.value_amount, 4800000.0, 1e-6); /* the tender's, not "" */
@@ -235,10 +231,7 @@ Test(ocds_merge, releases_over_several_files_compile_by_ocds_rules)
 	cr_assert_str_eq(c.buyer.country, "MX"); /* countryName "mx" */
 	cr_assert_null(c.awarded);
 	case_release(&c);
-out:
-	store_close(st);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&st, &dir);
 }
 
 /* The same files in many orders give the same cases. */
@@ -252,7 +245,7 @@ Test(ocds_merge, the_same_files_in_any_order_give_the_same_cases)
 		return;
 	for (int round = 0; round < 10; round++) {
 		char *dir;
-		struct store *st = fresh_store(&dir);
+		struct store *st = tu_store_new(&dir);
 
 		for (size_t i = 0; i < NFILES; i++)
 			order[i] = round == 1 ? NFILES - 1 - i : i;
@@ -299,15 +292,14 @@ Test(ocds_merge, the_same_files_in_any_order_give_the_same_cases)
 Test(ocds_merge, a_version_3_store_upgrades)
 {
 	static const size_t order[] = {0};
-	char *dir;
-	struct store *st = fresh_store(&dir);
+	char *dir = NULL;
+	struct store *st = merged(order, 1, &dir, NULL, NULL);
 	struct store_counts n;
 	struct cl_errbuf eb = {0};
 	sqlite3_stmt *q = NULL;
 
-	if (!parsers_find("ocds"))
-		goto out;
-	harvest_order(st, order, 1);
+	if (!st)
+		return;
 	cr_assert_eq(sqlite3_exec(store_db(st), "DROP TABLE ocds_releases; PRAGMA user_version = 4",
 				  NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
@@ -332,8 +324,5 @@ Test(ocds_merge, a_version_3_store_upgrades)
 		case_release(&c);
 	}
 	cr_assert_eq(store_check(st, NULL, NULL, &eb), CL_OK, "%s", eb.msg);
-out:
-	store_close(st);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&st, &dir);
 }

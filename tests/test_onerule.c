@@ -26,63 +26,24 @@ static char *g_dir;
 static struct srv *g_srv;
 static char g_base[64];
 
-struct load {
-	struct store *s;
-	long n;
-};
-
-static int emit(void *ud, struct case_record *c)
-{
-	struct load *l = ud;
-	struct cl_errbuf eb = {0};
-	struct store_put_result pr;
-
-	if (l->n >= NROWS)
-		return CL_EEXISTS; /* stop */
-	cr_assert_eq(store_put_case(l->s, c, "import", &pr, &eb), CL_OK, "%s", eb.msg);
-	l->n++;
-	return CL_OK;
-}
-
 static void load(const char *dir)
 {
 	struct store *s = NULL;
 	struct cl_errbuf eb = {0};
-	char *csv = tu_shared("se-procurements-2021/number_of_procurements.csv");
-	struct parse_src src = {NULL, "2026-01-01T00:00:00Z", NULL};
-	struct load l = {NULL, 0};
-	struct parse_sink sink;
-	FILE *f;
-	int rc;
 
 	cr_assert_eq(store_open(dir, STORE_CREATE, &s, &eb), CL_OK, "%s", eb.msg);
-	l.s = s;
-	sink.emit = emit;
-	sink.reject = NULL;
-	sink.ud = &l;
-	f = fopen(csv, "rb");
-	cr_assert_not_null(f, "cannot open %s", csv);
-	rc = sestat_parse_file(f, &src, &sink, NULL, &eb);
-	fclose(f);
-	cr_assert(rc == CL_EEXISTS || rc == CL_OK, "sestat: %s", eb.msg);
-	cr_assert_eq(l.n, NROWS);
+	tu_sestat_first(s, NROWS);
 	store_close(s);
-	free(csv);
 }
 
 static void serve(enum engine_kind k)
 {
 	struct srv_config cfg;
-	struct cl_errbuf eb = {0};
 
 	srv_stop(g_srv);
-	srv_config_init(&cfg);
+	tu_srv_config(&cfg, g_dir, NULL);
 	cfg.engine = k;
-	cfg.data_dir = g_dir;
-	cfg.listen = "127.0.0.1:0";
-	cfg.threads = 2;
-	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
-	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
 }
 
 static void setup(void)
@@ -94,12 +55,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	srv_stop(g_srv);
-	g_srv = NULL;
-	curl_global_cleanup();
-	tu_rmtree(g_dir);
-	free(g_dir);
-	g_dir = NULL;
+	tu_srv_drop(&g_srv, &g_dir, NULL);
 }
 
 static json_t *api_get(const char *path, long want_status)

@@ -72,29 +72,10 @@ static void parse_shared(const char *rel, struct tu_got *g)
 	free(p);
 }
 
-static int has(const struct strlist *l, const char *s)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
-}
-
-/* A copy of s with the first occurrence of from replaced by to. */
-static char *replace1(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	char *out;
-
-	cr_assert_not_null(p, "fixture lacks \"%s\"", from);
-	cr_assert(asprintf(&out, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from)) > 0);
-	return out;
 }
 
 /* ---- the two real folders ------------------------------------------------- */
@@ -270,9 +251,9 @@ Test(parse_eforms, hydrogen_notice_fields)
 	cr_assert_str_eq(c->categories.v[0], "09");
 	cr_assert_str_eq(c->procedure, "comp-dial");
 	/* environmental-impact "other" on the lot */
-	cr_assert(has(&c->strategic, "env") && has(&c->strategic, "env-other"));
+	cr_assert(tu_has(&c->strategic, "env") && tu_has(&c->strategic, "env-other"));
 	cr_assert_eq(c->strategic.n, 2);
-	cr_assert(has(&c->goals, "sdg-12")); /* env, flag_goal.tsv */
+	cr_assert(tu_has(&c->goals, "sdg-12")); /* env, flag_goal.tsv */
 	cr_assert_str_eq(c->published, "2024-03-06");
 	cr_assert_eq(c->has_value, 0);
 	tu_got_release(&g);
@@ -305,7 +286,7 @@ Test(parse_eforms, bilingual_notice_keeps_swedish)
 	cr_assert_str_eq(c->authority_type, "la");
 	cr_assert_str_eq(c->sectors.v[0], "gen-pub");
 	cr_assert_str_eq(c->procedure, "open");
-	cr_assert(has(&c->categories, "60"));
+	cr_assert(tu_has(&c->categories, "60"));
 	cr_assert_str_eq(c->cpv.v[0], "60100000");
 	cr_assert_eq(c->has_value, 1);
 	cr_assert_float_eq(c->value_amount, 2100000.0, 0.001);
@@ -335,15 +316,15 @@ Test(parse_eforms, maximal_notice_strategic_and_goals)
 	cr_assert_str_eq(c->procedure, "neg-w-call");
 	cr_assert_eq(c->strategic.n, 5);
 	for (size_t i = 0; i < 5; i++)
-		cr_assert(has(&c->strategic, strategic[i]), "%s", strategic[i]);
+		cr_assert(tu_has(&c->strategic, strategic[i]), "%s", strategic[i]);
 	cr_assert_eq(c->goals.n, 7);
 	for (size_t i = 0; i < 7; i++)
-		cr_assert(has(&c->goals, goals[i]), "%s", goals[i]);
+		cr_assert(tu_has(&c->goals, goals[i]), "%s", goals[i]);
 	cr_assert_eq(c->innovation.n, 1);
 	cr_assert_str_eq(c->innovation.v[0], "proc-innov");
 	/* procedure main code and the lots' */
-	cr_assert(has(&c->cpv, "79710000") && has(&c->cpv, "75121000"));
-	cr_assert(has(&c->categories, "79") && has(&c->categories, "75"));
+	cr_assert(tu_has(&c->cpv, "79710000") && tu_has(&c->cpv, "75121000"));
+	cr_assert(tu_has(&c->categories, "79") && tu_has(&c->categories, "75"));
 	cr_assert_float_eq(c->value_amount, 9999999.99, 0.001);
 	tu_got_release(&g);
 }
@@ -380,10 +361,10 @@ Test(parse_eforms, innovation_partnership)
 	parse_shared("eforms-sdk/notices/cn-social_25.xml", &g);
 	c = &g.rec[0];
 	cr_assert_str_eq(c->procedure, "innovation");
-	cr_assert(has(&c->strategic, "inn"));
-	cr_assert(has(&c->goals, "sdg-9"));
-	cr_assert(has(&c->innovation, "rd-act"));
-	cr_assert(has(&c->strategic, "biodiv-eco") && has(&c->goals, "mkm-16"));
+	cr_assert(tu_has(&c->strategic, "inn"));
+	cr_assert(tu_has(&c->goals, "sdg-9"));
+	cr_assert(tu_has(&c->innovation, "rd-act"));
+	cr_assert(tu_has(&c->strategic, "biodiv-eco") && tu_has(&c->goals, "mkm-16"));
 	tu_got_release(&g);
 }
 
@@ -496,13 +477,13 @@ Test(parse_eforms, swedish_buyer_and_goal_mappings)
 	cr_assert_str_eq(c->sectors.v[0], "education");
 	cr_assert_str_eq(c->procedure, "innovation");
 	cr_assert_eq(c->cpv.n, 2);
-	cr_assert(has(&c->categories, "55") && has(&c->categories, "15"));
+	cr_assert(tu_has(&c->categories, "55") && tu_has(&c->categories, "15"));
 	cr_assert_eq(c->strategic.n, 5);
 	for (size_t i = 0; i < 5; i++)
-		cr_assert(has(&c->strategic, strategic[i]), "%s", strategic[i]);
+		cr_assert(tu_has(&c->strategic, strategic[i]), "%s", strategic[i]);
 	cr_assert_eq(c->goals.n, 6);
 	for (size_t i = 0; i < 6; i++)
-		cr_assert(has(&c->goals, goals[i]), "%s", goals[i]);
+		cr_assert(tu_has(&c->goals, goals[i]), "%s", goals[i]);
 	cr_assert_str_eq(c->innovation.v[0], "prod-innov");
 	cr_assert_str_eq(c->published, "2024-05-02"); /* not published: the issue date */
 	cr_assert_float_eq(c->value_amount, 12500000.0, 0.001);
@@ -516,9 +497,9 @@ Test(parse_eforms, without_swedish_text_uses_notice_language)
 {
 	struct tu_got g = {0};
 	struct cl_errbuf eb;
-	char *a = replace1(swedish_notice,
+	char *a = tu_replace1(swedish_notice,
 			   " <cbc:Name languageID=\"SWE\">Innovationspartnerskap för skolmåltider</cbc:Name>\n", "");
-	char *b = replace1(a, "SWE</cbc:IdentificationCode>", "DNK</cbc:IdentificationCode>");
+	char *b = tu_replace1(a, "SWE</cbc:IdentificationCode>", "DNK</cbc:IdentificationCode>");
 
 	cr_assert_eq(parse_buf(eforms_parse_mem, b, strlen(b), "https://example.org/n.xml", &g, &eb),
 		     CL_OK);
@@ -540,7 +521,7 @@ Test(parse_eforms, publication_number_gives_ted_id_and_url)
 {
 	struct tu_got g = {0};
 	struct cl_errbuf eb;
-	char *pub = replace1(swedish_notice, "<!--PUB-->", PUBLICATION);
+	char *pub = tu_replace1(swedish_notice, "<!--PUB-->", PUBLICATION);
 
 	cr_assert_eq(parse_buf(eforms_parse_mem, pub, strlen(pub), NULL, &g, &eb), CL_OK, "%s",
 		     eb.msg);
@@ -603,7 +584,7 @@ Test(parse_eforms, long_body_is_cut_to_the_limit)
 				     "</cbc:Description></cac:ProcurementProject></cac:ProcurementProjectLot>");
 	}
 	lots[n] = '\0';
-	doc = replace1(swedish_notice, "<!--LOTS-->", lots);
+	doc = tu_replace1(swedish_notice, "<!--LOTS-->", lots);
 	cr_assert_eq(parse_buf(eforms_parse_mem, doc, strlen(doc), "https://example.org/n.xml", &g,
 			       &eb),
 		     CL_OK, "%s", eb.msg);
@@ -700,54 +681,6 @@ Test(parse_eforms, caller_errors)
 
 /* ---- mapping tables row by row -------------------------------------------- */
 
-/* The codes of an official code list: Row/Value[@ColumnRef='code']/SimpleValue
- * of codelists/NAME.gc, read with xmlsafe. */
-static size_t gc_codes(const char *list, char codes[][48], size_t max)
-{
-	char rel[128], *path;
-	size_t len, n = 0;
-	char *data;
-	xmlDocPtr doc;
-	struct cl_errbuf eb;
-	xmlNode *rows;
-
-	snprintf(rel, sizeof rel, "eforms-sdk/codelists/%s.gc", list);
-	path = tu_shared(rel);
-	data = tu_read_file(path, &len);
-	cr_assert_not_null(data, "%s", path);
-	cr_assert_eq(xmlsafe_parse(data, len, "gc", &doc, &eb), CL_OK, "%s: %s", rel, eb.msg);
-	rows = xmlsafe_child(xmlDocGetRootElement(doc), NULL, "SimpleCodeList");
-	for (xmlNode *r = xmlsafe_child(rows, NULL, "Row"); r; r = xmlsafe_next(r, NULL, "Row"))
-		for (xmlNode *v = xmlsafe_child(r, NULL, "Value"); v; v = xmlsafe_next(v, NULL, "Value"))
-			if (strcmp(xmlsafe_attr(v, "ColumnRef") ? xmlsafe_attr(v, "ColumnRef") : "",
-				   "code") == 0) {
-				cr_assert_lt(n, max);
-				xmlsafe_code(xmlsafe_child(v, NULL, "SimpleValue"), codes[n++], 48);
-			}
-	xmlFreeDoc(doc);
-	free(data);
-	free(path);
-	cr_assert_gt(n, 0, "no codes in %s", rel);
-	return n;
-}
-
-static int in_codes(char codes[][48], size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(codes[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-static void load(struct maptab *t, const char *name)
-{
-	struct cl_errbuf eb;
-
-	maptab_init(t);
-	cr_assert_eq(eforms_load_map(t, name, &eb), CL_OK, "%s: %s", name, eb.msg);
-	cr_assert_gt(t->nrows, 0);
-}
-
 /* A one-key table against one code list: every key is an official code,
  * every official code has a row, every target is a code of the facet. */
 static void check_complete(const char *table, const char *list, enum tax_facet f,
@@ -755,15 +688,15 @@ static void check_complete(const char *table, const char *list, enum tax_facet f
 {
 	struct maptab t;
 	char codes[64][48];
-	size_t n = gc_codes(list, codes, 64);
+	size_t n = tu_gc_codes(list, codes, 64);
 
-	load(&t, table);
+	tu_load_map(&t, table, eforms_load_map);
 	cr_assert_eq(t.nrows, want_rows, "%s", table);
 	cr_assert_eq(n, want_rows, "%s", list);
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *key = maptab_cell(&t, r, 0), *to = maptab_cell(&t, r, 1);
 
-		cr_assert(in_codes(codes, n, key), "%s line %ld: %s is not in %s.gc", table,
+		cr_assert(tu_in_codes(codes, n, key), "%s line %ld: %s is not in %s.gc", table,
 			  t.line[r], key, list);
 		cr_assert(strcmp(to, "-") == 0 || tax_lookup(f, to), "%s line %ld: %s", table,
 			  t.line[r], to);
@@ -785,7 +718,7 @@ Test(eforms_maps, activity)
 	struct maptab t;
 
 	check_complete("eforms_activity", "main-activity", TAX_SECTORS, 20);
-	load(&t, "eforms_activity");
+	tu_load_map(&t, "eforms_activity", eforms_load_map);
 	for (size_t r = 0; r < t.nrows; r++) /* our sectors are the eForms codes */
 		cr_assert_str_eq(maptab_cell(&t, r, 0), maptab_cell(&t, r, 1));
 	maptab_release(&t);
@@ -796,7 +729,7 @@ Test(eforms_maps, procedure)
 	struct maptab t;
 
 	check_complete("eforms_procedure", "procurement-procedure-type", TAX_PROCEDURE, 10);
-	load(&t, "eforms_procedure");
+	tu_load_map(&t, "eforms_procedure", eforms_load_map);
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *s = maptab_cell(&t, r, 2);
 
@@ -817,15 +750,15 @@ Test(eforms_maps, strategic)
 {
 	struct maptab t;
 
-	load(&t, "eforms_strategic");
+	tu_load_map(&t, "eforms_strategic", eforms_load_map);
 	cr_assert_eq(t.ncols, 3);
 	for (size_t r = 0; r < t.nrows; r++) {
 		char codes[32][48];
 		const char *list = maptab_cell(&t, r, 0), *code = maptab_cell(&t, r, 1);
 		const char *to = maptab_cell(&t, r, 2);
-		size_t n = gc_codes(list, codes, 32);
+		size_t n = tu_gc_codes(list, codes, 32);
 
-		cr_assert(in_codes(codes, n, code), "line %ld: %s is not in %s.gc", t.line[r], code,
+		cr_assert(tu_in_codes(codes, n, code), "line %ld: %s is not in %s.gc", t.line[r], code,
 			  list);
 		cr_assert(strcmp(to, "-") == 0 || tax_lookup(TAX_STRATEGIC, to), "line %ld: %s",
 			  t.line[r], to);
@@ -833,7 +766,7 @@ Test(eforms_maps, strategic)
 	/* every code of every list is covered */
 	for (size_t l = 0; l < sizeof strategic_lists / sizeof strategic_lists[0]; l++) {
 		char codes[32][48];
-		size_t n = gc_codes(strategic_lists[l], codes, 32);
+		size_t n = tu_gc_codes(strategic_lists[l], codes, 32);
 
 		for (size_t i = 0; i < n; i++) {
 			const char *k[2] = {strategic_lists[l], codes[i]};
@@ -862,20 +795,20 @@ Test(eforms_maps, env_goal)
 	static const char *const lists[] = {"environmental-impact", "social-objective"};
 	const char *out[8];
 
-	load(&t, "eforms_env_goal");
+	tu_load_map(&t, "eforms_env_goal", eforms_load_map);
 	for (size_t r = 0; r < t.nrows; r++) {
 		char codes[32][48];
 		const char *list = maptab_cell(&t, r, 0), *code = maptab_cell(&t, r, 1);
 		const char *to = maptab_cell(&t, r, 2);
-		size_t n = gc_codes(list, codes, 32);
+		size_t n = tu_gc_codes(list, codes, 32);
 
-		cr_assert(in_codes(codes, n, code), "line %ld: %s not in %s.gc", t.line[r], code, list);
+		cr_assert(tu_in_codes(codes, n, code), "line %ld: %s not in %s.gc", t.line[r], code, list);
 		cr_assert(strcmp(to, "-") == 0 || tax_lookup(TAX_GOALS, to), "line %ld: %s",
 			  t.line[r], to);
 	}
 	for (size_t l = 0; l < 2; l++) {
 		char codes[32][48];
-		size_t n = gc_codes(lists[l], codes, 32);
+		size_t n = tu_gc_codes(lists[l], codes, 32);
 
 		for (size_t i = 0; i < n; i++) {
 			const char *k[2] = {lists[l], codes[i]};
@@ -931,7 +864,7 @@ Test(eforms_maps, country)
 	size_t n = translation_codes("country", codes, 300);
 
 	cr_assert_eq(n, 246);
-	load(&t, "eforms_country");
+	tu_load_map(&t, "eforms_country", eforms_load_map);
 	cr_assert_eq(t.nrows, n);
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *a3 = maptab_cell(&t, r, 0), *a2 = maptab_cell(&t, r, 1);
@@ -968,7 +901,7 @@ Test(eforms_maps, language)
 
 	cr_assert_eq(n, 147);
 	cr_assert_eq(neu, 24);
-	load(&t, "eforms_language");
+	tu_load_map(&t, "eforms_language", eforms_load_map);
 	cr_assert_eq(t.nrows, n);
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *l3 = maptab_cell(&t, r, 0), *l2 = maptab_cell(&t, r, 1);

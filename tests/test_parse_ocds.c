@@ -129,6 +129,18 @@ static int has_reject(const struct got *g, long line, const char *needle)
 	return 0;
 }
 
+/* The one record of the shared file rel (asserted to parse and to give
+ * exactly one); st gets the statistics. Caller got_free()s. */
+static struct got *parse_one(const char *rel, struct ocds_stats *st)
+{
+	struct got *g = got_new();
+	struct cl_errbuf eb;
+
+	cr_assert_eq(parse_shared(rel, g, st, &eb), CL_OK, "%s: %s", rel, eb.msg);
+	cr_assert_eq(g->emitted, 1, "%s", rel);
+	return g;
+}
+
 /* Every sample file under ocds/, sorted, relative to the shared folder. */
 static void real_files(glob_t *g)
 {
@@ -316,15 +328,10 @@ Test(ocds, all_real_files_as_json_lines_merge_by_ocid)
  * amendment), awarded from the award. */
 Test(ocds, fields_fictional_release_package)
 {
-	struct got *g = got_new();
 	struct ocds_stats st;
-	struct cl_errbuf eb;
+	struct got *g = parse_one("ocds/fictional-example-1.1/ocds-213czf-000-00001.json", &st);
 	const struct case_record *c;
 
-	cr_assert_eq(parse_shared("ocds/fictional-example-1.1/ocds-213czf-000-00001.json", g, &st,
-				  &eb),
-		     CL_OK, "%s", eb.msg);
-	cr_assert_eq(g->emitted, 1);
 	c = &g->rec[0];
 	cr_assert_str_eq(c->id, "ocds-213czf-000-00001");
 	cr_assert_str_eq(c->title, "Planned cycle lane improvements");
@@ -353,16 +360,11 @@ Test(ocds, fields_fictional_release_package)
 /* Prozorro (Ukraine): Ukrainian text, country from "Україна". */
 Test(ocds, fields_ukraine_release)
 {
-	struct got *g = got_new();
 	struct ocds_stats st;
-	struct cl_errbuf eb;
+	struct got *g = parse_one("ocds/ukraine/sample/releases/"
+				  "ocds-be6bcu-UA-2017-04-12-001619-b-9c06e7fffe00412ebf6ec83fa2a10e04.json", &st);
 	const struct case_record *c;
 
-	cr_assert_eq(parse_shared("ocds/ukraine/sample/releases/"
-				  "ocds-be6bcu-UA-2017-04-12-001619-b-9c06e7fffe00412ebf6ec83fa2a10e04.json",
-				  g, &st, &eb),
-		     CL_OK, "%s", eb.msg);
-	cr_assert_eq(g->emitted, 1);
 	c = &g->rec[0];
 	cr_assert_str_eq(c->id, "ocds-be6bcu-ua-2017-04-12-001619-b");
 	cr_assert_str_eq(c->title, "Банани та лимони");
@@ -386,15 +388,10 @@ Test(ocds, fields_ukraine_release)
  * Romanian; language "md" is the country code, the text is Romanian. */
 Test(ocds, fields_moldova_record)
 {
-	struct got *g = got_new();
 	struct ocds_stats st;
-	struct cl_errbuf eb;
+	struct got *g = parse_one("ocds/moldova/sample/records/ocds-ngfbwp-19699361.json", &st);
 	const struct case_record *c;
 
-	cr_assert_eq(parse_shared("ocds/moldova/sample/records/ocds-ngfbwp-19699361.json", g, &st,
-				  &eb),
-		     CL_OK, "%s", eb.msg);
-	cr_assert_eq(g->emitted, 1);
 	cr_assert_eq(st.records, 1);
 	c = &g->rec[0];
 	cr_assert_str_eq(c->id, "ocds-ngfbwp-19699361");

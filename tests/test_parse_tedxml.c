@@ -64,24 +64,6 @@ static void ted_shared(const char *rel, struct tu_got *g)
 	free(data);
 }
 
-static int thas(const struct strlist *l, const char *s)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-static char *treplace(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	char *out;
-
-	cr_assert_not_null(p, "text lacks \"%s\"", from);
-	cr_assert(asprintf(&out, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from)) > 0);
-	return out;
-}
-
 /* ---- the real folder ------------------------------------------------------ */
 
 /* All 78 notices (72 development + 6 test notices of the Publications
@@ -172,7 +154,7 @@ Test(parse_tedxml, swedish_original)
 	cr_assert_str_eq(c->buyer.nuts, "SE121");
 	cr_assert_str_eq(c->authority_type, "cga"); /* MINISTRY */
 	cr_assert_str_eq(c->sectors.v[0], "education");
-	cr_assert(thas(&c->categories, "39"));
+	cr_assert(tu_has(&c->categories, "39"));
 	cr_assert_str_eq(c->cpv.v[0], "39180000");
 	cr_assert_str_eq(c->procedure, "open");
 	cr_assert_str_eq(c->published, "2021-07-13");
@@ -201,9 +183,9 @@ Test(parse_tedxml, swedish_municipality_by_name)
 	{
 		size_t len;
 		char *data = read_shared("ted-xml/development-notices/21-364240-001-EXP.xml", &len);
-		char *a = treplace(data, "<OFFICIALNAME>Uppsala kommun</OFFICIALNAME>",
+		char *a = tu_replace1(data, "<OFFICIALNAME>Uppsala kommun</OFFICIALNAME>",
 				   "<OFFICIALNAME>Kommunalförbundet Sydarkivera</OFFICIALNAME>");
-		char *b = treplace(data, "<OFFICIALNAME>Uppsala kommun</OFFICIALNAME>",
+		char *b = tu_replace1(data, "<OFFICIALNAME>Uppsala kommun</OFFICIALNAME>",
 				   "<OFFICIALNAME>Uppsala kommun</OFFICIALNAME>"
 				   "<NATIONALID>232100-0024</NATIONALID>");
 		struct cl_errbuf eb;
@@ -314,7 +296,7 @@ Test(parse_tedxml, same_id_as_eforms)
 	size_t len, elen;
 	char *data = read_shared("ted-xml/development-notices/21-364236-001-EXP.xml", &len);
 	char *e = read_shared("ted-eforms/2024-OJS047-00137599.xml", &elen);
-	char *renum = treplace(data, "DOC_ID=\"352907-2021\"", "DOC_ID=\"137599-2024\"");
+	char *renum = tu_replace1(data, "DOC_ID=\"352907-2021\"", "DOC_ID=\"137599-2024\"");
 	struct tu_got g = {0};
 	struct cl_errbuf eb;
 	char eforms_id[CASE_ID_MAX + 1] = "";
@@ -351,8 +333,8 @@ Test(parse_tedxml, notice_number_sources)
 {
 	size_t len;
 	char *data = read_shared("ted-xml/development-notices/21-364236-001-EXP.xml", &len);
-	char *a = treplace(data, "DOC_ID=\"352907-2021\"", "");
-	char *b = treplace(a, "<NO_DOC_OJS>2021/S 133-352907</NO_DOC_OJS>", "");
+	char *a = tu_replace1(data, "DOC_ID=\"352907-2021\"", "");
+	char *b = tu_replace1(a, "<NO_DOC_OJS>2021/S 133-352907</NO_DOC_OJS>", "");
 	struct tu_got g = {0};
 	struct cl_errbuf eb;
 
@@ -377,7 +359,7 @@ Test(parse_tedxml, notice_without_title_or_forms)
 {
 	size_t len;
 	char *data = read_shared("ted-xml/development-notices/21-364236-001-EXP.xml", &len);
-	char *notitle = treplace(data, "<P>Laboratorieinredning Hus 6 och 7 Ångström</P>", "");
+	char *notitle = tu_replace1(data, "<P>Laboratorieinredning Hus 6 och 7 Ångström</P>", "");
 	char *noforms, *p, *q;
 	struct tu_got g = {0};
 	struct cl_errbuf eb;
@@ -411,7 +393,7 @@ Test(parse_tedxml, unusable_payloads_fail_with_a_reason)
 	size_t len, elen;
 	char *data = read_shared("ted-xml/development-notices/21-364236-001-EXP.xml", &len);
 	char *eforms = read_shared("ted-eforms/2024-OJS047-00137599.xml", &elen);
-	char *r208 = treplace(data, "resource/schema/ted/R2.0.9/publication\"",
+	char *r208 = tu_replace1(data, "resource/schema/ted/R2.0.9/publication\"",
 			      "resource/schema/ted/R2.0.8/publication\"");
 	struct {
 		const char *data;
@@ -453,54 +435,6 @@ Test(parse_tedxml, unusable_payloads_fail_with_a_reason)
 }
 
 /* ---- mapping tables ------------------------------------------------------- */
-
-static void tload(struct maptab *t, const char *name)
-{
-	struct cl_errbuf eb;
-
-	maptab_init(t);
-	cr_assert_eq(tedxml_load_map(t, name, &eb), CL_OK, "%s: %s", name, eb.msg);
-	cr_assert_gt(t->nrows, 0);
-}
-
-/* Official codes of an eForms code list (codelists/NAME.gc). */
-static size_t tgc_codes(const char *list, char codes[][48], size_t max)
-{
-	char rel[128], *path;
-	size_t len, n = 0;
-	char *data;
-	xmlDocPtr doc;
-	struct cl_errbuf eb;
-	xmlNode *rows;
-
-	snprintf(rel, sizeof rel, "eforms-sdk/codelists/%s.gc", list);
-	path = tu_shared(rel);
-	data = tu_read_file(path, &len);
-	cr_assert_not_null(data, "%s", path);
-	cr_assert_eq(xmlsafe_parse(data, len, "gc", &doc, &eb), CL_OK, "%s", eb.msg);
-	rows = xmlsafe_child(xmlDocGetRootElement(doc), NULL, "SimpleCodeList");
-	for (xmlNode *r = xmlsafe_child(rows, NULL, "Row"); r; r = xmlsafe_next(r, NULL, "Row"))
-		for (xmlNode *v = xmlsafe_child(r, NULL, "Value"); v; v = xmlsafe_next(v, NULL, "Value")) {
-			const char *cr = xmlsafe_attr(v, "ColumnRef");
-
-			if (cr && strcmp(cr, "code") == 0) {
-				cr_assert_lt(n, max);
-				xmlsafe_code(xmlsafe_child(v, NULL, "SimpleValue"), codes[n++], 48);
-			}
-		}
-	xmlFreeDoc(doc);
-	free(data);
-	free(path);
-	return n;
-}
-
-static int tin(char codes[][48], size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(codes[i], s) == 0)
-			return 1;
-	return 0;
-}
 
 /* Values the real notices use: (element, attribute value) pairs found
  * anywhere in the 78 files. */
@@ -568,7 +502,7 @@ Test(ted_maps, authority)
 {
 	struct maptab t;
 
-	tload(&t, "ted_authority");
+	tu_load_map(&t, "ted_authority", tedxml_load_map);
 	cr_assert_eq(t.ncols, 5);
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *f = maptab_cell(&t, r, 0), *pre = maptab_cell(&t, r, 2);
@@ -600,24 +534,24 @@ Test(ted_maps, activity)
 {
 	struct maptab t;
 	char mainact[32][48], auth[16][48], ent[16][48];
-	size_t nm = tgc_codes("main-activity", mainact, 32);
-	size_t na = tgc_codes("main-activity_authority-activity", auth, 16);
-	size_t ne = tgc_codes("main-activity_entity-activity", ent, 16);
+	size_t nm = tu_gc_codes("main-activity", mainact, 32);
+	size_t na = tu_gc_codes("main-activity_authority-activity", auth, 16);
+	size_t ne = tu_gc_codes("main-activity_entity-activity", ent, 16);
 	size_t nca = 0, nce = 0;
 
-	tload(&t, "ted_activity");
+	tu_load_map(&t, "ted_activity", tedxml_load_map);
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *f = maptab_cell(&t, r, 0), *to = maptab_cell(&t, r, 2);
 
-		cr_assert(strcmp(to, "-") == 0 || (tax_lookup(TAX_SECTORS, to) && tin(mainact, nm, to)),
+		cr_assert(strcmp(to, "-") == 0 || (tax_lookup(TAX_SECTORS, to) && tu_in_codes(mainact, nm, to)),
 			  "line %ld: %s", t.line[r], to);
 		/* authority activities map to eForms authority-activity codes,
 		 * utility activities to entity-activity codes, one to one */
 		if (strcmp(f, "CA_ACTIVITY") == 0) {
-			cr_assert(tin(auth, na, to), "line %ld: %s", t.line[r], to);
+			cr_assert(tu_in_codes(auth, na, to), "line %ld: %s", t.line[r], to);
 			nca++;
 		} else if (strcmp(f, "CE_ACTIVITY") == 0) {
-			cr_assert(tin(ent, ne, to), "line %ld: %s", t.line[r], to);
+			cr_assert(tu_in_codes(ent, ne, to), "line %ld: %s", t.line[r], to);
 			nce++;
 		} else {
 			cr_assert_str_eq(f, "MA_MAIN_ACTIVITIES");
@@ -641,9 +575,9 @@ Test(ted_maps, procedure)
 {
 	struct maptab t;
 	char official[16][48];
-	size_t n = tgc_codes("procurement-procedure-type", official, 16);
+	size_t n = tu_gc_codes("procurement-procedure-type", official, 16);
 
-	tload(&t, "ted_procedure");
+	tu_load_map(&t, "ted_procedure", tedxml_load_map);
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *el = maptab_cell(&t, r, 1), *to = maptab_cell(&t, r, 2);
 		const char *s = maptab_cell(&t, r, 3);
@@ -652,7 +586,7 @@ Test(ted_maps, procedure)
 		/* an eForms procedure code, or our design-contest */
 		cr_assert(strcmp(to, "-") == 0 ||
 				  (tax_lookup(TAX_PROCEDURE, to) &&
-				   (tin(official, n, to) || strcmp(to, "design-contest") == 0)),
+				   (tu_in_codes(official, n, to) || strcmp(to, "design-contest") == 0)),
 			  "line %ld: %s", t.line[r], to);
 		cr_assert(strcmp(s, "-") == 0 || tax_lookup(TAX_STRATEGIC, s));
 	}
@@ -693,7 +627,7 @@ Test(ted_maps, country)
 	struct maptab t, iso;
 	struct cl_errbuf eb;
 
-	tload(&t, "ted_country");
+	tu_load_map(&t, "ted_country", tedxml_load_map);
 	maptab_init(&iso);
 	cr_assert_eq(eforms_load_map(&iso, "eforms_country", &eb), CL_OK);
 

@@ -20,48 +20,25 @@
 #include "taxonomy.h"
 #include "testutil.h"
 
-struct run_out {
-	int code;
-	char *out, *err;
+struct sched_run {
+	const char *dir;
+	char *argv[4];
 };
 
-/* `caselib --data dir harvest --sources file` in a child. */
-static void run_harvest(const char *dir, const char *file, struct run_out *o)
+static int sched_harvest(void *ud)
 {
-	char *outp = NULL, *errp = NULL;
-	int status = 0;
-	pid_t pid;
+	struct sched_run *r = ud;
+	struct cli_ctx ctx = {r->dir, "caselib"};
 
-	cr_assert(asprintf(&outp, "%s/run.out", dir) > 0);
-	cr_assert(asprintf(&errp, "%s/run.err", dir) > 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		char *fcopy = strdup(file);
-		char *argv[] = {"harvest", "--sources", fcopy, NULL};
-		struct cli_ctx ctx = {dir, "caselib"};
-		int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	return cli_cmd_harvest(&ctx, 3, r->argv);
+}
 
-		dup2(fo, 1);
-		dup2(fe, 2);
-		close(fo);
-		close(fe);
-		status = cli_cmd_harvest(&ctx, 3, argv);
-		fflush(stdout);
-		fflush(stderr);
-		_exit(status);
-	}
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status));
-	o->code = WEXITSTATUS(status);
-	o->out = tu_read_file(outp, NULL);
-	o->err = tu_read_file(errp, NULL);
-	cr_assert(o->out && o->err);
-	free(outp);
-	free(errp);
+/* `caselib --data dir harvest --sources file` in a child. */
+static void run_harvest(const char *dir, char *file, struct tu_child *o)
+{
+	struct sched_run r = {dir, {"harvest", "--sources", file, NULL}};
+
+	tu_fork_run(dir, sched_harvest, &r, o);
 }
 
 Test(harvest_schedule, a_second_run_exits_6_and_the_last_run_is_in_metrics)
@@ -69,7 +46,7 @@ Test(harvest_schedule, a_second_run_exits_6_and_the_last_run_is_in_metrics)
 	struct cl_errbuf eb = {0};
 	struct store *st = NULL;
 	struct harvest_summary sum;
-	struct run_out o;
+	struct tu_child o;
 	char *dir = tu_tmpdir(), *file = NULL, *json = NULL, *text = NULL;
 	char fixture[PATH_MAX];
 	size_t len = 0;

@@ -392,12 +392,8 @@ Test(shard, remote_shards_equal_one_database_and_survive_a_shard_down, .timeout 
 	cr_assert_eq(shard_write_stub(dstub, NSHARDS, remotes, local, sdir, TIMEOUT_MS, &eb), CL_OK,
 		     "%s", eb.msg);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	srv_config_init(&cfg);
-	cfg.data_dir = dir;
-	cfg.listen = "127.0.0.1:0";
-	cfg.threads = 2;
-	cfg.web_dir = dir;
-	cr_assert_eq(srv_start(&cfg, &srv, &eb), CL_OK, "srv_start: %s", eb.msg);
+	tu_srv_config(&cfg, dir, dir);
+	srv = tu_srv_start(&cfg, NULL, 0);
 	hp = srv_port(srv);
 	http_get(hp, "/v1/search?q=skola&facets=all", &r);
 	cr_expect_eq(r.status, 200, "%s", r.body);

@@ -66,16 +66,6 @@ static struct store_put_result put(struct store *s, const char *id, const char *
 	return r;
 }
 
-static struct store *open_new(char **dir)
-{
-	struct store *s = NULL;
-	struct cl_errbuf eb = {0};
-
-	*dir = tu_tmpdir();
-	cr_assert_eq(store_open(*dir, STORE_CREATE, &s, &eb), CL_OK, "open: %s", eb.msg);
-	return s;
-}
-
 static long long sql_int(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
@@ -209,7 +199,7 @@ Test(store, open_create_reopen)
 Test(store, future_schema_is_refused)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	char want[128];
 
@@ -316,7 +306,7 @@ static int collect_version(const struct store_version_info *vi, void *ud)
 Test(store, put_versions_and_history)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -404,15 +394,13 @@ Test(store, put_versions_and_history)
 
 	case_release(&c);
 	case_release(&got);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, invalid_record_is_refused)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -426,15 +414,13 @@ Test(store, invalid_record_is_refused)
 	cr_assert_eq(counts(s).cases, 0);
 	cr_assert_eq(last_seq(s), 0);
 	case_release(&c);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, delete_withdraws)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
 	struct case_record got;
@@ -479,9 +465,7 @@ Test(store, delete_withdraws)
 	cr_assert_eq(store_check(s, NULL, NULL, &eb), CL_OK, "%s", eb.msg);
 
 	case_release(&got);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* ---- change log ------------------------------------------------------- */
@@ -520,7 +504,7 @@ Test(store, changes_since_pages)
 		{0, 2, 2, 1}, {2, 2, 2, 3}, {4, 0, 3, 5}, {7, 0, 0, 0}, {0, 0, 7, 1}, {6, 100, 1, 7},
 	};
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	struct store_put_result r;
 	char id[32];
@@ -563,15 +547,13 @@ Test(store, changes_since_pages)
 		cr_assert_eq(store_changes_since(s, 0, 0, collect_change, &l, &eb), 7);
 		cr_assert_eq(l.n, 3);
 	}
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, counts_and_sources_per_version)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -603,9 +585,7 @@ Test(store, counts_and_sources_per_version)
 				" AND url = 'https://example.org/three-sources/1'"
 				" AND retrieved_at = '2026-01-02T10:00:00Z'"
 				" AND format = 'case-json' AND length(sha256) = 64"), 1);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, raw_documents_dedupe_by_sha256)
@@ -615,7 +595,7 @@ Test(store, raw_documents_dedupe_by_sha256)
 	static const char sha_b[] =
 		"60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	static const unsigned char body[] = {'t', 'e', 's', 't', 0, 0xff, 1};
 
@@ -636,15 +616,13 @@ Test(store, raw_documents_dedupe_by_sha256)
 	cr_assert_eq(store_put_raw(s, "ABC", "https://example.org/c", NULL, NULL, "x", 1, &eb),
 		     CL_EINVAL);
 	cr_assert_eq(counts(s).raw_documents, 2);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, audit_rows_are_immutable)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	char *err = NULL;
 
@@ -666,16 +644,14 @@ Test(store, audit_rows_are_immutable)
 	sqlite3_free(err);
 	cr_assert_eq(sql_int(s, "SELECT count(*) FROM audit WHERE actor = 'token:abc'"), 1);
 	cr_assert_eq(sql_int(s, "SELECT count(*) FROM audit"), 2);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* ---- store_check ------------------------------------------------------- */
 
 static struct store *three_cases(char **dir)
 {
-	struct store *s = open_new(dir);
+	struct store *s = tu_store_new(dir);
 
 	put(s, "case-a", "A", NULL);
 	put(s, "case-b", "B", NULL);
@@ -692,9 +668,7 @@ Test(store, check_clean_store)
 
 	cr_assert_eq(check(s, &l), CL_OK, "%s", l.buf);
 	cr_assert_eq(l.n, 0);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* Each corruption (raw SQL, foreign keys off) and the report it must give. */
@@ -737,9 +711,7 @@ Test(store, check_reports_corruption)
 		cr_assert(strstr(eb.msg, "problem"), "%s", eb.msg);
 		/* Without a report callback the result is the same. */
 		cr_assert_eq(store_check(s, NULL, NULL, &eb), CL_ECORRUPT);
-		store_close(s);
-		tu_rmtree(dir);
-		free(dir);
+		tu_store_drop(&s, &dir);
 	}
 }
 
@@ -756,9 +728,7 @@ Test(store, check_reports_foreign_key_violation)
 	cr_assert_eq(check(s, &l), CL_ECORRUPT);
 	cr_assert(strstr(l.buf, "foreign key: reviews row 1 refers to a missing row of"
 				" submissions"), "%s", l.buf);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* ---- transactions ----------------------------------------------------- */
@@ -777,7 +747,7 @@ static void put_many(struct store *s, const char *prefix, int n)
 Test(store, batch_rollback_and_commit)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	struct store_counts n;
 	struct lines l;
@@ -824,15 +794,13 @@ Test(store, batch_rollback_and_commit)
 	s = NULL;
 	cr_assert_eq(store_open(dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(counts(s).cases, 101);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, failed_put_leaves_nothing)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -881,15 +849,13 @@ Test(store, failed_put_leaves_nothing)
 	cr_assert_eq(check(s, &l), CL_OK, "%s", l.buf);
 
 	case_release(&got);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, disk_full_is_efull_and_leaves_nothing)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c, got;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -929,15 +895,13 @@ Test(store, disk_full_is_efull_and_leaves_nothing)
 	cr_assert_str_eq(got.body, big);
 	case_release(&got);
 	case_release(&c);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, busy_writer_gets_ebusy)
 {
 	char *dir = NULL, *db = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct case_record c;
 	struct store_put_result r;
 	struct cl_errbuf eb = {0};
@@ -961,9 +925,7 @@ Test(store, busy_writer_gets_ebusy)
 	cr_assert_eq(store_put_case(s, &c, "test", &r, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(r.seq, 1);
 	case_release(&c);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 	free(db);
 }
 
@@ -1035,7 +997,7 @@ Test(store, foreach_in_id_order)
 	static const char *const ids[] = {"m-case", "b-case", "z-case", "a-case", "k-case"};
 	static const char *const sorted[] = {"a-case", "b-case", "k-case", "m-case", "z-case"};
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	struct idlist l = {0};
 	struct nested nest = {.s = s};
@@ -1066,9 +1028,7 @@ Test(store, foreach_in_id_order)
 	cr_assert_eq(sql_int(s, "SELECT count(*) FROM cases WHERE version = 2"
 				" AND doc LIKE '%Renamed in walk%'"), 5);
 	cr_assert_eq(last_seq(s), 10);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 /* ---- processes -------------------------------------------------------- */
@@ -1138,7 +1098,7 @@ static void wait_ok(pid_t pid)
 Test(store, two_processes_write_at_once)
 {
 	char *dir = NULL;
-	struct store *s = open_new(&dir);
+	struct store *s = tu_store_new(&dir);
 	struct cl_errbuf eb = {0};
 	pid_t pid[NCHILD];
 	int pfd[NCHILD][2];
@@ -1189,9 +1149,7 @@ Test(store, two_processes_write_at_once)
 			case_release(&got);
 		}
 	cr_assert_eq(check(s, &l), CL_OK, "%s", l.buf);
-	store_close(s);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&s, &dir);
 }
 
 Test(store, concurrent_create_migrates_once)
@@ -1233,16 +1191,14 @@ Test(store, concurrent_create_migrates_once)
 	cr_assert_eq(last_seq(s), 4);
 	cr_assert_eq(sql_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	cr_assert_eq(check(s, &l), CL_OK, "%s", l.buf);
-	store_close(s);
-	tu_rmtree(base);
-	free(base);
+	tu_store_drop(&s, &base);
 	free(dir);
 }
 
 Test(store, backup_while_another_process_writes)
 {
 	char *dir = NULL, *bdir = tu_tmpdir(), *dest = NULL;
-	struct store *s = open_new(&dir), *b = NULL;
+	struct store *s = tu_store_new(&dir), *b = NULL;
 	struct cl_errbuf eb = {0};
 	struct store_counts start, copy, fin;
 	struct lines l;

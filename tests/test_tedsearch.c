@@ -35,25 +35,18 @@ static void setup(void)
 	char *shared = tu_shared("");
 	char root[PATH_MAX];
 
-	unsetenv("http_proxy");
-	unsetenv("https_proxy");
-	unsetenv("ALL_PROXY");
-	unsetenv("all_proxy");
+	tu_no_proxy();
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
 	cr_assert_not_null(realpath(shared, root), "%s", shared);
 	free(shared);
 	tu_lb_start(&srv, root);
-	datadir = tu_tmpdir();
-	cr_assert_eq(store_open(datadir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
+	st = tu_store_new(&datadir);
 }
 
 static void teardown(void)
 {
-	store_close(st);
-	st = NULL;
+	tu_store_drop(&st, &datadir);
 	tu_lb_stop(&srv);
-	tu_rmtree(datadir);
-	free(datadir);
 }
 
 TestSuite(ted_search, .init = setup, .fini = teardown);

@@ -44,8 +44,7 @@ static void setup(void)
 	struct cl_errbuf eb = {0};
 
 	cr_assert_eq(tax_load(&eb), CL_OK, "%s", eb.msg);
-	dir = tu_tmpdir();
-	cr_assert_eq(store_open(dir, STORE_CREATE, &st, &eb), CL_OK, "%s", eb.msg);
+	st = tu_store_new(&dir);
 	principal(0, ROLE_CONTRIBUTOR, "Växjö kommun", &alice);
 	principal(1, ROLE_CONTRIBUTOR, "Region Kalmar", &bob);
 	principal(2, ROLE_REVIEWER, "KKV granskare 1", &rev1);
@@ -56,10 +55,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	store_close(st);
-	st = NULL;
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&st, &dir);
 }
 
 TestSuite(workflow, .init = setup, .fini = teardown);
@@ -92,14 +88,7 @@ struct snap {
 
 static long sql_long(const char *sql)
 {
-	sqlite3_stmt *q = NULL;
-	long v;
-
-	cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK, "%s", sql);
-	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-	v = (long)sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
+	return tu_sql_long(store_db(st), sql);
 }
 
 static struct snap snapshot(void)
@@ -141,6 +130,19 @@ static char *submit(const struct auth_principal *who, const char *title, const c
 	free(b);
 	case_problems_release(&probs);
 	return id;
+}
+
+/* alice submits text and is refused with problems (probs initialised
+ * here; the caller releases them). */
+static void refused(const char *text, struct case_problems *probs)
+{
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+
+	case_problems_init(probs);
+	cr_assert_eq(wf_submit(st, NULL, &alice, text, strlen(text), &out, probs, &eb),
+		     CL_EVALIDATION);
+	cr_assert_null(out);
 }
 
 /* The case's current version (0 when absent). */
@@ -290,10 +292,7 @@ Test(workflow, submit_invalid_reports_every_problem_and_stores_nothing)
 	json_t *out = NULL;
 	struct snap before = snapshot();
 
-	case_problems_init(&probs);
-	cr_assert_eq(wf_submit(st, NULL, &alice, bad, strlen(bad), &out, &probs, &eb),
-		     CL_EVALIDATION);
-	cr_assert_null(out);
+	refused(bad, &probs);
 	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
 		int found = 0;
 		for (size_t k = 0; k < probs.n; k++)
@@ -637,36 +636,20 @@ Test(workflow, diff_lists_exactly_the_changed_fields)
 
 /* ---- duplicates ------------------------------------------------------------------ */
 
-static const char *const demo_files[] = {
-	"tests/fixtures/demo-cases/goteborg-fossilfria-arbetsmaskiner.json",
-	"tests/fixtures/demo-cases/helsingborg-circular-furniture-en.json",
-	"tests/fixtures/demo-cases/kristianstad-solkraft-2021.json",
-	"tests/fixtures/demo-cases/lund-skolmaltider.json",
-	"tests/fixtures/demo-cases/region-skane-pcp-digital-halsa.json",
-	"tests/fixtures/demo-cases/region-stockholm-elbatar.json",
-	"tests/fixtures/demo-cases/trafikverket-klimatsmart-betong.json",
-	"tests/fixtures/demo-cases/vgr-innovation-partnership-en.json",
-};
-
+/* Every demo case of tests/fixtures/demo-cases, into the store. */
 static void import_demo(void)
 {
-	for (size_t i = 0; i < sizeof demo_files / sizeof *demo_files; i++) {
-		struct case_problems probs;
-		struct case_record c;
+	struct case_record *demo;
+	size_t n = tu_demo_cases(&demo);
+
+	cr_assert_eq(n, 8);
+	for (size_t i = 0; i < n; i++) {
 		struct store_put_result r;
 		struct cl_errbuf eb = {0};
-		size_t len = 0;
-		char *text = tu_read_file(demo_files[i], &len);
 
-		cr_assert_not_null(text, "%s", demo_files[i]);
-		case_problems_init(&probs);
-		case_init(&c);
-		cr_assert_eq(case_parse(text, len, 0, &c, &probs), CL_OK, "%s", demo_files[i]);
-		cr_assert_eq(store_put_case(st, &c, "import", &r, &eb), CL_OK, "%s", eb.msg);
-		case_release(&c);
-		case_problems_release(&probs);
-		free(text);
+		cr_assert_eq(store_put_case(st, &demo[i], "import", &r, &eb), CL_OK, "%s", eb.msg);
 	}
+	tu_cases_free(demo, n);
 }
 
 static void check_duplicates(enum engine_kind k)
@@ -934,19 +917,13 @@ Test(workflow, concurrent_approve_and_reject_exactly_one_wins, .timeout = 120)
 	for (int t = 0; t < TRIALS; t++) {
 		char *id = submit(&alice, T1, S1);
 		pthread_barrier_t go;
-		pthread_t th[2];
 		struct racer r[2] = {
 			{&go, &rev1, id, "approve", NULL, -1},
 			{&go, &rev2, id, "reject", "Inte innovativt.", -1},
 		};
 		char sql[256];
 
-		pthread_barrier_init(&go, NULL, 2);
-		for (int i = 0; i < 2; i++)
-			cr_assert_eq(pthread_create(&th[i], NULL, race, &r[i]), 0);
-		for (int i = 0; i < 2; i++)
-			pthread_join(th[i], NULL);
-		pthread_barrier_destroy(&go);
+		tu_race(2, race, r, sizeof *r, &go);
 		cr_assert((r[0].rc == CL_OK) != (r[1].rc == CL_OK),
 			  "trial %d: approve %s, reject %s", t, cl_strerror(r[0].rc),
 			  cl_strerror(r[1].rc));
@@ -1036,7 +1013,6 @@ Test(workflow, proposed_ids_are_the_servers_and_never_collide, .timeout = 60)
 		"{\"id\":\"ocds-ocds-213czf-000-00001\",\"kind\":\"case\",\"title\":\"Lånat id\","
 		"\"sources\":[{\"url\":\"https://a.se/\",\"retrieved_at\":\"2026-01-10T08:00:00Z\"}]}";
 	pthread_barrier_t go;
-	pthread_t th[N];
 	struct submitter m[N];
 	char longid[200], *lbody = NULL;
 	struct case_problems probs;
@@ -1044,14 +1020,9 @@ Test(workflow, proposed_ids_are_the_servers_and_never_collide, .timeout = 60)
 	json_t *out = NULL;
 	struct snap before;
 
-	pthread_barrier_init(&go, NULL, N);
-	for (int i = 0; i < N; i++) {
-		m[i] = (struct submitter){&go, body, -1, ""};
-		cr_assert_eq(pthread_create(&th[i], NULL, submit_racer, &m[i]), 0);
-	}
 	for (int i = 0; i < N; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&go);
+		m[i] = (struct submitter){&go, body, -1, ""};
+	tu_race(N, submit_racer, m, sizeof *m, &go);
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(m[i].rc, CL_OK, "submitter %d: %s", i, cl_strerror(m[i].rc));
 		cr_assert(!strncmp(m[i].id, "sub-ocds-ocds-213czf-000-00001-", 31), "%s", m[i].id);
@@ -1093,10 +1064,7 @@ Test(workflow, submissions_cite_web_sources_only)
 	json_t *out = NULL;
 	struct snap before = snapshot();
 
-	case_problems_init(&probs);
-	cr_assert_eq(wf_submit(st, NULL, &alice, bad, strlen(bad), &out, &probs, &eb),
-		     CL_EVALIDATION);
-	cr_assert_null(out);
+	refused(bad, &probs);
 	cr_assert_eq(probs.n, 2, "%zu problems", probs.n);
 	cr_assert_str_eq(probs.v[0].path, "$.sources[1].url");
 	cr_assert_str_eq(probs.v[1].path, "$.sources[2].url");

@@ -12,7 +12,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +27,12 @@
 
 #include "case.h"
 #include "csvread.h"
+#include "maptab.h"
 #include "parse_ips.h"
 #include "parse_sestat.h"
+#include "server.h"
 #include "store.h"
+#include "xmlsafe.h"
 
 char *tu_tmpdir(void)
 {
@@ -639,6 +645,21 @@ void tu_rows_release(struct tu_rows *rs)
 	free(rs->row);
 }
 
+long tu_rows_map(const struct tu_rows *rs, const char *col, const char *const (*map)[2], size_t n,
+		 long (*count)(const char *code, void *ud), void *ud)
+{
+	long total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		long want = tu_rows_where(rs, col, map[i][0], NULL, NULL);
+
+		cr_assert_gt(want, 0, "no row with %s \"%s\"", col, map[i][0]);
+		cr_assert_eq(count(map[i][1], ud), want, "%s \"%s\"", col, map[i][0]);
+		total += want;
+	}
+	return total;
+}
+
 /* ---- the real corpus ------------------------------------------------------ */
 
 struct loader {
@@ -698,4 +719,287 @@ struct store *tu_load_real_corpus(const char *dir, long *ncases)
 	if (ncases)
 		*ncases = l.n;
 	return l.s;
+}
+
+/* ---- small shared pieces ------------------------------------------------- */
+
+long tu_sql_long(struct sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	long v;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK, "%s", sql);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW, "%s", sql);
+	v = (long)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+struct store *tu_store_new(char **dir)
+{
+	struct store *s = NULL;
+	struct cl_errbuf eb = {0};
+
+	*dir = tu_tmpdir();
+	cr_assert_eq(store_open(*dir, STORE_CREATE, &s, &eb), CL_OK, "open: %s", eb.msg);
+	return s;
+}
+
+void tu_store_drop(struct store **s, char **dir)
+{
+	store_close(*s);
+	*s = NULL;
+	if (dir) {
+		tu_rmtree(*dir);
+		free(*dir);
+		*dir = NULL;
+	}
+}
+
+void tu_srv_config(struct srv_config *cfg, const char *data_dir, const char *web_dir)
+{
+	srv_config_init(cfg);
+	cfg->data_dir = data_dir;
+	cfg->web_dir = web_dir;
+	cfg->listen = "127.0.0.1:0";
+	cfg->threads = 2;
+}
+
+struct srv *tu_srv_start(const struct srv_config *cfg, char *base, size_t cap)
+{
+	struct srv *s = NULL;
+	struct cl_errbuf eb = {0};
+
+	cr_assert_eq(srv_start(cfg, &s, &eb), CL_OK, "srv_start: %s", eb.msg);
+	if (base)
+		snprintf(base, cap, "http://127.0.0.1:%u", srv_port(s));
+	return s;
+}
+
+void tu_srv_drop(struct srv **s, char **dir, char **web)
+{
+	srv_stop(*s);
+	*s = NULL;
+	curl_global_cleanup();
+	tu_rmtree(*dir);
+	free(*dir);
+	*dir = NULL;
+	if (web) {
+		tu_rmtree(*web);
+		free(*web);
+		*web = NULL;
+	}
+}
+
+char *tu_web_dir(void)
+{
+	static const struct {
+		const char *name, *text;
+	} files[] = {
+		{"index.html", "<!doctype html><title>caselib</title>"},
+		{"app.js", "console.log(1);\n"},
+	};
+	char *web = tu_tmpdir();
+	char path[512];
+
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(path, sizeof path, "%s/%s", web, files[i].name);
+		tu_write_file(path, files[i].text, strlen(files[i].text));
+	}
+	return web;
+}
+
+struct first_n {
+	struct store *s;
+	long n, max;
+};
+
+/* Puts c, then stops the parser (CL_EEXISTS) once max are in. */
+static int first_n_emit(void *ud, struct case_record *c)
+{
+	struct first_n *l = ud;
+	struct store_put_result pr;
+	struct cl_errbuf eb = {0};
+
+	cr_assert_eq(store_put_case(l->s, c, "import", &pr, &eb), CL_OK, "%s", eb.msg);
+	return ++l->n < l->max ? CL_OK : CL_EEXISTS;
+}
+
+void tu_sestat_first(struct store *s, long max)
+{
+	char *csv = tu_shared("se-procurements-2021/number_of_procurements.csv");
+	struct parse_src src = {NULL, "2026-01-01T00:00:00Z", NULL};
+	struct first_n l = {s, 0, max};
+	struct parse_sink sink = {first_n_emit, NULL, &l};
+	struct cl_errbuf eb = {0};
+	FILE *f = fopen(csv, "rb");
+	int rc;
+
+	cr_assert_not_null(f, "cannot open %s", csv);
+	rc = sestat_parse_file(f, &src, &sink, NULL, &eb);
+	fclose(f);
+	cr_assert(rc == CL_EEXISTS || rc == CL_OK, "sestat: %s", eb.msg);
+	cr_assert_eq(l.n, max);
+	free(csv);
+}
+
+size_t tu_demo_cases(struct case_record **out)
+{
+	glob_t g;
+	struct case_record *v;
+	size_t n;
+
+	cr_assert_eq(glob("tests/fixtures/demo-cases/*.json", 0, NULL, &g), 0, "no demo cases");
+	n = g.gl_pathc;
+	v = calloc(n, sizeof *v);
+	cr_assert_not_null(v);
+	for (size_t i = 0; i < n; i++) {
+		const char *path = g.gl_pathv[i];
+		struct case_problems why;
+		size_t len = 0;
+		char *text = tu_read_file(path, &len);
+
+		cr_assert_not_null(text, "%s", path);
+		case_init(&v[i]);
+		case_problems_init(&why);
+		cr_assert_eq(case_parse(text, len, 0, &v[i], &why), CL_OK, "%s", path);
+		case_problems_release(&why);
+		free(text);
+	}
+	globfree(&g);
+	*out = v;
+	return n;
+}
+
+void tu_cases_free(struct case_record *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		case_release(&v[i]);
+	free(v);
+}
+
+void tu_no_proxy(void)
+{
+	static const char *const names[] = {"http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		unsetenv(names[i]);
+}
+
+void tu_fork_run(const char *dir, int (*fn)(void *), void *ud, struct tu_child *o)
+{
+	char *outp = NULL, *errp = NULL;
+	int status = 0;
+	pid_t pid;
+
+	cr_assert(asprintf(&outp, "%s/child.out", dir) > 0);
+	cr_assert(asprintf(&errp, "%s/child.err", dir) > 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fo, 1);
+		dup2(fe, 2);
+		close(fo);
+		close(fe);
+		status = fn(ud);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(status);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status));
+	o->code = WEXITSTATUS(status);
+	o->out = tu_read_file(outp, NULL);
+	o->err = tu_read_file(errp, NULL);
+	cr_assert(o->out && o->err);
+	free(outp);
+	free(errp);
+}
+
+void tu_race(int n, void *(*fn)(void *), void *arg, size_t size, void *go)
+{
+	pthread_t *th = calloc((size_t)n, sizeof *th);
+
+	cr_assert_not_null(th);
+	pthread_barrier_init(go, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, fn, (char *)arg + (size_t)i * size), 0);
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(go);
+	free(th);
+}
+
+/* ---- the XML parsers' tests --------------------------------------------- */
+
+int tu_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+char *tu_replace1(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	char *out;
+
+	cr_assert_not_null(p, "text lacks \"%s\"", from);
+	cr_assert(asprintf(&out, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from)) > 0);
+	return out;
+}
+
+size_t tu_gc_codes(const char *list, char codes[][48], size_t max)
+{
+	char rel[128], *path;
+	size_t len, n = 0;
+	char *data;
+	xmlDocPtr doc;
+	struct cl_errbuf eb;
+	xmlNode *rows;
+
+	snprintf(rel, sizeof rel, "eforms-sdk/codelists/%s.gc", list);
+	path = tu_shared(rel);
+	data = tu_read_file(path, &len);
+	cr_assert_not_null(data, "%s", path);
+	cr_assert_eq(xmlsafe_parse(data, len, "gc", &doc, &eb), CL_OK, "%s: %s", rel, eb.msg);
+	rows = xmlsafe_child(xmlDocGetRootElement(doc), NULL, "SimpleCodeList");
+	for (xmlNode *r = xmlsafe_child(rows, NULL, "Row"); r; r = xmlsafe_next(r, NULL, "Row"))
+		for (xmlNode *v = xmlsafe_child(r, NULL, "Value"); v; v = xmlsafe_next(v, NULL, "Value")) {
+			const char *col = xmlsafe_attr(v, "ColumnRef");
+
+			if (col && strcmp(col, "code") == 0) {
+				cr_assert_lt(n, max);
+				xmlsafe_code(xmlsafe_child(v, NULL, "SimpleValue"), codes[n++], 48);
+			}
+		}
+	xmlFreeDoc(doc);
+	free(data);
+	free(path);
+	cr_assert_gt(n, 0, "no codes in %s", rel);
+	return n;
+}
+
+int tu_in_codes(char codes[][48], size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(codes[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void tu_load_map(struct maptab *t, const char *name,
+		 int (*load)(struct maptab *, const char *, struct cl_errbuf *))
+{
+	struct cl_errbuf eb;
+
+	maptab_init(t);
+	cr_assert_eq(load(t, name, &eb), CL_OK, "%s: %s", name, eb.msg);
+	cr_assert_gt(t->nrows, 0);
 }

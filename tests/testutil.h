@@ -117,6 +117,12 @@ size_t tu_rows_col(const struct tu_rows *rs, const char *name);
 long tu_rows_where(const struct tu_rows *rs, const char *a, const char *va, const char *b,
 		   const char *vb);
 void tu_rows_release(struct tu_rows *rs);
+/* A mapping table checked against the rows: for each {value, code} of map
+ * (n pairs) asserts that rows with column col equal to value exist and
+ * that count(code, ud) is their number. Returns the sum of those numbers
+ * (the caller compares it with all rows: a value the map misses). */
+long tu_rows_map(const struct tu_rows *rs, const char *col, const char *const (*map)[2], size_t n,
+		 long (*count)(const char *code, void *ud), void *ud);
 
 /* ---- the real corpus ------------------------------------------------------ */
 
@@ -168,5 +174,88 @@ void tu_resp_free(struct tu_resp *r);
  * repeated), leading blanks dropped, copied into buf (cap bytes, truncated).
  * Returns buf, or NULL when the header is absent. */
 const char *tu_resp_header(const struct tu_resp *r, const char *name, char *buf, size_t cap);
+
+/* ---- small shared pieces ------------------------------------------------- */
+
+struct sqlite3;
+struct store;
+
+/* The first column of the first row of sql on db as a long; asserts the
+ * statement prepares and yields a row. */
+long tu_sql_long(struct sqlite3 *db, const char *sql);
+
+/* A fresh store in a new tu_tmpdir() (*dir, caller frees and removes);
+ * asserts it opens. Caller store_close()s. */
+struct store *tu_store_new(char **dir);
+/* Closes *s and sets it NULL; then, when dir is not NULL, removes and
+ * frees *dir and sets it NULL. */
+void tu_store_drop(struct store **s, char **dir);
+
+/* The HTTP service under test: srv_config_init, then data_dir, web_dir
+ * (NULL: none), a free port of 127.0.0.1 and two threads. */
+struct srv;
+struct srv_config;
+void tu_srv_config(struct srv_config *cfg, const char *data_dir, const char *web_dir);
+/* srv_start(cfg), asserting it starts; base (NULL: not wanted; cap bytes)
+ * gets "http://127.0.0.1:PORT". */
+struct srv *tu_srv_start(const struct srv_config *cfg, char *base, size_t cap);
+/* A new folder with a small index.html and app.js for the server's static
+ * files. Caller frees it and tu_rmtree()s it. */
+char *tu_web_dir(void);
+
+/* Puts the first max records of the real statistics CSV into s (source
+ * "import", retrieved 2026-01-01); asserts all max were put. */
+void tu_sestat_first(struct store *s, long max);
+
+/* Stops *s (sets it NULL), ends libcurl, removes and frees *dir and *web
+ * (web may be NULL; both set NULL). The HTTP suites' teardown. */
+void tu_srv_drop(struct srv **s, char **dir, char **web);
+
+/* The demo cases, the .json files of tests/fixtures/demo-cases (run from the
+ * repository root), in file-name order, each parsed with case_parse
+ * (asserted). Returns how many; *out is the caller's: tu_cases_free(). */
+size_t tu_demo_cases(struct case_record **out);
+void tu_cases_free(struct case_record *v, size_t n);
+
+/* ---- the XML parsers' tests (eForms, TED XML) --------------------------- */
+
+struct strlist;
+struct maptab;
+struct cl_errbuf;
+
+/* Whether list l holds s. */
+int tu_has(const struct strlist *l, const char *s);
+/* A copy of s with the first occurrence of from replaced by to (asserts
+ * there is one). Caller frees. */
+char *tu_replace1(const char *s, const char *from, const char *to);
+/* The codes of an official eForms code list: Row/Value[@ColumnRef='code']/
+ * SimpleValue of eforms-sdk/codelists/LIST.gc in the shared data, read with
+ * xmlsafe, into codes (max of them; asserts at least one). Returns how many. */
+size_t tu_gc_codes(const char *list, char codes[][48], size_t max);
+/* Whether s is one of the n codes. */
+int tu_in_codes(char codes[][48], size_t n, const char *s);
+/* maptab_init(t), then loads table name with load (eforms_load_map,
+ * tedxml_load_map); asserts it loads and has rows. */
+void tu_load_map(struct maptab *t, const char *name,
+		 int (*load)(struct maptab *, const char *, struct cl_errbuf *));
+
+/* Drops the proxy variables so libcurl talks to the loopback directly. */
+void tu_no_proxy(void);
+
+/* What tu_fork_run captured. */
+struct tu_child {
+	int code;
+	char *out, *err; /* caller frees */
+};
+
+/* Runs fn(ud) in a forked child whose stdout and stderr go to files
+ * under dir; the child exits with what fn returns. Asserts it exits
+ * normally; o gets the code and both outputs. */
+void tu_fork_run(const char *dir, int (*fn)(void *), void *ud, struct tu_child *o);
+
+/* The race tests' start line: sets up go for n parties, starts n threads
+ * fn(arg + i*size) (each waits on go), joins them all and destroys go. */
+void tu_race(int n, void *(*fn)(void *), void *arg, size_t size, void *go);
+/* go: a pthread_barrier_t *, left untyped to keep pthread.h out. */
 
 #endif
