@@ -169,6 +169,23 @@ static int no_params(struct srv_req *r)
 	return bad;
 }
 
+/* A request without query parameters from a known caller, with a worker:
+ * 1, else 0 (a problem was sent). */
+static int known_caller(struct srv_req *r, const struct auth_principal **who,
+			struct srv_worker **w)
+{
+	return !no_params(r) && (*who = srv_who(r)) && (*w = srv_worker(r));
+}
+
+/* out as 200, or the error as a problem. */
+static void reply(struct srv_req *r, int rc, json_t *out, const struct cl_errbuf *eb)
+{
+	if (rc != CL_OK)
+		srv_problem_err(r, rc, eb);
+	else
+		srv_reply_json(r, 200, out);
+}
+
 static void h_case(struct srv_req *r)
 {
 	const struct auth_principal *who;
@@ -176,7 +193,7 @@ static void h_case(struct srv_req *r)
 	struct case_record c;
 
 	case_init(&c);
-	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
+	if (!known_caller(r, &who, &w))
 		goto out;
 	if (load_visible(r, w, who, srv_arg(r, 0), &c) != CL_OK)
 		goto out;
@@ -214,7 +231,7 @@ static void h_case_html(struct srv_req *r)
 	json_t *j = NULL;
 
 	case_init(&c);
-	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
+	if (!known_caller(r, &who, &w))
 		goto out;
 	if (load_visible(r, w, who, srv_arg(r, 0), &c) != CL_OK)
 		goto out;
@@ -273,7 +290,7 @@ static void h_history(struct srv_req *r)
 	case_init(&c);
 	case_init(&prev);
 	case_init(&cur);
-	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
+	if (!known_caller(r, &who, &w))
 		goto out;
 	if (load_visible(r, w, who, srv_arg(r, 0), &c) != CL_OK)
 		goto out;
@@ -823,7 +840,7 @@ static int body_is_json(struct srv_req *r, const char *body, size_t len)
 static int write_request(struct srv_req *r, const struct auth_principal **who,
 			 struct srv_worker **w, const char **body, size_t *len)
 {
-	if (no_params(r) || !(*who = srv_who(r)) || !(*w = srv_worker(r)))
+	if (!known_caller(r, who, w))
 		return 0;
 	*body = srv_body(r, len);
 	return body_is_json(r, *body, *len);
@@ -880,15 +897,9 @@ static void h_sub_get(struct srv_req *r)
 	struct srv_worker *w;
 	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
-	int rc;
 
-	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
-		return;
-	rc = wf_get(w->store, who, srv_arg(r, 0), &out, &eb);
-	if (rc != CL_OK)
-		srv_problem_err(r, rc, &eb);
-	else
-		srv_reply_json(r, 200, out);
+	if (known_caller(r, &who, &w))
+		reply(r, wf_get(w->store, who, srv_arg(r, 0), &out, &eb), out, &eb);
 }
 
 static void h_queue(struct srv_req *r)
@@ -1139,7 +1150,7 @@ static void h_stats(struct srv_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if (no_params(r) || !(who = srv_who(r)) || !(w = srv_worker(r)))
+	if (!known_caller(r, &who, &w))
 		return;
 	/* the counts so far, including those the sync thread has not yet
 	 * written (only for those who may see them) */
@@ -1147,10 +1158,7 @@ static void h_stats(struct srv_req *r)
 					: CL_OK;
 	if (rc == CL_OK)
 		rc = wf_stats_report(w->store, who, &out, &eb);
-	if (rc != CL_OK)
-		srv_problem_err(r, rc, &eb);
-	else
-		srv_reply_json(r, 200, out);
+	reply(r, rc, out, &eb);
 }
 
 /* ---- operations --------------------------------------------------------- */

@@ -179,3 +179,12 @@ struct bset *bs_copy(const struct bset *b)
 	}
 	return c;
 }
+
+struct bset *bs_meet(struct bset *acc, struct bset *b)
+{
+	if (!acc)
+		return b;
+	bs_and(acc, b);
+	bs_free(b);
+	return acc;
+}

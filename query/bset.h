@@ -29,6 +29,8 @@ int bs_has(const struct bset *b, uint32_t x);
 int bs_or(struct bset *a, const struct bset *b);
 /* a &= b. */
 void bs_and(struct bset *a, const struct bset *b);
+/* acc AND b, consuming b (acc NULL: no set yet, b is the result). */
+struct bset *bs_meet(struct bset *acc, struct bset *b);
 /* |b| and |a AND b|. */
 uint64_t bs_card(const struct bset *b);
 uint64_t bs_and_card(const struct bset *a, const struct bset *b);

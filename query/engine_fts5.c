@@ -362,6 +362,17 @@ static int cache_empty(struct fts *f, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
+/* The end of a loading loop over st that stopped with rc: SQLITE_DONE is
+ * CL_OK; SQLITE_ROW means the loop broke off because memory ran out. */
+static int load_end(struct fts *f, sqlite3_stmt *st, int rc, struct cl_errbuf *eb,
+		    const char *what)
+{
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, what);
+}
+
 /* Loads the sets from fts_docs and fts_facets unless the cache is
  * current (fts_meta.gen unchanged since it was built). */
 static int cache_sync(struct fts *f, struct cl_errbuf *eb)
@@ -380,17 +391,11 @@ static int cache_sync(struct fts *f, struct cl_errbuf *eb)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		if (rid_ok(rid) && bs_add(f->all, (uint32_t)rid) != CL_OK) {
-			sqlite3_reset(st);
-			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
-			goto out;
-		}
+		if (rid_ok(rid) && bs_add(f->all, (uint32_t)rid) != CL_OK)
+			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = db_fail(f, eb, rc, "load documents");
+	if ((rc = load_end(f, st, rc, eb, "load documents")) != CL_OK)
 		goto out;
-	}
 	if ((rc = stmt(f, FS_FACET_ALL, &st, eb)) != CL_OK)
 		goto out;
 	{
@@ -405,18 +410,12 @@ static int cache_sync(struct fts *f, struct cl_errbuf *eb)
 			if (!last || last_f != fa || strcmp(last->value, v))
 				last = fval_get(&f->fc[fa], v);
 			last_f = fa;
-			if (!last || bs_add(last->bm, (uint32_t)rid) != CL_OK) {
-				sqlite3_reset(st);
-				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
-				goto out;
-			}
+			if (!last || bs_add(last->bm, (uint32_t)rid) != CL_OK)
+				break;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = db_fail(f, eb, rc, "load facets");
+	if ((rc = load_end(f, st, rc, eb, "load facets")) != CL_OK)
 		goto out;
-	}
 	f->cache_ok = 1;
 	f->cache_gen = gen;
 	rc = CL_OK;
@@ -1307,12 +1306,7 @@ static int filter_set(struct fts *f, const struct search_request *rq, struct bse
 				goto nomem;
 			}
 		}
-		if (F) {
-			bs_and(F, u);
-			bs_free(u);
-		} else {
-			F = u;
-		}
+		F = bs_meet(F, u);
 	}
 	if (rq->year_from || rq->year_to) {
 		struct bset *u = bs_new();
@@ -1327,12 +1321,7 @@ static int filter_set(struct fts *f, const struct search_request *rq, struct bse
 				goto nomem;
 			}
 		}
-		if (F) {
-			bs_and(F, u);
-			bs_free(u);
-		} else {
-			F = u;
-		}
+		F = bs_meet(F, u);
 	}
 	*out = F;
 	return CL_OK;

@@ -111,6 +111,16 @@ Test(bset, random_sets_agree_with_flags)
 		same(c, f, "a AND b");
 		bs_free(c);
 
+		/* meet: a AND b into a copy of a, consuming a copy of b */
+		c = bs_meet(bs_copy(a), bs_copy(b));
+		for (uint32_t x = 0; x < SPAN; x++)
+			f[x] = fa[x] & fb[x];
+		same(c, f, "meet");
+		bs_free(c);
+		c = bs_meet(NULL, bs_copy(b));
+		same(c, fb, "meet with nothing yet");
+		bs_free(c);
+
 		/* remove a random half of a */
 		for (uint32_t x = 0; x < SPAN; x++)
 			if (fa[x] && rnd(&seed) % 2) {
