@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "routes.h"
 #include "server.h"
 
 static int parse_count(const char *s, unsigned max, unsigned *out)
@@ -47,6 +48,8 @@ int cli_cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	int ch, rc, sig = 0, k;
 
 	srv_config_init(&cfg);
+	cfg.routes = rt_routes;
+	cfg.fallback = rt_static;
 	cfg.data_dir = ctx->data_dir;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {

@@ -897,9 +897,13 @@ static void h_sub_get(struct srv_req *r)
 	struct srv_worker *w;
 	struct cl_errbuf eb = {0};
 	json_t *out = NULL;
+	int rc;
 
-	if (known_caller(r, &who, &w))
-		reply(r, wf_get(w->store, who, srv_arg(r, 0), &out, &eb), out, &eb);
+	if (!known_caller(r, &who, &w))
+		return;
+	/* out is read after wf_get has set it (not in the same call) */
+	rc = wf_get(w->store, who, srv_arg(r, 0), &out, &eb);
+	reply(r, rc, out, &eb);
 }
 
 static void h_queue(struct srv_req *r)
@@ -1302,14 +1306,14 @@ const struct srv_route rt_routes[] = {
 	{"GET", "/v1/cases/{id}/similar", 0, h_case_similar},
 	{"GET", "/v1/cases/{id}/history", 0, h_history},
 	{"GET", "/v1/cases/{id}/html", 0, h_case_html},
-	{"POST", "/v1/similar", 1, h_similar_text},
+	{"POST", "/v1/similar", SRV_ROUTE_JSON, h_similar_text},
 	{"GET", "/v1/facets", 0, h_facets},
 	{"GET", "/v1/export", 0, h_export},
-	{"POST", "/v1/submissions", 1, h_submit},
+	{"POST", "/v1/submissions", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_submit},
 	{"GET", "/v1/submissions/{id}", 0, h_sub_get},
-	{"PUT", "/v1/submissions/{id}", 1, h_sub_put},
+	{"PUT", "/v1/submissions/{id}", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_sub_put},
 	{"GET", "/v1/review/queue", 0, h_queue},
-	{"POST", "/v1/review/{id}/decision", 1, h_decide},
+	{"POST", "/v1/review/{id}/decision", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_decide},
 	{"GET", "/v1/stats", 0, h_stats},
 	{"GET", "/healthz", 0, h_health},
 	{"GET", "/metrics", 0, h_metrics},

@@ -8,14 +8,9 @@
 
 #include "server.h"
 
-struct srv_route {
-	const char *method;  /* "GET", "POST", "PUT" (GET also answers HEAD) */
-	const char *pattern; /* "/v1/cases/{id}/similar"; also the metrics label */
-	int json_body;       /* 1: the body must be application/json (else 415) */
-	void (*handler)(struct srv_req *r);
-};
-
-/* The table, terminated by an entry with pattern NULL. */
+/* The API's table (struct srv_route, server.h), terminated by an entry
+ * with pattern NULL: pass it as srv_config.routes, rt_static as
+ * srv_config.fallback. */
 extern const struct srv_route rt_routes[];
 
 /* Static files of the web page for any other GET path (api/web/). */

@@ -33,7 +33,6 @@
 
 #include "fetch.h"
 #include "harvest.h"
-#include "routes.h"
 #include "sha256.h"
 #include "shard.h"
 #include "store.h"
@@ -1194,10 +1193,11 @@ static int is_api_path(const char *path)
 }
 
 /* Allowed methods for path ("GET, HEAD, POST"), into buf. */
-static void allowed_methods(const char *path, char *buf, size_t cap)
+static void allowed_methods(const struct srv_route *routes, const char *path, char *buf,
+			    size_t cap)
 {
 	int get = 0, post = 0, put = 0;
-	for (const struct srv_route *rt = rt_routes; rt->pattern; rt++) {
+	for (const struct srv_route *rt = routes; rt->pattern; rt++) {
 		if (!route_match(rt->pattern, path, NULL))
 			continue;
 		get |= !strcmp(rt->method, "GET");
@@ -1273,7 +1273,7 @@ static int precheck(struct srv_req *r)
 		}
 		return 0;
 	}
-	for (const struct srv_route *rt = rt_routes; rt->pattern; rt++) {
+	for (const struct srv_route *rt = r->srv->cfg.routes; rt->pattern; rt++) {
 		const char *m = r->head ? "GET" : r->method;
 		if (strcmp(rt->method, m) || !route_match(rt->pattern, r->path, NULL))
 			continue;
@@ -1284,7 +1284,7 @@ static int precheck(struct srv_req *r)
 	}
 	if (!r->route) {
 		int known = 0;
-		for (const struct srv_route *rt = rt_routes; rt->pattern; rt++)
+		for (const struct srv_route *rt = r->srv->cfg.routes; rt->pattern; rt++)
 			if (route_match(rt->pattern, r->path, NULL)) {
 				known = 1;
 				r->label = rt->pattern;
@@ -1294,7 +1294,7 @@ static int precheck(struct srv_req *r)
 			srv_problem(r, 404, "not-found", "Not found", "no such resource: %s", r->path);
 			return -1;
 		}
-		allowed_methods(r->path, allow, sizeof allow);
+		allowed_methods(r->srv->cfg.routes, r->path, allow, sizeof allow);
 		srv_add_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 		if (!strcmp(r->method, "OPTIONS")) {
 			if (r->srv->cors) {
@@ -1310,10 +1310,19 @@ static int precheck(struct srv_req *r)
 			    "%s is not allowed on %s (allowed: %s)", r->method, r->path, allow);
 		return -1;
 	}
-	if (r->route->json_body && !is_json_ctype(srv_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+	if ((r->route->flags & SRV_ROUTE_JSON) &&
+	    !is_json_ctype(srv_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
 		srv_add_header(r, "Accept-Post", "application/json");
 		srv_problem(r, 415, "unsupported-media-type", "Unsupported media type",
 			    "the body must be application/json (UTF-8)");
+		return -1;
+	}
+	if ((r->route->flags & SRV_ROUTE_TOKEN) && !srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION)) {
+		/* refused before a byte of the body is read or parsed */
+		srv_add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"caselib\"");
+		srv_add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+		srv_problem(r, 401, "unauthorized", "Unauthorized",
+			    "%s %s needs a bearer token (docs/api.md, \"Roles\")", r->method, r->label);
 		return -1;
 	}
 	return 0;
@@ -1336,7 +1345,7 @@ static void dispatch(struct srv_req *r)
 	if (r->route)
 		r->route->handler(r);
 	else
-		rt_static(r);
+		r->srv->cfg.fallback(r);
 	if (!r->resp)
 		srv_problem(r, 500, "internal", "Internal error", "the handler gave no response");
 }
@@ -1814,6 +1823,8 @@ int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *
 	*out = NULL;
 	if (!cfg || !cfg->data_dir)
 		return cl_fail(eb, CL_EINVAL, "no data directory");
+	if (!cfg->routes || !cfg->fallback)
+		return cl_fail(eb, CL_EINVAL, "no route table or fallback handler");
 	if ((rc = tax_load(eb)) != CL_OK)
 		return rc;
 	if (!(s = calloc(1, sizeof *s)))

@@ -12,7 +12,9 @@
  * after a write request (srv_sync_now).
  *
  * Every limit is in docs/limits.md, every endpoint and problem type in
- * docs/api.md. The route handlers live in api/routes.c. */
+ * docs/api.md. The routes are the caller's (srv_config.routes: the API's
+ * are api/routes.c's rt_routes); this file is the HTTP side and the
+ * service that answers them (workers, sync thread, metrics). */
 #ifndef SERVER_H
 #define SERVER_H
 
@@ -43,7 +45,23 @@
 
 #define SRV_PROBLEM_BASE "https://caselib.example/problems/"
 
+struct srv_req;
+
+/* A route: one (method, pattern) and its handler. The table is the
+ * caller's (api/routes.c rt_routes), passed in the configuration. */
+#define SRV_ROUTE_JSON 0x1u  /* the body must be application/json (else 415) */
+#define SRV_ROUTE_TOKEN 0x2u /* a bearer token is required: without one, 401
+			      * before the body is read */
+struct srv_route {
+	const char *method;  /* "GET", "POST", "PUT" (GET also answers HEAD) */
+	const char *pattern; /* "/v1/cases/{id}/similar"; also the metrics label */
+	unsigned flags;      /* SRV_ROUTE_* */
+	void (*handler)(struct srv_req *r);
+};
+
 struct srv_config {
+	const struct srv_route *routes;      /* required: the table, ended by a NULL pattern */
+	void (*fallback)(struct srv_req *r); /* required: any other GET (the web page) */
 	const char *data_dir;    /* the store's directory (required) */
 	const char *listen;      /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0"; NULL: 127.0.0.1:8080 */
 	unsigned threads;        /* MHD thread pool; 0: number of online CPUs */

@@ -34,6 +34,7 @@
 
 #include "cl_err.h"
 #include "fuzzutil.h"
+#include "routes.h"
 #include "server.h"
 
 #define FZ_HTTP_WAIT_MS 8000 /* under libFuzzer's -timeout=10 */
@@ -83,6 +84,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	write_file(path, "body{}\n");
 	fz_make_store(data, g_tokens);
 	srv_config_init(&cfg);
+	cfg.routes = rt_routes;
+	cfg.fallback = rt_static;
 	cfg.data_dir = data;
 	cfg.listen = "127.0.0.1:0";
 	cfg.threads = 1;

@@ -30,6 +30,7 @@
 #include "parse_ips.h"
 #include "parse_ocds.h"
 #include "parse_tedxml.h"
+#include "routes.h"
 #include "server.h"
 #include "store.h"
 #include "testutil.h"
@@ -120,6 +121,8 @@ static void serve_edge(enum engine_kind kind, unsigned timeout, unsigned hdr, un
 	srv_stop(g_srv);
 	g_srv = NULL;
 	srv_config_init(&cfg);
+	cfg.routes = rt_routes;
+	cfg.fallback = rt_static;
 	cfg.data_dir = g_dir;
 	cfg.listen = "127.0.0.1:0";
 	cfg.threads = 2;

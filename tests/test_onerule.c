@@ -10,10 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "facet.h"
 #include "parse_sestat.h"
+#include "routes.h"
 #include "server.h"
 #include "sreq.h"
 #include "store.h"
@@ -348,4 +354,50 @@ Test(onerule, the_table_reaches_every_surface, .init = setup, .fini = teardown, 
 			json_decref(cli_json(args, 0, NULL));
 		}
 	}
+}
+
+/* An anonymous write is refused (401) as soon as its headers are read:
+ * the server does not wait for, read or parse the body it announced (the
+ * defect: it read the whole body first, up to the body deadline). */
+static void anonymous_write_gets_401_before_the_body(const char *head)
+{
+	struct sockaddr_in a;
+	struct pollfd p;
+	char buf[2048];
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert_geq(fd, 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)srv_port(g_srv));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	cr_assert_eq(send(fd, head, strlen(head), 0), (ssize_t)strlen(head));
+	/* no body is sent: the answer must come anyway, well before the
+	 * 60 s body deadline */
+	p.fd = fd;
+	p.events = POLLIN;
+	cr_assert_eq(poll(&p, 1, 10000), 1, "no answer without the body: %s", head);
+	n = recv(fd, buf, sizeof buf - 1, 0);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	cr_assert(!strncmp(buf, "HTTP/1.1 401", 12), "%s", buf);
+	cr_assert_not_null(strstr(buf, "needs a bearer token"), "%s", buf);
+	close(fd);
+}
+
+Test(onerule, anonymous_write_refused_before_its_body, .init = setup, .fini = teardown,
+     .timeout = 60)
+{
+	serve(ENGINE_XAPIAN);
+	anonymous_write_gets_401_before_the_body(
+		"POST /v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		"Content-Length: 500000\r\n\r\n");
+	anonymous_write_gets_401_before_the_body(
+		"PUT /v1/submissions/sub-0123456789ab HTTP/1.1\r\nHost: x\r\n"
+		"Content-Type: application/json\r\nContent-Length: 9000\r\n\r\n");
+	anonymous_write_gets_401_before_the_body(
+		"POST /v1/review/sub-0123456789ab/decision HTTP/1.1\r\nHost: x\r\n"
+		"Content-Type: application/json\r\nContent-Length: 40\r\n\r\n");
 }

@@ -157,6 +157,8 @@ static void serve_engine(enum engine_kind k, unsigned row_delay_us, const char *
 	srv_stop(g_srv);
 	g_srv = NULL;
 	srv_config_init(&cfg);
+	cfg.routes = rt_routes;
+	cfg.fallback = rt_static;
 	cfg.engine = k;
 	cfg.data_dir = g_dir;
 	cfg.listen = "127.0.0.1:0";
@@ -879,6 +881,8 @@ Test(server, metrics_need_loopback_or_an_admin_token)
 
 	srv_stop(g_srv);
 	srv_config_init(&cfg);
+	cfg.routes = rt_routes;
+	cfg.fallback = rt_static;
 	cfg.data_dir = g_dir;
 	cfg.listen = "127.0.0.1:0";
 	cfg.threads = 2;
@@ -920,6 +924,8 @@ Test(server, a_stale_index_never_serves_an_unpublished_hit)
 
 	srv_stop(g_srv);
 	srv_config_init(&cfg);
+	cfg.routes = rt_routes;
+	cfg.fallback = rt_static;
 	cfg.data_dir = g_dir;
 	cfg.listen = "127.0.0.1:0";
 	cfg.threads = 2;
@@ -1070,7 +1076,7 @@ static const struct bad {
 	{"GET", "/v1/stats", NULL, NULL, 401, "unauthorized"},
 	{"POST", "/v1/submissions", H_JSON, "{\"kind\":\"case\"}", 401, "unauthorized"},
 	{"POST", "/v1/review/" HIDDEN_ID "/decision", H_JSON, "{\"decision\":\"approve\"}", 401, "unauthorized"},
-	{"POST", "/v1/review/" HIDDEN_ID "/decision", H_JSON, "{\"decision\":\"maybe\"}", 400, "validation"},
+	{"POST", "/v1/review/" HIDDEN_ID "/decision", H_JSON, "{\"decision\":\"maybe\"}", 401, "unauthorized"}, /* anonymous: refused before the body is read */
 	{"GET", "/v1/submissions/" HIDDEN_ID, NULL, NULL, 401, "unauthorized"},
 };
 

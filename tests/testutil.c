@@ -30,6 +30,7 @@
 #include "maptab.h"
 #include "parse_ips.h"
 #include "parse_sestat.h"
+#include "routes.h"
 #include "server.h"
 #include "store.h"
 #include "xmlsafe.h"
@@ -759,6 +760,8 @@ void tu_store_drop(struct store **s, char **dir)
 void tu_srv_config(struct srv_config *cfg, const char *data_dir, const char *web_dir)
 {
 	srv_config_init(cfg);
+	cfg->routes = rt_routes;
+	cfg->fallback = rt_static;
 	cfg->data_dir = data_dir;
 	cfg->web_dir = web_dir;
 	cfg->listen = "127.0.0.1:0";
