@@ -84,17 +84,6 @@ static unsigned filters_used(const struct search_request *rq)
 
 /* ---- GET /v1/search ----------------------------------------------------- */
 
-/* Usage statistics are buffered (srv_stats) and written by the sync thread;
- * when it does not run (an index locked by another process) or falls
- * behind, a request writes the backlog itself. */
-static void stats_backlog(struct srv_req *r, struct srv_worker *w)
-{
-	struct wf_stats_buf *b = srv_stats(srv_of(r));
-
-	if (wf_stats_buf_pending(b) >= SRV_STATS_INLINE_FLUSH)
-		(void)wf_stats_flush(b, w->store, NULL);
-}
-
 static void h_search(struct srv_req *r)
 {
 	struct sreq sp;
@@ -113,11 +102,8 @@ static void h_search(struct srv_req *r)
 		engine_problem(r, rc, &eb);
 		goto out;
 	}
-	if (sp.rq.offset == 0) {
-		(void)wf_stats_buf_search(srv_stats(srv_of(r)), sp.rq.text ? sp.rq.text : "",
-					  res.total, filters_used(&sp.rq));
-		stats_backlog(r, w);
-	}
+	if (sp.rq.offset == 0)
+		srv_note_search(r, sp.rq.text, res.total, filters_used(&sp.rq));
 	srv_reply_json(r, 200, sreq_result_json(w->store, &sp.rq, &res));
 out:
 	search_result_release(&res);
@@ -197,10 +183,8 @@ static void h_case(struct srv_req *r)
 		goto out;
 	if (load_visible(r, w, who, srv_arg(r, 0), &c) != CL_OK)
 		goto out;
-	if (c.status && !strcmp(c.status, "published")) {
-		(void)wf_stats_buf_view(srv_stats(srv_of(r)), c.id);
-		stats_backlog(r, w);
-	}
+	if (c.status && !strcmp(c.status, "published"))
+		srv_note_view(r, c.id);
 	srv_reply_json(r, 200, case_to_json(&c));
 out:
 	case_release(&c);

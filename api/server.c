@@ -500,6 +500,28 @@ static void sync_once(struct srv *s)
 	pthread_mutex_unlock(&s->sync_mu);
 }
 
+/* A request with a worker writes the backlog itself when the sync thread
+ * does not run (an index locked by another process) or falls behind. */
+static void stats_backlog(struct srv_req *r)
+{
+	struct wf_stats_buf *b = r->srv->stats;
+
+	if (r->w && wf_stats_buf_pending(b) >= SRV_STATS_INLINE_FLUSH)
+		(void)wf_stats_flush(b, r->w->store, NULL);
+}
+
+void srv_note_search(struct srv_req *r, const char *text, long total, unsigned filters)
+{
+	(void)wf_stats_buf_search(r->srv->stats, text ? text : "", total, filters);
+	stats_backlog(r);
+}
+
+void srv_note_view(struct srv_req *r, const char *id)
+{
+	(void)wf_stats_buf_view(r->srv->stats, id);
+	stats_backlog(r);
+}
+
 struct wf_stats_buf *srv_stats(struct srv *s)
 {
 	return s ? s->stats : NULL;

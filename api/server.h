@@ -146,6 +146,14 @@ struct srv *srv_of(const struct srv_req *r);
  * transaction (and srv_stop at the end), so a request never waits for a
  * statistics write. Owned by the server. */
 struct wf_stats_buf *srv_stats(struct srv *s);
+
+/* Usage statistics of a request in one call: a search (its text, total and
+ * the facets filtered on, as a mask) or a view of a published case. The
+ * event is buffered and written by the sync thread; the call writes the
+ * backlog itself only when the buffer holds SRV_STATS_INLINE_FLUSH events
+ * (the sync thread does not run or falls behind). */
+void srv_note_search(struct srv_req *r, const char *text, long total, unsigned filters);
+void srv_note_view(struct srv_req *r, const char *id);
 #define SRV_STATS_INLINE_FLUSH 1000 /* pending events a request flushes itself */
 
 /* Responses. Each sets the request's one response (a later call replaces
