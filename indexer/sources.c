@@ -16,11 +16,7 @@
 
 #include "case.h"
 #include "parse.h"
-
-static const char *const known_formats[] = {
-	"ocds", "eforms", "ted-xml", "se-stats-csv", "ips-csv", "case-json", "case-md",
-	"ted-search", NULL,
-};
+#include "parsers.h"
 
 /* Header names a sources file may not set: credentials, and headers the
  * fetcher controls itself. */
@@ -113,10 +109,27 @@ static void nomem(struct sctx *x)
 
 int sources_known_format(const char *format)
 {
-	for (size_t i = 0; format && known_formats[i]; i++)
-		if (strcmp(format, known_formats[i]) == 0)
-			return 1;
-	return 0;
+	return format && parsers_find(format) != NULL;
+}
+
+/* The registry's format names, ", "-separated, into buf. */
+static const char *format_names(char *buf, size_t cap)
+{
+	size_t n, len = 0;
+	const struct parser_def *d = parsers_all(&n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", d[i].format);
+	return buf;
+}
+
+/* Whether the format's payloads link to a next page (a paging hook). */
+static int format_pages(const char *format)
+{
+	const struct parser_def *d = format ? parsers_find(format) : NULL;
+
+	return d && d->next;
 }
 
 void sources_init(struct sources *ss)
@@ -532,9 +545,10 @@ static void read_source(struct sctx *x, json_t *o, const char *base,
 	if (!(v = json_object_get(o, "format")))
 		problem(x, path, "is required");
 	else if ((t = get_text(x, v, path, 64))) {
+		char names[256];
 		if (!sources_known_format(t))
-			problem(x, path, "unknown format \"%s\" (ocds, eforms, ted-xml, se-stats-csv,"
-				" ips-csv, case-json, case-md, ted-search)", t);
+			problem(x, path, "unknown format \"%s\" (%s)", t,
+				format_names(names, sizeof names));
 		else
 			dup_into(x, &s->format, t);
 	}
@@ -569,13 +583,13 @@ static void read_source(struct sctx *x, json_t *o, const char *base,
 			s->enabled = json_is_true(v);
 	}
 
-	s->follow_next = s->format && strcmp(s->format, "ocds") == 0;
+	s->follow_next = format_pages(s->format);
 	snprintf(path, sizeof path, "%s.follow_next", base);
 	if ((v = json_object_get(o, "follow_next"))) {
 		if (!json_is_boolean(v))
 			problem(x, path, "must be true or false");
-		else if (json_is_true(v) && s->format && strcmp(s->format, "ocds") != 0)
-			problem(x, path, "only OCDS sources have links.next to follow");
+		else if (json_is_true(v) && s->format && !format_pages(s->format))
+			problem(x, path, "only OCDS sources (formats with a paging hook) have links.next to follow");
 		else
 			s->follow_next = json_is_true(v);
 	}

@@ -45,7 +45,8 @@ struct source {
 	enum sources_ref ref;
 	char *ref_base;     /* SOURCES_REF_BASE only */
 	int enabled;        /* 0: skipped unless named with --source */
-	int follow_next;    /* OCDS: follow links.next (default 1 for ocds) */
+	int follow_next;    /* follow the payloads' next-page links (default: 1 when
+			     * the format's parser has a paging hook, as ocds) */
 	int next_any_origin; /* 1: links.next may leave the origin of the URL
 				the chain started from (default 0) */
 	int max_pages;      /* pages followed from one URL, the first included */
@@ -84,8 +85,8 @@ int sources_parse(struct sources *ss, const char *text, size_t len, const char *
 /* The source called name, NULL if none. Borrowed from ss. */
 const struct source *sources_find(const struct sources *ss, const char *name);
 
-/* 1 if format is one of the documented format names (whether or not its
- * parser is compiled in). */
+/* 1 if format names a parser of the registry (indexer/parsers.h): the
+ * sources file knows no other list of formats. */
 int sources_known_format(const char *format);
 
 #endif

@@ -77,7 +77,7 @@ static void harvest_order(struct store *st, const size_t *order, size_t n)
 		urls = u;
 	}
 	cr_assert(asprintf(&json,
-			   "{\"defaults\": {\"retries\": 0, \"delay_ms\": 0, \"timeout_ms\": 5000},"
+			   "{\"defaults\": {\"allow_private\": true, \"retries\": 0, \"delay_ms\": 0, \"timeout_ms\": 5000},"
 			   " \"sources\": [{\"name\": \"merge\", \"urls\": [%s], \"format\": \"ocds\","
 			   " \"licence\": \"test\", \"follow_next\": false}]}", urls) > 0);
 	memset(&o, 0, sizeof o);

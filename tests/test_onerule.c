@@ -19,6 +19,8 @@
 #include "engine.h"
 #include "facet.h"
 #include "parse_sestat.h"
+#include "parsers.h"
+#include "sources.h"
 #include "routes.h"
 #include "server.h"
 #include "sreq.h"
@@ -400,4 +402,47 @@ Test(onerule, anonymous_write_refused_before_its_body, .init = setup, .fini = te
 	anonymous_write_gets_401_before_the_body(
 		"POST /v1/review/sub-0123456789ab/decision HTTP/1.1\r\nHost: x\r\n"
 		"Content-Type: application/json\r\nContent-Length: 40\r\n\r\n");
+}
+
+/* The sources file knows the formats the parser registry has, and no
+ * other list: each registry format is accepted, an unknown one is refused
+ * with the registry's names, and following next-page links is the default
+ * exactly for the formats with a paging hook. */
+Test(onerule, source_formats_come_from_the_parser_registry)
+{
+	size_t n;
+	const struct parser_def *d = parsers_all(&n);
+
+	cr_assert_gt(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		char text[1024];
+		struct sources ss;
+		struct cl_errbuf eb = {0};
+		int rc;
+
+		snprintf(text, sizeof text,
+			 "{\"sources\": [{\"name\": \"s\", \"url\": \"https://example.org/x\","
+			 " \"format\": \"%s\", \"licence\": \"CC0-1.0\"%s}]}",
+			 d[i].format,
+			 strcmp(d[i].format, "ted-search") ? "" : ", \"query\": \"buyer-country=SWE\"");
+		sources_init(&ss);
+		rc = sources_parse(&ss, text, strlen(text), "test", &eb);
+		cr_assert_eq(rc, CL_OK, "%s: %s", d[i].format, eb.msg);
+		cr_assert(sources_known_format(d[i].format));
+		cr_assert_eq(ss.v[0].follow_next, d[i].next != NULL, "%s: follow_next", d[i].format);
+		sources_release(&ss);
+	}
+	{
+		const char *text = "{\"sources\": [{\"name\": \"s\", \"url\": \"https://example.org/x\","
+				   " \"format\": \"pdf\", \"licence\": \"CC0-1.0\"}]}";
+		struct sources ss;
+		struct cl_errbuf eb = {0};
+
+		sources_init(&ss);
+		cr_assert_eq(sources_parse(&ss, text, strlen(text), "test", &eb), CL_EINVAL);
+		for (size_t i = 0; i < n; i++)
+			cr_assert_not_null(strstr(eb.msg, d[i].format), "%s lacks %s", eb.msg,
+					   d[i].format);
+		sources_release(&ss);
+	}
 }

@@ -61,7 +61,7 @@ static void harvest_ted(const char *faults, const char *extra, struct harvest_re
 	char *json = NULL;
 
 	cr_assert(asprintf(&json,
-			   "{\"defaults\": {\"retries\": 1, \"backoff_ms\": 10, \"backoff_max_ms\": 20,"
+			   "{\"defaults\": {\"allow_private\": true, \"retries\": 1, \"backoff_ms\": 10, \"backoff_max_ms\": 20,"
 			   " \"retry_after_max_ms\": 1500, \"delay_ms\": 0, \"timeout_ms\": 10000},"
 			   " \"sources\": [{\"name\": \"ted-se\", \"format\": \"ted-search\","
 			   " \"url\": \"http://127.0.0.1:%d/_ted/ted-eforms/search%s\","
