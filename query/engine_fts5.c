@@ -14,9 +14,10 @@
 #include <sqlite3.h>
 
 #include "bset.h"
-#include "sqlerr.h"
 #include "dbuf.h"
 #include "fts5tok.h"
+#include "meta_keys.h"
+#include "sqlerr.h"
 #include "store.h"
 #include "synonyms.h"
 #include "textan.h"
@@ -381,7 +382,7 @@ static int cache_sync(struct fts *f, struct cl_errbuf *eb)
 	int64_t gen;
 	int rc;
 
-	if ((rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK)
+	if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
 		return rc;
 	if (f->cache_ok && gen == f->cache_gen)
 		return CL_OK;
@@ -455,7 +456,7 @@ static int tx_ensure(struct fts *f, struct cl_errbuf *eb)
 	/* Incremental cache updates are only right on top of what this
 	 * transaction sees: drop a cache that another writer made stale. */
 	if (f->cache_ok) {
-		if ((rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK)
+		if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
 			return rc;
 		if (gen != f->cache_gen)
 			cache_drop(f);
@@ -668,7 +669,7 @@ static int create_schema(struct fts *f, struct cl_errbuf *eb)
 		rc = db_fail(f, eb, rc, "open: read schema");
 		goto out;
 	}
-	if (have && (rc = meta_get(f, "layout", NULL, &old, eb)) != CL_OK)
+	if (have && (rc = meta_get(f, FTS_META_LAYOUT, NULL, &old, eb)) != CL_OK)
 		goto out;
 	if (have && (!old || strcmp(old, layout))) {
 		/* an index of another layout: start again, seq 0 */
@@ -690,13 +691,13 @@ static int create_schema(struct fts *f, struct cl_errbuf *eb)
 		goto out;
 	}
 	if (!have) {
-		if ((rc = meta_set(f, "layout", 0, layout, eb)) != CL_OK ||
-		    (rc = meta_set(f, "last_seq", 0, NULL, eb)) != CL_OK ||
-		    (rc = meta_set(f, "gen", 1, NULL, eb)) != CL_OK ||
-		    (rc = meta_set(f, "analyser", 0, analyser, eb)) != CL_OK)
+		if ((rc = meta_set(f, FTS_META_LAYOUT, 0, layout, eb)) != CL_OK ||
+		    (rc = meta_set(f, FTS_META_LAST_SEQ, 0, NULL, eb)) != CL_OK ||
+		    (rc = meta_set(f, FTS_META_GEN, 1, NULL, eb)) != CL_OK ||
+		    (rc = meta_set(f, FTS_META_ANALYSER, 0, analyser, eb)) != CL_OK)
 			goto out;
 	} else {
-		if ((rc = meta_get(f, "analyser", NULL, &olda, eb)) != CL_OK)
+		if ((rc = meta_get(f, FTS_META_ANALYSER, NULL, &olda, eb)) != CL_OK)
 			goto out;
 		if (!olda || strcmp(olda, analyser)) {
 			int64_t gen;
@@ -708,9 +709,9 @@ static int create_schema(struct fts *f, struct cl_errbuf *eb)
 			/* the dictionary changed: tokenize every stored text again */
 			if (ndocs > 0 && (rc = run_simple(f, FS_FTS_REBUILD, eb, "rebuild")) != CL_OK)
 				goto out;
-			if ((rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK ||
-			    (rc = meta_set(f, "gen", gen + 1, NULL, eb)) != CL_OK ||
-			    (rc = meta_set(f, "analyser", 0, analyser, eb)) != CL_OK)
+			if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK ||
+			    (rc = meta_set(f, FTS_META_GEN, gen + 1, NULL, eb)) != CL_OK ||
+			    (rc = meta_set(f, FTS_META_ANALYSER, 0, analyser, eb)) != CL_OK)
 				goto out;
 		}
 	}
@@ -741,7 +742,7 @@ static int check_schema(struct fts *f, struct cl_errbuf *eb)
 	if (!have)
 		return cl_fail(eb, CL_ENOTFOUND,
 			       "fts5: the index has not been built yet (run caselib sync --engine fts5)");
-	if ((rc = meta_get(f, "layout", NULL, &old, eb)) != CL_OK)
+	if ((rc = meta_get(f, FTS_META_LAYOUT, NULL, &old, eb)) != CL_OK)
 		return rc;
 	if (!old || strcmp(old, layout))
 		rc = cl_fail(eb, CL_ESCHEMA,
@@ -1056,9 +1057,9 @@ static int fts_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 
 	if ((rc = tx_ensure(f, eb)) != CL_OK)
 		return rc;
-	if ((rc = meta_set(f, "last_seq", seq, NULL, eb)) != CL_OK ||
-	    (rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK ||
-	    (rc = meta_set(f, "gen", gen + 1, NULL, eb)) != CL_OK ||
+	if ((rc = meta_set(f, FTS_META_LAST_SEQ, seq, NULL, eb)) != CL_OK ||
+	    (rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK ||
+	    (rc = meta_set(f, FTS_META_GEN, gen + 1, NULL, eb)) != CL_OK ||
 	    (rc = run_simple(f, FS_COMMIT, eb, "commit")) != CL_OK) {
 		tx_abort(f);
 		return rc;
@@ -1071,7 +1072,7 @@ static int fts_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 
 static int fts_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb)
 {
-	return meta_get(e->impl, "last_seq", seq, NULL, eb);
+	return meta_get(e->impl, FTS_META_LAST_SEQ, seq, NULL, eb);
 }
 
 static int fts_clear(struct engine *e, struct cl_errbuf *eb)
@@ -1088,8 +1089,8 @@ static int fts_clear(struct engine *e, struct cl_errbuf *eb)
 	    (rc = run_simple(f, FS_CLEAR_DOCS, eb, "clear cases")) != CL_OK ||
 	    (rc = run_simple(f, FS_CLEAR_FACETS, eb, "clear facets")) != CL_OK ||
 	    (rc = run_simple(f, FS_CLEAR_WORDS, eb, "clear words")) != CL_OK ||
-	    (rc = meta_set(f, "last_seq", 0, NULL, eb)) != CL_OK ||
-	    (rc = meta_get(f, "gen", &gen, NULL, eb)) != CL_OK ||
+	    (rc = meta_set(f, FTS_META_LAST_SEQ, 0, NULL, eb)) != CL_OK ||
+	    (rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK ||
 	    (rc = cache_empty(f, eb)) != CL_OK) {
 		cache_drop(f);
 		return rc;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "dbuf.h"
+#include "meta_keys.h"
 #include "qparse.h"
 #include "synonyms.h"
 #include "textan.h"
@@ -26,7 +27,6 @@
  * the spelling data remote shards cannot serve. */
 #define XAP_STUB "xapian.stub"
 #define XAP_STUB_TIMEOUT_MS 5000
-#define META_LAST_SEQ "caselib:last_seq"
 
 /* Value slots. */
 enum {
