@@ -38,6 +38,7 @@
 #include "store.h"
 #include "sync.h"
 #include "taxonomy.h"
+#include "utf8.h"
 #include "workflow.h"
 
 #define MAX_EXTRA_HEADERS 8
@@ -159,43 +160,6 @@ static char *dup_or_null(const char *s)
 }
 
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = s[i];
-		size_t k;
-		unsigned cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			k = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			k = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			k = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (i + k >= n)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + j] & 0x3F);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -244,7 +208,7 @@ static char *pct_decode(const char *s, size_t n, int plus, const char **why)
 		}
 	}
 	*p = '\0';
-	if (!utf8_valid((const unsigned char *)out, (size_t)(p - out))) {
+	if (!utf8_valid(out, (size_t)(p - out))) {
 		*why = "invalid UTF-8";
 		goto fail;
 	}

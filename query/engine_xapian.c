@@ -17,6 +17,7 @@
 #include "qparse.h"
 #include "synonyms.h"
 #include "textan.h"
+#include "utf8.h"
 #include "xs.h"
 
 #define XAP_SUBDIR "xapian"
@@ -408,16 +409,6 @@ static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, co
 out:
 	dbuf_release(&st.words);
 	return rc;
-}
-
-/* Cuts s to at most max bytes at a UTF-8 character boundary. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
 }
 
 /* body, outcome and lessons joined by blank lines, as the FTS5 engine
