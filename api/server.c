@@ -15,7 +15,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -31,8 +30,6 @@
 #include <microhttpd.h>
 #include <zlib.h>
 
-#include "fetch.h"
-#include "harvest.h"
 #include "sha256.h"
 #include "shard.h"
 #include "store.h"
@@ -41,109 +38,7 @@
 #include "utf8.h"
 #include "workflow.h"
 
-#define MAX_EXTRA_HEADERS 8
-
-/* Latency histogram bounds (seconds). */
-static const double lat_bounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-#define NBOUNDS (sizeof lat_bounds / sizeof *lat_bounds)
-
-struct metric {
-	const char *route; /* static string: a route pattern or a fixed label */
-	char method[16];
-	unsigned status;
-	unsigned long long n;
-	struct metric *next;
-};
-
-struct srv {
-	struct srv_config cfg;
-	char *data_dir, *listen, *cors, *web_dir; /* owned copies behind cfg */
-	struct MHD_Daemon *d;
-	unsigned port;
-	atomic_int stopping; /* set by srv_stop, read by the workers */
-
-	pthread_mutex_t pool_mu;
-	struct srv_worker *pool; /* idle workers */
-
-	/* sync thread */
-	pthread_t sync_th;
-	int have_sync_th;
-	struct wf_stats_buf *stats; /* usage statistics, flushed by the sync thread */
-	pthread_mutex_t sync_mu;
-	pthread_cond_t sync_cv;
-	int sync_stop, sync_kick, sync_ok;
-	struct store *sync_store;
-	struct engine *sync_engine;
-	struct shard_set *sync_shards; /* sharded Xapian: synced instead of sync_engine */
-	int64_t store_seq, engine_seq;
-
-	/* requests in flight */
-	pthread_mutex_t fl_mu;
-	pthread_cond_t fl_cv;
-	long inflight;
-
-	/* the edge: every open connection, with its phase and deadline */
-	pthread_mutex_t edge_mu;
-	pthread_cond_t edge_cv;
-	struct edge_conn *conns;
-	pthread_t edge_th;
-	int have_edge_th, edge_stop;
-
-	/* metrics */
-	pthread_mutex_t m_mu;
-	struct metric *metrics;
-	unsigned long long lat_buckets[NBOUNDS + 1];
-	double lat_sum;
-	unsigned long long lat_count;
-};
-
-/* One open connection (MHD's socket context). Its fd stays open while it
- * is in srv.conns: MHD tells us of the close before it closes the fd. */
-enum edge_phase { EDGE_HEADERS, EDGE_BODY, EDGE_ANSWER };
-struct edge_conn {
-	MHD_socket fd;
-	enum edge_phase phase;
-	struct timespec deadline; /* CLOCK_MONOTONIC; for EDGE_HEADERS and EDGE_BODY */
-	int reaped;               /* the reaper answered 408 and shut the socket */
-	int in_request;           /* a request line has come (not an idle keep-alive) */
-	struct edge_conn *prev, *next;
-};
-
-struct srv_req {
-	struct srv *srv;
-	struct MHD_Connection *conn;
-	struct edge_conn *edge; /* NULL when MHD gave no socket context */
-	char *raw; /* request target as received (NULL when too long) */
-	int too_long;
-	char method[16];
-	int head;
-	char *path;
-	struct srv_param *params;
-	size_t nparams;
-	char *args[SRV_PATH_ARGS];
-	const char *label; /* metrics label */
-	const struct srv_route *route;
-	char *body;
-	size_t blen, bcap;
-	int body_too_big;
-	int started, queued, counted;
-	struct srv_worker *w;
-	struct auth_principal who;
-	int who_state; /* 0 not yet, 1 ok, -1 failed */
-	struct MHD_Response *resp;
-	unsigned status;
-	char *xh_name[MAX_EXTRA_HEADERS], *xh_val[MAX_EXTRA_HEADERS];
-	size_t nxh;
-	struct timespec t0;
-};
-
-struct stream_wrap {
-	struct srv *srv;
-	struct srv_worker *w;
-	long (*read)(void *ud, uint64_t pos, char *buf, size_t max);
-	void (*release)(void *ud);
-	void *ud;
-};
+#include "server_impl.h"
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -218,315 +113,6 @@ fail:
 	return NULL;
 }
 
-/* ---- metrics ---------------------------------------------------------- */
-
-/* ASan (and the libFuzzer builds) replace malloc, and glibc's mallinfo2
- * then reports 0: read the sanitizer allocator's own counters there. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SRV_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SRV_ASAN 1
-#endif
-#endif
-#ifdef SRV_ASAN
-size_t __sanitizer_get_current_allocated_bytes(void);
-size_t __sanitizer_get_free_bytes(void);
-#endif
-
-/* Bytes malloc'ed and not freed; free bytes the allocator keeps. */
-static void heap_bytes(size_t *inuse, size_t *freeb)
-{
-#ifdef SRV_ASAN
-	*inuse = __sanitizer_get_current_allocated_bytes();
-	*freeb = __sanitizer_get_free_bytes();
-#else
-	struct mallinfo2 mi = mallinfo2();
-	*inuse = mi.uordblks + mi.hblkhd;
-	*freeb = mi.fordblks;
-#endif
-}
-
-/* Counts one answer (route, method, status). Called when the response is
- * queued, before its first byte goes out, so that a client that has read
- * the answer finds it counted in the next /metrics (the completion
- * callback runs only after the last byte is sent, and raced the client). */
-static void metrics_count(struct srv *s, const char *label, const char *method, unsigned status)
-{
-	struct metric *m;
-
-	pthread_mutex_lock(&s->m_mu);
-	for (m = s->metrics; m; m = m->next)
-		if (m->route == label && m->status == status && !strcmp(m->method, method))
-			break;
-	if (!m && (m = calloc(1, sizeof *m))) {
-		m->route = label;
-		snprintf(m->method, sizeof m->method, "%s", method);
-		m->status = status;
-		m->next = s->metrics;
-		s->metrics = m;
-	}
-	if (m)
-		m->n++;
-	pthread_mutex_unlock(&s->m_mu);
-}
-
-/* Records a request's duration (request line to response done). */
-static void metrics_latency(struct srv *s, double secs)
-{
-	size_t b;
-
-	pthread_mutex_lock(&s->m_mu);
-	for (b = 0; b < NBOUNDS && secs > lat_bounds[b]; b++)
-		;
-	s->lat_buckets[b]++;
-	s->lat_sum += secs;
-	s->lat_count++;
-	pthread_mutex_unlock(&s->m_mu);
-}
-
-void srv_seqs(struct srv *s, int64_t *store_seq, int64_t *engine_seq, int *sync_ok)
-{
-	pthread_mutex_lock(&s->sync_mu);
-	if (store_seq)
-		*store_seq = s->store_seq;
-	if (engine_seq)
-		*engine_seq = s->engine_seq;
-	if (sync_ok)
-		*sync_ok = s->sync_ok;
-	pthread_mutex_unlock(&s->sync_mu);
-}
-
-char *srv_metrics_text(struct srv *s)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int64_t sseq, eseq;
-	int ok;
-	unsigned long long cum = 0;
-	long inflight;
-
-	if (!f)
-		return NULL;
-	fputs("# HELP caselib_http_requests_total HTTP requests by route, method and status.\n"
-	      "# TYPE caselib_http_requests_total counter\n",
-	      f);
-	pthread_mutex_lock(&s->m_mu);
-	for (struct metric *m = s->metrics; m; m = m->next)
-		fprintf(f, "caselib_http_requests_total{route=\"%s\",method=\"%s\",status=\"%u\"} %llu\n",
-			m->route, m->method, m->status, m->n);
-	fputs("# HELP caselib_http_request_duration_seconds Time from request line to response done.\n"
-	      "# TYPE caselib_http_request_duration_seconds histogram\n",
-	      f);
-	for (size_t b = 0; b < NBOUNDS; b++) {
-		cum += s->lat_buckets[b];
-		fprintf(f, "caselib_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			lat_bounds[b], cum);
-	}
-	cum += s->lat_buckets[NBOUNDS];
-	fprintf(f, "caselib_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
-	fprintf(f, "caselib_http_request_duration_seconds_sum %.6f\n", s->lat_sum);
-	fprintf(f, "caselib_http_request_duration_seconds_count %llu\n", s->lat_count);
-	pthread_mutex_unlock(&s->m_mu);
-	pthread_mutex_lock(&s->fl_mu);
-	inflight = s->inflight;
-	pthread_mutex_unlock(&s->fl_mu);
-	srv_seqs(s, &sseq, &eseq, &ok);
-	/* the live heap: what a leak grows, unlike RSS, which also moves with
-	 * the allocator's arenas and trimming (docs/reliability.md) */
-	size_t heap_inuse, heap_free;
-	heap_bytes(&heap_inuse, &heap_free);
-	fprintf(f,
-		"# HELP caselib_http_requests_in_flight Requests being processed.\n"
-		"# TYPE caselib_http_requests_in_flight gauge\n"
-		"caselib_http_requests_in_flight %ld\n"
-		"# HELP caselib_store_seq Last change-log sequence number of the store.\n"
-		"# TYPE caselib_store_seq gauge\n"
-		"caselib_store_seq %lld\n"
-		"# HELP caselib_engine_seq Last change applied to the search engine.\n"
-		"# TYPE caselib_engine_seq gauge\n"
-		"caselib_engine_seq{engine=\"%s\"} %lld\n"
-		"# HELP caselib_engine_seq_lag Changes in the store not yet in the engine.\n"
-		"# TYPE caselib_engine_seq_lag gauge\n"
-		"caselib_engine_seq_lag{engine=\"%s\"} %lld\n"
-		"# HELP caselib_engine_sync_ok 1 when the last sync succeeded.\n"
-		"# TYPE caselib_engine_sync_ok gauge\n"
-		"caselib_engine_sync_ok %d\n"
-		"# HELP caselib_stats_pending Usage-statistics events not yet written to the store.\n"
-		"# TYPE caselib_stats_pending gauge\n"
-		"caselib_stats_pending %zu\n"
-		"# HELP caselib_stats_dropped_total Usage-statistics events dropped (buffer full).\n"
-		"# TYPE caselib_stats_dropped_total counter\n"
-		"caselib_stats_dropped_total %lu\n"
-		"# HELP caselib_heap_inuse_bytes Bytes allocated with malloc and not freed (glibc mallinfo2).\n"
-		"# TYPE caselib_heap_inuse_bytes gauge\n"
-		"caselib_heap_inuse_bytes %zu\n"
-		"# HELP caselib_heap_free_bytes Free bytes the allocator holds (fragmentation, not returned).\n"
-		"# TYPE caselib_heap_free_bytes gauge\n"
-		"caselib_heap_free_bytes %zu\n",
-		inflight, (long long)sseq, engine_kind_name(s->cfg.engine), (long long)eseq,
-		engine_kind_name(s->cfg.engine), (long long)(sseq - eseq), ok,
-		wf_stats_buf_pending(s->stats), wf_stats_buf_dropped(s->stats),
-		heap_inuse, heap_free);
-	harvest_metrics_write(f, s->data_dir); /* the last harvest run (indexer/harvest.h) */
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-/* ---- worker pool ------------------------------------------------------ */
-
-static void worker_free(struct srv_worker *w)
-{
-	if (!w)
-		return;
-	engine_close(w->engine);
-	store_close(w->store);
-	free(w);
-}
-
-static int worker_get(struct srv *s, struct srv_worker **out, struct cl_errbuf *eb)
-{
-	struct srv_worker *w;
-	int rc;
-
-	pthread_mutex_lock(&s->pool_mu);
-	w = s->pool;
-	if (w)
-		s->pool = w->next;
-	pthread_mutex_unlock(&s->pool_mu);
-	if (w) {
-		w->next = NULL;
-		*out = w;
-		return CL_OK;
-	}
-	if (!(w = calloc(1, sizeof *w)))
-		return cl_fail(eb, CL_ENOMEM, "out of memory");
-	rc = store_open(s->data_dir, 0, &w->store, eb);
-	if (rc == CL_OK)
-		rc = engine_open(s->cfg.engine, s->data_dir, w->store, 0, &w->engine, eb);
-	if (rc != CL_OK) {
-		worker_free(w);
-		return rc;
-	}
-	*out = w;
-	return CL_OK;
-}
-
-static void worker_put(struct srv *s, struct srv_worker *w)
-{
-	if (!w)
-		return;
-	pthread_mutex_lock(&s->pool_mu);
-	w->next = s->pool;
-	s->pool = w;
-	pthread_mutex_unlock(&s->pool_mu);
-}
-
-/* ---- sync thread ------------------------------------------------------ */
-
-/* One sync of the writer: the engine, or the shards of a sharded Xapian
- * index (docs/operations.md); *eseq gets the applied seq. */
-static int writer_sync(struct srv *s, int64_t *eseq, struct cl_errbuf *eb)
-{
-	int rc;
-
-	if (s->sync_shards) {
-		rc = shard_sync(s->sync_store, s->sync_shards, 0, NULL, eb);
-		shard_min_seq(s->sync_shards, eseq, NULL);
-		return rc;
-	}
-	rc = sync_engine(s->sync_store, s->sync_engine, 0, NULL, NULL, NULL, eb);
-	engine_last_seq(s->sync_engine, eseq, NULL);
-	return rc;
-}
-
-static void sync_once(struct srv *s)
-{
-	struct cl_errbuf eb = {0};
-	int64_t sseq = 0, eseq = 0;
-	int rc = writer_sync(s, &eseq, &eb);
-	struct cl_errbuf seb = {0};
-
-	if (wf_stats_flush(s->stats, s->sync_store, &seb) != CL_OK)
-		fprintf(stderr, "caselib serve: statistics: %s (kept for the next flush)\n", seb.msg);
-
-	if (rc != CL_OK)
-		fprintf(stderr, "caselib serve: sync: %s\n", eb.msg[0] ? eb.msg : cl_strerror(rc));
-	store_last_seq(s->sync_store, &sseq, NULL);
-	pthread_mutex_lock(&s->sync_mu);
-	s->sync_ok = rc == CL_OK;
-	s->store_seq = sseq;
-	s->engine_seq = eseq;
-	pthread_mutex_unlock(&s->sync_mu);
-}
-
-/* A request with a worker writes the backlog itself when the sync thread
- * does not run (an index locked by another process) or falls behind. */
-static void stats_backlog(struct srv_req *r)
-{
-	struct wf_stats_buf *b = r->srv->stats;
-
-	if (r->w && wf_stats_buf_pending(b) >= SRV_STATS_INLINE_FLUSH)
-		(void)wf_stats_flush(b, r->w->store, NULL);
-}
-
-void srv_note_search(struct srv_req *r, const char *text, long total, unsigned filters)
-{
-	(void)wf_stats_buf_search(r->srv->stats, text ? text : "", total, filters);
-	stats_backlog(r);
-}
-
-void srv_note_view(struct srv_req *r, const char *id)
-{
-	(void)wf_stats_buf_view(r->srv->stats, id);
-	stats_backlog(r);
-}
-
-struct wf_stats_buf *srv_stats(struct srv *s)
-{
-	return s ? s->stats : NULL;
-}
-
-static void *sync_main(void *arg)
-{
-	struct srv *s = arg;
-	unsigned ms = s->cfg.sync_ms ? s->cfg.sync_ms : SRV_SYNC_MS;
-
-	pthread_mutex_lock(&s->sync_mu);
-	while (!s->sync_stop) {
-		struct timespec dl;
-		clock_gettime(CLOCK_REALTIME, &dl);
-		dl.tv_nsec += (long)(ms % 1000) * 1000000L;
-		dl.tv_sec += ms / 1000 + dl.tv_nsec / 1000000000L;
-		dl.tv_nsec %= 1000000000L;
-		while (!s->sync_stop && !s->sync_kick)
-			if (pthread_cond_timedwait(&s->sync_cv, &s->sync_mu, &dl) == ETIMEDOUT)
-				break;
-		if (s->sync_stop)
-			break;
-		s->sync_kick = 0;
-		pthread_mutex_unlock(&s->sync_mu);
-		sync_once(s);
-		pthread_mutex_lock(&s->sync_mu);
-	}
-	pthread_mutex_unlock(&s->sync_mu);
-	return NULL;
-}
-
-void srv_sync_now(struct srv *s)
-{
-	if (!s)
-		return;
-	pthread_mutex_lock(&s->sync_mu);
-	s->sync_kick = 1;
-	pthread_cond_signal(&s->sync_cv);
-	pthread_mutex_unlock(&s->sync_mu);
-}
-
 /* ---- request accessors ------------------------------------------------ */
 
 const char *srv_arg(const struct srv_req *r, int i)
@@ -579,7 +165,7 @@ struct srv_worker *srv_worker(struct srv_req *r)
 
 	if (r->w)
 		return r->w;
-	rc = worker_get(r->srv, &r->w, &eb);
+	rc = svc_worker_get(r->srv, &r->w, &eb);
 	if (rc != CL_OK) {
 		fprintf(stderr, "caselib serve: cannot open store/engine: %s\n", eb.msg);
 		srv_problem(r, 503, "unavailable", "Service unavailable",
@@ -853,7 +439,7 @@ static void stream_free(void *cls)
 	struct stream_wrap *sw = cls;
 	if (sw->release)
 		sw->release(sw->ud);
-	worker_put(sw->srv, sw->w);
+	svc_worker_put(sw->srv, sw->w);
 	free(sw);
 }
 
@@ -1006,7 +592,7 @@ static void req_free(struct srv_req *r)
 	if (!r)
 		return;
 	if (r->w)
-		worker_put(r->srv, r->w);
+		svc_worker_put(r->srv, r->w);
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	for (size_t i = 0; i < r->nparams; i++) {
@@ -1342,7 +928,7 @@ static enum MHD_Result queue(struct srv_req *r)
 	if (!r->resp)
 		return MHD_NO;
 	if (!r->counted) {
-		metrics_count(r->srv, r->label, r->method, r->status);
+		svc_metrics_count(r->srv, r->label, r->method, r->status);
 		r->counted = 1;
 	}
 	ret = MHD_queue_response(r->conn, r->status, r->resp);
@@ -1660,8 +1246,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->started) {
 		double secs = since(&r->t0);
 		if (!r->counted) /* no answer was queued (aborted, or refused) */
-			metrics_count(s, r->label, r->method, r->status);
-		metrics_latency(s, secs);
+			svc_metrics_count(s, r->label, r->method, r->status);
+		svc_metrics_latency(s, secs);
 		if (s->cfg.access_log)
 			fprintf(stderr, "%s %s %u %.1fms%s\n", r->method, r->path ? r->path : "-",
 				r->status, secs * 1e3,
@@ -1775,7 +1361,7 @@ static void srv_free(struct srv *s)
 	while (s->pool) {
 		struct srv_worker *w = s->pool;
 		s->pool = w->next;
-		worker_free(w);
+		svc_worker_free(w);
 	}
 	while (s->metrics) {
 		struct metric *m = s->metrics;
@@ -1877,12 +1463,12 @@ int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *
 	} else if (rc != CL_OK) {
 		goto out;
 	} else {
-		rc = writer_sync(s, &s->engine_seq, eb);
+		rc = svc_writer_sync(s, &s->engine_seq, eb);
 		if (rc != CL_OK)
 			goto out;
 		s->sync_ok = 1;
 		store_last_seq(s->sync_store, &s->store_seq, NULL);
-		if (pthread_create(&s->sync_th, NULL, sync_main, s) != 0) {
+		if (pthread_create(&s->sync_th, NULL, svc_sync_main, s) != 0) {
 			rc = cl_fail(eb, CL_ENOMEM, "cannot start the sync thread");
 			goto out;
 		}
