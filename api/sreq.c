@@ -378,5 +378,8 @@ json_t *sreq_result_json(struct store *s, const struct search_request *rq,
 	json_object_set_new(j, "parsed_as_plain", json_boolean(res->parsed_as_plain));
 	json_object_set_new(j, "suggestion", res->suggestion ? json_string(res->suggestion)
 							      : json_null());
+	json_object_set_new(j, "showing_results_for",
+			    res->suggestion_shown && res->suggestion ? json_string(res->suggestion)
+								     : json_null());
 	return j;
 }

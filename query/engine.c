@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dbuf.h"
+#include "synonyms.h"
 #include "taxonomy.h"
 #include "textan.h"
 
@@ -184,16 +185,23 @@ static int cand_cb(void *ud, const char *w)
 
 /* The best dictionary word for the unknown folded word w: the smallest
  * edit distance (semantics.h), then the most cases (word_df), then the
- * first in byte order; *out NULL when none is close enough. */
-static int best_candidate(struct engine *e, const char *w, char **out, struct cl_errbuf *eb)
+ * first in byte order; only a word of at least SEM_SPELL_MIN_DF cases (a
+ * suggestion goes towards a much more frequent word: w has none). *out NULL
+ * when none is close and frequent enough. *confident (may be NULL): 1 when
+ * the best is one edit away and is the only candidate there, or has
+ * SEM_SPELL_CONFIDENT times the cases of every other one (semantics.h). */
+static int best_candidate(struct engine *e, const char *w, char **out, int *confident,
+			  struct cl_errbuf *eb)
 {
 	size_t na = sem_cp_count(w, strlen(w));
 	int maxd = sem_spell_max_dist(na);
 	struct cands c = {w, e->ta_stop, maxd, maxd + 1, {NULL}, 0};
-	long bestdf = -1;
+	long bestdf = -1, nextdf = 0;
 	int rc;
 
 	*out = NULL;
+	if (confident)
+		*confident = 0;
 	if (na > TA_WORD_MAX_CHARS)
 		return CL_OK;
 	rc = e->ops->spell_words(e, na > (size_t)c.maxd ? na - (size_t)c.maxd : 0,
@@ -205,12 +213,18 @@ static int best_candidate(struct engine *e, const char *w, char **out, struct cl
 		if ((rc = e->ops->word_df(e, c.v[i], &df, eb)) != CL_OK)
 			break;
 		if (df > bestdf || (df == bestdf && strcmp(c.v[i], *out) < 0)) {
+			if (bestdf > nextdf)
+				nextdf = bestdf;
 			*out = c.v[i];
 			bestdf = df;
+		} else if (df > nextdf) {
+			nextdf = df;
 		}
 	}
-	if (rc != CL_OK || bestdf <= 0)
+	if (rc != CL_OK || bestdf < SEM_SPELL_MIN_DF)
 		*out = NULL;
+	if (*out && confident)
+		*confident = c.bestd == 1 && bestdf >= SEM_SPELL_CONFIDENT * nextdf;
 	for (size_t i = 0; i < c.n; i++)
 		if (c.v[i] != *out)
 			free(c.v[i]);
@@ -251,15 +265,32 @@ static int suggest_spans(struct engine *e, const char *text, const struct qp_que
 	return CL_OK;
 }
 
-int engine_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb)
+/* Is the folded word w known to a lexicon: the synonym table or the
+ * Swedish dictionary (textan.h ta_dict_knows)? Such a word is correct
+ * even when no case has it ("skolmat", "funderar"). */
+static int lexicon_knows(struct engine *e, const char *w, size_t wl)
+{
+	size_t n = 0;
+
+	if (syn_lookup(w, &n) && n > 0)
+		return 1;
+	return ta_dict_knows(e->ta_stop, w, wl);
+}
+
+/* engine_suggest, and *confident (may be NULL): 1 when every word it
+ * rewrites has a confident candidate (best_candidate). */
+static int suggest_impl(struct engine *e, const char *text, char **out, int *confident,
+			struct cl_errbuf *eb)
 {
 	struct qp_query q;
 	struct spans sp;
 	struct dbuf b = DBUF_INIT(8 * QP_TEXT_MAX);
-	size_t len, at = 0;
-	int changed = 0, rc;
+	size_t len, at = 0, ncontent = 0;
+	int changed = 0, rc, all_confident = 1;
 
 	*out = NULL;
+	if (confident)
+		*confident = 0;
 	if (!text || !*text)
 		return CL_OK;
 	len = strlen(text);
@@ -269,23 +300,28 @@ int engine_suggest(struct engine *e, const char *text, char **out, struct cl_err
 		return rc;
 	if ((rc = open_analysers(e, eb)) != CL_OK || (rc = suggest_spans(e, text, &q, &sp, eb)) != CL_OK)
 		goto out;
-	for (size_t i = 0; i < sp.n; i++) {
+	for (size_t i = 0; i < sp.n; i++)
+		ncontent += !ta_is_stopword(e->ta_stop, sp.v[i].word, strlen(sp.v[i].word));
+	/* a long query (a description of a need) gets no suggestion */
+	for (size_t i = 0; ncontent < SEM_SPELL_MAX_WORDS && i < sp.n; i++) {
 		const char *w = sp.v[i].word;
 		size_t wl = strlen(w);
 		char *cand = NULL;
 		long df = 0;
+		int conf = 0;
 
 		if (!sem_spell_checked(w, wl) || ta_is_stopword(e->ta_stop, w, wl) ||
 		    sp.v[i].start < at)
 			continue;
 		if ((rc = e->ops->word_df(e, w, &df, eb)) != CL_OK)
 			goto out;
-		if (df > 0)
+		if (df > 0 || lexicon_knows(e, w, wl))
 			continue;
-		if ((rc = best_candidate(e, w, &cand, eb)) != CL_OK)
+		if ((rc = best_candidate(e, w, &cand, &conf, eb)) != CL_OK)
 			goto out;
 		if (!cand)
 			continue;
+		all_confident &= conf;
 		dbuf_add(&b, text + at, sp.v[i].start - at);
 		dbuf_puts(&b, cand);
 		at = sp.v[i].end;
@@ -300,6 +336,8 @@ int engine_suggest(struct engine *e, const char *text, char **out, struct cl_err
 		}
 		*out = b.p;
 		b.p = NULL;
+		if (confident)
+			*confident = all_confident;
 	}
 	rc = CL_OK;
 out:
@@ -308,6 +346,11 @@ out:
 	dbuf_release(&b);
 	qp_release(&q);
 	return rc;
+}
+
+int engine_suggest(struct engine *e, const char *text, char **out, struct cl_errbuf *eb)
+{
+	return suggest_impl(e, text, out, NULL, eb);
 }
 
 /* The shipped ranking parameters: tuned on Cranfield with all queries
@@ -456,12 +499,39 @@ static int text_pass(struct engine *e, const struct search_request *rq, void *ar
 	return e->ops->search(e, rq, tp->q, tp->or_mode, mask, res, eb);
 }
 
+/* The query found nothing and its suggestion is confident: res becomes
+ * the suggestion's results (when it finds something), with
+ * suggestion_shown set ("showing results for"; docs/search.md). The
+ * suggestion has only known words, so its own search suggests nothing. */
+static int show_suggestion(struct engine *e, const struct search_request *rq,
+			   struct search_result *res, struct cl_errbuf *eb)
+{
+	struct search_request rq2 = *rq;
+	struct search_result r2;
+	int rc;
+
+	rq2.text = res->suggestion;
+	if ((rc = engine_search(e, &rq2, &r2, eb)) != CL_OK)
+		return rc;
+	if (r2.total == 0) {
+		search_result_release(&r2);
+		return CL_OK;
+	}
+	free(r2.suggestion);
+	r2.suggestion = res->suggestion;
+	res->suggestion = NULL;
+	search_result_release(res);
+	*res = r2;
+	res->suggestion_shown = 1;
+	return CL_OK;
+}
+
 int engine_search(struct engine *e, const struct search_request *rq,
 		  struct search_result *res, struct cl_errbuf *eb)
 {
 	struct qp_query q;
 	struct text_pass tp;
-	int rc;
+	int rc, confident = 0;
 
 	search_result_init(res);
 	if ((rc = check_request(rq, eb)) != CL_OK)
@@ -479,7 +549,7 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	if (rc == CL_OK && res->total == 0 && q.npositive > 0) {
 		/* AND found nothing: say what else there is. */
 		char *sugg = NULL;
-		if (engine_suggest(e, rq->text, &sugg, eb) == CL_OK && sugg &&
+		if (suggest_impl(e, rq->text, &sugg, &confident, eb) == CL_OK && sugg &&
 		    strcmp(sugg, rq->text))
 			res->suggestion = sugg;
 		else
@@ -500,6 +570,8 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	sem_hl_free(e->hl);
 	e->hl = NULL;
 	qp_release(&q);
+	if (rc == CL_OK && res->total == 0 && res->suggestion && confident)
+		rc = show_suggestion(e, rq, res, eb);
 	if (rc != CL_OK)
 		search_result_release(res);
 	return rc;

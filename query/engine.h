@@ -108,6 +108,10 @@ struct search_result {
 	int used_or_fallback;
 	int parsed_as_plain;
 	char *suggestion; /* "did you mean", or NULL */
+	int suggestion_shown; /* 1: the query found nothing and its suggestion
+			       * was confident, so these are the suggestion's
+			       * results ("showing results for"; total and
+			       * facets are the suggestion's) */
 };
 
 void search_result_init(struct search_result *r);
