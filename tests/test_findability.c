@@ -4,6 +4,7 @@
  *   gave "skola": the dictionary knows it);
  * - a pasted description of a need gets no suggestion (funderar ->
  *   fungerar, gjort -> sport, väcks -> däck, exempel -> exempted);
+ * - the words of a compound typed apart find it ("röjning snö");
  * - a query that finds nothing with one confident suggestion shows the
  *   suggestion's results and says so (suggestion_shown), and an unsure one
  *   only suggests.
@@ -193,4 +194,25 @@ Test(findability, unsure_suggestion_only_suggests)
 			  engine_kind_name((enum engine_kind)k), r.suggestion ? r.suggestion : "(none)");
 		search_result_release(&r);
 	}
+}
+
+/* "röjning snö" found 1 case where "snöröjning" found 63: the words of a
+ * compound typed apart find it, with every word (no OR fallback). */
+Test(findability, compound_typed_apart_finds_it)
+{
+	static const char *const texts[] = {"röjning snö", "snö röjning"};
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < 2; i++) {
+			struct search_result r;
+			int found = 0;
+			search(k, texts[i], &r);
+			for (size_t h = 0; h < r.nhits; h++)
+				found |= !strcmp(r.hits[h].id, "fa-7");
+			cr_expect(found, "%s [%s]: snöröjning not found",
+				  engine_kind_name((enum engine_kind)k), texts[i]);
+			cr_expect_eq(r.used_or_fallback, 0, "%s [%s]: only by the OR fallback",
+				     engine_kind_name((enum engine_kind)k), texts[i]);
+			search_result_release(&r);
+		}
 }
