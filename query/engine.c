@@ -587,6 +587,95 @@ static int show_suggestion(struct engine *e, const struct search_request *rq,
 	return CL_OK;
 }
 
+/* --- partial matches (issue 12 point 5) -------------------------------- */
+
+static int has_hit(const struct search_hit *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].id, id))
+			return 1;
+	return 0;
+}
+
+/* A short query (SEM_PARTIAL_MIN..SEM_PARTIAL_MAX_WORDS positive clauses, all its words
+ * ANDed) that found fewer than SEM_PARTIAL_BELOW cases: res->partial gets
+ * up to SEM_PARTIAL_MAX cases that match all words but one (one AND pass
+ * per left-out clause, the best first by score; cases of the main result
+ * left out). Only on the first page; never counted in total or facets. */
+static int add_partial(struct engine *e, const struct search_request *rq, const struct qp_query *q,
+		       struct search_result *res, struct cl_errbuf *eb)
+{
+	struct search_hit *all = NULL;
+	size_t nall = 0, cap = 0;
+	int rc = CL_OK;
+
+	if (rq->offset != 0 || res->used_or_fallback || res->suggestion_shown ||
+	    res->total >= SEM_PARTIAL_BELOW || q->npositive < SEM_PARTIAL_MIN ||
+	    q->npositive > SEM_PARTIAL_MAX_WORDS || (size_t)q->npositive != q->n)
+		return CL_OK;
+	for (size_t skip = 0; skip < q->n && rc == CL_OK; skip++) {
+		struct qp_query sub = *q;
+		struct qp_clause v[QP_CLAUSES_MAX];
+		struct search_request rq2 = *rq;
+		struct search_result r;
+		struct text_pass tp;
+		size_t k = 0;
+
+		for (size_t i = 0; i < q->n; i++)
+			if (i != skip)
+				v[k++] = q->v[i];
+		sub.v = v;
+		sub.n = k;
+		sub.npositive = (int)k;
+		rq2.limit = SEM_PARTIAL_MAX + (size_t)res->total;
+		rq2.offset = 0;
+		rq2.facets = 0;
+		tp.q = &sub;
+		tp.or_mode = 0;
+		search_result_init(&r);
+		if ((rc = text_pass(e, &rq2, &tp, 0, &r, eb)) != CL_OK)
+			break;
+		for (size_t i = 0; i < r.nhits; i++) {
+			if (has_hit(res->hits, res->nhits, r.hits[i].id) ||
+			    has_hit(all, nall, r.hits[i].id))
+				continue;
+			if (nall == cap) {
+				size_t nc = cap ? 2 * cap : 32;
+				struct search_hit *p = realloc(all, nc * sizeof *p);
+				if (!p) {
+					rc = cl_fail(eb, CL_ENOMEM, "partial: out of memory");
+					break;
+				}
+				all = p;
+				cap = nc;
+			}
+			all[nall++] = r.hits[i];
+			memset(&r.hits[i], 0, sizeof r.hits[i]);
+		}
+		search_result_release(&r); /* the moved hits were emptied */
+	}
+	/* best first (scores of the passes are of one engine and one scheme),
+	 * ties by id; keep SEM_PARTIAL_MAX */
+	for (size_t i = 1; i < nall; i++)
+		for (size_t j = i; j > 0 && (all[j].score > all[j - 1].score ||
+					     (all[j].score == all[j - 1].score &&
+					      strcmp(all[j].id, all[j - 1].id) < 0));
+		     j--) {
+			struct search_hit t = all[j];
+			all[j] = all[j - 1];
+			all[j - 1] = t;
+		}
+	for (size_t i = SEM_PARTIAL_MAX; i < nall; i++) {
+		free(all[i].id);
+		free(all[i].title);
+		free(all[i].snippet);
+		json_decref(all[i].card);
+	}
+	res->partial = all;
+	res->npartial = nall < SEM_PARTIAL_MAX ? nall : SEM_PARTIAL_MAX;
+	return rc;
+}
+
 int engine_search(struct engine *e, const struct search_request *rq,
 		  struct search_result *res, struct cl_errbuf *eb)
 {
@@ -634,6 +723,8 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	}
 	if (rc == CL_OK)
 		rc = disjunctive(e, rq, &tp, text_pass, res, eb);
+	if (rc == CL_OK)
+		rc = add_partial(e, rq, &q, res, eb);
 	res->parsed_as_plain = q.rewritten;
 	sem_hl_free(e->hl);
 	e->hl = NULL;

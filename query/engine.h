@@ -108,6 +108,11 @@ struct search_result {
 	int used_or_fallback;
 	int parsed_as_plain;
 	char *suggestion; /* "did you mean", or NULL */
+	struct search_hit *partial; /* cases matching most but not all words of a
+				     * short query that found few (issue 12;
+				     * engine.c add_partial): not in total,
+				     * facets or exports */
+	size_t npartial;
 	int suggestion_shown; /* 1: the query found nothing and its suggestion
 			       * was confident, so these are the suggestion's
 			       * results ("showing results for"; total and

@@ -62,6 +62,14 @@ int sem_spell_candidate(const char *word);
  * suggestion: a pasted description of a need is not misspelt words. */
 #define SEM_SPELL_MAX_WORDS 5
 
+/* Partial matches (engine.c add_partial): a query of MIN..MAX positive
+ * clauses whose words are all found together in fewer than BELOW cases
+ * also lists up to MAX cases matching all words but one. */
+#define SEM_PARTIAL_MIN 2
+#define SEM_PARTIAL_MAX_WORDS 4
+#define SEM_PARTIAL_BELOW 10
+#define SEM_PARTIAL_MAX 20
+
 /* Largest edit distance of a suggestion for a word of nchars code points:
  * 1 up to 4 code points, else 2. */
 int sem_spell_max_dist(size_t nchars);

@@ -5,6 +5,8 @@
  * - a pasted description of a need gets no suggestion (funderar ->
  *   fungerar, gjort -> sport, väcks -> däck, exempel -> exempted);
  * - the words of a compound typed apart find it ("röjning snö");
+ * - a short query that finds few cases lists cases with all words but one
+ *   as partial matches ("partial"), outside the total;
  * - a query that finds nothing with one confident suggestion shows the
  *   suggestion's results and says so (suggestion_shown), and an unsure one
  *   only suggests.
@@ -215,4 +217,32 @@ Test(findability, compound_typed_apart_finds_it)
 				     engine_kind_name((enum engine_kind)k), texts[i]);
 			search_result_release(&r);
 		}
+}
+
+/* Two words meeting in one case showed that case alone, although other
+ * cases have the main word: they come as partial matches, outside the
+ * total. */
+Test(findability, few_hits_add_partial_matches)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		int has2 = 0, has1 = 0;
+		search(k, "skola skolgård", &r);
+		cr_expect_eq(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
+			     r.total);
+		cr_expect_eq(r.used_or_fallback, 0);
+		for (size_t i = 0; i < r.npartial; i++) {
+			has2 |= !strcmp(r.partial[i].id, "fa-2");
+			has1 |= !strcmp(r.partial[i].id, "fa-1");
+		}
+		cr_expect(has2, "%s: fa-2 (skolor) among %zu partial matches",
+			  engine_kind_name((enum engine_kind)k), r.npartial);
+		cr_expect(!has1, "%s: the full match is not repeated as partial",
+			  engine_kind_name((enum engine_kind)k));
+		search_result_release(&r);
+		/* a query that found enough, or a one-word query: none */
+		search(k, "skola", &r);
+		cr_expect_eq(r.npartial, 0);
+		search_result_release(&r);
+	}
 }
