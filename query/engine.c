@@ -587,6 +587,24 @@ static int show_suggestion(struct engine *e, const struct search_request *rq,
 	return CL_OK;
 }
 
+/* Positive one-word clauses that are not stopwords. */
+static size_t content_words(struct engine *e, const struct qp_query *q)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->n; i++) {
+		const struct qp_clause *c = &q->v[i];
+		char *f = NULL;
+		size_t fl = 0;
+		if (c->negated || c->kind != QP_WORD || strchr(c->text, ' ') ||
+		    ta_fold(c->text, strlen(c->text), &f, &fl) != CL_OK)
+			continue;
+		n += !ta_is_stopword(e->ta_stop, f, fl);
+		free(f);
+	}
+	return n;
+}
+
 /* --- partial matches (issue 12 point 5) -------------------------------- */
 
 static int has_hit(const struct search_hit *v, size_t n, const char *id)
@@ -697,13 +715,16 @@ int engine_search(struct engine *e, const struct search_request *rq,
 		return rc;
 	}
 	tp.q = &q;
-	tp.or_mode = 0;
+	/* a long query (a description of a need) is ranked any-word at once */
+	tp.or_mode = content_words(e, &q) >= SEM_LONG_QUERY_WORDS;
 	if (rq->snippets && q.n > 0 && (rc = sem_hl_new(&q, &e->hl, eb)) != CL_OK) {
 		qp_release(&q);
 		return rc;
 	}
 	rc = text_pass(e, rq, &tp, main_mask(rq), res, eb);
-	if (rc == CL_OK && res->total == 0 && q.npositive > 0) {
+	if (tp.or_mode)
+		res->used_or_fallback = 1;
+	if (rc == CL_OK && res->total == 0 && q.npositive > 0 && !tp.or_mode) {
 		/* AND found nothing: say what else there is. */
 		char *sugg = NULL;
 		if (suggest_impl(e, rq->text, &sugg, &confident, eb) == CL_OK && sugg &&

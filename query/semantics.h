@@ -62,6 +62,11 @@ int sem_spell_candidate(const char *word);
  * suggestion: a pasted description of a need is not misspelt words. */
 #define SEM_SPELL_MAX_WORDS 5
 
+/* From this many content words (positive one-word clauses, stopwords not
+ * counted) a query is ranked any-word at once, not AND first (issue 12
+ * point 4: a pasted description of a need); used_or_fallback is set. */
+#define SEM_LONG_QUERY_WORDS 5
+
 /* Partial matches (engine.c add_partial): a query of MIN..MAX positive
  * clauses whose words are all found together in fewer than BELOW cases
  * also lists up to MAX cases matching all words but one. */

@@ -5,18 +5,20 @@
  * The reference: title + abstract as one text, analysed by textan's English
  * analyser (the engines' stems, stopwords dropped); doclen = the number of
  * those tokens; idf = ln(1 + (N - n + 0.5) / (n + 0.5)); the query's
- * distinct stems; AND first, and when no document has every stem, OR — the
- * engines' semantics (docs/search.md). MAP over the first 100 hits, judged
+ * distinct stems; AND first, and when no document has every stem, OR, or
+ * OR at once from five query words — the engines' semantics
+ * (docs/search.md). MAP over the first 100 hits, judged
  * codes 1..4 relevant, queries by position (bench/ranking.c does the same
  * at depth 1000). The comparison is relative (the engine against the
  * reference on the same data), never a fixed figure.
  *
- * Not reached yet (docs/ranking.md, "Plain BM25 against a reference"): the
- * engines are about 0.01 MAP below the reference (2026-12-06: reference
- * 0.2815, Xapian 0.2713, FTS5 0.2708), and the document-length suspicion of
- * issue 12 was measured and is not the cause. The test keeps them within
- * GAP of it, so that a change that widens the gap fails; tighten GAP when
- * the gap is closed. */
+ * Measured 2026-12-06 (docs/ranking.md, "Plain BM25 against a reference"):
+ * with AND first for every query the engines were about 0.01 below
+ * (reference 0.2815, Xapian 0.2713, FTS5 0.2708); since queries of five
+ * or more words are ranked any-word at once (issue 12 point 4) they meet
+ * it (reference 0.2969, Xapian 0.2968, FTS5 0.2959). GAP keeps them there.
+ * The document-length suspicion of issue 12 was measured and is not the
+ * cause. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -34,7 +36,7 @@
 #define NDOCS 1400
 #define NQ 225
 #define DEPTH 100
-#define GAP 0.015        /* allowed MAP below the reference (see above) */
+#define GAP 0.005        /* allowed MAP below the reference (see above) */
 #define VOCAB_MAX 16384 /* power of two; Cranfield has about 6,000 stems */
 
 struct rec {
@@ -229,7 +231,8 @@ static double reference_map(struct ta *ta)
 			if (!dup)
 				uq[nu++] = k.v[i];
 		}
-		for (int pass = 0; pass < 2 && nr == 0; pass++) {
+		/* five or more content words: any-word at once (engine.c) */
+		for (int pass = k.n >= 5 ? 1 : 0; pass < 2 && nr == 0; pass++) {
 			int n = 0;
 			for (int d = 0; d < ndocs; d++) {
 				double s = 0;

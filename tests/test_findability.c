@@ -7,6 +7,7 @@
  * - the words of a compound typed apart find it ("röjning snö");
  * - a short query that finds few cases lists cases with all words but one
  *   as partial matches ("partial"), outside the total;
+ * - a description of a need (five or more words) is ranked any-word;
  * - a query that finds nothing with one confident suggestion shows the
  *   suggestion's results and says so (suggestion_shown), and an unsure one
  *   only suggests.
@@ -243,6 +244,28 @@ Test(findability, few_hits_add_partial_matches)
 		/* a query that found enough, or a one-word query: none */
 		search(k, "skola", &r);
 		cr_expect_eq(r.npartial, 0);
+		search_result_release(&r);
+	}
+}
+
+/* A description of a need (five or more content words) is ranked
+ * any-word at once: the case with every word first, then the others,
+ * instead of the AND answer alone. */
+Test(findability, long_query_ranks_any_word)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "skola lund skolgård ombyggnad skolgården", &r);
+		cr_expect_gt(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
+			     r.total);
+		cr_expect_eq(r.used_or_fallback, 1, "%s", engine_kind_name((enum engine_kind)k));
+		cr_expect(r.nhits > 0 && !strcmp(r.hits[0].id, "fa-1"), "%s: first %s",
+			  engine_kind_name((enum engine_kind)k), r.nhits ? r.hits[0].id : "-");
+		search_result_release(&r);
+		/* four words: AND first as before */
+		search(k, "skola lund skolgård ombyggnad", &r);
+		cr_expect_eq(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
+			     r.total);
 		search_result_release(&r);
 	}
 }
