@@ -368,6 +368,26 @@ static json_t *hits_json(struct store *s, const struct search_hit *v, size_t n)
 	return hits;
 }
 
+/* The facet values the query's words name, as filters to offer. */
+static json_t *offers_json(const struct search_result *res)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < res->noffers; i++) {
+		const struct facet_offer *o = &res->offers[i];
+		const struct facet_def *d = facet_def(o->facet);
+		const struct tax_entry *te =
+			d && d->vocab != FACET_NO_VOCAB ? tax_lookup((enum tax_facet)d->vocab, o->code)
+							: NULL;
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:s?,s:s?}", "facet",
+						   engine_facet_name((enum engine_facet)o->facet),
+						   "code", o->code, "count", (json_int_t)o->count,
+						   "label_sv", te ? te->label_sv : NULL, "label_en",
+						   te ? te->label_en : NULL));
+	}
+	return a;
+}
+
 json_t *sreq_result_json(struct store *s, const struct search_request *rq,
 			 const struct search_result *res)
 {
@@ -388,6 +408,7 @@ json_t *sreq_result_json(struct store *s, const struct search_request *rq,
 	json_object_set_new(j, "suggestion", res->suggestion ? json_string(res->suggestion)
 							      : json_null());
 	json_object_set_new(j, "partial", hits_json(s, res->partial, res->npartial));
+	json_object_set_new(j, "facet_offers", offers_json(res));
 	json_object_set_new(j, "showing_results_for",
 			    res->suggestion_shown && res->suggestion ? json_string(res->suggestion)
 								     : json_null());

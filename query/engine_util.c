@@ -80,6 +80,8 @@ void search_result_release(struct search_result *r)
 		json_decref(r->partial[i].card);
 	}
 	free(r->partial);
+	for (size_t i = 0; i < r->noffers; i++)
+		free(r->offers[i].code);
 	for (int f = 0; f < EF_COUNT; f++)
 		engine_facet_counts_release(&r->facets[f]);
 	free(r->suggestion);

@@ -8,6 +8,7 @@
  * - a short query that finds few cases lists cases with all words but one
  *   as partial matches ("partial"), outside the total;
  * - a description of a need (five or more words) is ranked any-word;
+ * - a query that names a facet value is offered that filter;
  * - a query that finds nothing with one confident suggestion shows the
  *   suggestion's results and says so (suggestion_shown), and an unsure one
  *   only suggests.
@@ -266,6 +267,29 @@ Test(findability, long_query_ranks_any_word)
 		search(k, "skola lund skolgård ombyggnad", &r);
 		cr_expect_eq(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
 			     r.total);
+		search_result_release(&r);
+	}
+}
+
+/* "innovationsupphandling" found 3-4 cases while the facet value
+ * "Innovationsupphandling" holds 1,674: a query that names a facet value
+ * is offered the filter with its count. Here the kind "Upphandling". */
+Test(findability, query_naming_a_facet_value_offers_it)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "Upphandling", &r);
+		cr_expect_eq(r.noffers, 1, "%s: %zu offers", engine_kind_name((enum engine_kind)k),
+			     r.noffers);
+		if (r.noffers == 1) {
+			cr_expect_eq(r.offers[0].facet, EF_KIND);
+			cr_expect_str_eq(r.offers[0].code, "procurement");
+			cr_expect_eq(r.offers[0].count, (long)NFIX);
+		}
+		search_result_release(&r);
+		/* a word of a longer query is not a facet value */
+		search(k, "skola upphandling", &r);
+		cr_expect_eq(r.noffers, 0);
 		search_result_release(&r);
 	}
 }
