@@ -626,63 +626,55 @@ static int label_is(const char *label, const char *folded)
  * number of published cases that have it (a search with that filter
  * only), unless the request already filters on it. At most
  * ENGINE_OFFERS_MAX; first page only. */
-static int add_offers(struct engine *e, const struct search_request *rq, const struct qp_query *q,
+static int add_offers(struct engine *e, const struct search_request *rq,
 		      struct search_result *res, struct cl_errbuf *eb)
 {
+	char *f = NULL;
 	int rc = CL_OK;
 
 	if (!rq->text || rq->offset != 0)
 		return CL_OK;
-	(void)q;
-	{
-		const char *t = rq->text;
-		char *f = NULL;
-		if (ta_fold(t, strlen(t), &f, NULL) != CL_OK)
-			return cl_fail(eb, CL_ENOMEM, "offers: out of memory");
-		for (int fc = 0; fc < EF_COUNT && rc == CL_OK; fc++) {
-			const struct facet_def *d = facet_def(fc);
-			const struct tax_entry *te;
-			size_t n = 0;
-			if (!d || d->vocab == FACET_NO_VOCAB || rq->nfilters[fc])
+	if (ta_fold(rq->text, strlen(rq->text), &f, NULL) != CL_OK)
+		return cl_fail(eb, CL_ENOMEM, "offers: out of memory");
+	for (int fc = 0; fc < EF_COUNT && rc == CL_OK; fc++) {
+		const struct facet_def *d = facet_def(fc);
+		const struct tax_entry *te;
+		size_t n = 0;
+
+		if (!d || d->vocab == FACET_NO_VOCAB || rq->nfilters[fc])
+			continue;
+		te = tax_entries((enum tax_facet)d->vocab, &n);
+		for (size_t k = 0; te && k < n && rc == CL_OK; k++) {
+			struct search_request rq2;
+			struct search_result r;
+			struct qp_query all;
+			const char *vals[1] = {te[k].code};
+
+			if (res->noffers == ENGINE_OFFERS_MAX ||
+			    (!label_is(te[k].label_sv, f) && !label_is(te[k].label_en, f)))
 				continue;
-			te = tax_entries((enum tax_facet)d->vocab, &n);
-			for (size_t k = 0; te && k < n && rc == CL_OK; k++) {
-				struct search_request rq2;
-				struct search_result r;
-				const char *vals[1] = {te[k].code};
-				int dup = 0;
-				if (!label_is(te[k].label_sv, f) && !label_is(te[k].label_en, f))
-					continue;
-				for (size_t o = 0; o < res->noffers; o++)
-					dup |= res->offers[o].facet == fc &&
-					       !strcmp(res->offers[o].code, te[k].code);
-				if (dup || res->noffers == ENGINE_OFFERS_MAX)
-					continue;
-				struct qp_query all;
-				qp_init(&all); /* no text: every published case */
-				search_request_init(&rq2);
-				rq2.filters[fc] = vals;
-				rq2.nfilters[fc] = 1;
-				rq2.limit = 0;
-				search_result_init(&r);
-				if ((rc = e->ops->search(e, &rq2, &all, 0, 0, &r, eb)) != CL_OK)
-					break;
-				if (r.total > 0) {
-					struct facet_offer *o = &res->offers[res->noffers];
-					if (!(o->code = strdup(te[k].code))) {
-						search_result_release(&r);
-						rc = cl_fail(eb, CL_ENOMEM, "offers: out of memory");
-						break;
-					}
+			qp_init(&all); /* no text: every published case */
+			search_request_init(&rq2);
+			rq2.filters[fc] = vals;
+			rq2.nfilters[fc] = 1;
+			rq2.limit = 0;
+			search_result_init(&r);
+			if ((rc = e->ops->search(e, &rq2, &all, 0, 0, &r, eb)) != CL_OK)
+				break;
+			if (r.total > 0) {
+				struct facet_offer *o = &res->offers[res->noffers];
+				if (!(o->code = strdup(te[k].code))) {
+					rc = cl_fail(eb, CL_ENOMEM, "offers: out of memory");
+				} else {
 					o->facet = fc;
 					o->count = r.total;
 					res->noffers++;
 				}
-				search_result_release(&r);
 			}
+			search_result_release(&r);
 		}
-		free(f);
 	}
+	free(f);
 	return rc;
 }
 
@@ -828,7 +820,7 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	if (rc == CL_OK)
 		rc = add_partial(e, rq, &q, res, eb);
 	if (rc == CL_OK)
-		rc = add_offers(e, rq, &q, res, eb);
+		rc = add_offers(e, rq, res, eb);
 	res->parsed_as_plain = q.rewritten;
 	sem_hl_free(e->hl);
 	e->hl = NULL;
