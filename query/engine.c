@@ -5,6 +5,7 @@
 #include "engine_impl.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -607,17 +608,33 @@ static size_t content_words(struct engine *e, const struct qp_query *q)
 
 /* --- facet values named in the query (issue 12 point 3) ---------------- */
 
-/* 1 when the folded label equals the folded text. */
-static int label_is(const char *label, const char *folded)
-{
-	char *f = NULL;
-	int eq;
+/* The vocabularies' labels folded once per process (the tables are
+ * compiled in): [facet][entry][0 sv, 1 en], NULL when absent or out of
+ * memory (that label is then never offered). */
+static char **g_folded[TAX_NFACETS];
+static pthread_once_t g_folded_once = PTHREAD_ONCE_INIT;
 
-	if (!label || ta_fold(label, strlen(label), &f, NULL) != CL_OK)
-		return 0;
-	eq = !strcmp(f, folded);
-	free(f);
-	return eq;
+static void fold_labels(void)
+{
+	for (int f = 0; f < TAX_NFACETS; f++) {
+		size_t n = 0;
+		const struct tax_entry *te = tax_entries((enum tax_facet)f, &n);
+		if (!te || !n || !(g_folded[f] = calloc(2 * n, sizeof *g_folded[f])))
+			continue;
+		for (size_t k = 0; k < n; k++)
+			for (int l = 0; l < 2; l++) {
+				const char *lab = l ? te[k].label_en : te[k].label_sv;
+				if (!lab || ta_fold(lab, strlen(lab), &g_folded[f][2 * k + l], NULL) != CL_OK)
+					g_folded[f][2 * k + l] = NULL;
+			}
+	}
+}
+
+/* 1 when label l (0 sv, 1 en) of entry k of vocabulary v, folded, is f. */
+static int label_is(int v, size_t k, int l, const char *f)
+{
+	pthread_once(&g_folded_once, fold_labels);
+	return g_folded[v] && g_folded[v][2 * k + l] && !strcmp(g_folded[v][2 * k + l], f);
 }
 
 /* The query text is the Swedish or English label of a facet value (case
@@ -651,7 +668,7 @@ static int add_offers(struct engine *e, const struct search_request *rq,
 			const char *vals[1] = {te[k].code};
 
 			if (res->noffers == ENGINE_OFFERS_MAX ||
-			    (!label_is(te[k].label_sv, f) && !label_is(te[k].label_en, f)))
+			    (!label_is(d->vocab, k, 0, f) && !label_is(d->vocab, k, 1, f)))
 				continue;
 			qp_init(&all); /* no text: every published case */
 			search_request_init(&rq2);
