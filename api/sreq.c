@@ -360,15 +360,15 @@ json_t *sreq_facet_values_json(enum engine_facet f, const struct facet_counts *f
 	return a;
 }
 
-json_t *sreq_result_json(struct store *s, const struct search_request *rq,
-			 const struct search_result *res)
+/* The hits v[0..n) as the API lists them. */
+static json_t *hits_json(struct store *s, const struct search_hit *v, size_t n)
 {
-	json_t *j = json_object(), *hits = json_array(), *facets = json_object();
+	json_t *hits = json_array();
 	struct case_record c;
 
 	case_init(&c);
-	for (size_t i = 0; i < res->nhits; i++) {
-		const struct search_hit *h = &res->hits[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct search_hit *h = &v[i];
 		char status[24];
 		json_t *o;
 
@@ -390,6 +390,35 @@ json_t *sreq_result_json(struct store *s, const struct search_request *rq,
 		json_array_append_new(hits, o);
 	}
 	case_release(&c);
+	return hits;
+}
+
+/* The facet values the query's words name, as filters to offer. */
+static json_t *offers_json(const struct search_result *res)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < res->noffers; i++) {
+		const struct facet_offer *o = &res->offers[i];
+		const struct facet_def *d = facet_def(o->facet);
+		const struct tax_entry *te =
+			d && d->vocab != FACET_NO_VOCAB ? tax_lookup((enum tax_facet)d->vocab, o->code)
+							: NULL;
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:s?,s:s?}", "facet",
+						   engine_facet_name((enum engine_facet)o->facet),
+						   "code", o->code, "count", (json_int_t)o->count,
+						   "label_sv", te ? te->label_sv : NULL, "label_en",
+						   te ? te->label_en : NULL));
+	}
+	return a;
+}
+
+json_t *sreq_result_json(struct store *s, const struct search_request *rq,
+			 const struct search_result *res)
+{
+	json_t *j = json_object(), *hits = hits_json(s, res->hits, res->nhits),
+	       *facets = json_object();
+
 	for (int f = 0; f < EF_COUNT; f++)
 		if (rq->facets & (1u << f))
 			json_object_set_new(facets, engine_facet_name((enum engine_facet)f),
@@ -403,5 +432,10 @@ json_t *sreq_result_json(struct store *s, const struct search_request *rq,
 	json_object_set_new(j, "parsed_as_plain", json_boolean(res->parsed_as_plain));
 	json_object_set_new(j, "suggestion", res->suggestion ? json_string(res->suggestion)
 							      : json_null());
+	json_object_set_new(j, "partial", hits_json(s, res->partial, res->npartial));
+	json_object_set_new(j, "facet_offers", offers_json(res));
+	json_object_set_new(j, "showing_results_for",
+			    res->suggestion_shown && res->suggestion ? json_string(res->suggestion)
+								     : json_null());
 	return j;
 }

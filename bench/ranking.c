@@ -4,13 +4,16 @@
  * cases (title + abstract), syncs the engines, runs every query as typed
  * (AND, falling back to OR as users get it), and prints MAP (top 1,000),
  * nDCG@10 and P@10 per engine. `make ranking` runs it; docs/ranking.md
- * keeps the figures.
+ * keeps the figures. Then it runs bench/findability (beside it) on the
+ * real corpus, unless --no-findability or --try.
  *
  * Judgements: codes 1..4 are relevant (1 = complete answer .. 4 = minimum
  * interest, cranqrel.readme); -1 rows are not. nDCG gains are 5 - code
  * (4, 3, 2, 1). Queries are numbered 1..225 by position, not by .I. */
 #include <ftw.h>
 #include <math.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +257,33 @@ static void plain_bm25(struct engine_rank_params *p)
 	p->b = 0.75;
 }
 
+extern char **environ;
+
+/* Runs the findability bench beside argv0 (same engine choice); its
+ * exit status, or 1 when it cannot be started. */
+static int run_findability(const char *argv0, int only)
+{
+	char path[4096];
+	const char *slash = strrchr(argv0, '/');
+	char *args[4];
+	int n = 0, st;
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%.*sfindability", slash ? (int)(slash - argv0 + 1) : 0, argv0);
+	args[n++] = path;
+	if (only >= 0)
+		args[n++] = (char *)(uintptr_t)engine_kind_name((enum engine_kind)only);
+	args[n] = NULL;
+	fflush(stdout);
+	if (posix_spawn(&pid, path, NULL, NULL, args, environ) != 0) {
+		fprintf(stderr, "ranking: cannot run %s\n", path);
+		return 1;
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return 1;
+	return WEXITSTATUS(st);
+}
+
 int main(int argc, char **argv)
 {
 	const char *shared = getenv("CASELIB_SHARED");
@@ -267,22 +297,26 @@ int main(int argc, char **argv)
 	double json[2][6];
 	int json_done[2] = {0, 0};
 	const char *tries[64];
-	int ntries = 0, tryfail = 0;
+	int ntries = 0, tryfail = 0, findability = 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: ranking [--cv] [--try 'k1 b title fb_docs fb_terms fb_weight']...\n"
+			printf("usage: ranking [--cv] [--no-findability]\n"
+			       "               [--try 'k1 b title fb_docs fb_terms fb_weight']...\n"
 			       "               [xapian|fts5]\n\n"
 			       "Ranking quality on the Cranfield collection (MAP@1000, nDCG@10, P@10)\n"
 			       "with the shipped parameters, plain BM25 and the untuned defaults;\n"
 			       "--cv: two-fold cross-validated tuning (odd/even query numbers), with\n"
 			       "JSON result lines at the end; --try: only the given parameters (MAP on\n"
 			       "all, odd and even queries; RANKING_DUMP=1 adds per-query AP).\n"
-			       "Reads $CASELIB_SHARED/cranfield (default ../shared/data).\n");
+			       "Then runs findability (bench/eval on the real corpus; not with --try\n"
+			       "or --no-findability). Reads $CASELIB_SHARED (default ../shared/data).\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--cv")) {
 			cv = 1;
+		} else if (!strcmp(argv[i], "--no-findability")) {
+			findability = 0;
 		} else if (!strcmp(argv[i], "--try") && i + 1 < argc) {
 			if (ntries == 64) {
 				fprintf(stderr, "ranking: at most 64 --try\n");
@@ -484,6 +518,8 @@ int main(int argc, char **argv)
 			json_line(k == ENGINE_XAPIAN ? "caselib-xapian" : "caselib-fts5", m[i], json[k][i]);
 	}
 	rc = tryfail;
+	if (!ntries && findability && run_findability(argv[0], only))
+		rc = 1;
 out:
 	store_close(s);
 	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);

@@ -16,9 +16,13 @@ BENCH_SKIP_PEERS ?=
 BENCH_HTTP_SECONDS ?= 20
 
 BENCH_PROGS := $(BUILD)/bench/gen $(BUILD)/bench/index $(BUILD)/bench/search \
-               $(BUILD)/bench/ranking \
+               $(BUILD)/bench/ranking $(BUILD)/bench/findability \
                $(if $(wildcard bench/peer_fts5.c),$(BUILD)/bench/peer_fts5) \
                $(if $(wildcard bench/peer_pg.c),$(BUILD)/bench/peer_pg)
+
+# `make ranking` runs bench/ranking, which runs bench/findability (the
+# findability sets of bench/eval on the real corpus) after Cranfield.
+$(BUILD)/bench/ranking: $(BUILD)/bench/findability
 
 .PHONY: bench bench-progs
 bench-progs: $(BIN) $(BENCH_PROGS)

@@ -38,6 +38,7 @@ struct engine; /* opaque */
 #define ENGINE_OFFSET_MAX 10000
 #define ENGINE_TEXT_MAX 1024     /* bytes of query text */
 #define ENGINE_FILTER_VALUES_MAX 64
+#define ENGINE_OFFERS_MAX 4
 
 /* Facets an engine filters on and counts: the rows of the facet table
  * (corpus/facet.h), with the same numbers. */
@@ -108,6 +109,24 @@ struct search_result {
 	int used_or_fallback;
 	int parsed_as_plain;
 	char *suggestion; /* "did you mean", or NULL */
+	struct search_hit *partial; /* cases matching most but not all words of a
+				     * short query that found few (issue 12;
+				     * engine.c add_partial): not in total,
+				     * facets or exports */
+	size_t npartial;
+	/* query words that name a facet value ("innovationsupphandling" is
+	 * strategic/inn): the filter, offered with the number of cases that
+	 * have it (engine.c add_offers; issue 12 point 3) */
+	struct facet_offer {
+		int facet;   /* enum engine_facet */
+		char *code;  /* the value */
+		long count;  /* published cases with it */
+	} offers[ENGINE_OFFERS_MAX];
+	size_t noffers;
+	int suggestion_shown; /* 1: the query found nothing and its suggestion
+			       * was confident, so these are the suggestion's
+			       * results ("showing results for"; total and
+			       * facets are the suggestion's) */
 };
 
 void search_result_init(struct search_result *r);

@@ -1183,6 +1183,9 @@ static int clause_expr(struct fts *f, const struct qp_clause *c, struct dbuf *b)
 	for (size_t i = 0; syn && i < nsyn && nalt < sizeof alts / sizeof *alts; i++)
 		if (query_terms(f, syn[i], strlen(syn[i]), 0) > 0)
 			alts[nalt++] = syn[i];
+	if (!prefix && c->join && nalt < sizeof alts / sizeof *alts &&
+	    query_terms(f, c->join, strlen(c->join), 0) > 0)
+		alts[nalt++] = c->join;
 	free(folded);
 	if (nalt == 0)
 		return 0;

@@ -73,6 +73,15 @@ void search_result_release(struct search_result *r)
 		json_decref(r->hits[i].card);
 	}
 	free(r->hits);
+	for (size_t i = 0; i < r->npartial; i++) {
+		free(r->partial[i].id);
+		free(r->partial[i].title);
+		free(r->partial[i].snippet);
+		json_decref(r->partial[i].card);
+	}
+	free(r->partial);
+	for (size_t i = 0; i < r->noffers; i++)
+		free(r->offers[i].code);
 	for (int f = 0; f < EF_COUNT; f++)
 		engine_facet_counts_release(&r->facets[f]);
 	free(r->suggestion);

@@ -920,6 +920,12 @@ static int build_xquery(struct xap *x, const struct qp_query *q, struct xquery *
 			rc = key ? xc_synonyms(x, c, key) : CL_ENOMEM;
 		free(key);
 		words_release(&w);
+		if (rc == CL_OK && qc->join) { /* the compound with a neighbour */
+			rc = split_words(x, qc->join, strlen(qc->join), &w);
+			if (rc == CL_OK && w.n == 1)
+				rc = xc_alt(c, ALT_WORD, &w);
+			words_release(&w);
+		}
 	}
 	if (rc != CL_OK)
 		xquery_release(xq);

@@ -13,8 +13,10 @@ void qp_release(struct qp_query *q)
 {
 	if (!q)
 		return;
-	for (size_t i = 0; i < q->n; i++)
+	for (size_t i = 0; i < q->n; i++) {
 		free(q->v[i].text);
+		free(q->v[i].join);
+	}
 	free(q->v);
 	qp_init(q);
 }

@@ -34,6 +34,10 @@ struct qp_clause {
 	int negated;
 	char *text; /* owned; the clause text without quotes, '*', '-' or field */
 	size_t pos; /* byte offset in the query where the clause starts */
+	char *join; /* NULL, or (owned) a word the engines take as one more
+		     * alternative of this word clause: the known compound of
+		     * this word and its neighbour, set by query/engine.c
+		     * ("röjning snö": snöröjning on both clauses) */
 };
 
 struct qp_query {

@@ -49,6 +49,32 @@ int sem_spell_checked(const char *folded, size_t len);
  * bytes (and is not a stopword: engine.c checks that). */
 int sem_spell_candidate(const char *word);
 
+/* A suggestion goes only towards a word of at least this many cases (the
+ * word it replaces has none). 1: a small library (the tests' fixtures) has
+ * its words once; a higher floor was not needed on the real corpus. */
+#define SEM_SPELL_MIN_DF 1
+/* A suggestion is confident (the search then shows its results when the
+ * query itself finds nothing) when each rewritten word's best candidate is
+ * one edit away and is the only one there or has at least this many times
+ * the cases of any other candidate at that distance. */
+#define SEM_SPELL_CONFIDENT 10
+/* From this many content words (stopwords not counted) a query gets no
+ * suggestion: a pasted description of a need is not misspelt words. */
+#define SEM_SPELL_MAX_WORDS 5
+
+/* From this many content words (positive one-word clauses, stopwords not
+ * counted) a query is ranked any-word at once, not AND first (issue 12
+ * point 4: a pasted description of a need); used_or_fallback is set. */
+#define SEM_LONG_QUERY_WORDS 5
+
+/* Partial matches (engine.c add_partial): a query of MIN..MAX positive
+ * clauses whose words are all found together in fewer than BELOW cases
+ * also lists up to MAX cases matching all words but one. */
+#define SEM_PARTIAL_MIN 2
+#define SEM_PARTIAL_MAX_WORDS 4
+#define SEM_PARTIAL_BELOW 10
+#define SEM_PARTIAL_MAX 20
+
 /* Largest edit distance of a suggestion for a word of nchars code points:
  * 1 up to 4 code points, else 2. */
 int sem_spell_max_dist(size_t nchars);

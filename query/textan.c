@@ -620,6 +620,7 @@ static struct {
 	size_t entries;
 	double load_seconds;
 	struct strset heads, mods;
+	struct strset words; /* every usable entry, folded (ta_dict_knows) */
 } g_dict = { .once = PTHREAD_ONCE_INIT };
 
 #define DICT_DEFAULT "/usr/share/hunspell/sv_SE.dic"
@@ -691,6 +692,8 @@ static int dict_line(const struct aff *a, char *line, utf8proc_int32_t *cps, cha
 	if (wl <= 0)
 		return CL_OK;
 	g_dict.entries++;
+	if ((rc = strset_add(&g_dict.words, word, (size_t)wl)) != CL_OK)
+		return rc;
 	if (has_flag(flags, a->end) && !has_flag(flags, a->only))
 		rc = strset_add(&g_dict.heads, word, (size_t)wl);
 	if (rc == CL_OK && (has_flag(flags, a->begin) || has_flag(flags, a->middle)))
@@ -752,6 +755,7 @@ out:
 	if (!g_dict.ok) {
 		strset_release(&g_dict.heads);
 		strset_release(&g_dict.mods);
+		strset_release(&g_dict.words);
 		g_dict.entries = 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -785,7 +789,8 @@ int ta_decompound_stats(struct ta_dict_stats *st)
 	st->entries = g_dict.entries;
 	st->heads = g_dict.heads.count;
 	st->mods = g_dict.mods.count;
-	st->bytes = strset_bytes(&g_dict.heads) + strset_bytes(&g_dict.mods);
+	st->bytes = strset_bytes(&g_dict.heads) + strset_bytes(&g_dict.mods) +
+		    strset_bytes(&g_dict.words);
 	return CL_OK;
 }
 
@@ -1409,6 +1414,42 @@ int ta_decompound_word(struct ta *ta, const char *word, size_t len, char *out, s
 		return CL_ETOOBIG;
 	memcpy(out, ta->head, (size_t)n + 1);
 	return n;
+}
+
+/* Endings tried on a Swedish stem to meet a dictionary entry (behöv+a,
+ * nämnd+en, önsk+a): the inflections hunspell-sv's word list often lacks. */
+static const char *const known_endings[] = {"", "a", "e", "er", "ar", "or", "en", "et", "na"};
+
+int ta_dict_knows(struct ta *ta, const char *word, size_t len)
+{
+	size_t wl, hl = 0;
+	int n;
+
+	if (!ta->st_sv || !ta_decompound_available() || fold_one(ta, word, len) != CL_OK)
+		return 0;
+	wl = strlen(ta->word);
+	if (wl == 0 || strset_has(&g_dict.words, ta->word, wl))
+		return wl > 0;
+	n = stem_in(ta, TA_LANG_SV, ta->word, wl, ta->stem);
+	for (size_t i = 0; n > 0 && i < NELEM(known_endings); i++) {
+		size_t el = strlen(known_endings[i]);
+		if ((size_t)n + el >= WORD_BYTES)
+			continue;
+		memcpy(ta->tmp, ta->stem, (size_t)n);
+		memcpy(ta->tmp + n, known_endings[i], el + 1);
+		if (strset_has(&g_dict.words, ta->tmp, (size_t)n + el))
+			return 1;
+	}
+	/* a compound of a compound-first part and an entry, both as written
+	 * ("skol|mat"); decompound() would accept a misspelt head too */
+	(void)hl;
+	for (size_t j = 3; j + 2 <= wl; j++) {
+		if (((unsigned char)ta->word[j] & 0xC0) == 0x80)
+			continue;
+		if (dc_mod_simple(ta->word, j) && strset_has(&g_dict.words, ta->word + j, wl - j))
+			return 1;
+	}
+	return 0;
 }
 
 int ta_fold(const char *in, size_t len, char **out, size_t *out_len)

@@ -128,6 +128,14 @@ size_t ta_stopwords(enum ta_lang lang, const char *const **words);
  * not need TA_DECOMPOUND: tests and diagnostics call it directly. */
 int ta_decompound_word(struct ta *ta, const char *word, size_t len, char *out, size_t outsz);
 
+/* 1 when word (folded first) is Swedish as the dictionary knows it: one of
+ * its entries, a Swedish stem that an entry starts with plus a common
+ * ending ("behöver" -> behöv + a, "väcks" -> väck + a), or a compound-first
+ * part followed by an entry, both as written ("skol|mat"); 0 otherwise, and when the dictionary is missing. The
+ * analyser must be Swedish or AUTO. Spelling suggestions never rewrite such
+ * a word (query/engine.c). */
+int ta_dict_knows(struct ta *ta, const char *word, size_t len);
+
 /* NFC + full case folding of in[0..len) into a new NUL-terminated string
  * (caller frees with free()). Invalid UTF-8 sequences and NUL bytes become
  * U+FFFD. *out_len (may be NULL) gets the length. CL_ENOMEM. */

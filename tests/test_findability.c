@@ -1,0 +1,295 @@
+/* test_findability.c — issue 12's examples of suggestions one can trust,
+ * on both engines (suite findability):
+ * - a correct Swedish word that no case has is not rewritten ("skolmat"
+ *   gave "skola": the dictionary knows it);
+ * - a pasted description of a need gets no suggestion (funderar ->
+ *   fungerar, gjort -> sport, väcks -> däck, exempel -> exempted);
+ * - the words of a compound typed apart find it ("röjning snö");
+ * - a short query that finds few cases lists cases with all words but one
+ *   as partial matches ("partial"), outside the total;
+ * - a description of a need (five or more words) is ranked any-word;
+ * - a query that names a facet value is offered that filter;
+ * - a query that finds nothing with one confident suggestion shows the
+ *   suggestion's results and says so (suggestion_shown), and an unsure one
+ *   only suggests.
+ * The dictionary is hunspell-sv (docs/text-analysis.md); without it the
+ * dictionary checks are skipped. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "engine.h"
+#include "store.h"
+#include "sync.h"
+#include "testutil.h"
+#include "textan.h"
+
+static const struct {
+	const char *id, *title, *body;
+} fixture[] = {
+	{"fa-1", "Skola i Lund: ny skolgård", "Ombyggnad av skolgården vid en skola."},
+	{"fa-2", "Skolmåltider till grundskolan", "Leverans av skolmåltider till tre skolor."},
+	{"fa-3", "Sport och fritid", "Utrustning för sport i idrottshallen."},
+	{"fa-4", "Däck till fordon", "Däck och däckbyten till kommunens fordon."},
+	{"fa-5", "Systemet fungerar", "Ett verksamhetssystem som fungerar för handläggare."},
+	{"fa-6", "Exempted services", "Services exempted from the procurement rules."},
+	{"fa-7", "Snöröjning vintern 2021", "Snöröjning och sandning av gator."},
+	{"fa-8", "Snöplogning", "Plogning av vägar."},
+	{"fa-9", "Bemanning", "Bemanning inom vården."},
+	{"fa-10", "Bemannade tjänster", "Bemannade receptioner."},
+};
+#define NFIX (sizeof fixture / sizeof *fixture)
+
+static char *g_dir;
+static struct store *g_s;
+static struct engine *g_e[2];
+
+static void setup(void)
+{
+	struct cl_errbuf eb = {0};
+
+	g_dir = tu_tmpdir();
+	cr_assert_eq(store_open(g_dir, STORE_CREATE, &g_s, &eb), CL_OK, "store: %s", eb.msg);
+	for (size_t i = 0; i < NFIX; i++) {
+		struct case_record c;
+		struct case_source src = {0};
+		struct store_put_result res;
+
+		case_init(&c);
+		c.id = (char *)(uintptr_t)fixture[i].id;
+		c.kind = (char *)(uintptr_t) "procurement";
+		c.title = (char *)(uintptr_t)fixture[i].title;
+		c.body = (char *)(uintptr_t)fixture[i].body;
+		c.language = (char *)(uintptr_t)(i == 5 ? "en" : "sv");
+		src.url = (char *)(uintptr_t) "file:///fixture";
+		src.retrieved_at = (char *)(uintptr_t) "2026-12-06T00:00:00Z";
+		c.sources = &src;
+		c.nsources = 1;
+		cr_assert_eq(store_put_case(g_s, &c, "test", &res, &eb), CL_OK, "put: %s", eb.msg);
+	}
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(engine_open((enum engine_kind)k, g_dir, g_s, 1, &g_e[k], &eb), CL_OK,
+			     "open: %s", eb.msg);
+		cr_assert_eq(sync_engine(g_s, g_e[k], 0, NULL, NULL, NULL, &eb), CL_OK, "sync: %s",
+			     eb.msg);
+	}
+}
+
+static void teardown(void)
+{
+	for (int k = 0; k < 2; k++) {
+		engine_close(g_e[k]);
+		g_e[k] = NULL;
+	}
+	store_close(g_s);
+	g_s = NULL;
+	tu_rmtree(g_dir);
+	free(g_dir);
+	g_dir = NULL;
+}
+
+static void search(int k, const char *text, struct search_result *r)
+{
+	struct search_request rq;
+	struct cl_errbuf eb = {0};
+
+	search_request_init(&rq);
+	rq.text = text;
+	rq.limit = 10;
+	cr_assert_eq(engine_search(g_e[k], &rq, r, &eb), CL_OK, "search '%s': %s", text, eb.msg);
+}
+
+static void need_dictionary(void)
+{
+	if (!ta_decompound_available())
+		cr_skip_test("no Swedish dictionary (hunspell-sv)");
+}
+
+TestSuite(findability, .init = setup, .fini = teardown);
+
+/* "skolmat" -> "skola" before: a correct word absent from the corpus. */
+Test(findability, skolmat_is_not_rewritten)
+{
+	need_dictionary();
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		char *s = NULL;
+		struct cl_errbuf eb = {0};
+
+		cr_assert_eq(engine_suggest(g_e[k], "skolmat", &s, &eb), CL_OK, "%s", eb.msg);
+		cr_expect_null(s, "%s: skolmat -> %s", engine_kind_name((enum engine_kind)k), s);
+		free(s);
+		search(k, "skolmat", &r);
+		cr_expect_null(r.suggestion, "%s: %s", engine_kind_name((enum engine_kind)k),
+			       r.suggestion);
+		search_result_release(&r);
+	}
+}
+
+/* funderar -> fungerar, gjort -> sport, väcks -> däck, exempel -> exempted:
+ * the words of a pasted need, each correct Swedish. */
+Test(findability, need_text_words_are_not_rewritten)
+{
+	static const char *const words[] = {"funderar", "gjort", "väcks", "exempel"};
+
+	need_dictionary();
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+			char *s = NULL;
+			struct cl_errbuf eb = {0};
+			cr_assert_eq(engine_suggest(g_e[k], words[i], &s, &eb), CL_OK, "%s", eb.msg);
+			cr_expect_null(s, "%s: %s -> %s", engine_kind_name((enum engine_kind)k),
+				       words[i], s);
+			free(s);
+		}
+}
+
+/* A long query gets no suggestion at all, even with a misspelt word. */
+Test(findability, long_query_gets_no_suggestion)
+{
+	const char *text = "vi funderar på hur kommunen kan ordna snöröjnig av gator "
+			   "när det är gjort och ett exempel väcks";
+
+	for (int k = 0; k < 2; k++) {
+		char *s = NULL;
+		struct cl_errbuf eb = {0};
+		cr_assert_eq(engine_suggest(g_e[k], text, &s, &eb), CL_OK, "%s", eb.msg);
+		cr_expect_null(s, "%s: %s", engine_kind_name((enum engine_kind)k), s);
+		free(s);
+		/* the same misspelling alone is still suggested */
+		cr_assert_eq(engine_suggest(g_e[k], "snöröjnig", &s, &eb), CL_OK, "%s", eb.msg);
+		cr_expect(s && !strcmp(s, "snöröjning"), "%s: %s", engine_kind_name((enum engine_kind)k),
+			  s ? s : "(none)");
+		free(s);
+	}
+}
+
+/* Nothing found and one confident suggestion: its results, said so. */
+Test(findability, confident_suggestion_shows_its_results)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "skolmåltder", &r);
+		cr_expect_eq(r.suggestion_shown, 1, "%s", engine_kind_name((enum engine_kind)k));
+		cr_expect(r.suggestion && !strcmp(r.suggestion, "skolmåltider"), "%s: %s",
+			  engine_kind_name((enum engine_kind)k), r.suggestion ? r.suggestion : "(none)");
+		cr_expect_eq(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
+			     r.total);
+		cr_expect(r.nhits == 1 && !strcmp(r.hits[0].id, "fa-2"), "%s",
+			  engine_kind_name((enum engine_kind)k));
+		search_result_release(&r);
+	}
+}
+
+/* A suggestion two edits away is not confident: it is only offered, and
+ * the result stays empty. */
+Test(findability, unsure_suggestion_only_suggests)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "snöroljning", &r);
+		cr_expect_eq(r.suggestion_shown, 0, "%s", engine_kind_name((enum engine_kind)k));
+		cr_expect_eq(r.total, 0, "%s: total %ld", engine_kind_name((enum engine_kind)k),
+			     r.total);
+		cr_expect(r.suggestion && !strcmp(r.suggestion, "snöröjning"), "%s: %s",
+			  engine_kind_name((enum engine_kind)k), r.suggestion ? r.suggestion : "(none)");
+		search_result_release(&r);
+	}
+}
+
+/* "röjning snö" found 1 case where "snöröjning" found 63: the words of a
+ * compound typed apart find it, with every word (no OR fallback). */
+Test(findability, compound_typed_apart_finds_it)
+{
+	static const char *const texts[] = {"röjning snö", "snö röjning"};
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < 2; i++) {
+			struct search_result r;
+			int found = 0;
+			search(k, texts[i], &r);
+			for (size_t h = 0; h < r.nhits; h++)
+				found |= !strcmp(r.hits[h].id, "fa-7");
+			cr_expect(found, "%s [%s]: snöröjning not found",
+				  engine_kind_name((enum engine_kind)k), texts[i]);
+			cr_expect_eq(r.used_or_fallback, 0, "%s [%s]: only by the OR fallback",
+				     engine_kind_name((enum engine_kind)k), texts[i]);
+			search_result_release(&r);
+		}
+}
+
+/* Two words meeting in one case showed that case alone, although other
+ * cases have the main word: they come as partial matches, outside the
+ * total. */
+Test(findability, few_hits_add_partial_matches)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		int has2 = 0, has1 = 0;
+		search(k, "skola skolgård", &r);
+		cr_expect_eq(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
+			     r.total);
+		cr_expect_eq(r.used_or_fallback, 0);
+		for (size_t i = 0; i < r.npartial; i++) {
+			has2 |= !strcmp(r.partial[i].id, "fa-2");
+			has1 |= !strcmp(r.partial[i].id, "fa-1");
+		}
+		cr_expect(has2, "%s: fa-2 (skolor) among %zu partial matches",
+			  engine_kind_name((enum engine_kind)k), r.npartial);
+		cr_expect(!has1, "%s: the full match is not repeated as partial",
+			  engine_kind_name((enum engine_kind)k));
+		search_result_release(&r);
+		/* a query that found enough, or a one-word query: none */
+		search(k, "skola", &r);
+		cr_expect_eq(r.npartial, 0);
+		search_result_release(&r);
+	}
+}
+
+/* A description of a need (five or more content words) is ranked
+ * any-word at once: the case with every word first, then the others,
+ * instead of the AND answer alone. */
+Test(findability, long_query_ranks_any_word)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "skola lund skolgård ombyggnad skolgården", &r);
+		cr_expect_gt(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
+			     r.total);
+		cr_expect_eq(r.used_or_fallback, 1, "%s", engine_kind_name((enum engine_kind)k));
+		cr_expect(r.nhits > 0 && !strcmp(r.hits[0].id, "fa-1"), "%s: first %s",
+			  engine_kind_name((enum engine_kind)k), r.nhits ? r.hits[0].id : "-");
+		search_result_release(&r);
+		/* four words: AND first as before */
+		search(k, "skola lund skolgård ombyggnad", &r);
+		cr_expect_eq(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
+			     r.total);
+		search_result_release(&r);
+	}
+}
+
+/* "innovationsupphandling" found 3-4 cases while the facet value
+ * "Innovationsupphandling" holds 1,674: a query that names a facet value
+ * is offered the filter with its count. Here the kind "Upphandling". */
+Test(findability, query_naming_a_facet_value_offers_it)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "Upphandling", &r);
+		cr_expect_eq(r.noffers, 1, "%s: %zu offers", engine_kind_name((enum engine_kind)k),
+			     r.noffers);
+		if (r.noffers == 1) {
+			cr_expect_eq(r.offers[0].facet, EF_KIND);
+			cr_expect_str_eq(r.offers[0].code, "procurement");
+			cr_expect_eq(r.offers[0].count, (long)NFIX);
+		}
+		search_result_release(&r);
+		/* a word of a longer query is not a facet value */
+		search(k, "skola upphandling", &r);
+		cr_expect_eq(r.noffers, 0);
+		search_result_release(&r);
+	}
+}
