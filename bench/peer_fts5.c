@@ -40,7 +40,7 @@
 #define CRAN_NDOCS 1400
 #define CRAN_NQ 225
 
-static const char *const facet_name[NFACET] = {"authority_type", "sectors", "categories",
+static const char *const peer_facet[NFACET] = {"authority_type", "sectors", "categories",
 					       "goals", "procedure", "year"};
 
 struct query {
@@ -169,7 +169,7 @@ static int put_case(sqlite3 *db, struct loader *l, sqlite3_int64 rid, json_t *c,
 	else if ((d = jstr(c, "published")) || (d = jstr(c, "awarded")))
 		snprintf(year, sizeof year, "%.4s", d);
 	for (int fi = 0; fi < NFACET; fi++) {
-		json_t *v = json_object_get(c, facet_name[fi]), *x;
+		json_t *v = json_object_get(c, peer_facet[fi]), *x;
 		size_t i;
 		if (fi == 5) {
 			if (*year && put_facet(db, l, rid, fi, year))
@@ -266,7 +266,7 @@ static void query_release(struct query *q)
 static int facet_index(const char *name)
 {
 	for (int i = 0; i < NFACET; i++)
-		if (!strcmp(facet_name[i], name))
+		if (!strcmp(peer_facet[i], name))
 			return i;
 	return -1;
 }
@@ -474,7 +474,7 @@ static int one_query(sqlite3 *db, const struct query *q, int facets)
 			dump_str(q->q);
 			fprintf(dump, ",\"total\":0,\"hits\":[],\"facets\":{");
 			for (int fi = 0; facets && fi < NFACET; fi++)
-				fprintf(dump, "%s\"%s\":{}", fi ? "," : "", facet_name[fi]);
+				fprintf(dump, "%s\"%s\":{}", fi ? "," : "", peer_facet[fi]);
 			fputs("}}\n", dump);
 		}
 		return 0;
@@ -512,7 +512,7 @@ static int one_query(sqlite3 *db, const struct query *q, int facets)
 		where_filters(&sql, q, fi);
 		dbuf_puts(&sql, " GROUP BY f.value ORDER BY 2 DESC, 1");
 		if (dump)
-			fprintf(dump, "%s\"%s\":{", fi ? "," : "", facet_name[fi]);
+			fprintf(dump, "%s\"%s\":{", fi ? "," : "", peer_facet[fi]);
 		rc = one_stmt(db, dbuf_str(&sql), q, fi, 0, NULL);
 		if (dump)
 			fputs("}", dump);

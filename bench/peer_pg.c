@@ -38,7 +38,7 @@
 #define CRAN_DEPTH 1000
 
 /* The six counted facets; multi-valued ones are text[] columns. */
-static const char *const facet_name[NFACET] = {"authority_type", "sectors", "categories",
+static const char *const peer_facet[NFACET] = {"authority_type", "sectors", "categories",
 					       "goals", "procedure", "year"};
 static const int facet_multi[NFACET] = {0, 1, 1, 1, 0, 0};
 
@@ -214,7 +214,7 @@ static void copy_row(struct dbuf *b, json_t *c, long long *raw)
 	}
 	for (int i = 1; i <= 3; i++) {
 		struct dbuf a = DBUF_INIT(0);
-		json_t *v = json_object_get(c, facet_name[i]);
+		json_t *v = json_object_get(c, peer_facet[i]);
 		dbuf_puts(b, "\t");
 		if (!json_is_array(v)) {
 			dbuf_puts(b, "\\N");
@@ -373,7 +373,7 @@ static void query_release(struct query *q)
 static int facet_index(const char *name)
 {
 	for (int i = 0; i < NFACET; i++)
-		if (!strcmp(facet_name[i], name))
+		if (!strcmp(peer_facet[i], name))
 			return i;
 	return -1;
 }
@@ -459,9 +459,9 @@ static void where_filters(struct dbuf *b, const struct query *q, int skip)
 		if (i == skip || !q->filter[i])
 			continue;
 		if (facet_multi[i])
-			snprintf(frag, sizeof frag, " AND %s && $%d::text[]", facet_name[i], 3 + i);
+			snprintf(frag, sizeof frag, " AND %s && $%d::text[]", peer_facet[i], 3 + i);
 		else
-			snprintf(frag, sizeof frag, " AND %s = ANY($%d::%s[])", facet_name[i], 3 + i,
+			snprintf(frag, sizeof frag, " AND %s = ANY($%d::%s[])", peer_facet[i], 3 + i,
 				 i == 5 ? "int" : "text");
 		dbuf_puts(b, frag);
 	}
@@ -563,7 +563,7 @@ static int one_query(PGconn *db, const struct query *q, int facets)
 	if (dump)
 		fprintf(dump, "],\"facets\":{");
 	for (int fi = 0; facets && fi < NFACET && !rc; fi++) {
-		const char *col = facet_name[fi];
+		const char *col = peer_facet[fi];
 		char head[200];
 
 		dbuf_release(&sql);
