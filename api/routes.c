@@ -877,10 +877,10 @@ static void h_sub_put(struct srv_req *r)
 
 static void h_sub_get(struct srv_req *r)
 {
+	json_t *out = NULL;
+	struct cl_errbuf eb = {0};
 	const struct auth_principal *who;
 	struct srv_worker *w;
-	struct cl_errbuf eb = {0};
-	json_t *out = NULL;
 	int rc;
 
 	if (!known_caller(r, &who, &w))

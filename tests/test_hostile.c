@@ -116,23 +116,14 @@ static const char *evil_json =
 static void serve_edge(enum engine_kind kind, unsigned timeout, unsigned hdr, unsigned body)
 {
 	struct srv_config cfg;
-	struct cl_errbuf eb = {0};
 
 	srv_stop(g_srv);
-	g_srv = NULL;
-	srv_config_init(&cfg);
-	cfg.routes = rt_routes;
-	cfg.fallback = rt_static;
-	cfg.data_dir = g_dir;
-	cfg.listen = "127.0.0.1:0";
-	cfg.threads = 2;
-	cfg.web_dir = g_web;
+	tu_srv_config(&cfg, g_dir, g_web);
 	cfg.engine = kind;
 	cfg.conn_timeout = timeout;
 	cfg.header_deadline = hdr;
 	cfg.body_deadline = body;
-	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
-	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
 }
 
 static void serve(enum engine_kind kind, unsigned timeout)

@@ -42,23 +42,9 @@ static void setup(void)
 
 	g_dir = tu_tmpdir();
 	cr_assert_eq(store_open(g_dir, STORE_CREATE, &g_s, &eb), CL_OK, "store: %s", eb.msg);
-	for (size_t i = 0; i < NFIX; i++) {
-		struct case_record c;
-		struct case_source src = {0};
-		struct store_put_result res;
-
-		case_init(&c);
-		c.id = (char *)(uintptr_t)fixture[i].id;
-		c.kind = (char *)(uintptr_t) "case";
-		c.title = (char *)(uintptr_t)fixture[i].title;
-		c.body = (char *)(uintptr_t)fixture[i].body;
-		c.language = (char *)(uintptr_t) "en";
-		src.url = (char *)(uintptr_t) "file:///fixture";
-		src.retrieved_at = (char *)(uintptr_t) "2026-11-27T00:00:00Z";
-		c.sources = &src;
-		c.nsources = 1;
-		cr_assert_eq(store_put_case(g_s, &c, "test", &res, &eb), CL_OK, "put: %s", eb.msg);
-	}
+	for (size_t i = 0; i < NFIX; i++)
+		tu_put_text_case(g_s, fixture[i].id, "case", "en", fixture[i].title,
+				 fixture[i].body);
 }
 
 static void teardown(void)

@@ -152,23 +152,14 @@ static void load_store(const char *dir)
 static void serve_engine(enum engine_kind k, unsigned row_delay_us, const char *cors)
 {
 	struct srv_config cfg;
-	struct cl_errbuf eb = {0};
 
 	srv_stop(g_srv);
-	g_srv = NULL;
-	srv_config_init(&cfg);
-	cfg.routes = rt_routes;
-	cfg.fallback = rt_static;
+	tu_srv_config(&cfg, g_dir, g_web);
 	cfg.engine = k;
-	cfg.data_dir = g_dir;
-	cfg.listen = "127.0.0.1:0";
-	cfg.threads = 2;
-	cfg.web_dir = g_web;
 	cfg.cors_origin = cors;
 	cfg.export_row_delay_us = row_delay_us;
-	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
 	cr_assert_gt(srv_port(g_srv), 0);
-	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
 }
 
 /* (Re)starts the server over the fixture's store (Xapian). */
@@ -880,16 +871,9 @@ Test(server, metrics_need_loopback_or_an_admin_token)
 	tu_resp_free(&r);
 
 	srv_stop(g_srv);
-	srv_config_init(&cfg);
-	cfg.routes = rt_routes;
-	cfg.fallback = rt_static;
-	cfg.data_dir = g_dir;
-	cfg.listen = "127.0.0.1:0";
-	cfg.threads = 2;
-	cfg.web_dir = g_web;
+	tu_srv_config(&cfg, g_dir, g_web);
 	cfg.loopback_is_remote = 1;
-	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
-	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
 
 	get("/metrics", &r);
 	assert_problem(&r, 401, "unauthorized", "anonymous /metrics from outside");
@@ -923,16 +907,9 @@ Test(server, a_stale_index_never_serves_an_unpublished_hit)
 		"/v1/search?q=laddinfrastruktur", "/v1/search?q=elbussar+laddinfrastruktur&limit=100"};
 
 	srv_stop(g_srv);
-	srv_config_init(&cfg);
-	cfg.routes = rt_routes;
-	cfg.fallback = rt_static;
-	cfg.data_dir = g_dir;
-	cfg.listen = "127.0.0.1:0";
-	cfg.threads = 2;
-	cfg.web_dir = g_web;
+	tu_srv_config(&cfg, g_dir, g_web);
 	cfg.sync_ms = 3600 * 1000;
-	cr_assert_eq(srv_start(&cfg, &g_srv, &eb), CL_OK, "srv_start: %s", eb.msg);
-	snprintf(g_base, sizeof g_base, "http://127.0.0.1:%u", srv_port(g_srv));
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
 	get(paths[0], &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert(hits_contain(r.json, FLIP_ID), "published and indexed: %s", r.body);

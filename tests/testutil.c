@@ -1006,3 +1006,24 @@ void tu_load_map(struct maptab *t, const char *name,
 	cr_assert_eq(load(t, name, &eb), CL_OK, "%s: %s", name, eb.msg);
 	cr_assert_gt(t->nrows, 0);
 }
+
+void tu_put_text_case(struct store *s, const char *id, const char *kind, const char *lang,
+		      const char *title, const char *body)
+{
+	struct cl_errbuf eb = {0};
+	struct case_record c;
+	struct case_source src = {0};
+	struct store_put_result res;
+
+	case_init(&c);
+	c.id = (char *)(uintptr_t)id;
+	c.kind = (char *)(uintptr_t)kind;
+	c.title = (char *)(uintptr_t)title;
+	c.body = (char *)(uintptr_t)body;
+	c.language = (char *)(uintptr_t)lang;
+	src.url = (char *)(uintptr_t) "file:///fixture";
+	src.retrieved_at = (char *)(uintptr_t) "2026-11-27T00:00:00Z";
+	c.sources = &src;
+	c.nsources = 1;
+	cr_assert_eq(store_put_case(s, &c, "test", &res, &eb), CL_OK, "put %s: %s", id, eb.msg);
+}

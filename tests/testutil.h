@@ -124,6 +124,12 @@ void tu_rows_release(struct tu_rows *rs);
 long tu_rows_map(const struct tu_rows *rs, const char *col, const char *const (*map)[2], size_t n,
 		 long (*count)(const char *code, void *ud), void *ud);
 
+struct store;
+/* Stores a case made of id, kind, language, title and body (one source,
+ * file:///fixture) in s; asserts it is stored. */
+void tu_put_text_case(struct store *s, const char *id, const char *kind, const char *lang,
+		      const char *title, const char *body);
+
 /* ---- the real corpus ------------------------------------------------------ */
 
 struct store;
