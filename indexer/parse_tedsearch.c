@@ -198,12 +198,16 @@ int tedsearch_parse_notice(const char *data, size_t len, const struct parse_src 
 	/* the root element's name, after the declaration and comments */
 	for (size_t i = 0; data && i + 11 < n; i++)
 		if (data[i] == '<' && data[i + 1] != '?' && data[i + 1] != '!') {
-			const char *nm = data + i + 1, *colon = memchr(nm, ':', n - i - 1);
-			size_t k = strcspn(nm, " \t\r\n>/");
+			const char *nm = data + i + 1, *end = data + n;
+			const char *colon = memchr(nm, ':', (size_t)(end - nm));
+			size_t k = 0;
 
+			/* the payload is not NUL-terminated: every scan stays in data[0..n) */
+			while (nm + k < end && !strchr(" \t\r\n>/", nm[k]))
+				k++;
 			if (colon && (size_t)(colon - nm) < k)
 				nm = colon + 1;
-			ted = strncmp(nm, "TED_EXPORT", 10) == 0;
+			ted = end - nm >= 10 && memcmp(nm, "TED_EXPORT", 10) == 0;
 			break;
 		}
 	return ted ? tedxml_parse_mem(data, len, src, sink, eb)

@@ -303,3 +303,24 @@ Test(ted_search, sources_file_keys)
 		free(json);
 	}
 }
+
+/* A payload is not NUL-terminated: the root-element sniff read past it
+ * (check-fuzz's fuzz_tedsearch finding, seen under ASan). The bytes end
+ * in the middle of what looks like an element name. */
+Test(ted_search, notice_sniff_stays_inside_the_payload)
+{
+	static const char in[] = "{\" <etonxToken\":\xb7null}";
+	size_t len = sizeof in - 1;
+	char *buf = malloc(len);
+	struct cl_errbuf eb = {0};
+	struct parse_src src = {NULL, "2026-01-01T00:00:00Z", NULL};
+	struct tu_got g = {0};
+	struct parse_sink sink = {tu_got_emit, tu_got_reject, &g};
+
+	cr_assert_not_null(buf);
+	memcpy(buf, in, len); /* exactly len bytes, no NUL after them */
+	(void)tedsearch_parse_notice(buf, len, &src, &sink, &eb);
+	cr_assert_eq(g.nrec, 0);
+	tu_got_release(&g);
+	free(buf);
+}
