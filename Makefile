@@ -44,6 +44,7 @@ LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CC:%.cc=$(BUILD)/%.o)
 # through the archive, because their users may refer to them weakly.
 MAP_TSV := $(wildcard indexer/maps/*.tsv)
 GEN_OBJ := $(BUILD)/gen/taxonomy_data.o $(BUILD)/gen/synonyms_data.o $(BUILD)/gen/openapi_data.o \
+           $(BUILD)/gen/lexicon_data.o $(BUILD)/gen/glossary_data.o \
            $(MAP_TSV:indexer/maps/%.tsv=$(BUILD)/gen/maps_%.o)
 EMBED := $(BUILD)/gen/embed
 TEST_C  := $(wildcard tests/test_*.c)
@@ -89,6 +90,12 @@ $(BUILD)/gen/taxonomy_data.c: corpus/taxonomies.tsv $(EMBED)
 
 $(BUILD)/gen/synonyms_data.c: query/synonyms.tsv $(EMBED)
 	$(EMBED) syn_builtin_tsv < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/lexicon_data.c: query/lexicon.tsv $(EMBED)
+	$(EMBED) tr_lexicon_tsv < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/glossary_data.c: query/glossary.tsv $(EMBED)
+	$(EMBED) tr_glossary_tsv < $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/openapi_data.c: api/openapi.json $(EMBED)
 	$(EMBED) rt_openapi_json < $< > $@.tmp && mv $@.tmp $@

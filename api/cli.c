@@ -61,8 +61,11 @@ static const struct cli_cmd commands[] = {
 	{"harvest", cli_cmd_harvest, CLI_HARVEST_SUMMARY, CLI_HARVEST_USAGE},
 	{"search", cli_cmd_search, "full-text and faceted search of the published cases",
 	 "search [TEXT...] [--FILTER VALUE...] [--facets all|f1,f2] [--sort relevance|date|date-asc]\n"
-	 "       [--limit N] [--offset N] [--lang sv|en] [--engine xapian|fts5] [--similar ID] [--json]\n\n"
+	 "       [--limit N] [--offset N] [--lang sv|en] [--no-translate] [--engine xapian|fts5]\n"
+	 "       [--similar ID] [--json]\n\n"
 	 "Syntax: words (AND, stemmed), \"a phrase\", prefix*, title: buyer: body:, -exclude.\n"
+	 "Swedish words also find their English translations and English words their\n"
+	 "Swedish ones (weighted below the words typed); --no-translate turns it off.\n"
 	 "Filters: repeat an option or give a comma list for OR; different options AND.\n"
 	 "Facet counts are disjunctive. The engine is synced with the store first.\n"
 	 "See docs/search.md."},

@@ -168,7 +168,8 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 {
 	/* the shared request options (API names), then the CLI's own */
 	static const char *const shared[] = {"facets", "sort", "limit", "offset", "lang"};
-	enum { O_ENGINE = 256, O_JSON, O_SIMILAR, O_SHARED0, O_FACET0 = O_SHARED0 + 16 };
+	enum { O_ENGINE = 256, O_JSON, O_SIMILAR, O_NO_TRANSLATE, O_SHARED0,
+	       O_FACET0 = O_SHARED0 + 16 };
 	struct option opts[FACET_COUNT + 16];
 	struct sreq sq;
 	struct search_result res;
@@ -187,6 +188,7 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 	opts[no++] = (struct option){"engine", required_argument, NULL, O_ENGINE};
 	opts[no++] = (struct option){"json", no_argument, NULL, O_JSON};
 	opts[no++] = (struct option){"similar", required_argument, NULL, O_SIMILAR};
+	opts[no++] = (struct option){"no-translate", no_argument, NULL, O_NO_TRANSLATE};
 	opts[no] = (struct option){NULL, 0, NULL, 0};
 
 	sreq_init(&sq, SREQ_SEARCH);
@@ -215,6 +217,9 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case O_SIMILAR:
 			similar = optarg;
+			break;
+		case O_NO_TRANSLATE:
+			sreq_param(&sq, "translate", "off");
 			break;
 		default:
 			ret = cli_usage(ctx, "search", "unknown option");
@@ -269,6 +274,13 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		       res.parsed_as_plain ? "; some query syntax was read as plain words" : "");
 		if (res.suggestion)
 			printf("did you mean: %s\n", res.suggestion);
+		for (size_t i = 0; i < res.ntrans; i++) {
+			printf("%s %s:", i ? ";" : "also searched for", res.trans[i].from);
+			for (size_t k = 0; k < res.trans[i].nto; k++)
+				printf("%s %s", k ? "," : "", res.trans[i].to[k]);
+			if (i + 1 == res.ntrans)
+				printf(" (--no-translate: without)\n");
+		}
 		for (size_t i = 0; i < res.nhits; i++) {
 			printf("%3zu. %-28s %s\n", sq.rq.offset + i + 1, res.hits[i].id,
 			       res.hits[i].title ? res.hits[i].title : "");

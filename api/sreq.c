@@ -16,7 +16,8 @@
 
 /* Bits of parameters that may be given once. */
 enum { ONCE_Q = 1u << 0, ONCE_LIMIT = 1u << 1, ONCE_OFFSET = 1u << 2, ONCE_SORT = 1u << 3,
-       ONCE_LANG = 1u << 4, ONCE_FORMAT = 1u << 5, ONCE_YEAR = 1u << 6 };
+       ONCE_LANG = 1u << 4, ONCE_FORMAT = 1u << 5, ONCE_YEAR = 1u << 6,
+       ONCE_TRANSLATE = 1u << 7 };
 
 void sreq_init(struct sreq *sq, unsigned accept)
 {
@@ -216,6 +217,12 @@ void sreq_param(struct sreq *sq, const char *k, const char *v)
 			sreq_error(sq, path, "sv or en");
 		else
 			sq->rq.lang = v;
+	} else if ((a & SREQ_LANG) && !strcmp(k, "translate")) {
+		once = ONCE_TRANSLATE;
+		if (strcmp(v, "on") && strcmp(v, "off"))
+			sreq_error(sq, path, "on or off");
+		else
+			sq->rq.no_translate = !strcmp(v, "off");
 	} else if ((a & SREQ_FORMAT) && !strcmp(k, "format")) {
 		once = ONCE_FORMAT;
 		if (strcmp(v, "csv") && strcmp(v, "jsonl") && strcmp(v, "xlsx"))
@@ -393,6 +400,21 @@ static json_t *hits_json(struct store *s, const struct search_hit *v, size_t n)
 	return hits;
 }
 
+/* The translations the search added: [{"words", "translations": [..]}]. */
+static json_t *translations_json(const struct search_result *res)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < res->ntrans; i++) {
+		json_t *to = json_array();
+		for (size_t k = 0; k < res->trans[i].nto; k++)
+			json_array_append_new(to, json_string(res->trans[i].to[k]));
+		json_array_append_new(a, json_pack("{s:s,s:o}", "words", res->trans[i].from,
+						   "translations", to));
+	}
+	return a;
+}
+
 /* The facet values the query's words name, as filters to offer. */
 static json_t *offers_json(const struct search_result *res)
 {
@@ -434,6 +456,7 @@ json_t *sreq_result_json(struct store *s, const struct search_request *rq,
 							      : json_null());
 	json_object_set_new(j, "partial", hits_json(s, res->partial, res->npartial));
 	json_object_set_new(j, "facet_offers", offers_json(res));
+	json_object_set_new(j, "translations", translations_json(res));
 	json_object_set_new(j, "showing_results_for",
 			    res->suggestion_shown && res->suggestion ? json_string(res->suggestion)
 								     : json_null());

@@ -51,6 +51,7 @@ void engine_close(struct engine *e)
 	e->ops->close(e);
 	ta_close(e->ta_fold);
 	ta_close(e->ta_stop);
+	tr_close(e->tr);
 	free(e);
 }
 
@@ -239,6 +240,8 @@ static int open_analysers(struct engine *e, struct cl_errbuf *eb)
 	if (!e->ta_fold && (rc = ta_open(&e->ta_fold, "none", TA_NO_STOPWORDS, eb)) != CL_OK)
 		return rc;
 	if (!e->ta_stop && (rc = ta_open(&e->ta_stop, "auto", 0, eb)) != CL_OK)
+		return rc;
+	if (!e->tr && (rc = tr_open(&e->tr, eb)) != CL_OK)
 		return rc;
 	return CL_OK;
 }
@@ -784,6 +787,43 @@ static int add_partial(struct engine *e, const struct search_request *rq, const 
 	return rc;
 }
 
+/* --- translations (issue 12 point 1; translate.h) ------------------------ */
+
+/* res->trans: one entry per translated word or run of words of q. */
+static int list_translations(const struct qp_query *q, struct search_result *res,
+			     struct cl_errbuf *eb)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->n; i++)
+		n += q->v[i].trans_run > 0;
+	if (!n)
+		return CL_OK;
+	if (!(res->trans = calloc(n, sizeof *res->trans)))
+		return cl_fail(eb, CL_ENOMEM, "translations: out of memory");
+	for (size_t i = 0; i < q->n; i++) {
+		const struct qp_clause *c = &q->v[i];
+		struct engine_translation *t;
+		struct dbuf b = DBUF_INIT(2 * QP_TEXT_MAX);
+		if (c->trans_run <= 0)
+			continue;
+		t = &res->trans[res->ntrans++];
+		for (size_t k = 0; k < (size_t)c->trans_run && i + k < q->n; k++) {
+			if (k)
+				dbuf_add(&b, " ", 1);
+			dbuf_puts(&b, q->v[i + k].text);
+		}
+		t->from = b.err ? NULL : dbuf_take(&b, NULL);
+		dbuf_release(&b);
+		if (!t->from || !(t->to = calloc(c->ntrans, sizeof *t->to)))
+			return cl_fail(eb, CL_ENOMEM, "translations: out of memory");
+		for (size_t k = 0; k < c->ntrans; k++)
+			if (!(t->to[t->nto++] = strdup(c->trans[k])))
+				return cl_fail(eb, CL_ENOMEM, "translations: out of memory");
+	}
+	return CL_OK;
+}
+
 int engine_search(struct engine *e, const struct search_request *rq,
 		  struct search_result *res, struct cl_errbuf *eb)
 {
@@ -800,7 +840,8 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	/* Swedish writes compounds as one word; English queries are left
 	 * alone (joining them cost FTS5 0.005 MAP on Cranfield) */
 	if ((rc = open_analysers(e, eb)) != CL_OK ||
-	    (!(rq->lang && !strcmp(rq->lang, "en")) && (rc = join_compounds(e, &q, eb)) != CL_OK)) {
+	    (!(rq->lang && !strcmp(rq->lang, "en")) && (rc = join_compounds(e, &q, eb)) != CL_OK) ||
+	    (!rq->no_translate && (rc = tr_query(e->tr, &q, eb)) != CL_OK)) {
 		qp_release(&q);
 		return rc;
 	}
@@ -838,6 +879,8 @@ int engine_search(struct engine *e, const struct search_request *rq,
 		rc = add_partial(e, rq, &q, res, eb);
 	if (rc == CL_OK)
 		rc = add_offers(e, rq, res, eb);
+	if (rc == CL_OK)
+		rc = list_translations(&q, res, eb);
 	res->parsed_as_plain = q.rewritten;
 	sem_hl_free(e->hl);
 	e->hl = NULL;

@@ -75,6 +75,8 @@ struct search_request {
 	size_t offset, limit;
 	unsigned facets;       /* bit mask (1u << EF_x) of facets to count */
 	int snippets;          /* 1: make HTML snippets */
+	int no_translate;      /* 1: no Swedish <-> English translation of the
+				* query words (translate=off, --no-translate) */
 	size_t snippet_chars;  /* 0: 200 */
 };
 
@@ -123,6 +125,16 @@ struct search_result {
 		long count;  /* published cases with it */
 	} offers[ENGINE_OFFERS_MAX];
 	size_t noffers;
+	/* the translations the search added (issue 12 point 1; query/
+	 * translate.h): per word, or run of words forming one lexicon entry,
+	 * the user's text and the other language's expressions matched with
+	 * it (weighted below the user's own words) */
+	struct engine_translation {
+		char *from;  /* the query words as typed */
+		char **to;   /* nto expressions */
+		size_t nto;
+	} *trans;
+	size_t ntrans;
 	int suggestion_shown; /* 1: the query found nothing and its suggestion
 			       * was confident, so these are the suggestion's
 			       * results ("showing results for"; total and

@@ -1166,9 +1166,48 @@ static const char *const field_cols[] = {
 	[QP_BODY] = "{summary body} : ",
 };
 
-/* One clause as an FTS5 expression into b; 0 when it contributes nothing
- * (stopwords only, punctuation): the clause is then left out. */
-static int clause_expr(struct fts *f, const struct qp_clause *c, struct dbuf *b)
+/* " OR (w1 AND w2 ...)" for the content words of translation t, each
+ * weighted SEM_TRANS_WEIGHT / n (a translation of n words weighs as one
+ * word would; Xapian's engine does the same). */
+static void trans_expr(struct fts *f, const char *t, struct dbuf *b, struct dbuf *w)
+{
+	struct dbuf one = DBUF_INIT(EXPR_MAX);
+	size_t n = 0;
+	char wt[32];
+
+	for (const char *p = t; *p;) {
+		size_t k = strcspn(p, " -");
+		if (k && query_terms(f, p, k, 0) > 0)
+			n++;
+		p += k;
+		p += strspn(p, " -");
+	}
+	snprintf(wt, sizeof wt, " %.6g", SEM_TRANS_WEIGHT / (double)(n ? n : 1));
+	n = 0;
+	for (const char *p = t; *p;) {
+		size_t k = strcspn(p, " -");
+		if (k && query_terms(f, p, k, 0) > 0) {
+			dbuf_puts(&one, n++ ? " AND " : " OR (");
+			sb_fts_string(&one, p, k);
+			dbuf_puts(w, wt);
+		}
+		p += k;
+		p += strspn(p, " -");
+	}
+	if (n) {
+		dbuf_add(&one, ")", 1);
+		dbuf_add(b, one.p, one.n);
+	}
+	if (one.err)
+		b->err = one.err;
+	dbuf_release(&one);
+}
+
+/* One clause as an FTS5 expression into b, and the weight of each of its
+ * phrases, in order, into w (" 1" for the user's forms, less for a
+ * translation's words: trans_expr); 0 when it contributes nothing (stopwords
+ * only, punctuation): the clause is then left out. */
+static int clause_expr(struct fts *f, const struct qp_clause *c, struct dbuf *b, struct dbuf *w)
 {
 	const char *alts[1 + 16];
 	size_t nalt = 0, nsyn = 0;
@@ -1198,7 +1237,11 @@ static int clause_expr(struct fts *f, const struct qp_clause *c, struct dbuf *b)
 		sb_fts_string(b, alts[i], strlen(alts[i]));
 		if (prefix)
 			dbuf_add(b, " *", 2);
+		dbuf_puts(w, " 1");
 	}
+	/* translations: each all its words, weighted below the user's forms */
+	for (size_t i = 0; !prefix && i < c->ntrans; i++)
+		trans_expr(f, c->trans[i], b, w);
 	dbuf_add(b, ")", 1);
 	return 1;
 }
@@ -1207,19 +1250,20 @@ static int clause_expr(struct fts *f, const struct qp_clause *c, struct dbuf *b)
  * in or_mode), then each negated one with NOT. *nomatch = 1 when no
  * positive clause is left (a query of stopwords matches nothing). */
 static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, struct dbuf *out,
-		      int *nomatch)
+		      int *nomatch, struct dbuf *wts)
 {
-	struct dbuf neg = DBUF_INIT(EXPR_MAX);
+	struct dbuf neg = DBUF_INIT(EXPR_MAX), negw = DBUF_INIT(EXPR_MAX);
 	int npos = 0;
 
 	*nomatch = 0;
 	dbuf_add(out, "(", 1);
 	for (size_t i = 0; i < q->n; i++) {
 		const struct qp_clause *c = &q->v[i];
-		struct dbuf one = DBUF_INIT(EXPR_MAX);
-		if (!clause_expr(f, c, &one) || one.err) {
-			int err = one.err;
+		struct dbuf one = DBUF_INIT(EXPR_MAX), onew = DBUF_INIT(EXPR_MAX);
+		if (!clause_expr(f, c, &one, &onew) || one.err || onew.err) {
+			int err = one.err ? one.err : onew.err;
 			dbuf_release(&one);
+			dbuf_release(&onew);
 			if (err)
 				out->err = err;
 			continue;
@@ -1227,19 +1271,27 @@ static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, stru
 		if (c->negated) {
 			dbuf_add(&neg, " NOT ", 5);
 			dbuf_add(&neg, one.p, one.n);
+			dbuf_add(&negw, onew.p, onew.n);
 		} else {
 			if (npos++)
 				dbuf_puts(out, or_mode ? " OR " : " AND ");
 			dbuf_add(out, one.p, one.n);
+			dbuf_add(wts, onew.p, onew.n);
 		}
 		dbuf_release(&one);
+		dbuf_release(&onew);
 	}
 	dbuf_add(out, ")", 1);
-	if (neg.err)
-		out->err = neg.err;
-	if (neg.n)
+	if (neg.err || negw.err)
+		out->err = neg.err ? neg.err : negw.err;
+	if (neg.n) {
 		dbuf_add(out, neg.p, neg.n);
+		dbuf_add(wts, negw.p, negw.n);
+	}
 	dbuf_release(&neg);
+	dbuf_release(&negw);
+	if (wts->err)
+		out->err = wts->err;
 	if (npos == 0)
 		*nomatch = 1;
 	return out->err;
@@ -1259,6 +1311,7 @@ struct pass {
 	double title_w;
 	unsigned fb_docs, fb_terms;
 	double fb_weight;
+	const char *phrase_weights; /* NULL: all 1 (fts5rank.h cl_bm25) */
 };
 
 static double pass_title_w(const struct pass *p)
@@ -1708,17 +1761,23 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 {
 	struct fts *f = e->impl;
 	struct pass p;
-	struct dbuf ex = DBUF_INIT(EXPR_MAX);
+	struct dbuf ex = DBUF_INIT(EXPR_MAX), wts = DBUF_INIT(EXPR_MAX);
 	int rc;
 
 	memset(&p, 0, sizeof p);
 	p.hl = e->hl;
 	if (q && q->n > 0) {
-		if ((rc = query_expr(f, q, or_mode, &ex, &p.nomatch)) != CL_OK) {
+		if ((rc = query_expr(f, q, or_mode, &ex, &p.nomatch, &wts)) != CL_OK) {
 			dbuf_release(&ex);
+			dbuf_release(&wts);
 			return cl_fail(eb, rc, "fts5: the query is too large");
 		}
 		p.expr = p.nomatch ? NULL : ex.p;
+		/* per-phrase weights only when a translation lowers one (so a
+		 * query without translations ranks exactly as bm25() does) */
+		for (size_t i = 0; i < q->n; i++)
+			if (q->v[i].ntrans && wts.n)
+				p.phrase_weights = dbuf_str(&wts) + 1;
 	}
 	p.title_w = 1.0 + e->rank.title_weight;
 	if (or_mode) { /* feedback on the OR fallback only (docs/ranking.md) */
@@ -1728,6 +1787,7 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 	}
 	rc = run_pass(f, rq, &p, count_mask, res, eb);
 	dbuf_release(&ex);
+	dbuf_release(&wts);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "qparse.h"
 #include "semantics.h"
+#include "translate.h"
 
 struct engine_ops {
 	const char *name;
@@ -60,6 +61,7 @@ struct engine {
 			      * set by engine.c; NULL: none */
 	struct ta *ta_fold;  /* engine.c's analysers (suggestions), opened on first use */
 	struct ta *ta_stop;
+	struct tr *tr;       /* query translation (translate.h), opened on first use */
 };
 
 extern const struct engine_ops engine_xapian_ops;

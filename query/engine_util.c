@@ -85,6 +85,13 @@ void search_result_release(struct search_result *r)
 	for (int f = 0; f < EF_COUNT; f++)
 		engine_facet_counts_release(&r->facets[f]);
 	free(r->suggestion);
+	for (size_t i = 0; i < r->ntrans; i++) {
+		free(r->trans[i].from);
+		for (size_t k = 0; k < r->trans[i].nto; k++)
+			free(r->trans[i].to[k]);
+		free(r->trans[i].to);
+	}
+	free(r->trans);
 	search_result_init(r);
 }
 

@@ -781,6 +781,9 @@ struct xclause {
 	int negated;
 	struct alt *v;
 	size_t n;
+	struct words *tr; /* the word's translations (qp_clause.trans), each
+			   * its content words: a group weighted below v */
+	size_t ntr;
 };
 
 struct xquery {
@@ -795,6 +798,9 @@ static void xquery_release(struct xquery *xq)
 		for (size_t k = 0; k < xq->v[i].n; k++)
 			words_release(&xq->v[i].v[k].w);
 		free(xq->v[i].v);
+		for (size_t k = 0; k < xq->v[i].ntr; k++)
+			words_release(&xq->v[i].tr[k]);
+		free(xq->v[i].tr);
 	}
 	free(xq->v);
 	memset(xq, 0, sizeof *xq);
@@ -867,6 +873,31 @@ static int is_stopword(struct xap *x, const struct words *w)
 	return w->n == 1 && ta_is_stopword(x->ta_stop, w->v[0], strlen(w->v[0]));
 }
 
+/* The translations of qc as c->tr: each one's words without stopwords
+ * ("no poverty" -> poverty); one without content words is left out. */
+static int xc_translations(struct xap *x, struct xclause *c, const struct qp_clause *qc)
+{
+	int rc = CL_OK;
+
+	if (qc->ntrans && !(c->tr = calloc(qc->ntrans, sizeof *c->tr)))
+		return CL_ENOMEM;
+	for (size_t k = 0; k < qc->ntrans && rc == CL_OK; k++) {
+		struct words w, *keep = &c->tr[c->ntr];
+		memset(keep, 0, sizeof *keep);
+		if ((rc = split_words(x, qc->trans[k], strlen(qc->trans[k]), &w)) != CL_OK)
+			break;
+		for (size_t j = 0; j < w.n && rc == CL_OK; j++)
+			if (!ta_is_stopword(x->ta_stop, w.v[j], strlen(w.v[j])))
+				rc = words_push(keep, w.v[j], strlen(w.v[j]));
+		words_release(&w);
+		if (keep->n)
+			c->ntr++;
+		else
+			words_release(keep);
+	}
+	return rc;
+}
+
 /* q as xclauses. A word clause that is a stopword is dropped unless every
  * positive clause is one; a clause without words is dropped. */
 static int build_xquery(struct xap *x, const struct qp_query *q, struct xquery *xq)
@@ -926,6 +957,8 @@ static int build_xquery(struct xap *x, const struct qp_query *q, struct xquery *
 				rc = xc_alt(c, ALT_WORD, &w);
 			words_release(&w);
 		}
+		if (rc == CL_OK && qc->ntrans)
+			rc = xc_translations(x, c, qc);
 	}
 	if (rc != CL_OK)
 		xquery_release(xq);
@@ -1045,6 +1078,29 @@ static int shimq_add(struct shimq *s, enum xs_clause_kind k, char *text, const c
 	return CL_OK;
 }
 
+/* Appends c's translations to an XS_C_TERMS text (xs.h): each after a
+ * '\v', its words separated by '\n', a word's terms by spaces. */
+static int render_translations(struct xap *x, const struct xclause *c, struct dbuf *terms,
+			       struct cl_errbuf *eb)
+{
+	int rc = CL_OK;
+
+	for (size_t k = 0; k < c->ntr && rc == CL_OK; k++) {
+		dbuf_add(terms, "\v", 1);
+		for (size_t j = 0; j < c->tr[k].n && rc == CL_OK; j++) {
+			struct dbuf wt = DBUF_INIT(QTEXT_MAX);
+			if (j)
+				dbuf_add(terms, "\n", 1);
+			if ((rc = word_terms(x, c->field, c->tr[k].v[j], &wt, eb)) == CL_OK)
+				dbuf_add(terms, wt.p, wt.n);
+			dbuf_release(&wt);
+		}
+	}
+	if (rc == CL_OK && terms->err)
+		rc = cl_fail(eb, terms->err, "xapian: the query is too large");
+	return rc;
+}
+
 /* Ranking: a free-text word clause also gets its title forms (a subset
  * of its forms: title words are indexed unprefixed too) as a boosted
  * alternative, so a title match counts title_weight times more
@@ -1075,6 +1131,8 @@ static int render_clauses(struct xap *x, const struct xquery *xq, double title_w
 			if (terms.err)
 				rc = cl_fail(eb, terms.err, "xapian: the query is too large");
 		}
+		if (rc == CL_OK && terms.n && c->ntr) /* the translations (xs.h) */
+			rc = render_translations(x, c, &terms, eb);
 		if (rc == CL_OK && terms.n) {
 			rc = shimq_add(s, XS_C_TERMS, terms.p, NULL, c->negated);
 			terms.p = NULL;
@@ -1169,6 +1227,20 @@ static int render_text(struct xap *x, const struct xquery *xq, int or_mode, stru
 					dbuf_puts(b, a->w.v[0]);
 					dbuf_puts(b, "*");
 				}
+			}
+			/* translations: the query parser has no weights, so here
+			 * (a clause with phrase alternatives in an AND query)
+			 * they weigh as the word does */
+			for (size_t k = 0; k < c->ntr; k++) {
+				dbuf_puts(b, " OR (");
+				for (size_t j = 0; j < c->tr[k].n; j++) {
+					if (j)
+						dbuf_puts(b, " AND ");
+					dbuf_puts(b, "(");
+					t_word(x, b, fd, &c->tr[k].v[j]);
+					dbuf_puts(b, ")");
+				}
+				dbuf_puts(b, ")");
 			}
 			dbuf_puts(b, ")");
 		}
@@ -1411,6 +1483,7 @@ static int xap_search(struct engine *e, const struct search_request *rq, const s
 	 * the OR fallback (a sentence-like query) when ranked by relevance */
 	p.o.use_bm25 = 1;
 	p.o.boost = e->rank.title_weight;
+	p.o.alt_weight = SEM_TRANS_WEIGHT; /* translations (translate.h) */
 	p.o.bm25.k1 = e->rank.k1;
 	p.o.bm25.b = e->rank.b;
 	if (or_mode && rq->sort == SORT_RELEVANCE && e->rank.fb_docs && e->rank.fb_terms &&

@@ -16,6 +16,9 @@ void qp_release(struct qp_query *q)
 	for (size_t i = 0; i < q->n; i++) {
 		free(q->v[i].text);
 		free(q->v[i].join);
+		for (size_t k = 0; k < q->v[i].ntrans; k++)
+			free(q->v[i].trans[k]);
+		free(q->v[i].trans);
 	}
 	free(q->v);
 	qp_init(q);

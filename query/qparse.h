@@ -38,6 +38,14 @@ struct qp_clause {
 		     * alternative of this word clause: the known compound of
 		     * this word and its neighbour, set by query/engine.c
 		     * ("röjning snö": snöröjning on both clauses) */
+	char **trans;  /* NULL, or (owned, ntrans strings) this word's
+			* translations, set by query/translate.c: the engines
+			* match them as a separate group weighted below the
+			* word (SEM_TRANS_WEIGHT); every clause of a run of
+			* words that forms one lexicon entry has them */
+	size_t ntrans;
+	int trans_run; /* >0: the run of clauses translated together starts
+			* here and has this many; 0: none, or inside a run */
 };
 
 struct qp_query {

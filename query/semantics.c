@@ -271,6 +271,12 @@ int sem_hl_new(const struct qp_query *q, struct sem_hl **out, struct cl_errbuf *
 		for (size_t k = 0; syn && k < nsyn && rc == CL_OK; k++)
 			rc = hl_add(hl, syn[k], texts, 0);
 		free(folded);
+		/* what the engines matched for it: the compound of it and its
+		 * neighbour, its translations */
+		if (rc == CL_OK && c->join)
+			rc = hl_add(hl, c->join, texts, 0);
+		for (size_t k = 0; k < c->ntrans && rc == CL_OK; k++)
+			rc = hl_add(hl, c->trans[k], texts, 0);
 	}
 	if (rc != CL_OK) {
 		sem_hl_free(hl);

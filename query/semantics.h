@@ -67,6 +67,14 @@ int sem_spell_candidate(const char *word);
  * point 4: a pasted description of a need); used_or_fallback is set. */
 #define SEM_LONG_QUERY_WORDS 5
 
+/* Query translation (translate.h): a word's translations are matched as
+ * one group beside the word's own forms (a case with the translation but
+ * not the word matches the clause), their weight scaled by this factor,
+ * so that a case with the user's own word ranks above one that has only a
+ * translation. Chosen a priori (half), not tuned on an evaluation set;
+ * docs/ranking.md reports 0.3 and 0.8 beside it. */
+#define SEM_TRANS_WEIGHT 0.5
+
 /* Partial matches (engine.c add_partial): a query of MIN..MAX positive
  * clauses whose words are all found together in fewer than BELOW cases
  * also lists up to MAX cases matching all words but one. */
@@ -95,8 +103,9 @@ enum sem_text { SEM_SUMMARY, SEM_BODY, SEM_TITLE, SEM_NTEXTS };
 struct sem_hl; /* opaque: the words of a query to mark */
 
 /* The words to mark for q: every positive clause's words as the user typed
- * them, with their Swedish and English stems, and their synonyms
- * (query/synonyms.h); a prefix clause marks the words starting with it; a
+ * them, with their Swedish and English stems, their synonyms
+ * (query/synonyms.h), the compound joined with a neighbour and the
+ * translations (qp_clause.join, .trans); a prefix clause marks the words starting with it; a
  * field clause (title:, body:) marks only in its field; negated clauses
  * mark nothing. Never expansion terms (feedback, similar). Caller frees
  * with sem_hl_free. CL_ENOMEM, or an error of the analyser. */

@@ -481,14 +481,11 @@ std::vector<Xapian::Query> prefixed_terms(const std::string &text, const std::st
 	return v;
 }
 
-/* One clause as a query (empty when it holds no word). */
-Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
-			   const Xapian::Stem &stem,
-			   const struct xs_clause *c, parse_state &ps)
+/* An XS_C_TERMS or XS_C_TERM_PHRASE clause of text (the translations
+ * already cut off) as a query. */
+Xapian::Query clause_terms(struct xs_db *db, const struct xs_query_opts *o,
+			   const struct xs_clause *c, std::string text, const std::string &prefix)
 {
-	std::string text(c->text);
-	std::string prefix(c->prefix ? c->prefix : "");
-
 	std::string boost_text;
 	if (c->kind == XS_C_TERMS && text.find('\t') != std::string::npos) {
 		if (o->boost > 0)
@@ -548,6 +545,70 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 		return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),
 				     static_cast<Xapian::termcount>(terms.size()));
 	}
+	return Xapian::Query();
+}
+
+/* One clause as a query (empty when it holds no word). */
+Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
+			   const Xapian::Stem &stem,
+			   const struct xs_clause *c, parse_state &ps)
+{
+	std::string text(c->text);
+	std::string prefix(c->prefix ? c->prefix : "");
+
+	/* translations: a group ORed in with its own weight (xs.h) */
+	std::string alt_text;
+	if (c->kind == XS_C_TERMS && text.find('\v') != std::string::npos) {
+		alt_text = text.substr(text.find('\v') + 1);
+		text.erase(text.find('\v'));
+		Xapian::Query base = clause_terms(db, o, c, text, prefix);
+		/* one-word translations: one OP_SYNONYM (one concept); a
+		 * translation of n words: their AND scaled by 1/n (it weighs
+		 * as one word would); the best of these (OP_MAX) */
+		std::vector<Xapian::Query> singles, groups;
+		for (size_t i = 0, j; i <= alt_text.size(); i = j + 1) {
+			j = alt_text.find('\v', i);
+			if (j == std::string::npos)
+				j = alt_text.size();
+			std::vector<Xapian::Query> words;
+			std::string g = alt_text.substr(i, j - i);
+			for (size_t a = 0, b; a <= g.size(); a = b + 1) {
+				b = g.find('\n', a);
+				if (b == std::string::npos)
+					b = g.size();
+				std::vector<Xapian::Query> forms =
+					prefixed_terms(g.substr(a, b - a), prefix);
+				if (forms.size() == 1)
+					words.push_back(forms[0]);
+				else if (!forms.empty())
+					words.emplace_back(Xapian::Query::OP_SYNONYM, forms.begin(),
+							   forms.end());
+			}
+			if (words.size() == 1)
+				singles.push_back(words[0]);
+			else if (!words.empty())
+				groups.emplace_back(
+					Xapian::Query::OP_SCALE_WEIGHT,
+					Xapian::Query(Xapian::Query::OP_AND, words.begin(), words.end()),
+					1.0 / static_cast<double>(words.size()));
+		}
+		if (singles.size() == 1)
+			groups.push_back(singles[0]);
+		else if (!singles.empty())
+			groups.emplace_back(Xapian::Query::OP_SYNONYM, singles.begin(), singles.end());
+		if (groups.empty() || base.empty())
+			return base;
+		return Xapian::Query(
+			Xapian::Query::OP_OR, base,
+			Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+				      groups.size() == 1
+					      ? groups[0]
+					      : Xapian::Query(Xapian::Query::OP_MAX, groups.begin(),
+							      groups.end()),
+				      o->alt_weight > 0 ? o->alt_weight : 0.0));
+	}
+	if (c->kind == XS_C_TERMS || c->kind == XS_C_TERM_PHRASE)
+		return clause_terms(db, o, c, text, prefix);
 	if (o->flags & XS_Q_FOLD_CASE)
 		text = fold(text);
 	if (c->kind == XS_C_PREFIX) {
@@ -1360,6 +1421,7 @@ void xs_query_opts_init(struct xs_query_opts *o)
 	o->bm25.k3 = 1.0;
 	o->bm25.b = 0.5;
 	o->bm25.min_normlen = 0.5;
+	o->alt_weight = 1.0;
 }
 
 int xs_search(struct xs_db *db, const struct xs_query_opts *o, struct xs_result **out,

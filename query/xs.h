@@ -225,7 +225,12 @@ enum xs_clause_kind {
 	XS_C_TERMS,      /* exact terms separated by single spaces, matched as
 			  * alternatives weighted as one term (OP_SYNONYM); a tab
 			  * then more terms: a boosted subset (title forms), ORed
-			  * in scaled by xs_query_opts.boost (ranking) */
+			  * in scaled by xs_query_opts.boost (ranking); then
+			  * translations, each after a '\v': its words separated
+			  * by '\n', a word's terms by spaces (all words match);
+			  * ORed in scaled by xs_query_opts.alt_weight: the
+			  * one-word ones as one OP_SYNONYM, one of n words at
+			  * 1/n, the best of them (OP_MAX) */
 	XS_C_TERM_PHRASE /* exact terms separated by single spaces, at
 			  * consecutive positions (raw words of xs_doc_index_text) */
 };
@@ -330,6 +335,9 @@ struct xs_query_opts {
 	 * terms are ignored). They must be among the clause's terms' matches
 	 * (title forms of its words): the match set does not change. */
 	double boost;
+	/* XS_C_TERMS: the weight factor of the translations (after '\v');
+	 * they match whatever it is (0: they add no weight). Default 1. */
+	double alt_weight;
 };
 
 /* Defaults: flags XS_Q_DEFAULTS, limit 10, Xapian's BM25 values (unused

@@ -1,0 +1,257 @@
+/* test_translate.c — Swedish <-> English query translation (issue 12
+ * point 1; query/translate.h), on both engines (suite translate):
+ * - a Swedish word finds the English case that has its translation, and
+ *   the case with the user's own word ranks above it;
+ * - the response lists the translations used; translate=off turns them off;
+ * - English words find Swedish titles;
+ * - a Swedish compound that the lexicon lacks is split into two entries
+ *   ("glasdörrar" -> "glass doors");
+ * - highlights mark the translation where it matched;
+ * - the issue's examples from the glossary ("artificiell intelligens",
+ *   "blockkedja") find the English cases about them;
+ * - tr_lookup: inflections meet, stopwords and negated words are never
+ *   translated. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "qparse.h"
+#include "store.h"
+#include "sync.h"
+#include "testutil.h"
+#include "translate.h"
+
+static const struct {
+	const char *id, *lang, *title, *body;
+} fixture[] = {
+	{"tr-1", "en", "Locally sourced school meals",
+	 "A municipality served school meals cooked from local produce."},
+	{"tr-2", "sv", "Skolmåltider till förskolan", "Leverans av skolmåltider till förskolor."},
+	{"tr-3", "en", "Snow-clearing of cycle paths", "Snow-clearing with brush sweepers."},
+	{"tr-4", "en", "Glass doors for the library", "New glass doors at the entrance."},
+	{"tr-5", "sv", "Konsulttjänster inom IT", "Upphandling av konsulter."},
+	{"tr-6", "en", "Artificial intelligence supports elderly care",
+	 "An artificial intelligence model predicts falls at home."},
+	{"tr-7", "en", "Blockchain for food traceability",
+	 "A blockchain ledger records each delivery."},
+};
+#define NFIX (sizeof fixture / sizeof *fixture)
+
+static char *g_dir;
+static struct store *g_s;
+static struct engine *g_e[2];
+
+static void setup(void)
+{
+	struct cl_errbuf eb = {0};
+
+	g_dir = tu_tmpdir();
+	cr_assert_eq(store_open(g_dir, STORE_CREATE, &g_s, &eb), CL_OK, "store: %s", eb.msg);
+	for (size_t i = 0; i < NFIX; i++)
+		tu_put_text_case(g_s, fixture[i].id, "case", fixture[i].lang, fixture[i].title,
+				 fixture[i].body);
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(engine_open((enum engine_kind)k, g_dir, g_s, 1, &g_e[k], &eb), CL_OK,
+			     "open: %s", eb.msg);
+		cr_assert_eq(sync_engine(g_s, g_e[k], 0, NULL, NULL, NULL, &eb), CL_OK, "sync: %s",
+			     eb.msg);
+	}
+}
+
+static void teardown(void)
+{
+	for (int k = 0; k < 2; k++) {
+		engine_close(g_e[k]);
+		g_e[k] = NULL;
+	}
+	store_close(g_s);
+	g_s = NULL;
+	tu_rmtree(g_dir);
+	free(g_dir);
+	g_dir = NULL;
+}
+
+static void search(int k, const char *text, const char *lang, int off, struct search_result *r)
+{
+	struct search_request rq;
+	struct cl_errbuf eb = {0};
+
+	search_request_init(&rq);
+	rq.text = text;
+	rq.lang = lang;
+	rq.limit = 10;
+	rq.snippets = 1;
+	rq.no_translate = off;
+	cr_assert_eq(engine_search(g_e[k], &rq, r, &eb), CL_OK, "search '%s': %s", text, eb.msg);
+}
+
+/* The rank (0-based) of id among r's hits, -1 when absent. */
+static int rank_of(const struct search_result *r, const char *id)
+{
+	for (size_t i = 0; i < r->nhits; i++)
+		if (!strcmp(r->hits[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+/* The hit ids in order, for messages (static buffer). */
+static const char *order(const struct search_result *r)
+{
+	static char buf[512];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nhits && n + 32 < sizeof buf; i++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s %.3f", i ? ", " : "",
+				      r->hits[i].id, r->hits[i].score);
+	return buf;
+}
+
+static const char *ename(int k)
+{
+	return engine_kind_name((enum engine_kind)k);
+}
+
+TestSuite(translate, .init = setup, .fini = teardown);
+
+/* A Swedish query found only Swedish titles before. */
+Test(translate, swedish_word_finds_the_english_case_below_its_own)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "skolmåltider", NULL, 0, &r);
+		cr_expect_eq(r.total, 2, "%s: total %ld", ename(k), r.total);
+		cr_expect_eq(rank_of(&r, "tr-2"), 0, "%s: the Swedish title first: %s", ename(k),
+			     order(&r));
+		cr_expect_eq(rank_of(&r, "tr-1"), 1, "%s: the English case found: %s", ename(k),
+			     order(&r));
+		cr_assert_eq(r.ntrans, 1, "%s: translations listed", ename(k));
+		cr_expect_str_eq(r.trans[0].from, "skolmåltider");
+		cr_assert_geq(r.trans[0].nto, 1);
+		cr_expect_str_eq(r.trans[0].to[0], "school meals");
+		search_result_release(&r);
+	}
+}
+
+Test(translate, translate_off_searches_the_words_alone)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "skolmåltider", NULL, 1, &r);
+		cr_expect_eq(r.total, 1, "%s: total %ld", ename(k), r.total);
+		cr_expect_eq(rank_of(&r, "tr-1"), -1, "%s", ename(k));
+		cr_expect_eq(r.ntrans, 0, "%s", ename(k));
+		search_result_release(&r);
+	}
+}
+
+Test(translate, english_words_find_the_swedish_title)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "school meals", "en", 0, &r);
+		cr_expect_geq(rank_of(&r, "tr-2"), 0, "%s: the Swedish title found: %s", ename(k),
+			      order(&r));
+		cr_expect_eq(rank_of(&r, "tr-1"), 0, "%s: the English case first: %s", ename(k),
+			     order(&r));
+		cr_assert_eq(r.ntrans, 1, "%s", ename(k));
+		cr_expect_str_eq(r.trans[0].from, "school meals");
+		search_result_release(&r);
+	}
+}
+
+/* "snöröjning" -> "snow-clearing": the hyphenated translation is its words. */
+Test(translate, compound_in_the_lexicon_finds_the_english_case)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "snöröjning", NULL, 0, &r);
+		cr_expect_eq(rank_of(&r, "tr-3"), 0, "%s: total %ld", ename(k), r.total);
+		cr_expect(r.hits && r.nhits && r.hits[0].snippet &&
+				  strstr(r.hits[0].snippet, "<mark>"),
+			  "%s: the translation is marked: %s", ename(k),
+			  r.nhits ? r.hits[0].snippet : "-");
+		search_result_release(&r);
+	}
+}
+
+/* Not in the lexicon as one word: glas + dörrar. */
+Test(translate, compound_split_into_two_entries)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "glasdörrar", NULL, 0, &r);
+		cr_expect_eq(rank_of(&r, "tr-4"), 0, "%s: total %ld", ename(k), r.total);
+		cr_assert_eq(r.ntrans, 1, "%s", ename(k));
+		cr_expect_str_eq(r.trans[0].to[0], "glass doors");
+		cr_expect(r.nhits && strstr(r.hits[0].snippet, "<mark>glass</mark>") &&
+				  strstr(r.hits[0].snippet, "<mark>doors</mark>"),
+			  "%s: %s", ename(k), r.nhits ? r.hits[0].snippet : "-");
+		search_result_release(&r);
+	}
+}
+
+/* The issue's examples: 1 case and nothing before. */
+Test(translate, the_issues_examples_find_their_english_cases)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "artificiell intelligens", NULL, 0, &r);
+		cr_expect_eq(rank_of(&r, "tr-6"), 0, "%s: total %ld", ename(k), r.total);
+		cr_expect_not(r.used_or_fallback, "%s: both words matched", ename(k));
+		search_result_release(&r);
+		search(k, "blockkedja", NULL, 0, &r);
+		cr_expect_eq(rank_of(&r, "tr-7"), 0, "%s: total %ld", ename(k), r.total);
+		search_result_release(&r);
+	}
+}
+
+/* A negated word excludes only itself, never its translation. */
+Test(translate, negated_words_are_not_translated)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "leverans -skolmåltider", NULL, 0, &r);
+		cr_expect_eq(r.ntrans, 0, "%s", ename(k));
+		search_result_release(&r);
+		search(k, "meals -skolmåltider", "en", 0, &r);
+		cr_expect_geq(rank_of(&r, "tr-1"), 0, "%s: the English case stays", ename(k));
+		search_result_release(&r);
+	}
+}
+
+Test(translate, lookup_meets_inflections_and_skips_stopwords)
+{
+	struct tr *t = NULL;
+	struct cl_errbuf eb = {0};
+	char **v = NULL;
+	size_t n = 0;
+	size_t counts[3];
+
+	cr_assert_eq(tr_open(&t, &eb), CL_OK, "%s", eb.msg);
+	tr_stats(counts);
+	cr_expect_gt(counts[2], 4000, "the CPV lexicon: %zu", counts[2]);
+	cr_expect_gt(counts[1], 50, "taxonomy labels: %zu", counts[1]);
+	/* singular finds the plural entry (Swedish stems meet) */
+	cr_assert_eq(tr_lookup(t, "skolmåltid", &v, &n, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_geq(n, 1);
+	cr_expect_str_eq(v[0], "school meals");
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	/* the other way round */
+	cr_assert_eq(tr_lookup(t, "School Meals", &v, &n, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_geq(n, 1);
+	cr_expect_str_eq(v[0], "skolmåltider");
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	/* a stopword, a word no entry has */
+	cr_assert_eq(tr_lookup(t, "och", &v, &n, &eb), CL_OK, "%s", eb.msg);
+	cr_expect_eq(n, 0);
+	cr_assert_eq(tr_lookup(t, "xyzzyq", &v, &n, &eb), CL_OK, "%s", eb.msg);
+	cr_expect_eq(n, 0);
+	tr_close(t);
+}
