@@ -15,6 +15,7 @@
 
 #include "bset.h"
 #include "dbuf.h"
+#include "fts5rank.h"
 #include "fts5tok.h"
 #include "meta_keys.h"
 #include "sqlerr.h"
@@ -29,10 +30,12 @@
 #ifndef FTS_TOKENIZE
 #define FTS_TOKENIZE "caselib auto decompound"
 #endif
-/* bm25 column weights: title (bound: 1 + the ranking parameter
- * title_weight, docs/ranking.md), summary, body, buyer. TITLE_W_SIMILAR is
- * the title weight of similar() (not a ranking parameter). */
-#define FTS_BM25(title) "bm25(fts_cases, " title ", 4.0, 1.0, 2.0)"
+/* The score (fts5rank.h: bm25() with a weight per phrase, bound: struct
+ * pass's phrase_weights) and the column weights: title (bound: 1 + the
+ * ranking parameter title_weight, docs/ranking.md), summary, body, buyer.
+ * TITLE_W_SIMILAR is the title weight of similar() (not a ranking
+ * parameter). */
+#define FTS_BM25(phrase_w, title) "cl_bm25(fts_cases, " phrase_w ", " title ", 4.0, 1.0, 2.0)"
 #define TITLE_W_SIMILAR 10.0
 
 /* Bump FTS_LAYOUT_VERSION when a table changes: a writable open then drops
@@ -83,9 +86,9 @@
 	XX(CLEAR_FACETS, "DELETE FROM fts_facets")                                            \
 	XX(CLEAR_WORDS, "DELETE FROM fts_words")                                              \
 	XX(MATCH_RIDS, "SELECT rowid FROM fts_cases WHERE fts_cases MATCH ?1")                \
-	XX(MATCH_SCORED, "SELECT rowid, " FTS_BM25("?2") " FROM fts_cases WHERE fts_cases MATCH ?1") \
+	XX(MATCH_SCORED, "SELECT rowid, " FTS_BM25("?3", "?2") " FROM fts_cases WHERE fts_cases MATCH ?1") \
 	XX(MATCH_COUNT, "SELECT count(*) FROM fts_cases WHERE fts_cases MATCH ?1")            \
-	XX(HIT_SCORE, "SELECT " FTS_BM25("?3") " FROM fts_cases"                              \
+	XX(HIT_SCORE, "SELECT " FTS_BM25("?4", "?3") " FROM fts_cases"                              \
 		      " WHERE fts_cases MATCH ?1 AND rowid = ?2")                             \
 	XX(PAGE_ID, "SELECT rid FROM fts_docs WHERE fts_in_set(rid, ?1)"                      \
 		    " ORDER BY id LIMIT ?2 OFFSET ?3")                                        \
@@ -786,7 +789,8 @@ static int fts_open(struct engine *e, const char *data_dir, struct store *s, int
 	e->impl = f;
 	f->db = (sqlite3 *)store_db(s);
 	f->writable = writable;
-	if ((rc = fts5tok_register(f->db, eb)) != CL_OK)
+	if ((rc = fts5tok_register(f->db, eb)) != CL_OK ||
+	    (rc = fts5rank_register(f->db, eb)) != CL_OK)
 		goto out;
 	rc = sqlite3_create_function(f->db, "fts_in_set", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL,
 				     fn_in_set, NULL, NULL);
@@ -1301,6 +1305,9 @@ static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, stru
 
 struct pass {
 	const char *expr; /* MATCH expression; NULL: every case */
+	/* the weight of each phrase of expr in its score (fts5rank.h: "1 0.5
+	 * ...", FTS5's phrase order); NULL: all 1 */
+	const char *phrase_weights;
 	int nomatch;      /* 1: nothing matches */
 	int has_exclude;
 	uint32_t exclude; /* similar(): the case itself */
@@ -1387,10 +1394,11 @@ nomem:
 	return cl_fail(eb, CL_ENOMEM, "out of memory");
 }
 
-/* The bm25 score of row rid for expr (*score 0 when the row does not
- * match, which cannot happen for a hit of the same expression). */
-static int hit_score(struct fts *f, const char *expr, double title_w, uint32_t rid,
-		     double *score, struct cl_errbuf *eb)
+/* The bm25 score of row rid for expr and its phrase weights pw (*score 0
+ * when the row does not match, which cannot happen for a hit of the same
+ * expression). */
+static int hit_score(struct fts *f, const char *expr, const char *pw, double title_w,
+		     uint32_t rid, double *score, struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1401,6 +1409,7 @@ static int hit_score(struct fts *f, const char *expr, double title_w, uint32_t r
 	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, rid);
 	sqlite3_bind_double(st, 3, title_w);
+	sqlite3_bind_text(st, 4, pw, -1, SQLITE_STATIC); /* NULL: SQL NULL */
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*score = -sqlite3_column_double(st, 0);
@@ -1442,7 +1451,8 @@ static int fill_hit(struct fts *f, const struct search_request *rq, const struct
 	if (!h->id || !h->title || (rq->snippets && !h->snippet))
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
 	if (p->expr && !have_score)
-		return hit_score(f, p->expr, pass_title_w(p), rid, &h->score, eb);
+		return hit_score(f, p->expr, p->phrase_weights, pass_title_w(p), rid, &h->score,
+				 eb);
 	return CL_OK;
 }
 
@@ -1537,6 +1547,7 @@ static int feedback(struct fts *f, const struct pass *p, struct scored *sc, size
 		goto out;
 	sqlite3_bind_text(st, 1, ex.p, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 2, pass_title_w(p));
+	sqlite3_bind_null(st, 3); /* the expansion terms weigh alike */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct scored key, *hit;
 		key.rid = (uint32_t)sqlite3_column_int64(st, 0);
@@ -1603,8 +1614,10 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 		if ((rc = stmt(f, want_scores ? FS_MATCH_SCORED : FS_MATCH_RIDS, &st, eb)) != CL_OK)
 			goto out;
 		sqlite3_bind_text(st, 1, p->expr, -1, SQLITE_STATIC);
-		if (want_scores)
+		if (want_scores) {
 			sqlite3_bind_double(st, 2, pass_title_w(p));
+			sqlite3_bind_text(st, 3, p->phrase_weights, -1, SQLITE_STATIC);
+		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			sqlite3_int64 rid = sqlite3_column_int64(st, 0);
 			if (!rid_ok(rid))

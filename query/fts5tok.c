@@ -104,32 +104,42 @@ static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text
 
 static fts5_tokenizer tok_methods = { tok_create, tok_delete, tok_tokenize };
 
-int fts5tok_register(sqlite3 *db, struct cl_errbuf *eb)
+int fts5tok_api(sqlite3 *db, const char *who, fts5_api **out, struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	fts5_api *api = NULL;
 	int rc;
 
+	*out = NULL;
 	if (!db)
-		return cl_fail(eb, CL_EINVAL, "fts5 tokenizer: no database");
+		return cl_fail(eb, CL_EINVAL, "%s: no database", who);
 	rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
-		rc = cl_fail(eb, CL_EUNSUPPORTED, "fts5 tokenizer: this SQLite has no FTS5: %s",
+		rc = cl_fail(eb, CL_EUNSUPPORTED, "%s: this SQLite has no FTS5: %s", who,
 			     sqlite3_errmsg(db));
 		goto out;
 	}
 	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
 	(void)sqlite3_step(st);
 	if (!api) {
-		rc = cl_fail(eb, CL_EUNSUPPORTED, "fts5 tokenizer: fts5_api not available");
+		rc = cl_fail(eb, CL_EUNSUPPORTED, "%s: fts5_api not available", who);
 		goto out;
 	}
-	if (api->xCreateTokenizer(api, FTS5TOK_NAME, NULL, &tok_methods, NULL) != SQLITE_OK) {
-		rc = cl_fail(eb, CL_EDB, "fts5 tokenizer: cannot register: %s", sqlite3_errmsg(db));
-		goto out;
-	}
+	*out = api;
 	rc = CL_OK;
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int fts5tok_register(sqlite3 *db, struct cl_errbuf *eb)
+{
+	fts5_api *api;
+	int rc;
+
+	if ((rc = fts5tok_api(db, "fts5 tokenizer", &api, eb)) != CL_OK)
+		return rc;
+	if (api->xCreateTokenizer(api, FTS5TOK_NAME, NULL, &tok_methods, NULL) != SQLITE_OK)
+		return cl_fail(eb, CL_EDB, "fts5 tokenizer: cannot register: %s", sqlite3_errmsg(db));
+	return CL_OK;
 }

@@ -48,4 +48,10 @@
  * called again on the same db (the registration is replaced). */
 int fts5tok_register(sqlite3 *db, struct cl_errbuf *eb);
 
+/* The fts5_api of db in *out (borrowed: valid while db is open), for the
+ * modules that register FTS5 extensions (this one, fts5rank.h). who names
+ * the caller in eb's messages. Returns CL_OK; CL_EINVAL without db;
+ * CL_EUNSUPPORTED when this SQLite has no FTS5 (*out NULL). */
+int fts5tok_api(sqlite3 *db, const char *who, fts5_api **out, struct cl_errbuf *eb);
+
 #endif
