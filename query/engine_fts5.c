@@ -1318,7 +1318,6 @@ struct pass {
 	double title_w;
 	unsigned fb_docs, fb_terms;
 	double fb_weight;
-	const char *phrase_weights; /* NULL: all 1 (fts5rank.h cl_bm25) */
 };
 
 static double pass_title_w(const struct pass *p)
