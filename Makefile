@@ -58,7 +58,7 @@ DATA ?= data
 SHARED ?= ../shared/data
 export CASELIB_SHARED ?= $(SHARED)
 
-.PHONY: all deps run test check-unit check-browser valgrind clean demo help ranking
+.PHONY: all deps run test check-data check-unit check-browser valgrind clean demo help ranking
 all: $(BIN)
 
 # Further checks that `make test` runs after the unit and browser tests
@@ -68,6 +68,7 @@ TEST_EXTRA :=
 help:
 	@echo "make run        install packages, build, load the demo corpus and the shared data, serve on 127.0.0.1:8080"
 	@echo "make test       install packages, build, run every test"
+	@echo "make check-data the hand-kept data files (the glossary) against their rules"
 	@echo "make SANITIZER=address,undefined test   the same under ASan+UBSan"
 	@echo "make valgrind   the unit tests under valgrind (memcheck)"
 	@echo "make ranking    ranking quality of both engines on Cranfield"
@@ -150,10 +151,17 @@ run: deps
 	@scripts/run-demo $(BIN) $(DATA)
 
 test: deps
+	@$(MAKE) --no-print-directory check-data
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-browser
 	@for t in $(TEST_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+# Data kept by hand, checked for format before anything is built (python3,
+# well under a second): the glossary (docs/text-analysis.md, "The glossary").
+check-data:
+	scripts/check-glossary --self-test
+	scripts/check-glossary query/glossary.tsv query/lexicon.tsv
 
 # The web page in headless Debian chromium (playwright-core, axe-core from npm;
 # installs chromium and the npm packages when missing).
