@@ -275,6 +275,7 @@ static size_t find(int l, const char *key, size_t *first)
 /* A list of distinct translations being collected. */
 struct tlist {
 	char *v[TR_PER_WORD];
+	const char *key[TR_PER_WORD]; /* the entry's key of v[i] (borrowed), or NULL */
 	size_t n;
 };
 
@@ -285,18 +286,20 @@ static void tlist_release(struct tlist *tl)
 	tl->n = 0;
 }
 
-/* Adds s unless it is there already, equals self (the folded text looked
- * up) or the list is full. CL_ENOMEM. */
-static int tlist_add(struct tlist *tl, const char *s, const char *self)
+/* Adds s (whose key in its language is key, or NULL) unless it or an
+ * expression of the same key is there already, it equals self (the
+ * folded text looked up) or the list is full: "skolmåltid" and
+ * "skolmåltider" are one translation. CL_ENOMEM. */
+static int tlist_add(struct tlist *tl, const char *s, const char *key, const char *self)
 {
 	if (tl->n == TR_PER_WORD || (self && !strcmp(s, self)))
 		return CL_OK;
 	for (size_t i = 0; i < tl->n; i++)
-		if (!strcmp(tl->v[i], s))
+		if (!strcmp(tl->v[i], s) || (key && tl->key[i] && !strcmp(tl->key[i], key)))
 			return CL_OK;
 	if (!(tl->v[tl->n] = strdup(s)))
 		return CL_ENOMEM;
-	tl->n++;
+	tl->key[tl->n++] = key;
 	return CL_OK;
 }
 
@@ -319,8 +322,10 @@ static int lookup_text(struct tr *t, const char *text, size_t len, struct tlist 
 		if (!key)
 			continue;
 		n = find(l, key, &first);
-		for (size_t i = 0; i < n && rc == CL_OK; i++)
-			rc = tlist_add(tl, entries[idx[l][first + i]].text[1 - l], self);
+		for (size_t i = 0; i < n && rc == CL_OK; i++) {
+			const struct entry *en = &entries[idx[l][first + i]];
+			rc = tlist_add(tl, en->text[1 - l], en->key[1 - l], self);
+		}
 		free(key);
 	}
 	free(self);
@@ -363,7 +368,7 @@ static int split_compound(struct tr *t, const char *word, struct tlist *tl)
 		if (!mod)
 			continue;
 		if ((size_t)snprintf(buf, sizeof buf, "%s %s", mod, head) < sizeof buf)
-			rc = tlist_add(tl, buf, NULL);
+			rc = tlist_add(tl, buf, NULL, NULL);
 	}
 	free(f);
 	return rc;
@@ -402,7 +407,7 @@ int tr_query(struct tr *t, struct qp_query *q, struct cl_errbuf *eb)
 	int rc = CL_OK;
 
 	for (size_t i = 0; i < q->n && rc == CL_OK;) {
-		struct tlist tl = {{NULL}, 0};
+		struct tlist tl = {{NULL}, {NULL}, 0};
 		size_t run = 0;
 
 		/* the longest run of adjacent word clauses that is an entry; a

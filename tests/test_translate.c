@@ -109,6 +109,14 @@ static const char *order(const struct search_result *r)
 	return buf;
 }
 
+static int has(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return 1;
+	return 0;
+}
+
 static const char *ename(int k)
 {
 	return engine_kind_name((enum engine_kind)k);
@@ -130,7 +138,8 @@ Test(translate, swedish_word_finds_the_english_case_below_its_own)
 		cr_assert_eq(r.ntrans, 1, "%s: translations listed", ename(k));
 		cr_expect_str_eq(r.trans[0].from, "skolmåltider");
 		cr_assert_geq(r.trans[0].nto, 1);
-		cr_expect_str_eq(r.trans[0].to[0], "school meals");
+		cr_expect(has(r.trans[0].to, r.trans[0].nto, "school meal"), "%s: %s", ename(k),
+			  r.trans[0].to[0]);
 		search_result_release(&r);
 	}
 }
@@ -237,14 +246,16 @@ Test(translate, lookup_meets_inflections_and_skips_stopwords)
 	/* singular finds the plural entry (Swedish stems meet) */
 	cr_assert_eq(tr_lookup(t, "skolmåltid", &v, &n, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_geq(n, 1);
-	cr_expect_str_eq(v[0], "school meals");
+	cr_expect(has(v, n, "school meal") || has(v, n, "school meals"), "%s", v[0]);
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 	/* the other way round */
 	cr_assert_eq(tr_lookup(t, "School Meals", &v, &n, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_geq(n, 1);
-	cr_expect_str_eq(v[0], "skolmåltider");
+	cr_assert_geq(n, 2);
+	cr_expect(has(v, n, "skolmåltid") || has(v, n, "skolmåltider"), "%s", v[0]);
+	/* one translation per stem: not both skolmåltid and skolmåltider */
+	cr_expect_not(has(v, n, "skolmåltid") && has(v, n, "skolmåltider"));
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
