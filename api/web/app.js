@@ -73,6 +73,13 @@
       orFallback: 'Inget fall innehöll alla orden, så fall med något av orden visas.',
       parsedPlain: 'Sökfrågan kunde inte tolkas helt och lästes som vanliga ord.',
       didYouMean: 'Menade du: ',
+      alsoSearched: 'Sökte även: ',
+      translateOff: 'Sök bara på orden du skrev',
+      translateOn: 'Sök även på översättningar',
+      translatedOff: 'Sökte bara på orden du skrev.',
+      showingFor: 'Inga träffar för {0}. Visar träffar för ',
+      offerFilter: 'Filtrera på: ',
+      partialTitle: 'Fall som matchar nästan alla ord',
       searchFailed: 'Sökningen misslyckades: {0}',
       networkError: 'kunde inte nå servern',
       backToSearch: 'Tillbaka till sökningen',
@@ -292,6 +299,13 @@
       orFallback: 'No case contained all the words, so cases with any of them are shown.',
       parsedPlain: 'The query could not be fully understood and was read as plain words.',
       didYouMean: 'Did you mean: ',
+      alsoSearched: 'Also searched for: ',
+      translateOff: 'Search only the words you typed',
+      translateOn: 'Search translations too',
+      translatedOff: 'Searched only the words you typed.',
+      showingFor: 'No results for {0}. Showing results for ',
+      offerFilter: 'Filter on: ',
+      partialTitle: 'Cases matching almost all the words',
       searchFailed: 'The search failed: {0}',
       networkError: 'could not reach the server',
       backToSearch: 'Back to the search',
@@ -611,6 +625,7 @@
       view: p.get('view') || 'search',
       caseId: p.get('case') || hashCase,
       q: p.get('q') || '',
+      translate: p.get('translate') === 'off' ? 'off' : '',
       filters: {},
       year: p.get('year') || '',
       sort: SORTS.indexOf(p.get('sort')) >= 0 ? p.get('sort') : 'relevance',
@@ -637,6 +652,7 @@
     if (st.q) p.set('q', st.q);
     FACETS.forEach(function (f) { if (f !== 'year') (st.filters[f] || []).forEach(function (v) { p.append(f, v); }); });
     if (st.year) p.set('year', st.year);
+    if (st.translate === 'off') p.set('translate', 'off');
     if (extra) Object.keys(extra).forEach(function (k) { p.set(k, extra[k]); });
     return p;
   }
@@ -917,9 +933,16 @@
     notice.textContent = notes.join(' ');
     notice.hidden = notes.length === 0;
 
+    renderTranslations(st, r);
+    renderOffers(st, r);
     const sug = $('suggestion');
     clear(sug);
-    if (r.suggestion && typeof r.suggestion === 'string') {
+    if (typeof r.showing_results_for === 'string' && r.showing_results_for) {
+      // the query found nothing; these are the confident suggestion's hits
+      sug.appendChild(document.createTextNode(t('showingFor', '\u201c' + st.q + '\u201d')));
+      sug.appendChild(el('strong', null, r.showing_results_for));
+      sug.hidden = false;
+    } else if (r.suggestion && typeof r.suggestion === 'string') {
       sug.appendChild(document.createTextNode(t('didYouMean')));
       const ns = Object.assign({}, st, { q: r.suggestion, offset: 0 });
       const a = el('a', { href: pageUrl(ns) }, r.suggestion);
@@ -934,6 +957,13 @@
     const list = $('hits');
     clear(list);
     hits.forEach(function (h) { list.appendChild(renderHit(h)); });
+    // cases with all the words but one (a short query that found few):
+    // under their own heading, not in the count
+    const part = $('partial');
+    const plist = $('partial-hits');
+    clear(plist);
+    (r.partial || []).forEach(function (h) { plist.appendChild(renderHit(h)); });
+    part.hidden = !(r.partial && r.partial.length);
 
     renderPager(st, total);
     renderNoHits(st, eff, total);
@@ -950,6 +980,65 @@
 
     renderFacets(st, r.facets || {});
     renderActiveFilters(st);
+  }
+
+  // "Sökte även: skolmåltider → school meal": the translations the search
+  // added, and a link to search the words alone (translate=off); with
+  // translate=off, the link back
+  function renderTranslations(st, r) {
+    const box = $('translations');
+    clear(box);
+    const tr = Array.isArray(r.translations) ? r.translations : [];
+    box.hidden = true;
+    if (!st.q) return;
+    if (st.translate === 'off') {
+      box.appendChild(document.createTextNode(t('translatedOff') + ' '));
+    } else if (tr.length) {
+      box.appendChild(document.createTextNode(t('alsoSearched')));
+      tr.forEach(function (x, i) {
+        if (i) box.appendChild(document.createTextNode('; '));
+        box.appendChild(el('span', { lang: lang === 'en' ? 'sv' : 'en' },
+          (x.translations || []).join(', ')));
+        box.appendChild(document.createTextNode(' (' + x.words + ')'));
+      });
+      box.appendChild(document.createTextNode('. '));
+    } else {
+      return;
+    }
+    const ns = Object.assign({}, st, { offset: 0, translate: st.translate === 'off' ? '' : 'off' });
+    const a = el('a', { href: pageUrl(ns), id: 'translate-toggle' },
+      st.translate === 'off' ? t('translateOn') : t('translateOff'));
+    a.addEventListener('click', function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+      ev.preventDefault();
+      navigate(pageUrl(ns), true);
+    });
+    box.appendChild(a);
+    box.hidden = false;
+  }
+
+  // a query that names a facet value ("innovationsupphandling"): the
+  // filter offered with the number of cases that have it
+  function renderOffers(st, r) {
+    const box = $('facet-offers');
+    clear(box);
+    const offers = Array.isArray(r.facet_offers) ? r.facet_offers : [];
+    box.hidden = offers.length === 0;
+    if (!offers.length) return;
+    box.appendChild(document.createTextNode(t('offerFilter')));
+    offers.forEach(function (o, i) {
+      if (i) box.appendChild(document.createTextNode(' · '));
+      const ns = Object.assign({}, st, { offset: 0, filters: Object.assign({}, st.filters) });
+      ns.filters[o.facet] = (ns.filters[o.facet] || []).concat([o.code]);
+      const label = (lang === 'en' ? o.label_en : o.label_sv) || o.code;
+      const a = el('a', { href: pageUrl(ns), class: 'offer' }, label + ' (' + fmtNumber(o.count) + ')');
+      a.addEventListener('click', function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button) return;
+        ev.preventDefault();
+        navigate(pageUrl(ns), true);
+      });
+      box.appendChild(a);
+    });
   }
 
   // page numbers around the current page, the first and the last page the
