@@ -88,7 +88,7 @@
 	XX(MATCH_RIDS, "SELECT rowid FROM fts_cases WHERE fts_cases MATCH ?1")                \
 	XX(MATCH_SCORED, "SELECT rowid, " FTS_BM25("?3", "?2") " FROM fts_cases WHERE fts_cases MATCH ?1") \
 	XX(MATCH_COUNT, "SELECT count(*) FROM fts_cases WHERE fts_cases MATCH ?1")            \
-	XX(HIT_SCORE, "SELECT " FTS_BM25("?4", "?3") " FROM fts_cases"                              \
+	XX(HIT_SCORE, "SELECT " FTS_BM25("?4", "?3") " FROM fts_cases"                        \
 		      " WHERE fts_cases MATCH ?1 AND rowid = ?2")                             \
 	XX(PAGE_ID, "SELECT rid FROM fts_docs WHERE fts_in_set(rid, ?1)"                      \
 		    " ORDER BY id LIMIT ?2 OFFSET ?3")                                        \

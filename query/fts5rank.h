@@ -15,7 +15,14 @@
  *                   single spaces. NULL, '' or no argument: every phrase 1.
  *                   Fewer numbers than phrases: the rest 1; more: the extra
  *                   ones are checked but not used (a caller may pass one
- *                   string for a family of expressions).
+ *                   string for a family of expressions). Two FTS5 rules
+ *                   to keep in mind: a phrase without any token (only
+ *                   stopwords) joined by juxtaposition (implicit AND) is
+ *                   dropped and renumbers the phrases after it (with
+ *                   explicit AND/OR it keeps its number); and, as in
+ *                   bm25(), a phrase adds only where FTS5 reports its
+ *                   instances: not from a branch of the expression that
+ *                   did not match the row.
  *   col_w1, ...     column weights, as bm25()'s (missing ones 1).
  * The value is bm25()'s (k1 1.2, b 0.75, IDF log((N - n + 0.5) / (n + 0.5))
  * floored at 1e-6, document length over all columns, the score negated:

@@ -354,3 +354,53 @@ Test(fts5rank, register_needs_a_database)
 	cr_assert_eq(fts5rank_register(NULL, &eb), CL_EINVAL);
 	cr_assert_not_null(strstr(eb.msg, "no database"), "%s", eb.msg);
 }
+
+/* FTS5 numbers the phrases in the order they stand in the expression text,
+ * NOT clauses included, whatever the nesting: in the engine's shapes (each
+ * clause an OR of alternatives, the clauses ANDed or, in the OR pass, ORed,
+ * the NOTs last), the weight vector with a 1 at phrase j alone scores
+ * exactly the rows that contain phrase j's words. (In other shapes a phrase
+ * in a branch that did not match adds nothing even where its words are:
+ * bm25() counts only the instances FTS5 reports.) */
+Test(fts5rank, phrases_are_numbered_in_text_order)
+{
+	static const char *const phrase[] = {"lunch", "school", "skola", "\"street lights\"",
+					     "belysning", "snö"};
+	static const char *const exprs[] = {
+		"(\"lunch\" OR \"school\") AND (\"skola\" OR \"street lights\" OR \"belysning\")"
+		" NOT (\"snö\")",
+		"(\"lunch\" OR \"school\") OR (\"skola\" OR \"street lights\" OR \"belysning\")"
+		" NOT (\"snö\")",
+	};
+	enum { NP = sizeof phrase / sizeof *phrase };
+	sqlite3 *db = open_db();
+	struct rows all, one, has;
+
+	for (size_t e = 0; e < sizeof exprs / sizeof *exprs; e++) {
+		int nonzero = 0;
+		scores(db, exprs[e], NULL, &all);
+		for (int j = 0; j < NP; j++) {
+			char w[2 * NP];
+			for (int k = 0; k < NP; k++) {
+				w[2 * k] = k == j ? '1' : '0';
+				w[2 * k + 1] = k + 1 < NP ? ' ' : '\0';
+			}
+			scores(db, exprs[e], w, &one);
+			cr_assert_eq(run(db, "t", "0", phrase[j], NULL, &has, NULL, 0), SQLITE_DONE);
+			cr_assert_eq(one.n, all.n);
+			for (int i = 0, h = 0; i < one.n; i++) {
+				int contains;
+				while (h < has.n && has.id[h] < one.id[i])
+					h++;
+				contains = h < has.n && has.id[h] == one.id[i];
+				cr_assert_eq(one.s[i] < 0.0, contains,
+					     "'%s' weights '%s', row %lld: score %g, contains %s: %d",
+					     exprs[e], w, (long long)one.id[i], one.s[i], phrase[j],
+					     contains);
+				nonzero += contains;
+			}
+		}
+		cr_assert_gt(nonzero, 4, "'%s': %d", exprs[e], nonzero);
+	}
+	sqlite3_close(db);
+}
