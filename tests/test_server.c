@@ -720,10 +720,12 @@ static json_t *check_hit_cards(const struct hit_query *hq, struct store *s)
 Test(server, hit_fields_equal_the_stored_record_in_both_engines, .init = setup,
      .fini = teardown)
 {
+	/* the words alone (translate=off): every mark is on the word typed;
+	 * the marks of translations are the suite translate's */
 	static const struct hit_query qs[] = {
 		{"/v1/search?limit=100", NULL, NULL, 0},
-		{"/v1/search?q=upphandling&limit=50", "upphandl|procur", NULL, 0},
-		{"/v1/search?q=skolm%C3%A5ltider&limit=50", "skolm", NULL, 0},
+		{"/v1/search?q=upphandling&translate=off&limit=50", "upphandl|procur", NULL, 0},
+		{"/v1/search?q=skolm%C3%A5ltider&translate=off&limit=50", "skolm", NULL, 0},
 		{"/v1/search?sectors=health&limit=50&sort=date", NULL, "health", 1},
 	};
 	enum { NQ = sizeof qs / sizeof qs[0] };

@@ -316,6 +316,34 @@ test('point 7: no dead ends — a filter to remove with its count, the spelling 
   await shot('11-suggestion');
 });
 
+test('issue 12: the translations searched are shown and can be turned off; a named facet value is offered', async () => {
+  await page.goto(BASE + '/?q=skolm%C3%A5ltider&kind=all');
+  await waitResults();
+  const withTr = await total();
+  await page.waitForSelector('#translations:not([hidden])');
+  const line = await page.textContent('#translations');
+  assert.match(line, /^Sökte även: .*school meal.*\(skolmåltider\)/, 'the translations: ' + line);
+  await shot('12-translations');
+  await page.click('#translate-toggle');
+  await page.waitForURL(/translate=off/);
+  await waitResults();
+  assert.match(await page.textContent('#translations'), /^Sökte bara på orden du skrev\./);
+  const without = await total();
+  assert.ok(without >= 1 && without <= withTr, `without ${without}, with ${withTr}`);
+  await page.click('#translate-toggle');
+  await page.waitForURL((u) => !/translate=off/.test(u.toString()));
+  await waitResults();
+  assert.equal(await total(), withTr);
+  // a query that is a facet value's name: the filter with its count
+  await page.goto(BASE + '/?q=innovationsupphandling&kind=all');
+  await waitResults();
+  await page.waitForSelector('#facet-offers:not([hidden]) a');
+  const offer = page.locator('#facet-offers a').first();
+  const m = /\((\d[\d\s\u00a0]*)\)$/.exec(await offer.textContent());
+  assert.ok(m, 'an offer with its count: ' + await offer.textContent());
+  await axe('search with translations and an offer');
+});
+
 test('point 12: keyboard — a toggled filter keeps focus, a removed chip hands focus on, skip link to the results', async () => {
   await page.goto(BASE + '/?q=upphandling&kind=all');
   await waitResults();
