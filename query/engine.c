@@ -787,6 +787,56 @@ static int add_partial(struct engine *e, const struct search_request *rq, const 
 	return rc;
 }
 
+/* --- a compound's head (issue 12 point 2) --------------------------------- */
+
+/* Each positive one-word clause of a Swedish query that is a compound
+ * (ta_decompound_word) gets its head, as written at the end of the word,
+ * as one more member of its translation group (qp_clause.trans_head):
+ * "vägbelysning" also finds gatubelysning, julbelysning and belysning, at
+ * SEM_TRANS_WEIGHT. Not when the head's cases (word_df, its compounds
+ * included) are more than 1/SEM_HEAD_MAX_SHARE of the index and more than
+ * SEM_HEAD_MIN_DF, nor for a word of a run translated together. */
+static int add_heads(struct engine *e, struct qp_query *q, struct cl_errbuf *eb)
+{
+	long ncases = -1;
+	int rc = CL_OK;
+
+	for (size_t i = 0; i < q->n && rc == CL_OK; i++) {
+		struct qp_clause *c = &q->v[i];
+		char head[256], stem[256], *f = NULL, *tail = NULL, **v;
+		size_t fl = 0;
+		long df = 0;
+
+		if (c->negated || c->kind != QP_WORD || c->field == QP_BUYER ||
+		    strchr(c->text, ' ') || c->trans_run > 1 || (c->trans_run == 0 && c->ntrans))
+			continue;
+		if (ta_fold(c->text, strlen(c->text), &f, &fl) != CL_OK)
+			return cl_fail(eb, CL_ENOMEM, "heads: out of memory");
+		if (ta_decompound_word(e->ta_stop, f, fl, head, sizeof head) > 0)
+			for (size_t k = 1; k + 3 <= fl && !tail; k++)
+				if (((unsigned char)f[k] & 0xC0) != 0x80 &&
+				    ta_stem_word(e->ta_stop, f + k, fl - k, stem, sizeof stem) > 0 &&
+				    !strcmp(stem, head))
+					tail = f + k;
+		if (tail && (rc = e->ops->word_df(e, tail, &df, eb)) == CL_OK && df > 0 &&
+		    (ncases >= 0 || (rc = engine_count(e, &ncases, eb)) == CL_OK) &&
+		    (df <= SEM_HEAD_MIN_DF || df * SEM_HEAD_MAX_SHARE <= ncases)) {
+			if (!(v = realloc(c->trans, (c->ntrans + 1) * sizeof *v)) ||
+			    !(v[c->ntrans] = strdup(tail))) {
+				if (v)
+					c->trans = v;
+				free(f);
+				return cl_fail(eb, CL_ENOMEM, "heads: out of memory");
+			}
+			c->trans = v;
+			c->ntrans++;
+			c->trans_head = 1;
+		}
+		free(f);
+	}
+	return rc;
+}
+
 /* --- translations (issue 12 point 1; translate.h) ------------------------ */
 
 /* res->trans: one entry per translated word or run of words of q. */
@@ -796,7 +846,7 @@ static int list_translations(const struct qp_query *q, struct search_result *res
 	size_t n = 0;
 
 	for (size_t i = 0; i < q->n; i++)
-		n += q->v[i].trans_run > 0;
+		n += q->v[i].trans_run > 0 && q->v[i].ntrans > (size_t)q->v[i].trans_head;
 	if (!n)
 		return CL_OK;
 	if (!(res->trans = calloc(n, sizeof *res->trans)))
@@ -805,7 +855,8 @@ static int list_translations(const struct qp_query *q, struct search_result *res
 		const struct qp_clause *c = &q->v[i];
 		struct engine_translation *t;
 		struct dbuf b = DBUF_INIT(2 * QP_TEXT_MAX);
-		if (c->trans_run <= 0)
+		size_t nto = c->ntrans - (size_t)c->trans_head; /* the head is not listed */
+		if (c->trans_run <= 0 || nto == 0)
 			continue;
 		t = &res->trans[res->ntrans++];
 		for (size_t k = 0; k < (size_t)c->trans_run && i + k < q->n; k++) {
@@ -815,9 +866,9 @@ static int list_translations(const struct qp_query *q, struct search_result *res
 		}
 		t->from = b.err ? NULL : dbuf_take(&b, NULL);
 		dbuf_release(&b);
-		if (!t->from || !(t->to = calloc(c->ntrans, sizeof *t->to)))
+		if (!t->from || !(t->to = calloc(nto, sizeof *t->to)))
 			return cl_fail(eb, CL_ENOMEM, "translations: out of memory");
-		for (size_t k = 0; k < c->ntrans; k++)
+		for (size_t k = 0; k < nto; k++)
 			if (!(t->to[t->nto++] = strdup(c->trans[k])))
 				return cl_fail(eb, CL_ENOMEM, "translations: out of memory");
 	}
@@ -841,7 +892,8 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	 * alone (joining them cost FTS5 0.005 MAP on Cranfield) */
 	if ((rc = open_analysers(e, eb)) != CL_OK ||
 	    (!(rq->lang && !strcmp(rq->lang, "en")) && (rc = join_compounds(e, &q, eb)) != CL_OK) ||
-	    (!rq->no_translate && (rc = tr_query(e->tr, &q, eb)) != CL_OK)) {
+	    (!rq->no_translate && (rc = tr_query(e->tr, &q, eb)) != CL_OK) ||
+	    (!(rq->lang && !strcmp(rq->lang, "en")) && (rc = add_heads(e, &q, eb)) != CL_OK)) {
 		qp_release(&q);
 		return rc;
 	}

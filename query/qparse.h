@@ -46,6 +46,10 @@ struct qp_clause {
 	size_t ntrans;
 	int trans_run; /* >0: the run of clauses translated together starts
 			* here and has this many; 0: none, or inside a run */
+	int trans_head; /* 1: the last of trans is not a translation but the
+			 * word's compound head, which finds its other
+			 * compounds at the same lower weight (query/engine.c
+			 * add_heads: vägbelysning -> belysning, gatubelysning) */
 };
 
 struct qp_query {

@@ -73,7 +73,17 @@ int sem_spell_candidate(const char *word);
  * so that a case with the user's own word ranks above one that has only a
  * translation. Chosen a priori (half), not tuned on an evaluation set;
  * docs/ranking.md reports 0.3 and 0.8 beside it. */
+#ifndef SEM_TRANS_WEIGHT
 #define SEM_TRANS_WEIGHT 0.5
+#endif
+
+/* A Swedish compound query word also finds the other compounds of its
+ * head (and the head alone) with the translations' weight (engine.c
+ * add_heads), unless the head is in more than 1/SEM_HEAD_MAX_SHARE of the
+ * indexed cases and in more than SEM_HEAD_MIN_DF (tjänst, avtal: too
+ * general to say what is sought; a small library keeps its heads). */
+#define SEM_HEAD_MAX_SHARE 50
+#define SEM_HEAD_MIN_DF 20
 
 /* Partial matches (engine.c add_partial): a query of MIN..MAX positive
  * clauses whose words are all found together in fewer than BELOW cases

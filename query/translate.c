@@ -274,9 +274,10 @@ static size_t find(int l, const char *key, size_t *first)
 
 /* A list of distinct translations being collected. */
 struct tlist {
-	char *v[TR_PER_WORD];
-	const char *key[TR_PER_WORD]; /* the entry's key of v[i] (borrowed), or NULL */
-	size_t n;
+	char *v[TR_PER_WORD + TR_PIVOT];
+	const char *key[TR_PER_WORD + TR_PIVOT]; /* the entry's key of v[i] (borrowed), or NULL */
+	int side[TR_PER_WORD + TR_PIVOT];        /* v[i]'s language: 0 sv, 1 en */
+	size_t n, max;
 };
 
 static void tlist_release(struct tlist *tl)
@@ -290,23 +291,52 @@ static void tlist_release(struct tlist *tl)
  * expression of the same key is there already, it equals self (the
  * folded text looked up) or the list is full: "skolmåltid" and
  * "skolmåltider" are one translation. CL_ENOMEM. */
-static int tlist_add(struct tlist *tl, const char *s, const char *key, const char *self)
+static int tlist_add(struct tlist *tl, const char *s, const char *key, int side,
+		     const char *self)
 {
-	if (tl->n == TR_PER_WORD || (self && !strcmp(s, self)))
+	if (tl->n == (tl->max ? tl->max : TR_PER_WORD) || (self && !strcmp(s, self)))
 		return CL_OK;
 	for (size_t i = 0; i < tl->n; i++)
-		if (!strcmp(tl->v[i], s) || (key && tl->key[i] && !strcmp(tl->key[i], key)))
+		if (!strcmp(tl->v[i], s) ||
+		    (key && tl->key[i] && tl->side[i] == side && !strcmp(tl->key[i], key)))
 			return CL_OK;
 	if (!(tl->v[tl->n] = strdup(s)))
 		return CL_ENOMEM;
+	tl->side[tl->n] = side;
 	tl->key[tl->n++] = key;
 	return CL_OK;
+}
+
+/* Synonyms through a shared translation: the other expressions of the
+ * query's own language that tl's translations have (skolmat -> school
+ * meals -> skolmåltider), at most TR_PIVOT, never one of the query's own
+ * key (own[side]: the query's key in that language). */
+static int add_pivots(struct tlist *tl, char *const own[2])
+{
+	size_t ntr = tl->n;
+	int rc = CL_OK;
+
+	tl->max = ntr + TR_PIVOT;
+	for (size_t i = 0; i < ntr && rc == CL_OK; i++) {
+		int s = tl->side[i];
+		size_t first, n;
+		if (!tl->key[i])
+			continue;
+		n = find(s, tl->key[i], &first);
+		for (size_t k = 0; k < n && rc == CL_OK; k++) {
+			const struct entry *en = &entries[idx[s][first + k]];
+			if (own[1 - s] && !strcmp(en->key[1 - s], own[1 - s]))
+				continue;
+			rc = tlist_add(tl, en->text[1 - s], en->key[1 - s], 1 - s, NULL);
+		}
+	}
+	return rc;
 }
 
 /* The other side's texts of text (either language) into tl. */
 static int lookup_text(struct tr *t, const char *text, size_t len, struct tlist *tl)
 {
-	char *self = NULL;
+	char *self = NULL, *key[2] = {NULL, NULL};
 	int rc = CL_OK;
 
 	if (ta_fold(text, len, &self, NULL) != CL_OK)
@@ -314,20 +344,23 @@ static int lookup_text(struct tr *t, const char *text, size_t len, struct tlist 
 	for (int l = 0; l < 2 && rc == CL_OK; l++) {
 		size_t nw = 0, first, n;
 		int err = 0;
-		char *key = make_key(t->stem[l], text, len, &nw, &err);
+		key[l] = make_key(t->stem[l], text, len, &nw, &err);
 		if (err) {
 			rc = err;
 			break;
 		}
-		if (!key)
+		if (!key[l])
 			continue;
-		n = find(l, key, &first);
+		n = find(l, key[l], &first);
 		for (size_t i = 0; i < n && rc == CL_OK; i++) {
 			const struct entry *en = &entries[idx[l][first + i]];
-			rc = tlist_add(tl, en->text[1 - l], en->key[1 - l], self);
+			rc = tlist_add(tl, en->text[1 - l], en->key[1 - l], 1 - l, self);
 		}
-		free(key);
 	}
+	if (rc == CL_OK && tl->n)
+		rc = add_pivots(tl, key);
+	free(key[0]);
+	free(key[1]);
 	free(self);
 	return rc;
 }
@@ -368,7 +401,7 @@ static int split_compound(struct tr *t, const char *word, struct tlist *tl)
 		if (!mod)
 			continue;
 		if ((size_t)snprintf(buf, sizeof buf, "%s %s", mod, head) < sizeof buf)
-			rc = tlist_add(tl, buf, NULL, NULL);
+			rc = tlist_add(tl, buf, NULL, 1, NULL);
 	}
 	free(f);
 	return rc;
@@ -407,7 +440,7 @@ int tr_query(struct tr *t, struct qp_query *q, struct cl_errbuf *eb)
 	int rc = CL_OK;
 
 	for (size_t i = 0; i < q->n && rc == CL_OK;) {
-		struct tlist tl = {{NULL}, {NULL}, 0};
+		struct tlist tl = {{NULL}, {NULL}, {0}, 0, 0};
 		size_t run = 0;
 
 		/* the longest run of adjacent word clauses that is an entry; a

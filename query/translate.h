@@ -19,7 +19,10 @@
  * split into two parts that are both entries ("skattefrågor" -> skatt +
  * fråga -> "tax question"), get the other side's expressions as
  * qp_clause.trans (at most TR_PER_WORD, glossary before taxonomy before
- * CPV, each at most once, never the word itself). The engines match them
+ * CPV, each at most once, never the word itself), then up to TR_PIVOT
+ * expressions of the word's own language that share one of those
+ * translations (everyday and formal words meet: skolmat -> school meals
+ * -> skolmåltider). The engines match them
  * as a separate group weighted SEM_TRANS_WEIGHT below the user's own
  * words (semantics.h). Stopwords, negated, phrase, prefix and field
  * clauses other than title:/body: are never translated.
@@ -36,6 +39,7 @@
 
 #define TR_NGRAM_MAX 3 /* words of the longest entry a run of query words may form */
 #define TR_PER_WORD 3  /* translations of one word or run at most */
+#define TR_PIVOT 2     /* and synonyms through them at most (below) */
 
 struct tr; /* opaque */
 
