@@ -893,7 +893,8 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	if ((rc = open_analysers(e, eb)) != CL_OK ||
 	    (!(rq->lang && !strcmp(rq->lang, "en")) && (rc = join_compounds(e, &q, eb)) != CL_OK) ||
 	    (!rq->no_translate && (rc = tr_query(e->tr, &q, eb)) != CL_OK) ||
-	    (!(rq->lang && !strcmp(rq->lang, "en")) && (rc = add_heads(e, &q, eb)) != CL_OK)) {
+	    (!rq->no_translate && !(rq->lang && !strcmp(rq->lang, "en")) &&
+	     (rc = add_heads(e, &q, eb)) != CL_OK)) {
 		qp_release(&q);
 		return rc;
 	}

@@ -562,9 +562,34 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 		alt_text = text.substr(text.find('\v') + 1);
 		text.erase(text.find('\v'));
 		Xapian::Query base = clause_terms(db, o, c, text, prefix);
-		/* one-word translations: one OP_SYNONYM (one concept); a
+		/* one-word translations: one concept, all their terms; a
 		 * translation of n words: their AND scaled by 1/n (it weighs
-		 * as one word would); the best of these (OP_MAX) */
+		 * as one word would); the best of these (OP_MAX). With
+		 * XS_Q_ONE_FORM a set of forms matches as a whole but weighs
+		 * as its most frequent term, as the word's own forms do, so
+		 * that remote shards weigh it as one database does (a
+		 * synonym's frequency is an estimate, per shard). */
+		Xapian::Database &d = db->db();
+		auto forms_query = [&](const std::vector<Xapian::Query> &v) {
+			if (v.size() == 1)
+				return v[0];
+			Xapian::Query syn(Xapian::Query::OP_SYNONYM, v.begin(), v.end());
+			if (!(o->flags & XS_Q_ONE_FORM))
+				return syn;
+			std::string best;
+			Xapian::doccount bf = 0;
+			for (const Xapian::Query &t : v) {
+				std::string term = *t.get_terms_begin();
+				Xapian::doccount f = d.get_termfreq(term);
+				if (best.empty() || f > bf) {
+					best = term;
+					bf = f;
+				}
+			}
+			return Xapian::Query(Xapian::Query::OP_AND_MAYBE,
+					     Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, syn, 0.0),
+					     Xapian::Query(best));
+		};
 		std::vector<Xapian::Query> singles, groups;
 		for (size_t i = 0, j; i <= alt_text.size(); i = j + 1) {
 			j = alt_text.find('\v', i);
@@ -578,24 +603,23 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 					b = g.size();
 				std::vector<Xapian::Query> forms =
 					prefixed_terms(g.substr(a, b - a), prefix);
-				if (forms.size() == 1)
-					words.push_back(forms[0]);
-				else if (!forms.empty())
-					words.emplace_back(Xapian::Query::OP_SYNONYM, forms.begin(),
-							   forms.end());
+				if (b == g.size() && a == 0) { /* a one-word translation */
+					singles.insert(singles.end(), forms.begin(), forms.end());
+					break;
+				}
+				if (!forms.empty())
+					words.push_back(forms_query(forms));
 			}
 			if (words.size() == 1)
-				singles.push_back(words[0]);
+				groups.push_back(words[0]);
 			else if (!words.empty())
 				groups.emplace_back(
 					Xapian::Query::OP_SCALE_WEIGHT,
 					Xapian::Query(Xapian::Query::OP_AND, words.begin(), words.end()),
 					1.0 / static_cast<double>(words.size()));
 		}
-		if (singles.size() == 1)
-			groups.push_back(singles[0]);
-		else if (!singles.empty())
-			groups.emplace_back(Xapian::Query::OP_SYNONYM, singles.begin(), singles.end());
+		if (!singles.empty())
+			groups.push_back(forms_query(singles));
 		if (groups.empty() || base.empty())
 			return base;
 		return Xapian::Query(
