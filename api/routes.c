@@ -788,8 +788,9 @@ static json_t *problems_json(const struct case_problems *p)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < p->n; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s}", "path", p->v[i].path, "reason",
-						   p->v[i].reason));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "path", p->v[i].path,
+						   "reason", p->v[i].reason, "code",
+						   case_pcode_name(p->v[i].code)));
 	return a;
 }
 

@@ -242,7 +242,8 @@ static size_t web_sources_only(const char *body, size_t len, struct case_problem
 			snprintf(path, sizeof path, "$.sources[%zu].url", i);
 			if (!url || strncasecmp(url, "file:", 5) != 0 || has_problem_at(probs, path))
 				continue;
-			if (case_problems_add(probs, path, "must be an http or https URL: a"
+			if (case_problems_add(probs, path, CASE_P_URL_SCHEME,
+					      "must be an http or https URL: a"
 							   " submission cannot cite a local file")
 			    == CL_OK)
 				n++;
@@ -268,7 +269,8 @@ static int parse_body(const char *body, size_t len, const char *want_id, struct 
 		rc = CL_EVALIDATION;
 	}
 	if (rc == CL_OK && want_id && c->id && strcmp(c->id, want_id) != 0) {
-		rc = case_problems_add(probs, "$.id", "must be the submission's id %s", want_id);
+		rc = case_problems_add(probs, "$.id", CASE_P_ID_MISMATCH,
+				       "must be the submission's id %s", want_id);
 		if (rc == CL_OK)
 			rc = CL_EVALIDATION;
 		case_release(c);
@@ -367,9 +369,10 @@ static int proposed_slug(const struct case_record *c, const char **slug,
 	if (!*p)
 		return CL_OK;
 	if (strlen(p) > WF_SLUG_MAX) {
-		if (case_problems_add(probs, "$.id", "a proposed id is at most %d characters"
-						     " (the server makes it 'sub-' + id + '-' + 8"
-						     " hex digits)", WF_SLUG_MAX))
+		if (case_problems_add(probs, "$.id", CASE_P_ID_FORMAT,
+				      "a proposed id is at most %d characters"
+				      " (the server makes it 'sub-' + id + '-' + 8"
+				      " hex digits)", WF_SLUG_MAX))
 			return nomem(eb);
 		return cl_fail(eb, CL_EVALIDATION, "1 problem in the case record");
 	}

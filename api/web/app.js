@@ -185,6 +185,36 @@
       err_currency: 'Valutan är en kod med tre bokstäver, till exempel SEK.',
       err_published: 'Ange ett datum (ÅÅÅÅ-MM-DD).',
       err_awarded: 'Ange ett datum (ÅÅÅÅ-MM-DD) som inte är före publiceringen.',
+      // stable validation codes of the API (docs/api.md, errors[].code)
+      ec_required: 'Fältet måste fyllas i.',
+      ec_wrong_type: 'Värdet har fel form.',
+      ec_invalid_text: 'Texten innehåller otillåtna tecken (styrtecken).',
+      ec_too_long: 'Texten är för lång.',
+      ec_empty: 'Fältet får inte vara tomt.',
+      ec_too_many_items: 'För många val (högst 64).',
+      ec_unknown_field: 'Fältet hör inte till ett fall.',
+      ec_unknown_code: 'Okänt val – välj ett av alternativen.',
+      ec_duplicate_code: 'Samma kod finns två gånger.',
+      ec_cpv_format: 'CPV-koder har åtta siffror (och kan sluta med -kontrollsiffra), till exempel 39180000.',
+      ec_date_format: 'Ange ett datum som ÅÅÅÅ-MM-DD.',
+      ec_date_invalid: 'Datumet finns inte i kalendern.',
+      ec_year_range: 'Året ska ligga mellan 1900 och 2100.',
+      ec_timestamp_format: 'Ange en tidpunkt som 2026-11-27T05:00:00Z.',
+      ec_id_format: 'Id:t får bara innehålla a–z, 0–9, punkt, understreck och bindestreck (högst 83 tecken).',
+      ec_id_mismatch: 'Id:t stämmer inte med det inskickade fallets id.',
+      ec_language_code: 'Ange språket som en kod med två bokstäver, till exempel sv.',
+      ec_orgnr_format: 'Organisationsnumret är inte giltigt: tio siffror, NNNNNN-NNNN.',
+      ec_orgnr_checksum: 'Organisationsnumret är inte giltigt: kontrollsiffran stämmer inte. Kontrollera numret (NNNNNN-NNNN).',
+      ec_country_code: 'Ange landet som en kod med två stora bokstäver, till exempel SE.',
+      ec_nuts_code: 'Ange en NUTS-kod, till exempel SE224.',
+      ec_currency_code: 'Valutan är en kod med tre bokstäver, till exempel SEK.',
+      ec_number_range: 'Talet är för stort eller ogiltigt.',
+      ec_negative: 'Värdet får inte vara negativt.',
+      ec_url_format: 'Webbadressen får inte innehålla mellanslag och måste ha ett värdnamn (https://exempel.se/…).',
+      ec_url_scheme: 'Ange en webbadress som börjar med https:// eller http://.',
+      ec_sha256_format: 'Kontrollsumman ska vara 64 hexadecimala tecken.',
+      ec_json_syntax: 'Fallet kunde inte läsas (trasig JSON).',
+      ec_too_many_problems: 'Fler fel finns; rätta dessa och skicka igen.',
       submitButton: 'Skicka in',
       submitting: 'Skickar …',
       submitOk: 'Tack! Fallet har skickats in för granskning med id {0} (status: {1}).',
@@ -404,6 +434,36 @@
       err_currency: 'The currency is a three-letter code, for example SEK.',
       err_published: 'Give a date (YYYY-MM-DD).',
       err_awarded: 'Give a date (YYYY-MM-DD) not before publication.',
+      // stable validation codes of the API (docs/api.md, errors[].code)
+      ec_required: 'This field is required.',
+      ec_wrong_type: 'The value has the wrong form.',
+      ec_invalid_text: 'The text contains characters that are not allowed (control characters).',
+      ec_too_long: 'The text is too long.',
+      ec_empty: 'This field must not be empty.',
+      ec_too_many_items: 'Too many values (at most 64).',
+      ec_unknown_field: 'This field is not part of a case.',
+      ec_unknown_code: 'Unknown value – choose one of the options.',
+      ec_duplicate_code: 'The same code appears twice.',
+      ec_cpv_format: 'CPV codes have eight digits (and may end in -check digit), for example 39180000.',
+      ec_date_format: 'Give a date as YYYY-MM-DD.',
+      ec_date_invalid: 'That date does not exist in the calendar.',
+      ec_year_range: 'The year must lie between 1900 and 2100.',
+      ec_timestamp_format: 'Give a time such as 2026-11-27T05:00:00Z.',
+      ec_id_format: 'The id may only hold a–z, 0–9, dot, underscore and hyphen (at most 83 characters).',
+      ec_id_mismatch: 'The id is not the submission\'s id.',
+      ec_language_code: 'Give the language as a two-letter code, for example sv.',
+      ec_orgnr_format: 'The organisation number is not valid: ten digits, NNNNNN-NNNN.',
+      ec_orgnr_checksum: 'The organisation number is not valid: the check digit is wrong. Check the number (NNNNNN-NNNN).',
+      ec_country_code: 'Give the country as a two-letter upper-case code, for example SE.',
+      ec_nuts_code: 'Give a NUTS code, for example SE224.',
+      ec_currency_code: 'The currency is a three-letter code, for example SEK.',
+      ec_number_range: 'The number is too large or not valid.',
+      ec_negative: 'The value must not be negative.',
+      ec_url_format: 'The web address must not contain spaces and must name a host (https://example.org/…).',
+      ec_url_scheme: 'Give a web address starting with https:// or http://.',
+      ec_sha256_format: 'The checksum must be 64 hexadecimal digits.',
+      ec_json_syntax: 'The case could not be read (broken JSON).',
+      ec_too_many_problems: 'There are more problems; fix these and send again.',
       submitButton: 'Submit',
       submitting: 'Submitting …',
       submitOk: 'Thank you! The case was submitted for review with id {0} (status: {1}).',
@@ -488,6 +548,7 @@
   let labels = {};            // facet -> code -> {sv, en}
   const facetTitles = {};     // facet -> {sv, en}: headings from the facet table
   let lastSearch = null;      // last search response, re-rendered on language switch
+  let lastApiErrors = null;   // the submission's last errors[], re-worded on language switch
   let lastCase = null;        // {c, history, similar}
   let expanded = {};          // facet -> true when "show all" is open
   let lastSearchUrl = './';
@@ -690,6 +751,11 @@
     applyStrings();
     if (lastSearch) renderSearch(lastSearch.state, lastSearch.res);
     if (lastCase) renderCase(lastCase);
+    if (lastApiErrors) {
+      const errs = lastApiErrors;
+      clearErrors();
+      showApiErrors(errs, false);
+    }
   }
 
   // /v1/facets: tolerate {facets:{f:[{code|value, sv|label_sv, en|label_en}]}}
@@ -1503,6 +1569,7 @@
     document.querySelectorAll('#submit-form [aria-invalid]').forEach(function (n) { n.removeAttribute('aria-invalid'); });
     clear($('submit-errors'));
     $('submit-errors').hidden = true;
+    lastApiErrors = null;
   }
 
   function fieldFor(path) {
@@ -1516,7 +1583,7 @@
   }
 
   // errors: [{field id | null, message}]
-  function showErrors(errors, heading) {
+  function showErrors(errors, heading, noFocus) {
     const box = $('submit-errors');
     clear(box);
     box.appendChild(el('h2', null, heading));
@@ -1542,7 +1609,7 @@
     });
     box.appendChild(ul);
     box.hidden = false;
-    box.focus();
+    if (!noFocus) box.focus();
   }
 
   // the page's own message for a field the API found wrong (its reason,
@@ -1552,6 +1619,29 @@
     const own = STRINGS.sv[k] ? t(k) : null;
     if (!own) return reason;
     return lang === 'en' || !reason ? own + (lang === 'en' && reason ? ' (' + reason + ')' : '') : own + ' (' + reason + ')';
+  }
+
+  // The API's validation problems, each beside its field and in the
+  // summary, in the page's language: a known errors[].code by the page's own
+  // sentence (STRINGS ec_*), an unknown one by the server's reason, a
+  // problem without a code (an older server) by the field's sentence.
+  // Kept (lastApiErrors) so that switching the language words them again.
+  function apiErrorMessage(e, field) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    const reason = String(e.reason || e.message || '');
+    if (code && Object.prototype.hasOwnProperty.call(STRINGS.sv, 'ec_' + code)) return t('ec_' + code);
+    if (code) return reason || code;
+    return field ? fieldMessage(field, reason) : reason;
+  }
+
+  function showApiErrors(errs, focus) {
+    lastApiErrors = errs;
+    showErrors(errs.map(function (e) {
+      const path = String(e.path || '');
+      const field = fieldFor(path);
+      const msg = apiErrorMessage(e, field);
+      return { field: field, message: field ? msg : msg + (path ? ' (' + path + ')' : '') };
+    }), t('submitErrors'), !focus);
   }
 
   function buildCase() {
@@ -1768,12 +1858,7 @@
     }
     const errs = res.body && Array.isArray(res.body.errors) ? res.body.errors : null;
     if (errs && errs.length) {
-      showErrors(errs.map(function (e) {
-        const path = String(e.path || '');
-        const field = fieldFor(path);
-        const reason = String(e.reason || e.message || '');
-        return { field: field, message: field ? fieldMessage(field, reason) : reason + (path ? ' (' + path + ')' : '') };
-      }), t('submitErrors'));
+      showApiErrors(errs, true);
     } else {
       showErrors([{ field: null, message: t('submitFailed', problemText(res)) }], t('submitErrors'));
     }

@@ -660,9 +660,12 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   await page.click('#submit-form button[type=submit]');
   await confirmIfDup();
   await page.waitForSelector('#submit-errors:not([hidden])');
-  // point 9: the page's own words for what is wrong, all problems at once
-  assert.match(await page.textContent('#err-sub-org-number'), /^Organisationsnumret är inte giltigt/);
-  assert.match(await page.textContent('#err-sub-source-url'), /^Ange källans webbadress/);
+  // point 9: all problems at once, each worded by its stable code
+  // (orgnr_checksum, url_scheme) in the page's language
+  assert.match(await page.textContent('#err-sub-org-number'), /^Organisationsnumret är inte giltigt: kontrollsiffran stämmer inte/);
+  assert.match(await page.textContent('#err-sub-source-url'), /^Ange en webbadress som börjar med https:\/\//);
+  assert.match(await page.textContent('#submit-errors'), /Organisationsnummer.*kontrollsiffran stämmer inte/s);
+  assert.ok(!/check digit|must be an http/.test(await page.textContent('#submit-errors')), 'no English in the Swedish page');
   // point 11: the token is taken once and never shown again
   assert.equal(await page.isVisible('#sub-token'), false);
   assert.equal(await page.isVisible('#contrib-signed-in'), true);
@@ -675,6 +678,18 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   assert.equal(await page.evaluate(() => document.activeElement.id), 'submit-errors');
   await shot('04-submit-errors');
   await axe('submission');
+  // the same problems in English after the language switch (by click)
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.match(await page.textContent('#err-sub-org-number'), /^The organisation number is not valid: the check digit is wrong/);
+  assert.match(await page.textContent('#err-sub-source-url'), /^Give a web address starting with https:\/\//);
+  assert.match(await page.textContent('#submit-errors'), /the check digit is wrong/);
+  assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), 'true');
+  await shot('04-submit-errors-en');
+  await axe('submission errors, English');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.lang === 'sv');
+  assert.match(await page.textContent('#err-sub-org-number'), /^Organisationsnumret är inte giltigt/);
 
   await page.fill('#sub-org-number', '212000-1132');
   await page.fill('#sub-source-url', 'https://www.example.se/fall/' + MARKER);
