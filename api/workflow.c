@@ -176,23 +176,25 @@ static int is_owner(const struct auth_principal *who, const struct sub_row *r)
 /* 1 when the caller is the person whose token made the submission: the
  * same token, or a token naming the same person (compared folded: case,
  * accents as the search folds them, so "Anna Ek" is "anna ek"). */
-static int same_person(const struct auth_principal *who, const struct sub_row *r)
+static int persons_equal(const char *p, const char *q)
 {
 	char *a = NULL, *b = NULL;
 	int same;
 
-	if (is_owner(who, r))
-		return 1;
-	if (!who->person[0] || !r->person[0])
+	if (!p[0] || !q[0])
 		return 0;
-	if (ta_fold(who->person, strlen(who->person), &a, NULL) != CL_OK ||
-	    ta_fold(r->person, strlen(r->person), &b, NULL) != CL_OK)
-		same = !strcmp(who->person, r->person);
+	if (ta_fold(p, strlen(p), &a, NULL) != CL_OK || ta_fold(q, strlen(q), &b, NULL) != CL_OK)
+		same = !strcmp(p, q);
 	else
 		same = !strcmp(a, b);
 	free(a);
 	free(b);
 	return same;
+}
+
+static int same_person(const struct auth_principal *who, const struct sub_row *r)
+{
+	return is_owner(who, r) || persons_equal(who->person, r->person);
 }
 
 /* Reads the submission and checks that who may see it (need_owner: and
@@ -986,6 +988,144 @@ int wf_queue(struct store *s, const struct auth_principal *who, const char *stat
 out:
 	sqlite3_finalize(st);
 	json_decref(items);
+	return rc;
+}
+
+/* ---- the caller's own submissions ------------------------------------------ */
+
+/* The ids of the tokens that name who's person (folded, as the four-eyes
+ * rule compares them), who's own token always among them, as a JSON array
+ * text for json_each(). The tokens table is the operator's short list, so
+ * it is read whole. Caller free()s *ids. */
+static int person_tokens(struct store *s, const struct auth_principal *who, char **ids,
+			 struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a = json_array();
+	int rc;
+
+	*ids = NULL;
+	if (!a || json_array_append_new(a, json_string(who->token_id)))
+		goto nomem;
+	if ((rc = prepare(s, "SELECT id, person FROM tokens WHERE id <> ?1", &st,
+			  eb))) {
+		json_decref(a);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, who->token_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *person = (const char *)sqlite3_column_text(st, 1);
+
+		if (id && person && persons_equal(who->person, person) &&
+		    json_array_append_new(a, json_string(id))) {
+			sqlite3_finalize(st);
+			goto nomem;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return db_err(s, eb, "read tokens");
+	}
+	*ids = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return *ids ? CL_OK : nomem(eb);
+nomem:
+	json_decref(a);
+	return nomem(eb);
+}
+
+int wf_mine(struct store *s, const struct auth_principal *who, size_t offset, size_t limit,
+	    json_t **out, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *items = NULL;
+	char *ids = NULL;
+	long total = 0;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!s || !out || !who)
+		return cl_fail(eb, CL_EINVAL, "wf_mine: missing store, caller or output");
+	if (who->role == ROLE_ANONYMOUS || !who->token_id[0])
+		return cl_fail(eb, CL_EDENIED, "your submissions need a contributor token");
+	if (limit == 0)
+		limit = WF_QUEUE_LIMIT_DEFAULT;
+	if (limit > WF_QUEUE_LIMIT_MAX)
+		return cl_fail(eb, CL_EINVAL, "limit is at most %d", WF_QUEUE_LIMIT_MAX);
+	if (offset > WF_QUEUE_OFFSET_MAX)
+		return cl_fail(eb, CL_EINVAL, "offset is at most %d", WF_QUEUE_OFFSET_MAX);
+	if ((rc = person_tokens(s, who, &ids, eb)))
+		return rc;
+
+	if ((rc = prepare(s, "SELECT count(*) FROM submissions WHERE token_id IN"
+			     " (SELECT value FROM json_each(?1))", &st, eb)))
+		goto out;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_err(s, eb, "count submissions");
+		goto out;
+	}
+	total = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (!(items = json_array())) {
+		rc = nomem(eb);
+		goto out;
+	}
+	/* newest change first; the last review that carries a comment */
+	if ((rc = prepare(s, "SELECT s.id, s.status, s.created_at, s.updated_at, s.token_id,"
+			     " r.decision, r.comment, r.at"
+			     " FROM submissions s LEFT JOIN reviews r ON r.id = (SELECT max(id)"
+			     "   FROM reviews WHERE submission_id = s.id AND comment IS NOT NULL"
+			     "   AND comment <> '')"
+			     " WHERE s.token_id IN (SELECT value FROM json_each(?1))"
+			     " ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?2 OFFSET ?3", &st, eb)))
+		goto out;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sid = (const char *)sqlite3_column_text(st, 0);
+		const char *tok = (const char *)sqlite3_column_text(st, 4);
+		json_t *o, *last = json_null();
+		struct case_record c;
+
+		case_init(&c);
+		if (store_get_case(s, sid, &c, eb) != CL_OK) {
+			case_release(&c);
+			rc = CL_ECORRUPT;
+			goto out;
+		}
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			last = json_pack("{s:s, s:s, s:s}", "decision", sqlite3_column_text(st, 5),
+					 "comment", sqlite3_column_text(st, 6), "at",
+					 sqlite3_column_text(st, 7));
+		o = json_pack("{s:s, s:s?, s:s, s:I, s:s, s:s, s:b, s:o?}", "id", sid, "title",
+			      c.title, "status", sqlite3_column_text(st, 1), "version",
+			      (json_int_t)c.version, "submitted_at", sqlite3_column_text(st, 2),
+			      "updated_at", sqlite3_column_text(st, 3), "this_token",
+			      tok && !strcmp(tok, who->token_id), "last_comment", last);
+		case_release(&c);
+		if (!o || json_array_append_new(items, o)) {
+			rc = nomem(eb);
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = db_err(s, eb, "read your submissions");
+		goto out;
+	}
+	*out = json_pack("{s:I, s:I, s:I, s:O}", "total", (json_int_t)total, "offset",
+			 (json_int_t)offset, "limit", (json_int_t)limit, "items", items);
+	rc = *out ? CL_OK : nomem(eb);
+out:
+	sqlite3_finalize(st);
+	json_decref(items);
+	free(ids);
 	return rc;
 }
 

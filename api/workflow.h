@@ -52,6 +52,18 @@ int wf_revise(struct store *s, const struct auth_principal *who, const char *id,
 int wf_queue(struct store *s, const struct auth_principal *who, const char *status,
 	     size_t offset, size_t limit, json_t **out, struct cl_errbuf *eb);
 
+/* GET /v1/submissions: the caller's own submissions, newest change first:
+ * those made with any token naming the caller's person (folded, as the
+ * four-eyes rule compares persons; a token made without --person names
+ * itself by its name), never another person's. Any signed-in role (who may
+ * submit); anonymous is CL_EDENIED. limit 1..100 (0: 50), offset at most
+ * 100,000. *out: {"total", "offset", "limit", "items": [{"id", "title",
+ * "status", "version", "submitted_at", "updated_at", "this_token" (made
+ * with the caller's token, so it can be read and revised with it),
+ * "last_comment": {"decision", "comment", "at"} | null}]}. */
+int wf_mine(struct store *s, const struct auth_principal *who, size_t offset, size_t limit,
+	    json_t **out, struct cl_errbuf *eb);
+
 /* The field-level diff between two versions of a case: [{"path",
  * "before", "after"}] for every field that differs (absent = null). */
 json_t *wf_diff(const struct case_record *before, const struct case_record *after);

@@ -1256,6 +1256,7 @@ Test(server, openapi_lists_every_route_and_matches_responses)
 		{"GET", "/v1/facets", "/v1/facets", NULL, 0},
 		{"GET", "/healthz", "/healthz", NULL, 0},
 		{"GET", "/v1/review/queue", "/v1/review/queue", NULL, 1},
+		{"GET", "/v1/submissions?limit=5", "/v1/submissions", NULL, 1},
 		{"GET", "/v1/stats", "/v1/stats", NULL, 1},
 	};
 	/* a real submission by a contributor, then read by a reviewer */

@@ -1160,3 +1160,150 @@ Test(workflow, harvest_never_merges_into_a_submission)
 	tu_rmtree(src);
 	free(src);
 }
+
+/* The ids in a wf_mine answer, as one space-separated string. */
+static void mine_ids(const struct auth_principal *who, size_t offset, size_t limit, long *total,
+		     char *buf, size_t cap)
+{
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL, *it;
+	size_t i;
+
+	cr_assert_eq(wf_mine(st, who, offset, limit, &out, &eb), CL_OK, "%s", eb.msg);
+	*total = (long)json_integer_value(json_object_get(out, "total"));
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(out, "items"), i, it) {
+		cr_assert(json_is_string(json_object_get(it, "title")));
+		cr_assert(json_is_integer(json_object_get(it, "version")));
+		cr_assert(json_is_string(json_object_get(it, "updated_at")));
+		strncat(buf, json_string_value(json_object_get(it, "id")), cap - strlen(buf) - 2);
+		strcat(buf, " ");
+	}
+	json_decref(out);
+}
+
+/* Issue 13 point 9: "Mina inskickade fall" from the server. A contributor
+ * lists the submissions of their person (any of their tokens), newest
+ * change first, with the reviewer's last comment; never another person's;
+ * a token without a person lists its own only; paging by limit/offset. */
+Test(workflow, mine_lists_the_persons_own_submissions_only)
+{
+	struct auth_token_spec c1 = {ROLE_CONTRIBUTOR, "Anna, laptop", "Anna Åberg", NULL};
+	struct auth_token_spec c2 = {ROLE_CONTRIBUTOR, "Anna, telefon", "ANNA ÅBERG", NULL};
+	struct auth_principal anna1, anna2, nobody;
+	char tok[AUTH_TOKEN_LEN + 1], tid[40], hdr[AUTH_TOKEN_LEN + 16], ids[2048], page2[2048];
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL, *it;
+	char *a[3], *b1, *r1, *n1, *x1, *x2;
+	long total;
+	size_t i;
+
+	for (int k = 0; k < 3; k++)
+		a[k] = submit(&alice, T1, S1);
+	b1 = submit(&bob, "Bobs fall", "Något annat.");
+	r1 = submit(&rev1, "Granskarens eget fall", "Något tredje.");
+	cr_assert_eq(auth_token_issue(st, &c1, tok, tid, &eb), CL_OK, "%s", eb.msg);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	cr_assert_eq(auth_verify(st, hdr, &anna1, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(auth_token_issue(st, &c2, tok, tid, &eb), CL_OK, "%s", eb.msg);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	cr_assert_eq(auth_verify(st, hdr, &anna2, &eb), CL_OK, "%s", eb.msg);
+	x1 = submit(&anna1, "Annas första", "Från laptopen.");
+	x2 = submit(&anna2, "Annas andra", "Från telefonen.");
+	cr_assert_eq(decide(&rev1, a[1], "request_changes", "Lägg till en källa om utfallet."),
+		     CL_OK);
+
+	/* alice: her three, newest change first (times have whole seconds:
+	 * the other two are made older) */
+	{
+		char sql[256];
+		snprintf(sql, sizeof sql, "UPDATE submissions SET updated_at = '2020-01-01T00:00:00Z'"
+			 " WHERE id IN ('%s', '%s')", a[0], a[2]);
+		cr_assert_eq(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	mine_ids(&alice, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 3, "%s", ids);
+	for (int k = 0; k < 3; k++)
+		cr_assert_not_null(strstr(ids, a[k]), "%s lacks %s", ids, a[k]);
+	cr_assert_null(strstr(ids, b1));
+	cr_assert_null(strstr(ids, r1));
+	cr_assert_null(strstr(ids, x1));
+	cr_assert(!strncmp(ids, a[1], strlen(a[1])), "newest change first: %s", ids);
+	cr_assert_eq(wf_mine(st, &alice, 0, 0, &out, &eb), CL_OK);
+	json_array_foreach(json_object_get(out, "items"), i, it) {
+		json_t *lc = json_object_get(it, "last_comment");
+		cr_assert(json_is_true(json_object_get(it, "this_token")));
+		if (!strcmp(json_string_value(json_object_get(it, "id")), a[1])) {
+			cr_assert_str_eq(json_string_value(json_object_get(it, "status")),
+					 "changes_requested");
+			cr_assert_str_eq(json_string_value(json_object_get(lc, "decision")),
+					 "request_changes");
+			cr_assert_str_eq(json_string_value(json_object_get(lc, "comment")),
+					 "Lägg till en källa om utfallet.");
+			cr_assert(json_is_string(json_object_get(lc, "at")));
+		} else {
+			cr_assert(json_is_null(lc), "no comment yet");
+		}
+	}
+	json_decref(out);
+
+	/* paging: two and one, together the three */
+	mine_ids(&alice, 0, 2, &total, ids, sizeof ids);
+	mine_ids(&alice, 2, 2, &total, page2, sizeof page2);
+	cr_assert_eq(total, 3);
+	strncat(ids, page2, sizeof ids - strlen(ids) - 1);
+	for (int k = 0; k < 3; k++) {
+		const char *p = strstr(ids, a[k]);
+		cr_assert_not_null(p, "%s", ids);
+		cr_assert_null(strstr(p + 1, a[k]), "twice: %s", ids);
+	}
+
+	/* bob, the reviewer: their own only */
+	mine_ids(&bob, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 1);
+	cr_assert(!strncmp(ids, b1, strlen(b1)));
+	mine_ids(&rev1, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 1);
+	cr_assert(!strncmp(ids, r1, strlen(r1)));
+
+	/* Anna's two tokens name one person (folded): both lists hold both,
+	 * this_token says which one her token made */
+	mine_ids(&anna2, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 2, "%s", ids);
+	cr_assert_not_null(strstr(ids, x1));
+	cr_assert_not_null(strstr(ids, x2));
+	cr_assert_eq(wf_mine(st, &anna1, 0, 0, &out, &eb), CL_OK);
+	json_array_foreach(json_object_get(out, "items"), i, it)
+		cr_assert_eq(json_is_true(json_object_get(it, "this_token")),
+			     !strcmp(json_string_value(json_object_get(it, "id")), x1));
+	json_decref(out);
+
+	/* tokens without a person: each lists its own submissions only (two
+	 * empty persons are not one person) */
+	{
+		char sql[256];
+		snprintf(sql, sizeof sql, "UPDATE tokens SET person = '' WHERE id IN ('%s', '%s')",
+			 alice.token_id, bob.token_id);
+		cr_assert_eq(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	nobody = alice;
+	nobody.person[0] = '\0';
+	n1 = a[0];
+	mine_ids(&nobody, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 3, "by token: %s", ids);
+	cr_assert_not_null(strstr(ids, n1));
+	cr_assert_null(strstr(ids, b1));
+
+	/* refusals */
+	cr_assert_eq(wf_mine(st, &anon, 0, 0, &out, &eb), CL_EDENIED);
+	cr_assert_null(out);
+	cr_assert_eq(wf_mine(st, &alice, 0, 101, &out, &eb), CL_EINVAL);
+	cr_assert_eq(wf_mine(st, &alice, 100001, 0, &out, &eb), CL_EINVAL);
+
+	for (int k = 0; k < 3; k++)
+		free(a[k]);
+	free(b1);
+	free(r1);
+	free(x1);
+	free(x2);
+}

@@ -168,6 +168,13 @@
       statusIs: 'Status: {0}',
       reviewerSaid: 'Granskaren ({0}) {1}',
       revise: 'Ändra och skicka igen',
+      mySubsCount: '{0} inskickade fall, det senast ändrade först.',
+      mySubsNone: 'Du har inte skickat in några fall ännu.',
+      mySubsFailed: 'Dina inskickade fall kunde inte hämtas: {0}',
+      mySubMeta: 'Id {0} · version {1} · senast ändrat {2}',
+      mySubsMore: 'Visa fler',
+      otherToken: 'Skickat med en annan av dina nycklar: ändra det med den nyckeln.',
+      contribSignIn: 'Logga in och visa mina inskickade fall',
       reviseTitle: 'Ändra: {0}',
       resubmit: 'Skicka in igen',
       resubmitted: 'Ändringen är inskickad',
@@ -417,6 +424,13 @@
       statusIs: 'Status: {0}',
       reviewerSaid: 'The reviewer ({0}) {1}',
       revise: 'Change and resubmit',
+      mySubsCount: '{0} submitted cases, the last changed first.',
+      mySubsNone: 'You have not submitted any cases yet.',
+      mySubsFailed: 'Your submitted cases could not be fetched: {0}',
+      mySubMeta: 'Id {0} · version {1} · last changed {2}',
+      mySubsMore: 'Show more',
+      otherToken: 'Sent with another of your tokens: change it with that token.',
+      contribSignIn: 'Sign in and show my submitted cases',
       reviseTitle: 'Change: {0}',
       resubmit: 'Resubmit',
       resubmitted: 'The change is submitted',
@@ -751,6 +765,7 @@
     applyStrings();
     if (lastSearch) renderSearch(lastSearch.state, lastSearch.res);
     if (lastCase) renderCase(lastCase);
+    if (!$('view-submit').hidden && token('contributor')) loadMySubs();
     if (lastApiErrors) {
       const errs = lastApiErrors;
       clearErrors();
@@ -1517,7 +1532,7 @@
   }
 
   // ---------------------------------------------------------------- submission
-  const MY_SUBS_KEY = 'caselib.mysubs'; // ids this browser submitted (localStorage)
+  const MY_SUBS_PAGE = 20;    // "Mina inskickade fall": items per request
   let editingId = null;      // a submission being revised (PUT), else null
   let dupConfirmed = false;  // the contributor saw the similar cases and goes on
 
@@ -1698,16 +1713,6 @@
     $('sub-source-url').value = (c.sources && c.sources[0] && c.sources[0].url) || '';
   }
 
-  function mySubs() {
-    try { return JSON.parse(localStorage.getItem(MY_SUBS_KEY) || '[]').filter(function (x) { return typeof x === 'string'; }); }
-    catch (e) { return []; }
-  }
-  function rememberSub(id) {
-    const l = mySubs().filter(function (x) { return x !== id; });
-    l.unshift(id);
-    try { localStorage.setItem(MY_SUBS_KEY, JSON.stringify(l.slice(0, 50))); } catch (e) { /* ignore */ }
-  }
-
   // signing in: a token is pasted once per browser session, kept in
   // sessionStorage and never shown again; "Logga ut" forgets it
   function showContribSignIn() {
@@ -1717,39 +1722,88 @@
     $('contrib-signed-in').hidden = !signed;
   }
 
-  function loadMySubs() {
+  // "Mina inskickade fall": the signed-in person's submissions from the
+  // server (GET /v1/submissions), newest change first, with status, version,
+  // last change and the reviewer's last comment; "Visa fler" pages on.
+  function loadMySubs(more) {
     const tok = token('contributor');
     const ul = $('my-subs-list');
-    const ids = mySubs();
-    if (!tok || !ids.length) { clear(ul); $('my-subs').hidden = true; return Promise.resolve(); }
-    return Promise.all(ids.map(function (id) {
-      return api('GET', '/v1/submissions/' + encodeURIComponent(id), { token: tok }).catch(function () { return null; });
-    })).then(function (rs) {
-      clear(ul);
-      rs.forEach(function (res) {
-        if (!res || !res.ok || !res.body) return; // another contributor's, or gone
-        const s = res.body;
-        const c = s.case || {};
-        const li = el('li', { class: 'my-sub', 'data-id': s.id });
-        const h = el('h3');
-        if (s.status === 'published') h.appendChild(caseLink(s.id, c.title));
-        else h.textContent = c.title || s.id;
-        li.appendChild(h);
-        li.appendChild(el('p', { class: 'sub-status status-' + (s.status || '') }, t('statusIs', code1('status', s.status || 'submitted'))));
-        (s.reviews || []).filter(function (r) { return r && r.comment; }).forEach(function (r) {
-          const q = el('blockquote', { class: 'review-comment' });
-          q.appendChild(el('p', null, r.comment));
-          q.appendChild(el('footer', null, t('reviewerSaid', code1('decision', r.decision), r.at ? fmtDate(r.at) : '')));
-          li.appendChild(q);
+    if (!tok) { clear(ul); $('my-subs').hidden = true; $('my-subs-more').hidden = true; return Promise.resolve(); }
+    const offset = more ? ul.children.length : 0;
+    return api('GET', '/v1/submissions?limit=' + MY_SUBS_PAGE + '&offset=' + offset, { token: tok }).then(function (res) {
+      if (res.status === 401 || res.status === 403) {
+        setToken('contributor', '');
+        showContribSignIn();
+        clear(ul);
+        $('my-subs').hidden = true;
+        return res;
+      }
+      if (!res.ok || !res.body || !Array.isArray(res.body.items)) {
+        $('my-subs-status').textContent = t('mySubsFailed', problemText(res));
+        $('my-subs').hidden = false;
+        return res;
+      }
+      if (!more) clear(ul);
+      res.body.items.forEach(function (s) { ul.appendChild(mySubItem(s, tok)); });
+      const total = Number(res.body.total) || 0;
+      $('my-subs-status').textContent = total ? t('mySubsCount', total) : t('mySubsNone');
+      $('my-subs-more').hidden = ul.children.length >= total;
+      $('my-subs').hidden = false;
+      return res;
+    }).catch(function () {
+      $('my-subs-status').textContent = t('mySubsFailed', t('networkError'));
+      $('my-subs').hidden = false;
+    });
+  }
+
+  function mySubItem(s, tok) {
+    const li = el('li', { class: 'my-sub', 'data-id': s.id });
+    const h = el('h3');
+    if (s.status === 'published') h.appendChild(caseLink(s.id, s.title || s.id));
+    else h.textContent = s.title || s.id;
+    li.appendChild(h);
+    li.appendChild(el('p', { class: 'sub-status status-' + (s.status || '') }, t('statusIs', code1('status', s.status || 'submitted'))));
+    li.appendChild(el('p', { class: 'meta' }, t('mySubMeta', s.id, s.version || 1, s.updated_at ? fmtDate(s.updated_at) : '')));
+    const r = s.last_comment;
+    if (r && r.comment) {
+      const q = el('blockquote', { class: 'review-comment' });
+      q.appendChild(el('p', null, r.comment));
+      q.appendChild(el('footer', null, t('reviewerSaid', code1('decision', r.decision), r.at ? fmtDate(r.at) : '')));
+      li.appendChild(q);
+    }
+    if (s.status === 'changes_requested' || s.status === 'submitted') {
+      if (s.this_token === false) {
+        li.appendChild(el('p', { class: 'hint' }, t('otherToken')));
+      } else {
+        const b = el('button', { type: 'button', class: 'secondary revise', 'data-id': s.id }, t('revise'));
+        b.addEventListener('click', function () {
+          b.disabled = true;
+          api('GET', '/v1/submissions/' + encodeURIComponent(s.id), { token: tok }).then(function (res) {
+            b.disabled = false;
+            if (res.ok && res.body) startRevise(res.body);
+            else $('my-subs-status').textContent = t('mySubsFailed', problemText(res));
+          }, function () { b.disabled = false; $('my-subs-status').textContent = t('mySubsFailed', t('networkError')); });
         });
-        if (s.status === 'changes_requested' || s.status === 'submitted') {
-          const b = el('button', { type: 'button', class: 'secondary revise', 'data-id': s.id }, t('revise'));
-          b.addEventListener('click', function () { startRevise(s); });
-          li.appendChild(b);
-        }
-        ul.appendChild(li);
-      });
-      $('my-subs').hidden = !ul.firstChild;
+        li.appendChild(b);
+      }
+    }
+    return li;
+  }
+
+  // "Visa mina inskickade fall" beside the token field: signs in without
+  // sending a case
+  function contribSignIn() {
+    const tok = $('sub-token').value.trim();
+    clearErrors();
+    if (!tok) { showErrors([{ field: 'sub-token', message: t('tokenRequired') }], t('submitErrors')); return; }
+    setToken('contributor', tok);
+    showContribSignIn();
+    loadMySubs().then(function (res) {
+      if (res && (res.status === 401 || res.status === 403)) {
+        showErrors([{ field: 'sub-token', message: t('tokenRejected') + ' ' + problemText(res) }], t('submitErrors'));
+        return;
+      }
+      $('my-subs-title').focus();
     });
   }
 
@@ -1827,7 +1881,6 @@
     if (res.ok && res.body && (res.body.id || editingId)) {
       const b = res.body || {};
       const id = b.id || editingId;
-      rememberSub(id);
       // the status page: id, status, what happens next, a link
       st.appendChild(el('h2', null, editingId ? t('resubmitted') : t('submittedTitle')));
       st.appendChild(el('p', { class: 'success' }, t('submitOk', id, code1('status', b.status || 'submitted'))));
@@ -2189,6 +2242,8 @@
     $('contrib-sign-out').addEventListener('click', function () {
       setToken('contributor', ''); showContribSignIn(); clear($('my-subs-list')); $('my-subs').hidden = true; $('sub-token').focus();
     });
+    $('contrib-sign-in').addEventListener('click', contribSignIn);
+    $('my-subs-more').addEventListener('click', function () { loadMySubs(true); });
     showContribSignIn();
     $('review-token-form').addEventListener('submit', function (ev) {
       ev.preventDefault();

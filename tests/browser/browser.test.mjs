@@ -797,7 +797,27 @@ test('point 9: the contributor loop closes in the page — status, the reviewer\
   await mine.waitFor();
   assert.equal(await mine.locator('.sub-status').textContent(), 'Status: Ändringar begärda');
   assert.match(await mine.locator('.review-comment').textContent(), /Lägg till vad det gav/);
+  assert.match(await mine.locator('.meta').textContent(), new RegExp('Id ' + id.replace(/[.-]/g, '\\$&') + ' · version \\d+ · senast ändrat \\d'));
   await axe('my submissions');
+  // "Mina inskickade fall" comes from the server (GET /v1/submissions), not
+  // from this browser: signed out, then in again with "Logga in och visa
+  // mina inskickade fall" (no case sent), both cases of this run are
+  // listed, the newest change first; the browser keeps no list of its own
+  await page.click('#contrib-sign-out');
+  assert.equal(await page.isVisible('#my-subs'), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'sub-token');
+  await page.keyboard.type(CONTRIB);
+  await page.click('#contrib-sign-in');
+  await mine.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'my-subs-title');
+  assert.equal(await page.isVisible('#sub-token'), false);
+  assert.ok(!(await page.content()).includes(CONTRIB), 'the token is not in the page');
+  const listed = await page.locator('#my-subs-list li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-id')));
+  assert.equal(listed[0], id, 'the case with the newest change first: ' + listed.join(' '));
+  assert.ok(listed.includes(submittedId), 'the first case of this run is listed too: ' + listed.join(' '));
+  assert.match(await page.textContent('#my-subs-status'), /^\d+ inskickade fall/);
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => /subs/.test(k)).length), 0);
+  await shot('14b-my-submissions');
   await mine.locator('button.revise').click();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'form-title');
   assert.equal(await page.inputValue('#sub-title'), `Cirkulära möbler ${MARKER2} i förskolan`);
