@@ -871,6 +871,33 @@ static void h_submit(struct srv_req *r)
 	write_submission(r, 0);
 }
 
+/* POST /v1/submissions/check: validation and duplicates, nothing stored. */
+static void h_sub_check(struct srv_req *r)
+{
+	const struct auth_principal *who;
+	struct srv_worker *w;
+	struct case_problems probs;
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+	size_t len;
+	const char *body;
+	int rc;
+
+	case_problems_init(&probs);
+	if (!write_request(r, &who, &w, &body, &len))
+		goto out;
+	rc = wf_check(w->store, w->engine, who, body, len, &out, &probs, &eb);
+	if (rc != CL_OK) {
+		wf_problem(r, rc, &probs, &eb);
+		goto out;
+	}
+	srv_reply_json(r, 200, out);
+	out = NULL;
+out:
+	json_decref(out);
+	case_problems_release(&probs);
+}
+
 static void h_sub_put(struct srv_req *r)
 {
 	write_submission(r, 1);
@@ -1336,6 +1363,7 @@ const struct srv_route rt_routes[] = {
 	{"GET", "/v1/export", 0, h_export},
 	{"POST", "/v1/submissions", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_submit},
 	{"GET", "/v1/submissions", 0, h_mine},
+	{"POST", "/v1/submissions/check", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_sub_check},
 	{"GET", "/v1/submissions/{id}", 0, h_sub_get},
 	{"PUT", "/v1/submissions/{id}", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_sub_put},
 	{"GET", "/v1/review/queue", 0, h_queue},

@@ -495,6 +495,8 @@ static double set_cosine(const struct termset *a, const struct termset *b)
 struct dup {
 	char *id;
 	char *title;
+	char *buyer; /* NULL when the case names none */
+	int year;    /* 0 when unknown */
 	double score;
 };
 
@@ -557,10 +559,13 @@ static int find_duplicates(struct store *s, struct engine *e, const struct case_
 		if (rc == CL_OK && score >= WF_DUP_THRESHOLD) {
 			d[nd].id = strdup(other.id);
 			d[nd].title = strdup(other.title ? other.title : "");
+			d[nd].buyer = other.buyer.name ? strdup(other.buyer.name) : NULL;
+			d[nd].year = case_year(&other);
 			d[nd].score = score;
-			if (!d[nd].id || !d[nd].title) {
+			if (!d[nd].id || !d[nd].title || (other.buyer.name && !d[nd].buyer)) {
 				free(d[nd].id);
 				free(d[nd].title);
+				free(d[nd].buyer);
 				rc = CL_ENOMEM;
 			} else {
 				nd++;
@@ -574,8 +579,10 @@ static int find_duplicates(struct store *s, struct engine *e, const struct case_
 	}
 	qsort(d, nd, sizeof *d, dup_cmp);
 	for (size_t i = 0; i < nd && rc == CL_OK; i++) {
-		json_t *o = json_pack("{s:s, s:s, s:f}", "id", d[i].id, "title", d[i].title,
-				      "score", round(d[i].score * 1000) / 1000);
+		json_t *o = json_pack("{s:s, s:s, s:f, s:s?}", "id", d[i].id, "title", d[i].title,
+				      "score", round(d[i].score * 1000) / 1000, "buyer", d[i].buyer);
+		if (o && d[i].year)
+			json_object_set_new(o, "year", json_integer(d[i].year));
 		if (!o || json_array_append_new(arr, o))
 			rc = nomem(eb);
 	}
@@ -583,6 +590,7 @@ out:
 	for (size_t i = 0; i < nd; i++) {
 		free(d[i].id);
 		free(d[i].title);
+		free(d[i].buyer);
 	}
 	termset_release(&mine);
 	ta_close(ta);
@@ -591,6 +599,46 @@ out:
 }
 
 /* ---- submit / revise ------------------------------------------------------- */
+
+int wf_check(struct store *s, struct engine *e, const struct auth_principal *who,
+	     const char *body, size_t len, json_t **out, struct case_problems *probs,
+	     struct cl_errbuf *eb)
+{
+	struct case_record c;
+	json_t *dups = NULL;
+	const char *proposed = NULL;
+	int rc, checked = 0;
+
+	case_init(&c);
+	if (out)
+		*out = NULL;
+	if (!s || !out || !probs)
+		return cl_fail(eb, CL_EINVAL, "wf_check: missing store, output or problems");
+	if (!is_member(who))
+		return cl_fail(eb, CL_EDENIED, "checking a submission needs a contributor token");
+	/* the same checks as wf_submit, in the same order; nothing written */
+	if ((rc = parse_body(body, len, NULL, &c, probs, eb)))
+		goto out;
+	if ((rc = proposed_slug(&c, &proposed, probs, eb)))
+		goto out;
+	if (!(dups = json_array())) {
+		rc = nomem(eb);
+		goto out;
+	}
+	if (e) {
+		struct cl_errbuf deb = {0};
+		checked = find_duplicates(s, e, &c, dups, &deb) == CL_OK;
+		if (!checked)
+			json_array_clear(dups);
+	}
+	*out = json_pack("{s:b, s:O, s:b}", "valid", 1, "duplicates", dups, "duplicates_checked",
+			 checked);
+	rc = *out ? CL_OK : nomem(eb);
+out:
+	json_decref(dups);
+	case_release(&c);
+	return rc;
+}
 
 int wf_submit(struct store *s, struct engine *e, const struct auth_principal *who,
 	      const char *body, size_t len, json_t **out, struct case_problems *probs,

@@ -30,10 +30,21 @@ struct engine;
 
 /* POST /v1/submissions. e (may be NULL) finds possible duplicates: similar
  * published cases above a documented score threshold. *out:
- * {"id", "status", "version", "duplicates": [{"id", "title", "score"}]}. */
+ * {"id", "status", "version", "duplicates": [{"id", "title", "score",
+ * "buyer"?, "year"?}], "duplicates_checked"}. */
 int wf_submit(struct store *s, struct engine *e, const struct auth_principal *who,
 	      const char *body, size_t len, json_t **out, struct case_problems *probs,
 	      struct cl_errbuf *eb);
+
+/* POST /v1/submissions/check: what POST /v1/submissions would say of the
+ * body, without storing anything (no case, no row, no audit): the same
+ * validation (CL_EVALIDATION with every problem in probs) and, when it is
+ * valid, the same duplicate check. Same roles as wf_submit. *out:
+ * {"valid": true, "duplicates": [{"id", "title", "score", "buyer"?,
+ * "year"?}], "duplicates_checked"}. */
+int wf_check(struct store *s, struct engine *e, const struct auth_principal *who,
+	     const char *body, size_t len, json_t **out, struct case_problems *probs,
+	     struct cl_errbuf *eb);
 
 /* GET /v1/submissions/{id}: the owner or a reviewer/admin. *out: {"id",
  * "status", "case": {...}, "reviews": [{"decision", "comment", "at"}]}. */

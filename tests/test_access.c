@@ -165,6 +165,7 @@ static const struct cell {
 	{"GET", "/v1/export?format=csv&kind=case", NULL, {200, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/export?format=jsonl&q=skola", NULL, {200, 200, 200, 200, 401, 401}},
 	{"POST", "/v1/submissions", NULL /* SUB_BODY */, {401, 201, 201, 201, 401, 401}},
+	{"POST", "/v1/submissions/check", NULL /* SUB_BODY */, {401, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/submissions?limit=5", NULL, {401, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/submissions?limit=500", NULL, {400, 400, 400, 400, 401, 401}},
 	{"GET", "/v1/submissions/{sub}", NULL, {401, 200, 200, 200, 401, 401}},

@@ -1845,3 +1845,52 @@ Test(server, submission_errors_carry_stable_codes)
 		free(oa);
 	}
 }
+
+/* Issue 13 point 9: POST /v1/submissions/check warns of duplicates (the
+ * workflow's own check) and finds every problem before anything is
+ * stored; it stores nothing either way, and needs a token. */
+Test(server, submission_check_warns_and_stores_nothing)
+{
+	static const char lund[] =
+		"{\"kind\":\"case\",\"title\":\"Klimatsmarta skolmåltider i Lunds kommun —"
+		" innovationsupphandling\",\"summary\":\"Lunds kommun upphandlade livsmedel och"
+		" måltidslösningar för skolor med krav på lägre klimatpåverkan per portion i stället"
+		" för detaljerade produktkrav.\",\"sources\":[{\"url\":\"https://example.org/l\","
+		"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+	static const char draft[] =
+		"{\"kind\":\"case\",\"buyer\":{\"org_number\":\"212000-1133\"},"
+		"\"sources\":[{\"url\":\"ftp://x\",\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+	char cauth[128];
+	const char *hc[] = {cauth, "Content-Type: application/json", NULL};
+	struct store_counts before = counts_now(), after;
+	struct tu_resp r;
+	json_t *d0;
+
+	snprintf(cauth, sizeof cauth, "Authorization: Bearer %s", g_contributor);
+	http("POST", "/v1/submissions/check", hc, lund, strlen(lund), &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(r.json, "valid")), "%s", r.body);
+	cr_assert(json_is_true(json_object_get(r.json, "duplicates_checked")), "%s", r.body);
+	d0 = json_array_get(json_object_get(r.json, "duplicates"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(d0, "id")), "case-lund-skolmaltider-2021",
+			 "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(d0, "buyer")), "Lunds kommun");
+	tu_resp_free(&r);
+
+	http("POST", "/v1/submissions/check", hc, draft, strlen(draft), &r);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "errors")), 3, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(r.json, "errors"), 0), "code")),
+			 "required", "%s", r.body);
+	tu_resp_free(&r);
+
+	post_json("/v1/submissions/check", lund, &r);
+	cr_assert_eq(r.status, 401, "%s", r.body);
+	tu_resp_free(&r);
+
+	after = counts_now();
+	cr_assert_eq(after.cases, before.cases);
+	cr_assert_eq(after.versions, before.versions);
+	cr_assert_eq(after.changes, before.changes);
+}

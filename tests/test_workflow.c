@@ -1307,3 +1307,78 @@ Test(workflow, mine_lists_the_persons_own_submissions_only)
 	free(x1);
 	free(x2);
 }
+
+/* Issue 13 point 9: the duplicate warning before the case is stored.
+ * wf_check answers what wf_submit would (the same duplicates, with buyer
+ * and year for the page; the same problems with their codes) and writes
+ * nothing: no case, version, submission, audit row or change. */
+Test(workflow, check_warns_of_duplicates_and_stores_nothing)
+{
+	const char *lund_t = "Klimatsmarta skolmåltider i Lunds kommun — innovationsupphandling";
+	const char *lund_s = "Lunds kommun upphandlade livsmedel och måltidslösningar för skolor"
+			     " med krav på lägre klimatpåverkan per portion i stället för"
+			     " detaljerade produktkrav.";
+	struct case_problems probs;
+	struct cl_errbuf eb = {0};
+	struct engine *e = NULL;
+	json_t *out = NULL, *d0;
+	struct snap before;
+	char *b;
+
+	import_demo();
+	cr_assert_eq(engine_open(ENGINE_FTS5, dir, st, 1, &e, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(sync_engine(st, e, 0, NULL, NULL, NULL, &eb), CL_OK, "%s", eb.msg);
+	case_problems_init(&probs);
+	before = snapshot();
+
+	b = body_of(lund_t, lund_s);
+	cr_assert_eq(wf_check(st, e, &alice, b, strlen(b), &out, &probs, &eb), CL_OK, "%s",
+		     eb.msg);
+	cr_assert(json_is_true(json_object_get(out, "valid")));
+	cr_assert(json_is_true(json_object_get(out, "duplicates_checked")));
+	cr_assert_eq(json_array_size(json_object_get(out, "duplicates")), 1);
+	d0 = json_array_get(json_object_get(out, "duplicates"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(d0, "id")), "case-lund-skolmaltider-2021");
+	cr_assert_str_eq(json_string_value(json_object_get(d0, "buyer")), "Lunds kommun");
+	cr_assert_eq(json_integer_value(json_object_get(d0, "year")), 2021);
+	cr_assert_geq(json_real_value(json_object_get(d0, "score")), 0.45);
+	json_decref(out);
+	free(b);
+
+	b = body_of(T1, S1);
+	cr_assert_eq(wf_check(st, e, &alice, b, strlen(b), &out, &probs, &eb), CL_OK, "%s",
+		     eb.msg);
+	cr_assert_eq(json_array_size(json_object_get(out, "duplicates")), 0);
+	json_decref(out);
+	free(b);
+
+	/* an invalid draft: every problem, with its code, as wf_submit gives */
+	{
+		static const char draft[] =
+			"{\"kind\":\"case\",\"buyer\":{\"org_number\":\"212000-1133\"},"
+			"\"sources\":[{\"url\":\"file:///x\",\"retrieved_at\":"
+			"\"2026-01-01T10:00:00Z\"}]}";
+		cr_assert_eq(wf_check(st, e, &alice, draft, strlen(draft), &out, &probs, &eb),
+			     CL_EVALIDATION);
+	}
+	cr_assert_null(out);
+	cr_assert_eq(probs.n, 3, "title, org number, source: %zu", probs.n);
+	for (size_t i = 0; i < probs.n; i++) {
+		const char *want = !strcmp(probs.v[i].path, "$.title") ? "required"
+				   : !strcmp(probs.v[i].path, "$.buyer.org_number") ? "orgnr_checksum"
+										 : "url_scheme";
+		cr_assert_str_eq(case_pcode_name(probs.v[i].code), want, "%s", probs.v[i].path);
+	}
+	case_problems_release(&probs);
+
+	/* roles as for submitting */
+	case_problems_init(&probs);
+	b = body_of(T1, S1);
+	cr_assert_eq(wf_check(st, e, &anon, b, strlen(b), &out, &probs, &eb), CL_EDENIED);
+	cr_assert_eq(wf_check(st, e, &rev1, b, strlen(b), &out, &probs, &eb), CL_OK);
+	json_decref(out);
+	free(b);
+	case_problems_release(&probs);
+	assert_same(before, snapshot(), "checks");
+	engine_close(e);
+}

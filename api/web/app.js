@@ -164,6 +164,7 @@
       dupCheckTitle: 'Finns fallet redan?',
       dupCheckText: 'De här publicerade fallen liknar ditt. Kontrollera att ditt fall inte redan finns innan du skickar in det.',
       dupConfirm: 'Mitt fall är nytt – skicka in',
+      dupScore: '{0} % lika',
       cancelEdit: 'Avbryt ändringen',
       statusIs: 'Status: {0}',
       reviewerSaid: 'Granskaren ({0}) {1}',
@@ -420,6 +421,7 @@
       dupCheckTitle: 'Is the case already here?',
       dupCheckText: 'These published cases are like yours. Check that your case is not already here before you submit it.',
       dupConfirm: 'My case is new – submit it',
+      dupScore: '{0} % alike',
       cancelEdit: 'Cancel the change',
       statusIs: 'Status: {0}',
       reviewerSaid: 'The reviewer ({0}) {1}',
@@ -1825,12 +1827,19 @@
     $('cancel-edit').hidden = true;
   }
 
-  // before a new case is stored: published cases like it, for the
-  // contributor to check; going on needs a click
+  // before a new case is stored: POST /v1/submissions/check gives what the
+  // submission would get — every validation problem (shown at once, nothing
+  // sent), else the published cases the workflow's duplicate check finds;
+  // with any, the contributor sees them and going on needs a click.
+  // Resolves true to submit now.
   function dupCheck(c, tok) {
-    const text = [c.title, c.summary].filter(Boolean).join('. ');
-    return api('POST', '/v1/similar', { json: { text: text.slice(0, 8000), limit: 3 } }).then(function (res) {
-      const hits = res.ok && res.body && Array.isArray(res.body.hits) ? res.body.hits : [];
+    return api('POST', '/v1/submissions/check', { token: tok, json: c }).then(function (res) {
+      if (!res.ok) {
+        if (res.status === 404 || res.status === 405) return true; // an older server: submit
+        afterSubmit(res, c);
+        return false;
+      }
+      const hits = res.body && Array.isArray(res.body.duplicates) ? res.body.duplicates : [];
       if (!hits.length) return true;
       const ul = $('dup-check-list');
       clear(ul);
@@ -1839,12 +1848,13 @@
         const a = el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(h.id)), target: '_blank', rel: 'noopener' }, h.title || h.id);
         li.appendChild(a);
         const meta = [h.buyer, h.year].filter(Boolean);
+        if (typeof h.score === 'number') meta.push(t('dupScore', Math.round(h.score * 100)));
         if (meta.length) li.appendChild(el('span', { class: 'meta' }, ' — ' + meta.join(' · ')));
         ul.appendChild(li);
       });
+      clear($('submit-status'));
       $('dup-check').hidden = false;
       $('dup-confirm').focus();
-      void tok;
       return false;
     }, function () { return true; });
   }
@@ -1854,6 +1864,7 @@
     clearErrors();
     clear($('submit-status'));
     $('submit-duplicates').hidden = true;
+    $('dup-check').hidden = true;
     const tok = token('contributor') || $('sub-token').value.trim();
     const problems = [];
     if (!tok) problems.push({ field: 'sub-token', message: t('tokenRequired') });

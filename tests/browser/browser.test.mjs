@@ -694,6 +694,7 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   await page.fill('#sub-org-number', '212000-1132');
   await page.fill('#sub-source-url', 'https://www.example.se/fall/' + MARKER);
   await page.click('#submit-form button[type=submit]');
+  await confirmIfDup();
   await page.waitForFunction(() => /sub-|id /.test(document.getElementById('submit-status').textContent));
   assert.equal(await page.isHidden('#submit-errors'), true);
   assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), null);
@@ -857,6 +858,46 @@ test('point 9: the contributor loop closes in the page — status, the reviewer\
   } finally {
     await page.setViewportSize({ width: 1280, height: 900 });
   }
+});
+
+test('point 9: the duplicate warning comes before the case is stored, and going on needs the contributor\'s confirmation', async () => {
+  // a contributor types in a case that is already published (ips-10704)
+  const known = await (await fetch(BASE + '/v1/cases/ips-10704')).json();
+  await page.goto(BASE + '/?view=submit');
+  await page.waitForSelector('#my-subs:not([hidden])');
+  await page.waitForFunction(() => /^\d+ /.test(document.getElementById('my-subs-status').textContent));
+  const count = () => page.evaluate(() => parseInt(document.getElementById('my-subs-status').textContent, 10));
+  const before = await count();
+  await page.fill('#sub-title', known.title);
+  await page.fill('#sub-summary', known.summary || '');
+  await page.selectOption('#sub-kind', 'case');
+  await page.fill('#sub-source-url', 'https://www.example.se/fall/dubblett-' + MARKER2);
+  await page.click('#submit-button');
+  await page.waitForSelector('#dup-check:not([hidden])');
+  // the warning names the published case with buyer, year and how alike it is; focus on "Mitt fall är nytt"
+  const dup = page.locator('#dup-check-list li', { has: page.locator('a[href*="case=ips-10704"]') });
+  assert.equal(await dup.count(), 1);
+  assert.match(await dup.textContent(), /\d+ % lika/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'dup-confirm');
+  await shot('14c-duplicate-warning');
+  await axe('duplicate warning');
+  // nothing is stored yet
+  await page.goto(BASE + '/?view=submit');
+  await page.waitForFunction(() => /^\d+ /.test(document.getElementById('my-subs-status').textContent));
+  assert.equal(await count(), before, 'the warning stored nothing');
+  // again, and this time the contributor confirms with the keyboard
+  await page.fill('#sub-title', known.title);
+  await page.fill('#sub-summary', known.summary || '');
+  await page.fill('#sub-source-url', 'https://www.example.se/fall/dubblett-' + MARKER2);
+  await page.click('#submit-button');
+  await page.waitForSelector('#dup-check:not([hidden])');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /sub-/.test(document.getElementById('submit-status').textContent));
+  assert.equal(await page.isHidden('#dup-check'), true);
+  // the status panel names the same possible duplicate for the reviewer
+  await page.waitForSelector('#submit-duplicates:not([hidden])');
+  assert.equal(await page.locator('#submit-duplicate-list a[href*="case=ips-10704"]').count(), 1);
+  await page.waitForFunction((n) => parseInt(document.getElementById('my-subs-status').textContent, 10) === n + 1, before);
 });
 
 test('point 10: the follow-up view draws the statistics as charts, in both languages', async () => {
