@@ -22,11 +22,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <utf8proc.h>
 
 #include "engine.h"
 #include "sqlerr.h"
 #include "store.h"
 #include "textan.h"
+#include "utf8.h"
 
 /* A published case is reported as a possible duplicate of a submission when
  * the set cosine of the stemmed, stopword-free terms of title + summary is
@@ -44,6 +46,16 @@
 #define WF_WITHHELD "(withheld)"
 #define WF_REPORT_DAYS 90
 #define WF_REPORT_TOP 100
+/* Searched words (stats_words): per search, up to WF_WORDS_PER_QUERY
+ * distinct words of 2..WF_WORD_MAX_BYTES bytes, letters only, no stopword;
+ * at most WF_WORDS_ROWS words kept (then only those already kept count);
+ * the report shows the WF_REPORT_WORDS most searched of those counted in at
+ * least WF_WORD_REPORT_MIN searches (docs/workflow.md). */
+#define WF_WORDS_PER_QUERY 8
+#define WF_WORD_MAX_BYTES 40
+#define WF_WORDS_ROWS 20000
+#define WF_WORD_REPORT_MIN 3
+#define WF_REPORT_WORDS 50
 #define WF_ID_TRIES 8
 #define WF_ID_PREFIX "sub-"
 #define WF_SLUG_SUFFIX_BYTES 4 /* "-" + 8 hex after a proposed slug */
@@ -1405,10 +1417,111 @@ static int sp_end(struct store *s, int rc, struct cl_errbuf *eb)
 	return rc;
 }
 
+/* 1 for a code point that belongs to a word: a letter or a combining mark. */
+static int word_cp(uint32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+	return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+	       c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC;
+}
+
+/* The words of a search worth counting, folded, into w[] (at most
+ * WF_WORDS_PER_QUERY, distinct; each a pointer into *buf, which the caller
+ * frees). None when the text may name a person as a zero-result query is
+ * withheld (an '@', more than WF_QUERY_DIGITS_MAX digits). A word is a run
+ * of letters; one touching a digit or followed by ':' (a field name of the
+ * query syntax) is left out, and so are the query operators, stopwords (ta,
+ * may be NULL) and words under 2 characters or over WF_WORD_MAX_BYTES. */
+static size_t search_words(struct ta *ta, const char *query, char **buf,
+			   const char *w[WF_WORDS_PER_QUERY])
+{
+	static const char *const ops[] = {"and", "or", "not", "near", NULL};
+	size_t n = 0, len, digits = 0;
+	char *f = NULL;
+
+	*buf = NULL;
+	if (!query || !*query || ta_fold(query, strlen(query), &f, &len) != CL_OK)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (f[i] == '@')
+			digits = WF_QUERY_DIGITS_MAX + 1;
+		else if (f[i] >= '0' && f[i] <= '9')
+			digits++;
+	}
+	if (digits > WF_QUERY_DIGITS_MAX) {
+		free(f);
+		return 0;
+	}
+	*buf = f;
+	for (size_t i = 0; i < len && n < WF_WORDS_PER_QUERY;) {
+		size_t start = i, chars = 0, k;
+		int digit = 0, dup = 0;
+		uint32_t cp;
+
+		while (i < len && (k = utf8_decode(f + i, len - i, &cp)) > 0 && word_cp(cp)) {
+			i += k;
+			chars++;
+		}
+		if (i == start) { /* not a letter: step over it */
+			k = utf8_decode(f + i, len - i, &cp);
+			digit = k == 1 && cp >= '0' && cp <= '9';
+			i += k ? k : 1;
+			if (digit) /* the letters after a digit belong to it */
+				while (i < len && (k = utf8_decode(f + i, len - i, &cp)) > 0 &&
+				       (word_cp(cp) || (cp >= '0' && cp <= '9')))
+					i += k;
+			continue;
+		}
+		if (i < len && ((f[i] >= '0' && f[i] <= '9') || f[i] == ':')) {
+			while (i < len && (k = utf8_decode(f + i, len - i, &cp)) > 0 &&
+			       (word_cp(cp) || (cp >= '0' && cp <= '9')))
+				i += k;
+			continue;
+		}
+		if (start > 0 && f[start - 1] >= '0' && f[start - 1] <= '9')
+			continue;
+		if (chars < 2 || i - start > WF_WORD_MAX_BYTES)
+			continue;
+		f[i] = '\0'; /* the byte after a word is not part of a later one */
+		for (size_t o = 0; ops[o]; o++)
+			if (!strcmp(f + start, ops[o]))
+				dup = 1;
+		if (!dup && ta && ta_is_stopword(ta, f + start, i - start))
+			dup = 1;
+		for (size_t m = 0; !dup && m < n; m++)
+			if (!strcmp(w[m], f + start))
+				dup = 1;
+		if (!dup)
+			w[n++] = f + start;
+		i++;
+	}
+	return n;
+}
+
+static int stats_search(struct store *s, struct ta *ta, const char *query, long total,
+			unsigned facets_used, struct cl_errbuf *eb);
+
 int wf_stats_search(struct store *s, const char *query, long total, unsigned facets_used,
 		    struct cl_errbuf *eb)
 {
-	char day[11], *kept = NULL;
+	struct ta *ta = NULL;
+	int rc;
+
+	if (!s || total < 0)
+		return cl_fail(eb, CL_EINVAL, "wf_stats_search: missing store or negative total");
+	if (query && *query && (rc = ta_open(&ta, "auto", 0, eb)))
+		return rc;
+	rc = stats_search(s, ta, query, total, facets_used, eb);
+	ta_close(ta);
+	return rc;
+}
+
+static int stats_search(struct store *s, struct ta *ta, const char *query, long total,
+			unsigned facets_used, struct cl_errbuf *eb)
+{
+	char day[11], *kept = NULL, *wbuf = NULL, sql[320];
+	const char *words[WF_WORDS_PER_QUERY];
+	size_t nw;
 	int rc;
 
 	if (!s || total < 0)
@@ -1436,6 +1549,15 @@ int wf_stats_search(struct store *s, const char *query, long total, unsigned fac
 			rc = run3(s, "INSERT INTO stats_facets(facet, uses) VALUES (?1, 1)"
 				     " ON CONFLICT(facet) DO UPDATE SET uses = uses + 1",
 				  engine_facet_name((enum engine_facet)f), NULL, NULL, eb);
+	nw = rc == CL_OK ? search_words(ta, query, &wbuf, words) : 0;
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO stats_words(word, count) SELECT ?1, 1 WHERE"
+		 " EXISTS (SELECT 1 FROM stats_words WHERE word = ?1) OR"
+		 " (SELECT count(*) FROM stats_words) < %d"
+		 " ON CONFLICT(word) DO UPDATE SET count = count + 1", WF_WORDS_ROWS);
+	for (size_t i = 0; rc == CL_OK && i < nw; i++)
+		rc = run3(s, sql, words[i], NULL, NULL, eb);
+	free(wbuf);
 	free(kept);
 	return sp_end(s, rc, eb);
 }
@@ -1582,6 +1704,7 @@ unsigned long wf_stats_buf_dropped(struct wf_stats_buf *b)
 
 int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb)
 {
+	struct ta *ta = NULL;
 	struct wf_stats_ev *ev;
 	size_t n;
 	sqlite3 *db;
@@ -1598,12 +1721,15 @@ int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb
 	if (n == 0)
 		return CL_OK;
 	db = store_db(s);
+	/* one analyser (for the stopwords of searched words) for the batch */
+	rc = ta_open(&ta, "auto", 0, eb);
 	/* one transaction: the per-event savepoints nest inside it */
-	if (sqlite3_exec(db, "SAVEPOINT wf_flush", NULL, NULL, NULL) != SQLITE_OK)
+	if (rc == CL_OK && sqlite3_exec(db, "SAVEPOINT wf_flush", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_err(s, eb, "statistics");
 	for (size_t i = 0; rc == CL_OK && i < n; i++)
 		rc = ev[i].total < 0 ? wf_stats_view(s, ev[i].text, eb)
-				     : wf_stats_search(s, ev[i].text, ev[i].total, ev[i].facets, eb);
+				     : stats_search(s, ta, ev[i].text, ev[i].total, ev[i].facets, eb);
+	ta_close(ta);
 	if (rc == CL_OK && sqlite3_exec(db, "RELEASE wf_flush", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_err(s, eb, "statistics: commit");
 	if (rc != CL_OK && !sqlite3_get_autocommit(db)) {
@@ -1684,8 +1810,9 @@ int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **
 	static const char *const f_keys[] = {"facet", "uses"};
 	static const char *const v_keys[] = {"id", "views"};
 	static const char *const t_keys[] = {"searches", "zero_results", "case_views"};
+	static const char *const w_keys[] = {"word", "count"};
 	json_t *days = json_array(), *zq = json_array(), *facets = json_array();
-	json_t *views = json_array(), *totals = json_array();
+	json_t *views = json_array(), *totals = json_array(), *words = json_array();
 	char sql[256];
 	int rc;
 
@@ -1699,7 +1826,7 @@ int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **
 		rc = cl_fail(eb, CL_EDENIED, "statistics need a reviewer token");
 		goto out;
 	}
-	if (!days || !zq || !facets || !views || !totals) {
+	if (!days || !zq || !facets || !views || !totals || !words) {
 		rc = nomem(eb);
 		goto out;
 	}
@@ -1723,9 +1850,15 @@ int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **
 			       " coalesce(sum(case_views), 0) FROM stats_daily",
 			    NULL, t_keys, 3, totals, "read statistics", eb)))
 		goto out;
-	*out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "totals", json_array_get(totals, 0),
-			 "days", days, "zero_result_queries", zq, "facets", facets, "case_views",
-			 views);
+	snprintf(sql, sizeof sql, "SELECT word, count FROM stats_words WHERE count >= %d"
+				  " ORDER BY count DESC, word LIMIT %d", WF_WORD_REPORT_MIN,
+		 WF_REPORT_WORDS);
+	if ((rc = rows_json(s, sql, NULL, w_keys, 2, words, "read statistics", eb)))
+		goto out;
+	*out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:i}", "totals",
+			 json_array_get(totals, 0), "days", days, "zero_result_queries", zq,
+			 "facets", facets, "case_views", views, "top_words", words,
+			 "top_words_min_count", WF_WORD_REPORT_MIN);
 	rc = *out ? CL_OK : nomem(eb);
 out:
 	json_decref(days);
@@ -1733,5 +1866,6 @@ out:
 	json_decref(facets);
 	json_decref(views);
 	json_decref(totals);
+	json_decref(words);
 	return rc;
 }

@@ -1382,3 +1382,74 @@ Test(workflow, check_warns_of_duplicates_and_stores_nothing)
 	assert_same(before, snapshot(), "checks");
 	engine_close(e);
 }
+
+/* The count of word w in the report's top_words, 0 when absent. */
+static long top_word(const json_t *report, const char *w)
+{
+	const json_t *o = find_by(json_object_get(report, "top_words"), "word", w);
+	return o ? (long)json_integer_value(json_object_get(o, "count")) : 0;
+}
+
+/* Issue 13 point 10: "most searched words" for the follow-up. Words are
+ * counted one by one, folded, once per search; stopwords, operators, field
+ * names and words touching digits are not words; a search that may name a
+ * person (an e-mail address, an identity number) gives none; the report
+ * shows only words counted in at least 3 searches; the table is capped. */
+Test(workflow, most_searched_words_without_personal_data)
+{
+	struct cl_errbuf eb = {0};
+	struct wf_stats_buf *b = NULL;
+	json_t *out = NULL, *o;
+	size_t i;
+
+	for (int k = 0; k < 3; k++) {
+		cr_assert_eq(wf_stats_search(st, "Skolmåltider i Lund", 12, 0, &eb), CL_OK, "%s",
+			     eb.msg);
+		cr_assert_eq(wf_stats_search(st, "title:skola AND Cirkulära möbler", 0, 0, &eb),
+			     CL_OK);
+		cr_assert_eq(wf_stats_search(st, "anna.andersson@example.se skolmåltider", 4, 0,
+					     &eb), CL_OK);
+		cr_assert_eq(wf_stats_search(st, "19800101-1234 Lund", 1, 0, &eb), CL_OK);
+		cr_assert_eq(wf_stats_search(st, "covid19 vård", 5, 0, &eb), CL_OK);
+	}
+	cr_assert_eq(wf_stats_search(st, "LUND lund Lund klimat", 2, 0, &eb), CL_OK);
+	/* the server's buffered path counts the same way */
+	cr_assert_eq(wf_stats_buf_new(&b, &eb), CL_OK);
+	cr_assert_eq(wf_stats_buf_search(b, "skolmåltider", 7, 0), CL_OK);
+	cr_assert_eq(wf_stats_flush(b, st, &eb), CL_OK, "%s", eb.msg);
+	wf_stats_buf_free(b);
+
+	cr_assert_eq(wf_stats_report(st, &rev1, &out, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(json_integer_value(json_object_get(out, "top_words_min_count")), 3);
+	cr_assert_eq(top_word(out, "skolmåltider"), 4, "%s", json_dumps(out, 0));
+	cr_assert_eq(top_word(out, "lund"), 4);      /* once per search */
+	cr_assert_eq(top_word(out, "cirkulära"), 3);
+	cr_assert_eq(top_word(out, "möbler"), 3);
+	cr_assert_eq(top_word(out, "vård"), 3);
+	cr_assert_eq(top_word(out, "skola"), 3);    /* the field name "title" is not a word */
+	cr_assert_eq(top_word(out, "klimat"), 0);    /* one search: not shown */
+	cr_assert_eq(sql_long("SELECT count FROM stats_words WHERE word = 'klimat'"), 1);
+	o = json_array_get(json_object_get(out, "top_words"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(o, "count")), 4, "most searched first");
+	json_array_foreach(json_object_get(out, "top_words"), i, o)
+		cr_assert_geq(json_integer_value(json_object_get(o, "count")), 3);
+	json_decref(out);
+	/* nothing else was kept: no stopword, operator, field name, digits,
+	 * e-mail or identity number */
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_words WHERE word NOT IN"
+			      " ('skolmåltider', 'lund', 'cirkulära', 'möbler', 'vård', 'klimat',"
+			      " 'skola')"),
+		     0, "%ld words kept", sql_long("SELECT count(*) FROM stats_words"));
+
+	/* at most WF_WORDS_ROWS (20,000) words: then only those kept count */
+	cr_assert_eq(sqlite3_exec(store_db(st),
+				  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				  " WHERE i < 19993) INSERT INTO stats_words(word, count)"
+				  " SELECT 'w' || printf('%05d', i), 1 FROM n",
+				  NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_words"), 20000);
+	cr_assert_eq(wf_stats_search(st, "vätgas lund", 3, 0, &eb), CL_OK);
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_words"), 20000);
+	cr_assert_eq(sql_long("SELECT count FROM stats_words WHERE word = 'lund'"), 5);
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_words WHERE word = 'vätgas'"), 0);
+}

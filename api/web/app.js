@@ -153,6 +153,8 @@
       statsTotals: '{0} sökningar, varav {1} utan träffar; {2} visade fallsidor.',
       chartZero: 'Sökningar utan träffar',
       chartFacets: 'Använda filter',
+      chartWords: 'Mest sökta ord',
+      chartWordsHint: 'Ord som sökts minst {0} gånger, vart och ett för sig: hela sökfrågor sparas inte.',
       chartGoals: 'Fall per mål',
       chartAuthority: 'Fall per typ av myndighet',
       chartYears: 'Fall per år',
@@ -410,6 +412,8 @@
       statsTotals: '{0} searches, {1} of them without results; {2} case pages viewed.',
       chartZero: 'Searches without results',
       chartFacets: 'Filters used',
+      chartWords: 'Most searched words',
+      chartWordsHint: 'Words searched at least {0} times, each on its own: whole queries are not kept.',
       chartGoals: 'Cases per goal',
       chartAuthority: 'Cases per authority type',
       chartYears: 'Cases per year',
@@ -2126,9 +2130,10 @@
 
   // ---------------------------------------------------------------- follow-up (statistics)
   // simple horizontal bar charts drawn as inline SVG (no chart library)
-  function barChart(title, rows) {
+  function barChart(title, rows, hint) {
     const fig = el('figure', { class: 'chart' });
     fig.appendChild(el('figcaption', null, title));
+    if (hint) fig.appendChild(el('p', { class: 'hint' }, hint));
     if (!rows.length) { fig.appendChild(el('p', { class: 'hint' }, t('noData'))); return fig; }
     const NS = 'http://www.w3.org/2000/svg';
     const max = Math.max.apply(null, rows.map(function (r) { return r[1]; })) || 1;
@@ -2178,6 +2183,8 @@
         return (fc[f] || []).map(function (x) { return [byLabel ? label(f, x.code) : String(x.code), x.count || 0]; });
       };
       box.appendChild(barChart(t('chartZero'), top((st.zero_result_queries || []).map(function (q) { return [q.query, q.count]; }), 10)));
+      box.appendChild(barChart(t('chartWords'), top((st.top_words || []).map(function (w) { return [w.word, w.count]; }), 15),
+        t('chartWordsHint', st.top_words_min_count || 3)));
       box.appendChild(barChart(t('chartFacets'), top((st.facets || []).map(function (q) { return [facetTitle(q.facet), q.uses]; }), 12)));
       box.appendChild(barChart(t('chartGoals'), top(fv('goals', true), 12)));
       box.appendChild(barChart(t('chartAuthority'), top(fv('authority_type', true), 10)));

@@ -901,20 +901,38 @@ test('point 9: the duplicate warning comes before the case is stored, and going 
 });
 
 test('point 10: the follow-up view draws the statistics as charts, in both languages', async () => {
+  // a procurer searches a word three times (by typing), and an e-mail address three times
+  await page.goto(BASE + '/');
+  for (const q of ['skolmåltider', 'skolmåltider lund', 'klimatsmarta skolmåltider',
+    'kontakt anna.andersson@example.se', 'anna.andersson@example.se', 'anna.andersson@example.se avtal']) {
+    await page.fill('#q', q);
+    await page.press('#q', 'Enter');
+    await page.waitForFunction((v) => new URLSearchParams(location.search).get('q') === v, q);
+    await waitResults();
+  }
   await page.goto(BASE + '/?view=review');
   await page.waitForSelector('#reviewer-signed-in:not([hidden])');
   await page.click('#stats-open');
   await page.waitForFunction(() => document.querySelectorAll('#stats-charts svg rect').length > 0);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'stats-title');
   const caps = await page.locator('#stats-charts figcaption').allTextContents();
-  assert.deepEqual(caps, ['Sökningar utan träffar', 'Använda filter', 'Fall per mål', 'Fall per typ av myndighet', 'Fall per år']);
+  assert.deepEqual(caps, ['Sökningar utan träffar', 'Mest sökta ord', 'Använda filter', 'Fall per mål', 'Fall per typ av myndighet', 'Fall per år']);
   assert.ok((await page.textContent('#stats-charts')).includes('qqxxzzvv'), 'a search without hits of this run is listed');
+  // most searched words: the word, with at least the three searches of this run; no personal data
+  const words = page.locator('#stats-charts figure', { has: page.locator('figcaption', { hasText: 'Mest sökta ord' }) });
+  assert.equal(await words.locator('svg rect').count(), await words.locator('.chart-labels li').count());
+  const wl = await words.locator('.chart-labels li').evaluateAll((ls) => ls.map((l) => [l.querySelector('.chart-name').textContent, l.querySelector('.count').textContent]));
+  const sk = wl.find((w) => w[0] === 'skolmåltider');
+  assert.ok(sk && parseInt(sk[1].replace(/\D/g, ''), 10) >= 3, 'skolmåltider among the most searched: ' + JSON.stringify(wl));
+  assert.ok(!wl.some((w) => /anna|andersson|example|@|\d/.test(w[0])), 'no e-mail address or part of it: ' + JSON.stringify(wl));
+  assert.match(await words.locator('.hint').textContent(), /minst 3 gånger/);
   assert.match(await page.textContent('#stats-status'), /sökningar, varav \d+ utan träffar/);
   await shot('18-stats');
   await axe('follow-up');
   await page.click('#lang-switch');
   await page.click('#stats-open');
   await page.waitForFunction(() => /searches/.test(document.getElementById('stats-status').textContent));
+  assert.ok((await page.locator('#stats-charts figcaption').allTextContents()).includes('Most searched words'));
   await axe('follow-up (English)');
   await page.click('#lang-switch');
 });
