@@ -166,12 +166,13 @@
       dupCheckTitle: 'Finns fallet redan?',
       dupCheckText: 'De här publicerade fallen liknar ditt. Kontrollera att ditt fall inte redan finns innan du skickar in det.',
       dupConfirm: 'Mitt fall är nytt – skicka in',
-      dupScore: '{0} % lika',
+      dupScore: '{0}\u00a0% lika',
       cancelEdit: 'Avbryt ändringen',
       statusIs: 'Status: {0}',
       reviewerSaid: 'Granskaren ({0}) {1}',
       revise: 'Ändra och skicka igen',
       mySubsCount: '{0} inskickade fall, det senast ändrade först.',
+      mySubsOne: '1 inskickat fall.',
       mySubsNone: 'Du har inte skickat in några fall ännu.',
       mySubsFailed: 'Dina inskickade fall kunde inte hämtas: {0}',
       mySubMeta: 'Id {0} · version {1} · senast ändrat {2}',
@@ -425,12 +426,13 @@
       dupCheckTitle: 'Is the case already here?',
       dupCheckText: 'These published cases are like yours. Check that your case is not already here before you submit it.',
       dupConfirm: 'My case is new – submit it',
-      dupScore: '{0} % alike',
+      dupScore: '{0}\u00a0% alike',
       cancelEdit: 'Cancel the change',
       statusIs: 'Status: {0}',
       reviewerSaid: 'The reviewer ({0}) {1}',
       revise: 'Change and resubmit',
       mySubsCount: '{0} submitted cases, the last changed first.',
+      mySubsOne: '1 submitted case.',
       mySubsNone: 'You have not submitted any cases yet.',
       mySubsFailed: 'Your submitted cases could not be fetched: {0}',
       mySubMeta: 'Id {0} · version {1} · last changed {2}',
@@ -1752,7 +1754,7 @@
       if (!more) clear(ul);
       res.body.items.forEach(function (s) { ul.appendChild(mySubItem(s, tok)); });
       const total = Number(res.body.total) || 0;
-      $('my-subs-status').textContent = total ? t('mySubsCount', total) : t('mySubsNone');
+      $('my-subs-status').textContent = total === 1 ? t('mySubsOne') : total ? t('mySubsCount', fmtNumber(total)) : t('mySubsNone');
       $('my-subs-more').hidden = ul.children.length >= total;
       $('my-subs').hidden = false;
       return res;
