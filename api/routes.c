@@ -788,8 +788,9 @@ static json_t *problems_json(const struct case_problems *p)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < p->n; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s}", "path", p->v[i].path, "reason",
-						   p->v[i].reason));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "path", p->v[i].path,
+						   "reason", p->v[i].reason, "code",
+						   case_pcode_name(p->v[i].code)));
 	return a;
 }
 
@@ -870,6 +871,33 @@ static void h_submit(struct srv_req *r)
 	write_submission(r, 0);
 }
 
+/* POST /v1/submissions/check: validation and duplicates, nothing stored. */
+static void h_sub_check(struct srv_req *r)
+{
+	const struct auth_principal *who;
+	struct srv_worker *w;
+	struct case_problems probs;
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+	size_t len;
+	const char *body;
+	int rc;
+
+	case_problems_init(&probs);
+	if (!write_request(r, &who, &w, &body, &len))
+		goto out;
+	rc = wf_check(w->store, w->engine, who, body, len, &out, &probs, &eb);
+	if (rc != CL_OK) {
+		wf_problem(r, rc, &probs, &eb);
+		goto out;
+	}
+	srv_reply_json(r, 200, out);
+	out = NULL;
+out:
+	json_decref(out);
+	case_problems_release(&probs);
+}
+
 static void h_sub_put(struct srv_req *r)
 {
 	write_submission(r, 1);
@@ -935,6 +963,46 @@ static void h_queue(struct srv_req *r)
 		srv_problem_err(r, rc, &eb);
 	else
 		srv_reply_json(r, 200, out);
+}
+
+/* GET /v1/submissions: the caller's own submissions (wf_mine). */
+static void h_mine(struct srv_req *r)
+{
+	const struct auth_principal *who;
+	struct srv_worker *w;
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL, *errs = json_array();
+	size_t n, offset = 0, limit = SREQ_DEFAULT_LIMIT;
+	const struct srv_param *p = srv_params(r, &n);
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		char path[96];
+		long x;
+		snprintf(path, sizeof path, "query.%.80s", p[i].name);
+		if (!strcmp(p[i].name, "limit")) {
+			if ((x = sreq_parse_uint(p[i].value, ENGINE_LIMIT_MAX)) < 0)
+				sreq_add_error(errs, path, "an integer 0..%d", ENGINE_LIMIT_MAX);
+			else
+				limit = (size_t)x;
+		} else if (!strcmp(p[i].name, "offset")) {
+			if ((x = sreq_parse_uint(p[i].value, ENGINE_OFFSET_MAX)) < 0)
+				sreq_add_error(errs, path, "an integer 0..%d", ENGINE_OFFSET_MAX);
+			else
+				offset = (size_t)x;
+		} else {
+			sreq_add_error(errs, path, "unknown parameter");
+		}
+	}
+	if (json_array_size(errs)) {
+		srv_problem_validation(r, "the query parameters are not valid", errs);
+		return;
+	}
+	json_decref(errs);
+	if (!(who = srv_who(r)) || !(w = srv_worker(r)))
+		return;
+	rc = wf_mine(w->store, who, offset, limit, &out, &eb);
+	reply(r, rc, out, &eb);
 }
 
 /* 1 when the If-Match list names tag (strong comparison, RFC 9110
@@ -1294,6 +1362,8 @@ const struct srv_route rt_routes[] = {
 	{"GET", "/v1/facets", 0, h_facets},
 	{"GET", "/v1/export", 0, h_export},
 	{"POST", "/v1/submissions", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_submit},
+	{"GET", "/v1/submissions", 0, h_mine},
+	{"POST", "/v1/submissions/check", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_sub_check},
 	{"GET", "/v1/submissions/{id}", 0, h_sub_get},
 	{"PUT", "/v1/submissions/{id}", SRV_ROUTE_JSON | SRV_ROUTE_TOKEN, h_sub_put},
 	{"GET", "/v1/review/queue", 0, h_queue},

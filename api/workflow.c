@@ -22,11 +22,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <utf8proc.h>
 
 #include "engine.h"
 #include "sqlerr.h"
 #include "store.h"
 #include "textan.h"
+#include "utf8.h"
 
 /* A published case is reported as a possible duplicate of a submission when
  * the set cosine of the stemmed, stopword-free terms of title + summary is
@@ -44,6 +46,16 @@
 #define WF_WITHHELD "(withheld)"
 #define WF_REPORT_DAYS 90
 #define WF_REPORT_TOP 100
+/* Searched words (stats_words): per search, up to WF_WORDS_PER_QUERY
+ * distinct words of 2..WF_WORD_MAX_BYTES bytes, letters only, no stopword;
+ * at most WF_WORDS_ROWS words kept (then only those already kept count);
+ * the report shows the WF_REPORT_WORDS most searched of those counted in at
+ * least WF_WORD_REPORT_MIN searches (docs/workflow.md). */
+#define WF_WORDS_PER_QUERY 8
+#define WF_WORD_MAX_BYTES 40
+#define WF_WORDS_ROWS 20000
+#define WF_WORD_REPORT_MIN 3
+#define WF_REPORT_WORDS 50
 #define WF_ID_TRIES 8
 #define WF_ID_PREFIX "sub-"
 #define WF_SLUG_SUFFIX_BYTES 4 /* "-" + 8 hex after a proposed slug */
@@ -176,23 +188,25 @@ static int is_owner(const struct auth_principal *who, const struct sub_row *r)
 /* 1 when the caller is the person whose token made the submission: the
  * same token, or a token naming the same person (compared folded: case,
  * accents as the search folds them, so "Anna Ek" is "anna ek"). */
-static int same_person(const struct auth_principal *who, const struct sub_row *r)
+static int persons_equal(const char *p, const char *q)
 {
 	char *a = NULL, *b = NULL;
 	int same;
 
-	if (is_owner(who, r))
-		return 1;
-	if (!who->person[0] || !r->person[0])
+	if (!p[0] || !q[0])
 		return 0;
-	if (ta_fold(who->person, strlen(who->person), &a, NULL) != CL_OK ||
-	    ta_fold(r->person, strlen(r->person), &b, NULL) != CL_OK)
-		same = !strcmp(who->person, r->person);
+	if (ta_fold(p, strlen(p), &a, NULL) != CL_OK || ta_fold(q, strlen(q), &b, NULL) != CL_OK)
+		same = !strcmp(p, q);
 	else
 		same = !strcmp(a, b);
 	free(a);
 	free(b);
 	return same;
+}
+
+static int same_person(const struct auth_principal *who, const struct sub_row *r)
+{
+	return is_owner(who, r) || persons_equal(who->person, r->person);
 }
 
 /* Reads the submission and checks that who may see it (need_owner: and
@@ -242,7 +256,8 @@ static size_t web_sources_only(const char *body, size_t len, struct case_problem
 			snprintf(path, sizeof path, "$.sources[%zu].url", i);
 			if (!url || strncasecmp(url, "file:", 5) != 0 || has_problem_at(probs, path))
 				continue;
-			if (case_problems_add(probs, path, "must be an http or https URL: a"
+			if (case_problems_add(probs, path, CASE_P_URL_SCHEME,
+					      "must be an http or https URL: a"
 							   " submission cannot cite a local file")
 			    == CL_OK)
 				n++;
@@ -268,7 +283,8 @@ static int parse_body(const char *body, size_t len, const char *want_id, struct 
 		rc = CL_EVALIDATION;
 	}
 	if (rc == CL_OK && want_id && c->id && strcmp(c->id, want_id) != 0) {
-		rc = case_problems_add(probs, "$.id", "must be the submission's id %s", want_id);
+		rc = case_problems_add(probs, "$.id", CASE_P_ID_MISMATCH,
+				       "must be the submission's id %s", want_id);
 		if (rc == CL_OK)
 			rc = CL_EVALIDATION;
 		case_release(c);
@@ -367,9 +383,10 @@ static int proposed_slug(const struct case_record *c, const char **slug,
 	if (!*p)
 		return CL_OK;
 	if (strlen(p) > WF_SLUG_MAX) {
-		if (case_problems_add(probs, "$.id", "a proposed id is at most %d characters"
-						     " (the server makes it 'sub-' + id + '-' + 8"
-						     " hex digits)", WF_SLUG_MAX))
+		if (case_problems_add(probs, "$.id", CASE_P_ID_FORMAT,
+				      "a proposed id is at most %d characters"
+				      " (the server makes it 'sub-' + id + '-' + 8"
+				      " hex digits)", WF_SLUG_MAX))
 			return nomem(eb);
 		return cl_fail(eb, CL_EVALIDATION, "1 problem in the case record");
 	}
@@ -490,6 +507,8 @@ static double set_cosine(const struct termset *a, const struct termset *b)
 struct dup {
 	char *id;
 	char *title;
+	char *buyer; /* NULL when the case names none */
+	int year;    /* 0 when unknown */
 	double score;
 };
 
@@ -552,10 +571,13 @@ static int find_duplicates(struct store *s, struct engine *e, const struct case_
 		if (rc == CL_OK && score >= WF_DUP_THRESHOLD) {
 			d[nd].id = strdup(other.id);
 			d[nd].title = strdup(other.title ? other.title : "");
+			d[nd].buyer = other.buyer.name ? strdup(other.buyer.name) : NULL;
+			d[nd].year = case_year(&other);
 			d[nd].score = score;
-			if (!d[nd].id || !d[nd].title) {
+			if (!d[nd].id || !d[nd].title || (other.buyer.name && !d[nd].buyer)) {
 				free(d[nd].id);
 				free(d[nd].title);
+				free(d[nd].buyer);
 				rc = CL_ENOMEM;
 			} else {
 				nd++;
@@ -569,8 +591,10 @@ static int find_duplicates(struct store *s, struct engine *e, const struct case_
 	}
 	qsort(d, nd, sizeof *d, dup_cmp);
 	for (size_t i = 0; i < nd && rc == CL_OK; i++) {
-		json_t *o = json_pack("{s:s, s:s, s:f}", "id", d[i].id, "title", d[i].title,
-				      "score", round(d[i].score * 1000) / 1000);
+		json_t *o = json_pack("{s:s, s:s, s:f, s:s?}", "id", d[i].id, "title", d[i].title,
+				      "score", round(d[i].score * 1000) / 1000, "buyer", d[i].buyer);
+		if (o && d[i].year)
+			json_object_set_new(o, "year", json_integer(d[i].year));
 		if (!o || json_array_append_new(arr, o))
 			rc = nomem(eb);
 	}
@@ -578,6 +602,7 @@ out:
 	for (size_t i = 0; i < nd; i++) {
 		free(d[i].id);
 		free(d[i].title);
+		free(d[i].buyer);
 	}
 	termset_release(&mine);
 	ta_close(ta);
@@ -586,6 +611,46 @@ out:
 }
 
 /* ---- submit / revise ------------------------------------------------------- */
+
+int wf_check(struct store *s, struct engine *e, const struct auth_principal *who,
+	     const char *body, size_t len, json_t **out, struct case_problems *probs,
+	     struct cl_errbuf *eb)
+{
+	struct case_record c;
+	json_t *dups = NULL;
+	const char *proposed = NULL;
+	int rc, checked = 0;
+
+	case_init(&c);
+	if (out)
+		*out = NULL;
+	if (!s || !out || !probs)
+		return cl_fail(eb, CL_EINVAL, "wf_check: missing store, output or problems");
+	if (!is_member(who))
+		return cl_fail(eb, CL_EDENIED, "checking a submission needs a contributor token");
+	/* the same checks as wf_submit, in the same order; nothing written */
+	if ((rc = parse_body(body, len, NULL, &c, probs, eb)))
+		goto out;
+	if ((rc = proposed_slug(&c, &proposed, probs, eb)))
+		goto out;
+	if (!(dups = json_array())) {
+		rc = nomem(eb);
+		goto out;
+	}
+	if (e) {
+		struct cl_errbuf deb = {0};
+		checked = find_duplicates(s, e, &c, dups, &deb) == CL_OK;
+		if (!checked)
+			json_array_clear(dups);
+	}
+	*out = json_pack("{s:b, s:O, s:b}", "valid", 1, "duplicates", dups, "duplicates_checked",
+			 checked);
+	rc = *out ? CL_OK : nomem(eb);
+out:
+	json_decref(dups);
+	case_release(&c);
+	return rc;
+}
 
 int wf_submit(struct store *s, struct engine *e, const struct auth_principal *who,
 	      const char *body, size_t len, json_t **out, struct case_problems *probs,
@@ -986,6 +1051,144 @@ out:
 	return rc;
 }
 
+/* ---- the caller's own submissions ------------------------------------------ */
+
+/* The ids of the tokens that name who's person (folded, as the four-eyes
+ * rule compares them), who's own token always among them, as a JSON array
+ * text for json_each(). The tokens table is the operator's short list, so
+ * it is read whole. Caller free()s *ids. */
+static int person_tokens(struct store *s, const struct auth_principal *who, char **ids,
+			 struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a = json_array();
+	int rc;
+
+	*ids = NULL;
+	if (!a || json_array_append_new(a, json_string(who->token_id)))
+		goto nomem;
+	if ((rc = prepare(s, "SELECT id, person FROM tokens WHERE id <> ?1", &st,
+			  eb))) {
+		json_decref(a);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, who->token_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *person = (const char *)sqlite3_column_text(st, 1);
+
+		if (id && person && persons_equal(who->person, person) &&
+		    json_array_append_new(a, json_string(id))) {
+			sqlite3_finalize(st);
+			goto nomem;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return db_err(s, eb, "read tokens");
+	}
+	*ids = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return *ids ? CL_OK : nomem(eb);
+nomem:
+	json_decref(a);
+	return nomem(eb);
+}
+
+int wf_mine(struct store *s, const struct auth_principal *who, size_t offset, size_t limit,
+	    json_t **out, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *items = NULL;
+	char *ids = NULL;
+	long total = 0;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!s || !out || !who)
+		return cl_fail(eb, CL_EINVAL, "wf_mine: missing store, caller or output");
+	if (who->role == ROLE_ANONYMOUS || !who->token_id[0])
+		return cl_fail(eb, CL_EDENIED, "your submissions need a contributor token");
+	if (limit == 0)
+		limit = WF_QUEUE_LIMIT_DEFAULT;
+	if (limit > WF_QUEUE_LIMIT_MAX)
+		return cl_fail(eb, CL_EINVAL, "limit is at most %d", WF_QUEUE_LIMIT_MAX);
+	if (offset > WF_QUEUE_OFFSET_MAX)
+		return cl_fail(eb, CL_EINVAL, "offset is at most %d", WF_QUEUE_OFFSET_MAX);
+	if ((rc = person_tokens(s, who, &ids, eb)))
+		return rc;
+
+	if ((rc = prepare(s, "SELECT count(*) FROM submissions WHERE token_id IN"
+			     " (SELECT value FROM json_each(?1))", &st, eb)))
+		goto out;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_err(s, eb, "count submissions");
+		goto out;
+	}
+	total = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (!(items = json_array())) {
+		rc = nomem(eb);
+		goto out;
+	}
+	/* newest change first; the last review that carries a comment */
+	if ((rc = prepare(s, "SELECT s.id, s.status, s.created_at, s.updated_at, s.token_id,"
+			     " r.decision, r.comment, r.at"
+			     " FROM submissions s LEFT JOIN reviews r ON r.id = (SELECT max(id)"
+			     "   FROM reviews WHERE submission_id = s.id AND comment IS NOT NULL"
+			     "   AND comment <> '')"
+			     " WHERE s.token_id IN (SELECT value FROM json_each(?1))"
+			     " ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?2 OFFSET ?3", &st, eb)))
+		goto out;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sid = (const char *)sqlite3_column_text(st, 0);
+		const char *tok = (const char *)sqlite3_column_text(st, 4);
+		json_t *o, *last = json_null();
+		struct case_record c;
+
+		case_init(&c);
+		if (store_get_case(s, sid, &c, eb) != CL_OK) {
+			case_release(&c);
+			rc = CL_ECORRUPT;
+			goto out;
+		}
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			last = json_pack("{s:s, s:s, s:s}", "decision", sqlite3_column_text(st, 5),
+					 "comment", sqlite3_column_text(st, 6), "at",
+					 sqlite3_column_text(st, 7));
+		o = json_pack("{s:s, s:s?, s:s, s:I, s:s, s:s, s:b, s:o?}", "id", sid, "title",
+			      c.title, "status", sqlite3_column_text(st, 1), "version",
+			      (json_int_t)c.version, "submitted_at", sqlite3_column_text(st, 2),
+			      "updated_at", sqlite3_column_text(st, 3), "this_token",
+			      tok && !strcmp(tok, who->token_id), "last_comment", last);
+		case_release(&c);
+		if (!o || json_array_append_new(items, o)) {
+			rc = nomem(eb);
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = db_err(s, eb, "read your submissions");
+		goto out;
+	}
+	*out = json_pack("{s:I, s:I, s:I, s:O}", "total", (json_int_t)total, "offset",
+			 (json_int_t)offset, "limit", (json_int_t)limit, "items", items);
+	rc = *out ? CL_OK : nomem(eb);
+out:
+	sqlite3_finalize(st);
+	json_decref(items);
+	free(ids);
+	return rc;
+}
+
 /* ---- decide ---------------------------------------------------------------- */
 
 static int blank(const char *s)
@@ -1214,10 +1417,111 @@ static int sp_end(struct store *s, int rc, struct cl_errbuf *eb)
 	return rc;
 }
 
+/* 1 for a code point that belongs to a word: a letter or a combining mark. */
+static int word_cp(uint32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+	return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+	       c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC;
+}
+
+/* The words of a search worth counting, folded, into w[] (at most
+ * WF_WORDS_PER_QUERY, distinct; each a pointer into *buf, which the caller
+ * frees). None when the text may name a person as a zero-result query is
+ * withheld (an '@', more than WF_QUERY_DIGITS_MAX digits). A word is a run
+ * of letters; one touching a digit or followed by ':' (a field name of the
+ * query syntax) is left out, and so are the query operators, stopwords (ta,
+ * may be NULL) and words under 2 characters or over WF_WORD_MAX_BYTES. */
+static size_t search_words(struct ta *ta, const char *query, char **buf,
+			   const char *w[WF_WORDS_PER_QUERY])
+{
+	static const char *const ops[] = {"and", "or", "not", "near", NULL};
+	size_t n = 0, len, digits = 0;
+	char *f = NULL;
+
+	*buf = NULL;
+	if (!query || !*query || ta_fold(query, strlen(query), &f, &len) != CL_OK)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (f[i] == '@')
+			digits = WF_QUERY_DIGITS_MAX + 1;
+		else if (f[i] >= '0' && f[i] <= '9')
+			digits++;
+	}
+	if (digits > WF_QUERY_DIGITS_MAX) {
+		free(f);
+		return 0;
+	}
+	*buf = f;
+	for (size_t i = 0; i < len && n < WF_WORDS_PER_QUERY;) {
+		size_t start = i, chars = 0, k;
+		int digit = 0, dup = 0;
+		uint32_t cp;
+
+		while (i < len && (k = utf8_decode(f + i, len - i, &cp)) > 0 && word_cp(cp)) {
+			i += k;
+			chars++;
+		}
+		if (i == start) { /* not a letter: step over it */
+			k = utf8_decode(f + i, len - i, &cp);
+			digit = k == 1 && cp >= '0' && cp <= '9';
+			i += k ? k : 1;
+			if (digit) /* the letters after a digit belong to it */
+				while (i < len && (k = utf8_decode(f + i, len - i, &cp)) > 0 &&
+				       (word_cp(cp) || (cp >= '0' && cp <= '9')))
+					i += k;
+			continue;
+		}
+		if (i < len && ((f[i] >= '0' && f[i] <= '9') || f[i] == ':')) {
+			while (i < len && (k = utf8_decode(f + i, len - i, &cp)) > 0 &&
+			       (word_cp(cp) || (cp >= '0' && cp <= '9')))
+				i += k;
+			continue;
+		}
+		if (start > 0 && f[start - 1] >= '0' && f[start - 1] <= '9')
+			continue;
+		if (chars < 2 || i - start > WF_WORD_MAX_BYTES)
+			continue;
+		f[i] = '\0'; /* the byte after a word is not part of a later one */
+		for (size_t o = 0; ops[o]; o++)
+			if (!strcmp(f + start, ops[o]))
+				dup = 1;
+		if (!dup && ta && ta_is_stopword(ta, f + start, i - start))
+			dup = 1;
+		for (size_t m = 0; !dup && m < n; m++)
+			if (!strcmp(w[m], f + start))
+				dup = 1;
+		if (!dup)
+			w[n++] = f + start;
+		i++;
+	}
+	return n;
+}
+
+static int stats_search(struct store *s, struct ta *ta, const char *query, long total,
+			unsigned facets_used, struct cl_errbuf *eb);
+
 int wf_stats_search(struct store *s, const char *query, long total, unsigned facets_used,
 		    struct cl_errbuf *eb)
 {
-	char day[11], *kept = NULL;
+	struct ta *ta = NULL;
+	int rc;
+
+	if (!s || total < 0)
+		return cl_fail(eb, CL_EINVAL, "wf_stats_search: missing store or negative total");
+	if (query && *query && (rc = ta_open(&ta, "auto", 0, eb)))
+		return rc;
+	rc = stats_search(s, ta, query, total, facets_used, eb);
+	ta_close(ta);
+	return rc;
+}
+
+static int stats_search(struct store *s, struct ta *ta, const char *query, long total,
+			unsigned facets_used, struct cl_errbuf *eb)
+{
+	char day[11], *kept = NULL, *wbuf = NULL, sql[320];
+	const char *words[WF_WORDS_PER_QUERY];
+	size_t nw;
 	int rc;
 
 	if (!s || total < 0)
@@ -1245,6 +1549,15 @@ int wf_stats_search(struct store *s, const char *query, long total, unsigned fac
 			rc = run3(s, "INSERT INTO stats_facets(facet, uses) VALUES (?1, 1)"
 				     " ON CONFLICT(facet) DO UPDATE SET uses = uses + 1",
 				  engine_facet_name((enum engine_facet)f), NULL, NULL, eb);
+	nw = rc == CL_OK ? search_words(ta, query, &wbuf, words) : 0;
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO stats_words(word, count) SELECT ?1, 1 WHERE"
+		 " EXISTS (SELECT 1 FROM stats_words WHERE word = ?1) OR"
+		 " (SELECT count(*) FROM stats_words) < %d"
+		 " ON CONFLICT(word) DO UPDATE SET count = count + 1", WF_WORDS_ROWS);
+	for (size_t i = 0; rc == CL_OK && i < nw; i++)
+		rc = run3(s, sql, words[i], NULL, NULL, eb);
+	free(wbuf);
 	free(kept);
 	return sp_end(s, rc, eb);
 }
@@ -1391,6 +1704,7 @@ unsigned long wf_stats_buf_dropped(struct wf_stats_buf *b)
 
 int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb)
 {
+	struct ta *ta = NULL;
 	struct wf_stats_ev *ev;
 	size_t n;
 	sqlite3 *db;
@@ -1407,12 +1721,15 @@ int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb
 	if (n == 0)
 		return CL_OK;
 	db = store_db(s);
+	/* one analyser (for the stopwords of searched words) for the batch */
+	rc = ta_open(&ta, "auto", 0, eb);
 	/* one transaction: the per-event savepoints nest inside it */
-	if (sqlite3_exec(db, "SAVEPOINT wf_flush", NULL, NULL, NULL) != SQLITE_OK)
+	if (rc == CL_OK && sqlite3_exec(db, "SAVEPOINT wf_flush", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_err(s, eb, "statistics");
 	for (size_t i = 0; rc == CL_OK && i < n; i++)
 		rc = ev[i].total < 0 ? wf_stats_view(s, ev[i].text, eb)
-				     : wf_stats_search(s, ev[i].text, ev[i].total, ev[i].facets, eb);
+				     : stats_search(s, ta, ev[i].text, ev[i].total, ev[i].facets, eb);
+	ta_close(ta);
 	if (rc == CL_OK && sqlite3_exec(db, "RELEASE wf_flush", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_err(s, eb, "statistics: commit");
 	if (rc != CL_OK && !sqlite3_get_autocommit(db)) {
@@ -1493,8 +1810,9 @@ int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **
 	static const char *const f_keys[] = {"facet", "uses"};
 	static const char *const v_keys[] = {"id", "views"};
 	static const char *const t_keys[] = {"searches", "zero_results", "case_views"};
+	static const char *const w_keys[] = {"word", "count"};
 	json_t *days = json_array(), *zq = json_array(), *facets = json_array();
-	json_t *views = json_array(), *totals = json_array();
+	json_t *views = json_array(), *totals = json_array(), *words = json_array();
 	char sql[256];
 	int rc;
 
@@ -1508,7 +1826,7 @@ int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **
 		rc = cl_fail(eb, CL_EDENIED, "statistics need a reviewer token");
 		goto out;
 	}
-	if (!days || !zq || !facets || !views || !totals) {
+	if (!days || !zq || !facets || !views || !totals || !words) {
 		rc = nomem(eb);
 		goto out;
 	}
@@ -1532,9 +1850,15 @@ int wf_stats_report(struct store *s, const struct auth_principal *who, json_t **
 			       " coalesce(sum(case_views), 0) FROM stats_daily",
 			    NULL, t_keys, 3, totals, "read statistics", eb)))
 		goto out;
-	*out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "totals", json_array_get(totals, 0),
-			 "days", days, "zero_result_queries", zq, "facets", facets, "case_views",
-			 views);
+	snprintf(sql, sizeof sql, "SELECT word, count FROM stats_words WHERE count >= %d"
+				  " ORDER BY count DESC, word LIMIT %d", WF_WORD_REPORT_MIN,
+		 WF_REPORT_WORDS);
+	if ((rc = rows_json(s, sql, NULL, w_keys, 2, words, "read statistics", eb)))
+		goto out;
+	*out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:i}", "totals",
+			 json_array_get(totals, 0), "days", days, "zero_result_queries", zq,
+			 "facets", facets, "case_views", views, "top_words", words,
+			 "top_words_min_count", WF_WORD_REPORT_MIN);
 	rc = *out ? CL_OK : nomem(eb);
 out:
 	json_decref(days);
@@ -1542,5 +1866,6 @@ out:
 	json_decref(facets);
 	json_decref(views);
 	json_decref(totals);
+	json_decref(words);
 	return rc;
 }

@@ -30,10 +30,21 @@ struct engine;
 
 /* POST /v1/submissions. e (may be NULL) finds possible duplicates: similar
  * published cases above a documented score threshold. *out:
- * {"id", "status", "version", "duplicates": [{"id", "title", "score"}]}. */
+ * {"id", "status", "version", "duplicates": [{"id", "title", "score",
+ * "buyer"?, "year"?}], "duplicates_checked"}. */
 int wf_submit(struct store *s, struct engine *e, const struct auth_principal *who,
 	      const char *body, size_t len, json_t **out, struct case_problems *probs,
 	      struct cl_errbuf *eb);
+
+/* POST /v1/submissions/check: what POST /v1/submissions would say of the
+ * body, without storing anything (no case, no row, no audit): the same
+ * validation (CL_EVALIDATION with every problem in probs) and, when it is
+ * valid, the same duplicate check. Same roles as wf_submit. *out:
+ * {"valid": true, "duplicates": [{"id", "title", "score", "buyer"?,
+ * "year"?}], "duplicates_checked"}. */
+int wf_check(struct store *s, struct engine *e, const struct auth_principal *who,
+	     const char *body, size_t len, json_t **out, struct case_problems *probs,
+	     struct cl_errbuf *eb);
 
 /* GET /v1/submissions/{id}: the owner or a reviewer/admin. *out: {"id",
  * "status", "case": {...}, "reviews": [{"decision", "comment", "at"}]}. */
@@ -51,6 +62,18 @@ int wf_revise(struct store *s, const struct auth_principal *who, const char *id,
  * "submitted_at", "contributor"}]}. */
 int wf_queue(struct store *s, const struct auth_principal *who, const char *status,
 	     size_t offset, size_t limit, json_t **out, struct cl_errbuf *eb);
+
+/* GET /v1/submissions: the caller's own submissions, newest change first:
+ * those made with any token naming the caller's person (folded, as the
+ * four-eyes rule compares persons; a token made without --person names
+ * itself by its name), never another person's. Any signed-in role (who may
+ * submit); anonymous is CL_EDENIED. limit 1..100 (0: 50), offset at most
+ * 100,000. *out: {"total", "offset", "limit", "items": [{"id", "title",
+ * "status", "version", "submitted_at", "updated_at", "this_token" (made
+ * with the caller's token, so it can be read and revised with it),
+ * "last_comment": {"decision", "comment", "at"} | null}]}. */
+int wf_mine(struct store *s, const struct auth_principal *who, size_t offset, size_t limit,
+	    json_t **out, struct cl_errbuf *eb);
 
 /* The field-level diff between two versions of a case: [{"path",
  * "before", "after"}] for every field that differs (absent = null). */

@@ -66,9 +66,19 @@ void case_problems_release(struct case_problems *p)
 	case_problems_init(p);
 }
 
-__attribute__((format(printf, 3, 0)))
-static int problems_addv(struct case_problems *p, const char *path, const char *fmt,
-			 va_list ap)
+const char *case_pcode_name(enum case_pcode code)
+{
+	static const char *const names[] = {
+#define CASE_P_NAME(name, text) text,
+		CASE_PROBLEM_CODES(CASE_P_NAME)
+#undef CASE_P_NAME
+	};
+	return (unsigned)code < CASE_P__COUNT ? names[code] : "invalid";
+}
+
+__attribute__((format(printf, 4, 0)))
+static int problems_addv(struct case_problems *p, const char *path, enum case_pcode code,
+			 const char *fmt, va_list ap)
 {
 	char *pa = NULL, *re = NULL;
 
@@ -81,17 +91,19 @@ static int problems_addv(struct case_problems *p, const char *path, const char *
 	}
 	p->v[p->n].path = pa;
 	p->v[p->n].reason = re;
+	p->v[p->n].code = code;
 	p->n++;
 	return CL_OK;
 }
 
-int case_problems_add(struct case_problems *p, const char *path, const char *fmt, ...)
+int case_problems_add(struct case_problems *p, const char *path, enum case_pcode code,
+		      const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = problems_addv(p, path, fmt, ap);
+	rc = problems_addv(p, path, code, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -106,10 +118,11 @@ struct vctx {
 	unsigned flags;
 };
 
-static void problem(struct vctx *v, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void problem(struct vctx *v, const char *path, enum case_pcode code, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
 
-static void problem(struct vctx *v, const char *path, const char *fmt, ...)
+static void problem(struct vctx *v, const char *path, enum case_pcode code, const char *fmt,
+		    ...)
 {
 	va_list ap;
 
@@ -117,13 +130,14 @@ static void problem(struct vctx *v, const char *path, const char *fmt, ...)
 		return;
 	if (v->added == CASE_PROBLEMS_LIMIT) {
 		v->capped = 1;
-		v->rc = case_problems_add(v->probs, "$", "too many problems; stopped after %d",
+		v->rc = case_problems_add(v->probs, "$", CASE_P_TOO_MANY_PROBLEMS,
+					  "too many problems; stopped after %d",
 					  CASE_PROBLEMS_LIMIT);
 		v->added++;
 		return;
 	}
 	va_start(ap, fmt);
-	v->rc = problems_addv(v->probs, path, fmt, ap);
+	v->rc = problems_addv(v->probs, path, code, fmt, ap);
 	va_end(ap);
 	v->added++;
 }
@@ -301,7 +315,7 @@ static const json_t *member(struct vctx *v, const json_t *obj, const char *base,
 	if (m && json_is_null(m))
 		m = NULL;
 	if (!m && required)
-		problem(v, path, "is required");
+		problem(v, path, CASE_P_REQUIRED, "is required");
 	return m;
 }
 
@@ -314,17 +328,17 @@ static const char *as_string(struct vctx *v, const char *path, const json_t *m)
 	size_t len, bad;
 
 	if (!json_is_string(m)) {
-		problem(v, path, "must be a string");
+		problem(v, path, CASE_P_WRONG_TYPE, "must be a string");
 		return NULL;
 	}
 	s = json_string_value(m);
 	len = json_string_length(m);
 	if (strlen(s) != len) {
-		problem(v, path, "must not contain NUL characters");
+		problem(v, path, CASE_P_INVALID_TEXT, "must not contain NUL characters");
 		return NULL;
 	}
 	if ((bad = utf8_invalid_at(s, len)) < len) {
-		problem(v, path, "is not valid UTF-8 (byte %zu)", bad);
+		problem(v, path, CASE_P_INVALID_TEXT, "is not valid UTF-8 (byte %zu)", bad);
 		return NULL;
 	}
 	return s;
@@ -351,18 +365,20 @@ static void check_text(struct vctx *v, const char *path, const char *s, int mult
 			blank = 0;
 		if (!bad_reported && is_control(cp) &&
 		    !(multiline && (cp == '\n' || cp == '\r' || cp == '\t'))) {
-			problem(v, path, "contains a control character (U+%04X) at character %zu",
+			problem(v, path, CASE_P_INVALID_TEXT,
+				"contains a control character (U+%04X) at character %zu",
 				(unsigned)cp, chars);
 			bad_reported = 1;
 		}
 		i += (size_t)k;
 	}
 	if (unit == UNIT_BYTES && len > max)
-		problem(v, path, "too long: %zu bytes, at most %zu", len, max);
+		problem(v, path, CASE_P_TOO_LONG, "too long: %zu bytes, at most %zu", len, max);
 	else if (unit == UNIT_CHARS && chars > max)
-		problem(v, path, "too long: %zu characters, at most %zu", chars, max);
+		problem(v, path, CASE_P_TOO_LONG,
+			"too long: %zu characters, at most %zu", chars, max);
 	if (nonblank && blank)
-		problem(v, path, "must not be empty");
+		problem(v, path, CASE_P_EMPTY, "must not be empty");
 }
 
 static void text_member(struct vctx *v, const json_t *obj, const char *base, const char *key,
@@ -490,13 +506,13 @@ static void date_member(struct vctx *v, const json_t *obj, const char *base, con
 	case DATE_OK:
 		break;
 	case DATE_SHAPE:
-		problem(v, path, "must be a date YYYY-MM-DD");
+		problem(v, path, CASE_P_DATE_FORMAT, "must be a date YYYY-MM-DD");
 		break;
 	case DATE_CALENDAR:
-		problem(v, path, "%s is not a calendar date", s);
+		problem(v, path, CASE_P_DATE_INVALID, "%s is not a calendar date", s);
 		break;
 	case DATE_RANGE:
-		problem(v, path, "year %.4s is outside 1900..2100", s);
+		problem(v, path, CASE_P_YEAR_RANGE, "year %.4s is outside 1900..2100", s);
 		break;
 	}
 }
@@ -514,14 +530,15 @@ static void timestamp_member(struct vctx *v, const json_t *obj, const char *base
 	case DATE_OK:
 		break;
 	case DATE_SHAPE:
-		problem(v, path, "must be an RFC 3339 timestamp such as 2026-11-27T05:00:00Z");
+		problem(v, path, CASE_P_TIMESTAMP_FORMAT,
+			"must be an RFC 3339 timestamp such as 2026-11-27T05:00:00Z");
 		break;
 	case DATE_CALENDAR:
 		frag(f, sizeof f, s);
-		problem(v, path, "%s is not a calendar date and time", f);
+		problem(v, path, CASE_P_DATE_INVALID, "%s is not a calendar date and time", f);
 		break;
 	case DATE_RANGE:
-		problem(v, path, "year %.4s is outside 1900..2100", s);
+		problem(v, path, CASE_P_YEAR_RANGE, "year %.4s is outside 1900..2100", s);
 		break;
 	}
 }
@@ -533,7 +550,7 @@ static void unknown_code(struct vctx *v, const char *path, const char *s, enum t
 	char q[FRAG_SHOWN * 4 + 4];
 
 	frag(q, sizeof q, s);
-	problem(v, path, "unknown code '%s' for %s", q, tax_facet_name(f));
+	problem(v, path, CASE_P_UNKNOWN_CODE, "unknown code '%s' for %s", q, tax_facet_name(f));
 }
 
 static void code_member(struct vctx *v, const json_t *obj, const char *base, const char *key,
@@ -567,12 +584,13 @@ static void list_member(struct vctx *v, const json_t *obj, const char *key, int 
 	if (!m)
 		return;
 	if (!json_is_array(m)) {
-		problem(v, path, "must be an array");
+		problem(v, path, CASE_P_WRONG_TYPE, "must be an array");
 		return;
 	}
 	n = json_array_size(m);
 	if (n > CASE_LIST_MAX)
-		problem(v, path, "too many items (%zu, at most %d)", n, CASE_LIST_MAX);
+		problem(v, path, CASE_P_TOO_MANY_ITEMS,
+			"too many items (%zu, at most %d)", n, CASE_LIST_MAX);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *it = json_array_get(m, i);
 		const char *s;
@@ -585,7 +603,8 @@ static void list_member(struct vctx *v, const json_t *obj, const char *key, int 
 			continue;
 		}
 		if (facet < 0 && !cpv_ok(s)) {
-			problem(v, ipath, "must be a CPV code NNNNNNNN or NNNNNNNN-N");
+			problem(v, ipath, CASE_P_CPV_FORMAT,
+				"must be a CPV code NNNNNNNN or NNNNNNNN-N");
 			continue;
 		}
 		/* Quadratic, so only for lists within the limit. */
@@ -595,7 +614,7 @@ static void list_member(struct vctx *v, const json_t *obj, const char *key, int 
 			const json_t *o = json_array_get(m, k);
 			if (json_is_string(o) && json_equal(o, it)) {
 				frag(q, sizeof q, s);
-				problem(v, ipath, "duplicate code '%s'", q);
+				problem(v, ipath, CASE_P_DUPLICATE_CODE, "duplicate code '%s'", q);
 				break;
 			}
 		}
@@ -629,7 +648,7 @@ static void unknown_fields(struct vctx *v, const json_t *obj, const char *base,
 				break;
 		if (!known[i]) {
 			path_key(path, base, key);
-			problem(v, path, "unknown field");
+			problem(v, path, CASE_P_UNKNOWN_FIELD, "unknown field");
 		}
 	}
 }
@@ -647,11 +666,13 @@ static void check_id(struct vctx *v, const json_t *obj)
 		return;
 	n = strlen(s);
 	if (n < 3 || n > CASE_ID_MAX)
-		problem(v, path, "must be 3 to %d characters long (is %zu)", CASE_ID_MAX, n);
+		problem(v, path, CASE_P_ID_FORMAT,
+			"must be 3 to %d characters long (is %zu)", CASE_ID_MAX, n);
 	else if (!all_in(s, 0, 1, LOWER DIGIT))
-		problem(v, path, "must start with a lower-case letter a-z or a digit");
+		problem(v, path, CASE_P_ID_FORMAT,
+			"must start with a lower-case letter a-z or a digit");
 	else if (!all_in(s, 1, n, LOWER DIGIT "._-"))
-		problem(v, path, "may only contain a-z, 0-9, '.', '_' and '-'");
+		problem(v, path, CASE_P_ID_FORMAT, "may only contain a-z, 0-9, '.', '_' and '-'");
 }
 
 static void check_language(struct vctx *v, const json_t *obj)
@@ -661,7 +682,8 @@ static void check_language(struct vctx *v, const json_t *obj)
 	const char *s;
 
 	if (m && (s = as_string(v, path, m)) && !(strlen(s) == 2 && all_in(s, 0, 2, LOWER)))
-		problem(v, path, "must be a two-letter lower-case ISO 639-1 code such as sv");
+		problem(v, path, CASE_P_LANGUAGE_CODE,
+			"must be a two-letter lower-case ISO 639-1 code such as sv");
 }
 
 static void check_buyer(struct vctx *v, const json_t *obj)
@@ -674,7 +696,7 @@ static void check_buyer(struct vctx *v, const json_t *obj)
 	if (!b)
 		return;
 	if (!json_is_object(b)) {
-		problem(v, base, "must be an object");
+		problem(v, base, CASE_P_WRONG_TYPE, "must be an object");
 		return;
 	}
 	text_member(v, b, base, "name", 0, 0, CASE_NAME_MAX, UNIT_CHARS, 1);
@@ -687,23 +709,25 @@ static void check_buyer(struct vctx *v, const json_t *obj)
 		case 0:
 			break;
 		case -2:
-			problem(v, path, "checksum fails (check digit should be %d)", expected);
+			problem(v, path, CASE_P_ORGNR_CHECKSUM,
+				"checksum fails (check digit should be %d)", expected);
 			break;
 		default:
-			problem(v, path, "must be NNNNNN-NNNN");
+			problem(v, path, CASE_P_ORGNR_FORMAT, "must be NNNNNN-NNNN");
 			break;
 		}
 	}
 
 	m = member(v, b, base, "country", 0, path);
 	if (m && (s = as_string(v, path, m)) && !(strlen(s) == 2 && all_in(s, 0, 2, UPPER)))
-		problem(v, path, "must be a two-letter upper-case ISO 3166-1 code such as SE");
+		problem(v, path, CASE_P_COUNTRY_CODE,
+			"must be a two-letter upper-case ISO 3166-1 code such as SE");
 
 	m = member(v, b, base, "nuts", 0, path);
 	if (m && (s = as_string(v, path, m))) {
 		size_t n = strlen(s);
 		if (n < 2 || n > 5 || !all_in(s, 0, 2, UPPER) || !all_in(s, 2, n, UPPER DIGIT))
-			problem(v, path, "must be a NUTS code such as SE224");
+			problem(v, path, CASE_P_NUTS_CODE, "must be a NUTS code such as SE224");
 	}
 	unknown_fields(v, b, base, buyer_fields);
 }
@@ -718,24 +742,25 @@ static void check_value(struct vctx *v, const json_t *obj)
 	if (!val)
 		return;
 	if (!json_is_object(val)) {
-		problem(v, base, "must be an object");
+		problem(v, base, CASE_P_WRONG_TYPE, "must be an object");
 		return;
 	}
 	m = member(v, val, base, "amount", 1, path);
 	if (m) {
 		if (!json_is_number(m)) {
-			problem(v, path, "must be a number");
+			problem(v, path, CASE_P_WRONG_TYPE, "must be a number");
 		} else {
 			double a = json_number_value(m);
 			if (!isfinite(a))
-				problem(v, path, "must be a finite number");
+				problem(v, path, CASE_P_NUMBER_RANGE, "must be a finite number");
 			else if (a < 0)
-				problem(v, path, "must not be negative");
+				problem(v, path, CASE_P_NEGATIVE, "must not be negative");
 		}
 	}
 	m = member(v, val, base, "currency", 1, path);
 	if (m && (s = as_string(v, path, m)) && !(strlen(s) == 3 && all_in(s, 0, 3, UPPER)))
-		problem(v, path, "must be a three-letter upper-case ISO 4217 code such as SEK");
+		problem(v, path, CASE_P_CURRENCY_CODE,
+			"must be a three-letter upper-case ISO 4217 code such as SEK");
 	unknown_fields(v, val, base, value_fields);
 }
 
@@ -755,14 +780,16 @@ static void check_url(struct vctx *v, const char *path, const char *s)
 		if (k < 0)
 			return;
 		if (cp == ' ' || is_control(cp) || utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS) {
-			problem(v, path, "must not contain spaces or control characters");
+			problem(v, path, CASE_P_URL_FORMAT,
+				"must not contain spaces or control characters");
 			return;
 		}
 		chars++;
 		i += (size_t)k;
 	}
 	if (chars > CASE_URL_MAX) {
-		problem(v, path, "too long: %zu characters, at most %d", chars, CASE_URL_MAX);
+		problem(v, path, CASE_P_TOO_LONG,
+			"too long: %zu characters, at most %d", chars, CASE_URL_MAX);
 		return;
 	}
 	colon = strchr(s, ':');
@@ -770,12 +797,13 @@ static void check_url(struct vctx *v, const char *path, const char *s)
 	if (scheme_is(s, n, "http") || scheme_is(s, n, "https")) {
 		const char *h = colon + 1;
 		if (strncmp(h, "//", 2) != 0 || !h[2] || strchr("/?#", h[2]))
-			problem(v, path, "must name a host (http://host/...)");
+			problem(v, path, CASE_P_URL_FORMAT, "must name a host (http://host/...)");
 	} else if (scheme_is(s, n, "file")) {
 		if (colon[1] != '/')
-			problem(v, path, "must be an absolute file URL (file:///...)");
+			problem(v, path, CASE_P_URL_FORMAT,
+				"must be an absolute file URL (file:///...)");
 	} else {
-		problem(v, path, "must be an http, https or file URL");
+		problem(v, path, CASE_P_URL_SCHEME, "must be an http, https or file URL");
 	}
 }
 
@@ -786,7 +814,7 @@ static void check_source(struct vctx *v, const json_t *src, const char *base)
 	const char *s;
 
 	if (!json_is_object(src)) {
-		problem(v, base, "must be an object");
+		problem(v, base, CASE_P_WRONG_TYPE, "must be an object");
 		return;
 	}
 	m = member(v, src, base, "url", 1, path);
@@ -795,26 +823,28 @@ static void check_source(struct vctx *v, const json_t *src, const char *base)
 	timestamp_member(v, src, base, "retrieved_at", 1);
 	m = member(v, src, base, "sha256", 0, path);
 	if (m && (s = as_string(v, path, m)) && !(strlen(s) == 64 && all_in(s, 0, 64, HEXLOW)))
-		problem(v, path, "must be 64 lower-case hexadecimal digits");
+		problem(v, path, CASE_P_SHA256_FORMAT, "must be 64 lower-case hexadecimal digits");
 	text_member(v, src, base, "format", 0, 0, CASE_NAME_MAX, UNIT_CHARS, 0);
 	text_member(v, src, base, "licence", 0, 0, CASE_NAME_MAX, UNIT_CHARS, 0);
 	m = member(v, src, base, "dropped", 0, path);
 	if (m && !json_is_array(m)) {
-		problem(v, path, "must be an array of strings");
+		problem(v, path, CASE_P_WRONG_TYPE, "must be an array of strings");
 	} else if (m) {
 		char ipath[PATH_BUF];
 
 		if (json_array_size(m) > CASE_LIST_MAX)
-			problem(v, path, "too many items (%zu, at most %d)", json_array_size(m),
+			problem(v, path, CASE_P_TOO_MANY_ITEMS,
+				"too many items (%zu, at most %d)", json_array_size(m),
 				CASE_LIST_MAX);
 		for (size_t i = 0; i < json_array_size(m) && i < CASE_LIST_MAX; i++) {
 			const json_t *e = json_array_get(m, i);
 
 			path_index(ipath, path, i);
 			if (!json_is_string(e) || !*json_string_value(e))
-				problem(v, ipath, "must be a non-empty string");
+				problem(v, ipath, CASE_P_EMPTY, "must be a non-empty string");
 			else if (strlen(json_string_value(e)) > CASE_NAME_MAX)
-				problem(v, ipath, "too long (at most %d bytes)", CASE_NAME_MAX);
+				problem(v, ipath, CASE_P_TOO_LONG,
+					"too long (at most %d bytes)", CASE_NAME_MAX);
 		}
 	}
 	unknown_fields(v, src, base, source_fields);
@@ -829,14 +859,15 @@ static void check_sources(struct vctx *v, const json_t *obj)
 	if (!m)
 		return;
 	if (!json_is_array(m)) {
-		problem(v, base, "must be an array");
+		problem(v, base, CASE_P_WRONG_TYPE, "must be an array");
 		return;
 	}
 	n = json_array_size(m);
 	if (n == 0)
-		problem(v, base, "must have at least one source");
+		problem(v, base, CASE_P_EMPTY, "must have at least one source");
 	if (n > CASE_SOURCES_MAX)
-		problem(v, base, "too many sources (%zu, at most %d)", n, CASE_SOURCES_MAX);
+		problem(v, base, CASE_P_TOO_MANY_ITEMS,
+			"too many sources (%zu, at most %d)", n, CASE_SOURCES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		path_index(ipath, base, i);
 		check_source(v, json_array_get(m, i), ipath);
@@ -851,11 +882,11 @@ static void integer_member(struct vctx *v, const json_t *obj, const char *key)
 	if (!m)
 		return;
 	if (!json_is_integer(m))
-		problem(v, path, "must be an integer");
+		problem(v, path, CASE_P_WRONG_TYPE, "must be an integer");
 	else if (json_integer_value(m) < 0)
-		problem(v, path, "must not be negative");
+		problem(v, path, CASE_P_NEGATIVE, "must not be negative");
 	else if (json_integer_value(m) > LONG_MAX)
-		problem(v, path, "too large");
+		problem(v, path, CASE_P_NUMBER_RANGE, "too large");
 }
 
 int case_validate_json(const json_t *j, unsigned flags, struct case_problems *probs)
@@ -865,7 +896,7 @@ int case_validate_json(const json_t *j, unsigned flags, struct case_problems *pr
 	if (!probs)
 		return CL_EINVAL;
 	if (!json_is_object(j)) {
-		problem(&v, "$", "must be an object");
+		problem(&v, "$", CASE_P_WRONG_TYPE, "must be an object");
 		return v.rc ? v.rc : CL_EVALIDATION;
 	}
 	check_id(&v, j);
@@ -890,7 +921,7 @@ int case_validate_json(const json_t *j, unsigned flags, struct case_problems *pr
 		char path[PATH_BUF];
 		const json_t *m = member(&v, j, "$", "year", 0, path);
 		if (m && !json_is_integer(m))
-			problem(&v, path, "must be an integer");
+			problem(&v, path, CASE_P_WRONG_TYPE, "must be an integer");
 	}
 	check_value(&v, j);
 	text_member(&v, j, "$", "outcome", 0, 1, CASE_TEXT_MAX, UNIT_CHARS, 0);
@@ -1213,7 +1244,8 @@ int case_parse(const char *buf, size_t len, unsigned flags, struct case_record *
 		return CL_EINVAL;
 	case_release(c);
 	if (len > CASE_JSON_MAX_BYTES) {
-		rc = case_problems_add(probs, "$", "too large: %zu bytes, at most %d", len,
+		rc = case_problems_add(probs, "$", CASE_P_TOO_LONG,
+				       "too large: %zu bytes, at most %d", len,
 				       CASE_JSON_MAX_BYTES);
 		return rc ? rc : CL_EVALIDATION;
 	}
@@ -1232,7 +1264,7 @@ int case_parse(const char *buf, size_t len, unsigned flags, struct case_record *
 			break;
 		case json_error_invalid_utf8:
 			clean_line(text, sizeof text, err.text);
-			rc = case_problems_add(probs, "$",
+			rc = case_problems_add(probs, "$", CASE_P_JSON_SYNTAX,
 					       "line %d column %d (byte offset %d): invalid UTF-8: %s",
 					       line, column, pos, text);
 			return rc ? rc : CL_EVALIDATION;
@@ -1240,7 +1272,8 @@ int case_parse(const char *buf, size_t len, unsigned flags, struct case_record *
 			clean_line(text, sizeof text, err.text);
 			break;
 		}
-		rc = case_problems_add(probs, "$", "line %d column %d: %s", line, column, text);
+		rc = case_problems_add(probs, "$", CASE_P_JSON_SYNTAX, "line %d column %d: %s",
+				       line, column, text);
 		return rc ? rc : CL_EVALIDATION;
 	}
 	rc = case_from_json(j, flags, c, probs);

@@ -97,9 +97,54 @@ struct case_record {
 	char *updated_at; /* set by the store */
 };
 
+/* The stable machine code of each validation problem (the API sends it as
+ * errors[].code beside the English reason; docs/api.md lists them and the
+ * web page words each in Swedish and English). Never rename one: add. */
+#define CASE_PROBLEM_CODES(XX)                                                          \
+	XX(REQUIRED, "required")                 /* a required field is missing */     \
+	XX(WRONG_TYPE, "wrong_type")             /* not a string/number/array/... */   \
+	XX(INVALID_TEXT, "invalid_text")         /* NUL, invalid UTF-8, control char */\
+	XX(TOO_LONG, "too_long")                                                        \
+	XX(EMPTY, "empty")                       /* blank text; no source */            \
+	XX(TOO_MANY_ITEMS, "too_many_items")                                            \
+	XX(UNKNOWN_FIELD, "unknown_field")                                              \
+	XX(UNKNOWN_CODE, "unknown_code")         /* not in the taxonomy */              \
+	XX(DUPLICATE_CODE, "duplicate_code")                                            \
+	XX(CPV_FORMAT, "cpv_format")                                                    \
+	XX(DATE_FORMAT, "date_format")                                                  \
+	XX(DATE_INVALID, "date_invalid")         /* not a calendar date (and time) */   \
+	XX(YEAR_RANGE, "year_range")             /* outside 1900..2100 */               \
+	XX(TIMESTAMP_FORMAT, "timestamp_format")                                        \
+	XX(ID_FORMAT, "id_format")                                                      \
+	XX(ID_MISMATCH, "id_mismatch")           /* a revision names another id */      \
+	XX(LANGUAGE_CODE, "language_code")                                              \
+	XX(ORGNR_FORMAT, "orgnr_format")                                                \
+	XX(ORGNR_CHECKSUM, "orgnr_checksum")                                            \
+	XX(COUNTRY_CODE, "country_code")                                                \
+	XX(NUTS_CODE, "nuts_code")                                                      \
+	XX(CURRENCY_CODE, "currency_code")                                              \
+	XX(NUMBER_RANGE, "number_range")         /* not finite, too large */            \
+	XX(NEGATIVE, "negative")                                                        \
+	XX(URL_FORMAT, "url_format")             /* spaces, no host */                  \
+	XX(URL_SCHEME, "url_scheme")             /* not http(s) (or file: on import) */ \
+	XX(SHA256_FORMAT, "sha256_format")                                              \
+	XX(JSON_SYNTAX, "json_syntax")           /* case_parse(): not JSON */           \
+	XX(TOO_MANY_PROBLEMS, "too_many_problems")
+
+enum case_pcode {
+#define CASE_P_ENUM(name, text) CASE_P_##name,
+	CASE_PROBLEM_CODES(CASE_P_ENUM)
+#undef CASE_P_ENUM
+	CASE_P__COUNT
+};
+
+/* The code's text ("orgnr_checksum"); "invalid" for a value out of range. */
+const char *case_pcode_name(enum case_pcode code);
+
 struct case_problem {
-	char *path;   /* JSON path, "$" for the whole record */
-	char *reason; /* one line, no trailing period */
+	char *path;       /* JSON path, "$" for the whole record */
+	char *reason;     /* one line, no trailing period */
+	enum case_pcode code;
 };
 
 struct case_problems {
@@ -119,8 +164,8 @@ int case_copy(struct case_record *dst, const struct case_record *src);
 void case_problems_init(struct case_problems *p);
 void case_problems_release(struct case_problems *p);
 /* Appends a problem (copies both strings). Returns CL_OK or CL_ENOMEM. */
-int case_problems_add(struct case_problems *p, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int case_problems_add(struct case_problems *p, const char *path, enum case_pcode code,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Validates a JSON value as a case record. Appends every problem found to
  * probs (which the caller initialised) and returns CL_OK when there are

@@ -191,6 +191,13 @@ static const char *const migrations[] = {
 	"  retrieved_at TEXT NOT NULL,\n"
 	"  PRIMARY KEY (ocid, kind, release_id)\n"
 	");\n",
+	/* 5 -> 6: the words people search for, counted one by one (no query
+	 * text, no day, no link between the words of one search): the
+	 * follow-up's "most searched words" (docs/workflow.md). */
+	"CREATE TABLE stats_words (\n"
+	"  word  TEXT PRIMARY KEY NOT NULL CHECK (length(word) BETWEEN 2 AND 40),\n"
+	"  count INTEGER NOT NULL CHECK (count >= 1)\n"
+	");\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

@@ -21,7 +21,7 @@
 struct store;     /* opaque */
 struct sqlite3;   /* borrowed by engines that live in the same file */
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_DB_NAME "caselib.db"
 
 /* store_open flags */

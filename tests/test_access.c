@@ -165,6 +165,9 @@ static const struct cell {
 	{"GET", "/v1/export?format=csv&kind=case", NULL, {200, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/export?format=jsonl&q=skola", NULL, {200, 200, 200, 200, 401, 401}},
 	{"POST", "/v1/submissions", NULL /* SUB_BODY */, {401, 201, 201, 201, 401, 401}},
+	{"POST", "/v1/submissions/check", NULL /* SUB_BODY */, {401, 200, 200, 200, 401, 401}},
+	{"GET", "/v1/submissions?limit=5", NULL, {401, 200, 200, 200, 401, 401}},
+	{"GET", "/v1/submissions?limit=500", NULL, {400, 400, 400, 400, 401, 401}},
 	{"GET", "/v1/submissions/{sub}", NULL, {401, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/submissions/no-such-sub", NULL, {401, 404, 404, 404, 401, 401}},
 	{"PUT", "/v1/submissions/{fresh}", NULL /* SUB_BODY */, {401, 200, 403, 403, 401, 401}},
@@ -187,10 +190,10 @@ static const struct cell {
 #define NCELLS (sizeof cells / sizeof *cells)
 
 /* 1 when two table paths name the same route ({pub}, {sub}, {fresh} and
- * a literal id in their place are all one {id}). */
+ * a literal id in their place are all one {id}; a query string is ignored). */
 static int same_route(const char *a, const char *b)
 {
-	while (*a && *b) {
+	while (*a && *b && *a != '?' && *b != '?') {
 		if (*a == '{' || *b == '{') {
 			a = *a == '{' ? strchr(a, '}') + 1 : a + strcspn(a, "/?");
 			b = *b == '{' ? strchr(b, '}') + 1 : b + strcspn(b, "/?");
@@ -199,7 +202,7 @@ static int same_route(const char *a, const char *b)
 		if (*a++ != *b++)
 			return 0;
 	}
-	return *a == *b;
+	return (!*a || *a == '?') && (!*b || *b == '?'); /* the query is no part of the route */
 }
 
 /* path with {pub}, {sub}, {fresh} filled in (a fresh submission is made). */

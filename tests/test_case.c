@@ -680,7 +680,7 @@ Test(case, validate_appends_to_existing_problems)
 
 	cr_assert_not_null(j);
 	case_problems_init(&p);
-	cr_assert_eq(case_problems_add(&p, "$.x", "earlier %d", 1), CL_OK);
+	cr_assert_eq(case_problems_add(&p, "$.x", CASE_P_REQUIRED, "earlier %d", 1), CL_OK);
 	cr_expect_eq(case_validate_json(j, 0, &p), CL_OK, "valid despite earlier problems");
 	cr_expect_eq(p.n, 1);
 	cr_expect_str_eq(p.v[0].reason, "earlier 1");

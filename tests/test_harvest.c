@@ -1227,7 +1227,7 @@ Test(harvest, fetch_state_table_migration_and_transactions)
 	size_t len = 0;
 
 	store_fetch_state_init(&fs);
-	cr_assert_eq(STORE_SCHEMA_VERSION, 5);
+	cr_assert_eq(STORE_SCHEMA_VERSION, 6);
 	/* Put, get, replace. */
 	cr_assert_eq(store_get_fetch_state(st, "https://x/a", &fs, &eb), CL_ENOTFOUND);
 	cr_assert_eq(store_put_fetch_state(st, "https://x/a", "\"e1\"", "Mon, 01 Jan 2024 00:00:00 GMT",
@@ -1270,6 +1270,7 @@ Test(harvest, fetch_state_table_migration_and_transactions)
 	 * schema-4 token columns) is migrated on open. */
 	cr_assert_eq(sqlite3_exec(store_db(st),
 				  "DROP TABLE fetch_state; DROP TABLE stats_daily; DROP TABLE ocds_releases;"
+				  " DROP TABLE stats_words;"
 				  " DROP TABLE stats_zero_queries; DROP TABLE stats_facets;"
 				  " DROP TABLE stats_case_views; DROP INDEX tokens_person;"
 				  " ALTER TABLE tokens DROP COLUMN person;"

@@ -300,7 +300,8 @@ Test(ocds_merge, a_version_3_store_upgrades)
 
 	if (!st)
 		return;
-	cr_assert_eq(sqlite3_exec(store_db(st), "DROP TABLE ocds_releases; PRAGMA user_version = 4",
+	cr_assert_eq(sqlite3_exec(store_db(st),
+				  "DROP TABLE stats_words; DROP TABLE ocds_releases; PRAGMA user_version = 4",
 				  NULL, NULL, NULL), SQLITE_OK);
 	store_close(st);
 	st = NULL;

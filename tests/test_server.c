@@ -1258,6 +1258,7 @@ Test(server, openapi_lists_every_route_and_matches_responses)
 		{"GET", "/v1/facets", "/v1/facets", NULL, 0},
 		{"GET", "/healthz", "/healthz", NULL, 0},
 		{"GET", "/v1/review/queue", "/v1/review/queue", NULL, 1},
+		{"GET", "/v1/submissions?limit=5", "/v1/submissions", NULL, 1},
 		{"GET", "/v1/stats", "/v1/stats", NULL, 1},
 	};
 	/* a real submission by a contributor, then read by a reviewer */
@@ -1734,4 +1735,164 @@ Test(sheet, base_address_only_from_a_plain_host)
 	cr_expect_eq(sheet_base("a b", buf, sizeof buf), -1);
 	cr_expect_eq(sheet_base(NULL, buf, sizeof buf), -1);
 	cr_expect_eq(sheet_base("", buf, sizeof buf), -1);
+}
+
+/* Issue 13 point 9: a refused submission names every problem at once, each
+ * with a stable code beside the path and the English reason (the page words
+ * the code in its own language); docs/api.md and api/openapi.json list every
+ * code the validator can give. */
+Test(server, submission_errors_carry_stable_codes)
+{
+	static const char badrec[] =
+		"{\"kind\":\"story\",\"summary\":42,\"colour\":\"blue\","
+		"\"buyer\":{\"org_number\":\"212000-1131\",\"country\":\"Sverige\"},"
+		"\"goals\":[\"sdg-99\"],\"published\":\"2024-13-40\",\"cpv\":[\"123\"],"
+		"\"value\":{\"amount\":-5,\"currency\":\"kronor\"},"
+		"\"sources\":[{\"url\":\"file:///etc/passwd\",\"retrieved_at\":\"yesterday\"}]}";
+	static const struct {
+		const char *path, *code;
+	} want[] = {
+		{"$.kind", "unknown_code"},	     {"$.title", "required"},
+		{"$.summary", "wrong_type"},	     {"$.colour", "unknown_field"},
+		{"$.buyer.org_number", "orgnr_checksum"}, {"$.buyer.country", "country_code"},
+		{"$.goals[0]", "unknown_code"},	     {"$.published", "date_invalid"},
+		{"$.cpv[0]", "cpv_format"},	     {"$.value.amount", "negative"},
+		{"$.value.currency", "currency_code"}, {"$.sources[0].url", "url_scheme"},
+		{"$.sources[0].retrieved_at", "timestamp_format"},
+	};
+	char cauth[128];
+	const char *hc[] = {cauth, "Content-Type: application/json", NULL};
+	struct tu_resp r;
+	json_t *errs, *e;
+	size_t i;
+
+	snprintf(cauth, sizeof cauth, "Authorization: Bearer %s", g_contributor);
+	http("POST", "/v1/submissions", hc, badrec, strlen(badrec), &r);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	errs = json_object_get(r.json, "errors");
+	cr_assert(json_array_size(errs) >= sizeof want / sizeof *want, "%s", r.body);
+	json_array_foreach(errs, i, e) {
+		cr_assert(json_is_string(json_object_get(e, "path")), "%s", r.body);
+		cr_assert(json_is_string(json_object_get(e, "reason")), "%s", r.body);
+		cr_assert(json_is_string(json_object_get(e, "code")), "no code: %s", r.body);
+	}
+	for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+		int found = 0;
+		json_array_foreach(errs, i, e)
+			if (!strcmp(json_string_value(json_object_get(e, "path")), want[k].path)) {
+				cr_expect_str_eq(json_string_value(json_object_get(e, "code")),
+						 want[k].code, "%s", want[k].path);
+				found = 1;
+			}
+		cr_expect(found, "no problem at %s: %s", want[k].path, r.body);
+	}
+	tu_resp_free(&r);
+
+	/* a revision with another id: id_mismatch */
+	{
+		static const char ok[] =
+			"{\"kind\":\"case\",\"title\":\"Koder för fel\",\"sources\":[{\"url\":"
+			"\"https://example.org/k\",\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+		char loc[160];
+		const char *other = "{\"id\":\"sub-other-0000\",\"kind\":\"case\",\"title\":\"X\","
+				    "\"sources\":[{\"url\":\"https://example.org/k\","
+				    "\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+
+		http("POST", "/v1/submissions", hc, ok, strlen(ok), &r);
+		cr_assert_eq(r.status, 201, "%s", r.body);
+		cr_assert_not_null(tu_resp_header(&r, "Location", loc, sizeof loc));
+		tu_resp_free(&r);
+		http("PUT", loc, hc, other, strlen(other), &r);
+		cr_assert_eq(r.status, 400, "%s", r.body);
+		e = json_array_get(json_object_get(r.json, "errors"), 0);
+		cr_assert_str_eq(json_string_value(json_object_get(e, "code")), "id_mismatch",
+				 "%s", r.body);
+		tu_resp_free(&r);
+	}
+
+	/* every code documented, in docs/api.md and in the OpenAPI enum */
+	{
+		char *md = tu_read_file("docs/api.md", NULL);
+		char *oa = tu_read_file("api/openapi.json", NULL);
+		json_t *doc = json_loads(oa, 0, NULL), *en;
+
+		cr_assert_not_null(md);
+		cr_assert_not_null(doc);
+		en = json_object_get(
+			json_object_get(
+				json_object_get(
+					json_object_get(
+						json_object_get(json_object_get(json_object_get(
+							json_object_get(doc, "components"), "schemas"),
+							"Problem"), "properties"),
+						"errors"),
+					"items"),
+				"properties"),
+			"code");
+		en = json_object_get(en, "enum");
+		cr_assert(json_is_array(en), "Problem.errors[].code has no enum");
+		cr_assert_eq(json_array_size(en), (size_t)CASE_P__COUNT);
+		for (int c = 0; c < CASE_P__COUNT; c++) {
+			char tick[64];
+			int in_enum = 0;
+			snprintf(tick, sizeof tick, "`%s`", case_pcode_name((enum case_pcode)c));
+			cr_expect_not_null(strstr(md, tick), "docs/api.md lacks %s", tick);
+			json_array_foreach(en, i, e)
+				if (!strcmp(json_string_value(e), case_pcode_name((enum case_pcode)c)))
+					in_enum = 1;
+			cr_expect(in_enum, "openapi.json lacks %s", case_pcode_name((enum case_pcode)c));
+		}
+		json_decref(doc);
+		free(md);
+		free(oa);
+	}
+}
+
+/* Issue 13 point 9: POST /v1/submissions/check warns of duplicates (the
+ * workflow's own check) and finds every problem before anything is
+ * stored; it stores nothing either way, and needs a token. */
+Test(server, submission_check_warns_and_stores_nothing)
+{
+	static const char lund[] =
+		"{\"kind\":\"case\",\"title\":\"Klimatsmarta skolmåltider i Lunds kommun —"
+		" innovationsupphandling\",\"summary\":\"Lunds kommun upphandlade livsmedel och"
+		" måltidslösningar för skolor med krav på lägre klimatpåverkan per portion i stället"
+		" för detaljerade produktkrav.\",\"sources\":[{\"url\":\"https://example.org/l\","
+		"\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+	static const char draft[] =
+		"{\"kind\":\"case\",\"buyer\":{\"org_number\":\"212000-1133\"},"
+		"\"sources\":[{\"url\":\"ftp://x\",\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}";
+	char cauth[128];
+	const char *hc[] = {cauth, "Content-Type: application/json", NULL};
+	struct store_counts before = counts_now(), after;
+	struct tu_resp r;
+	json_t *d0;
+
+	snprintf(cauth, sizeof cauth, "Authorization: Bearer %s", g_contributor);
+	http("POST", "/v1/submissions/check", hc, lund, strlen(lund), &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(r.json, "valid")), "%s", r.body);
+	cr_assert(json_is_true(json_object_get(r.json, "duplicates_checked")), "%s", r.body);
+	d0 = json_array_get(json_object_get(r.json, "duplicates"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(d0, "id")), "case-lund-skolmaltider-2021",
+			 "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(d0, "buyer")), "Lunds kommun");
+	tu_resp_free(&r);
+
+	http("POST", "/v1/submissions/check", hc, draft, strlen(draft), &r);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	cr_assert_eq(json_array_size(json_object_get(r.json, "errors")), 3, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(r.json, "errors"), 0), "code")),
+			 "required", "%s", r.body);
+	tu_resp_free(&r);
+
+	post_json("/v1/submissions/check", lund, &r);
+	cr_assert_eq(r.status, 401, "%s", r.body);
+	tu_resp_free(&r);
+
+	after = counts_now();
+	cr_assert_eq(after.cases, before.cases);
+	cr_assert_eq(after.versions, before.versions);
+	cr_assert_eq(after.changes, before.changes);
 }

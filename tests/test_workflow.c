@@ -1160,3 +1160,296 @@ Test(workflow, harvest_never_merges_into_a_submission)
 	tu_rmtree(src);
 	free(src);
 }
+
+/* The ids in a wf_mine answer, as one space-separated string. */
+static void mine_ids(const struct auth_principal *who, size_t offset, size_t limit, long *total,
+		     char *buf, size_t cap)
+{
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL, *it;
+	size_t i;
+
+	cr_assert_eq(wf_mine(st, who, offset, limit, &out, &eb), CL_OK, "%s", eb.msg);
+	*total = (long)json_integer_value(json_object_get(out, "total"));
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(out, "items"), i, it) {
+		cr_assert(json_is_string(json_object_get(it, "title")));
+		cr_assert(json_is_integer(json_object_get(it, "version")));
+		cr_assert(json_is_string(json_object_get(it, "updated_at")));
+		strncat(buf, json_string_value(json_object_get(it, "id")), cap - strlen(buf) - 2);
+		strcat(buf, " ");
+	}
+	json_decref(out);
+}
+
+/* Issue 13 point 9: "Mina inskickade fall" from the server. A contributor
+ * lists the submissions of their person (any of their tokens), newest
+ * change first, with the reviewer's last comment; never another person's;
+ * a token without a person lists its own only; paging by limit/offset. */
+Test(workflow, mine_lists_the_persons_own_submissions_only)
+{
+	struct auth_token_spec c1 = {ROLE_CONTRIBUTOR, "Anna, laptop", "Anna Åberg", NULL};
+	struct auth_token_spec c2 = {ROLE_CONTRIBUTOR, "Anna, telefon", "ANNA ÅBERG", NULL};
+	struct auth_principal anna1, anna2, nobody;
+	char tok[AUTH_TOKEN_LEN + 1], tid[40], hdr[AUTH_TOKEN_LEN + 16], ids[2048], page2[2048];
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL, *it;
+	char *a[3], *b1, *r1, *n1, *x1, *x2;
+	long total;
+	size_t i;
+
+	for (int k = 0; k < 3; k++)
+		a[k] = submit(&alice, T1, S1);
+	b1 = submit(&bob, "Bobs fall", "Något annat.");
+	r1 = submit(&rev1, "Granskarens eget fall", "Något tredje.");
+	cr_assert_eq(auth_token_issue(st, &c1, tok, tid, &eb), CL_OK, "%s", eb.msg);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	cr_assert_eq(auth_verify(st, hdr, &anna1, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(auth_token_issue(st, &c2, tok, tid, &eb), CL_OK, "%s", eb.msg);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	cr_assert_eq(auth_verify(st, hdr, &anna2, &eb), CL_OK, "%s", eb.msg);
+	x1 = submit(&anna1, "Annas första", "Från laptopen.");
+	x2 = submit(&anna2, "Annas andra", "Från telefonen.");
+	cr_assert_eq(decide(&rev1, a[1], "request_changes", "Lägg till en källa om utfallet."),
+		     CL_OK);
+
+	/* alice: her three, newest change first (times have whole seconds:
+	 * the other two are made older) */
+	{
+		char sql[256];
+		snprintf(sql, sizeof sql, "UPDATE submissions SET updated_at = '2020-01-01T00:00:00Z'"
+			 " WHERE id IN ('%s', '%s')", a[0], a[2]);
+		cr_assert_eq(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	mine_ids(&alice, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 3, "%s", ids);
+	for (int k = 0; k < 3; k++)
+		cr_assert_not_null(strstr(ids, a[k]), "%s lacks %s", ids, a[k]);
+	cr_assert_null(strstr(ids, b1));
+	cr_assert_null(strstr(ids, r1));
+	cr_assert_null(strstr(ids, x1));
+	cr_assert(!strncmp(ids, a[1], strlen(a[1])), "newest change first: %s", ids);
+	cr_assert_eq(wf_mine(st, &alice, 0, 0, &out, &eb), CL_OK);
+	json_array_foreach(json_object_get(out, "items"), i, it) {
+		json_t *lc = json_object_get(it, "last_comment");
+		cr_assert(json_is_true(json_object_get(it, "this_token")));
+		if (!strcmp(json_string_value(json_object_get(it, "id")), a[1])) {
+			cr_assert_str_eq(json_string_value(json_object_get(it, "status")),
+					 "changes_requested");
+			cr_assert_str_eq(json_string_value(json_object_get(lc, "decision")),
+					 "request_changes");
+			cr_assert_str_eq(json_string_value(json_object_get(lc, "comment")),
+					 "Lägg till en källa om utfallet.");
+			cr_assert(json_is_string(json_object_get(lc, "at")));
+		} else {
+			cr_assert(json_is_null(lc), "no comment yet");
+		}
+	}
+	json_decref(out);
+
+	/* paging: two and one, together the three */
+	mine_ids(&alice, 0, 2, &total, ids, sizeof ids);
+	mine_ids(&alice, 2, 2, &total, page2, sizeof page2);
+	cr_assert_eq(total, 3);
+	strncat(ids, page2, sizeof ids - strlen(ids) - 1);
+	for (int k = 0; k < 3; k++) {
+		const char *p = strstr(ids, a[k]);
+		cr_assert_not_null(p, "%s", ids);
+		cr_assert_null(strstr(p + 1, a[k]), "twice: %s", ids);
+	}
+
+	/* bob, the reviewer: their own only */
+	mine_ids(&bob, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 1);
+	cr_assert(!strncmp(ids, b1, strlen(b1)));
+	mine_ids(&rev1, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 1);
+	cr_assert(!strncmp(ids, r1, strlen(r1)));
+
+	/* Anna's two tokens name one person (folded): both lists hold both,
+	 * this_token says which one her token made */
+	mine_ids(&anna2, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 2, "%s", ids);
+	cr_assert_not_null(strstr(ids, x1));
+	cr_assert_not_null(strstr(ids, x2));
+	cr_assert_eq(wf_mine(st, &anna1, 0, 0, &out, &eb), CL_OK);
+	json_array_foreach(json_object_get(out, "items"), i, it)
+		cr_assert_eq(json_is_true(json_object_get(it, "this_token")),
+			     !strcmp(json_string_value(json_object_get(it, "id")), x1));
+	json_decref(out);
+
+	/* tokens without a person: each lists its own submissions only (two
+	 * empty persons are not one person) */
+	{
+		char sql[256];
+		snprintf(sql, sizeof sql, "UPDATE tokens SET person = '' WHERE id IN ('%s', '%s')",
+			 alice.token_id, bob.token_id);
+		cr_assert_eq(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	nobody = alice;
+	nobody.person[0] = '\0';
+	n1 = a[0];
+	mine_ids(&nobody, 0, 0, &total, ids, sizeof ids);
+	cr_assert_eq(total, 3, "by token: %s", ids);
+	cr_assert_not_null(strstr(ids, n1));
+	cr_assert_null(strstr(ids, b1));
+
+	/* refusals */
+	cr_assert_eq(wf_mine(st, &anon, 0, 0, &out, &eb), CL_EDENIED);
+	cr_assert_null(out);
+	cr_assert_eq(wf_mine(st, &alice, 0, 101, &out, &eb), CL_EINVAL);
+	cr_assert_eq(wf_mine(st, &alice, 100001, 0, &out, &eb), CL_EINVAL);
+
+	for (int k = 0; k < 3; k++)
+		free(a[k]);
+	free(b1);
+	free(r1);
+	free(x1);
+	free(x2);
+}
+
+/* Issue 13 point 9: the duplicate warning before the case is stored.
+ * wf_check answers what wf_submit would (the same duplicates, with buyer
+ * and year for the page; the same problems with their codes) and writes
+ * nothing: no case, version, submission, audit row or change. */
+Test(workflow, check_warns_of_duplicates_and_stores_nothing)
+{
+	const char *lund_t = "Klimatsmarta skolmåltider i Lunds kommun — innovationsupphandling";
+	const char *lund_s = "Lunds kommun upphandlade livsmedel och måltidslösningar för skolor"
+			     " med krav på lägre klimatpåverkan per portion i stället för"
+			     " detaljerade produktkrav.";
+	struct case_problems probs;
+	struct cl_errbuf eb = {0};
+	struct engine *e = NULL;
+	json_t *out = NULL, *d0;
+	struct snap before;
+	char *b;
+
+	import_demo();
+	cr_assert_eq(engine_open(ENGINE_FTS5, dir, st, 1, &e, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(sync_engine(st, e, 0, NULL, NULL, NULL, &eb), CL_OK, "%s", eb.msg);
+	case_problems_init(&probs);
+	before = snapshot();
+
+	b = body_of(lund_t, lund_s);
+	cr_assert_eq(wf_check(st, e, &alice, b, strlen(b), &out, &probs, &eb), CL_OK, "%s",
+		     eb.msg);
+	cr_assert(json_is_true(json_object_get(out, "valid")));
+	cr_assert(json_is_true(json_object_get(out, "duplicates_checked")));
+	cr_assert_eq(json_array_size(json_object_get(out, "duplicates")), 1);
+	d0 = json_array_get(json_object_get(out, "duplicates"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(d0, "id")), "case-lund-skolmaltider-2021");
+	cr_assert_str_eq(json_string_value(json_object_get(d0, "buyer")), "Lunds kommun");
+	cr_assert_eq(json_integer_value(json_object_get(d0, "year")), 2021);
+	cr_assert_geq(json_real_value(json_object_get(d0, "score")), 0.45);
+	json_decref(out);
+	free(b);
+
+	b = body_of(T1, S1);
+	cr_assert_eq(wf_check(st, e, &alice, b, strlen(b), &out, &probs, &eb), CL_OK, "%s",
+		     eb.msg);
+	cr_assert_eq(json_array_size(json_object_get(out, "duplicates")), 0);
+	json_decref(out);
+	free(b);
+
+	/* an invalid draft: every problem, with its code, as wf_submit gives */
+	{
+		static const char draft[] =
+			"{\"kind\":\"case\",\"buyer\":{\"org_number\":\"212000-1133\"},"
+			"\"sources\":[{\"url\":\"file:///x\",\"retrieved_at\":"
+			"\"2026-01-01T10:00:00Z\"}]}";
+		cr_assert_eq(wf_check(st, e, &alice, draft, strlen(draft), &out, &probs, &eb),
+			     CL_EVALIDATION);
+	}
+	cr_assert_null(out);
+	cr_assert_eq(probs.n, 3, "title, org number, source: %zu", probs.n);
+	for (size_t i = 0; i < probs.n; i++) {
+		const char *want = !strcmp(probs.v[i].path, "$.title") ? "required"
+				   : !strcmp(probs.v[i].path, "$.buyer.org_number") ? "orgnr_checksum"
+										 : "url_scheme";
+		cr_assert_str_eq(case_pcode_name(probs.v[i].code), want, "%s", probs.v[i].path);
+	}
+	case_problems_release(&probs);
+
+	/* roles as for submitting */
+	case_problems_init(&probs);
+	b = body_of(T1, S1);
+	cr_assert_eq(wf_check(st, e, &anon, b, strlen(b), &out, &probs, &eb), CL_EDENIED);
+	cr_assert_eq(wf_check(st, e, &rev1, b, strlen(b), &out, &probs, &eb), CL_OK);
+	json_decref(out);
+	free(b);
+	case_problems_release(&probs);
+	assert_same(before, snapshot(), "checks");
+	engine_close(e);
+}
+
+/* The count of word w in the report's top_words, 0 when absent. */
+static long top_word(const json_t *report, const char *w)
+{
+	const json_t *o = find_by(json_object_get(report, "top_words"), "word", w);
+	return o ? (long)json_integer_value(json_object_get(o, "count")) : 0;
+}
+
+/* Issue 13 point 10: "most searched words" for the follow-up. Words are
+ * counted one by one, folded, once per search; stopwords, operators, field
+ * names and words touching digits are not words; a search that may name a
+ * person (an e-mail address, an identity number) gives none; the report
+ * shows only words counted in at least 3 searches; the table is capped. */
+Test(workflow, most_searched_words_without_personal_data)
+{
+	struct cl_errbuf eb = {0};
+	struct wf_stats_buf *b = NULL;
+	json_t *out = NULL, *o;
+	size_t i;
+
+	for (int k = 0; k < 3; k++) {
+		cr_assert_eq(wf_stats_search(st, "Skolmåltider i Lund", 12, 0, &eb), CL_OK, "%s",
+			     eb.msg);
+		cr_assert_eq(wf_stats_search(st, "title:skola AND Cirkulära möbler", 0, 0, &eb),
+			     CL_OK);
+		cr_assert_eq(wf_stats_search(st, "anna.andersson@example.se skolmåltider", 4, 0,
+					     &eb), CL_OK);
+		cr_assert_eq(wf_stats_search(st, "19800101-1234 Lund", 1, 0, &eb), CL_OK);
+		cr_assert_eq(wf_stats_search(st, "covid19 vård", 5, 0, &eb), CL_OK);
+	}
+	cr_assert_eq(wf_stats_search(st, "LUND lund Lund klimat", 2, 0, &eb), CL_OK);
+	/* the server's buffered path counts the same way */
+	cr_assert_eq(wf_stats_buf_new(&b, &eb), CL_OK);
+	cr_assert_eq(wf_stats_buf_search(b, "skolmåltider", 7, 0), CL_OK);
+	cr_assert_eq(wf_stats_flush(b, st, &eb), CL_OK, "%s", eb.msg);
+	wf_stats_buf_free(b);
+
+	cr_assert_eq(wf_stats_report(st, &rev1, &out, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(json_integer_value(json_object_get(out, "top_words_min_count")), 3);
+	cr_assert_eq(top_word(out, "skolmåltider"), 4, "%s", json_dumps(out, 0));
+	cr_assert_eq(top_word(out, "lund"), 4);      /* once per search */
+	cr_assert_eq(top_word(out, "cirkulära"), 3);
+	cr_assert_eq(top_word(out, "möbler"), 3);
+	cr_assert_eq(top_word(out, "vård"), 3);
+	cr_assert_eq(top_word(out, "skola"), 3);    /* the field name "title" is not a word */
+	cr_assert_eq(top_word(out, "klimat"), 0);    /* one search: not shown */
+	cr_assert_eq(sql_long("SELECT count FROM stats_words WHERE word = 'klimat'"), 1);
+	o = json_array_get(json_object_get(out, "top_words"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(o, "count")), 4, "most searched first");
+	json_array_foreach(json_object_get(out, "top_words"), i, o)
+		cr_assert_geq(json_integer_value(json_object_get(o, "count")), 3);
+	json_decref(out);
+	/* nothing else was kept: no stopword, operator, field name, digits,
+	 * e-mail or identity number */
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_words WHERE word NOT IN"
+			      " ('skolmåltider', 'lund', 'cirkulära', 'möbler', 'vård', 'klimat',"
+			      " 'skola')"),
+		     0, "%ld words kept", sql_long("SELECT count(*) FROM stats_words"));
+
+	/* at most WF_WORDS_ROWS (20,000) words: then only those kept count */
+	cr_assert_eq(sqlite3_exec(store_db(st),
+				  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				  " WHERE i < 19993) INSERT INTO stats_words(word, count)"
+				  " SELECT 'w' || printf('%05d', i), 1 FROM n",
+				  NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_words"), 20000);
+	cr_assert_eq(wf_stats_search(st, "vätgas lund", 3, 0, &eb), CL_OK);
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_words"), 20000);
+	cr_assert_eq(sql_long("SELECT count FROM stats_words WHERE word = 'lund'"), 5);
+	cr_assert_eq(sql_long("SELECT count(*) FROM stats_words WHERE word = 'vätgas'"), 0);
+}

@@ -160,6 +160,8 @@
       statsTotals: '{0} sökningar, varav {1} utan träffar; {2} visade fallsidor.',
       chartZero: 'Sökningar utan träffar',
       chartFacets: 'Använda filter',
+      chartWords: 'Mest sökta ord',
+      chartWordsHint: 'Ord som sökts minst {0} gånger, vart och ett för sig: hela sökfrågor sparas inte.',
       chartGoals: 'Fall per mål',
       chartAuthority: 'Fall per typ av myndighet',
       chartYears: 'Fall per år',
@@ -171,10 +173,19 @@
       dupCheckTitle: 'Finns fallet redan?',
       dupCheckText: 'De här publicerade fallen liknar ditt. Kontrollera att ditt fall inte redan finns innan du skickar in det.',
       dupConfirm: 'Mitt fall är nytt – skicka in',
+      dupScore: '{0}\u00a0% lika',
       cancelEdit: 'Avbryt ändringen',
       statusIs: 'Status: {0}',
       reviewerSaid: 'Granskaren ({0}) {1}',
       revise: 'Ändra och skicka igen',
+      mySubsCount: '{0} inskickade fall, det senast ändrade först.',
+      mySubsOne: '1 inskickat fall.',
+      mySubsNone: 'Du har inte skickat in några fall ännu.',
+      mySubsFailed: 'Dina inskickade fall kunde inte hämtas: {0}',
+      mySubMeta: 'Id {0} · version {1} · senast ändrat {2}',
+      mySubsMore: 'Visa fler',
+      otherToken: 'Skickat med en annan av dina nycklar: ändra det med den nyckeln.',
+      contribSignIn: 'Logga in och visa mina inskickade fall',
       reviseTitle: 'Ändra: {0}',
       resubmit: 'Skicka in igen',
       resubmitted: 'Ändringen är inskickad',
@@ -192,6 +203,36 @@
       err_currency: 'Valutan är en kod med tre bokstäver, till exempel SEK.',
       err_published: 'Ange ett datum (ÅÅÅÅ-MM-DD).',
       err_awarded: 'Ange ett datum (ÅÅÅÅ-MM-DD) som inte är före publiceringen.',
+      // stable validation codes of the API (docs/api.md, errors[].code)
+      ec_required: 'Fältet måste fyllas i.',
+      ec_wrong_type: 'Värdet har fel form.',
+      ec_invalid_text: 'Texten innehåller otillåtna tecken (styrtecken).',
+      ec_too_long: 'Texten är för lång.',
+      ec_empty: 'Fältet får inte vara tomt.',
+      ec_too_many_items: 'För många val (högst 64).',
+      ec_unknown_field: 'Fältet hör inte till ett fall.',
+      ec_unknown_code: 'Okänt val – välj ett av alternativen.',
+      ec_duplicate_code: 'Samma kod finns två gånger.',
+      ec_cpv_format: 'CPV-koder har åtta siffror (och kan sluta med -kontrollsiffra), till exempel 39180000.',
+      ec_date_format: 'Ange ett datum som ÅÅÅÅ-MM-DD.',
+      ec_date_invalid: 'Datumet finns inte i kalendern.',
+      ec_year_range: 'Året ska ligga mellan 1900 och 2100.',
+      ec_timestamp_format: 'Ange en tidpunkt som 2026-11-27T05:00:00Z.',
+      ec_id_format: 'Id:t får bara innehålla a–z, 0–9, punkt, understreck och bindestreck (högst 83 tecken).',
+      ec_id_mismatch: 'Id:t stämmer inte med det inskickade fallets id.',
+      ec_language_code: 'Ange språket som en kod med två bokstäver, till exempel sv.',
+      ec_orgnr_format: 'Organisationsnumret är inte giltigt: tio siffror, NNNNNN-NNNN.',
+      ec_orgnr_checksum: 'Organisationsnumret är inte giltigt: kontrollsiffran stämmer inte. Kontrollera numret (NNNNNN-NNNN).',
+      ec_country_code: 'Ange landet som en kod med två stora bokstäver, till exempel SE.',
+      ec_nuts_code: 'Ange en NUTS-kod, till exempel SE224.',
+      ec_currency_code: 'Valutan är en kod med tre bokstäver, till exempel SEK.',
+      ec_number_range: 'Talet är för stort eller ogiltigt.',
+      ec_negative: 'Värdet får inte vara negativt.',
+      ec_url_format: 'Webbadressen får inte innehålla mellanslag och måste ha ett värdnamn (https://exempel.se/…).',
+      ec_url_scheme: 'Ange en webbadress som börjar med https:// eller http://.',
+      ec_sha256_format: 'Kontrollsumman ska vara 64 hexadecimala tecken.',
+      ec_json_syntax: 'Fallet kunde inte läsas (trasig JSON).',
+      ec_too_many_problems: 'Fler fel finns; rätta dessa och skicka igen.',
       submitButton: 'Skicka in',
       submitting: 'Skickar …',
       submitOk: 'Tack! Fallet har skickats in för granskning med id {0} (status: {1}).',
@@ -386,6 +427,8 @@
       statsTotals: '{0} searches, {1} of them without results; {2} case pages viewed.',
       chartZero: 'Searches without results',
       chartFacets: 'Filters used',
+      chartWords: 'Most searched words',
+      chartWordsHint: 'Words searched at least {0} times, each on its own: whole queries are not kept.',
       chartGoals: 'Cases per goal',
       chartAuthority: 'Cases per authority type',
       chartYears: 'Cases per year',
@@ -397,10 +440,19 @@
       dupCheckTitle: 'Is the case already here?',
       dupCheckText: 'These published cases are like yours. Check that your case is not already here before you submit it.',
       dupConfirm: 'My case is new – submit it',
+      dupScore: '{0}\u00a0% alike',
       cancelEdit: 'Cancel the change',
       statusIs: 'Status: {0}',
       reviewerSaid: 'The reviewer ({0}) {1}',
       revise: 'Change and resubmit',
+      mySubsCount: '{0} submitted cases, the last changed first.',
+      mySubsOne: '1 submitted case.',
+      mySubsNone: 'You have not submitted any cases yet.',
+      mySubsFailed: 'Your submitted cases could not be fetched: {0}',
+      mySubMeta: 'Id {0} · version {1} · last changed {2}',
+      mySubsMore: 'Show more',
+      otherToken: 'Sent with another of your tokens: change it with that token.',
+      contribSignIn: 'Sign in and show my submitted cases',
       reviseTitle: 'Change: {0}',
       resubmit: 'Resubmit',
       resubmitted: 'The change is submitted',
@@ -418,6 +470,36 @@
       err_currency: 'The currency is a three-letter code, for example SEK.',
       err_published: 'Give a date (YYYY-MM-DD).',
       err_awarded: 'Give a date (YYYY-MM-DD) not before publication.',
+      // stable validation codes of the API (docs/api.md, errors[].code)
+      ec_required: 'This field is required.',
+      ec_wrong_type: 'The value has the wrong form.',
+      ec_invalid_text: 'The text contains characters that are not allowed (control characters).',
+      ec_too_long: 'The text is too long.',
+      ec_empty: 'This field must not be empty.',
+      ec_too_many_items: 'Too many values (at most 64).',
+      ec_unknown_field: 'This field is not part of a case.',
+      ec_unknown_code: 'Unknown value – choose one of the options.',
+      ec_duplicate_code: 'The same code appears twice.',
+      ec_cpv_format: 'CPV codes have eight digits (and may end in -check digit), for example 39180000.',
+      ec_date_format: 'Give a date as YYYY-MM-DD.',
+      ec_date_invalid: 'That date does not exist in the calendar.',
+      ec_year_range: 'The year must lie between 1900 and 2100.',
+      ec_timestamp_format: 'Give a time such as 2026-11-27T05:00:00Z.',
+      ec_id_format: 'The id may only hold a–z, 0–9, dot, underscore and hyphen (at most 83 characters).',
+      ec_id_mismatch: 'The id is not the submission\'s id.',
+      ec_language_code: 'Give the language as a two-letter code, for example sv.',
+      ec_orgnr_format: 'The organisation number is not valid: ten digits, NNNNNN-NNNN.',
+      ec_orgnr_checksum: 'The organisation number is not valid: the check digit is wrong. Check the number (NNNNNN-NNNN).',
+      ec_country_code: 'Give the country as a two-letter upper-case code, for example SE.',
+      ec_nuts_code: 'Give a NUTS code, for example SE224.',
+      ec_currency_code: 'The currency is a three-letter code, for example SEK.',
+      ec_number_range: 'The number is too large or not valid.',
+      ec_negative: 'The value must not be negative.',
+      ec_url_format: 'The web address must not contain spaces and must name a host (https://example.org/…).',
+      ec_url_scheme: 'Give a web address starting with https:// or http://.',
+      ec_sha256_format: 'The checksum must be 64 hexadecimal digits.',
+      ec_json_syntax: 'The case could not be read (broken JSON).',
+      ec_too_many_problems: 'There are more problems; fix these and send again.',
       submitButton: 'Submit',
       submitting: 'Submitting …',
       submitOk: 'Thank you! The case was submitted for review with id {0} (status: {1}).',
@@ -502,6 +584,7 @@
   let labels = {};            // facet -> code -> {sv, en}
   const facetTitles = {};     // facet -> {sv, en}: headings from the facet table
   let lastSearch = null;      // last search response, re-rendered on language switch
+  let lastApiErrors = null;   // the submission's last errors[], re-worded on language switch
   let lastCase = null;        // {c, history, similar}
   let expanded = {};          // facet -> true when "show all" is open
   let lastSearchUrl = './';
@@ -706,6 +789,12 @@
     applyStrings();
     if (lastSearch) renderSearch(lastSearch.state, lastSearch.res);
     if (lastCase) renderCase(lastCase);
+    if (!$('view-submit').hidden && token('contributor')) loadMySubs();
+    if (lastApiErrors) {
+      const errs = lastApiErrors;
+      clearErrors();
+      showApiErrors(errs, false);
+    }
   }
 
   // /v1/facets: tolerate {facets:{f:[{code|value, sv|label_sv, en|label_en}]}}
@@ -1540,7 +1629,7 @@
   }
 
   // ---------------------------------------------------------------- submission
-  const MY_SUBS_KEY = 'caselib.mysubs'; // ids this browser submitted (localStorage)
+  const MY_SUBS_PAGE = 20;    // "Mina inskickade fall": items per request
   let editingId = null;      // a submission being revised (PUT), else null
   let dupConfirmed = false;  // the contributor saw the similar cases and goes on
 
@@ -1592,6 +1681,7 @@
     document.querySelectorAll('#submit-form [aria-invalid]').forEach(function (n) { n.removeAttribute('aria-invalid'); });
     clear($('submit-errors'));
     $('submit-errors').hidden = true;
+    lastApiErrors = null;
   }
 
   function fieldFor(path) {
@@ -1605,7 +1695,7 @@
   }
 
   // errors: [{field id | null, message}]
-  function showErrors(errors, heading) {
+  function showErrors(errors, heading, noFocus) {
     const box = $('submit-errors');
     clear(box);
     box.appendChild(el('h2', null, heading));
@@ -1631,7 +1721,7 @@
     });
     box.appendChild(ul);
     box.hidden = false;
-    box.focus();
+    if (!noFocus) box.focus();
   }
 
   // the page's own message for a field the API found wrong (its reason,
@@ -1641,6 +1731,29 @@
     const own = STRINGS.sv[k] ? t(k) : null;
     if (!own) return reason;
     return lang === 'en' || !reason ? own + (lang === 'en' && reason ? ' (' + reason + ')' : '') : own + ' (' + reason + ')';
+  }
+
+  // The API's validation problems, each beside its field and in the
+  // summary, in the page's language: a known errors[].code by the page's own
+  // sentence (STRINGS ec_*), an unknown one by the server's reason, a
+  // problem without a code (an older server) by the field's sentence.
+  // Kept (lastApiErrors) so that switching the language words them again.
+  function apiErrorMessage(e, field) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    const reason = String(e.reason || e.message || '');
+    if (code && Object.prototype.hasOwnProperty.call(STRINGS.sv, 'ec_' + code)) return t('ec_' + code);
+    if (code) return reason || code;
+    return field ? fieldMessage(field, reason) : reason;
+  }
+
+  function showApiErrors(errs, focus) {
+    lastApiErrors = errs;
+    showErrors(errs.map(function (e) {
+      const path = String(e.path || '');
+      const field = fieldFor(path);
+      const msg = apiErrorMessage(e, field);
+      return { field: field, message: field ? msg : msg + (path ? ' (' + path + ')' : '') };
+    }), t('submitErrors'), !focus);
   }
 
   function buildCase() {
@@ -1697,16 +1810,6 @@
     $('sub-source-url').value = (c.sources && c.sources[0] && c.sources[0].url) || '';
   }
 
-  function mySubs() {
-    try { return JSON.parse(localStorage.getItem(MY_SUBS_KEY) || '[]').filter(function (x) { return typeof x === 'string'; }); }
-    catch (e) { return []; }
-  }
-  function rememberSub(id) {
-    const l = mySubs().filter(function (x) { return x !== id; });
-    l.unshift(id);
-    try { localStorage.setItem(MY_SUBS_KEY, JSON.stringify(l.slice(0, 50))); } catch (e) { /* ignore */ }
-  }
-
   // signing in: a token is pasted once per browser session, kept in
   // sessionStorage and never shown again; "Logga ut" forgets it
   function showContribSignIn() {
@@ -1716,39 +1819,88 @@
     $('contrib-signed-in').hidden = !signed;
   }
 
-  function loadMySubs() {
+  // "Mina inskickade fall": the signed-in person's submissions from the
+  // server (GET /v1/submissions), newest change first, with status, version,
+  // last change and the reviewer's last comment; "Visa fler" pages on.
+  function loadMySubs(more) {
     const tok = token('contributor');
     const ul = $('my-subs-list');
-    const ids = mySubs();
-    if (!tok || !ids.length) { clear(ul); $('my-subs').hidden = true; return Promise.resolve(); }
-    return Promise.all(ids.map(function (id) {
-      return api('GET', '/v1/submissions/' + encodeURIComponent(id), { token: tok }).catch(function () { return null; });
-    })).then(function (rs) {
-      clear(ul);
-      rs.forEach(function (res) {
-        if (!res || !res.ok || !res.body) return; // another contributor's, or gone
-        const s = res.body;
-        const c = s.case || {};
-        const li = el('li', { class: 'my-sub', 'data-id': s.id });
-        const h = el('h3');
-        if (s.status === 'published') h.appendChild(caseLink(s.id, c.title));
-        else h.textContent = c.title || s.id;
-        li.appendChild(h);
-        li.appendChild(el('p', { class: 'sub-status status-' + (s.status || '') }, t('statusIs', code1('status', s.status || 'submitted'))));
-        (s.reviews || []).filter(function (r) { return r && r.comment; }).forEach(function (r) {
-          const q = el('blockquote', { class: 'review-comment' });
-          q.appendChild(el('p', null, r.comment));
-          q.appendChild(el('footer', null, t('reviewerSaid', code1('decision', r.decision), r.at ? fmtDate(r.at) : '')));
-          li.appendChild(q);
+    if (!tok) { clear(ul); $('my-subs').hidden = true; $('my-subs-more').hidden = true; return Promise.resolve(); }
+    const offset = more ? ul.children.length : 0;
+    return api('GET', '/v1/submissions?limit=' + MY_SUBS_PAGE + '&offset=' + offset, { token: tok }).then(function (res) {
+      if (res.status === 401 || res.status === 403) {
+        setToken('contributor', '');
+        showContribSignIn();
+        clear(ul);
+        $('my-subs').hidden = true;
+        return res;
+      }
+      if (!res.ok || !res.body || !Array.isArray(res.body.items)) {
+        $('my-subs-status').textContent = t('mySubsFailed', problemText(res));
+        $('my-subs').hidden = false;
+        return res;
+      }
+      if (!more) clear(ul);
+      res.body.items.forEach(function (s) { ul.appendChild(mySubItem(s, tok)); });
+      const total = Number(res.body.total) || 0;
+      $('my-subs-status').textContent = total === 1 ? t('mySubsOne') : total ? t('mySubsCount', fmtNumber(total)) : t('mySubsNone');
+      $('my-subs-more').hidden = ul.children.length >= total;
+      $('my-subs').hidden = false;
+      return res;
+    }).catch(function () {
+      $('my-subs-status').textContent = t('mySubsFailed', t('networkError'));
+      $('my-subs').hidden = false;
+    });
+  }
+
+  function mySubItem(s, tok) {
+    const li = el('li', { class: 'my-sub', 'data-id': s.id });
+    const h = el('h3');
+    if (s.status === 'published') h.appendChild(caseLink(s.id, s.title || s.id));
+    else h.textContent = s.title || s.id;
+    li.appendChild(h);
+    li.appendChild(el('p', { class: 'sub-status status-' + (s.status || '') }, t('statusIs', code1('status', s.status || 'submitted'))));
+    li.appendChild(el('p', { class: 'meta' }, t('mySubMeta', s.id, s.version || 1, s.updated_at ? fmtDate(s.updated_at) : '')));
+    const r = s.last_comment;
+    if (r && r.comment) {
+      const q = el('blockquote', { class: 'review-comment' });
+      q.appendChild(el('p', null, r.comment));
+      q.appendChild(el('footer', null, t('reviewerSaid', code1('decision', r.decision), r.at ? fmtDate(r.at) : '')));
+      li.appendChild(q);
+    }
+    if (s.status === 'changes_requested' || s.status === 'submitted') {
+      if (s.this_token === false) {
+        li.appendChild(el('p', { class: 'hint' }, t('otherToken')));
+      } else {
+        const b = el('button', { type: 'button', class: 'secondary revise', 'data-id': s.id }, t('revise'));
+        b.addEventListener('click', function () {
+          b.disabled = true;
+          api('GET', '/v1/submissions/' + encodeURIComponent(s.id), { token: tok }).then(function (res) {
+            b.disabled = false;
+            if (res.ok && res.body) startRevise(res.body);
+            else $('my-subs-status').textContent = t('mySubsFailed', problemText(res));
+          }, function () { b.disabled = false; $('my-subs-status').textContent = t('mySubsFailed', t('networkError')); });
         });
-        if (s.status === 'changes_requested' || s.status === 'submitted') {
-          const b = el('button', { type: 'button', class: 'secondary revise', 'data-id': s.id }, t('revise'));
-          b.addEventListener('click', function () { startRevise(s); });
-          li.appendChild(b);
-        }
-        ul.appendChild(li);
-      });
-      $('my-subs').hidden = !ul.firstChild;
+        li.appendChild(b);
+      }
+    }
+    return li;
+  }
+
+  // "Visa mina inskickade fall" beside the token field: signs in without
+  // sending a case
+  function contribSignIn() {
+    const tok = $('sub-token').value.trim();
+    clearErrors();
+    if (!tok) { showErrors([{ field: 'sub-token', message: t('tokenRequired') }], t('submitErrors')); return; }
+    setToken('contributor', tok);
+    showContribSignIn();
+    loadMySubs().then(function (res) {
+      if (res && (res.status === 401 || res.status === 403)) {
+        showErrors([{ field: 'sub-token', message: t('tokenRejected') + ' ' + problemText(res) }], t('submitErrors'));
+        return;
+      }
+      $('my-subs-title').focus();
     });
   }
 
@@ -1770,12 +1922,19 @@
     $('cancel-edit').hidden = true;
   }
 
-  // before a new case is stored: published cases like it, for the
-  // contributor to check; going on needs a click
+  // before a new case is stored: POST /v1/submissions/check gives what the
+  // submission would get — every validation problem (shown at once, nothing
+  // sent), else the published cases the workflow's duplicate check finds;
+  // with any, the contributor sees them and going on needs a click.
+  // Resolves true to submit now.
   function dupCheck(c, tok) {
-    const text = [c.title, c.summary].filter(Boolean).join('. ');
-    return api('POST', '/v1/similar', { json: { text: text.slice(0, 8000), limit: 3 } }).then(function (res) {
-      const hits = res.ok && res.body && Array.isArray(res.body.hits) ? res.body.hits : [];
+    return api('POST', '/v1/submissions/check', { token: tok, json: c }).then(function (res) {
+      if (!res.ok) {
+        if (res.status === 404 || res.status === 405) return true; // an older server: submit
+        afterSubmit(res, c);
+        return false;
+      }
+      const hits = res.body && Array.isArray(res.body.duplicates) ? res.body.duplicates : [];
       if (!hits.length) return true;
       const ul = $('dup-check-list');
       clear(ul);
@@ -1784,12 +1943,13 @@
         const a = el('a', { href: withLang(location.pathname + '?case=' + encodeURIComponent(h.id)), target: '_blank', rel: 'noopener' }, h.title || h.id);
         li.appendChild(a);
         const meta = [h.buyer, h.year].filter(Boolean);
+        if (typeof h.score === 'number') meta.push(t('dupScore', Math.round(h.score * 100)));
         if (meta.length) li.appendChild(el('span', { class: 'meta' }, ' — ' + meta.join(' · ')));
         ul.appendChild(li);
       });
+      clear($('submit-status'));
       $('dup-check').hidden = false;
       $('dup-confirm').focus();
-      void tok;
       return false;
     }, function () { return true; });
   }
@@ -1799,6 +1959,7 @@
     clearErrors();
     clear($('submit-status'));
     $('submit-duplicates').hidden = true;
+    $('dup-check').hidden = true;
     const tok = token('contributor') || $('sub-token').value.trim();
     const problems = [];
     if (!tok) problems.push({ field: 'sub-token', message: t('tokenRequired') });
@@ -1826,7 +1987,6 @@
     if (res.ok && res.body && (res.body.id || editingId)) {
       const b = res.body || {};
       const id = b.id || editingId;
-      rememberSub(id);
       // the status page: id, status, what happens next, a link
       st.appendChild(el('h2', null, editingId ? t('resubmitted') : t('submittedTitle')));
       st.appendChild(el('p', { class: 'success' }, t('submitOk', id, code1('status', b.status || 'submitted'))));
@@ -1857,12 +2017,7 @@
     }
     const errs = res.body && Array.isArray(res.body.errors) ? res.body.errors : null;
     if (errs && errs.length) {
-      showErrors(errs.map(function (e) {
-        const path = String(e.path || '');
-        const field = fieldFor(path);
-        const reason = String(e.reason || e.message || '');
-        return { field: field, message: field ? fieldMessage(field, reason) : reason + (path ? ' (' + path + ')' : '') };
-      }), t('submitErrors'));
+      showApiErrors(errs, true);
     } else {
       showErrors([{ field: null, message: t('submitFailed', problemText(res)) }], t('submitErrors'));
     }
@@ -2066,9 +2221,10 @@
 
   // ---------------------------------------------------------------- follow-up (statistics)
   // simple horizontal bar charts drawn as inline SVG (no chart library)
-  function barChart(title, rows) {
+  function barChart(title, rows, hint) {
     const fig = el('figure', { class: 'chart' });
     fig.appendChild(el('figcaption', null, title));
+    if (hint) fig.appendChild(el('p', { class: 'hint' }, hint));
     if (!rows.length) { fig.appendChild(el('p', { class: 'hint' }, t('noData'))); return fig; }
     const NS = 'http://www.w3.org/2000/svg';
     const max = Math.max.apply(null, rows.map(function (r) { return r[1]; })) || 1;
@@ -2118,6 +2274,8 @@
         return (fc[f] || []).map(function (x) { return [byLabel ? label(f, x.code) : String(x.code), x.count || 0]; });
       };
       box.appendChild(barChart(t('chartZero'), top((st.zero_result_queries || []).map(function (q) { return [q.query, q.count]; }), 10)));
+      box.appendChild(barChart(t('chartWords'), top((st.top_words || []).map(function (w) { return [w.word, w.count]; }), 15),
+        t('chartWordsHint', st.top_words_min_count || 3)));
       box.appendChild(barChart(t('chartFacets'), top((st.facets || []).map(function (q) { return [facetTitle(q.facet), q.uses]; }), 12)));
       box.appendChild(barChart(t('chartGoals'), top(fv('goals', true), 12)));
       box.appendChild(barChart(t('chartAuthority'), top(fv('authority_type', true), 10)));
@@ -2193,6 +2351,8 @@
     $('contrib-sign-out').addEventListener('click', function () {
       setToken('contributor', ''); showContribSignIn(); clear($('my-subs-list')); $('my-subs').hidden = true; $('sub-token').focus();
     });
+    $('contrib-sign-in').addEventListener('click', contribSignIn);
+    $('my-subs-more').addEventListener('click', function () { loadMySubs(true); });
     showContribSignIn();
     $('review-token-form').addEventListener('submit', function (ev) {
       ev.preventDefault();

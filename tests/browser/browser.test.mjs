@@ -117,7 +117,7 @@ before(async () => {
   page.on('response', (r) => {
     const u = new URL(r.url());
     if (r.status() >= 400 && u.pathname !== '/favicon.ico' &&
-        !(r.status() === 400 && u.pathname === '/v1/submissions'))
+        !(r.status() === 400 && (u.pathname === '/v1/submissions' || u.pathname === '/v1/submissions/check')))
       pageErrors.push(`HTTP ${r.status()} ${r.request().method()} ${u.pathname}${u.search}`);
   });
   page.on('dialog', (d) => { pageErrors.push('dialog opened: ' + d.message()); d.dismiss(); });
@@ -688,9 +688,12 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   await page.click('#submit-form button[type=submit]');
   await confirmIfDup();
   await page.waitForSelector('#submit-errors:not([hidden])');
-  // point 9: the page's own words for what is wrong, all problems at once
-  assert.match(await page.textContent('#err-sub-org-number'), /^Organisationsnumret är inte giltigt/);
-  assert.match(await page.textContent('#err-sub-source-url'), /^Ange källans webbadress/);
+  // point 9: all problems at once, each worded by its stable code
+  // (orgnr_checksum, url_scheme) in the page's language
+  assert.match(await page.textContent('#err-sub-org-number'), /^Organisationsnumret är inte giltigt: kontrollsiffran stämmer inte/);
+  assert.match(await page.textContent('#err-sub-source-url'), /^Ange en webbadress som börjar med https:\/\//);
+  assert.match(await page.textContent('#submit-errors'), /Organisationsnummer.*kontrollsiffran stämmer inte/s);
+  assert.ok(!/check digit|must be an http/.test(await page.textContent('#submit-errors')), 'no English in the Swedish page');
   // point 11: the token is taken once and never shown again
   assert.equal(await page.isVisible('#sub-token'), false);
   assert.equal(await page.isVisible('#contrib-signed-in'), true);
@@ -703,10 +706,23 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   assert.equal(await page.evaluate(() => document.activeElement.id), 'submit-errors');
   await shot('04-submit-errors');
   await axe('submission');
+  // the same problems in English after the language switch (by click)
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.match(await page.textContent('#err-sub-org-number'), /^The organisation number is not valid: the check digit is wrong/);
+  assert.match(await page.textContent('#err-sub-source-url'), /^Give a web address starting with https:\/\//);
+  assert.match(await page.textContent('#submit-errors'), /the check digit is wrong/);
+  assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), 'true');
+  await shot('04-submit-errors-en');
+  await axe('submission errors, English');
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.lang === 'sv');
+  assert.match(await page.textContent('#err-sub-org-number'), /^Organisationsnumret är inte giltigt/);
 
   await page.fill('#sub-org-number', '212000-1132');
   await page.fill('#sub-source-url', 'https://www.example.se/fall/' + MARKER);
   await page.click('#submit-form button[type=submit]');
+  await confirmIfDup();
   await page.waitForFunction(() => /sub-|id /.test(document.getElementById('submit-status').textContent));
   assert.equal(await page.isHidden('#submit-errors'), true);
   assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), null);
@@ -810,7 +826,27 @@ test('point 9: the contributor loop closes in the page — status, the reviewer\
   await mine.waitFor();
   assert.equal(await mine.locator('.sub-status').textContent(), 'Status: Ändringar begärda');
   assert.match(await mine.locator('.review-comment').textContent(), /Lägg till vad det gav/);
+  assert.match(await mine.locator('.meta').textContent(), new RegExp('Id ' + id.replace(/[.-]/g, '\\$&') + ' · version \\d+ · senast ändrat \\d'));
   await axe('my submissions');
+  // "Mina inskickade fall" comes from the server (GET /v1/submissions), not
+  // from this browser: signed out, then in again with "Logga in och visa
+  // mina inskickade fall" (no case sent), both cases of this run are
+  // listed, the newest change first; the browser keeps no list of its own
+  await page.click('#contrib-sign-out');
+  assert.equal(await page.isVisible('#my-subs'), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'sub-token');
+  await page.keyboard.type(CONTRIB);
+  await page.click('#contrib-sign-in');
+  await mine.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'my-subs-title');
+  assert.equal(await page.isVisible('#sub-token'), false);
+  assert.ok(!(await page.content()).includes(CONTRIB), 'the token is not in the page');
+  const listed = await page.locator('#my-subs-list li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-id')));
+  assert.equal(listed[0], id, 'the case with the newest change first: ' + listed.join(' '));
+  assert.ok(listed.includes(submittedId), 'the first case of this run is listed too: ' + listed.join(' '));
+  assert.match(await page.textContent('#my-subs-status'), /^\d+ inskickade fall/);
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => /subs/.test(k)).length), 0);
+  await shot('14b-my-submissions');
   await mine.locator('button.revise').click();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'form-title');
   assert.equal(await page.inputValue('#sub-title'), `Cirkulära möbler ${MARKER2} i förskolan`);
@@ -852,21 +888,79 @@ test('point 9: the contributor loop closes in the page — status, the reviewer\
   }
 });
 
+test('point 9: the duplicate warning comes before the case is stored, and going on needs the contributor\'s confirmation', async () => {
+  // a contributor types in a case that is already published (ips-10704)
+  const known = await (await fetch(BASE + '/v1/cases/ips-10704')).json();
+  await page.goto(BASE + '/?view=submit');
+  await page.waitForSelector('#my-subs:not([hidden])');
+  await page.waitForFunction(() => /^\d+ /.test(document.getElementById('my-subs-status').textContent));
+  const count = () => page.evaluate(() => parseInt(document.getElementById('my-subs-status').textContent, 10));
+  const before = await count();
+  await page.fill('#sub-title', known.title);
+  await page.fill('#sub-summary', known.summary || '');
+  await page.selectOption('#sub-kind', 'case');
+  await page.fill('#sub-source-url', 'https://www.example.se/fall/dubblett-' + MARKER2);
+  await page.click('#submit-button');
+  await page.waitForSelector('#dup-check:not([hidden])');
+  // the warning names the published case with buyer, year and how alike it is; focus on "Mitt fall är nytt"
+  const dup = page.locator('#dup-check-list li', { has: page.locator('a[href*="case=ips-10704"]') });
+  assert.equal(await dup.count(), 1);
+  assert.match(await dup.textContent(), /\d+\s% lika/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'dup-confirm');
+  await shot('14c-duplicate-warning');
+  await axe('duplicate warning');
+  // nothing is stored yet
+  await page.goto(BASE + '/?view=submit');
+  await page.waitForFunction(() => /^\d+ /.test(document.getElementById('my-subs-status').textContent));
+  assert.equal(await count(), before, 'the warning stored nothing');
+  // again, and this time the contributor confirms with the keyboard
+  await page.fill('#sub-title', known.title);
+  await page.fill('#sub-summary', known.summary || '');
+  await page.fill('#sub-source-url', 'https://www.example.se/fall/dubblett-' + MARKER2);
+  await page.click('#submit-button');
+  await page.waitForSelector('#dup-check:not([hidden])');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /sub-/.test(document.getElementById('submit-status').textContent));
+  assert.equal(await page.isHidden('#dup-check'), true);
+  // the status panel names the same possible duplicate for the reviewer
+  await page.waitForSelector('#submit-duplicates:not([hidden])');
+  assert.equal(await page.locator('#submit-duplicate-list a[href*="case=ips-10704"]').count(), 1);
+  await page.waitForFunction((n) => parseInt(document.getElementById('my-subs-status').textContent, 10) === n + 1, before);
+});
+
 test('point 10: the follow-up view draws the statistics as charts, in both languages', async () => {
+  // a procurer searches a word three times (by typing), and an e-mail address three times
+  await page.goto(BASE + '/');
+  for (const q of ['skolmåltider', 'skolmåltider lund', 'klimatsmarta skolmåltider',
+    'kontakt anna.andersson@example.se', 'anna.andersson@example.se', 'anna.andersson@example.se avtal']) {
+    await page.fill('#q', q);
+    await page.press('#q', 'Enter');
+    await page.waitForFunction((v) => new URLSearchParams(location.search).get('q') === v, q);
+    await waitResults();
+  }
   await page.goto(BASE + '/?view=review');
   await page.waitForSelector('#reviewer-signed-in:not([hidden])');
   await page.click('#stats-open');
   await page.waitForFunction(() => document.querySelectorAll('#stats-charts svg rect').length > 0);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'stats-title');
   const caps = await page.locator('#stats-charts figcaption').allTextContents();
-  assert.deepEqual(caps, ['Sökningar utan träffar', 'Använda filter', 'Fall per mål', 'Fall per typ av myndighet', 'Fall per år']);
+  assert.deepEqual(caps, ['Sökningar utan träffar', 'Mest sökta ord', 'Använda filter', 'Fall per mål', 'Fall per typ av myndighet', 'Fall per år']);
   assert.ok((await page.textContent('#stats-charts')).includes('qqxxzzvv'), 'a search without hits of this run is listed');
+  // most searched words: the word, with at least the three searches of this run; no personal data
+  const words = page.locator('#stats-charts figure', { has: page.locator('figcaption', { hasText: 'Mest sökta ord' }) });
+  assert.equal(await words.locator('svg rect').count(), await words.locator('.chart-labels li').count());
+  const wl = await words.locator('.chart-labels li').evaluateAll((ls) => ls.map((l) => [l.querySelector('.chart-name').textContent, l.querySelector('.count').textContent]));
+  const sk = wl.find((w) => w[0] === 'skolmåltider');
+  assert.ok(sk && parseInt(sk[1].replace(/\D/g, ''), 10) >= 3, 'skolmåltider among the most searched: ' + JSON.stringify(wl));
+  assert.ok(!wl.some((w) => /anna|andersson|example|@|\d/.test(w[0])), 'no e-mail address or part of it: ' + JSON.stringify(wl));
+  assert.match(await words.locator('.hint').textContent(), /minst 3 gånger/);
   assert.match(await page.textContent('#stats-status'), /sökningar, varav \d+ utan träffar/);
   await shot('18-stats');
   await axe('follow-up');
   await page.click('#lang-switch');
   await page.click('#stats-open');
   await page.waitForFunction(() => /searches/.test(document.getElementById('stats-status').textContent));
+  assert.ok((await page.locator('#stats-charts figcaption').allTextContents()).includes('Most searched words'));
   await axe('follow-up (English)');
   await page.click('#lang-switch');
 });
