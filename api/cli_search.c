@@ -191,7 +191,7 @@ int cli_cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 	opts[no++] = (struct option){"no-translate", no_argument, NULL, O_NO_TRANSLATE};
 	opts[no] = (struct option){NULL, 0, NULL, 0};
 
-	sreq_init(&sq, SREQ_SEARCH);
+	sreq_init(&sq, SREQ_SEARCH | SREQ_LONG_TEXT);
 	search_result_init(&res);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {

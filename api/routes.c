@@ -84,30 +84,96 @@ static unsigned filters_used(const struct search_request *rq)
 
 /* ---- GET /v1/search ----------------------------------------------------- */
 
-static void h_search(struct srv_req *r)
+/* Runs the search sp holds (already read and checked) and answers. */
+static void run_search(struct srv_req *r, struct sreq *sp)
 {
-	struct sreq sp;
 	struct search_result res;
 	struct cl_errbuf eb = {0};
 	struct srv_worker *w;
 	int rc;
 
-	sreq_init(&sp, SREQ_SEARCH);
 	search_result_init(&res);
-	parse_params(r, &sp);
-	if (params_failed(r, &sp) || !(w = srv_worker(r)))
-		goto out;
-	rc = engine_search(w->engine, &sp.rq, &res, &eb);
+	if (!(w = srv_worker(r)))
+		return;
+	rc = engine_search(w->engine, &sp->rq, &res, &eb);
 	if (rc != CL_OK) {
 		engine_problem(r, rc, &eb);
+		return;
+	}
+	if (sp->rq.offset == 0)
+		srv_note_search(r, sp->rq.text, res.total, filters_used(&sp->rq));
+	srv_reply_json(r, 200, sreq_result_json(w->store, &sp->rq, &res));
+	search_result_release(&res);
+}
+
+static void h_search(struct srv_req *r)
+{
+	struct sreq sp;
+
+	sreq_init(&sp, SREQ_SEARCH);
+	parse_params(r, &sp);
+	if (!params_failed(r, &sp))
+		run_search(r, &sp);
+	sreq_release(&sp);
+}
+
+/* ---- POST /v1/search ------------------------------------------------------ */
+
+/* The GET parameters as a JSON object (for a long q: a pasted description
+ * of a need, up to ENGINE_TEXT_MAX bytes, which a URL should not carry):
+ * each member a parameter by its name, its value a string, an integer, or
+ * an array of strings (a repeated parameter). No query string. */
+static void h_search_post(struct srv_req *r)
+{
+	enum { NUMS = 8 };
+	struct sreq sp;
+	json_error_t err;
+	size_t len, nnum = 0;
+	const char *body = srv_body(r, &len), *k;
+	json_t *j = NULL, *v;
+	char num[NUMS][24];
+
+	sreq_init(&sp, SREQ_SEARCH | SREQ_LONG_TEXT);
+	parse_params(r, &sp); /* the query string may hold some (each once in all) */
+	if (params_failed(r, &sp))
+		goto out;
+	sp.body = 1;
+	if (!(j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err))) {
+		srv_problem_ext(r, 400, "invalid-json", "Body is not valid JSON", err.text,
+				json_pack("{s:i,s:i}", "line", err.line, "column", err.column));
 		goto out;
 	}
-	if (sp.rq.offset == 0)
-		srv_note_search(r, sp.rq.text, res.total, filters_used(&sp.rq));
-	srv_reply_json(r, 200, sreq_result_json(w->store, &sp.rq, &res));
+	if (!json_is_object(j)) {
+		sreq_error(&sp, "$", "must be a JSON object of search parameters");
+	} else {
+		json_object_foreach(j, k, v) {
+			char path[96];
+			size_t i;
+			json_t *x;
+			snprintf(path, sizeof path, "$.%.80s", k);
+			if (json_is_string(v)) {
+				sreq_param(&sp, k, json_string_value(v));
+			} else if (json_is_integer(v) && nnum < NUMS) {
+				snprintf(num[nnum], sizeof num[nnum], "%" JSON_INTEGER_FORMAT,
+					 json_integer_value(v));
+				sreq_param(&sp, k, num[nnum++]);
+			} else if (json_is_array(v) && json_array_size(v) > 0) {
+				json_array_foreach(v, i, x) {
+					if (json_is_string(x))
+						sreq_param(&sp, k, json_string_value(x));
+					else
+						sreq_error(&sp, path, "an array of strings");
+				}
+			} else {
+				sreq_error(&sp, path, "a string, an integer or an array of strings");
+			}
+		}
+	}
+	if (!params_failed(r, &sp))
+		run_search(r, &sp);
 out:
-	search_result_release(&res);
 	sreq_release(&sp);
+	json_decref(j);
 }
 
 /* ---- GET /v1/cases/{id} and its history --------------------------------- */
@@ -350,8 +416,8 @@ static void h_case_similar(struct srv_req *r)
 		char *text = NULL;
 		if (asprintf(&text, "%s %s", c.title ? c.title : "", c.summary ? c.summary : "") < 0)
 			text = NULL;
-		if (text && strlen(text) > 8 * ENGINE_TEXT_MAX)
-			text[8 * ENGINE_TEXT_MAX] = '\0';
+		if (text && strlen(text) > ENGINE_DESC_MAX)
+			text[ENGINE_DESC_MAX] = '\0';
 		sp.rq.text = text;
 		search_result_release(&res);
 		search_result_init(&res);
@@ -1354,6 +1420,7 @@ out:
 
 const struct srv_route rt_routes[] = {
 	{"GET", "/v1/search", 0, h_search},
+	{"POST", "/v1/search", SRV_ROUTE_JSON, h_search_post},
 	{"GET", "/v1/cases/{id}", 0, h_case},
 	{"GET", "/v1/cases/{id}/similar", 0, h_case_similar},
 	{"GET", "/v1/cases/{id}/history", 0, h_history},

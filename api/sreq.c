@@ -181,11 +181,13 @@ void sreq_param(struct sreq *sq, const char *k, const char *v)
 	char path[96];
 	int f;
 
-	snprintf(path, sizeof path, "query.%.80s", k);
+	snprintf(path, sizeof path, "%s%.80s", sq->body ? "$." : "query.", k);
 	if ((a & SREQ_TEXT) && !strcmp(k, "q")) {
 		once = ONCE_Q;
-		if (strlen(v) > ENGINE_TEXT_MAX)
-			sreq_error(sq, path, "over %d bytes", ENGINE_TEXT_MAX);
+		size_t max = (a & SREQ_LONG_TEXT) ? ENGINE_TEXT_MAX : SREQ_GET_TEXT_MAX;
+		if (strlen(v) > max)
+			sreq_error(sq, path, "over %zu bytes%s", max,
+				   (a & SREQ_LONG_TEXT) ? "" : " (longer text: POST /v1/search)");
 		sq->rq.text = v;
 	} else if ((a & SREQ_PAGE) && !strcmp(k, "limit")) {
 		long x = sreq_parse_uint(v, ENGINE_LIMIT_MAX);
@@ -326,8 +328,8 @@ void sreq_json(struct sreq *sq, const json_t *j)
 
 	if (!json_is_string(v) || json_string_length(v) == 0)
 		sreq_error(sq, "$.text", "required: a non-empty string describing the need");
-	else if (json_string_length(v) > 8 * ENGINE_TEXT_MAX)
-		sreq_error(sq, "$.text", "over %d bytes", 8 * ENGINE_TEXT_MAX);
+	else if (json_string_length(v) > ENGINE_DESC_MAX)
+		sreq_error(sq, "$.text", "over %d bytes", ENGINE_DESC_MAX);
 	else if (memchr(json_string_value(v), '\0', json_string_length(v)))
 		sreq_error(sq, "$.text", "contains a NUL character");
 	else
@@ -452,6 +454,7 @@ json_t *sreq_result_json(struct store *s, const struct search_request *rq,
 	json_object_set_new(j, "facets", facets);
 	json_object_set_new(j, "used_or_fallback", json_boolean(res->used_or_fallback));
 	json_object_set_new(j, "parsed_as_plain", json_boolean(res->parsed_as_plain));
+	json_object_set_new(j, "cut", json_boolean(res->cut));
 	json_object_set_new(j, "suggestion", res->suggestion ? json_string(res->suggestion)
 							      : json_null());
 	json_object_set_new(j, "partial", hits_json(s, res->partial, res->npartial));

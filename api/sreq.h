@@ -34,7 +34,10 @@ struct store;
 #define SREQ_FORMAT 0x10u /* format (export) */
 #define SREQ_LANG 0x20u   /* lang */
 #define SREQ_FILTERS 0x40u /* the facet filters and year */
+#define SREQ_LONG_TEXT 0x80u /* q up to ENGINE_TEXT_MAX bytes (POST, CLI); else
+			      * SREQ_GET_TEXT_MAX: a URL's share */
 #define SREQ_SEARCH (SREQ_TEXT | SREQ_PAGE | SREQ_SORT | SREQ_FACETS | SREQ_LANG | SREQ_FILTERS)
+#define SREQ_GET_TEXT_MAX 1024
 
 #define SREQ_DEFAULT_LIMIT 20
 
@@ -44,6 +47,7 @@ struct sreq {
 	json_t *errors;           /* [{path, reason}], owned */
 	/* private */
 	unsigned accept, seen;
+	int body; /* 1: parameters come from a JSON body: errors at "$.name" */
 	const char **vals[EF_COUNT];
 	char **owned; /* values split from comma lists */
 	size_t nowned;

@@ -935,6 +935,7 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	if (rc == CL_OK)
 		rc = list_translations(&q, res, eb);
 	res->parsed_as_plain = q.rewritten;
+	res->cut = q.cut;
 	sem_hl_free(e->hl);
 	e->hl = NULL;
 	qp_release(&q);
@@ -989,8 +990,8 @@ int engine_similar_text(struct engine *e, const struct search_request *rq,
 	search_result_init(res);
 	if (!rq->text || !*rq->text)
 		return cl_fail(eb, CL_EINVAL, "describe the need in a few words");
-	if (strlen(rq->text) > 8 * ENGINE_TEXT_MAX)
-		return cl_fail(eb, CL_EINVAL, "the description is over %d bytes", 8 * ENGINE_TEXT_MAX);
+	if (strlen(rq->text) > ENGINE_DESC_MAX)
+		return cl_fail(eb, CL_EINVAL, "the description is over %d bytes", ENGINE_DESC_MAX);
 	bad = qp_utf8_invalid_at(rq->text, strlen(rq->text));
 	if (bad >= 0)
 		return cl_fail_at(eb, CL_EQUERY, bad, "invalid UTF-8 at byte %ld of the description", bad);

@@ -34,9 +34,11 @@
 struct store;
 struct engine; /* opaque */
 
+#define ENGINE_DESC_MAX 8192     /* bytes of a description (similar_text) */
 #define ENGINE_LIMIT_MAX 100
 #define ENGINE_OFFSET_MAX 10000
-#define ENGINE_TEXT_MAX 1024     /* bytes of query text */
+#define ENGINE_TEXT_MAX 4096     /* bytes of query text (QP_TEXT_MAX; the API's
+				  * GET reads 1,024: SREQ_GET_TEXT_MAX) */
 #define ENGINE_FILTER_VALUES_MAX 64
 #define ENGINE_OFFERS_MAX 4
 
@@ -110,6 +112,8 @@ struct search_result {
 	struct facet_counts facets[EF_COUNT];
 	int used_or_fallback;
 	int parsed_as_plain;
+	int cut; /* the query had more words than are read (QP_CLAUSES_MAX: 200);
+		  * the first ones were searched */
 	char *suggestion; /* "did you mean", or NULL */
 	struct search_hit *partial; /* cases matching most but not all words of a
 				     * short query that found few (issue 12;

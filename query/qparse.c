@@ -103,7 +103,7 @@ static int add(struct qp_query *q, enum qp_kind kind, enum qp_field field, int n
 		return CL_OK;
 	}
 	if (q->n == QP_CLAUSES_MAX) {
-		q->rewritten = 1; /* further clauses are dropped */
+		q->cut = 1; /* further clauses are dropped */
 		return CL_OK;
 	}
 	if (!q->v) {

@@ -12,7 +12,8 @@
  *   -word -"phrase" exclusion (ignored when nothing positive remains)
  * Clauses are ANDed (the engines fall back to OR when AND finds nothing).
  * An unknown field name is searched as words; an unterminated quote runs to
- * the end of the text; a lone * or - is ignored. Never fails on syntax: the
+ * the end of the text; a lone * or - is ignored; clauses after the first
+ * QP_CLAUSES_MAX are dropped (cut). Never fails on syntax: the
  * only errors are invalid UTF-8 (CL_EQUERY, with the byte position) and
  * over-long text (CL_EINVAL). */
 #ifndef QPARSE_H
@@ -22,8 +23,10 @@
 
 #include "cl_err.h"
 
-#define QP_TEXT_MAX 1024
-#define QP_CLAUSES_MAX 32
+/* A pasted description of a need is read up to 200 words (issue 12 point
+ * 4); the bytes leave room for 200 long Swedish words. */
+#define QP_TEXT_MAX 4096
+#define QP_CLAUSES_MAX 200
 
 enum qp_kind { QP_WORD, QP_PHRASE, QP_PREFIX };
 enum qp_field { QP_ANY, QP_TITLE, QP_BUYER, QP_BODY };
@@ -57,6 +60,7 @@ struct qp_query {
 	size_t n;
 	int npositive;
 	int rewritten; /* 1: some syntax was ignored or repaired */
+	int cut;       /* 1: more than QP_CLAUSES_MAX clauses: the rest dropped */
 };
 
 void qp_init(struct qp_query *q);

@@ -161,6 +161,7 @@ static const struct cell {
 	{"GET", "/v1/cases/{pub}/history", NULL, {200, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/cases/{sub}/history", NULL, {404, 404, 200, 200, 401, 401}},
 	{"POST", "/v1/similar", "{\"text\":\"skolmåltider\"}", {200, 200, 200, 200, 401, 401}},
+	{"POST", "/v1/search", "{\"q\":\"skola\",\"facets\":\"all\"}", {200, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/facets", NULL, {200, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/export?format=csv&kind=case", NULL, {200, 200, 200, 200, 401, 401}},
 	{"GET", "/v1/export?format=jsonl&q=skola", NULL, {200, 200, 200, 200, 401, 401}},

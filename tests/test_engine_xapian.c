@@ -945,7 +945,7 @@ Test(engine_xapian, similar_text_finds_the_need, .init = setup_demo, .fini = tea
 
 Test(engine_xapian, hostile_queries_never_crash, .init = setup_demo, .fini = teardown)
 {
-	static char parens[1025];
+	static char parens[ENGINE_TEXT_MAX + 1];
 	static const char *const ok[] = {
 		"\"", "*", "-", "--", "title:", "title:\"", "NEAR(", "' OR 1=1 --", "AND OR NOT",
 		"(((", ")))", "\"\"\"\"", "upphandling AND", "xv:avtal", "xvs:\"avtal\"",
@@ -958,7 +958,7 @@ Test(engine_xapian, hostile_queries_never_crash, .init = setup_demo, .fini = tea
 	struct search_request rq;
 	struct search_result res;
 
-	memset(parens, '(', 1024);
+	memset(parens, '(', ENGINE_TEXT_MAX);
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
 		search_request_init(&rq);
 		rq.text = ok[i];
@@ -976,9 +976,9 @@ Test(engine_xapian, hostile_queries_never_crash, .init = setup_demo, .fini = tea
 	rq.text = "upphandling \xff\xfe";
 	cr_assert_eq(engine_search(g_e, &rq, &res, &eb), CL_EQUERY);
 	cr_assert(strstr(eb.msg, "12"), "the byte position: %s", eb.msg);
-	char big[1026];
-	memset(big, 'a', 1025);
-	big[1025] = '\0';
+	char big[ENGINE_TEXT_MAX + 2];
+	memset(big, 'a', ENGINE_TEXT_MAX + 1);
+	big[ENGINE_TEXT_MAX + 1] = '\0';
 	rq.text = big;
 	cr_assert_eq(engine_search(g_e, &rq, &res, &eb), CL_EINVAL);
 	/* our internal field names are not user syntax */

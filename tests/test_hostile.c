@@ -1288,7 +1288,7 @@ Test(hostile, cli_import_and_search)
 	big[100 * 1024] = '\0';
 	rc = cli(NULL, &err, "search", big, NULL);
 	cr_assert_eq(rc, 2, "100 KB query: exit %d: %s", rc, err);
-	cr_assert_not_null(strstr(err, "1024"), "%s", err);
+	cr_assert_not_null(strstr(err, "4096"), "%s", err);
 	free(err);
 	free(big);
 	for (size_t i = 0; i < sizeof injections / sizeof *injections; i++) {

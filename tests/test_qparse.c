@@ -122,14 +122,23 @@ Test(qparse, limits)
 	big[QP_TEXT_MAX + 1] = '\0';
 	qp_init(&q);
 	cr_assert_eq(qp_parse(big, strlen(big), &q, &eb), CL_EINVAL);
-	cr_assert(strstr(eb.msg, "at most 1024"), "%s", eb.msg);
-	/* 40 words: only QP_CLAUSES_MAX kept, flagged */
-	for (int i = 0; i < 80; i++)
+	cr_assert(strstr(eb.msg, "at most 4096"), "%s", eb.msg);
+	/* 250 words: the first 200 (QP_CLAUSES_MAX) kept, the cut flagged */
+	cr_assert_eq(QP_CLAUSES_MAX, 200);
+	for (int i = 0; i < 500; i++)
 		big[i] = (i % 2) ? ' ' : 'w';
-	big[80] = '\0';
-	cr_assert_eq(qp_parse(big, 80, &q, &eb), CL_OK);
+	big[500] = '\0';
+	cr_assert_eq(qp_parse(big, 500, &q, &eb), CL_OK);
 	cr_assert_eq(q.n, QP_CLAUSES_MAX);
-	cr_assert_eq(q.rewritten, 1);
+	cr_assert_eq(q.cut, 1);
+	cr_assert_eq(q.rewritten, 0);
+	qp_release(&q);
+	/* 200 words exactly: no cut */
+	big[400] = '\0';
+	qp_init(&q);
+	cr_assert_eq(qp_parse(big, 400, &q, &eb), CL_OK);
+	cr_assert_eq(q.n, 200);
+	cr_assert_eq(q.cut, 0);
 	qp_release(&q);
 	free(big);
 }

@@ -1030,7 +1030,7 @@ static const struct bad {
 	{"GET", "/%ff.html", NULL, NULL, 400, "bad-path"},
 	{"GET", "/v1/cases/%2e%2e", NULL, NULL, 400, "bad-path"},
 	{"DELETE", "/v1/search", NULL, NULL, 405, "method-not-allowed"},
-	{"POST", "/v1/search", H_JSON, "{}", 405, "method-not-allowed"},
+	{"PUT", "/v1/search", H_JSON, "{}", 405, "method-not-allowed"},
 	{"PUT", "/v1/cases/case-lund-skolmaltider-2021", H_JSON, "{}", 405, "method-not-allowed"},
 	{"POST", "/index.html", H_JSON, "{}", 405, "method-not-allowed"},
 	{"POST", "/v1/similar", H_TEXT, "{\"text\":\"x\"}", 415, "unsupported-media-type"},
@@ -1895,4 +1895,84 @@ Test(server, submission_check_warns_and_stores_nothing)
 	cr_assert_eq(after.cases, before.cases);
 	cr_assert_eq(after.versions, before.versions);
 	cr_assert_eq(after.changes, before.changes);
+}
+
+/* A description of a need (issue 12 point 4): GET keeps its URL's share
+ * of text (1,024 bytes, and says to POST); POST /v1/search takes the same
+ * parameters as a JSON object, reads up to 200 words and says when it
+ * cut the rest; its answer for a short query is GET's. */
+Test(server, long_query_by_post_reads_200_words_and_says_so, .init = setup, .fini = teardown)
+{
+	struct tu_resp r, g;
+	char *body = malloc(8192), *q = malloc(4096), *url = malloc(8192);
+	size_t n = 0;
+
+	cr_assert(body && q && url);
+	/* 250 words, 2,999 bytes: "skolmåltider" first */
+	n += (size_t)snprintf(q + n, 4096 - n, "skolmåltider");
+	for (int i = 1; i < 250; i++)
+		n += (size_t)snprintf(q + n, 4096 - n, " ord%03d", i);
+	cr_assert_gt(n, 1024);
+	snprintf(url, 8192, "/v1/search?q=%s", q);
+	for (char *p = url; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	get(url, &g);
+	cr_assert_eq(g.status, 400, "%s", g.body);
+	cr_assert(strstr(g.body, "POST /v1/search"), "%s", g.body);
+	tu_resp_free(&g);
+
+	snprintf(body, 8192, "{\"q\":\"%s\",\"limit\":5,\"facets\":[\"kind\"],\"translate\":\"off\"}", q);
+	post_json("/v1/search", body, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(json_is_true(json_object_get(r.json, "cut")), "%s", r.body);
+	cr_assert(json_is_true(json_object_get(r.json, "used_or_fallback")), "any word: %s", r.body);
+	cr_assert(hits_contain(r.json, "case-lund-skolmaltider-2021"), "%s", r.body);
+	cr_assert_leq(json_array_size(json_object_get(r.json, "hits")), 5);
+	cr_assert(json_object_get(json_object_get(r.json, "facets"), "kind"), "%s", r.body);
+	tu_resp_free(&r);
+
+	/* a short query: POST answers as GET does, "cut" false */
+	get("/v1/search?q=skolm%C3%A5ltider&limit=3&sectors=education&sectors=health", &g);
+	post_json("/v1/search", "{\"q\":\"skolmåltider\",\"limit\":\"3\","
+		  "\"sectors\":[\"education\",\"health\"]}", &r);
+	cr_assert_eq(g.status, 200, "%s", g.body);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_assert(json_is_false(json_object_get(r.json, "cut")));
+	json_object_del(g.json, "took_ms");
+	json_object_del(r.json, "took_ms");
+	{
+		char *a = json_dumps(g.json, JSON_SORT_KEYS), *b = json_dumps(r.json, JSON_SORT_KEYS);
+		cr_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+	tu_resp_free(&g);
+	tu_resp_free(&r);
+
+	/* bad bodies: each problem named at its member; nothing else runs */
+	post_json("/v1/search", "{\"q\":[1],\"limit\":\"x\",\"nosuch\":\"1\",\"sort\":{}}", &r);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	cr_assert(strstr(r.body, "$.q") && strstr(r.body, "$.limit") && strstr(r.body, "$.nosuch") &&
+			  strstr(r.body, "$.sort"),
+		  "%s", r.body);
+	tu_resp_free(&r);
+	post_json("/v1/search", "[\"q\"]", &r);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	tu_resp_free(&r);
+	post_json("/v1/search", "{\"q\":", &r);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	cr_assert(strstr(r.body, "invalid-json"), "%s", r.body);
+	tu_resp_free(&r);
+	/* over 4,096 bytes, even by POST */
+	memset(q, 'a', 4095);
+	q[4095] = '\0';
+	snprintf(body, 8192, "{\"q\":\"%s b\"}", q);
+	post_json("/v1/search", body, &r);
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	cr_assert(strstr(r.body, "4096"), "%s", r.body);
+	tu_resp_free(&r);
+	free(body);
+	free(q);
+	free(url);
 }

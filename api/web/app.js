@@ -74,6 +74,7 @@
       parsedPlain: 'Sökfrågan kunde inte tolkas helt och lästes som vanliga ord.',
       didYouMean: 'Menade du: ',
       alsoSearched: 'Sökte även: ',
+      queryCut: 'Texten var lång: de första 200 orden användes.',
       translateOff: 'Sök bara på orden du skrev',
       translateOn: 'Sök även på översättningar',
       translatedOff: 'Sökte bara på orden du skrev.',
@@ -341,6 +342,7 @@
       parsedPlain: 'The query could not be fully understood and was read as plain words.',
       didYouMean: 'Did you mean: ',
       alsoSearched: 'Also searched for: ',
+      queryCut: 'The text was long: its first 200 words were used.',
       translateOff: 'Search only the words you typed',
       translateOn: 'Search translations too',
       translatedOff: 'Searched only the words you typed.',
@@ -692,6 +694,18 @@
       });
   }
 
+  // A search: GET with the parameters in the URL; a long text (a pasted
+  // description of a need, over the 1,024 bytes a GET's q may have) as
+  // POST /v1/search with the same parameters as a JSON object.
+  const GET_TEXT_MAX = 1024;
+  function utf8Length(s) { return new TextEncoder().encode(s || '').length; }
+  function apiSearch(p) {
+    if (utf8Length(p.get('q')) <= GET_TEXT_MAX) return api('GET', '/v1/search?' + p.toString());
+    const o = {};
+    p.forEach(function (v, k) { if (o[k] === undefined) o[k] = v; else o[k] = [].concat(o[k], v); });
+    return api('POST', '/v1/search', { json: o });
+  }
+
   function problemText(res) {
     const b = res.body;
     if (b && (b.detail || b.title)) return String(b.detail || b.title);
@@ -883,10 +897,10 @@
     const eff = Object.assign({}, st, { filters: Object.assign({}, st.filters) });
     function ask(s) {
       const p = searchParams(s, { sort: s.sort, offset: String(s.offset), limit: String(PAGE_SIZE), facets: 'all', lang: lang });
-      return api('GET', '/v1/search?' + p.toString());
+      return apiSearch(p);
     }
-    const probe = !auto ? Promise.resolve() : api('GET', '/v1/search?' +
-      searchParams(st, { limit: '0', offset: '1', facets: 'kind', lang: lang }).toString()).then(function (res) {
+    const probe = !auto ? Promise.resolve() : apiSearch(
+      searchParams(st, { limit: '0', offset: '1', facets: 'kind', lang: lang })).then(function (res) {
       const k = res.ok && res.body && res.body.facets && res.body.facets.kind;
       if ((k || []).some(function (x) { return (x.value !== undefined ? x.value : x.code) === 'case' && x.count > 0; }))
         eff.filters.kind = ['case'];
@@ -1019,6 +1033,7 @@
     const notes = [];
     if (r.used_or_fallback) notes.push(t('orFallback'));
     if (r.parsed_as_plain) notes.push(t('parsedPlain'));
+    if (r.cut) notes.push(t('queryCut'));
     notice.textContent = notes.join(' ');
     notice.hidden = notes.length === 0;
 
@@ -1058,6 +1073,8 @@
     renderNoHits(st, eff, total);
     // nothing to sort or export when there is nothing
     $('result-tools').hidden = total === 0;
+    // the export is a link (GET): not for a text over a URL's share
+    $('result-tools').querySelector('.export-links').hidden = utf8Length(st.q) > GET_TEXT_MAX;
 
     // export link: the same filters as the hits shown, all matching cases
     // in the page's language: Swedish headings, ';' and a BOM for Swedish Excel

@@ -341,6 +341,17 @@ test('issue 12: the translations searched are shown and can be turned off; a nam
   const m = /\((\d[\d\s\u00a0]*)\)$/.exec(await offer.textContent());
   assert.ok(m, 'an offer with its count: ' + await offer.textContent());
   await axe('search with translations and an offer');
+  // a pasted description of a need, over a URL's share: sent by POST, read
+  // to 200 words, and the page says so
+  const need = 'Vi behöver skolmåltider med lokala råvaror ' + Array.from({ length: 240 }, (_, i) => 'ord' + i).join(' ');
+  const posted = page.waitForRequest((q) => q.method() === 'POST' && q.url().endsWith('/v1/search'));
+  await page.fill('#q', need);
+  await page.press('#q', 'Enter');
+  await posted;
+  await waitResults();
+  assert.match(await page.textContent('#search-notice'), /de första 200 orden användes/);
+  assert.ok(await total() >= 1);
+  assert.equal(await page.isHidden('#result-tools .export-links'), true, 'no GET export link for a long text');
 });
 
 test('point 12: keyboard — a toggled filter keeps focus, a removed chip hands focus on, skip link to the results', async () => {
