@@ -984,6 +984,26 @@ static void h_sub_get(struct srv_req *r)
 	reply(r, rc, out, &eb);
 }
 
+
+/* limit and offset of a listing (queue, my submissions): 1 when name is
+ * one of them (an error added when its value is bad), 0 otherwise. */
+static int page_param(const char *name, const char *value, const char *path, json_t *errs,
+		      size_t *limit, size_t *offset)
+{
+	int is_limit = !strcmp(name, "limit");
+	long x;
+
+	if (!is_limit && strcmp(name, "offset"))
+		return 0;
+	x = sreq_parse_uint(value, is_limit ? ENGINE_LIMIT_MAX : ENGINE_OFFSET_MAX);
+	if (x < 0)
+		sreq_add_error(errs, path, "an integer 0..%d",
+			       is_limit ? ENGINE_LIMIT_MAX : ENGINE_OFFSET_MAX);
+	else
+		*(is_limit ? limit : offset) = (size_t)x;
+	return 1;
+}
+
 static void h_queue(struct srv_req *r)
 {
 	const struct auth_principal *who;
@@ -997,22 +1017,13 @@ static void h_queue(struct srv_req *r)
 
 	for (size_t i = 0; i < n; i++) {
 		char path[96];
-		long x;
 		snprintf(path, sizeof path, "query.%.80s", p[i].name);
 		if (!strcmp(p[i].name, "status")) {
 			if (!tax_lookup(TAX_STATUS, p[i].value))
 				sreq_add_error(errs, path, "unknown status");
 			status = p[i].value;
-		} else if (!strcmp(p[i].name, "limit")) {
-			if ((x = sreq_parse_uint(p[i].value, ENGINE_LIMIT_MAX)) < 0)
-				sreq_add_error(errs, path, "an integer 0..%d", ENGINE_LIMIT_MAX);
-			else
-				limit = (size_t)x;
-		} else if (!strcmp(p[i].name, "offset")) {
-			if ((x = sreq_parse_uint(p[i].value, ENGINE_OFFSET_MAX)) < 0)
-				sreq_add_error(errs, path, "an integer 0..%d", ENGINE_OFFSET_MAX);
-			else
-				offset = (size_t)x;
+		} else if (page_param(p[i].name, p[i].value, path, errs, &limit, &offset)) {
+			/* limit or offset */
 		} else {
 			sreq_add_error(errs, path, "unknown parameter");
 		}
@@ -1044,18 +1055,9 @@ static void h_mine(struct srv_req *r)
 
 	for (size_t i = 0; i < n; i++) {
 		char path[96];
-		long x;
 		snprintf(path, sizeof path, "query.%.80s", p[i].name);
-		if (!strcmp(p[i].name, "limit")) {
-			if ((x = sreq_parse_uint(p[i].value, ENGINE_LIMIT_MAX)) < 0)
-				sreq_add_error(errs, path, "an integer 0..%d", ENGINE_LIMIT_MAX);
-			else
-				limit = (size_t)x;
-		} else if (!strcmp(p[i].name, "offset")) {
-			if ((x = sreq_parse_uint(p[i].value, ENGINE_OFFSET_MAX)) < 0)
-				sreq_add_error(errs, path, "an integer 0..%d", ENGINE_OFFSET_MAX);
-			else
-				offset = (size_t)x;
+		if (page_param(p[i].name, p[i].value, path, errs, &limit, &offset)) {
+			/* limit or offset */
 		} else {
 			sreq_add_error(errs, path, "unknown parameter");
 		}

@@ -481,6 +481,23 @@ std::vector<Xapian::Query> prefixed_terms(const std::string &text, const std::st
 	return v;
 }
 
+/* The term of v (term queries) that most documents have, as a query
+ * (ranking: a set of forms weighs as its most frequent one). */
+Xapian::Query most_frequent(Xapian::Database &d, const std::vector<Xapian::Query> &v)
+{
+	std::string best;
+	Xapian::doccount bf = 0;
+	for (const Xapian::Query &t : v) {
+		std::string term = *t.get_terms_begin();
+		Xapian::doccount f = d.get_termfreq(term);
+		if (best.empty() || f > bf) {
+			best = term;
+			bf = f;
+		}
+	}
+	return Xapian::Query(best);
+}
+
 /* An XS_C_TERMS or XS_C_TERM_PHRASE clause of text (the translations
  * already cut off) as a query. */
 Xapian::Query clause_terms(struct xs_db *db, const struct xs_query_opts *o,
@@ -498,17 +515,7 @@ Xapian::Query clause_terms(struct xs_db *db, const struct xs_query_opts *o,
 			/* ranking: match any form, weigh the most frequent one */
 			Xapian::Database &d = db->db();
 			auto one = [&](const std::vector<Xapian::Query> &v) {
-				std::string best;
-				Xapian::doccount bf = 0;
-				for (const Xapian::Query &t : v) {
-					std::string term = *t.get_terms_begin();
-					Xapian::doccount f = d.get_termfreq(term);
-					if (best.empty() || f > bf) {
-						best = term;
-						bf = f;
-					}
-				}
-				return Xapian::Query(best);
+				return most_frequent(d, v);
 			};
 			std::vector<Xapian::Query> bt = prefixed_terms(boost_text, prefix);
 			Xapian::Query w = one(terms);
@@ -576,19 +583,9 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 			Xapian::Query syn(Xapian::Query::OP_SYNONYM, v.begin(), v.end());
 			if (!(o->flags & XS_Q_ONE_FORM))
 				return syn;
-			std::string best;
-			Xapian::doccount bf = 0;
-			for (const Xapian::Query &t : v) {
-				std::string term = *t.get_terms_begin();
-				Xapian::doccount f = d.get_termfreq(term);
-				if (best.empty() || f > bf) {
-					best = term;
-					bf = f;
-				}
-			}
 			return Xapian::Query(Xapian::Query::OP_AND_MAYBE,
 					     Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, syn, 0.0),
-					     Xapian::Query(best));
+					     most_frequent(d, v));
 		};
 		std::vector<Xapian::Query> singles, groups;
 		for (size_t i = 0, j; i <= alt_text.size(); i = j + 1) {

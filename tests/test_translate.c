@@ -55,20 +55,12 @@ static void setup(void)
 	for (size_t i = 0; i < NFIX; i++)
 		tu_put_text_case(g_s, fixture[i].id, "case", fixture[i].lang, fixture[i].title,
 				 fixture[i].body);
-	for (int k = 0; k < 2; k++) {
-		cr_assert_eq(engine_open((enum engine_kind)k, g_dir, g_s, 1, &g_e[k], &eb), CL_OK,
-			     "open: %s", eb.msg);
-		cr_assert_eq(sync_engine(g_s, g_e[k], 0, NULL, NULL, NULL, &eb), CL_OK, "sync: %s",
-			     eb.msg);
-	}
+	tu_engines_open(g_s, g_dir, g_e);
 }
 
 static void teardown(void)
 {
-	for (int k = 0; k < 2; k++) {
-		engine_close(g_e[k]);
-		g_e[k] = NULL;
-	}
+	tu_engines_close(g_e);
 	store_close(g_s);
 	g_s = NULL;
 	tu_rmtree(g_dir);

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "case.h"
+#include "engine.h"
+#include "sync.h"
 #include "csvread.h"
 #include "maptab.h"
 #include "parse_ips.h"
@@ -1026,4 +1028,24 @@ void tu_put_text_case(struct store *s, const char *id, const char *kind, const c
 	c.sources = &src;
 	c.nsources = 1;
 	cr_assert_eq(store_put_case(s, &c, "test", &res, &eb), CL_OK, "put %s: %s", id, eb.msg);
+}
+
+void tu_engines_open(struct store *s, const char *dir, struct engine *e[2])
+{
+	struct cl_errbuf eb = {0};
+
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(engine_open((enum engine_kind)k, dir, s, 1, &e[k], &eb), CL_OK,
+			     "open: %s", eb.msg);
+		cr_assert_eq(sync_engine(s, e[k], 0, NULL, NULL, NULL, &eb), CL_OK, "sync: %s",
+			     eb.msg);
+	}
+}
+
+void tu_engines_close(struct engine *e[2])
+{
+	for (int k = 0; k < 2; k++) {
+		engine_close(e[k]);
+		e[k] = NULL;
+	}
 }

@@ -264,4 +264,10 @@ void tu_fork_run(const char *dir, int (*fn)(void *), void *ud, struct tu_child *
 void tu_race(int n, void *(*fn)(void *), void *arg, size_t size, void *go);
 /* go: a pthread_barrier_t *, left untyped to keep pthread.h out. */
 
+/* Both engines (Xapian, FTS5) of the store s in dir, opened writable and
+ * synced; asserts each step. tu_engines_close closes them (NULL-safe). */
+struct engine;
+void tu_engines_open(struct store *s, const char *dir, struct engine *e[2]);
+void tu_engines_close(struct engine *e[2]);
+
 #endif
