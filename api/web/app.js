@@ -1103,8 +1103,8 @@
       box.appendChild(document.createTextNode(t('alsoSearched')));
       tr.forEach(function (x, i) {
         if (i) box.appendChild(document.createTextNode('; '));
-        box.appendChild(el('span', { lang: lang === 'en' ? 'sv' : 'en' },
-          (x.translations || []).join(', ')));
+        // Swedish and English mixed (translations and synonyms): no lang
+        box.appendChild(el('span', { class: 'also' }, (x.translations || []).join(', ')));
         box.appendChild(document.createTextNode(' (' + x.words + ')'));
       });
       box.appendChild(document.createTextNode('. '));

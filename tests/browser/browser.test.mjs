@@ -323,6 +323,15 @@ test('issue 12: the translations searched are shown and can be turned off; a nam
   const line = await page.textContent('#translations');
   assert.match(line, /^Sökte även: .*school meal.*\(skolmåltider\)/, 'the translations: ' + line);
   await shot('12-translations');
+  // at 390 px the line wraps and nothing scrolls sideways
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'no sideways scroll');
+    assert.equal(await page.isVisible('#translations'), true);
+    await shot('12-translations-390');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
   await page.click('#translate-toggle');
   await page.waitForURL(/translate=off/);
   await waitResults();
