@@ -2,7 +2,7 @@
  * (docs/performance.md).
  *
  *   search --data DIR --engine xapian|fts5 --queries FILE --corpus C
- *          [--system NAME] [--no-facets] [--warmup N] [--repeat N]
+ *          [--system NAME] [--no-facets] [--no-translate] [--warmup N] [--repeat N]
  *
  * Opens the store and the engine read-only (engine_open(kind, DIR, store,
  * 0)), runs the first N queries of the mix as warm-up, then every query
@@ -175,7 +175,7 @@ static void to_request(const struct bquery *q, int facets, struct search_request
 static void usage(FILE *f)
 {
 	fputs("usage: search --data DIR --engine xapian|fts5 --queries FILE --corpus C\n"
-	      "              [--system NAME] [--no-facets] [--warmup N] [--repeat N]\n\n"
+	      "              [--system NAME] [--no-facets] [--no-translate] [--warmup N] [--repeat N]\n\n"
 	      "In-process latency of engine_search over a query mix; prints one JSON result\n"
 	      "line per figure (q_facet_* or, with --no-facets, q_plain_*). Defaults: --system\n"
 	      "caselib-ENGINE, --warmup 100, --repeat 1.\n",
@@ -195,6 +195,7 @@ int main(int argc, char **argv)
 	double *samples = NULL, sum = 0, t0;
 	char sysbuf[64];
 	long long total_hits = 0;
+	int translate = 1;
 
 	const struct bu_opt opts[] = {
 		{"--data", BU_STR, &data, 0, 0},
@@ -205,6 +206,7 @@ int main(int argc, char **argv)
 		{"--warmup", BU_LONG, &warmup, LONG_MIN, LONG_MAX},
 		{"--repeat", BU_LONG, &repeat, LONG_MIN, LONG_MAX},
 		{"--no-facets", BU_FLAG, &facets, 0, 0},
+		{"--no-translate", BU_FLAG, &translate, 0, 0},
 		{NULL, BU_STR, NULL, 0, 0},
 	};
 
@@ -243,6 +245,7 @@ int main(int argc, char **argv)
 			double a, b;
 			int rc;
 			to_request(&qs[i], facets, &rq);
+			rq.no_translate = !translate;
 			search_result_init(&res);
 			a = bu_now();
 			rc = engine_search(e, &rq, &res, &eb);
