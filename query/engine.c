@@ -916,7 +916,21 @@ int engine_search(struct engine *e, const struct search_request *rq,
 			res->suggestion = sugg;
 		else
 			free(sugg);
-		if (q.npositive > 1) {
+		if (q.npositive > 1 && res->suggestion && confident) {
+			/* a typo among other words: the corrected words together
+			 * before any single word (issue 12 point 6) */
+			struct sem_hl *mine = e->hl;
+			e->hl = NULL;
+			rc = show_suggestion(e, rq, res, eb);
+			e->hl = mine;
+			if (rc == CL_OK && res->suggestion_shown) {
+				sem_hl_free(e->hl);
+				e->hl = NULL;
+				qp_release(&q);
+				return CL_OK;
+			}
+		}
+		if (rc == CL_OK && q.npositive > 1) {
 			char *keep = res->suggestion;
 			res->suggestion = NULL;
 			search_result_release(res);

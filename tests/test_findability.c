@@ -162,6 +162,24 @@ Test(findability, confident_suggestion_shows_its_results)
 	}
 }
 
+/* A typo among other words: the OR fallback dropped the misspelt word and
+ * ranked by the others; now the corrected words together are shown, with
+ * every word (issue 12 point 6; set (c) typo). */
+Test(findability, confident_suggestion_in_a_longer_query_shows_its_results)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "skolmåltder grundskolan", &r);
+		cr_expect_eq(r.suggestion_shown, 1, "%s", engine_kind_name((enum engine_kind)k));
+		cr_expect_eq(r.used_or_fallback, 0, "%s", engine_kind_name((enum engine_kind)k));
+		cr_expect(r.suggestion && !strcmp(r.suggestion, "skolmåltider grundskolan"), "%s: %s",
+			  engine_kind_name((enum engine_kind)k), r.suggestion ? r.suggestion : "(none)");
+		cr_expect(r.nhits >= 1 && !strcmp(r.hits[0].id, "fa-2"), "%s",
+			  engine_kind_name((enum engine_kind)k));
+		search_result_release(&r);
+	}
+}
+
 /* A suggestion two edits away is not confident: it is only offered, and
  * the result stays empty. */
 Test(findability, unsure_suggestion_only_suggests)
