@@ -787,6 +787,101 @@ static int add_partial(struct engine *e, const struct search_request *rq, const 
 	return rc;
 }
 
+/* --- English words to a Swedish compound (issue 12 points 1-2) ------------ */
+
+/* Appends s to c's translations (before a head, which stays last). */
+static int trans_insert(struct qp_clause *c, const char *s)
+{
+	char **v, *d;
+
+	for (size_t i = 0; i < c->ntrans; i++)
+		if (!strcmp(c->trans[i], s))
+			return CL_OK;
+	if (!(d = strdup(s)))
+		return CL_ENOMEM;
+	if (!(v = realloc(c->trans, (c->ntrans + 1) * sizeof *v))) {
+		free(d);
+		return CL_ENOMEM;
+	}
+	c->trans = v;
+	if (c->trans_head) {
+		v[c->ntrans] = v[c->ntrans - 1];
+		v[c->ntrans - 1] = d;
+	} else {
+		v[c->ntrans] = d;
+	}
+	c->ntrans++;
+	if (c->trans_run == 0)
+		c->trans_run = 1;
+	return CL_OK;
+}
+
+/* Two adjacent positive one-word clauses, not translated together, whose
+ * words (as typed or as one-word translations) make a compound that the
+ * index has: "insulin pumps" -> insulin + pumpar -> insulinpumpar, found
+ * where the English words are not (Swedish writes the thing as one word;
+ * join_compounds does the same for Swedish words typed apart). Tried:
+ * modifier + head, with a linking s, and a modifier without its final
+ * -a/-e; the one of most cases becomes one more translation of both. */
+static int join_translations(struct engine *e, struct qp_query *q, struct cl_errbuf *eb)
+{
+	for (size_t i = 0; i + 1 < q->n; i++) {
+		struct qp_clause *a = &q->v[i], *b = &q->v[i + 1];
+		const char *mods[1 + TR_PER_WORD + TR_PIVOT], *heads[TR_PER_WORD + TR_PIVOT];
+		size_t nm = 0, nh = 0;
+		char best[256] = "";
+		long bestdf = 0;
+		int rc = CL_OK;
+
+		if (a->kind != QP_WORD || b->kind != QP_WORD || a->negated || b->negated ||
+		    a->field != b->field || a->trans_run > 1 || b->trans_run > 1 ||
+		    (a->trans_run == 0 && a->ntrans) || (b->trans_run == 0 && b->ntrans) ||
+		    strchr(a->text, ' ') || strchr(b->text, ' ') || !b->ntrans)
+			continue;
+		mods[nm++] = a->text;
+		for (size_t k = 0; k + (size_t)a->trans_head < a->ntrans && nm < 1 + TR_PER_WORD + TR_PIVOT; k++)
+			if (!strchr(a->trans[k], ' '))
+				mods[nm++] = a->trans[k];
+		for (size_t k = 0; k + (size_t)b->trans_head < b->ntrans && nh < TR_PER_WORD + TR_PIVOT; k++)
+			if (!strchr(b->trans[k], ' '))
+				heads[nh++] = b->trans[k];
+		for (size_t m = 0; m < nm && rc == CL_OK; m++) {
+			char *fm = NULL;
+			size_t ml = 0;
+			if (ta_fold(mods[m], strlen(mods[m]), &fm, &ml) != CL_OK)
+				return cl_fail(eb, CL_ENOMEM, "compounds: out of memory");
+			for (size_t h = 0; h < nh && rc == CL_OK && ml >= 2; h++) {
+				char *fh = NULL, cand[256];
+				if (ta_fold(heads[h], strlen(heads[h]), &fh, NULL) != CL_OK) {
+					free(fm);
+					return cl_fail(eb, CL_ENOMEM, "compounds: out of memory");
+				}
+				for (int k = 0; k < 3 && rc == CL_OK; k++) {
+					long df = 0;
+					if (k == 2 && !(fm[ml - 1] == 'a' || fm[ml - 1] == 'e'))
+						continue;
+					if ((size_t)snprintf(cand, sizeof cand, "%.*s%s%s",
+							     (int)(k == 2 ? ml - 1 : ml), fm, k == 1 ? "s" : "",
+							     fh) >= sizeof cand)
+						continue;
+					if ((rc = e->ops->word_df(e, cand, &df, eb)) == CL_OK && df > bestdf) {
+						snprintf(best, sizeof best, "%s", cand);
+						bestdf = df;
+					}
+				}
+				free(fh);
+			}
+			free(fm);
+		}
+		if (rc != CL_OK)
+			return rc;
+		if (bestdf > 0 && ((rc = trans_insert(a, best)) != CL_OK ||
+				   (rc = trans_insert(b, best)) != CL_OK))
+			return cl_fail(eb, rc, "compounds: out of memory");
+	}
+	return CL_OK;
+}
+
 /* --- a compound's head (issue 12 point 2) --------------------------------- */
 
 /* Each positive one-word clause of a Swedish query that is a compound
@@ -893,6 +988,7 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	if ((rc = open_analysers(e, eb)) != CL_OK ||
 	    (!(rq->lang && !strcmp(rq->lang, "en")) && (rc = join_compounds(e, &q, eb)) != CL_OK) ||
 	    (!rq->no_translate && (rc = tr_query(e->tr, &q, eb)) != CL_OK) ||
+	    (!rq->no_translate && (rc = join_translations(e, &q, eb)) != CL_OK) ||
 	    (!rq->no_translate && !(rq->lang && !strcmp(rq->lang, "en")) &&
 	     (rc = add_heads(e, &q, eb)) != CL_OK)) {
 		qp_release(&q);

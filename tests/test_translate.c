@@ -39,6 +39,7 @@ static const struct {
 	 "A blockchain ledger records each delivery."},
 	{"tr-8", "sv", "Julbelysning i centrum", "Byte av armaturer till LED."},
 	{"tr-9", "sv", "Skolmat från lokala odlare", "Råvaror till köken."},
+	{"tr-10", "sv", "Insulinpumpar till diabetesvården", "Ramavtal för pumpar och tillbehör."},
 };
 #define NFIX (sizeof fixture / sizeof *fixture)
 
@@ -265,6 +266,23 @@ Test(translate, everyday_word_finds_the_formal_one)
 		search_result_release(&r);
 		search(k, "skolmat", NULL, 1, &r);
 		cr_expect_eq(r.total, 1, "%s: the word alone: %s", ename(k), order(&r));
+		search_result_release(&r);
+	}
+}
+
+/* English words for a thing Swedish writes as one compound: "insulin
+ * pumps" -> insulin + pumpar -> insulinpumpar, with every word (before: any
+ * word, so "pumps" alone). */
+Test(translate, english_words_find_the_swedish_compound)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "insulin pumps", "en", 0, &r);
+		cr_expect_eq(rank_of(&r, "tr-10"), 0, "%s: %s", ename(k), order(&r));
+		cr_expect_not(r.used_or_fallback, "%s: with every word", ename(k));
+		cr_expect(r.ntrans >= 1 && has(r.trans[r.ntrans - 1].to, r.trans[r.ntrans - 1].nto,
+					       "insulinpumpar"),
+			  "%s: the compound is listed", ename(k));
 		search_result_release(&r);
 	}
 }
