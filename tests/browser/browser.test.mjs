@@ -858,7 +858,7 @@ test('point 9: the contributor loop closes in the page — status, the reviewer\
   await page.keyboard.type(CONTRIB);
   await page.click('#contrib-sign-in');
   await mine.waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'my-subs-title');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'my-subs-title');
   assert.equal(await page.isVisible('#sub-token'), false);
   assert.ok(!(await page.content()).includes(CONTRIB), 'the token is not in the page');
   const listed = await page.locator('#my-subs-list li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-id')));
@@ -868,7 +868,8 @@ test('point 9: the contributor loop closes in the page — status, the reviewer\
   assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => /subs/.test(k)).length), 0);
   await shot('14b-my-submissions');
   await mine.locator('button.revise').click();
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'form-title');
+  // the submission is fetched first: the form is filled and focused after
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'form-title');
   assert.equal(await page.inputValue('#sub-title'), `Cirkulära möbler ${MARKER2} i förskolan`);
   assert.equal(await page.inputValue('#sub-cpv'), '39160000');
   await page.fill('#sub-outcome', 'Möblerna kostade 30 procent mindre än nya.');
