@@ -75,6 +75,12 @@ async function confirmIfDup() {
   }
 }
 
+// the element that has the focus becomes id (focus often follows a fetch)
+async function focusIs(id) {
+  await page.waitForFunction((i) => document.activeElement && document.activeElement.id === i, id, { timeout: 10000 })
+    .catch(async () => assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), id));
+}
+
 async function waitResults() {
   await page.waitForFunction(() => {
     const s = document.getElementById('result-status').textContent;
@@ -627,7 +633,7 @@ test('case page: the fields of a real notice, publisher sources as links, histor
   await page.waitForURL(/[?&]case=/);
   await page.waitForSelector('#case-article:not([hidden])');
   assert.equal(await page.textContent('#case-title'), title);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'case-title');
+  await focusIs('case-title');
   const dts = await page.locator('#case-fields dt').allTextContents();
   for (const f of ['Typ', 'Upphandlande organisation', 'Organisationsnummer', 'Sektorer', 'Publicerad', 'Värde'])
     assert.ok(dts.includes(f), 'field ' + f + ' shown, got ' + dts.join(', '));
@@ -723,7 +729,7 @@ test('submission: API errors beside each field, then a valid case is accepted', 
   assert.equal(await page.getAttribute('#sub-org-number', 'aria-invalid'), 'true');
   assert.equal(await page.getAttribute('#sub-source-url', 'aria-invalid'), 'true');
   assert.equal(await page.getAttribute('#sub-title', 'aria-invalid'), null);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'submit-errors');
+  await focusIs('submit-errors');
   await shot('04-submit-errors');
   await axe('submission');
   // the same problems in English after the language switch (by click)
@@ -826,7 +832,7 @@ test('point 9: the contributor loop closes in the page — status, the reviewer\
   await page.click('#submit-button');
   await confirmIfDup();
   await page.waitForFunction(() => /sub-/.test(document.getElementById('submit-status').textContent));
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'submit-status');
+  await focusIs('submit-status');
   assert.match(await page.textContent('#submit-status'), /Fallet är inskickat.*status: Inskickad/s);
   const id = /id (\S+) \(/.exec(await page.textContent('#submit-status'))[1];
   const mine = page.locator(`#my-subs-list li[data-id="${id}"]`);
@@ -927,7 +933,7 @@ test('point 9: the duplicate warning comes before the case is stored, and going 
   const dup = page.locator('#dup-check-list li', { has: page.locator('a[href*="case=ips-10704"]') });
   assert.equal(await dup.count(), 1);
   assert.match(await dup.textContent(), /\d+\s% lika/);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'dup-confirm');
+  await focusIs('dup-confirm');
   await shot('14c-duplicate-warning');
   await axe('duplicate warning');
   // nothing is stored yet
@@ -963,7 +969,7 @@ test('point 10: the follow-up view draws the statistics as charts, in both langu
   await page.waitForSelector('#reviewer-signed-in:not([hidden])');
   await page.click('#stats-open');
   await page.waitForFunction(() => document.querySelectorAll('#stats-charts svg rect').length > 0);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'stats-title');
+  await focusIs('stats-title');
   const caps = await page.locator('#stats-charts figcaption').allTextContents();
   assert.deepEqual(caps, ['Sökningar utan träffar', 'Mest sökta ord', 'Använda filter', 'Fall per mål', 'Fall per typ av myndighet', 'Fall per år']);
   assert.ok((await page.textContent('#stats-charts')).includes('qqxxzzvv'), 'a search without hits of this run is listed');
