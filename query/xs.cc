@@ -571,7 +571,9 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 		Xapian::Query base = clause_terms(db, o, c, text, prefix);
 		/* one-word translations: one concept, all their terms; a
 		 * translation of n words: their AND scaled by 1/n (it weighs
-		 * as one word would); the best of these (OP_MAX). With
+		 * as one word would); these ORed (summed, as FTS5 does: Xapian
+		 * 1.4.22's OP_MAX crashed in get_mset on a feedback query of
+		 * the real corpus). With
 		 * XS_Q_ONE_FORM a set of forms matches as a whole but weighs
 		 * as its most frequent term, as the word's own forms do, so
 		 * that remote shards weigh it as one database does (a
@@ -624,7 +626,7 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 			Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
 				      groups.size() == 1
 					      ? groups[0]
-					      : Xapian::Query(Xapian::Query::OP_MAX, groups.begin(),
+					      : Xapian::Query(Xapian::Query::OP_OR, groups.begin(),
 							      groups.end()),
 				      o->alt_weight > 0 ? o->alt_weight : 0.0));
 	}

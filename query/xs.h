@@ -229,8 +229,8 @@ enum xs_clause_kind {
 			  * translations, each after a '\v': its words separated
 			  * by '\n', a word's terms by spaces (all words match);
 			  * ORed in scaled by xs_query_opts.alt_weight: the
-			  * one-word ones as one OP_SYNONYM, one of n words at
-			  * 1/n, the best of them (OP_MAX) */
+			  * one-word ones as one set of forms, one of n words at
+			  * 1/n, these ORed */
 	XS_C_TERM_PHRASE /* exact terms separated by single spaces, at
 			  * consecutive positions (raw words of xs_doc_index_text) */
 };
