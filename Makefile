@@ -120,7 +120,7 @@ $(BUILD)/%.o: %.cc
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -Ibench -MMD -MP -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -129,7 +129,7 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(BUILD)/api/main.o $(GEN_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(XAPIAN_LIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(GEN_OBJ) $(LIB)
+$(TEST_BIN): $(TEST_OBJ) $(BUILD)/bench/benchutil.o $(GEN_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
 

@@ -9,6 +9,9 @@
 #include <time.h>
 
 #include "dbuf.h"
+#include "parse_ips.h"
+#include "parse_sestat.h"
+#include "store.h"
 
 double bu_now(void)
 {
@@ -176,4 +179,73 @@ int bu_options(const char *prog, int argc, char **argv, const struct bu_opt *opt
 		return 2;
 	}
 	return -1;
+}
+
+/* ---- the real corpus ----------------------------------------------------- */
+
+struct bu_loader {
+	struct store *s;
+	const char *actor;
+	long n, rejected;
+	int err;
+	struct cl_errbuf *eb;
+};
+
+static int bu_load_emit(void *ud, struct case_record *c)
+{
+	struct bu_loader *l = ud;
+	struct store_put_result res;
+	int rc = store_put_case(l->s, c, l->actor, &res, l->eb);
+
+	if (rc != CL_OK) {
+		l->err = rc;
+		return rc;
+	}
+	l->n++;
+	return CL_OK;
+}
+
+static void bu_load_reject(void *ud, long line, const char *reason)
+{
+	struct bu_loader *l = ud;
+	(void)line;
+	(void)reason;
+	l->rejected++;
+}
+
+int bu_load_real_corpus(struct store *s, const char *shared, const char *actor, long *n,
+			long *rejected, struct cl_errbuf *eb)
+{
+	static const char *const files[2] = {"se-procurements-2021/number_of_procurements.csv",
+					     "ips-cases/cases.csv"};
+	struct bu_loader l = {s, actor, 0, 0, CL_OK, eb};
+	struct parse_sink sink = {bu_load_emit, bu_load_reject, &l};
+	struct parse_src src = {NULL, "2026-11-27T05:00:00Z", NULL};
+	char path[4096];
+	int rc;
+
+	if ((rc = store_begin(s, eb)) != CL_OK)
+		return rc;
+	for (int i = 0; i < 2 && rc == CL_OK; i++) {
+		FILE *f;
+		snprintf(path, sizeof path, "%s/%s", shared, files[i]);
+		if (!(f = fopen(path, "rb"))) {
+			rc = cl_fail(eb, CL_EIO, "cannot read %s: %s", path, strerror(errno));
+			break;
+		}
+		rc = i == 0 ? sestat_parse_file(f, &src, &sink, NULL, eb)
+			    : ips_parse_file(f, &src, &sink, NULL, eb);
+		fclose(f);
+		if (rc == CL_OK && l.err)
+			rc = l.err;
+	}
+	if (rc == CL_OK)
+		rc = store_commit(s, eb);
+	else
+		store_rollback(s);
+	if (n)
+		*n = l.n;
+	if (rejected)
+		*rejected = l.rejected;
+	return rc;
 }

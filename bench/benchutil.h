@@ -11,6 +11,19 @@
 /* Monotonic seconds. */
 double bu_now(void);
 
+/* Stores the real corpus of the shared data directory in s, in one
+ * transaction, as the harvester parses it: the Swedish procurement
+ * statistics (se-procurements-2021/number_of_procurements.csv) and the IPS
+ * cases (ips-cases/cases.csv); actor names the writer in the change log.
+ * *n and *rejected (either may be NULL) get the cases stored and the rows
+ * the parsers rejected. CL_OK, or an error in eb (a file that cannot be
+ * read: CL_EIO). Used by bench/findability.c and tests/testutil.c
+ * (tu_load_real_corpus). */
+struct store;
+struct cl_errbuf;
+int bu_load_real_corpus(struct store *s, const char *shared, const char *actor, long *n,
+			long *rejected, struct cl_errbuf *eb);
+
 /* One result line on stdout (flushed):
  * {"system":S,"corpus":C,"metric":M,"value":V,"unit":U}. */
 void bu_result(const char *system, const char *corpus, const char *metric, double v,

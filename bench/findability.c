@@ -23,8 +23,6 @@
 #include "case.h"
 #include "engine.h"
 #include "parse.h"
-#include "parse_ips.h"
-#include "parse_sestat.h"
 #include "store.h"
 #include "sync.h"
 
@@ -97,70 +95,18 @@ static void fold(char *s)
 	}
 }
 
-/* ---- loading the real corpus (as tests/testutil.c does) ---------------- */
-
-struct loader {
-	struct store *s;
-	long n, rejected;
-	int err;
-};
-
-static int load_emit(void *ud, struct case_record *c)
-{
-	struct loader *l = ud;
-	struct store_put_result res;
-	struct cl_errbuf eb = {0};
-
-	if (store_put_case(l->s, c, "findability", &res, &eb) != CL_OK) {
-		fprintf(stderr, "findability: %s: %s\n", c->id, eb.msg);
-		l->err = 1;
-		return CL_EINVAL;
-	}
-	l->n++;
-	return CL_OK;
-}
-
-static void load_reject(void *ud, long line, const char *reason)
-{
-	struct loader *l = ud;
-	(void)line;
-	(void)reason;
-	l->rejected++;
-}
+/* ---- loading the real corpus (benchutil.h, as the tests do) ------------ */
 
 static int load_corpus(struct store *s, const char *shared)
 {
-	struct loader l = {s, 0, 0, 0};
-	struct parse_sink sink = {load_emit, load_reject, &l};
-	struct parse_src src = {NULL, "2026-11-27T05:00:00Z", NULL};
 	struct cl_errbuf eb = {0};
-	char path[4096];
-	FILE *f;
-	int rc;
+	long n = 0, rejected = 0;
 
-	if (store_begin(s, &eb) != CL_OK)
-		return -1;
-	snprintf(path, sizeof path, "%s/se-procurements-2021/number_of_procurements.csv", shared);
-	if (!(f = fopen(path, "rb"))) {
-		fprintf(stderr, "findability: cannot read %s\n", path);
-		return -1;
-	}
-	rc = sestat_parse_file(f, &src, &sink, NULL, &eb);
-	fclose(f);
-	snprintf(path, sizeof path, "%s/ips-cases/cases.csv", shared);
-	if (rc == CL_OK && !(f = fopen(path, "rb"))) {
-		fprintf(stderr, "findability: cannot read %s\n", path);
-		return -1;
-	}
-	if (rc == CL_OK) {
-		rc = ips_parse_file(f, &src, &sink, NULL, &eb);
-		fclose(f);
-	}
-	if (rc != CL_OK || l.err || store_commit(s, &eb) != CL_OK) {
+	if (bu_load_real_corpus(s, shared, "findability", &n, &rejected, &eb) != CL_OK) {
 		fprintf(stderr, "findability: loading: %s\n", eb.msg);
 		return -1;
 	}
-	fprintf(stderr, "findability: %ld cases loaded (%ld rejected)\n", l.n, l.rejected);
+	fprintf(stderr, "findability: %ld cases loaded (%ld rejected)\n", n, rejected);
 	return 0;
 }
 

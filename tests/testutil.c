@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "case.h"
 #include "engine.h"
 #include "sync.h"
@@ -665,63 +666,22 @@ long tu_rows_map(const struct tu_rows *rs, const char *col, const char *const (*
 
 /* ---- the real corpus ------------------------------------------------------ */
 
-struct loader {
-	struct store *s;
-	long n, rejected;
-	int err;
-};
-
-static int load_emit(void *ud, struct case_record *c)
-{
-	struct loader *l = ud;
-	struct store_put_result res;
-	struct cl_errbuf eb;
-	int rc = store_put_case(l->s, c, "test-loader", &res, &eb);
-	if (rc != CL_OK) {
-		cr_log_error("store_put_case %s: %s", c->id, eb.msg);
-		l->err = rc;
-		return rc;
-	}
-	l->n++;
-	return CL_OK;
-}
-
-static void load_reject(void *ud, long line, const char *reason)
-{
-	struct loader *l = ud;
-	(void)line;
-	(void)reason;
-	l->rejected++;
-}
-
 struct store *tu_load_real_corpus(const char *dir, long *ncases)
 {
-	struct loader l = {0};
-	struct parse_sink sink = {load_emit, load_reject, &l};
-	struct parse_src src = {NULL, "2026-11-27T05:00:00Z", NULL};
-	struct cl_errbuf eb;
-	char *p1 = tu_shared("se-procurements-2021/number_of_procurements.csv");
-	char *p2 = tu_shared("ips-cases/cases.csv");
-	FILE *f;
+	struct store *s = NULL;
+	struct cl_errbuf eb = {0};
+	char *shared = tu_shared("");
+	long n = 0, rejected = 0;
 
-	cr_assert_eq(store_open(dir, STORE_CREATE, &l.s, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(store_begin(l.s, &eb), CL_OK, "%s", eb.msg);
-	f = fopen(p1, "rb");
-	cr_assert_not_null(f, "%s", p1);
-	cr_assert_eq(sestat_parse_file(f, &src, &sink, NULL, &eb), CL_OK, "%s", eb.msg);
-	fclose(f);
-	f = fopen(p2, "rb");
-	cr_assert_not_null(f, "%s", p2);
-	cr_assert_eq(ips_parse_file(f, &src, &sink, NULL, &eb), CL_OK, "%s", eb.msg);
-	fclose(f);
-	cr_assert_eq(store_commit(l.s, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(l.err, CL_OK);
-	cr_assert_gt(l.n, 19000, "the real corpus loads (%ld cases, %ld rejected)", l.n, l.rejected);
-	free(p1);
-	free(p2);
+	shared[strlen(shared) - 1] = '\0'; /* the trailing '/' */
+	cr_assert_eq(store_open(dir, STORE_CREATE, &s, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(bu_load_real_corpus(s, shared, "test-loader", &n, &rejected, &eb), CL_OK,
+		     "%s", eb.msg);
+	cr_assert_gt(n, 19000, "the real corpus loads (%ld cases, %ld rejected)", n, rejected);
+	free(shared);
 	if (ncases)
-		*ncases = l.n;
-	return l.s;
+		*ncases = n;
+	return s;
 }
 
 /* ---- small shared pieces ------------------------------------------------- */
