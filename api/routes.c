@@ -1004,42 +1004,51 @@ static int page_param(const char *name, const char *value, const char *path, jso
 	return 1;
 }
 
-static void h_queue(struct srv_req *r)
+/* The query parameters of a listing: limit, offset, and status when
+ * status is not NULL (the review queue). 1 when they are good; else the
+ * problem is sent (every bad parameter named) and 0 returned. */
+static int listing_params(struct srv_req *r, const char **status, size_t *limit, size_t *offset)
 {
-	const struct auth_principal *who;
-	struct srv_worker *w;
-	struct cl_errbuf eb = {0};
-	json_t *out = NULL, *errs = json_array();
-	const char *status = NULL;
-	size_t n, offset = 0, limit = SREQ_DEFAULT_LIMIT;
+	json_t *errs = json_array();
+	size_t n;
 	const struct srv_param *p = srv_params(r, &n);
-	int rc;
 
+	*limit = SREQ_DEFAULT_LIMIT;
+	*offset = 0;
 	for (size_t i = 0; i < n; i++) {
 		char path[96];
 		snprintf(path, sizeof path, "query.%.80s", p[i].name);
-		if (!strcmp(p[i].name, "status")) {
+		if (status && !strcmp(p[i].name, "status")) {
 			if (!tax_lookup(TAX_STATUS, p[i].value))
 				sreq_add_error(errs, path, "unknown status");
-			status = p[i].value;
-		} else if (page_param(p[i].name, p[i].value, path, errs, &limit, &offset)) {
-			/* limit or offset */
-		} else {
+			*status = p[i].value;
+		} else if (!page_param(p[i].name, p[i].value, path, errs, limit, offset)) {
 			sreq_add_error(errs, path, "unknown parameter");
 		}
 	}
 	if (json_array_size(errs)) {
 		srv_problem_validation(r, "the query parameters are not valid", errs);
-		return;
+		return 0;
 	}
 	json_decref(errs);
-	if (!(who = srv_who(r)) || !(w = srv_worker(r)))
+	return 1;
+}
+
+static void h_queue(struct srv_req *r)
+{
+	const struct auth_principal *who;
+	struct srv_worker *w;
+	struct cl_errbuf eb = {0};
+	json_t *out = NULL;
+	const char *status = NULL;
+	size_t offset, limit;
+	int rc;
+
+	if (!listing_params(r, &status, &limit, &offset) || !(who = srv_who(r)) ||
+	    !(w = srv_worker(r)))
 		return;
 	rc = wf_queue(w->store, who, status, offset, limit, &out, &eb);
-	if (rc != CL_OK)
-		srv_problem_err(r, rc, &eb);
-	else
-		srv_reply_json(r, 200, out);
+	reply(r, rc, out, &eb);
 }
 
 /* GET /v1/submissions: the caller's own submissions (wf_mine). */
@@ -1048,26 +1057,12 @@ static void h_mine(struct srv_req *r)
 	const struct auth_principal *who;
 	struct srv_worker *w;
 	struct cl_errbuf eb = {0};
-	json_t *out = NULL, *errs = json_array();
-	size_t n, offset = 0, limit = SREQ_DEFAULT_LIMIT;
-	const struct srv_param *p = srv_params(r, &n);
+	json_t *out = NULL;
+	size_t offset, limit;
 	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		char path[96];
-		snprintf(path, sizeof path, "query.%.80s", p[i].name);
-		if (page_param(p[i].name, p[i].value, path, errs, &limit, &offset)) {
-			/* limit or offset */
-		} else {
-			sreq_add_error(errs, path, "unknown parameter");
-		}
-	}
-	if (json_array_size(errs)) {
-		srv_problem_validation(r, "the query parameters are not valid", errs);
-		return;
-	}
-	json_decref(errs);
-	if (!(who = srv_who(r)) || !(w = srv_worker(r)))
+	if (!listing_params(r, NULL, &limit, &offset) || !(who = srv_who(r)) ||
+	    !(w = srv_worker(r)))
 		return;
 	rc = wf_mine(w->store, who, offset, limit, &out, &eb);
 	reply(r, rc, out, &eb);
