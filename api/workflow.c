@@ -77,6 +77,27 @@ static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct c
 	return sqlerr_prepare(store_db(s), sql, st, eb);
 }
 
+/* The number of submissions WHERE where (a constant condition with one
+ * text parameter ?1 = arg) into *total. */
+static int count_submissions(struct store *s, const char *where, const char *arg, long *total,
+			     struct cl_errbuf *eb)
+{
+	char sql[256];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM submissions WHERE %s", where);
+	if ((rc = prepare(s, sql, &st, eb)))
+		return rc;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*total = (long)sqlite3_column_int64(st, 0);
+	else
+		rc = db_err(s, eb, "count submissions");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Runs sql with up to three text parameters (NULL binds NULL). */
 static int run3(struct store *s, const char *sql, const char *a, const char *b, const char *c,
 		struct cl_errbuf *eb)
@@ -993,16 +1014,8 @@ int wf_queue(struct store *s, const struct auth_principal *who, const char *stat
 	if (offset > WF_QUEUE_OFFSET_MAX)
 		return cl_fail(eb, CL_EINVAL, "offset is at most %d", WF_QUEUE_OFFSET_MAX);
 
-	if ((rc = prepare(s, "SELECT count(*) FROM submissions WHERE status = ?1", &st, eb)))
+	if ((rc = count_submissions(s, "status = ?1", status, &total, eb)))
 		return rc;
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = db_err(s, eb, "count submissions");
-		goto out;
-	}
-	total = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
 
 	if (!(items = json_array())) {
 		rc = nomem(eb);
@@ -1120,17 +1133,9 @@ int wf_mine(struct store *s, const struct auth_principal *who, size_t offset, si
 	if ((rc = person_tokens(s, who, &ids, eb)))
 		return rc;
 
-	if ((rc = prepare(s, "SELECT count(*) FROM submissions WHERE token_id IN"
-			     " (SELECT value FROM json_each(?1))", &st, eb)))
+	if ((rc = count_submissions(s, "token_id IN (SELECT value FROM json_each(?1))", ids,
+				    &total, eb)))
 		goto out;
-	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = db_err(s, eb, "count submissions");
-		goto out;
-	}
-	total = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
 
 	if (!(items = json_array())) {
 		rc = nomem(eb);
