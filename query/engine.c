@@ -914,8 +914,11 @@ static int add_heads(struct engine *e, struct qp_query *q, struct cl_errbuf *eb)
 				    !strcmp(stem, head))
 					tail = f + k;
 		if (tail && (rc = e->ops->word_df(e, tail, &df, eb)) == CL_OK && df > 0 &&
-		    (ncases >= 0 || (rc = engine_count(e, &ncases, eb)) == CL_OK) &&
-		    (df <= SEM_HEAD_MIN_DF || df * SEM_HEAD_MAX_SHARE <= ncases)) {
+		    (df <= SEM_HEAD_MIN_DF ||
+		     /* the index is counted only when the share matters (FTS5
+		      * counts its rows) and once per query */
+		     ((ncases >= 0 || (rc = engine_count(e, &ncases, eb)) == CL_OK) &&
+		      df * SEM_HEAD_MAX_SHARE <= ncases))) {
 			if (!(v = realloc(c->trans, (c->ntrans + 1) * sizeof *v)) ||
 			    !(v[c->ntrans] = strdup(tail))) {
 				if (v)

@@ -56,7 +56,7 @@ int tr_query(struct tr *t, struct qp_query *q, struct cl_errbuf *eb);
 /* The other side's expressions of text (a word or an expression of up to
  * TR_NGRAM_MAX words, either language), as tr_query would give them for a
  * query of exactly text: *out (caller frees each and the array) gets *n
- * expressions. For the tests and `caselib translate`. CL_ENOMEM. */
+ * expressions. For the tests. CL_ENOMEM. */
 int tr_lookup(struct tr *t, const char *text, char ***out, size_t *n, struct cl_errbuf *eb);
 
 /* Entries loaded, by source: [0] glossary, [1] taxonomy, [2] CPV/eForms. */
