@@ -188,3 +188,19 @@ struct bset *bs_meet(struct bset *acc, struct bset *b)
 	bs_free(b);
 	return acc;
 }
+
+int bs_foreach(const struct bset *b, int (*cb)(uint32_t x, void *ud), void *ud)
+{
+	for (size_t i = 0; b && i < b->n; i++)
+		for (size_t w = 0; w < BS_WORDS; w++) {
+			uint64_t v = b->blk[i][w];
+			while (v) {
+				int bit = __builtin_ctzll(v);
+				int rc = cb(((uint32_t)b->key[i] << 16) | (uint32_t)(w * 64 + (size_t)bit), ud);
+				if (rc)
+					return rc;
+				v &= v - 1;
+			}
+		}
+	return 0;
+}

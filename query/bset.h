@@ -34,5 +34,9 @@ struct bset *bs_meet(struct bset *acc, struct bset *b);
 /* |b| and |a AND b|. */
 uint64_t bs_card(const struct bset *b);
 uint64_t bs_and_card(const struct bset *a, const struct bset *b);
+/* Calls cb for every member of b in ascending order (b NULL: none); a
+ * non-zero return of cb stops the walk and is returned. b must not change
+ * meanwhile. */
+int bs_foreach(const struct bset *b, int (*cb)(uint32_t x, void *ud), void *ud);
 
 #endif

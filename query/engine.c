@@ -640,6 +640,96 @@ static int label_is(int v, size_t k, int l, const char *f)
 	return g_folded[v] && g_folded[v][2 * k + l] && !strcmp(g_folded[v][2 * k + l], f);
 }
 
+/* The facets whose values a query word may name: not the kind ("upphandling"
+ * is every procurement notice), nor the facets without a vocabulary. */
+static int nameable_facet(int fc)
+{
+	const struct facet_def *d = facet_def(fc);
+	return d && d->vocab != FACET_NO_VOCAB && fc != EF_KIND;
+}
+
+/* The facet value whose Swedish or English label is the folded text f (a
+ * one-word label also matches a word of the same Swedish stem: "kommuner"
+ * names Kommun): *facet and *code (static), 1; else 0. */
+static int named_value(struct engine *e, const char *f, size_t fl, int *facet, const char **code)
+{
+	char st[256], lst[256];
+	int one = !strchr(f, ' ');
+	int have_st = one && ta_stem_word(e->ta_stop, f, fl, st, sizeof st) > 0;
+
+	for (int fc = 0; fc < EF_COUNT; fc++) {
+		const struct tax_entry *te;
+		size_t n = 0;
+		if (!nameable_facet(fc))
+			continue;
+		te = tax_entries((enum tax_facet)facet_def(fc)->vocab, &n);
+		for (size_t k = 0; te && k < n; k++) {
+			int v = facet_def(fc)->vocab, hit = label_is(v, k, 0, f) || label_is(v, k, 1, f);
+			const char *lab = g_folded[v] ? g_folded[v][2 * k] : NULL;
+			if (!hit && have_st && lab && !strchr(lab, ' ') &&
+			    ta_stem_word(e->ta_stop, lab, strlen(lab), lst, sizeof lst) > 0)
+				hit = !strcmp(st, lst);
+			if (hit) {
+				*facet = fc;
+				*code = te[k].code;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Issue 12 point 3: the first positive word, phrase or translated run of
+ * words of q that names a facet value (named_value) gets it on each of
+ * its clauses (qp_clause.facet_code): the engines then also match the
+ * cases tagged with the value, with no weight of their own ("kommun"
+ * finds the municipalities' cases that do not say the word; in an AND
+ * query "snöröjning kommun" they must still match snöröjning). One value
+ * per query, and none in a query with a negated clause (the FTS5 engine
+ * adds the tagged cases as a set, which a NOT would have to leave out). */
+static int name_facets(struct engine *e, struct qp_query *q, struct cl_errbuf *eb)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].negated)
+			return CL_OK;
+	for (size_t i = 0; i < q->n; i++) {
+		struct qp_clause *c = &q->v[i];
+		size_t run = c->trans_run > 1 ? (size_t)c->trans_run : 1, fl = 0;
+		struct dbuf b = DBUF_INIT(512);
+		char *f = NULL;
+		const char *code = NULL;
+		int facet = 0, hit;
+
+		if (c->kind == QP_PREFIX || (c->field != QP_ANY && c->field != QP_TITLE &&
+					     c->field != QP_BODY) || i + run > q->n)
+			continue;
+		for (size_t k = 0; k < run; k++) {
+			if (k)
+				dbuf_add(&b, " ", 1);
+			dbuf_puts(&b, q->v[i + k].text);
+		}
+		if (b.err || b.n == 0) { /* nothing, or longer than any label */
+			dbuf_release(&b);
+			continue;
+		}
+		if (ta_fold(b.p, b.n, &f, &fl) != CL_OK) {
+			dbuf_release(&b);
+			return cl_fail(eb, CL_ENOMEM, "facet names: out of memory");
+		}
+		dbuf_release(&b);
+		hit = named_value(e, f, fl, &facet, &code);
+		free(f);
+		if (hit) {
+			for (size_t k = 0; k < run; k++) {
+				q->v[i + k].facet = facet;
+				q->v[i + k].facet_code = code;
+			}
+			return CL_OK;
+		}
+	}
+	return CL_OK;
+}
+
 /* The query text is the Swedish or English label of a facet value (case
  * and accents folded; a word of a longer query is not: "förkommersiell
  * upphandling" is not the kind "Upphandling"): res->offers gets the value with the
@@ -647,7 +737,7 @@ static int label_is(int v, size_t k, int l, const char *f)
  * only), unless the request already filters on it. At most
  * ENGINE_OFFERS_MAX; first page only. */
 static int add_offers(struct engine *e, const struct search_request *rq,
-		      struct search_result *res, struct cl_errbuf *eb)
+		      const struct qp_query *q, struct search_result *res, struct cl_errbuf *eb)
 {
 	char *f = NULL;
 	int rc = CL_OK;
@@ -670,8 +760,12 @@ static int add_offers(struct engine *e, const struct search_request *rq,
 			struct qp_query all;
 			const char *vals[1] = {te[k].code};
 
+			int named = 0;
+			for (size_t i = 0; i < q->n && !named; i++)
+				named = q->v[i].facet_code && q->v[i].facet == fc &&
+					!strcmp(q->v[i].facet_code, te[k].code);
 			if (res->noffers == ENGINE_OFFERS_MAX ||
-			    (!label_is(d->vocab, k, 0, f) && !label_is(d->vocab, k, 1, f)))
+			    (!named && !label_is(d->vocab, k, 0, f) && !label_is(d->vocab, k, 1, f)))
 				continue;
 			qp_init(&all); /* no text: every published case */
 			search_request_init(&rq2);
@@ -1000,6 +1094,10 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	tp.q = &q;
 	/* a long query (a description of a need) is ranked any-word at once */
 	tp.or_mode = content_words(e, &q) >= SEM_LONG_QUERY_WORDS;
+	if ((rc = name_facets(e, &q, eb)) != CL_OK) {
+		qp_release(&q);
+		return rc;
+	}
 	if (rq->snippets && q.n > 0 && (rc = sem_hl_new(&q, &e->hl, eb)) != CL_OK) {
 		qp_release(&q);
 		return rc;
@@ -1044,7 +1142,7 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	if (rc == CL_OK)
 		rc = add_partial(e, rq, &q, res, eb);
 	if (rc == CL_OK)
-		rc = add_offers(e, rq, res, eb);
+		rc = add_offers(e, rq, &q, res, eb);
 	if (rc == CL_OK)
 		rc = list_translations(&q, res, eb);
 	res->parsed_as_plain = q.rewritten;

@@ -1253,8 +1253,8 @@ static int clause_expr(struct fts *f, const struct qp_clause *c, struct dbuf *b,
 /* The MATCH expression of q into out: positive clauses joined by AND (OR
  * in or_mode), then each negated one with NOT. *nomatch = 1 when no
  * positive clause is left (a query of stopwords matches nothing). */
-static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, struct dbuf *out,
-		      int *nomatch, struct dbuf *wts)
+static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, int skip_named,
+		      struct dbuf *out, int *nomatch, struct dbuf *wts)
 {
 	struct dbuf neg = DBUF_INIT(EXPR_MAX), negw = DBUF_INIT(EXPR_MAX);
 	int npos = 0;
@@ -1264,6 +1264,11 @@ static int query_expr(struct fts *f, const struct qp_query *q, int or_mode, stru
 	for (size_t i = 0; i < q->n; i++) {
 		const struct qp_clause *c = &q->v[i];
 		struct dbuf one = DBUF_INIT(EXPR_MAX), onew = DBUF_INIT(EXPR_MAX);
+		if (skip_named && c->facet_code) {
+			dbuf_release(&one);
+			dbuf_release(&onew);
+			continue;
+		}
 		if (!clause_expr(f, c, &one, &onew) || one.err || onew.err) {
 			int err = one.err ? one.err : onew.err;
 			dbuf_release(&one);
@@ -1318,6 +1323,13 @@ struct pass {
 	double title_w;
 	unsigned fb_docs, fb_terms;
 	double fb_weight;
+	int or_mode;
+	/* a named facet value (qp_clause.facet_code): its cases also match
+	 * the named clauses; tag_expr: the query without them (NULL: none
+	 * left), which those cases must match (AND) and which scores them */
+	const struct bset *tag;
+	const char *tag_expr;
+	const char *tag_weights;
 };
 
 static double pass_title_w(const struct pass *p)
@@ -1580,12 +1592,100 @@ out:
 
 /* Runs one pass: the match set of p, filtered by rq, its exact size, the
  * counts of count_mask, and the page of hits. */
+/* Scored rows of a pass being gathered. */
+struct scoredv {
+	struct scored *v;
+	size_t n, cap;
+};
+
+static int sc_push(struct scoredv *sv, uint32_t rid, double score)
+{
+	if (sv->n == sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 256;
+		struct scored *v = realloc(sv->v, cap * sizeof *v);
+		if (!v)
+			return CL_ENOMEM;
+		sv->v = v;
+		sv->cap = cap;
+	}
+	sv->v[sv->n].rid = rid;
+	sv->v[sv->n].score = score;
+	sv->v[sv->n].id = NULL;
+	sv->n++;
+	return CL_OK;
+}
+
+/* The cases tagged with a named facet value (struct pass tag) that the
+ * MATCH left out: added to M and, when scores are wanted and they pass F,
+ * to sv: scored by the rest
+ * of the query (tag_expr) in an AND query, else 0 (the tag has no weight
+ * of its own, as in Xapian's engine). */
+struct tagged {
+	const struct pass *p;
+	const struct bset *F;
+	struct bset *M;
+	struct scoredv *sv;
+	int want_scores;
+};
+
+static int tagged_one(struct tagged *t, uint32_t rid, double score)
+{
+	if (bs_has(t->M, rid))
+		return CL_OK;
+	if (bs_add(t->M, rid) != CL_OK)
+		return CL_ENOMEM;
+	if (!t->want_scores || (t->F && !bs_has(t->F, rid)) ||
+	    (t->p->has_exclude && rid == t->p->exclude))
+		return CL_OK;
+	return sc_push(t->sv, rid, score);
+}
+
+static int tagged_cb(uint32_t rid, void *ud)
+{
+	return tagged_one(ud, rid, 0.0);
+}
+
+static int add_tagged(struct fts *f, struct tagged *t, struct cl_errbuf *eb)
+{
+	const struct pass *p = t->p;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (p->or_mode || !p->tag_expr) {
+		if ((rc = bs_foreach(p->tag, tagged_cb, t)) != CL_OK)
+			return cl_fail(eb, rc, "out of memory");
+		return CL_OK;
+	}
+	if ((rc = stmt(f, t->want_scores ? FS_MATCH_SCORED : FS_MATCH_RIDS, &st, eb)) != CL_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, p->tag_expr, -1, SQLITE_STATIC);
+	if (t->want_scores) {
+		sqlite3_bind_double(st, 2, pass_title_w(p));
+		sqlite3_bind_text(st, 3, p->tag_weights, -1, SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		if (!rid_ok(rid) || !bs_has(p->tag, (uint32_t)rid))
+			continue;
+		if (tagged_one(t, (uint32_t)rid,
+			       t->want_scores ? -sqlite3_column_double(st, 1) : 0.0) != CL_OK) {
+			sqlite3_reset(st);
+			return cl_fail(eb, CL_ENOMEM, "out of memory");
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return cl_fail(eb, CL_EENGINE, "fts5: search failed: %s", sqlite3_errmsg(f->db));
+	return CL_OK;
+}
+
 static int run_pass(struct fts *f, const struct search_request *rq, const struct pass *p,
 		    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
 {
 	struct bset *F = NULL, *M = NULL;
+	struct scoredv sv = {NULL, 0, 0};
 	struct scored *sc = NULL;
-	size_t nsc = 0, capsc = 0;
+	size_t nsc = 0;
 	uint32_t *page = NULL;
 	size_t npage = 0;
 	int want_scores = rq->limit > 0 && rq->sort == SORT_RELEVANCE && p->expr;
@@ -1598,10 +1698,10 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 	if ((rc = cache_sync(f, eb)) != CL_OK)
 		return rc;
 	if (p->sector_bonus && p->has_exclude) {
-		const struct fvals *sv = &f->fc[EF_SECTORS];
-		for (size_t i = 0; i < sv->n && nbonus < CASE_LIST_MAX; i++)
-			if (bs_has(sv->v[i].bm, p->exclude))
-				bonus[nbonus++] = sv->v[i].bm;
+		const struct fvals *secs = &f->fc[EF_SECTORS];
+		for (size_t i = 0; i < secs->n && nbonus < CASE_LIST_MAX; i++)
+			if (bs_has(secs->v[i].bm, p->exclude))
+				bonus[nbonus++] = secs->v[i].bm;
 	}
 	if ((rc = filter_set(f, rq, &F, eb)) != CL_OK)
 		return rc;
@@ -1629,21 +1729,11 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 			if (!want_scores || (F && !bs_has(F, (uint32_t)rid)) ||
 			    (p->has_exclude && (uint32_t)rid == p->exclude))
 				continue;
-			if (nsc == capsc) {
-				size_t cap = capsc ? capsc * 2 : 256;
-				struct scored *v = realloc(sc, cap * sizeof *v);
-				if (!v) {
-					sqlite3_reset(st);
-					rc = cl_fail(eb, CL_ENOMEM, "out of memory");
-					goto out;
-				}
-				sc = v;
-				capsc = cap;
+			if (sc_push(&sv, (uint32_t)rid, -sqlite3_column_double(st, 1)) != CL_OK) {
+				sqlite3_reset(st);
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				goto out;
 			}
-			sc[nsc].rid = (uint32_t)rid;
-			sc[nsc].score = -sqlite3_column_double(st, 1);
-			sc[nsc].id = NULL;
-			nsc++;
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
@@ -1651,7 +1741,14 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 				     sqlite3_errmsg(f->db));
 			goto out;
 		}
+		if (p->tag) {
+			struct tagged t = {p, F, M, &sv, want_scores};
+			if ((rc = add_tagged(f, &t, eb)) != CL_OK)
+				goto out;
+		}
 	}
+	sc = sv.v;
+	nsc = sv.n;
 	if (!M) {
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		goto out;
@@ -1760,11 +1857,37 @@ out:
 	}
 	for (size_t i = 0; i < nsc; i++)
 		free(sc[i].id);
-	free(sc);
+	free(sv.v);
 	free(page);
 	bs_free(M);
 	bs_free(F);
 	return rc;
+}
+
+/* The facet value q's clauses name (qp_clause.facet_code): p->tag, and in
+ * an AND query the rest of the query in tex/twts (p->tag_expr). CL_ENOMEM,
+ * CL_ETOOBIG. */
+static int named_value(struct fts *f, const struct qp_query *q, int or_mode, struct pass *p,
+		       struct dbuf *tex, struct dbuf *twts)
+{
+	const struct qp_clause *named = NULL;
+	int nomatch = 0;
+
+	for (size_t i = 0; i < q->n && !named; i++)
+		if (q->v[i].facet_code)
+			named = &q->v[i];
+	if (!named || named->facet < 0 || named->facet >= EF_COUNT)
+		return CL_OK;
+	for (size_t k = 0; k < f->fc[named->facet].n && !p->tag; k++)
+		if (!strcmp(f->fc[named->facet].v[k].value, named->facet_code))
+			p->tag = f->fc[named->facet].v[k].bm;
+	if (!p->tag || or_mode)
+		return CL_OK;
+	if (query_expr(f, q, 0, 1, tex, &nomatch, twts) != CL_OK)
+		return tex->err ? tex->err : CL_ENOMEM;
+	p->tag_expr = nomatch ? NULL : dbuf_str(tex);
+	p->tag_weights = nomatch || !twts->n ? NULL : dbuf_str(twts) + 1;
+	return CL_OK;
 }
 
 static int fts_search(struct engine *e, const struct search_request *rq, const struct qp_query *q,
@@ -1774,15 +1897,23 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 	struct fts *f = e->impl;
 	struct pass p;
 	struct dbuf ex = DBUF_INIT(EXPR_MAX), wts = DBUF_INIT(EXPR_MAX);
+	struct dbuf tex = DBUF_INIT(EXPR_MAX), twts = DBUF_INIT(EXPR_MAX);
 	int rc;
 
 	memset(&p, 0, sizeof p);
 	p.hl = e->hl;
+	p.or_mode = or_mode;
+	if ((rc = cache_sync(f, eb)) != CL_OK) /* the facet sets a named value needs */
+		return rc;
 	if (q && q->n > 0) {
-		if ((rc = query_expr(f, q, or_mode, &ex, &p.nomatch, &wts)) != CL_OK) {
+		if ((rc = query_expr(f, q, or_mode, 0, &ex, &p.nomatch, &wts)) != CL_OK ||
+		    (rc = named_value(f, q, or_mode, &p, &tex, &twts)) != CL_OK) {
 			dbuf_release(&ex);
 			dbuf_release(&wts);
-			return cl_fail(eb, rc, "fts5: the query is too large");
+			dbuf_release(&tex);
+			dbuf_release(&twts);
+			return cl_fail(eb, rc, rc == CL_ENOMEM ? "out of memory"
+							       : "fts5: the query is too large");
 		}
 		p.expr = p.nomatch ? NULL : ex.p;
 		/* per-phrase weights only when a translation lowers one (so a
@@ -1800,6 +1931,8 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 	rc = run_pass(f, rq, &p, count_mask, res, eb);
 	dbuf_release(&ex);
 	dbuf_release(&wts);
+	dbuf_release(&tex);
+	dbuf_release(&twts);
 	return rc;
 }
 

@@ -784,6 +784,7 @@ struct xclause {
 	struct words *tr; /* the word's translations (qp_clause.trans), each
 			   * its content words: a group weighted below v */
 	size_t ntr;
+	char or_term[48]; /* the named facet value's boolean term, or "" */
 };
 
 struct xquery {
@@ -940,6 +941,10 @@ static int build_xquery(struct xap *x, const struct qp_query *q, struct xquery *
 			rc = CL_ENOMEM;
 			break;
 		}
+		if (qc->facet_code && facet_prefix(qc->facet) &&
+		    (size_t)snprintf(c->or_term, sizeof c->or_term, "%s:%s", facet_prefix(qc->facet),
+				     qc->facet_code) >= sizeof c->or_term)
+			c->or_term[0] = '\0';
 		/* synonyms of the clause as typed (folded), else of its words */
 		key = syn_fold(qc->text, strlen(qc->text));
 		if (!key || !syn_lookup(key, &nsyn)) {
@@ -1074,6 +1079,7 @@ static int shimq_add(struct shimq *s, enum xs_clause_kind k, char *text, const c
 	s->v[s->n].text = text;
 	s->v[s->n].prefix = prefix && *prefix ? prefix : NULL;
 	s->v[s->n].negated = negated;
+	s->v[s->n].or_term = NULL;
 	s->n++;
 	return CL_OK;
 }
@@ -1116,6 +1122,7 @@ static int render_clauses(struct xap *x, const struct xquery *xq, double title_w
 		const char *raw = xfields[c->field].raw;
 		int boost = title_weight > 0 && c->field == QP_ANY && !c->negated;
 		struct dbuf terms, tterms;
+		size_t from = s->n;
 
 		dbuf_init(&terms, QTEXT_MAX);
 		dbuf_init(&tterms, QTEXT_MAX);
@@ -1136,8 +1143,8 @@ static int render_clauses(struct xap *x, const struct xquery *xq, double title_w
 		if (rc == CL_OK && terms.n) {
 			rc = shimq_add(s, XS_C_TERMS, terms.p, NULL, c->negated);
 			terms.p = NULL;
-
 		}
+
 		dbuf_release(&tterms);
 		dbuf_release(&terms);
 		for (size_t k = 0; k < c->n && rc == CL_OK; k++) {
@@ -1148,6 +1155,9 @@ static int render_clauses(struct xap *x, const struct xquery *xq, double title_w
 			else if (a->kind == ALT_PREFIX)
 				rc = shimq_add(s, XS_C_PREFIX, strdup(a->w.v[0]), raw, c->negated);
 		}
+		/* the named facet value's term on its first shim clause (xs.h) */
+		if (rc == CL_OK && from < s->n && c->or_term[0])
+			s->v[from].or_term = c->or_term;
 		if (rc == CL_ENOMEM)
 			rc = cl_fail(eb, rc, "out of memory");
 	}

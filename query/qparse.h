@@ -53,6 +53,14 @@ struct qp_clause {
 			 * word's compound head, which finds its other
 			 * compounds at the same lower weight (query/engine.c
 			 * add_heads: vägbelysning -> belysning, gatubelysning) */
+	const char *facet_code; /* NULL, or the code of the facet value this
+				 * clause names, alone or with the other words
+				 * of its run ("kommun", "förkommersiell
+				 * upphandling"): the engines also match the
+				 * cases tagged with it, with no weight of its
+				 * own (query/engine.c name_facets; static: the
+				 * taxonomy table's string) */
+	int facet;              /* the engine_facet of facet_code */
 };
 
 struct qp_query {

@@ -556,9 +556,9 @@ Xapian::Query clause_terms(struct xs_db *db, const struct xs_query_opts *o,
 }
 
 /* One clause as a query (empty when it holds no word). */
-Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
-			   const Xapian::Stem &stem,
-			   const struct xs_clause *c, parse_state &ps)
+Xapian::Query clause_query_own(struct xs_db *db, const struct xs_query_opts *o,
+				const Xapian::Stem &stem,
+				const struct xs_clause *c, parse_state &ps)
 {
 	std::string text(c->text);
 	std::string prefix(c->prefix ? c->prefix : "");
@@ -688,6 +688,18 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 		ps.parsed_as_plain = 1;
 		return qp.parse_query(plain_words(text), 0, prefix);
 	}
+}
+
+/* A clause's query, and its or_term with no weight (xs.h). */
+Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
+			   const Xapian::Stem &stem,
+			   const struct xs_clause *c, parse_state &ps)
+{
+	Xapian::Query q = clause_query_own(db, o, stem, c, ps);
+	if (!c->or_term || !*c->or_term || c->negated)
+		return q;
+	Xapian::Query t(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(c->or_term), 0.0);
+	return q.empty() ? t : Xapian::Query(Xapian::Query::OP_OR, q, t);
 }
 
 /* Clause mode: positives ANDed (or ORed), negatives excluded; stopword

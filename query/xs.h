@@ -240,6 +240,9 @@ struct xs_clause {
 	const char *prefix; /* field term prefix ("S"), "" or NULL: free text;
 			     * for the TERM kinds prepended to each term as is */
 	int negated;        /* exclude matches (AND NOT) */
+	/* An exact term (a facet's boolean term, "XST:inn") that also matches
+	 * this clause, with no weight; NULL: none. Not for negated clauses. */
+	const char *or_term;
 };
 
 /* OR within a group, AND across groups; applied with OP_FILTER so they

@@ -47,6 +47,34 @@ static char *g_dir;
 static struct store *g_s;
 static struct engine *g_e[2];
 
+/* An innovation case of a municipality (authority type "la"), with the
+ * strategic aim strategic (NULL: none). */
+static void put_tagged(const char *id, const char *title, const char *body, const char *strategic)
+{
+	struct cl_errbuf eb = {0};
+	struct case_record c;
+	struct case_source src = {0};
+	struct store_put_result res;
+	char *strat[1] = {(char *)(uintptr_t)strategic};
+
+	case_init(&c);
+	c.id = (char *)(uintptr_t)id;
+	c.kind = (char *)(uintptr_t) "case";
+	c.title = (char *)(uintptr_t)title;
+	c.body = (char *)(uintptr_t)body;
+	c.language = (char *)(uintptr_t) "sv";
+	c.authority_type = (char *)(uintptr_t) "la";
+	if (strategic) {
+		c.strategic.v = strat;
+		c.strategic.n = 1;
+	}
+	src.url = (char *)(uintptr_t) "file:///fixture";
+	src.retrieved_at = (char *)(uintptr_t) "2026-11-27T00:00:00Z";
+	c.sources = &src;
+	c.nsources = 1;
+	cr_assert_eq(store_put_case(g_s, &c, "test", &res, &eb), CL_OK, "put %s: %s", id, eb.msg);
+}
+
 static void setup(void)
 {
 	struct cl_errbuf eb = {0};
@@ -56,6 +84,10 @@ static void setup(void)
 	for (size_t i = 0; i < NFIX; i++)
 		tu_put_text_case(g_s, fixture[i].id, "procurement", i == 5 ? "en" : "sv", fixture[i].title,
 				 fixture[i].body);
+	/* two innovation cases tagged with facet values their text does not
+	 * name (issue 12 point 3) */
+	put_tagged("fa-t1", "Digital plattform för medborgardialog", "Ett nytt verktyg.", "inn");
+	put_tagged("fa-t2", "Snöröjning med sensorer", "Sensorer på plogbilar.", NULL);
 	tu_engines_open(g_s, g_dir, g_e);
 }
 
@@ -286,6 +318,54 @@ Test(findability, query_naming_a_facet_value_offers_it)
 		/* a word of a longer query is not a facet value */
 		search(k, "skola upphandling", &r);
 		cr_expect_eq(r.noffers, 0);
+		search_result_release(&r);
+	}
+}
+
+static int has_id(const struct search_result *r, const char *id)
+{
+	for (size_t i = 0; i < r->nhits; i++)
+		if (!strcmp(r->hits[i].id, id))
+			return 1;
+	return 0;
+}
+
+/* Issue 12 point 3: "innovationsupphandling" found 3-4 cases while the
+ * facet held 1,674; a query word that names a facet value now also
+ * matches the cases tagged with it (with no weight of its own: a case
+ * with the word ranks above one with the tag only), and offers the filter. */
+Test(findability, word_naming_a_facet_value_matches_its_cases)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		const char *name = engine_kind_name((enum engine_kind)k);
+
+		search(k, "innovationsupphandling", &r);
+		cr_expect(has_id(&r, "fa-t1"), "%s: the tagged case (total %ld)", name, r.total);
+		cr_expect_eq(r.total, 1, "%s: total %ld", name, r.total);
+		cr_expect(r.noffers == 1 && r.offers[0].facet == EF_STRATEGIC &&
+				  !strcmp(r.offers[0].code, "inn") && r.offers[0].count == 1,
+			  "%s: the filter offered", name);
+		search_result_release(&r);
+
+		/* a Swedish inflection of a one-word label: the word first */
+		search(k, "kommuner", &r);
+		cr_expect_eq(r.total, 3, "%s: fa-4 (kommunens) and the two municipal cases, %ld",
+			     name, r.total);
+		cr_expect(r.nhits > 0 && !strcmp(r.hits[0].id, "fa-4"), "%s: first %s", name,
+			  r.nhits ? r.hits[0].id : "-");
+		search_result_release(&r);
+
+		/* in an AND query the other words must still match */
+		search(k, "snöröjning kommun", &r);
+		cr_expect(r.total == 1 && has_id(&r, "fa-t2"), "%s: total %ld", name, r.total);
+		cr_expect_eq(r.used_or_fallback, 0, "%s", name);
+		search_result_release(&r);
+
+		/* a query with a negated word keeps to the words (one rule for
+		 * both engines) */
+		search(k, "kommun -däck", &r);
+		cr_expect_eq(r.total, 0, "%s: total %ld", name, r.total);
 		search_result_release(&r);
 	}
 }

@@ -324,17 +324,17 @@ Test(xs, clauses_are_not_syntax)
 		size_t n;
 		const char *want;
 	} cases[] = {
-		{{{XS_C_WORD, "Regionen", NULL, 0}, {XS_C_WORD, "hemmet", NULL, 1}}, 2, "sv-vard"},
-		{{{XS_C_PHRASE, "digitala tjänster", NULL, 0}}, 1, "sv-vard2"},
-		{{{XS_C_PHRASE, "digitala \"tjänster", "", 0}}, 1, "sv-vard2"},
-		{{{XS_C_PREFIX, "upphandl", NULL, 0}}, 1, "sv-skolmat,sv-tag,sv-vard,sv-vard2"},
-		{{{XS_C_WORD, "upphandling", "S", 0}}, 1, "sv-vard"},
-		{{{XS_C_PREFIX, "landst", "S", 0}}, 1, "sv-tag"},
+		{{{.kind = XS_C_WORD, .text = "Regionen", .negated = 0}, {.kind = XS_C_WORD, .text = "hemmet", .negated = 1}}, 2, "sv-vard"},
+		{{{.kind = XS_C_PHRASE, .text = "digitala tjänster", .negated = 0}}, 1, "sv-vard2"},
+		{{{.kind = XS_C_PHRASE, .text = "digitala \"tjänster", .prefix = "", .negated = 0}}, 1, "sv-vard2"},
+		{{{.kind = XS_C_PREFIX, .text = "upphandl", .negated = 0}}, 1, "sv-skolmat,sv-tag,sv-vard,sv-vard2"},
+		{{{.kind = XS_C_WORD, .text = "upphandling", .prefix = "S", .negated = 0}}, 1, "sv-vard"},
+		{{{.kind = XS_C_PREFIX, .text = "landst", .prefix = "S", .negated = 0}}, 1, "sv-tag"},
 		/* operators and brackets are words here, not syntax */
-		{{{XS_C_WORD, "NOT", NULL, 0}, {XS_C_WORD, "(", NULL, 0}}, 2, ""},
-		{{{XS_C_WORD, "title:skolmat", NULL, 0}}, 1, ""},
+		{{{.kind = XS_C_WORD, .text = "NOT", .negated = 0}, {.kind = XS_C_WORD, .text = "(", .negated = 0}}, 2, ""},
+		{{{.kind = XS_C_WORD, .text = "title:skolmat", .negated = 0}}, 1, ""},
 		/* only an exclusion: everything but */
-		{{{XS_C_WORD, "regionen", NULL, 1}}, 1, "en-ai,en-health,sv-skolmat,sv-tag"},
+		{{{.kind = XS_C_WORD, .text = "regionen", .negated = 1}}, 1, "en-ai,en-health,sv-skolmat,sv-tag"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -350,8 +350,8 @@ Test(xs, clauses_are_not_syntax)
 	}
 
 	/* clauses ORed when asked */
-	static const struct xs_clause two[] = {{XS_C_WORD, "skolmat", NULL, 0},
-					       {XS_C_WORD, "tåg", NULL, 0}};
+	static const struct xs_clause two[] = {{.kind = XS_C_WORD, .text = "skolmat", .negated = 0},
+					       {.kind = XS_C_WORD, .text = "tåg", .negated = 0}};
 	xs_query_opts_init(&o);
 	o.lang = "sv";
 	o.clauses = two;
@@ -379,14 +379,14 @@ Test(xs, raw_terms_and_term_phrases)
 		size_t n;
 		const char *want;
 	} cases[] = {
-		{{{XS_C_TERMS, "XVupphandl", NULL, 0}}, 1, "raw-1"},
-		{{{XS_C_TERMS, "upphandl zzz", "XV", 0}}, 1, "raw-1"},
-		{{{XS_C_TERMS, "XVzzz XVmåltid", NULL, 0}}, 1, "raw-1"},
-		{{{XS_C_TERM_PHRASE, "skolmåltider och", NULL, 0}}, 1, "raw-1"},
-		{{{XS_C_TERM_PHRASE, "och skolmåltider", NULL, 0}}, 1, ""},
-		{{{XS_C_TERMS, "XVupphandl", NULL, 0}, {XS_C_WORD, "skolmat", NULL, 0}}, 2, ""},
-		{{{XS_C_TERMS, "XVupphandl", NULL, 0}, {XS_C_WORD, "lunch", NULL, 0}}, 2, "raw-1"},
-		{{{XS_C_TERMS, "XVmåltid", NULL, 1}, {XS_C_WORD, "lunch", NULL, 0}}, 2, ""},
+		{{{.kind = XS_C_TERMS, .text = "XVupphandl", .negated = 0}}, 1, "raw-1"},
+		{{{.kind = XS_C_TERMS, .text = "upphandl zzz", .prefix = "XV", .negated = 0}}, 1, "raw-1"},
+		{{{.kind = XS_C_TERMS, .text = "XVzzz XVmåltid", .negated = 0}}, 1, "raw-1"},
+		{{{.kind = XS_C_TERM_PHRASE, .text = "skolmåltider och", .negated = 0}}, 1, "raw-1"},
+		{{{.kind = XS_C_TERM_PHRASE, .text = "och skolmåltider", .negated = 0}}, 1, ""},
+		{{{.kind = XS_C_TERMS, .text = "XVupphandl", .negated = 0}, {.kind = XS_C_WORD, .text = "skolmat", .negated = 0}}, 2, ""},
+		{{{.kind = XS_C_TERMS, .text = "XVupphandl", .negated = 0}, {.kind = XS_C_WORD, .text = "lunch", .negated = 0}}, 2, "raw-1"},
+		{{{.kind = XS_C_TERMS, .text = "XVmåltid", .negated = 1}, {.kind = XS_C_WORD, .text = "lunch", .negated = 0}}, 2, ""},
 	};
 
 	cr_assert_eq(xs_doc_new("sv", &doc, &eb), 0);
@@ -419,9 +419,9 @@ Test(xs, stopwords_are_dropped)
 	char *dir, buf[256];
 	struct xs_db *db = make_db(&dir, 0);
 	static const char *const stop[] = {"i", "och", "av"};
-	static const struct xs_clause cl[] = {{XS_C_WORD, "i", NULL, 0},
-					      {XS_C_WORD, "vård", NULL, 0}};
-	static const struct xs_clause only[] = {{XS_C_WORD, "i", NULL, 0}};
+	static const struct xs_clause cl[] = {{.kind = XS_C_WORD, .text = "i", .negated = 0},
+					      {.kind = XS_C_WORD, .text = "vård", .negated = 0}};
+	static const struct xs_clause only[] = {{.kind = XS_C_WORD, .text = "i", .negated = 0}};
 	struct xs_query_opts o;
 	struct xs_result *r;
 
@@ -1575,7 +1575,7 @@ Test(xs, real_swedish_procurements_counts_and_search, .timeout = 120)
 	xs_result_free(r);
 
 	/* the exact word as a one-word phrase (unstemmed term) */
-	static const struct xs_clause cl[] = {{XS_C_PHRASE, "Livsmedel", NULL, 0}};
+	static const struct xs_clause cl[] = {{.kind = XS_C_PHRASE, .text = "Livsmedel", .negated = 0}};
 	xs_query_opts_init(&o);
 	o.lang = "sv";
 	o.clauses = cl;
@@ -1633,7 +1633,7 @@ static void *xs_thread_run(void *p)
 	struct cl_errbuf eb = {0};
 	struct xs_db *db = NULL;
 	/* a clause list of one negated word: every document but its match */
-	const struct xs_clause not_skolmat = {XS_C_WORD, "skolmat", NULL, 1};
+	const struct xs_clause not_skolmat = {.kind = XS_C_WORD, .text = "skolmat", .negated = 1};
 
 	if (xs_db_open(a->path, 0, &db, &eb) != 0) {
 		a->failures = a->iterations;
