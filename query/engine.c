@@ -155,10 +155,11 @@ struct cands {
 	struct ta *stop; /* stopwords are never suggested (FTS5 cannot count them) */
 	int maxd, bestd;
 	char *v[SUGG_TIES_MAX];
+	long ncases[SUGG_TIES_MAX]; /* cases with v[i] as written */
 	size_t n;
 };
 
-static int cand_cb(void *ud, const char *w)
+static int cand_cb(void *ud, const char *w, long ncases)
 {
 	struct cands *c = ud;
 	int d;
@@ -181,13 +182,16 @@ static int cand_cb(void *ud, const char *w)
 			return 0;
 	if (!(c->v[c->n] = strdup(w)))
 		return CL_ENOMEM;
+	c->ncases[c->n] = ncases;
 	c->n++;
 	return 0;
 }
 
 /* The best dictionary word for the unknown folded word w: the smallest
- * edit distance (semantics.h), then the most cases (word_df), then the
- * first in byte order; only a word of at least SEM_SPELL_MIN_DF cases (a
+ * edit distance (semantics.h), then the most cases (word_df, which counts
+ * a word's inflections too), then the most cases with the word as written
+ * (of markarbete and markarbeten, which find the same 68 cases, the one
+ * written in 63 of them, not in 5), then the first in byte order; only a word of at least SEM_SPELL_MIN_DF cases (a
  * suggestion goes towards a much more frequent word: w has none). *out NULL
  * when none is close and frequent enough. *confident (may be NULL): 1 when
  * the best is one edit away and is the only candidate there, or has
@@ -197,8 +201,8 @@ static int best_candidate(struct engine *e, const char *w, char **out, int *conf
 {
 	size_t na = sem_cp_count(w, strlen(w));
 	int maxd = sem_spell_max_dist(na);
-	struct cands c = {w, e->ta_stop, maxd, maxd + 1, {NULL}, 0};
-	long bestdf = -1, nextdf = 0;
+	struct cands c = {w, e->ta_stop, maxd, maxd + 1, {NULL}, {0}, 0};
+	long bestdf = -1, nextdf = 0, bestn = -1;
 	int rc;
 
 	*out = NULL;
@@ -214,11 +218,14 @@ static int best_candidate(struct engine *e, const char *w, char **out, int *conf
 		long df = 0;
 		if ((rc = e->ops->word_df(e, c.v[i], &df, eb)) != CL_OK)
 			break;
-		if (df > bestdf || (df == bestdf && strcmp(c.v[i], *out) < 0)) {
+		if (df > bestdf ||
+		    (df == bestdf && (c.ncases[i] > bestn ||
+				      (c.ncases[i] == bestn && strcmp(c.v[i], *out) < 0)))) {
 			if (bestdf > nextdf)
 				nextdf = bestdf;
 			*out = c.v[i];
 			bestdf = df;
+			bestn = c.ncases[i];
 		} else if (df > nextdf) {
 			nextdf = df;
 		}
@@ -269,16 +276,17 @@ static int suggest_spans(struct engine *e, const char *text, const struct qp_que
 	return CL_OK;
 }
 
-/* Is the folded word w known to a lexicon: the synonym table or the
- * Swedish dictionary (textan.h ta_dict_knows)? Such a word is correct
- * even when no case has it ("skolmat", "funderar"). */
+/* Is the folded word w known to a lexicon: the synonym table, the Swedish
+ * dictionary (textan.h ta_dict_knows) or the translation lexicon
+ * (translate.h tr_knows)? Such a word is correct even when no case has it
+ * ("skolmat", "funderar", "meals"). */
 static int lexicon_knows(struct engine *e, const char *w, size_t wl)
 {
 	size_t n = 0;
 
 	if (syn_lookup(w, &n) && n > 0)
 		return 1;
-	return ta_dict_knows(e->ta_stop, w, wl);
+	return ta_dict_knows(e->ta_stop, w, wl) || tr_knows(e->tr, w);
 }
 
 /* engine_suggest, and *confident (may be NULL): 1 when every word it

@@ -80,7 +80,7 @@
 		     " ON CONFLICT(word) DO UPDATE SET ndocs = ndocs + 1")                    \
 	XX(WORD_SUB, "UPDATE fts_words SET ndocs = ndocs - 1 WHERE word = ?1")                \
 	XX(WORD_GC, "DELETE FROM fts_words WHERE word = ?1 AND ndocs <= 0")                   \
-	XX(WORD_NEAR, "SELECT word FROM fts_words WHERE nchars BETWEEN ?1 AND ?2"             \
+	XX(WORD_NEAR, "SELECT word, ndocs FROM fts_words WHERE nchars BETWEEN ?1 AND ?2"      \
 		      " AND ndocs > 0")                                                       \
 	XX(CLEAR_DOCS, "DELETE FROM fts_docs")                                                \
 	XX(CLEAR_FACETS, "DELETE FROM fts_facets")                                            \
@@ -2183,7 +2183,8 @@ static int fts_word_df(struct engine *e, const char *word, long *df, struct cl_e
 
 /* The words of fts_words min_chars..max_chars code points long. */
 static int fts_spell_words(struct engine *e, size_t min_chars, size_t max_chars,
-			   int (*cb)(void *ud, const char *word), void *ud, struct cl_errbuf *eb)
+			   int (*cb)(void *ud, const char *word, long ncases), void *ud,
+			   struct cl_errbuf *eb)
 {
 	struct fts *f = e->impl;
 	sqlite3_stmt *st;
@@ -2194,7 +2195,7 @@ static int fts_spell_words(struct engine *e, size_t min_chars, size_t max_chars,
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)min_chars);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max_chars);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((stop = cb(ud, col_text(st, 0))) != 0)
+		if ((stop = cb(ud, col_text(st, 0), (long)sqlite3_column_int64(st, 1))) != 0)
 			break;
 	sqlite3_reset(st);
 	if (stop)

@@ -45,11 +45,13 @@ struct engine_ops {
 	 * word (itself or its stems; 0: unknown); spell_words: calls cb for
 	 * every word of the engine's spelling dictionary (folded words of the
 	 * indexed cases) that is min_chars..max_chars code points long (an
-	 * engine may pass others too: engine.c checks again); a non-zero
+	 * engine may pass others too: engine.c checks again), with the
+	 * number of cases that have the word as written (ncases); a non-zero
 	 * return of cb stops the walk and is returned. */
 	int (*word_df)(struct engine *e, const char *word, long *df, struct cl_errbuf *eb);
 	int (*spell_words)(struct engine *e, size_t min_chars, size_t max_chars,
-			   int (*cb)(void *ud, const char *word), void *ud, struct cl_errbuf *eb);
+			   int (*cb)(void *ud, const char *word, long ncases), void *ud,
+			   struct cl_errbuf *eb);
 };
 
 struct engine {

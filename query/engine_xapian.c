@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -1704,7 +1705,7 @@ out:
 
 struct spell_walk {
 	size_t min_chars, max_chars;
-	int (*cb)(void *ud, const char *word);
+	int (*cb)(void *ud, const char *word, long ncases);
 	void *ud;
 };
 
@@ -1713,18 +1714,19 @@ static int spell_cb(void *ud, const char *word, unsigned long freq)
 	struct spell_walk *w = ud;
 	size_t n = strlen(word), nc;
 
-	(void)freq; /* engine.c ranks by cases (word_df), not by occurrences */
 	if (n < w->min_chars || n > 4 * w->max_chars)
 		return 0;
 	nc = sem_cp_count(word, n);
 	if (nc < w->min_chars || nc > w->max_chars)
 		return 0;
-	return w->cb(w->ud, word);
+	/* the spelling data counts a word once per document that has it */
+	return w->cb(w->ud, word, freq > (unsigned long)LONG_MAX ? LONG_MAX : (long)freq);
 }
 
 /* The words of the spelling data (the local database of a sharded index). */
 static int xap_spell_words(struct engine *e, size_t min_chars, size_t max_chars,
-			   int (*cb)(void *ud, const char *word), void *ud, struct cl_errbuf *eb)
+			   int (*cb)(void *ud, const char *word, long ncases), void *ud,
+			   struct cl_errbuf *eb)
 {
 	struct xap *x = X(e);
 	struct spell_walk w = {min_chars, max_chars, cb, ud};

@@ -495,3 +495,24 @@ int tr_lookup(struct tr *t, const char *text, char ***out, size_t *n, struct cl_
 	qp_release(&q);
 	return rc;
 }
+
+int tr_knows(struct tr *t, const char *word)
+{
+	for (int l = 0; l < 2; l++) {
+		char stem[256];
+		size_t sl;
+		int n = ta_stem_word(t->stem[l], word, strlen(word), stem, sizeof stem);
+		if (n <= 0)
+			continue;
+		sl = (size_t)n;
+		for (size_t i = 0; i < nentries; i++) {
+			const char *k = entries[i].key[l], *p = k;
+			while (k && (p = strstr(p, stem)) != NULL) {
+				if ((p == k || p[-1] == ' ') && (p[sl] == ' ' || p[sl] == '\0'))
+					return 1;
+				p++;
+			}
+		}
+	}
+	return 0;
+}

@@ -59,6 +59,13 @@ int tr_query(struct tr *t, struct qp_query *q, struct cl_errbuf *eb);
  * expressions. For the tests. CL_ENOMEM. */
 int tr_lookup(struct tr *t, const char *text, char ***out, size_t *n, struct cl_errbuf *eb);
 
+/* 1 when the folded word, stemmed in Swedish or in English, is a word of
+ * some entry of the lexicon (either side, any source): a word the lexicon
+ * knows is not a misspelling ("meals", of "school meals"), even when no
+ * case has it (query/engine.c lexicon_knows). Linear in the entries: for
+ * the spelling path, not for every query word. */
+int tr_knows(struct tr *t, const char *word);
+
 /* Entries loaded, by source: [0] glossary, [1] taxonomy, [2] CPV/eForms. */
 void tr_stats(size_t counts[3]);
 
