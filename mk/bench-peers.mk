@@ -1,6 +1,7 @@
 # Benchmark peers (docs/performance.md, "Peers"): PostgreSQL 15 full-text
-# search (bench/peer_pg.c, libpq; its server by scripts/bench-pg) and raw
-# SQLite FTS5 (bench/peer_fts5.c). scripts/bench runs them on the corpora;
+# search (bench/peer_pg.c, libpq; its server by scripts/bench-pg), raw
+# SQLite FTS5 (bench/peer_fts5.c) and Sphinx 2.2 (bench/peer_sphinx.c,
+# libmariadb; indexer and searchd by scripts/bench-sphinx). scripts/bench runs them on the corpora;
 # here: their builds and a short check that `make test` runs.
 
 PQ_CFLAGS = $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
@@ -9,16 +10,27 @@ PQ_LIBS   = $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 # test` runs first): the check runs PostgreSQL and fails without it, unless
 # PEERS_SKIP_PG=1 says to leave it out (then it says so loudly).
 PQ_FOUND := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
+# libmariadb-dev and sphinxsearch come with `scripts/install-deps` too; without
+# them the check fails, unless PEERS_SKIP_SPHINX=1 leaves Sphinx out (loudly).
+MARIADB_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmariadb 2>/dev/null)
+MARIADB_LIBS   = $(shell $(PKG_CONFIG) --libs libmariadb 2>/dev/null)
+MARIADB_FOUND := $(shell $(PKG_CONFIG) --exists libmariadb 2>/dev/null && echo 1)
 PEER_FIX := tests/fixtures/bench-peers
 
 .PHONY: bench-peers check-bench-peers
-bench-peers: $(BUILD)/bench/peer_pg $(BUILD)/bench/peer_fts5
+bench-peers: $(BUILD)/bench/peer_pg $(BUILD)/bench/peer_fts5 $(BUILD)/bench/peer_sphinx
 
 # The generic $(BUILD)/bench/% rule does not link libpq: this one does.
 $(BUILD)/bench/peer_pg: bench/peer_pg.c $(BENCH_UTIL) $(GEN_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(PQ_CFLAGS) -o $@.o -c $<
 	$(CXX) $(LDFLAGS_ALL) -o $@ $@.o $(BENCH_UTIL) $(GEN_OBJ) $(LIB) $(PQ_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
+
+# Nor libmariadb (SphinxQL speaks the MySQL protocol): this one does.
+$(BUILD)/bench/peer_sphinx: bench/peer_sphinx.c $(BENCH_UTIL) $(GEN_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(MARIADB_CFLAGS) -o $@.o -c $<
+	$(CXX) $(LDFLAGS_ALL) -o $@ $@.o $(BENCH_UTIL) $(GEN_OBJ) $(LIB) $(MARIADB_LIBS) $(PKG_LIBS) $(XAPIAN_LIBS)
 
 # Each peer loads the fixture (10 published cases, one submitted), runs its
 # 7 queries with and without facets, and must give exactly caselib's answers
