@@ -1032,9 +1032,10 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/codes.tsv", dir);
 	if (read_codes(path, &ncases, &raw))
 		goto out;
-	/* above the number of values of any facet: every group fits */
-	if (ncodes + 1 > max_matches)
-		max_matches = (unsigned)ncodes + 1;
+	/* above the number of groups of any facet (its values and 0, "none"):
+	 * every group fits */
+	if (ncodes + 2 > max_matches)
+		max_matches = (unsigned)ncodes + 2;
 	if (read_queries(queries, &qs, &nq)) {
 		rc = 2;
 		goto out;

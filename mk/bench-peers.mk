@@ -37,9 +37,12 @@ $(BUILD)/bench/peer_sphinx: bench/peer_sphinx.c $(BENCH_UTIL) $(GEN_OBJ) $(LIB)
 # (totals, hit sets, the six disjunctive facet counts), which bench/peer-check
 # computes now from this build of caselib over the same fixture with both
 # engines (they must agree); it must print the 14 index and latency lines;
-# raw FTS5 must score Cranfield above a floor.
+# raw FTS5 must score Cranfield above a floor; Sphinx also recounts every
+# facet value of every query from its exact total_found (--verify).
 PEER_SKIP_MSG = check-bench-peers: PostgreSQL peer SKIPPED
-check-bench-peers: $(BIN) $(BUILD)/bench/peer_fts5 $(if $(PQ_FOUND),$(BUILD)/bench/peer_pg)
+SPHINX_FOUND = $(and $(MARIADB_FOUND),$(shell command -v indexer >/dev/null && command -v searchd >/dev/null && echo 1))
+check-bench-peers: $(BIN) $(BUILD)/bench/peer_fts5 $(if $(PQ_FOUND),$(BUILD)/bench/peer_pg) \
+		   $(if $(MARIADB_FOUND),$(BUILD)/bench/peer_sphinx)
 	@t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; chmod 755 "$$t"; \
 	run() { name=$$1; shift; \
 	  if ! "$$@" --corpus-file $(PEER_FIX)/cases.jsonl --queries $(PEER_FIX)/queries.jsonl \
@@ -56,6 +59,15 @@ check-bench-peers: $(BIN) $(BUILD)/bench/peer_fts5 $(if $(PQ_FOUND),$(BUILD)/ben
 	awk -F'"value":' '/"metric":"map"/ { split($$2, a, ","); if (a[1] + 0 < 0.2) exit 1; ok = 1 } \
 	  END { exit !ok }' "$$t/cran.out" || { echo "check-bench-peers: fts5 Cranfield MAP below 0.2"; cat "$$t/cran.out"; exit 1; }; \
 	echo "check-bench-peers: fts5 cranfield ok"; \
+	if [ "$(PEERS_SKIP_SPHINX)" = 1 ]; then \
+	  echo "check-bench-peers: Sphinx peer SKIPPED (PEERS_SKIP_SPHINX=1): its answers are NOT checked"; \
+	elif [ -z "$(SPHINX_FOUND)" ]; then \
+	  echo "check-bench-peers: Sphinx (indexer, searchd) or libmariadb not found: run scripts/install-deps (as root), or PEERS_SKIP_SPHINX=1 to leave Sphinx out"; \
+	  exit 1; \
+	else \
+	  run sphinx env SPHINX_PEER=$(BUILD)/bench/peer_sphinx scripts/bench-sphinx run "$$t/sphinx" \
+	    $(PEER_FIX)/cases.jsonl -- $(BUILD)/bench/peer_sphinx --verify 7 || exit 1; \
+	fi; \
 	if [ "$(PEERS_SKIP_PG)" = 1 ]; then \
 	  echo "$(PEER_SKIP_MSG) (PEERS_SKIP_PG=1): its answers are NOT checked"; exit 0; fi; \
 	if [ -z "$(PQ_FOUND)" ]; then \

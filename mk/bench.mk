@@ -18,7 +18,8 @@ BENCH_HTTP_SECONDS ?= 20
 BENCH_PROGS := $(BUILD)/bench/gen $(BUILD)/bench/index $(BUILD)/bench/search \
                $(BUILD)/bench/ranking $(BUILD)/bench/findability \
                $(if $(wildcard bench/peer_fts5.c),$(BUILD)/bench/peer_fts5) \
-               $(if $(wildcard bench/peer_pg.c),$(BUILD)/bench/peer_pg)
+               $(if $(wildcard bench/peer_pg.c),$(BUILD)/bench/peer_pg) \
+               $(if $(wildcard bench/peer_sphinx.c),$(BUILD)/bench/peer_sphinx)
 
 # `make ranking` runs bench/ranking, which runs bench/findability (the
 # findability sets of bench/eval on the real corpus) after Cranfield.
