@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "benchutil.h"
+#include "cl_err.h"
 #include "dbuf.h"
 #include "engine_impl.h" /* engine_html_snippet: the same HTML escaping as caselib */
 
@@ -594,10 +595,24 @@ static void drain(MYSQL *db)
 		mysql_free_result(mysql_store_result(db));
 }
 
-/* Reads one facet's groups (value, count) into counts[fi] as a JSON object
+/* Appends s as a JSON string. */
+static void json_quote(struct dbuf *b, const char *s)
+{
+	json_t *j = json_string(s);
+	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	if (!t)
+		b->err = CL_ENOMEM;
+	else
+		dbuf_puts(b, t);
+	free(t);
+	json_decref(j);
+}
+
+/* Reads one facet's groups (value, count) into *counts as a JSON object
  * text; value 0 (no value) is left out. Fails when the answer is as long
  * as max_matches (the counts could be cut). */
-static int read_facet(MYSQL_RES *r, int fi, struct dbuf *counts, long *sum)
+static int read_facet(MYSQL_RES *r, int fi, struct dbuf *counts)
 {
 	MYSQL_ROW row;
 	unsigned long rows = (unsigned long)mysql_num_rows(r);
@@ -612,9 +627,8 @@ static int read_facet(MYSQL_RES *r, int fi, struct dbuf *counts, long *sum)
 	while ((row = mysql_fetch_row(r))) {
 		unsigned long v = row[0] ? strtoul(row[0], NULL, 10) : 0;
 		const char *text = v ? code_text(fi, (unsigned)v) : NULL;
-		long n = row[1] ? atol(row[1]) : 0;
+		char num[32];
 
-		*sum += n;
 		if (!v)
 			continue;
 		if (!text) {
@@ -624,16 +638,9 @@ static int read_facet(MYSQL_RES *r, int fi, struct dbuf *counts, long *sum)
 		}
 		if (k++)
 			dbuf_puts(counts, ",");
-		{
-			json_t *j = json_string(text);
-			char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-			char num[32];
-			dbuf_puts(counts, t ? t : "null");
-			snprintf(num, sizeof num, ":%ld", n);
-			dbuf_puts(counts, num);
-			free(t);
-			json_decref(j);
-		}
+		json_quote(counts, text);
+		snprintf(num, sizeof num, ":%ld", row[1] ? atol(row[1]) : 0);
+		dbuf_puts(counts, num);
 	}
 	dbuf_puts(counts, "}");
 	return counts->err ? -1 : 0;
@@ -751,16 +758,94 @@ static int verify(MYSQL *db, const struct query *q, struct dbuf *counts)
 
 static long verified, verify_bad;
 
+/* The statements of one query, sent as one batch: the top 20 (with the
+ * filters when facets) with FACET for every unfiltered facet, SHOW META,
+ * then with facets one GROUP BY per filtered facet without its own filter. */
+static void build_batch(struct dbuf *sql, const struct query *q, int facets)
+{
+	char f[160];
+
+	dbuf_puts(sql, "SELECT id, cid, snip FROM cases WHERE MATCH(");
+	sql_string(sql, q->match);
+	dbuf_puts(sql, ")");
+	if (facets)
+		where_filters(sql, q, -1);
+	dbuf_puts(sql, " ORDER BY WEIGHT() DESC, id ASC LIMIT 20");
+	options(sql);
+	for (int fi = 0; facets && fi < NFACET; fi++) {
+		if (q->filter[fi])
+			continue;
+		snprintf(f, sizeof f, " FACET %s ORDER BY COUNT(*) DESC LIMIT %u", peer_facet[fi],
+			 max_matches);
+		dbuf_puts(sql, f);
+	}
+	dbuf_puts(sql, "; SHOW META");
+	for (int fi = 0; facets && fi < NFACET; fi++) {
+		if (!q->filter[fi])
+			continue;
+		/* GROUPBY(): the group's value (for a multi-value attribute the
+		 * column itself would be the whole list of one document) */
+		dbuf_puts(sql, "; SELECT GROUPBY(), COUNT(*) FROM cases WHERE MATCH(");
+		sql_string(sql, q->match);
+		dbuf_puts(sql, ")");
+		where_filters(sql, q, fi);
+		snprintf(f, sizeof f, " GROUP BY %s ORDER BY COUNT(*) DESC LIMIT %u", peer_facet[fi],
+			 max_matches);
+		dbuf_puts(sql, f);
+		options(sql);
+	}
+}
+
+/* Reads the next result sets of the batch into counts: one per facet of q
+ * that is filtered (filtered = 1) or not (0), in facet order. */
+static int read_facets(MYSQL *db, const struct query *q, int filtered, struct dbuf *counts)
+{
+	for (int fi = 0; fi < NFACET; fi++) {
+		MYSQL_RES *r;
+		int rc;
+
+		if ((q->filter[fi] != NULL) != filtered)
+			continue;
+		if (!(r = next_set(db, 0, peer_facet[fi])))
+			return -1;
+		rc = read_facet(r, fi, &counts[fi]);
+		mysql_free_result(r);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* Writes one answer to the dump: the total, the hit ids sorted (so that
+ * the dump does not depend on the ranking), the counts of each facet. */
+static void write_dump(const struct query *q, int facets, long total, char **ids, int nhit,
+		       struct dbuf *counts)
+{
+	fprintf(dump, "{\"mode\":\"%s\",\"q\":", facets ? "facet" : "plain");
+	dump_str(dump, q->q);
+	fprintf(dump, ",\"total\":%ld,\"hits\":[", total);
+	qsort(ids, (size_t)nhit, sizeof *ids, cmp_str);
+	for (int i = 0; i < nhit; i++) {
+		fputs(i ? "," : "", dump);
+		dump_str(dump, ids[i]);
+	}
+	fputs("],\"facets\":{", dump);
+	for (int fi = 0; facets && fi < NFACET; fi++)
+		fprintf(dump, "%s\"%s\":%s", fi ? "," : "", peer_facet[fi], dbuf_str(&counts[fi]));
+	fputs("}}\n", dump);
+}
+
 /* One query: top 20 with snippets and the total; with facets the six
- * disjunctive counts. A query without words matches nothing. */
+ * disjunctive counts (check: and verify them). A query without words
+ * matches nothing. */
 static int one_query(MYSQL *db, const struct query *q, int facets, int check)
 {
 	struct dbuf sql = DBUF_INIT(0), counts[NFACET];
 	MYSQL_RES *r = NULL;
 	MYSQL_ROW row;
 	char *ids[TOPN], *texts[TOPN];
-	int nhit = 0, rc = -1, first = 1;
-	long total = 0, sum;
+	int nhit = 0, rc = -1;
+	long total = 0;
 
 	for (int fi = 0; fi < NFACET; fi++)
 		dbuf_init(&counts[fi], 0);
@@ -770,39 +855,7 @@ static int one_query(MYSQL *db, const struct query *q, int facets, int check)
 		rc = 0;
 		goto out;
 	}
-	/* the batch: the top 20 with FACET for every unfiltered facet, its
-	 * meta, then one GROUP BY per filtered facet without its filter */
-	dbuf_puts(&sql, "SELECT id, cid, snip FROM cases WHERE MATCH(");
-	sql_string(&sql, q->match);
-	dbuf_puts(&sql, ")");
-	if (facets)
-		where_filters(&sql, q, -1);
-	dbuf_puts(&sql, " ORDER BY WEIGHT() DESC, id ASC LIMIT 20");
-	options(&sql);
-	for (int fi = 0; facets && fi < NFACET; fi++) {
-		char f[128];
-		if (q->filter[fi])
-			continue;
-		snprintf(f, sizeof f, " FACET %s ORDER BY COUNT(*) DESC LIMIT %u", peer_facet[fi],
-			 max_matches);
-		dbuf_puts(&sql, f);
-	}
-	dbuf_puts(&sql, "; SHOW META");
-	for (int fi = 0; facets && fi < NFACET; fi++) {
-		char f[160];
-		if (!q->filter[fi])
-			continue;
-		/* GROUPBY(): the group's value (for a multi-value attribute the
-		 * column itself would be the whole list of one document) */
-		dbuf_puts(&sql, "; SELECT GROUPBY(), COUNT(*) FROM cases WHERE MATCH(");
-		sql_string(&sql, q->match);
-		dbuf_puts(&sql, ")");
-		where_filters(&sql, q, fi);
-		snprintf(f, sizeof f, " GROUP BY %s ORDER BY COUNT(*) DESC LIMIT %u", peer_facet[fi],
-			 max_matches);
-		dbuf_puts(&sql, f);
-		options(&sql);
-	}
+	build_batch(&sql, q, facets);
 	if (sql.err) {
 		fprintf(stderr, "peer_sphinx: out of memory\n");
 		goto out;
@@ -811,9 +864,8 @@ static int one_query(MYSQL *db, const struct query *q, int facets, int check)
 		fprintf(stderr, "peer_sphinx: query '%s': %s\n", q->q, mysql_error(db));
 		goto out;
 	}
-	if (!(r = next_set(db, first, "top 20")))
+	if (!(r = next_set(db, 1, "top 20")))
 		goto out;
-	first = 0;
 	while ((row = mysql_fetch_row(r)) && nhit < TOPN) {
 		ids[nhit] = strdup(row[1] ? row[1] : "");
 		texts[nhit] = strdup(row[2] ? row[2] : "");
@@ -823,15 +875,8 @@ static int one_query(MYSQL *db, const struct query *q, int facets, int check)
 	}
 	mysql_free_result(r);
 	r = NULL;
-	for (int fi = 0; facets && fi < NFACET; fi++) {
-		if (q->filter[fi])
-			continue;
-		sum = 0;
-		if (!(r = next_set(db, 0, peer_facet[fi])) || read_facet(r, fi, &counts[fi], &sum))
-			goto out;
-		mysql_free_result(r);
-		r = NULL;
-	}
+	if (facets && read_facets(db, q, 0, counts))
+		goto out;
 	if (!(r = next_set(db, 0, "meta")))
 		goto out;
 	while ((row = mysql_fetch_row(r)))
@@ -839,15 +884,8 @@ static int one_query(MYSQL *db, const struct query *q, int facets, int check)
 			total = atol(row[1]);
 	mysql_free_result(r);
 	r = NULL;
-	for (int fi = 0; facets && fi < NFACET; fi++) {
-		if (!q->filter[fi])
-			continue;
-		sum = 0;
-		if (!(r = next_set(db, 0, peer_facet[fi])) || read_facet(r, fi, &counts[fi], &sum))
-			goto out;
-		mysql_free_result(r);
-		r = NULL;
-	}
+	if (facets && read_facets(db, q, 1, counts))
+		goto out;
 	drain(db);
 	if (snippets(db, q, texts, nhit))
 		goto out;
@@ -864,21 +902,8 @@ out:
 		mysql_free_result(r);
 	if (rc)
 		drain(db);
-	if (dump && !rc) {
-		fprintf(dump, "{\"mode\":\"%s\",\"q\":", facets ? "facet" : "plain");
-		dump_str(dump, q->q);
-		fprintf(dump, ",\"total\":%ld,\"hits\":[", total);
-		qsort(ids, (size_t)nhit, sizeof *ids, cmp_str);
-		for (int i = 0; i < nhit; i++) {
-			fputs(i ? "," : "", dump);
-			dump_str(dump, ids[i]);
-		}
-		fputs("],\"facets\":{", dump);
-		for (int fi = 0; facets && fi < NFACET; fi++)
-			fprintf(dump, "%s\"%s\":%s", fi ? "," : "", peer_facet[fi],
-				dbuf_str(&counts[fi]));
-		fputs("}}\n", dump);
-	}
+	if (dump && !rc)
+		write_dump(q, facets, total, ids, nhit, counts);
 	for (int i = 0; i < nhit; i++) {
 		free(ids[i]);
 		free(texts[i]);
