@@ -73,6 +73,17 @@ static size_t code_hash(int facet, const char *s)
 	return (size_t)h;
 }
 
+/* Puts codes[i] into the table (which has a free slot). */
+static void code_slot(size_t i)
+{
+	size_t h = code_hash(codes[i].facet, codes[i].text) & (nslot - 1);
+
+	while (slot[h])
+		h = (h + 1) & (nslot - 1);
+	slot[h] = i + 1;
+}
+
+/* Doubles the table (1024 slots first) and puts every entry back. */
 static int code_rehash(void)
 {
 	size_t n = nslot ? nslot * 2 : 1024;
@@ -80,15 +91,11 @@ static int code_rehash(void)
 
 	if (!t)
 		return -1;
-	for (size_t i = 0; i < ncodes; i++) {
-		size_t h = code_hash(codes[i].facet, codes[i].text) & (n - 1);
-		while (t[h])
-			h = (h + 1) & (n - 1);
-		t[h] = i + 1;
-	}
 	free(slot);
 	slot = t;
 	nslot = n;
+	for (size_t i = 0; i < ncodes; i++)
+		code_slot(i);
 	return 0;
 }
 
@@ -107,7 +114,7 @@ static struct code *code_find(int facet, const char *s)
 }
 
 /* The entry of (facet, s), added with number num (0: the next free one)
- * when absent. NULL on ENOMEM. */
+ * when absent; the table stays at most half full. NULL on ENOMEM. */
 static struct code *code_add(int facet, const char *s, unsigned num)
 {
 	struct code *c = code_find(facet, s);
@@ -123,14 +130,7 @@ static struct code *code_add(int facet, const char *s, unsigned num)
 		return NULL;
 	c->facet = facet;
 	c->num = num ? num : next_num++;
-	ncodes++;
-	/* the table must see the new entry: rebuild its slot */
-	{
-		size_t h = code_hash(facet, s) & (nslot - 1);
-		while (slot[h])
-			h = (h + 1) & (nslot - 1);
-		slot[h] = ncodes;
-	}
+	code_slot(ncodes++);
 	return c;
 }
 
