@@ -72,7 +72,7 @@ help:
 	@echo "make SANITIZER=address,undefined test   the same under ASan+UBSan"
 	@echo "make valgrind   the unit tests under valgrind (memcheck)"
 	@echo "make ranking    ranking quality of both engines on Cranfield"
-	@echo "make bench      benchmarks: both engines and the peers (PostgreSQL, raw FTS5); docs/performance.md"
+	@echo "make bench      benchmarks: both engines and the peers (PostgreSQL, raw FTS5, Sphinx); docs/performance.md"
 	@echo "make fuzz       the libFuzzer targets, FUZZ_SECONDS=N each (default 60)"
 	@echo "make test-crash the SIGKILL crash harness, 200 iterations (CRASH_ITERATIONS=N)"
 	@echo "make soak       wrk for 60 s at 64 connections, mixed workload"

@@ -8,7 +8,7 @@
 #   make bench BENCH_HTTP_SECONDS=5 BENCH_DIR=/some/where
 #
 # The corpora, the data dirs and the peers' databases go to BENCH_DIR (never
-# committed); the results to bench/results/<date>-<host>.json.
+# committed); the results to a new bench/results/<date>-<time>-<host>.json per run.
 
 BENCH_DIR ?= build/bench-data
 BENCH_SIZES ?= real 100k 1m
@@ -18,7 +18,8 @@ BENCH_HTTP_SECONDS ?= 20
 BENCH_PROGS := $(BUILD)/bench/gen $(BUILD)/bench/index $(BUILD)/bench/search \
                $(BUILD)/bench/ranking $(BUILD)/bench/findability \
                $(if $(wildcard bench/peer_fts5.c),$(BUILD)/bench/peer_fts5) \
-               $(if $(wildcard bench/peer_pg.c),$(BUILD)/bench/peer_pg)
+               $(if $(wildcard bench/peer_pg.c),$(BUILD)/bench/peer_pg) \
+               $(if $(wildcard bench/peer_sphinx.c),$(BUILD)/bench/peer_sphinx)
 
 # `make ranking` runs bench/ranking, which runs bench/findability (the
 # findability sets of bench/eval on the real corpus) after Cranfield.
@@ -37,7 +38,8 @@ bench:
 # Short check for `make test`: the generator learns from the demo corpus,
 # writes 300 cases twice (byte-identical: deterministic), `caselib import`
 # accepts every one, bench/index and bench/search run on both engines and
-# print their result lines. No timing is checked.
+# print their result lines; two scripts/bench runs (no steps) write two
+# results files. No timing is checked.
 .PHONY: check-bench
 check-bench: $(BIN) $(BUILD)/bench/gen $(BUILD)/bench/index $(BUILD)/bench/search
 	@t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; set -e; \
@@ -57,6 +59,11 @@ check-bench: $(BIN) $(BUILD)/bench/gen $(BUILD)/bench/index $(BUILD)/bench/searc
 	  $(BUILD)/bench/search --data "$$t/d" --engine $$e --queries "$$t/q1.jsonl" --corpus real >"$$t/s.out" 2>/dev/null; \
 	  $(BUILD)/bench/search --data "$$t/d" --engine $$e --queries "$$t/q1.jsonl" --corpus real --no-facets >>"$$t/s.out" 2>/dev/null; \
 	  [ "$$(grep -c '"metric":"q_' "$$t/s.out")" -eq 8 ] || { echo "check-bench: search $$e"; cat "$$t/s.out"; exit 1; }; \
-	done; echo "check-bench: ok"
+	done; \
+	for i in 1 2; do BUILD=$(BUILD) scripts/bench --steps "" --sizes real --dir "$$t/bd" \
+	  --results "$$t/res" >/dev/null 2>"$$t/b.err" || { cat "$$t/b.err"; echo "check-bench: scripts/bench"; exit 1; }; done; \
+	[ "$$(ls "$$t/res" | grep -c '\.json$$')" -eq 2 ] || \
+	  { echo "check-bench: two scripts/bench runs did not write two results files"; ls "$$t/res"; exit 1; }; \
+	echo "check-bench: ok"
 
 TEST_EXTRA += check-bench
