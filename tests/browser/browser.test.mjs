@@ -356,6 +356,14 @@ test('issue 12: the translations searched are shown and can be turned off; a nam
   const m = /\((\d[\d\s\u00a0]*)\)$/.exec(await offer.textContent());
   assert.ok(m, 'an offer with its count: ' + await offer.textContent());
   await axe('search with translations and an offer');
+  // the word also finds the cases tagged with the value (issue 12 point 3),
+  // so taking the offer keeps exactly the count it promised
+  const offered = parseInt(m[1].replace(/[^\d]/g, ''), 10);
+  assert.ok(await total() >= offered, `the word finds the tagged cases: ${await total()} >= ${offered}`);
+  await offer.click();
+  await page.waitForURL(/strategic=inn/);
+  await waitResults();
+  assert.equal(await total(), offered, 'the filter offered gives its count');
   // a pasted description of a need, over a URL's share: sent by POST, read
   // to 200 words, and the page says so
   const need = 'Vi behöver skolmåltider med lokala råvaror ' + Array.from({ length: 240 }, (_, i) => 'ord' + i).join(' ');
