@@ -738,6 +738,100 @@ static int name_facets(struct engine *e, struct qp_query *q, struct cl_errbuf *e
 	return CL_OK;
 }
 
+/* --- a long query's minimum to match (issue 12 point 4) ----------------- */
+
+/* The words of one clause for clause_df (ta_tokenize of the folding
+ * analyser: "navier-stokes" is two words, as both engines index it). */
+struct cwords {
+	struct engine *e;
+	struct cl_errbuf *eb;
+	long df; /* the fewest cases of a content word; -1: none yet */
+	int rc;
+};
+
+static int cword_cb(void *ud, const struct ta_token *tok)
+{
+	struct cwords *w = ud;
+	char buf[256];
+	long df = 0;
+
+	if (tok->len >= sizeof buf || ta_is_stopword(w->e->ta_stop, tok->term, tok->len))
+		return 0;
+	memcpy(buf, tok->term, tok->len);
+	buf[tok->len] = '\0';
+	if ((w->rc = w->e->ops->word_df(w->e, buf, &df, w->eb)) != CL_OK)
+		return w->rc;
+	if (w->df < 0 || df < w->df)
+		w->df = df;
+	return 0;
+}
+
+/* The clause's cases for pick_msm: its words' (word_df; of a clause of
+ * several words the fewest, as all of them must be there) plus its
+ * one-word translations'; 0: nothing the library has. */
+static int clause_df(struct engine *e, const struct qp_clause *c, long *out, struct cl_errbuf *eb)
+{
+	struct cwords w = {e, eb, -1, CL_OK};
+	int rc;
+
+	*out = 0;
+	rc = ta_tokenize(e->ta_fold, c->text, strlen(c->text), TA_NO_EXTRA, cword_cb, &w);
+	if (rc != CL_OK)
+		return w.rc != CL_OK ? w.rc : cl_fail(eb, rc, "out of memory");
+	if (w.df < 0) /* stopwords only */
+		return CL_OK;
+	*out = w.df;
+	for (size_t k = 0; k < c->ntrans && rc == CL_OK; k++) {
+		char *f = NULL;
+		size_t fl = 0;
+		long df = 0;
+		if (strchr(c->trans[k], ' ') || ta_fold(c->trans[k], strlen(c->trans[k]), &f, &fl) != CL_OK)
+			continue;
+		if (!ta_is_stopword(e->ta_stop, f, fl) && (rc = e->ops->word_df(e, f, &df, eb)) == CL_OK)
+			*out += df;
+		free(f);
+	}
+	return rc;
+}
+
+/* A long query (SEM_LONG_QUERY_WORDS, ranked any-word): marks (qp_clause.msm)
+ * its SEM_MSM_CLAUSES most specific positive word clauses among those with
+ * cases (clause_df), of which a case must match SEM_MSM_MIN; none when
+ * fewer than SEM_MSM_MIN + 1 have cases (the rule would be an AND). */
+static int pick_msm(struct engine *e, struct qp_query *q, struct cl_errbuf *eb)
+{
+	long dfs[QP_CLAUSES_MAX];
+	size_t idx[QP_CLAUSES_MAX], n = 0;
+	int rc;
+
+	for (size_t i = 0; i < q->n && i < QP_CLAUSES_MAX; i++) {
+		struct qp_clause *c = &q->v[i];
+		long df = 0;
+		size_t at;
+		if (c->negated || c->kind != QP_WORD || strchr(c->text, ' '))
+			continue;
+		if ((rc = clause_df(e, c, &df, eb)) != CL_OK)
+			return rc;
+		if (df <= 0)
+			continue;
+		/* insertion by df, then query order */
+		at = n;
+		while (at > 0 && dfs[at - 1] > df) {
+			dfs[at] = dfs[at - 1];
+			idx[at] = idx[at - 1];
+			at--;
+		}
+		dfs[at] = df;
+		idx[at] = i;
+		n++;
+	}
+	if (n < SEM_MSM_MIN + 1)
+		return CL_OK;
+	for (size_t k = 0; k < n && k < SEM_MSM_CLAUSES; k++)
+		q->v[idx[k]].msm = 1;
+	return CL_OK;
+}
+
 /* The query text is the Swedish or English label of a facet value (case
  * and accents folded; a word of a longer query is not: "förkommersiell
  * upphandling" is not the kind "Upphandling"): res->offers gets the value with the
@@ -1100,9 +1194,11 @@ int engine_search(struct engine *e, const struct search_request *rq,
 		return rc;
 	}
 	tp.q = &q;
-	/* a long query (a description of a need) is ranked any-word at once */
+	/* a long query (a description of a need) is ranked any-word at once,
+	 * with a minimum to match */
 	tp.or_mode = content_words(e, &q) >= SEM_LONG_QUERY_WORDS;
-	if ((rc = name_facets(e, &q, eb)) != CL_OK) {
+	if ((tp.or_mode && (rc = pick_msm(e, &q, eb)) != CL_OK) ||
+	    (rc = name_facets(e, &q, eb)) != CL_OK) {
 		qp_release(&q);
 		return rc;
 	}

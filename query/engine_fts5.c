@@ -1324,6 +1324,12 @@ struct pass {
 	unsigned fb_docs, fb_terms;
 	double fb_weight;
 	int or_mode;
+	/* a long query's minimum to match (semantics.h SEM_MSM_MIN): the
+	 * MATCH expression of each counted clause; msm_tag: the one whose
+	 * clause names tag's value, or -1 */
+	char **msm_expr;
+	size_t nmsm;
+	long msm_tag;
 	/* a named facet value (qp_clause.facet_code): its cases also match
 	 * the named clauses; tag_expr: the query without them (NULL: none
 	 * left), which those cases must match (AND) and which scores them */
@@ -1592,6 +1598,63 @@ out:
 
 /* Runs one pass: the match set of p, filtered by rq, its exact size, the
  * counts of count_mask, and the page of hits. */
+/* The cases that match at least two of p's counted clauses (into *out,
+ * NULL when there is no such rule): for each clause's set S, two |= one
+ * AND S, one |= S. */
+static int msm_set(struct fts *f, const struct pass *p, struct bset **out, struct cl_errbuf *eb)
+{
+	struct bset *one = NULL, *two = NULL, *s = NULL;
+	sqlite3_stmt *st;
+	int rc = CL_OK;
+
+	*out = NULL;
+	if (p->nmsm < 2)
+		return CL_OK;
+	if (!(one = bs_new()) || !(two = bs_new()))
+		goto nomem;
+	for (size_t i = 0; i < p->nmsm; i++) {
+		struct bset *both;
+		if (!(s = bs_new()))
+			goto nomem;
+		if ((rc = stmt(f, FS_MATCH_RIDS, &st, eb)) != CL_OK)
+			goto fail;
+		sqlite3_bind_text(st, 1, p->msm_expr[i], -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+			if (rid_ok(rid) && bs_add(s, (uint32_t)rid) != CL_OK) {
+				sqlite3_reset(st);
+				goto nomem;
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			rc = cl_fail(eb, CL_EENGINE, "fts5: search failed: %s", sqlite3_errmsg(f->db));
+			goto fail;
+		}
+		if ((long)i == p->msm_tag && p->tag && bs_or(s, p->tag) != CL_OK)
+			goto nomem;
+		if (!(both = bs_copy(one)))
+			goto nomem;
+		bs_and(both, s);
+		rc = bs_or(two, both);
+		bs_free(both);
+		if (rc != CL_OK || bs_or(one, s) != CL_OK)
+			goto nomem;
+		bs_free(s);
+		s = NULL;
+	}
+	bs_free(one);
+	*out = two;
+	return CL_OK;
+nomem:
+	rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+fail:
+	bs_free(s);
+	bs_free(one);
+	bs_free(two);
+	return rc;
+}
+
 /* Scored rows of a pass being gathered. */
 struct scoredv {
 	struct scored *v;
@@ -1616,13 +1679,13 @@ static int sc_push(struct scoredv *sv, uint32_t rid, double score)
 }
 
 /* The cases tagged with a named facet value (struct pass tag) that the
- * MATCH left out: added to M and, when scores are wanted and they pass F,
- * to sv: scored by the rest
+ * MATCH left out: added to M (within S, the minimum to match, when set)
+ * and, when scores are wanted and they pass F, to sv: scored by the rest
  * of the query (tag_expr) in an AND query, else 0 (the tag has no weight
  * of its own, as in Xapian's engine). */
 struct tagged {
 	const struct pass *p;
-	const struct bset *F;
+	const struct bset *F, *S;
 	struct bset *M;
 	struct scoredv *sv;
 	int want_scores;
@@ -1630,7 +1693,7 @@ struct tagged {
 
 static int tagged_one(struct tagged *t, uint32_t rid, double score)
 {
-	if (bs_has(t->M, rid))
+	if (bs_has(t->M, rid) || (t->S && !bs_has(t->S, rid)))
 		return CL_OK;
 	if (bs_add(t->M, rid) != CL_OK)
 		return CL_ENOMEM;
@@ -1682,7 +1745,7 @@ static int add_tagged(struct fts *f, struct tagged *t, struct cl_errbuf *eb)
 static int run_pass(struct fts *f, const struct search_request *rq, const struct pass *p,
 		    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
 {
-	struct bset *F = NULL, *M = NULL;
+	struct bset *F = NULL, *M = NULL, *S = NULL;
 	struct scoredv sv = {NULL, 0, 0};
 	struct scored *sc = NULL;
 	size_t nsc = 0;
@@ -1705,6 +1768,8 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 	}
 	if ((rc = filter_set(f, rq, &F, eb)) != CL_OK)
 		return rc;
+	if (!p->nomatch && p->expr && (rc = msm_set(f, p, &S, eb)) != CL_OK)
+		goto out;
 	if (p->nomatch) {
 		M = bs_new();
 	} else if (!p->expr) {
@@ -1719,7 +1784,7 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-			if (!rid_ok(rid))
+			if (!rid_ok(rid) || (S && !bs_has(S, (uint32_t)rid)))
 				continue;
 			if (bs_add(M, (uint32_t)rid) != CL_OK) {
 				sqlite3_reset(st);
@@ -1742,7 +1807,7 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 			goto out;
 		}
 		if (p->tag) {
-			struct tagged t = {p, F, M, &sv, want_scores};
+			struct tagged t = {p, F, S, M, &sv, want_scores};
 			if ((rc = add_tagged(f, &t, eb)) != CL_OK)
 				goto out;
 		}
@@ -1861,7 +1926,52 @@ out:
 	free(page);
 	bs_free(M);
 	bs_free(F);
+	bs_free(S);
 	return rc;
+}
+
+static void pass_release(struct pass *p)
+{
+	for (size_t i = 0; i < p->nmsm; i++)
+		free(p->msm_expr[i]);
+	free(p->msm_expr);
+	p->msm_expr = NULL;
+	p->nmsm = 0;
+}
+
+/* The MATCH expression of each clause of q's minimum to match
+ * (qp_clause.msm) into p->msm_expr; p->msm_tag the one whose clause names
+ * p->tag's value. CL_ENOMEM, CL_ETOOBIG. */
+static int msm_exprs(struct fts *f, const struct qp_query *q, struct pass *p)
+{
+	size_t nmsm = 0;
+
+	for (size_t i = 0; i < q->n; i++)
+		nmsm += q->v[i].msm && !q->v[i].negated;
+	if (nmsm < 2)
+		return CL_OK;
+	if (!(p->msm_expr = calloc(nmsm, sizeof *p->msm_expr)))
+		return CL_ENOMEM;
+	for (size_t i = 0; i < q->n; i++) {
+		struct dbuf one = DBUF_INIT(EXPR_MAX), w = DBUF_INIT(EXPR_MAX);
+		if (!q->v[i].msm || q->v[i].negated)
+			continue;
+		if (!clause_expr(f, &q->v[i], &one, &w) || one.err || w.err) {
+			int err = one.err ? one.err : w.err;
+			dbuf_release(&one);
+			dbuf_release(&w);
+			if (err)
+				return err;
+			continue;
+		}
+		if (q->v[i].facet_code && p->tag)
+			p->msm_tag = (long)p->nmsm;
+		p->msm_expr[p->nmsm++] = dbuf_take(&one, NULL);
+		dbuf_release(&w);
+		if (!p->msm_expr[p->nmsm - 1])
+			return CL_ENOMEM;
+	}
+	return CL_OK;
 }
 
 /* The facet value q's clauses name (qp_clause.facet_code): p->tag, and in
@@ -1903,15 +2013,18 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 	memset(&p, 0, sizeof p);
 	p.hl = e->hl;
 	p.or_mode = or_mode;
+	p.msm_tag = -1;
 	if ((rc = cache_sync(f, eb)) != CL_OK) /* the facet sets a named value needs */
 		return rc;
 	if (q && q->n > 0) {
 		if ((rc = query_expr(f, q, or_mode, 0, &ex, &p.nomatch, &wts)) != CL_OK ||
-		    (rc = named_value(f, q, or_mode, &p, &tex, &twts)) != CL_OK) {
+		    (rc = named_value(f, q, or_mode, &p, &tex, &twts)) != CL_OK ||
+		    (rc = msm_exprs(f, q, &p)) != CL_OK) {
 			dbuf_release(&ex);
 			dbuf_release(&wts);
 			dbuf_release(&tex);
 			dbuf_release(&twts);
+			pass_release(&p);
 			return cl_fail(eb, rc, rc == CL_ENOMEM ? "out of memory"
 							       : "fts5: the query is too large");
 		}
@@ -1933,6 +2046,7 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 	dbuf_release(&wts);
 	dbuf_release(&tex);
 	dbuf_release(&twts);
+	pass_release(&p);
 	return rc;
 }
 

@@ -785,6 +785,7 @@ struct xclause {
 	struct words *tr; /* the word's translations (qp_clause.trans), each
 			   * its content words: a group weighted below v */
 	size_t ntr;
+	int msm;          /* qp_clause.msm */
 	char or_term[48]; /* the named facet value's boolean term, or "" */
 };
 
@@ -942,6 +943,7 @@ static int build_xquery(struct xap *x, const struct qp_query *q, struct xquery *
 			rc = CL_ENOMEM;
 			break;
 		}
+		c->msm = qc->msm;
 		if (qc->facet_code && facet_prefix(qc->facet) &&
 		    (size_t)snprintf(c->or_term, sizeof c->or_term, "%s:%s", facet_prefix(qc->facet),
 				     qc->facet_code) >= sizeof c->or_term)
@@ -1080,6 +1082,7 @@ static int shimq_add(struct shimq *s, enum xs_clause_kind k, char *text, const c
 	s->v[s->n].text = text;
 	s->v[s->n].prefix = prefix && *prefix ? prefix : NULL;
 	s->v[s->n].negated = negated;
+	s->v[s->n].group = 0;
 	s->v[s->n].or_term = NULL;
 	s->n++;
 	return CL_OK;
@@ -1156,7 +1159,10 @@ static int render_clauses(struct xap *x, const struct xquery *xq, double title_w
 			else if (a->kind == ALT_PREFIX)
 				rc = shimq_add(s, XS_C_PREFIX, strdup(a->w.v[0]), raw, c->negated);
 		}
-		/* the named facet value's term on its first shim clause (xs.h) */
+		/* one query word: one group of the minimum to match; the named
+		 * facet value's term on its first shim clause (xs.h) */
+		for (size_t k = from; rc == CL_OK && k < s->n; k++)
+			s->v[k].group = c->msm ? (unsigned)(i + 1) : 0;
 		if (rc == CL_OK && from < s->n && c->or_term[0])
 			s->v[from].or_term = c->or_term;
 		if (rc == CL_ENOMEM)
@@ -1279,6 +1285,9 @@ static int set_query(struct xap *x, const struct xquery *xq, int or_mode, double
 			return rc;
 		o->clauses = s->v;
 		o->n_clauses = s->n;
+		for (size_t i = 0; or_mode && i < xq->n; i++)
+			if (xq->v[i].msm)
+				o->min_should = SEM_MSM_MIN;
 		if (!or_mode && !single)
 			o->flags |= XS_Q_DEFAULT_AND;
 		return CL_OK;

@@ -61,6 +61,8 @@ struct qp_clause {
 				 * own (query/engine.c name_facets; static: the
 				 * taxonomy table's string) */
 	int facet;              /* the engine_facet of facet_code */
+	int msm;  /* 1: a long query's case must match at least SEM_MSM_MIN of
+		   * the clauses marked so (query/engine.c pick_msm) */
 };
 
 struct qp_query {

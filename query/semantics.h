@@ -66,6 +66,17 @@ int sem_spell_candidate(const char *word);
  * counted) a query is ranked any-word at once, not AND first (issue 12
  * point 4: a pasted description of a need); used_or_fallback is set. */
 #define SEM_LONG_QUERY_WORDS 5
+/* ... with a minimum to match: a case must match at least SEM_MSM_MIN of
+ * the query's SEM_MSM_CLAUSES most specific content words (fewest cases,
+ * word_df; words no case has are not counted, and there is no rule when
+ * only SEM_MSM_MIN have cases), so that a description of a need does not
+ * match every case that shares one common word with it. Built from the
+ * engines' own operators (Xapian: AND_NOT the cases without "a word and
+ * one before it", which xapian-tcpsrv shards run too; FTS5: one set of
+ * cases per word). The limit keeps the rule small: with n words it has
+ * n - 1 parts. Chosen a priori ("two words in common"), not tuned. */
+#define SEM_MSM_MIN 2
+#define SEM_MSM_CLAUSES 12
 
 /* Query translation (translate.h): a word's translations are matched as
  * one group beside the word's own forms (a case with the translation but

@@ -702,6 +702,36 @@ Xapian::Query clause_query(struct xs_db *db, const struct xs_query_opts *o,
 	return q.empty() ? t : Xapian::Query(Xapian::Query::OP_OR, q, t);
 }
 
+/* The documents matching clauses of at least two groups (xs.h
+ * min_should): OR over groups g of (g AND (groups before g)). Empty when
+ * fewer than two groups. */
+Xapian::Query at_least_two(const std::vector<std::pair<unsigned, Xapian::Query>> &grouped)
+{
+	std::vector<unsigned> ids;
+	std::vector<std::vector<Xapian::Query>> by;
+	for (const auto &g : grouped) {
+		size_t k = 0;
+		while (k < ids.size() && ids[k] != g.first)
+			k++;
+		if (k == ids.size()) {
+			ids.push_back(g.first);
+			by.emplace_back();
+		}
+		by[k].push_back(g.second);
+	}
+	if (ids.size() < 2)
+		return Xapian::Query();
+	std::vector<Xapian::Query> one, parts, before;
+	for (auto &v : by)
+		one.emplace_back(Xapian::Query::OP_OR, v.begin(), v.end());
+	for (size_t k = 1; k < one.size(); k++) {
+		before.push_back(one[k - 1]);
+		parts.emplace_back(Xapian::Query::OP_AND, one[k],
+				   Xapian::Query(Xapian::Query::OP_OR, before.begin(), before.end()));
+	}
+	return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
 /* Clause mode: positives ANDed (or ORed), negatives excluded; stopword
  * WORD clauses dropped unless every positive clause is one. */
 Xapian::Query build_clauses(struct xs_db *db, const struct xs_query_opts *o,
@@ -720,6 +750,7 @@ Xapian::Query build_clauses(struct xs_db *db, const struct xs_query_opts *o,
 			any_content = true;
 	}
 	std::vector<Xapian::Query> pos, neg;
+	std::vector<std::pair<unsigned, Xapian::Query>> grouped;
 	for (size_t i = 0; i < o->n_clauses; i++) {
 		const struct xs_clause *c = &o->clauses[i];
 		if (!c->negated && any_content && c->kind == XS_C_WORD &&
@@ -729,11 +760,21 @@ Xapian::Query build_clauses(struct xs_db *db, const struct xs_query_opts *o,
 		if (q.empty())
 			continue;
 		(c->negated ? neg : pos).push_back(q);
+		if (!c->negated && c->group > 0)
+			grouped.emplace_back(c->group, q);
 	}
 	Xapian::Query q = match_all();
 	if (!pos.empty())
 		q = Xapian::Query(or_mode ? Xapian::Query::OP_OR : Xapian::Query::OP_AND, pos.begin(),
 				  pos.end());
+	if (or_mode && o->min_should >= 2 && !pos.empty()) {
+		/* AND_NOT the documents outside the rule: its right side never
+		 * weighs (xs.h min_should) */
+		Xapian::Query two = at_least_two(grouped);
+		if (!two.empty())
+			q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
+					  Xapian::Query(Xapian::Query::OP_AND_NOT, match_all(), two));
+	}
 	if (!neg.empty())
 		q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
 				  Xapian::Query(Xapian::Query::OP_OR, neg.begin(), neg.end()));
@@ -945,7 +986,10 @@ Xapian::Query prf_rm3(Xapian::Database &d, const Xapian::Query &q, const Xapian:
 		z -= v[i].first;
 	if (!(z > 0))
 		return q;
-	double nq = q.get_type() == Xapian::Query::OP_OR ? q.get_num_subqueries() : 1;
+	/* the query's clauses: under a minimum to match (OP_AND_NOT, xs.h
+	 * min_should) those of its ranked side */
+	Xapian::Query ranked = q.get_type() == Xapian::Query::OP_AND_NOT ? q.get_subquery(0) : q;
+	double nq = ranked.get_type() == Xapian::Query::OP_OR ? ranked.get_num_subqueries() : 1;
 	std::vector<Xapian::Query> terms;
 	for (size_t i = 0; i < n; i++)
 		terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(v[i].second),

@@ -240,6 +240,9 @@ struct xs_clause {
 	const char *prefix; /* field term prefix ("S"), "" or NULL: free text;
 			     * for the TERM kinds prepended to each term as is */
 	int negated;        /* exclude matches (AND NOT) */
+	/* Minimum to match (xs_query_opts.min_should): clauses with the same
+	 * group > 0 are one query word (its alternatives); 0: not counted. */
+	unsigned group;
 	/* An exact term (a facet's boolean term, "XST:inn") that also matches
 	 * this clause, with no weight; NULL: none. Not for negated clauses. */
 	const char *or_term;
@@ -341,6 +344,14 @@ struct xs_query_opts {
 	/* XS_C_TERMS: the weight factor of the translations (after '\v');
 	 * they match whatever it is (0: they add no weight). Default 1. */
 	double alt_weight;
+	/* Clause mode, positives ORed: a document must also match clauses of
+	 * at least min_should different groups (xs_clause.group), as the
+	 * query AND_NOT (every document AND_NOT (the OR over groups g of (g
+	 * AND any group before g))): only min_should 2 is supported; 0 or 1:
+	 * off. Weights unchanged (an OP_FILTER or an OP_AND with a 0-scaled
+	 * right side of that shape changed the left side's weights in Xapian
+	 * 1.4.22, docs/ranking.md). */
+	unsigned min_should;
 };
 
 /* Defaults: flags XS_Q_DEFAULTS, limit 10, Xapian's BM25 values (unused
