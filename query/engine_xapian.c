@@ -5,12 +5,17 @@
  * layout and every rule are explained in docs/engine-xapian.md. */
 #include "engine_impl.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dbuf.h"
 #include "meta_keys.h"
@@ -97,10 +102,29 @@ static const struct xs_field qp_fields[] = {
 
 enum doc_lang { DL_NONE, DL_SV, DL_EN };
 
+/* CPU seconds of the indexing stages (CASELIB_INDEX_PROFILE=1: bulk
+ * builds print them; the clock calls cost a few microseconds a case, so
+ * they are off otherwise). */
+struct ix_prof {
+	double analysis; /* textan: tokens, folding, our stems, compound heads */
+	double terms;    /* TermGenerator (raw words, positions, Z stems), facet
+			  * terms, values, stored data */
+	double write;    /* add_document and the partial databases' flushes */
+	double spelling; /* the vocabulary pass */
+	long docs;
+};
+
+struct bulk;
+
 struct xap {
 	struct xs_db *db;
 	int writable;
-	char *path;
+	char *path;          /* DATA/xapian: the live index (a folder, or a link
+			      * to the folder a bulk build made) */
+	char *data_dir;
+	char *target;        /* the folder db is open on (path, resolved) */
+	struct bulk *bulk;   /* a bulk build is running (engine_bulk_begin) */
+	struct ix_prof *prof; /* NULL: not measuring */
 	char *stub;          /* sharded: the stub file; db NULL until connected */
 	unsigned timeout_ms; /* sharded: connect and read timeout */
 	struct xs_db *spell; /* sharded: the local spelling database, or NULL */
@@ -136,6 +160,57 @@ static const char *doc_lang_name(enum doc_lang l)
 	return l == DL_SV ? "sv" : l == DL_EN ? "en" : NULL;
 }
 
+/* The folder the live index is in: the target of the link DATA/xapian
+ * that a bulk build switched (relative to DATA), else DATA/xapian itself.
+ * Caller frees; NULL on ENOMEM. */
+static char *live_target(const struct xap *x)
+{
+	char buf[4096], *out = NULL;
+	ssize_t n = readlink(x->path, buf, sizeof buf - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof buf - 1)
+		return strdup(x->path);
+	buf[n] = '\0';
+	if (buf[0] == '/')
+		return strdup(buf);
+	if (asprintf(&out, "%s/%s", x->data_dir, buf) < 0)
+		return NULL;
+	return out;
+}
+
+/* A read-only handle follows the live index: the writer's commits
+ * (reopen), and a bulk build's switch to another folder (a new handle on
+ * it; the old folder may already be gone, which a failed reopen shows). */
+static int follow_live(struct xap *x, struct cl_errbuf *eb)
+{
+	char *t = live_target(x);
+	struct xs_db *db = NULL;
+	int rc;
+
+	if (!t)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	if (x->target && !strcmp(t, x->target)) {
+		free(t);
+		if ((rc = xs_db_reopen(x->db, eb)) == CL_OK)
+			return CL_OK;
+		if (!(t = live_target(x)))
+			return cl_fail(eb, CL_ENOMEM, "out of memory");
+		if (!strcmp(t, x->target)) {
+			free(t);
+			return rc;
+		}
+	}
+	if ((rc = xs_db_open(t, 0, &db, eb)) != CL_OK) {
+		free(t);
+		return rc;
+	}
+	xs_db_close(x->db);
+	x->db = db;
+	free(x->target);
+	x->target = t;
+	return CL_OK;
+}
+
 /* Read-only handles follow the writer's commits before each read. A
  * sharded handle whose connection failed (a shard down, a timeout) is
  * opened again from the stub: a shard that is still down is named in the
@@ -147,7 +222,7 @@ static int refresh(struct xap *x, struct cl_errbuf *eb)
 	if (x->writable)
 		return CL_OK;
 	if (!x->stub)
-		return xs_db_reopen(x->db, eb);
+		return follow_live(x, eb);
 	if (x->spell)
 		(void)xs_db_reopen(x->spell, NULL); /* best effort: suggestions only */
 	if (x->db && (rc = xs_db_reopen(x->db, eb)) != CL_ENET)
@@ -208,20 +283,47 @@ static int need_writable(struct xap *x, const char *what, struct cl_errbuf *eb)
 
 /* ---- open / close -------------------------------------------------------- */
 
-static void xap_free(struct xap *x)
+static void bulk_abort(struct xap *x);
+
+static void ta_release(struct xap *x)
 {
-	if (!x)
-		return;
-	xs_db_close(x->db);
-	xs_db_close(x->spell);
-	free(x->stub);
 	ta_close(x->ta_words);
 	ta_close(x->ta_dc);
 	ta_close(x->ta_sv);
 	ta_close(x->ta_en);
 	ta_close(x->ta_stop);
+	x->ta_words = x->ta_dc = x->ta_sv = x->ta_en = x->ta_stop = NULL;
+}
+
+/* The analysers of x: folding, stems, stopwords, and for writing the
+ * Swedish compound heads. */
+static int ta_setup(struct xap *x, int writable, struct cl_errbuf *eb)
+{
+	int rc;
+
+	if ((rc = ta_open(&x->ta_words, "none", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_sv, "sv", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_en, "en", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_stop, "auto", 0, eb)) != CL_OK)
+		return rc;
+	if (writable)
+		rc = ta_open(&x->ta_dc, "sv", TA_NO_STEM | TA_NO_STOPWORDS | TA_DECOMPOUND, eb);
+	return rc;
+}
+
+static void xap_free(struct xap *x)
+{
+	if (!x)
+		return;
+	bulk_abort(x);
+	xs_db_close(x->db);
+	xs_db_close(x->spell);
+	free(x->stub);
+	ta_release(x);
 	free(x->stopwords);
 	free(x->path);
+	free(x->data_dir);
+	free(x->target);
 	free(x);
 }
 
@@ -244,6 +346,10 @@ static int xap_open(struct engine *e, const char *data_dir, struct store *s, int
 	x->writable = writable != 0;
 	if (asprintf(&x->path, "%s/%s", data_dir, XAP_SUBDIR) < 0) {
 		x->path = NULL;
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!(x->data_dir = strdup(data_dir))) {
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -271,8 +377,10 @@ static int xap_open(struct engine *e, const char *data_dir, struct store *s, int
 		rc = xs_db_open_stub(x->stub, x->timeout_ms, &x->db, eb);
 		if (rc == CL_ENET)
 			rc = CL_OK;
+	} else if (!(x->target = live_target(x))) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 	} else {
-		rc = xs_db_open(x->path, x->writable, &x->db, eb);
+		rc = xs_db_open(x->target, x->writable, &x->db, eb);
 	}
 	if (rc == CL_ENOTFOUND && !x->writable) {
 		rc = cl_fail(eb, CL_ENOTFOUND,
@@ -284,14 +392,7 @@ static int xap_open(struct engine *e, const char *data_dir, struct store *s, int
 		goto out;
 	if (x->writable && (rc = xs_db_enable_spelling(x->db, 1, eb)) != CL_OK)
 		goto out;
-	if ((rc = ta_open(&x->ta_words, "none", TA_NO_STOPWORDS, eb)) != CL_OK ||
-	    (rc = ta_open(&x->ta_sv, "sv", TA_NO_STOPWORDS, eb)) != CL_OK ||
-	    (rc = ta_open(&x->ta_en, "en", TA_NO_STOPWORDS, eb)) != CL_OK ||
-	    (rc = ta_open(&x->ta_stop, "auto", 0, eb)) != CL_OK)
-		goto out;
-	if (x->writable &&
-	    (rc = ta_open(&x->ta_dc, "sv", TA_NO_STEM | TA_NO_STOPWORDS | TA_DECOMPOUND, eb)) !=
-		    CL_OK)
+	if ((rc = ta_setup(x, x->writable, eb)) != CL_OK)
 		goto out;
 	nsv = ta_stopwords(TA_LANG_SV, &sw);
 	nen = ta_stopwords(TA_LANG_EN, &sw);
@@ -375,6 +476,13 @@ static int ix_token(void *ud, const struct ta_token *t)
 	return st->words.err;
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Indexes one field's text into doc under the free-text and the field's
  * prefixes. */
 static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, const char *text,
@@ -382,6 +490,7 @@ static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, co
 {
 	struct ix_state st;
 	struct ta *ta;
+	double t0, t1;
 	int rc;
 
 	if (!text || !*text)
@@ -395,7 +504,13 @@ static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, co
 	st.eb = eb;
 	dbuf_init(&st.words, (size_t)-1 / 2);
 	ta = lang == DL_SV && ta_decompound_available() ? x->ta_dc : x->ta_words;
+	t0 = x->prof ? cpu_now() : 0;
 	rc = ta_tokenize(ta, text, strlen(text), 0, ix_token, &st);
+	if (x->prof) {
+		t1 = cpu_now();
+		x->prof->analysis += t1 - t0;
+		x->prof->terms -= t1 - t0; /* the caller counts the whole case as terms */
+	}
 	if (rc != CL_OK) {
 		if (st.rc == CL_OK) /* not an error of the shim's (eb set) */
 			rc = cl_fail(eb, rc, "xapian: analysing text: %s", cl_strerror(rc));
@@ -473,16 +588,17 @@ out:
 	return out;
 }
 
-static int xap_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
+/* The document of case c (caller frees *out with xs_doc_free). x gives
+ * the analysers (a bulk build's worker has its own). */
+static int build_doc(struct xap *x, const struct case_record *c, struct xs_doc **out,
+		     struct cl_errbuf *eb)
 {
-	struct xap *x = X(e);
 	struct xs_doc *doc = NULL;
 	enum doc_lang lang;
 	char *data = NULL, asc[16], desc[16], term[XS_TERM_MAX + 1];
 	int rc;
 
-	if ((rc = need_writable(x, "put", eb)) != CL_OK)
-		return rc;
+	*out = NULL;
 	if (!c || !c->id || !*c->id || strlen(c->id) > XS_ID_MAX)
 		return cl_fail(eb, CL_EINVAL, "xapian: a case needs an id of 1..%d bytes", XS_ID_MAX);
 	lang = doc_lang(c->language);
@@ -539,10 +655,500 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 	}
 	if ((rc = xs_doc_set_data(doc, data, eb)) != CL_OK)
 		goto out;
-	rc = xs_db_replace(x->db, c->id, doc, eb);
+	*out = doc;
+	doc = NULL;
 out:
 	free(data);
 	xs_doc_free(doc);
+	return rc;
+}
+
+static int bulk_put(struct xap *x, const struct case_record *c, struct cl_errbuf *eb);
+
+static int xap_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct xs_doc *doc = NULL;
+	int rc;
+
+	if ((rc = need_writable(x, "put", eb)) != CL_OK)
+		return rc;
+	if (x->bulk)
+		return bulk_put(x, c, eb);
+	if ((rc = build_doc(x, c, &doc, eb)) == CL_OK)
+		rc = xs_db_replace(x->db, c->id, doc, eb);
+	xs_doc_free(doc);
+	return rc;
+}
+
+/* ---- bulk builds -----------------------------------------------------------
+ * engine_bulk_begin: the cases put until the next commit become a new index,
+ * built beside the live one (which stays open, locked against other writers,
+ * and served to readers). Each worker thread (one per core) analyses cases
+ * into its own partial database (no spelling data, flushed every
+ * BULK_FLUSH_DOCS), then adds its vocabulary to its spelling data in one
+ * pass; the commit merges the partials into one compact database
+ * (DATA/xapian.b<stamp>) and switches the link DATA/xapian to it with one
+ * rename (a legacy folder DATA/xapian is exchanged with the link, also in
+ * one step: renameat2 RENAME_EXCHANGE). Readers follow at their next read
+ * (follow_live). Anything named xapian.b* that is not the live folder is a
+ * left-over of an interrupted build and is removed by the next one. */
+
+#define BULK_PREFIX "xapian.b"
+#define BULK_QUEUE 512
+#define BULK_FLUSH_DOCS 200000
+#define BULK_MAX_THREADS 8
+
+struct bworker {
+	struct bulk *b;
+	struct xap ax;      /* this worker's analysers (and its partial as ax.db) */
+	struct ix_prof prof;
+	char *path;         /* its partial database */
+	pthread_t th;
+	int started;
+	int rc;
+	struct cl_errbuf eb;
+	long docs;
+	unsigned long spell_words;
+};
+
+struct bulk {
+	char *dir; /* the database being built */
+	char *stamp_name; /* its name in DATA */
+	struct bworker *w;
+	size_t nw;
+	pthread_mutex_t mu;
+	pthread_cond_t can_get, can_put;
+	struct case_record *q[BULK_QUEUE];
+	size_t head, n;
+	int done;   /* no more cases: workers finish */
+	int failed; /* a worker failed: put returns its error */
+	int64_t seq;
+	double cpu_read0;
+	long flush_docs; /* a partial is flushed every so many cases */
+};
+
+/* Removes a database folder (files only: glass has no subfolders). */
+static void rm_db_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[4096];
+
+	if (!d) {
+		(void)unlink(dir); /* a link left by a switch */
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    (size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) < sizeof p)
+			(void)unlink(p);
+	closedir(d);
+	(void)rmdir(dir);
+}
+
+/* Removes what interrupted builds left in DATA (xapian.b*, except the live
+ * folder). Called with the live index's write lock held. */
+static void bulk_sweep(struct xap *x)
+{
+	DIR *d = opendir(x->data_dir);
+	struct dirent *de;
+	const char *live = x->target ? strrchr(x->target, '/') : NULL;
+	char p[4096];
+
+	live = live ? live + 1 : "";
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, BULK_PREFIX, strlen(BULK_PREFIX)) || !strcmp(de->d_name, live))
+			continue;
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", x->data_dir, de->d_name) < sizeof p)
+			rm_db_dir(p);
+	}
+	closedir(d);
+}
+
+static int bw_index(struct bworker *w, struct case_record *c)
+{
+	struct xs_doc *doc = NULL;
+	double t0 = 0, t1 = 0;
+	int rc;
+
+	if (w->ax.prof)
+		t0 = cpu_now();
+	rc = build_doc(&w->ax, c, &doc, &w->eb);
+	if (w->ax.prof) {
+		t1 = cpu_now();
+		w->prof.terms += t1 - t0;
+	}
+	if (rc == CL_OK)
+		rc = xs_db_add(w->ax.db, doc, &w->eb);
+	xs_doc_free(doc);
+	if (rc == CL_OK && ++w->docs % w->b->flush_docs == 0)
+		rc = xs_db_commit(w->ax.db, &w->eb);
+	if (w->ax.prof)
+		w->prof.write += cpu_now() - t1;
+	return rc;
+}
+
+/* A worker: cases from the queue into its partial, then its vocabulary
+ * into its spelling data, and the last commit. */
+static void *bw_main(void *arg)
+{
+	struct bworker *w = arg;
+	struct bulk *b = w->b;
+	int rc = CL_OK;
+
+	for (;;) {
+		struct case_record *c = NULL;
+		pthread_mutex_lock(&b->mu);
+		while (!b->n && !b->done && !b->failed)
+			pthread_cond_wait(&b->can_get, &b->mu);
+		if (b->n && !b->failed) {
+			c = b->q[b->head];
+			b->head = (b->head + 1) % BULK_QUEUE;
+			b->n--;
+			pthread_cond_signal(&b->can_put);
+		}
+		pthread_mutex_unlock(&b->mu);
+		if (!c)
+			break;
+		rc = bw_index(w, c);
+		case_release(c);
+		free(c);
+		if (rc != CL_OK)
+			break;
+	}
+	pthread_mutex_lock(&b->mu);
+	if (rc == CL_OK && !b->failed) {
+		char seq[32];
+		double t0 = w->ax.prof ? cpu_now() : 0;
+		pthread_mutex_unlock(&b->mu);
+		snprintf(seq, sizeof seq, "%lld", (long long)b->seq);
+		rc = xs_db_spelling_from_terms(w->ax.db, &w->spell_words, &w->eb);
+		if (w->ax.prof)
+			w->prof.spelling += cpu_now() - t0;
+		/* the first partial carries the seq (compaction keeps the first) */
+		if (rc == CL_OK && w == &b->w[0])
+			rc = xs_db_set_metadata(w->ax.db, META_LAST_SEQ, seq, &w->eb);
+		if (rc == CL_OK) {
+			t0 = w->ax.prof ? cpu_now() : 0;
+			rc = xs_db_commit(w->ax.db, &w->eb);
+			if (w->ax.prof)
+				w->prof.write += cpu_now() - t0;
+		}
+		pthread_mutex_lock(&b->mu);
+	}
+	w->rc = rc;
+	if (rc != CL_OK) {
+		b->failed = 1;
+		pthread_cond_broadcast(&b->can_put);
+		pthread_cond_broadcast(&b->can_get);
+	}
+	pthread_mutex_unlock(&b->mu);
+	xs_db_close(w->ax.db);
+	w->ax.db = NULL;
+	return NULL;
+}
+
+/* Stops the workers (done: let them finish their queue) and joins them;
+ * the first worker error, if any, goes to eb. */
+static int bulk_join(struct bulk *b, int done, struct cl_errbuf *eb)
+{
+	int rc = CL_OK;
+
+	pthread_mutex_lock(&b->mu);
+	if (done)
+		b->done = 1;
+	else
+		b->failed = 1;
+	pthread_cond_broadcast(&b->can_get);
+	pthread_cond_broadcast(&b->can_put);
+	pthread_mutex_unlock(&b->mu);
+	for (size_t i = 0; i < b->nw; i++) {
+		if (b->w[i].started)
+			pthread_join(b->w[i].th, NULL);
+		b->w[i].started = 0;
+		if (rc == CL_OK && b->w[i].rc != CL_OK) {
+			rc = b->w[i].rc;
+			cl_fail(eb, rc, "%s", b->w[i].eb.msg);
+		}
+	}
+	return rc;
+}
+
+static void bulk_free(struct bulk *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nw; i++) {
+		xs_db_close(b->w[i].ax.db);
+		ta_release(&b->w[i].ax);
+		if (b->w[i].path)
+			rm_db_dir(b->w[i].path);
+		free(b->w[i].path);
+	}
+	while (b->n) {
+		case_release(b->q[b->head]);
+		free(b->q[b->head]);
+		b->head = (b->head + 1) % BULK_QUEUE;
+		b->n--;
+	}
+	free(b->w);
+	free(b->dir);
+	free(b->stamp_name);
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->can_get);
+	pthread_cond_destroy(&b->can_put);
+	free(b);
+}
+
+/* Throws a running build away (engine_close without a commit, or an error):
+ * the live index is untouched. */
+static void bulk_abort(struct xap *x)
+{
+	struct bulk *b = x->bulk;
+
+	if (!b)
+		return;
+	bulk_join(b, 0, NULL);
+	if (b->dir)
+		rm_db_dir(b->dir);
+	bulk_free(b);
+	x->bulk = NULL;
+}
+
+static size_t bulk_threads(void)
+{
+	const char *env = getenv("CASELIB_INDEX_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return n > BULK_MAX_THREADS ? BULK_MAX_THREADS : (size_t)n;
+}
+
+static int xap_bulk_begin(struct engine *e, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct bulk *b = NULL;
+	const char *prof = getenv("CASELIB_INDEX_PROFILE");
+	struct timespec now;
+	int rc;
+
+	if ((rc = need_writable(x, "a bulk build", eb)) != CL_OK)
+		return rc;
+	bulk_abort(x);
+	bulk_sweep(x);
+	if (!(b = calloc(1, sizeof *b)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->can_get, NULL);
+	pthread_cond_init(&b->can_put, NULL);
+	b->cpu_read0 = cpu_now();
+	x->bulk = b;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (asprintf(&b->stamp_name, "%s%lld-%09ld-%d", BULK_PREFIX, (long long)now.tv_sec,
+		     now.tv_nsec, (int)getpid()) < 0 ||
+	    asprintf(&b->dir, "%s/%s", x->data_dir, b->stamp_name) < 0) {
+		b->stamp_name = b->dir = NULL;
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	b->nw = bulk_threads();
+	b->flush_docs = BULK_FLUSH_DOCS;
+	if (getenv("CASELIB_INDEX_FLUSH") && atol(getenv("CASELIB_INDEX_FLUSH")) > 0)
+		b->flush_docs = atol(getenv("CASELIB_INDEX_FLUSH"));
+	if (!(b->w = calloc(b->nw, sizeof *b->w))) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < b->nw; i++) {
+		struct bworker *w = &b->w[i];
+		w->b = b;
+		if (prof && *prof && strcmp(prof, "0"))
+			w->ax.prof = &w->prof;
+		if (asprintf(&w->path, "%s.p%zu", b->dir, i) < 0) {
+			w->path = NULL;
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = ta_setup(&w->ax, 1, eb)) != CL_OK ||
+		    (rc = xs_db_create_bulk(w->path, &w->ax.db, eb)) != CL_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < b->nw; i++) {
+		if (pthread_create(&b->w[i].th, NULL, bw_main, &b->w[i])) {
+			rc = cl_fail(eb, CL_ENOMEM, "xapian: cannot start an indexing thread");
+			goto out;
+		}
+		b->w[i].started = 1;
+	}
+out:
+	if (rc != CL_OK)
+		bulk_abort(x);
+	return rc;
+}
+
+static int bulk_put(struct xap *x, const struct case_record *c, struct cl_errbuf *eb)
+{
+	struct bulk *b = x->bulk;
+	struct case_record *cp = NULL;
+	int rc;
+
+	if (!c || !c->id || !*c->id || strlen(c->id) > XS_ID_MAX)
+		return cl_fail(eb, CL_EINVAL, "xapian: a case needs an id of 1..%d bytes", XS_ID_MAX);
+	if (!(cp = malloc(sizeof *cp)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	case_init(cp);
+	if ((rc = case_copy(cp, c)) != CL_OK) {
+		free(cp);
+		return cl_fail(eb, rc, "out of memory");
+	}
+	pthread_mutex_lock(&b->mu);
+	while (b->n == BULK_QUEUE && !b->failed)
+		pthread_cond_wait(&b->can_put, &b->mu);
+	if (!b->failed) {
+		b->q[(b->head + b->n) % BULK_QUEUE] = cp;
+		b->n++;
+		cp = NULL;
+		pthread_cond_signal(&b->can_get);
+	}
+	pthread_mutex_unlock(&b->mu);
+	if (cp) { /* a worker failed: its error */
+		case_release(cp);
+		free(cp);
+		rc = bulk_join(b, 0, eb);
+		bulk_abort(x);
+		return rc != CL_OK ? rc : cl_fail(eb, CL_EENGINE, "xapian: the bulk build failed");
+	}
+	return CL_OK;
+}
+
+/* fsync of a folder (the switch's rename made durable). */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* Makes DATA/xapian point at the new folder in one step; *old gets what
+ * to remove afterwards (the former folder), NULL when nothing. */
+static int bulk_switch(struct xap *x, struct bulk *b, char **old, struct cl_errbuf *eb)
+{
+	char *link = NULL;
+	struct stat st;
+	int rc = CL_OK;
+
+	*old = NULL;
+	if (asprintf(&link, "%s.link", b->dir) < 0)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	(void)unlink(link);
+	if (symlink(b->stamp_name, link) != 0) {
+		rc = cl_fail(eb, CL_EIO, "xapian: cannot create %s: %s", link, strerror(errno));
+		goto out;
+	}
+	if (lstat(x->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* a folder (built incrementally): exchange it with the link */
+		if (renameat2(AT_FDCWD, link, AT_FDCWD, x->path, RENAME_EXCHANGE) != 0) {
+			rc = cl_fail(eb, CL_EIO, "xapian: cannot switch %s to the new index: %s",
+				     x->path, strerror(errno));
+			(void)unlink(link);
+			goto out;
+		}
+		*old = link; /* now the former folder */
+		link = NULL;
+	} else {
+		if (rename(link, x->path) != 0) {
+			rc = cl_fail(eb, CL_EIO, "xapian: cannot switch %s to the new index: %s",
+				     x->path, strerror(errno));
+			(void)unlink(link);
+			goto out;
+		}
+		if (x->target && strcmp(x->target, x->path))
+			*old = strdup(x->target);
+	}
+	sync_dir(x->data_dir);
+out:
+	free(link);
+	return rc;
+}
+
+static void bulk_report(const struct bulk *b, double t_compact, double cpu_read)
+{
+	struct ix_prof t = {0};
+	unsigned long words = 0;
+
+	for (size_t i = 0; i < b->nw; i++) {
+		t.analysis += b->w[i].prof.analysis;
+		t.terms += b->w[i].prof.terms;
+		t.write += b->w[i].prof.write;
+		t.spelling += b->w[i].prof.spelling;
+		t.docs += b->w[i].docs;
+		words += b->w[i].spell_words;
+	}
+	if (!t.docs)
+		t.docs = 1;
+	fprintf(stderr,
+		"xapian bulk build: %ld cases, %zu threads; CPU us/case: read %.1f (store, "
+		"parse, hand-over), analysis %.1f, terms %.1f, write %.1f, spelling %.1f (%lu "
+		"words in partials), compaction %.1f\n",
+		t.docs, b->nw, 1e6 * cpu_read / (double)t.docs, 1e6 * t.analysis / (double)t.docs,
+		1e6 * t.terms / (double)t.docs, 1e6 * t.write / (double)t.docs,
+		1e6 * t.spelling / (double)t.docs, words, 1e6 * t_compact / (double)t.docs);
+}
+
+/* The commit of a bulk build: workers finish, partials merged, switch. */
+static int bulk_commit(struct xap *x, int64_t seq, struct cl_errbuf *eb)
+{
+	struct bulk *b = x->bulk;
+	const char **src = NULL;
+	char *old = NULL;
+	struct xs_db *db = NULL;
+	double cpu_read, t0;
+	int rc;
+
+	b->seq = seq;
+	cpu_read = cpu_now() - b->cpu_read0;
+	if ((rc = bulk_join(b, 1, eb)) != CL_OK)
+		goto out;
+	if (!(src = calloc(b->nw, sizeof *src))) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < b->nw; i++)
+		src[i] = b->w[i].path;
+	t0 = cpu_now();
+	if ((rc = xs_db_compact(src, b->nw, b->dir, eb)) != CL_OK)
+		goto out;
+	if (b->w[0].ax.prof)
+		bulk_report(b, cpu_now() - t0, cpu_read);
+	/* the new index, open for writing before the switch: a later put of
+	 * this handle goes to it */
+	if ((rc = xs_db_open(b->dir, 1, &db, eb)) != CL_OK ||
+	    (rc = xs_db_enable_spelling(db, 1, eb)) != CL_OK)
+		goto out;
+	if ((rc = bulk_switch(x, b, &old, eb)) != CL_OK)
+		goto out;
+	xs_db_close(x->db); /* the old index's lock */
+	x->db = db;
+	db = NULL;
+	free(x->target);
+	x->target = b->dir;
+	b->dir = NULL;
+	if (old)
+		rm_db_dir(old);
+out:
+	free(old);
+	free(src);
+	xs_db_close(db);
+	if (rc != CL_OK && b->dir)
+		rm_db_dir(b->dir);
+	bulk_free(b);
+	x->bulk = NULL;
 	return rc;
 }
 
@@ -553,6 +1159,8 @@ static int xap_del(struct engine *e, const char *id, struct cl_errbuf *eb)
 
 	if ((rc = need_writable(x, "delete", eb)) != CL_OK)
 		return rc;
+	if (x->bulk)
+		return cl_fail(eb, CL_EINVAL, "xapian: a bulk build only takes puts");
 	if (!id || !*id || strlen(id) > XS_ID_MAX)
 		return CL_OK; /* such an id can never be indexed: nothing to remove */
 	return xs_db_delete(x->db, id, eb);
@@ -568,6 +1176,8 @@ static int xap_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 		return rc;
 	if (seq < 0)
 		return cl_fail(eb, CL_EINVAL, "xapian: negative seq %lld", (long long)seq);
+	if (x->bulk)
+		return bulk_commit(x, seq, eb);
 	snprintf(buf, sizeof buf, "%lld", (long long)seq);
 	if ((rc = xs_db_set_metadata(x->db, META_LAST_SEQ, buf, eb)) != CL_OK)
 		return rc;
@@ -680,6 +1290,7 @@ static int xap_clear(struct engine *e, struct cl_errbuf *eb)
 
 	if ((rc = need_writable(x, "clear", eb)) != CL_OK)
 		return rc;
+	bulk_abort(x);
 	rc = walk_ids(x, collect_id, &ids, eb);
 	if (rc == CL_ENOMEM)
 		cl_fail(eb, rc, "out of memory");
@@ -1734,6 +2345,7 @@ const struct engine_ops engine_xapian_ops = {
 	.commit = xap_commit,
 	.last_seq = xap_last_seq,
 	.clear = xap_clear,
+	.bulk_begin = xap_bulk_begin,
 	.count = xap_count,
 	.foreach_id = xap_foreach_id,
 	.search = xap_search,
