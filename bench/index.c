@@ -75,7 +75,37 @@ static long long fts5_bytes(sqlite3 *db)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	/* each table and index on stderr (docs/performance.md, per table) */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT d.name, sum(d.pgsize) FROM dbstat('main', 1) d "
+			       "JOIN sqlite_schema m ON m.name = d.name "
+			       "WHERE m.tbl_name LIKE 'fts\\_%' ESCAPE '\\' GROUP BY d.name ORDER BY 2 DESC",
+			       -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			fprintf(stderr, "index: table %s %.2f MB\n",
+				(const char *)sqlite3_column_text(st, 0),
+				(double)sqlite3_column_int64(st, 1) / 1e6);
+		sqlite3_finalize(st);
+	}
 	return n;
+}
+
+/* Each Xapian table's disk usage on stderr. */
+static void xapian_tables(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char p[4096];
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= sizeof p)
+			continue;
+		fprintf(stderr, "index: table %s %.2f MB\n", de->d_name, (double)disk_usage(p) / 1e6);
+	}
+	if (d)
+		closedir(d);
 }
 
 struct raw {
@@ -190,8 +220,10 @@ int main(int argc, char **argv)
 	secs = bu_now() - pg.t0;
 	getrusage(RUSAGE_SELF, &ru);
 	if (k == ENGINE_XAPIAN) {
-		snprintf(path, sizeof path, "%s/xapian", data);
+		/* "/.": the folder DATA/xapian is, or links to after a rebuild */
+		snprintf(path, sizeof path, "%s/xapian/.", data);
 		bytes = disk_usage(path);
+		xapian_tables(path);
 	} else {
 		bytes = fts5_bytes(store_db(s));
 	}
