@@ -561,31 +561,35 @@ static int set_cut(json_t *j, const char *key, const char *text)
 
 /* Stored data: title, the snippet texts (summary "m", body "b", each at
  * most SNIP_SRC_MAX bytes; documents indexed before them have "x", the
- * summary or else the body), language, sectors (for similar) and the
- * hit's card (case_hit_card: what a result page shows, so it needs no
- * store read; documents indexed before it have none). */
+ * summary or else the body) and the hit's card (case_hit_card: what a
+ * result page shows, so it needs no store read; documents indexed before
+ * it have none). The card holds the language and the sectors (similar()
+ * reads them there); documents indexed before kept them twice, as "l"
+ * and "s" beside the card. */
 static char *doc_data(const struct case_record *c)
 {
-	json_t *j = json_object(), *sec = json_array(), *card = case_hit_card(c);
+	json_t *j = json_object(), *card = case_hit_card(c);
 	char *out = NULL, *body = body_text(c);
 
-	if (!j || !sec || !card || !body || json_object_set(j, "c", card))
+	if (!j || !card || !body || json_object_set(j, "c", card))
 		goto out;
-	for (size_t i = 0; i < c->sectors.n; i++)
-		if (json_array_append_new(sec, json_string(c->sectors.v[i])))
-			goto out;
 	if (json_object_set_new(j, "t", json_string(c->title ? c->title : "")) ||
-	    set_cut(j, "m", c->summary) || set_cut(j, "b", body) ||
-	    json_object_set_new(j, "l", json_string(c->language ? c->language : "")) ||
-	    json_object_set(j, "s", sec))
+	    set_cut(j, "m", c->summary) || set_cut(j, "b", body))
 		goto out;
 	out = json_dumps(j, JSON_COMPACT);
 out:
 	free(body);
 	json_decref(card);
-	json_decref(sec);
 	json_decref(j);
 	return out;
+}
+
+/* The sectors of a document's stored data: its card's, else (indexed
+ * before the card) "s". */
+static json_t *data_sectors(json_t *j)
+{
+	json_t *s = json_object_get(json_object_get(j, "c"), "sectors");
+	return s ? s : json_object_get(j, "s");
 }
 
 /* The document of case c (caller frees *out with xs_doc_free). x gives
@@ -686,7 +690,10 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
  * built beside the live one (which stays open, locked against other writers,
  * and served to readers). Each worker thread (one per core) analyses cases
  * into its own partial database (no spelling data, flushed every
- * BULK_FLUSH_DOCS), then adds its vocabulary to its spelling data in one
+ * BULK_FLUSH_DOCS: Xapian 1.4's in-memory inverter gets slower as it grows,
+ * so large flush thresholds cost CPU and memory — at 100k cases 3,000 took
+ * 44 s of CPU and 89 MB, 200,000 took 66 s and 765 MB), then adds its
+ * vocabulary to its spelling data in one
  * pass; the commit merges the partials into one compact database
  * (DATA/xapian.b<stamp>) and switches the link DATA/xapian to it with one
  * rename (a legacy folder DATA/xapian is exchanged with the link, also in
@@ -696,7 +703,7 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 
 #define BULK_PREFIX "xapian.b"
 #define BULK_QUEUE 512
-#define BULK_FLUSH_DOCS 200000
+#define BULK_FLUSH_DOCS 3000
 #define BULK_MAX_THREADS 8
 
 struct bworker {
@@ -2134,7 +2141,7 @@ static size_t shared_sectors(const char *data, size_t len, json_t *src)
 	json_t *j = json_loadb(data ? data : "", len, 0, NULL), *s, *v, *w;
 	size_t n = 0, i, k;
 
-	s = j ? json_object_get(j, "s") : NULL;
+	s = j ? data_sectors(j) : NULL;
 	json_array_foreach(s, i, v) {
 		json_array_foreach(src, k, w) {
 			if (json_equal(v, w)) {
@@ -2189,7 +2196,7 @@ static int xap_similar(struct engine *e, const char *id, const struct search_req
 	if (rc != CL_OK)
 		goto out;
 	src = json_loads(data, 0, NULL);
-	sec = src ? json_object_get(src, "s") : NULL;
+	sec = src ? data_sectors(src) : NULL;
 	/* Relevance: fetch a window past the page and give cases that share
 	 * the case's sectors a bonus (docs/engine-xapian.md). */
 	rerank = rq->sort == SORT_RELEVANCE && rq->limit > 0 && json_array_size(sec) > 0;
