@@ -65,19 +65,29 @@ int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_f
 	return sync_engine_filter(s, e, batch, NULL, NULL, progress, ud, stp, eb);
 }
 
+static int reindex(struct store *s, struct engine *e, int (*keep)(const char *id, void *kud),
+		   void *kud, sync_progress_fn progress, void *ud, struct sync_stats *stp,
+		   struct cl_errbuf *eb);
+
 int sync_engine_filter(struct store *s, struct engine *e, size_t batch,
 		       int (*keep)(const char *id, void *kud), void *kud, sync_progress_fn progress,
 		       void *ud, struct sync_stats *stp, struct cl_errbuf *eb)
 {
 	struct sync_stats st = {0};
 	struct batch b = {0};
-	int64_t seq = 0;
+	int64_t seq = 0, sseq = 0;
+	long n = -1;
 	int rc;
 
 	if (batch == 0)
 		batch = 1000;
 	if ((rc = engine_last_seq(e, &seq, eb)) != CL_OK)
 		return rc;
+	/* The first sync into an empty index is a bulk build: the same cases
+	 * as replaying the whole log, built as a reindex builds them. */
+	if (!keep && seq == 0 && engine_count(e, &n, NULL) == CL_OK && n == 0 &&
+	    store_last_seq(s, &sseq, NULL) == CL_OK && sseq > 0)
+		return reindex(s, e, keep, kud, progress, ud, stp, eb);
 	st.from_seq = st.to_seq = seq;
 	for (;;) {
 		b.n = 0;
@@ -116,6 +126,8 @@ struct reindex_state {
 	struct cl_errbuf *eb;
 	sync_progress_fn progress;
 	void *ud;
+	int (*keep)(const char *id, void *kud);
+	void *kud;
 	int rc;
 };
 
@@ -123,6 +135,8 @@ static int reindex_one(const struct case_record *c, void *ud)
 {
 	struct reindex_state *rs = ud;
 
+	if (rs->keep && !rs->keep(c->id, rs->kud))
+		return 0;
 	rs->rc = engine_put(rs->e, c, rs->eb);
 	if (rs->rc != CL_OK)
 		return rs->rc;
@@ -135,8 +149,15 @@ static int reindex_one(const struct case_record *c, void *ud)
 int sync_reindex(struct store *s, struct engine *e, sync_progress_fn progress, void *ud,
 		 struct sync_stats *stp, struct cl_errbuf *eb)
 {
+	return reindex(s, e, NULL, NULL, progress, ud, stp, eb);
+}
+
+static int reindex(struct store *s, struct engine *e, int (*keep)(const char *id, void *kud),
+		   void *kud, sync_progress_fn progress, void *ud, struct sync_stats *stp,
+		   struct cl_errbuf *eb)
+{
 	struct sync_stats st = {0};
-	struct reindex_state rs = {e, &st, eb, progress, ud, CL_OK};
+	struct reindex_state rs = {e, &st, eb, progress, ud, keep, kud, CL_OK};
 	int64_t seq = 0;
 	int rc;
 

@@ -31,7 +31,12 @@ struct sync_stats {
 typedef void (*sync_progress_fn)(const struct sync_stats *st, void *ud);
 
 /* Applies every change after the engine's last seq. batch: changes per
- * commit (0: 1000). st may be NULL. */
+ * commit (0: 1000). st may be NULL. The first sync into an empty index
+ * (seq 0, no case) is a bulk build instead, as sync_reindex: the same
+ * index, built faster, and st->deleted is 0 (there is nothing to remove).
+ * Not for sync_engine_filter with keep (shards): over remote shards ties
+ * in relevance are broken in document-id order, which a bulk build does
+ * not keep (tests/test_shard.c compares them with one database). */
 int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_fn progress,
 		void *ud, struct sync_stats *st, struct cl_errbuf *eb);
 
@@ -43,9 +48,10 @@ int sync_engine_filter(struct store *s, struct engine *e, size_t batch,
 		       int (*keep)(const char *id, void *kud), void *kud, sync_progress_fn progress,
 		       void *ud, struct sync_stats *st, struct cl_errbuf *eb);
 
-/* Rebuilds the engine from the store: clears it, indexes every published
- * case, commits with the store's last seq read *before* the scan (so later
- * changes are replayed by the next sync). */
+/* Rebuilds the engine from the store: a bulk build (engine_bulk_begin) of
+ * every published case, committed with the store's last seq read *before*
+ * the scan (so later changes are replayed by the next sync). Readers keep
+ * the old index until that commit; a failed or killed rebuild leaves it. */
 int sync_reindex(struct store *s, struct engine *e, sync_progress_fn progress, void *ud,
 		 struct sync_stats *st, struct cl_errbuf *eb);
 
