@@ -65,29 +65,19 @@ int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_f
 	return sync_engine_filter(s, e, batch, NULL, NULL, progress, ud, stp, eb);
 }
 
-static int reindex(struct store *s, struct engine *e, int (*keep)(const char *id, void *kud),
-		   void *kud, sync_progress_fn progress, void *ud, struct sync_stats *stp,
-		   struct cl_errbuf *eb);
-
 int sync_engine_filter(struct store *s, struct engine *e, size_t batch,
 		       int (*keep)(const char *id, void *kud), void *kud, sync_progress_fn progress,
 		       void *ud, struct sync_stats *stp, struct cl_errbuf *eb)
 {
 	struct sync_stats st = {0};
 	struct batch b = {0};
-	int64_t seq = 0, sseq = 0;
-	long n = -1;
+	int64_t seq = 0;
 	int rc;
 
 	if (batch == 0)
 		batch = 1000;
 	if ((rc = engine_last_seq(e, &seq, eb)) != CL_OK)
 		return rc;
-	/* The first sync into an empty index is a bulk build: the same cases
-	 * as replaying the whole log, built as a reindex builds them. */
-	if (!keep && seq == 0 && engine_count(e, &n, NULL) == CL_OK && n == 0 &&
-	    store_last_seq(s, &sseq, NULL) == CL_OK && sseq > 0)
-		return reindex(s, e, keep, kud, progress, ud, stp, eb);
 	st.from_seq = st.to_seq = seq;
 	for (;;) {
 		b.n = 0;
@@ -145,6 +135,10 @@ static int reindex_one(const struct case_record *c, void *ud)
 		rs->progress(rs->st, rs->ud);
 	return 0;
 }
+
+static int reindex(struct store *s, struct engine *e, int (*keep)(const char *id, void *kud),
+		   void *kud, sync_progress_fn progress, void *ud, struct sync_stats *stp,
+		   struct cl_errbuf *eb);
 
 int sync_reindex(struct store *s, struct engine *e, sync_progress_fn progress, void *ud,
 		 struct sync_stats *stp, struct cl_errbuf *eb)

@@ -688,13 +688,17 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 /* ---- bulk builds -----------------------------------------------------------
  * engine_bulk_begin: the cases put until the next commit become a new index,
  * built beside the live one (which stays open, locked against other writers,
- * and served to readers). Each worker thread (one per core) analyses cases
- * into its own partial database (no spelling data, flushed every
- * BULK_FLUSH_DOCS: Xapian 1.4's in-memory inverter gets slower as it grows,
- * so large flush thresholds cost CPU and memory — at 100k cases 3,000 took
- * 44 s of CPU and 89 MB, 200,000 took 66 s and 765 MB), then adds its
- * vocabulary to its spelling data in one
- * pass; the commit merges the partials into one compact database
+ * and served to readers). The cases are cut into blocks of BULK_BLOCK in the
+ * order they are put; the worker threads (one per core) take every nw-th
+ * block and index each into a partial database of its own (no spelling
+ * data, committed once at the block's end: Xapian 1.4's in-memory inverter
+ * gets slower as it grows, so large flush thresholds cost CPU and memory —
+ * at 100k cases 3,000 per flush took 44 s of CPU and 89 MB, 200,000 took
+ * 66 s and 765 MB), after adding the block's vocabulary to its spelling
+ * data in one pass. The commit merges the partials in block order (so the
+ * documents are numbered in the order they were put, as an incremental
+ * build numbers them: ranking ties that fall in document order stay the
+ * same) into one compact database
  * (DATA/xapian.b<stamp>) and switches the link DATA/xapian to it with one
  * rename (a legacy folder DATA/xapian is exchanged with the link, also in
  * one step: renameat2 RENAME_EXCHANGE). Readers follow at their next read
@@ -702,15 +706,23 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
  * left-over of an interrupted build and is removed by the next one. */
 
 #define BULK_PREFIX "xapian.b"
-#define BULK_QUEUE 512
-#define BULK_FLUSH_DOCS 3000
+#define BULK_QUEUE 256
+#define BULK_BLOCK 3000
 #define BULK_MAX_THREADS 8
+
+struct bitem {
+	struct case_record *c;
+	long blk; /* the index of its partial in bulk.parts */
+};
 
 struct bworker {
 	struct bulk *b;
 	struct xap ax;      /* this worker's analysers (and its partial as ax.db) */
 	struct ix_prof prof;
-	char *path;         /* its partial database */
+	long blk;           /* the partial ax.db is, -1: none */
+	struct bitem q[BULK_QUEUE];
+	size_t head, n;
+	pthread_cond_t can_get, can_put;
 	pthread_t th;
 	int started;
 	int rc;
@@ -720,19 +732,19 @@ struct bworker {
 };
 
 struct bulk {
-	char *dir; /* the database being built */
+	char *dir;        /* the database being built */
 	char *stamp_name; /* its name in DATA */
 	struct bworker *w;
 	size_t nw;
 	pthread_mutex_t mu;
-	pthread_cond_t can_get, can_put;
-	struct case_record *q[BULK_QUEUE];
-	size_t head, n;
-	int done;   /* no more cases: workers finish */
-	int failed; /* a worker failed: put returns its error */
-	int64_t seq;
+	char **parts;     /* the partial databases, in merge order: the seq's,
+			   * then one per block */
+	size_t nparts, cap;
+	long nput;
+	long block;       /* cases per block */
+	int done;         /* no more cases: workers finish */
+	int failed;       /* a worker failed: put returns its error */
 	double cpu_read0;
-	long flush_docs; /* a partial is flushed every so many cases */
 };
 
 /* Removes a database folder (files only: glass has no subfolders). */
@@ -775,15 +787,53 @@ static void bulk_sweep(struct xap *x)
 	closedir(d);
 }
 
-static int bw_index(struct bworker *w, struct case_record *c)
+/* The end of a worker's block: its vocabulary into its spelling data (one
+ * pass), the commit, the close. */
+static int bw_block_end(struct bworker *w)
 {
+	double t0 = w->ax.prof ? cpu_now() : 0;
+	unsigned long nw = 0;
+	int rc;
+
+	if (!w->ax.db)
+		return CL_OK;
+	rc = xs_db_spelling_from_terms(w->ax.db, &nw, &w->eb);
+	w->spell_words += nw;
+	if (w->ax.prof) {
+		double t1 = cpu_now();
+		w->prof.spelling += t1 - t0;
+		t0 = t1;
+	}
+	if (rc == CL_OK)
+		rc = xs_db_commit(w->ax.db, &w->eb);
+	xs_db_close(w->ax.db);
+	w->ax.db = NULL;
+	if (w->ax.prof)
+		w->prof.write += cpu_now() - t0;
+	return rc;
+}
+
+static int bw_index(struct bworker *w, const struct bitem *it)
+{
+	struct bulk *b = w->b;
 	struct xs_doc *doc = NULL;
 	double t0 = 0, t1 = 0;
 	int rc;
 
+	if (it->blk != w->blk) {
+		char *path;
+		if ((rc = bw_block_end(w)) != CL_OK)
+			return rc;
+		pthread_mutex_lock(&b->mu);
+		path = b->parts[it->blk];
+		pthread_mutex_unlock(&b->mu);
+		if ((rc = xs_db_create_bulk(path, &w->ax.db, &w->eb)) != CL_OK)
+			return rc;
+		w->blk = it->blk;
+	}
 	if (w->ax.prof)
 		t0 = cpu_now();
-	rc = build_doc(&w->ax, c, &doc, &w->eb);
+	rc = build_doc(&w->ax, it->c, &doc, &w->eb);
 	if (w->ax.prof) {
 		t1 = cpu_now();
 		w->prof.terms += t1 - t0;
@@ -791,15 +841,15 @@ static int bw_index(struct bworker *w, struct case_record *c)
 	if (rc == CL_OK)
 		rc = xs_db_add(w->ax.db, doc, &w->eb);
 	xs_doc_free(doc);
-	if (rc == CL_OK && ++w->docs % w->b->flush_docs == 0)
-		rc = xs_db_commit(w->ax.db, &w->eb);
+	w->docs++;
 	if (w->ax.prof)
 		w->prof.write += cpu_now() - t1;
 	return rc;
 }
 
-/* A worker: cases from the queue into its partial, then its vocabulary
- * into its spelling data, and the last commit. */
+/* A worker: the cases of its blocks (every nw-th block, in order), each
+ * block into a partial database of its own, so that merging the partials
+ * in order numbers the documents in the order they were put. */
 static void *bw_main(void *arg)
 {
 	struct bworker *w = arg;
@@ -807,50 +857,38 @@ static void *bw_main(void *arg)
 	int rc = CL_OK;
 
 	for (;;) {
-		struct case_record *c = NULL;
+		struct bitem it = {NULL, 0};
 		pthread_mutex_lock(&b->mu);
-		while (!b->n && !b->done && !b->failed)
-			pthread_cond_wait(&b->can_get, &b->mu);
-		if (b->n && !b->failed) {
-			c = b->q[b->head];
-			b->head = (b->head + 1) % BULK_QUEUE;
-			b->n--;
-			pthread_cond_signal(&b->can_put);
+		while (!w->n && !b->done && !b->failed)
+			pthread_cond_wait(&w->can_get, &b->mu);
+		if (w->n && !b->failed) {
+			it = w->q[w->head];
+			w->head = (w->head + 1) % BULK_QUEUE;
+			w->n--;
+			pthread_cond_signal(&w->can_put);
 		}
 		pthread_mutex_unlock(&b->mu);
-		if (!c)
+		if (!it.c)
 			break;
-		rc = bw_index(w, c);
-		case_release(c);
-		free(c);
+		rc = bw_index(w, &it);
+		case_release(it.c);
+		free(it.c);
 		if (rc != CL_OK)
 			break;
 	}
 	pthread_mutex_lock(&b->mu);
 	if (rc == CL_OK && !b->failed) {
-		char seq[32];
-		double t0 = w->ax.prof ? cpu_now() : 0;
 		pthread_mutex_unlock(&b->mu);
-		snprintf(seq, sizeof seq, "%lld", (long long)b->seq);
-		rc = xs_db_spelling_from_terms(w->ax.db, &w->spell_words, &w->eb);
-		if (w->ax.prof)
-			w->prof.spelling += cpu_now() - t0;
-		/* the first partial carries the seq (compaction keeps the first) */
-		if (rc == CL_OK && w == &b->w[0])
-			rc = xs_db_set_metadata(w->ax.db, META_LAST_SEQ, seq, &w->eb);
-		if (rc == CL_OK) {
-			t0 = w->ax.prof ? cpu_now() : 0;
-			rc = xs_db_commit(w->ax.db, &w->eb);
-			if (w->ax.prof)
-				w->prof.write += cpu_now() - t0;
-		}
+		rc = bw_block_end(w);
 		pthread_mutex_lock(&b->mu);
 	}
 	w->rc = rc;
 	if (rc != CL_OK) {
 		b->failed = 1;
-		pthread_cond_broadcast(&b->can_put);
-		pthread_cond_broadcast(&b->can_get);
+		for (size_t i = 0; i < b->nw; i++) {
+			pthread_cond_broadcast(&b->w[i].can_put);
+			pthread_cond_broadcast(&b->w[i].can_get);
+		}
 	}
 	pthread_mutex_unlock(&b->mu);
 	xs_db_close(w->ax.db);
@@ -858,7 +896,7 @@ static void *bw_main(void *arg)
 	return NULL;
 }
 
-/* Stops the workers (done: let them finish their queue) and joins them;
+/* Stops the workers (done: let them finish their queues) and joins them;
  * the first worker error, if any, goes to eb. */
 static int bulk_join(struct bulk *b, int done, struct cl_errbuf *eb)
 {
@@ -869,8 +907,10 @@ static int bulk_join(struct bulk *b, int done, struct cl_errbuf *eb)
 		b->done = 1;
 	else
 		b->failed = 1;
-	pthread_cond_broadcast(&b->can_get);
-	pthread_cond_broadcast(&b->can_put);
+	for (size_t i = 0; i < b->nw; i++) {
+		pthread_cond_broadcast(&b->w[i].can_get);
+		pthread_cond_broadcast(&b->w[i].can_put);
+	}
 	pthread_mutex_unlock(&b->mu);
 	for (size_t i = 0; i < b->nw; i++) {
 		if (b->w[i].started)
@@ -889,24 +929,27 @@ static void bulk_free(struct bulk *b)
 	if (!b)
 		return;
 	for (size_t i = 0; i < b->nw; i++) {
-		xs_db_close(b->w[i].ax.db);
-		ta_release(&b->w[i].ax);
-		if (b->w[i].path)
-			rm_db_dir(b->w[i].path);
-		free(b->w[i].path);
+		struct bworker *w = &b->w[i];
+		xs_db_close(w->ax.db);
+		ta_release(&w->ax);
+		while (w->n) {
+			case_release(w->q[w->head].c);
+			free(w->q[w->head].c);
+			w->head = (w->head + 1) % BULK_QUEUE;
+			w->n--;
+		}
+		pthread_cond_destroy(&w->can_get);
+		pthread_cond_destroy(&w->can_put);
 	}
-	while (b->n) {
-		case_release(b->q[b->head]);
-		free(b->q[b->head]);
-		b->head = (b->head + 1) % BULK_QUEUE;
-		b->n--;
+	for (size_t i = 0; i < b->nparts; i++) {
+		rm_db_dir(b->parts[i]);
+		free(b->parts[i]);
 	}
+	free(b->parts);
 	free(b->w);
 	free(b->dir);
 	free(b->stamp_name);
 	pthread_mutex_destroy(&b->mu);
-	pthread_cond_destroy(&b->can_get);
-	pthread_cond_destroy(&b->can_put);
 	free(b);
 }
 
@@ -935,12 +978,28 @@ static size_t bulk_threads(void)
 	return n > BULK_MAX_THREADS ? BULK_MAX_THREADS : (size_t)n;
 }
 
+/* A new partial's path at the end of b->parts (with b->mu held, or before
+ * the workers start); name "meta": the one that carries the seq. */
+static int bulk_new_part(struct bulk *b, const char *name, struct cl_errbuf *eb)
+{
+	char *p = NULL;
+
+	if (dbuf_grow(&b->parts, &b->cap, b->nparts + 1, sizeof *b->parts))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	if ((name ? asprintf(&p, "%s.%s", b->dir, name)
+		  : asprintf(&p, "%s.p%06zu", b->dir, b->nparts)) < 0)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	b->parts[b->nparts++] = p;
+	return CL_OK;
+}
+
 static int xap_bulk_begin(struct engine *e, struct cl_errbuf *eb)
 {
 	struct xap *x = X(e);
 	struct bulk *b = NULL;
-	const char *prof = getenv("CASELIB_INDEX_PROFILE");
+	const char *prof = getenv("CASELIB_INDEX_PROFILE"), *blk = getenv("CASELIB_INDEX_BLOCK");
 	struct timespec now;
+	size_t i;
 	int rc;
 
 	if ((rc = need_writable(x, "a bulk build", eb)) != CL_OK)
@@ -950,9 +1009,8 @@ static int xap_bulk_begin(struct engine *e, struct cl_errbuf *eb)
 	if (!(b = calloc(1, sizeof *b)))
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
 	pthread_mutex_init(&b->mu, NULL);
-	pthread_cond_init(&b->can_get, NULL);
-	pthread_cond_init(&b->can_put, NULL);
 	b->cpu_read0 = cpu_now();
+	b->block = blk && atol(blk) > 0 ? atol(blk) : BULK_BLOCK;
 	x->bulk = b;
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (asprintf(&b->stamp_name, "%s%lld-%09ld-%d", BULK_PREFIX, (long long)now.tv_sec,
@@ -962,29 +1020,26 @@ static int xap_bulk_begin(struct engine *e, struct cl_errbuf *eb)
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* first in the merge: the seq (and an index even without cases) */
+	if ((rc = bulk_new_part(b, "meta", eb)) != CL_OK)
+		goto out;
 	b->nw = bulk_threads();
-	b->flush_docs = BULK_FLUSH_DOCS;
-	if (getenv("CASELIB_INDEX_FLUSH") && atol(getenv("CASELIB_INDEX_FLUSH")) > 0)
-		b->flush_docs = atol(getenv("CASELIB_INDEX_FLUSH"));
 	if (!(b->w = calloc(b->nw, sizeof *b->w))) {
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < b->nw; i++) {
+	for (i = 0; i < b->nw; i++) {
 		struct bworker *w = &b->w[i];
 		w->b = b;
+		w->blk = -1;
+		pthread_cond_init(&w->can_get, NULL);
+		pthread_cond_init(&w->can_put, NULL);
 		if (prof && *prof && strcmp(prof, "0"))
 			w->ax.prof = &w->prof;
-		if (asprintf(&w->path, "%s.p%zu", b->dir, i) < 0) {
-			w->path = NULL;
-			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
-			goto out;
-		}
-		if ((rc = ta_setup(&w->ax, 1, eb)) != CL_OK ||
-		    (rc = xs_db_create_bulk(w->path, &w->ax.db, eb)) != CL_OK)
+		if ((rc = ta_setup(&w->ax, 1, eb)) != CL_OK)
 			goto out;
 	}
-	for (size_t i = 0; i < b->nw; i++) {
+	for (i = 0; i < b->nw; i++) {
 		if (pthread_create(&b->w[i].th, NULL, bw_main, &b->w[i])) {
 			rc = cl_fail(eb, CL_ENOMEM, "xapian: cannot start an indexing thread");
 			goto out;
@@ -1001,7 +1056,9 @@ static int bulk_put(struct xap *x, const struct case_record *c, struct cl_errbuf
 {
 	struct bulk *b = x->bulk;
 	struct case_record *cp = NULL;
-	int rc;
+	struct bworker *w;
+	long blk;
+	int rc = CL_OK;
 
 	if (!c || !c->id || !*c->id || strlen(c->id) > XS_ID_MAX)
 		return cl_fail(eb, CL_EINVAL, "xapian: a case needs an id of 1..%d bytes", XS_ID_MAX);
@@ -1012,20 +1069,26 @@ static int bulk_put(struct xap *x, const struct case_record *c, struct cl_errbuf
 		free(cp);
 		return cl_fail(eb, rc, "out of memory");
 	}
+	blk = b->nput / b->block; /* its partial: blk + 1 (0 is the seq's) */
+	w = &b->w[(size_t)blk % b->nw];
 	pthread_mutex_lock(&b->mu);
-	while (b->n == BULK_QUEUE && !b->failed)
-		pthread_cond_wait(&b->can_put, &b->mu);
-	if (!b->failed) {
-		b->q[(b->head + b->n) % BULK_QUEUE] = cp;
-		b->n++;
+	if ((size_t)blk + 1 == b->nparts)
+		rc = bulk_new_part(b, NULL, eb);
+	while (rc == CL_OK && w->n == BULK_QUEUE && !b->failed)
+		pthread_cond_wait(&w->can_put, &b->mu);
+	if (rc == CL_OK && !b->failed) {
+		w->q[(w->head + w->n) % BULK_QUEUE] = (struct bitem){cp, blk + 1};
+		w->n++;
+		b->nput++;
 		cp = NULL;
-		pthread_cond_signal(&b->can_get);
+		pthread_cond_signal(&w->can_get);
 	}
 	pthread_mutex_unlock(&b->mu);
-	if (cp) { /* a worker failed: its error */
+	if (cp) { /* out of memory, or a worker failed: its error */
 		case_release(cp);
 		free(cp);
-		rc = bulk_join(b, 0, eb);
+		if (rc == CL_OK)
+			rc = bulk_join(b, 0, eb);
 		bulk_abort(x);
 		return rc != CL_OK ? rc : cl_fail(eb, CL_EENGINE, "xapian: the bulk build failed");
 	}
@@ -1100,36 +1163,37 @@ static void bulk_report(const struct bulk *b, double t_compact, double cpu_read)
 	if (!t.docs)
 		t.docs = 1;
 	fprintf(stderr,
-		"xapian bulk build: %ld cases, %zu threads; CPU us/case: read %.1f (store, "
-		"parse, hand-over), analysis %.1f, terms %.1f, write %.1f, spelling %.1f (%lu "
-		"words in partials), compaction %.1f\n",
-		t.docs, b->nw, 1e6 * cpu_read / (double)t.docs, 1e6 * t.analysis / (double)t.docs,
-		1e6 * t.terms / (double)t.docs, 1e6 * t.write / (double)t.docs,
-		1e6 * t.spelling / (double)t.docs, words, 1e6 * t_compact / (double)t.docs);
+		"xapian bulk build: %ld cases, %zu threads, %zu partial databases; CPU us/case: "
+		"read %.1f (store, parse, hand-over), analysis %.1f, terms %.1f, write %.1f, "
+		"spelling %.1f (%lu words in partials), compaction %.1f\n",
+		t.docs, b->nw, b->nparts, 1e6 * cpu_read / (double)t.docs,
+		1e6 * t.analysis / (double)t.docs, 1e6 * t.terms / (double)t.docs,
+		1e6 * t.write / (double)t.docs, 1e6 * t.spelling / (double)t.docs, words,
+		1e6 * t_compact / (double)t.docs);
 }
 
-/* The commit of a bulk build: workers finish, partials merged, switch. */
+/* The commit of a bulk build: workers finish, the seq's partial, the
+ * partials merged in order, the switch. */
 static int bulk_commit(struct xap *x, int64_t seq, struct cl_errbuf *eb)
 {
 	struct bulk *b = x->bulk;
-	const char **src = NULL;
-	char *old = NULL;
+	char *old = NULL, buf[32];
 	struct xs_db *db = NULL;
 	double cpu_read, t0;
 	int rc;
 
-	b->seq = seq;
 	cpu_read = cpu_now() - b->cpu_read0;
 	if ((rc = bulk_join(b, 1, eb)) != CL_OK)
 		goto out;
-	if (!(src = calloc(b->nw, sizeof *src))) {
-		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+	snprintf(buf, sizeof buf, "%lld", (long long)seq);
+	if ((rc = xs_db_create_bulk(b->parts[0], &db, eb)) != CL_OK ||
+	    (rc = xs_db_set_metadata(db, META_LAST_SEQ, buf, eb)) != CL_OK ||
+	    (rc = xs_db_commit(db, eb)) != CL_OK)
 		goto out;
-	}
-	for (size_t i = 0; i < b->nw; i++)
-		src[i] = b->w[i].path;
+	xs_db_close(db);
+	db = NULL;
 	t0 = cpu_now();
-	if ((rc = xs_db_compact(src, b->nw, b->dir, eb)) != CL_OK)
+	if ((rc = xs_db_compact((const char *const *)b->parts, b->nparts, b->dir, eb)) != CL_OK)
 		goto out;
 	if (b->w[0].ax.prof)
 		bulk_report(b, cpu_now() - t0, cpu_read);
@@ -1150,7 +1214,6 @@ static int bulk_commit(struct xap *x, int64_t seq, struct cl_errbuf *eb)
 		rm_db_dir(old);
 out:
 	free(old);
-	free(src);
 	xs_db_close(db);
 	if (rc != CL_OK && b->dir)
 		rm_db_dir(b->dir);

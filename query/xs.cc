@@ -1403,25 +1403,8 @@ int xs_db_create_bulk(const char *path, struct xs_db **out, struct cl_errbuf *eb
 		return cl_fail(eb, CL_EINVAL, "xs_db_create_bulk: path and out are required");
 	*out = nullptr;
 	return guard(eb, "xs_db_create_bulk", [&]() -> int {
-		/* glass reads its flush threshold from the environment when a
-		 * writable database is opened; a bulk build commits itself */
-		const char *old = std::getenv("XAPIAN_FLUSH_THRESHOLD");
-		std::string keep = old ? old : "";
-		setenv("XAPIAN_FLUSH_THRESHOLD", "2000000000", 1);
 		std::unique_ptr<xs_db> db(new xs_db);
-		try {
-			db->wr = Xapian::WritableDatabase(path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
-		} catch (...) {
-			if (old)
-				setenv("XAPIAN_FLUSH_THRESHOLD", keep.c_str(), 1);
-			else
-				unsetenv("XAPIAN_FLUSH_THRESHOLD");
-			throw;
-		}
-		if (old)
-			setenv("XAPIAN_FLUSH_THRESHOLD", keep.c_str(), 1);
-		else
-			unsetenv("XAPIAN_FLUSH_THRESHOLD");
+		db->wr = Xapian::WritableDatabase(path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
 		db->writable = true;
 		*out = db.release();
 		return CL_OK;
@@ -1481,7 +1464,7 @@ int xs_db_compact(const char *const *src, size_t n, const char *dst, struct cl_e
 		Xapian::Database all;
 		for (size_t i = 0; i < n; i++)
 			all.add_database(Xapian::Database(src[i]));
-		all.compact(dst, Xapian::Compactor::FULLER);
+		all.compact(dst, Xapian::Compactor::FULLER | Xapian::DBCOMPACT_MULTIPASS);
 		return CL_OK;
 	});
 }

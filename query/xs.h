@@ -127,9 +127,9 @@ int xs_db_copy_spelling(struct xs_db *dst, struct xs_db *src, unsigned long *nwo
  * touched until the caller switches to the result. */
 
 /* Creates a new, empty database in path (which must not hold one) for a
- * bulk build: Xapian flushes it only when xs_db_commit is called (no
- * flush every 10,000 documents), without fsync (a build that dies is
- * thrown away), spelling off. Caller frees with xs_db_close. */
+ * bulk build: without fsync (a build that dies is thrown away), spelling
+ * off. Safe to call from several threads at once (each its own path).
+ * Caller frees with xs_db_close. */
 int xs_db_create_bulk(const char *path, struct xs_db **out, struct cl_errbuf *eb);
 
 /* Adds doc as a new document (no look-up of an older one with its id:
@@ -145,8 +145,9 @@ int xs_db_add(struct xs_db *db, struct xs_doc *doc, struct cl_errbuf *eb);
 int xs_db_spelling_from_terms(struct xs_db *db, unsigned long *nwords, struct cl_errbuf *eb);
 
 /* Merges the n databases in src (directories, closed) into a new compact
- * database in dst (Xapian::Database::compact, FULLER: full blocks,
- * documents renumbered in order), metadata and spelling data included (a
+ * database in dst (Xapian::Database::compact, FULLER: full blocks, in
+ * several passes when there are many sources; documents renumbered in
+ * source order), metadata and spelling data included (a
  * metadata key in several sources: the first source's value). */
 int xs_db_compact(const char *const *src, size_t n, const char *dst, struct cl_errbuf *eb);
 

@@ -157,21 +157,6 @@ static void first_lines_differ(const char *a, const char *b)
 	cr_log_error("first difference at line %zu:\n%.300s\n---\n%.300s", line, a + i, b + i);
 }
 
-static int put_first(const struct case_record *c, void *ud)
-{
-	struct cl_errbuf eb = {0};
-	cr_assert_eq(engine_put(ud, c, &eb), CL_OK, "%s", eb.msg);
-	return 1; /* stop */
-}
-
-static void first_case(struct store *s, struct engine *e)
-{
-	struct cl_errbuf eb = {0};
-	int rc = store_foreach_case(s, "published", put_first, e, &eb);
-	cr_assert(rc == 1 || rc == CL_OK, "%s", eb.msg);
-	cr_assert_eq(engine_commit(e, 0, &eb), CL_OK, "%s", eb.msg);
-}
-
 static void rebuild_equals_incremental(enum engine_kind k)
 {
 	char *dir = NULL, *inc, *bulk, *sp_inc = NULL, *sp_bulk = NULL;
@@ -181,10 +166,7 @@ static void rebuild_equals_incremental(enum engine_kind k)
 	struct sync_stats st;
 	long ndiff = -1;
 
-	/* incremental: the change log in batches of 250 (one case indexed
-	 * first, so this is not the first sync into an empty index, which
-	 * would be a bulk build) */
-	first_case(s, e);
+	/* incremental: the change log in batches of 250 */
 	cr_assert_eq(sync_engine(s, e, 250, NULL, NULL, &st, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_gt(st.put, 3000);
 	inc = fingerprint(e);
@@ -333,7 +315,7 @@ Test(bulk, xapian_interrupted_rebuild_leaves_the_old_index, .timeout = 300)
 	cr_assert_eq(sync_engine(s, w, 0, NULL, NULL, NULL, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(engine_last_seq(w, &seq0, &eb), CL_OK);
 	before = count_all(w);
-	nb = count_builds(dir); /* the live one: the first sync was a bulk build */
+	nb = count_builds(dir);
 	cr_assert_eq(engine_bulk_begin(w, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(store_foreach_case(s, "published", put_some, w, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_gt(count_builds(dir), nb, "the build's partials");
@@ -352,44 +334,5 @@ Test(bulk, xapian_interrupted_rebuild_leaves_the_old_index, .timeout = 300)
 	cr_assert_eq(count_all(w), before);
 	cr_assert_eq(count_builds(dir), 1, "the left-over partial is removed");
 	engine_close(w);
-	tu_store_drop(&s, &dir);
-}
-
-/* The first sync into an empty index is a bulk build (the Xapian index is
- * then a link to a built folder), with the same answers. */
-Test(bulk, first_sync_into_an_empty_index_is_a_bulk_build, .timeout = 300)
-{
-	char *dir = NULL, *a, *b, path[4096];
-	struct store *s = make_store(&dir, 1000);
-	struct engine *e = open_engine(ENGINE_XAPIAN, dir, s, 1);
-	struct cl_errbuf eb = {0};
-	struct sync_stats st;
-	struct stat sb;
-	long ndiff = -1;
-
-	cr_assert_eq(sync_engine(s, e, 0, NULL, NULL, &st, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_gt(st.put, 1000);
-	snprintf(path, sizeof path, "%s/xapian", dir);
-	cr_assert_eq(lstat(path, &sb), 0);
-	cr_assert(S_ISLNK(sb.st_mode), "not built in bulk");
-	cr_assert_eq(sync_compare(s, e, NULL, NULL, &ndiff, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(ndiff, 0);
-	a = fingerprint(e);
-	engine_close(e);
-	/* the same store, synced incrementally into another index */
-	tu_rmtree(path);
-	unlink(path);
-	e = open_engine(ENGINE_XAPIAN, dir, s, 1);
-	first_case(s, e);
-	cr_assert_eq(sync_engine(s, e, 0, NULL, NULL, &st, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(lstat(path, &sb), 0);
-	cr_assert(S_ISDIR(sb.st_mode));
-	b = fingerprint(e);
-	if (strcmp(a, b))
-		first_lines_differ(a, b);
-	cr_assert_str_eq(a, b);
-	free(a);
-	free(b);
-	engine_close(e);
 	tu_store_drop(&s, &dir);
 }
