@@ -706,8 +706,8 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
  * left-over of an interrupted build and is removed by the next one. */
 
 #define BULK_PREFIX "xapian.b"
-#define BULK_QUEUE 256
-#define BULK_BLOCK 3000
+#define BULK_BLOCK 20000 /* cases per partial database */
+#define BULK_FLUSH 3000  /* cases per flush of a partial */
 #define BULK_MAX_THREADS 8
 
 struct bitem {
@@ -720,8 +720,10 @@ struct bworker {
 	struct xap ax;      /* this worker's analysers (and its partial as ax.db) */
 	struct ix_prof prof;
 	long blk;           /* the partial ax.db is, -1: none */
-	struct bitem q[BULK_QUEUE];
-	size_t head, n;
+	struct bitem *q;    /* its queue: a block, so that the reader can go on
+			     * to the next worker's block while this one works
+			     * through its own */
+	size_t head, n, qcap;
 	pthread_cond_t can_get, can_put;
 	pthread_t th;
 	int started;
@@ -841,7 +843,8 @@ static int bw_index(struct bworker *w, const struct bitem *it)
 	if (rc == CL_OK)
 		rc = xs_db_add(w->ax.db, doc, &w->eb);
 	xs_doc_free(doc);
-	w->docs++;
+	if (rc == CL_OK && ++w->docs % BULK_FLUSH == 0)
+		rc = xs_db_commit(w->ax.db, &w->eb);
 	if (w->ax.prof)
 		w->prof.write += cpu_now() - t1;
 	return rc;
@@ -863,7 +866,7 @@ static void *bw_main(void *arg)
 			pthread_cond_wait(&w->can_get, &b->mu);
 		if (w->n && !b->failed) {
 			it = w->q[w->head];
-			w->head = (w->head + 1) % BULK_QUEUE;
+			w->head = (w->head + 1) % w->qcap;
 			w->n--;
 			pthread_cond_signal(&w->can_put);
 		}
@@ -935,9 +938,10 @@ static void bulk_free(struct bulk *b)
 		while (w->n) {
 			case_release(w->q[w->head].c);
 			free(w->q[w->head].c);
-			w->head = (w->head + 1) % BULK_QUEUE;
+			w->head = (w->head + 1) % w->qcap;
 			w->n--;
 		}
+		free(w->q);
 		pthread_cond_destroy(&w->can_get);
 		pthread_cond_destroy(&w->can_put);
 	}
@@ -1010,7 +1014,7 @@ static int xap_bulk_begin(struct engine *e, struct cl_errbuf *eb)
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
 	pthread_mutex_init(&b->mu, NULL);
 	b->cpu_read0 = cpu_now();
-	b->block = blk && atol(blk) > 0 ? atol(blk) : BULK_BLOCK;
+	b->block = blk && atol(blk) > 0 && atol(blk) <= 1000000 ? atol(blk) : BULK_BLOCK;
 	x->bulk = b;
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (asprintf(&b->stamp_name, "%s%lld-%09ld-%d", BULK_PREFIX, (long long)now.tv_sec,
@@ -1032,6 +1036,11 @@ static int xap_bulk_begin(struct engine *e, struct cl_errbuf *eb)
 		struct bworker *w = &b->w[i];
 		w->b = b;
 		w->blk = -1;
+		w->qcap = (size_t)b->block;
+		if (!(w->q = calloc(w->qcap, sizeof *w->q))) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
 		pthread_cond_init(&w->can_get, NULL);
 		pthread_cond_init(&w->can_put, NULL);
 		if (prof && *prof && strcmp(prof, "0"))
@@ -1074,10 +1083,10 @@ static int bulk_put(struct xap *x, const struct case_record *c, struct cl_errbuf
 	pthread_mutex_lock(&b->mu);
 	if ((size_t)blk + 1 == b->nparts)
 		rc = bulk_new_part(b, NULL, eb);
-	while (rc == CL_OK && w->n == BULK_QUEUE && !b->failed)
+	while (rc == CL_OK && w->n == w->qcap && !b->failed)
 		pthread_cond_wait(&w->can_put, &b->mu);
 	if (rc == CL_OK && !b->failed) {
-		w->q[(w->head + w->n) % BULK_QUEUE] = (struct bitem){cp, blk + 1};
+		w->q[(w->head + w->n) % w->qcap] = (struct bitem){cp, blk + 1};
 		w->n++;
 		b->nput++;
 		cp = NULL;

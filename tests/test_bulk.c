@@ -210,6 +210,10 @@ static void rebuild_equals_incremental(enum engine_kind k)
 
 Test(bulk, xapian_rebuild_answers_as_the_incremental_sync, .timeout = 300)
 {
+	/* blocks of 500 cases: 7 partial databases over 2 or more threads,
+	 * merged in order (the default block is larger than this corpus) */
+	setenv("CASELIB_INDEX_BLOCK", "500", 1);
+	setenv("CASELIB_INDEX_THREADS", "2", 1);
 	rebuild_equals_incremental(ENGINE_XAPIAN);
 }
 
