@@ -284,6 +284,7 @@ static int need_writable(struct xap *x, const char *what, struct cl_errbuf *eb)
 /* ---- open / close -------------------------------------------------------- */
 
 static void bulk_abort(struct xap *x);
+static void bulk_sweep(struct xap *x);
 
 static void ta_release(struct xap *x)
 {
@@ -394,6 +395,8 @@ static int xap_open(struct engine *e, const char *data_dir, struct store *s, int
 		goto out;
 	if ((rc = ta_setup(x, x->writable, eb)) != CL_OK)
 		goto out;
+	if (x->writable)
+		bulk_sweep(x); /* what a killed rebuild left (we hold the lock) */
 	nsv = ta_stopwords(TA_LANG_SV, &sw);
 	nen = ta_stopwords(TA_LANG_EN, &sw);
 	x->stopwords = calloc(nsv + nen + 1, sizeof *x->stopwords);
