@@ -3,15 +3,17 @@
  *
  *   index --data DIR --engine xapian|fts5 --corpus C [--system NAME]
  *
- * Does what `caselib reindex --engine E` does (sync_reindex: clear, index
- * every published case, commit) and prints result lines: index_seconds,
+ * Does what `caselib reindex --engine E` does (sync_reindex: a bulk build
+ * of every published case, committed) and prints result lines: index_seconds,
  * index_cases_per_s, index_bytes (Xapian: the disk usage, st_blocks, of
- * DIR/xapian like du; FTS5: the pages of every fts_* table and index in the
+ * DIR/xapian like du, through the link a rebuild leaves; FTS5: the pages of every fts_* table and index in the
  * store file, from SQLite's dbstat virtual table), index_bytes_per_case,
  * raw_text_bytes (title + summary + body + buyer name of the published
  * cases: the text indexed), peak_rss_kib (getrusage ru_maxrss of this
  * process: run one engine per process) and index_cpu_seconds (user + system
- * CPU time of the reindex: on a busy machine the wall time says little). */
+ * CPU time of the reindex: on a busy machine the wall time says little);
+ * each table's size on stderr. CASELIB_INDEX_PROFILE=1: the Xapian build's
+ * CPU per case by stage on stderr too. */
 #include <dirent.h>
 #include <errno.h>
 #include <sqlite3.h>
