@@ -1117,6 +1117,30 @@ static void sync_dir(const char *dir)
 	}
 }
 
+/* fsync of every file of a database folder and of the folder: the built
+ * index is on disk before the link points at it (a power cut after the
+ * switch must not find a link to a half-written index). */
+static void sync_db_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[4096];
+
+	while (d && (de = readdir(d))) {
+		int fd;
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= sizeof p)
+			continue;
+		if ((fd = open(p, O_RDONLY)) >= 0) {
+			(void)fsync(fd);
+			close(fd);
+		}
+	}
+	if (d)
+		closedir(d);
+	sync_dir(dir);
+}
+
 /* Makes DATA/xapian point at the new folder in one step; *old gets what
  * to remove afterwards (the former folder), NULL when nothing. */
 static int bulk_switch(struct xap *x, struct bulk *b, char **old, struct cl_errbuf *eb)
@@ -1214,6 +1238,7 @@ static int bulk_commit(struct xap *x, int64_t seq, struct cl_errbuf *eb)
 	if ((rc = xs_db_open(b->dir, 1, &db, eb)) != CL_OK ||
 	    (rc = xs_db_enable_spelling(db, 1, eb)) != CL_OK)
 		goto out;
+	sync_db_dir(b->dir);
 	if ((rc = bulk_switch(x, b, &old, eb)) != CL_OK)
 		goto out;
 	xs_db_close(x->db); /* the old index's lock */
