@@ -116,8 +116,6 @@ struct reindex_state {
 	struct cl_errbuf *eb;
 	sync_progress_fn progress;
 	void *ud;
-	int (*keep)(const char *id, void *kud);
-	void *kud;
 	int rc;
 };
 
@@ -125,8 +123,6 @@ static int reindex_one(const struct case_record *c, void *ud)
 {
 	struct reindex_state *rs = ud;
 
-	if (rs->keep && !rs->keep(c->id, rs->kud))
-		return 0;
 	rs->rc = engine_put(rs->e, c, rs->eb);
 	if (rs->rc != CL_OK)
 		return rs->rc;
@@ -136,22 +132,11 @@ static int reindex_one(const struct case_record *c, void *ud)
 	return 0;
 }
 
-static int reindex(struct store *s, struct engine *e, int (*keep)(const char *id, void *kud),
-		   void *kud, sync_progress_fn progress, void *ud, struct sync_stats *stp,
-		   struct cl_errbuf *eb);
-
 int sync_reindex(struct store *s, struct engine *e, sync_progress_fn progress, void *ud,
 		 struct sync_stats *stp, struct cl_errbuf *eb)
 {
-	return reindex(s, e, NULL, NULL, progress, ud, stp, eb);
-}
-
-static int reindex(struct store *s, struct engine *e, int (*keep)(const char *id, void *kud),
-		   void *kud, sync_progress_fn progress, void *ud, struct sync_stats *stp,
-		   struct cl_errbuf *eb)
-{
 	struct sync_stats st = {0};
-	struct reindex_state rs = {e, &st, eb, progress, ud, keep, kud, CL_OK};
+	struct reindex_state rs = {e, &st, eb, progress, ud, CL_OK};
 	int64_t seq = 0;
 	int rc;
 
