@@ -3,15 +3,17 @@
  *
  *   index --data DIR --engine xapian|fts5 --corpus C [--system NAME]
  *
- * Does what `caselib reindex --engine E` does (sync_reindex: clear, index
- * every published case, commit) and prints result lines: index_seconds,
+ * Does what `caselib reindex --engine E` does (sync_reindex: a bulk build
+ * of every published case, committed) and prints result lines: index_seconds,
  * index_cases_per_s, index_bytes (Xapian: the disk usage, st_blocks, of
- * DIR/xapian like du; FTS5: the pages of every fts_* table and index in the
+ * DIR/xapian like du, through the link a rebuild leaves; FTS5: the pages of every fts_* table and index in the
  * store file, from SQLite's dbstat virtual table), index_bytes_per_case,
  * raw_text_bytes (title + summary + body + buyer name of the published
  * cases: the text indexed), peak_rss_kib (getrusage ru_maxrss of this
  * process: run one engine per process) and index_cpu_seconds (user + system
- * CPU time of the reindex: on a busy machine the wall time says little). */
+ * CPU time of the reindex: on a busy machine the wall time says little);
+ * each table's size on stderr. CASELIB_INDEX_PROFILE=1: the Xapian build's
+ * CPU per case by stage on stderr too. */
 #include <dirent.h>
 #include <errno.h>
 #include <sqlite3.h>
@@ -75,7 +77,37 @@ static long long fts5_bytes(sqlite3 *db)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	/* each table and index on stderr (docs/performance.md, per table) */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT d.name, sum(d.pgsize) FROM dbstat('main', 1) d "
+			       "JOIN sqlite_schema m ON m.name = d.name "
+			       "WHERE m.tbl_name LIKE 'fts\\_%' ESCAPE '\\' GROUP BY d.name ORDER BY 2 DESC",
+			       -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			fprintf(stderr, "index: table %s %.2f MB\n",
+				(const char *)sqlite3_column_text(st, 0),
+				(double)sqlite3_column_int64(st, 1) / 1e6);
+		sqlite3_finalize(st);
+	}
 	return n;
+}
+
+/* Each Xapian table's disk usage on stderr. */
+static void xapian_tables(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char p[4096];
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= sizeof p)
+			continue;
+		fprintf(stderr, "index: table %s %.2f MB\n", de->d_name, (double)disk_usage(p) / 1e6);
+	}
+	if (d)
+		closedir(d);
 }
 
 struct raw {
@@ -190,8 +222,10 @@ int main(int argc, char **argv)
 	secs = bu_now() - pg.t0;
 	getrusage(RUSAGE_SELF, &ru);
 	if (k == ENGINE_XAPIAN) {
-		snprintf(path, sizeof path, "%s/xapian", data);
+		/* "/.": the folder DATA/xapian is, or links to after a rebuild */
+		snprintf(path, sizeof path, "%s/xapian/.", data);
 		bytes = disk_usage(path);
+		xapian_tables(path);
 	} else {
 		bytes = fts5_bytes(store_db(s));
 	}

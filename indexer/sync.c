@@ -142,7 +142,7 @@ int sync_reindex(struct store *s, struct engine *e, sync_progress_fn progress, v
 
 	if ((rc = store_last_seq(s, &seq, eb)) != CL_OK)
 		return rc;
-	if ((rc = engine_clear(e, eb)) != CL_OK)
+	if ((rc = engine_bulk_begin(e, eb)) != CL_OK)
 		return rc;
 	rc = store_foreach_case(s, "published", reindex_one, &rs, eb);
 	if (rc == CL_OK && rs.rc != CL_OK)

@@ -85,6 +85,11 @@ int engine_clear(struct engine *e, struct cl_errbuf *eb)
 	return e->ops->clear(e, eb);
 }
 
+int engine_bulk_begin(struct engine *e, struct cl_errbuf *eb)
+{
+	return e->ops->bulk_begin ? e->ops->bulk_begin(e, eb) : e->ops->clear(e, eb);
+}
+
 int engine_count(struct engine *e, long *n, struct cl_errbuf *eb)
 {
 	return e->ops->count(e, n, eb);

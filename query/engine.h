@@ -178,8 +178,17 @@ int engine_delete(struct engine *e, const char *id, struct cl_errbuf *eb);
 int engine_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb);
 /* The last committed seq (0 for a new index). */
 int engine_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb);
-/* Drops every document and sets last seq to 0 (reindex). */
+/* Drops every document and sets last seq to 0. */
 int engine_clear(struct engine *e, struct cl_errbuf *eb);
+/* Starts a rebuild (sync_reindex): what is put from now on replaces the
+ * whole index at the next engine_commit, atomically; readers keep the old
+ * index until then, and a rebuild that fails or is interrupted leaves the
+ * old index as it was (engine_close throws the build away). Only puts
+ * until that commit. Xapian builds beside the live index on every core
+ * and switches to it (docs/engine-xapian.md, "Bulk builds"); FTS5 clears
+ * inside its open transaction and writes its word list at the commit
+ * (docs/engine-fts5.md). */
+int engine_bulk_begin(struct engine *e, struct cl_errbuf *eb);
 /* Number of indexed cases. */
 int engine_count(struct engine *e, long *n, struct cl_errbuf *eb);
 /* Calls cb for every indexed case id, in no particular order; a non-zero

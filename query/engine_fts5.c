@@ -78,6 +78,8 @@
 	XX(FACET_ALL, "SELECT rid, facet, value FROM fts_facets")                             \
 	XX(WORD_ADD, "INSERT INTO fts_words(word, nchars, ndocs) VALUES(?1, ?2, 1)"           \
 		     " ON CONFLICT(word) DO UPDATE SET ndocs = ndocs + 1")                    \
+	XX(WORD_PUT, "INSERT INTO fts_words(word, nchars, ndocs) VALUES(?1, ?2, ?3)")        \
+	XX(FTS_OPTIMIZE, "INSERT INTO fts_cases(fts_cases) VALUES('optimize')")               \
 	XX(WORD_SUB, "UPDATE fts_words SET ndocs = ndocs - 1 WHERE word = ?1")                \
 	XX(WORD_GC, "DELETE FROM fts_words WHERE word = ?1 AND ndocs <= 0")                   \
 	XX(WORD_NEAR, "SELECT word, ndocs FROM fts_words WHERE nchars BETWEEN ?1 AND ?2"      \
@@ -165,6 +167,15 @@ struct fts {
 	int64_t cache_gen;
 	struct bset *all;
 	struct fvals fc[EF_COUNT];
+	/* A bulk build (engine_bulk_begin) until the commit: the index was
+	 * cleared in this transaction, so puts need no look-up of an older
+	 * row, and the word list is counted here and written once. */
+	int bulk;
+	struct wcount {
+		char **w;
+		long *n;
+		size_t cap, used;
+	} wc;
 };
 
 /* --- small helpers --------------------------------------------------------- */
@@ -467,11 +478,15 @@ static int tx_ensure(struct fts *f, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
+static void wc_release(struct wcount *wc);
+
 static void tx_abort(struct fts *f)
 {
 	if (f->in_tx && !sqlite3_get_autocommit(f->db))
 		sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL);
 	f->in_tx = 0;
+	f->bulk = 0;
+	wc_release(&f->wc);
 	cache_drop(f);
 }
 
@@ -576,6 +591,79 @@ static int doc_words(struct fts *f, const char *const *texts, size_t ntexts, str
 	return CL_OK;
 }
 
+static void wc_release(struct wcount *wc)
+{
+	for (size_t i = 0; i < wc->cap; i++)
+		free(wc->w[i]);
+	free(wc->w);
+	free(wc->n);
+	memset(wc, 0, sizeof *wc);
+}
+
+static size_t wc_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* One more case has word (an open-addressing table, doubled at half full). */
+static int wc_add(struct wcount *wc, const char *word)
+{
+	size_t i;
+
+	if (2 * (wc->used + 1) > wc->cap) {
+		struct wcount g = {0};
+		g.cap = wc->cap ? 2 * wc->cap : 65536;
+		if (!(g.w = calloc(g.cap, sizeof *g.w)) || !(g.n = calloc(g.cap, sizeof *g.n))) {
+			free(g.w);
+			return CL_ENOMEM;
+		}
+		for (size_t k = 0; k < wc->cap; k++) {
+			if (!wc->w[k])
+				continue;
+			for (i = wc_hash(wc->w[k]) & (g.cap - 1); g.w[i]; i = (i + 1) & (g.cap - 1))
+				;
+			g.w[i] = wc->w[k];
+			g.n[i] = wc->n[k];
+		}
+		g.used = wc->used;
+		free(wc->w);
+		free(wc->n);
+		*wc = g;
+	}
+	for (i = wc_hash(word) & (wc->cap - 1); wc->w[i]; i = (i + 1) & (wc->cap - 1))
+		if (!strcmp(wc->w[i], word)) {
+			wc->n[i]++;
+			return CL_OK;
+		}
+	if (!(wc->w[i] = strdup(word)))
+		return CL_ENOMEM;
+	wc->n[i] = 1;
+	wc->used++;
+	return CL_OK;
+}
+
+/* The counted words into fts_words (the table is empty: a bulk build). */
+static int wc_write(struct fts *f, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = CL_OK;
+
+	for (size_t i = 0; i < f->wc.cap && rc == CL_OK; i++) {
+		if (!f->wc.w[i])
+			continue;
+		if ((rc = stmt(f, FS_WORD_PUT, &st, eb)) != CL_OK)
+			break;
+		sqlite3_bind_text(st, 1, f->wc.w[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)cp_count(f->wc.w[i], strlen(f->wc.w[i])));
+		sqlite3_bind_int64(st, 3, f->wc.n[i]);
+		rc = run_done(f, st, eb, "write the word list");
+	}
+	return rc;
+}
+
 static int words_update(struct fts *f, const char *const *texts, size_t ntexts, int add,
 			struct cl_errbuf *eb)
 {
@@ -589,7 +677,12 @@ static int words_update(struct fts *f, const char *const *texts, size_t ntexts, 
 	}
 	for (size_t i = 0; i < w.count; i++) {
 		const char *word = w.buf + w.off[i];
-		if (add) {
+		if (add && f->bulk) {
+			if (wc_add(&f->wc, word) != CL_OK) {
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				goto out;
+			}
+		} else if (add) {
 			if ((rc = stmt(f, FS_WORD_ADD, &st, eb)) != CL_OK)
 				goto out;
 			sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
@@ -766,6 +859,7 @@ static void fts_close(struct engine *e)
 	for (int i = 0; i < FS_COUNT; i++)
 		sqlite3_finalize(f->st[i]);
 	cache_drop(f);
+	wc_release(&f->wc);
 	ta_close(f->ta_q);
 	ta_close(f->ta_w);
 	free(f);
@@ -953,7 +1047,7 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 		return rc;
 	if (doc_text_of(c, &d) != CL_OK)
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
-	if ((rc = doc_lookup(f, c->id, &rid, &old, &found, eb)) != CL_OK)
+	if (!f->bulk && (rc = doc_lookup(f, c->id, &rid, &old, &found, eb)) != CL_OK)
 		goto out;
 	if (found && (rc = unindex(f, rid, (const char *const *)old.t, eb)) != CL_OK)
 		goto out;
@@ -1036,6 +1130,8 @@ static int fts_del(struct engine *e, const char *id, struct cl_errbuf *eb)
 
 	if (!id)
 		return cl_fail(eb, CL_EINVAL, "fts5: delete without an id");
+	if (f->bulk)
+		return cl_fail(eb, CL_EINVAL, "fts5: a bulk build only takes puts");
 	if ((rc = doc_lookup(f, id, &rid, &old, &found, eb)) != CL_OK || !found)
 		return rc; /* an absent id is not an error */
 	if ((rc = tx_ensure(f, eb)) != CL_OK)
@@ -1061,6 +1157,17 @@ static int fts_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 
 	if ((rc = tx_ensure(f, eb)) != CL_OK)
 		return rc;
+	if (f->bulk) {
+		/* the word list in one pass, the postings merged into one
+		 * b-tree (FTS5 'optimize': the compact form after a build) */
+		if ((rc = wc_write(f, eb)) != CL_OK ||
+		    (rc = run_simple(f, FS_FTS_OPTIMIZE, eb, "optimize")) != CL_OK) {
+			tx_abort(f);
+			return rc;
+		}
+		f->bulk = 0;
+		wc_release(&f->wc);
+	}
 	if ((rc = meta_set(f, FTS_META_LAST_SEQ, seq, NULL, eb)) != CL_OK ||
 	    (rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK ||
 	    (rc = meta_set(f, FTS_META_GEN, gen + 1, NULL, eb)) != CL_OK ||
@@ -1101,7 +1208,21 @@ static int fts_clear(struct engine *e, struct cl_errbuf *eb)
 	}
 	f->cache_ok = 1;
 	f->cache_gen = gen;
+	f->bulk = 0;
+	wc_release(&f->wc);
 	return CL_OK;
+}
+
+/* engine_bulk_begin: the clear, inside the open transaction (readers keep
+ * the committed index until the commit), then puts without look-ups. */
+static int fts_bulk_begin(struct engine *e, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	int rc = fts_clear(e, eb);
+
+	if (rc == CL_OK)
+		f->bulk = 1;
+	return rc;
 }
 
 static int fts_count(struct engine *e, long *n, struct cl_errbuf *eb)
@@ -2326,6 +2447,7 @@ const struct engine_ops engine_fts5_ops = {
 	.commit = fts_commit,
 	.last_seq = fts_last_seq,
 	.clear = fts_clear,
+	.bulk_begin = fts_bulk_begin,
 	.count = fts_count,
 	.foreach_id = fts_foreach_id,
 	.search = fts_search,

@@ -24,6 +24,8 @@ struct engine_ops {
 	int (*commit)(struct engine *e, int64_t seq, struct cl_errbuf *eb);
 	int (*last_seq)(struct engine *e, int64_t *seq, struct cl_errbuf *eb);
 	int (*clear)(struct engine *e, struct cl_errbuf *eb);
+	/* engine_bulk_begin (engine.h); NULL: clear */
+	int (*bulk_begin)(struct engine *e, struct cl_errbuf *eb);
 	int (*count)(struct engine *e, long *n, struct cl_errbuf *eb);
 	int (*foreach_id)(struct engine *e, int (*cb)(const char *id, void *ud), void *ud,
 			  struct cl_errbuf *eb);

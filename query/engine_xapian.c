@@ -5,13 +5,18 @@
  * layout and every rule are explained in docs/engine-xapian.md. */
 #include "engine_impl.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dbuf.h"
 #include "meta_keys.h"
@@ -98,10 +103,29 @@ static const struct xs_field qp_fields[] = {
 
 enum doc_lang { DL_NONE, DL_SV, DL_EN };
 
+/* CPU seconds of the indexing stages (CASELIB_INDEX_PROFILE=1: bulk
+ * builds print them; the clock calls cost a few microseconds a case, so
+ * they are off otherwise). */
+struct ix_prof {
+	double analysis; /* textan: tokens, folding, our stems, compound heads */
+	double terms;    /* TermGenerator (raw words, positions, Z stems), facet
+			  * terms, values, stored data */
+	double write;    /* add_document and the partial databases' flushes */
+	double spelling; /* the vocabulary pass */
+	long docs;
+};
+
+struct bulk;
+
 struct xap {
 	struct xs_db *db;
 	int writable;
-	char *path;
+	char *path;          /* DATA/xapian: the live index (a folder, or a link
+			      * to the folder a bulk build made) */
+	char *data_dir;
+	char *target;        /* the folder db is open on (path, resolved) */
+	struct bulk *bulk;   /* a bulk build is running (engine_bulk_begin) */
+	struct ix_prof *prof; /* NULL: not measuring */
 	char *stub;          /* sharded: the stub file; db NULL until connected */
 	unsigned timeout_ms; /* sharded: connect and read timeout */
 	struct xs_db *spell; /* sharded: the local spelling database, or NULL */
@@ -137,6 +161,57 @@ static const char *doc_lang_name(enum doc_lang l)
 	return l == DL_SV ? "sv" : l == DL_EN ? "en" : NULL;
 }
 
+/* The folder the live index is in: the target of the link DATA/xapian
+ * that a bulk build switched (relative to DATA), else DATA/xapian itself.
+ * Caller frees; NULL on ENOMEM. */
+static char *live_target(const struct xap *x)
+{
+	char buf[4096], *out = NULL;
+	ssize_t n = readlink(x->path, buf, sizeof buf - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof buf - 1)
+		return strdup(x->path);
+	buf[n] = '\0';
+	if (buf[0] == '/')
+		return strdup(buf);
+	if (asprintf(&out, "%s/%s", x->data_dir, buf) < 0)
+		return NULL;
+	return out;
+}
+
+/* A read-only handle follows the live index: the writer's commits
+ * (reopen), and a bulk build's switch to another folder (a new handle on
+ * it; the old folder may already be gone, which a failed reopen shows). */
+static int follow_live(struct xap *x, struct cl_errbuf *eb)
+{
+	char *t = live_target(x);
+	struct xs_db *db = NULL;
+	int rc;
+
+	if (!t)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	if (x->target && !strcmp(t, x->target)) {
+		free(t);
+		if ((rc = xs_db_reopen(x->db, eb)) == CL_OK)
+			return CL_OK;
+		if (!(t = live_target(x)))
+			return cl_fail(eb, CL_ENOMEM, "out of memory");
+		if (!strcmp(t, x->target)) {
+			free(t);
+			return rc;
+		}
+	}
+	if ((rc = xs_db_open(t, 0, &db, eb)) != CL_OK) {
+		free(t);
+		return rc;
+	}
+	xs_db_close(x->db);
+	x->db = db;
+	free(x->target);
+	x->target = t;
+	return CL_OK;
+}
+
 /* Read-only handles follow the writer's commits before each read. A
  * sharded handle whose connection failed (a shard down, a timeout) is
  * opened again from the stub: a shard that is still down is named in the
@@ -148,7 +223,7 @@ static int refresh(struct xap *x, struct cl_errbuf *eb)
 	if (x->writable)
 		return CL_OK;
 	if (!x->stub)
-		return xs_db_reopen(x->db, eb);
+		return follow_live(x, eb);
 	if (x->spell)
 		(void)xs_db_reopen(x->spell, NULL); /* best effort: suggestions only */
 	if (x->db && (rc = xs_db_reopen(x->db, eb)) != CL_ENET)
@@ -209,20 +284,48 @@ static int need_writable(struct xap *x, const char *what, struct cl_errbuf *eb)
 
 /* ---- open / close -------------------------------------------------------- */
 
-static void xap_free(struct xap *x)
+static void bulk_abort(struct xap *x);
+static void bulk_sweep(struct xap *x);
+
+static void ta_release(struct xap *x)
 {
-	if (!x)
-		return;
-	xs_db_close(x->db);
-	xs_db_close(x->spell);
-	free(x->stub);
 	ta_close(x->ta_words);
 	ta_close(x->ta_dc);
 	ta_close(x->ta_sv);
 	ta_close(x->ta_en);
 	ta_close(x->ta_stop);
+	x->ta_words = x->ta_dc = x->ta_sv = x->ta_en = x->ta_stop = NULL;
+}
+
+/* The analysers of x: folding, stems, stopwords, and for writing the
+ * Swedish compound heads. */
+static int ta_setup(struct xap *x, int writable, struct cl_errbuf *eb)
+{
+	int rc;
+
+	if ((rc = ta_open(&x->ta_words, "none", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_sv, "sv", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_en, "en", TA_NO_STOPWORDS, eb)) != CL_OK ||
+	    (rc = ta_open(&x->ta_stop, "auto", 0, eb)) != CL_OK)
+		return rc;
+	if (writable)
+		rc = ta_open(&x->ta_dc, "sv", TA_NO_STEM | TA_NO_STOPWORDS | TA_DECOMPOUND, eb);
+	return rc;
+}
+
+static void xap_free(struct xap *x)
+{
+	if (!x)
+		return;
+	bulk_abort(x);
+	xs_db_close(x->db);
+	xs_db_close(x->spell);
+	free(x->stub);
+	ta_release(x);
 	free(x->stopwords);
 	free(x->path);
+	free(x->data_dir);
+	free(x->target);
 	free(x);
 }
 
@@ -245,6 +348,10 @@ static int xap_open(struct engine *e, const char *data_dir, struct store *s, int
 	x->writable = writable != 0;
 	if (asprintf(&x->path, "%s/%s", data_dir, XAP_SUBDIR) < 0) {
 		x->path = NULL;
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!(x->data_dir = strdup(data_dir))) {
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -272,8 +379,10 @@ static int xap_open(struct engine *e, const char *data_dir, struct store *s, int
 		rc = xs_db_open_stub(x->stub, x->timeout_ms, &x->db, eb);
 		if (rc == CL_ENET)
 			rc = CL_OK;
+	} else if (!(x->target = live_target(x))) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 	} else {
-		rc = xs_db_open(x->path, x->writable, &x->db, eb);
+		rc = xs_db_open(x->target, x->writable, &x->db, eb);
 	}
 	if (rc == CL_ENOTFOUND && !x->writable) {
 		rc = cl_fail(eb, CL_ENOTFOUND,
@@ -285,15 +394,10 @@ static int xap_open(struct engine *e, const char *data_dir, struct store *s, int
 		goto out;
 	if (x->writable && (rc = xs_db_enable_spelling(x->db, 1, eb)) != CL_OK)
 		goto out;
-	if ((rc = ta_open(&x->ta_words, "none", TA_NO_STOPWORDS, eb)) != CL_OK ||
-	    (rc = ta_open(&x->ta_sv, "sv", TA_NO_STOPWORDS, eb)) != CL_OK ||
-	    (rc = ta_open(&x->ta_en, "en", TA_NO_STOPWORDS, eb)) != CL_OK ||
-	    (rc = ta_open(&x->ta_stop, "auto", 0, eb)) != CL_OK)
+	if ((rc = ta_setup(x, x->writable, eb)) != CL_OK)
 		goto out;
-	if (x->writable &&
-	    (rc = ta_open(&x->ta_dc, "sv", TA_NO_STEM | TA_NO_STOPWORDS | TA_DECOMPOUND, eb)) !=
-		    CL_OK)
-		goto out;
+	if (x->writable)
+		bulk_sweep(x); /* what a killed rebuild left (we hold the lock) */
 	nsv = ta_stopwords(TA_LANG_SV, &sw);
 	nen = ta_stopwords(TA_LANG_EN, &sw);
 	x->stopwords = calloc(nsv + nen + 1, sizeof *x->stopwords);
@@ -376,6 +480,13 @@ static int ix_token(void *ud, const struct ta_token *t)
 	return st->words.err;
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Indexes one field's text into doc under the free-text and the field's
  * prefixes. */
 static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, const char *text,
@@ -383,6 +494,7 @@ static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, co
 {
 	struct ix_state st;
 	struct ta *ta;
+	double t0, t1;
 	int rc;
 
 	if (!text || !*text)
@@ -396,7 +508,13 @@ static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, co
 	st.eb = eb;
 	dbuf_init(&st.words, (size_t)-1 / 2);
 	ta = lang == DL_SV && ta_decompound_available() ? x->ta_dc : x->ta_words;
+	t0 = x->prof ? cpu_now() : 0;
 	rc = ta_tokenize(ta, text, strlen(text), 0, ix_token, &st);
+	if (x->prof) {
+		t1 = cpu_now();
+		x->prof->analysis += t1 - t0;
+		x->prof->terms -= t1 - t0; /* the caller counts the whole case as terms */
+	}
 	if (rc != CL_OK) {
 		if (st.rc == CL_OK) /* not an error of the shim's (eb set) */
 			rc = cl_fail(eb, rc, "xapian: analysing text: %s", cl_strerror(rc));
@@ -447,43 +565,48 @@ static int set_cut(json_t *j, const char *key, const char *text)
 
 /* Stored data: title, the snippet texts (summary "m", body "b", each at
  * most SNIP_SRC_MAX bytes; documents indexed before them have "x", the
- * summary or else the body), language, sectors (for similar) and the
- * hit's card (case_hit_card: what a result page shows, so it needs no
- * store read; documents indexed before it have none). */
+ * summary or else the body) and the hit's card (case_hit_card: what a
+ * result page shows, so it needs no store read; documents indexed before
+ * it have none). The card holds the language and the sectors (similar()
+ * reads them there); documents indexed before kept them twice, as "l"
+ * and "s" beside the card. */
 static char *doc_data(const struct case_record *c)
 {
-	json_t *j = json_object(), *sec = json_array(), *card = case_hit_card(c);
+	json_t *j = json_object(), *card = case_hit_card(c);
 	char *out = NULL, *body = body_text(c);
 
-	if (!j || !sec || !card || !body || json_object_set(j, "c", card))
+	if (!j || !card || !body || json_object_set(j, "c", card))
 		goto out;
-	for (size_t i = 0; i < c->sectors.n; i++)
-		if (json_array_append_new(sec, json_string(c->sectors.v[i])))
-			goto out;
 	if (json_object_set_new(j, "t", json_string(c->title ? c->title : "")) ||
-	    set_cut(j, "m", c->summary) || set_cut(j, "b", body) ||
-	    json_object_set_new(j, "l", json_string(c->language ? c->language : "")) ||
-	    json_object_set(j, "s", sec))
+	    set_cut(j, "m", c->summary) || set_cut(j, "b", body))
 		goto out;
 	out = json_dumps(j, JSON_COMPACT);
 out:
 	free(body);
 	json_decref(card);
-	json_decref(sec);
 	json_decref(j);
 	return out;
 }
 
-static int xap_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
+/* The sectors of a document's stored data: its card's, else (indexed
+ * before the card) "s". */
+static json_t *data_sectors(json_t *j)
 {
-	struct xap *x = X(e);
+	json_t *s = json_object_get(json_object_get(j, "c"), "sectors");
+	return s ? s : json_object_get(j, "s");
+}
+
+/* The document of case c (caller frees *out with xs_doc_free). x gives
+ * the analysers (a bulk build's worker has its own). */
+static int build_doc(struct xap *x, const struct case_record *c, struct xs_doc **out,
+		     struct cl_errbuf *eb)
+{
 	struct xs_doc *doc = NULL;
 	enum doc_lang lang;
 	char *data = NULL, asc[16], desc[16], term[XS_TERM_MAX + 1];
 	int rc;
 
-	if ((rc = need_writable(x, "put", eb)) != CL_OK)
-		return rc;
+	*out = NULL;
 	if (!c || !c->id || !*c->id || strlen(c->id) > XS_ID_MAX)
 		return cl_fail(eb, CL_EINVAL, "xapian: a case needs an id of 1..%d bytes", XS_ID_MAX);
 	lang = doc_lang(c->language);
@@ -540,10 +663,600 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 	}
 	if ((rc = xs_doc_set_data(doc, data, eb)) != CL_OK)
 		goto out;
-	rc = xs_db_replace(x->db, c->id, doc, eb);
+	*out = doc;
+	doc = NULL;
 out:
 	free(data);
 	xs_doc_free(doc);
+	return rc;
+}
+
+static int bulk_put(struct xap *x, const struct case_record *c, struct cl_errbuf *eb);
+
+static int xap_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct xs_doc *doc = NULL;
+	int rc;
+
+	if ((rc = need_writable(x, "put", eb)) != CL_OK)
+		return rc;
+	if (x->bulk)
+		return bulk_put(x, c, eb);
+	if ((rc = build_doc(x, c, &doc, eb)) == CL_OK)
+		rc = xs_db_replace(x->db, c->id, doc, eb);
+	xs_doc_free(doc);
+	return rc;
+}
+
+/* ---- bulk builds -----------------------------------------------------------
+ * engine_bulk_begin: the cases put until the next commit become a new index,
+ * built beside the live one (which stays open, locked against other writers,
+ * and served to readers). The cases are cut into blocks of BULK_BLOCK in the
+ * order they are put; the worker threads (one per core) take every nw-th
+ * block and index each into a partial database of its own (no spelling
+ * data, committed once at the block's end: Xapian 1.4's in-memory inverter
+ * gets slower as it grows, so large flush thresholds cost CPU and memory —
+ * at 100k cases 3,000 per flush took 44 s of CPU and 89 MB, 200,000 took
+ * 66 s and 765 MB), after adding the block's vocabulary to its spelling
+ * data in one pass. The commit merges the partials in block order (so the
+ * documents are numbered in the order they were put, as an incremental
+ * build numbers them: ranking ties that fall in document order stay the
+ * same) into one compact database
+ * (DATA/xapian.b<stamp>) and switches the link DATA/xapian to it with one
+ * rename (a legacy folder DATA/xapian is exchanged with the link, also in
+ * one step: renameat2 RENAME_EXCHANGE). Readers follow at their next read
+ * (follow_live). Anything named xapian.b* that is not the live folder is a
+ * left-over of an interrupted build and is removed by the next one. */
+
+#define BULK_PREFIX "xapian.b"
+#define BULK_BLOCK 20000 /* cases per partial database */
+#define BULK_FLUSH 3000  /* cases per flush of a partial */
+#define BULK_MAX_THREADS 8
+
+struct bitem {
+	struct case_record *c;
+	long blk; /* the index of its partial in bulk.parts */
+};
+
+struct bworker {
+	struct bulk *b;
+	struct xap ax;      /* this worker's analysers (and its partial as ax.db) */
+	struct ix_prof prof;
+	long blk;           /* the partial ax.db is, -1: none */
+	struct bitem *q;    /* its queue: a block, so that the reader can go on
+			     * to the next worker's block while this one works
+			     * through its own */
+	size_t head, n, qcap;
+	pthread_cond_t can_get, can_put;
+	pthread_t th;
+	int started;
+	int rc;
+	struct cl_errbuf eb;
+	long docs;
+	unsigned long spell_words;
+};
+
+struct bulk {
+	char *dir;        /* the database being built */
+	char *stamp_name; /* its name in DATA */
+	struct bworker *w;
+	size_t nw;
+	pthread_mutex_t mu;
+	char **parts;     /* the partial databases, in merge order: the seq's,
+			   * then one per block */
+	size_t nparts, cap;
+	long nput;
+	long block;       /* cases per block */
+	int done;         /* no more cases: workers finish */
+	int failed;       /* a worker failed: put returns its error */
+	double cpu_read0;
+};
+
+/* Removes a database folder (files only: glass has no subfolders). */
+static void rm_db_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[4096];
+
+	if (!d) {
+		(void)unlink(dir); /* a link left by a switch */
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    (size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) < sizeof p)
+			(void)unlink(p);
+	closedir(d);
+	(void)rmdir(dir);
+}
+
+/* Removes what interrupted builds left in DATA (xapian.b*, except the live
+ * folder). Called with the live index's write lock held. */
+static void bulk_sweep(struct xap *x)
+{
+	DIR *d = opendir(x->data_dir);
+	struct dirent *de;
+	const char *live = x->target ? strrchr(x->target, '/') : NULL;
+	char p[4096];
+
+	live = live ? live + 1 : "";
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, BULK_PREFIX, strlen(BULK_PREFIX)) || !strcmp(de->d_name, live))
+			continue;
+		if ((size_t)snprintf(p, sizeof p, "%s/%s", x->data_dir, de->d_name) < sizeof p)
+			rm_db_dir(p);
+	}
+	closedir(d);
+}
+
+/* The end of a worker's block: its vocabulary into its spelling data (one
+ * pass), the commit, the close. */
+static int bw_block_end(struct bworker *w)
+{
+	double t0 = w->ax.prof ? cpu_now() : 0;
+	unsigned long nw = 0;
+	int rc;
+
+	if (!w->ax.db)
+		return CL_OK;
+	rc = xs_db_spelling_from_terms(w->ax.db, &nw, &w->eb);
+	w->spell_words += nw;
+	if (w->ax.prof) {
+		double t1 = cpu_now();
+		w->prof.spelling += t1 - t0;
+		t0 = t1;
+	}
+	if (rc == CL_OK)
+		rc = xs_db_commit(w->ax.db, &w->eb);
+	xs_db_close(w->ax.db);
+	w->ax.db = NULL;
+	if (w->ax.prof)
+		w->prof.write += cpu_now() - t0;
+	return rc;
+}
+
+static int bw_index(struct bworker *w, const struct bitem *it)
+{
+	struct bulk *b = w->b;
+	struct xs_doc *doc = NULL;
+	double t0 = 0, t1 = 0;
+	int rc;
+
+	if (it->blk != w->blk) {
+		char *path;
+		if ((rc = bw_block_end(w)) != CL_OK)
+			return rc;
+		pthread_mutex_lock(&b->mu);
+		path = b->parts[it->blk];
+		pthread_mutex_unlock(&b->mu);
+		if ((rc = xs_db_create_bulk(path, &w->ax.db, &w->eb)) != CL_OK)
+			return rc;
+		w->blk = it->blk;
+	}
+	if (w->ax.prof)
+		t0 = cpu_now();
+	rc = build_doc(&w->ax, it->c, &doc, &w->eb);
+	if (w->ax.prof) {
+		t1 = cpu_now();
+		w->prof.terms += t1 - t0;
+	}
+	if (rc == CL_OK)
+		rc = xs_db_add(w->ax.db, doc, &w->eb);
+	xs_doc_free(doc);
+	if (rc == CL_OK && ++w->docs % BULK_FLUSH == 0)
+		rc = xs_db_commit(w->ax.db, &w->eb);
+	if (w->ax.prof)
+		w->prof.write += cpu_now() - t1;
+	return rc;
+}
+
+/* A worker: the cases of its blocks (every nw-th block, in order), each
+ * block into a partial database of its own, so that merging the partials
+ * in order numbers the documents in the order they were put. */
+static void *bw_main(void *arg)
+{
+	struct bworker *w = arg;
+	struct bulk *b = w->b;
+	int rc = CL_OK;
+
+	for (;;) {
+		struct bitem it = {NULL, 0};
+		pthread_mutex_lock(&b->mu);
+		while (!w->n && !b->done && !b->failed)
+			pthread_cond_wait(&w->can_get, &b->mu);
+		if (w->n && !b->failed) {
+			it = w->q[w->head];
+			w->head = (w->head + 1) % w->qcap;
+			w->n--;
+			pthread_cond_signal(&w->can_put);
+		}
+		pthread_mutex_unlock(&b->mu);
+		if (!it.c)
+			break;
+		rc = bw_index(w, &it);
+		case_release(it.c);
+		free(it.c);
+		if (rc != CL_OK)
+			break;
+	}
+	pthread_mutex_lock(&b->mu);
+	if (rc == CL_OK && !b->failed) {
+		pthread_mutex_unlock(&b->mu);
+		rc = bw_block_end(w);
+		pthread_mutex_lock(&b->mu);
+	}
+	w->rc = rc;
+	if (rc != CL_OK) {
+		b->failed = 1;
+		for (size_t i = 0; i < b->nw; i++) {
+			pthread_cond_broadcast(&b->w[i].can_put);
+			pthread_cond_broadcast(&b->w[i].can_get);
+		}
+	}
+	pthread_mutex_unlock(&b->mu);
+	xs_db_close(w->ax.db);
+	w->ax.db = NULL;
+	return NULL;
+}
+
+/* Stops the workers (done: let them finish their queues) and joins them;
+ * the first worker error, if any, goes to eb. */
+static int bulk_join(struct bulk *b, int done, struct cl_errbuf *eb)
+{
+	int rc = CL_OK;
+
+	pthread_mutex_lock(&b->mu);
+	if (done)
+		b->done = 1;
+	else
+		b->failed = 1;
+	for (size_t i = 0; i < b->nw; i++) {
+		pthread_cond_broadcast(&b->w[i].can_get);
+		pthread_cond_broadcast(&b->w[i].can_put);
+	}
+	pthread_mutex_unlock(&b->mu);
+	for (size_t i = 0; i < b->nw; i++) {
+		if (b->w[i].started)
+			pthread_join(b->w[i].th, NULL);
+		b->w[i].started = 0;
+		if (rc == CL_OK && b->w[i].rc != CL_OK) {
+			rc = b->w[i].rc;
+			cl_fail(eb, rc, "%s", b->w[i].eb.msg);
+		}
+	}
+	return rc;
+}
+
+static void bulk_free(struct bulk *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nw; i++) {
+		struct bworker *w = &b->w[i];
+		xs_db_close(w->ax.db);
+		ta_release(&w->ax);
+		while (w->n) {
+			case_release(w->q[w->head].c);
+			free(w->q[w->head].c);
+			w->head = (w->head + 1) % w->qcap;
+			w->n--;
+		}
+		free(w->q);
+		pthread_cond_destroy(&w->can_get);
+		pthread_cond_destroy(&w->can_put);
+	}
+	for (size_t i = 0; i < b->nparts; i++) {
+		rm_db_dir(b->parts[i]);
+		free(b->parts[i]);
+	}
+	free(b->parts);
+	free(b->w);
+	free(b->dir);
+	free(b->stamp_name);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+}
+
+/* Throws a running build away (engine_close without a commit, or an error):
+ * the live index is untouched. */
+static void bulk_abort(struct xap *x)
+{
+	struct bulk *b = x->bulk;
+
+	if (!b)
+		return;
+	bulk_join(b, 0, NULL);
+	if (b->dir)
+		rm_db_dir(b->dir);
+	bulk_free(b);
+	x->bulk = NULL;
+}
+
+static size_t bulk_threads(void)
+{
+	const char *env = getenv("CASELIB_INDEX_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return n > BULK_MAX_THREADS ? BULK_MAX_THREADS : (size_t)n;
+}
+
+/* A new partial's path at the end of b->parts (with b->mu held, or before
+ * the workers start); name "meta": the one that carries the seq. */
+static int bulk_new_part(struct bulk *b, const char *name, struct cl_errbuf *eb)
+{
+	char *p = NULL;
+
+	if (dbuf_grow(&b->parts, &b->cap, b->nparts + 1, sizeof *b->parts))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	if ((name ? asprintf(&p, "%s.%s", b->dir, name)
+		  : asprintf(&p, "%s.p%06zu", b->dir, b->nparts)) < 0)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	b->parts[b->nparts++] = p;
+	return CL_OK;
+}
+
+static int xap_bulk_begin(struct engine *e, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	struct bulk *b = NULL;
+	const char *prof = getenv("CASELIB_INDEX_PROFILE"), *blk = getenv("CASELIB_INDEX_BLOCK");
+	struct timespec now;
+	size_t i;
+	int rc;
+
+	if ((rc = need_writable(x, "a bulk build", eb)) != CL_OK)
+		return rc;
+	bulk_abort(x);
+	bulk_sweep(x);
+	if (!(b = calloc(1, sizeof *b)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	pthread_mutex_init(&b->mu, NULL);
+	b->cpu_read0 = cpu_now();
+	b->block = blk && atol(blk) > 0 && atol(blk) <= 1000000 ? atol(blk) : BULK_BLOCK;
+	x->bulk = b;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (asprintf(&b->stamp_name, "%s%lld-%09ld-%d", BULK_PREFIX, (long long)now.tv_sec,
+		     now.tv_nsec, (int)getpid()) < 0 ||
+	    asprintf(&b->dir, "%s/%s", x->data_dir, b->stamp_name) < 0) {
+		b->stamp_name = b->dir = NULL;
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* first in the merge: the seq (and an index even without cases) */
+	if ((rc = bulk_new_part(b, "meta", eb)) != CL_OK)
+		goto out;
+	b->nw = bulk_threads();
+	if (!(b->w = calloc(b->nw, sizeof *b->w))) {
+		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < b->nw; i++) {
+		struct bworker *w = &b->w[i];
+		w->b = b;
+		w->blk = -1;
+		w->qcap = (size_t)b->block;
+		if (!(w->q = calloc(w->qcap, sizeof *w->q))) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+		pthread_cond_init(&w->can_get, NULL);
+		pthread_cond_init(&w->can_put, NULL);
+		if (prof && *prof && strcmp(prof, "0"))
+			w->ax.prof = &w->prof;
+		if ((rc = ta_setup(&w->ax, 1, eb)) != CL_OK)
+			goto out;
+	}
+	for (i = 0; i < b->nw; i++) {
+		if (pthread_create(&b->w[i].th, NULL, bw_main, &b->w[i])) {
+			rc = cl_fail(eb, CL_ENOMEM, "xapian: cannot start an indexing thread");
+			goto out;
+		}
+		b->w[i].started = 1;
+	}
+out:
+	if (rc != CL_OK)
+		bulk_abort(x);
+	return rc;
+}
+
+static int bulk_put(struct xap *x, const struct case_record *c, struct cl_errbuf *eb)
+{
+	struct bulk *b = x->bulk;
+	struct case_record *cp = NULL;
+	struct bworker *w;
+	long blk;
+	int rc = CL_OK;
+
+	if (!c || !c->id || !*c->id || strlen(c->id) > XS_ID_MAX)
+		return cl_fail(eb, CL_EINVAL, "xapian: a case needs an id of 1..%d bytes", XS_ID_MAX);
+	if (!(cp = malloc(sizeof *cp)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	case_init(cp);
+	if ((rc = case_copy(cp, c)) != CL_OK) {
+		free(cp);
+		return cl_fail(eb, rc, "out of memory");
+	}
+	blk = b->nput / b->block; /* its partial: blk + 1 (0 is the seq's) */
+	w = &b->w[(size_t)blk % b->nw];
+	pthread_mutex_lock(&b->mu);
+	if ((size_t)blk + 1 == b->nparts)
+		rc = bulk_new_part(b, NULL, eb);
+	while (rc == CL_OK && w->n == w->qcap && !b->failed)
+		pthread_cond_wait(&w->can_put, &b->mu);
+	if (rc == CL_OK && !b->failed) {
+		w->q[(w->head + w->n) % w->qcap] = (struct bitem){cp, blk + 1};
+		w->n++;
+		b->nput++;
+		cp = NULL;
+		pthread_cond_signal(&w->can_get);
+	}
+	pthread_mutex_unlock(&b->mu);
+	if (cp) { /* out of memory, or a worker failed: its error */
+		case_release(cp);
+		free(cp);
+		if (rc == CL_OK)
+			rc = bulk_join(b, 0, eb);
+		bulk_abort(x);
+		return rc != CL_OK ? rc : cl_fail(eb, CL_EENGINE, "xapian: the bulk build failed");
+	}
+	return CL_OK;
+}
+
+/* fsync of a folder (the switch's rename made durable). */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* fsync of every file of a database folder and of the folder: the built
+ * index is on disk before the link points at it (a power cut after the
+ * switch must not find a link to a half-written index). */
+static void sync_db_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[4096];
+
+	while (d && (de = readdir(d))) {
+		int fd;
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >= sizeof p)
+			continue;
+		if ((fd = open(p, O_RDONLY)) >= 0) {
+			(void)fsync(fd);
+			close(fd);
+		}
+	}
+	if (d)
+		closedir(d);
+	sync_dir(dir);
+}
+
+/* Makes DATA/xapian point at the new folder in one step; *old gets what
+ * to remove afterwards (the former folder), NULL when nothing. */
+static int bulk_switch(struct xap *x, struct bulk *b, char **old, struct cl_errbuf *eb)
+{
+	char *link = NULL;
+	struct stat st;
+	int rc = CL_OK;
+
+	*old = NULL;
+	if (asprintf(&link, "%s.link", b->dir) < 0)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	(void)unlink(link);
+	if (symlink(b->stamp_name, link) != 0) {
+		rc = cl_fail(eb, CL_EIO, "xapian: cannot create %s: %s", link, strerror(errno));
+		goto out;
+	}
+	if (lstat(x->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* a folder (built incrementally): exchange it with the link */
+		if (renameat2(AT_FDCWD, link, AT_FDCWD, x->path, RENAME_EXCHANGE) != 0) {
+			rc = cl_fail(eb, CL_EIO, "xapian: cannot switch %s to the new index: %s",
+				     x->path, strerror(errno));
+			(void)unlink(link);
+			goto out;
+		}
+		*old = link; /* now the former folder */
+		link = NULL;
+	} else {
+		if (rename(link, x->path) != 0) {
+			rc = cl_fail(eb, CL_EIO, "xapian: cannot switch %s to the new index: %s",
+				     x->path, strerror(errno));
+			(void)unlink(link);
+			goto out;
+		}
+		if (x->target && strcmp(x->target, x->path))
+			*old = strdup(x->target);
+	}
+	sync_dir(x->data_dir);
+out:
+	free(link);
+	return rc;
+}
+
+static void bulk_report(const struct bulk *b, double t_compact, double cpu_read)
+{
+	struct ix_prof t = {0};
+	unsigned long words = 0;
+
+	for (size_t i = 0; i < b->nw; i++) {
+		t.analysis += b->w[i].prof.analysis;
+		t.terms += b->w[i].prof.terms;
+		t.write += b->w[i].prof.write;
+		t.spelling += b->w[i].prof.spelling;
+		t.docs += b->w[i].docs;
+		words += b->w[i].spell_words;
+	}
+	if (!t.docs)
+		t.docs = 1;
+	fprintf(stderr,
+		"xapian bulk build: %ld cases, %zu threads, %zu partial databases; CPU us/case: "
+		"read %.1f (store, parse, hand-over), analysis %.1f, terms %.1f, write %.1f, "
+		"spelling %.1f (%lu words in partials), compaction %.1f\n",
+		t.docs, b->nw, b->nparts, 1e6 * cpu_read / (double)t.docs,
+		1e6 * t.analysis / (double)t.docs, 1e6 * t.terms / (double)t.docs,
+		1e6 * t.write / (double)t.docs, 1e6 * t.spelling / (double)t.docs, words,
+		1e6 * t_compact / (double)t.docs);
+}
+
+/* The commit of a bulk build: workers finish, the seq's partial, the
+ * partials merged in order, the switch. */
+static int bulk_commit(struct xap *x, int64_t seq, struct cl_errbuf *eb)
+{
+	struct bulk *b = x->bulk;
+	char *old = NULL, buf[32];
+	struct xs_db *db = NULL;
+	double cpu_read, t0;
+	int rc;
+
+	cpu_read = cpu_now() - b->cpu_read0;
+	if ((rc = bulk_join(b, 1, eb)) != CL_OK)
+		goto out;
+	snprintf(buf, sizeof buf, "%lld", (long long)seq);
+	if ((rc = xs_db_create_bulk(b->parts[0], &db, eb)) != CL_OK ||
+	    (rc = xs_db_set_metadata(db, META_LAST_SEQ, buf, eb)) != CL_OK ||
+	    (rc = xs_db_commit(db, eb)) != CL_OK)
+		goto out;
+	xs_db_close(db);
+	db = NULL;
+	t0 = cpu_now();
+	if ((rc = xs_db_compact((const char *const *)b->parts, b->nparts, b->dir, eb)) != CL_OK)
+		goto out;
+	if (b->w[0].ax.prof)
+		bulk_report(b, cpu_now() - t0, cpu_read);
+	/* the new index, open for writing before the switch: a later put of
+	 * this handle goes to it */
+	if ((rc = xs_db_open(b->dir, 1, &db, eb)) != CL_OK ||
+	    (rc = xs_db_enable_spelling(db, 1, eb)) != CL_OK)
+		goto out;
+	sync_db_dir(b->dir);
+	if ((rc = bulk_switch(x, b, &old, eb)) != CL_OK)
+		goto out;
+	xs_db_close(x->db); /* the old index's lock */
+	x->db = db;
+	db = NULL;
+	free(x->target);
+	x->target = b->dir;
+	b->dir = NULL;
+	if (old)
+		rm_db_dir(old);
+out:
+	free(old);
+	xs_db_close(db);
+	if (rc != CL_OK && b->dir)
+		rm_db_dir(b->dir);
+	bulk_free(b);
+	x->bulk = NULL;
 	return rc;
 }
 
@@ -554,6 +1267,8 @@ static int xap_del(struct engine *e, const char *id, struct cl_errbuf *eb)
 
 	if ((rc = need_writable(x, "delete", eb)) != CL_OK)
 		return rc;
+	if (x->bulk)
+		return cl_fail(eb, CL_EINVAL, "xapian: a bulk build only takes puts");
 	if (!id || !*id || strlen(id) > XS_ID_MAX)
 		return CL_OK; /* such an id can never be indexed: nothing to remove */
 	return xs_db_delete(x->db, id, eb);
@@ -569,6 +1284,8 @@ static int xap_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 		return rc;
 	if (seq < 0)
 		return cl_fail(eb, CL_EINVAL, "xapian: negative seq %lld", (long long)seq);
+	if (x->bulk)
+		return bulk_commit(x, seq, eb);
 	snprintf(buf, sizeof buf, "%lld", (long long)seq);
 	if ((rc = xs_db_set_metadata(x->db, META_LAST_SEQ, buf, eb)) != CL_OK)
 		return rc;
@@ -681,6 +1398,7 @@ static int xap_clear(struct engine *e, struct cl_errbuf *eb)
 
 	if ((rc = need_writable(x, "clear", eb)) != CL_OK)
 		return rc;
+	bulk_abort(x);
 	rc = walk_ids(x, collect_id, &ids, eb);
 	if (rc == CL_ENOMEM)
 		cl_fail(eb, rc, "out of memory");
@@ -1543,7 +2261,7 @@ static size_t shared_sectors(const char *data, size_t len, json_t *src)
 	json_t *j = json_loadb(data ? data : "", len, 0, NULL), *s, *v, *w;
 	size_t n = 0, i, k;
 
-	s = j ? json_object_get(j, "s") : NULL;
+	s = j ? data_sectors(j) : NULL;
 	json_array_foreach(s, i, v) {
 		json_array_foreach(src, k, w) {
 			if (json_equal(v, w)) {
@@ -1598,7 +2316,7 @@ static int xap_similar(struct engine *e, const char *id, const struct search_req
 	if (rc != CL_OK)
 		goto out;
 	src = json_loads(data, 0, NULL);
-	sec = src ? json_object_get(src, "s") : NULL;
+	sec = src ? data_sectors(src) : NULL;
 	/* Relevance: fetch a window past the page and give cases that share
 	 * the case's sectors a bonus (docs/engine-xapian.md). */
 	rerank = rq->sort == SORT_RELEVANCE && rq->limit > 0 && json_array_size(sec) > 0;
@@ -1755,6 +2473,7 @@ const struct engine_ops engine_xapian_ops = {
 	.commit = xap_commit,
 	.last_seq = xap_last_seq,
 	.clear = xap_clear,
+	.bulk_begin = xap_bulk_begin,
 	.count = xap_count,
 	.foreach_id = xap_foreach_id,
 	.search = xap_search,

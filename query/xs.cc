@@ -1453,6 +1453,78 @@ int xs_db_delete(struct xs_db *db, const char *id, struct cl_errbuf *eb)
 	});
 }
 
+int xs_db_create_bulk(const char *path, struct xs_db **out, struct cl_errbuf *eb)
+{
+	if (!path || !*path || !out)
+		return cl_fail(eb, CL_EINVAL, "xs_db_create_bulk: path and out are required");
+	*out = nullptr;
+	return guard(eb, "xs_db_create_bulk", [&]() -> int {
+		std::unique_ptr<xs_db> db(new xs_db);
+		db->wr = Xapian::WritableDatabase(path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
+		db->writable = true;
+		*out = db.release();
+		return CL_OK;
+	});
+}
+
+int xs_db_add(struct xs_db *db, struct xs_doc *doc, struct cl_errbuf *eb)
+{
+	int rc = need_writable(db, "xs_db_add", eb);
+	if (rc)
+		return rc;
+	if (!doc || doc->id.empty())
+		return cl_fail(eb, CL_EINVAL, "xs_db_add: no document, or it has no id");
+	return guard(eb, "xs_db_add", [&]() -> int {
+		if (db->spelling)
+			spelling_apply(db->wr, doc->doc, 1);
+		db->wr.add_document(doc->doc);
+		return CL_OK;
+	});
+}
+
+int xs_db_spelling_from_terms(struct xs_db *db, unsigned long *nwords, struct cl_errbuf *eb)
+{
+	int rc = need_writable(db, "xs_db_spelling_from_terms", eb);
+	if (rc)
+		return rc;
+	return guard(eb, "xs_db_spelling_from_terms", [&]() -> int {
+		Xapian::WritableDatabase &w = db->wr;
+		unsigned long n = 0;
+		Xapian::TermIterator t = w.allterms_begin(), end = w.allterms_end();
+		while (t != end) {
+			std::string term = *t;
+			if (is_upper(term[0])) { /* prefixed terms sort between '9' and 'a' */
+				t.skip_to("[");
+				continue;
+			}
+			if (spelling_word(term)) {
+				Xapian::termcount cf = w.get_collection_freq(term);
+				if (cf) {
+					w.add_spelling(term, cf);
+					n++;
+				}
+			}
+			++t;
+		}
+		if (nwords)
+			*nwords = n;
+		return CL_OK;
+	});
+}
+
+int xs_db_compact(const char *const *src, size_t n, const char *dst, struct cl_errbuf *eb)
+{
+	if (!src || !n || !dst || !*dst)
+		return cl_fail(eb, CL_EINVAL, "xs_db_compact: sources and destination are required");
+	return guard(eb, "xs_db_compact", [&]() -> int {
+		Xapian::Database all;
+		for (size_t i = 0; i < n; i++)
+			all.add_database(Xapian::Database(src[i]));
+		all.compact(dst, Xapian::Compactor::FULLER | Xapian::DBCOMPACT_MULTIPASS);
+		return CL_OK;
+	});
+}
+
 int xs_db_get_data(struct xs_db *db, const char *id, char **data, size_t *len,
 		   struct cl_errbuf *eb)
 {

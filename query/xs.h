@@ -121,6 +121,36 @@ int xs_db_enable_spelling(struct xs_db *db, int on, struct cl_errbuf *eb);
 int xs_db_copy_spelling(struct xs_db *dst, struct xs_db *src, unsigned long *nwords,
 			struct cl_errbuf *eb);
 
+/* ---- bulk builds (indexer/sync.h: reindex) ------------------------------
+ * A bulk build writes fresh partial databases (one per thread) that are
+ * merged into one compact database at the end; the live index is never
+ * touched until the caller switches to the result. */
+
+/* Creates a new, empty database in path (which must not hold one) for a
+ * bulk build: without fsync (a build that dies is thrown away), spelling
+ * off. Safe to call from several threads at once (each its own path).
+ * Caller frees with xs_db_close. */
+int xs_db_create_bulk(const char *path, struct xs_db **out, struct cl_errbuf *eb);
+
+/* Adds doc as a new document (no look-up of an older one with its id:
+ * for bulk builds, where every id comes once). doc stays the caller's. */
+int xs_db_add(struct xs_db *db, struct xs_doc *doc, struct cl_errbuf *eb);
+
+/* One vocabulary pass: adds every unprefixed term of db (the free-text
+ * words) to its spelling data, with its collection frequency (the sum of
+ * its within-document frequencies), which is exactly what xs_db_replace
+ * with spelling on would have added document by document. Writable only;
+ * committed with the next xs_db_commit. *nwords (may be NULL) gets the
+ * number of words. */
+int xs_db_spelling_from_terms(struct xs_db *db, unsigned long *nwords, struct cl_errbuf *eb);
+
+/* Merges the n databases in src (directories, closed) into a new compact
+ * database in dst (Xapian::Database::compact, FULLER: full blocks, in
+ * several passes when there are many sources; documents renumbered in
+ * source order), metadata and spelling data included (a
+ * metadata key in several sources: the first source's value). */
+int xs_db_compact(const char *const *src, size_t n, const char *dst, struct cl_errbuf *eb);
+
 /* ---- indexing ----------------------------------------------------------- */
 
 /* A new empty document. lang "sv"/"swedish" and "en"/"english" select the
