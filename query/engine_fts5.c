@@ -15,6 +15,7 @@
 
 #include "bset.h"
 #include "dbuf.h"
+#include "fcount.h"
 #include "fts5rank.h"
 #include "fts5tok.h"
 #include "meta_keys.h"
@@ -165,6 +166,13 @@ struct fts {
 	int64_t cache_gen;
 	struct bset *all;
 	struct fvals fc[EF_COUNT];
+	/* The counting layer (fcount.h): valid when fcl_ok, fts_meta.gen ==
+	 * fcl_gen and the handle made no change since (engine gen ==
+	 * fcl_egen); rebuilt from fts_docs and fts_facets otherwise. */
+	struct fcount *fcl;
+	int fcl_ok;
+	int64_t fcl_gen;
+	unsigned long fcl_egen;
 };
 
 /* --- small helpers --------------------------------------------------------- */
@@ -427,6 +435,87 @@ out:
 	if (rc != CL_OK)
 		cache_drop(f);
 	return rc;
+}
+
+/* Makes f->fcl the counting layer of the index as this handle sees it:
+ * one scan of fts_docs and fts_facets (rows in (rid, facet, value) order:
+ * a document's values of one facet arrive together). */
+static int fcl_sync(struct engine *e, struct fts *f, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int64_t gen;
+	int rc;
+	const char *v[CASE_LIST_MAX];
+	size_t len[CASE_LIST_MAX], n = 0;
+	sqlite3_int64 cur_rid = -1;
+	int cur_f = -1;
+	char *keep[CASE_LIST_MAX];
+
+	if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
+		return rc;
+	if (f->fcl_ok && gen == f->fcl_gen && e->gen == f->fcl_egen)
+		return CL_OK;
+	if (!f->fcl && fcount_new(&f->fcl) != CL_OK)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	f->fcl_ok = 0;
+	fcount_clear(f->fcl);
+	if ((rc = stmt(f, FS_DOC_RIDS, &st, eb)) != CL_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		if (rid_ok(rid) && fcount_live(f->fcl, (uint32_t)rid, NULL) != CL_OK)
+			break;
+	}
+	if ((rc = load_end(f, st, rc, eb, "load documents")) != CL_OK)
+		return rc;
+	if ((rc = stmt(f, FS_FACET_ALL, &st, eb)) != CL_OK)
+		return rc;
+	rc = CL_OK;
+	for (;;) {
+		int step = sqlite3_step(st), fa = -1;
+		sqlite3_int64 rid = -1;
+		if (step == SQLITE_ROW) {
+			rid = sqlite3_column_int64(st, 0);
+			fa = sqlite3_column_int(st, 1);
+			if (!rid_ok(rid) || fa < 0 || fa >= EF_COUNT)
+				continue;
+		}
+		if (n && (step != SQLITE_ROW || rid != cur_rid || fa != cur_f)) {
+			rc = fcount_put(f->fcl, (uint32_t)cur_rid, cur_f, v, len, n, eb);
+			for (size_t i = 0; i < n; i++)
+				free(keep[i]);
+			n = 0;
+			if (rc != CL_OK)
+				break;
+		}
+		if (step != SQLITE_ROW) {
+			rc = step == SQLITE_DONE ? CL_OK : db_fail(f, eb, step, "load facets");
+			break;
+		}
+		cur_rid = rid;
+		cur_f = fa;
+		if (n < CASE_LIST_MAX) {
+			const char *t = col_text(st, 2);
+			if (!(keep[n] = strdup(t))) {
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				break;
+			}
+			v[n] = keep[n];
+			len[n] = strlen(t);
+			n++;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(keep[i]);
+	sqlite3_reset(st);
+	if (rc != CL_OK) {
+		fcount_clear(f->fcl);
+		return rc;
+	}
+	f->fcl_ok = 1;
+	f->fcl_gen = gen;
+	f->fcl_egen = e->gen;
+	return CL_OK;
 }
 
 static void cache_remove(struct fts *f, uint32_t rid)
@@ -766,6 +855,7 @@ static void fts_close(struct engine *e)
 	for (int i = 0; i < FS_COUNT; i++)
 		sqlite3_finalize(f->st[i]);
 	cache_drop(f);
+	fcount_free(f->fcl);
 	ta_close(f->ta_q);
 	ta_close(f->ta_w);
 	free(f);
@@ -1313,6 +1403,11 @@ struct pass {
 	uint32_t exclude; /* similar(): the case itself */
 	int sector_bonus; /* similar(): boost cases sharing the excluded case's sectors */
 	struct sem_hl *hl; /* the words snippets mark (engine.c's), or NULL */
+	/* the counting layer (fcount.h), up to date, when count_mask has
+	 * ENGINE_COUNT_DISJ; counted_all: run_pass counted every facet of
+	 * rq (the engine then sets e->disj_done) */
+	struct fcount *fcl;
+	int counted_all;
 	/* ranking (docs/ranking.md): bm25 title column weight (0: similar()'s)
 	 * and pseudo-relevance feedback (fb_docs 0: off) */
 	double title_w;
@@ -1580,7 +1675,7 @@ out:
 
 /* Runs one pass: the match set of p, filtered by rq, its exact size, the
  * counts of count_mask, and the page of hits. */
-static int run_pass(struct fts *f, const struct search_request *rq, const struct pass *p,
+static int run_pass(struct fts *f, const struct search_request *rq, struct pass *p,
 		    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
 {
 	struct bset *F = NULL, *M = NULL;
@@ -1589,6 +1684,11 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 	uint32_t *page = NULL;
 	size_t npage = 0;
 	int want_scores = rq->limit > 0 && rq->sort == SORT_RELEVANCE && p->expr;
+	/* the layer counts (one pass, every facet); not for a case excluded
+	 * from every document (no expression to collect the rest from) */
+	int layer = p->fcl && !(p->has_exclude && !p->expr && !p->nomatch);
+	uint32_t *mr = NULL;
+	size_t nmr = 0, capmr = 0;
 	const struct bset *bonus[CASE_LIST_MAX];
 	size_t nbonus = 0;
 	sqlite3_stmt *st;
@@ -1625,6 +1725,20 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 				sqlite3_reset(st);
 				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 				goto out;
+			}
+			if (layer && !(p->has_exclude && (uint32_t)rid == p->exclude)) {
+				if (nmr == capmr) {
+					size_t cap = capmr ? capmr * 2 : 1024;
+					uint32_t *v = realloc(mr, cap * sizeof *v);
+					if (!v) {
+						sqlite3_reset(st);
+						rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+						goto out;
+					}
+					mr = v;
+					capmr = cap;
+				}
+				mr[nmr++] = (uint32_t)rid;
 			}
 			if (!want_scores || (F && !bs_has(F, (uint32_t)rid)) ||
 			    (p->has_exclude && (uint32_t)rid == p->exclude))
@@ -1663,6 +1777,16 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 	total = bs_card(M);
 	res->total = (long)total;
 
+	if (layer) {
+		static const uint32_t none[1];
+		long ltotal;
+		if ((rc = fcount_count(p->fcl, p->expr ? (mr ? mr : none) : p->nomatch ? none : NULL,
+				       nmr, rq, (count_mask & ENGINE_ALL_FACETS) | rq->facets,
+				       FCOUNT_AUTO, &ltotal, res, eb)) != CL_OK)
+			goto out;
+		p->counted_all = 1;
+		count_mask = 0; /* counted */
+	}
 	for (int fa = 0; fa < EF_COUNT; fa++) {
 		const struct fvals *fv = &f->fc[fa];
 		if (!(count_mask & (1u << fa)))
@@ -1762,8 +1886,27 @@ out:
 		free(sc[i].id);
 	free(sc);
 	free(page);
+	free(mr);
 	bs_free(M);
 	bs_free(F);
+	return rc;
+}
+
+/* run_pass with the counting layer when engine.c asks for every count
+ * in one pass (ENGINE_COUNT_DISJ); the layer's failure to build falls back
+ * to run_pass's own counting. */
+static int counted_pass(struct engine *e, const struct search_request *rq, struct pass *p,
+			unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	int rc;
+
+	if ((count_mask & ENGINE_COUNT_DISJ) && ((count_mask & ENGINE_ALL_FACETS) || rq->facets) &&
+	    fcl_sync(e, f, NULL) == CL_OK)
+		p->fcl = f->fcl;
+	rc = run_pass(f, rq, p, count_mask, res, eb);
+	if (rc == CL_OK && p->counted_all)
+		e->disj_done = 1;
 	return rc;
 }
 
@@ -1797,7 +1940,7 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 		p.fb_terms = e->rank.fb_terms;
 		p.fb_weight = e->rank.fb_weight;
 	}
-	rc = run_pass(f, rq, &p, count_mask, res, eb);
+	rc = counted_pass(e, rq, &p, count_mask, res, eb);
 	dbuf_release(&ex);
 	dbuf_release(&wts);
 	return rc;
@@ -1986,7 +2129,7 @@ static int fts_similar(struct engine *e, const char *id, const struct search_req
 	p.has_exclude = 1;
 	p.exclude = (uint32_t)rid;
 	p.sector_bonus = 1;
-	rc = run_pass(f, rq, &p, count_mask, res, eb);
+	rc = counted_pass(e, rq, &p, count_mask, res, eb);
 out:
 	dbuf_release(&ex);
 	doc_text_release(&d);
@@ -2008,7 +2151,7 @@ static int fts_similar_text(struct engine *e, const struct search_request *rq,
 	rc = distinctive_expr(f, texts, weights, 1, 1, SIMILAR_TERMS, &ex, &p.nomatch, eb);
 	if (rc == CL_OK) {
 		p.expr = p.nomatch ? NULL : ex.p;
-		rc = run_pass(f, rq, &p, count_mask, res, eb);
+		rc = counted_pass(e, rq, &p, count_mask, res, eb);
 	}
 	dbuf_release(&ex);
 	return rc;

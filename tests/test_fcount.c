@@ -10,6 +10,8 @@
 
 #include "engine.h"
 #include "fcount.h"
+#include "store.h"
+#include "testutil.h"
 
 static uint32_t rnd(uint64_t *s)
 {
@@ -402,4 +404,111 @@ Test(fcount, errors)
 	cr_assert_not(fcount_has(fc, 70000));
 	cr_assert_eq(fcount_ndocs(fc), FCOUNT_VALUES_MAX);
 	fcount_free(fc);
+}
+
+/* ---- the engines' tables follow the index ----------------------------- */
+
+static void put_case(struct engine *e, const char *id, const char *sector, const char *year)
+{
+	struct case_record c;
+	struct cl_errbuf eb = {0};
+
+	case_init(&c);
+	c.id = strdup(id);
+	c.kind = strdup("procurement");
+	c.language = strdup("sv");
+	c.title = strdup("skolmåltider i kommunen");
+	c.published = strdup(year);
+	c.authority_type = strdup("la");
+	c.sectors.v = calloc(1, sizeof *c.sectors.v);
+	c.sectors.v[0] = strdup(sector);
+	c.sectors.n = 1;
+	cr_assert_eq(engine_put(e, &c, &eb), CL_OK, "put %s: %s", id, eb.msg);
+	case_release(&c);
+}
+
+/* A search for text (NULL: everything) with every facet counted, filtered
+ * to authority_type la (so the counts of that facet are disjunctive). */
+static void search_all(struct engine *e, const char *text, long *total, long *health,
+		       long *education, long *la)
+{
+	static const char *const la_only[] = {"la"};
+	struct search_request rq;
+	struct search_result r;
+	struct cl_errbuf eb = {0};
+
+	search_request_init(&rq);
+	rq.text = text;
+	rq.facets = ENGINE_ALL_FACETS;
+	rq.limit = 10;
+	rq.filters[EF_AUTHORITY_TYPE] = la_only;
+	rq.nfilters[EF_AUTHORITY_TYPE] = 1;
+	cr_assert_eq(engine_search(e, &rq, &r, &eb), CL_OK, "%s", eb.msg);
+	*total = r.total;
+	*health = engine_facet_get(&r.facets[EF_SECTORS], "health");
+	*education = engine_facet_get(&r.facets[EF_SECTORS], "education");
+	*la = engine_facet_get(&r.facets[EF_AUTHORITY_TYPE], "la");
+	cr_assert_eq((long)r.nhits, r.total < 10 ? r.total : 10);
+	search_result_release(&r);
+}
+
+static void follow(enum engine_kind k)
+{
+	char *dir = tu_tmpdir();
+	struct store *sw = NULL, *sr = NULL;
+	struct engine *w = NULL, *r = NULL;
+	struct cl_errbuf eb = {0};
+	long total, health, education, la;
+	const char *texts[] = {NULL, "skolmåltider"};
+
+	cr_assert_eq(store_open(dir, STORE_CREATE, &sw, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(engine_open(k, dir, sw, 1, &w, &eb), CL_OK, "%s", eb.msg);
+	put_case(w, "c-1", "health", "2020-01-01");
+	put_case(w, "c-2", "health", "2021-01-01");
+	put_case(w, "c-3", "education", "2021-01-01");
+	cr_assert_eq(engine_commit(w, 1, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(store_open(dir, 0, &sr, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(engine_open(k, dir, sr, 0, &r, &eb), CL_OK, "%s", eb.msg);
+	for (int t = 0; t < 2; t++) {
+		search_all(r, texts[t], &total, &health, &education, &la);
+		cr_assert_eq(total, 3);
+		cr_assert_eq(health, 2);
+		cr_assert_eq(education, 1);
+		cr_assert_eq(la, 3);
+	}
+	/* the writer's own handle sees its uncommitted changes */
+	put_case(w, "c-2", "education", "2021-01-01");
+	cr_assert_eq(engine_delete(w, "c-1", &eb), CL_OK, "%s", eb.msg);
+	put_case(w, "c-4", "education", "2022-01-01");
+	for (int t = 0; t < 2; t++) {
+		search_all(w, texts[t], &total, &health, &education, &la);
+		cr_assert_eq(total, 3, "%s writer", engine_kind_name(k));
+		cr_assert_eq(health, 0, "%s writer", engine_kind_name(k));
+		cr_assert_eq(education, 3, "%s writer", engine_kind_name(k));
+	}
+	/* a reader follows the next revision */
+	cr_assert_eq(engine_commit(w, 2, &eb), CL_OK, "%s", eb.msg);
+	for (int t = 0; t < 2; t++) {
+		search_all(r, texts[t], &total, &health, &education, &la);
+		cr_assert_eq(total, 3, "%s reader", engine_kind_name(k));
+		cr_assert_eq(health, 0, "%s reader", engine_kind_name(k));
+		cr_assert_eq(education, 3, "%s reader", engine_kind_name(k));
+		cr_assert_eq(la, 3);
+	}
+	engine_close(r);
+	engine_close(w);
+	store_close(sr);
+	store_close(sw);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+Test(fcount, xapian_follows_revisions)
+{
+	follow(ENGINE_XAPIAN);
+}
+
+Test(fcount, fts5_follows_revisions)
+{
+	follow(ENGINE_FTS5);
 }
