@@ -1538,25 +1538,98 @@ static int fc_sync(struct engine *e, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
-/* A search whose total and counts come from the layer: the match set
- * before filters from one unranked pass (none for an empty query: every
- * document), the counts of every facet asked (the filtered ones
- * disjunctively) from fcount_count, and the page from a ranked pass
- * without match spies. */
+/* The layer's filter as Xapian's match decider: it records every docid
+ * Xapian matches (the match set before filters) and passes those the
+ * request's filters and year range let through. */
+struct fc_decide {
+	const struct fcount_filter *flt;
+	uint32_t *v;
+	size_t n, cap;
+	int nomem;
+};
+
+static int fc_decide(void *ud, unsigned docid)
+{
+	struct fc_decide *d = ud;
+
+	if (d->n == d->cap && !d->nomem) {
+		size_t cap = d->cap ? d->cap * 2 : 4096;
+		uint32_t *v = realloc(d->v, cap * sizeof *v);
+		if (v) {
+			d->v = v;
+			d->cap = cap;
+		} else {
+			d->nomem = 1;
+		}
+	}
+	if (!d->nomem)
+		d->v[d->n++] = docid;
+	return fcount_filter_pass(d->flt, docid);
+}
+
+/* A search whose total and counts come from the layer. The match set
+ * before filters comes from the ranked pass itself (the filters are the
+ * layer's decider, not Xapian's), or, for a count-only request or one
+ * with feedback (whose feedback documents are chosen under Xapian's
+ * filters), from one unranked pass; an empty query needs none (every
+ * document). fcount_count then gives the total and every asked facet's
+ * counts, the filtered ones disjunctively. The ranked pass checks every
+ * match: with Xapian 1.4.22's weight bounds on our query shapes, a pass
+ * that stopped early (check_at_least = offset + limit) missed a better
+ * hit (docs/engine-xapian.md). */
 static int fc_search(struct engine *e, const struct search_request *rq, const struct qp_query *q,
 		     unsigned count_mask, struct prep *p, struct search_result *res,
 		     struct cl_errbuf *eb)
 {
+	static const uint32_t none[1];
 	struct xap *x = X(e);
 	struct xs_result *r1 = NULL, *r2 = NULL;
+	struct fcount_filter *flt = NULL;
+	struct fc_decide d = {NULL, NULL, 0, 0, 0};
 	unsigned facets = (count_mask & ENGINE_ALL_FACETS) |
 			  (count_mask & ENGINE_COUNT_DISJ ? rq->facets : 0);
+	const uint32_t *docs = NULL;
+	size_t ndocs = 0;
+	unsigned long long rev;
 	long total = 0;
-	int rc;
+	int rc, one_pass = q && q->n > 0 && rq->limit > 0 && !p->o.prf_docs;
 
-	if (q && q->n > 0) {
+	if (one_pass) {
+		struct xs_query_opts o = p->o;
+		if ((rc = fcount_filter_new(x->fc, rq, &flt, eb)) != CL_OK)
+			goto out;
+		d.flt = flt;
+		o.filters = NULL;
+		o.n_filters = 0;
+		o.ranges = NULL;
+		o.n_ranges = 0;
+		o.counts = NULL;
+		o.n_counts = 0;
+		o.decide = fc_decide;
+		o.decide_ud = &d;
+		if ((rc = xs_search(x->db, &o, &r2, eb)) != CL_OK)
+			goto out;
+		if (d.nomem) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+		/* a reader that fell behind was reopened during the pass: its
+		 * filter read an older table; count and page again, in two */
+		if ((rc = xs_db_revision(x->db, &rev, eb)) != CL_OK)
+			goto out;
+		if (rev != x->fc_rev) {
+			if ((rc = fc_sync(e, eb)) != CL_OK)
+				goto out;
+			xs_result_free(r2);
+			r2 = NULL;
+			one_pass = 0;
+		} else {
+			docs = d.n ? d.v : none;
+			ndocs = d.n;
+		}
+	}
+	if (!one_pass && q && q->n > 0) {
 		struct xs_query_opts o1 = p->o;
-		unsigned long long rev;
 		o1.filters = NULL;
 		o1.n_filters = 0;
 		o1.ranges = NULL;
@@ -1575,26 +1648,26 @@ static int fc_search(struct engine *e, const struct search_request *rq, const st
 		if ((rc = xs_db_revision(x->db, &rev, eb)) != CL_OK ||
 		    (rev != x->fc_rev && (rc = fc_sync(e, eb)) != CL_OK))
 			goto out;
+		docs = r1->n_docids ? (const uint32_t *)r1->docids : none;
+		ndocs = r1->n_docids;
 	}
-	static const uint32_t none[1];
-	const uint32_t *docs = !r1 ? NULL : r1->n_docids ? (const uint32_t *)r1->docids : none;
-	if ((rc = fcount_count(x->fc, docs, r1 ? r1->n_docids : 0, rq, facets, FCOUNT_AUTO,
-			       &total, res, eb)) != CL_OK)
+	if ((rc = fcount_count(x->fc, docs, ndocs, rq, facets, FCOUNT_AUTO, &total, res, eb)) !=
+	    CL_OK)
 		goto out;
-	if (rq->limit > 0 && rq->offset < (size_t)total) {
-		/* every match is checked: with Xapian 1.4.22's weight bounds on
-		 * our query shapes, a pass that stops early (check_at_least =
-		 * offset + limit) missed a better hit (docs/engine-xapian.md) */
+	if (!one_pass && rq->limit > 0 && rq->offset < (size_t)total) {
 		p->o.counts = NULL;
 		p->o.n_counts = 0;
 		if ((rc = xs_search(x->db, &p->o, &r2, eb)) != CL_OK)
 			goto out;
-		rc = fill_result(e, rq, p, r2, NULL, NULL, 0, r2->n_hits, res, eb);
 	}
+	if (r2 && (rc = fill_result(e, rq, p, r2, NULL, NULL, 0, r2->n_hits, res, eb)) != CL_OK)
+		goto out;
 	res->total = total;
 	if (count_mask & ENGINE_COUNT_DISJ)
 		e->disj_done = 1;
 out:
+	fcount_filter_free(flt);
+	free(d.v);
 	xs_result_free(r1);
 	xs_result_free(r2);
 	return rc;

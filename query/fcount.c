@@ -609,3 +609,53 @@ int fcount_count(struct fcount *fc, const uint32_t *docs, size_t n,
 	plan_release(&p);
 	return rc == CL_OK ? CL_OK : cl_fail(eb, rc, "facet counts: out of memory");
 }
+
+/* ---- a filter as a test of one document ---------------------------------- */
+
+struct fcount_filter {
+	const struct fcount *fc;
+	struct plan p;
+};
+
+int fcount_filter_new(const struct fcount *fc, const struct search_request *rq,
+		      struct fcount_filter **out, struct cl_errbuf *eb)
+{
+	struct fcount_filter *flt = calloc(1, sizeof *flt);
+
+	*out = NULL;
+	if (!flt)
+		return cl_fail(eb, CL_ENOMEM, "facet counts: out of memory");
+	flt->fc = fc;
+	if (plan_init(fc, rq, 0, &flt->p) != CL_OK) {
+		fcount_filter_free(flt);
+		return cl_fail(eb, CL_ENOMEM, "facet counts: out of memory");
+	}
+	*out = flt;
+	return CL_OK;
+}
+
+int fcount_filter_pass(const struct fcount_filter *flt, uint32_t doc)
+{
+	const struct fcount *fc = flt->fc;
+	uint16_t one;
+	size_t n;
+
+	if ((size_t)doc >= fc->cap || !roaring_bitmap_contains(fc->live, doc))
+		return 0;
+	for (size_t i = 0; i < flt->p.ng; i++) {
+		const struct group *g = &flt->p.g[i];
+		const uint16_t *c = cell_codes(fc, fc->cells[(size_t)doc * EF_COUNT + (size_t)g->f],
+					       &one, &n);
+		if (!has_want(g->want, c, n))
+			return 0;
+	}
+	return 1;
+}
+
+void fcount_filter_free(struct fcount_filter *flt)
+{
+	if (!flt)
+		return;
+	plan_release(&flt->p);
+	free(flt);
+}

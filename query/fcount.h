@@ -79,4 +79,15 @@ int fcount_count(struct fcount *fc, const uint32_t *docs, size_t n,
 		 const struct search_request *rq, unsigned facets, enum fcount_path path,
 		 long *total, struct search_result *res, struct cl_errbuf *eb);
 
+/* A request's filters as a test of one document (the rows path's test):
+ * fcount_filter_pass is 1 when doc is live and passes every filter and
+ * the year range of rq. The filter borrows fc: use it while fc is not
+ * changed. CL_OK or CL_ENOMEM; free with fcount_filter_free (NULL is a
+ * no-op). */
+struct fcount_filter;
+int fcount_filter_new(const struct fcount *fc, const struct search_request *rq,
+		      struct fcount_filter **out, struct cl_errbuf *eb);
+int fcount_filter_pass(const struct fcount_filter *flt, uint32_t doc);
+void fcount_filter_free(struct fcount_filter *flt);
+
 #endif

@@ -772,6 +772,17 @@ template <typename F> int walk_guard(struct cl_errbuf *eb, const char *what, F &
 	});
 }
 
+/* The caller's filter (xs_query_opts.decide). */
+struct CallbackDecider : public Xapian::MatchDecider {
+	int (*fn)(void *, unsigned);
+	void *ud;
+	CallbackDecider(int (*f)(void *, unsigned), void *u) : fn(f), ud(u) {}
+	bool operator()(const Xapian::Document &doc) const override
+	{
+		return fn(ud, doc.get_docid()) != 0;
+	}
+};
+
 /* Collects the docid of every match (the counting layer's match set). */
 struct DocidSpy : public Xapian::MatchSpy {
 	std::vector<unsigned> docids;
@@ -844,8 +855,10 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 					  static_cast<Xapian::doccount>(o->limit));
 		r->total = counted.get_matches_estimated();
 	} else {
+		CallbackDecider dec(o->decide, o->decide_ud);
 		priv->mset = enq.get_mset(static_cast<Xapian::doccount>(o->offset),
-					  static_cast<Xapian::doccount>(o->limit), check);
+					  static_cast<Xapian::doccount>(o->limit), check, nullptr,
+					  o->decide ? &dec : nullptr);
 		enq.clear_matchspies();
 		r->total = priv->mset.get_matches_estimated();
 	}

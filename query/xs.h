@@ -341,6 +341,14 @@ struct xs_query_opts {
 	 * result's docids get the docid of every match (the whole match set;
 	 * with limit 0 the match is unranked, which is cheaper). */
 	int collect_docids;
+	/* A filter the caller evaluates itself (local databases): decide is
+	 * called with the docid of every match, before paging, sorting and
+	 * collect_docids; only the matches it returns non-zero for are hits
+	 * and count in total. It must not fail (it is C: nothing is thrown).
+	 * The counting layer's decides by its own table and records every
+	 * docid it sees: the match set before filters, from the ranked pass. */
+	int (*decide)(void *ud, unsigned docid);
+	void *decide_ud;
 };
 
 /* Defaults: flags XS_Q_DEFAULTS, limit 10, Xapian's BM25 values (unused

@@ -250,6 +250,21 @@ Test(fcount, random_vs_sql)
 			}
 			snprintf(what, sizeof what, "round %d query %d", round, q);
 			check(db, &rq, facets, total, res, what);
+			/* the same filter as a test of one document */
+			{
+				struct fcount_filter *flt;
+				struct cl_errbuf eb;
+				sqlite3_stmt *st;
+				long pass = 0;
+				cr_assert_eq(fcount_filter_new(fc, &rq, &flt, &eb), CL_OK);
+				cr_assert_eq(sqlite3_prepare_v2(db, "SELECT doc FROM m", -1, &st, NULL),
+					     SQLITE_OK);
+				while (sqlite3_step(st) == SQLITE_ROW)
+					pass += fcount_filter_pass(flt, (uint32_t)sqlite3_column_int64(st, 0));
+				sqlite3_finalize(st);
+				cr_assert_eq(pass, total[0], "%s: filter passes %ld", what, pass);
+				fcount_filter_free(flt);
+			}
 			for (int path = 0; path < NPATHS; path++)
 				search_result_release(&res[path]);
 			free(docs);
