@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 42;
 	struct fcount *fc;
 	struct cl_errbuf eb;
-	static const double fracs[] = {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.8, 1.0};
+	static const double fracs[] = {0.001, 0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.5, 0.8, 1.0};
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--docs"))

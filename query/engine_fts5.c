@@ -385,25 +385,72 @@ static int load_end(struct fts *f, sqlite3_stmt *st, int rc, struct cl_errbuf *e
 	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, what);
 }
 
-/* Loads the sets from fts_docs and fts_facets unless the cache is
- * current (fts_meta.gen unchanged since it was built). */
-static int cache_sync(struct fts *f, struct cl_errbuf *eb)
+/* Rows of fts_facets in (rid, facet, value) order, grouped into one
+ * fcount_put per document and facet. */
+struct fcl_feed {
+	struct fcount *fc;
+	sqlite3_int64 rid;
+	int f;
+	size_t n;
+	const char *v[CASE_LIST_MAX];
+	size_t len[CASE_LIST_MAX];
+	char buf[CASE_LIST_MAX][FACET_VALUE_MAX + 1];
+	char *big[CASE_LIST_MAX]; /* a value longer than buf: its copy */
+};
+
+static int feed_flush(struct fcl_feed *fd, struct cl_errbuf *eb)
+{
+	int rc = CL_OK;
+
+	if (fd->n)
+		rc = fcount_put(fd->fc, (uint32_t)fd->rid, fd->f, fd->v, fd->len, fd->n, eb);
+	for (size_t i = 0; i < fd->n; i++) {
+		free(fd->big[i]);
+		fd->big[i] = NULL;
+	}
+	fd->n = 0;
+	return rc;
+}
+
+static int feed_row(struct fcl_feed *fd, sqlite3_int64 rid, int fa, const char *v,
+		    struct cl_errbuf *eb)
+{
+	int rc;
+	size_t len = strlen(v);
+
+	if (fd->n && (rid != fd->rid || fa != fd->f) && (rc = feed_flush(fd, eb)) != CL_OK)
+		return rc;
+	fd->rid = rid;
+	fd->f = fa;
+	if (fd->n == CASE_LIST_MAX)
+		return CL_OK;
+	if (len < sizeof fd->buf[0]) {
+		memcpy(fd->buf[fd->n], v, len + 1);
+		fd->v[fd->n] = fd->buf[fd->n];
+	} else {
+		if (!(fd->big[fd->n] = strdup(v)))
+			return cl_fail(eb, CL_ENOMEM, "out of memory");
+		fd->v[fd->n] = fd->big[fd->n];
+	}
+	fd->len[fd->n++] = len;
+	return CL_OK;
+}
+
+/* Loads the sets from fts_docs and fts_facets as of gen; with fd, the
+ * same scan feeds the counting layer (fcl_sync). */
+static int cache_load(struct fts *f, int64_t gen, struct fcl_feed *fd, struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st;
-	int64_t gen;
 	int rc;
 
-	if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
-		return rc;
-	if (f->cache_ok && gen == f->cache_gen)
-		return CL_OK;
 	if ((rc = cache_empty(f, eb)) != CL_OK)
 		return rc;
 	if ((rc = stmt(f, FS_DOC_RIDS, &st, eb)) != CL_OK)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		if (rid_ok(rid) && bs_add(f->all, (uint32_t)rid) != CL_OK)
+		if (rid_ok(rid) && (bs_add(f->all, (uint32_t)rid) != CL_OK ||
+				    (fd && fcount_live(fd->fc, (uint32_t)rid, NULL) != CL_OK)))
 			break;
 	}
 	if ((rc = load_end(f, st, rc, eb, "load documents")) != CL_OK)
@@ -422,11 +469,14 @@ static int cache_sync(struct fts *f, struct cl_errbuf *eb)
 			if (!last || last_f != fa || strcmp(last->value, v))
 				last = fval_get(&f->fc[fa], v);
 			last_f = fa;
-			if (!last || bs_add(last->bm, (uint32_t)rid) != CL_OK)
+			if (!last || bs_add(last->bm, (uint32_t)rid) != CL_OK ||
+			    (fd && feed_row(fd, rid, fa, v, NULL) != CL_OK))
 				break;
 		}
 	}
 	if ((rc = load_end(f, st, rc, eb, "load facets")) != CL_OK)
+		goto out;
+	if (fd && (rc = feed_flush(fd, eb)) != CL_OK)
 		goto out;
 	f->cache_ok = 1;
 	f->cache_gen = gen;
@@ -437,19 +487,29 @@ out:
 	return rc;
 }
 
+/* Loads the sets unless the cache is current (fts_meta.gen unchanged
+ * since it was built). */
+static int cache_sync(struct fts *f, struct cl_errbuf *eb)
+{
+	int64_t gen;
+	int rc;
+
+	if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
+		return rc;
+	if (f->cache_ok && gen == f->cache_gen)
+		return CL_OK;
+	return cache_load(f, gen, NULL, eb);
+}
+
 /* Makes f->fcl the counting layer of the index as this handle sees it:
  * one scan of fts_docs and fts_facets (rows in (rid, facet, value) order:
  * a document's values of one facet arrive together). */
 static int fcl_sync(struct engine *e, struct fts *f, struct cl_errbuf *eb)
 {
+	struct fcl_feed *fd;
 	sqlite3_stmt *st;
 	int64_t gen;
 	int rc;
-	const char *v[CASE_LIST_MAX];
-	size_t len[CASE_LIST_MAX], n = 0;
-	sqlite3_int64 cur_rid = -1;
-	int cur_f = -1;
-	char *keep[CASE_LIST_MAX];
 
 	if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
 		return rc;
@@ -457,57 +517,44 @@ static int fcl_sync(struct engine *e, struct fts *f, struct cl_errbuf *eb)
 		return CL_OK;
 	if (!f->fcl && fcount_new(&f->fcl) != CL_OK)
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	if (!(fd = calloc(1, sizeof *fd)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	fd->fc = f->fcl;
 	f->fcl_ok = 0;
 	fcount_clear(f->fcl);
+	if (!f->cache_ok || gen != f->cache_gen) {
+		/* the sets are stale too: one scan builds both */
+		rc = cache_load(f, gen, fd, eb);
+		goto out;
+	}
 	if ((rc = stmt(f, FS_DOC_RIDS, &st, eb)) != CL_OK)
-		return rc;
+		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
 		if (rid_ok(rid) && fcount_live(f->fcl, (uint32_t)rid, NULL) != CL_OK)
 			break;
 	}
 	if ((rc = load_end(f, st, rc, eb, "load documents")) != CL_OK)
-		return rc;
+		goto out;
 	if ((rc = stmt(f, FS_FACET_ALL, &st, eb)) != CL_OK)
-		return rc;
-	rc = CL_OK;
-	for (;;) {
-		int step = sqlite3_step(st), fa = -1;
-		sqlite3_int64 rid = -1;
-		if (step == SQLITE_ROW) {
-			rid = sqlite3_column_int64(st, 0);
-			fa = sqlite3_column_int(st, 1);
-			if (!rid_ok(rid) || fa < 0 || fa >= EF_COUNT)
-				continue;
-		}
-		if (n && (step != SQLITE_ROW || rid != cur_rid || fa != cur_f)) {
-			rc = fcount_put(f->fcl, (uint32_t)cur_rid, cur_f, v, len, n, eb);
-			for (size_t i = 0; i < n; i++)
-				free(keep[i]);
-			n = 0;
-			if (rc != CL_OK)
-				break;
-		}
-		if (step != SQLITE_ROW) {
-			rc = step == SQLITE_DONE ? CL_OK : db_fail(f, eb, step, "load facets");
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		int fa = sqlite3_column_int(st, 1);
+		if (rid_ok(rid) && fa >= 0 && fa < EF_COUNT &&
+		    feed_row(fd, rid, fa, col_text(st, 2), eb) != CL_OK)
 			break;
-		}
-		cur_rid = rid;
-		cur_f = fa;
-		if (n < CASE_LIST_MAX) {
-			const char *t = col_text(st, 2);
-			if (!(keep[n] = strdup(t))) {
-				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
-				break;
-			}
-			v[n] = keep[n];
-			len[n] = strlen(t);
-			n++;
-		}
 	}
-	for (size_t i = 0; i < n; i++)
-		free(keep[i]);
-	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) { /* broke off: feed_row's error is in eb */
+		sqlite3_reset(st);
+		rc = CL_ENOMEM;
+		goto out;
+	}
+	if ((rc = load_end(f, st, rc, eb, "load facets")) == CL_OK)
+		rc = feed_flush(fd, eb);
+out:
+	feed_flush(fd, NULL);
+	free(fd);
 	if (rc != CL_OK) {
 		fcount_clear(f->fcl);
 		return rc;

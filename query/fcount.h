@@ -36,7 +36,7 @@ struct fcount; /* opaque */
 
 /* Largest match set, as a fraction of the live documents, that the rows
  * path counts under FCOUNT_AUTO; larger ones go to the bitmaps. */
-#define FCOUNT_ROWS_MAX_FRACTION 0.25
+#define FCOUNT_ROWS_MAX_FRACTION 0.15
 /* Distinct values one facet may hold (codes are 16-bit). */
 #define FCOUNT_VALUES_MAX 65535
 
