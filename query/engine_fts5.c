@@ -1940,16 +1940,19 @@ out:
 }
 
 /* run_pass with the counting layer when engine.c asks for every count
- * in one pass (ENGINE_COUNT_DISJ); the layer's failure to build falls back
- * to run_pass's own counting. */
+ * in one pass (ENGINE_COUNT_DISJ) and a counted facet is filtered: the
+ * layer's one pass replaces a MATCH per such facet. Without one, the
+ * row-id sets count as fast (|M AND value| per value). The layer's
+ * failure to build falls back to run_pass's own counting. */
 static int counted_pass(struct engine *e, const struct search_request *rq, struct pass *p,
 			unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
 {
 	struct fts *f = e->impl;
-	int rc;
+	int rc, disj = 0;
 
-	if ((count_mask & ENGINE_COUNT_DISJ) && ((count_mask & ENGINE_ALL_FACETS) || rq->facets) &&
-	    fcl_sync(e, f, NULL) == CL_OK)
+	for (int fa = 0; fa < EF_COUNT; fa++)
+		disj |= (rq->facets & (1u << fa)) && rq->nfilters[fa];
+	if ((count_mask & ENGINE_COUNT_DISJ) && disj && fcl_sync(e, f, NULL) == CL_OK)
 		p->fcl = f->fcl;
 	rc = run_pass(f, rq, p, count_mask, res, eb);
 	if (rc == CL_OK && p->counted_all)
