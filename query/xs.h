@@ -337,7 +337,8 @@ struct xs_query_opts {
 	double boost;
 	/* XS_C_TERMS: the weight factor of the translations (after '\v');
 	 * they match whatever it is (0: they add no weight). Default 1. */
-	double alt_weight;	/* The counting layer (query/fcount.h) of a local database: the
+	double alt_weight;
+	/* The counting layer (query/fcount.h) of a local database: the
 	 * result's docids get the docid of every match (the whole match set;
 	 * with limit 0 the match is unranked, which is cheaper). */
 	int collect_docids;
