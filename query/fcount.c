@@ -30,8 +30,12 @@ struct fdict {
 };
 
 struct fcount {
-	uint32_t *cells; /* [doc * EF_COUNT + f] */
-	size_t cap;      /* documents the cells have room for */
+	uint32_t *cells; /* [(doc - base) * EF_COUNT + f] */
+	uint32_t base;   /* the lowest document number the cells hold: an
+			  * index whose numbers start high (Xapian after a
+			  * clear and a resync) costs no rows below it */
+	size_t cap;      /* documents the cells have room for, from base */
+	size_t top;      /* one past the highest document given a row */
 	uint16_t *pool;
 	size_t npool, cappool, garbage;
 	roaring_bitmap_t *live;
@@ -161,6 +165,8 @@ void fcount_clear(struct fcount *fc)
 	free(fc->cells);
 	fc->cells = NULL;
 	fc->cap = 0;
+	fc->base = 0;
+	fc->top = 0;
 	free(fc->pool);
 	fc->pool = NULL;
 	fc->npool = fc->cappool = fc->garbage = 0;
@@ -176,20 +182,46 @@ void fcount_free(struct fcount *fc)
 	free(fc);
 }
 
+/* doc's row, NULL when the cells do not reach it. */
+static uint32_t *row_of(const struct fcount *fc, uint32_t doc)
+{
+	if (doc < fc->base || (size_t)(doc - fc->base) >= fc->cap)
+		return NULL;
+	return fc->cells + (size_t)(doc - fc->base) * EF_COUNT;
+}
+
+/* Makes the cells reach doc. They span [base, base + cap) with a power of
+ * two of rows, at most twice [the lowest, the highest) document given a
+ * row, plus half of that below when they had to move down (so a falling
+ * sequence of documents moves them a few times, not each time). */
 static int grow_cells(struct fcount *fc, uint32_t doc)
 {
-	size_t cap = fc->cap ? fc->cap : 1024;
+	size_t cap = 1024, lo, hi;
 	uint32_t *cells;
 
-	if ((size_t)doc < fc->cap)
+	if (row_of(fc, doc)) {
+		if ((size_t)doc + 1 > fc->top)
+			fc->top = (size_t)doc + 1;
 		return CL_OK;
-	while (cap <= (size_t)doc)
+	}
+	lo = fc->cap && fc->base < doc ? fc->base : doc;
+	hi = fc->cap && fc->top > (size_t)doc + 1 ? fc->top : (size_t)doc + 1;
+	if (fc->cap && doc < fc->base) {
+		size_t slack = (hi - lo) / 2;
+		lo = lo > slack ? lo - slack : 0;
+	}
+	while (cap < hi - lo)
 		cap *= 2;
-	if (!(cells = realloc(fc->cells, cap * EF_COUNT * sizeof *cells)))
+	if (!(cells = calloc(cap * EF_COUNT, sizeof *cells)))
 		return CL_ENOMEM;
-	memset(cells + fc->cap * EF_COUNT, 0, (cap - fc->cap) * EF_COUNT * sizeof *cells);
+	if (fc->cap && fc->top > fc->base)
+		memcpy(cells + (fc->base - lo) * EF_COUNT, fc->cells,
+		       (fc->top - fc->base) * EF_COUNT * sizeof *cells);
+	free(fc->cells);
 	fc->cells = cells;
 	fc->cap = cap;
+	fc->base = (uint32_t)lo;
+	fc->top = hi;
 	return CL_OK;
 }
 
@@ -213,7 +245,7 @@ static const uint16_t *cell_codes(const struct fcount *fc, uint32_t cell, uint16
 /* Drops the values of doc's facet f (bitmaps and cell). */
 static void cell_drop(struct fcount *fc, uint32_t doc, int f)
 {
-	uint32_t *cell = &fc->cells[(size_t)doc * EF_COUNT + (size_t)f];
+	uint32_t *cell = &row_of(fc, doc)[f];
 	uint16_t one;
 	size_t n;
 	const uint16_t *c = cell_codes(fc, *cell, &one, &n);
@@ -316,7 +348,7 @@ int fcount_put(struct fcount *fc, uint32_t doc, int f, const char *const *v, con
 			goto fail;
 		cell = MULTI | off;
 	}
-	fc->cells[(size_t)doc * EF_COUNT + (size_t)f] = cell;
+	row_of(fc, doc)[f] = cell;
 	for (size_t i = 0; i < nc; i++)
 		roaring_bitmap_add(fc->d[f].bm[codes[i]], doc);
 	return CL_OK;
@@ -330,7 +362,7 @@ fail:
 
 void fcount_del(struct fcount *fc, uint32_t doc)
 {
-	if (!fc || (size_t)doc >= fc->cap)
+	if (!fc || !row_of(fc, doc))
 		return;
 	for (int f = 0; f < EF_COUNT; f++)
 		cell_drop(fc, doc, f);
@@ -433,7 +465,7 @@ static int has_want(const uint64_t *want, const uint16_t *c, size_t n)
 /* One document on the rows path. */
 static void count_row(const struct fcount *fc, struct plan *p, uint32_t doc)
 {
-	const uint32_t *row = fc->cells + (size_t)doc * EF_COUNT;
+	const uint32_t *row = row_of(fc, doc);
 	int failed = -1;
 	uint16_t one;
 	size_t n;
@@ -492,7 +524,7 @@ static int count_rows(const struct fcount *fc, const uint32_t *docs, size_t n, s
 		sorted = docs[i] > docs[i - 1];
 	if (sorted) {
 		for (size_t i = 0; i < n; i++)
-			if ((size_t)docs[i] < fc->cap && roaring_bitmap_contains(fc->live, docs[i]))
+			if (row_of(fc, docs[i]) && roaring_bitmap_contains(fc->live, docs[i]))
 				count_row(fc, p, docs[i]);
 		return CL_OK;
 	}
@@ -640,11 +672,13 @@ int fcount_filter_pass(const struct fcount_filter *flt, uint32_t doc)
 	uint16_t one;
 	size_t n;
 
-	if ((size_t)doc >= fc->cap || !roaring_bitmap_contains(fc->live, doc))
+	const uint32_t *row = row_of(fc, doc);
+
+	if (!row || !roaring_bitmap_contains(fc->live, doc))
 		return 0;
 	for (size_t i = 0; i < flt->p.ng; i++) {
 		const struct group *g = &flt->p.g[i];
-		const uint16_t *c = cell_codes(fc, fc->cells[(size_t)doc * EF_COUNT + (size_t)g->f],
+		const uint16_t *c = cell_codes(fc, row[g->f],
 					       &one, &n);
 		if (!has_want(g->want, c, n))
 			return 0;

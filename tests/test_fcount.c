@@ -359,6 +359,35 @@ Test(fcount, revisions)
 	fcount_free(NULL);
 }
 
+/* Document numbers that start high (Xapian's docids after a clear and a
+ * resync) and then come lower: the rows move, the counts stay. */
+Test(fcount, high_and_falling_document_numbers)
+{
+	struct fcount *fc;
+	struct search_request rq;
+	struct search_result res;
+	static const uint32_t docs[] = {2000000u, 1999000u, 2001234u, 1500000u, 1999999u};
+	long total;
+
+	cr_assert_eq(fcount_new(&fc), CL_OK);
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+		put1(fc, docs[i], EF_KIND, i % 2 ? "case" : "procurement", NULL);
+	fcount_del(fc, 6u);          /* below every row: nothing */
+	fcount_del(fc, 2001234u); /* the highest */
+	search_request_init(&rq);
+	for (int path = FCOUNT_ROWS; path <= FCOUNT_BITMAPS; path++) {
+		count_all(fc, &rq, (enum fcount_path)path, &total, &res);
+		cr_assert_eq(total, 4);
+		cr_assert_eq(engine_facet_get(&res.facets[EF_KIND], "procurement"), 2);
+		cr_assert_eq(engine_facet_get(&res.facets[EF_KIND], "case"), 2);
+		search_result_release(&res);
+	}
+	cr_assert(fcount_has(fc, 1500000u));
+	cr_assert(fcount_has(fc, 2000000u));
+	cr_assert_not(fcount_has(fc, 2001234u));
+	fcount_free(fc);
+}
+
 /* Many changes of multi-valued facets: the value lists that are no longer
  * used are reclaimed and the counts stay right. */
 Test(fcount, churn)
