@@ -62,16 +62,19 @@ enum engine_kind engine_get_kind(const struct engine *e)
 
 int engine_put(struct engine *e, const struct case_record *c, struct cl_errbuf *eb)
 {
+	e->gen++; /* counting layer: this handle changed (fcount.h) */
 	return e->ops->put(e, c, eb);
 }
 
 int engine_delete(struct engine *e, const char *id, struct cl_errbuf *eb)
 {
+	e->gen++; /* counting layer: this handle changed (fcount.h) */
 	return e->ops->del(e, id, eb);
 }
 
 int engine_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 {
+	e->gen++; /* counting layer: this handle changed (fcount.h) */
 	return e->ops->commit(e, seq, eb);
 }
 
@@ -82,6 +85,7 @@ int engine_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb)
 
 int engine_clear(struct engine *e, struct cl_errbuf *eb)
 {
+	e->gen++; /* counting layer: this handle changed (fcount.h) */
 	return e->ops->clear(e, eb);
 }
 
@@ -456,10 +460,12 @@ static int check_request(const struct search_request *rq, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
-/* Facets whose counts come from the main pass: asked for and not filtered. */
+/* Facets whose counts come from the main pass: asked for and not filtered;
+ * and ENGINE_COUNT_DISJ: an engine with a counting layer counts them all
+ * in the main pass (engine_impl.h). */
 static unsigned main_mask(const struct search_request *rq)
 {
-	unsigned m = 0;
+	unsigned m = ENGINE_COUNT_DISJ;
 	for (int f = 0; f < EF_COUNT; f++)
 		if ((rq->facets & (1u << f)) && rq->nfilters[f] == 0)
 			m |= 1u << f;
@@ -474,7 +480,10 @@ typedef int (*pass_fn)(struct engine *e, const struct search_request *rq, void *
 static int disjunctive(struct engine *e, const struct search_request *rq, void *arg,
 		       pass_fn pass, struct search_result *res, struct cl_errbuf *eb)
 {
-	for (int f = 0; f < EF_COUNT; f++) {
+	/* the main pass counted every facet already (ENGINE_COUNT_DISJ) */
+	int done = e->disj_done;
+	e->disj_done = 0;
+	for (int f = 0; f < EF_COUNT && !done; f++) {
 		struct search_request sub;
 		struct search_result tmp;
 		int rc;

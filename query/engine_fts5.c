@@ -15,6 +15,7 @@
 
 #include "bset.h"
 #include "dbuf.h"
+#include "fcount.h"
 #include "fts5rank.h"
 #include "fts5tok.h"
 #include "meta_keys.h"
@@ -176,6 +177,13 @@ struct fts {
 		long *n;
 		size_t cap, used;
 	} wc;
+	/* The counting layer (fcount.h): valid when fcl_ok, fts_meta.gen ==
+	 * fcl_gen and the handle made no change since (engine gen ==
+	 * fcl_egen); rebuilt from fts_docs and fts_facets otherwise. */
+	struct fcount *fcl;
+	int fcl_ok;
+	int64_t fcl_gen;
+	unsigned long fcl_egen;
 };
 
 /* --- small helpers --------------------------------------------------------- */
@@ -388,25 +396,72 @@ static int load_end(struct fts *f, sqlite3_stmt *st, int rc, struct cl_errbuf *e
 	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, what);
 }
 
-/* Loads the sets from fts_docs and fts_facets unless the cache is
- * current (fts_meta.gen unchanged since it was built). */
-static int cache_sync(struct fts *f, struct cl_errbuf *eb)
+/* Rows of fts_facets in (rid, facet, value) order, grouped into one
+ * fcount_put per document and facet. */
+struct fcl_feed {
+	struct fcount *fc;
+	sqlite3_int64 rid;
+	int f;
+	size_t n;
+	const char *v[CASE_LIST_MAX];
+	size_t len[CASE_LIST_MAX];
+	char buf[CASE_LIST_MAX][FACET_VALUE_MAX + 1];
+	char *big[CASE_LIST_MAX]; /* a value longer than buf: its copy */
+};
+
+static int feed_flush(struct fcl_feed *fd, struct cl_errbuf *eb)
+{
+	int rc = CL_OK;
+
+	if (fd->n)
+		rc = fcount_put(fd->fc, (uint32_t)fd->rid, fd->f, fd->v, fd->len, fd->n, eb);
+	for (size_t i = 0; i < fd->n; i++) {
+		free(fd->big[i]);
+		fd->big[i] = NULL;
+	}
+	fd->n = 0;
+	return rc;
+}
+
+static int feed_row(struct fcl_feed *fd, sqlite3_int64 rid, int fa, const char *v,
+		    struct cl_errbuf *eb)
+{
+	int rc;
+	size_t len = strlen(v);
+
+	if (fd->n && (rid != fd->rid || fa != fd->f) && (rc = feed_flush(fd, eb)) != CL_OK)
+		return rc;
+	fd->rid = rid;
+	fd->f = fa;
+	if (fd->n == CASE_LIST_MAX)
+		return CL_OK;
+	if (len < sizeof fd->buf[0]) {
+		memcpy(fd->buf[fd->n], v, len + 1);
+		fd->v[fd->n] = fd->buf[fd->n];
+	} else {
+		if (!(fd->big[fd->n] = strdup(v)))
+			return cl_fail(eb, CL_ENOMEM, "out of memory");
+		fd->v[fd->n] = fd->big[fd->n];
+	}
+	fd->len[fd->n++] = len;
+	return CL_OK;
+}
+
+/* Loads the sets from fts_docs and fts_facets as of gen; with fd, the
+ * same scan feeds the counting layer (fcl_sync). */
+static int cache_load(struct fts *f, int64_t gen, struct fcl_feed *fd, struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st;
-	int64_t gen;
 	int rc;
 
-	if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
-		return rc;
-	if (f->cache_ok && gen == f->cache_gen)
-		return CL_OK;
 	if ((rc = cache_empty(f, eb)) != CL_OK)
 		return rc;
 	if ((rc = stmt(f, FS_DOC_RIDS, &st, eb)) != CL_OK)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		if (rid_ok(rid) && bs_add(f->all, (uint32_t)rid) != CL_OK)
+		if (rid_ok(rid) && (bs_add(f->all, (uint32_t)rid) != CL_OK ||
+				    (fd && fcount_live(fd->fc, (uint32_t)rid, NULL) != CL_OK)))
 			break;
 	}
 	if ((rc = load_end(f, st, rc, eb, "load documents")) != CL_OK)
@@ -425,11 +480,14 @@ static int cache_sync(struct fts *f, struct cl_errbuf *eb)
 			if (!last || last_f != fa || strcmp(last->value, v))
 				last = fval_get(&f->fc[fa], v);
 			last_f = fa;
-			if (!last || bs_add(last->bm, (uint32_t)rid) != CL_OK)
+			if (!last || bs_add(last->bm, (uint32_t)rid) != CL_OK ||
+			    (fd && feed_row(fd, rid, fa, v, NULL) != CL_OK))
 				break;
 		}
 	}
 	if ((rc = load_end(f, st, rc, eb, "load facets")) != CL_OK)
+		goto out;
+	if (fd && (rc = feed_flush(fd, eb)) != CL_OK)
 		goto out;
 	f->cache_ok = 1;
 	f->cache_gen = gen;
@@ -438,6 +496,84 @@ out:
 	if (rc != CL_OK)
 		cache_drop(f);
 	return rc;
+}
+
+/* Loads the sets unless the cache is current (fts_meta.gen unchanged
+ * since it was built). */
+static int cache_sync(struct fts *f, struct cl_errbuf *eb)
+{
+	int64_t gen;
+	int rc;
+
+	if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
+		return rc;
+	if (f->cache_ok && gen == f->cache_gen)
+		return CL_OK;
+	return cache_load(f, gen, NULL, eb);
+}
+
+/* Makes f->fcl the counting layer of the index as this handle sees it:
+ * one scan of fts_docs and fts_facets (rows in (rid, facet, value) order:
+ * a document's values of one facet arrive together). */
+static int fcl_sync(struct engine *e, struct fts *f, struct cl_errbuf *eb)
+{
+	struct fcl_feed *fd;
+	sqlite3_stmt *st;
+	int64_t gen;
+	int rc;
+
+	if ((rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK)
+		return rc;
+	if (f->fcl_ok && gen == f->fcl_gen && e->gen == f->fcl_egen)
+		return CL_OK;
+	if (!f->fcl && fcount_new(&f->fcl) != CL_OK)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	if (!(fd = calloc(1, sizeof *fd)))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	fd->fc = f->fcl;
+	f->fcl_ok = 0;
+	fcount_clear(f->fcl);
+	if (!f->cache_ok || gen != f->cache_gen) {
+		/* the sets are stale too: one scan builds both */
+		rc = cache_load(f, gen, fd, eb);
+		goto out;
+	}
+	if ((rc = stmt(f, FS_DOC_RIDS, &st, eb)) != CL_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		if (rid_ok(rid) && fcount_live(f->fcl, (uint32_t)rid, NULL) != CL_OK)
+			break;
+	}
+	if ((rc = load_end(f, st, rc, eb, "load documents")) != CL_OK)
+		goto out;
+	if ((rc = stmt(f, FS_FACET_ALL, &st, eb)) != CL_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		int fa = sqlite3_column_int(st, 1);
+		if (rid_ok(rid) && fa >= 0 && fa < EF_COUNT &&
+		    feed_row(fd, rid, fa, col_text(st, 2), eb) != CL_OK)
+			break;
+	}
+	if (rc == SQLITE_ROW) { /* broke off: feed_row's error is in eb */
+		sqlite3_reset(st);
+		rc = CL_ENOMEM;
+		goto out;
+	}
+	if ((rc = load_end(f, st, rc, eb, "load facets")) == CL_OK)
+		rc = feed_flush(fd, eb);
+out:
+	feed_flush(fd, NULL);
+	free(fd);
+	if (rc != CL_OK) {
+		fcount_clear(f->fcl);
+		return rc;
+	}
+	f->fcl_ok = 1;
+	f->fcl_gen = gen;
+	f->fcl_egen = e->gen;
+	return CL_OK;
 }
 
 static void cache_remove(struct fts *f, uint32_t rid)
@@ -860,6 +996,7 @@ static void fts_close(struct engine *e)
 		sqlite3_finalize(f->st[i]);
 	cache_drop(f);
 	wc_release(&f->wc);
+	fcount_free(f->fcl);
 	ta_close(f->ta_q);
 	ta_close(f->ta_w);
 	free(f);
@@ -1439,6 +1576,11 @@ struct pass {
 	uint32_t exclude; /* similar(): the case itself */
 	int sector_bonus; /* similar(): boost cases sharing the excluded case's sectors */
 	struct sem_hl *hl; /* the words snippets mark (engine.c's), or NULL */
+	/* the counting layer (fcount.h), up to date, when count_mask has
+	 * ENGINE_COUNT_DISJ; counted_all: run_pass counted every facet of
+	 * rq (the engine then sets e->disj_done) */
+	struct fcount *fcl;
+	int counted_all;
 	/* ranking (docs/ranking.md): bm25 title column weight (0: similar()'s)
 	 * and pseudo-relevance feedback (fb_docs 0: off) */
 	double title_w;
@@ -1863,7 +2005,7 @@ static int add_tagged(struct fts *f, struct tagged *t, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
-static int run_pass(struct fts *f, const struct search_request *rq, const struct pass *p,
+static int run_pass(struct fts *f, const struct search_request *rq, struct pass *p,
 		    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
 {
 	struct bset *F = NULL, *M = NULL, *S = NULL;
@@ -1873,6 +2015,11 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 	uint32_t *page = NULL;
 	size_t npage = 0;
 	int want_scores = rq->limit > 0 && rq->sort == SORT_RELEVANCE && p->expr;
+	/* the layer counts (one pass, every facet); not for a case excluded
+	 * from every document (no expression to collect the rest from) */
+	int layer = p->fcl && !p->tag && !(p->has_exclude && !p->expr && !p->nomatch);
+	uint32_t *mr = NULL;
+	size_t nmr = 0, capmr = 0;
 	const struct bset *bonus[CASE_LIST_MAX];
 	size_t nbonus = 0;
 	sqlite3_stmt *st;
@@ -1912,6 +2059,20 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 				goto out;
 			}
+			if (layer && !(p->has_exclude && (uint32_t)rid == p->exclude)) {
+				if (nmr == capmr) {
+					size_t cap = capmr ? capmr * 2 : 1024;
+					uint32_t *v = realloc(mr, cap * sizeof *v);
+					if (!v) {
+						sqlite3_reset(st);
+						rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+						goto out;
+					}
+					mr = v;
+					capmr = cap;
+				}
+				mr[nmr++] = (uint32_t)rid;
+			}
 			if (!want_scores || (F && !bs_has(F, (uint32_t)rid)) ||
 			    (p->has_exclude && (uint32_t)rid == p->exclude))
 				continue;
@@ -1946,6 +2107,16 @@ static int run_pass(struct fts *f, const struct search_request *rq, const struct
 	total = bs_card(M);
 	res->total = (long)total;
 
+	if (layer) {
+		static const uint32_t none[1];
+		long ltotal;
+		if ((rc = fcount_count(p->fcl, p->expr ? (mr ? mr : none) : p->nomatch ? none : NULL,
+				       nmr, rq, (count_mask & ENGINE_ALL_FACETS) | rq->facets,
+				       FCOUNT_AUTO, &ltotal, res, eb)) != CL_OK)
+			goto out;
+		p->counted_all = 1;
+		count_mask = 0; /* counted */
+	}
 	for (int fa = 0; fa < EF_COUNT; fa++) {
 		const struct fvals *fv = &f->fc[fa];
 		if (!(count_mask & (1u << fa)))
@@ -2045,6 +2216,7 @@ out:
 		free(sc[i].id);
 	free(sv.v);
 	free(page);
+	free(mr);
 	bs_free(M);
 	bs_free(F);
 	bs_free(S);
@@ -2121,6 +2293,27 @@ static int named_value(struct fts *f, const struct qp_query *q, int or_mode, str
 	return CL_OK;
 }
 
+/* run_pass with the counting layer when engine.c asks for every count
+ * in one pass (ENGINE_COUNT_DISJ) and a counted facet is filtered: the
+ * layer's one pass replaces a MATCH per such facet. Without one, the
+ * row-id sets count as fast (|M AND value| per value). The layer's
+ * failure to build falls back to run_pass's own counting. */
+static int counted_pass(struct engine *e, const struct search_request *rq, struct pass *p,
+			unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
+{
+	struct fts *f = e->impl;
+	int rc, disj = 0;
+
+	for (int fa = 0; fa < EF_COUNT; fa++)
+		disj |= (rq->facets & (1u << fa)) && rq->nfilters[fa];
+	if ((count_mask & ENGINE_COUNT_DISJ) && disj && fcl_sync(e, f, NULL) == CL_OK)
+		p->fcl = f->fcl;
+	rc = run_pass(f, rq, p, count_mask, res, eb);
+	if (rc == CL_OK && p->counted_all)
+		e->disj_done = 1;
+	return rc;
+}
+
 static int fts_search(struct engine *e, const struct search_request *rq, const struct qp_query *q,
 		      int or_mode, unsigned count_mask, struct search_result *res,
 		      struct cl_errbuf *eb)
@@ -2162,7 +2355,7 @@ static int fts_search(struct engine *e, const struct search_request *rq, const s
 		p.fb_terms = e->rank.fb_terms;
 		p.fb_weight = e->rank.fb_weight;
 	}
-	rc = run_pass(f, rq, &p, count_mask, res, eb);
+	rc = counted_pass(e, rq, &p, count_mask, res, eb);
 	dbuf_release(&ex);
 	dbuf_release(&wts);
 	dbuf_release(&tex);
@@ -2354,7 +2547,7 @@ static int fts_similar(struct engine *e, const char *id, const struct search_req
 	p.has_exclude = 1;
 	p.exclude = (uint32_t)rid;
 	p.sector_bonus = 1;
-	rc = run_pass(f, rq, &p, count_mask, res, eb);
+	rc = counted_pass(e, rq, &p, count_mask, res, eb);
 out:
 	dbuf_release(&ex);
 	doc_text_release(&d);
@@ -2376,7 +2569,7 @@ static int fts_similar_text(struct engine *e, const struct search_request *rq,
 	rc = distinctive_expr(f, texts, weights, 1, 1, SIMILAR_TERMS, &ex, &p.nomatch, eb);
 	if (rc == CL_OK) {
 		p.expr = p.nomatch ? NULL : ex.p;
-		rc = run_pass(f, rq, &p, count_mask, res, eb);
+		rc = counted_pass(e, rq, &p, count_mask, res, eb);
 	}
 	dbuf_release(&ex);
 	return rc;

@@ -33,7 +33,12 @@ struct engine_ops {
 	 * always excluded; q->n == 0 matches all) with rq's filters and year
 	 * range, fills res->total, res->hits (rq->offset, rq->limit, rq->sort,
 	 * snippets when rq->snippets) and the counts of every facet in
-	 * count_mask over the whole match set. rq->limit may be 0 (counts only). */
+	 * count_mask over the whole match set. rq->limit may be 0 (counts only).
+	 * count_mask may carry ENGINE_COUNT_DISJ (engine.c's main passes):
+	 * an engine that can count every facet of rq->facets in this pass,
+	 * the filtered ones disjunctively (a counting layer: fcount.h), may
+	 * do so and set e->disj_done; engine.c then runs no pass per
+	 * filtered facet. Ignoring the bit is always right. */
 	int (*search)(struct engine *e, const struct search_request *rq, const struct qp_query *q,
 		      int or_mode, unsigned count_mask, struct search_result *res,
 		      struct cl_errbuf *eb);
@@ -56,6 +61,9 @@ struct engine_ops {
 			   struct cl_errbuf *eb);
 };
 
+/* In count_mask: see search above (above every facet bit). */
+#define ENGINE_COUNT_DISJ 0x80000000u
+
 struct engine {
 	const struct engine_ops *ops;
 	enum engine_kind kind;
@@ -66,6 +74,11 @@ struct engine {
 	struct ta *ta_fold;  /* engine.c's analysers (suggestions), opened on first use */
 	struct ta *ta_stop;
 	struct tr *tr;       /* query translation (translate.h), opened on first use */
+	/* the counting layer's bookkeeping (fcount.h): gen moves with every
+	 * put, delete, clear and commit of this handle (engine.c), so an
+	 * engine knows when its table is stale; disj_done: see search */
+	unsigned long gen;
+	int disj_done;
 };
 
 extern const struct engine_ops engine_xapian_ops;

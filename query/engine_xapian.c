@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "dbuf.h"
+#include "fcount.h"
 #include "meta_keys.h"
 #include "qparse.h"
 #include "synonyms.h"
@@ -136,6 +137,13 @@ struct xap {
 	struct ta *ta_stop;  /* "auto": stopwords of either language */
 	const char **stopwords; /* sv + en, for similar() */
 	size_t nstopwords;
+	/* the counting layer (fcount.h) of a local index: built at the first
+	 * counted search, rebuilt when the revision or the handle's own
+	 * changes (engine gen) moved; NULL until then */
+	struct fcount *fc;
+	int fc_ok;
+	unsigned long long fc_rev;
+	unsigned long fc_gen;
 };
 
 /* ---- a growable string with a cap and a sticky error -------------------- */
@@ -320,6 +328,7 @@ static void xap_free(struct xap *x)
 	bulk_abort(x);
 	xs_db_close(x->db);
 	xs_db_close(x->spell);
+	fcount_free(x->fc);
 	free(x->stub);
 	ta_release(x);
 	free(x->stopwords);
@@ -2194,6 +2203,214 @@ static int fill_result(struct engine *e, const struct search_request *rq, const 
 	return rc;
 }
 
+/* ---- the counting layer (fcount.h) ---------------------------------------
+ * A local index's facet values come from the facet slots (SLOT_FACET0 + f,
+ * NUL-separated items) of every document, keyed by docid. */
+
+struct fc_load {
+	struct fcount *fc;
+	int f;
+	struct cl_errbuf *eb;
+};
+
+static int fc_load_doc(void *ud, unsigned docid)
+{
+	struct fc_load *l = ud;
+	return fcount_live(l->fc, docid, l->eb);
+}
+
+static int fc_load_value(void *ud, unsigned docid, const char *v, size_t len)
+{
+	struct fc_load *l = ud;
+	const char *item[CASE_LIST_MAX];
+	size_t ilen[CASE_LIST_MAX], n = 0, i = 0;
+
+	while (i < len && n < CASE_LIST_MAX) {
+		const char *z = memchr(v + i, '\0', len - i);
+		size_t end = z ? (size_t)(z - v) : len;
+		item[n] = v + i;
+		ilen[n++] = end - i;
+		i = end + 1;
+	}
+	return fcount_put(l->fc, docid, l->f, item, ilen, n, l->eb);
+}
+
+/* Makes x->fc the table of the open revision (and of this handle's
+ * uncommitted changes). CL_EUNSUPPORTED for shards. */
+static int fc_sync(struct engine *e, struct cl_errbuf *eb)
+{
+	struct xap *x = X(e);
+	unsigned long long rev;
+	int rc;
+
+	if (x->stub)
+		return CL_EUNSUPPORTED;
+	if ((rc = xs_db_revision(x->db, &rev, eb)) != CL_OK)
+		return rc;
+	if (x->fc_ok && rev == x->fc_rev && e->gen == x->fc_gen)
+		return CL_OK;
+	if (!x->fc && fcount_new(&x->fc) != CL_OK)
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	for (int attempt = 0;; attempt++) {
+		struct fc_load l = {x->fc, 0, eb};
+		x->fc_ok = 0;
+		fcount_clear(x->fc);
+		rc = xs_docid_foreach(x->db, fc_load_doc, &l, eb);
+		for (int f = 0; rc == CL_OK && f < EF_COUNT; f++) {
+			l.f = f;
+			rc = xs_value_foreach(x->db, SLOT_FACET0 + (unsigned)f, fc_load_value, &l, eb);
+		}
+		if (rc == CL_EBUSY && attempt == 0 && !x->writable &&
+		    (rc = xs_db_reopen(x->db, eb)) == CL_OK &&
+		    (rc = xs_db_revision(x->db, &rev, eb)) == CL_OK)
+			continue; /* a commit overtook the walk: once more */
+		break;
+	}
+	if (rc != CL_OK) {
+		fcount_clear(x->fc);
+		return rc;
+	}
+	x->fc_ok = 1;
+	x->fc_rev = rev;
+	x->fc_gen = e->gen;
+	return CL_OK;
+}
+
+/* The layer's filter as Xapian's match decider: it records every docid
+ * Xapian matches (the match set before filters) and passes those the
+ * request's filters and year range let through. */
+struct fc_decide {
+	const struct fcount_filter *flt;
+	uint32_t *v;
+	size_t n, cap;
+	int nomem;
+};
+
+static int fc_decide(void *ud, unsigned docid)
+{
+	struct fc_decide *d = ud;
+
+	if (d->n == d->cap && !d->nomem) {
+		size_t cap = d->cap ? d->cap * 2 : 4096;
+		uint32_t *v = realloc(d->v, cap * sizeof *v);
+		if (v) {
+			d->v = v;
+			d->cap = cap;
+		} else {
+			d->nomem = 1;
+		}
+	}
+	if (!d->nomem)
+		d->v[d->n++] = docid;
+	return fcount_filter_pass(d->flt, docid);
+}
+
+/* A search whose total and counts come from the layer. The match set
+ * before filters comes from the ranked pass itself (the filters are the
+ * layer's decider, not Xapian's), or, for a count-only request or one
+ * with feedback (whose feedback documents are chosen under Xapian's
+ * filters), from one unranked pass; an empty query needs none (every
+ * document). fcount_count then gives the total and every asked facet's
+ * counts, the filtered ones disjunctively. The ranked pass checks every
+ * match: with Xapian 1.4.22's weight bounds on our query shapes, a pass
+ * that stopped early (check_at_least = offset + limit) missed a better
+ * hit (docs/engine-xapian.md). */
+static int fc_search(struct engine *e, const struct search_request *rq, const struct qp_query *q,
+		     unsigned count_mask, struct prep *p, struct search_result *res,
+		     struct cl_errbuf *eb)
+{
+	static const uint32_t none[1];
+	struct xap *x = X(e);
+	struct xs_result *r1 = NULL, *r2 = NULL;
+	struct fcount_filter *flt = NULL;
+	struct fc_decide d = {NULL, NULL, 0, 0, 0};
+	unsigned facets = (count_mask & ENGINE_ALL_FACETS) |
+			  (count_mask & ENGINE_COUNT_DISJ ? rq->facets : 0);
+	const uint32_t *docs = NULL;
+	size_t ndocs = 0;
+	unsigned long long rev;
+	long total = 0;
+	int rc, one_pass = q && q->n > 0 && rq->limit > 0 && !p->o.prf_docs;
+
+	if (one_pass) {
+		struct xs_query_opts o = p->o;
+		if ((rc = fcount_filter_new(x->fc, rq, &flt, eb)) != CL_OK)
+			goto out;
+		d.flt = flt;
+		o.filters = NULL;
+		o.n_filters = 0;
+		o.ranges = NULL;
+		o.n_ranges = 0;
+		o.counts = NULL;
+		o.n_counts = 0;
+		o.decide = fc_decide;
+		o.decide_ud = &d;
+		if ((rc = xs_search(x->db, &o, &r2, eb)) != CL_OK)
+			goto out;
+		if (d.nomem) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
+		/* a reader that fell behind was reopened during the pass: its
+		 * filter read an older table; count and page again, in two */
+		if ((rc = xs_db_revision(x->db, &rev, eb)) != CL_OK)
+			goto out;
+		if (rev != x->fc_rev) {
+			if ((rc = fc_sync(e, eb)) != CL_OK)
+				goto out;
+			xs_result_free(r2);
+			r2 = NULL;
+			one_pass = 0;
+		} else {
+			docs = d.n ? d.v : none;
+			ndocs = d.n;
+		}
+	}
+	if (!one_pass && q && q->n > 0) {
+		struct xs_query_opts o1 = p->o;
+		o1.filters = NULL;
+		o1.n_filters = 0;
+		o1.ranges = NULL;
+		o1.n_ranges = 0;
+		o1.counts = NULL;
+		o1.n_counts = 0;
+		o1.offset = 0;
+		o1.limit = 0;
+		o1.sort = XS_SORT_RELEVANCE;
+		o1.n_sort_keys = 0;
+		o1.prf_docs = 0;
+		o1.collect_docids = 1;
+		if ((rc = xs_search(x->db, &o1, &r1, eb)) != CL_OK)
+			goto out;
+		/* the pass may have reopened a reader that fell behind */
+		if ((rc = xs_db_revision(x->db, &rev, eb)) != CL_OK ||
+		    (rev != x->fc_rev && (rc = fc_sync(e, eb)) != CL_OK))
+			goto out;
+		docs = r1->n_docids ? (const uint32_t *)r1->docids : none;
+		ndocs = r1->n_docids;
+	}
+	if ((rc = fcount_count(x->fc, docs, ndocs, rq, facets, FCOUNT_AUTO, &total, res, eb)) !=
+	    CL_OK)
+		goto out;
+	if (!one_pass && rq->limit > 0 && rq->offset < (size_t)total) {
+		p->o.counts = NULL;
+		p->o.n_counts = 0;
+		if ((rc = xs_search(x->db, &p->o, &r2, eb)) != CL_OK)
+			goto out;
+	}
+	if (r2 && (rc = fill_result(e, rq, p, r2, NULL, NULL, 0, r2->n_hits, res, eb)) != CL_OK)
+		goto out;
+	res->total = total;
+	if (count_mask & ENGINE_COUNT_DISJ)
+		e->disj_done = 1;
+out:
+	fcount_filter_free(flt);
+	free(d.v);
+	xs_result_free(r1);
+	xs_result_free(r2);
+	return rc;
+}
+
 static int xap_search(struct engine *e, const struct search_request *rq, const struct qp_query *q,
 		      int or_mode, unsigned count_mask, struct search_result *res,
 		      struct cl_errbuf *eb)
@@ -2237,6 +2454,17 @@ static int xap_search(struct engine *e, const struct search_request *rq, const s
 	if ((rc = set_query(x, &xq, or_mode, e->rank.title_weight, &p.o, &sq, &text, eb)) != CL_OK)
 		goto out;
 	p.o.flags |= XS_Q_ONE_FORM;
+	/* local index, facets to count: the counting layer (a search without
+	 * counts stays one pass: its total is exact anyway) */
+	if (!x->stub &&
+	    ((count_mask & ENGINE_ALL_FACETS) || ((count_mask & ENGINE_COUNT_DISJ) && rq->facets)) &&
+	    (rc = fc_sync(e, eb)) == CL_OK) {
+		rc = fc_search(e, rq, q, count_mask, &p, res, eb);
+		goto out;
+	}
+	/* shards, or a facet over the layer's limits: Xapian's match spies */
+	if (rc != CL_OK && rc != CL_EUNSUPPORTED && rc != CL_ETOOBIG)
+		goto out;
 	if ((rc = xs_search(x->db, &p.o, &r, eb)) != CL_OK)
 		goto out;
 	rc = fill_result(e, rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);

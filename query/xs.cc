@@ -812,6 +812,39 @@ struct result_holder {
 	result_holder &operator=(const result_holder &) = delete;
 };
 
+/* A walk that a writer's commit overtook: CL_EBUSY (reopen, walk again). */
+template <typename F> int walk_guard(struct cl_errbuf *eb, const char *what, F &&fn)
+{
+	return guard(eb, what, [&]() -> int {
+		try {
+			return fn();
+		} catch (const Xapian::DatabaseModifiedError &e) {
+			return cl_fail(eb, CL_EBUSY, "%s: the index changed during the walk: %s", what,
+				       e.get_msg().c_str());
+		}
+	});
+}
+
+/* The caller's filter (xs_query_opts.decide). */
+struct CallbackDecider : public Xapian::MatchDecider {
+	int (*fn)(void *, unsigned);
+	void *ud;
+	CallbackDecider(int (*f)(void *, unsigned), void *u) : fn(f), ud(u) {}
+	bool operator()(const Xapian::Document &doc) const override
+	{
+		return fn(ud, doc.get_docid()) != 0;
+	}
+};
+
+/* Collects the docid of every match (the counting layer's match set). */
+struct DocidSpy : public Xapian::MatchSpy {
+	std::vector<unsigned> docids;
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		docids.push_back(doc.get_docid());
+	}
+};
+
 /* Runs q against db with o's sort, paging, spies and weighting and fills r
  * (hits, counts, total); nothing of Xapian's is kept after it. */
 void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o,
@@ -854,6 +887,12 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 		spies.emplace_back(new Xapian::ValueCountMatchSpy(o->counts[i].slot));
 		enq.add_matchspy(spies.back().get());
 	}
+	DocidSpy ids;
+	if (o->collect_docids) {
+		enq.add_matchspy(&ids);
+		if (!o->limit)
+			enq.set_weighting_scheme(Xapian::BoolWeight());
+	}
 	/* Checking every document makes total and the spies' counts exact. */
 	Xapian::doccount check = d.get_doccount();
 	if (check < o->offset + o->limit)
@@ -869,12 +908,19 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 					  static_cast<Xapian::doccount>(o->limit));
 		r->total = counted.get_matches_estimated();
 	} else {
+		CallbackDecider dec(o->decide, o->decide_ud);
 		priv->mset = enq.get_mset(static_cast<Xapian::doccount>(o->offset),
-					  static_cast<Xapian::doccount>(o->limit), check);
+					  static_cast<Xapian::doccount>(o->limit), check, nullptr,
+					  o->decide ? &dec : nullptr);
 		enq.clear_matchspies();
 		r->total = priv->mset.get_matches_estimated();
 	}
 
+	if (o->collect_docids) {
+		r->docids = calloc_n<unsigned>(ids.docids.size());
+		std::copy(ids.docids.begin(), ids.docids.end(), r->docids);
+		r->n_docids = ids.docids.size();
+	}
 	const Xapian::MSet &ms = priv->mset;
 	r->hits = calloc_n<struct xs_hit>(ms.size());
 	for (Xapian::MSetIterator it = ms.begin(); it != ms.end(); ++it) {
@@ -1237,6 +1283,54 @@ int xs_doc_count(struct xs_db *db, unsigned long *out, struct cl_errbuf *eb)
 		return cl_fail(eb, CL_EINVAL, "xs_doc_count: db and out are required");
 	return guard(eb, "xs_doc_count", [&]() -> int {
 		*out = db->db().get_doccount();
+		return CL_OK;
+	});
+}
+
+int xs_db_revision(struct xs_db *db, unsigned long long *rev, struct cl_errbuf *eb)
+{
+	if (!db || !rev)
+		return cl_fail(eb, CL_EINVAL, "xs_db_revision: db and rev are required");
+	if (db->remote)
+		return cl_fail(eb, CL_EUNSUPPORTED, "xs_db_revision: remote shards");
+	return guard(eb, "xs_db_revision", [&]() -> int {
+		*rev = db->db().get_revision();
+		return CL_OK;
+	});
+}
+
+int xs_docid_foreach(struct xs_db *db, int (*cb)(void *ud, unsigned docid), void *ud,
+		     struct cl_errbuf *eb)
+{
+	if (!db || !cb)
+		return cl_fail(eb, CL_EINVAL, "xs_docid_foreach: db and cb are required");
+	if (db->remote)
+		return cl_fail(eb, CL_EUNSUPPORTED, "xs_docid_foreach: remote shards");
+	return walk_guard(eb, "xs_docid_foreach", [&]() -> int {
+		Xapian::Database &d = db->db();
+		for (Xapian::PostingIterator p = d.postlist_begin(""); p != d.postlist_end(""); ++p)
+			if (int rc = cb(ud, *p))
+				return rc;
+		return CL_OK;
+	});
+}
+
+int xs_value_foreach(struct xs_db *db, unsigned slot,
+		     int (*cb)(void *ud, unsigned docid, const char *v, size_t len), void *ud,
+		     struct cl_errbuf *eb)
+{
+	if (!db || !cb)
+		return cl_fail(eb, CL_EINVAL, "xs_value_foreach: db and cb are required");
+	if (db->remote)
+		return cl_fail(eb, CL_EUNSUPPORTED, "xs_value_foreach: remote shards");
+	return walk_guard(eb, "xs_value_foreach", [&]() -> int {
+		Xapian::Database &d = db->db();
+		for (Xapian::ValueIterator v = d.valuestream_begin(slot); v != d.valuestream_end(slot);
+		     ++v) {
+			std::string s = *v;
+			if (int rc = cb(ud, v.get_docid(), s.data(), s.size()))
+				return rc;
+		}
 		return CL_OK;
 	});
 }
@@ -1604,6 +1698,7 @@ void xs_result_free(struct xs_result *r)
 		std::free(r->counts[i].items);
 	}
 	std::free(r->counts);
+	std::free(r->docids);
 	std::free(r->query_desc);
 	std::free(r);
 }

@@ -382,6 +382,18 @@ struct xs_query_opts {
 	 * right side of that shape changed the left side's weights in Xapian
 	 * 1.4.22, docs/ranking.md). */
 	unsigned min_should;
+	/* The counting layer (query/fcount.h) of a local database: the
+	 * result's docids get the docid of every match (the whole match set;
+	 * with limit 0 the match is unranked, which is cheaper). */
+	int collect_docids;
+	/* A filter the caller evaluates itself (local databases): decide is
+	 * called with the docid of every match, before paging, sorting and
+	 * collect_docids; only the matches it returns non-zero for are hits
+	 * and count in total. It must not fail (it is C: nothing is thrown).
+	 * The counting layer's decides by its own table and records every
+	 * docid it sees: the match set before filters, from the ranked pass. */
+	int (*decide)(void *ud, unsigned docid);
+	void *decide_ud;
 };
 
 /* Defaults: flags XS_Q_DEFAULTS, limit 10, Xapian's BM25 values (unused
@@ -415,6 +427,8 @@ struct xs_result {
 	size_t n_hits;
 	struct xs_slot_counts *counts; /* one per xs_count_req, same order */
 	size_t n_counts;
+	unsigned *docids;           /* collect_docids: the match set, in no order */
+	size_t n_docids;
 	int parsed_as_plain;        /* the parser rejected the text: plain words */
 	char *query_desc;           /* Xapian's description of the query run */
 };
@@ -442,6 +456,22 @@ int xs_similar(struct xs_db *db, const char *id, size_t nterms,
 int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
 		    const struct xs_query_opts *o, struct xs_result **out,
 		    struct cl_errbuf *eb);
+
+/* The counting layer's sources (query/fcount.h), local databases only
+ * (remote shards: CL_EUNSUPPORTED).
+ * xs_db_revision: the revision of the open database (it moves with each
+ * commit; with xs_db_reopen a reader sees the newest);
+ * xs_docid_foreach: cb(ud, docid) for every document, ascending;
+ * xs_value_foreach: cb(ud, docid, bytes, len) for every document with a
+ * value in slot, ascending. A non-zero return of cb stops the walk and is
+ * returned. A reader that falls behind a writer's commits mid-walk gets
+ * CL_EBUSY (start again after xs_db_reopen). */
+int xs_db_revision(struct xs_db *db, unsigned long long *rev, struct cl_errbuf *eb);
+int xs_docid_foreach(struct xs_db *db, int (*cb)(void *ud, unsigned docid), void *ud,
+		     struct cl_errbuf *eb);
+int xs_value_foreach(struct xs_db *db, unsigned slot,
+		     int (*cb)(void *ud, unsigned docid, const char *v, size_t len), void *ud,
+		     struct cl_errbuf *eb);
 
 /* Calls cb for every word of the spelling data with its frequency (the
  * sum of its within-document frequencies), in byte order; a non-zero

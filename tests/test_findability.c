@@ -371,6 +371,29 @@ Test(findability, word_naming_a_facet_value_matches_its_cases)
 		cr_expect_eq(r.used_or_fallback, 0, "%s", name);
 		search_result_release(&r);
 
+		/* with a filter on the named facet and counts asked (the engines'
+		 * counting layers): the authority-type counts say 2 municipal
+		 * cases, the filtered total 2 */
+		{
+			struct search_request rq;
+			struct cl_errbuf eb = {0};
+			const char *la[1] = {"la"};
+			long la_count = 0;
+			search_request_init(&rq);
+			rq.text = "kommuner";
+			rq.limit = 10;
+			rq.facets = ENGINE_ALL_FACETS;
+			rq.filters[EF_AUTHORITY_TYPE] = la;
+			rq.nfilters[EF_AUTHORITY_TYPE] = 1;
+			cr_assert_eq(engine_search(g_e[k], &rq, &r, &eb), CL_OK, "%s", eb.msg);
+			cr_expect_eq(r.total, 2, "%s: filtered total %ld", name, r.total);
+			for (size_t i = 0; i < r.facets[EF_AUTHORITY_TYPE].n; i++)
+				if (!strcmp(r.facets[EF_AUTHORITY_TYPE].v[i].value, "la"))
+					la_count = r.facets[EF_AUTHORITY_TYPE].v[i].count;
+			cr_expect_eq(la_count, 2, "%s: la counted %ld", name, la_count);
+			search_result_release(&r);
+		}
+
 		/* a query with a negated word keeps to the words (one rule for
 		 * both engines) */
 		search(k, "kommun -däck", &r);

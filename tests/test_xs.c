@@ -610,6 +610,76 @@ Test(xs, counts_are_exact_and_multi_valued)
 	drop_db(db, dir);
 }
 
+/* The counting layer's sources: every docid, a slot's values by docid,
+ * the docids of a match set, and the revision that moves with commits. */
+struct walk {
+	unsigned n;
+	unsigned last;
+	size_t bytes;
+	int sorted;
+};
+
+static int walk_doc(void *ud, unsigned docid)
+{
+	struct walk *w = ud;
+	w->sorted &= docid > w->last;
+	w->last = docid;
+	w->n++;
+	return 0;
+}
+
+static int walk_value(void *ud, unsigned docid, const char *v, size_t len)
+{
+	struct walk *w = ud;
+	(void)v;
+	w->sorted &= docid > w->last;
+	w->last = docid;
+	w->n++;
+	w->bytes += len;
+	return docid == 4 ? 7 : 0; /* a non-zero return stops the walk */
+}
+
+Test(xs, layer_sources)
+{
+	char *dir;
+	struct xs_db *db = make_db(&dir, 0);
+	struct cl_errbuf eb = {0};
+	struct walk w = {0, 0, 0, 1};
+	unsigned long long rev0 = 0, rev1 = 0;
+	struct xs_query_opts o;
+	struct xs_result *r;
+
+	cr_assert_eq(xs_docid_foreach(db, walk_doc, &w, &eb), 0, "%s", eb.msg);
+	cr_expect_eq(w.n, NCORPUS);
+	cr_expect(w.sorted);
+	memset(&w, 0, sizeof w);
+	w.sorted = 1;
+	/* sectors of docs 1..4: health, health\0soc-pro, education, econ-aff */
+	cr_assert_eq(xs_value_foreach(db, SLOT_SECTOR, walk_value, &w, &eb), 7);
+	cr_expect_eq(w.n, 4);
+	cr_expect_eq(w.bytes, strlen("health") * 2 + 1 + strlen("soc-pro") + strlen("education") +
+				      strlen("econ-aff"));
+	cr_expect(w.sorted);
+
+	xs_query_opts_init(&o);
+	o.text = "upphandl*";
+	o.lang = "sv";
+	o.limit = 0;
+	o.collect_docids = 1;
+	r = run(db, &o);
+	cr_expect_eq(r->n_docids, 4);
+	cr_expect_eq(r->total, 4);
+	xs_result_free(r);
+
+	cr_assert_eq(xs_db_revision(db, &rev0, &eb), 0, "%s", eb.msg);
+	index_doc(db, &corpus[0]);
+	cr_assert_eq(xs_db_commit(db, &eb), 0, "%s", eb.msg);
+	cr_assert_eq(xs_db_revision(db, &rev1, &eb), 0, "%s", eb.msg);
+	cr_expect_gt(rev1, rev0);
+	cr_expect_eq(xs_docid_foreach(NULL, walk_doc, &w, &eb), CL_EINVAL);
+	drop_db(db, dir);
+}
+
 /* ---- sorting and paging ---------------------------------------------------- */
 
 #define NPAGED 23
