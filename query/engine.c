@@ -808,6 +808,18 @@ static int clause_df(struct engine *e, const struct qp_clause *c, long *out, str
 	return rc;
 }
 
+/* Clears q's minimum to match; 1 when it had one. */
+static int clear_msm(struct qp_query *q)
+{
+	int had = 0;
+
+	for (size_t i = 0; i < q->n; i++) {
+		had |= q->v[i].msm;
+		q->v[i].msm = 0;
+	}
+	return had;
+}
+
 /* A long query (SEM_LONG_QUERY_WORDS, ranked any-word): marks (qp_clause.msm)
  * its SEM_MSM_CLAUSES most specific positive word clauses among those with
  * cases (clause_df), of which a case must match SEM_MSM_MIN; none when
@@ -1221,6 +1233,12 @@ int engine_search(struct engine *e, const struct search_request *rq,
 		return rc;
 	}
 	rc = text_pass(e, rq, &tp, main_mask(rq), res, eb);
+	if (rc == CL_OK && tp.or_mode && res->total == 0 && clear_msm(&q)) {
+		/* no case has two of the words: any word, as before the rule
+		 * (a description of a need never ends in nothing for it) */
+		search_result_release(res);
+		rc = text_pass(e, rq, &tp, main_mask(rq), res, eb);
+	}
 	if (tp.or_mode)
 		res->used_or_fallback = 1;
 	if (rc == CL_OK && res->total == 0 && q.npositive > 0 && !tp.or_mode) {

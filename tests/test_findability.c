@@ -125,6 +125,14 @@ static void need_dictionary(void)
 
 TestSuite(findability, .init = setup, .fini = teardown);
 
+static int has_id(const struct search_result *r, const char *id)
+{
+	for (size_t i = 0; i < r->nhits; i++)
+		if (!strcmp(r->hits[i].id, id))
+			return 1;
+	return 0;
+}
+
 /* "skolmat" -> "skola" before: a correct word absent from the corpus. */
 Test(findability, skolmat_is_not_rewritten)
 {
@@ -300,6 +308,12 @@ Test(findability, long_query_ranks_any_word)
 			  "%s: %s, %s", name, r.nhits ? r.hits[0].id : "-",
 			  r.nhits > 1 ? r.hits[1].id : "-");
 		search_result_release(&r);
+		/* no case has two of the words: any word, never nothing */
+		search(k, "skola fordon sport bemanning snöplogning", &r);
+		cr_expect(r.total >= 5 && has_id(&r, "fa-3") && has_id(&r, "fa-4"),
+			  "%s: total %ld without a case of two words", name, r.total);
+		cr_expect_eq(r.used_or_fallback, 1, "%s", name);
+		search_result_release(&r);
 		/* four words: AND first as before */
 		search(k, "skola lund skolgård ombyggnad", &r);
 		cr_expect_eq(r.total, 1, "%s: total %ld", engine_kind_name((enum engine_kind)k),
@@ -329,14 +343,6 @@ Test(findability, query_naming_a_facet_value_offers_it)
 		cr_expect_eq(r.noffers, 0);
 		search_result_release(&r);
 	}
-}
-
-static int has_id(const struct search_result *r, const char *id)
-{
-	for (size_t i = 0; i < r->nhits; i++)
-		if (!strcmp(r->hits[i].id, id))
-			return 1;
-	return 0;
 }
 
 /* Issue 12 point 3: "innovationsupphandling" found 3-4 cases while the

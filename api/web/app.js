@@ -1215,7 +1215,7 @@
       const e = Object.assign({}, o.st, { filters: Object.assign({}, o.st.filters) });
       if (e.tab && e.tab !== 'all') e.filters.kind = [e.tab];
       const p = searchParams(e, { limit: '0', offset: '1', lang: lang }); // offset 1: not in the statistics
-      return api('GET', '/v1/search?' + p.toString()).then(function (r) { return r.ok && r.body ? r.body.total || 0 : null; }, function () { return null; });
+      return apiSearch(p).then(function (r) { return r.ok && r.body ? r.body.total || 0 : null; }, function () { return null; });
     })).then(function (counts) {
       if (seq !== searchSeq) return;
       const helps = offers.some(function (o, i) { return !o.last && counts[i]; });
