@@ -721,14 +721,12 @@ Xapian::Query at_least_two(const std::vector<std::pair<unsigned, Xapian::Query>>
 	}
 	if (ids.size() < 2)
 		return Xapian::Query();
-	std::vector<Xapian::Query> one, parts, before;
+	std::vector<Xapian::Query> one, parts;
 	for (auto &v : by)
 		one.emplace_back(Xapian::Query::OP_OR, v.begin(), v.end());
-	for (size_t k = 1; k < one.size(); k++) {
-		before.push_back(one[k - 1]);
-		parts.emplace_back(Xapian::Query::OP_AND, one[k],
-				   Xapian::Query(Xapian::Query::OP_OR, before.begin(), before.end()));
-	}
+	for (size_t k = 1; k < one.size(); k++)
+		for (size_t j = 0; j < k; j++)
+			parts.emplace_back(Xapian::Query::OP_AND, one[k], one[j]);
 	return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
@@ -760,8 +758,17 @@ Xapian::Query build_clauses(struct xs_db *db, const struct xs_query_opts *o,
 		if (q.empty())
 			continue;
 		(c->negated ? neg : pos).push_back(q);
-		if (!c->negated && c->group > 0)
-			grouped.emplace_back(c->group, q);
+		if (!c->negated && c->group > 0) {
+			/* the rule's side of a clause: its terms as a plain OR
+			 * (a phrase: its own query) */
+			std::vector<Xapian::Query> ts;
+			if (c->kind == XS_C_TERMS)
+				for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+					ts.emplace_back(*t);
+			grouped.emplace_back(c->group, ts.empty() ? q
+								  : Xapian::Query(Xapian::Query::OP_OR,
+										  ts.begin(), ts.end()));
+		}
 	}
 	Xapian::Query q = match_all();
 	if (!pos.empty())

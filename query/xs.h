@@ -380,7 +380,10 @@ struct xs_query_opts {
 	 * AND any group before g))): only min_should 2 is supported; 0 or 1:
 	 * off. Weights unchanged (an OP_FILTER or an OP_AND with a 0-scaled
 	 * right side of that shape changed the left side's weights in Xapian
-	 * 1.4.22, docs/ranking.md). */
+	 * 1.4.22, docs/ranking.md). On the rule's side a XS_C_TERMS clause is
+	 * the plain OR of its terms (a translation of several words counts by
+	 * any of them): its weighted form there made Xapian 1.4.22 read
+	 * uninitialised memory (valgrind). */
 	unsigned min_should;
 	/* The counting layer (query/fcount.h) of a local database: the
 	 * result's docids get the docid of every match (the whole match set;
