@@ -858,14 +858,16 @@ static int pick_msm(struct engine *e, struct qp_query *q, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
-/* The query text is the Swedish or English label of a facet value (case
- * and accents folded; a word of a longer query is not: "förkommersiell
- * upphandling" is not the kind "Upphandling"): res->offers gets the value with the
- * number of published cases that have it (a search with that filter
- * only), unless the request already filters on it. At most
+/* res->offers, unless the request already filters on the facet: a value
+ * whose Swedish or English label is the whole query text (case and
+ * accents folded; the kind included), with the number of published cases
+ * that have it; and a value a word of a longer query names (name_facets:
+ * "snöröjning kommun"), with the number of cases this query finds with
+ * that filter added — what taking the offer shows. At most
  * ENGINE_OFFERS_MAX; first page only. */
 static int add_offers(struct engine *e, const struct search_request *rq,
-		      const struct qp_query *q, struct search_result *res, struct cl_errbuf *eb)
+		      const struct qp_query *q, int or_mode, struct search_result *res,
+		      struct cl_errbuf *eb)
 {
 	char *f = NULL;
 	int rc = CL_OK;
@@ -888,21 +890,33 @@ static int add_offers(struct engine *e, const struct search_request *rq,
 			struct qp_query all;
 			const char *vals[1] = {te[k].code};
 
-			int named = 0;
+			int named = 0, whole = label_is(d->vocab, k, 0, f) || label_is(d->vocab, k, 1, f);
 			for (size_t i = 0; i < q->n && !named; i++)
 				named = q->v[i].facet_code && q->v[i].facet == fc &&
 					!strcmp(q->v[i].facet_code, te[k].code);
-			if (res->noffers == ENGINE_OFFERS_MAX ||
-			    (!named && !label_is(d->vocab, k, 0, f) && !label_is(d->vocab, k, 1, f)))
+			if (res->noffers == ENGINE_OFFERS_MAX || (!named && !whole))
 				continue;
-			qp_init(&all); /* no text: every published case */
-			search_request_init(&rq2);
-			rq2.filters[fc] = vals;
-			rq2.nfilters[fc] = 1;
-			rq2.limit = 0;
 			search_result_init(&r);
-			if ((rc = e->ops->search(e, &rq2, &all, 0, 0, &r, eb)) != CL_OK)
+			if (whole) { /* the text is the label: every published case */
+				qp_init(&all);
+				search_request_init(&rq2);
+				rq2.filters[fc] = vals;
+				rq2.nfilters[fc] = 1;
+				rq2.limit = 0;
+				rc = e->ops->search(e, &rq2, &all, 0, 0, &r, eb);
+			} else { /* a word of a longer query: what the filter gives */
+				rq2 = *rq;
+				rq2.filters[fc] = vals;
+				rq2.nfilters[fc] = 1;
+				rq2.limit = 0;
+				rq2.offset = 0;
+				rq2.facets = 0;
+				rc = e->ops->search(e, &rq2, q, or_mode, 0, &r, eb);
+			}
+			if (rc != CL_OK) {
+				search_result_release(&r);
 				break;
+			}
 			if (r.total > 0) {
 				struct facet_offer *o = &res->offers[res->noffers];
 				if (!(o->code = strdup(te[k].code))) {
@@ -1278,7 +1292,7 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	if (rc == CL_OK)
 		rc = add_partial(e, rq, &q, res, eb);
 	if (rc == CL_OK)
-		rc = add_offers(e, rq, &q, res, eb);
+		rc = add_offers(e, rq, &q, tp.or_mode, res, eb);
 	if (rc == CL_OK)
 		rc = list_translations(&q, res, eb);
 	res->parsed_as_plain = q.rewritten;

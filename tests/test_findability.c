@@ -371,10 +371,16 @@ Test(findability, word_naming_a_facet_value_matches_its_cases)
 			  r.nhits ? r.hits[0].id : "-");
 		search_result_release(&r);
 
-		/* in an AND query the other words must still match */
+		/* in an AND query the other words must still match; the offer
+		 * counts what the query finds with the filter (1), not every
+		 * municipal case (2) */
 		search(k, "snöröjning kommun", &r);
 		cr_expect(r.total == 1 && has_id(&r, "fa-t2"), "%s: total %ld", name, r.total);
 		cr_expect_eq(r.used_or_fallback, 0, "%s", name);
+		cr_expect(r.noffers == 1 && r.offers[0].facet == EF_AUTHORITY_TYPE &&
+				  r.offers[0].count == 1,
+			  "%s: %zu offers, count %ld", name, r.noffers,
+			  r.noffers ? r.offers[0].count : -1L);
 		search_result_release(&r);
 
 		/* with a filter on the named facet and counts asked (the engines'
