@@ -637,22 +637,40 @@ static size_t content_words(struct engine *e, const struct qp_query *q)
  * compiled in): [facet][entry][0 sv, 1 en], NULL when absent or out of
  * memory (that label is then never offered). */
 static char **g_folded[TAX_NFACETS];
+/* ... and the Swedish stem of each one-word Swedish label ([facet][entry],
+ * NULL for a label of several words), so that a query word's stem is
+ * compared without stemming every label per query (named_value) */
+static char **g_stem[TAX_NFACETS];
 static pthread_once_t g_folded_once = PTHREAD_ONCE_INIT;
 
 static void fold_labels(void)
 {
+	struct cl_errbuf eb = {0};
+	struct ta *ta = NULL;
+
+	if (ta_open(&ta, "auto", 0, &eb) != CL_OK)
+		ta = NULL; /* no stems: labels match as written only */
 	for (int f = 0; f < TAX_NFACETS; f++) {
 		size_t n = 0;
 		const struct tax_entry *te = tax_entries((enum tax_facet)f, &n);
 		if (!te || !n || !(g_folded[f] = calloc(2 * n, sizeof *g_folded[f])))
 			continue;
-		for (size_t k = 0; k < n; k++)
+		g_stem[f] = calloc(n, sizeof *g_stem[f]);
+		for (size_t k = 0; k < n; k++) {
+			char st[256];
+			const char *sv;
 			for (int l = 0; l < 2; l++) {
 				const char *lab = l ? te[k].label_en : te[k].label_sv;
 				if (!lab || ta_fold(lab, strlen(lab), &g_folded[f][2 * k + l], NULL) != CL_OK)
 					g_folded[f][2 * k + l] = NULL;
 			}
+			sv = g_folded[f][2 * k];
+			if (ta && g_stem[f] && sv && !strchr(sv, ' ') &&
+			    ta_stem_word(ta, sv, strlen(sv), st, sizeof st) > 0)
+				g_stem[f][k] = strdup(st);
+		}
 	}
+	ta_close(ta);
 }
 
 /* 1 when label l (0 sv, 1 en) of entry k of vocabulary v, folded, is f. */
@@ -675,9 +693,8 @@ static int nameable_facet(int fc)
  * names Kommun): *facet and *code (static), 1; else 0. */
 static int named_value(struct engine *e, const char *f, size_t fl, int *facet, const char **code)
 {
-	char st[256], lst[256];
-	int one = !strchr(f, ' ');
-	int have_st = one && ta_stem_word(e->ta_stop, f, fl, st, sizeof st) > 0;
+	char st[256];
+	int have_st = !strchr(f, ' ') && ta_stem_word(e->ta_stop, f, fl, st, sizeof st) > 0;
 
 	for (int fc = 0; fc < EF_COUNT; fc++) {
 		const struct tax_entry *te;
@@ -687,10 +704,8 @@ static int named_value(struct engine *e, const char *f, size_t fl, int *facet, c
 		te = tax_entries((enum tax_facet)facet_def(fc)->vocab, &n);
 		for (size_t k = 0; te && k < n; k++) {
 			int v = facet_def(fc)->vocab, hit = label_is(v, k, 0, f) || label_is(v, k, 1, f);
-			const char *lab = g_folded[v] ? g_folded[v][2 * k] : NULL;
-			if (!hit && have_st && lab && !strchr(lab, ' ') &&
-			    ta_stem_word(e->ta_stop, lab, strlen(lab), lst, sizeof lst) > 0)
-				hit = !strcmp(st, lst);
+			if (!hit && have_st && g_stem[v] && g_stem[v][k])
+				hit = !strcmp(st, g_stem[v][k]);
 			if (hit) {
 				*facet = fc;
 				*code = te[k].code;
