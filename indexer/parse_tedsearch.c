@@ -4,6 +4,7 @@
 #include "parse_tedsearch.h"
 
 #include <jansson.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,10 @@ int tedsearch_parse_page(const char *data, size_t len, struct tedsearch_page *pg
 			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 			goto out;
 		}
+		/* The scheme is case-insensitive (RFC 3986 3.1); keep the
+		 * canonical lower-case form so later checks can compare it. */
+		for (char *p = t->xml_url; *p && *p != ':'; p++)
+			*p = (char)tolower((unsigned char)*p);
 		pg->n++;
 	}
 	tok = json_object_get(j, "iterationNextToken");

@@ -236,13 +236,17 @@ Test(ted_search, answers_and_requests)
 		" \"links\": {\"xml\": {\"MUL\": \"file:///etc/passwd\"}}},"
 		"{\"publication-number\": \"../x\", \"publication-date\": \"2024-01-02\","
 		" \"links\": {\"xml\": {\"MUL\": \"https://x/2\"}}},"
+		"{\"publication-number\": \"00000002-2024\", \"publication-date\": \"2024-01-03\","
+		" \"links\": {\"xml\": {\"MUL\": \"htTPs://ted.europa.eu/en/notice/00000002-2024/xml\"}}},"
 		"7, null, {}],"
 		" \"totalNoticeCount\": 7, \"iterationNextToken\": \"abc\"}";
 
 	tedsearch_page_init(&pg);
 	cr_assert_eq(tedsearch_parse_page(odd, strlen(odd), &pg, &eb), CL_OK, "%s", eb.msg);
-	cr_assert_eq(pg.n, 1);
+	cr_assert_eq(pg.n, 2);
 	cr_assert_eq(pg.skipped, 6);
+	/* A scheme in odd case is accepted and kept in its canonical form. */
+	cr_assert_str_eq(pg.v[1].xml_url, "https://ted.europa.eu/en/notice/00000002-2024/xml");
 	cr_assert_str_eq(pg.v[0].xml_url, "https://ted.europa.eu/en/notice/00137599-2024/xml");
 	cr_assert_str_eq(pg.v[0].case_id, "ted-2024-00137599");
 	cr_assert_str_eq(pg.v[0].date, "2024-02-16");
