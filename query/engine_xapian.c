@@ -56,9 +56,9 @@ static const char *facet_prefix(int f)
 }
 
 /* Text fields. Words are indexed unprefixed (free text) and with the
- * field's prefix, both by Xapian's TermGenerator (raw word with positions +
- * "Z" stem); our own stems (textan, the same stems as the FTS5 engine) go
- * to the stem prefix (exact terms, no positions). qp_raw/qp_stem name the
+ * field's prefix, both by Xapian's TermGenerator (raw words with
+ * positions, no stems); our own stems (textan, the same stems as the FTS5
+ * engine) go to the stem prefix (exact terms, no positions). qp_raw/qp_stem name the
  * same prefixes as QueryParser fields, for the query text we write in the
  * one case the shim's clauses cannot express (see "queries" below). */
 struct xfield {
@@ -74,6 +74,9 @@ static const struct xfield xfields[] = {
 	[QP_BUYER] = {"buyer", "XB", "xvb", "XVB"},
 	[QP_BODY] = {"body", "XT", "xvt", "XVT"},
 };
+
+/* Feedback and "similar" expand by our free-text stems only. */
+static const char *const stem_prefix[1] = {"XV"};
 
 /* QueryParser fields for the query text we build (never user syntax). */
 static const struct xs_field qp_fields[] = {
@@ -162,11 +165,6 @@ static enum doc_lang doc_lang(const char *lang)
 	if (lang && !strcmp(lang, "en"))
 		return DL_EN;
 	return DL_NONE;
-}
-
-static const char *doc_lang_name(enum doc_lang l)
-{
-	return l == DL_SV ? "sv" : l == DL_EN ? "en" : NULL;
 }
 
 /* The folder the live index is in: the target of the link DATA/xapian
@@ -436,8 +434,7 @@ static void xap_close(struct engine *e)
 /* ---- indexing ------------------------------------------------------------ */
 
 /* One field of one case being indexed. Words go to a folded stream for
- * Xapian's TermGenerator (raw terms with positions, "Z" stems, spelling
- * data); our own stems and the Swedish compound heads are added as exact
+ * Xapian's TermGenerator (raw terms with positions, spelling data); our own stems and the Swedish compound heads are added as exact
  * terms under the stem prefixes (no positions: only words make phrases). */
 struct ix_state {
 	struct xap *x;
@@ -619,7 +616,11 @@ static int build_doc(struct xap *x, const struct case_record *c, struct xs_doc *
 	if (!c || !c->id || !*c->id || strlen(c->id) > XS_ID_MAX)
 		return cl_fail(eb, CL_EINVAL, "xapian: a case needs an id of 1..%d bytes", XS_ID_MAX);
 	lang = doc_lang(c->language);
-	if ((rc = xs_doc_new(doc_lang_name(lang), &doc, eb)) != CL_OK)
+	/* No stemmer for TermGenerator: raw words only (with positions); the
+	 * stems are ours, under XV (add_stem). Xapian's own "Z" stems were a
+	 * third form of every word (26 % of the postings on the real corpus),
+	 * and the same stems but for the "-et" rule. */
+	if ((rc = xs_doc_new(NULL, &doc, eb)) != CL_OK)
 		return rc;
 	if ((rc = xs_doc_set_id(doc, c->id, eb)) != CL_OK)
 		goto out;
@@ -1431,8 +1432,8 @@ static int xap_clear(struct engine *e, struct cl_errbuf *eb)
  * inside an AND, so a query of several clauses where one has a phrase or
  * prefix alternative (a phrase synonym: "pcp" = "förkommersiell
  * upphandling") is written as QueryParser text instead, by us, from the
- * same folded words, each either quoted ("w": the raw term) or bare (w:
- * "Z" + Xapian's stem): no user syntax ever reaches QueryParser. */
+ * same folded words, each quoted ("w": the raw term; "s" under the stem
+ * field: our stem): no user syntax ever reaches QueryParser. */
 
 struct words {
 	char **v;
@@ -1742,29 +1743,20 @@ static void add_term_once(struct dbuf *b, const char *term)
 	dbuf_add(b, term, tl);
 }
 
-/* The exact terms of folded word w in field f: the raw word, Xapian's
- * Swedish and English stems ("Z": what TermGenerator indexed, and what
- * snippets highlight), our Swedish and English stems (textan's, the FTS5
- * engine's, under the stem prefix: these carry the "-et" rule that
- * Xapian 1.4's Swedish stemmer lacks). */
+/* The exact terms of folded word w in field f: the raw word and our
+ * Swedish and English stems (textan's, the FTS5 engine's, under the stem
+ * prefix). Indexes built before December 2026 also have Xapian's "Z"
+ * stems; they are no longer read (the XV stems are the same words' stems,
+ * with the "-et" rule Xapian 1.4's Swedish stemmer lacks). */
 static int word_terms(struct xap *x, enum qp_field f, const char *w, struct dbuf *b,
 		      struct cl_errbuf *eb)
 {
 	const struct xfield *fd = &xfields[f];
 	char stem[STEM_BUF], term[XS_TERM_MAX + 1];
-	char *zs = NULL;
-	int n, rc;
+	int n;
 
 	snprintf(term, sizeof term, "%s%s", fd->raw, w);
 	add_term_once(b, term);
-	for (int k = 0; k < 2; k++) {
-		if ((rc = xs_stem(k == 0 ? "sv" : "en", w, &zs, eb)) != CL_OK)
-			return rc;
-		if (*zs && (size_t)snprintf(term, sizeof term, "Z%s%s", fd->raw, zs) < sizeof term)
-			add_term_once(b, term);
-		free(zs);
-		zs = NULL;
-	}
 	for (int k = 0; k < 2; k++) {
 		n = ta_stem_word(k == 0 ? x->ta_sv : x->ta_en, w, strlen(w), stem, sizeof stem);
 		if (n > 0 && (size_t)snprintf(term, sizeof term, "%s%s", fd->stem, stem) < sizeof term)
@@ -1928,9 +1920,6 @@ static void t_word(struct xap *x, struct dbuf *b, const struct xfield *fd, char 
 	char stem[STEM_BUF];
 
 	t_quoted(b, fd->qp_raw, w, 1);
-	dbuf_puts(b, " OR ");
-	t_field(b, fd->qp_raw);
-	dbuf_puts(b, w[0]);
 	for (int k = 0; k < 2; k++) {
 		int n = ta_stem_word(k == 0 ? x->ta_sv : x->ta_en, w[0], strlen(w[0]), stem,
 				     sizeof stem);
@@ -2125,7 +2114,7 @@ static int prep_init(const struct search_request *rq, unsigned count_mask,
 	p->o.n_counts = nc;
 	p->o.offset = rq->offset;
 	p->o.limit = rq->limit;
-	p->o.lang = "sv"; /* text rendering: bare words give "Z" + Swedish stem */
+	p->o.lang = NULL; /* the text we render names every term: no stemming */
 	p->o.flags = 0;
 	p->o.fields = qp_fields;
 	p->o.n_fields = N_QP_FIELDS;
@@ -2446,6 +2435,8 @@ static int xap_search(struct engine *e, const struct search_request *rq, const s
 		p.o.prf_docs = e->rank.fb_docs;
 		p.o.prf_terms = e->rank.fb_terms;
 		p.o.prf_weight = e->rank.fb_weight;
+		p.o.expand_prefixes = stem_prefix; /* our stems: one form a word */
+		p.o.n_expand_prefixes = 1;
 		/* never expansion terms; harmless to the query, which is in
 		 * clause mode in OR mode and has no XS_C_WORD clause */
 		p.o.stopwords = x->stopwords;
@@ -2552,8 +2543,8 @@ static int xap_similar(struct engine *e, const char *id, const struct search_req
 		p.o.offset = 0;
 		p.o.limit = rq->offset + rq->limit + SIMILAR_WINDOW;
 	}
-	p.o.expand_prefixes = NULL;
-	p.o.n_expand_prefixes = 0;
+	p.o.expand_prefixes = stem_prefix;
+	p.o.n_expand_prefixes = 1;
 	p.o.stopwords = x->stopwords;
 	p.o.n_stopwords = x->nstopwords;
 	if ((rc = xs_similar(x->db, id, SIMILAR_TERMS, &p.o, &r, eb)) != CL_OK)
@@ -2596,26 +2587,71 @@ out:
 	return rc;
 }
 
+/* A description's words as our stems, stopwords left out. */
+struct stem_text {
+	struct xap *x;
+	struct ta *ta; /* the stemmer's analyser; NULL: the words themselves */
+	struct dbuf out;
+};
+
+static int stem_tok(void *ud, const struct ta_token *t)
+{
+	struct stem_text *st = ud;
+	char stem[STEM_BUF];
+	int n;
+
+	if (t->len > WORD_MAX_BYTES || ta_is_stopword(st->x->ta_stop, t->term, t->len))
+		return CL_OK;
+	if (st->out.n)
+		dbuf_add(&st->out, " ", 1);
+	if (st->ta && (n = ta_stem_word(st->ta, t->term, t->len, stem, sizeof stem)) > 0)
+		dbuf_add(&st->out, stem, (size_t)n);
+	else
+		dbuf_add(&st->out, t->term, t->len);
+	return st->out.err == CL_ETOOBIG ? CL_OK : st->out.err; /* a long text: its start */
+}
+
 static int xap_similar_text(struct engine *e, const struct search_request *rq,
 			    unsigned count_mask, struct search_result *res, struct cl_errbuf *eb)
 {
 	struct xap *x = X(e);
 	struct xs_result *r = NULL;
+	struct stem_text st;
 	struct prep p;
 	int rc;
 
 	memset(&p, 0, sizeof p);
+	memset(&st, 0, sizeof st);
+	dbuf_init(&st.out, 1);
 	if ((rc = refresh(x, eb)) != CL_OK || (rc = prep_init(rq, count_mask, &p, eb)) != CL_OK)
 		goto out;
-	/* The description's own language picks the stemmer unless asked. */
-	p.o.lang = rq->lang ? rq->lang
-			    : ta_detect_lang(rq->text, strlen(rq->text)) == TA_LANG_EN ? "en" : "sv";
+	/* The description's own language picks the stemmer unless asked; its
+	 * words become our stems (XV), as the cases' words were indexed. */
+	if (rq->lang && strcmp(rq->lang, "sv") && strcmp(rq->lang, "en"))
+		st.ta = NULL; /* another language: the words as they are */
+	else
+		st.ta = (rq->lang ? !strcmp(rq->lang, "en")
+				  : ta_detect_lang(rq->text, strlen(rq->text)) == TA_LANG_EN)
+				? x->ta_en
+				: x->ta_sv;
+	st.x = x;
+	dbuf_init(&st.out, QTEXT_MAX);
+	if ((rc = ta_tokenize(x->ta_words, rq->text, strlen(rq->text), TA_NO_EXTRA, stem_tok,
+			      &st)) != CL_OK || st.out.err) {
+		rc = cl_fail(eb, rc ? rc : st.out.err, "xapian: analysing the description: %s",
+			     cl_strerror(rc ? rc : st.out.err));
+		goto out;
+	}
+	p.o.lang = NULL;
+	p.o.text_prefix = st.ta ? "XV" : NULL;
 	p.o.stopwords = x->stopwords;
 	p.o.n_stopwords = x->nstopwords;
-	if ((rc = xs_similar_text(x->db, rq->text, SIMILAR_TERMS, &p.o, &r, eb)) != CL_OK)
+	if ((rc = xs_similar_text(x->db, dbuf_str(&st.out), SIMILAR_TERMS, &p.o, &r, eb)) !=
+	    CL_OK)
 		goto out;
 	rc = fill_result(e, rq, &p, r, NULL, NULL, 0, r->n_hits, res, eb);
 out:
+	dbuf_release(&st.out);
 	xs_result_free(r);
 	prep_release(&p);
 	return rc;

@@ -1761,6 +1761,10 @@ int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
 	int rc = check_opts(&so, eb);
 	if (rc)
 		return rc;
+	if (so.text_prefix && !valid_text_prefix(so.text_prefix))
+		return cl_fail(eb, CL_EINVAL,
+			       "xs_similar_text: text_prefix \"%s\" must be ASCII capitals, not Q or Z",
+			       so.text_prefix);
 	return guard(eb, "xs_similar_text", [&]() -> int {
 		Xapian::Stem stem = lang_stemmer(so.lang);
 		Xapian::SimpleStopper stopper;
@@ -1769,7 +1773,8 @@ int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
 				stopper.add(fold(so.stopwords[i]));
 		Xapian::QueryParser qp;
 		setup_parser(qp, db, &so, stem, &stopper, true);
-		Xapian::Query parsed = qp.parse_query(plain_words(text), 0);
+		Xapian::Query parsed =
+		    qp.parse_query(plain_words(text), 0, so.text_prefix ? so.text_prefix : "");
 		std::vector<Xapian::Query> terms;
 		for (Xapian::TermIterator t = parsed.get_unique_terms_begin();
 		     t != parsed.get_unique_terms_end(); ++t)

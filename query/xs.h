@@ -355,6 +355,9 @@ struct xs_query_opts {
 	 * (NULL: only unprefixed words and their Z stems, i.e. {""}). */
 	const char *const *expand_prefixes;
 	size_t n_expand_prefixes;
+	/* xs_similar_text: the prefix of the text's words' terms (NULL: none;
+	 * ASCII capitals, not Q or Z), e.g. for text that already is stems. */
+	const char *text_prefix;
 
 	/* Pseudo-relevance feedback (xs_search with a relevance sort and a
 	 * limit > 0): the prf_docs best matches are taken as relevant, their

@@ -17,6 +17,7 @@
 #include "sync.h"
 #include "testutil.h"
 #include "textan.h"
+#include "xs.h"
 
 #define DEMO_GLOB "tests/fixtures/demo-cases/*.json"
 
@@ -938,6 +939,76 @@ Test(engine_xapian, similar_text_finds_the_need, .init = setup_demo, .fini = tea
 	cr_assert_eq(engine_similar_text(g_e, &rq, &res, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_geq(res.nhits, 1);
 	cr_assert_str_eq(res.hits[0].id, VGR);
+	search_result_release(&res);
+}
+
+/* How many documents of the index in dir have the exact term t. */
+static unsigned long term_docs(const char *dir, const char *t)
+{
+	struct cl_errbuf eb = {0};
+	struct xs_db *db = NULL;
+	struct xs_result *r = NULL;
+	struct xs_query_opts o;
+	struct xs_clause c = {.kind = XS_C_TERMS, .text = t};
+	char path[4096];
+	unsigned long n;
+
+	snprintf(path, sizeof path, "%s/xapian", dir);
+	cr_assert_eq(xs_db_open(path, 0, &db, &eb), CL_OK, "%s", eb.msg);
+	xs_query_opts_init(&o);
+	o.clauses = &c;
+	o.n_clauses = 1;
+	o.limit = 0;
+	cr_assert_eq(xs_search(db, &o, &r, &eb), CL_OK, "%s", eb.msg);
+	n = (unsigned long)r->total;
+	xs_result_free(r);
+	xs_db_close(db);
+	return n;
+}
+
+/* Fewer terms per word (issue 14): a word is its raw form (with positions)
+ * and our stems, free text and field; no third form from Xapian's own
+ * stemmer ("Z"), and the stems still carry inflections, in searches and in
+ * "similar to this description". */
+Test(engine_xapian, one_stem_form_per_word, .init = setup_empty, .fini = teardown)
+{
+	static const struct rec r[] = {
+		{"avt-1", "sv", "Ramavtalet för hemtjänstens larm", NULL,
+		 "Avtalet gäller trygghetslarm i hemmen", NULL, NULL, "health"},
+		{"avt-2", "sv", "Snöröjning av gator", NULL, NULL, NULL, NULL, "transport"},
+	};
+	struct cl_errbuf eb = {0};
+	struct search_request rq;
+	struct search_result res;
+
+	put_recs(g_e, r, 2);
+	cr_assert_eq(term_docs(g_dir, "ramavtalet"), 1);    /* raw, free text */
+	cr_assert_eq(term_docs(g_dir, "Sramavtalet"), 1);   /* raw, title */
+	cr_assert_eq(term_docs(g_dir, "XVramavtal"), 1);    /* our stem ("-et" rule) */
+	cr_assert_eq(term_docs(g_dir, "XVSramavtal"), 1);   /* our stem, title */
+	cr_assert_eq(term_docs(g_dir, "Zramavtalet"), 0);   /* Xapian's stem: gone */
+	cr_assert_eq(term_docs(g_dir, "ZSramavtalet"), 0);
+	cr_assert_eq(term_docs(g_dir, "Zavtal"), 0);
+
+	search_request_init(&rq);
+	rq.text = "ramavtal";
+	cr_assert_eq(engine_search(g_e, &rq, &res, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(res.total, 1);
+	search_result_release(&res);
+	rq.text = "title:ramavtalen";
+	cr_assert_eq(engine_search(g_e, &rq, &res, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(res.total, 1);
+	search_result_release(&res);
+	rq.text = "\"avtalet gäller\"";
+	cr_assert_eq(engine_search(g_e, &rq, &res, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(res.total, 1, "phrases keep the raw words' positions");
+	search_result_release(&res);
+	/* the description's inflections meet the cases' through our stems */
+	rq.text = "Vi söker ett nytt ramavtal om trygghetslarmen";
+	cr_assert_eq(engine_similar_text(g_e, &rq, &res, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_geq(res.nhits, 1);
+	cr_assert_str_eq(res.hits[0].id, "avt-1");
+	cr_assert(!has(&res, "avt-2"));
 	search_result_release(&res);
 }
 

@@ -912,6 +912,21 @@ Test(xs, similar_documents)
 	cr_assert_eq(xs_similar_text(db, "!!! ...", 0, NULL, &r, &eb), 0, "%s", eb.msg);
 	cr_expect_eq(r->total, 0);
 	xs_result_free(r);
+	/* text that already is terms of a prefix: "vård" under the title's S */
+	xs_query_opts_init(&o);
+	o.text_prefix = "S";
+	cr_assert_eq(xs_similar_text(db, "vård", 0, &o, &r, &eb), 0, "%s", eb.msg);
+	cr_expect(strstr(r->query_desc, "Svård"), "%s", r->query_desc);
+	cr_expect_geq(r->n_hits, 1);
+	xs_result_free(r);
+	/* a prefix the shim reserves, or not capitals: a clear error */
+	r = NULL;
+	o.text_prefix = "Zx";
+	cr_expect_eq(xs_similar_text(db, "vård", 0, &o, &r, &eb), CL_EINVAL);
+	cr_expect(strstr(eb.msg, "text_prefix"), "%s", eb.msg);
+	cr_expect_null(r);
+	o.text_prefix = "s ";
+	cr_expect_eq(xs_similar_text(db, "vård", 0, &o, &r, &eb), CL_EINVAL);
 	drop_db(db, dir);
 }
 
