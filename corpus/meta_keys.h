@@ -8,6 +8,13 @@
  * replays from the one after it. */
 #define META_LAST_SEQ "caselib:last_seq"
 
+/* Xapian: what one commit changed, for readers' counting layers
+ * (query/fcount.h): the key for a commit made on top of revision r is
+ * META_FC_DELTA + (r % META_FC_DELTAS in decimal); its value names r
+ * (docs/engine-xapian.md, "Facet counts"). */
+#define META_FC_DELTA "caselib:fc_delta."
+#define META_FC_DELTAS 16
+
 /* The FTS5 engine's own table (fts_meta) has no other users and no
  * prefix: */
 #define FTS_META_LAST_SEQ "last_seq" /* as META_LAST_SEQ */

@@ -78,6 +78,15 @@ int engine_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 	return e->ops->commit(e, seq, eb);
 }
 
+void engine_counting_stats(const struct engine *e, unsigned long *builds,
+			   unsigned long *deltas)
+{
+	if (builds)
+		*builds = e ? e->fc_builds : 0;
+	if (deltas)
+		*deltas = e ? e->fc_deltas : 0;
+}
+
 int engine_last_seq(struct engine *e, int64_t *seq, struct cl_errbuf *eb)
 {
 	return e->ops->last_seq(e, seq, eb);

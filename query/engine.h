@@ -191,6 +191,11 @@ int engine_clear(struct engine *e, struct cl_errbuf *eb);
 int engine_bulk_begin(struct engine *e, struct cl_errbuf *eb);
 /* Number of indexed cases. */
 int engine_count(struct engine *e, long *n, struct cl_errbuf *eb);
+/* The counting layer's upkeep in this handle so far (query/fcount.h):
+ * builds = full walks of the index, deltas = commits applied from their
+ * change sets instead (Xapian readers; docs/engine-xapian.md). */
+void engine_counting_stats(const struct engine *e, unsigned long *builds,
+			   unsigned long *deltas);
 /* Calls cb for every indexed case id, in no particular order; a non-zero
  * return from cb stops the walk and is returned. */
 int engine_foreach_id(struct engine *e, int (*cb)(const char *id, void *ud), void *ud,

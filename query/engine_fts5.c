@@ -532,6 +532,7 @@ static int fcl_sync(struct engine *e, struct fts *f, struct cl_errbuf *eb)
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
 	fd->fc = f->fcl;
 	f->fcl_ok = 0;
+	e->fc_builds++;
 	fcount_clear(f->fcl);
 	if (!f->cache_ok || gen != f->cache_gen) {
 		/* the sets are stale too: one scan builds both */

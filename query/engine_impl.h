@@ -79,6 +79,8 @@ struct engine {
 	 * engine knows when its table is stale; disj_done: see search */
 	unsigned long gen;
 	int disj_done;
+	/* the counting layer's upkeep (engine_counting_stats) */
+	unsigned long fc_builds, fc_deltas;
 };
 
 extern const struct engine_ops engine_xapian_ops;

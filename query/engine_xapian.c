@@ -147,6 +147,11 @@ struct xap {
 	int fc_ok;
 	unsigned long long fc_rev;
 	unsigned long fc_gen;
+	/* a writer's changes since its last commit, for the commit's change
+	 * set (fc_delta_write): the ids put, the docids deleted */
+	struct dbuf touched;
+	size_t ntouched;
+	int touched_all; /* too many, or a clear: readers rebuild */
 };
 
 /* ---- a growable string with a cap and a sticky error -------------------- */
@@ -156,6 +161,64 @@ struct xap {
 static struct xap *X(struct engine *e)
 {
 	return e->impl;
+}
+
+/* ---- the change set of a commit, for readers' counting layers ----------
+ * A writer notes what it changes ('p' + id: put; 'd' + docid: deleted)
+ * and writes it with its commit under the key META_FC_DELTA + (the
+ * revision it commits on top of, modulo META_FC_DELTAS), naming that
+ * revision. A reader whose table is of revision r applies the change sets
+ * of r, r + 1, ... up to the open revision instead of walking every
+ * document again (fc_sync); a set that is missing or names another
+ * revision (Xapian flushed in between on its own, a clear, more than
+ * FC_DELTA_MAX changes, more than META_FC_DELTAS commits behind) means a
+ * full walk, as before. */
+
+#define FC_DELTA_MAX 20000     /* changes in one commit's set, else "all" */
+#define FC_DELTA_HEAD "caselib fcount delta 1 base "
+
+static void touch(struct xap *x, char kind, const char *what)
+{
+	if (x->touched_all)
+		return;
+	if (x->ntouched >= FC_DELTA_MAX || strchr(what, '\n')) {
+		x->touched_all = 1;
+		return;
+	}
+	dbuf_add(&x->touched, &kind, 1);
+	dbuf_add(&x->touched, " ", 1);
+	dbuf_puts(&x->touched, what);
+	dbuf_add(&x->touched, "\n", 1);
+	if (x->touched.err)
+		x->touched_all = 1;
+	x->ntouched++;
+}
+
+/* Before a commit: the change set of the commit, then a fresh one. */
+static int fc_delta_write(struct xap *x, struct cl_errbuf *eb)
+{
+	unsigned long long rev;
+	char key[64], head[64];
+	struct dbuf v;
+	int rc;
+
+	if ((rc = xs_db_revision(x->db, &rev, eb)) != CL_OK)
+		return rc;
+	snprintf(key, sizeof key, "%s%llu", META_FC_DELTA, rev % META_FC_DELTAS);
+	snprintf(head, sizeof head, "%s%llu\n", FC_DELTA_HEAD, rev);
+	dbuf_init(&v, 0);
+	dbuf_puts(&v, head);
+	if (x->touched_all)
+		dbuf_puts(&v, "all\n");
+	else if (x->touched.n)
+		dbuf_add(&v, dbuf_str(&x->touched), x->touched.n);
+	rc = v.err ? cl_fail(eb, v.err, "out of memory")
+		   : xs_db_set_metadata(x->db, key, dbuf_str(&v), eb);
+	dbuf_release(&v);
+	dbuf_release(&x->touched);
+	x->ntouched = 0;
+	x->touched_all = 0;
+	return rc;
 }
 
 static enum doc_lang doc_lang(const char *lang)
@@ -215,6 +278,7 @@ static int follow_live(struct xap *x, struct cl_errbuf *eb)
 	x->db = db;
 	free(x->target);
 	x->target = t;
+	x->fc_ok = 0; /* another database (a bulk build): its own revisions */
 	return CL_OK;
 }
 
@@ -327,6 +391,7 @@ static void xap_free(struct xap *x)
 	xs_db_close(x->db);
 	xs_db_close(x->spell);
 	fcount_free(x->fc);
+	dbuf_release(&x->touched);
 	free(x->stub);
 	ta_release(x);
 	free(x->stopwords);
@@ -693,8 +758,9 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 		return rc;
 	if (x->bulk)
 		return bulk_put(x, c, eb);
-	if ((rc = build_doc(x, c, &doc, eb)) == CL_OK)
-		rc = xs_db_replace(x->db, c->id, doc, eb);
+	if ((rc = build_doc(x, c, &doc, eb)) == CL_OK &&
+	    (rc = xs_db_replace(x->db, c->id, doc, eb)) == CL_OK)
+		touch(x, 'p', c->id);
 	xs_doc_free(doc);
 	return rc;
 }
@@ -1273,6 +1339,8 @@ out:
 static int xap_del(struct engine *e, const char *id, struct cl_errbuf *eb)
 {
 	struct xap *x = X(e);
+	char num[16];
+	unsigned docid;
 	int rc;
 
 	if ((rc = need_writable(x, "delete", eb)) != CL_OK)
@@ -1281,7 +1349,14 @@ static int xap_del(struct engine *e, const char *id, struct cl_errbuf *eb)
 		return cl_fail(eb, CL_EINVAL, "xapian: a bulk build only takes puts");
 	if (!id || !*id || strlen(id) > XS_ID_MAX)
 		return CL_OK; /* such an id can never be indexed: nothing to remove */
-	return xs_db_delete(x->db, id, eb);
+	if ((rc = xs_db_docid(x->db, id, &docid, eb)) == CL_ENOTFOUND)
+		return CL_OK; /* not indexed: nothing to remove */
+	if (rc != CL_OK)
+		return rc;
+	snprintf(num, sizeof num, "%u", docid);
+	if ((rc = xs_db_delete(x->db, id, eb)) == CL_OK)
+		touch(x, 'd', num);
+	return rc;
 }
 
 static int xap_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
@@ -1297,7 +1372,8 @@ static int xap_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 	if (x->bulk)
 		return bulk_commit(x, seq, eb);
 	snprintf(buf, sizeof buf, "%lld", (long long)seq);
-	if ((rc = xs_db_set_metadata(x->db, META_LAST_SEQ, buf, eb)) != CL_OK)
+	if ((rc = xs_db_set_metadata(x->db, META_LAST_SEQ, buf, eb)) != CL_OK ||
+	    (rc = fc_delta_write(x, eb)) != CL_OK)
 		return rc;
 	return xs_db_commit(x->db, eb);
 }
@@ -1414,7 +1490,9 @@ static int xap_clear(struct engine *e, struct cl_errbuf *eb)
 		cl_fail(eb, rc, "out of memory");
 	for (size_t i = 0; rc == CL_OK && i < ids.n; i++)
 		rc = xs_db_delete(x->db, ids.v[i], eb);
-	if (rc == CL_OK && (rc = xs_db_set_metadata(x->db, META_LAST_SEQ, "0", eb)) == CL_OK)
+	x->touched_all = 1;
+	if (rc == CL_OK && (rc = xs_db_set_metadata(x->db, META_LAST_SEQ, "0", eb)) == CL_OK &&
+	    (rc = fc_delta_write(x, eb)) == CL_OK)
 		rc = xs_db_commit(x->db, eb);
 	for (size_t i = 0; i < ids.n; i++)
 		free(ids.v[i]);
@@ -2224,6 +2302,85 @@ static int fc_load_value(void *ud, unsigned docid, const char *v, size_t len)
 	return fcount_put(l->fc, docid, l->f, item, ilen, n, l->eb);
 }
 
+/* A document's facet values into the table, from its value slots. */
+struct fc_doc {
+	struct fcount *fc;
+	struct cl_errbuf *eb;
+	unsigned docid;
+};
+
+static int fc_doc_value(void *ud, size_t i, const char *v, size_t len)
+{
+	struct fc_doc *d = ud;
+	struct fc_load l = {d->fc, (int)i, d->eb};
+	return fc_load_value(&l, d->docid, v, len);
+}
+
+/* Applies the change sets of the revisions from..to-1 (see touch()) to
+ * x->fc, the table of revision from. Anything but CL_OK: the caller walks
+ * the index again (a set missing, of another revision, "all", or the
+ * index moved on meanwhile). */
+static int fc_delta_apply(struct xap *x, unsigned long long from, unsigned long long to,
+			  struct cl_errbuf *eb)
+{
+	unsigned slots[EF_COUNT];
+	char key[64], head[64];
+	int rc = CL_OK;
+
+	for (int f = 0; f < EF_COUNT; f++)
+		slots[f] = SLOT_FACET0 + (unsigned)f;
+
+	for (unsigned long long r = from; r < to && rc == CL_OK; r++) {
+		char *v = NULL, *line, *next;
+		size_t hl;
+
+		snprintf(key, sizeof key, "%s%llu", META_FC_DELTA, r % META_FC_DELTAS);
+		hl = (size_t)snprintf(head, sizeof head, "%s%llu\n", FC_DELTA_HEAD, r);
+		if ((rc = xs_db_get_metadata(x->db, key, &v, eb)) != CL_OK)
+			return rc;
+		if (!v || strncmp(v, head, hl) != 0) {
+			free(v);
+			return CL_ENOTFOUND; /* not this revision's: walk */
+		}
+		for (line = v + hl; rc == CL_OK && *line; line = next) {
+			struct fc_doc d = {x->fc, eb, 0};
+			char *end = NULL;
+			unsigned long n;
+
+			next = strchr(line, '\n');
+			if (!next) {
+				rc = CL_ECORRUPT;
+				break;
+			}
+			*next++ = '\0';
+			if (line[0] == 'p' && line[1] == ' ') {
+				rc = xs_db_docid(x->db, line + 2, &d.docid, eb);
+				if (rc == CL_ENOTFOUND) { /* deleted since: its 'd' follows */
+					rc = CL_OK;
+					continue;
+				}
+				if (rc != CL_OK)
+					break;
+				fcount_del(x->fc, d.docid);
+				if ((rc = fcount_live(x->fc, d.docid, eb)) == CL_OK)
+					rc = xs_doc_values(x->db, d.docid, slots, EF_COUNT, fc_doc_value,
+							   &d, eb);
+			} else if (line[0] == 'd' && line[1] == ' ') {
+				errno = 0;
+				n = strtoul(line + 2, &end, 10);
+				if (errno || end == line + 2 || *end || n == 0 || n > UINT32_MAX)
+					rc = CL_ECORRUPT;
+				else
+					fcount_del(x->fc, (uint32_t)n);
+			} else {
+				rc = CL_ENOTFOUND; /* "all", or a form this code does not know */
+			}
+		}
+		free(v);
+	}
+	return rc;
+}
+
 /* Makes x->fc the table of the open revision (and of this handle's
  * uncommitted changes). CL_EUNSUPPORTED for shards. */
 static int fc_sync(struct engine *e, struct cl_errbuf *eb)
@@ -2238,8 +2395,19 @@ static int fc_sync(struct engine *e, struct cl_errbuf *eb)
 		return rc;
 	if (x->fc_ok && rev == x->fc_rev && e->gen == x->fc_gen)
 		return CL_OK;
+	/* a reader a few commits behind: the commits' change sets */
+	if (x->fc_ok && !x->writable && e->gen == x->fc_gen && rev > x->fc_rev &&
+	    rev - x->fc_rev <= META_FC_DELTAS) {
+		struct cl_errbuf quiet = {0};
+		if (fc_delta_apply(x, x->fc_rev, rev, &quiet) == CL_OK) {
+			e->fc_deltas += (unsigned long)(rev - x->fc_rev);
+			x->fc_rev = rev;
+			return CL_OK;
+		}
+	}
 	if (!x->fc && fcount_new(&x->fc) != CL_OK)
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	e->fc_builds++;
 	for (int attempt = 0;; attempt++) {
 		struct fc_load l = {x->fc, 0, eb};
 		x->fc_ok = 0;

@@ -1626,6 +1626,46 @@ int xs_db_compact(const char *const *src, size_t n, const char *dst, struct cl_e
 	});
 }
 
+int xs_db_docid(struct xs_db *db, const char *id, unsigned *docid, struct cl_errbuf *eb)
+{
+	if (!db || !valid_id(id) || !docid)
+		return cl_fail(eb, CL_EINVAL, "xs_db_docid: db, id and docid are required");
+	*docid = 0;
+	return walk_guard(eb, "xs_db_docid", [&]() -> int {
+		Xapian::Database &d = db->db();
+		std::string qt = std::string("Q") + id;
+		Xapian::PostingIterator p = d.postlist_begin(qt);
+		if (p == d.postlist_end(qt))
+			return cl_fail(eb, CL_ENOTFOUND, "xs_db_docid: no document \"%s\"", id);
+		*docid = *p;
+		return CL_OK;
+	});
+}
+
+int xs_doc_values(struct xs_db *db, unsigned docid, const unsigned *slots, size_t n,
+		  int (*cb)(void *ud, size_t i, const char *v, size_t len), void *ud,
+		  struct cl_errbuf *eb)
+{
+	if (!db || (n && !slots) || !cb || docid == 0)
+		return cl_fail(eb, CL_EINVAL, "xs_doc_values: db, docid, slots and cb are required");
+	return walk_guard(eb, "xs_doc_values", [&]() -> int {
+		Xapian::Document doc;
+		try {
+			doc = db->db().get_document(docid);
+			for (size_t i = 0; i < n; i++) {
+				std::string v = doc.get_value(slots[i]);
+				if (v.empty())
+					continue;
+				if (int rc = cb(ud, i, v.data(), v.size()))
+					return rc;
+			}
+		} catch (const Xapian::DocNotFoundError &) {
+			return cl_fail(eb, CL_ENOTFOUND, "xs_doc_values: no document %u", docid);
+		}
+		return CL_OK;
+	});
+}
+
 int xs_db_get_data(struct xs_db *db, const char *id, char **data, size_t *len,
 		   struct cl_errbuf *eb)
 {

@@ -209,6 +209,20 @@ int xs_db_replace(struct xs_db *db, const char *id, struct xs_doc *doc, struct c
  * replay is idempotent). Writable only. */
 int xs_db_delete(struct xs_db *db, const char *id, struct cl_errbuf *eb);
 
+/* The document number of id as this handle sees it (a writer: with its
+ * uncommitted changes). CL_ENOTFOUND when id is not indexed. A replace
+ * keeps a document's number; a new document gets a number above every
+ * earlier one, and numbers are never given again. */
+int xs_db_docid(struct xs_db *db, const char *id, unsigned *docid, struct cl_errbuf *eb);
+
+/* The values of document docid in slots[0..n): cb(ud, i, bytes, len) for
+ * each slot i that has one, in order. A non-zero return of cb stops and is
+ * returned. CL_ENOTFOUND when there is no such document; CL_EBUSY when a
+ * reader fell behind a writer's commits (xs_db_reopen, then again). */
+int xs_doc_values(struct xs_db *db, unsigned docid, const unsigned *slots, size_t n,
+		  int (*cb)(void *ud, size_t i, const char *v, size_t len), void *ud,
+		  struct cl_errbuf *eb);
+
 /* The stored data of document id (see xs_doc_set_data): *data is a
  * malloc()ed NUL-terminated copy, *len (may be NULL) its length.
  * CL_ENOTFOUND when id is not indexed. */

@@ -1012,6 +1012,134 @@ Test(engine_xapian, one_stem_form_per_word, .init = setup_empty, .fini = teardow
 	search_result_release(&res);
 }
 
+/* ---- the counting layer's upkeep in a reader ------------------------------------ */
+
+static const char *const g_sectors[] = {"health", "education", "transport", "env-pro",
+					"health,education", "soc-pro,transport"};
+
+/* Puts case "cl-<i>" with a title word every case has, a word of its own
+ * tenth and sectors by v. */
+static void put_gen(struct engine *e, int i, int v)
+{
+	char id[32], title[64];
+	struct rec r = {id, "sv", title, NULL, NULL, NULL, NULL, NULL};
+
+	snprintf(id, sizeof id, "cl-%03d", i);
+	snprintf(title, sizeof title, "Upphandling grupp%d nummer%d", i % 10, i);
+	r.sectors = g_sectors[(unsigned)(i + v) % (sizeof g_sectors / sizeof *g_sectors)];
+	put_rec(e, &r);
+}
+
+/* Every facet's counts of text (all facets, one filtered) in a and b are
+ * the same. */
+static void same_counts(struct engine *a, struct engine *b, const char *text)
+{
+	struct cl_errbuf eb = {0};
+	struct search_request rq;
+	struct search_result ra, rb;
+	static const char *const health[] = {"health", NULL};
+
+	for (int filtered = 0; filtered < 2; filtered++) {
+		search_request_init(&rq);
+		rq.text = text;
+		rq.facets = ENGINE_ALL_FACETS;
+		if (filtered)
+			rq.filters[EF_SECTORS] = health, rq.nfilters[EF_SECTORS] = 1;
+		cr_assert_eq(engine_search(a, &rq, &ra, &eb), CL_OK, "%s", eb.msg);
+		cr_assert_eq(engine_search(b, &rq, &rb, &eb), CL_OK, "%s", eb.msg);
+		cr_assert_eq(ra.total, rb.total, "\"%s\" total %ld vs %ld", text ? text : "",
+			     ra.total, rb.total);
+		for (int f = 0; f < EF_COUNT; f++) {
+			cr_assert_eq(ra.facets[f].n, rb.facets[f].n, "facet %d", f);
+			for (size_t i = 0; i < ra.facets[f].n; i++) {
+				cr_assert_str_eq(ra.facets[f].v[i].value, rb.facets[f].v[i].value);
+				cr_assert_eq(ra.facets[f].v[i].count, rb.facets[f].v[i].count,
+					     "facet %d %s", f, ra.facets[f].v[i].value);
+			}
+		}
+		search_result_release(&ra);
+		search_result_release(&rb);
+	}
+}
+
+/* A reader keeps its counting table current from each commit's change set
+ * (puts, changed values, deletes) instead of walking the whole index
+ * again; its counts equal those of a reader that walked the index; a
+ * clear, or more commits behind than change sets are kept, walks again. */
+Test(engine_xapian, reader_counts_follow_commits_by_their_change_sets, .init = setup_empty,
+     .fini = teardown)
+{
+	struct cl_errbuf eb = {0};
+	struct engine *rd, *fresh;
+	unsigned long builds, deltas, b0;
+	int64_t seq = 1;
+
+	for (int i = 0; i < 60; i++)
+		put_gen(g_e, i, 0);
+	commit(g_e, seq++);
+	rd = open_engine(g_dir, 0);
+	fresh = open_engine(g_dir, 0);
+	same_counts(rd, fresh, NULL); /* builds rd's table */
+	engine_close(fresh);
+	engine_counting_stats(rd, &b0, &deltas);
+	cr_assert_eq(b0, 1);
+	cr_assert_eq(deltas, 0);
+
+	/* commit by commit: new cases, cases whose sectors change, deletions
+	 * (also of a case put in the same commit), a delete of an absent id */
+	for (int round = 1; round <= 5; round++) {
+		for (int i = 0; i < 4; i++)
+			put_gen(g_e, 60 + round * 4 + i, 0);
+		for (int i = round; i < 60; i += 7)
+			put_gen(g_e, i, round);
+		for (int i = round * 3; i < round * 3 + 2; i++) {
+			char id[32];
+			snprintf(id, sizeof id, "cl-%03d", i);
+			cr_assert_eq(engine_delete(g_e, id, &eb), CL_OK, "%s", eb.msg);
+		}
+		put_gen(g_e, 200 + round, 0);
+		cr_assert_eq(engine_delete(g_e, "cl-2", &eb), CL_OK); /* never there */
+		{
+			char id[32];
+			snprintf(id, sizeof id, "cl-%03d", 200 + round);
+			cr_assert_eq(engine_delete(g_e, id, &eb), CL_OK, "%s", eb.msg);
+		}
+		commit(g_e, seq++);
+		if (round == 3)
+			commit(g_e, seq++); /* two commits between two searches */
+		fresh = open_engine(g_dir, 0);
+		same_counts(rd, fresh, NULL);
+		same_counts(rd, fresh, "grupp3");
+		engine_close(fresh);
+	}
+	engine_counting_stats(rd, &builds, &deltas);
+	cr_assert_eq(builds, b0, "no walk of the index: %lu", builds);
+	cr_assert_eq(deltas, 6);
+
+	/* a clear: the reader walks the (empty, then refilled) index */
+	cr_assert_eq(engine_clear(g_e, &eb), CL_OK, "%s", eb.msg);
+	for (int i = 0; i < 10; i++)
+		put_gen(g_e, i, 2);
+	commit(g_e, seq++);
+	fresh = open_engine(g_dir, 0);
+	same_counts(rd, fresh, NULL);
+	engine_close(fresh);
+	engine_counting_stats(rd, &builds, NULL);
+	cr_assert_eq(builds, b0 + 1);
+
+	/* more commits behind than there are change sets: a walk */
+	for (int k = 0; k < 20; k++) {
+		put_gen(g_e, 300 + k, 0);
+		commit(g_e, seq++);
+	}
+	fresh = open_engine(g_dir, 0);
+	same_counts(rd, fresh, NULL);
+	engine_close(fresh);
+	engine_counting_stats(rd, &builds, NULL);
+	cr_assert_eq(builds, b0 + 2);
+	engine_close(rd);
+}
+
 /* ---- robustness ---------------------------------------------------------------- */
 
 Test(engine_xapian, hostile_queries_never_crash, .init = setup_demo, .fini = teardown)
