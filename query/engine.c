@@ -1250,7 +1250,10 @@ int engine_search(struct engine *e, const struct search_request *rq,
 	 * alone (joining them cost FTS5 0.005 MAP on Cranfield) */
 	if ((rc = open_analysers(e, eb)) != CL_OK ||
 	    (!(rq->lang && !strcmp(rq->lang, "en")) && (rc = join_compounds(e, &q, eb)) != CL_OK) ||
-	    (!rq->no_translate && (rc = tr_query(e->tr, &q, eb)) != CL_OK) ||
+	    (!rq->no_translate &&
+	     (rc = tr_query(e->tr, &q,
+			    rq->lang && !strcmp(rq->lang, "en") ? TR_FROM_EN : TR_FROM_ANY, eb)) !=
+		     CL_OK) ||
 	    (!rq->no_translate && (rc = join_translations(e, &q, eb)) != CL_OK) ||
 	    (!rq->no_translate && !(rq->lang && !strcmp(rq->lang, "en")) &&
 	     (rc = add_heads(e, &q, eb)) != CL_OK)) {

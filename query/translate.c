@@ -102,7 +102,11 @@ static int add_pair(struct ta *const stem[2], const char *sv, size_t svn, const 
 
 	for (int l = 0; l < 2; l++) {
 		e.key[l] = make_key(stem[l], t[l], n[l], &nw[l], &err);
-		if (err || !e.key[l] || nw[l] > TR_NGRAM_MAX)
+		/* a side of more than TR_NGRAM_MAX words is never looked up
+		 * (no query run is that long) but is a translation of the other
+		 * (socialstyrelsen - national board of health); such entries
+		 * were dropped whole until December 2026 (47 glossary pairs) */
+		if (err || !e.key[l] || nw[l] > TR_WORDS_MAX)
 			goto skip;
 		if (!(e.text[l] = dup_lower(t[l], n[l]))) {
 			err = CL_ENOMEM;
@@ -333,8 +337,9 @@ static int add_pivots(struct tlist *tl, char *const own[2])
 	return rc;
 }
 
-/* The other side's texts of text (either language) into tl. */
-static int lookup_text(struct tr *t, const char *text, size_t len, struct tlist *tl)
+/* The other side's texts of text (in language from: TR_FROM_SV or
+ * TR_FROM_EN, or TR_FROM_ANY: either) into tl. */
+static int lookup_text(struct tr *t, const char *text, size_t len, int from, struct tlist *tl)
 {
 	char *self = NULL, *key[2] = {NULL, NULL};
 	int rc = CL_OK;
@@ -342,14 +347,14 @@ static int lookup_text(struct tr *t, const char *text, size_t len, struct tlist 
 	if (ta_fold(text, len, &self, NULL) != CL_OK)
 		return CL_ENOMEM;
 	for (int l = 0; l < 2 && rc == CL_OK; l++) {
-		size_t nw = 0, first, n;
+		size_t nw = 0;
 		int err = 0;
 		key[l] = make_key(t->stem[l], text, len, &nw, &err);
-		if (err) {
-			rc = err;
-			break;
-		}
-		if (!key[l])
+		rc = err;
+	}
+	for (int l = 0; l < 2 && rc == CL_OK; l++) {
+		size_t first, n;
+		if (!key[l] || (from != TR_FROM_ANY && from != l))
 			continue;
 		n = find(l, key[l], &first);
 		for (size_t i = 0; i < n && rc == CL_OK; i++) {
@@ -357,7 +362,7 @@ static int lookup_text(struct tr *t, const char *text, size_t len, struct tlist 
 			rc = tlist_add(tl, en->text[1 - l], en->key[1 - l], 1 - l, self);
 		}
 	}
-	if (rc == CL_OK && tl->n)
+	if (rc == CL_OK && tl->n && from != TR_FROM_EN)
 		rc = add_pivots(tl, key);
 	free(key[0]);
 	free(key[1]);
@@ -435,10 +440,12 @@ static int set_trans(struct qp_clause *c, const struct tlist *tl, int run)
 	return CL_OK;
 }
 
-int tr_query(struct tr *t, struct qp_query *q, struct cl_errbuf *eb)
+int tr_query(struct tr *t, struct qp_query *q, int from, struct cl_errbuf *eb)
 {
 	int rc = CL_OK;
 
+	if (from != TR_FROM_ANY && from != TR_FROM_SV && from != TR_FROM_EN)
+		return cl_fail(eb, CL_EINVAL, "translate: no language %d", from);
 	for (size_t i = 0; i < q->n && rc == CL_OK;) {
 		struct tlist tl = {{NULL}, {NULL}, {0}, 0, 0};
 		size_t run = 0;
@@ -459,12 +466,12 @@ int tr_query(struct tr *t, struct qp_query *q, struct cl_errbuf *eb)
 			ok = ok && translatable(t, &q->v[i]) && translatable(t, &q->v[i + len - 1]);
 			if (ok && b.err)
 				rc = CL_ENOMEM;
-			else if (ok && (rc = lookup_text(t, dbuf_str(&b), b.n, &tl)) == CL_OK &&
+			else if (ok && (rc = lookup_text(t, dbuf_str(&b), b.n, from, &tl)) == CL_OK &&
 				 tl.n)
 				run = len;
 			dbuf_release(&b);
 		}
-		if (rc == CL_OK && run == 0 && translatable(t, &q->v[i]) &&
+		if (rc == CL_OK && run == 0 && from != TR_FROM_EN && translatable(t, &q->v[i]) &&
 		    (rc = split_compound(t, q->v[i].text, &tl)) == CL_OK && tl.n)
 			run = 1;
 		for (size_t k = 0; k < run && rc == CL_OK; k++)
@@ -485,7 +492,7 @@ int tr_lookup(struct tr *t, const char *text, char ***out, size_t *n, struct cl_
 	qp_init(&q);
 	if ((rc = qp_parse(text, strlen(text), &q, eb)) != CL_OK)
 		return rc;
-	if ((rc = tr_query(t, &q, eb)) == CL_OK && q.n && q.v[0].ntrans &&
+	if ((rc = tr_query(t, &q, TR_FROM_ANY, eb)) == CL_OK && q.n && q.v[0].ntrans &&
 	    q.v[0].trans_run == (int)q.n) {
 		*out = q.v[0].trans;
 		*n = q.v[0].ntrans;

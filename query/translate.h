@@ -38,6 +38,7 @@
 #include "qparse.h"
 
 #define TR_NGRAM_MAX 3 /* words of the longest entry a run of query words may form */
+#define TR_WORDS_MAX 6 /* words of an expression at most (the glossary has 4) */
 #define TR_PER_WORD 3  /* translations of one word or run at most */
 #define TR_PIVOT 2     /* and synonyms through them at most (below) */
 
@@ -49,9 +50,17 @@ struct tr; /* opaque */
 int tr_open(struct tr **out, struct cl_errbuf *eb);
 void tr_close(struct tr *t);
 
-/* Sets qp_clause.trans / ntrans / trans_run of q's clauses (see above).
- * CL_ENOMEM. */
-int tr_query(struct tr *t, struct qp_query *q, struct cl_errbuf *eb);
+/* The language of the query's words: a query said to be English is looked
+ * up from the English side only, so that English words are not read as
+ * Swedish ones ("plate" is not "plats", a place); otherwise from both. */
+#define TR_FROM_ANY (-1)
+#define TR_FROM_SV 0
+#define TR_FROM_EN 1
+
+/* Sets qp_clause.trans / ntrans / trans_run of q's clauses (see above),
+ * looking the words up in language from (TR_FROM_*). CL_ENOMEM, CL_EINVAL
+ * (from). */
+int tr_query(struct tr *t, struct qp_query *q, int from, struct cl_errbuf *eb);
 
 /* The other side's expressions of text (a word or an expression of up to
  * TR_NGRAM_MAX words, either language), as tr_query would give them for a
