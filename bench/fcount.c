@@ -7,11 +7,17 @@
  * FCOUNT_ROWS_MAX_FRACTION from them.
  *
  *   build/bench/fcount [--docs N] [--reps R]      (default 100000, 20)
- *   build/bench/fcount --data DIR --engine xapian|fts5
+ *   build/bench/fcount --data DIR --engine xapian|fts5 [--sync N]
  *
  * With --data: the time an engine opened read-only takes to build its
  * table (the first counted search, an empty query with every facet
- * counted, minus the second, which finds the table built). */
+ * counted, minus the second, which finds the table built). --sync N then
+ * puts the first N published cases of the store again through a writer
+ * (same content, the engine's seq kept) and commits, and times the
+ * reader's next counted search, which brings its table up to date (a
+ * Xapian reader from the commit's change set, docs/engine-xapian.md),
+ * with the counting layer's builds and change sets so far. Run it on a
+ * data dir no other process writes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +45,68 @@ static double now_ms(void)
 /* distinct values per facet, about the generated corpus's */
 static const unsigned nvals[EF_COUNT] = {2, 8, 20, 45, 34, 12, 12, 4, 30, 30, 5};
 
-static int build_time(const char *data, const char *engine)
+struct reput {
+	struct engine *w;
+	long left;
+	struct cl_errbuf *eb;
+};
+
+static int reput_one(const struct case_record *c, void *ud)
+{
+	struct reput *r = ud;
+	if (r->left-- <= 0)
+		return 1; /* enough */
+	return engine_put(r->w, c, r->eb) == CL_OK ? 0 : -1;
+}
+
+/* The reader's counted search after a writer re-put n cases. */
+static int sync_time(struct store *s, struct engine *rd, const char *data, int k, long n,
+		     const char *engine)
+{
+	struct engine *w = NULL;
+	struct cl_errbuf eb = {0};
+	struct search_request rq;
+	struct search_result res;
+	struct reput r;
+	int64_t seq = 0;
+	unsigned long builds, deltas;
+	double a, t;
+	int rc;
+
+	if (engine_open((enum engine_kind)k, data, s, 1, &w, &eb) != CL_OK ||
+	    engine_last_seq(w, &seq, &eb) != CL_OK) {
+		fprintf(stderr, "fcount: cannot open %s to write: %s\n", data, eb.msg);
+		engine_close(w);
+		return 1;
+	}
+	r.w = w;
+	r.left = n;
+	r.eb = &eb;
+	rc = store_foreach_case(s, "published", reput_one, &r, &eb);
+	if ((rc != CL_OK && r.left > 0) || engine_commit(w, seq, &eb) != CL_OK) {
+		fprintf(stderr, "fcount: re-putting cases: %s\n", eb.msg);
+		engine_close(w);
+		return 1;
+	}
+	engine_close(w);
+	search_request_init(&rq);
+	rq.facets = ENGINE_ALL_FACETS;
+	rq.limit = 20;
+	a = now_ms();
+	if (engine_search(rd, &rq, &res, &eb) != CL_OK) {
+		fprintf(stderr, "fcount: %s\n", eb.msg);
+		return 1;
+	}
+	t = now_ms() - a;
+	search_result_release(&res);
+	engine_counting_stats(rd, &builds, &deltas);
+	printf("{\"system\":\"caselib-%s\",\"metric\":\"fcount_search_after_sync_ms\",\"value\":%.1f,"
+	       "\"changes\":%ld,\"builds\":%lu,\"change_sets\":%lu}\n",
+	       engine, t, n, builds, deltas);
+	return 0;
+}
+
+static int build_time(const char *data, const char *engine, long sync)
 {
 	struct store *s = NULL;
 	struct engine *e = NULL;
@@ -48,7 +115,7 @@ static int build_time(const char *data, const char *engine)
 	double t[3];
 	int k = engine_kind_from_name(engine);
 
-	if (k < 0 || store_open(data, STORE_READONLY, &s, &eb) != CL_OK ||
+	if (k < 0 || store_open(data, sync > 0 ? 0 : STORE_READONLY, &s, &eb) != CL_OK ||
 	    engine_open((enum engine_kind)k, data, s, 0, &e, &eb) != CL_OK) {
 		fprintf(stderr, "fcount: cannot open %s (%s)\n", data, engine);
 		return 1;
@@ -69,6 +136,8 @@ static int build_time(const char *data, const char *engine)
 	printf("{\"system\":\"caselib-%s\",\"metric\":\"fcount_first_search_ms\",\"value\":%.1f}\n"
 	       "{\"system\":\"caselib-%s\",\"metric\":\"fcount_next_search_ms\",\"value\":%.1f}\n",
 	       engine, t[0], engine, t[2]);
+	if (sync > 0 && sync_time(s, e, data, k, sync, engine) != 0)
+		return 1;
 	engine_close(e);
 	store_close(s);
 	return 0;
@@ -77,6 +146,7 @@ static int build_time(const char *data, const char *engine)
 int main(int argc, char **argv)
 {
 	const char *data = NULL, *engine = "xapian";
+	long sync = 0;
 	uint32_t ndocs = 100000;
 	int reps = 20;
 	uint64_t seed = 42;
@@ -93,9 +163,11 @@ int main(int argc, char **argv)
 			data = argv[i + 1];
 		else if (!strcmp(argv[i], "--engine"))
 			engine = argv[i + 1];
+		else if (!strcmp(argv[i], "--sync"))
+			sync = atol(argv[i + 1]);
 	}
 	if (data)
-		return build_time(data, engine);
+		return build_time(data, engine, sync);
 	if (fcount_new(&fc) != CL_OK)
 		return 1;
 	double t0 = now_ms();
