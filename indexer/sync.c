@@ -65,13 +65,141 @@ int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_f
 	return sync_engine_filter(s, e, batch, NULL, NULL, progress, ud, stp, eb);
 }
 
+/* ---- the first sync as a bulk build ---------------------------------------- */
+
+static long bulk_min = SYNC_BULK_MIN;
+
+void sync_set_bulk_min(long n)
+{
+	bulk_min = n < 1 ? 1 : n;
+}
+
+/* A set of case ids (open addressing, FNV-1a). */
+struct idhash {
+	char **v;
+	size_t cap, n;
+};
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* 1: added, 0: there already, negative: CL_ENOMEM. */
+static int idhash_add(struct idhash *h, const char *id)
+{
+	size_t i;
+
+	if (2 * (h->n + 1) > h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 4096;
+		char **v = calloc(cap, sizeof *v);
+		if (!v)
+			return -CL_ENOMEM;
+		for (size_t k = 0; k < h->cap; k++) {
+			if (!h->v[k])
+				continue;
+			for (i = fnv(h->v[k]) & (cap - 1); v[i]; i = (i + 1) & (cap - 1))
+				;
+			v[i] = h->v[k];
+		}
+		free(h->v);
+		h->v = v;
+		h->cap = cap;
+	}
+	for (i = fnv(id) & (h->cap - 1); h->v[i]; i = (i + 1) & (h->cap - 1))
+		if (!strcmp(h->v[i], id))
+			return 0;
+	if (!(h->v[i] = strdup(id)))
+		return -CL_ENOMEM;
+	h->n++;
+	return 1;
+}
+
+static void idhash_release(struct idhash *h)
+{
+	for (size_t k = 0; k < h->cap; k++)
+		free(h->v[k]);
+	free(h->v);
+	memset(h, 0, sizeof *h);
+}
+
+/* The first sync of an index that has never been synced: every case the
+ * log names, in the order a replay would first apply it (batches in seq
+ * order, ids sorted within a batch, first appearance), put in its current
+ * state when published, as one bulk build committed with the log's last
+ * seq read before. So the documents are numbered as a replay numbers them
+ * (rankings that break ties by document number stay the same), and a
+ * failed or killed build leaves the index as it was (empty, seq 0). */
+static int first_sync_bulk(struct store *s, struct engine *e, size_t batch,
+			   int (*keep)(const char *id, void *kud), void *kud,
+			   sync_progress_fn progress, void *ud, struct sync_stats *st,
+			   int64_t upto, struct cl_errbuf *eb)
+{
+	struct batch b = {0};
+	struct idhash seen = {0};
+	int64_t seq = 0;
+	int rc;
+
+	if ((rc = engine_bulk_begin(e, eb)) != CL_OK)
+		return rc;
+	while (rc == CL_OK && seq < upto) {
+		b.n = 0;
+		b.err = 0;
+		rc = store_changes_since(s, seq, batch, collect, &b, eb);
+		if (b.err)
+			rc = cl_fail(eb, b.err, "out of memory reading the change log");
+		if (rc != CL_OK || b.n == 0)
+			break;
+		st->changes += (long)b.n;
+		qsort(b.ids, b.n, sizeof *b.ids, str_cmp);
+		for (size_t i = 0; i < b.n && rc == CL_OK; i++) {
+			struct case_record c;
+			int fresh;
+			if ((i && !strcmp(b.ids[i], b.ids[i - 1])) || (keep && !keep(b.ids[i], kud)))
+				continue;
+			if ((fresh = idhash_add(&seen, b.ids[i])) < 0) {
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+				break;
+			}
+			if (!fresh)
+				continue;
+			case_init(&c);
+			rc = store_get_case(s, b.ids[i], &c, eb);
+			if (rc == CL_OK && c.status && !strcmp(c.status, "published")) {
+				if ((rc = engine_put(e, &c, eb)) == CL_OK)
+					st->put++;
+			} else if (rc == CL_ENOTFOUND) {
+				rc = CL_OK; /* gone: nothing to index */
+			}
+			case_release(&c);
+		}
+		for (size_t i = 0; i < b.n; i++)
+			free(b.ids[i]);
+		seq = b.last;
+		if (rc == CL_OK && progress) {
+			st->to_seq = seq < upto ? seq : upto;
+			progress(st, ud);
+		}
+	}
+	free(b.ids);
+	idhash_release(&seen);
+	if (rc == CL_OK)
+		rc = engine_commit(e, seq, eb);
+	st->to_seq = rc == CL_OK ? seq : 0;
+	return rc;
+}
+
 int sync_engine_filter(struct store *s, struct engine *e, size_t batch,
 		       int (*keep)(const char *id, void *kud), void *kud, sync_progress_fn progress,
 		       void *ud, struct sync_stats *stp, struct cl_errbuf *eb)
 {
 	struct sync_stats st = {0};
 	struct batch b = {0};
-	int64_t seq = 0;
+	int64_t seq = 0, last = 0;
+	long n = 0;
 	int rc;
 
 	if (batch == 0)
@@ -79,6 +207,15 @@ int sync_engine_filter(struct store *s, struct engine *e, size_t batch,
 	if ((rc = engine_last_seq(e, &seq, eb)) != CL_OK)
 		return rc;
 	st.from_seq = st.to_seq = seq;
+	if (seq == 0 && (rc = store_last_seq(s, &last, eb)) == CL_OK && last >= bulk_min &&
+	    (rc = engine_count(e, &n, eb)) == CL_OK && n == 0) {
+		rc = first_sync_bulk(s, e, batch, keep, kud, progress, ud, &st, last, eb);
+		if (stp)
+			*stp = st;
+		return rc;
+	}
+	if (rc != CL_OK)
+		return rc;
 	for (;;) {
 		b.n = 0;
 		b.err = 0;

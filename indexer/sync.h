@@ -31,14 +31,23 @@ struct sync_stats {
 typedef void (*sync_progress_fn)(const struct sync_stats *st, void *ud);
 
 /* Applies every change after the engine's last seq. batch: changes per
- * commit (0: 1000). st may be NULL. Also the first sync into an empty
- * index replays the log case by case, not as a bulk build: Xapian breaks
- * some ranking ties in document-id order (the pseudo-relevance feedback's
- * choice of the best hits; remote shards), and a replay numbers the
- * documents in change-log order, a rebuild in id order (measured:
- * bench/findability's b and c sets lost 0.01 MRR built either way). */
+ * commit (0: 1000). st may be NULL. The first sync of an index that was
+ * never synced (seq 0, no documents) of a log of at least SYNC_BULK_MIN
+ * changes is one bulk build (engine_bulk_begin: every core, no spelling
+ * or flush per document, compacted) instead of commits of batch changes,
+ * the cases put in the order a replay first applies them (batches in seq
+ * order, ids sorted within a batch), so the documents are numbered as a
+ * replay numbers them: Xapian breaks some ranking ties in document-id
+ * order (the pseudo-relevance feedback's choice of the best hits; remote
+ * shards), and a build in id order lost bench/findability's b and c sets
+ * 0.01 MRR. Committed once, with the log's last seq read before; a failed
+ * or killed first sync leaves the index empty at seq 0. */
+#define SYNC_BULK_MIN 5000
 int sync_engine(struct store *s, struct engine *e, size_t batch, sync_progress_fn progress,
 		void *ud, struct sync_stats *st, struct cl_errbuf *eb);
+/* For tests and tools: the first-sync bulk threshold (default
+ * SYNC_BULK_MIN; 1: always). Not thread-safe; set before syncing. */
+void sync_set_bulk_min(long n);
 
 /* The same for the ids keep(id, kud) accepts (an index shard,
  * indexer/shard.h): other changes are skipped, but every batch still ends
