@@ -337,12 +337,28 @@ static int add_pivots(struct tlist *tl, char *const own[2])
 	return rc;
 }
 
-/* The other side's texts of text (in language from: TR_FROM_SV or
- * TR_FROM_EN, or TR_FROM_ANY: either) into tl. */
+/* The other side's texts of text, looked up as language l, into tl. */
+static int lookup_side(const char *key, int l, const char *self, struct tlist *tl)
+{
+	size_t first, n = find(l, key, &first);
+	int rc = CL_OK;
+
+	for (size_t i = 0; i < n && rc == CL_OK; i++) {
+		const struct entry *en = &entries[idx[l][first + i]];
+		rc = tlist_add(tl, en->text[1 - l], en->key[1 - l], 1 - l, self);
+	}
+	return rc;
+}
+
+/* The other side's texts of text into tl: from either language
+ * (TR_FROM_ANY), with synonyms of its own language through them; or
+ * read as language from first (TR_FROM_SV, TR_FROM_EN) and as the other
+ * only when that finds nothing (an English page's user who types a
+ * Swedish word), with those synonyms only for a Swedish reading. */
 static int lookup_text(struct tr *t, const char *text, size_t len, int from, struct tlist *tl)
 {
 	char *self = NULL, *key[2] = {NULL, NULL};
-	int rc = CL_OK;
+	int rc = CL_OK, pivots = 1;
 
 	if (ta_fold(text, len, &self, NULL) != CL_OK)
 		return CL_ENOMEM;
@@ -352,17 +368,21 @@ static int lookup_text(struct tr *t, const char *text, size_t len, int from, str
 		key[l] = make_key(t->stem[l], text, len, &nw, &err);
 		rc = err;
 	}
-	for (int l = 0; l < 2 && rc == CL_OK; l++) {
-		size_t first, n;
-		if (!key[l] || (from != TR_FROM_ANY && from != l))
-			continue;
-		n = find(l, key[l], &first);
-		for (size_t i = 0; i < n && rc == CL_OK; i++) {
-			const struct entry *en = &entries[idx[l][first + i]];
-			rc = tlist_add(tl, en->text[1 - l], en->key[1 - l], 1 - l, self);
+	if (from == TR_FROM_ANY) {
+		for (int l = 0; l < 2 && rc == CL_OK; l++)
+			if (key[l])
+				rc = lookup_side(key[l], l, self, tl);
+	} else {
+		int used = from;
+		if (key[from])
+			rc = lookup_side(key[from], from, self, tl);
+		if (rc == CL_OK && tl->n == 0 && key[1 - from]) {
+			used = 1 - from;
+			rc = lookup_side(key[1 - from], 1 - from, self, tl);
 		}
+		pivots = used == TR_FROM_SV;
 	}
-	if (rc == CL_OK && tl->n && from != TR_FROM_EN)
+	if (rc == CL_OK && tl->n && pivots)
 		rc = add_pivots(tl, key);
 	free(key[0]);
 	free(key[1]);

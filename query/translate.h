@@ -50,9 +50,12 @@ struct tr; /* opaque */
 int tr_open(struct tr **out, struct cl_errbuf *eb);
 void tr_close(struct tr *t);
 
-/* The language of the query's words: a query said to be English is looked
- * up from the English side only, so that English words are not read as
- * Swedish ones ("plate" is not "plats", a place); otherwise from both. */
+/* The language of the query's words: a word of a query said to be English
+ * is read as English, and as Swedish only when English has no entry for it
+ * (an English page's user may type "skolmat"), so that English words are
+ * not read as Swedish ones ("plate" is not "plats", a place); its English
+ * reading gets no English synonyms through a Swedish word ("effect" ->
+ * effekt -> "impact"). TR_FROM_ANY: both readings, as before. */
 #define TR_FROM_ANY (-1)
 #define TR_FROM_SV 0
 #define TR_FROM_EN 1

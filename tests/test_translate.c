@@ -254,12 +254,13 @@ static int translated_to(const struct search_result *r, const char *s)
 	return 0;
 }
 
-/* A query said to be English (lang en) is looked up as English only: its
- * words are not read as Swedish ones ("plate" is not "plats", a place),
- * and it gets no English synonyms through a Swedish word ("effect" ->
- * "effekt" -> "impact"); Cranfield's English queries lost 0.003-0.005 MAP
- * to both when the glossary grew. Without lang the query is looked up
- * both ways, as before, and Swedish words keep their pivots. */
+/* A query said to be English (lang en) is read as English: its words are
+ * not read as Swedish ones ("plate" is not "plats", a place), and get no
+ * English synonyms through a Swedish word ("effect" -> "effekt" ->
+ * "impact"); Cranfield's English queries lost 0.003-0.005 MAP to both when
+ * the glossary grew. A word English has no entry for is read as Swedish
+ * (the English page's user typing "skolmat"). Without lang the query is
+ * looked up both ways, as before, and Swedish words keep their pivots. */
 Test(translate, english_queries_are_read_as_english)
 {
 	for (int k = 0; k < 2; k++) {
@@ -277,6 +278,11 @@ Test(translate, english_queries_are_read_as_english)
 		search_result_release(&r);
 		search(k, "skolmat", NULL, 0, &r);
 		cr_expect(translated_to(&r, "skolmåltid"), "%s: Swedish pivots stay", ename(k));
+		search_result_release(&r);
+		/* a Swedish word on the English page: English has no entry for it */
+		search(k, "skolmat", "en", 0, &r);
+		cr_expect(translated_to(&r, "school meals"), "%s: read as Swedish", ename(k));
+		cr_expect(translated_to(&r, "skolmåltid"), "%s: with its pivots", ename(k));
 		search_result_release(&r);
 	}
 }
