@@ -37,6 +37,29 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The next batch of the change log after seq into b (its ids sorted, so
+ * one id's changes are adjacent; b->last its last seq); b->n 0: none. The
+ * caller frees b->ids[0..n) (none are left on an error). */
+static int next_batch(struct store *s, int64_t seq, size_t batch, struct batch *b,
+		      struct cl_errbuf *eb)
+{
+	int rc;
+
+	b->n = 0;
+	b->err = 0;
+	rc = store_changes_since(s, seq, batch, collect, b, eb);
+	if (b->err)
+		rc = cl_fail(eb, b->err, "out of memory reading the change log");
+	if (rc == CL_OK) {
+		qsort(b->ids, b->n, sizeof *b->ids, str_cmp);
+		return CL_OK;
+	}
+	for (size_t i = 0; i < b->n; i++)
+		free(b->ids[i]);
+	b->n = 0;
+	return rc;
+}
+
 /* Makes the engine match the store for one id. */
 static int apply_id(struct store *s, struct engine *e, const char *id, struct sync_stats *st,
 		    struct cl_errbuf *eb)
@@ -146,15 +169,9 @@ static int first_sync_bulk(struct store *s, struct engine *e, size_t batch,
 	if ((rc = engine_bulk_begin(e, eb)) != CL_OK)
 		return rc;
 	while (rc == CL_OK && seq < upto) {
-		b.n = 0;
-		b.err = 0;
-		rc = store_changes_since(s, seq, batch, collect, &b, eb);
-		if (b.err)
-			rc = cl_fail(eb, b.err, "out of memory reading the change log");
-		if (rc != CL_OK || b.n == 0)
+		if ((rc = next_batch(s, seq, batch, &b, eb)) != CL_OK || b.n == 0)
 			break;
 		st->changes += (long)b.n;
-		qsort(b.ids, b.n, sizeof *b.ids, str_cmp);
 		for (size_t i = 0; i < b.n && rc == CL_OK; i++) {
 			struct case_record c;
 			int fresh;
@@ -217,16 +234,10 @@ int sync_engine_filter(struct store *s, struct engine *e, size_t batch,
 	if (rc != CL_OK)
 		return rc;
 	for (;;) {
-		b.n = 0;
-		b.err = 0;
-		rc = store_changes_since(s, seq, batch, collect, &b, eb);
-		if (b.err)
-			rc = cl_fail(eb, b.err, "out of memory reading the change log");
-		if (rc != CL_OK || b.n == 0)
+		if ((rc = next_batch(s, seq, batch, &b, eb)) != CL_OK || b.n == 0)
 			break;
 		st.changes += (long)b.n;
 		/* One application per id per batch: the current state wins. */
-		qsort(b.ids, b.n, sizeof *b.ids, str_cmp);
 		for (size_t i = 0; i < b.n && rc == CL_OK; i++)
 			if ((i == 0 || strcmp(b.ids[i], b.ids[i - 1])) &&
 			    (!keep || keep(b.ids[i], kud)))
