@@ -51,7 +51,8 @@ static int next_batch(struct store *s, int64_t seq, size_t batch, struct batch *
 	if (b->err)
 		rc = cl_fail(eb, b->err, "out of memory reading the change log");
 	if (rc == CL_OK) {
-		qsort(b->ids, b->n, sizeof *b->ids, str_cmp);
+		if (b->n) /* b->ids is NULL until the first id */
+			qsort(b->ids, b->n, sizeof *b->ids, str_cmp);
 		return CL_OK;
 	}
 	for (size_t i = 0; i < b->n; i++)

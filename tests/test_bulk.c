@@ -443,3 +443,30 @@ Test(bulk, xapian_interrupted_rebuild_leaves_the_old_index, .timeout = 300)
 	engine_close(w);
 	tu_store_drop(&s, &dir);
 }
+
+/* An empty change log: nothing read, nothing put, seq 0, and no sort of
+ * an empty batch (qsort of NULL, which UBSan flags: fuzz_http found it
+ * through GET /v1/export on an empty store). */
+Test(bulk, an_empty_log_syncs_nothing)
+{
+	for (int k = 0; k < 2; k++) {
+		char *dir = NULL;
+		struct store *s = tu_store_new(&dir);
+		struct engine *e = open_engine((enum engine_kind)k, dir, s, 1);
+		struct cl_errbuf eb = {0};
+		struct sync_stats st;
+		int64_t seq = -1;
+
+		for (int bulk = 0; bulk < 2; bulk++) {
+			sync_set_bulk_min(bulk ? 1 : SYNC_BULK_MIN);
+			cr_assert_eq(sync_engine(s, e, 0, NULL, NULL, &st, &eb), CL_OK, "%s", eb.msg);
+			cr_assert_eq(st.changes, 0);
+			cr_assert_eq(st.put, 0);
+		}
+		sync_set_bulk_min(SYNC_BULK_MIN);
+		cr_assert_eq(engine_last_seq(e, &seq, &eb), CL_OK);
+		cr_assert_eq(seq, 0);
+		engine_close(e);
+		tu_store_drop(&s, &dir);
+	}
+}
