@@ -844,6 +844,35 @@ static int clear_msm(struct qp_query *q)
 	return had;
 }
 
+/* Whether the minimum to match, not rq's filters, left a long query with
+ * nothing: no case at all has two of its words. Decided on the query's own
+ * match set, so a filter only ever narrows it (before, a filter that left
+ * none of the rule's cases brought back every case with one word: the
+ * innovation-case tab showed 330 cases of a query whose "all" tab had 2). */
+static int msm_empties(struct engine *e, const struct search_request *rq, struct text_pass *tp,
+		       struct cl_errbuf *eb)
+{
+	struct search_request all = *rq;
+	struct search_result r;
+	int empty, filtered = rq->year_from || rq->year_to;
+
+	for (int f = 0; f < EF_COUNT; f++)
+		filtered |= rq->nfilters[f] > 0;
+	if (!filtered)
+		return 1;
+	memset(all.filters, 0, sizeof all.filters);
+	memset(all.nfilters, 0, sizeof all.nfilters);
+	all.year_from = all.year_to = 0;
+	all.limit = 0;
+	all.offset = 0;
+	all.facets = 0;
+	all.snippets = 0;
+	search_result_init(&r);
+	empty = text_pass(e, &all, tp, 0, &r, eb) != CL_OK || r.total == 0; /* as before */
+	search_result_release(&r);
+	return empty;
+}
+
 /* A long query (SEM_LONG_QUERY_WORDS, ranked any-word): marks (qp_clause.msm)
  * its SEM_MSM_CLAUSES most specific positive word clauses among those with
  * cases (clause_df), of which a case must match SEM_MSM_MIN; none when
@@ -1274,7 +1303,8 @@ int engine_search(struct engine *e, const struct search_request *rq,
 		return rc;
 	}
 	rc = text_pass(e, rq, &tp, main_mask(rq), res, eb);
-	if (rc == CL_OK && tp.or_mode && res->total == 0 && clear_msm(&q)) {
+	if (rc == CL_OK && tp.or_mode && res->total == 0 && msm_empties(e, rq, &tp, eb) &&
+	    clear_msm(&q)) {
 		/* no case has two of the words: any word, as before the rule
 		 * (a description of a need never ends in nothing for it) */
 		search_result_release(res);

@@ -308,6 +308,26 @@ Test(findability, long_query_ranks_any_word)
 			  "%s: %s, %s", name, r.nhits ? r.hits[0].id : "-",
 			  r.nhits > 1 ? r.hits[1].id : "-");
 		search_result_release(&r);
+		/* a filter only narrows the rule's cases: the innovation cases
+		 * have none of them (fa-t2 has one word, "snöröjning"), so none,
+		 * not every innovation case with one word */
+		{
+			static const char *const kcase[] = {"case"};
+			struct search_request rq;
+			struct cl_errbuf eb = {0};
+			search_request_init(&rq);
+			rq.text = "skola lund skolgård ombyggnad skolmåltider snöröjning";
+			rq.filters[EF_KIND] = kcase;
+			rq.nfilters[EF_KIND] = 1;
+			cr_assert_eq(engine_search(g_e[k], &rq, &r, &eb), CL_OK, "%s", eb.msg);
+			cr_expect_eq(r.total, 0, "%s: total %ld under kind=case", name, r.total);
+			search_result_release(&r);
+			rq.text = "snöröjning";
+			cr_assert_eq(engine_search(g_e[k], &rq, &r, &eb), CL_OK, "%s", eb.msg);
+			cr_expect(has_id(&r, "fa-t2"), "%s: the fixture has an innovation case with "
+				  "one of the words", name);
+			search_result_release(&r);
+		}
 		/* no case has two of the words: any word, never nothing */
 		search(k, "skola fordon sport bemanning snöplogning", &r);
 		cr_expect(r.total >= 5 && has_id(&r, "fa-3") && has_id(&r, "fa-4"),
