@@ -1227,6 +1227,16 @@ static int add_heads(struct engine *e, struct qp_query *q, struct cl_errbuf *eb)
 /* --- translations (issue 12 point 1; translate.h) ------------------------ */
 
 /* res->trans: one entry per translated word or run of words of q. */
+/* Whether res lists the translations of text already (not its last
+ * entry, the one being filled). */
+static int seen_from(const struct search_result *res, const char *text)
+{
+	for (size_t j = 0; j + 1 < res->ntrans; j++)
+		if (res->trans[j].from && !strcmp(res->trans[j].from, text))
+			return 1;
+	return 0;
+}
+
 static int list_translations(const struct qp_query *q, struct search_result *res,
 			     struct cl_errbuf *eb)
 {
@@ -1253,6 +1263,12 @@ static int list_translations(const struct qp_query *q, struct search_result *res
 		}
 		t->from = b.err ? NULL : dbuf_take(&b, NULL);
 		dbuf_release(&b);
+		if (t->from && seen_from(res, t->from)) { /* a word typed twice: listed once */
+			free(t->from);
+			t->from = NULL;
+			res->ntrans--;
+			continue;
+		}
 		if (!t->from || !(t->to = calloc(nto, sizeof *t->to)))
 			return cl_fail(eb, CL_ENOMEM, "translations: out of memory");
 		for (size_t k = 0; k < nto; k++)

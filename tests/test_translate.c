@@ -287,6 +287,19 @@ Test(translate, english_queries_are_read_as_english)
 	}
 }
 
+/* A pasted text names a word several times: its translations are listed
+ * once ("Sökte även" repeated every word's list per occurrence). */
+Test(translate, a_repeated_word_is_listed_once)
+{
+	for (int k = 0; k < 2; k++) {
+		struct search_result r;
+		search(k, "skolmåltider leverans skolmåltider", NULL, 0, &r);
+		cr_expect_eq(trans_from(&r, "skolmåltider"), 1, "%s: %zu lists", ename(k), r.ntrans);
+		cr_expect_eq(trans_from(&r, "leverans"), 1, "%s", ename(k));
+		search_result_release(&r);
+	}
+}
+
 /* "vägbelysning" missed the gatubelysning procurements: a compound finds
  * its head's other compounds, below its own. */
 Test(translate, compound_finds_its_heads_other_compounds)

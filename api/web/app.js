@@ -1031,7 +1031,7 @@
 
     const notice = $('search-notice');
     const notes = [];
-    if (r.used_or_fallback) notes.push(t('orFallback'));
+    if (r.used_or_fallback && total) notes.push(t('orFallback')); // "shown": only when there are some
     if (r.parsed_as_plain) notes.push(t('parsedPlain'));
     if (r.cut) notes.push(t('queryCut'));
     notice.textContent = notes.join(' ');

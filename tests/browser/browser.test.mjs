@@ -319,6 +319,15 @@ test('point 7: no dead ends — a filter to remove with its count, the spelling 
   assert.match(await page.textContent('#suggestion'), /^Inga träffar för “skolmåltder”\. Visar träffar för skolmåltider$/);
   assert.ok(await total() >= 1);
   await shot('11-suggestion');
+  // a long text that finds nothing at all: no "cases with any of the
+  // words are shown" above an empty list
+  await page.fill('#q', 'qxzvw prtkl mnbvq zzqqv vvbbk');
+  await page.press('#q', 'Enter');
+  await page.waitForURL(/q=qxzvw/);
+  await waitResults();
+  assert.equal(await total(), 0);
+  assert.ok(!/något av orden visas/.test(await page.textContent('#search-notice')) || await page.isHidden('#search-notice'),
+    'no any-word notice without hits: ' + await page.textContent('#search-notice'));
 });
 
 test('issue 12: the translations searched are shown and can be turned off; a named facet value is offered', async () => {
