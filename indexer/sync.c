@@ -10,6 +10,7 @@
 #include "dbuf.h"
 #include "engine.h"
 #include "store.h"
+#include "strset.h"
 
 struct batch {
 	char **ids;
@@ -98,58 +99,6 @@ void sync_set_bulk_min(long n)
 	bulk_min = n < 1 ? 1 : n;
 }
 
-/* A set of case ids (open addressing, FNV-1a). */
-struct idhash {
-	char **v;
-	size_t cap, n;
-};
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-/* 1: added, 0: there already, negative: CL_ENOMEM. */
-static int idhash_add(struct idhash *h, const char *id)
-{
-	size_t i;
-
-	if (2 * (h->n + 1) > h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 4096;
-		char **v = calloc(cap, sizeof *v);
-		if (!v)
-			return -CL_ENOMEM;
-		for (size_t k = 0; k < h->cap; k++) {
-			if (!h->v[k])
-				continue;
-			for (i = fnv(h->v[k]) & (cap - 1); v[i]; i = (i + 1) & (cap - 1))
-				;
-			v[i] = h->v[k];
-		}
-		free(h->v);
-		h->v = v;
-		h->cap = cap;
-	}
-	for (i = fnv(id) & (h->cap - 1); h->v[i]; i = (i + 1) & (h->cap - 1))
-		if (!strcmp(h->v[i], id))
-			return 0;
-	if (!(h->v[i] = strdup(id)))
-		return -CL_ENOMEM;
-	h->n++;
-	return 1;
-}
-
-static void idhash_release(struct idhash *h)
-{
-	for (size_t k = 0; k < h->cap; k++)
-		free(h->v[k]);
-	free(h->v);
-	memset(h, 0, sizeof *h);
-}
-
 /* The first sync of an index that has never been synced: every case the
  * log names, in the order a replay would first apply it (batches in seq
  * order, ids sorted within a batch, first appearance), put in its current
@@ -163,7 +112,7 @@ static int first_sync_bulk(struct store *s, struct engine *e, size_t batch,
 			   int64_t upto, struct cl_errbuf *eb)
 {
 	struct batch b = {0};
-	struct idhash seen = {0};
+	struct strset seen = {0}; /* the ids put (or found gone) so far */
 	int64_t seq = 0;
 	int rc;
 
@@ -175,15 +124,14 @@ static int first_sync_bulk(struct store *s, struct engine *e, size_t batch,
 		st->changes += (long)b.n;
 		for (size_t i = 0; i < b.n && rc == CL_OK; i++) {
 			struct case_record c;
-			int fresh;
 			if ((i && !strcmp(b.ids[i], b.ids[i - 1])) || (keep && !keep(b.ids[i], kud)))
 				continue;
-			if ((fresh = idhash_add(&seen, b.ids[i])) < 0) {
-				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			if (strset_has(&seen, b.ids[i], strlen(b.ids[i])))
+				continue;
+			if ((rc = strset_add(&seen, b.ids[i], strlen(b.ids[i]))) != CL_OK) {
+				rc = cl_fail(eb, rc, "first sync: %s", cl_strerror(rc));
 				break;
 			}
-			if (!fresh)
-				continue;
 			case_init(&c);
 			rc = store_get_case(s, b.ids[i], &c, eb);
 			if (rc == CL_OK && c.status && !strcmp(c.status, "published")) {
@@ -203,7 +151,7 @@ static int first_sync_bulk(struct store *s, struct engine *e, size_t batch,
 		}
 	}
 	free(b.ids);
-	idhash_release(&seen);
+	strset_release(&seen);
 	if (rc == CL_OK)
 		rc = engine_commit(e, seq, eb);
 	st->to_seq = rc == CL_OK ? seq : 0;

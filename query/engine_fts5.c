@@ -1927,14 +1927,8 @@ struct scoredv {
 
 static int sc_push(struct scoredv *sv, uint32_t rid, double score)
 {
-	if (sv->n == sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 256;
-		struct scored *v = realloc(sv->v, cap * sizeof *v);
-		if (!v)
-			return CL_ENOMEM;
-		sv->v = v;
-		sv->cap = cap;
-	}
+	if (dbuf_grow(&sv->v, &sv->cap, sv->n + 1, sizeof *sv->v))
+		return CL_ENOMEM;
 	sv->v[sv->n].rid = rid;
 	sv->v[sv->n].score = score;
 	sv->v[sv->n].id = NULL;

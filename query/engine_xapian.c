@@ -2433,6 +2433,21 @@ static int fc_sync(struct engine *e, struct cl_errbuf *eb)
 	return CL_OK;
 }
 
+/* o without Xapian's filters, ranges and value counts: the counting layer
+ * applies and counts them itself. */
+static struct xs_query_opts unfiltered(const struct xs_query_opts *o)
+{
+	struct xs_query_opts u = *o;
+
+	u.filters = NULL;
+	u.n_filters = 0;
+	u.ranges = NULL;
+	u.n_ranges = 0;
+	u.counts = NULL;
+	u.n_counts = 0;
+	return u;
+}
+
 /* The layer's filter as Xapian's match decider: it records every docid
  * Xapian matches (the match set before filters) and passes those the
  * request's filters and year range let through. */
@@ -2490,16 +2505,10 @@ static int fc_search(struct engine *e, const struct search_request *rq, const st
 	int rc, one_pass = q && q->n > 0 && rq->limit > 0 && !p->o.prf_docs;
 
 	if (one_pass) {
-		struct xs_query_opts o = p->o;
+		struct xs_query_opts o = unfiltered(&p->o);
 		if ((rc = fcount_filter_new(x->fc, rq, &flt, eb)) != CL_OK)
 			goto out;
 		d.flt = flt;
-		o.filters = NULL;
-		o.n_filters = 0;
-		o.ranges = NULL;
-		o.n_ranges = 0;
-		o.counts = NULL;
-		o.n_counts = 0;
 		o.decide = fc_decide;
 		o.decide_ud = &d;
 		if ((rc = xs_search(x->db, &o, &r2, eb)) != CL_OK)
@@ -2524,13 +2533,7 @@ static int fc_search(struct engine *e, const struct search_request *rq, const st
 		}
 	}
 	if (!one_pass && q && q->n > 0) {
-		struct xs_query_opts o1 = p->o;
-		o1.filters = NULL;
-		o1.n_filters = 0;
-		o1.ranges = NULL;
-		o1.n_ranges = 0;
-		o1.counts = NULL;
-		o1.n_counts = 0;
+		struct xs_query_opts o1 = unfiltered(&p->o);
 		o1.offset = 0;
 		o1.limit = 0;
 		o1.sort = XS_SORT_RELEVANCE;
