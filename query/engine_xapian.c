@@ -2417,7 +2417,7 @@ static int fc_sync(struct engine *e, struct cl_errbuf *eb)
 			l.f = f;
 			rc = xs_value_foreach(x->db, SLOT_FACET0 + (unsigned)f, fc_load_value, &l, eb);
 		}
-		if (rc == CL_EBUSY && attempt == 0 && !x->writable &&
+		if (rc == CL_EBUSY && attempt < 2 && !x->writable &&
 		    (rc = xs_db_reopen(x->db, eb)) == CL_OK &&
 		    (rc = xs_db_revision(x->db, &rev, eb)) == CL_OK)
 			continue; /* a commit overtook the walk: once more */

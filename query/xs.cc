@@ -56,6 +56,11 @@ struct match_state {
 
 namespace {
 
+/* Tries of a reopen, and runs of a query or expansion, that a writer's
+ * commits may overtake (DatabaseModifiedError) before the error is
+ * reported: see reopen_newest. */
+constexpr int XS_REOPEN_TRIES = 10;
+
 /* A query matching every document. Never Xapian::Query::MatchAll: that is
  * one static object whose reference count is not atomic (xapian/query.h
  * says so), and copying it from several server workers at once corrupted
@@ -75,6 +80,7 @@ int xapian_code(const Xapian::Error &e)
 		int code;
 	} map[] = {
 		{"DatabaseLockError", CL_EBUSY},
+		{"DatabaseModifiedError", CL_EBUSY},
 		{"DatabaseNotFoundError", CL_ENOTFOUND},
 		{"DocNotFoundError", CL_ENOTFOUND},
 		{"DatabaseCorruptError", CL_ECORRUPT},
@@ -977,16 +983,59 @@ void run_query(struct xs_db *db, const Xapian::Query &q, const struct xs_query_o
 	r->query_desc = dup_bytes(q.get_description());
 }
 
-/* A query run with one retry after DatabaseModifiedError (a reader that
- * fell behind a writer's commits). */
+/* Reopens a reader at the newest revision. The reopen itself reads that
+ * revision's root blocks, and a writer that commits twice meanwhile frees
+ * them (DatabaseModifiedError from reopen(): the soak test met it as a
+ * 5xx). Each try starts from the revision then newest and fails on its
+ * own: with a writer committing every 3 ms (xs/readers_ride_out_a_busy_
+ * writer) about one try in five failed, 2 of 401 retried reopens needed a
+ * sixth try; the last error is thrown. */
+void reopen_newest(Xapian::Database &d)
+{
+	for (int attempt = 1;; attempt++) {
+		try {
+			d.reopen();
+			return;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt >= XS_REOPEN_TRIES)
+				throw;
+		}
+	}
+}
+
+/* A query run again after DatabaseModifiedError (a reader that fell
+ * behind a writer's commits), up to XS_REOPEN_TRIES times in all. */
 template <typename F> void with_reopen(struct xs_db *db, F &&fn)
 {
-	try {
-		fn();
-	} catch (const Xapian::DatabaseModifiedError &) {
-		db->db().reopen();
-		fn();
+	for (int attempt = 1;; attempt++) {
+		try {
+			fn();
+			return;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt >= XS_REOPEN_TRIES)
+				throw;
+			reopen_newest(db->db());
+		}
 	}
+}
+
+/* guard() for a read that a writer's commits may overtake: a read-only
+ * handle is reopened at the newest revision and fn run again, up to
+ * XS_REOPEN_TRIES times in all, before the error (CL_EBUSY) is reported.
+ * fn must set its outputs only once it succeeds. */
+template <typename F> int read_guard(struct xs_db *db, struct cl_errbuf *eb, const char *what, F &&fn)
+{
+	return guard(eb, what, [&]() -> int {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return fn();
+			} catch (const Xapian::DatabaseModifiedError &) {
+				if (db->writable || db->remote || attempt >= XS_REOPEN_TRIES)
+					throw;
+				reopen_newest(db->rd);
+			}
+		}
+	});
 }
 
 Xapian::Query build_main(struct xs_db *db, const struct xs_query_opts *o, const Xapian::Stem &stem,
@@ -1075,18 +1124,18 @@ Xapian::Query prf_expand(struct xs_db *db, const Xapian::Query &q, const struct 
 
 /* A new result for q with o's filters (caller owns it). A reader that
  * fell behind a writer's commits (DatabaseModifiedError) is reopened and
- * the query run once more. */
+ * the query run again, up to XS_REOPEN_TRIES times in all. */
 struct xs_result *run_new(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o)
 {
-	for (int attempt = 0;; attempt++) {
+	for (int attempt = 1;; attempt++) {
 		result_holder res(calloc_n<struct xs_result>(1));
 		try {
 			run_query(db, with_filters(prf_expand(db, q, o), o), o, res.r);
 			return res.release();
 		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt > 0)
+			if (attempt >= XS_REOPEN_TRIES)
 				throw;
-			db->db().reopen();
+			reopen_newest(db->db());
 		}
 	}
 }
@@ -1279,7 +1328,7 @@ int xs_db_reopen(struct xs_db *db, struct cl_errbuf *eb)
 		return cl_fail(eb, CL_EINVAL, "xs_db_reopen: no database handle");
 	return guard(eb, "xs_db_reopen", [&]() -> int {
 		if (!db->writable)
-			db->rd.reopen();
+			reopen_newest(db->rd);
 		return CL_OK;
 	});
 }
@@ -1288,7 +1337,7 @@ int xs_doc_count(struct xs_db *db, unsigned long *out, struct cl_errbuf *eb)
 {
 	if (!db || !out)
 		return cl_fail(eb, CL_EINVAL, "xs_doc_count: db and out are required");
-	return guard(eb, "xs_doc_count", [&]() -> int {
+	return read_guard(db, eb, "xs_doc_count", [&]() -> int {
 		*out = db->db().get_doccount();
 		return CL_OK;
 	});
@@ -1372,7 +1421,7 @@ int xs_db_get_metadata(struct xs_db *db, const char *key, char **out, struct cl_
 	if (!db || !key || !*key || !out)
 		return cl_fail(eb, CL_EINVAL, "xs_db_get_metadata: db, key and out are required");
 	*out = nullptr;
-	return guard(eb, "xs_db_get_metadata", [&]() -> int {
+	return read_guard(db, eb, "xs_db_get_metadata", [&]() -> int {
 		std::string v = db->db().get_metadata(key);
 		if (!v.empty())
 			*out = dup_bytes(v);
@@ -1674,7 +1723,7 @@ int xs_db_get_data(struct xs_db *db, const char *id, char **data, size_t *len,
 	*data = nullptr;
 	if (len)
 		*len = 0;
-	return guard(eb, "xs_db_get_data", [&]() -> int {
+	return read_guard(db, eb, "xs_db_get_data", [&]() -> int {
 		Xapian::Database &d = db->db();
 		std::string qt = std::string("Q") + id;
 		Xapian::PostingIterator p = d.postlist_begin(qt);
@@ -1725,7 +1774,7 @@ int xs_search(struct xs_db *db, const struct xs_query_opts *o, struct xs_result 
 	int rc = check_opts(o, eb);
 	if (rc)
 		return rc;
-	return guard(eb, "xs_search", [&]() -> int {
+	return read_guard(db, eb, "xs_search", [&]() -> int {
 		return search_common(db, o, out);
 	});
 }
@@ -1760,7 +1809,7 @@ int xs_similar(struct xs_db *db, const char *id, size_t nterms, const struct xs_
 	int rc = check_opts(&so, eb);
 	if (rc)
 		return rc;
-	return guard(eb, "xs_similar", [&]() -> int {
+	return read_guard(db, eb, "xs_similar", [&]() -> int {
 		Xapian::Database &d = db->db();
 		std::string qt = std::string("Q") + id;
 		Xapian::Query q;
@@ -1805,7 +1854,7 @@ int xs_similar_text(struct xs_db *db, const char *text, size_t nterms,
 		return cl_fail(eb, CL_EINVAL,
 			       "xs_similar_text: text_prefix \"%s\" must be ASCII capitals, not Q or Z",
 			       so.text_prefix);
-	return guard(eb, "xs_similar_text", [&]() -> int {
+	return read_guard(db, eb, "xs_similar_text", [&]() -> int {
 		Xapian::Stem stem = lang_stemmer(so.lang);
 		Xapian::SimpleStopper stopper;
 		for (size_t i = 0; so.stopwords && i < so.n_stopwords; i++)

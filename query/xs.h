@@ -86,9 +86,11 @@ int xs_db_open_stub(const char *path, unsigned timeout_ms, struct xs_db **out,
  * matters). NULL is a no-op. */
 void xs_db_close(struct xs_db *db);
 
-/* Brings a read-only handle up to the latest committed revision (searches
- * also retry once by themselves on DatabaseModifiedError). A no-op for a
- * writable handle. */
+/* Brings a read-only handle up to the latest committed revision. A writer
+ * that commits while the reopen reads overtakes it (DatabaseModifiedError):
+ * it then tries again, ten times in all, before CL_EBUSY; searches
+ * likewise reopen and run again by themselves. A no-op for a writable
+ * handle. */
 int xs_db_reopen(struct xs_db *db, struct cl_errbuf *eb);
 
 /* Number of documents (all shards). */

@@ -1839,3 +1839,141 @@ Test(xs, min_should_two_groups_keeps_the_weights)
 	free(path);
 	drop_db(db, dir);
 }
+
+/* ---- readers beside a busy writer ------------------------------------------
+ * A reader's reopen can itself meet DatabaseModifiedError: a writer that
+ * commits twice while the reader opens the newest revision frees that
+ * revision's blocks. The soak test met it as a 5xx ("xs_db_reopen: The
+ * revision being read has been discarded"). Reopen and search must both
+ * ride it out: a writer commits without pause while readers reopen, search
+ * and walk. */
+
+struct xs_busy_writer {
+	struct xs_db *db;
+	int stop;
+	int commits;
+	int failures;
+	char msg[600];
+};
+
+static void *xs_busy_write(void *p)
+{
+	struct xs_busy_writer *w = p;
+	struct cl_errbuf eb = {0};
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		/* each commit rewrites documents, so old revisions' blocks are freed */
+		for (size_t i = 0; i < NCORPUS; i++) {
+			/* no cr_assert off the test's thread: failures are counted */
+			const struct tdoc *d = &corpus[(i + (size_t)w->commits) % NCORPUS];
+			struct xs_doc *doc = NULL;
+			if (xs_doc_new(d->lang, &doc, &eb) != 0 || xs_doc_set_id(doc, d->id, &eb) != 0 ||
+			    xs_doc_index_text(doc, d->title, "", 3, &eb) != 0 ||
+			    xs_doc_index_text(doc, d->body, "", 1, &eb) != 0 ||
+			    xs_db_replace(w->db, NULL, doc, &eb) != 0) {
+				snprintf(w->msg, sizeof w->msg, "%s", eb.msg);
+				w->failures++;
+			}
+			xs_doc_free(doc);
+		}
+		if (xs_db_commit(w->db, &eb) != 0) {
+			snprintf(w->msg, sizeof w->msg, "%s", eb.msg);
+			w->failures++;
+		}
+		__atomic_add_fetch(&w->commits, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+struct xs_busy_reader {
+	const char *path;
+	const struct xs_busy_writer *w;
+	int iterations; /* at least, and until the writer made 200 commits */
+	int failures;
+	char msg[600];
+};
+
+static int count_docid(void *ud, unsigned docid)
+{
+	(void)docid;
+	(*(unsigned long *)ud)++;
+	return 0;
+}
+
+static void *xs_busy_read(void *p)
+{
+	struct xs_busy_reader *a = p;
+	struct cl_errbuf eb = {0};
+	struct xs_db *db = NULL;
+
+	if (xs_db_open(a->path, 0, &db, &eb) != 0) {
+		a->failures = a->iterations;
+		return NULL;
+	}
+	for (int i = 0; i < a->iterations || __atomic_load_n(&a->w->commits, __ATOMIC_RELAXED) < 200;
+	     i++) {
+		struct xs_query_opts o;
+		struct xs_result *r = NULL;
+		unsigned long n = 0;
+		int rc;
+
+		if (xs_db_reopen(db, &eb) != 0) {
+			a->failures++;
+			snprintf(a->msg, sizeof a->msg, "%s", eb.msg);
+			continue;
+		}
+		xs_query_opts_init(&o);
+		o.text = "belysning";
+		o.lang = "sv";
+		o.fields = fields;
+		o.n_fields = sizeof fields / sizeof fields[0];
+		o.limit = 3;
+		if (xs_search(db, &o, &r, &eb) != 0) {
+			a->failures++;
+			snprintf(a->msg, sizeof a->msg, "%s", eb.msg);
+			continue;
+		}
+		xs_result_free(r);
+		char *data = NULL;
+		if (xs_db_get_data(db, corpus[(size_t)i % NCORPUS].id, &data, NULL, &eb) != 0) {
+			a->failures++;
+			snprintf(a->msg, sizeof a->msg, "%s", eb.msg);
+		}
+		free(data);
+		/* a walk may be overtaken (CL_EBUSY, documented); nothing else */
+		rc = xs_docid_foreach(db, count_docid, &n, &eb);
+		if (rc != 0 && rc != CL_EBUSY) {
+			a->failures++;
+			snprintf(a->msg, sizeof a->msg, "%s", eb.msg);
+		}
+	}
+	xs_db_close(db);
+	return NULL;
+}
+
+Test(xs, readers_ride_out_a_busy_writer, .timeout = 240)
+{
+	char *dir, *path = NULL;
+	enum { NREADERS = 3, ITERATIONS = 3000 };
+	struct xs_busy_writer w = {.db = make_db(&dir, 0)};
+	struct xs_busy_reader rd[NREADERS];
+	pthread_t wt, rt[NREADERS];
+
+	cr_assert(asprintf(&path, "%s/xapian", dir) > 0);
+	cr_assert_eq(pthread_create(&wt, NULL, xs_busy_write, &w), 0);
+	for (int t = 0; t < NREADERS; t++) {
+		rd[t] = (struct xs_busy_reader){.path = path, .w = &w, .iterations = ITERATIONS};
+		cr_assert_eq(pthread_create(&rt[t], NULL, xs_busy_read, &rd[t]), 0);
+	}
+	for (int t = 0; t < NREADERS; t++)
+		cr_assert_eq(pthread_join(rt[t], NULL), 0);
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELAXED);
+	cr_assert_eq(pthread_join(wt, NULL), 0);
+	cr_expect_eq(w.failures, 0, "writer: %s", w.msg);
+	cr_expect_gt(w.commits, 10, "the writer committed %d times", w.commits);
+	for (int t = 0; t < NREADERS; t++)
+		cr_expect_eq(rd[t].failures, 0, "reader %d: %d of %d failed, last: %s", t,
+			     rd[t].failures, rd[t].iterations, rd[t].msg);
+	free(path);
+	drop_db(w.db, dir);
+}
