@@ -78,6 +78,11 @@ static const struct xfield xfields[] = {
 /* Feedback and "similar" expand by our free-text stems only. */
 static const char *const stem_prefix[1] = {"XV"};
 
+/* The fields whose copies of the free text keep its positions: every
+ * indexed text is one of them (index_case), so a free-text phrase is a
+ * phrase in one of these (xs_query_opts.phrase_prefixes). */
+static const char *const phrase_prefixes[3] = {"S", "XB", "XT"};
+
 /* QueryParser fields for the query text we build (never user syntax). */
 static const struct xs_field qp_fields[] = {
 	{"title", "S", 0}, {"buyer", "XB", 0}, {"body", "XT", 0}, {"xv", "XV", 0},
@@ -591,8 +596,13 @@ static int index_field(struct xap *x, struct xs_doc *doc, enum doc_lang lang, co
 			rc = cl_fail(eb, rc, "xapian: analysing text: %s", cl_strerror(rc));
 		goto out;
 	}
+	/* positions once: in the field's copy (phrases); the free-text copy
+	 * has none, its phrases are the fields' (phrase_prefixes) */
 	if (st.words.n &&
-	    ((rc = xs_doc_index_text(doc, dbuf_str(&st.words), "", weight, eb)) != CL_OK ||
+	    ((rc = f == QP_ANY
+		       ? xs_doc_index_text(doc, dbuf_str(&st.words), "", weight, eb)
+		       : xs_doc_index_text_without_positions(doc, dbuf_str(&st.words), "", weight,
+							     eb)) != CL_OK ||
 	     (f != QP_ANY &&
 	      (rc = xs_doc_index_text(doc, dbuf_str(&st.words), xfields[f].raw, weight, eb)) != CL_OK)))
 		goto out;
@@ -2031,6 +2041,16 @@ static int render_text(struct xap *x, const struct xquery *xq, int or_mode, stru
 					dbuf_puts(b, " OR ");
 				if (a->kind == ALT_WORD) {
 					t_word(x, b, fd, a->w.v);
+				} else if (a->kind == ALT_PHRASE && !fd->qp_raw && a->w.n > 1) {
+					/* the free text has no positions: a phrase in
+					 * any field (phrase_prefixes) */
+					dbuf_puts(b, "(");
+					for (int pf = QP_TITLE; pf <= QP_BODY; pf++) {
+						if (pf != QP_TITLE)
+							dbuf_puts(b, " OR ");
+						t_quoted(b, xfields[pf].qp_raw, a->w.v, a->w.n);
+					}
+					dbuf_puts(b, ")");
 				} else if (a->kind == ALT_PHRASE) {
 					t_quoted(b, fd->qp_raw, a->w.v, a->w.n);
 				} else {
@@ -2068,6 +2088,8 @@ static int set_query(struct xap *x, const struct xquery *xq, int or_mode, double
 	int rc;
 
 	o->flags = XS_Q_PHRASE | XS_Q_WILDCARD;
+	o->phrase_prefixes = phrase_prefixes;
+	o->n_phrase_prefixes = sizeof phrase_prefixes / sizeof *phrase_prefixes;
 	if (xq->n == 0)
 		return CL_OK; /* no clause, no text: every case */
 	if (clause_mode_ok(xq, or_mode)) {

@@ -319,8 +319,14 @@ int check_opts(const struct xs_query_opts *o, struct cl_errbuf *eb)
 	if ((o->n_clauses && !o->clauses) || (o->n_fields && !o->fields) ||
 	    (o->n_stopwords && !o->stopwords) || (o->n_filters && !o->filters) ||
 	    (o->n_ranges && !o->ranges) || (o->n_sort_keys && !o->sort_keys) ||
-	    (o->n_counts && !o->counts) || (o->n_expand_prefixes && !o->expand_prefixes))
+	    (o->n_counts && !o->counts) || (o->n_expand_prefixes && !o->expand_prefixes) ||
+	    (o->n_phrase_prefixes && !o->phrase_prefixes))
 		return cl_fail(eb, CL_EINVAL, "xs: array option with a count but no array");
+	for (size_t i = 0; i < o->n_phrase_prefixes; i++)
+		if (!o->phrase_prefixes[i] || !*o->phrase_prefixes[i] ||
+		    !valid_text_prefix(o->phrase_prefixes[i]))
+			return cl_fail(eb, CL_EINVAL,
+				       "xs: phrase prefix %zu must be ASCII capitals, not Q or Z", i);
 	for (size_t i = 0; i < o->n_clauses; i++) {
 		if (!o->clauses[i].text)
 			return cl_fail(eb, CL_EINVAL, "xs: clause %zu has no text", i);
@@ -555,6 +561,21 @@ Xapian::Query clause_terms(struct xs_db *db, const struct xs_query_opts *o,
 			return terms.empty() ? Xapian::Query() : terms[0];
 		if (c->kind == XS_C_TERMS)
 			return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+		if (prefix.empty() && o->n_phrase_prefixes) {
+			/* the free text has no positions: its terms weigh, a
+			 * field's phrase decides (xs.h, phrase_prefixes) */
+			std::vector<Xapian::Query> in_fields;
+			for (size_t i = 0; i < o->n_phrase_prefixes; i++) {
+				std::vector<Xapian::Query> ft =
+				    prefixed_terms(text, o->phrase_prefixes[i]);
+				in_fields.emplace_back(Xapian::Query::OP_PHRASE, ft.begin(), ft.end(),
+						       static_cast<Xapian::termcount>(ft.size()));
+			}
+			return Xapian::Query(
+			    Xapian::Query::OP_FILTER,
+			    Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end()),
+			    Xapian::Query(Xapian::Query::OP_OR, in_fields.begin(), in_fields.end()));
+		}
 		return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),
 				     static_cast<Xapian::termcount>(terms.size()));
 	}
@@ -1491,6 +1512,25 @@ int xs_doc_index_text(struct xs_doc *doc, const char *text, const char *prefix, 
 			doc->tg.increase_termpos(100);
 		doc->tg.index_text(text, weight ? weight : 1, prefix ? prefix : "");
 		doc->any_text = true;
+		return CL_OK;
+	});
+}
+
+int xs_doc_index_text_without_positions(struct xs_doc *doc, const char *text, const char *prefix,
+					unsigned weight, struct cl_errbuf *eb)
+{
+	if (!doc)
+		return cl_fail(eb, CL_EINVAL, "xs_doc_index_text_without_positions: no document");
+	if (!valid_text_prefix(prefix))
+		return cl_fail(eb, CL_EINVAL,
+			       "xs_doc_index_text_without_positions: prefix \"%s\" must be ASCII "
+			       "capitals, not Q or Z",
+			       prefix);
+	if (!text)
+		return CL_OK;
+	return guard(eb, "xs_doc_index_text_without_positions", [&]() -> int {
+		doc->tg.index_text_without_positions(text, weight ? weight : 1,
+						     prefix ? prefix : "");
 		return CL_OK;
 	});
 }

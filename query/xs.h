@@ -175,6 +175,14 @@ int xs_doc_set_id(struct xs_doc *doc, const char *id, struct cl_errbuf *eb);
 int xs_doc_index_text(struct xs_doc *doc, const char *text, const char *prefix,
 		      unsigned weight, struct cl_errbuf *eb);
 
+/* xs_doc_index_text without positions: the same terms and within-document
+ * frequencies, no position data, so no phrase of these terms matches by
+ * itself. For a copy of text whose positions another prefix keeps (see
+ * xs_query_opts.phrase_prefixes): the index is smaller by those
+ * positions. */
+int xs_doc_index_text_without_positions(struct xs_doc *doc, const char *text, const char *prefix,
+					unsigned weight, struct cl_errbuf *eb);
+
 /* Adds a boolean (filter/facet) term, e.g. "XSsector:health": wdf 0, no
  * position, no effect on ranking. Must start with an ASCII capital other
  * than Q or Z, at most XS_TERM_MAX bytes. */
@@ -416,6 +424,18 @@ struct xs_query_opts {
 	 * docid it sees: the match set before filters, from the ranked pass. */
 	int (*decide)(void *ud, unsigned docid);
 	void *decide_ud;
+	/* Where the positions of the free text are, when its unprefixed copy
+	 * was indexed without them (xs_doc_index_text_without_positions): the
+	 * prefixes of the fields that hold every word of it once more, with
+	 * positions (ASCII capitals, not Q or Z). A XS_C_TERM_PHRASE clause of
+	 * prefix "" then matches as the AND of its unprefixed terms, filtered
+	 * by the phrase under any of these prefixes: the same documents as the
+	 * phrase (a phrase never crosses two texts: xs_doc_index_text's gap)
+	 * and the same weights (a Xapian 1.4 phrase weighs as the AND of its
+	 * terms). NULL: the unprefixed terms have positions. XS_C_PHRASE and
+	 * text mode phrases are not rewritten. */
+	const char *const *phrase_prefixes;
+	size_t n_phrase_prefixes;
 };
 
 /* Defaults: flags XS_Q_DEFAULTS, limit 10, Xapian's BM25 values (unused

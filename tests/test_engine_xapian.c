@@ -1400,3 +1400,79 @@ Test(engine_xapian, hits_carry_the_indexed_card, .init = setup_demo, .fini = tea
 	search_result_release(&res);
 	json_decref(cards);
 }
+
+/* The number of documents with the phrase text under prefix, read with
+ * the positions of that prefix's terms only (no phrase_prefixes). */
+static unsigned long phrase_docs(const char *dir, const char *prefix, const char *text)
+{
+	struct cl_errbuf eb = {0};
+	struct xs_db *db = NULL;
+	struct xs_result *r = NULL;
+	struct xs_query_opts o;
+	struct xs_clause c = {.kind = XS_C_TERM_PHRASE, .text = text, .prefix = prefix};
+	char path[4096];
+	unsigned long n;
+
+	snprintf(path, sizeof path, "%s/xapian", dir);
+	cr_assert_eq(xs_db_open(path, 0, &db, &eb), CL_OK, "%s", eb.msg);
+	xs_query_opts_init(&o);
+	o.clauses = &c;
+	o.n_clauses = 1;
+	o.limit = 0;
+	cr_assert_eq(xs_search(db, &o, &r, &eb), CL_OK, "%s", eb.msg);
+	n = (unsigned long)r->total;
+	xs_result_free(r);
+	xs_db_close(db);
+	return n;
+}
+
+/* Positions once (issue 14 point 4): the free-text copy of a text has no
+ * positions, its field's copy has them; a free-text phrase is a phrase in
+ * one field, never across two, in clause mode and in the query-parser
+ * text of an AND with a phrase synonym ("pcp" -> "förkommersiell
+ * upphandling"). */
+Test(engine_xapian, positions_once_phrases_within_one_field, .init = setup_empty,
+     .fini = teardown)
+{
+	static const struct rec r[] = {
+		{"q-title", "sv", "Vård i hemmet", NULL, "Sensorer för äldre.", NULL, NULL, NULL},
+		{"q-body", "sv", "Trygghet", NULL, "Kommunen ger vård i hemmet.", NULL, NULL, NULL},
+		{"q-across", "sv", "Bättre vård", NULL, "I hemmet bor de äldre.", NULL, NULL, NULL},
+		{"q-pcp", "sv", "Sensorer", NULL, "Förkommersiell upphandling av larm.", NULL, NULL,
+		 NULL},
+		{"q-pcp-across", "sv", "Sensorer genom förkommersiell", NULL,
+		 "Upphandling av larm.", NULL, NULL, NULL},
+		{"q-buyer", "sv", "Larm", NULL, NULL, "Vård i hemmet AB", NULL, NULL},
+	};
+	static const struct {
+		const char *q;
+		const char *ids[3];
+		size_t n;
+	} cases[] = {
+		{"\"vård i hemmet\"", {"q-title", "q-body", "q-buyer"}, 3},
+		{"\"vård i hemmet\" trygghet", {"q-body"}, 1},
+		{"title:\"vård i hemmet\"", {"q-title"}, 1},
+		{"body:\"vård i hemmet\"", {"q-body"}, 1},
+		{"\"förkommersiell upphandling\"", {"q-pcp"}, 1},
+		{"pcp sensorer", {"q-pcp"}, 1}, /* the AND's text: a phrase per field */
+	};
+
+	put_recs(g_e, r, sizeof r / sizeof *r);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct search_request rq;
+		struct search_result res;
+		search_request_init(&rq);
+		rq.text = cases[i].q;
+		rq.limit = 100;
+		rq.no_translate = 1; /* a translation of several words is their AND */
+		run(g_e, &rq, &res);
+		cr_assert(same_set(&res, (const char *const *)cases[i].ids, cases[i].n),
+			  "%s: %ld hits", cases[i].q, res.total);
+		search_result_release(&res);
+	}
+	/* the positions are in the fields' copies, not in the free text's */
+	cr_expect_eq(phrase_docs(g_dir, "S", "vård i hemmet"), 1);
+	cr_expect_eq(phrase_docs(g_dir, "XT", "vård i hemmet"), 1);
+	cr_expect_eq(phrase_docs(g_dir, "", "vård i hemmet"), 0);
+	cr_expect_eq(term_docs(g_dir, "hemmet"), 4, "the free-text terms are all there");
+}

@@ -1977,3 +1977,142 @@ Test(xs, readers_ride_out_a_busy_writer, .timeout = 240)
 	free(path);
 	drop_db(w.db, dir);
 }
+
+/* ---- positions once -----------------------------------------------------
+ * The engine indexes every text twice, unprefixed and under its field's
+ * prefix; positions are kept in the field's copy only (issue 14 point 4).
+ * A free-text phrase then matches as its unprefixed terms filtered by the
+ * phrase in any field: the same documents and weights as a phrase over an
+ * unprefixed copy with positions, and never across two texts. */
+
+static const struct {
+	const char *id, *title, *body;
+} pos_docs[] = {
+	{"p-title", "Vård i hemmet för äldre", "Regionen upphandlar tjänster."},
+	{"p-body", "Digitala tjänster", "Upphandling av vård i hemmet och vård i hemmet igen."},
+	{"p-across", "Tjänster för vård", "I hemmet bor de äldre."},
+	{"p-apart", "Hemmet och vården", "Vård ges i hemmet ibland, i hemmet oftast."},
+};
+
+/* A database of pos_docs; positions on the unprefixed copy or not. */
+static struct xs_db *pos_db(char **dirp, int unprefixed_positions)
+{
+	struct cl_errbuf eb = {0};
+	struct xs_db *db = NULL;
+	char *dir = tu_tmpdir(), *path = NULL;
+
+	cr_assert(asprintf(&path, "%s/xapian", dir) > 0);
+	cr_assert_eq(xs_db_open(path, 1, &db, &eb), 0, "%s", eb.msg);
+	for (size_t i = 0; i < sizeof pos_docs / sizeof pos_docs[0]; i++) {
+		struct xs_doc *doc = NULL;
+		const char *texts[2] = {pos_docs[i].title, pos_docs[i].body};
+		const char *prefixes[2] = {"S", "XT"};
+		cr_assert_eq(xs_doc_new(NULL, &doc, &eb), 0, "%s", eb.msg);
+		for (int t = 0; t < 2; t++) {
+			unsigned w = t == 0 ? 3 : 1;
+			if (unprefixed_positions)
+				cr_assert_eq(xs_doc_index_text(doc, texts[t], "", w, &eb), 0, "%s", eb.msg);
+			else
+				cr_assert_eq(xs_doc_index_text_without_positions(doc, texts[t], "", w, &eb),
+					     0, "%s", eb.msg);
+			cr_assert_eq(xs_doc_index_text(doc, texts[t], prefixes[t], w, &eb), 0, "%s",
+				     eb.msg);
+		}
+		cr_assert_eq(xs_db_replace(db, pos_docs[i].id, doc, &eb), 0, "%s", eb.msg);
+		xs_doc_free(doc);
+	}
+	cr_assert_eq(xs_db_commit(db, &eb), 0, "%s", eb.msg);
+	free(path);
+	*dirp = dir;
+	return db;
+}
+
+static struct xs_result *pos_phrase(struct xs_db *db, const char *text, int with_prefixes)
+{
+	static const char *const pp[] = {"S", "XT"};
+	struct xs_clause c = {.kind = XS_C_TERM_PHRASE, .text = text, .negated = 0};
+	struct xs_query_opts o;
+
+	xs_query_opts_init(&o);
+	o.clauses = &c;
+	o.n_clauses = 1;
+	o.limit = 10;
+	o.use_bm25 = 1;
+	o.bm25 = (struct xs_bm25){1.2, 0, 1, 0.75, 0.5};
+	if (with_prefixes) {
+		o.phrase_prefixes = pp;
+		o.n_phrase_prefixes = 2;
+	}
+	return run(db, &o);
+}
+
+Test(xs, free_text_phrases_from_the_fields_positions)
+{
+	char *dir_full, *dir_once, want[256], got[256];
+	struct xs_db *full = pos_db(&dir_full, 1), *once = pos_db(&dir_once, 0);
+	static const char *const phrases[] = {"vård i hemmet", "i hemmet", "tjänster för vård",
+					      "hemmet för äldre", "vård i", "för vård i hemmet"};
+
+	for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++) {
+		struct xs_result *a = pos_phrase(full, phrases[i], 0);
+		struct xs_result *b = pos_phrase(once, phrases[i], 1);
+		struct xs_result *c = pos_phrase(full, phrases[i], 1);
+		ids(a, want, sizeof want);
+		ids(b, got, sizeof got);
+		cr_expect_str_eq(got, want, "\"%s\": [%s], with positions everywhere [%s]",
+				 phrases[i], got, want);
+		cr_expect_eq(b->n_hits, a->n_hits);
+		for (size_t h = 0; h < a->n_hits && h < b->n_hits; h++)
+			cr_expect_float_eq(b->hits[h].weight, a->hits[h].weight, 1e-9,
+					   "\"%s\" hit %zu: weight %.12g, with positions %.12g",
+					   phrases[i], h, b->hits[h].weight, a->hits[h].weight);
+		/* an index with positions in both copies answers alike */
+		ids(c, got, sizeof got);
+		cr_expect_str_eq(got, want, "\"%s\" on the older layout: [%s]", phrases[i], got);
+		xs_result_free(a);
+		xs_result_free(b);
+		xs_result_free(c);
+	}
+	/* the examples: a phrase in either field, never across them */
+	struct xs_result *r = pos_phrase(once, "vård i hemmet", 1);
+	cr_expect_str_eq(ids(r, got, sizeof got), "p-body,p-title", "got [%s]", got);
+	xs_result_free(r);
+	r = pos_phrase(once, "vård i hemmet", 0); /* no positions asked for: none there */
+	cr_expect_eq(r->total, 0, "the unprefixed copy has no positions");
+	xs_result_free(r);
+	drop_db(full, dir_full);
+	drop_db(once, dir_once);
+}
+
+Test(xs, bad_phrase_prefixes_are_refused)
+{
+	char *dir;
+	struct xs_db *db = pos_db(&dir, 0);
+	struct cl_errbuf eb = {0};
+	struct xs_clause c = {.kind = XS_C_TERM_PHRASE, .text = "i hemmet", .negated = 0};
+	static const char *const bad[][1] = {{""}, {"Qx"}, {"s"}, {NULL}};
+	struct xs_query_opts o;
+	struct xs_result *r = NULL;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		xs_query_opts_init(&o);
+		o.clauses = &c;
+		o.n_clauses = 1;
+		o.phrase_prefixes = bad[i];
+		o.n_phrase_prefixes = 1;
+		cr_expect_eq(xs_search(db, &o, &r, &eb), CL_EINVAL, "prefix %zu", i);
+		cr_expect_null(r);
+		cr_expect(strstr(eb.msg, "phrase prefix") != NULL, "%s", eb.msg);
+	}
+	xs_query_opts_init(&o);
+	o.clauses = &c;
+	o.n_clauses = 1;
+	o.n_phrase_prefixes = 1; /* a count and no array */
+	cr_expect_eq(xs_search(db, &o, &r, &eb), CL_EINVAL);
+	struct xs_doc *doc = NULL;
+	cr_assert_eq(xs_doc_new(NULL, &doc, &eb), 0);
+	cr_expect_eq(xs_doc_index_text_without_positions(doc, "x", "Qx", 1, &eb), CL_EINVAL);
+	cr_expect_eq(xs_doc_index_text_without_positions(NULL, "x", "", 1, &eb), CL_EINVAL);
+	xs_doc_free(doc);
+	drop_db(db, dir);
+}
