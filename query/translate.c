@@ -337,17 +337,27 @@ static int add_pivots(struct tlist *tl, char *const own[2])
 	return rc;
 }
 
-/* The other side's texts of text, looked up as language l, into tl. */
-static int lookup_side(const char *key, int l, const char *self, struct tlist *tl)
+/* The other side's texts of text, looked up as language l, into tl.
+ * as_written: only entries whose language-l text is self itself. */
+static int lookup_side(const char *key, int l, const char *self, int as_written,
+		       struct tlist *tl)
 {
 	size_t first, n = find(l, key, &first);
 	int rc = CL_OK;
 
 	for (size_t i = 0; i < n && rc == CL_OK; i++) {
 		const struct entry *en = &entries[idx[l][first + i]];
+		if (as_written && strcmp(en->text[l], self) != 0)
+			continue;
 		rc = tlist_add(tl, en->text[1 - l], en->key[1 - l], 1 - l, self);
 	}
 	return rc;
+}
+
+/* 1 when folded text s has a letter English words do not (å, ä, ö). */
+static int swedish_letters(const char *s)
+{
+	return strstr(s, "\xc3\xa5") || strstr(s, "\xc3\xa4") || strstr(s, "\xc3\xb6");
 }
 
 /* The other side's texts of text into tl: from either language
@@ -371,14 +381,20 @@ static int lookup_text(struct tr *t, const char *text, size_t len, int from, str
 	if (from == TR_FROM_ANY) {
 		for (int l = 0; l < 2 && rc == CL_OK; l++)
 			if (key[l])
-				rc = lookup_side(key[l], l, self, tl);
+				rc = lookup_side(key[l], l, self, 0, tl);
 	} else {
 		int used = from;
 		if (key[from])
-			rc = lookup_side(key[from], from, self, tl);
+			rc = lookup_side(key[from], from, self, 0, tl);
+		/* read as the other language: an English word that English has
+		 * no entry for is read as Swedish only when it is a Swedish
+		 * entry as written or has å, ä or ö; by its Swedish stem alone
+		 * English words met false friends ("proves" -> prov -> exam,
+		 * "varies" -> varia) */
 		if (rc == CL_OK && tl->n == 0 && key[1 - from]) {
 			used = 1 - from;
-			rc = lookup_side(key[1 - from], 1 - from, self, tl);
+			rc = lookup_side(key[1 - from], 1 - from, self,
+					 from == TR_FROM_EN && !swedish_letters(self), tl);
 		}
 		pivots = used == TR_FROM_SV;
 	}

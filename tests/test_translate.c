@@ -284,6 +284,19 @@ Test(translate, english_queries_are_read_as_english)
 		cr_expect(translated_to(&r, "school meals"), "%s: read as Swedish", ename(k));
 		cr_expect(translated_to(&r, "skolmåltid"), "%s: with its pivots", ename(k));
 		search_result_release(&r);
+		/* ... as written, or with å, ä, ö; an English word is not read
+		 * as Swedish by its Swedish stem alone (false friends: "proves"
+		 * -> prov -> exam, "varies" -> varia; Cranfield queries) */
+		search(k, "skolmåltiderna", "en", 0, &r);
+		cr_expect(r.ntrans > 0, "%s: an inflected Swedish word with å", ename(k));
+		search_result_release(&r);
+		search(k, "proves", "en", 0, &r);
+		cr_expect_not(translated_to(&r, "exam"), "%s: proves is not prov", ename(k));
+		cr_expect_not(translated_to(&r, "tentamen"), "%s", ename(k));
+		search_result_release(&r);
+		search(k, "varies", "en", 0, &r);
+		cr_expect_eq(r.ntrans, 0, "%s: varies has no Swedish reading", ename(k));
+		search_result_release(&r);
 	}
 }
 
