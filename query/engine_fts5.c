@@ -42,8 +42,10 @@
 /* Bump FTS_LAYOUT_VERSION when a table changes: a writable open then drops
  * the old fts_* tables and starts again from seq 0 (the next sync replays
  * the whole change log). The facet names are part of the layout because
- * fts_facets stores facets by their enum number. */
-#define FTS_LAYOUT_VERSION "fts5-layout-1"
+ * fts_fvals stores facets by their enum number. Layout 2 (December 2026):
+ * a case's facet values are codes in its fts_docs row (fts_fvals names
+ * them), no longer one fts_facets row each. */
+#define FTS_LAYOUT_VERSION "fts5-layout-2"
 
 #define SIMILAR_TERMS 20      /* distinctive terms of a similar() query */
 #define SIMILAR_TEXT_MAX 32768 /* bytes of a case's text analysed for similar() */
@@ -59,24 +61,24 @@
 	XX(DOC_BY_ID, "SELECT rid, title, summary, body, buyer FROM fts_docs WHERE id = ?1")  \
 	XX(DOC_BY_RID, "SELECT id, title, summary, body FROM fts_docs WHERE rid = ?1")        \
 	XX(DOC_INSERT, "INSERT INTO fts_docs(id, published, dkey, akey, year, title,"         \
-		       " summary, body, buyer) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"    \
-		       " RETURNING rid")                                                      \
+		       " summary, body, buyer, facets)"                                       \
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING rid")      \
 	XX(DOC_UPDATE, "UPDATE fts_docs SET published = ?2, dkey = ?3, akey = ?4, year = ?5," \
-		       " title = ?6, summary = ?7, body = ?8, buyer = ?9 WHERE rid = ?1")     \
+		       " title = ?6, summary = ?7, body = ?8, buyer = ?9, facets = ?10"       \
+		       " WHERE rid = ?1")                                                     \
 	XX(DOC_DELETE, "DELETE FROM fts_docs WHERE rid = ?1")                                 \
 	XX(DOC_COUNT, "SELECT count(*) FROM fts_docs")                                        \
 	XX(DOC_IDS, "SELECT id FROM fts_docs")                                                \
-	XX(DOC_RIDS, "SELECT rid FROM fts_docs")                                              \
+	XX(DOC_FACETS, "SELECT rid, facets FROM fts_docs")                                    \
 	XX(FTS_INSERT, "INSERT INTO fts_cases(rowid, title, summary, body, buyer)"            \
 		       " VALUES(?1, ?2, ?3, ?4, ?5)")                                         \
 	XX(FTS_DELETE, "INSERT INTO fts_cases(fts_cases, rowid, title, summary, body, buyer)" \
 		       " VALUES('delete', ?1, ?2, ?3, ?4, ?5)")                               \
 	XX(FTS_DELETE_ALL, "INSERT INTO fts_cases(fts_cases) VALUES('delete-all')")           \
 	XX(FTS_REBUILD, "INSERT INTO fts_cases(fts_cases) VALUES('rebuild')")                 \
-	XX(FACET_INSERT, "INSERT OR IGNORE INTO fts_facets(rid, facet, value)"                \
-			 " VALUES(?1, ?2, ?3)")                                               \
-	XX(FACET_DELETE, "DELETE FROM fts_facets WHERE rid = ?1")                             \
-	XX(FACET_ALL, "SELECT rid, facet, value FROM fts_facets")                             \
+	XX(FVAL_GET, "SELECT code FROM fts_fvals WHERE facet = ?1 AND value = ?2")            \
+	XX(FVAL_ADD, "INSERT INTO fts_fvals(facet, value) VALUES(?1, ?2) RETURNING code")     \
+	XX(FVAL_ALL, "SELECT code, facet, value FROM fts_fvals")                              \
 	XX(WORD_ADD, "INSERT INTO fts_words(word, nchars, ndocs) VALUES(?1, ?2, 1)"           \
 		     " ON CONFLICT(word) DO UPDATE SET ndocs = ndocs + 1")                    \
 	XX(WORD_PUT, "INSERT INTO fts_words(word, nchars, ndocs) VALUES(?1, ?2, ?3)")        \
@@ -86,7 +88,7 @@
 	XX(WORD_NEAR, "SELECT word, ndocs FROM fts_words WHERE nchars BETWEEN ?1 AND ?2"      \
 		      " AND ndocs > 0")                                                       \
 	XX(CLEAR_DOCS, "DELETE FROM fts_docs")                                                \
-	XX(CLEAR_FACETS, "DELETE FROM fts_facets")                                            \
+	XX(CLEAR_FVALS, "DELETE FROM fts_fvals")                                              \
 	XX(CLEAR_WORDS, "DELETE FROM fts_words")                                              \
 	XX(MATCH_RIDS, "SELECT rowid FROM fts_cases WHERE fts_cases MATCH ?1")                \
 	XX(MATCH_SCORED, "SELECT rowid, " FTS_BM25("?3", "?2") " FROM fts_cases WHERE fts_cases MATCH ?1") \
@@ -126,20 +128,22 @@ static const char schema_sql[] =
 	"  dkey INTEGER NOT NULL,\n" /* YYYYMMDD, 0 when undated: date desc */
 	"  akey INTEGER NOT NULL,\n" /* YYYYMMDD, 99999999 when undated: date asc */
 	"  year INTEGER NOT NULL,\n"
-	"  title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, buyer TEXT NOT NULL);\n"
+	"  title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, buyer TEXT NOT NULL,\n"
+	"  facets BLOB NOT NULL);\n"
 	"CREATE INDEX IF NOT EXISTS fts_docs_ddesc ON fts_docs(dkey DESC, id);\n"
 	"CREATE INDEX IF NOT EXISTS fts_docs_dasc ON fts_docs(akey, id);\n"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts_cases USING fts5(title, summary, body, buyer,\n"
 	"  content = 'fts_docs', content_rowid = 'rid', tokenize = '" FTS_TOKENIZE "');\n"
-	"CREATE TABLE IF NOT EXISTS fts_facets(rid INTEGER NOT NULL, facet INTEGER NOT NULL,\n"
-	"  value TEXT NOT NULL, PRIMARY KEY(rid, facet, value)) WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS fts_fvals(code INTEGER PRIMARY KEY, facet INTEGER NOT NULL,\n"
+	"  value TEXT NOT NULL, UNIQUE(facet, value));\n"
 	"CREATE TABLE IF NOT EXISTS fts_words(word TEXT PRIMARY KEY, nchars INTEGER NOT NULL,\n"
 	"  ndocs INTEGER NOT NULL) WITHOUT ROWID;\n"
 	"CREATE INDEX IF NOT EXISTS fts_words_len ON fts_words(nchars);\n";
 
 static const char drop_sql[] = "DROP TABLE IF EXISTS fts_cases;\n"
 			       "DROP TABLE IF EXISTS fts_docs;\n"
-			       "DROP TABLE IF EXISTS fts_facets;\n"
+			       "DROP TABLE IF EXISTS fts_facets;\n" /* layout 1 */
+			       "DROP TABLE IF EXISTS fts_fvals;\n"
 			       "DROP TABLE IF EXISTS fts_words;\n"
 			       "DROP TABLE IF EXISTS fts_meta;\n";
 
@@ -447,51 +451,227 @@ static int feed_row(struct fcl_feed *fd, sqlite3_int64 rid, int fa, const char *
 	return CL_OK;
 }
 
-/* Loads the sets from fts_docs and fts_facets as of gen; with fd, the
- * same scan feeds the counting layer (fcl_sync). */
-static int cache_load(struct fts *f, int64_t gen, struct fcl_feed *fd, struct cl_errbuf *eb)
+/* --- facet values as codes ------------------------------------------------ */
+
+/* A case's facet values are one blob in its fts_docs row: codes, LEB128
+ * varints, in facet order, each a row (code, facet, value) of fts_fvals.
+ * One fts_facets row a value (layout 1) was 158.5 MB of the 487 MB index
+ * at 1m (docs/engine-fts5.md). */
+#define FV_CODE_BYTES 5 /* a 32-bit code as LEB128 */
+#define FV_BLOB_MAX (EF_COUNT * CASE_LIST_MAX * FV_CODE_BYTES)
+
+static size_t fv_put_code(unsigned char *p, uint32_t code)
+{
+	size_t n = 0;
+	do {
+		unsigned char b = code & 0x7F;
+		code >>= 7;
+		p[n++] = (unsigned char)(b | (code ? 0x80 : 0));
+	} while (code);
+	return n;
+}
+
+/* The next code of blob[*pos..len) into *code; 0 at a malformed end. */
+static int fv_get_code(const unsigned char *blob, size_t len, size_t *pos, uint32_t *code)
+{
+	uint32_t c = 0;
+	for (unsigned shift = 0; *pos < len && shift < 35; shift += 7) {
+		unsigned char b = blob[(*pos)++];
+		c |= (uint32_t)(b & 0x7F) << shift;
+		if (!(b & 0x80)) {
+			*code = c;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The code of (facet fa, value v), added to fts_fvals when new. */
+static int fv_code(struct fts *f, int fa, const char *v, uint32_t *code, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 c = -1;
+	int rc;
+
+	for (int add = 0; add < 2 && c < 0; add++) {
+		if ((rc = stmt(f, add ? FS_FVAL_ADD : FS_FVAL_GET, &st, eb)) != CL_OK)
+			return rc;
+		sqlite3_bind_int(st, 1, fa);
+		sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			c = sqlite3_column_int64(st, 0);
+			rc = SQLITE_DONE;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(f, eb, rc, "write a facet value");
+	}
+	if (c < 0 || c > (sqlite3_int64)UINT32_MAX)
+		return cl_fail(eb, CL_ECORRUPT, "fts5: facet value code %lld out of range",
+			       (long long)c);
+	*code = (uint32_t)c;
+	return CL_OK;
+}
+
+/* The facet-value blob of c into blob (FV_BLOB_MAX bytes), *len its size;
+ * a value repeated within a facet is stored once. */
+static int fv_blob(struct fts *f, const struct case_record *c, unsigned char *blob, size_t *len,
+		   struct cl_errbuf *eb)
+{
+	size_t n = 0;
+	int rc;
+
+	for (int fa = 0; fa < EF_COUNT; fa++) {
+		struct facet_values fv;
+		engine_case_facet(c, (enum engine_facet)fa, &fv);
+		for (size_t i = 0; i < fv.n && i < CASE_LIST_MAX; i++) {
+			uint32_t code = 0;
+			int seen = 0;
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = !strcmp(fv.v[k], fv.v[i]);
+			if (seen)
+				continue;
+			if ((rc = fv_code(f, fa, fv.v[i], &code, eb)) != CL_OK)
+				return rc;
+			n += fv_put_code(blob + n, code);
+		}
+	}
+	*len = n;
+	return CL_OK;
+}
+
+/* fts_fvals in memory while the sets load: code -> facet, value, and the
+ * set of that value once looked up. */
+struct fv_name {
+	int facet; /* -1: no such code */
+	char *value;
+	size_t set; /* 1 + its index in f->fc[facet] (the array grows), 0: not yet */
+};
+
+struct fv_names {
+	struct fv_name *v;
+	size_t n;
+};
+
+static void fv_names_release(struct fv_names *nm)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		free(nm->v[i].value);
+	free(nm->v);
+	memset(nm, 0, sizeof *nm);
+}
+
+static int fv_names_load(struct fts *f, struct fv_names *nm, struct cl_errbuf *eb)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = cache_empty(f, eb)) != CL_OK)
+	memset(nm, 0, sizeof *nm);
+	if ((rc = stmt(f, FS_FVAL_ALL, &st, eb)) != CL_OK)
 		return rc;
-	if ((rc = stmt(f, FS_DOC_RIDS, &st, eb)) != CL_OK)
-		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		if (rid_ok(rid) && (bs_add(f->all, (uint32_t)rid) != CL_OK ||
-				    (fd && fcount_live(fd->fc, (uint32_t)rid, NULL) != CL_OK)))
-			break;
-	}
-	if ((rc = load_end(f, st, rc, eb, "load documents")) != CL_OK)
-		goto out;
-	if ((rc = stmt(f, FS_FACET_ALL, &st, eb)) != CL_OK)
-		goto out;
-	{
-		struct fval *last = NULL;
-		int last_f = -1;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-			int fa = sqlite3_column_int(st, 1);
-			const char *v = col_text(st, 2);
-			if (!rid_ok(rid) || fa < 0 || fa >= EF_COUNT)
-				continue;
-			if (!last || last_f != fa || strcmp(last->value, v))
-				last = fval_get(&f->fc[fa], v);
-			last_f = fa;
-			if (!last || bs_add(last->bm, (uint32_t)rid) != CL_OK ||
-			    (fd && feed_row(fd, rid, fa, v, NULL) != CL_OK))
+		sqlite3_int64 code = sqlite3_column_int64(st, 0);
+		int fa = sqlite3_column_int(st, 1);
+		if (code < 0 || code >= (sqlite3_int64)UINT32_MAX || fa < 0 || fa >= EF_COUNT)
+			continue; /* not ours: a blob naming it is reported */
+		if ((size_t)code >= nm->n) {
+			size_t n = nm->n ? nm->n : 64;
+			while (n <= (size_t)code)
+				n *= 2;
+			struct fv_name *v = realloc(nm->v, n * sizeof *v);
+			if (!v)
 				break;
+			for (size_t i = nm->n; i < n; i++)
+				v[i] = (struct fv_name){-1, NULL, 0};
+			nm->v = v;
+			nm->n = n;
+		}
+		free(nm->v[code].value);
+		if (!(nm->v[code].value = strdup(col_text(st, 2))))
+			break;
+		nm->v[code].facet = fa;
+	}
+	if ((rc = load_end(f, st, rc, eb, "load facet values")) != CL_OK)
+		fv_names_release(nm);
+	return rc;
+}
+
+/* One scan of fts_docs: with sets, every case into f->all and the sets of
+ * its values (the cache); with fd, into the counting layer. A blob naming
+ * a code fts_fvals lacks, or cut off, is a corrupt index (CL_ECORRUPT). */
+static int scan_docs(struct fts *f, int sets, struct fcl_feed *fd, struct cl_errbuf *eb)
+{
+	struct fv_names nm;
+	sqlite3_stmt *st;
+	int rc, stop = CL_OK;
+
+	if ((rc = fv_names_load(f, &nm, eb)) != CL_OK)
+		return rc;
+	if ((rc = stmt(f, FS_DOC_FACETS, &st, eb)) != CL_OK)
+		goto out;
+	while (stop == CL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		const unsigned char *blob = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1), pos = 0;
+		uint32_t code;
+		if (!rid_ok(rid))
+			continue;
+		if ((sets && bs_add(f->all, (uint32_t)rid) != CL_OK) ||
+		    (fd && fcount_live(fd->fc, (uint32_t)rid, NULL) != CL_OK)) {
+			stop = cl_fail(eb, CL_ENOMEM, "out of memory");
+			break;
+		}
+		while (pos < len) {
+			struct fv_name *n;
+			if (!fv_get_code(blob, len, &pos, &code) || code >= nm.n ||
+			    (n = &nm.v[code])->facet < 0) {
+				stop = cl_fail(eb, CL_ECORRUPT,
+					       "fts5: case row %lld names a facet value the index "
+					       "does not have; run caselib reindex --engine fts5",
+					       (long long)rid);
+				break;
+			}
+			if (sets && !n->set) {
+				struct fval *v = fval_get(&f->fc[n->facet], n->value);
+				if (!v) {
+					stop = cl_fail(eb, CL_ENOMEM, "out of memory");
+					break;
+				}
+				n->set = 1 + (size_t)(v - f->fc[n->facet].v);
+			}
+			if ((sets && bs_add(f->fc[n->facet].v[n->set - 1].bm, (uint32_t)rid) != CL_OK) ||
+			    (fd && feed_row(fd, rid, n->facet, n->value, eb) != CL_OK)) {
+				stop = cl_fail(eb, CL_ENOMEM, "out of memory");
+				break;
+			}
 		}
 	}
-	if ((rc = load_end(f, st, rc, eb, "load facets")) != CL_OK)
+	if (stop != CL_OK) {
+		sqlite3_reset(st);
+		rc = stop;
+		goto out;
+	}
+	rc = load_end(f, st, rc, eb, "load cases");
+out:
+	fv_names_release(&nm);
+	return rc;
+}
+
+/* Loads the sets from fts_docs and fts_fvals as of gen; with fd, the
+ * same scan feeds the counting layer (fcl_sync). */
+static int cache_load(struct fts *f, int64_t gen, struct fcl_feed *fd, struct cl_errbuf *eb)
+{
+	int rc;
+
+	if ((rc = cache_empty(f, eb)) != CL_OK)
+		return rc;
+	if ((rc = scan_docs(f, 1, fd, eb)) != CL_OK)
 		goto out;
 	if (fd && (rc = feed_flush(fd, eb)) != CL_OK)
 		goto out;
 	f->cache_ok = 1;
 	f->cache_gen = gen;
-	rc = CL_OK;
 out:
 	if (rc != CL_OK)
 		cache_drop(f);
@@ -513,12 +693,11 @@ static int cache_sync(struct fts *f, struct cl_errbuf *eb)
 }
 
 /* Makes f->fcl the counting layer of the index as this handle sees it:
- * one scan of fts_docs and fts_facets (rows in (rid, facet, value) order:
- * a document's values of one facet arrive together). */
+ * one scan of fts_docs (a case's values of one facet arrive together: the
+ * blob is in facet order). */
 static int fcl_sync(struct engine *e, struct fts *f, struct cl_errbuf *eb)
 {
 	struct fcl_feed *fd;
-	sqlite3_stmt *st;
 	int64_t gen;
 	int rc;
 
@@ -539,30 +718,7 @@ static int fcl_sync(struct engine *e, struct fts *f, struct cl_errbuf *eb)
 		rc = cache_load(f, gen, fd, eb);
 		goto out;
 	}
-	if ((rc = stmt(f, FS_DOC_RIDS, &st, eb)) != CL_OK)
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		if (rid_ok(rid) && fcount_live(f->fcl, (uint32_t)rid, NULL) != CL_OK)
-			break;
-	}
-	if ((rc = load_end(f, st, rc, eb, "load documents")) != CL_OK)
-		goto out;
-	if ((rc = stmt(f, FS_FACET_ALL, &st, eb)) != CL_OK)
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		int fa = sqlite3_column_int(st, 1);
-		if (rid_ok(rid) && fa >= 0 && fa < EF_COUNT &&
-		    feed_row(fd, rid, fa, col_text(st, 2), eb) != CL_OK)
-			break;
-	}
-	if (rc == SQLITE_ROW) { /* broke off: feed_row's error is in eb */
-		sqlite3_reset(st);
-		rc = CL_ENOMEM;
-		goto out;
-	}
-	if ((rc = load_end(f, st, rc, eb, "load facets")) == CL_OK)
+	if ((rc = scan_docs(f, 0, fd, eb)) == CL_OK)
 		rc = feed_flush(fd, eb);
 out:
 	feed_flush(fd, NULL);
@@ -1112,7 +1268,8 @@ static int doc_text_of(const struct case_record *c, struct doc_text *d)
 	return CL_OK;
 }
 
-/* Removes rid's postings, facets and words (not its fts_docs row). */
+/* Removes rid's postings and words, and its values from the sets (its
+ * fts_docs row, which holds its facet values, stays). */
 static int unindex(struct fts *f, sqlite3_int64 rid, const char *const old[4],
 		   struct cl_errbuf *eb)
 {
@@ -1125,11 +1282,6 @@ static int unindex(struct fts *f, sqlite3_int64 rid, const char *const old[4],
 	for (int i = 0; i < 4; i++)
 		sqlite3_bind_text(st, 2 + i, old[i], -1, SQLITE_STATIC);
 	if ((rc = run_done(f, st, eb, "remove postings")) != CL_OK)
-		return rc;
-	if ((rc = stmt(f, FS_FACET_DELETE, &st, eb)) != CL_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, rid);
-	if ((rc = run_done(f, st, eb, "remove facets")) != CL_OK)
 		return rc;
 	if ((rc = words_update(f, old, 4, 0, eb)) != CL_OK)
 		return rc;
@@ -1178,6 +1330,8 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 	sqlite3_stmt *st;
 	sqlite3_int64 rid = 0;
 	int found = 0, rc, dk, year;
+	unsigned char blob[FV_BLOB_MAX];
+	size_t blen = 0;
 
 	if (!c || !c->id || !*c->id)
 		return cl_fail(eb, CL_EINVAL, "fts5: a case without an id");
@@ -1188,6 +1342,8 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 	if (!f->bulk && (rc = doc_lookup(f, c->id, &rid, &old, &found, eb)) != CL_OK)
 		goto out;
 	if (found && (rc = unindex(f, rid, (const char *const *)old.t, eb)) != CL_OK)
+		goto out;
+	if ((rc = fv_blob(f, c, blob, &blen, eb)) != CL_OK)
 		goto out;
 	dk = (int)sem_date_key(c->published);
 	year = case_year(c);
@@ -1204,6 +1360,7 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 	sqlite3_bind_int(st, 5, year);
 	for (int i = 0; i < 4; i++)
 		sqlite3_bind_text(st, 6 + i, d.t[i], -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 10, blob, (int)blen, SQLITE_STATIC); /* never NULL: zero bytes */
 	rc = sqlite3_step(st);
 	if (!found && rc == SQLITE_ROW) {
 		rid = sqlite3_column_int64(st, 0);
@@ -1229,23 +1386,14 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 		rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (int fa = 0; fa < EF_COUNT; fa++) {
+	for (int fa = 0; fa < EF_COUNT && f->cache_ok; fa++) {
 		struct facet_values fv;
 		engine_case_facet(c, (enum engine_facet)fa, &fv);
 		for (size_t i = 0; i < fv.n; i++) {
-			if ((rc = stmt(f, FS_FACET_INSERT, &st, eb)) != CL_OK)
+			struct fval *v = fval_get(&f->fc[fa], fv.v[i]);
+			if (!v || bs_add(v->bm, (uint32_t)rid) != CL_OK) {
+				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 				goto out;
-			sqlite3_bind_int64(st, 1, rid);
-			sqlite3_bind_int(st, 2, fa);
-			sqlite3_bind_text(st, 3, fv.v[i], -1, SQLITE_STATIC);
-			if ((rc = run_done(f, st, eb, "write facets")) != CL_OK)
-				goto out;
-			if (f->cache_ok) {
-				struct fval *v = fval_get(&f->fc[fa], fv.v[i]);
-				if (!v || bs_add(v->bm, (uint32_t)rid) != CL_OK) {
-					rc = cl_fail(eb, CL_ENOMEM, "out of memory");
-					goto out;
-				}
 			}
 		}
 	}
@@ -1336,7 +1484,7 @@ static int fts_clear(struct engine *e, struct cl_errbuf *eb)
 		return rc;
 	if ((rc = run_simple(f, FS_FTS_DELETE_ALL, eb, "clear postings")) != CL_OK ||
 	    (rc = run_simple(f, FS_CLEAR_DOCS, eb, "clear cases")) != CL_OK ||
-	    (rc = run_simple(f, FS_CLEAR_FACETS, eb, "clear facets")) != CL_OK ||
+	    (rc = run_simple(f, FS_CLEAR_FVALS, eb, "clear facet values")) != CL_OK ||
 	    (rc = run_simple(f, FS_CLEAR_WORDS, eb, "clear words")) != CL_OK ||
 	    (rc = meta_set(f, FTS_META_LAST_SEQ, 0, NULL, eb)) != CL_OK ||
 	    (rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK ||

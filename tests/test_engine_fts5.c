@@ -1198,8 +1198,8 @@ Test(engine_fts5, row_ids_beyond_one_block)
 	put_demo(&x);
 	engine_close(x.e);
 	x.e = NULL;
-	exec_sql(&x, "INSERT INTO fts_docs(rid, id, dkey, akey, year, title, summary, body, buyer)"
-		     " VALUES(140000, 'placeholder', 0, 99999999, 0, '', '', '', '')");
+	exec_sql(&x, "INSERT INTO fts_docs(rid, id, dkey, akey, year, title, summary, body, buyer,"
+		     " facets) VALUES(140000, 'placeholder', 0, 99999999, 0, '', '', '', '', x'')");
 	fx_engine(&x, 1);
 	put_variant(&x, demo_files[3], "test-far-health", "health");     /* Lund, la, 2021 */
 	put_variant(&x, demo_files[4], "test-far-skane", NULL);          /* health, ra, 2019 */
@@ -1262,5 +1262,81 @@ Test(engine_fts5, row_ids_beyond_one_block)
 	check_paging_n(&x, "", SORT_DATE_DESC, 5);
 	check_paging_n(&x, "", SORT_RELEVANCE, 5);
 	check_paging_n(&x, "upphandling", SORT_RELEVANCE, 3);
+	fx_close(&x);
+}
+
+static long sql_long(struct fx *x, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long v = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_db(x->s), sql, -1, &st, NULL), SQLITE_OK, "%s: %s",
+		     sql, sqlite3_errmsg(store_db(x->s)));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Layout 2 (issue 14 point 4, the FTS5 index <= 400 MB): a case's facet
+ * values are codes in its fts_docs row, each value once in fts_fvals; no
+ * fts_facets row a value. A row whose codes the index does not have is
+ * named as a corrupt index with what to run, no row is dropped, and
+ * writing the case again repairs it. */
+Test(engine_fts5, facet_values_once_and_a_damaged_row_named)
+{
+	struct fx x;
+	struct cl_errbuf eb = {0};
+	struct search_request rq;
+	struct search_result res;
+	long nvals, ncodes, ndocs;
+
+	fx_open(&x);
+	put_demo(&x);
+	put_variant(&x, demo_files[3], "test-copy-health", "health");
+	put_variant(&x, demo_files[4], "test-copy-health-2", "health");
+	commit(&x, 2);
+	cr_assert_eq(sql_long(&x, "SELECT count(*) FROM sqlite_schema WHERE name = 'fts_facets'"), 0);
+	ndocs = sql_long(&x, "SELECT count(*) FROM fts_docs");
+	nvals = sql_long(&x, "SELECT count(*) FROM fts_fvals");
+	ncodes = sql_long(&x, "SELECT sum(length(facets)) FROM fts_docs");
+	cr_assert_eq(ndocs, (long)NDEMO + 2);
+	cr_assert_gt(nvals, 0);
+	/* every case has a kind and a year: values are shared, not repeated */
+	cr_assert_lt(nvals, ncodes, "%ld values for %ld code bytes", nvals, ncodes);
+	cr_assert_eq(sql_long(&x, "SELECT count(*) FROM (SELECT facet, value FROM fts_fvals"
+				  " GROUP BY facet, value HAVING count(*) > 1)"),
+		     0);
+	req(&rq, NULL, 10);
+	rq.facets = ENGINE_ALL_FACETS;
+	cr_assert_eq(engine_search(x.e, &rq, &res, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(facet_count(&res, EF_SECTORS, "health"), 4, "two demo cases and two copies");
+	search_result_release(&res);
+
+	/* a row naming a code fts_fvals lacks */
+	engine_close(x.e);
+	x.e = NULL;
+	exec_sql(&x, "UPDATE fts_docs SET facets = x'ffffffff0f' WHERE id = 'test-copy-health'");
+	fx_engine(&x, 0);
+	req(&rq, NULL, 10);
+	rq.facets = ENGINE_ALL_FACETS;
+	cr_assert_eq(engine_search(x.e, &rq, &res, &eb), CL_ECORRUPT);
+	cr_assert(strstr(eb.msg, "reindex --engine fts5") != NULL, "%s", eb.msg);
+	/* a cut-off code likewise */
+	engine_close(x.e);
+	x.e = NULL;
+	exec_sql(&x, "UPDATE fts_docs SET facets = x'80' WHERE id = 'test-copy-health'");
+	fx_engine(&x, 0);
+	cr_assert_eq(engine_search(x.e, &rq, &res, &eb), CL_ECORRUPT);
+	cr_assert_eq(sql_long(&x, "SELECT count(*) FROM fts_docs"), ndocs, "no row was dropped");
+	engine_close(x.e);
+	x.e = NULL;
+	/* writing the case again repairs its row */
+	fx_engine(&x, 1);
+	put_variant(&x, demo_files[3], "test-copy-health", "health");
+	commit(&x, 3);
+	cr_assert_eq(engine_search(x.e, &rq, &res, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(facet_count(&res, EF_SECTORS, "health"), 4);
+	search_result_release(&res);
 	fx_close(&x);
 }
