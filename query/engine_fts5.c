@@ -16,6 +16,7 @@
 #include "bset.h"
 #include "dbuf.h"
 #include "fcount.h"
+#include "fcstore.h"
 #include "fts5rank.h"
 #include "fts5tok.h"
 #include "meta_keys.h"
@@ -453,38 +454,11 @@ static int feed_row(struct fcl_feed *fd, sqlite3_int64 rid, int fa, const char *
 
 /* --- facet values as codes ------------------------------------------------ */
 
-/* A case's facet values are one blob in its fts_docs row: codes, LEB128
- * varints, in facet order, each a row (code, facet, value) of fts_fvals.
+/* A case's facet values are one blob in its fts_docs row: codes
+ * (query/fcstore.h, LEB128), in facet order, each a row (code, facet, value) of fts_fvals.
  * One fts_facets row a value (layout 1) was 158.5 MB of the 487 MB index
  * at 1m (docs/engine-fts5.md). */
-#define FV_CODE_BYTES 5 /* a 32-bit code as LEB128 */
-#define FV_BLOB_MAX (EF_COUNT * CASE_LIST_MAX * FV_CODE_BYTES)
-
-static size_t fv_put_code(unsigned char *p, uint32_t code)
-{
-	size_t n = 0;
-	do {
-		unsigned char b = code & 0x7F;
-		code >>= 7;
-		p[n++] = (unsigned char)(b | (code ? 0x80 : 0));
-	} while (code);
-	return n;
-}
-
-/* The next code of blob[*pos..len) into *code; 0 at a malformed end. */
-static int fv_get_code(const unsigned char *blob, size_t len, size_t *pos, uint32_t *code)
-{
-	uint32_t c = 0;
-	for (unsigned shift = 0; *pos < len && shift < 35; shift += 7) {
-		unsigned char b = blob[(*pos)++];
-		c |= (uint32_t)(b & 0x7F) << shift;
-		if (!(b & 0x80)) {
-			*code = c;
-			return 1;
-		}
-	}
-	return 0;
-}
+#define FV_BLOB_MAX (EF_COUNT * CASE_LIST_MAX * FCS_CODE_BYTES)
 
 /* The code of (facet fa, value v), added to fts_fvals when new. */
 static int fv_code(struct fts *f, int fa, const char *v, uint32_t *code, struct cl_errbuf *eb)
@@ -534,7 +508,7 @@ static int fv_blob(struct fts *f, const struct case_record *c, unsigned char *bl
 				continue;
 			if ((rc = fv_code(f, fa, fv.v[i], &code, eb)) != CL_OK)
 				return rc;
-			n += fv_put_code(blob + n, code);
+			n += fcs_code_put(blob + n, code);
 		}
 	}
 	*len = n;
@@ -624,7 +598,7 @@ static int scan_docs(struct fts *f, int sets, struct fcl_feed *fd, struct cl_err
 		}
 		while (pos < len) {
 			struct fv_name *n;
-			if (!fv_get_code(blob, len, &pos, &code) || code >= nm.n ||
+			if (!fcs_code_get(blob, len, &pos, &code) || code >= nm.n ||
 			    (n = &nm.v[code])->facet < 0) {
 				stop = cl_fail(eb, CL_ECORRUPT,
 					       "fts5: case row %lld names a facet value the index "

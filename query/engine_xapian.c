@@ -20,6 +20,7 @@
 
 #include "dbuf.h"
 #include "fcount.h"
+#include "fcstore.h"
 #include "meta_keys.h"
 #include "qparse.h"
 #include "synonyms.h"
@@ -180,7 +181,6 @@ static struct xap *X(struct engine *e)
  * full walk, as before. */
 
 #define FC_DELTA_MAX 20000     /* changes in one commit's set, else "all" */
-#define FC_DELTA_HEAD "caselib fcount delta 1 base "
 
 static void touch(struct xap *x, char kind, const char *what)
 {
@@ -210,7 +210,7 @@ static int fc_delta_write(struct xap *x, struct cl_errbuf *eb)
 	if ((rc = xs_db_revision(x->db, &rev, eb)) != CL_OK)
 		return rc;
 	snprintf(key, sizeof key, "%s%llu", META_FC_DELTA, rev % META_FC_DELTAS);
-	snprintf(head, sizeof head, "%s%llu\n", FC_DELTA_HEAD, rev);
+	snprintf(head, sizeof head, "%s%llu\n", FCS_DELTA_HEAD, rev);
 	dbuf_init(&v, 0);
 	dbuf_puts(&v, head);
 	if (x->touched_all)
@@ -2346,37 +2346,30 @@ static int fc_delta_apply(struct xap *x, unsigned long long from, unsigned long 
 			  struct cl_errbuf *eb)
 {
 	unsigned slots[EF_COUNT];
-	char key[64], head[64];
+	char key[64];
 	int rc = CL_OK;
 
 	for (int f = 0; f < EF_COUNT; f++)
 		slots[f] = SLOT_FACET0 + (unsigned)f;
 
 	for (unsigned long long r = from; r < to && rc == CL_OK; r++) {
-		char *v = NULL, *line, *next;
-		size_t hl;
+		char *v = NULL, *line;
+		const char *body, *id = NULL;
+		uint32_t docid = 0;
+		enum fcs_line kind;
 
 		snprintf(key, sizeof key, "%s%llu", META_FC_DELTA, r % META_FC_DELTAS);
-		hl = (size_t)snprintf(head, sizeof head, "%s%llu\n", FC_DELTA_HEAD, r);
 		if ((rc = xs_db_get_metadata(x->db, key, &v, eb)) != CL_OK)
 			return rc;
-		if (!v || strncmp(v, head, hl) != 0) {
+		if (!(body = fcs_delta_body(v, r))) {
 			free(v);
 			return CL_ENOTFOUND; /* not this revision's: walk */
 		}
-		for (line = v + hl; rc == CL_OK && *line; line = next) {
+		line = v + (body - v);
+		while (rc == CL_OK && (kind = fcs_delta_line(&line, &id, &docid)) != FCS_END) {
 			struct fc_doc d = {x->fc, eb, 0};
-			char *end = NULL;
-			unsigned long n;
-
-			next = strchr(line, '\n');
-			if (!next) {
-				rc = CL_ECORRUPT;
-				break;
-			}
-			*next++ = '\0';
-			if (line[0] == 'p' && line[1] == ' ') {
-				rc = xs_db_docid(x->db, line + 2, &d.docid, eb);
+			if (kind == FCS_PUT) {
+				rc = xs_db_docid(x->db, id, &d.docid, eb);
 				if (rc == CL_ENOTFOUND) { /* deleted since: its 'd' follows */
 					rc = CL_OK;
 					continue;
@@ -2387,15 +2380,11 @@ static int fc_delta_apply(struct xap *x, unsigned long long from, unsigned long 
 				if ((rc = fcount_live(x->fc, d.docid, eb)) == CL_OK)
 					rc = xs_doc_values(x->db, d.docid, slots, EF_COUNT, fc_doc_value,
 							   &d, eb);
-			} else if (line[0] == 'd' && line[1] == ' ') {
-				errno = 0;
-				n = strtoul(line + 2, &end, 10);
-				if (errno || end == line + 2 || *end || n == 0 || n > UINT32_MAX)
-					rc = CL_ECORRUPT;
-				else
-					fcount_del(x->fc, (uint32_t)n);
+			} else if (kind == FCS_DEL) {
+				fcount_del(x->fc, docid);
 			} else {
-				rc = CL_ENOTFOUND; /* "all", or a form this code does not know */
+				/* "all", a form this code does not know, or damaged */
+				rc = kind == FCS_BAD ? CL_ECORRUPT : CL_ENOTFOUND;
 			}
 		}
 		free(v);
