@@ -115,9 +115,12 @@ static int build_time(const char *data, const char *engine, long sync)
 	double t[3];
 	int k = engine_kind_from_name(engine);
 
+	eb.msg[0] = '\0';
 	if (k < 0 || store_open(data, sync > 0 ? 0 : STORE_READONLY, &s, &eb) != CL_OK ||
 	    engine_open((enum engine_kind)k, data, s, 0, &e, &eb) != CL_OK) {
-		fprintf(stderr, "fcount: cannot open %s (%s)\n", data, engine);
+		fprintf(stderr, "fcount: cannot open %s (%s): %s\n", data, engine,
+			k < 0 ? "unknown engine" : eb.msg);
+		store_close(s);
 		return 1;
 	}
 	search_request_init(&rq);

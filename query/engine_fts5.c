@@ -53,6 +53,13 @@
 #define SIMILAR_TOKENS_MAX 8000
 #define EXPR_MAX (256 * 1024) /* bytes of one MATCH expression */
 
+/* Change sets (readers' sets and counting layer kept current, as the
+ * Xapian engine's): fts_meta key FC_DELTA_KEY + (gen mod FC_DELTAS)
+ * holds the set of the commit made on top of gen. */
+#define FC_DELTA_KEY "fc_delta."
+#define FC_DELTAS 16
+#define FC_DELTA_MAX 20000
+
 /* --- prepared statements ------------------------------------------------ */
 
 #define FTS_STMT_MAP(XX)                                                                      \
@@ -71,6 +78,7 @@
 	XX(DOC_COUNT, "SELECT count(*) FROM fts_docs")                                        \
 	XX(DOC_IDS, "SELECT id FROM fts_docs")                                                \
 	XX(DOC_FACETS, "SELECT rid, facets FROM fts_docs")                                    \
+	XX(DOC_FACETS_BY_RID, "SELECT facets FROM fts_docs WHERE rid = ?1")                   \
 	XX(FTS_INSERT, "INSERT INTO fts_cases(rowid, title, summary, body, buyer)"            \
 		       " VALUES(?1, ?2, ?3, ?4, ?5)")                                         \
 	XX(FTS_DELETE, "INSERT INTO fts_cases(fts_cases, rowid, title, summary, body, buyer)" \
@@ -184,11 +192,18 @@ struct fts {
 	} wc;
 	/* The counting layer (fcount.h): valid when fcl_ok, fts_meta.gen ==
 	 * fcl_gen and the handle made no change since (engine gen ==
-	 * fcl_egen); rebuilt from fts_docs and fts_facets otherwise. */
+	 * fcl_egen); brought up to date by the change sets (below) or
+	 * rebuilt from fts_docs otherwise. */
 	struct fcount *fcl;
 	int fcl_ok;
 	int64_t fcl_gen;
 	unsigned long fcl_egen;
+	/* The change set of the open transaction: "p <rid>" / "d <rid>"
+	 * lines (query/fcstore.h), or all (a clear, a bulk build, more than
+	 * FC_DELTA_MAX changes). */
+	struct dbuf touched;
+	size_t ntouched;
+	int touched_all;
 };
 
 /* --- small helpers --------------------------------------------------------- */
@@ -652,6 +667,180 @@ out:
 	return rc;
 }
 
+/* --- change sets ------------------------------------------------------------ */
+
+static void cache_remove(struct fts *f, uint32_t rid);
+
+/* Notes a change of the open transaction for the commit's change set. */
+static void touch(struct fts *f, char kind, sqlite3_int64 rid)
+{
+	char line[32];
+
+	if (f->touched_all)
+		return;
+	if (f->bulk || f->ntouched >= FC_DELTA_MAX) {
+		f->touched_all = 1;
+		return;
+	}
+	snprintf(line, sizeof line, "%c %lld\n", kind, (long long)rid);
+	dbuf_puts(&f->touched, line);
+	if (f->touched.err)
+		f->touched_all = 1;
+	f->ntouched++;
+}
+
+static void touched_reset(struct fts *f)
+{
+	dbuf_release(&f->touched);
+	dbuf_init(&f->touched, 0);
+	f->ntouched = 0;
+	f->touched_all = 0;
+}
+
+/* In the commit made on top of gen: its change set. */
+static int delta_write(struct fts *f, int64_t gen, struct cl_errbuf *eb)
+{
+	char key[48], head[64];
+	struct dbuf v;
+	int rc;
+
+	snprintf(key, sizeof key, "%s%lld", FC_DELTA_KEY, (long long)(gen % FC_DELTAS));
+	snprintf(head, sizeof head, "%s%lld\n", FCS_DELTA_HEAD, (long long)gen);
+	dbuf_init(&v, 0);
+	dbuf_puts(&v, head);
+	if (f->touched_all)
+		dbuf_puts(&v, "all\n");
+	else if (f->touched.n)
+		dbuf_add(&v, dbuf_str(&f->touched), f->touched.n);
+	rc = v.err ? cl_fail(eb, v.err, "out of memory") : meta_set(f, key, 0, dbuf_str(&v), eb);
+	dbuf_release(&v);
+	return rc;
+}
+
+/* Reads rid's row again (the index as it is now) into the sets (sets) and
+ * the counting layer (fd); a row gone since is nothing (its delete is in
+ * a later set). */
+static int delta_row(struct fts *f, struct fv_names *nm, uint32_t rid, int sets,
+		     struct fcl_feed *fd, struct cl_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = stmt(f, FS_DOC_FACETS_BY_RID, &st, eb)) != CL_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, rid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *blob = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0), pos = 0;
+		uint32_t code;
+		rc = CL_OK;
+		if ((sets && bs_add(f->all, rid) != CL_OK) ||
+		    (fd && fcount_live(fd->fc, rid, NULL) != CL_OK))
+			rc = CL_ENOMEM;
+		while (rc == CL_OK && pos < len) {
+			struct fv_name *n;
+			if (!fcs_code_get(blob, len, &pos, &code) || code >= nm->n ||
+			    (n = &nm->v[code])->facet < 0) {
+				rc = CL_ENOTFOUND; /* a code newer than the names read: load */
+				break;
+			}
+			if (sets && !n->set) {
+				struct fval *v = fval_get(&f->fc[n->facet], n->value);
+				if (!v) {
+					rc = CL_ENOMEM;
+					break;
+				}
+				n->set = 1 + (size_t)(v - f->fc[n->facet].v);
+			}
+			if ((sets && bs_add(f->fc[n->facet].v[n->set - 1].bm, rid) != CL_OK) ||
+			    (fd && feed_row(fd, rid, n->facet, n->value, NULL) != CL_OK))
+				rc = CL_ENOMEM;
+		}
+		sqlite3_reset(st);
+		return rc == CL_OK ? CL_OK : cl_fail(eb, rc, "fts5: reading case row %u again", rid);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, "read a case row");
+}
+
+/* Applies the change sets of the commits made on top of from, ..., to - 1
+ * to the sets (sets) and to the counting layer fcl (may be NULL): each
+ * changed row is read again, each deleted one removed. CL_ENOTFOUND when
+ * a set is missing, names another gen, says "all" or has a line this code
+ * does not know; the caller then loads everything (what it applied so
+ * far is to be dropped). */
+static int delta_apply(struct fts *f, int64_t from, int64_t to, int sets, struct fcount *fcl,
+		       struct cl_errbuf *eb)
+{
+	struct fv_names nm;
+	struct fcl_feed *fd = NULL;
+	int rc;
+
+	if ((rc = fv_names_load(f, &nm, eb)) != CL_OK)
+		return rc;
+	if (fcl && !(fd = calloc(1, sizeof *fd))) {
+		fv_names_release(&nm);
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	}
+	if (fd)
+		fd->fc = fcl;
+	for (int64_t g = from; g < to && rc == CL_OK; g++) {
+		char key[48], *v = NULL, *line;
+		const char *body, *id = NULL;
+		uint32_t rid = 0;
+		enum fcs_line kind;
+
+		snprintf(key, sizeof key, "%s%lld", FC_DELTA_KEY, (long long)(g % FC_DELTAS));
+		if ((rc = meta_get(f, key, NULL, &v, eb)) != CL_OK)
+			break;
+		if (!(body = fcs_delta_body(v, (unsigned long long)g))) {
+			free(v);
+			rc = CL_ENOTFOUND;
+			break;
+		}
+		line = v + (body - v);
+		while (rc == CL_OK && (kind = fcs_delta_line(&line, &id, &rid)) != FCS_END) {
+			if (kind == FCS_PUT) {
+				char *end = NULL;
+				long long r = strtoll(id, &end, 10);
+				if (*id < '0' || *id > '9' || *end || !rid_ok(r)) {
+					rc = CL_ENOTFOUND;
+					break;
+				}
+				rid = (uint32_t)r;
+			} else if (kind != FCS_DEL) {
+				rc = CL_ENOTFOUND; /* "all", or a form this code does not know */
+				break;
+			}
+			if (fd && (rc = feed_flush(fd, eb)) != CL_OK)
+				break;
+			if (sets)
+				cache_remove(f, rid);
+			if (fcl)
+				fcount_del(fcl, rid);
+			if (kind == FCS_PUT)
+				rc = delta_row(f, &nm, rid, sets, fd, eb);
+		}
+		free(v);
+	}
+	if (fd) {
+		if (rc == CL_OK)
+			rc = feed_flush(fd, eb);
+		feed_flush(fd, NULL);
+		free(fd);
+	}
+	fv_names_release(&nm);
+	return rc;
+}
+
+/* A reader (a writable handle keeps its sets itself) that is at most
+ * FC_DELTAS commits behind may apply change sets. */
+static int delta_ok(const struct fts *f, int64_t from, int64_t to)
+{
+	return !f->writable && to > from && to - from <= FC_DELTAS;
+}
+
 /* Loads the sets unless the cache is current (fts_meta.gen unchanged
  * since it was built). */
 static int cache_sync(struct fts *f, struct cl_errbuf *eb)
@@ -663,6 +852,13 @@ static int cache_sync(struct fts *f, struct cl_errbuf *eb)
 		return rc;
 	if (f->cache_ok && gen == f->cache_gen)
 		return CL_OK;
+	if (f->cache_ok && delta_ok(f, f->cache_gen, gen)) {
+		struct cl_errbuf quiet = {0};
+		if (delta_apply(f, f->cache_gen, gen, 1, NULL, &quiet) == CL_OK) {
+			f->cache_gen = gen;
+			return CL_OK;
+		}
+	}
 	return cache_load(f, gen, NULL, eb);
 }
 
@@ -679,6 +875,20 @@ static int fcl_sync(struct engine *e, struct fts *f, struct cl_errbuf *eb)
 		return rc;
 	if (f->fcl_ok && gen == f->fcl_gen && e->gen == f->fcl_egen)
 		return CL_OK;
+	if (f->fcl_ok && e->gen == f->fcl_egen && delta_ok(f, f->fcl_gen, gen)) {
+		/* the sets too, when they are of the same gen */
+		int sets = f->cache_ok && f->cache_gen == f->fcl_gen;
+		struct cl_errbuf quiet = {0};
+		if (delta_apply(f, f->fcl_gen, gen, sets, f->fcl, &quiet) == CL_OK) {
+			e->fc_deltas += (unsigned long)(gen - f->fcl_gen);
+			f->fcl_gen = gen;
+			if (sets)
+				f->cache_gen = gen;
+			return CL_OK;
+		}
+		if (sets)
+			cache_drop(f); /* half applied: loaded again below */
+	}
 	if (!f->fcl && fcount_new(&f->fcl) != CL_OK)
 		return cl_fail(eb, CL_ENOMEM, "out of memory");
 	if (!(fd = calloc(1, sizeof *fd)))
@@ -755,6 +965,7 @@ static void tx_abort(struct fts *f)
 	f->bulk = 0;
 	wc_release(&f->wc);
 	cache_drop(f);
+	touched_reset(f);
 }
 
 /* --- text analysis helpers ----------------------------------------------------- */
@@ -1127,6 +1338,7 @@ static void fts_close(struct engine *e)
 		sqlite3_finalize(f->st[i]);
 	cache_drop(f);
 	wc_release(&f->wc);
+	dbuf_release(&f->touched);
 	fcount_free(f->fcl);
 	ta_close(f->ta_q);
 	ta_close(f->ta_w);
@@ -1349,6 +1561,7 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 		rc = cl_fail(eb, CL_ECORRUPT, "fts5: row id %lld out of range", (long long)rid);
 		goto out;
 	}
+	touch(f, 'p', rid);
 	if ((rc = stmt(f, FS_FTS_INSERT, &st, eb)) != CL_OK)
 		goto out;
 	sqlite3_bind_int64(st, 1, rid);
@@ -1402,6 +1615,8 @@ static int fts_del(struct engine *e, const char *id, struct cl_errbuf *eb)
 		goto out;
 	sqlite3_bind_int64(st, 1, rid);
 	rc = run_done(f, st, eb, "delete a case");
+	if (rc == CL_OK)
+		touch(f, 'd', rid);
 out:
 	if (rc != CL_OK)
 		cache_drop(f);
@@ -1430,12 +1645,14 @@ static int fts_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 	}
 	if ((rc = meta_set(f, FTS_META_LAST_SEQ, seq, NULL, eb)) != CL_OK ||
 	    (rc = meta_get(f, FTS_META_GEN, &gen, NULL, eb)) != CL_OK ||
+	    (rc = delta_write(f, gen, eb)) != CL_OK ||
 	    (rc = meta_set(f, FTS_META_GEN, gen + 1, NULL, eb)) != CL_OK ||
 	    (rc = run_simple(f, FS_COMMIT, eb, "commit")) != CL_OK) {
 		tx_abort(f);
 		return rc;
 	}
 	f->in_tx = 0;
+	touched_reset(f);
 	if (f->cache_ok)
 		f->cache_gen = gen + 1;
 	return CL_OK;
@@ -1470,6 +1687,7 @@ static int fts_clear(struct engine *e, struct cl_errbuf *eb)
 	f->cache_gen = gen;
 	f->bulk = 0;
 	wc_release(&f->wc);
+	f->touched_all = 1; /* readers load the index again */
 	return CL_OK;
 }
 

@@ -556,3 +556,142 @@ Test(fcount, fts5_follows_revisions)
 {
 	follow(ENGINE_FTS5);
 }
+
+/* Every facet's counts of text in a and b, unfiltered and filtered to
+ * sector health (disjunctive), are the same. */
+static void same_all(struct engine *a, struct engine *b, const char *text, const char *what)
+{
+	static const char *const health[] = {"health"};
+	struct cl_errbuf eb = {0};
+
+	for (int filtered = 0; filtered < 2; filtered++) {
+		struct search_request rq;
+		struct search_result ra, rb;
+		search_request_init(&rq);
+		rq.text = text;
+		rq.facets = ENGINE_ALL_FACETS;
+		rq.limit = 5;
+		if (filtered) {
+			rq.filters[EF_SECTORS] = health;
+			rq.nfilters[EF_SECTORS] = 1;
+		}
+		cr_assert_eq(engine_search(a, &rq, &ra, &eb), CL_OK, "%s", eb.msg);
+		cr_assert_eq(engine_search(b, &rq, &rb, &eb), CL_OK, "%s", eb.msg);
+		cr_assert_eq(ra.total, rb.total, "%s: total %ld, a fresh reader %ld", what, ra.total,
+			     rb.total);
+		for (int f = 0; f < EF_COUNT; f++) {
+			cr_assert_eq(ra.facets[f].n, rb.facets[f].n, "%s: facet %d", what, f);
+			for (size_t i = 0; i < ra.facets[f].n; i++) {
+				cr_assert_str_eq(ra.facets[f].v[i].value, rb.facets[f].v[i].value);
+				cr_assert_eq(ra.facets[f].v[i].count, rb.facets[f].v[i].count,
+					     "%s: facet %d %s", what, f, ra.facets[f].v[i].value);
+			}
+		}
+		search_result_release(&ra);
+		search_result_release(&rb);
+	}
+}
+
+/* r's counts equal a fresh reader's, and r loaded the index builds times. */
+static void as_fresh(enum engine_kind k, const char *dir, struct engine *r, unsigned long builds,
+		     const char *what)
+{
+	struct store *s = NULL;
+	struct engine *fresh = NULL;
+	struct cl_errbuf eb = {0};
+	unsigned long b;
+
+	cr_assert_eq(store_open(dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(engine_open(k, dir, s, 0, &fresh, &eb), CL_OK, "%s", eb.msg);
+	same_all(r, fresh, NULL, what);
+	same_all(r, fresh, "skolmåltider", what);
+	engine_close(fresh);
+	store_close(s);
+	engine_counting_stats(r, &b, NULL);
+	cr_assert_eq(b, builds, "%s: %s loaded the index %lu times, want %lu", what,
+		     engine_kind_name(k), b, builds);
+}
+
+/* A reader keeps its counting table current from each commit's change
+ * set, in both engines (the FTS5 engine since its layout 2): puts, changed
+ * sectors, deletes (also of a case put in the same commit), two commits
+ * between two searches; the counts equal a fresh reader's and the index
+ * is not loaded again. A clear, or more commits behind than sets are
+ * kept (16), loads it again. */
+static void follow_change_sets(enum engine_kind k)
+{
+	static const char *const sectors[] = {"health", "education", "env-prot", "soc-pro"};
+	char *dir = tu_tmpdir(), id[32], date[16];
+	struct store *sw = NULL, *sr = NULL;
+	struct engine *w = NULL, *r = NULL;
+	struct cl_errbuf eb = {0};
+	unsigned long builds, deltas;
+	int64_t seq = 1;
+
+	cr_assert_eq(store_open(dir, STORE_CREATE, &sw, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(engine_open(k, dir, sw, 1, &w, &eb), CL_OK, "%s", eb.msg);
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof id, "c-%03d", i);
+		snprintf(date, sizeof date, "%d-01-01", 2015 + i % 8);
+		put_case(w, id, sectors[i % 4], date);
+	}
+	cr_assert_eq(engine_commit(w, seq++, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(store_open(dir, 0, &sr, &eb), CL_OK, "%s", eb.msg);
+	cr_assert_eq(engine_open(k, dir, sr, 0, &r, &eb), CL_OK, "%s", eb.msg);
+	as_fresh(k, dir, r, 1, "first load");
+
+	for (int round = 1; round <= 5; round++) {
+		for (int i = 0; i < 3; i++) { /* new cases */
+			snprintf(id, sizeof id, "c-%03d", 40 + round * 3 + i);
+			put_case(w, id, sectors[(round + i) % 4], "2024-05-01");
+		}
+		for (int i = round; i < 40; i += 6) { /* sectors and years change */
+			snprintf(id, sizeof id, "c-%03d", i);
+			snprintf(date, sizeof date, "%d-02-01", 2010 + round);
+			put_case(w, id, sectors[(i + round) % 4], date);
+		}
+		snprintf(id, sizeof id, "c-%03d", round * 2); /* a delete */
+		cr_assert_eq(engine_delete(w, id, &eb), CL_OK, "%s", eb.msg);
+		put_case(w, "c-tmp", "health", "2020-01-01"); /* put and deleted at once */
+		cr_assert_eq(engine_delete(w, "c-tmp", &eb), CL_OK, "%s", eb.msg);
+		cr_assert_eq(engine_delete(w, "c-never", &eb), CL_OK, "%s", eb.msg);
+		cr_assert_eq(engine_commit(w, seq++, &eb), CL_OK, "%s", eb.msg);
+		if (round == 3) {
+			put_case(w, "c-003", "health", "2001-01-01");
+			cr_assert_eq(engine_commit(w, seq++, &eb), CL_OK, "%s", eb.msg);
+		}
+		as_fresh(k, dir, r, 1, "a round of changes");
+	}
+	engine_counting_stats(r, &builds, &deltas);
+	cr_assert_eq(deltas, 6, "%s: %lu change sets applied", engine_kind_name(k), deltas);
+
+	/* a clear: loaded again */
+	cr_assert_eq(engine_clear(w, &eb), CL_OK, "%s", eb.msg);
+	put_case(w, "c-after", "education", "2022-01-01");
+	cr_assert_eq(engine_commit(w, seq++, &eb), CL_OK, "%s", eb.msg);
+	as_fresh(k, dir, r, 2, "after a clear");
+	/* more commits behind than sets are kept: loaded again */
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "c-late-%02d", i);
+		put_case(w, id, sectors[i % 4], "2023-01-01");
+		cr_assert_eq(engine_commit(w, seq++, &eb), CL_OK, "%s", eb.msg);
+	}
+	as_fresh(k, dir, r, 3, "20 commits behind");
+
+	engine_close(r);
+	engine_close(w);
+	store_close(sr);
+	store_close(sw);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+Test(fcount, xapian_readers_apply_change_sets)
+{
+	follow_change_sets(ENGINE_XAPIAN);
+}
+
+Test(fcount, fts5_readers_apply_change_sets)
+{
+	follow_change_sets(ENGINE_FTS5);
+}
