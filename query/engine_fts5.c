@@ -1,8 +1,9 @@
 /* engine_fts5.c — the SQLite FTS5 engine (engine_impl.h): the index lives
  * in the store's own database file next to the cases, as fts_* tables,
  * tokenized by our "caselib" tokenizer (fts5tok.h); facet filters and
- * exact facet counts run on in-memory chunked bitsets rebuilt from the
- * fts_facets table. docs/engine-fts5.md explains the layout and each rule. */
+ * exact facet counts run on in-memory chunked bitsets loaded from the
+ * facet value codes of the fts_docs rows and kept current by the commits'
+ * change sets. docs/engine-fts5.md explains the layout and each rule. */
 #include "engine_impl.h"
 
 #include <math.h>
@@ -416,7 +417,7 @@ static int load_end(struct fts *f, sqlite3_stmt *st, int rc, struct cl_errbuf *e
 	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, what);
 }
 
-/* Rows of fts_facets in (rid, facet, value) order, grouped into one
+/* A case's facet values in (rid, facet) order, grouped into one
  * fcount_put per document and facet. */
 struct fcl_feed {
 	struct fcount *fc;
