@@ -701,18 +701,14 @@ static void touched_reset(struct fts *f)
 /* In the commit made on top of gen: its change set. */
 static int delta_write(struct fts *f, int64_t gen, struct cl_errbuf *eb)
 {
-	char key[48], head[64];
+	char key[48];
 	struct dbuf v;
 	int rc;
 
 	snprintf(key, sizeof key, "%s%lld", FC_DELTA_KEY, (long long)(gen % FC_DELTAS));
-	snprintf(head, sizeof head, "%s%lld\n", FCS_DELTA_HEAD, (long long)gen);
 	dbuf_init(&v, 0);
-	dbuf_puts(&v, head);
-	if (f->touched_all)
-		dbuf_puts(&v, "all\n");
-	else if (f->touched.n)
-		dbuf_add(&v, dbuf_str(&f->touched), f->touched.n);
+	fcs_delta_text(&v, (unsigned long long)gen, f->touched_all, dbuf_str(&f->touched),
+		       f->touched.n);
 	rc = v.err ? cl_fail(eb, v.err, "out of memory") : meta_set(f, key, 0, dbuf_str(&v), eb);
 	dbuf_release(&v);
 	return rc;

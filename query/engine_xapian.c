@@ -203,20 +203,15 @@ static void touch(struct xap *x, char kind, const char *what)
 static int fc_delta_write(struct xap *x, struct cl_errbuf *eb)
 {
 	unsigned long long rev;
-	char key[64], head[64];
+	char key[64];
 	struct dbuf v;
 	int rc;
 
 	if ((rc = xs_db_revision(x->db, &rev, eb)) != CL_OK)
 		return rc;
 	snprintf(key, sizeof key, "%s%llu", META_FC_DELTA, rev % META_FC_DELTAS);
-	snprintf(head, sizeof head, "%s%llu\n", FCS_DELTA_HEAD, rev);
 	dbuf_init(&v, 0);
-	dbuf_puts(&v, head);
-	if (x->touched_all)
-		dbuf_puts(&v, "all\n");
-	else if (x->touched.n)
-		dbuf_add(&v, dbuf_str(&x->touched), x->touched.n);
+	fcs_delta_text(&v, rev, x->touched_all, dbuf_str(&x->touched), x->touched.n);
 	rc = v.err ? cl_fail(eb, v.err, "out of memory")
 		   : xs_db_set_metadata(x->db, key, dbuf_str(&v), eb);
 	dbuf_release(&v);

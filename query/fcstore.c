@@ -1,10 +1,24 @@
 /* query/fcstore.c — see fcstore.h. */
 #include "fcstore.h"
 
+#include "dbuf.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void fcs_delta_text(struct dbuf *v, unsigned long long rev, int all, const char *lines, size_t n)
+{
+	char head[sizeof FCS_DELTA_HEAD + 24];
+
+	snprintf(head, sizeof head, "%s%llu\n", FCS_DELTA_HEAD, rev);
+	dbuf_puts(v, head);
+	if (all)
+		dbuf_puts(v, "all\n");
+	else if (n)
+		dbuf_add(v, lines, n);
+}
 
 const char *fcs_delta_body(const char *v, unsigned long long rev)
 {

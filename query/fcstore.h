@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dbuf;
+
 /* ---- change sets -----------------------------------------------------
  * FCS_DELTA_HEAD + the base revision + "\n", then one line per change:
  * "p <id>\n" (a case put: read its values again), "d <docid>\n" (a
@@ -26,6 +28,11 @@ enum fcs_line {
 	FCS_OTHER, /* "all" or a line this code does not know: walk */
 	FCS_BAD,   /* a line without its "\n", or a bad docid: walk */
 };
+
+/* Appends to v the change set of the commit made on top of revision rev:
+ * the head, then "all\n" when all, else lines[0..n) (the "p"/"d" lines).
+ * v->err tells a failure (dbuf.h). */
+void fcs_delta_text(struct dbuf *v, unsigned long long rev, int all, const char *lines, size_t n);
 
 /* The text after the head of change set v when it names revision rev,
  * else NULL (another revision's set, or not a change set). */

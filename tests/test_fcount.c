@@ -621,7 +621,7 @@ static void as_fresh(enum engine_kind k, const char *dir, struct engine *r, unsi
 static void follow_change_sets(enum engine_kind k)
 {
 	static const char *const sectors[] = {"health", "education", "env-prot", "soc-pro"};
-	char *dir = tu_tmpdir(), id[32], date[16];
+	char *dir = tu_tmpdir(), id[32], date[32];
 	struct store *sw = NULL, *sr = NULL;
 	struct engine *w = NULL, *r = NULL;
 	struct cl_errbuf eb = {0};

@@ -105,3 +105,33 @@ Test(fcstore, damaged_value_codes)
 		cr_expect_leq(pos, bad[i].len, "case %zu: read past the end", i);
 	}
 }
+
+#include "dbuf.h"
+
+Test(fcstore, change_set_written_reads_back)
+{
+	struct dbuf v = DBUF_INIT(0), all = DBUF_INIT(0);
+	const char *lines = "p 12\nd 7\n", *id = NULL;
+	char *copy, *p;
+	uint32_t docid = 0;
+
+	fcs_delta_text(&v, 99, 0, lines, strlen(lines));
+	cr_assert_eq(v.err, 0);
+	copy = strdup(dbuf_str(&v));
+	cr_assert_not_null(fcs_delta_body(copy, 99));
+	p = copy + (fcs_delta_body(copy, 99) - copy);
+	cr_expect_eq(fcs_delta_line(&p, &id, &docid), FCS_PUT);
+	cr_expect_str_eq(id, "12");
+	cr_expect_eq(fcs_delta_line(&p, &id, &docid), FCS_DEL);
+	cr_expect_eq(docid, 7);
+	cr_expect_eq(fcs_delta_line(&p, &id, &docid), FCS_END);
+	free(copy);
+	fcs_delta_text(&all, 5, 1, lines, strlen(lines)); /* all: the lines are not written */
+	copy = strdup(dbuf_str(&all));
+	p = copy + (fcs_delta_body(copy, 5) - copy);
+	cr_expect_eq(fcs_delta_line(&p, &id, &docid), FCS_OTHER);
+	cr_expect_eq(fcs_delta_line(&p, &id, &docid), FCS_END);
+	free(copy);
+	dbuf_release(&v);
+	dbuf_release(&all);
+}
