@@ -58,8 +58,7 @@
  * Xapian engine's): fts_meta key FC_DELTA_KEY + (gen mod FC_DELTAS)
  * holds the set of the commit made on top of gen. */
 #define FC_DELTA_KEY "fc_delta."
-#define FC_DELTAS 16
-#define FC_DELTA_MAX 20000
+#define FC_DELTAS META_FC_DELTAS /* as many as the Xapian engine keeps */
 
 /* --- prepared statements ------------------------------------------------ */
 
@@ -201,10 +200,8 @@ struct fts {
 	unsigned long fcl_egen;
 	/* The change set of the open transaction: "p <rid>" / "d <rid>"
 	 * lines (query/fcstore.h), or all (a clear, a bulk build, more than
-	 * FC_DELTA_MAX changes). */
-	struct dbuf touched;
-	size_t ntouched;
-	int touched_all;
+	 * FCS_CHANGES_MAX changes). */
+	struct fcs_changes touched;
 };
 
 /* --- small helpers --------------------------------------------------------- */
@@ -541,7 +538,7 @@ struct fv_name {
 
 struct fv_names {
 	struct fv_name *v;
-	size_t n;
+	size_t n; /* entries (codes 0..n-1), as dbuf_grow's capacity */
 };
 
 static void fv_names_release(struct fv_names *nm)
@@ -566,16 +563,11 @@ static int fv_names_load(struct fts *f, struct fv_names *nm, struct cl_errbuf *e
 		if (code < 0 || code >= (sqlite3_int64)UINT32_MAX || fa < 0 || fa >= EF_COUNT)
 			continue; /* not ours: a blob naming it is reported */
 		if ((size_t)code >= nm->n) {
-			size_t n = nm->n ? nm->n : 64;
-			while (n <= (size_t)code)
-				n *= 2;
-			struct fv_name *v = realloc(nm->v, n * sizeof *v);
-			if (!v)
+			size_t had = nm->n;
+			if (dbuf_grow(&nm->v, &nm->n, (size_t)code + 1, sizeof *nm->v) != CL_OK)
 				break;
-			for (size_t i = nm->n; i < n; i++)
-				v[i] = (struct fv_name){-1, NULL, 0};
-			nm->v = v;
-			nm->n = n;
+			for (size_t i = had; i < nm->n; i++)
+				nm->v[i] = (struct fv_name){-1, NULL, 0};
 		}
 		free(nm->v[code].value);
 		if (!(nm->v[code].value = strdup(col_text(st, 2))))
@@ -585,6 +577,38 @@ static int fv_names_load(struct fts *f, struct fv_names *nm, struct cl_errbuf *e
 	if ((rc = load_end(f, st, rc, eb, "load facet values")) != CL_OK)
 		fv_names_release(nm);
 	return rc;
+}
+
+/* Case row rid's facet values, blob[0..len), into the sets (sets: f->all
+ * and each value's set) and the counting layer (fd). CL_ECORRUPT for a
+ * code fts_fvals (nm) lacks, or a cut-off one; CL_ENOMEM. */
+static int row_values(struct fts *f, struct fv_names *nm, uint32_t rid, const unsigned char *blob,
+		      size_t len, int sets, struct fcl_feed *fd, struct cl_errbuf *eb)
+{
+	size_t pos = 0;
+	uint32_t code;
+
+	if ((sets && bs_add(f->all, rid) != CL_OK) || (fd && fcount_live(fd->fc, rid, NULL) != CL_OK))
+		return cl_fail(eb, CL_ENOMEM, "out of memory");
+	while (pos < len) {
+		struct fv_name *n;
+		if (!fcs_code_get(blob, len, &pos, &code) || code >= nm->n ||
+		    (n = &nm->v[code])->facet < 0)
+			return cl_fail(eb, CL_ECORRUPT,
+				       "fts5: case row %u names a facet value the index does not "
+				       "have; run caselib reindex --engine fts5",
+				       rid);
+		if (sets && !n->set) {
+			struct fval *v = fval_get(&f->fc[n->facet], n->value);
+			if (!v)
+				return cl_fail(eb, CL_ENOMEM, "out of memory");
+			n->set = 1 + (size_t)(v - f->fc[n->facet].v);
+		}
+		if ((sets && bs_add(f->fc[n->facet].v[n->set - 1].bm, rid) != CL_OK) ||
+		    (fd && feed_row(fd, rid, n->facet, n->value, eb) != CL_OK))
+			return cl_fail(eb, CL_ENOMEM, "out of memory");
+	}
+	return CL_OK;
 }
 
 /* One scan of fts_docs: with sets, every case into f->all and the sets of
@@ -602,40 +626,9 @@ static int scan_docs(struct fts *f, int sets, struct fcl_feed *fd, struct cl_err
 		goto out;
 	while (stop == CL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		const unsigned char *blob = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1), pos = 0;
-		uint32_t code;
-		if (!rid_ok(rid))
-			continue;
-		if ((sets && bs_add(f->all, (uint32_t)rid) != CL_OK) ||
-		    (fd && fcount_live(fd->fc, (uint32_t)rid, NULL) != CL_OK)) {
-			stop = cl_fail(eb, CL_ENOMEM, "out of memory");
-			break;
-		}
-		while (pos < len) {
-			struct fv_name *n;
-			if (!fcs_code_get(blob, len, &pos, &code) || code >= nm.n ||
-			    (n = &nm.v[code])->facet < 0) {
-				stop = cl_fail(eb, CL_ECORRUPT,
-					       "fts5: case row %lld names a facet value the index "
-					       "does not have; run caselib reindex --engine fts5",
-					       (long long)rid);
-				break;
-			}
-			if (sets && !n->set) {
-				struct fval *v = fval_get(&f->fc[n->facet], n->value);
-				if (!v) {
-					stop = cl_fail(eb, CL_ENOMEM, "out of memory");
-					break;
-				}
-				n->set = 1 + (size_t)(v - f->fc[n->facet].v);
-			}
-			if ((sets && bs_add(f->fc[n->facet].v[n->set - 1].bm, (uint32_t)rid) != CL_OK) ||
-			    (fd && feed_row(fd, rid, n->facet, n->value, eb) != CL_OK)) {
-				stop = cl_fail(eb, CL_ENOMEM, "out of memory");
-				break;
-			}
-		}
+		if (rid_ok(rid))
+			stop = row_values(f, &nm, (uint32_t)rid, sqlite3_column_blob(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1), sets, fd, eb);
 	}
 	if (stop != CL_OK) {
 		sqlite3_reset(st);
@@ -672,30 +665,16 @@ out:
 
 static void cache_remove(struct fts *f, uint32_t rid);
 
-/* Notes a change of the open transaction for the commit's change set. */
+/* Notes a change of the open transaction for the commit's change set (a
+ * bulk build's: all, it began with a clear). */
 static void touch(struct fts *f, char kind, sqlite3_int64 rid)
 {
-	char line[32];
+	char num[24];
 
-	if (f->touched_all)
-		return;
-	if (f->bulk || f->ntouched >= FC_DELTA_MAX) {
-		f->touched_all = 1;
-		return;
-	}
-	snprintf(line, sizeof line, "%c %lld\n", kind, (long long)rid);
-	dbuf_puts(&f->touched, line);
-	if (f->touched.err)
-		f->touched_all = 1;
-	f->ntouched++;
-}
-
-static void touched_reset(struct fts *f)
-{
-	dbuf_release(&f->touched);
-	dbuf_init(&f->touched, 0);
-	f->ntouched = 0;
-	f->touched_all = 0;
+	if (f->bulk)
+		f->touched.all = 1;
+	snprintf(num, sizeof num, "%lld", (long long)rid);
+	fcs_note(&f->touched, kind, num);
 }
 
 /* In the commit made on top of gen: its change set. */
@@ -707,8 +686,7 @@ static int delta_write(struct fts *f, int64_t gen, struct cl_errbuf *eb)
 
 	snprintf(key, sizeof key, "%s%lld", FC_DELTA_KEY, (long long)(gen % FC_DELTAS));
 	dbuf_init(&v, 0);
-	fcs_delta_text(&v, (unsigned long long)gen, f->touched_all, dbuf_str(&f->touched),
-		       f->touched.n);
+	fcs_delta_text(&v, (unsigned long long)gen, &f->touched);
 	rc = v.err ? cl_fail(eb, v.err, "out of memory") : meta_set(f, key, 0, dbuf_str(&v), eb);
 	dbuf_release(&v);
 	return rc;
@@ -728,34 +706,10 @@ static int delta_row(struct fts *f, struct fv_names *nm, uint32_t rid, int sets,
 	sqlite3_bind_int64(st, 1, rid);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *blob = sqlite3_column_blob(st, 0);
-		size_t len = (size_t)sqlite3_column_bytes(st, 0), pos = 0;
-		uint32_t code;
-		rc = CL_OK;
-		if ((sets && bs_add(f->all, rid) != CL_OK) ||
-		    (fd && fcount_live(fd->fc, rid, NULL) != CL_OK))
-			rc = CL_ENOMEM;
-		while (rc == CL_OK && pos < len) {
-			struct fv_name *n;
-			if (!fcs_code_get(blob, len, &pos, &code) || code >= nm->n ||
-			    (n = &nm->v[code])->facet < 0) {
-				rc = CL_ENOTFOUND; /* a code newer than the names read: load */
-				break;
-			}
-			if (sets && !n->set) {
-				struct fval *v = fval_get(&f->fc[n->facet], n->value);
-				if (!v) {
-					rc = CL_ENOMEM;
-					break;
-				}
-				n->set = 1 + (size_t)(v - f->fc[n->facet].v);
-			}
-			if ((sets && bs_add(f->fc[n->facet].v[n->set - 1].bm, rid) != CL_OK) ||
-			    (fd && feed_row(fd, rid, n->facet, n->value, NULL) != CL_OK))
-				rc = CL_ENOMEM;
-		}
+		rc = row_values(f, nm, rid, sqlite3_column_blob(st, 0),
+				(size_t)sqlite3_column_bytes(st, 0), sets, fd, eb);
 		sqlite3_reset(st);
-		return rc == CL_OK ? CL_OK : cl_fail(eb, rc, "fts5: reading case row %u again", rid);
+		return rc; /* a code newer than the names read too: the caller loads */
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? CL_OK : db_fail(f, eb, rc, "read a case row");
@@ -962,7 +916,7 @@ static void tx_abort(struct fts *f)
 	f->bulk = 0;
 	wc_release(&f->wc);
 	cache_drop(f);
-	touched_reset(f);
+	fcs_changes_reset(&f->touched);
 }
 
 /* --- text analysis helpers ----------------------------------------------------- */
@@ -1335,7 +1289,7 @@ static void fts_close(struct engine *e)
 		sqlite3_finalize(f->st[i]);
 	cache_drop(f);
 	wc_release(&f->wc);
-	dbuf_release(&f->touched);
+	fcs_changes_reset(&f->touched);
 	fcount_free(f->fcl);
 	ta_close(f->ta_q);
 	ta_close(f->ta_w);
@@ -1649,7 +1603,7 @@ static int fts_commit(struct engine *e, int64_t seq, struct cl_errbuf *eb)
 		return rc;
 	}
 	f->in_tx = 0;
-	touched_reset(f);
+	fcs_changes_reset(&f->touched);
 	if (f->cache_ok)
 		f->cache_gen = gen + 1;
 	return CL_OK;
@@ -1684,7 +1638,7 @@ static int fts_clear(struct engine *e, struct cl_errbuf *eb)
 	f->cache_gen = gen;
 	f->bulk = 0;
 	wc_release(&f->wc);
-	f->touched_all = 1; /* readers load the index again */
+	f->touched.all = 1; /* readers load the index again */
 	return CL_OK;
 }
 

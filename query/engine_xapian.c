@@ -155,9 +155,7 @@ struct xap {
 	unsigned long fc_gen;
 	/* a writer's changes since its last commit, for the commit's change
 	 * set (fc_delta_write): the ids put, the docids deleted */
-	struct dbuf touched;
-	size_t ntouched;
-	int touched_all; /* too many, or a clear: readers rebuild */
+	struct fcs_changes touched;
 };
 
 /* ---- a growable string with a cap and a sticky error -------------------- */
@@ -180,25 +178,6 @@ static struct xap *X(struct engine *e)
  * FC_DELTA_MAX changes, more than META_FC_DELTAS commits behind) means a
  * full walk, as before. */
 
-#define FC_DELTA_MAX 20000     /* changes in one commit's set, else "all" */
-
-static void touch(struct xap *x, char kind, const char *what)
-{
-	if (x->touched_all)
-		return;
-	if (x->ntouched >= FC_DELTA_MAX || strchr(what, '\n')) {
-		x->touched_all = 1;
-		return;
-	}
-	dbuf_add(&x->touched, &kind, 1);
-	dbuf_add(&x->touched, " ", 1);
-	dbuf_puts(&x->touched, what);
-	dbuf_add(&x->touched, "\n", 1);
-	if (x->touched.err)
-		x->touched_all = 1;
-	x->ntouched++;
-}
-
 /* Before a commit: the change set of the commit, then a fresh one. */
 static int fc_delta_write(struct xap *x, struct cl_errbuf *eb)
 {
@@ -211,13 +190,11 @@ static int fc_delta_write(struct xap *x, struct cl_errbuf *eb)
 		return rc;
 	snprintf(key, sizeof key, "%s%llu", META_FC_DELTA, rev % META_FC_DELTAS);
 	dbuf_init(&v, 0);
-	fcs_delta_text(&v, rev, x->touched_all, dbuf_str(&x->touched), x->touched.n);
+	fcs_delta_text(&v, rev, &x->touched);
 	rc = v.err ? cl_fail(eb, v.err, "out of memory")
 		   : xs_db_set_metadata(x->db, key, dbuf_str(&v), eb);
 	dbuf_release(&v);
-	dbuf_release(&x->touched);
-	x->ntouched = 0;
-	x->touched_all = 0;
+	fcs_changes_reset(&x->touched);
 	return rc;
 }
 
@@ -391,7 +368,7 @@ static void xap_free(struct xap *x)
 	xs_db_close(x->db);
 	xs_db_close(x->spell);
 	fcount_free(x->fc);
-	dbuf_release(&x->touched);
+	fcs_changes_reset(&x->touched);
 	free(x->stub);
 	ta_release(x);
 	free(x->stopwords);
@@ -765,7 +742,7 @@ static int xap_put(struct engine *e, const struct case_record *c, struct cl_errb
 		return bulk_put(x, c, eb);
 	if ((rc = build_doc(x, c, &doc, eb)) == CL_OK &&
 	    (rc = xs_db_replace(x->db, c->id, doc, eb)) == CL_OK)
-		touch(x, 'p', c->id);
+		fcs_note(&x->touched, 'p', c->id);
 	xs_doc_free(doc);
 	return rc;
 }
@@ -1360,7 +1337,7 @@ static int xap_del(struct engine *e, const char *id, struct cl_errbuf *eb)
 		return rc;
 	snprintf(num, sizeof num, "%u", docid);
 	if ((rc = xs_db_delete(x->db, id, eb)) == CL_OK)
-		touch(x, 'd', num);
+		fcs_note(&x->touched, 'd', num);
 	return rc;
 }
 
@@ -1495,7 +1472,7 @@ static int xap_clear(struct engine *e, struct cl_errbuf *eb)
 		cl_fail(eb, rc, "out of memory");
 	for (size_t i = 0; rc == CL_OK && i < ids.n; i++)
 		rc = xs_db_delete(x->db, ids.v[i], eb);
-	x->touched_all = 1;
+	x->touched.all = 1;
 	if (rc == CL_OK && (rc = xs_db_set_metadata(x->db, META_LAST_SEQ, "0", eb)) == CL_OK &&
 	    (rc = fc_delta_write(x, eb)) == CL_OK)
 		rc = xs_db_commit(x->db, eb);

@@ -1,23 +1,46 @@
 /* query/fcstore.c — see fcstore.h. */
 #include "fcstore.h"
 
-#include "dbuf.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void fcs_delta_text(struct dbuf *v, unsigned long long rev, int all, const char *lines, size_t n)
+void fcs_note(struct fcs_changes *ch, char kind, const char *what)
+{
+	struct dbuf *b = &ch->lines;
+	char head[2] = {kind, ' '};
+
+	if (ch->all)
+		return;
+	if (ch->n >= FCS_CHANGES_MAX || !what || !*what || strchr(what, '\n')) {
+		ch->all = 1;
+		return;
+	}
+	dbuf_add(b, head, 2);
+	dbuf_puts(b, what);
+	dbuf_add(b, "\n", 1);
+	if (b->err)
+		ch->all = 1;
+	ch->n++;
+}
+
+void fcs_changes_reset(struct fcs_changes *ch)
+{
+	dbuf_release(&ch->lines);
+	memset(ch, 0, sizeof *ch);
+}
+
+void fcs_delta_text(struct dbuf *v, unsigned long long rev, const struct fcs_changes *ch)
 {
 	char head[sizeof FCS_DELTA_HEAD + 24];
 
 	snprintf(head, sizeof head, "%s%llu\n", FCS_DELTA_HEAD, rev);
 	dbuf_puts(v, head);
-	if (all)
+	if (ch->all)
 		dbuf_puts(v, "all\n");
-	else if (n)
-		dbuf_add(v, lines, n);
+	else if (ch->lines.n)
+		dbuf_add(v, dbuf_str(&ch->lines), ch->lines.n);
 }
 
 const char *fcs_delta_body(const char *v, unsigned long long rev)

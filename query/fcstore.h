@@ -1,10 +1,11 @@
-/* query/fcstore.h — the forms the counting layer (query/fcount.h) reads
- * back from an index, as pure functions over bytes: a Xapian commit's
- * change set (engine_xapian.c, index metadata) and an FTS5 case row's
- * facet value codes (engine_fts5.c, fts_docs.facets). What is read from
- * disk may be damaged: every reader here stops at the given end, never
+/* query/fcstore.h — the forms the counting layer (query/fcount.h) stores
+ * in an index and reads back: a commit's change set (both engines: Xapian
+ * index metadata, FTS5 fts_meta) and an FTS5 case row's facet value codes
+ * (fts_docs.facets). What is read from disk may be damaged: every reader
+ * here is a pure function over bytes that stops at the given end, never
  * allocates, and reports a malformed input instead of guessing (fuzz
- * target fuzz/fuzz_fcstore.c; tests/test_fcstore.c). docs/search.md "How
+ * target fuzz/fuzz_fcstore.c; tests/test_fcstore.c). The writers
+ * (fcs_note, fcs_delta_text, fcs_code_put) are the readers' other half. docs/search.md "How
  * counts are made" and docs/engine-fts5.md describe both forms. */
 #ifndef CASELIB_FCSTORE_H
 #define CASELIB_FCSTORE_H
@@ -12,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct dbuf;
+#include "dbuf.h"
 
 /* ---- change sets -----------------------------------------------------
  * FCS_DELTA_HEAD + the base revision + "\n", then one line per change:
@@ -29,10 +30,25 @@ enum fcs_line {
 	FCS_BAD,   /* a line without its "\n", or a bad docid: walk */
 };
 
-/* Appends to v the change set of the commit made on top of revision rev:
- * the head, then "all\n" when all, else lines[0..n) (the "p"/"d" lines).
- * v->err tells a failure (dbuf.h). */
-void fcs_delta_text(struct dbuf *v, unsigned long long rev, int all, const char *lines, size_t n);
+/* A writer's changes since its last commit, for the commit's change set.
+ * A zeroed struct is empty. */
+#define FCS_CHANGES_MAX 20000 /* lines in one set; more: "all" */
+struct fcs_changes {
+	struct dbuf lines; /* the "p"/"d" lines */
+	size_t n;          /* how many */
+	int all;           /* too many, a line that cannot be written, or a clear */
+};
+
+/* Notes a change: kind 'p' (what: a case id or row id) or 'd'. Never
+ * fails: what it cannot note makes the set "all". */
+void fcs_note(struct fcs_changes *ch, char kind, const char *what);
+/* Empties ch (after a commit or a rollback). */
+void fcs_changes_reset(struct fcs_changes *ch);
+
+/* Appends to v the change set of ch for the commit made on top of
+ * revision rev: the head, then "all\n" or ch's lines. v->err tells a
+ * failure (dbuf.h). */
+void fcs_delta_text(struct dbuf *v, unsigned long long rev, const struct fcs_changes *ch);
 
 /* The text after the head of change set v when it names revision rev,
  * else NULL (another revision's set, or not a change set). */

@@ -52,8 +52,10 @@ void tr_close(struct tr *t);
 
 /* The language of the query's words: a word of a query said to be English
  * is read as English, and as Swedish only when English has no entry for it
- * (an English page's user may type "skolmat"), so that English words are
- * not read as Swedish ones ("plate" is not "plats", a place); its English
+ * and it is a Swedish entry as written or has å, ä or ö (an English page's
+ * user may type "skolmat"; by its Swedish stem alone "proves" was "prov",
+ * an exam), so that English words are not read as Swedish ones ("plate"
+ * is not "plats", a place); its English
  * reading gets no English synonyms through a Swedish word ("effect" ->
  * effekt -> "impact"). TR_FROM_ANY: both readings, as before. */
 #define TR_FROM_ANY (-1)

@@ -1024,26 +1024,12 @@ void reopen_newest(Xapian::Database &d)
 	}
 }
 
-/* A query run again after DatabaseModifiedError (a reader that fell
- * behind a writer's commits), up to XS_REOPEN_TRIES times in all. */
-template <typename F> void with_reopen(struct xs_db *db, F &&fn)
-{
-	for (int attempt = 1;; attempt++) {
-		try {
-			fn();
-			return;
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt >= XS_REOPEN_TRIES)
-				throw;
-			reopen_newest(db->db());
-		}
-	}
-}
-
 /* guard() for a read that a writer's commits may overtake: a read-only
  * handle is reopened at the newest revision and fn run again, up to
  * XS_REOPEN_TRIES times in all, before the error (CL_EBUSY) is reported.
- * fn must set its outputs only once it succeeds. */
+ * fn must set its outputs only once it succeeds. The one place reads are
+ * retried: xs_search, xs_similar, xs_similar_text, xs_db_get_data,
+ * xs_db_get_metadata, xs_doc_count. */
 template <typename F> int read_guard(struct xs_db *db, struct cl_errbuf *eb, const char *what, F &&fn)
 {
 	return guard(eb, what, [&]() -> int {
@@ -1051,7 +1037,7 @@ template <typename F> int read_guard(struct xs_db *db, struct cl_errbuf *eb, con
 			try {
 				return fn();
 			} catch (const Xapian::DatabaseModifiedError &) {
-				if (db->writable || db->remote || attempt >= XS_REOPEN_TRIES)
+				if (db->writable || attempt >= XS_REOPEN_TRIES)
 					throw;
 				reopen_newest(db->rd);
 			}
@@ -1144,21 +1130,12 @@ Xapian::Query prf_expand(struct xs_db *db, const Xapian::Query &q, const struct 
 }
 
 /* A new result for q with o's filters (caller owns it). A reader that
- * fell behind a writer's commits (DatabaseModifiedError) is reopened and
- * the query run again, up to XS_REOPEN_TRIES times in all. */
+ * fell behind a writer's commits is its callers' read_guard's to retry. */
 struct xs_result *run_new(struct xs_db *db, const Xapian::Query &q, const struct xs_query_opts *o)
 {
-	for (int attempt = 1;; attempt++) {
-		result_holder res(calloc_n<struct xs_result>(1));
-		try {
-			run_query(db, with_filters(prf_expand(db, q, o), o), o, res.r);
-			return res.release();
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt >= XS_REOPEN_TRIES)
-				throw;
-			reopen_newest(db->db());
-		}
-	}
+	result_holder res(calloc_n<struct xs_result>(1));
+	run_query(db, with_filters(prf_expand(db, q, o), o), o, res.r);
+	return res.release();
 }
 
 /* Runs the query of o (the AND -> OR fallback is engine.c's). */
@@ -1871,9 +1848,7 @@ int xs_similar(struct xs_db *db, const char *id, size_t nterms, const struct xs_
 					  Xapian::Query(qt));
 			return true;
 		};
-		bool found = false;
-		with_reopen(db, [&] { found = expand(); });
-		if (!found)
+		if (!expand())
 			return cl_fail(eb, CL_ENOTFOUND, "xs_similar: no document \"%s\"", id);
 		*out = run_new(db, q, &so);
 		return CL_OK;

@@ -106,16 +106,18 @@ Test(fcstore, damaged_value_codes)
 	}
 }
 
-#include "dbuf.h"
-
 Test(fcstore, change_set_written_reads_back)
 {
 	struct dbuf v = DBUF_INIT(0), all = DBUF_INIT(0);
-	const char *lines = "p 12\nd 7\n", *id = NULL;
+	struct fcs_changes ch = {0};
+	const char *id = NULL;
 	char *copy, *p;
 	uint32_t docid = 0;
 
-	fcs_delta_text(&v, 99, 0, lines, strlen(lines));
+	fcs_note(&ch, 'p', "12");
+	fcs_note(&ch, 'd', "7");
+	cr_expect_eq(ch.n, 2);
+	fcs_delta_text(&v, 99, &ch);
 	cr_assert_eq(v.err, 0);
 	copy = strdup(dbuf_str(&v));
 	cr_assert_not_null(fcs_delta_body(copy, 99));
@@ -126,12 +128,19 @@ Test(fcstore, change_set_written_reads_back)
 	cr_expect_eq(docid, 7);
 	cr_expect_eq(fcs_delta_line(&p, &id, &docid), FCS_END);
 	free(copy);
-	fcs_delta_text(&all, 5, 1, lines, strlen(lines)); /* all: the lines are not written */
+	/* a line that cannot be written (a newline in an id) makes it "all":
+	 * the lines are not written */
+	fcs_note(&ch, 'p', "two\nlines");
+	cr_expect(ch.all);
+	fcs_delta_text(&all, 5, &ch);
 	copy = strdup(dbuf_str(&all));
 	p = copy + (fcs_delta_body(copy, 5) - copy);
 	cr_expect_eq(fcs_delta_line(&p, &id, &docid), FCS_OTHER);
 	cr_expect_eq(fcs_delta_line(&p, &id, &docid), FCS_END);
 	free(copy);
+	fcs_changes_reset(&ch);
+	cr_expect_eq(ch.n, 0);
+	cr_expect_not(ch.all);
 	dbuf_release(&v);
 	dbuf_release(&all);
 }
