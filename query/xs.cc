@@ -1029,7 +1029,7 @@ void reopen_newest(Xapian::Database &d)
  * XS_REOPEN_TRIES times in all, before the error (CL_EBUSY) is reported.
  * fn must set its outputs only once it succeeds. The one place reads are
  * retried: xs_search, xs_similar, xs_similar_text, xs_db_get_data,
- * xs_db_get_metadata, xs_doc_count. */
+ * xs_db_get_metadata, xs_doc_count (xs_db_open retries its own open). */
 template <typename F> int read_guard(struct xs_db *db, struct cl_errbuf *eb, const char *what, F &&fn)
 {
 	return guard(eb, what, [&]() -> int {
@@ -1224,7 +1224,18 @@ int xs_db_open(const char *path, int writable, struct xs_db **out, struct cl_err
 			db->wr = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
 			db->writable = true;
 		} else {
-			db->rd = Xapian::Database(path);
+			/* Opening reads the newest revision's root blocks, which a
+			 * writer committing twice meanwhile frees, as reopen() does
+			 * (CI met it): tried XS_REOPEN_TRIES times, then CL_EBUSY. */
+			for (int attempt = 1;; attempt++) {
+				try {
+					db->rd = Xapian::Database(path);
+					break;
+				} catch (const Xapian::DatabaseModifiedError &) {
+					if (attempt >= XS_REOPEN_TRIES)
+						throw;
+				}
+			}
 		}
 		*out = db.release();
 		return CL_OK;

@@ -64,7 +64,9 @@ struct xs_doc;         /* opaque: a document being built for indexing */
  * missing (one writer at a time: a second writer, even in the same
  * process, gets CL_EBUSY "DatabaseLockError: ..."). Read-only: a missing
  * database is CL_ENOTFOUND; a file that is not a database gives
- * CL_EENGINE or CL_ECORRUPT. Caller frees *out with xs_db_close. */
+ * CL_EENGINE or CL_ECORRUPT; a writer whose commits keep discarding the
+ * revision being opened (tried 10 times) is CL_EBUSY. Caller frees *out
+ * with xs_db_close. */
 int xs_db_open(const char *path, int writable, struct xs_db **out, struct cl_errbuf *eb);
 
 /* Opens a stub file listing shards, one per line, read-only:
