@@ -228,8 +228,18 @@ static int best_candidate(struct engine *e, const char *w, char **out, int *conf
 		*confident = 0;
 	if (na > TA_WORD_MAX_CHARS)
 		return CL_OK;
-	rc = e->ops->spell_words(e, na > (size_t)c.maxd ? na - (size_t)c.maxd : 0,
-				 na + (size_t)c.maxd, cand_cb, &c, eb);
+	/* a walk that a writer's commits overtook (CL_EBUSY) is walked again
+	 * from the start on the newest revision, up to three times */
+	for (int attempt = 1;; attempt++) {
+		rc = e->ops->spell_words(e, na > (size_t)c.maxd ? na - (size_t)c.maxd : 0,
+					 na + (size_t)c.maxd, cand_cb, &c, eb);
+		if (rc != CL_EBUSY || attempt >= 3)
+			break;
+		for (size_t i = 0; i < c.n; i++)
+			free(c.v[i]);
+		c.n = 0;
+		c.bestd = maxd + 1;
+	}
 	if (rc == CL_ENOMEM)
 		rc = cl_fail(eb, rc, "suggest: out of memory");
 	for (size_t i = 0; i < c.n && rc == CL_OK; i++) {
