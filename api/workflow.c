@@ -1707,6 +1707,182 @@ unsigned long wf_stats_buf_dropped(struct wf_stats_buf *b)
 	return n;
 }
 
+/* The distinct strings of one flush (case ids, zero-result queries, words)
+ * in the order they first came, each with how often: the flush writes one
+ * row update per distinct string instead of one per event. */
+struct agg {
+	struct { char *s; long n; } *v;
+	size_t n, cap;
+	size_t *slot; /* open addressing: index + 1, 0 empty */
+	size_t nslots;
+};
+
+static uint64_t agg_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static int agg_add(struct agg *a, const char *str)
+{
+	size_t i;
+
+	if (2 * (a->n + 1) > a->nslots) { /* grow and rehash */
+		size_t ns = a->nslots ? 2 * a->nslots : 256, *sl = calloc(ns, sizeof *sl);
+		if (!sl)
+			return CL_ENOMEM;
+		for (size_t k = 0; k < a->n; k++) {
+			for (i = agg_hash(a->v[k].s) & (ns - 1); sl[i]; i = (i + 1) & (ns - 1))
+				;
+			sl[i] = k + 1;
+		}
+		free(a->slot);
+		a->slot = sl;
+		a->nslots = ns;
+	}
+	for (i = agg_hash(str) & (a->nslots - 1); a->slot[i]; i = (i + 1) & (a->nslots - 1))
+		if (!strcmp(a->v[a->slot[i] - 1].s, str)) {
+			a->v[a->slot[i] - 1].n++;
+			return CL_OK;
+		}
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 64;
+		void *v = realloc(a->v, cap * sizeof *a->v);
+		if (!v)
+			return CL_ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	if (!(a->v[a->n].s = strdup(str)))
+		return CL_ENOMEM;
+	a->v[a->n].n = 1;
+	a->slot[i] = ++a->n;
+	return CL_OK;
+}
+
+static void agg_release(struct agg *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i].s);
+	free(a->v);
+	free(a->slot);
+}
+
+/* Runs st (?1 text a, ?2 count n, ?3 text b when it has one) and resets it. */
+static int upsert(struct store *s, sqlite3_stmt *st, const char *a, long n, const char *b,
+		  struct cl_errbuf *eb)
+{
+	int rc;
+
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : db_err(s, eb, "statistics: write");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Writes the counts of n buffered events: the same rows and sums as
+ * stats_search and wf_stats_view once per event (words in the order they
+ * first came, so that the WF_WORDS_ROWS cap admits the same ones), with
+ * one statement per distinct row. The caller holds the transaction. */
+static int flush_events(struct store *s, struct ta *ta, const struct wf_stats_ev *ev, size_t n,
+			struct cl_errbuf *eb)
+{
+	char day[11], sql[400];
+	long searches = 0, zero = 0, views = 0, uses[EF_COUNT] = {0};
+	struct agg words = {0}, zq = {0}, cv = {0};
+	sqlite3_stmt *st = NULL;
+	int rc = CL_OK;
+
+	today(day);
+	for (size_t i = 0; rc == CL_OK && i < n; i++) {
+		const char *w[WF_WORDS_PER_QUERY];
+		char *wbuf = NULL, *kept = NULL;
+		size_t nw;
+
+		if (ev[i].total < 0) { /* a view; its id was checked when buffered */
+			views++;
+			rc = agg_add(&cv, ev[i].text);
+			continue;
+		}
+		searches++;
+		if (ev[i].total == 0) {
+			zero++;
+			if (!(kept = keep_query(ev[i].text)))
+				rc = CL_ENOMEM;
+			else if (*kept)
+				rc = agg_add(&zq, kept);
+			free(kept);
+		}
+		for (int f = 0; f < EF_COUNT; f++)
+			if (ev[i].facets & (1u << f))
+				uses[f]++;
+		nw = rc == CL_OK ? search_words(ta, ev[i].text, &wbuf, w) : 0;
+		for (size_t k = 0; rc == CL_OK && k < nw; k++)
+			rc = agg_add(&words, w[k]);
+		free(wbuf);
+	}
+	if (rc == CL_ENOMEM)
+		rc = nomem(eb);
+	if (rc == CL_OK && (searches || views)) {
+		snprintf(sql, sizeof sql,
+			 "INSERT INTO stats_daily(day, searches, zero_results, case_views)"
+			 " VALUES (?1, %ld, %ld, %ld) ON CONFLICT(day) DO UPDATE SET"
+			 " searches = searches + excluded.searches,"
+			 " zero_results = zero_results + excluded.zero_results,"
+			 " case_views = case_views + excluded.case_views",
+			 searches, zero, views);
+		rc = run3(s, sql, day, NULL, NULL, eb);
+	}
+	if (rc == CL_OK && zq.n &&
+	    (rc = prepare(s, "INSERT INTO stats_zero_queries(query, count, first_day, last_day)"
+			     " VALUES (?1, ?2, ?3, ?3) ON CONFLICT(query) DO UPDATE SET"
+			     " count = count + excluded.count, last_day = excluded.last_day",
+			  &st, eb)) == CL_OK) {
+		for (size_t i = 0; rc == CL_OK && i < zq.n; i++)
+			rc = upsert(s, st, zq.v[i].s, zq.v[i].n, day, eb);
+		sqlite3_finalize(st);
+	}
+	if (rc == CL_OK && (rc = prepare(s, "INSERT INTO stats_facets(facet, uses) VALUES (?1, ?2)"
+					    " ON CONFLICT(facet) DO UPDATE SET"
+					    " uses = uses + excluded.uses",
+					 &st, eb)) == CL_OK) {
+		for (int f = 0; rc == CL_OK && f < EF_COUNT; f++)
+			if (uses[f])
+				rc = upsert(s, st, engine_facet_name((enum engine_facet)f), uses[f],
+					    NULL, eb);
+		sqlite3_finalize(st);
+	}
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO stats_words(word, count) SELECT ?1, ?2 WHERE"
+		 " EXISTS (SELECT 1 FROM stats_words WHERE word = ?1) OR"
+		 " (SELECT count(*) FROM stats_words) < %d"
+		 " ON CONFLICT(word) DO UPDATE SET count = count + excluded.count", WF_WORDS_ROWS);
+	if (rc == CL_OK && words.n && (rc = prepare(s, sql, &st, eb)) == CL_OK) {
+		for (size_t i = 0; rc == CL_OK && i < words.n; i++)
+			rc = upsert(s, st, words.v[i].s, words.v[i].n, NULL, eb);
+		sqlite3_finalize(st);
+	}
+	if (rc == CL_OK && cv.n &&
+	    (rc = prepare(s, "INSERT INTO stats_case_views(case_id, views) VALUES (?1, ?2)"
+			     " ON CONFLICT(case_id) DO UPDATE SET views = views + excluded.views",
+			  &st, eb)) == CL_OK) {
+		for (size_t i = 0; rc == CL_OK && i < cv.n; i++)
+			rc = upsert(s, st, cv.v[i].s, cv.v[i].n, NULL, eb);
+		sqlite3_finalize(st);
+	}
+	agg_release(&words);
+	agg_release(&zq);
+	agg_release(&cv);
+	return rc;
+}
+
 int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb)
 {
 	struct ta *ta = NULL;
@@ -1731,9 +1907,8 @@ int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb
 	/* one transaction: the per-event savepoints nest inside it */
 	if (rc == CL_OK && sqlite3_exec(db, "SAVEPOINT wf_flush", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_err(s, eb, "statistics");
-	for (size_t i = 0; rc == CL_OK && i < n; i++)
-		rc = ev[i].total < 0 ? wf_stats_view(s, ev[i].text, eb)
-				     : stats_search(s, ta, ev[i].text, ev[i].total, ev[i].facets, eb);
+	if (rc == CL_OK)
+		rc = flush_events(s, ta, ev, n, eb);
 	ta_close(ta);
 	if (rc == CL_OK && sqlite3_exec(db, "RELEASE wf_flush", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_err(s, eb, "statistics: commit");
