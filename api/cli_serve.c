@@ -29,7 +29,8 @@ static int parse_count(const char *s, unsigned max, unsigned *out)
 
 int cli_cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_THREADS, O_ENGINE, O_CORS, O_WEB, O_MAXCONN, O_TIMEOUT, O_LOG };
+	enum { O_LISTEN = 256, O_THREADS, O_ENGINE, O_CORS, O_WEB, O_MAXCONN, O_TIMEOUT, O_LOG,
+	       O_CACHE };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
 		{"threads", required_argument, NULL, O_THREADS},
@@ -39,6 +40,7 @@ int cli_cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		{"max-connections", required_argument, NULL, O_MAXCONN},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"access-log", no_argument, NULL, O_LOG},
+		{"cache-mb", required_argument, NULL, O_CACHE},
 		{NULL, 0, NULL, 0},
 	};
 	struct srv_config cfg;
@@ -85,6 +87,16 @@ int cli_cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		case O_LOG:
 			cfg.access_log = 1;
 			break;
+		case O_CACHE: {
+			char *end;
+			unsigned long v;
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || *optarg == '-' || v > 65536)
+				return cli_usage(ctx, "serve", "--cache-mb takes 0..65536 (0: no cache)");
+			cfg.search_cache_bytes = (size_t)v * 1024 * 1024;
+			break;
+		}
 		default:
 			return cli_usage(ctx, "serve", "unknown option");
 		}

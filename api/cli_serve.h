@@ -9,7 +9,8 @@
 #define CLI_SERVE_SUMMARY "run the HTTP JSON API and the web page"
 #define CLI_SERVE_USAGE                                                                   \
 	"serve [--listen ADDR:PORT] [--threads N] [--engine xapian|fts5] [--cors ORIGIN]\n" \
-	"      [--web DIR] [--max-connections N] [--timeout SECONDS] [--access-log]\n\n"  \
+	"      [--web DIR] [--max-connections N] [--timeout SECONDS] [--access-log]\n"    \
+	"      [--cache-mb N]\n\n"                                                         \
 	"  --listen       address and port (default 127.0.0.1:8080; [::1]:8080 for IPv6;\n" \
 	"                 port 0 picks a free port, printed at start)\n"                    \
 	"  --threads      HTTP worker threads (default: number of CPUs)\n"                  \
@@ -18,7 +19,9 @@
 	"  --web          static files of the web page (default $CASELIB_WEB or api/web)\n" \
 	"  --max-connections  concurrent connections (default 256)\n"                      \
 	"  --timeout      idle seconds before a connection is closed (default 30)\n"        \
-	"  --access-log   one line per request on stderr\n\n"                               \
+	"  --access-log   one line per request on stderr\n"                                 \
+	"  --cache-mb     keep GET /v1/search answers until the store or the index\n"      \
+	"                 changes, up to N MiB (default 64; 0: none)\n\n"                  \
 	"SIGTERM/SIGINT: stop accepting, finish requests in flight (up to 30 s), exit 0.\n" \
 	"Endpoints: docs/api.md; limits: docs/limits.md."
 

@@ -84,17 +84,53 @@ static unsigned filters_used(const struct search_request *rq)
 
 /* ---- GET /v1/search ----------------------------------------------------- */
 
-/* Runs the search sp holds (already read and checked) and answers. */
-static void run_search(struct srv_req *r, struct sreq *sp)
+/* The response cache's key of a GET /v1/search: its decoded parameters
+ * in order, each name and value with its length before it ("1:q9:skolm\xc3
+ * \xa5ltid" ...), so that no two requests share a key. NULL when out of
+ * memory or over RCACHE_KEY_MAX. */
+static char *search_key(struct srv_req *r)
+{
+	size_t n, len = 0;
+	const struct srv_param *p = srv_params(r, &n);
+	char *k;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(p[i].name) + strlen(p[i].value) + 2 * 21;
+	if (len > RCACHE_KEY_MAX || !(k = malloc(len + 1)))
+		return NULL;
+	len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(k + len, "%zu:%s%zu:%s", strlen(p[i].name), p[i].name,
+				       strlen(p[i].value), p[i].value);
+	return k;
+}
+
+/* Runs the search sp holds (already read and checked) and answers. key:
+ * the response cache's key (GET), NULL for an answer never kept (POST). */
+static void run_search(struct srv_req *r, struct sreq *sp, const char *key)
 {
 	struct search_result res;
 	struct cl_errbuf eb = {0};
 	struct srv_worker *w;
+	struct rcache_state st;
+	struct rcache *cache = NULL;
+	char *body = NULL;
+	size_t len = 0;
+	long total = 0;
+	json_t *j;
 	int rc;
 
 	search_result_init(&res);
 	if (!(w = srv_worker(r)))
 		return;
+	if (key && (cache = srv_search_cache(r, &st)) &&
+	    rcache_get(cache, &st, key, &body, &len, &total)) {
+		if (sp->rq.offset == 0)
+			srv_note_search(r, sp->rq.text, total, filters_used(&sp->rq));
+		srv_reply_bytes(r, 200, "application/json", body, len, 1);
+		free(body);
+		return;
+	}
 	rc = engine_search(w->engine, &sp->rq, &res, &eb);
 	if (rc != CL_OK) {
 		engine_problem(r, rc, &eb);
@@ -102,7 +138,16 @@ static void run_search(struct srv_req *r, struct sreq *sp)
 	}
 	if (sp->rq.offset == 0)
 		srv_note_search(r, sp->rq.text, res.total, filters_used(&sp->rq));
-	srv_reply_json(r, 200, sreq_result_json(w->store, &sp->rq, &res));
+	j = sreq_result_json(w->store, &sp->rq, &res);
+	if (cache && j && (body = json_dumps(j, JSON_COMPACT))) {
+		len = strlen(body);
+		rcache_put(cache, &st, key, body, len, res.total);
+		srv_reply_bytes(r, 200, "application/json", body, len, 1);
+		free(body);
+		json_decref(j);
+	} else {
+		srv_reply_json(r, 200, j);
+	}
 	search_result_release(&res);
 }
 
@@ -112,8 +157,11 @@ static void h_search(struct srv_req *r)
 
 	sreq_init(&sp, SREQ_SEARCH);
 	parse_params(r, &sp);
-	if (!params_failed(r, &sp))
-		run_search(r, &sp);
+	if (!params_failed(r, &sp)) {
+		char *key = search_key(r);
+		run_search(r, &sp, key);
+		free(key);
+	}
 	sreq_release(&sp);
 }
 
@@ -170,7 +218,7 @@ static void h_search_post(struct srv_req *r)
 		}
 	}
 	if (!params_failed(r, &sp))
-		run_search(r, &sp);
+		run_search(r, &sp, NULL);
 out:
 	sreq_release(&sp);
 	json_decref(j);

@@ -158,6 +158,22 @@ struct srv *srv_of(const struct srv_req *r)
 	return r->srv;
 }
 
+struct rcache *srv_search_cache(struct srv_req *r, struct rcache_state *st)
+{
+	struct srv *s = r->srv;
+	struct srv_worker *w;
+	int ok;
+
+	if (!s->rcache)
+		return NULL;
+	/* read before the search: the answer then reflects at least this
+	 * state (a change after the read only makes it newer) */
+	srv_seqs(s, NULL, &st->engine_seq, &ok);
+	if (!ok || !(w = srv_worker(r)) || store_last_seq(w->store, &st->store_seq, NULL) != CL_OK)
+		return NULL;
+	return s->rcache;
+}
+
 struct srv_worker *srv_worker(struct srv_req *r)
 {
 	struct cl_errbuf eb = {0};
@@ -1266,6 +1282,7 @@ void srv_config_init(struct srv_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->engine = ENGINE_XAPIAN;
+	c->search_cache_bytes = RCACHE_DEFAULT_BYTES;
 }
 
 unsigned srv_port(const struct srv *s)
@@ -1355,6 +1372,7 @@ static void srv_free(struct srv *s)
 			fprintf(stderr, "caselib serve: statistics: %s (lost at stop)\n", seb.msg);
 	}
 	wf_stats_buf_free(s->stats);
+	rcache_free(s->rcache);
 	engine_close(s->sync_engine);
 	shard_set_close(s->sync_shards);
 	store_close(s->sync_store);
@@ -1473,6 +1491,12 @@ int srv_start(const struct srv_config *cfg, struct srv **out, struct cl_errbuf *
 			goto out;
 		}
 		s->have_sync_th = 1;
+		/* answers are kept only when this server syncs the index: then
+		 * the sync thread's engine seq names the index's state */
+		if (s->cfg.search_cache_bytes && !(s->rcache = rcache_new(s->cfg.search_cache_bytes))) {
+			rc = cl_fail(eb, CL_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 
 	threads = cfg->threads;

@@ -27,6 +27,7 @@
 #include "case.h"
 #include "cl_err.h"
 #include "engine.h"
+#include "rcache.h"
 
 /* Limits (docs/limits.md). */
 #define SRV_BODY_MAX (1024 * 1024)      /* request body bytes -> 413 */
@@ -73,6 +74,8 @@ struct srv_config {
 	unsigned header_deadline; /* seconds, 0: SRV_HEADER_DEADLINE */
 	unsigned body_deadline;  /* seconds, 0: SRV_BODY_DEADLINE */
 	unsigned sync_ms;        /* 0: SRV_SYNC_MS */
+	size_t search_cache_bytes; /* GET /v1/search answers kept (api/rcache.h); 0: none.
+				    * srv_config_init: RCACHE_DEFAULT_BYTES */
 	int access_log;          /* 1: one line per request on stderr */
 	unsigned export_row_delay_us; /* tests only: pause per exported row */
 	int loopback_is_remote;  /* tests only: treat loopback clients as remote ones */
@@ -186,6 +189,13 @@ void srv_problem_ext(struct srv_req *r, unsigned status, const char *type, const
 void srv_problem_validation(struct srv_req *r, const char *detail, json_t *errors);
 /* Maps a cl_err from a module to the right problem (400/401/403/404/409/413/503/500). */
 void srv_problem_err(struct srv_req *r, int rc, const struct cl_errbuf *eb);
+
+/* The search response cache (api/rcache.h) and the state an answer
+ * computed now is kept under, or NULL when answers are not kept: no cache
+ * configured, or this server does not sync the index itself (another
+ * process may change it unseen). Borrows the request's worker: the
+ * store's seq is read there, so a change to the store is seen at once. */
+struct rcache *srv_search_cache(struct srv_req *r, struct rcache_state *st);
 
 /* Engine seq and store seq as seen by the sync thread (metrics, health). */
 void srv_seqs(struct srv *s, int64_t *store_seq, int64_t *engine_seq, int *sync_ok);

@@ -52,6 +52,7 @@ struct srv {
 	struct engine *sync_engine;
 	struct shard_set *sync_shards; /* sharded Xapian: synced instead of sync_engine */
 	int64_t store_seq, engine_seq;
+	struct rcache *rcache; /* NULL: answers are not kept (srv_search_cache) */
 
 	/* requests in flight */
 	pthread_mutex_t fl_mu;

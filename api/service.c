@@ -167,6 +167,28 @@ char *srv_metrics_text(struct srv *s)
 		engine_kind_name(s->cfg.engine), (long long)(sseq - eseq), ok,
 		wf_stats_buf_pending(s->stats), wf_stats_buf_dropped(s->stats),
 		heap_inuse, heap_free);
+	if (s->rcache) {
+		struct rcache_stats cs;
+		rcache_stats(s->rcache, &cs);
+		fprintf(f,
+			"# HELP caselib_search_cache_requests_total GET /v1/search answers from the "
+			"response cache (hit) or computed (miss).\n"
+			"# TYPE caselib_search_cache_requests_total counter\n"
+			"caselib_search_cache_requests_total{result=\"hit\"} %llu\n"
+			"caselib_search_cache_requests_total{result=\"miss\"} %llu\n"
+			"# HELP caselib_search_cache_entries Answers kept for the current state.\n"
+			"# TYPE caselib_search_cache_entries gauge\n"
+			"caselib_search_cache_entries %zu\n"
+			"# HELP caselib_search_cache_bytes Bytes the kept answers take (limit: "
+			"serve --cache-mb).\n"
+			"# TYPE caselib_search_cache_bytes gauge\n"
+			"caselib_search_cache_bytes %zu\n"
+			"# HELP caselib_search_cache_flushes_total Times a change to the store or "
+			"the index emptied the cache.\n"
+			"# TYPE caselib_search_cache_flushes_total counter\n"
+			"caselib_search_cache_flushes_total %llu\n",
+			cs.hits, cs.misses, cs.entries, cs.bytes, cs.flushes);
+	}
 	harvest_metrics_write(f, s->data_dir); /* the last harvest run (indexer/harvest.h) */
 	if (fclose(f) != 0) {
 		free(buf);

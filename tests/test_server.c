@@ -937,6 +937,126 @@ Test(server, a_stale_index_never_serves_an_unpublished_hit)
 	tu_resp_free(&r);
 }
 
+/* The value of one line of /metrics (its name with labels), -1 if none. */
+static long long metric_value(const char *name)
+{
+	struct tu_resp r;
+	const char *p;
+	long long v = -1;
+
+	get("/metrics", &r);
+	cr_assert_eq(r.status, 200);
+	for (p = r.body; p && (p = strstr(p, name)); p += strlen(name))
+		if ((p == r.body || p[-1] == '\n') && p[strlen(name)] == ' ') {
+			v = strtoll(p + strlen(name) + 1, NULL, 10);
+			break;
+		}
+	tu_resp_free(&r);
+	return v;
+}
+
+#define CACHE_HITS "caselib_search_cache_requests_total{result=\"hit\"}"
+#define CACHE_MISSES "caselib_search_cache_requests_total{result=\"miss\"}"
+
+/* GET /v1/search answers are kept while neither the store nor the index
+ * changes (api/rcache.h): the same request is answered from the cache
+ * with the same bytes and ETag; a change to the store (here behind the
+ * server's back, its sync held off, so the index still has the old text)
+ * is seen by the very next request; POST is never answered from it; and
+ * `--cache-mb 0` keeps nothing. */
+Test(server, search_answers_are_kept_until_the_store_changes)
+{
+	struct srv_config cfg;
+	struct cl_errbuf eb = {0};
+	struct store *s = NULL;
+	struct tu_resp a, b, c;
+	char buf[512], ea[128], eb2[128];
+	const char *path = "/v1/search?q=laddinfrastruktur&facets=all&limit=5";
+	long long h0, m0;
+	int64_t seq = 0;
+
+	srv_stop(g_srv);
+	tu_srv_config(&cfg, g_dir, g_web);
+	cfg.sync_ms = 3600 * 1000;
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
+	h0 = metric_value(CACHE_HITS);
+	m0 = metric_value(CACHE_MISSES);
+	cr_assert(h0 >= 0 && m0 >= 0, "no cache metrics");
+
+	get(path, &a);
+	get(path, &b);
+	cr_assert_eq(a.status, 200, "%s", a.body);
+	cr_assert(hits_contain(a.json, FLIP_ID), "%s", a.body);
+	cr_assert_str_eq(b.body, a.body, "the kept answer differs");
+	cr_assert_str_eq(tu_resp_header(&b, "ETag", eb2, sizeof eb2),
+			 tu_resp_header(&a, "ETag", ea, sizeof ea));
+	cr_assert_eq(metric_value(CACHE_HITS), h0 + 1);
+	cr_assert_eq(metric_value(CACHE_MISSES), m0 + 1);
+	/* another request is another key: computed, not the first one's bytes */
+	get("/v1/search?q=laddinfrastruktur&facets=all&limit=1", &c);
+	cr_assert_eq(c.status, 200);
+	cr_assert_eq(json_array_size(json_object_get(c.json, "hits")), 1);
+	cr_assert_eq(metric_value(CACHE_MISSES), m0 + 2);
+	tu_resp_free(&b);
+	tu_resp_free(&c);
+
+	/* the store changes: the next request is computed again */
+	cr_assert_eq(store_open(g_dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
+	snprintf(buf, sizeof buf, FLIP_JSON, "Laddinfrastruktur, tillbakadragen hemlig text");
+	put_json(s, buf, "submitted");
+	store_close(s);
+	get(path, &b);
+	cr_assert_eq(b.status, 200);
+	cr_assert(!hits_contain(b.json, FLIP_ID), "an answer kept from before the change: %s",
+		  b.body);
+	cr_assert_eq(metric_value(CACHE_HITS), h0 + 1);
+	tu_resp_free(&a);
+	tu_resp_free(&b);
+
+	/* a new case in the store, not yet in the index: not found, and that
+	 * answer is kept; once the sync has indexed it, it is found */
+	cr_assert_eq(store_open(g_dir, 0, &s, &eb), CL_OK, "%s", eb.msg);
+	put_json(s,
+		 "{\"id\":\"zz-cache-new\",\"kind\":\"case\",\"title\":\"Solceller "
+		 "cachetestordqq\",\"sources\":[{\"url\":\"https://example.org/new\","
+		 "\"retrieved_at\":\"2026-01-01T10:00:00Z\"}]}",
+		 "published");
+	cr_assert_eq(store_last_seq(s, &seq, &eb), CL_OK, "%s", eb.msg);
+	store_close(s);
+	get("/v1/search?q=cachetestordqq", &a);
+	get("/v1/search?q=cachetestordqq", &b);
+	cr_assert_eq(json_integer_value(json_object_get(b.json, "total")), 0, "%s", b.body);
+	cr_assert_eq(metric_value(CACHE_HITS), h0 + 2, "the second answer was not kept");
+	tu_resp_free(&a);
+	tu_resp_free(&b);
+	srv_sync_now(g_srv);
+	for (int i = 0; i < 1000 && metric_value("caselib_engine_seq{engine=\"xapian\"}") < seq; i++)
+		usleep(10000);
+	cr_assert_geq(metric_value("caselib_engine_seq{engine=\"xapian\"}"), seq, "not synced");
+	get("/v1/search?q=cachetestordqq", &a);
+	cr_assert(hits_contain(a.json, "zz-cache-new"), "indexed, yet: %s", a.body);
+	tu_resp_free(&a);
+
+	/* POST /v1/search is computed every time */
+	post_json("/v1/search", "{\"q\":\"elbussar\"}", &a);
+	post_json("/v1/search", "{\"q\":\"elbussar\"}", &b);
+	cr_assert_eq(a.status, 200, "%s", a.body);
+	cr_assert_str_eq(b.body, a.body);
+	cr_assert_eq(metric_value(CACHE_HITS), h0 + 2);
+	tu_resp_free(&a);
+	tu_resp_free(&b);
+
+	/* no cache: no cache metrics, every answer computed */
+	srv_stop(g_srv);
+	tu_srv_config(&cfg, g_dir, g_web);
+	cfg.search_cache_bytes = 0;
+	g_srv = tu_srv_start(&cfg, g_base, sizeof g_base);
+	get(path, &a);
+	cr_assert_eq(a.status, 200);
+	cr_assert_eq(metric_value(CACHE_HITS), -1);
+	tu_resp_free(&a);
+}
+
 /* ---- visibility ------------------------------------------------------------ */
 
 Test(server, anonymous_never_sees_unpublished)
