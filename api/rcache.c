@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strset.h"
+
 struct entry {
 	struct entry *hnext;       /* hash chain */
 	struct entry *prev, *next; /* LRU list: head most recent */
@@ -30,12 +32,7 @@ enum { NBUCKETS = 4096 };
 
 static uint64_t hash_key(const char *k, size_t n)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 1099511628211ull;
-	}
-	return h;
+	return strset_hash(k, n);
 }
 
 struct rcache *rcache_new(size_t max_bytes)

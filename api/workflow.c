@@ -27,6 +27,7 @@
 #include "engine.h"
 #include "sqlerr.h"
 #include "store.h"
+#include "strset.h"
 #include "textan.h"
 #include "utf8.h"
 
@@ -1719,12 +1720,7 @@ struct agg {
 
 static uint64_t agg_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
+	return strset_hash(s, strlen(s));
 }
 
 static int agg_add(struct agg *a, const char *str)

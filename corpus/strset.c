@@ -6,7 +6,7 @@
 
 #include "cl_err.h"
 
-static uint32_t hash_bytes(const char *s, size_t len)
+uint32_t strset_hash(const char *s, size_t len)
 {
 	uint32_t h = 2166136261u;
 
@@ -24,7 +24,7 @@ int strset_has(const struct strset *set, const char *s, size_t len)
 	if (!set->nslots)
 		return 0;
 	mask = set->nslots - 1;
-	for (i = hash_bytes(s, len) & mask;; i = (i + 1) & mask) {
+	for (i = strset_hash(s, len) & mask;; i = (i + 1) & mask) {
 		uint32_t v = set->slots[i];
 		const char *e;
 		if (!v)
@@ -49,7 +49,7 @@ static int strset_grow(struct strset *set)
 		if (!v)
 			continue;
 		e = set->arena + v - 1;
-		for (j = hash_bytes(e, strlen(e)) & (n - 1); slots[j]; j = (j + 1) & (n - 1))
+		for (j = strset_hash(e, strlen(e)) & (n - 1); slots[j]; j = (j + 1) & (n - 1))
 			;
 		slots[j] = v;
 	}
@@ -83,7 +83,7 @@ int strset_add(struct strset *set, const char *s, size_t len)
 	memcpy(set->arena + set->alen, s, len);
 	set->arena[set->alen + len] = '\0';
 	mask = set->nslots - 1;
-	for (i = hash_bytes(s, len) & mask; set->slots[i]; i = (i + 1) & mask)
+	for (i = strset_hash(s, len) & mask; set->slots[i]; i = (i + 1) & mask)
 		;
 	set->slots[i] = (uint32_t)(set->alen + 1);
 	set->alen += len + 1;

@@ -25,6 +25,9 @@ int strset_has(const struct strset *set, const char *s, size_t len);
 int strset_add(struct strset *set, const char *s, size_t len);
 /* Frees everything; the set is empty again. NULL is a no-op. */
 void strset_release(struct strset *set);
+/* FNV-1a (32 bits) of s[0..len): the set's own hash, for other tables of
+ * strings (api/rcache.c, the statistics flush in api/workflow.c). */
+uint32_t strset_hash(const char *s, size_t len);
 /* Bytes held (arena and slots), for the callers' statistics. */
 size_t strset_bytes(const struct strset *set);
 
