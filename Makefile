@@ -72,6 +72,7 @@ help:
 	@echo "make SANITIZER=address,undefined test   the same under ASan+UBSan"
 	@echo "make valgrind   the unit tests under valgrind (memcheck)"
 	@echo "make ranking    ranking quality of both engines on Cranfield"
+	@echo "                (RANKING_ARGS=--cv: two-fold cross-validated)"
 	@echo "make bench      benchmarks: both engines and the peers (PostgreSQL, raw FTS5, Sphinx); docs/performance.md"
 	@echo "make fuzz       the libFuzzer targets, FUZZ_SECONDS=N each (default 60)"
 	@echo "make test-crash the SIGKILL crash harness, 200 iterations (CRASH_ITERATIONS=N)"
@@ -143,7 +144,7 @@ $(BUILD)/bench/%: bench/%.c $(BENCH_UTIL) $(GEN_OBJ) $(LIB)
 # Ranking quality on Cranfield (MAP, nDCG@10, P@10) for each engine.
 ranking: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/ranking
-	$(BUILD)/bench/ranking
+	$(BUILD)/bench/ranking $(RANKING_ARGS)
 
 # --- the two commands ------------------------------------------------------
 run: deps

@@ -1,6 +1,7 @@
 /* rcache.h — the search response cache of `caselib serve`: the bytes of
- * anonymous GET /v1/search answers, kept for the state of the store and
- * the index they were computed from (docs/operations.md "Response cache").
+ * GET /v1/search answers (whoever asks: a search answers all callers
+ * alike), kept for the state of the store and the index they were
+ * computed from (docs/operations.md "The search response cache").
  *
  * A search answer depends on the request, the store (a hit goes out only
  * while the store has its case published) and the index. The state is the

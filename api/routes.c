@@ -94,14 +94,18 @@ static char *search_key(struct srv_req *r)
 	const struct srv_param *p = srv_params(r, &n);
 	char *k;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) /* room: each length takes at most 20 digits */
 		len += strlen(p[i].name) + strlen(p[i].value) + 2 * 21;
-	if (len > RCACHE_KEY_MAX || !(k = malloc(len + 1)))
+	if (!(k = malloc(len + 1)))
 		return NULL;
 	len = 0;
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)sprintf(k + len, "%zu:%s%zu:%s", strlen(p[i].name), p[i].name,
 				       strlen(p[i].value), p[i].value);
+	if (len > RCACHE_KEY_MAX) {
+		free(k);
+		return NULL;
+	}
 	return k;
 }
 

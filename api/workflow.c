@@ -1900,7 +1900,7 @@ int wf_stats_flush(struct wf_stats_buf *b, struct store *s, struct cl_errbuf *eb
 	db = store_db(s);
 	/* one analyser (for the stopwords of searched words) for the batch */
 	rc = ta_open(&ta, "auto", 0, eb);
-	/* one transaction: the per-event savepoints nest inside it */
+	/* one transaction: flush_events writes every row inside it */
 	if (rc == CL_OK && sqlite3_exec(db, "SAVEPOINT wf_flush", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_err(s, eb, "statistics");
 	if (rc == CL_OK)

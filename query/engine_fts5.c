@@ -501,25 +501,25 @@ static int fv_code(struct fts *f, int fa, const char *v, uint32_t *code, struct 
 	return CL_OK;
 }
 
-/* The facet-value blob of c into blob (FV_BLOB_MAX bytes), *len its size;
- * a value repeated within a facet is stored once. */
-static int fv_blob(struct fts *f, const struct case_record *c, unsigned char *blob, size_t *len,
-		   struct cl_errbuf *eb)
+/* The facet-value blob of a case's values fvs (one per facet) into blob
+ * (FV_BLOB_MAX bytes), *len its size; a value repeated within a facet is
+ * stored once. */
+static int fv_blob(struct fts *f, const struct facet_values fvs[EF_COUNT], unsigned char *blob,
+		   size_t *len, struct cl_errbuf *eb)
 {
 	size_t n = 0;
 	int rc;
 
 	for (int fa = 0; fa < EF_COUNT; fa++) {
-		struct facet_values fv;
-		engine_case_facet(c, (enum engine_facet)fa, &fv);
-		for (size_t i = 0; i < fv.n && i < CASE_LIST_MAX; i++) {
+		const struct facet_values *fv = &fvs[fa];
+		for (size_t i = 0; i < fv->n && i < CASE_LIST_MAX; i++) {
 			uint32_t code = 0;
 			int seen = 0;
 			for (size_t k = 0; k < i && !seen; k++)
-				seen = !strcmp(fv.v[k], fv.v[i]);
+				seen = !strcmp(fv->v[k], fv->v[i]);
 			if (seen)
 				continue;
-			if ((rc = fv_code(f, fa, fv.v[i], &code, eb)) != CL_OK)
+			if ((rc = fv_code(f, fa, fv->v[i], &code, eb)) != CL_OK)
 				return rc;
 			n += fcs_code_put(blob + n, code);
 		}
@@ -738,19 +738,18 @@ static int delta_apply(struct fts *f, int64_t from, int64_t to, int sets, struct
 		fd->fc = fcl;
 	for (int64_t g = from; g < to && rc == CL_OK; g++) {
 		char key[48], *v = NULL, *line;
-		const char *body, *id = NULL;
+		const char *id = NULL;
 		uint32_t rid = 0;
 		enum fcs_line kind;
 
 		snprintf(key, sizeof key, "%s%lld", FC_DELTA_KEY, (long long)(g % FC_DELTAS));
 		if ((rc = meta_get(f, key, NULL, &v, eb)) != CL_OK)
 			break;
-		if (!(body = fcs_delta_body(v, (unsigned long long)g))) {
+		if (!(line = fcs_delta_body(v, (unsigned long long)g))) {
 			free(v);
 			rc = CL_ENOTFOUND;
 			break;
 		}
-		line = v + (body - v);
 		while (rc == CL_OK && (kind = fcs_delta_line(&line, &id, &rid)) != FCS_END) {
 			if (kind == FCS_PUT) {
 				char *end = NULL;
@@ -1469,6 +1468,7 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 	int found = 0, rc, dk, year;
 	unsigned char blob[FV_BLOB_MAX];
 	size_t blen = 0;
+	struct facet_values fvs[EF_COUNT]; /* for the row's blob and the sets */
 
 	if (!c || !c->id || !*c->id)
 		return cl_fail(eb, CL_EINVAL, "fts5: a case without an id");
@@ -1480,7 +1480,9 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 		goto out;
 	if (found && (rc = unindex(f, rid, (const char *const *)old.t, eb)) != CL_OK)
 		goto out;
-	if ((rc = fv_blob(f, c, blob, &blen, eb)) != CL_OK)
+	for (int fa = 0; fa < EF_COUNT; fa++)
+		engine_case_facet(c, (enum engine_facet)fa, &fvs[fa]);
+	if ((rc = fv_blob(f, fvs, blob, &blen, eb)) != CL_OK)
 		goto out;
 	dk = (int)sem_date_key(c->published);
 	year = case_year(c);
@@ -1525,10 +1527,8 @@ static int fts_put(struct engine *e, const struct case_record *c, struct cl_errb
 		goto out;
 	}
 	for (int fa = 0; fa < EF_COUNT && f->cache_ok; fa++) {
-		struct facet_values fv;
-		engine_case_facet(c, (enum engine_facet)fa, &fv);
-		for (size_t i = 0; i < fv.n; i++) {
-			struct fval *v = fval_get(&f->fc[fa], fv.v[i]);
+		for (size_t i = 0; i < fvs[fa].n; i++) {
+			struct fval *v = fval_get(&f->fc[fa], fvs[fa].v[i]);
 			if (!v || bs_add(v->bm, (uint32_t)rid) != CL_OK) {
 				rc = cl_fail(eb, CL_ENOMEM, "out of memory");
 				goto out;

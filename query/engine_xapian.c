@@ -175,7 +175,7 @@ static struct xap *X(struct engine *e)
  * of r, r + 1, ... up to the open revision instead of walking every
  * document again (fc_sync); a set that is missing or names another
  * revision (Xapian flushed in between on its own, a clear, more than
- * FC_DELTA_MAX changes, more than META_FC_DELTAS commits behind) means a
+ * FCS_CHANGES_MAX changes, more than META_FC_DELTAS commits behind) means a
  * full walk, as before. */
 
 /* Before a commit: the change set of the commit, then a fresh one. */
@@ -2326,18 +2326,17 @@ static int fc_delta_apply(struct xap *x, unsigned long long from, unsigned long 
 
 	for (unsigned long long r = from; r < to && rc == CL_OK; r++) {
 		char *v = NULL, *line;
-		const char *body, *id = NULL;
+		const char *id = NULL;
 		uint32_t docid = 0;
 		enum fcs_line kind;
 
 		snprintf(key, sizeof key, "%s%llu", META_FC_DELTA, r % META_FC_DELTAS);
 		if ((rc = xs_db_get_metadata(x->db, key, &v, eb)) != CL_OK)
 			return rc;
-		if (!(body = fcs_delta_body(v, r))) {
+		if (!(line = fcs_delta_body(v, r))) {
 			free(v);
 			return CL_ENOTFOUND; /* not this revision's: walk */
 		}
-		line = v + (body - v);
 		while (rc == CL_OK && (kind = fcs_delta_line(&line, &id, &docid)) != FCS_END) {
 			struct fc_doc d = {x->fc, eb, 0};
 			if (kind == FCS_PUT) {

@@ -43,7 +43,7 @@ void fcs_delta_text(struct dbuf *v, unsigned long long rev, const struct fcs_cha
 		dbuf_add(v, dbuf_str(&ch->lines), ch->lines.n);
 }
 
-const char *fcs_delta_body(const char *v, unsigned long long rev)
+char *fcs_delta_body(char *v, unsigned long long rev)
 {
 	char head[sizeof FCS_DELTA_HEAD + 24];
 	int hl = snprintf(head, sizeof head, "%s%llu\n", FCS_DELTA_HEAD, rev);

@@ -51,8 +51,9 @@ void fcs_changes_reset(struct fcs_changes *ch);
 void fcs_delta_text(struct dbuf *v, unsigned long long rev, const struct fcs_changes *ch);
 
 /* The text after the head of change set v when it names revision rev,
- * else NULL (another revision's set, or not a change set). */
-const char *fcs_delta_body(const char *v, unsigned long long rev);
+ * else NULL (another revision's set, or not a change set). Its lines are
+ * then read in place with fcs_delta_line. */
+char *fcs_delta_body(char *v, unsigned long long rev);
 
 /* Reads the line at *p (a NUL-terminated, writable text: the line's "\n"
  * becomes NUL) and moves *p past it. */

@@ -943,7 +943,6 @@ Test(engine_xapian, similar_text_finds_the_need, .init = setup_demo, .fini = tea
 	search_result_release(&res);
 }
 
-/* How many documents of the index in dir have the exact term t. */
 /* The number of documents a clause of kind over text under prefix
  * matches, read straight from the index (no engine options). */
 static unsigned long clause_docs(const char *dir, enum xs_clause_kind kind, const char *prefix,
@@ -970,6 +969,7 @@ static unsigned long clause_docs(const char *dir, enum xs_clause_kind kind, cons
 	return n;
 }
 
+/* How many documents of the index in dir have the exact term t. */
 static unsigned long term_docs(const char *dir, const char *t)
 {
 	return clause_docs(dir, XS_C_TERMS, NULL, t);
@@ -1535,16 +1535,15 @@ Test(engine_xapian, a_reader_rides_out_a_busy_writer, .init = setup_demo, .fini 
 		struct search_request rq;
 		struct search_result res;
 		char *s = NULL;
-		int rc;
 
 		search_request_init(&rq);
 		rq.text = rounds % 2 ? "upphandling" : "upphandlning"; /* the second: no hit */
 		rq.facets = (1u << EF_SECTORS) | (1u << EF_AUTHORITY_TYPE) | (1u << EF_KIND);
-		if ((rc = engine_search(r, &rq, &res, &eb)) == CL_OK)
+		if (engine_search(r, &rq, &res, &eb) == CL_OK)
 			search_result_release(&res);
 		else if (failures++ == 0)
 			snprintf(msg, sizeof msg, "search: %s", eb.msg);
-		if ((rc = engine_suggest(r, "belysnig", &s, &eb)) != CL_OK && failures++ == 0)
+		if (engine_suggest(r, "belysnig", &s, &eb) != CL_OK && failures++ == 0)
 			snprintf(msg, sizeof msg, "suggest: %s", eb.msg);
 		free(s);
 	}

@@ -621,14 +621,13 @@ static void as_fresh(enum engine_kind k, const char *dir, struct engine *r, unsi
 static void follow_change_sets(enum engine_kind k)
 {
 	static const char *const sectors[] = {"health", "education", "env-prot", "soc-pro"};
-	char *dir = tu_tmpdir(), id[32], date[32];
-	struct store *sw = NULL, *sr = NULL;
+	char *dir = NULL, id[32], date[32];
+	struct store *sw = tu_store_new(&dir), *sr = NULL;
 	struct engine *w = NULL, *r = NULL;
 	struct cl_errbuf eb = {0};
 	unsigned long builds, deltas;
 	int64_t seq = 1;
 
-	cr_assert_eq(store_open(dir, STORE_CREATE, &sw, &eb), CL_OK, "%s", eb.msg);
 	cr_assert_eq(engine_open(k, dir, sw, 1, &w, &eb), CL_OK, "%s", eb.msg);
 	for (int i = 0; i < 40; i++) {
 		snprintf(id, sizeof id, "c-%03d", i);
@@ -680,10 +679,8 @@ static void follow_change_sets(enum engine_kind k)
 
 	engine_close(r);
 	engine_close(w);
-	store_close(sr);
-	store_close(sw);
-	tu_rmtree(dir);
-	free(dir);
+	tu_store_drop(&sr, NULL);
+	tu_store_drop(&sw, &dir);
 }
 
 Test(fcount, xapian_readers_apply_change_sets)

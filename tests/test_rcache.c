@@ -95,7 +95,6 @@ Test(rcache, evicts_the_least_recently_used_by_bytes)
 	struct rcache *c;
 	struct rcache_stats cs;
 	long total;
-	size_t max;
 
 	memset(body, 'x', sizeof body - 1);
 	body[sizeof body - 1] = '\0';
@@ -116,9 +115,7 @@ Test(rcache, evicts_the_least_recently_used_by_bytes)
 	rcache_stats(c, &cs);
 	cr_assert_eq(cs.evicted, 1);
 	cr_assert_leq(cs.bytes, cs.max_bytes);
-	max = cs.max_bytes;
 	rcache_free(c);
-	cr_assert_gt(max, 0);
 }
 
 Test(rcache, limits_keep_nothing_too_large)
@@ -152,10 +149,11 @@ Test(rcache, limits_keep_nothing_too_large)
 }
 
 /* Threads put and get the same keys under advancing states: every body
- * got back is the one put for that key and state. */
+ * got back is the one put for that key and state. No cr_assert off the
+ * test's thread: a wrong body is counted. */
 struct race {
 	struct rcache *c;
-	int id, bad;
+	int bad;
 };
 
 static void *race_main(void *p)
@@ -164,13 +162,16 @@ static void *race_main(void *p)
 
 	for (int i = 0; i < 20000; i++) {
 		int64_t s = i / 2000; /* the state advances now and then */
-		char key[32], want[64], out[64];
+		struct rcache_state st = {s, s};
+		char key[32], want[64], *body = NULL;
+		size_t len = 0;
 		long total = -1;
 		snprintf(key, sizeof key, "q=%d", i % 37);
 		snprintf(want, sizeof want, "%s@%lld", key, (long long)s);
-		if (get_str(r->c, s, s, key, out, sizeof out, &total)) {
-			if (strcmp(out, want) || total != i % 37)
+		if (rcache_get(r->c, &st, key, &body, &len, &total)) {
+			if (len != strlen(want) || memcmp(body, want, len) || total != i % 37)
 				r->bad++;
+			free(body);
 		} else {
 			put_str(r->c, s, s, key, want, i % 37);
 		}
@@ -186,7 +187,7 @@ Test(rcache, threads_get_what_was_put)
 	struct rcache_stats cs;
 
 	for (int i = 0; i < 4; i++) {
-		r[i] = (struct race){c, i, 0};
+		r[i] = (struct race){c, 0};
 		cr_assert_eq(pthread_create(&t[i], NULL, race_main, &r[i]), 0);
 	}
 	for (int i = 0; i < 4; i++) {

@@ -988,8 +988,9 @@ Test(server, search_answers_are_kept_until_the_store_changes)
 	cr_assert_eq(a.status, 200, "%s", a.body);
 	cr_assert(hits_contain(a.json, FLIP_ID), "%s", a.body);
 	cr_assert_str_eq(b.body, a.body, "the kept answer differs");
-	cr_assert_str_eq(tu_resp_header(&b, "ETag", eb2, sizeof eb2),
-			 tu_resp_header(&a, "ETag", ea, sizeof ea));
+	cr_assert_not_null(tu_resp_header(&a, "ETag", ea, sizeof ea), "no ETag");
+	cr_assert_not_null(tu_resp_header(&b, "ETag", eb2, sizeof eb2), "no ETag on the kept answer");
+	cr_assert_str_eq(eb2, ea);
 	cr_assert_eq(metric_value(CACHE_HITS), h0 + 1);
 	cr_assert_eq(metric_value(CACHE_MISSES), m0 + 1);
 	/* another request is another key: computed, not the first one's bytes */

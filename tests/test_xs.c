@@ -110,7 +110,9 @@ static void index_doc(struct xs_db *db, const struct tdoc *d)
 }
 
 /* A writable database in a fresh directory with the corpus, committed. */
-static struct xs_db *make_db(char **dirp, int spelling)
+/* A new, empty writable database in a new temporary folder (*dirp, its
+ * database in *dirp/xapian). */
+static struct xs_db *new_db(char **dirp)
 {
 	struct cl_errbuf eb = {0};
 	struct xs_db *db = NULL;
@@ -118,13 +120,21 @@ static struct xs_db *make_db(char **dirp, int spelling)
 
 	cr_assert(asprintf(&path, "%s/xapian", dir) > 0);
 	cr_assert_eq(xs_db_open(path, 1, &db, &eb), 0, "%s", eb.msg);
+	free(path);
+	*dirp = dir;
+	return db;
+}
+
+static struct xs_db *make_db(char **dirp, int spelling)
+{
+	struct cl_errbuf eb = {0};
+	struct xs_db *db = new_db(dirp);
+
 	if (spelling)
 		cr_assert_eq(xs_db_enable_spelling(db, 1, &eb), 0);
 	for (size_t i = 0; i < NCORPUS; i++)
 		index_doc(db, &corpus[i]);
 	cr_assert_eq(xs_db_commit(db, &eb), 0, "%s", eb.msg);
-	free(path);
-	*dirp = dir;
 	return db;
 }
 
@@ -687,11 +697,8 @@ Test(xs, layer_sources)
 static struct xs_db *make_paged_db(char **dirp)
 {
 	struct cl_errbuf eb = {0};
-	struct xs_db *db = NULL;
-	char *dir = tu_tmpdir(), *path = NULL;
+	struct xs_db *db = new_db(dirp);
 
-	cr_assert(asprintf(&path, "%s/xapian", dir) > 0);
-	cr_assert_eq(xs_db_open(path, 1, &db, &eb), 0, "%s", eb.msg);
 	for (int i = 0; i < NPAGED; i++) {
 		struct xs_doc *doc = NULL;
 		char id[16], text[128], buf[16];
@@ -709,8 +716,6 @@ static struct xs_db *make_paged_db(char **dirp)
 		xs_doc_free(doc);
 	}
 	cr_assert_eq(xs_db_commit(db, &eb), 0);
-	free(path);
-	*dirp = dir;
 	return db;
 }
 
@@ -1889,6 +1894,7 @@ struct xs_busy_reader {
 	const char *path;
 	const struct xs_busy_writer *w;
 	int iterations; /* at least, and until the writer made 200 commits */
+	int rounds;     /* made */
 	int failures;
 	char msg[600];
 };
@@ -1907,7 +1913,7 @@ static void *xs_busy_read(void *p)
 	struct xs_db *db = NULL;
 
 	for (int i = 0; i < a->iterations || __atomic_load_n(&a->w->commits, __ATOMIC_RELAXED) < 200;
-	     i++) {
+	     i++, a->rounds++) {
 		struct xs_query_opts o;
 		struct xs_result *r = NULL;
 		unsigned long n = 0;
@@ -1977,10 +1983,9 @@ Test(xs, readers_ride_out_a_busy_writer, .timeout = 240)
 	__atomic_store_n(&w.stop, 1, __ATOMIC_RELAXED);
 	cr_assert_eq(pthread_join(wt, NULL), 0);
 	cr_expect_eq(w.failures, 0, "writer: %s", w.msg);
-	cr_expect_gt(w.commits, 10, "the writer committed %d times", w.commits);
 	for (int t = 0; t < NREADERS; t++)
-		cr_expect_eq(rd[t].failures, 0, "reader %d: %d of %d failed, last: %s", t,
-			     rd[t].failures, rd[t].iterations, rd[t].msg);
+		cr_expect_eq(rd[t].failures, 0, "reader %d: %d of %d rounds failed, last: %s", t,
+			     rd[t].failures, rd[t].rounds, rd[t].msg);
 	free(path);
 	drop_db(w.db, dir);
 }
@@ -2005,11 +2010,8 @@ static const struct {
 static struct xs_db *pos_db(char **dirp, int unprefixed_positions)
 {
 	struct cl_errbuf eb = {0};
-	struct xs_db *db = NULL;
-	char *dir = tu_tmpdir(), *path = NULL;
+	struct xs_db *db = new_db(dirp);
 
-	cr_assert(asprintf(&path, "%s/xapian", dir) > 0);
-	cr_assert_eq(xs_db_open(path, 1, &db, &eb), 0, "%s", eb.msg);
 	for (size_t i = 0; i < sizeof pos_docs / sizeof pos_docs[0]; i++) {
 		struct xs_doc *doc = NULL;
 		const char *texts[2] = {pos_docs[i].title, pos_docs[i].body};
@@ -2029,8 +2031,6 @@ static struct xs_db *pos_db(char **dirp, int unprefixed_positions)
 		xs_doc_free(doc);
 	}
 	cr_assert_eq(xs_db_commit(db, &eb), 0, "%s", eb.msg);
-	free(path);
-	*dirp = dir;
 	return db;
 }
 
